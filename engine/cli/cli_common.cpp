@@ -1,0 +1,78 @@
+#include "cli_common.h"
+
+#include <cstdio>
+#include <iostream>
+
+namespace interstage::cli {
+
+int reportError(const Status& status) {
+    std::string line = status.toString();
+    for (char& c : line)
+        if (c == '\n' || c == '\r') c = ' ';
+    std::cerr << "interstage-cli: " << line << "\n";
+    return status.code() == StatusCode::InvalidArgument ? kExitUsage : kExitFailure;
+}
+
+int usageError(const std::string& message) {
+    std::cerr << "interstage-cli: " << message << " (see interstage-cli --help)\n";
+    return kExitUsage;
+}
+
+Args::Args(int argc, char** argv, int first) {
+    for (int i = first; i < argc; ++i) args_.emplace_back(argv[i]);
+}
+
+bool Args::option(const std::string& opt, std::string& value, Status& error) {
+    if (done()) return false;
+    const std::string& arg = args_[pos_];
+    if (arg == opt) {
+        if (pos_ + 1 >= args_.size()) {
+            error = invalidArgument("option " + opt + " needs a value");
+            ++pos_;
+            return true;
+        }
+        value = args_[pos_ + 1];
+        pos_ += 2;
+        return true;
+    }
+    if (arg.rfind(opt + "=", 0) == 0) {
+        value = arg.substr(opt.size() + 1);
+        ++pos_;
+        return true;
+    }
+    return false;
+}
+
+bool Args::flag(const std::string& opt) {
+    if (done() || args_[pos_] != opt) return false;
+    ++pos_;
+    return true;
+}
+
+Result<LoadedModel> loadWithShapes(const std::string& path, const std::vector<std::string>& inputSpecs) {
+    InputShapes shapes;
+    for (const auto& spec : inputSpecs) {
+        auto parsed = parseInputSpec(spec);
+        if (!parsed.ok()) return parsed.status();
+        shapes[parsed->first] = parsed->second;
+    }
+    auto model = loadModel(path);
+    if (!model.ok()) return model.status();
+    LoadedModel loaded{model.take(), {}};
+    auto report = resolveShapes(loaded.model.graph, shapes);
+    if (!report.ok()) return report.status();
+    loaded.shapes = report.take();
+    return loaded;
+}
+
+std::string formatBytes(std::size_t bytes) {
+    char buffer[64];
+    const double b = static_cast<double>(bytes);
+    if (bytes < 1024) std::snprintf(buffer, sizeof buffer, "%zu B", bytes);
+    else if (b < 1024.0 * 1024) std::snprintf(buffer, sizeof buffer, "%.1f KiB", b / 1024);
+    else if (b < 1024.0 * 1024 * 1024) std::snprintf(buffer, sizeof buffer, "%.1f MiB", b / (1024 * 1024));
+    else std::snprintf(buffer, sizeof buffer, "%.2f GiB", b / (1024.0 * 1024 * 1024));
+    return buffer;
+}
+
+}  // namespace interstage::cli

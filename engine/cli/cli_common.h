@@ -1,0 +1,51 @@
+// Shared pieces of interstage-cli's commands: argument scanning, errors,
+// model loading with --input shapes, byte formatting.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "interstage/model.h"
+#include "interstage/status.h"
+
+namespace interstage::cli {
+
+// Exit codes: 0 ok, 1 the work failed (bad model, ...), 2 bad command line.
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+// Prints "interstage-cli: <status>" as one line on stderr; returns kExitFailure
+// (kExitUsage for InvalidArgument).
+int reportError(const Status& status);
+int usageError(const std::string& message);
+
+// Walks argv after the command name: options with values and positionals.
+class Args {
+public:
+    Args(int argc, char** argv, int first);
+    bool done() const { return pos_ >= args_.size(); }
+    const std::string& peek() const { return args_[pos_]; }
+    std::string next() { return args_[pos_++]; }
+    // For "--opt VALUE" and "--opt=VALUE": true when the current arg is opt;
+    // the value goes to value (error when missing).
+    bool option(const std::string& opt, std::string& value, Status& error);
+    bool flag(const std::string& opt);
+
+private:
+    std::vector<std::string> args_;
+    size_t pos_ = 0;
+};
+
+// Loads the model and resolves shapes for the --input specs.
+struct LoadedModel {
+    Model model;
+    ShapeReport shapes;
+};
+Result<LoadedModel> loadWithShapes(const std::string& path, const std::vector<std::string>& inputSpecs);
+
+std::string formatBytes(std::size_t bytes);  // "37.5 MiB"
+
+int runInfo(Args& args);
+int runZoo(Args& args);
+
+}  // namespace interstage::cli

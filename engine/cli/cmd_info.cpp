@@ -1,0 +1,103 @@
+// `interstage-cli info MODEL`: what is in a model and what its memory needs
+// are at least, for the graph as stored (before fusion or folding).
+#include <algorithm>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_common.h"
+#include "interstage/model_info.h"
+
+namespace interstage::cli {
+namespace {
+
+nlohmann::json shapesJson(const std::vector<NamedShape>& list) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& s : list)
+        out.push_back({{"name", s.name}, {"dtype", dataTypeName(s.dtype)}, {"shape", s.shape}});
+    return out;
+}
+
+void printText(const LoadedModel& loaded, const ModelSummary& s) {
+    const Graph& graph = loaded.model.graph;
+    std::cout << "model          " << loaded.model.path << "\n";
+    std::cout << "opset          " << s.opset << " (ir " << loaded.model.irVersion;
+    if (!loaded.model.producerName.empty()) std::cout << ", from " << loaded.model.producerName;
+    std::cout << ")\n";
+    for (const auto& in : s.inputs)
+        std::cout << "input          " << in.name << "  " << dataTypeName(in.dtype) << "  " << shapeToString(in.shape) << "\n";
+    for (const auto& note : loaded.shapes.defaultedInputs) std::cout << "  default      " << note << "\n";
+    for (const auto& out : s.outputs)
+        std::cout << "output         " << out.name << "  " << dataTypeName(out.dtype) << "  " << shapeToString(out.shape) << "\n";
+    std::cout << "nodes          " << s.nodes << "\n";
+    std::vector<std::pair<std::string, int>> ops(s.ops.begin(), s.ops.end());
+    std::stable_sort(ops.begin(), ops.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::cout << "ops           ";
+    for (size_t i = 0; i < ops.size(); ++i)
+        std::cout << (i % 6 == 0 && i ? "\n               " : " ") << ops[i].first << " " << ops[i].second;
+    std::cout << "\n";
+    std::cout << "weights        " << formatBytes(s.weightBytes) << " (" << s.weightBytes << " bytes, "
+              << s.weightElements << " elements)\n";
+    std::cout << "intermediates  " << s.intermediateCount << " tensors, " << formatBytes(s.intermediateBytes) << " ("
+              << s.intermediateBytes << " bytes)\n";
+    std::cout << "largest        " << s.largestTensor << ", " << formatBytes(s.largestTensorBytes) << "\n";
+    std::cout << "lower bound    " << formatBytes(s.lowerBound.bytes) << " (" << s.lowerBound.bytes << " bytes)";
+    if (s.lowerBound.step >= 0)
+        std::cout << " at step " << s.lowerBound.step << ", node '" << graph.nodes[static_cast<size_t>(s.lowerBound.step)].name << "'";
+    std::cout << "\n";
+}
+
+}  // namespace
+
+int runInfo(Args& args) {
+    std::string path, jsonPath;
+    std::vector<std::string> inputs;
+    while (!args.done()) {
+        Status error;
+        std::string value;
+        if (args.option("--input", value, error)) {
+            if (!error.isOk()) return reportError(error);
+            inputs.push_back(value);
+        } else if (args.option("--json", jsonPath, error)) {
+            if (!error.isOk()) return reportError(error);
+        } else if (args.peek().rfind("-", 0) == 0) {
+            return usageError("info: unknown option '" + args.peek() + "'");
+        } else if (path.empty()) {
+            path = args.next();
+        } else {
+            return usageError("info: unexpected argument '" + args.peek() + "'");
+        }
+    }
+    if (path.empty()) return usageError("info: name a model file");
+    auto loaded = loadWithShapes(path, inputs);
+    if (!loaded.ok()) return reportError(loaded.status());
+    const ModelSummary s = summarizeModel(loaded->model.graph);
+    printText(loaded.value(), s);
+
+    if (!jsonPath.empty()) {
+        nlohmann::json doc = {
+            {"model", loaded->model.path},
+            {"opset", s.opset},
+            {"nodes", s.nodes},
+            {"ops", s.ops},
+            {"weight_bytes", s.weightBytes},
+            {"weight_elements", s.weightElements},
+            {"intermediate_count", s.intermediateCount},
+            {"intermediate_bytes", s.intermediateBytes},
+            {"lower_bound_bytes", s.lowerBound.bytes},
+            {"lower_bound_step", s.lowerBound.step},
+            {"largest_tensor", {{"name", s.largestTensor}, {"bytes", s.largestTensorBytes}}},
+            {"inputs", shapesJson(s.inputs)},
+            {"outputs", shapesJson(s.outputs)},
+            {"defaulted_inputs", loaded->shapes.defaultedInputs},
+        };
+        std::ofstream out(jsonPath);
+        out << std::setw(2) << doc << "\n";
+        if (!out) return reportError(Status(StatusCode::IoError, "cannot write '" + jsonPath + "'"));
+    }
+    return 0;
+}
+
+}  // namespace interstage::cli

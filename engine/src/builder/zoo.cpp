@@ -1,0 +1,73 @@
+// The zoo's registry: names, one-line descriptions, and the builders.
+
+#include "interstage/zoo.h"
+
+#include <array>
+
+#include "zoo_models.h"
+
+namespace interstage {
+
+namespace {
+
+struct ZooModel {
+    const char* name;
+    const char* description;
+    zoo::NetBuilder (*make)();
+};
+
+const std::array<ZooModel, 4>& registry() {
+    static const std::array<ZooModel, 4> models{{
+        {"u2netp",
+         "U^2-Net-P salient object detection, 1x3x320x320, 11 RSU blocks, 7 outputs, 1.13M params "
+         "(data-dependent Resize sizes)",
+         zoo::makeU2netp},
+        {"resnet", "ResNet-18 classifier, 1x3x224x224, basic blocks with residual Add, 11.7M params",
+         zoo::makeResnet},
+        {"mobilenetv2", "MobileNetV2 classifier, 1x3x224x224, depthwise convs and ReLU6 (Clip), 3.5M params",
+         zoo::makeMobilenetV2},
+        {"inception",
+         "Inception-v1 (GoogLeNet) classifier, 1x3x224x224, 9 four-branch modules, 7.0M params",
+         zoo::makeInception},
+    }};
+    return models;
+}
+
+std::string validNames() {
+    std::string names;
+    for (const auto& m : registry()) {
+        if (!names.empty()) names += ", ";
+        names += m.name;
+    }
+    return names;
+}
+
+Result<const ZooModel*> findModel(const std::string& name) {
+    if (name.empty()) return Status(StatusCode::InvalidArgument, "no zoo model named; valid names: " + validNames());
+    for (const auto& m : registry()) {
+        if (name == m.name) return &m;
+    }
+    return Status(StatusCode::NotFound, "unknown zoo model '" + name + "'; valid names: " + validNames());
+}
+
+}  // namespace
+
+std::vector<ZooEntry> zooModels() {
+    std::vector<ZooEntry> entries;
+    for (const auto& m : registry()) entries.push_back({m.name, m.description});
+    return entries;
+}
+
+Result<std::string> buildZooModel(const std::string& name) {
+    auto model = findModel(name);
+    if (!model.ok()) return model.status();
+    return model.value()->make().serialize();
+}
+
+Status saveZooModel(const std::string& name, const std::string& path) {
+    auto model = findModel(name);
+    if (!model.ok()) return model.status();
+    return model.value()->make().graph().save(path);
+}
+
+}  // namespace interstage

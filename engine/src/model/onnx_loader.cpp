@@ -1,0 +1,112 @@
+// Reading an ONNX file: size checks, protobuf parsing with explicit limits,
+// model-level checks, then the graph conversion.
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <climits>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include "interstage/model.h"
+#include "model/graph_convert.h"
+#include "model/onnx_source.h"
+
+namespace interstage {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Payloads above this are dropped from the copy kept for shape inference:
+// ONNX's inference only reads small shape-like tensors.
+constexpr size_t kKeepPayloadBytes = 4096;
+
+void dropLargePayloads(onnx::TensorProto& tensor) {
+    if (tensor.raw_data().size() > kKeepPayloadBytes) tensor.clear_raw_data();
+    if (tensor.float_data_size() * 4 > static_cast<int>(kKeepPayloadBytes)) tensor.clear_float_data();
+    if (tensor.int32_data_size() * 4 > static_cast<int>(kKeepPayloadBytes)) tensor.clear_int32_data();
+    if (tensor.int64_data_size() * 8 > static_cast<int>(kKeepPayloadBytes)) tensor.clear_int64_data();
+    if (tensor.double_data_size() * 8 > static_cast<int>(kKeepPayloadBytes)) tensor.clear_double_data();
+}
+
+std::shared_ptr<const OnnxSource> keepSource(onnx::ModelProto&& model) {
+    auto source = std::make_shared<OnnxSource>();
+    source->model = std::move(model);
+    auto* graph = source->model.mutable_graph();
+    for (auto& init : *graph->mutable_initializer()) dropLargePayloads(init);
+    for (auto& node : *graph->mutable_node())
+        for (auto& attr : *node.mutable_attribute())
+            if (attr.has_t()) dropLargePayloads(*attr.mutable_t());
+    return source;
+}
+
+}  // namespace
+
+Result<Model> loadModelFromBytes(const std::string& bytes, const std::string& directory, const LoadOptions& options) {
+    if (bytes.empty()) return invalidModel("the file is empty, not an ONNX model");
+    if (bytes.size() > static_cast<size_t>(INT_MAX))
+        return unsupported("the model is " + std::to_string(bytes.size()) +
+                           " bytes; protobuf files over 2 GiB must keep their weights as external data");
+
+    onnx::ModelProto proto;
+    google::protobuf::io::ArrayInputStream raw(bytes.data(), static_cast<int>(bytes.size()));
+    google::protobuf::io::CodedInputStream coded(&raw);
+    coded.SetTotalBytesLimit(INT_MAX);
+    if (!proto.ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage())
+        return invalidModel("not an ONNX model, or a truncated one: the protobuf data could not be parsed");
+    if (!proto.has_graph())
+        return invalidModel("not an ONNX model: the file parses as protobuf but holds no graph");
+    if (proto.ir_version() <= 0)
+        return invalidModel("not an ONNX model: ir_version is missing or invalid (" +
+                            std::to_string(proto.ir_version()) + ")");
+
+    Model model;
+    model.directory = directory;
+    model.irVersion = proto.ir_version();
+    model.producerName = proto.producer_name();
+    model.producerVersion = proto.producer_version();
+    model.domain = proto.domain();
+
+    TensorDecodeContext context{directory, &options};
+    auto graph = convertGraph(proto.graph(), context);
+    if (!graph.ok()) return graph.status();
+    model.graph = graph.take();
+    for (const auto& opset : proto.opset_import()) {
+        std::string domain = opset.domain() == "ai.onnx" ? "" : opset.domain();
+        model.graph.opsets[domain] = opset.version();
+    }
+    // IR version 1-2 files predate opset_import and mean opset 1.
+    if (proto.opset_import_size() == 0) model.graph.opsets[""] = 1;
+    model.graph.source = keepSource(std::move(proto));
+    return model;
+}
+
+Result<Model> loadModel(const std::string& path, const LoadOptions& options) {
+    std::error_code ec;
+    const fs::path file(path);
+    auto status = fs::status(file, ec);
+    if (ec || !fs::exists(status))
+        return Status(StatusCode::NotFound, "cannot open model '" + path + "': no such file");
+    if (fs::is_directory(status)) return invalidArgument("cannot open model '" + path + "': it is a directory");
+    const uintmax_t size = fs::file_size(file, ec);
+    if (ec) return Status(StatusCode::IoError, "cannot read the size of '" + path + "': " + ec.message());
+    if (size > options.maxFileBytes)
+        return invalidModel("'" + path + "' is " + std::to_string(size) + " bytes, more than the limit of " +
+                            std::to_string(options.maxFileBytes));
+
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Status(StatusCode::IoError, "cannot open model '" + path + "': " + std::strerror(errno));
+    std::string bytes(static_cast<size_t>(size), '\0');
+    if (size > 0) in.read(bytes.data(), static_cast<std::streamsize>(size));
+    if (!in) return Status(StatusCode::IoError, "reading '" + path + "' failed");
+
+    std::string directory = file.parent_path().string();
+    if (directory.empty()) directory = ".";
+    auto model = loadModelFromBytes(bytes, directory, options);
+    if (!model.ok()) return Status(model.status().code(), "'" + path + "': " + model.status().message());
+    model->path = path;
+    return model;
+}
+
+}  // namespace interstage

@@ -1,0 +1,180 @@
+// resolveShapes(): concrete input shapes in, every value's shape out, node
+// by node in execution order with the engine's own rules (which also fold
+// shape tensors), falling back to ONNX's inference for ops without a rule.
+#include <algorithm>
+
+#include "interstage/model.h"
+#include "model/onnx_shape_fallback.h"
+#include "model/shape_rules.h"
+
+namespace interstage {
+namespace {
+
+std::string inputList(const Graph& graph) {
+    std::string names;
+    for (ValueId id : graph.runtimeInputs()) names += (names.empty() ? "" : ", ") + graph.value(id).name;
+    return names.empty() ? "none" : names;
+}
+
+Status resolveInput(Value& v, const InputShapes& given, const ShapeOptions& options, ShapeReport& report) {
+    if (!v.isTensor) return unsupported("graph input '" + v.name + "' is not a tensor");
+    if (v.dtype == DataType::Undefined) return invalidModel("graph input '" + v.name + "' declares no element type");
+    auto it = given.find(v.name);
+    if (it != given.end()) {
+        const Shape& shape = it->second;
+        if (!elementCount(shape))
+            return invalidArgument("input '" + v.name + "' shape " + shapeToString(shape) + " is absurd");
+        if (v.hasDeclaredShape) {
+            if (shape.size() != v.declaredShape.size())
+                return invalidArgument("input '" + v.name + "' is declared " + shapeToString(v.declaredShape) +
+                                       " (rank " + std::to_string(v.declaredShape.size()) + "), but " +
+                                       shapeToString(shape) + " has rank " + std::to_string(shape.size()));
+            for (size_t i = 0; i < shape.size(); ++i)
+                if (v.declaredShape[i].isStatic() && v.declaredShape[i].value != shape[i])
+                    return invalidArgument("input '" + v.name + "' is declared " + shapeToString(v.declaredShape) +
+                                           "; dim " + std::to_string(i) + " must be " +
+                                           std::to_string(v.declaredShape[i].value) + ", not " +
+                                           std::to_string(shape[i]));
+        }
+        v.shape = shape;
+        v.shapeResolved = true;
+        return Status::ok();
+    }
+    if (!v.hasDeclaredShape)
+        return invalidArgument("input '" + v.name + "' declares no shape; give one with --input " + v.name + "=DIMS");
+    Shape shape;
+    bool defaulted = false;
+    for (size_t i = 0; i < v.declaredShape.size(); ++i) {
+        const Dim& d = v.declaredShape[i];
+        if (d.isStatic()) shape.push_back(d.value);
+        else {
+            shape.push_back(i == 0 ? options.defaultBatch : options.defaultDim);
+            defaulted = true;
+        }
+    }
+    if (defaulted)
+        report.defaultedInputs.push_back(v.name + ": " + shapeToString(shape) + " (declared " +
+                                         shapeToString(v.declaredShape) + "; set with --input " + v.name + "=DIMS)");
+    v.shape = std::move(shape);
+    v.shapeResolved = true;
+    return Status::ok();
+}
+
+Status checkOutputs(const Graph& graph, const Node& node) {
+    for (ValueId id : node.outputs) {
+        if (id == kNoValue) continue;
+        const Value& v = graph.value(id);
+        if (!v.shapeResolved) continue;
+        auto count = elementCount(v.shape);
+        if (!count)
+            return shapeError("node '" + node.name + "' (" + node.opType + ") gives output '" + v.name +
+                              "' the absurd shape " + shapeToString(v.shape));
+    }
+    return Status::ok();
+}
+
+}  // namespace
+
+Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& givenShapes, const ShapeOptions& options,
+                                  const InputValues* values) {
+    ShapeReport report;
+    InputShapes inputShapes = givenShapes;
+    if (values)
+        for (const auto& [name, value] : *values) {
+            ValueId id = graph.find(name);
+            if (id == kNoValue || !graph.value(id).isGraphInput || graph.value(id).isInitializer)
+                return invalidArgument("the model has no input named '" + name + "' (inputs: " + inputList(graph) + ")");
+            if (graph.value(id).dtype != value.dtype)
+                return invalidArgument(std::string("input '") + name + "' is " + dataTypeName(graph.value(id).dtype) +
+                                       ", but the value given is " + dataTypeName(value.dtype));
+            auto it = inputShapes.find(name);
+            if (it == inputShapes.end()) inputShapes[name] = value.shape;
+            else if (it->second != value.shape)
+                return invalidArgument("input '" + name + "': shape " + shapeToString(it->second) +
+                                       " differs from its value's shape " + shapeToString(value.shape));
+        }
+    for (const auto& [name, shape] : inputShapes) {
+        ValueId id = graph.find(name);
+        if (id == kNoValue || !graph.value(id).isGraphInput || graph.value(id).isInitializer)
+            return invalidArgument("the model has no input named '" + name + "' (inputs: " + inputList(graph) + ")");
+    }
+    // Start over: a second call with other input sizes must not see the
+    // shapes or folded values of the first.
+    for (Value& v : graph.values) {
+        if (v.isWeight()) continue;
+        v.shapeResolved = false;
+        v.shape.clear();
+        v.constant.reset();
+    }
+    for (ValueId id : graph.runtimeInputs()) {
+        Value& input = graph.value(id);
+        IS_RETURN_IF_ERROR(resolveInput(input, inputShapes, options, report));
+        if (!values) continue;
+        auto it = values->find(input.name);
+        if (it != values->end() && it->second.elementCount() <= options.maxFoldElements)
+            input.constant = std::make_shared<const TensorData>(it->second);
+    }
+
+    const auto& rules = shapes::shapeRules();
+    std::map<std::string, InferredType> onnxTypes;
+    bool onnxRan = false;
+    for (const Node& node : graph.nodes) {
+        bool done = std::all_of(node.outputs.begin(), node.outputs.end(),
+                                [&](ValueId id) { return id == kNoValue || graph.value(id).shapeResolved; });
+        if (done && node.opType == "Constant") continue;
+        bool inputsReady = true;
+        for (ValueId id : node.inputs)
+            if (id != kNoValue && (!graph.value(id).shapeResolved || !graph.value(id).isTensor)) inputsReady = false;
+
+        auto rule = node.domain.empty() ? rules.find(node.opType) : rules.end();
+        if (rule != rules.end() && inputsReady) {
+            shapes::ShapeContext context(graph, node, options);
+            IS_RETURN_IF_ERROR(rule->second(context));
+        } else {
+            // No rule: ONNX's inference, re-run when it has not seen this
+            // node's outputs yet (earlier rules may have resolved more).
+            auto known = [&](ValueId id) { return id == kNoValue || onnxTypes.count(graph.value(id).name); };
+            if (!onnxRan || !std::all_of(node.outputs.begin(), node.outputs.end(), known)) {
+                onnxTypes = inferWithOnnx(graph);
+                onnxRan = true;
+            }
+            for (ValueId id : node.outputs) {
+                if (id == kNoValue) continue;
+                Value& v = graph.value(id);
+                if (!v.isTensor) continue;
+                auto it = onnxTypes.find(v.name);
+                if (it != onnxTypes.end()) {
+                    v.dtype = it->second.dtype;
+                    v.shape = it->second.shape;
+                    v.shapeResolved = true;
+                }
+            }
+        }
+        for (ValueId id : node.outputs) {
+            if (id == kNoValue) continue;
+            const Value& v = graph.value(id);
+            if (v.shapeResolved || !v.isTensor) continue;
+            std::string why = rule == rules.end() ? "the engine has no shape rule for " + node.opType +
+                                                        (node.domain.empty() ? "" : " (domain " + node.domain + ")") +
+                                                        " and ONNX's inference gives no static shape"
+                                                  : "an input has no shape";
+            return shapeError("cannot resolve the shape of '" + v.name + "' from node '" + node.name + "' (" +
+                              node.opType + "): " + why);
+        }
+        IS_RETURN_IF_ERROR(checkOutputs(graph, node));
+    }
+    for (const Value& v : graph.values)
+        if (v.constant && !v.isWeight()) ++report.foldedValues;
+    return report;
+}
+
+Result<std::pair<std::string, Shape>> parseInputSpec(const std::string& spec) {
+    auto eq = spec.rfind('=');
+    if (eq == std::string::npos || eq == 0)
+        return invalidArgument("input spec '" + spec + "' must look like NAME=DIMS, e.g. x=1x3x640x640");
+    auto shape = parseShape(spec.substr(eq + 1));
+    if (!shape.ok()) return Status(shape.status().code(), "input spec '" + spec + "': " + shape.status().message());
+    return std::make_pair(spec.substr(0, eq), shape.take());
+}
+
+}  // namespace interstage

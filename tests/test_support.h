@@ -1,0 +1,27 @@
+// Helpers shared by the test suites: paths, temporary model files.
+#pragma once
+
+#include <QString>
+#include <QTemporaryDir>
+
+#include <string>
+
+#include "interstage/builder.h"
+#include "interstage/model.h"
+
+namespace testsupport {
+
+// Folder of the real models fetched by the set-up (models/ in the source tree).
+std::string modelsDir();
+// The U^2-Net-P sample: models/u2netp.onnx, built by the zoo when missing.
+std::string sampleModelPath();
+// True when the file exists; the test QSKIPs otherwise, naming the set-up step.
+bool fileExists(const std::string& path);
+
+// Writes bytes to dir/name and returns the path.
+std::string writeFile(const QTemporaryDir& dir, const std::string& name, const std::string& bytes);
+
+// A tiny float graph: input x [1,4] -> Relu -> Sigmoid -> output y.
+interstage::GraphBuilder tinyChain();
+
+}  // namespace testsupport
