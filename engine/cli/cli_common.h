@@ -47,5 +47,7 @@ std::string formatBytes(std::size_t bytes);  // "37.5 MiB"
 
 int runInfo(Args& args);
 int runZoo(Args& args);
+int runRun(Args& args);
+int runCompare(Args& args);
 
 }  // namespace interstage::cli

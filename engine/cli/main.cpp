@@ -13,6 +13,13 @@ void printHelp() {
         "commands:\n"
         "  info MODEL [--input NAME=DIMS]... [--json FILE]\n"
         "      opset, ops, weights, intermediate tensors and the lower bound on memory\n"
+        "  run MODEL [--backend cpu] [--threads N] [--runs N] [--input NAME=DIMS]...\n"
+        "      [--input-file NAME=TENSOR.pb]... [--save-outputs DIR] [--json FILE]\n"
+        "      [--mode default|reduce|reuse|reduce+reuse|arena] [--reduce-constant]\n"
+        "      [--ignore-input-initializer] [--no-fusion] [--keep NAME]... [--trace FILE]\n"
+        "      runs the model N times; prints each run's processing time and memory\n"
+        "  compare MODEL [--runs 5] [--json FILE] [run's options]\n"
+        "      every memory mode in a fresh process, in one table\n"
         "  zoo NAME -o FILE.onnx | zoo --list\n"
         "      writes a built-in architecture (u2netp, resnet, mobilenetv2, inception)\n"
         "\n"
@@ -37,5 +44,7 @@ int main(int argc, char** argv) {
     }
     if (command == "info") return runInfo(args);
     if (command == "zoo") return runZoo(args);
+    if (command == "run") return runRun(args);
+    if (command == "compare") return runCompare(args);
     return usageError("unknown command '" + command + "'");
 }

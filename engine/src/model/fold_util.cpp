@@ -293,6 +293,26 @@ std::vector<int64_t> broadcastIndex(const Shape& in, const Shape& out) {
     return index;
 }
 
+std::vector<int64_t> stridedIndex(const Shape& out, int64_t base, const Shape& step) {
+    auto count = elementCount(out);
+    if (!count || step.size() != out.size()) return {};
+    std::vector<int64_t> index(static_cast<size_t>(*count));
+    Shape counter(out.size(), 0);
+    int64_t pos = base;
+    for (int64_t n = 0; n < *count; ++n) {
+        index[static_cast<size_t>(n)] = pos;
+        for (size_t k = out.size(); k-- > 0;) {
+            if (++counter[k] < out[k]) {
+                pos += step[k];
+                break;
+            }
+            pos -= step[k] * (out[k] - 1);
+            counter[k] = 0;
+        }
+    }
+    return index;
+}
+
 bool takeElements(const TensorData& src, Shape shape, const std::vector<int64_t>& index, TensorData& out) {
     auto count = elementCount(shape);
     if (!count || static_cast<size_t>(*count) != index.size() || !isMovableType(src.dtype)) return false;

@@ -65,14 +65,14 @@ Shape stridesOf(const Shape& shape);
 // Flat index into `in` read by each element of `out` under numpy
 // broadcasting; `in` must broadcast to `out`.
 std::vector<int64_t> broadcastIndex(const Shape& in, const Shape& out);
+// Flat input index of every element of `out` when output axis k advances
+// the input position by step[k] elements, starting from base (Slice,
+// Transpose and Split folding).
+std::vector<int64_t> stridedIndex(const Shape& out, int64_t base, const Shape& step);
 // out = tensor of src's dtype and the given shape whose element k is element
 // index[k] of src. False when an index is out of range or the count is off.
 bool takeElements(const TensorData& src, Shape shape, const std::vector<int64_t>& index, TensorData& out);
 // src with another shape of the same element count.
 TensorData reshaped(const TensorData& src, Shape shape);
-
-// ---- attributes
-// True when the attribute is present (any kind).
-inline bool has(const ShapeContext& c, const char* name) { return c.node().hasAttr(name); }
 
 }  // namespace interstage::shapes::fold

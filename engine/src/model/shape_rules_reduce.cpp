@@ -18,6 +18,8 @@ namespace {
 
 using namespace fold;
 
+constexpr int64_t kMaxFoldInput = int64_t(1) << 24;
+
 enum class Red { Sum, Mean, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare };
 
 // Normalizes and checks a list of axes for the given rank; duplicates fail.
@@ -161,7 +163,10 @@ Status reduceOp(ShapeContext& c, Red op) {
         if (!reduced[k]) out.push_back(x[k]);
         else if (keepDims) out.push_back(1);
     }
-    if (knownValue(c, 0) && isFoldableType(dtype) && fitsFold(c, out)) return foldReduce(c, op, reduced, out);
+    // Folding reads every input element once; big weights are not worth it.
+    const TensorData* data = knownValue(c, 0);
+    if (data && data->elementCount() <= kMaxFoldInput && isFoldableType(dtype) && fitsFold(c, out))
+        return foldReduce(c, op, reduced, out);
     return setChecked(c, 0, dtype, out);
 }
 

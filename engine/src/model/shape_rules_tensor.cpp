@@ -19,28 +19,6 @@ using namespace fold;
 
 bool before(const ShapeContext& c, int64_t opset) { return c.opset() > 0 && c.opset() < opset; }
 
-// Flat input index of every element of `out` when output axis k advances
-// the input position by step[k] elements, starting from base.
-std::vector<int64_t> stridedIndex(const Shape& out, int64_t base, const Shape& step) {
-    auto count = elementCount(out);
-    if (!count) return {};
-    std::vector<int64_t> index(static_cast<size_t>(*count));
-    Shape counter(out.size(), 0);
-    int64_t pos = base;
-    for (int64_t n = 0; n < *count; ++n) {
-        index[static_cast<size_t>(n)] = pos;
-        for (size_t k = out.size(); k-- > 0;) {
-            if (++counter[k] < out[k]) {
-                pos += step[k];
-                break;
-            }
-            pos -= step[k] * (out[k] - 1);
-            counter[k] = 0;
-        }
-    }
-    return index;
-}
-
 // Sets output i, folding it from input 0's value when that is known: the
 // data is the same, only the shape changes.
 Status setReshaped(ShapeContext& c, size_t i, Shape shape) {

@@ -1,0 +1,130 @@
+// `interstage-cli run MODEL`: runs a model N times in one memory mode and
+// reports per run: time ("processing time 178 ms", as the seed printed it),
+// allocations, peak tracked bytes and peak resident memory.
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "interstage/tensor_io.h"
+#include "interstage/trace.h"
+#include "run_options.h"
+
+namespace interstage::cli {
+namespace {
+
+// File-safe name for an output tensor ("a/b" -> "a_b").
+std::string fileNameFor(const std::string& name) {
+    std::string out = name;
+    for (char& c : out)
+        if (c == '/' || c == '\\' || c == ':' || c == '\0') c = '_';
+    return out.empty() || out == "." || out == ".." ? "output" : out;
+}
+
+Status writeText(const std::string& path, const std::string& text) {
+    std::ofstream out(path);
+    out << text;
+    return out ? Status::ok() : Status(StatusCode::IoError, "cannot write '" + path + "'");
+}
+
+}  // namespace
+
+int runRun(Args& args) {
+    RunOptions o;
+    while (!args.done()) {
+        Status error;
+        if (parseRunOption(args, o, error)) {
+            if (!error.isOk()) return reportError(error);
+        } else if (args.peek().rfind("-", 0) == 0) {
+            return usageError("run: unknown option '" + args.peek() + "'");
+        } else if (o.model.empty()) {
+            o.model = args.next();
+        } else {
+            return usageError("run: unexpected argument '" + args.peek() + "'");
+        }
+    }
+    if (o.model.empty()) return usageError("run: name a model file");
+
+    const std::size_t rssBeforeLoad = processResidentBytes();
+    SessionOptions options;
+    std::map<std::string, TensorData> inputs;
+    Status built = buildSessionOptions(o, options, inputs);
+    if (!built.isOk()) return reportError(built);
+    auto model = loadModel(o.model);
+    if (!model.ok()) return reportError(model.status());
+    auto created = Session::create(model.take(), options);
+    if (!created.ok()) return reportError(created.status());
+    Session& session = *created.value();
+
+    std::vector<RunStats> all;
+    nlohmann::json runs = nlohmann::json::array();
+    for (int r = 1; r <= o.runs; ++r) {
+        RunStats stats;
+        Status status = session.run(inputs, &stats);
+        if (!status.isOk()) return reportError(status);
+        std::cout << "run " << r << ": processing time " << static_cast<long long>(std::llround(stats.ms))
+                  << " ms  (peak tracked " << formatBytes(stats.peakTrackedBytes) << ", peak RSS "
+                  << formatBytes(stats.peakRssBytes) << ", " << stats.allocations << " allocations)" << std::endl;
+        nlohmann::json nodes = nlohmann::json::array();
+        for (const auto& n : stats.nodes) nodes.push_back({{"name", n.name}, {"op", n.op}, {"ms", n.ms}});
+        runs.push_back({{"ms", stats.ms},
+                        {"nodes", std::move(nodes)},
+                        {"allocations", stats.allocations},
+                        {"peak_tracked_bytes", stats.peakTrackedBytes},
+                        {"peak_rss_bytes", stats.peakRssBytes},
+                        {"peak_activation_bytes", stats.peakActivationBytes},
+                        {"minor_page_faults", stats.minorPageFaults}});
+        if (!o.trace.empty()) all.push_back(std::move(stats));
+    }
+
+    nlohmann::json outputs = nlohmann::json::array();
+    if (!o.saveOutputs.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(o.saveOutputs, ec);
+        if (ec) return reportError(Status(StatusCode::IoError, "cannot create folder '" + o.saveOutputs + "': " + ec.message()));
+    }
+    for (const auto& name : session.outputNames()) {
+        auto value = session.output(name);
+        if (!value.ok()) return reportError(value.status());
+        outputs.push_back({{"name", name}, {"shape", value->shape}});
+        if (!o.saveOutputs.empty()) {
+            Status saved = writeTensorFile(o.saveOutputs + "/" + fileNameFor(name) + ".pb", name, value.value());
+            if (!saved.isOk()) return reportError(saved);
+        }
+    }
+    for (const auto& name : o.keep) {
+        auto value = session.blob(name);
+        if (!value.ok()) return reportError(value.status());
+        if (!o.saveOutputs.empty()) {
+            Status saved = writeTensorFile(o.saveOutputs + "/" + fileNameFor(name) + ".pb", name, value.value());
+            if (!saved.isOk()) return reportError(saved);
+        }
+    }
+    if (!o.trace.empty()) {
+        Status written = writeText(o.trace, chromeTrace(all, o.model + " (" + options.mode.name() + ")"));
+        if (!written.isOk()) return reportError(written);
+    }
+    if (!o.json.empty()) {
+        nlohmann::json doc = {{"model", o.model},
+                              {"backend", o.backend},
+                              {"threads", session.threads()},
+                              {"mode", options.mode.name()},
+                              {"fusion", options.fusion},
+                              {"lower_bound_bytes", session.lowerBoundBytes()},
+                              {"executed_lower_bound_bytes", session.executedLowerBoundBytes()},
+                              {"weight_bytes", session.weightBytes()},
+                              {"rss_before_load_bytes", rssBeforeLoad},
+                              {"runs", std::move(runs)},
+                              {"outputs", std::move(outputs)}};
+        std::ostringstream text;
+        text << std::setw(2) << doc << "\n";
+        Status written = writeText(o.json, text.str());
+        if (!written.isOk()) return reportError(written);
+    }
+    return 0;
+}
+
+}  // namespace interstage::cli

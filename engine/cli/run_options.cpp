@@ -1,0 +1,96 @@
+#include "run_options.h"
+
+#include "interstage/tensor_io.h"
+
+namespace interstage::cli {
+namespace {
+
+Result<int> parseCount(const std::string& text, const std::string& what, int minimum) {
+    char* stop = nullptr;
+    long value = std::strtol(text.c_str(), &stop, 10);
+    if (text.empty() || *stop != '\0' || value < minimum || value > 1000000)
+        return invalidArgument(what + " must be a whole number >= " + std::to_string(minimum) + ", not '" + text + "'");
+    return static_cast<int>(value);
+}
+
+}  // namespace
+
+bool parseRunOption(Args& args, RunOptions& o, Status& error) {
+    std::string value;
+    if (args.option("--backend", o.backend, error)) return true;
+    if (args.option("--mode", o.mode, error)) return true;
+    if (args.option("--save-outputs", o.saveOutputs, error)) return true;
+    if (args.option("--json", o.json, error)) return true;
+    if (args.option("--trace", o.trace, error)) return true;
+    if (args.option("--input", value, error)) {
+        o.inputSpecs.push_back(value);
+        return true;
+    }
+    if (args.option("--input-file", value, error)) {
+        o.inputFiles.push_back(value);
+        return true;
+    }
+    if (args.option("--keep", value, error)) {
+        o.keep.push_back(value);
+        return true;
+    }
+    if (args.option("--threads", value, error)) {
+        if (!error.isOk()) return true;
+        auto n = parseCount(value, "--threads", 0);
+        if (n.ok()) o.threads = n.value();
+        else error = n.status();
+        return true;
+    }
+    if (args.option("--runs", value, error)) {
+        if (!error.isOk()) return true;
+        auto n = parseCount(value, "--runs", 1);
+        if (n.ok()) o.runs = n.value();
+        else error = n.status();
+        return true;
+    }
+    if (args.flag("--reduce-constant")) return o.reduceConstant = true;
+    if (args.flag("--ignore-input-initializer")) return o.ignoreInputInitializer = true;
+    if (args.flag("--no-fusion")) return o.noFusion = true;
+    return false;
+}
+
+std::vector<std::string> childArguments(const RunOptions& o) {
+    std::vector<std::string> a = {"--backend", o.backend, "--threads", std::to_string(o.threads), "--runs",
+                                  std::to_string(o.runs)};
+    for (const auto& s : o.inputSpecs) a.insert(a.end(), {"--input", s});
+    for (const auto& s : o.inputFiles) a.insert(a.end(), {"--input-file", s});
+    for (const auto& s : o.keep) a.insert(a.end(), {"--keep", s});
+    if (o.reduceConstant) a.push_back("--reduce-constant");
+    if (o.ignoreInputInitializer) a.push_back("--ignore-input-initializer");
+    if (o.noFusion) a.push_back("--no-fusion");
+    return a;
+}
+
+Status buildSessionOptions(const RunOptions& o, SessionOptions& options, std::map<std::string, TensorData>& inputs) {
+    options.backend = o.backend;
+    options.threads = o.threads;
+    auto mode = MemoryMode::parse(o.mode);
+    if (!mode.ok()) return mode.status();
+    options.mode = mode.value();
+    options.mode.reduceConstant = options.mode.reduceConstant || o.reduceConstant;
+    options.mode.ignoreInputWithInitializer = options.mode.ignoreInputWithInitializer || o.ignoreInputInitializer;
+    options.fusion = !o.noFusion;
+    options.keep = o.keep;
+    for (const auto& spec : o.inputSpecs) {
+        auto s = parseInputSpec(spec);
+        if (!s.ok()) return s.status();
+        options.inputShapes[s->first] = s->second;
+    }
+    for (const auto& spec : o.inputFiles) {
+        auto eq = spec.find('=');
+        if (eq == std::string::npos || eq == 0)
+            return invalidArgument("--input-file '" + spec + "' must look like NAME=TENSOR.pb");
+        auto tensor = readTensorFile(spec.substr(eq + 1));
+        if (!tensor.ok()) return tensor.status();
+        options.inputShapes[spec.substr(0, eq)] = tensor->data.shape;
+        inputs[spec.substr(0, eq)] = tensor->data;
+    }
+    return Status::ok();
+}
+
+}  // namespace interstage::cli

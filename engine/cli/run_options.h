@@ -1,0 +1,40 @@
+// Options shared by `run` and `compare`: model, backend, threads, inputs,
+// memory flags.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli_common.h"
+#include "interstage/session.h"
+
+namespace interstage::cli {
+
+struct RunOptions {
+    std::string model;
+    std::string backend = "cpu";
+    int threads = 0;
+    int runs = 1;
+    std::vector<std::string> inputSpecs;  // NAME=DIMS
+    std::vector<std::string> inputFiles;  // NAME=FILE.pb
+    std::string mode = "default";
+    bool reduceConstant = false;
+    bool ignoreInputInitializer = false;
+    bool noFusion = false;
+    std::vector<std::string> keep;
+    std::string saveOutputs;
+    std::string json;
+    std::string trace;
+};
+
+// Consumes one option it knows from args; false when the current arg is
+// not one of them. Errors come back in `error`.
+bool parseRunOption(Args& args, RunOptions& o, Status& error);
+
+// The arguments that give a child process the same configuration.
+std::vector<std::string> childArguments(const RunOptions& o);
+
+// Session options and inputs from the parsed options.
+Status buildSessionOptions(const RunOptions& o, SessionOptions& options, std::map<std::string, TensorData>& inputs);
+
+}  // namespace interstage::cli

@@ -1,0 +1,134 @@
+// A Session runs one model with one configuration (backend, threads,
+// memory mode, input shapes) any number of times.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "interstage/memory.h"
+#include "interstage/model.h"
+#include "interstage/status.h"
+#include "interstage/tensor.h"
+
+namespace interstage {
+
+struct SessionOptions {
+    // "cpu" (default). Takes effect when the session is created.
+    std::string backend = "cpu";
+    // Intra-op threads; 0 = every core of the machine.
+    int threads = 0;
+    // Concrete shapes for dynamic input dims (others default as in
+    // ShapeOptions: batch 1, other dims 320).
+    InputShapes inputShapes;
+    ShapeOptions shapeOptions;
+    // How intermediate tensors get memory (see memory.h). Takes effect when
+    // the session is created.
+    MemoryMode mode;
+    // Layer fusion (BatchNorm into Conv, activations into their producer).
+    bool fusion = true;
+    // Tensors that stay readable after a run in every mode (pinned).
+    std::vector<std::string> keep;
+    // Receives run progress and memory events as they happen; may be null.
+    // Called on the thread that calls run(); must outlive the session.
+    class RunObserver* observer = nullptr;
+};
+
+struct NodeTiming {
+    std::string name;
+    std::string op;
+    double ms = 0;
+    double startMs = 0;  // since the start of the run
+};
+
+struct RunStats {
+    int run = 0;                    // 1 for the session's first run
+    double ms = 0;                  // wall time of the whole run
+    std::vector<NodeTiming> nodes;  // per node, in execution order
+    int allocations = 0;            // tensor allocations the engine made during the run
+    std::size_t peakTrackedBytes = 0;   // most bytes the engine held at once (weights included)
+    std::size_t peakRssBytes = 0;       // most resident memory the OS reported during the run
+    std::size_t peakActivationBytes = 0;  // most interstage + output bytes held at once (compare to the lower bound)
+    long minorPageFaults = 0;           // page faults taken during the run (the price of reduce on a CPU)
+    std::vector<MemoryEvent> events;    // every allocation and free of the run
+    // Tracked bytes per MemoryCategory when the run started (weights, kept
+    // buffers): the baseline the run's events add to.
+    std::vector<std::size_t> bytesAtStart = std::vector<std::size_t>(kMemoryCategoryCount, 0);
+    std::vector<RssSample> rss;         // resident memory sampled during the run
+};
+
+// Progress of runs as they happen, for live charts. Batches arrive every
+// few milliseconds and at the end of each run.
+class RunObserver {
+public:
+    virtual ~RunObserver() = default;
+    virtual void runStarted(int run) {}
+    virtual void progress(int run, const std::vector<NodeTiming>& nodes, const std::vector<MemoryEvent>& events,
+                          const std::vector<RssSample>& rss) {}
+    virtual void runFinished(const RunStats& stats) {}
+    // Polled between nodes: true stops the run with a Cancelled status.
+    virtual bool cancelRequested() { return false; }
+};
+
+// Where one tensor lives in the plan, for the memory map.
+struct TensorPlacement {
+    std::string name;
+    int first = 0;           // producer step
+    int last = 0;            // last step it is needed
+    std::size_t bytes = 0;
+    int buffer = 0;          // which buffer (arena: 0, the slab)
+    std::size_t offset = 0;  // offset inside the buffer (arena), else 0
+    bool kept = false;       // graph output or pinned
+};
+
+class Session {
+public:
+    // Resolves shapes, checks that every op is supported (an unsupported op
+    // is an error naming the op and the node, before any run) and prepares
+    // the kernels.
+    static Result<std::unique_ptr<Session>> create(Model model, const SessionOptions& options = {});
+    ~Session();
+
+    // Runs once. Inputs not given get the deterministic default input
+    // (defaultInput()). Inputs whose shapes differ from the prepared ones
+    // re-prepare the session for the new shapes.
+    Status run(const std::map<std::string, TensorData>& inputs, RunStats* stats = nullptr);
+
+    // The graph outputs of the last run, in graph order.
+    std::vector<std::string> outputNames() const;
+    Result<TensorData> output(const std::string& name) const;
+    // Any tensor after a run. One that the memory mode released or shared,
+    // or that fusion removed, gives a DataRemoved status naming the tensor,
+    // the reason and the way out (pin it, use the default mode, or disable
+    // fusion).
+    Result<TensorData> blob(const std::string& name) const;
+
+    // The lower bound of the file's graph (as `info` reports it) and of the
+    // graph the session executes (after fusion and folding).
+    std::size_t lowerBoundBytes() const;
+    std::size_t executedLowerBoundBytes() const;
+    // Weight bytes the session holds: the graph's copies still referenced
+    // plus kernels' packed copies.
+    std::size_t weightBytes() const;
+    // The plan: every planned tensor's buffer, offset and lifetime.
+    std::vector<TensorPlacement> memoryMap() const;
+    // The graph as executed (after fusion and folding).
+    const Graph& executedGraph() const;
+
+    const Graph& graph() const;
+    const SessionOptions& options() const;
+    int threads() const;  // the resolved thread count
+
+private:
+    Session();
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// Element i is ((i * 7) % 256) / 255 - 0.5 (float types; integer types get
+// (i * 7) % 256, bool i % 2): the same input on every machine and every run.
+TensorData defaultInput(DataType dtype, const Shape& shape);
+
+}  // namespace interstage

@@ -1,0 +1,108 @@
+// BatchNormalization: inference (the usual case, often folded into the Conv
+// before it by layer fusion) and training mode (batch statistics, running
+// mean / var outputs), on NCHW-style inputs of any rank >= 2.
+#include <cmath>
+#include <vector>
+
+#include "cpu/ops/nn/nn_kernels.h"
+
+namespace interstage::cpu::nn {
+
+namespace {
+
+class BatchNormalizationKernel final : public Kernel {
+public:
+    Status prepare(PrepareContext& context) override {
+        if (context.inputCount() != 5) return context.invalidHere("needs 5 inputs (X, scale, B, mean, var)");
+        for (size_t i = 0; i < 5; ++i) {
+            if (!context.hasInput(i)) return context.invalidHere("input " + std::to_string(i) + " is missing");
+            if (context.inputType(i) != DataType::Float)
+                return context.unsupportedHere(std::string("input ") + std::to_string(i) + " is " +
+                                               dataTypeName(context.inputType(i)) + "; only float32 is supported");
+        }
+        const Node& node = context.node();
+        if (node.attrInt("spatial", 1) != 1)
+            return context.unsupportedHere("spatial=0 (per-activation statistics, opset < 9)");
+        epsilon_ = node.attrFloat("epsilon", 1e-5f);
+        momentum_ = node.attrFloat("momentum", 0.9f);
+        training_ = node.attrInt("training_mode", 0) != 0;
+        bool extraOutputs = false;
+        for (size_t i = 1; i < context.outputCount(); ++i) extraOutputs |= context.hasOutput(i);
+        if (!training_ && extraOutputs)
+            return context.unsupportedHere("mean / variance outputs of training (opset < 14 training mode)");
+        if (training_ && (context.hasOutput(3) || context.hasOutput(4)))
+            return context.unsupportedHere("saved mean / variance outputs");
+        const Shape& x = context.inputShape(0);
+        if (x.size() < 2) return context.invalidHere("input must have rank >= 2, not " + shapeToString(x));
+        batch_ = x[0];
+        channels_ = x[1];
+        planeSize_ = 1;
+        for (size_t i = 2; i < x.size(); ++i) planeSize_ *= x[i];
+        for (size_t i = 1; i < 5; ++i)
+            if (elementCount(context.inputShape(i)).value_or(-1) != channels_)
+                return context.invalidHere("input " + std::to_string(i) + " " + shapeToString(context.inputShape(i)) +
+                                           " does not hold " + std::to_string(channels_) + " channel values");
+        scale_.resize(static_cast<size_t>(channels_));
+        shift_.resize(static_cast<size_t>(channels_));
+        return Status::ok();
+    }
+
+    Status run(RunContext& context) override {
+        const float* x = context.inputs[0].as<const float>();
+        const float* gamma = context.inputs[1].as<const float>();
+        const float* beta = context.inputs[2].as<const float>();
+        const float* mean = context.inputs[3].as<const float>();
+        const float* var = context.inputs[4].as<const float>();
+        float* y = context.outputs[0].as<float>();
+        for (int64_t c = 0; c < channels_; ++c) {
+            float m = mean[c], v = var[c];
+            if (training_) {
+                batchStatistics(x, c, m, v);
+                if (context.outputs.size() > 1 && context.outputs[1].data)
+                    context.outputs[1].as<float>()[c] = mean[c] * momentum_ + m * (1 - momentum_);
+                if (context.outputs.size() > 2 && context.outputs[2].data)
+                    context.outputs[2].as<float>()[c] = var[c] * momentum_ + v * (1 - momentum_);
+            }
+            scale_[c] = gamma[c] / std::sqrt(v + epsilon_);
+            shift_[c] = beta[c] - m * scale_[c];
+        }
+        const int64_t planes = batch_ * channels_, planeSize = planeSize_;
+#pragma omp parallel for schedule(static) if (planes * planeSize > 65536)
+        for (int64_t p = 0; p < planes; ++p) {
+            const float a = scale_[p % channels_], b = shift_[p % channels_];
+            const float* src = x + p * planeSize;
+            float* dst = y + p * planeSize;
+            for (int64_t i = 0; i < planeSize; ++i) dst[i] = src[i] * a + b;
+        }
+        return Status::ok();
+    }
+
+private:
+    // Population mean and variance of channel c over the batch and space.
+    void batchStatistics(const float* x, int64_t c, float& mean, float& var) const {
+        double sum = 0, squares = 0;
+        for (int64_t n = 0; n < batch_; ++n) {
+            const float* plane = x + (n * channels_ + c) * planeSize_;
+            for (int64_t i = 0; i < planeSize_; ++i) sum += plane[i];
+        }
+        const double count = static_cast<double>(batch_ * planeSize_);
+        const double m = count > 0 ? sum / count : 0;
+        for (int64_t n = 0; n < batch_; ++n) {
+            const float* plane = x + (n * channels_ + c) * planeSize_;
+            for (int64_t i = 0; i < planeSize_; ++i) squares += (plane[i] - m) * (plane[i] - m);
+        }
+        mean = static_cast<float>(m);
+        var = static_cast<float>(count > 0 ? squares / count : 0);
+    }
+
+    float epsilon_ = 1e-5f, momentum_ = 0.9f;
+    bool training_ = false;
+    int64_t batch_ = 0, channels_ = 0, planeSize_ = 0;
+    std::vector<float> scale_, shift_;  // per channel, recomputed each run (parameters may arrive at run time)
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> makeBatchNormalizationKernel() { return std::make_unique<BatchNormalizationKernel>(); }
+
+}  // namespace interstage::cpu::nn

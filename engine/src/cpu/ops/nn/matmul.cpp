@@ -1,0 +1,126 @@
+// MatMul (N-D with batch broadcasting, 1-D operands, fused activation) on
+// oneDNN's matmul primitive, which reads and writes plain row-major data
+// directly. Constant B is packed once at prepare; a run-time B is read in
+// place.
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <algorithm>
+#include <cstring>
+
+#include "cpu/activation.h"
+#include "cpu/ops/nn/dnnl_context.h"
+#include "cpu/ops/nn/nn_kernels.h"
+
+namespace interstage::cpu::nn {
+
+namespace {
+
+using dnnl::memory;
+
+class MatMulKernel final : public Kernel {
+public:
+    Status prepare(PrepareContext& context) override {
+        if (context.inputCount() != 2 || !context.hasInput(0) || !context.hasInput(1))
+            return context.invalidHere("needs inputs A and B");
+        for (size_t i = 0; i < 2; ++i)
+            if (context.inputType(i) != DataType::Float)
+                return context.unsupportedHere(std::string("input ") + std::to_string(i) + " is " +
+                                               dataTypeName(context.inputType(i)) + "; only float32 is supported");
+        Shape a = context.inputShape(0), b = context.inputShape(1);
+        const Shape& y = context.output(0).shape;
+        if (a.empty() || b.empty()) return context.invalidHere("operands must have rank >= 1");
+        // 1-D operands become a row (A) or a column (B); the result's shape
+        // drops that axis again, which the resolved output already does.
+        if (a.size() == 1) a.insert(a.begin(), 1);
+        if (b.size() == 1) b.push_back(1);
+        const size_t rank = std::max(a.size(), b.size());
+        a.insert(a.begin(), rank - a.size(), 1);
+        b.insert(b.begin(), rank - b.size(), 1);
+        if (rank > DNNL_MAX_NDIMS) return context.unsupportedHere("rank above " + std::to_string(DNNL_MAX_NDIMS));
+        const int64_t k = a[rank - 1];
+        if (b[rank - 2] != k)
+            return context.invalidHere("A " + shapeToString(context.inputShape(0)) + " and B " +
+                                       shapeToString(context.inputShape(1)) + " do not multiply");
+        Shape out(rank);
+        for (size_t i = 0; i + 2 < rank; ++i) {
+            if (a[i] != b[i] && a[i] != 1 && b[i] != 1)
+                return context.invalidHere("batch dims of " + shapeToString(a) + " and " + shapeToString(b) +
+                                           " do not broadcast");
+            out[i] = a[i] == 1 ? b[i] : a[i];
+        }
+        out[rank - 2] = a[rank - 2];
+        out[rank - 1] = b[rank - 1];
+        if (elementCount(out) != elementCount(y))
+            return context.invalidHere("output " + shapeToString(y) + " does not match " + shapeToString(out));
+        const int64_t outCount = elementCount(out).value_or(0);
+        if (outCount == 0) {
+            mode_ = Mode::Empty;
+            return Status::ok();
+        }
+        activation_ = fusedActivation(context.node());
+        if (k == 0) {
+            mode_ = Mode::Zeros;  // an empty sum: every element is 0 (then the activation)
+            return Status::ok();
+        }
+
+        dnnl::primitive_attr attributes;
+        if (!makeAttributes(activation_, attributes))
+            return context.unsupportedHere("fused activation has no oneDNN form");
+        const TensorData* constantB = context.inputConstant(1);
+        try {
+            // A constant B gets the primitive's packed layout; a run-time B
+            // is read as it is rather than reordered on every run.
+            const memory::desc weights = constantB ? anyDesc(b) : plainDesc(b);
+            dnnl::matmul::desc desc(plainDesc(a), weights, plainDesc(out));
+            dnnl::matmul::primitive_desc pd(desc, attributes, dnnlEngine());
+            WorkspacePlan plan;
+            step_.setPrimitive(pd, dnnl::matmul(pd));
+            step_.addInput(DNNL_ARG_SRC, 0, plainDesc(a), pd.src_desc(), plan);
+            if (constantB)
+                packedBytes_ = step_.addConstant(DNNL_ARG_WEIGHTS, constantB->data<float>(), plainDesc(b),
+                                                 pd.weights_desc());
+            else
+                step_.addInput(DNNL_ARG_WEIGHTS, 1, plainDesc(b), pd.weights_desc(), plan);
+            step_.addOutput(DNNL_ARG_DST, 0, plainDesc(out), pd.dst_desc(), plan);
+            step_.finish(plan);
+            workspaceBytes_ = plan.total();
+        } catch (const std::exception& error) {
+            return dnnlFailure(context, "cannot build the matmul", error);
+        }
+        ownsWeights_ = constantB && !context.inputConstant(0);
+        mode_ = Mode::Primitive;
+        return Status::ok();
+    }
+
+    Status run(RunContext& context) override {
+        switch (mode_) {
+            case Mode::Empty: return Status::ok();
+            case Mode::Zeros: {
+                const TensorView& y = context.outputs[0];
+                std::fill_n(y.as<float>(), y.count(), activate(activation_, 0.f));
+                return Status::ok();
+            }
+            case Mode::Primitive: break;
+        }
+        return step_.run(context);
+    }
+
+    std::size_t workspaceBytes() const override { return workspaceBytes_; }
+    std::size_t packedWeightBytes() const override { return packedBytes_; }
+    bool ownsWeights() const override { return ownsWeights_; }
+
+private:
+    enum class Mode { Empty, Zeros, Primitive };
+    Mode mode_ = Mode::Empty;
+    Activation activation_;
+    DnnlStep step_;
+    std::size_t workspaceBytes_ = 0;
+    std::size_t packedBytes_ = 0;
+    bool ownsWeights_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> makeMatMulKernel() { return std::make_unique<MatMulKernel>(); }
+
+}  // namespace interstage::cpu::nn

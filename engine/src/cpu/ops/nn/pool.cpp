@@ -1,0 +1,269 @@
+// MaxPool (optional Indices, storage_order, dilations, ceil_mode) and
+// AveragePool (count_include_pad, ceil_mode) over 1 to 3 spatial axes, in
+// plain C++ on NCHW data: pooling is memory-bound, and a loop over each
+// plane's rows reads the input once, in order, where a oneDNN primitive
+// would need the same reorders as Conv.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "cpu/ops/nn/nn_kernels.h"
+#include "cpu/ops/nn/window.h"
+
+namespace interstage::cpu::nn {
+
+namespace {
+
+// Per spatial axis and output position: where the window starts and which
+// kernel taps fall inside the input (a contiguous range, dilations or not).
+struct AxisWindows {
+    int64_t in = 1, out = 1, kernel = 1, dilation = 1;
+    std::vector<int64_t> start;       // input position of tap 0 (may be negative)
+    std::vector<int64_t> firstTap;    // first tap inside the input
+    std::vector<int64_t> endTap;      // one past the last tap inside the input
+    std::vector<int64_t> paddedTaps;  // taps inside input + pads (count_include_pad divisor)
+
+    void build(int64_t inSize, int64_t outSize, int64_t kernelSize, int64_t stride, int64_t dil, int64_t padBegin,
+               int64_t padEnd) {
+        in = inSize, out = outSize, kernel = kernelSize, dilation = dil;
+        start.resize(out), firstTap.resize(out), endTap.resize(out), paddedTaps.resize(out);
+        for (int64_t o = 0; o < out; ++o) {
+            const int64_t s = o * stride - padBegin;
+            int64_t first = 0, end = 0, padded = 0;
+            for (int64_t k = 0; k < kernel; ++k) {
+                const int64_t p = s + k * dil;
+                if (p >= -padBegin && p < in + padEnd) ++padded;
+            }
+            first = s >= 0 ? 0 : (-s + dil - 1) / dil;
+            end = in - s <= 0 ? 0 : std::min<int64_t>(kernel, (in - s + dil - 1) / dil);
+            start[o] = s;
+            firstTap[o] = std::min(first, end);
+            endTap[o] = end;
+            paddedTaps[o] = padded;
+        }
+    }
+};
+
+// Spatial axes padded to three (depth, height, width) with size-1 axes.
+struct PoolGeometry {
+    AxisWindows axis[3];
+    int64_t planes = 0;  // N * C
+    int64_t inPlane() const { return axis[0].in * axis[1].in * axis[2].in; }
+    int64_t outPlane() const { return axis[0].out * axis[1].out * axis[2].out; }
+};
+
+Status buildGeometry(const PrepareContext& context, Window& window, PoolGeometry& g) {
+    const Shape& x = context.inputShape(0);
+    const Shape& y = context.output(0).shape;
+    const size_t spatial = x.size() - 2;
+    if (y.size() != x.size() || y[0] != x[0] || y[1] != x[1])
+        return context.invalidHere("output " + shapeToString(y) + " does not fit input " + shapeToString(x));
+    const Shape inSpatial(x.begin() + 2, x.end()), outSpatial(y.begin() + 2, y.end());
+    resolveForwardPads(window, inSpatial, outSpatial);
+    for (int64_t o : outSpatial)
+        if (o < 0) return context.invalidHere("negative output size");
+    const size_t skip = 3 - spatial;
+    for (size_t k = 0; k < spatial; ++k)
+        g.axis[skip + k].build(inSpatial[k], outSpatial[k], window.kernel[k], window.strides[k], window.dilations[k],
+                               window.padBegin[k], window.padEnd[k]);
+    for (size_t k = 0; k < skip; ++k) g.axis[k].build(1, 1, 1, 1, 1, 0, 0);
+    g.planes = x[0] * x[1];
+    return Status::ok();
+}
+
+Status readPoolWindow(const PrepareContext& context, Window& window) {
+    if (!context.hasInput(0)) return context.invalidHere("needs input X");
+    const Shape& x = context.inputShape(0);
+    if (x.size() < 3 || x.size() > 5)
+        return context.unsupportedHere("input rank " + std::to_string(x.size()) + " (1 to 3 spatial axes only)");
+    return readWindow(context, x.size() - 2, {}, window);
+}
+
+// ---------------------------------------------------------------- MaxPool
+
+template <class T>
+void maxPool(const PoolGeometry& g, const T* x, T* y, int64_t* indices, bool columnMajor) {
+    const AxisWindows &ad = g.axis[0], &ah = g.axis[1], &aw = g.axis[2];
+    const int64_t inPlane = g.inPlane(), outPlane = g.outPlane(), rows = ad.out * ah.out;
+    const int64_t work = g.planes * outPlane * aw.kernel * ah.kernel;
+#pragma omp parallel for collapse(2) schedule(static) if (work > 32768)
+    for (int64_t plane = 0; plane < g.planes; ++plane) {
+        for (int64_t row = 0; row < rows; ++row) {
+            const int64_t od = row / ah.out, oh = row % ah.out;
+            const T* src = x + plane * inPlane;
+            T* dst = y + plane * outPlane + row * aw.out;
+            int64_t* idx = indices ? indices + plane * outPlane + row * aw.out : nullptr;
+            for (int64_t ow = 0; ow < aw.out; ++ow) {
+                T best = std::numeric_limits<T>::lowest();
+                int64_t where = -1;
+                for (int64_t kd = ad.firstTap[od]; kd < ad.endTap[od]; ++kd) {
+                    const int64_t d = ad.start[od] + kd * ad.dilation;
+                    for (int64_t kh = ah.firstTap[oh]; kh < ah.endTap[oh]; ++kh) {
+                        const int64_t h = ah.start[oh] + kh * ah.dilation;
+                        const T* line = src + (d * ah.in + h) * aw.in;
+                        for (int64_t kw = aw.firstTap[ow]; kw < aw.endTap[ow]; ++kw) {
+                            const int64_t w = aw.start[ow] + kw * aw.dilation;
+                            if (where < 0 || line[w] > best) {
+                                best = line[w];
+                                where = columnMajor ? (w * ah.in + h) * ad.in + d : (d * ah.in + h) * aw.in + w;
+                            }
+                        }
+                    }
+                }
+                dst[ow] = best;
+                if (idx) idx[ow] = plane * inPlane + std::max<int64_t>(where, 0);
+            }
+        }
+    }
+}
+
+// 2-D, no dilation, no Indices: the common case (U^2-Net's 2x2 / stride 2
+// pools). Interior windows skip the bounds bookkeeping.
+void maxPool2dFloat(const PoolGeometry& g, const float* x, float* y) {
+    const AxisWindows &ah = g.axis[1], &aw = g.axis[2];
+    const int64_t inPlane = g.inPlane(), outPlane = g.outPlane();
+    const int64_t K = aw.kernel, work = g.planes * outPlane * ah.kernel * K;
+#pragma omp parallel for collapse(2) schedule(static) if (work > 32768)
+    for (int64_t plane = 0; plane < g.planes; ++plane) {
+        for (int64_t oh = 0; oh < ah.out; ++oh) {
+            const float* src = x + plane * inPlane;
+            float* dst = y + plane * outPlane + oh * aw.out;
+            const int64_t h0 = ah.start[oh] + ah.firstTap[oh], h1 = ah.start[oh] + ah.endTap[oh];
+            for (int64_t ow = 0; ow < aw.out; ++ow) {
+                const int64_t w0 = aw.start[ow] + aw.firstTap[ow], w1 = aw.start[ow] + aw.endTap[ow];
+                float best = -std::numeric_limits<float>::infinity();
+                if (w1 - w0 == K && K == 2) {
+                    for (int64_t h = h0; h < h1; ++h) {
+                        const float* line = src + h * aw.in + w0;
+                        best = std::max(best, std::max(line[0], line[1]));
+                    }
+                } else {
+                    for (int64_t h = h0; h < h1; ++h) {
+                        const float* line = src + h * aw.in;
+                        for (int64_t w = w0; w < w1; ++w) best = std::max(best, line[w]);
+                    }
+                }
+                dst[ow] = h1 > h0 && w1 > w0 ? best : std::numeric_limits<float>::lowest();
+            }
+        }
+    }
+}
+
+class MaxPoolKernel final : public Kernel {
+public:
+    Status prepare(PrepareContext& context) override {
+        IS_RETURN_IF_ERROR(readPoolWindow(context, window_));
+        dtype_ = context.inputType(0);
+        if (dtype_ != DataType::Float && dtype_ != DataType::Double && dtype_ != DataType::Int8 &&
+            dtype_ != DataType::UInt8)
+            return context.unsupportedHere(std::string("input is ") + dataTypeName(dtype_) +
+                                           "; float32, float64, int8 and uint8 are supported");
+        if (context.node().attrInt("ceil_mode", 0) != 0 && window_.samePadding())
+            return context.invalidHere("ceil_mode cannot be combined with auto_pad " + window_.autoPad);
+        columnMajor_ = context.node().attrInt("storage_order", 0) == 1;
+        wantIndices_ = context.hasOutput(1);
+        IS_RETURN_IF_ERROR(buildGeometry(context, window_, geometry_));
+        return Status::ok();
+    }
+
+    Status run(RunContext& context) override {
+        const void* x = context.inputs[0].data;
+        void* y = context.outputs[0].data;
+        int64_t* indices = wantIndices_ && context.outputs.size() > 1 ? context.outputs[1].as<int64_t>() : nullptr;
+        const bool plain2d = geometry_.axis[0].out == 1 && geometry_.axis[0].kernel == 1 &&
+                             geometry_.axis[1].dilation == 1 && geometry_.axis[2].dilation == 1;
+        switch (dtype_) {
+            case DataType::Float:
+                if (plain2d && !indices)
+                    maxPool2dFloat(geometry_, static_cast<const float*>(x), static_cast<float*>(y));
+                else
+                    maxPool(geometry_, static_cast<const float*>(x), static_cast<float*>(y), indices, columnMajor_);
+                break;
+            case DataType::Double:
+                maxPool(geometry_, static_cast<const double*>(x), static_cast<double*>(y), indices, columnMajor_);
+                break;
+            case DataType::Int8:
+                maxPool(geometry_, static_cast<const int8_t*>(x), static_cast<int8_t*>(y), indices, columnMajor_);
+                break;
+            default:
+                maxPool(geometry_, static_cast<const uint8_t*>(x), static_cast<uint8_t*>(y), indices, columnMajor_);
+                break;
+        }
+        return Status::ok();
+    }
+
+private:
+    Window window_;
+    PoolGeometry geometry_;
+    DataType dtype_ = DataType::Float;
+    bool columnMajor_ = false;
+    bool wantIndices_ = false;
+};
+
+// ---------------------------------------------------------------- AveragePool
+
+template <class T>
+void averagePool(const PoolGeometry& g, const T* x, T* y, bool countPads) {
+    const AxisWindows &ad = g.axis[0], &ah = g.axis[1], &aw = g.axis[2];
+    const int64_t inPlane = g.inPlane(), outPlane = g.outPlane(), rows = ad.out * ah.out;
+    const int64_t work = g.planes * outPlane * aw.kernel * ah.kernel;
+#pragma omp parallel for collapse(2) schedule(static) if (work > 32768)
+    for (int64_t plane = 0; plane < g.planes; ++plane) {
+        for (int64_t row = 0; row < rows; ++row) {
+            const int64_t od = row / ah.out, oh = row % ah.out;
+            const T* src = x + plane * inPlane;
+            T* dst = y + plane * outPlane + row * aw.out;
+            const int64_t rowTaps = (ad.endTap[od] - ad.firstTap[od]) * (ah.endTap[oh] - ah.firstTap[oh]);
+            const int64_t rowPadded = ad.paddedTaps[od] * ah.paddedTaps[oh];
+            for (int64_t ow = 0; ow < aw.out; ++ow) {
+                T sum = 0;
+                for (int64_t kd = ad.firstTap[od]; kd < ad.endTap[od]; ++kd) {
+                    const int64_t d = ad.start[od] + kd * ad.dilation;
+                    for (int64_t kh = ah.firstTap[oh]; kh < ah.endTap[oh]; ++kh) {
+                        const T* line = src + (d * ah.in + ah.start[oh] + kh * ah.dilation) * aw.in + aw.start[ow];
+                        for (int64_t kw = aw.firstTap[ow]; kw < aw.endTap[ow]; ++kw) sum += line[kw * aw.dilation];
+                    }
+                }
+                const int64_t count =
+                    countPads ? rowPadded * aw.paddedTaps[ow] : rowTaps * (aw.endTap[ow] - aw.firstTap[ow]);
+                dst[ow] = count > 0 ? sum / static_cast<T>(count) : T(0);
+            }
+        }
+    }
+}
+
+class AveragePoolKernel final : public Kernel {
+public:
+    Status prepare(PrepareContext& context) override {
+        IS_RETURN_IF_ERROR(readPoolWindow(context, window_));
+        dtype_ = context.inputType(0);
+        if (dtype_ != DataType::Float && dtype_ != DataType::Double)
+            return context.unsupportedHere(std::string("input is ") + dataTypeName(dtype_) +
+                                           "; float32 and float64 are supported");
+        countPads_ = context.node().attrInt("count_include_pad", 0) != 0;
+        IS_RETURN_IF_ERROR(buildGeometry(context, window_, geometry_));
+        return Status::ok();
+    }
+
+    Status run(RunContext& context) override {
+        if (dtype_ == DataType::Float)
+            averagePool(geometry_, context.inputs[0].as<const float>(), context.outputs[0].as<float>(), countPads_);
+        else
+            averagePool(geometry_, context.inputs[0].as<const double>(), context.outputs[0].as<double>(), countPads_);
+        return Status::ok();
+    }
+
+private:
+    Window window_;
+    PoolGeometry geometry_;
+    DataType dtype_ = DataType::Float;
+    bool countPads_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> makeMaxPoolKernel() { return std::make_unique<MaxPoolKernel>(); }
+std::unique_ptr<Kernel> makeAveragePoolKernel() { return std::make_unique<AveragePoolKernel>(); }
+
+}  // namespace interstage::cpu::nn

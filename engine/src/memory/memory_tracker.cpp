@@ -1,0 +1,56 @@
+#include "memory/memory_tracker.h"
+
+#include <algorithm>
+
+namespace interstage {
+
+void MemoryTracker::beginRun(int run) {
+    run_ = run;
+    runStart_ = Clock::now();
+    runPeak_ = current_;
+    runPeakActivations_ = activations();
+    runAllocations_ = 0;
+    runEvents_.clear();
+    node_ = kNoNode;
+}
+
+int64_t MemoryTracker::nowNs() const {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - runStart_).count();
+}
+
+void MemoryTracker::allocated(std::size_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor) {
+    current_ += bytes;
+    byCategory_[static_cast<size_t>(category)] += bytes;
+    runPeak_ = std::max(runPeak_, current_);
+    runPeakActivations_ = std::max(runPeakActivations_, activations());
+    ++runAllocations_;
+    record(static_cast<int64_t>(bytes), device, category, tensor);
+}
+
+void MemoryTracker::freed(std::size_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor) {
+    current_ -= std::min(current_, bytes);
+    auto& c = byCategory_[static_cast<size_t>(category)];
+    c -= std::min(c, bytes);
+    record(-static_cast<int64_t>(bytes), device, category, tensor);
+}
+
+void MemoryTracker::record(int64_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor) {
+    MemoryEvent e;
+    e.timeNs = nowNs();
+    e.bytes = bytes;
+    e.device = device;
+    e.category = category;
+    e.tensor = tensor;
+    e.node = node_;
+    e.run = run_;
+    runEvents_.push_back(e);
+    pending_.push_back(e);
+}
+
+std::vector<MemoryEvent> MemoryTracker::takePending() {
+    std::vector<MemoryEvent> out;
+    out.swap(pending_);
+    return out;
+}
+
+}  // namespace interstage

@@ -1,0 +1,60 @@
+// One tracker sees every allocation and free the engine makes: it keeps the
+// current and peak bytes, counts allocations per run, and records the
+// events the timeline is drawn from.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <vector>
+
+#include "interstage/memory.h"
+
+namespace interstage {
+
+class MemoryTracker {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    // Starts run `run` (1..N): times count from now, per-run counters reset,
+    // the peak starts at what is held now.
+    void beginRun(int run);
+    void setNode(NodeId node) { node_ = node; }
+
+    void allocated(std::size_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor);
+    void freed(std::size_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor);
+
+    std::size_t currentBytes() const { return current_; }
+    std::size_t currentBytes(MemoryCategory category) const { return byCategory_[static_cast<size_t>(category)]; }
+    std::size_t runPeakBytes() const { return runPeak_; }
+    // Peak of interstage + output bytes: the tensors the planners place.
+    std::size_t runPeakActivationBytes() const { return runPeakActivations_; }
+    int runAllocations() const { return runAllocations_; }
+    int64_t nowNs() const;
+    Clock::time_point runStart() const { return runStart_; }
+
+    // Events since the last take (the observer's batches).
+    std::vector<MemoryEvent> takePending();
+    // Every event of the current run.
+    const std::vector<MemoryEvent>& runEvents() const { return runEvents_; }
+
+private:
+    std::size_t activations() const {
+        return byCategory_[static_cast<size_t>(MemoryCategory::Interstage)] +
+               byCategory_[static_cast<size_t>(MemoryCategory::Output)];
+    }
+    void record(int64_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor);
+
+    Clock::time_point runStart_ = Clock::now();
+    int run_ = 0;
+    NodeId node_ = kNoNode;
+    std::size_t current_ = 0;
+    std::array<std::size_t, kMemoryCategoryCount> byCategory_{};
+    std::size_t runPeak_ = 0;
+    std::size_t runPeakActivations_ = 0;
+    int runAllocations_ = 0;
+    std::vector<MemoryEvent> runEvents_;
+    std::vector<MemoryEvent> pending_;
+};
+
+}  // namespace interstage

@@ -1,0 +1,35 @@
+// Graph passes run on a session's copy of the graph after shapes resolve:
+// they change what executes, never what the file says.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "interstage/graph.h"
+
+namespace interstage {
+
+// Why a value of the file's graph no longer exists after the passes.
+struct RemovedValues {
+    std::map<std::string, std::string> fusedInto;  // value -> node it was fused into
+    std::set<std::string> folded;                  // computed once at plan time
+};
+
+// Nodes whose every output was folded to a constant during shape
+// resolution (shape arithmetic: Shape -> Slice -> Concat ...) become
+// weights; the nodes are removed. Graph outputs and pinned values stay.
+void foldConstants(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+
+// BatchNormalization folded into the preceding Conv (weights rescaled), and
+// Relu / Clip / Sigmoid / HardSigmoid / HardSwish / LeakyRelu fused into the
+// producing Conv / ConvTranspose / Gemm / MatMul / Add (written as the
+// _fused_* attributes of cpu/activation.h). Only where the intermediate has
+// one consumer and is neither a graph output nor pinned.
+void fuseLayers(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+
+// Removes nodes marked with an empty opType and recomputes every value's
+// producer and consumers from the node list.
+void compactGraph(Graph& graph);
+
+}  // namespace interstage

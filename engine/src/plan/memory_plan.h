@@ -1,0 +1,62 @@
+// Memory planners: given each tensor's lifetime and size, decide which
+// buffer (and offset) holds it and when buffers are allocated and freed.
+// One function per mode; each is pure and testable alone.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "interstage/graph.h"
+#include "interstage/memory.h"
+
+namespace interstage {
+
+struct PlannedTensor {
+    ValueId value = kNoValue;
+    int first = 0;            // producer step
+    int last = 0;             // last consumer step (graph outputs: the last step)
+    std::size_t bytes = 0;
+    bool keep = false;        // graph output or pinned: readable after the run, never shared
+    MemoryCategory category = MemoryCategory::Interstage;
+};
+
+constexpr int kPersistent = -1;  // a buffer allocated on the first run and kept
+
+struct BufferSpec {
+    std::size_t bytes = 0;
+    // kPersistent, or the step before which the buffer is allocated on every run.
+    int allocStep = kPersistent;
+    // The step after which it is freed on every run; kPersistent with a
+    // per-run allocStep means "kept until the next run starts" (outputs).
+    int freeStep = kPersistent;
+    MemoryCategory category = MemoryCategory::Interstage;
+    ValueId firstTenant = kNoValue;  // for accounting: the tensor named in its events
+    bool perRun() const { return allocStep != kPersistent; }
+};
+
+struct MemoryPlan {
+    std::vector<BufferSpec> buffers;
+    // Per PlannedTensor (same order as the planner's input): buffer and offset.
+    std::vector<int> bufferOf;
+    std::vector<std::size_t> offsetOf;
+};
+
+constexpr std::size_t kPlanAlignment = 64;
+
+MemoryPlan planDefault(const std::vector<PlannedTensor>& tensors);
+MemoryPlan planReduce(const std::vector<PlannedTensor>& tensors);
+// alsoReduce: buffers that end up with a single tenant are allocated and
+// freed around it on every run (the SDK's reduce + reuse).
+MemoryPlan planReuse(const std::vector<PlannedTensor>& tensors, bool alsoReduce);
+// Greedy by size: biggest tensors first, each at the lowest-waste offset
+// that no tensor alive at the same time occupies (Pisarchyk & Lee 2020).
+MemoryPlan planArena(const std::vector<PlannedTensor>& tensors);
+
+MemoryPlan planFor(const MemoryMode& mode, const std::vector<PlannedTensor>& tensors);
+
+// The largest sum of bytes of the plan's buffers alive at one step (what
+// the tracker will see as the interstage peak, weights and workspace aside).
+std::size_t plannedPeakBytes(const MemoryPlan& plan, int steps);
+
+}  // namespace interstage

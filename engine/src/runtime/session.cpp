@@ -1,0 +1,456 @@
+// Session: the file's graph is kept as loaded; each (re)preparation copies
+// it, resolves shapes, runs the passes, plans memory for the mode and
+// prepares one kernel per node. Runs then execute over the planned buffers,
+// with every allocation and free reported to the tracker.
+#include "interstage/session.h"
+
+#include <omp.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <set>
+#include <thread>
+
+#include "cpu/kernel.h"
+#include "interstage/lifetimes.h"
+#include "memory/host_allocator.h"
+#include "memory/memory_tracker.h"
+#include "memory/rss_sampler.h"
+#include "passes/passes.h"
+#include "runtime/host_buffer.h"
+#include "runtime/tensor_memory.h"
+
+namespace interstage {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+long minorFaults() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_minflt;
+}
+
+// Nodes whose outputs are all weights with known data (Constant nodes) need
+// no kernel: consumers read the weight directly.
+bool producesOnlyWeights(const Graph& graph, const Node& node) {
+    for (ValueId id : node.outputs)
+        if (id != kNoValue && !(graph.value(id).isWeight() && graph.value(id).constant)) return false;
+    return !node.outputs.empty();
+}
+
+}  // namespace
+
+struct Session::Impl {
+    Model model;          // the file's graph, as loaded
+    Graph exec;           // the graph that runs: resolved, fused, folded
+    SessionOptions options;
+    int threads = 1;
+    std::set<std::string> pinned;
+    RemovedValues removed;
+    bool prepared = false;
+    bool shapesNeedInputValues = false;  // a shape depends on input values: resolve per run
+    bool weightsReleased = false;        // reduce-constant dropped the graph's weight copies
+    InputShapes preparedShapes;
+    std::size_t fileLowerBound = 0;
+    std::size_t execLowerBound = 0;
+    int runCount = 0;
+
+    HostAllocator allocator;
+    MemoryTracker tracker;
+    RssSampler sampler;
+    std::unique_ptr<TensorMemory> memory = std::make_unique<TensorMemory>(allocator, tracker);
+    std::vector<std::unique_ptr<cpu::Kernel>> kernels;  // per exec node; null for skipped nodes
+    std::vector<HostBuffer> inputBuffers;               // per value; only runtime inputs
+    HostBuffer workspace;
+    std::size_t weightBytesHeld = 0;
+    std::size_t packedBytesHeld = 0;
+
+    Status checkSupport(const Graph& graph) const {
+        std::vector<std::pair<std::string, std::string>> missing;  // op, first node
+        int nodes = 0;
+        for (const Node& node : graph.nodes) {
+            if (node.domain.empty() && cpu::findKernel(node.opType)) continue;
+            if (producesOnlyWeights(graph, node)) continue;
+            ++nodes;
+            std::string op = (node.domain.empty() ? "" : node.domain + ".") + node.opType;
+            if (std::none_of(missing.begin(), missing.end(), [&](const auto& m) { return m.first == op; }))
+                missing.emplace_back(op, node.name);
+        }
+        if (missing.empty()) return Status::ok();
+        std::string list;
+        for (const auto& [op, node] : missing) list += (list.empty() ? "" : ", ") + op + " (first at node '" + node + "')";
+        return unsupported("the " + options.backend + " backend does not support " + list + "; " +
+                           std::to_string(nodes) + " nodes in all");
+    }
+
+    // Copies the file's graph, resolves shapes and runs the passes.
+    Status buildExecGraph(const InputShapes& shapes, const InputValues* values) {
+        if (weightsReleased)
+            return invalidArgument("this session released its weights (reduce-constant); create a new session to run "
+                                   "other input shapes");
+        Graph graph = model.graph;
+        auto report = resolveShapes(graph, shapes, options.shapeOptions, values);
+        if (!report.ok()) return report.status();
+        removed = {};
+        if (!values) foldConstants(graph, pinned, removed);  // folded values must not depend on inputs
+        if (options.fusion) fuseLayers(graph, pinned, removed);
+        preparedShapes.clear();
+        for (ValueId id : graph.runtimeInputs()) preparedShapes[graph.value(id).name] = graph.value(id).shape;
+        exec = std::move(graph);
+        return Status::ok();
+    }
+
+    std::vector<PlannedTensor> plannedTensors() const {
+        std::vector<PlannedTensor> tensors;
+        for (const Lifetime& life : intermediateLifetimes(exec)) {
+            const Value& v = exec.value(life.value);
+            if (!v.isTensor || (v.isWeight() && v.constant)) continue;
+            PlannedTensor t;
+            t.value = life.value;
+            t.first = life.first;
+            t.last = life.last;
+            t.bytes = life.bytes;
+            t.keep = v.isGraphOutput || pinned.count(v.name);
+            if (pinned.count(v.name)) t.last = std::max<int>(t.last, static_cast<int>(exec.nodes.size()) - 1);
+            t.category = v.isGraphOutput ? MemoryCategory::Output : MemoryCategory::Interstage;
+            tensors.push_back(t);
+        }
+        return tensors;
+    }
+
+    void accountWeights() {
+        if (weightBytesHeld) tracker.freed(weightBytesHeld, MemoryDevice::Host, MemoryCategory::Weights, kNoValue);
+        if (packedBytesHeld) tracker.freed(packedBytesHeld, MemoryDevice::Host, MemoryCategory::Weights, kNoValue);
+        std::set<const TensorData*> seen;
+        weightBytesHeld = 0;
+        for (const Graph* g : {&model.graph, &exec})
+            for (const Value& v : g->values)
+                if (v.isWeight() && v.constant && seen.insert(v.constant.get()).second)
+                    weightBytesHeld += v.constant->byteSize();
+        packedBytesHeld = 0;
+        for (const auto& k : kernels)
+            if (k) packedBytesHeld += k->packedWeightBytes();
+        if (weightBytesHeld) tracker.allocated(weightBytesHeld, MemoryDevice::Host, MemoryCategory::Weights, kNoValue);
+        if (packedBytesHeld) tracker.allocated(packedBytesHeld, MemoryDevice::Host, MemoryCategory::Weights, kNoValue);
+    }
+
+    // reduce-constant: weights every consumer of which packed its own copy
+    // are dropped from both graphs, and so are file weights the passes
+    // replaced (BatchNorm-folded originals).
+    void releaseConstants() {
+        std::set<const TensorData*> stillNeeded;
+        for (size_t n = 0; n < exec.nodes.size(); ++n) {
+            const Node& node = exec.nodes[n];
+            const bool owns = kernels[n] && kernels[n]->ownsWeights();
+            for (ValueId id : node.inputs) {
+                if (id == kNoValue) continue;
+                const Value& v = exec.value(id);
+                if (!v.isWeight() || !v.constant) continue;
+                // A kernel owns its weight operand (input 1+); data inputs stay.
+                if (!owns || id == node.inputs[0]) stillNeeded.insert(v.constant.get());
+            }
+        }
+        for (ValueId id : exec.outputs)
+            if (exec.value(id).constant) stillNeeded.insert(exec.value(id).constant.get());
+        for (Graph* g : {&exec, &model.graph})
+            for (Value& v : g->values)
+                if (v.isWeight() && v.constant && !stillNeeded.count(v.constant.get()) && v.dtype == DataType::Float &&
+                    v.constant->byteSize() > 1024)
+                    v.constant.reset();
+        weightsReleased = true;
+    }
+
+    Status prepare() {
+        memory->releaseAll();
+        kernels.clear();
+        kernels.resize(exec.nodes.size());
+        std::size_t workspaceBytes = 0;
+        for (size_t n = 0; n < exec.nodes.size(); ++n) {
+            const Node& node = exec.nodes[n];
+            if (producesOnlyWeights(exec, node)) continue;
+            auto kernel = cpu::findKernel(node.opType)();
+            cpu::PrepareContext context(exec, node, threads);
+            IS_RETURN_IF_ERROR(kernel->prepare(context));
+            workspaceBytes = std::max(workspaceBytes, kernel->workspaceBytes());
+            kernels[n] = std::move(kernel);
+        }
+        if (options.mode.reduceConstant) releaseConstants();
+        accountWeights();
+
+        auto tensors = plannedTensors();
+        MemoryPlan plan = planFor(options.mode, tensors);
+        memory->setPlan(tensors, std::move(plan), exec.values.size());
+        execLowerBound = lowerBound(exec, intermediateLifetimes(exec)).bytes;
+
+        if (workspace.valid()) tracker.freed(workspace.bytes(), MemoryDevice::Host, MemoryCategory::Workspace, kNoValue);
+        workspace = HostBuffer(workspaceBytes);
+        tracker.allocated(workspaceBytes, MemoryDevice::Host, MemoryCategory::Workspace, kNoValue);
+        for (auto& b : inputBuffers)
+            if (b.valid()) tracker.freed(b.bytes(), MemoryDevice::Host, MemoryCategory::Input, kNoValue);
+        inputBuffers.clear();
+        inputBuffers.resize(exec.values.size());
+        for (ValueId id : exec.runtimeInputs()) {
+            const Value& v = exec.value(id);
+            inputBuffers[static_cast<size_t>(id)] = HostBuffer(v.byteSize());
+            if (!inputBuffers[static_cast<size_t>(id)].valid())
+                return Status(StatusCode::OutOfMemory, "cannot allocate input '" + v.name + "'");
+            tracker.allocated(v.byteSize(), MemoryDevice::Host, MemoryCategory::Input, id);
+        }
+        prepared = true;
+        return Status::ok();
+    }
+
+    cpu::TensorView view(ValueId id) {
+        cpu::TensorView v;
+        if (id == kNoValue) return v;
+        const Value& value = exec.value(id);
+        v.dtype = value.dtype;
+        v.shape = value.shape;
+        if (value.isWeight() && value.constant) v.data = const_cast<std::byte*>(value.constant->bytes.data());
+        else if (inputBuffers[static_cast<size_t>(id)].valid()) v.data = inputBuffers[static_cast<size_t>(id)].data();
+        else v.data = memory->address(id);
+        // Empty weights have no bytes; a non-null pointer still marks them present.
+        if (!v.data && value.isWeight()) v.data = workspace.data();
+        return v;
+    }
+
+    Status execute(RunStats& stats) {
+        RunObserver* observer = options.observer;
+        cpu::RunContext context;
+        context.threads = threads;
+        context.workspace = workspace.data();
+        auto lastReport = Clock::now();
+        size_t reportedNodes = 0;
+        auto report = [&] {
+            std::vector<NodeTiming> nodes(stats.nodes.begin() + static_cast<long>(reportedNodes), stats.nodes.end());
+            reportedNodes = stats.nodes.size();
+            observer->progress(stats.run, nodes, tracker.takePending(), sampler.takeSamples());
+            lastReport = Clock::now();
+        };
+        for (size_t n = 0; n < exec.nodes.size(); ++n) {
+            const Node& node = exec.nodes[n];
+            const int step = static_cast<int>(n);
+            tracker.setNode(step);
+            IS_RETURN_IF_ERROR(memory->beforeStep(step));
+            if (kernels[n]) {
+                context.inputs.clear();
+                context.outputs.clear();
+                for (ValueId id : node.inputs) context.inputs.push_back(view(id));
+                for (ValueId id : node.outputs) context.outputs.push_back(view(id));
+                const auto nodeStart = Clock::now();
+                Status status = kernels[n]->run(context);
+                if (!status.isOk())
+                    return Status(status.code(), "node '" + node.name + "' (" + node.opType + "): " + status.message());
+                stats.nodes.push_back({node.name, node.opType, msSince(nodeStart),
+                                       std::chrono::duration<double, std::milli>(nodeStart - tracker.runStart()).count()});
+            }
+            memory->afterStep(step);
+            if (observer) {
+                if (observer->cancelRequested()) return Status(StatusCode::Cancelled, "the run was stopped");
+                if (Clock::now() - lastReport > std::chrono::milliseconds(5)) report();
+            }
+        }
+        tracker.setNode(kNoNode);
+        if (observer) report();
+        return Status::ok();
+    }
+};
+
+Session::Session() : impl_(std::make_unique<Impl>()) {}
+Session::~Session() = default;
+
+Result<std::unique_ptr<Session>> Session::create(Model model, const SessionOptions& options) {
+    std::unique_ptr<Session> session(new Session());
+    Impl& s = *session->impl_;
+    s.model = std::move(model);
+    s.options = options;
+    if (options.backend != "cpu")
+        return unsupported("backend '" + options.backend + "' is not available (this build has: cpu)");
+    if (options.threads < 0) return invalidArgument("threads must be 0 (all cores) or more");
+    s.threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    omp_set_num_threads(s.threads);
+    for (const auto& name : options.keep) {
+        ValueId id = s.model.graph.find(name);
+        if (id == kNoValue) return Status(StatusCode::NotFound, "there is no tensor named '" + name + "' to keep");
+        s.pinned.insert(name);
+    }
+    if (options.mode.ignoreInputWithInitializer) {
+        // Initializers also listed as inputs are constants, not inputs.
+        auto& inputs = s.model.graph.inputs;
+        inputs.erase(std::remove_if(inputs.begin(), inputs.end(),
+                                    [&](ValueId id) { return s.model.graph.value(id).isInitializer; }),
+                     inputs.end());
+    }
+    {
+        Graph fileGraph = s.model.graph;
+        if (resolveShapes(fileGraph, options.inputShapes, options.shapeOptions).ok())
+            s.fileLowerBound = lowerBound(fileGraph, intermediateLifetimes(fileGraph)).bytes;
+    }
+    // Unsupported ops are reported before anything runs, for the graph as
+    // executed (fusion removes BatchNormalization and activations).
+    Status built = s.buildExecGraph(options.inputShapes, nullptr);
+    if (built.isOk()) {
+        IS_RETURN_IF_ERROR(s.checkSupport(s.exec));
+        IS_RETURN_IF_ERROR(s.prepare());
+    } else if (built.code() == StatusCode::ShapeError) {
+        // A shape that depends on input values (a Reshape fed by a graph
+        // input) resolves only when a run brings them: every run then
+        // resolves and prepares for its own inputs.
+        IS_RETURN_IF_ERROR(s.checkSupport(s.model.graph));
+        s.shapesNeedInputValues = true;
+        s.prepared = false;
+        Graph probe = s.model.graph;
+        (void)resolveShapes(probe, options.inputShapes, options.shapeOptions);
+        for (ValueId id : probe.runtimeInputs())
+            if (probe.value(id).shapeResolved) s.preparedShapes[probe.value(id).name] = probe.value(id).shape;
+    } else {
+        IS_RETURN_IF_ERROR(s.checkSupport(s.model.graph));
+        return built;
+    }
+    return session;
+}
+
+Status Session::run(const std::map<std::string, TensorData>& given, RunStats* statsOut) {
+    Impl& s = *impl_;
+    omp_set_num_threads(s.threads);
+    const Graph& fileGraph = s.model.graph;
+
+    InputValues inputs;
+    for (const auto& [name, value] : given) {
+        ValueId id = fileGraph.find(name);
+        if (id == kNoValue || !fileGraph.value(id).isGraphInput || fileGraph.value(id).isInitializer)
+            return invalidArgument("the model has no input named '" + name + "'");
+        if (fileGraph.value(id).dtype != value.dtype)
+            return invalidArgument("input '" + name + "' must be " + dataTypeName(fileGraph.value(id).dtype) + ", not " +
+                                   dataTypeName(value.dtype));
+        inputs[name] = value;
+    }
+    InputShapes shapes;
+    for (ValueId id : fileGraph.runtimeInputs()) {
+        const Value& v = fileGraph.value(id);
+        auto it = inputs.find(v.name);
+        if (it == inputs.end()) it = inputs.emplace(v.name, defaultInput(v.dtype, s.preparedShapes[v.name])).first;
+        shapes[v.name] = it->second.shape;
+    }
+    if (s.shapesNeedInputValues) {
+        IS_RETURN_IF_ERROR(s.buildExecGraph(shapes, &inputs));
+        IS_RETURN_IF_ERROR(s.prepare());
+    } else if (shapes != s.preparedShapes || !s.prepared) {
+        IS_RETURN_IF_ERROR(s.buildExecGraph(shapes, nullptr));
+        IS_RETURN_IF_ERROR(s.prepare());
+    }
+
+    RunStats stats;
+    stats.run = ++s.runCount;
+    s.tracker.beginRun(stats.run);
+    for (int c = 0; c < kMemoryCategoryCount; ++c)
+        stats.bytesAtStart[static_cast<size_t>(c)] = s.tracker.currentBytes(static_cast<MemoryCategory>(c));
+    s.sampler.start(stats.run, s.tracker.runStart());
+    if (s.options.observer) s.options.observer->runStarted(stats.run);
+    const long faultsBefore = minorFaults();
+    const auto runStart = Clock::now();
+    Status status = s.memory->beginRun();
+    if (status.isOk()) {
+        for (ValueId id : s.exec.runtimeInputs()) {
+            const TensorData& value = inputs[s.exec.value(id).name];
+            if (!value.bytes.empty())
+                std::memcpy(s.inputBuffers[static_cast<size_t>(id)].data(), value.bytes.data(), value.bytes.size());
+        }
+        status = s.execute(stats);
+    }
+    stats.ms = msSince(runStart);
+    s.sampler.stop();
+    stats.minorPageFaults = minorFaults() - faultsBefore;
+    stats.allocations = s.tracker.runAllocations();
+    stats.peakTrackedBytes = s.tracker.runPeakBytes();
+    stats.peakRssBytes = s.sampler.peakBytes();
+    stats.peakActivationBytes = s.tracker.runPeakActivationBytes();
+    stats.events = s.tracker.runEvents();
+    stats.rss = s.sampler.takeSamples();
+    if (s.options.observer) s.options.observer->runFinished(stats);
+    if (statsOut) *statsOut = std::move(stats);
+    return status;
+}
+
+std::vector<std::string> Session::outputNames() const {
+    std::vector<std::string> names;
+    for (ValueId id : impl_->model.graph.outputs) names.push_back(impl_->model.graph.value(id).name);
+    return names;
+}
+
+Result<TensorData> Session::output(const std::string& name) const {
+    ValueId id = impl_->model.graph.find(name);
+    if (id == kNoValue || !impl_->model.graph.value(id).isGraphOutput)
+        return Status(StatusCode::NotFound, "the model has no output named '" + name + "'");
+    return blob(name);
+}
+
+Result<TensorData> Session::blob(const std::string& name) const {
+    const Impl& s = *impl_;
+    const Graph& g = s.exec;
+    auto fused = s.removed.fusedInto.find(name);
+    if (fused != s.removed.fusedInto.end())
+        return Status(StatusCode::DataRemoved, "tensor '" + name + "' was removed by layer fusion (fused into node '" +
+                                                   fused->second + "'); pin it (--keep " + name +
+                                                   ") or disable fusion (--no-fusion) to read it");
+    ValueId id = g.find(name);
+    if (id == kNoValue) return Status(StatusCode::NotFound, "there is no tensor named '" + name + "'");
+    const Value& v = g.value(id);
+    if (v.constant && v.isWeight()) return *v.constant;
+    if (v.isWeight())
+        return Status(StatusCode::DataRemoved, "weight '" + name + "' was released by reduce-constant once its kernel "
+                                               "packed its own copy; run without --reduce-constant to read it");
+    if (s.runCount == 0) return Status(StatusCode::NotFound, "tensor '" + name + "' has no data yet: nothing has run");
+    const bool kept = v.isGraphOutput || s.pinned.count(name) || v.isGraphInput;
+    const MemoryMode& mode = s.options.mode;
+    const bool everyTensorKept = !mode.reduceInterstage && !mode.reuseInterstage && !mode.arena;
+    if (!kept && !everyTensorKept) {
+        std::string why = mode.arena ? "shares the arena with tensors planned at the same offsets"
+                        : mode.reduceInterstage && !mode.reuseInterstage ? "was freed after its last use"
+                        : "shares its buffer with other tensors of the same size";
+        return Status(StatusCode::DataRemoved, "tensor '" + name + "' " + why + " (memory mode " + mode.name() +
+                                                   "); pin it (--keep " + name + ") or use the default mode to read it");
+    }
+    const void* data = v.isGraphInput ? s.inputBuffers[static_cast<size_t>(id)].data() : s.memory->address(id);
+    if (!data) return Status(StatusCode::NotFound, "tensor '" + name + "' has no data (the last run did not reach it)");
+    TensorData t = TensorData::zeros(v.dtype, v.shape);
+    if (!t.bytes.empty()) std::memcpy(t.bytes.data(), data, t.bytes.size());
+    return t;
+}
+
+std::size_t Session::lowerBoundBytes() const { return impl_->fileLowerBound; }
+std::size_t Session::executedLowerBoundBytes() const { return impl_->execLowerBound; }
+std::size_t Session::weightBytes() const { return impl_->weightBytesHeld + impl_->packedBytesHeld; }
+
+std::vector<TensorPlacement> Session::memoryMap() const {
+    std::vector<TensorPlacement> map;
+    const auto& tensors = impl_->memory->tensors();
+    const auto& plan = impl_->memory->plan();
+    for (size_t i = 0; i < tensors.size(); ++i) {
+        TensorPlacement p;
+        p.name = impl_->exec.value(tensors[i].value).name;
+        p.first = tensors[i].first;
+        p.last = tensors[i].last;
+        p.bytes = tensors[i].bytes;
+        p.buffer = plan.bufferOf[i];
+        p.offset = plan.offsetOf[i];
+        p.kept = tensors[i].keep;
+        map.push_back(p);
+    }
+    return map;
+}
+
+const Graph& Session::graph() const { return impl_->model.graph; }
+const Graph& Session::executedGraph() const { return impl_->exec; }
+const SessionOptions& Session::options() const { return impl_->options; }
+int Session::threads() const { return impl_->threads; }
+
+}  // namespace interstage

@@ -1,0 +1,75 @@
+#include "runtime/tensor_memory.h"
+
+#include <algorithm>
+
+namespace interstage {
+
+TensorMemory::~TensorMemory() { releaseAll(); }
+
+void TensorMemory::setPlan(const std::vector<PlannedTensor>& tensors, MemoryPlan plan, std::size_t valueCount) {
+    releaseAll();
+    tensors_ = tensors;
+    plan_ = std::move(plan);
+    bufferData_.assign(plan_.buffers.size(), nullptr);
+    tenants_.assign(plan_.buffers.size(), {});
+    address_.assign(valueCount, nullptr);
+    int steps = 0;
+    for (const auto& t : tensors_) steps = std::max(steps, t.last + 1);
+    allocAt_.assign(static_cast<size_t>(steps), {});
+    freeAt_.assign(static_cast<size_t>(steps), {});
+    for (size_t i = 0; i < tensors_.size(); ++i) tenants_[static_cast<size_t>(plan_.bufferOf[i])].push_back(i);
+    for (size_t b = 0; b < plan_.buffers.size(); ++b) {
+        const BufferSpec& spec = plan_.buffers[b];
+        if (!spec.perRun()) continue;
+        allocAt_[static_cast<size_t>(spec.allocStep)].push_back(b);
+        if (spec.freeStep != kPersistent) freeAt_[static_cast<size_t>(spec.freeStep)].push_back(b);
+    }
+}
+
+Status TensorMemory::allocate(size_t buffer) {
+    const BufferSpec& spec = plan_.buffers[buffer];
+    void* data = allocator_.allocate(spec.bytes);
+    if (!data) {
+        std::string name = spec.firstTenant == kNoValue ? "the arena" : "a tensor buffer";
+        return Status(StatusCode::OutOfMemory, "cannot allocate " + std::to_string(spec.bytes) + " bytes for " + name);
+    }
+    bufferData_[buffer] = data;
+    tracker_.allocated(spec.bytes, MemoryDevice::Host, spec.category, spec.firstTenant);
+    for (size_t t : tenants_[buffer])
+        address_[static_cast<size_t>(tensors_[t].value)] = static_cast<std::byte*>(data) + plan_.offsetOf[t];
+    return Status::ok();
+}
+
+void TensorMemory::release(size_t buffer) {
+    if (!bufferData_[buffer]) return;
+    const BufferSpec& spec = plan_.buffers[buffer];
+    allocator_.release(bufferData_[buffer], spec.bytes);
+    bufferData_[buffer] = nullptr;
+    tracker_.freed(spec.bytes, MemoryDevice::Host, spec.category, spec.firstTenant);
+    for (size_t t : tenants_[buffer]) address_[static_cast<size_t>(tensors_[t].value)] = nullptr;
+}
+
+Status TensorMemory::beginRun() {
+    for (size_t b = 0; b < plan_.buffers.size(); ++b) {
+        if (plan_.buffers[b].perRun()) release(b);  // kept outputs of the previous run
+        else if (!bufferData_[b]) IS_RETURN_IF_ERROR(allocate(b));
+    }
+    return Status::ok();
+}
+
+Status TensorMemory::beforeStep(int step) {
+    if (step < 0 || static_cast<size_t>(step) >= allocAt_.size()) return Status::ok();
+    for (size_t b : allocAt_[static_cast<size_t>(step)]) IS_RETURN_IF_ERROR(allocate(b));
+    return Status::ok();
+}
+
+void TensorMemory::afterStep(int step) {
+    if (step < 0 || static_cast<size_t>(step) >= freeAt_.size()) return;
+    for (size_t b : freeAt_[static_cast<size_t>(step)]) release(b);
+}
+
+void TensorMemory::releaseAll() {
+    for (size_t b = 0; b < bufferData_.size(); ++b) release(b);
+}
+
+}  // namespace interstage

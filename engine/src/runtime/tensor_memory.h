@@ -1,0 +1,56 @@
+// Realizes a MemoryPlan on the host: allocates and frees the plan's buffers
+// at the planned steps through the HostAllocator, reports every allocation
+// and free to the tracker, and maps each tensor to its current address.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "interstage/graph.h"
+#include "memory/host_allocator.h"
+#include "memory/memory_tracker.h"
+#include "plan/memory_plan.h"
+
+namespace interstage {
+
+class TensorMemory {
+public:
+    TensorMemory(HostAllocator& allocator, MemoryTracker& tracker) : allocator_(allocator), tracker_(tracker) {}
+    ~TensorMemory();
+    TensorMemory(const TensorMemory&) = delete;
+    TensorMemory& operator=(const TensorMemory&) = delete;
+
+    // Takes the plan for these tensors; frees whatever an earlier plan held.
+    void setPlan(const std::vector<PlannedTensor>& tensors, MemoryPlan plan, std::size_t valueCount);
+
+    // Run boundaries: frees buffers kept from the previous run (outputs of
+    // per-run modes) and allocates the persistent ones the first time.
+    Status beginRun();
+    Status beforeStep(int step);
+    void afterStep(int step);
+    // Frees everything (session end, re-plan).
+    void releaseAll();
+
+    // The tensor's address now; nullptr when its buffer is not allocated.
+    void* address(ValueId value) const { return address_[static_cast<size_t>(value)]; }
+    bool holds(ValueId value) const { return address(value) != nullptr; }
+
+    const MemoryPlan& plan() const { return plan_; }
+    const std::vector<PlannedTensor>& tensors() const { return tensors_; }
+
+private:
+    Status allocate(size_t buffer);
+    void release(size_t buffer);
+
+    HostAllocator& allocator_;
+    MemoryTracker& tracker_;
+    std::vector<PlannedTensor> tensors_;
+    MemoryPlan plan_;
+    std::vector<void*> bufferData_;                 // per buffer
+    std::vector<std::vector<size_t>> tenants_;      // per buffer: indices into tensors_
+    std::vector<std::vector<size_t>> allocAt_;      // per step: per-run buffers allocated before it
+    std::vector<std::vector<size_t>> freeAt_;       // per step: per-run buffers freed after it
+    std::vector<void*> address_;                    // per value
+};
+
+}  // namespace interstage

@@ -1,0 +1,217 @@
+// The ONNX backend test data as the CPU backend's conformance suite: every
+// case whose ops all have a CPU kernel runs, and its outputs must match the
+// expected ones (rtol 1e-3, atol 1e-5). INTERSTAGE_CONFORMANCE_FILTER (a
+// regex on the case name) narrows the run while working on one op.
+#include <QRegularExpression>
+#include <QtTest>
+
+#include <cmath>
+#include <filesystem>
+
+#include "cpu/kernel.h"
+#include "interstage/session.h"
+#include "interstage/tensor_io.h"
+#include "test_support.h"
+
+using namespace interstage;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kRtol = 1e-3;
+constexpr double kAtol = 1e-5;
+
+std::vector<fs::path> caseDirs() {
+    std::vector<fs::path> dirs;
+    for (const char* suite : {"node", "pytorch-converted", "pytorch-operator", "simple"}) {
+        fs::path root = fs::path(INTERSTAGE_TESTDATA_DIR) / suite;
+        if (!fs::is_directory(root)) continue;
+        for (const auto& entry : fs::directory_iterator(root))
+            if (fs::is_regular_file(entry.path() / "model.onnx")) dirs.push_back(entry.path());
+    }
+    std::sort(dirs.begin(), dirs.end());
+    return dirs;
+}
+
+std::vector<fs::path> numbered(const fs::path& dir, const std::string& prefix) {
+    std::vector<fs::path> files;
+    for (int i = 0; fs::exists(dir / (prefix + "_" + std::to_string(i) + ".pb")); ++i)
+        files.push_back(dir / (prefix + "_" + std::to_string(i) + ".pb"));
+    return files;
+}
+
+// Empty when equal within tolerance; otherwise what differs first.
+std::string compareTensors(const TensorData& got, const TensorData& expected) {
+    const bool bf16Quirk = got.dtype == DataType::BFloat16 && expected.dtype == DataType::UInt16;
+    if (got.dtype != expected.dtype && !bf16Quirk)
+        return std::string("dtype ") + dataTypeName(got.dtype) + " != expected " + dataTypeName(expected.dtype);
+    if (got.shape != expected.shape) return "shape " + shapeToString(got.shape) + " != expected " + shapeToString(expected.shape);
+    const int64_t n = expected.elementCount();
+    if (got.dtype == DataType::String) return got.strings == expected.strings ? "" : "string values differ";
+    const bool floating = isFloatingType(got.dtype) && got.dtype != DataType::Float16 && got.dtype != DataType::BFloat16;
+    int mismatches = 0;
+    std::string first;
+    for (int64_t i = 0; i < n; ++i) {
+        bool ok;
+        double g, e;
+        if (floating) {
+            g = got.doubleAt(i);
+            e = expected.doubleAt(i);
+            ok = (std::isnan(g) && std::isnan(e)) || (g == e) || std::abs(g - e) <= kAtol + kRtol * std::abs(e);
+        } else if (got.dtype == DataType::Float16 || got.dtype == DataType::BFloat16) {
+            // 16-bit floats: compare the bit patterns' values loosely via the reference bytes.
+            g = got.data<uint16_t>()[i];
+            e = expected.data<uint16_t>()[i];
+            ok = std::abs(g - e) <= 1;
+        } else {
+            ok = std::memcmp(got.bytes.data() + i * dataTypeSize(got.dtype),
+                             expected.bytes.data() + i * dataTypeSize(got.dtype), dataTypeSize(got.dtype)) == 0;
+            g = got.doubleAt(i);
+            e = expected.doubleAt(i);
+        }
+        if (!ok && mismatches++ == 0)
+            first = "element " + std::to_string(i) + ": got " + std::to_string(g) + ", expected " + std::to_string(e);
+    }
+    if (mismatches == 0) return "";
+    return std::to_string(mismatches) + " of " + std::to_string(n) + " elements differ; first at " + first;
+}
+
+// A few 1.12 cases feed inputs that contradict the model's own declared
+// static shape (CastLike's 'like'); ONNX Runtime refuses those too. They are
+// reported as refused, never as passed.
+bool contradictsDeclaredShape(const Status& status) {
+    return status.code() == StatusCode::InvalidArgument && status.message().find("is declared") != std::string::npos;
+}
+
+enum class Outcome { Passed, Failed, Skipped };
+
+Outcome runCase(const fs::path& dir, std::string& why) {
+    auto model = loadModel((dir / "model.onnx").string());
+    if (!model.ok()) {
+        why = model.status().toString();
+        return Outcome::Failed;
+    }
+    for (const Node& node : model->graph.nodes)
+        if (!node.domain.empty() || !cpu::findKernel(node.opType)) {
+            if (node.opType == "Constant" && node.domain.empty()) continue;
+            why = "no kernel for " + node.opType;
+            return Outcome::Skipped;
+        }
+    for (ValueId id : model->graph.runtimeInputs())
+        if (!model->graph.value(id).isTensor) {
+            why = "non-tensor input";
+            return Outcome::Skipped;
+        }
+    std::vector<fs::path> dataSets;
+    for (const auto& entry : fs::directory_iterator(dir))
+        if (entry.is_directory() && entry.path().filename().string().rfind("test_data_set_", 0) == 0)
+            dataSets.push_back(entry.path());
+    std::sort(dataSets.begin(), dataSets.end());
+    const auto runtimeInputs = model->graph.runtimeInputs();
+    const auto outputIds = model->graph.outputs;
+
+    std::unique_ptr<Session> session;
+    for (const auto& dataSet : dataSets) {
+        std::map<std::string, TensorData> inputs;
+        auto inputFiles = numbered(dataSet, "input");
+        if (inputFiles.size() != runtimeInputs.size()) {
+            why = "input count differs from the model's";
+            return Outcome::Skipped;
+        }
+        InputShapes shapes;
+        for (size_t i = 0; i < inputFiles.size(); ++i) {
+            auto t = readTensorFile(inputFiles[i].string());
+            if (!t.ok()) {
+                why = "non-tensor input data";
+                return Outcome::Skipped;
+            }
+            const std::string& name = model->graph.value(runtimeInputs[i]).name;
+            // The 1.12 data stores bfloat16 tensors as uint16 bit patterns.
+            if (t->data.dtype == DataType::UInt16 && model->graph.value(runtimeInputs[i]).dtype == DataType::BFloat16)
+                t->data.dtype = DataType::BFloat16;
+            shapes[name] = t->data.shape;
+            inputs[name] = std::move(t->data);
+        }
+        if (!session) {
+            SessionOptions options;
+            options.inputShapes = shapes;
+            Model copy = model.value();
+            auto created = Session::create(std::move(copy), options);
+            if (!created.ok()) {
+                why = created.status().toString();
+                if (contradictsDeclaredShape(created.status())) return Outcome::Skipped;
+                return created.status().code() == StatusCode::Unsupported ? Outcome::Skipped : Outcome::Failed;
+            }
+            session = created.take();
+        }
+        Status status = session->run(inputs);
+        if (!status.isOk()) {
+            why = status.toString();
+            if (contradictsDeclaredShape(status)) return Outcome::Skipped;
+            return status.code() == StatusCode::Unsupported ? Outcome::Skipped : Outcome::Failed;
+        }
+        auto outputFiles = numbered(dataSet, "output");
+        if (outputFiles.size() != outputIds.size()) {
+            why = "output count differs from the model's";
+            return Outcome::Failed;
+        }
+        for (size_t i = 0; i < outputFiles.size(); ++i) {
+            auto expected = readTensorFile(outputFiles[i].string());
+            if (!expected.ok()) {
+                why = "non-tensor output data";
+                return Outcome::Skipped;
+            }
+            const std::string& name = model->graph.value(outputIds[i]).name;
+            auto got = session->output(name);
+            if (!got.ok()) {
+                why = got.status().toString();
+                return Outcome::Failed;
+            }
+            std::string diff = compareTensors(got.value(), expected->data);
+            if (!diff.empty()) {
+                why = dataSet.filename().string() + " output '" + name + "': " + diff;
+                return Outcome::Failed;
+            }
+        }
+    }
+    return Outcome::Passed;
+}
+
+}  // namespace
+
+class ConformanceTest : public QObject {
+    Q_OBJECT
+private slots:
+    void onnxBackendTestData() {
+        auto dirs = caseDirs();
+        if (dirs.empty()) QSKIP("ONNX test data not installed (apt-get install libonnx-testdata)");
+        QRegularExpression filter(qEnvironmentVariable("INTERSTAGE_CONFORMANCE_FILTER", ".*"));
+        const bool verbose = qEnvironmentVariableIsSet("INTERSTAGE_CONFORMANCE_VERBOSE");
+        int passed = 0, failed = 0, skipped = 0;
+        std::map<std::string, int> skipReasons;
+        for (const auto& dir : dirs) {
+            const QString name = QString::fromStdString(dir.filename().string());
+            if (!filter.match(name).hasMatch()) continue;
+            std::string why;
+            switch (runCase(dir, why)) {
+                case Outcome::Passed: ++passed; break;
+                case Outcome::Failed:
+                    ++failed;
+                    qWarning("FAILED %s/%s: %s", dir.parent_path().filename().c_str(), qPrintable(name), why.c_str());
+                    break;
+                case Outcome::Skipped:
+                    ++skipped;
+                    ++skipReasons[why.rfind("no kernel for", 0) == 0 ? why : "refused: " + why.substr(0, 160)];
+                    if (verbose) qInfo("skipped %s: %s", qPrintable(name), why.c_str());
+                    break;
+            }
+        }
+        for (const auto& [reason, count] : skipReasons)
+            if (reason.rfind("refused", 0) == 0 || verbose) qInfo("skipped %d: %s", count, reason.c_str());
+        qInfo("conformance: %d passed, %d failed, %d skipped", passed, failed, skipped);
+        QCOMPARE(failed, 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(ConformanceTest)
+#include "test_conformance.moc"

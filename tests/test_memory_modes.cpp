@@ -1,0 +1,227 @@
+// Memory modes: exact allocation counts and peaks on hand-built graphs,
+// planners that never overlap live tensors, DataRemoved and pinning, and
+// identical outputs in every mode.
+#include <QtTest>
+
+#include <random>
+
+#include "interstage/session.h"
+#include "interstage/zoo.h"
+#include "plan/memory_plan.h"
+#include "test_support.h"
+
+using namespace interstage;
+
+namespace {
+
+constexpr size_t kTensor = 1000 * sizeof(float);
+
+// x -> Relu a -> Sigmoid b -> Tanh c -> Neg d (output): four equal tensors,
+// lifetimes a [0,1], b [1,2], c [2,3], d [3,3].
+Model chainModel() {
+    GraphBuilder b("chain");
+    b.input("x", DataType::Float, {1, 1000});
+    auto a = b.op("Relu", {"x"}, {}, "a");
+    auto s = b.op("Sigmoid", {a}, {}, "b");
+    auto t = b.op("Tanh", {s}, {}, "c");
+    auto d = b.op("Neg", {t}, {}, "d");
+    b.output(d, DataType::Float, {1, 1000});
+    auto model = loadModelFromBytes(b.serialize(), ".");
+    if (!model.ok()) qFatal("%s", model.status().toString().c_str());
+    return model.take();
+}
+
+std::unique_ptr<Session> makeSession(Model model, const std::string& mode, std::vector<std::string> keep = {},
+                                     bool fusion = true) {
+    SessionOptions options;
+    options.mode = MemoryMode::parse(mode).value();
+    options.keep = std::move(keep);
+    options.fusion = fusion;
+    options.threads = 1;
+    auto session = Session::create(std::move(model), options);
+    if (!session.ok()) qFatal("%s", session.status().toString().c_str());
+    return session.take();
+}
+
+struct TwoRuns {
+    RunStats first, second;
+};
+
+TwoRuns runTwice(Session& session) {
+    TwoRuns r;
+    if (!session.run({}, &r.first).isOk() || !session.run({}, &r.second).isOk()) qFatal("run failed");
+    return r;
+}
+
+std::vector<PlannedTensor> randomTensors(std::mt19937& rng, int count, int steps) {
+    std::vector<PlannedTensor> tensors;
+    std::uniform_int_distribution<int> step(0, steps - 1), size(1, 8);
+    for (int i = 0; i < count; ++i) {
+        PlannedTensor t;
+        t.value = i;
+        t.first = step(rng);
+        t.last = std::min(steps - 1, t.first + step(rng) % 6);
+        t.bytes = static_cast<size_t>(size(rng)) * 1000;
+        t.keep = i % 17 == 0;
+        tensors.push_back(t);
+    }
+    return tensors;
+}
+
+}  // namespace
+
+class MemoryModesTest : public QObject {
+    Q_OBJECT
+private slots:
+    void allocationCountsPerMode_data() {
+        QTest::addColumn<QString>("mode");
+        QTest::addColumn<int>("firstRunAllocations");
+        QTest::addColumn<int>("steadyAllocations");
+        QTest::addColumn<int>("peakActivationBytes");
+        QTest::newRow("default") << "default" << 4 << 0 << int(4 * kTensor);
+        QTest::newRow("reduce") << "reduce" << 4 << 4 << int(2 * kTensor);
+        // reuse: a and c share a buffer; b cannot (it overlaps both); d is an output.
+        QTest::newRow("reuse") << "reuse" << 3 << 0 << int(3 * kTensor);
+        // reduce+reuse: the shared buffer stays, b's and d's are per run, so
+        // at most two tensors are held at once.
+        QTest::newRow("reduce+reuse") << "reduce+reuse" << 3 << 2 << int(2 * kTensor);
+        // arena: one slab of two 64-byte aligned tensors.
+        QTest::newRow("arena") << "arena" << 1 << 0 << int(2 * 4032);
+    }
+    void allocationCountsPerMode() {
+        QFETCH(QString, mode);
+        QFETCH(int, firstRunAllocations);
+        QFETCH(int, steadyAllocations);
+        QFETCH(int, peakActivationBytes);
+        auto session = makeSession(chainModel(), mode.toStdString());
+        TwoRuns r = runTwice(*session);
+        QCOMPARE(r.first.allocations, firstRunAllocations);
+        QCOMPARE(r.second.allocations, steadyAllocations);
+        QCOMPARE(int(r.second.peakActivationBytes), peakActivationBytes);
+        QCOMPARE(session->lowerBoundBytes(), 2 * kTensor);
+        // Every allocation of a run is matched by a free within it (or by
+        // the next run's start, for kept outputs).
+        int64_t net = 0;
+        for (const auto& e : r.second.events) net += e.bytes;
+        QVERIFY(net == 0 || mode == "reduce" || mode == "reduce+reuse");
+    }
+
+    void arenaNeverOverlapsLiveTensors() {
+        std::mt19937 rng(7);
+        for (int trial = 0; trial < 200; ++trial) {
+            auto tensors = randomTensors(rng, 60, 40);
+            MemoryPlan plan = planArena(tensors);
+            QCOMPARE(plan.buffers.size(), size_t(1));
+            for (size_t i = 0; i < tensors.size(); ++i) {
+                QVERIFY(plan.offsetOf[i] % kPlanAlignment == 0);
+                QVERIFY(plan.offsetOf[i] + tensors[i].bytes <= plan.buffers[0].bytes);
+                for (size_t j = i + 1; j < tensors.size(); ++j) {
+                    const bool liveTogether = tensors[i].first <= tensors[j].last && tensors[j].first <= tensors[i].last;
+                    const bool memoryOverlaps = plan.offsetOf[i] < plan.offsetOf[j] + tensors[j].bytes &&
+                                                plan.offsetOf[j] < plan.offsetOf[i] + tensors[i].bytes;
+                    QVERIFY2(!(liveTogether && memoryOverlaps), qPrintable(QString("trial %1: %2 and %3").arg(trial).arg(i).arg(j)));
+                }
+            }
+        }
+    }
+
+    void reuseSharesOnlyEqualSizesWithDisjointLives() {
+        std::mt19937 rng(11);
+        for (int trial = 0; trial < 200; ++trial) {
+            auto tensors = randomTensors(rng, 60, 40);
+            for (bool reduce : {false, true}) {
+                MemoryPlan plan = planReuse(tensors, reduce);
+                for (size_t i = 0; i < tensors.size(); ++i)
+                    for (size_t j = i + 1; j < tensors.size(); ++j) {
+                        if (plan.bufferOf[i] != plan.bufferOf[j]) continue;
+                        QCOMPARE(tensors[i].bytes, tensors[j].bytes);
+                        QVERIFY(tensors[i].last < tensors[j].first || tensors[j].last < tensors[i].first);
+                        QVERIFY(!tensors[i].keep && !tensors[j].keep);
+                    }
+            }
+        }
+    }
+
+    void dataRemovedNamesTensorReasonAndWayOut() {
+        auto reduce = makeSession(chainModel(), "reduce");
+        runTwice(*reduce);
+        auto removed = reduce->blob("a");
+        QCOMPARE(int(removed.status().code()), int(StatusCode::DataRemoved));
+        const std::string& message = removed.status().message();
+        QVERIFY2(message.find("'a'") != std::string::npos && message.find("reduce") != std::string::npos &&
+                     message.find("--keep a") != std::string::npos,
+                 message.c_str());
+        QVERIFY(reduce->blob("d").ok());  // outputs are always kept
+
+        auto arena = makeSession(chainModel(), "arena");
+        runTwice(*arena);
+        QCOMPARE(int(arena->blob("b").status().code()), int(StatusCode::DataRemoved));
+
+        auto byDefault = makeSession(chainModel(), "default");
+        runTwice(*byDefault);
+        QVERIFY(byDefault->blob("b").ok());
+        QCOMPARE(int(byDefault->blob("nosuch").status().code()), int(StatusCode::NotFound));
+    }
+
+    void pinnedTensorsStayReadableInEveryMode() {
+        auto reference = makeSession(chainModel(), "default");
+        runTwice(*reference);
+        const TensorData expected = reference->blob("b").value();
+        for (const char* mode : {"reduce", "reuse", "reduce+reuse", "arena"}) {
+            auto session = makeSession(chainModel(), mode, {"b"});
+            runTwice(*session);
+            auto b = session->blob("b");
+            QVERIFY2(b.ok(), mode);
+            QVERIFY(b->bytes == expected.bytes);
+        }
+    }
+
+    void fusionRemovesTensorsAndSaysSo() {
+        GraphBuilder b("convrelu");
+        b.input("x", DataType::Float, {1, 2, 5, 5});
+        auto w = b.initializer("w", TensorData::fromFloat(std::vector<float>(2 * 2 * 9, 0.1f), {2, 2, 3, 3}));
+        auto conv = b.op("Conv", {"x", w}, {intsAttr("pads", {1, 1, 1, 1})}, "conv");
+        auto relu = b.op("Relu", {conv}, {}, "relu");
+        b.output(relu, DataType::Float, {1, 2, 5, 5});
+        auto fused = makeSession(loadModelFromBytes(b.serialize(), ".").take(), "default");
+        QVERIFY(fused->run({}).isOk());
+        auto gone = fused->blob("conv");
+        QCOMPARE(int(gone.status().code()), int(StatusCode::DataRemoved));
+        QVERIFY2(gone.status().message().find("fusion") != std::string::npos, gone.status().message().c_str());
+        auto unfused = makeSession(loadModelFromBytes(b.serialize(), ".").take(), "default", {}, false);
+        QVERIFY(unfused->run({}).isOk());
+        QVERIFY(unfused->blob("conv").ok());
+        QVERIFY(fused->output("relu").value().bytes == unfused->output("relu").value().bytes);
+    }
+
+    void outputsIdenticalInEveryMode_data() {
+        QTest::addColumn<QString>("model");
+        for (const char* name : {"u2netp", "resnet", "mobilenetv2", "inception"}) QTest::newRow(name) << QString(name);
+    }
+    void outputsIdenticalInEveryMode() {
+        QFETCH(QString, model);
+        auto bytes = buildZooModel(model.toStdString());
+        QVERIFY(bytes.ok());
+        std::vector<TensorData> reference;
+        for (const char* mode : {"default", "reduce", "reuse", "reduce+reuse", "arena", "arena+reduce-constant"}) {
+            SessionOptions options;
+            options.mode = MemoryMode::parse(mode).value();
+            options.threads = 2;
+            auto session = Session::create(loadModelFromBytes(bytes.value(), ".").take(), options);
+            QVERIFY2(session.ok(), session.status().toString().c_str());
+            QVERIFY(session.value()->run({}).isOk());
+            QVERIFY(session.value()->run({}).isOk());  // steady run: buffers reused or re-allocated
+            std::vector<TensorData> outputs;
+            for (const auto& name : session.value()->outputNames()) outputs.push_back(session.value()->output(name).value());
+            if (reference.empty()) {
+                reference = outputs;
+                continue;
+            }
+            for (size_t i = 0; i < outputs.size(); ++i)
+                QVERIFY2(outputs[i].bytes == reference[i].bytes, mode);  // bit for bit
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(MemoryModesTest)
+#include "test_memory_modes.moc"
