@@ -28,6 +28,14 @@ void foldConstants(Graph& graph, const std::set<std::string>& pinned, RemovedVal
 // one consumer and is neither a graph output nor pinned.
 void fuseLayers(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
 
+// x * Clip(x + 3, 0, 6) / 6 and x * HardSigmoid(x) (alpha 1/6) become one
+// HardSwish node (run before fuseLayers so it can fold into the Conv).
+void fuseHardSwish(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+
+// Conv -> Mul(constant) [-> Add(constant)] with scalar or per-channel
+// constants folds into the Conv's weights and bias.
+void foldAffineIntoConv(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+
 // Removes nodes marked with an empty opType and recomputes every value's
 // producer and consumers from the node list.
 void compactGraph(Graph& graph);

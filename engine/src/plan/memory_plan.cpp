@@ -49,7 +49,10 @@ MemoryPlan planReuse(const std::vector<PlannedTensor>& tensors, bool alsoReduce)
     for (size_t i : order) {
         const PlannedTensor& t = tensors[i];
         int chosen = -1;
-        if (!t.keep) {
+        // Workspace is scratch for one node: never shared, so that with
+        // reduce it is freed right after its node.
+        const bool shareable = !t.keep && t.category != MemoryCategory::Workspace;
+        if (shareable) {
             for (auto& [buffer, last] : freeAfter[t.bytes]) {
                 if (last < t.first) {
                     chosen = buffer;
@@ -66,7 +69,7 @@ MemoryPlan planReuse(const std::vector<PlannedTensor>& tensors, bool alsoReduce)
             b.firstTenant = t.value;
             plan.buffers.push_back(b);
             tenants.push_back(0);
-            if (!t.keep) freeAfter[t.bytes].emplace_back(chosen, t.last);
+            if (shareable) freeAfter[t.bytes].emplace_back(chosen, t.last);
         }
         ++tenants[static_cast<size_t>(chosen)];
         plan.bufferOf[i] = chosen;

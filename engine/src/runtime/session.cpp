@@ -101,7 +101,12 @@ struct Session::Impl {
         if (!report.ok()) return report.status();
         removed = {};
         if (!values) foldConstants(graph, pinned, removed);  // folded values must not depend on inputs
-        if (options.fusion) fuseLayers(graph, pinned, removed);
+        if (options.fusion) {
+            fuseHardSwish(graph, pinned, removed);
+            fuseLayers(graph, pinned, removed);  // BatchNorm first: the affine fold sees the folded Conv
+            foldAffineIntoConv(graph, pinned, removed);
+            fuseLayers(graph, pinned, removed);  // activations that follow a folded affine
+        }
         preparedShapes.clear();
         for (ValueId id : graph.runtimeInputs()) preparedShapes[graph.value(id).name] = graph.value(id).shape;
         exec = std::move(graph);
@@ -123,8 +128,27 @@ struct Session::Impl {
             t.category = v.isGraphOutput ? MemoryCategory::Output : MemoryCategory::Interstage;
             tensors.push_back(t);
         }
+        if (planWorkspace()) {
+            // Each kernel's scratch memory lives for its node's step only.
+            for (size_t n = 0; n < kernels.size(); ++n) {
+                if (!kernels[n] || kernels[n]->workspaceBytes() == 0) continue;
+                PlannedTensor t;
+                t.value = workspaceId(n);
+                t.first = t.last = static_cast<int>(n);
+                t.bytes = kernels[n]->workspaceBytes();
+                t.category = MemoryCategory::Workspace;
+                tensors.push_back(t);
+            }
+        }
         return tensors;
     }
+
+    // Reduce allocates each kernel's workspace around its node, like a
+    // tensor; the other modes keep one shared buffer of the largest size,
+    // allocated once (the arena's slab then holds tensors only, so it can be
+    // measured against the lower bound).
+    bool planWorkspace() const { return options.mode.reduceInterstage && !options.mode.arena; }
+    ValueId workspaceId(size_t node) const { return static_cast<ValueId>(exec.values.size() + node); }
 
     void accountWeights() {
         if (weightBytesHeld) tracker.freed(weightBytesHeld, MemoryDevice::Host, MemoryCategory::Weights, kNoValue);
@@ -187,12 +211,13 @@ struct Session::Impl {
 
         auto tensors = plannedTensors();
         MemoryPlan plan = planFor(options.mode, tensors);
-        memory->setPlan(tensors, std::move(plan), exec.values.size());
+        memory->setPlan(tensors, std::move(plan), exec.values.size() + exec.nodes.size());
+        if (planWorkspace()) workspaceBytes = 0;
         execLowerBound = lowerBound(exec, intermediateLifetimes(exec)).bytes;
 
         if (workspace.valid()) tracker.freed(workspace.bytes(), MemoryDevice::Host, MemoryCategory::Workspace, kNoValue);
         workspace = HostBuffer(workspaceBytes);
-        tracker.allocated(workspaceBytes, MemoryDevice::Host, MemoryCategory::Workspace, kNoValue);
+        if (workspaceBytes) tracker.allocated(workspaceBytes, MemoryDevice::Host, MemoryCategory::Workspace, kNoValue);
         for (auto& b : inputBuffers)
             if (b.valid()) tracker.freed(b.bytes(), MemoryDevice::Host, MemoryCategory::Input, kNoValue);
         inputBuffers.clear();
@@ -245,6 +270,8 @@ struct Session::Impl {
                 context.outputs.clear();
                 for (ValueId id : node.inputs) context.inputs.push_back(view(id));
                 for (ValueId id : node.outputs) context.outputs.push_back(view(id));
+                context.workspace = planWorkspace() && kernels[n]->workspaceBytes() ? memory->address(workspaceId(n))
+                                                                                    : workspace.data();
                 const auto nodeStart = Clock::now();
                 Status status = kernels[n]->run(context);
                 if (!status.isOk())
@@ -436,7 +463,10 @@ std::vector<TensorPlacement> Session::memoryMap() const {
     const auto& plan = impl_->memory->plan();
     for (size_t i = 0; i < tensors.size(); ++i) {
         TensorPlacement p;
-        p.name = impl_->exec.value(tensors[i].value).name;
+        const auto valueCount = static_cast<ValueId>(impl_->exec.values.size());
+        p.name = tensors[i].value < valueCount
+                     ? impl_->exec.value(tensors[i].value).name
+                     : "workspace of " + impl_->exec.nodes[static_cast<size_t>(tensors[i].value - valueCount)].name;
         p.first = tensors[i].first;
         p.last = tensors[i].last;
         p.bytes = tensors[i].bytes;

@@ -17,8 +17,10 @@ struct ArgGeometry {
 // index is wanted.
 template <bool Max, bool Last, class C>
 inline bool better(C candidate, C best) {
-    if constexpr (Max) return Last ? !(candidate < best) : candidate > best;
-    else return Last ? !(candidate > best) : candidate < best;
+    if constexpr (Max)
+        return Last ? !(candidate < best) : candidate > best;
+    else
+        return Last ? !(candidate > best) : candidate < best;
 }
 
 template <class T, bool Max, bool Last>

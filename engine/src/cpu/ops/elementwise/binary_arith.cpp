@@ -21,15 +21,21 @@ C wrappingNeg(C a) {
 
 struct AddOp {
     template <class C>
-    C operator()(C a, C b) const { return static_cast<C>(a + b); }
+    C operator()(C a, C b) const {
+        return static_cast<C>(a + b);
+    }
 };
 struct SubOp {
     template <class C>
-    C operator()(C a, C b) const { return static_cast<C>(a - b); }
+    C operator()(C a, C b) const {
+        return static_cast<C>(a - b);
+    }
 };
 struct MulOp {
     template <class C>
-    C operator()(C a, C b) const { return static_cast<C>(a * b); }
+    C operator()(C a, C b) const {
+        return static_cast<C>(a * b);
+    }
 };
 struct DivOp {
     template <class C>
@@ -73,15 +79,21 @@ struct ModFloorOp {
 };
 struct PReluOp {
     template <class C>
-    C operator()(C x, C slope) const { return x < C(0) ? static_cast<C>(x * slope) : x; }
+    C operator()(C x, C slope) const {
+        return x < C(0) ? static_cast<C>(x * slope) : x;
+    }
 };
 struct ShiftLeftOp {
     template <class C>
-    C operator()(C a, C b) const { return b >= C(sizeof(C) * 8) ? C(0) : static_cast<C>(a << b); }
+    C operator()(C a, C b) const {
+        return b >= C(sizeof(C) * 8) ? C(0) : static_cast<C>(a << b);
+    }
 };
 struct ShiftRightOp {
     template <class C>
-    C operator()(C a, C b) const { return b >= C(sizeof(C) * 8) ? C(0) : static_cast<C>(a >> b); }
+    C operator()(C a, C b) const {
+        return b >= C(sizeof(C) * 8) ? C(0) : static_cast<C>(a >> b);
+    }
 };
 
 class BinaryKernel final : public Kernel {
@@ -95,20 +107,28 @@ public:
         if (c.output(0).dtype != type) return c.invalidHere("output type differs from the inputs'");
 
         const std::string& op = node.opType;
-        if (op == "Add") fn_ = pickSameType<AddOp, kNumeric>(type);
-        else if (op == "Sub") fn_ = pickSameType<SubOp, kNumeric>(type);
-        else if (op == "Mul") fn_ = pickSameType<MulOp, kNumeric>(type);
-        else if (op == "Div") fn_ = pickSameType<DivOp, kNumeric>(type);
-        else if (op == "PRelu") fn_ = pickSameType<PReluOp, kNumeric>(type);
+        if (op == "Add")
+            fn_ = pickSameType<AddOp, kNumeric>(type);
+        else if (op == "Sub")
+            fn_ = pickSameType<SubOp, kNumeric>(type);
+        else if (op == "Mul")
+            fn_ = pickSameType<MulOp, kNumeric>(type);
+        else if (op == "Div")
+            fn_ = pickSameType<DivOp, kNumeric>(type);
+        else if (op == "PRelu")
+            fn_ = pickSameType<PReluOp, kNumeric>(type);
         else if (op == "Mod") {
             const int64_t fmod = node.attrInt("fmod", 0);
             if (fmod != 0 && fmod != 1) return c.invalidHere("fmod must be 0 or 1");
             fn_ = fmod ? pickSameType<ModTruncOp, kNumeric>(type) : pickSameType<ModFloorOp, kNumeric>(type);
         } else if (op == "BitShift") {
             const std::string direction = node.attrString("direction", "");
-            if (direction == "LEFT") fn_ = pickSameType<ShiftLeftOp, kUnsignedInts>(type);
-            else if (direction == "RIGHT") fn_ = pickSameType<ShiftRightOp, kUnsignedInts>(type);
-            else return c.invalidHere("direction must be LEFT or RIGHT");
+            if (direction == "LEFT")
+                fn_ = pickSameType<ShiftLeftOp, kUnsignedInts>(type);
+            else if (direction == "RIGHT")
+                fn_ = pickSameType<ShiftRightOp, kUnsignedInts>(type);
+            else
+                return c.invalidHere("direction must be LEFT or RIGHT");
         } else {
             return c.unsupportedHere("not an op of the binary arithmetic kernel");
         }

@@ -37,11 +37,17 @@ void broadcastBinary(const BroadcastPlan& plan, const void* a, const void* b, vo
     const auto* pb = static_cast<const TB*>(b);
     auto* po = static_cast<TO*>(out);
     const int64_t sa = plan.innerStride(0), sb = plan.innerStride(1);
+    // Short runs would pay a call per few elements: activate afterwards.
+    const bool activateRuns = act.active() && plan.inner() >= 256;
     forEachRun(plan, kParallelGrain, [&](int64_t o, const int64_t* in, int64_t n) {
         binaryRun(po + o, pa + in[0], sa, pb + in[1], sb, n, Op{});
         if constexpr (std::is_same_v<TO, float>)
-            if (act.active()) activateRow(act, po + o, n);
+            if (activateRuns) activateRow(act, po + o, n);
     });
+    if constexpr (std::is_same_v<TO, float>) {
+        if (act.active() && !activateRuns)
+            parallelBlocks(plan.total, plan.total, [&](int64_t b, int64_t e) { activateRow(act, po + b, e - b); });
+    }
 }
 
 using BinaryFn = void (*)(const BroadcastPlan&, const void*, const void*, void*, const Activation&);

@@ -54,8 +54,7 @@ bool makeBroadcastPlan(const Shape& out, const std::vector<Shape>& inputs, Broad
         total *= out[d];
         if (out[d] == 1) continue;
         bool canMerge = !dims.empty();
-        for (size_t k = 0; canMerge && k < inputs.size(); ++k)
-            canMerge = merged[k].back() == strides[k][d] * out[d];
+        for (size_t k = 0; canMerge && k < inputs.size(); ++k) canMerge = merged[k].back() == strides[k][d] * out[d];
         if (canMerge) {
             dims.back() *= out[d];
             for (size_t k = 0; k < inputs.size(); ++k) merged[k].back() = strides[k][d];

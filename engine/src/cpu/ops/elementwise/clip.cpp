@@ -7,10 +7,14 @@
 
 #include "cpu/ops/elementwise/elementwise_common.h"
 #include "cpu/ops/elementwise/elementwise_kernels.h"
+#include "cpu/ops/elementwise/vec_math.h"
 
 namespace interstage::cpu::ew {
 
 namespace {
+
+// float32 rows: min(max(x, alpha), beta), NaN stays NaN.
+EW_DEFINE_VEC_MAP(clipRow, vmin(vmax(x, splat(alpha)), splat(beta)))
 
 // lo / hi point to one element of T, or are null for an open side.
 template <class T>
@@ -20,10 +24,14 @@ void clipAll(const void* input, void* output, int64_t n, const void* lo, const v
     auto* out = static_cast<T*>(output);
     const C low = lo ? load(*static_cast<const T*>(lo)) : std::numeric_limits<C>::lowest();
     const C high = hi ? load(*static_cast<const T*>(hi)) : std::numeric_limits<C>::max();
-    parallelBlocks(n, n, [&](int64_t b, int64_t e) {
-        // min(max(x, lo), hi): with lo > hi every element becomes hi, as numpy.clip does.
-        for (int64_t i = b; i < e; ++i) out[i] = store<T>(std::min(std::max(load(in[i]), low), high));
-    });
+    // min(max(x, lo), hi): with lo > hi every element becomes hi, as numpy.clip does.
+    if constexpr (std::is_same_v<T, float>) {
+        parallelBlocks(n, n, [&](int64_t b, int64_t e) { clipRow(in + b, out + b, e - b, low, high, 0.f); });
+    } else {
+        parallelBlocks(n, n, [&](int64_t b, int64_t e) {
+            for (int64_t i = b; i < e; ++i) out[i] = store<T>(std::min(std::max(load(in[i]), low), high));
+        });
+    }
 }
 
 // One element of T holding the float attribute v.

@@ -10,23 +10,33 @@ namespace {
 
 struct EqualOp {
     template <class C>
-    bool operator()(C a, C b) const { return a == b; }
+    bool operator()(C a, C b) const {
+        return a == b;
+    }
 };
 struct LessOp {
     template <class C>
-    bool operator()(C a, C b) const { return a < b; }
+    bool operator()(C a, C b) const {
+        return a < b;
+    }
 };
 struct GreaterOp {
     template <class C>
-    bool operator()(C a, C b) const { return a > b; }
+    bool operator()(C a, C b) const {
+        return a > b;
+    }
 };
 struct LessOrEqualOp {
     template <class C>
-    bool operator()(C a, C b) const { return a <= b; }
+    bool operator()(C a, C b) const {
+        return a <= b;
+    }
 };
 struct GreaterOrEqualOp {
     template <class C>
-    bool operator()(C a, C b) const { return a >= b; }
+    bool operator()(C a, C b) const {
+        return a >= b;
+    }
 };
 // Logic reads any nonzero byte as true.
 struct AndOp {
@@ -61,15 +71,24 @@ public:
         if (c.output(0).dtype != DataType::Bool) return c.invalidHere("output must be bool");
 
         const std::string& op = node.opType;
-        if (op == "Equal") fn_ = pickCompare<EqualOp, kNumeric | kBool>(type);
-        else if (op == "Less") fn_ = pickCompare<LessOp, kNumeric>(type);
-        else if (op == "Greater") fn_ = pickCompare<GreaterOp, kNumeric>(type);
-        else if (op == "LessOrEqual") fn_ = pickCompare<LessOrEqualOp, kNumeric>(type);
-        else if (op == "GreaterOrEqual") fn_ = pickCompare<GreaterOrEqualOp, kNumeric>(type);
-        else if (op == "And") fn_ = pickCompare<AndOp, kBool>(type);
-        else if (op == "Or") fn_ = pickCompare<OrOp, kBool>(type);
-        else if (op == "Xor") fn_ = pickCompare<XorOp, kBool>(type);
-        else return c.unsupportedHere("not an op of the comparison kernel");
+        if (op == "Equal")
+            fn_ = pickCompare<EqualOp, kNumeric | kBool>(type);
+        else if (op == "Less")
+            fn_ = pickCompare<LessOp, kNumeric>(type);
+        else if (op == "Greater")
+            fn_ = pickCompare<GreaterOp, kNumeric>(type);
+        else if (op == "LessOrEqual")
+            fn_ = pickCompare<LessOrEqualOp, kNumeric>(type);
+        else if (op == "GreaterOrEqual")
+            fn_ = pickCompare<GreaterOrEqualOp, kNumeric>(type);
+        else if (op == "And")
+            fn_ = pickCompare<AndOp, kBool>(type);
+        else if (op == "Or")
+            fn_ = pickCompare<OrOp, kBool>(type);
+        else if (op == "Xor")
+            fn_ = pickCompare<XorOp, kBool>(type);
+        else
+            return c.unsupportedHere("not an op of the comparison kernel");
         if (!fn_) return c.unsupportedHere(dtypeRefusal(type));
 
         name_ = node.name;

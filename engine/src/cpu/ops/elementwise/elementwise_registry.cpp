@@ -77,6 +77,24 @@ void registerElementwiseKernels(KernelTable& table) {
     table["IsInf"] = &makeUnaryTestKernel;
     table["Identity"] = &makeIdentityKernel;
     table["Dropout"] = &makeDropoutKernel;
+    // reductions (reduce.cpp, arg_reduce.cpp)
+    table["ReduceSum"] = &makeReduceKernel;
+    table["ReduceMean"] = &makeReduceKernel;
+    table["ReduceMax"] = &makeReduceKernel;
+    table["ReduceMin"] = &makeReduceKernel;
+    table["ReduceProd"] = &makeReduceKernel;
+    table["ReduceL1"] = &makeReduceKernel;
+    table["ReduceL2"] = &makeReduceKernel;
+    table["ReduceLogSum"] = &makeReduceKernel;
+    table["ReduceLogSumExp"] = &makeReduceKernel;
+    table["ReduceSumSquare"] = &makeReduceKernel;
+    table["ArgMax"] = &makeArgReduceKernel;
+    table["ArgMin"] = &makeArgReduceKernel;
+    // along one axis (softmax.cpp, cumsum.cpp)
+    table["Softmax"] = &makeSoftmaxKernel;
+    table["LogSoftmax"] = &makeSoftmaxKernel;
+    table["Hardmax"] = &makeSoftmaxKernel;
+    table["CumSum"] = &makeCumSumKernel;
 }
 
 }  // namespace interstage::cpu

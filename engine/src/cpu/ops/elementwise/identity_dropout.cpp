@@ -71,7 +71,8 @@ public:
         if (!drop_) return c.unsupportedHere(dtypeRefusal(type_));
         if (c.hasOutput(1)) {
             maskType_ = c.output(1).dtype;
-            dispatchType<kFloats | kBool>(maskType_, [&](auto tag) { fillOnes_ = &fillOnes<typename decltype(tag)::type>; });
+            dispatchType<kFloats | kBool>(maskType_,
+                                          [&](auto tag) { fillOnes_ = &fillOnes<typename decltype(tag)::type>; });
             if (!fillOnes_) return c.unsupportedHere(dtypeRefusal(maskType_, "mask"));
         }
         ratioAttribute_ = node.attrFloat("ratio", 0.5f);
@@ -98,10 +99,14 @@ public:
         if (c.hasInput(1)) {
             const TensorView& r = c.inputs[1];
             if (r.count() != 1) return invalidModel(name_ + ": ratio must be a scalar");
-            if (r.dtype == DataType::Float) ratio = *r.as<const float>();
-            else if (r.dtype == DataType::Double) ratio = static_cast<float>(*r.as<const double>());
-            else if (r.dtype == DataType::Float16) ratio = halfToFloat(r.as<const Half>()->bits);
-            else return unsupported(name_ + ": ratio of type " + dataTypeName(r.dtype));
+            if (r.dtype == DataType::Float)
+                ratio = *r.as<const float>();
+            else if (r.dtype == DataType::Double)
+                ratio = static_cast<float>(*r.as<const double>());
+            else if (r.dtype == DataType::Float16)
+                ratio = halfToFloat(r.as<const Half>()->bits);
+            else
+                return unsupported(name_ + ": ratio of type " + dataTypeName(r.dtype));
         }
 
         if (!training || ratio == 0.f) {

@@ -6,8 +6,9 @@
 //  - innermost reduced (ReduceMean over H,W; over the last axis): every
 //    output element reduces contiguous runs, with eight partial results so
 //    the loop vectorizes;
-//  - innermost kept (ReduceSum over channels of NCHW): each output row is
-//    accumulated from whole input rows, a vectorized row += row.
+//  - innermost kept (ReduceSum over channels of NCHW): pieces of each output
+//    row are accumulated from the matching pieces of whole input rows, a
+//    vectorized row += row.
 // The axes come from the attribute, or from input 1 (ReduceSum from opset
 // 13, the others from 18), which may be known only at run time.
 #include <cmath>
@@ -24,62 +25,133 @@ namespace {
 // ---- what each reduction does: map each element, combine, finish with the count.
 template <class T>
 T absValue(T x) {
-    if constexpr (std::is_unsigned_v<T>) return x;
-    else return x < T(0) ? static_cast<T>(-x) : x;
+    if constexpr (std::is_unsigned_v<T>)
+        return x;
+    else
+        return x < T(0) ? static_cast<T>(-x) : x;
 }
 
 struct SumKind {
-    template <class T> static T init() { return T(0); }
-    template <class T> static T map(T x) { return x; }
-    template <class T> static T combine(T a, T b) { return static_cast<T>(a + b); }
-    template <class T> static T finish(T a, int64_t) { return a; }
+    template <class T>
+    static T init() {
+        return T(0);
+    }
+    template <class T>
+    static T map(T x) {
+        return x;
+    }
+    template <class T>
+    static T combine(T a, T b) {
+        return static_cast<T>(a + b);
+    }
+    template <class T>
+    static T finish(T a, int64_t) {
+        return a;
+    }
 };
 struct MeanKind : SumKind {
-    template <class T> static T finish(T a, int64_t count) {
-        if constexpr (std::is_integral_v<T>) return count ? static_cast<T>(a / static_cast<T>(count)) : T(0);
-        else return a / static_cast<T>(count);
+    template <class T>
+    static T finish(T a, int64_t count) {
+        if constexpr (std::is_integral_v<T>)
+            return count ? static_cast<T>(a / static_cast<T>(count)) : T(0);
+        else
+            return a / static_cast<T>(count);
     }
 };
 struct MaxKind {
-    template <class T> static T init() {
-        if constexpr (std::numeric_limits<T>::has_infinity) return -std::numeric_limits<T>::infinity();
-        else return std::numeric_limits<T>::lowest();
+    template <class T>
+    static T init() {
+        if constexpr (std::numeric_limits<T>::has_infinity)
+            return -std::numeric_limits<T>::infinity();
+        else
+            return std::numeric_limits<T>::lowest();
     }
-    template <class T> static T map(T x) { return x; }
-    template <class T> static T combine(T a, T b) { return a < b ? b : a; }
-    template <class T> static T finish(T a, int64_t) { return a; }
+    template <class T>
+    static T map(T x) {
+        return x;
+    }
+    template <class T>
+    static T combine(T a, T b) {
+        return a < b ? b : a;
+    }
+    template <class T>
+    static T finish(T a, int64_t) {
+        return a;
+    }
 };
 struct MinKind {
-    template <class T> static T init() {
-        if constexpr (std::numeric_limits<T>::has_infinity) return std::numeric_limits<T>::infinity();
-        else return std::numeric_limits<T>::max();
+    template <class T>
+    static T init() {
+        if constexpr (std::numeric_limits<T>::has_infinity)
+            return std::numeric_limits<T>::infinity();
+        else
+            return std::numeric_limits<T>::max();
     }
-    template <class T> static T map(T x) { return x; }
-    template <class T> static T combine(T a, T b) { return b < a ? b : a; }
-    template <class T> static T finish(T a, int64_t) { return a; }
+    template <class T>
+    static T map(T x) {
+        return x;
+    }
+    template <class T>
+    static T combine(T a, T b) {
+        return b < a ? b : a;
+    }
+    template <class T>
+    static T finish(T a, int64_t) {
+        return a;
+    }
 };
 struct ProdKind {
-    template <class T> static T init() { return T(1); }
-    template <class T> static T map(T x) { return x; }
-    template <class T> static T combine(T a, T b) { return static_cast<T>(a * b); }
-    template <class T> static T finish(T a, int64_t) { return a; }
+    template <class T>
+    static T init() {
+        return T(1);
+    }
+    template <class T>
+    static T map(T x) {
+        return x;
+    }
+    template <class T>
+    static T combine(T a, T b) {
+        return static_cast<T>(a * b);
+    }
+    template <class T>
+    static T finish(T a, int64_t) {
+        return a;
+    }
 };
 struct L1Kind : SumKind {
-    template <class T> static T map(T x) { return absValue(x); }
+    template <class T>
+    static T map(T x) {
+        return absValue(x);
+    }
 };
 struct SumSquareKind : SumKind {
-    template <class T> static T map(T x) { return static_cast<T>(x * x); }
+    template <class T>
+    static T map(T x) {
+        return static_cast<T>(x * x);
+    }
 };
 struct L2Kind : SumSquareKind {
-    template <class T> static T finish(T a, int64_t) { return std::sqrt(a); }
+    template <class T>
+    static T finish(T a, int64_t) {
+        return std::sqrt(a);
+    }
 };
 struct LogSumKind : SumKind {
-    template <class T> static T finish(T a, int64_t) { return std::log(a); }
+    template <class T>
+    static T finish(T a, int64_t) {
+        return std::log(a);
+    }
 };
 // log(sum(exp(x))) as the ONNX reference computes it (no max shift).
 struct LogSumExpKind : SumKind {
-    template <class T> static T map(T x) { return std::exp(x); }
-    template <class T> static T finish(T a, int64_t) { return std::log(a); }
+    template <class T>
+    static T map(T x) {
+        return std::exp(x);
+    }
+    template <class T>
+    static T finish(T a, int64_t) {
+        return std::log(a);
+    }
 };
 
 // ---- geometry
@@ -95,7 +167,7 @@ struct ReducePlan {
     std::vector<Group> kept;     // kept groups, without the inner one
     std::vector<Group> reduced;  // reduced groups, without the inner one
     int64_t outputCount = 1;
-    int64_t reduceCount = 1;     // elements reduced into each output
+    int64_t reduceCount = 1;  // elements reduced into each output
 };
 
 bool makeReducePlan(const Shape& shape, const std::vector<int64_t>& axes, bool noopWhenEmpty, ReducePlan& plan) {
@@ -118,10 +190,13 @@ bool makeReducePlan(const Shape& shape, const std::vector<int64_t>& axes, bool n
     for (int64_t d = rank - 1; d >= 0; --d) {
         const int64_t size = shape[static_cast<size_t>(d)];
         const bool r = reduce[static_cast<size_t>(d)];
-        if (r) plan.reduceCount *= size;
-        else plan.outputCount *= size;
+        if (r)
+            plan.reduceCount *= size;
+        else
+            plan.outputCount *= size;
         if (size != 1) {
-            if (!groups.empty() && groupReduced.back() == r) groups.back().size *= size;
+            if (!groups.empty() && groupReduced.back() == r)
+                groups.back().size *= size;
             else {
                 groups.push_back({size, stride});
                 groupReduced.push_back(r);
@@ -170,22 +245,30 @@ private:
     int64_t offset_ = 0;
 };
 
-// combine(map(x)) over n contiguous elements, eight partial results wide.
+// float32 inputs accumulate in double: a sum over thousands of elements in
+// float loses digits the 1e-3 tolerance notices when the sum nearly cancels.
+template <class T>
+using AccOf = std::conditional_t<std::is_same_v<T, float>, double, T>;
+
+// combine(map(x)) over n contiguous elements, eight partial results wide so
+// the loop vectorizes.
 template <class K, class T>
-T reduceRun(const T* p, int64_t n) {
-    T lanes[8];
-    for (T& l : lanes) l = K::template init<T>();
+AccOf<T> reduceRun(const T* p, int64_t n) {
+    using A = AccOf<T>;
+    A lanes[8];
+    for (A& l : lanes) l = K::template init<A>();
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; ++j) lanes[j] = K::combine(lanes[j], K::map(p[i + j]));
-    T acc = K::template init<T>();
-    for (; i < n; ++i) acc = K::combine(acc, K::map(p[i]));
-    for (T l : lanes) acc = K::combine(acc, l);
+        for (int j = 0; j < 8; ++j) lanes[j] = K::combine(lanes[j], K::map(static_cast<A>(p[i + j])));
+    A acc = K::template init<A>();
+    for (; i < n; ++i) acc = K::combine(acc, K::map(static_cast<A>(p[i])));
+    for (A l : lanes) acc = K::combine(acc, l);
     return acc;
 }
 
 template <class K, class T>
 void reduceInnerReduced(const ReducePlan& plan, const T* in, T* out) {
+    using A = AccOf<T>;
     const int64_t work = plan.outputCount * plan.reduceCount;
     parallelBlocks(plan.outputCount, work, [&](int64_t begin, int64_t end) {
         Odometer keptPosition(plan.kept);
@@ -193,42 +276,42 @@ void reduceInnerReduced(const ReducePlan& plan, const T* in, T* out) {
         const int64_t combinations = reducedPosition.count();
         keptPosition.seek(begin);
         for (int64_t o = begin; o < end; ++o, keptPosition.next()) {
-            T acc = K::template init<T>();
+            A acc = K::template init<A>();
             reducedPosition.seek(0);
             for (int64_t r = 0; r < combinations; ++r, reducedPosition.next())
                 acc = K::combine(acc, reduceRun<K>(in + keptPosition.offset() + reducedPosition.offset(), plan.inner));
-            out[o] = K::finish(acc, plan.reduceCount);
+            out[o] = static_cast<T>(K::finish(acc, plan.reduceCount));
         }
     });
 }
 
 template <class K, class T>
 void reduceInnerKept(const ReducePlan& plan, const T* in, T* out) {
+    using A = AccOf<T>;
+    // Each task accumulates a piece of one output row in a local buffer.
+    constexpr int64_t kPiece = 512;
     const int64_t inner = plan.inner;
     const int64_t rows = plan.outputCount / inner;
-    // Split rows into pieces when there are too few rows to share out.
-    const int64_t threads = omp_get_max_threads();
-    const int64_t parts = rows >= threads * 2 ? 1 : std::max<int64_t>(1, std::min<int64_t>(threads * 2, inner / 1024));
-    const int64_t partLength = (inner + parts - 1) / parts;
+    const int64_t pieces = (inner + kPiece - 1) / kPiece;
     const int64_t work = plan.outputCount * plan.reduceCount;
-    parallelBlocks(rows * parts, work, [&](int64_t begin, int64_t end) {
+    parallelBlocks(rows * pieces, work, [&](int64_t begin, int64_t end) {
         Odometer keptPosition(plan.kept);
         Odometer reducedPosition(plan.reduced);
         const int64_t combinations = reducedPosition.count();
+        A acc[kPiece];
         for (int64_t task = begin; task < end; ++task) {
-            const int64_t row = task / parts;
-            const int64_t start = (task % parts) * partLength;
-            const int64_t n = std::min(partLength, inner - start);
-            if (n <= 0) continue;
+            const int64_t row = task / pieces;
+            const int64_t start = (task % pieces) * kPiece;
+            const int64_t n = std::min(kPiece, inner - start);
             keptPosition.seek(row);
-            T* o = out + row * inner + start;
-            for (int64_t j = 0; j < n; ++j) o[j] = K::template init<T>();
+            for (int64_t j = 0; j < n; ++j) acc[j] = K::template init<A>();
             reducedPosition.seek(0);
             for (int64_t r = 0; r < combinations; ++r, reducedPosition.next()) {
                 const T* src = in + keptPosition.offset() + reducedPosition.offset() + start;
-                for (int64_t j = 0; j < n; ++j) o[j] = K::combine(o[j], K::map(src[j]));
+                for (int64_t j = 0; j < n; ++j) acc[j] = K::combine(acc[j], K::map(static_cast<A>(src[j])));
             }
-            for (int64_t j = 0; j < n; ++j) o[j] = K::finish(o[j], plan.reduceCount);
+            T* o = out + row * inner + start;
+            for (int64_t j = 0; j < n; ++j) o[j] = static_cast<T>(K::finish(acc[j], plan.reduceCount));
         }
     });
 }
@@ -239,11 +322,14 @@ void reduceAll(const ReducePlan& plan, const void* input, void* output) {
     auto* out = static_cast<T*>(output);
     if (plan.outputCount == 0) return;
     if (plan.reduceCount == 0) {
-        for (int64_t i = 0; i < plan.outputCount; ++i) out[i] = K::finish(K::template init<T>(), 0);
+        for (int64_t i = 0; i < plan.outputCount; ++i)
+            out[i] = static_cast<T>(K::finish(K::template init<AccOf<T>>(), 0));
         return;
     }
-    if (plan.innerReduced) reduceInnerReduced<K, T>(plan, in, out);
-    else reduceInnerKept<K, T>(plan, in, out);
+    if (plan.innerReduced)
+        reduceInnerReduced<K, T>(plan, in, out);
+    else
+        reduceInnerKept<K, T>(plan, in, out);
 }
 
 using ReduceFn = void (*)(const ReducePlan&, const void*, void*);
@@ -289,18 +375,22 @@ public:
         noopWhenEmpty_ = axesFromInput_ && node.attrInt("noop_with_empty_axes", 0) != 0;
         name_ = node.name;
         if (!axesFromInput_) {
-            if (c.inputCount() > 1) return c.invalidHere("takes one input before opset " + std::to_string(inputAxesFrom));
+            if (c.inputCount() > 1)
+                return c.invalidHere("takes one input before opset " + std::to_string(inputAxesFrom));
             axes_ = node.attrInts("axes");
         } else if (c.hasInput(1)) {
             if (c.inputType(1) != DataType::Int64) return c.invalidHere("axes must be int64");
-            if (const TensorData* known = c.inputConstant(1)) readIntValues(*known, axes_);
-            else axesAtRun_ = true;
+            if (const TensorData* known = c.inputConstant(1))
+                readIntValues(*known, axes_);
+            else
+                axesAtRun_ = true;
         }
         if (!axesAtRun_) {
             if (!makeReducePlan(c.inputShape(0), axes_, noopWhenEmpty_, plan_))
                 return c.invalidHere("an axis is out of range for the input's rank");
             if (!checkCounts(c.inputShape(0), c.output(0).shape))
-                return c.invalidHere("output shape " + shapeToString(c.output(0).shape) + " does not fit the reduction");
+                return c.invalidHere("output shape " + shapeToString(c.output(0).shape) +
+                                     " does not fit the reduction");
         }
         shape_ = c.inputShape(0);
         return Status::ok();

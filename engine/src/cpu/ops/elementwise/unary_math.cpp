@@ -14,10 +14,44 @@ namespace interstage::cpu::ew {
 namespace {
 
 enum class UnaryOp {
-    Relu, Sigmoid, Tanh, Erf, Sqrt, Exp, Log, Neg, Abs, Reciprocal, Floor, Ceil, Round,
-    Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh, Atanh,
-    Softplus, Softsign, Sign, HardSigmoid, HardSwish, LeakyRelu, Elu, Selu, Celu,
-    ThresholdedRelu, Shrink, Gelu, GeluTanh, Mish,
+    Relu,
+    Sigmoid,
+    Tanh,
+    Erf,
+    Sqrt,
+    Exp,
+    Log,
+    Neg,
+    Abs,
+    Reciprocal,
+    Floor,
+    Ceil,
+    Round,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Sinh,
+    Cosh,
+    Asinh,
+    Acosh,
+    Atanh,
+    Softplus,
+    Softsign,
+    Sign,
+    HardSigmoid,
+    HardSwish,
+    LeakyRelu,
+    Elu,
+    Selu,
+    Celu,
+    ThresholdedRelu,
+    Shrink,
+    Gelu,
+    GeluTanh,
+    Mish,
 };
 
 struct UnaryParams {
@@ -36,12 +70,12 @@ EW_DEFINE_VEC_MAP(negRow, -x)
 EW_DEFINE_VEC_MAP(absRow, vabs(x))
 EW_DEFINE_VEC_MAP(reciprocalRow, 1.f / x)
 EW_DEFINE_VEC_MAP(softsignRow, x / (1.f + vabs(x)))
-EW_DEFINE_VEC_MAP(hardSigmoidRow, vmax(VecF{}, vmin(splat(1.f), alpha * x + beta)))
-EW_DEFINE_VEC_MAP(hardSwishRow, x* vmax(VecF{}, vmin(splat(1.f), x * (1.f / 6.f) + 0.5f)))
+EW_DEFINE_VEC_MAP(hardSigmoidRow, vmax(VecF{}, vmin(splat(1.f), alpha* x + beta)))
+EW_DEFINE_VEC_MAP(hardSwishRow, x* vmax(VecF{}, vmin(splat(1.f), x*(1.f / 6.f) + 0.5f)))
 EW_DEFINE_VEC_MAP(leakyReluRow, x >= 0.f ? x : alpha * x)
 EW_DEFINE_VEC_MAP(eluRow, x >= 0.f ? x : alpha * (vexp(x) - 1.f))
 EW_DEFINE_VEC_MAP(seluRow, x > 0.f ? gamma * x : gamma * alpha * (vexp(x) - 1.f))
-EW_DEFINE_VEC_MAP(celuRow, vmax(x, VecF{}) + vmin(VecF{}, alpha * (vexp(x / alpha) - 1.f)))
+EW_DEFINE_VEC_MAP(celuRow, vmax(x, VecF{}) + vmin(VecF{}, alpha*(vexp(x / alpha) - 1.f)))
 EW_DEFINE_VEC_MAP(thresholdedReluRow, x > alpha ? x : VecF{})
 EW_DEFINE_VEC_MAP(geluRow, 0.5f * x * (1.f + verf(x * 0.70710678118654752f)))
 EW_DEFINE_VEC_MAP(geluTanhRow, 0.5f * x * (1.f + vtanh(0.79788456080286536f * (x + 0.044715f * x * x * x))))
@@ -117,44 +151,74 @@ void runFloating(UnaryOp op, const UnaryParams& p, const void* input, void* outp
     const C zero = 0, one = 1;
     auto map = [&](auto f) { mapRange(in, out, begin, end, f); };
     switch (op) {
-        case UnaryOp::Relu: return map([&](C x) { return x > zero ? x : zero; });
-        case UnaryOp::Sigmoid: return map([&](C x) { return one / (one + std::exp(-x)); });
-        case UnaryOp::Tanh: return map([](C x) { return std::tanh(x); });
-        case UnaryOp::Erf: return map([](C x) { return std::erf(x); });
-        case UnaryOp::Sqrt: return map([](C x) { return std::sqrt(x); });
-        case UnaryOp::Exp: return map([](C x) { return std::exp(x); });
-        case UnaryOp::Log: return map([](C x) { return std::log(x); });
-        case UnaryOp::Neg: return map([](C x) { return -x; });
-        case UnaryOp::Abs: return map([](C x) { return std::abs(x); });
-        case UnaryOp::Reciprocal: return map([&](C x) { return one / x; });
-        case UnaryOp::Floor: return map([](C x) { return std::floor(x); });
-        case UnaryOp::Ceil: return map([](C x) { return std::ceil(x); });
-        case UnaryOp::Round: return map([](C x) { return std::nearbyint(x); });  // half to even
-        case UnaryOp::Sin: return map([](C x) { return std::sin(x); });
-        case UnaryOp::Cos: return map([](C x) { return std::cos(x); });
-        case UnaryOp::Tan: return map([](C x) { return std::tan(x); });
-        case UnaryOp::Asin: return map([](C x) { return std::asin(x); });
-        case UnaryOp::Acos: return map([](C x) { return std::acos(x); });
-        case UnaryOp::Atan: return map([](C x) { return std::atan(x); });
-        case UnaryOp::Sinh: return map([](C x) { return std::sinh(x); });
-        case UnaryOp::Cosh: return map([](C x) { return std::cosh(x); });
-        case UnaryOp::Asinh: return map([](C x) { return std::asinh(x); });
-        case UnaryOp::Acosh: return map([](C x) { return std::acosh(x); });
-        case UnaryOp::Atanh: return map([](C x) { return std::atanh(x); });
-        case UnaryOp::Softplus: return map([](C x) { return softplus(x); });
-        case UnaryOp::Softsign: return map([&](C x) { return x / (one + std::abs(x)); });
-        case UnaryOp::Sign: return map([&](C x) { return x > zero ? one : (x < zero ? -one : x); });
+        case UnaryOp::Relu:
+            return map([&](C x) { return x > zero ? x : zero; });
+        case UnaryOp::Sigmoid:
+            return map([&](C x) { return one / (one + std::exp(-x)); });
+        case UnaryOp::Tanh:
+            return map([](C x) { return std::tanh(x); });
+        case UnaryOp::Erf:
+            return map([](C x) { return std::erf(x); });
+        case UnaryOp::Sqrt:
+            return map([](C x) { return std::sqrt(x); });
+        case UnaryOp::Exp:
+            return map([](C x) { return std::exp(x); });
+        case UnaryOp::Log:
+            return map([](C x) { return std::log(x); });
+        case UnaryOp::Neg:
+            return map([](C x) { return -x; });
+        case UnaryOp::Abs:
+            return map([](C x) { return std::abs(x); });
+        case UnaryOp::Reciprocal:
+            return map([&](C x) { return one / x; });
+        case UnaryOp::Floor:
+            return map([](C x) { return std::floor(x); });
+        case UnaryOp::Ceil:
+            return map([](C x) { return std::ceil(x); });
+        case UnaryOp::Round:
+            return map([](C x) { return std::nearbyint(x); });  // half to even
+        case UnaryOp::Sin:
+            return map([](C x) { return std::sin(x); });
+        case UnaryOp::Cos:
+            return map([](C x) { return std::cos(x); });
+        case UnaryOp::Tan:
+            return map([](C x) { return std::tan(x); });
+        case UnaryOp::Asin:
+            return map([](C x) { return std::asin(x); });
+        case UnaryOp::Acos:
+            return map([](C x) { return std::acos(x); });
+        case UnaryOp::Atan:
+            return map([](C x) { return std::atan(x); });
+        case UnaryOp::Sinh:
+            return map([](C x) { return std::sinh(x); });
+        case UnaryOp::Cosh:
+            return map([](C x) { return std::cosh(x); });
+        case UnaryOp::Asinh:
+            return map([](C x) { return std::asinh(x); });
+        case UnaryOp::Acosh:
+            return map([](C x) { return std::acosh(x); });
+        case UnaryOp::Atanh:
+            return map([](C x) { return std::atanh(x); });
+        case UnaryOp::Softplus:
+            return map([](C x) { return softplus(x); });
+        case UnaryOp::Softsign:
+            return map([&](C x) { return x / (one + std::abs(x)); });
+        case UnaryOp::Sign:
+            return map([&](C x) { return x > zero ? one : (x < zero ? -one : x); });
         case UnaryOp::HardSigmoid:
             return map([&](C x) { return std::max(zero, std::min(one, alpha * x + beta)); });
         case UnaryOp::HardSwish:
             return map([&](C x) { return x * std::max(zero, std::min(one, x / C(6) + C(0.5))); });
-        case UnaryOp::LeakyRelu: return map([&](C x) { return x >= zero ? x : alpha * x; });
-        case UnaryOp::Elu: return map([&](C x) { return x >= zero ? x : alpha * (std::exp(x) - one); });
+        case UnaryOp::LeakyRelu:
+            return map([&](C x) { return x >= zero ? x : alpha * x; });
+        case UnaryOp::Elu:
+            return map([&](C x) { return x >= zero ? x : alpha * (std::exp(x) - one); });
         case UnaryOp::Selu:
             return map([&](C x) { return x > zero ? gamma * x : gamma * alpha * (std::exp(x) - one); });
         case UnaryOp::Celu:
             return map([&](C x) { return std::max(zero, x) + std::min(zero, alpha * (std::exp(x / alpha) - one)); });
-        case UnaryOp::ThresholdedRelu: return map([&](C x) { return x > alpha ? x : zero; });
+        case UnaryOp::ThresholdedRelu:
+            return map([&](C x) { return x > alpha ? x : zero; });
         case UnaryOp::Shrink:  // alpha = lambd, beta = bias
             return map([&](C x) { return x < -alpha ? x + beta : (x > alpha ? x - beta : zero); });
         case UnaryOp::Gelu:
@@ -163,7 +227,8 @@ void runFloating(UnaryOp op, const UnaryParams& p, const void* input, void* outp
             return map([&](C x) {
                 return C(0.5) * x * (one + std::tanh(C(0.79788456080286536) * (x + C(0.044715) * x * x * x)));
             });
-        case UnaryOp::Mish: return map([](C x) { return x * std::tanh(softplus(x)); });
+        case UnaryOp::Mish:
+            return map([](C x) { return x * std::tanh(softplus(x)); });
     }
 }
 
@@ -173,16 +238,22 @@ void runInteger(UnaryOp op, const UnaryParams&, const void* input, void* output,
     auto* out = static_cast<T*>(output);
     auto map = [&](auto f) { mapRange(in, out, begin, end, f); };
     switch (op) {
-        case UnaryOp::Relu: return map([](T x) { return x > T(0) ? x : T(0); });
+        case UnaryOp::Relu:
+            return map([](T x) { return x > T(0) ? x : T(0); });
         // Wrapping negation, as numpy does for the most negative value.
-        case UnaryOp::Neg: return map([](T x) { return static_cast<T>(T(0) - x); });
+        case UnaryOp::Neg:
+            return map([](T x) { return static_cast<T>(T(0) - x); });
         case UnaryOp::Abs:
             return map([](T x) {
-                if constexpr (std::is_signed_v<T>) return x < T(0) ? static_cast<T>(T(0) - x) : x;
-                else return x;
+                if constexpr (std::is_signed_v<T>)
+                    return x < T(0) ? static_cast<T>(T(0) - x) : x;
+                else
+                    return x;
             });
-        case UnaryOp::Sign: return map([](T x) { return static_cast<T>((x > T(0)) - (x < T(0))); });
-        default: return;  // refused in prepare
+        case UnaryOp::Sign:
+            return map([](T x) { return static_cast<T>((x > T(0)) - (x < T(0))); });
+        default:
+            return;  // refused in prepare
     }
 }
 
@@ -199,8 +270,10 @@ public:
         readParams(node);
         if (spec_->op == UnaryOp::Gelu) {
             const std::string approximate = node.attrString("approximate", "none");
-            if (approximate == "tanh") spec_ = &kGeluTanh;
-            else if (approximate != "none") return c.invalidHere("approximate must be 'none' or 'tanh'");
+            if (approximate == "tanh")
+                spec_ = &kGeluTanh;
+            else if (approximate != "none")
+                return c.invalidHere("approximate must be 'none' or 'tanh'");
         }
         if (spec_->op == UnaryOp::Celu && params_.alpha == 0.f) return c.invalidHere("alpha must not be 0");
 
@@ -226,9 +299,11 @@ public:
             auto* dst = out.as<float>();
             const VecRow row = spec_->vecRow;
             const UnaryParams p = params_;
-            parallelBlocks(n, work, [&](int64_t b, int64_t e) { row(src + b, dst + b, e - b, p.alpha, p.beta, p.gamma); });
+            parallelBlocks(n, work,
+                           [&](int64_t b, int64_t e) { row(src + b, dst + b, e - b, p.alpha, p.beta, p.gamma); });
         } else {
-            parallelBlocks(n, work, [&](int64_t b, int64_t e) { runner_(spec_->op, params_, in.data, out.data, b, e); });
+            parallelBlocks(n, work,
+                           [&](int64_t b, int64_t e) { runner_(spec_->op, params_, in.data, out.data, b, e); });
         }
         return Status::ok();
     }
@@ -236,10 +311,14 @@ public:
 private:
     void readParams(const Node& node) {
         switch (spec_->op) {
-            case UnaryOp::LeakyRelu: params_.alpha = node.attrFloat("alpha", 0.01f); break;
+            case UnaryOp::LeakyRelu:
+                params_.alpha = node.attrFloat("alpha", 0.01f);
+                break;
             case UnaryOp::Elu:
             case UnaryOp::Celu:
-            case UnaryOp::ThresholdedRelu: params_.alpha = node.attrFloat("alpha", 1.f); break;
+            case UnaryOp::ThresholdedRelu:
+                params_.alpha = node.attrFloat("alpha", 1.f);
+                break;
             case UnaryOp::Selu:
                 params_.alpha = node.attrFloat("alpha", 1.67326319217681884765625f);
                 params_.gamma = node.attrFloat("gamma", 1.05070102214813232421875f);
@@ -252,7 +331,8 @@ private:
                 params_.alpha = node.attrFloat("lambd", 0.5f);
                 params_.beta = node.attrFloat("bias", 0.f);
                 break;
-            default: break;
+            default:
+                break;
         }
     }
 

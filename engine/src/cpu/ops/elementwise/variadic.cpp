@@ -13,15 +13,21 @@ namespace {
 
 struct MaxOp {
     template <class C>
-    C operator()(C a, C b) const { return a < b ? b : a; }
+    C operator()(C a, C b) const {
+        return a < b ? b : a;
+    }
 };
 struct MinOp {
     template <class C>
-    C operator()(C a, C b) const { return b < a ? b : a; }
+    C operator()(C a, C b) const {
+        return b < a ? b : a;
+    }
 };
 struct SumOp {
     template <class C>
-    C operator()(C a, C b) const { return static_cast<C>(a + b); }
+    C operator()(C a, C b) const {
+        return static_cast<C>(a + b);
+    }
 };
 
 // out /= count over the whole output (Mean).
@@ -49,10 +55,14 @@ public:
 
         const std::string& op = node.opType;
         mean_ = op == "Mean";
-        if (op == "Max") fn_ = pickSameType<MaxOp, kNumeric>(type);
-        else if (op == "Min") fn_ = pickSameType<MinOp, kNumeric>(type);
-        else if (op == "Sum" || op == "Mean") fn_ = pickSameType<SumOp, kNumeric>(type);
-        else return c.unsupportedHere("not an op of the variadic kernel");
+        if (op == "Max")
+            fn_ = pickSameType<MaxOp, kNumeric>(type);
+        else if (op == "Min")
+            fn_ = pickSameType<MinOp, kNumeric>(type);
+        else if (op == "Sum" || op == "Mean")
+            fn_ = pickSameType<SumOp, kNumeric>(type);
+        else
+            return c.unsupportedHere("not an op of the variadic kernel");
         if (!fn_) return c.unsupportedHere(dtypeRefusal(type));
         if (mean_) {
             dispatchType<kFloats>(type, [&](auto tag) { divide_ = &divideAll<typename decltype(tag)::type>; });
@@ -69,11 +79,14 @@ public:
     Status run(RunContext& c) override {
         const TensorView& out = c.outputs[0];
         const size_t count = c.inputs.size();
-        std::vector<Shape> shapes;
-        shapes.reserve(count);
-        for (const TensorView& in : c.inputs) shapes.push_back(in.shape);
-        if ((shapes != shapes_ || out.shape != outShape_) && !makePlans(shapes, out.shape))
-            return shapeError(name_ + ": input shapes do not broadcast to the output");
+        bool same = count == shapes_.size() && out.shape == outShape_;
+        for (size_t i = 0; same && i < count; ++i) same = c.inputs[i].shape == shapes_[i];
+        if (!same) {
+            std::vector<Shape> shapes;
+            for (const TensorView& in : c.inputs) shapes.push_back(in.shape);
+            if (!makePlans(shapes, out.shape))
+                return shapeError(name_ + ": input shapes do not broadcast to the output");
+        }
 
         if (count == 1) {
             if (c.inputs[0].bytes() != out.bytes()) return shapeError(name_ + ": input and output sizes differ");

@@ -55,11 +55,20 @@ public:
         if (c.inputType(2) != type || c.output(0).dtype != type)
             return c.invalidHere("X, Y and the output must have one type");
         switch (type == DataType::String ? 0 : dataTypeSize(type)) {
-            case 1: fn_ = &whereAll<uint8_t>; break;
-            case 2: fn_ = &whereAll<uint16_t>; break;
-            case 4: fn_ = &whereAll<uint32_t>; break;
-            case 8: fn_ = &whereAll<uint64_t>; break;
-            default: return c.unsupportedHere(dtypeRefusal(type));
+            case 1:
+                fn_ = &whereAll<uint8_t>;
+                break;
+            case 2:
+                fn_ = &whereAll<uint16_t>;
+                break;
+            case 4:
+                fn_ = &whereAll<uint32_t>;
+                break;
+            case 8:
+                fn_ = &whereAll<uint64_t>;
+                break;
+            default:
+                return c.unsupportedHere(dtypeRefusal(type));
         }
         name_ = c.node().name;
         if (!preparePlan({c.inputShape(0), c.inputShape(1), c.inputShape(2)}, c.output(0).shape))
@@ -69,8 +78,9 @@ public:
 
     Status run(RunContext& c) override {
         const TensorView& out = c.outputs[0];
-        std::vector<Shape> shapes = {c.inputs[0].shape, c.inputs[1].shape, c.inputs[2].shape};
-        if ((shapes != shapes_ || out.shape != outShape_) && !preparePlan(shapes, out.shape))
+        const bool same = out.shape == outShape_ && c.inputs[0].shape == shapes_[0] &&
+                          c.inputs[1].shape == shapes_[1] && c.inputs[2].shape == shapes_[2];
+        if (!same && !preparePlan({c.inputs[0].shape, c.inputs[1].shape, c.inputs[2].shape}, out.shape))
             return shapeError(name_ + ": input shapes do not broadcast to the output");
         fn_(plan_, c.inputs[0].data, c.inputs[1].data, c.inputs[2].data, out.data);
         return Status::ok();

@@ -31,34 +31,33 @@ memory::desc stridedDesc(const DnnlDims& dims, const DnnlDims& strides) {
     return memory::desc(dims, memory::data_type::f32, strides);
 }
 
-bool makeAttributes(const Activation& activation, dnnl::primitive_attr& attributes, bool sumFirst) {
-    attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
-    if (!activation.active() && !sumFirst) return true;
+bool appendActivation(dnnl::post_ops& ops, const Activation& activation) {
     using dnnl::algorithm;
-    dnnl::post_ops ops;
-    if (sumFirst) ops.append_sum(1.f);
     switch (activation.kind) {
-        case Activation::Kind::None: break;
-        case Activation::Kind::Relu: ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f); break;
+        case Activation::Kind::None: return true;
+        case Activation::Kind::Relu: ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f); return true;
         case Activation::Kind::LeakyRelu:
             ops.append_eltwise(1.f, algorithm::eltwise_relu, activation.alpha, 0.f);
-            break;
+            return true;
         case Activation::Kind::Clip:
             ops.append_eltwise(1.f, algorithm::eltwise_clip, activation.alpha, activation.beta);
-            break;
-        case Activation::Kind::Sigmoid: ops.append_eltwise(1.f, algorithm::eltwise_logistic, 0.f, 0.f); break;
-        case Activation::Kind::HardSwish:
-            ops.append_eltwise(1.f, algorithm::eltwise_hardswish, 0.f, 0.f);
-            break;
+            return true;
+        case Activation::Kind::Sigmoid: ops.append_eltwise(1.f, algorithm::eltwise_logistic, 0.f, 0.f); return true;
+        case Activation::Kind::HardSwish: ops.append_eltwise(1.f, algorithm::eltwise_hardswish, 0.f, 0.f); return true;
         case Activation::Kind::HardSigmoid:
             // oneDNN 2.6 has no hardsigmoid: alpha * x + beta, then clip to [0, 1].
             ops.append_eltwise(1.f, algorithm::eltwise_linear, activation.alpha, activation.beta);
             ops.append_eltwise(1.f, algorithm::eltwise_clip, 0.f, 1.f);
-            break;
-        default: return false;
+            return true;
     }
-    attributes.set_post_ops(ops);
-    return true;
+    return false;
+}
+
+dnnl::primitive_attr makeAttributes(const dnnl::post_ops& ops) {
+    dnnl::primitive_attr attributes;
+    attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+    if (ops.len() > 0) attributes.set_post_ops(ops);
+    return attributes;
 }
 
 Status dnnlFailure(const PrepareContext& context, const char* what, const std::exception& error) {
@@ -123,12 +122,11 @@ void DnnlStep::addInput(int arg, std::size_t inputIndex, const memory::desc& pla
 }
 
 void DnnlStep::addOutput(int arg, std::size_t outputIndex, const memory::desc& plain, const memory::desc& wanted,
-                         WorkspacePlan& plan, std::size_t offsetBytes) {
+                         WorkspacePlan& plan) {
     Argument a;
     a.source = Argument::Source::Output;
     a.arg = arg;
     a.index = outputIndex;
-    a.viewOffset = offsetBytes;
     a.user = memory(plain, dnnlEngine(), DNNL_MEMORY_NONE);
     if (plain == wanted) {
         a.primitiveSide = a.user;
@@ -175,7 +173,7 @@ Status DnnlStep::run(RunContext& context) {
             if (a.source == Argument::Source::Input || a.source == Argument::Source::Output) {
                 const TensorView& view =
                     a.source == Argument::Source::Input ? context.inputs[a.index] : context.outputs[a.index];
-                a.user.set_data_handle(static_cast<std::byte*>(view.data) + a.viewOffset);
+                a.user.set_data_handle(view.data);
                 if (a.reordered)
                     a.primitiveSide.set_data_handle(workspaceAt(context.workspace, a.workspaceOffset));
             } else if (a.source == Argument::Source::Workspace) {

@@ -32,12 +32,13 @@ dnnl::memory::desc anyDesc(const DnnlDims& dims);
 // Arbitrary strides (transposed operands, ONNX weight orders).
 dnnl::memory::desc stridedDesc(const DnnlDims& dims, const DnnlDims& strides);
 
+// Adds the node's fused activation as eltwise post-ops. Returns false when
+// the activation has no oneDNN form.
+bool appendActivation(dnnl::post_ops& ops, const Activation& activation);
+
 // Primitive attributes every kernel uses: a user-mode scratchpad (so the
-// engine accounts it as workspace) and the node's fused activation as
-// eltwise post-ops; sumFirst adds the destination's previous contents
-// before the activation (Gemm's C). Returns false when the activation has
-// no oneDNN form.
-bool makeAttributes(const Activation& activation, dnnl::primitive_attr& attributes, bool sumFirst = false);
+// engine accounts it as workspace) and the given post-ops.
+dnnl::primitive_attr makeAttributes(const dnnl::post_ops& ops);
 
 // "name: what oneDNN said" for prepare/run failures.
 Status dnnlFailure(const PrepareContext& context, const char* what, const std::exception& error);
@@ -69,11 +70,9 @@ public:
     // layout; wanted is the layout the primitive asks for.
     void addInput(int arg, std::size_t inputIndex, const dnnl::memory::desc& plain,
                   const dnnl::memory::desc& wanted, WorkspacePlan& plan);
-    // A run-time output; plain may be a strided view of the output tensor
-    // (offsetBytes into it), e.g. the part of a ConvTranspose output that
-    // the primitive computes.
+    // A run-time output (index into RunContext::outputs), likewise.
     void addOutput(int arg, std::size_t outputIndex, const dnnl::memory::desc& plain,
-                   const dnnl::memory::desc& wanted, WorkspacePlan& plan, std::size_t offsetBytes = 0);
+                   const dnnl::memory::desc& wanted, WorkspacePlan& plan);
     // Weights known at prepare: reordered once into a buffer the step owns
     // (so the graph's copy may be released). Returns the packed bytes.
     std::size_t addConstant(int arg, const void* data, const dnnl::memory::desc& plain,
@@ -92,7 +91,6 @@ private:
         enum class Source { Input, Output, Constant, Workspace } source;
         int arg = 0;
         std::size_t index = 0;           // input / output index
-        std::size_t viewOffset = 0;      // bytes into the tensor
         dnnl::memory user;               // the tensor as the engine holds it
         dnnl::memory primitiveSide;      // what the primitive sees (user itself when not reordered)
         bool reordered = false;

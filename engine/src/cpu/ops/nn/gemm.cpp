@@ -9,6 +9,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>
+#include <vector>
 
 #include "cpu/activation.h"
 #include "cpu/ops/nn/dnnl_context.h"
@@ -68,9 +69,10 @@ public:
         const bool cAsBias = hasC_ && beta_ != 0.f && cRows_ == 1 && cColumns_ == n_;
         const bool cAsSum = hasC_ && beta_ != 0.f && !cAsBias;
 
-        dnnl::primitive_attr attributes;
-        if (!makeAttributes(activation_, attributes, cAsSum))
-            return context.unsupportedHere("fused activation has no oneDNN form");
+        dnnl::post_ops ops;
+        if (cAsSum) ops.append_sum(1.f);
+        if (!appendActivation(ops, activation_)) return context.unsupportedHere("fused activation has no oneDNN form");
+        dnnl::primitive_attr attributes = makeAttributes(ops);
         if (alpha_ != 1.f) attributes.set_output_scales(0, {alpha_});
         const TensorData* constantB = context.inputConstant(1);
         const TensorData* constantC = hasC_ ? context.inputConstant(2) : nullptr;

@@ -5,7 +5,6 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <algorithm>
-#include <cstring>
 
 #include "cpu/activation.h"
 #include "cpu/ops/nn/dnnl_context.h"
@@ -63,9 +62,9 @@ public:
             return Status::ok();
         }
 
-        dnnl::primitive_attr attributes;
-        if (!makeAttributes(activation_, attributes))
-            return context.unsupportedHere("fused activation has no oneDNN form");
+        dnnl::post_ops ops;
+        if (!appendActivation(ops, activation_)) return context.unsupportedHere("fused activation has no oneDNN form");
+        const dnnl::primitive_attr attributes = makeAttributes(ops);
         const TensorData* constantB = context.inputConstant(1);
         try {
             // A constant B gets the primitive's packed layout; a run-time B

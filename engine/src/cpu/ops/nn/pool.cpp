@@ -5,7 +5,6 @@
 // would need the same reorders as Conv.
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include "cpu/ops/nn/nn_kernels.h"
@@ -118,31 +117,74 @@ void maxPool(const PoolGeometry& g, const T* x, T* y, int64_t* indices, bool col
     }
 }
 
-// 2-D, no dilation, no Indices: the common case (U^2-Net's 2x2 / stride 2
-// pools). Interior windows skip the bounds bookkeeping.
+// Two input rows -> one output row of a 2x2 / stride 2 window (U^2-Net's
+// pools), compiled for AVX-512 / AVX2 / baseline and picked by the CPU: the
+// stride-2 loads vectorize as permutes, which the baseline build cannot.
+[[gnu::always_inline]] inline void maxRows2x2Body(float* dst, const float* r0, const float* r1, int64_t n) {
+    for (int64_t j = 0; j < n; ++j) {
+        const float a = r0[2 * j] < r0[2 * j + 1] ? r0[2 * j + 1] : r0[2 * j];
+        const float b = r1[2 * j] < r1[2 * j + 1] ? r1[2 * j + 1] : r1[2 * j];
+        dst[j] = a < b ? b : a;
+    }
+}
+
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2"))) void maxRows2x2Avx512(float* dst, const float* r0,
+                                                                                     const float* r1, int64_t n) {
+    maxRows2x2Body(dst, r0, r1, n);
+}
+
+__attribute__((target("avx2"))) void maxRows2x2Avx2(float* dst, const float* r0, const float* r1, int64_t n) {
+    maxRows2x2Body(dst, r0, r1, n);
+}
+
+void maxRows2x2Baseline(float* dst, const float* r0, const float* r1, int64_t n) { maxRows2x2Body(dst, r0, r1, n); }
+
+using MaxRowsFunction = void (*)(float*, const float*, const float*, int64_t);
+
+MaxRowsFunction pickMaxRows2x2() {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
+        return &maxRows2x2Avx512;
+    if (__builtin_cpu_supports("avx2")) return &maxRows2x2Avx2;
+    return &maxRows2x2Baseline;
+}
+
+// 2-D, no dilation, no Indices: the common case. Windows wholly inside the
+// input skip the bounds bookkeeping; 2x2 / stride 2 rows take the
+// vectorized row function.
 void maxPool2dFloat(const PoolGeometry& g, const float* x, float* y) {
+    static const MaxRowsFunction maxRows2x2 = pickMaxRows2x2();
     const AxisWindows &ah = g.axis[1], &aw = g.axis[2];
     const int64_t inPlane = g.inPlane(), outPlane = g.outPlane();
     const int64_t K = aw.kernel, work = g.planes * outPlane * ah.kernel * K;
+    // Output columns whose window lies wholly inside the input: contiguous.
+    int64_t fullBegin = 0, fullEnd = 0;
+    while (fullBegin < aw.out && aw.endTap[fullBegin] - aw.firstTap[fullBegin] != K) ++fullBegin;
+    fullEnd = fullBegin;
+    while (fullEnd < aw.out && aw.endTap[fullEnd] - aw.firstTap[fullEnd] == K) ++fullEnd;
+    const bool pairs = K == 2 && ah.kernel == 2 && (aw.out < 2 || aw.start[1] - aw.start[0] == 2);
 #pragma omp parallel for collapse(2) schedule(static) if (work > 32768)
     for (int64_t plane = 0; plane < g.planes; ++plane) {
         for (int64_t oh = 0; oh < ah.out; ++oh) {
             const float* src = x + plane * inPlane;
             float* dst = y + plane * outPlane + oh * aw.out;
             const int64_t h0 = ah.start[oh] + ah.firstTap[oh], h1 = ah.start[oh] + ah.endTap[oh];
-            for (int64_t ow = 0; ow < aw.out; ++ow) {
+            int64_t ow = 0;
+            if (pairs && h1 - h0 == 2 && fullEnd > fullBegin) {
+                const int64_t w0 = aw.start[fullBegin];
+                maxRows2x2(dst + fullBegin, src + h0 * aw.in + w0, src + (h0 + 1) * aw.in + w0, fullEnd - fullBegin);
+            }
+            for (; ow < aw.out; ++ow) {
+                if (pairs && h1 - h0 == 2 && ow >= fullBegin && ow < fullEnd) {
+                    ow = fullEnd - 1;  // done by the row function
+                    continue;
+                }
                 const int64_t w0 = aw.start[ow] + aw.firstTap[ow], w1 = aw.start[ow] + aw.endTap[ow];
                 float best = -std::numeric_limits<float>::infinity();
-                if (w1 - w0 == K && K == 2) {
-                    for (int64_t h = h0; h < h1; ++h) {
-                        const float* line = src + h * aw.in + w0;
-                        best = std::max(best, std::max(line[0], line[1]));
-                    }
-                } else {
-                    for (int64_t h = h0; h < h1; ++h) {
-                        const float* line = src + h * aw.in;
-                        for (int64_t w = w0; w < w1; ++w) best = std::max(best, line[w]);
-                    }
+                for (int64_t h = h0; h < h1; ++h) {
+                    const float* line = src + h * aw.in;
+                    for (int64_t w = w0; w < w1; ++w) best = std::max(best, line[w]);
                 }
                 dst[ow] = h1 > h0 && w1 > w0 ? best : std::numeric_limits<float>::lowest();
             }

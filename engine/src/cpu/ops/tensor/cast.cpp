@@ -90,6 +90,7 @@ class CastKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
         if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs an input and one output");
+        if (context.output(0).shape != context.inputShape(0)) return context.invalidHere("output shape differs from the input's");
         from_ = context.inputType(0);
         to_ = context.output(0).dtype;
         if (context.node().opType == "Cast" && context.node().hasAttr("to") &&

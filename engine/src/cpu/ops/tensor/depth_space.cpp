@@ -7,7 +7,7 @@ namespace interstage::cpu::tensor {
 
 namespace {
 
-// Validates the 4-D float-or-anything input and the blocksize attribute.
+// Validates the 4-D input (any fixed-size dtype) and the blocksize attribute.
 Status checkBlocks(const PrepareContext& context, int64_t& block) {
     if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs one input and one output");
     IS_RETURN_IF_ERROR(requireFixedSize(context, context.inputType(0), "input"));
@@ -27,6 +27,8 @@ public:
         columnRowDepth_ = mode == "CRD";
         const Shape& in = context.inputShape(0);
         if (in[1] % (block_ * block_) != 0) return context.invalidHere("channels are not a multiple of blocksize^2");
+        if (context.output(0).shape != Shape{in[0], in[1] / (block_ * block_), in[2] * block_, in[3] * block_})
+            return context.invalidHere("the output shape does not match the blocksize");
         return Status::ok();
     }
 
@@ -56,6 +58,8 @@ public:
         const Shape& in = context.inputShape(0);
         if (in[2] % block_ != 0 || in[3] % block_ != 0)
             return context.invalidHere("height and width must be multiples of blocksize");
+        if (context.output(0).shape != Shape{in[0], in[1] * block_ * block_, in[2] / block_, in[3] / block_})
+            return context.invalidHere("the output shape does not match the blocksize");
         return Status::ok();
     }
 

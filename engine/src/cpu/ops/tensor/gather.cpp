@@ -75,6 +75,8 @@ public:
         const auto* src = data.as<const char>();
         auto* dst = out.as<char>();
         const int64_t items = outer * count;
+        if (static_cast<int64_t>(out.bytes()) != items * block)
+            return {StatusCode::Internal, "Gather: the output size does not match data and indices"};
         const bool parallel = items * block > kParallelBytes;
         const int64_t* picks = picks_.data();
         if (block == es) {

@@ -64,7 +64,8 @@ class EyeLikeKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
         if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs one input and one output");
-        if (context.inputShape(0).size() != 2) return context.invalidHere("input must be 2-D");
+        if (context.inputShape(0).size() != 2 || context.output(0).shape != context.inputShape(0))
+            return context.invalidHere("input and output must be 2-D of one shape");
         DataType dtype = context.output(0).dtype;
         one_.assign(dataTypeSize(dtype), std::byte{0});
         if (one_.empty() || !storeNumber(dtype, 1.0, one_.data()))
@@ -97,12 +98,17 @@ public:
             return context.invalidHere("needs indices, depth and values inputs");
         IS_RETURN_IF_ERROR(requireFixedSize(context, context.inputType(2), "values"));
         if (elementCount(context.inputShape(2)) != 2) return context.invalidHere("values must hold (off, on)");
-        std::vector<double> probe;
-        if (!readNumbers(context.inputType(0), nullptr, 0, probe))
-            return context.unsupportedHere(std::string("indices of ") + dataTypeName(context.inputType(0)));
-        auto outRank = static_cast<int64_t>(context.output(0).shape.size());
+        DataType indexType = context.inputType(0);
+        if (!isIntegerType(indexType) && !isFloatingType(indexType))
+            return context.unsupportedHere(std::string("indices of ") + dataTypeName(indexType) + " are not supported");
+        const Shape& out = context.output(0).shape;
         axis_ = context.node().attrInt("axis", -1);
-        if (!normalizeAxis(axis_, outRank)) return context.invalidHere("axis is out of range");
+        if (!normalizeAxis(axis_, static_cast<int64_t>(out.size()))) return context.invalidHere("axis is out of range");
+        Shape withoutDepth = out;
+        withoutDepth.erase(withoutDepth.begin() + axis_);
+        if (withoutDepth != context.inputShape(0))
+            return context.invalidHere("output " + shapeToString(out) + " is not the indices' shape with a depth axis");
+        if (context.output(0).dtype != context.inputType(2)) return context.invalidHere("output dtype differs from the values'");
         return Status::ok();
     }
 

@@ -151,12 +151,11 @@ private:
     Status plan(ResizeParams& params, const PrepareContext* context) {
         // An empty sizes input means "use scales" (and the other way round).
         if (!params.sizes.empty()) params.scales.clear();
-        if (params.sizes.empty() && params.scales.empty()) {
-            Status s = invalidModel("Resize: neither scales nor sizes is given");
-            return context ? context->invalidHere("neither scales nor sizes is given") : s;
-        }
-        Status status = planResize(attributes_, params, inShape_, outShape_, taps_);
-        if (!status.isOk()) return context ? context->invalidHere(status.message()) : status;
+        Status status = params.sizes.empty() && params.scales.empty()
+                            ? invalidModel("neither scales nor sizes is given")
+                            : planResize(attributes_, params, inShape_, outShape_, taps_);
+        if (!status.isOk())
+            return context ? context->invalidHere(status.message()) : invalidModel("Resize: " + status.message());
         const size_t rank = taps_.size();
         lastTwoOnly_ = true;
         for (size_t k = 0; k + 2 < rank; ++k) lastTwoOnly_ = lastTwoOnly_ && taps_[k].identity;

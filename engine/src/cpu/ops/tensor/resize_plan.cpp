@@ -165,14 +165,14 @@ AxisTaps planAxis(const ResizeAttributes& attributes, const AxisGeometry& g) {
 Status planResize(const ResizeAttributes& attributes, const ResizeParams& params, const Shape& in, const Shape& out,
                   std::vector<AxisTaps>& axes) {
     const size_t rank = in.size();
-    if (out.size() != rank) return invalidModel("Resize: the output rank differs from the input's");
+    if (out.size() != rank) return invalidModel("the output rank differs from the input's");
     std::vector<int64_t> resized = attributes.axes;
     if (resized.empty())
         for (size_t k = 0; k < rank; ++k) resized.push_back(static_cast<int64_t>(k));
     const bool fromSizes = !params.sizes.empty();
     const size_t given = fromSizes ? params.sizes.size() : params.scales.size();
     if (given != resized.size())
-        return invalidModel("Resize: " + std::string(fromSizes ? "sizes" : "scales") + " has " + std::to_string(given) +
+        return invalidModel("" + std::string(fromSizes ? "sizes" : "scales") + " has " + std::to_string(given) +
                             " values for " + std::to_string(resized.size()) + " axes");
     std::vector<AxisGeometry> geometry(rank);
     for (size_t k = 0; k < rank; ++k) geometry[k] = {in[k], out[k], 1.0, static_cast<double>(in[k]), 0.0, 1.0};
@@ -190,19 +190,19 @@ Status planResize(const ResizeAttributes& attributes, const ResizeParams& params
     }
     for (size_t j = 0; j < resized.size(); ++j) {
         AxisGeometry& g = geometry[static_cast<size_t>(resized[j])];
-        if (!(scales[j] > 0) || !std::isfinite(scales[j])) return invalidModel("Resize: scales must be positive");
+        if (!(scales[j] > 0) || !std::isfinite(scales[j])) return invalidModel("scales must be positive");
         g.scale = scales[j];
         g.outLength = fromSizes ? g.scale * static_cast<double>(g.inDim)
                                 : static_cast<double>(static_cast<float>(g.scale) * static_cast<float>(g.inDim));
         if (attributes.coordinates == CoordinateMode::TfCropAndResize && !params.roi.empty()) {
-            if (params.roi.size() != 2 * resized.size()) return invalidModel("Resize: roi must hold a start and an end per axis");
+            if (params.roi.size() != 2 * resized.size()) return invalidModel("roi must hold a start and an end per axis");
             g.roiStart = params.roi[j];
             g.roiEnd = params.roi[j + resized.size()];
         }
     }
     axes.clear();
     for (size_t k = 0; k < rank; ++k) {
-        if (in[k] <= 0 && out[k] > 0) return invalidModel("Resize: cannot resize an empty axis");
+        if (in[k] <= 0 && out[k] > 0) return invalidModel("cannot resize an empty axis");
         axes.push_back(planAxis(attributes, geometry[k]));
     }
     return Status::ok();

@@ -15,6 +15,9 @@ std::unique_ptr<Kernel> makeSliceKernel();
 std::unique_ptr<Kernel> makeGatherKernel();
 std::unique_ptr<Kernel> makeGatherElementsKernel();
 std::unique_ptr<Kernel> makeGatherNdKernel();
+std::unique_ptr<Kernel> makeScatterElementsKernel();  // Scatter and ScatterElements
+std::unique_ptr<Kernel> makeScatterNdKernel();
+std::unique_ptr<Kernel> makeReverseSequenceKernel();
 std::unique_ptr<Kernel> makeTransposeKernel();
 std::unique_ptr<Kernel> makePadKernel();
 std::unique_ptr<Kernel> makeResizeKernel();  // Resize and Upsample

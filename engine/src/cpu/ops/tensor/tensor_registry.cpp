@@ -17,6 +17,10 @@ void registerTensorKernels(KernelTable& table) {
     table["Gather"] = &makeGatherKernel;
     table["GatherElements"] = &makeGatherElementsKernel;
     table["GatherND"] = &makeGatherNdKernel;
+    table["Scatter"] = &makeScatterElementsKernel;
+    table["ScatterElements"] = &makeScatterElementsKernel;
+    table["ScatterND"] = &makeScatterNdKernel;
+    table["ReverseSequence"] = &makeReverseSequenceKernel;
     table["Transpose"] = &makeTransposeKernel;
     table["Pad"] = &makePadKernel;
     table["Resize"] = &makeResizeKernel;

@@ -17,6 +17,7 @@ public:
         if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs an input and one output");
         IS_RETURN_IF_ERROR(requireFixedSize(context, context.inputType(0), "input"));
         if (context.inputShape(0).size() < 2) return context.invalidHere("input must have rank >= 2");
+        if (context.output(0).shape != context.inputShape(0)) return context.invalidHere("output shape differs from the input's");
         if (context.hasInput(1) && (!isIntegerType(context.inputType(1)) || elementCount(context.inputShape(1)) != 1))
             return context.invalidHere("k must be one integer");
         upper_ = context.node().attrInt("upper", 1) != 0;

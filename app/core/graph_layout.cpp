@@ -1,0 +1,379 @@
+// Graph layout with Graphviz's dot through libgvc. Graphviz keeps global
+// state (its plugin registry, the current graph's attribute symbols), so one
+// static mutex serializes every layout in the process.
+#include "core/graph_layout.h"
+
+#include <QSizeF>
+#include <QStringList>
+
+#include <gvc.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace appcore {
+namespace {
+
+using interstage::Graph;
+using interstage::Node;
+using interstage::Value;
+using interstage::ValueId;
+
+// Text metrics the view draws with (see widgets/graph_view.cpp): the title
+// is 10 pt bold, the other lines 8 pt. Widths per character are estimates
+// on the generous side so labels fit without measuring fonts here (the
+// layout runs on a worker thread, where QFontMetrics needs a QGuiApplication
+// that headless tools and tests may not have).
+constexpr double kTitleCharWidth = 7.0;
+constexpr double kSmallCharWidth = 5.4;
+constexpr double kPaddingX = 22.0;
+constexpr double kTitleLine = 17.0;
+constexpr double kSmallLine = 13.0;
+constexpr double kPaddingY = 12.0;
+constexpr double kMinNodeWidth = 84.0;
+// Node names beyond this many characters are elided by the view; the box
+// does not grow for them (a few exporters write 120-character names).
+constexpr int kMaxSubtitleChars = 34;
+
+QString formatBytes(std::size_t bytes) {
+    const double b = static_cast<double>(bytes);
+    if (bytes < 1024) return QStringLiteral("%1 B").arg(bytes);
+    if (b < 1024.0 * 1024.0) return QStringLiteral("%1 KiB").arg(b / 1024.0, 0, 'f', 1);
+    if (b < 1024.0 * 1024.0 * 1024.0) return QStringLiteral("%1 MiB").arg(b / (1024.0 * 1024.0), 0, 'f', 1);
+    return QStringLiteral("%1 GiB").arg(b / (1024.0 * 1024.0 * 1024.0), 0, 'f', 2);
+}
+
+QString joinInts(const std::vector<int64_t>& values, QChar separator) {
+    QString out;
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (i) out += separator;
+        out += QString::number(values[i]);
+    }
+    return out;
+}
+
+bool allEqual(const std::vector<int64_t>& values) {
+    return std::adjacent_find(values.begin(), values.end(), std::not_equal_to<>()) == values.end();
+}
+
+// "s2" for uniform strides, "s2x1" otherwise; empty when every value is the default.
+QString uniformOrList(const char* prefix, const std::vector<int64_t>& values, int64_t fallback, bool keepDefault) {
+    if (values.empty()) return keepDefault ? QStringLiteral("%1%2").arg(prefix).arg(fallback) : QString();
+    if (!keepDefault && allEqual(values) && values.front() == fallback) return {};
+    if (allEqual(values)) return QStringLiteral("%1%2").arg(prefix).arg(values.front());
+    return QString::fromLatin1(prefix) + joinInts(values, QLatin1Char('x'));
+}
+
+QString padText(const Node& node) {
+    const std::string autoPad = node.attrString("auto_pad", "NOTSET");
+    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") return QStringLiteral("p same");
+    if (autoPad == "VALID") return QStringLiteral("p0");
+    const std::vector<int64_t> pads = node.attrInts("pads");
+    if (pads.empty()) return QStringLiteral("p0");
+    if (allEqual(pads)) return QStringLiteral("p%1").arg(pads.front());
+    return QStringLiteral("p") + joinInts(pads, QLatin1Char(','));
+}
+
+// Kernel size of a convolution: the attribute, or the weight's spatial dims.
+std::vector<int64_t> convKernel(const Graph& graph, const Node& node) {
+    std::vector<int64_t> kernel = node.attrInts("kernel_shape");
+    if (!kernel.empty()) return kernel;
+    const ValueId w = node.input(1);
+    if (w == interstage::kNoValue) return {};
+    const Value& weight = graph.value(w);
+    const interstage::Shape* shape = nullptr;
+    if (weight.shapeResolved) shape = &weight.shape;
+    else if (weight.constant) shape = &weight.constant->shape;
+    if (!shape || shape->size() < 3) return {};
+    return std::vector<int64_t>(shape->begin() + 2, shape->end());
+}
+
+QString detailText(const Graph& graph, const Node& node) {
+    QStringList parts;
+    const std::string& op = node.opType;
+    if (op == "Conv" || op == "ConvTranspose" || op == "ConvInteger" || op == "QLinearConv") {
+        const std::vector<int64_t> kernel = convKernel(graph, node);
+        if (!kernel.empty()) parts << joinInts(kernel, QLatin1Char('x'));
+        parts << uniformOrList("s", node.attrInts("strides"), 1, true) << padText(node);
+        const QString dilation = uniformOrList("d", node.attrInts("dilations"), 1, false);
+        if (!dilation.isEmpty()) parts << dilation;
+        const int64_t group = node.attrInt("group", 1);
+        if (group != 1) parts << QStringLiteral("g%1").arg(group);
+    } else if (op == "MaxPool" || op == "AveragePool" || op == "LpPool") {
+        const std::vector<int64_t> kernel = node.attrInts("kernel_shape");
+        if (!kernel.empty()) parts << joinInts(kernel, QLatin1Char('x'));
+        parts << uniformOrList("s", node.attrInts("strides"), 1, true) << padText(node);
+        if (node.attrInt("ceil_mode", 0) != 0) parts << QStringLiteral("ceil");
+    } else if (op == "Resize" || op == "Upsample") {
+        parts << QString::fromStdString(node.attrString("mode", "nearest"));
+    } else if (op == "Concat" || op == "Softmax" || op == "LogSoftmax" || op == "Gather" || op == "Split" ||
+               op == "Flatten" || op == "LayerNormalization" || op == "CumSum" || op == "ArgMax" ||
+               op == "ArgMin" || op == "Hardmax") {
+        if (node.hasAttr("axis")) parts << QStringLiteral("axis %1").arg(node.attrInt("axis", 0));
+    } else if (op == "Transpose") {
+        const std::vector<int64_t> perm = node.attrInts("perm");
+        if (!perm.empty()) parts << QStringLiteral("perm ") + joinInts(perm, QLatin1Char(','));
+    } else if (op.rfind("Reduce", 0) == 0) {
+        const std::vector<int64_t> axes = node.attrInts("axes");
+        if (!axes.empty()) parts << QStringLiteral("axes ") + joinInts(axes, QLatin1Char(','));
+        if (node.attrInt("keepdims", 1) == 0) parts << QStringLiteral("drop");
+    } else if (op == "Gemm") {
+        if (node.attrInt("transA", 0)) parts << QStringLiteral("transA");
+        if (node.attrInt("transB", 0)) parts << QStringLiteral("transB");
+    } else if (op == "LeakyRelu" || op == "Elu") {
+        parts << QStringLiteral("α %1").arg(node.attrFloat("alpha", op == "Elu" ? 1.0f : 0.01f));
+    }
+    if (node.hasAttr("_fused_activation"))
+        parts << QStringLiteral("+ ") + QString::fromStdString(node.attrString("_fused_activation", ""));
+    return parts.join(QLatin1Char(' '));
+}
+
+QString edgeLabel(const Value& value) {
+    if (!value.shapeResolved || !value.isTensor) return {};
+    return QString::fromStdString(interstage::shapeToString(value.shape)) + QStringLiteral(" · ") +
+           formatBytes(value.byteSize());
+}
+
+// Graph inputs and Constant-only producers are not drawn as boxes.
+bool drawnAsNode(const Graph& graph, const Node& node) {
+    if (node.outputs.empty()) return true;
+    for (ValueId out : node.outputs)
+        if (out != interstage::kNoValue && !graph.value(out).isWeight()) return true;
+    return false;
+}
+
+QSizeF nodeSize(const LayoutNode& node) {
+    if (node.node < 0) {
+        // Input/output pills: the tensor name in the title font over
+        // "output · <shape>".
+        const int nameChars = std::min<int>(static_cast<int>(node.subtitle.size()), kMaxSubtitleChars);
+        const int detailChars = static_cast<int>(node.title.size() + 3 + node.detail.size());
+        const double width = std::max(nameChars * kTitleCharWidth, detailChars * kSmallCharWidth);
+        const double height = kTitleLine + kPaddingY + (node.detail.isEmpty() ? 0.0 : kSmallLine);
+        // Round ends take room: pad by half the height on each side.
+        return {std::max(kMinNodeWidth, std::ceil(width + height)), height};
+    }
+    const int subtitleChars = std::min<int>(static_cast<int>(node.subtitle.size()), kMaxSubtitleChars);
+    double width = std::max({node.title.size() * kTitleCharWidth, subtitleChars * kSmallCharWidth,
+                             node.detail.size() * kSmallCharWidth});
+    width = std::max(kMinNodeWidth, std::ceil(width + kPaddingX));
+    double height = kTitleLine + kPaddingY;
+    if (!node.subtitle.isEmpty()) height += kSmallLine;
+    if (!node.detail.isEmpty()) height += kSmallLine;
+    return {width, height};
+}
+
+// The parts of the graph to draw, before Graphviz sees them.
+struct Plan {
+    GraphLayout layout;
+    std::vector<int> nodeToLayout;                   // Graph::nodes index -> layout node, -1 when hidden
+    std::unordered_map<ValueId, int> inputMarkers;   // runtime input value -> layout node
+};
+
+Plan planGraph(const Graph& graph) {
+    Plan plan;
+    GraphLayout& layout = plan.layout;
+    plan.nodeToLayout.assign(graph.nodes.size(), -1);
+
+    for (ValueId v : graph.runtimeInputs()) {
+        const Value& value = graph.value(v);
+        LayoutNode marker;
+        marker.value = v;
+        marker.title = QStringLiteral("input");
+        marker.subtitle = QString::fromStdString(value.name);
+        if (value.shapeResolved) marker.detail = QString::fromStdString(interstage::shapeToString(value.shape));
+        else if (value.hasDeclaredShape) marker.detail = QString::fromStdString(interstage::shapeToString(value.declaredShape));
+        plan.inputMarkers[v] = static_cast<int>(layout.nodes.size());
+        layout.nodes.push_back(std::move(marker));
+    }
+    for (size_t i = 0; i < graph.nodes.size(); ++i) {
+        const Node& node = graph.nodes[i];
+        if (!drawnAsNode(graph, node)) continue;
+        LayoutNode item;
+        item.node = static_cast<int>(i);
+        item.title = QString::fromStdString(node.opType);
+        item.subtitle = QString::fromStdString(node.name);
+        item.detail = detailText(graph, node);
+        plan.nodeToLayout[i] = static_cast<int>(layout.nodes.size());
+        layout.nodes.push_back(std::move(item));
+    }
+
+    // The layout node a value comes from: its producer's box or its input marker.
+    auto sourceOf = [&](ValueId v) -> int {
+        const Value& value = graph.value(v);
+        if (value.producer != interstage::kNoNode) return plan.nodeToLayout[static_cast<size_t>(value.producer)];
+        auto it = plan.inputMarkers.find(v);
+        return it == plan.inputMarkers.end() ? -1 : it->second;
+    };
+    auto addEdge = [&](ValueId v, int from, int to) {
+        LayoutEdge edge;
+        edge.value = v;
+        edge.from = from;
+        edge.to = to;
+        edge.label = edgeLabel(graph.value(v));
+        layout.edges.push_back(std::move(edge));
+    };
+
+    for (size_t i = 0; i < graph.nodes.size(); ++i) {
+        const int to = plan.nodeToLayout[i];
+        if (to < 0) continue;
+        const Node& node = graph.nodes[i];
+        // One edge per distinct value: Mul(x, x) is one arrow, not two.
+        std::vector<ValueId> seen;
+        auto visit = [&](ValueId v) {
+            if (v == interstage::kNoValue || graph.value(v).isWeight()) return;
+            if (std::find(seen.begin(), seen.end(), v) != seen.end()) return;
+            seen.push_back(v);
+            const int from = sourceOf(v);
+            if (from >= 0 && from != to) addEdge(v, from, to);
+        };
+        for (ValueId v : node.inputs) visit(v);
+        for (ValueId v : node.implicitInputs) visit(v);
+    }
+    for (ValueId v : graph.outputs) {
+        const Value& value = graph.value(v);
+        LayoutNode marker;
+        marker.value = v;
+        marker.title = QStringLiteral("output");
+        marker.subtitle = QString::fromStdString(value.name);
+        if (value.shapeResolved) marker.detail = QString::fromStdString(interstage::shapeToString(value.shape));
+        const int to = static_cast<int>(layout.nodes.size());
+        layout.nodes.push_back(std::move(marker));
+        const int from = value.isWeight() ? -1 : sourceOf(v);
+        if (from >= 0) addEdge(v, from, to);
+    }
+    return plan;
+}
+
+// Graphviz takes char* where it means const char*.
+char* cstr(const char* text) { return const_cast<char*>(text); }
+
+std::string inches(double points) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.4f", points / 72.0);
+    return buffer;
+}
+
+// A point on a cubic Bezier segment.
+QPointF bezierAt(const QPointF& p0, const QPointF& p1, const QPointF& p2, const QPointF& p3, double t) {
+    const double u = 1.0 - t;
+    return u * u * u * p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * p3;
+}
+
+// Edge labels sit beside the middle of their path (to its right): dot does
+// not reserve room for them, which keeps the layout compact and fast; the
+// view shows them only when zoomed in.
+QPointF labelAnchor(const QVector<QPointF>& path) {
+    if (path.size() < 4) return path.isEmpty() ? QPointF() : path.front();
+    const int segments = static_cast<int>((path.size() - 1) / 3);
+    const int s = segments / 2;
+    const double t = segments % 2 ? 0.5 : 0.0;
+    return bezierAt(path[3 * s], path[3 * s + 1], path[3 * s + 2], path[3 * s + 3], t);
+}
+
+}  // namespace
+
+interstage::Result<GraphLayout> layoutGraph(const Graph& graph) {
+    Plan plan = planGraph(graph);
+    GraphLayout& layout = plan.layout;
+    if (layout.nodes.isEmpty()) return std::move(layout);
+
+    static std::mutex graphvizMutex;
+    std::lock_guard<std::mutex> lock(graphvizMutex);
+    // One context for the process: creating it loads the plugin list, which
+    // costs more than laying out a small graph.
+    static GVC_t* gvc = gvContext();
+    if (!gvc) return interstage::Status(interstage::StatusCode::Internal, "Graphviz: cannot create a context");
+
+    Agraph_t* g = agopen(cstr("interstage"), Agdirected, nullptr);
+    agattr(g, AGRAPH, cstr("rankdir"), cstr("TB"));
+    agattr(g, AGRAPH, cstr("nodesep"), cstr("0.35"));
+    agattr(g, AGRAPH, cstr("ranksep"), cstr("0.45"));
+    agattr(g, AGRAPH, cstr("splines"), cstr("spline"));
+    // Bounded network simplex and crossing minimisation. U-Nets are the hard
+    // case: skip connections across hundreds of ranks give dot ~12,000
+    // virtual nodes on u2netp, and unbounded x placement takes seconds. One
+    // pass per node (nslimit=1) measured fastest overall: fewer iterations
+    // leave positions so rough that spline routing gets slower instead.
+    agattr(g, AGRAPH, cstr("nslimit"), cstr("1"));
+    agattr(g, AGRAPH, cstr("nslimit1"), cstr("1"));
+    agattr(g, AGRAPH, cstr("mclimit"), cstr("0.6"));
+    agattr(g, AGRAPH, cstr("searchsize"), cstr("20"));
+    // Boxes are drawn by the view: Graphviz only needs their sizes, so no
+    // label text is measured (no font lookups on the worker).
+    agattr(g, AGNODE, cstr("label"), cstr(""));
+    agattr(g, AGNODE, cstr("fixedsize"), cstr("true"));
+    Agsym_t* shapeSym = agattr(g, AGNODE, cstr("shape"), cstr("box"));
+    Agsym_t* widthSym = agattr(g, AGNODE, cstr("width"), cstr("1"));
+    Agsym_t* heightSym = agattr(g, AGNODE, cstr("height"), cstr("0.5"));
+    // The view draws its own arrowheads, so splines run up to the node border.
+    agattr(g, AGEDGE, cstr("arrowhead"), cstr("none"));
+
+    std::vector<Agnode_t*> gvNodes(static_cast<size_t>(layout.nodes.size()));
+    for (int i = 0; i < layout.nodes.size(); ++i) {
+        LayoutNode& node = layout.nodes[i];
+        char id[24];
+        std::snprintf(id, sizeof id, "n%d", i);
+        Agnode_t* n = agnode(g, id, 1);
+        const QSizeF size = nodeSize(node);
+        node.rect.setSize(size);
+        agxset(n, widthSym, cstr(inches(size.width()).c_str()));
+        agxset(n, heightSym, cstr(inches(size.height()).c_str()));
+        if (node.node < 0) agxset(n, shapeSym, cstr("ellipse"));
+        gvNodes[static_cast<size_t>(i)] = n;
+    }
+    std::vector<Agedge_t*> gvEdges(static_cast<size_t>(layout.edges.size()));
+    for (int i = 0; i < layout.edges.size(); ++i) {
+        const LayoutEdge& edge = layout.edges[i];
+        gvEdges[static_cast<size_t>(i)] =
+            agedge(g, gvNodes[static_cast<size_t>(edge.from)], gvNodes[static_cast<size_t>(edge.to)], nullptr, 1);
+    }
+
+    if (gvLayout(gvc, g, "dot") != 0) {
+        agclose(g);
+        return interstage::Status(interstage::StatusCode::Internal, "Graphviz: dot layout failed");
+    }
+
+    const boxf bb = GD_bb(g);
+    // Graphviz's y axis points up; the scene's points down.
+    auto toScene = [&](pointf p) { return QPointF(p.x - bb.LL.x, bb.UR.y - p.y); };
+    layout.bounds = QRectF(0, 0, bb.UR.x - bb.LL.x, bb.UR.y - bb.LL.y);
+
+    for (int i = 0; i < layout.nodes.size(); ++i) {
+        Agnode_t* n = gvNodes[static_cast<size_t>(i)];
+        const QSizeF size(ND_width(n) * 72.0, ND_height(n) * 72.0);
+        const QPointF center = toScene(ND_coord(n));
+        layout.nodes[i].rect = QRectF(center.x() - size.width() / 2, center.y() - size.height() / 2,
+                                      size.width(), size.height());
+    }
+    for (int i = 0; i < layout.edges.size(); ++i) {
+        LayoutEdge& edge = layout.edges[i];
+        const splines* spl = ED_spl(gvEdges[static_cast<size_t>(i)]);
+        if (spl) {
+            for (int b = 0; b < spl->size; ++b) {
+                const bezier& bz = spl->list[b];
+                // Pieces after the first share their start with the previous end.
+                for (int p = (b == 0 || edge.path.isEmpty()) ? 0 : 1; p < bz.size; ++p)
+                    edge.path.push_back(toScene(bz.list[p]));
+            }
+        }
+        if (edge.path.size() < 4) {
+            // No route from Graphviz (should not happen with dot): a straight cubic.
+            const QPointF a = layout.nodes[edge.from].rect.center();
+            const QPointF c = layout.nodes[edge.to].rect.center();
+            edge.path = {a, a + (c - a) / 3, a + 2 * (c - a) / 3, c};
+        }
+        edge.labelPos = labelAnchor(edge.path);
+    }
+
+    gvFreeLayout(gvc, g);
+    agclose(g);
+    return std::move(layout);
+}
+
+}  // namespace appcore

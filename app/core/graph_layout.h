@@ -1,0 +1,44 @@
+// Graph layout for the graph view: Graphviz's dot (libgvc) places the nodes
+// and routes the edges; the result is plain QtCore geometry, computed off
+// the UI thread.
+#pragma once
+
+#include <QPointF>
+#include <QRectF>
+#include <QString>
+#include <QVector>
+
+#include "interstage/graph.h"
+#include "interstage/status.h"
+
+namespace appcore {
+
+struct LayoutNode {
+    int node = -1;          // index in Graph::nodes; -1 for graph input/output markers
+    interstage::ValueId value = interstage::kNoValue;  // for input/output markers
+    QString title;          // op type (or "input" / "output")
+    QString subtitle;       // node or tensor name
+    QString detail;         // key attributes ("3x3 s2 p1 g32", ...)
+    QRectF rect;            // in scene coordinates (points), y down
+};
+
+struct LayoutEdge {
+    interstage::ValueId value = interstage::kNoValue;
+    int from = -1;          // index into GraphLayout::nodes
+    int to = -1;
+    QVector<QPointF> path;  // cubic Bezier control points (1 + 3k points), y down
+    QString label;          // shape and bytes
+    QPointF labelPos;
+};
+
+struct GraphLayout {
+    QVector<LayoutNode> nodes;
+    QVector<LayoutEdge> edges;
+    QRectF bounds;
+};
+
+// Lays out the graph (shapes resolved for edge labels when available).
+// Weights are not drawn as nodes. Fails only when Graphviz does.
+interstage::Result<GraphLayout> layoutGraph(const interstage::Graph& graph);
+
+}  // namespace appcore

@@ -1,0 +1,40 @@
+// An opened model as the app holds it: the engine's Model (shared with run
+// workers), a copy with shapes resolved for display, its summary and its
+// graph layout. Loading runs off the UI thread.
+#pragma once
+
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+#include "core/graph_layout.h"
+#include "interstage/model.h"
+#include "interstage/model_info.h"
+
+namespace appcore {
+
+struct ModelDocument {
+    QString path;
+    std::shared_ptr<const interstage::Model> model;
+    interstage::Graph resolved;          // shapes resolved for the current input shapes
+    interstage::ModelSummary summary;
+    interstage::InputShapes inputShapes;  // what `resolved` was resolved for
+    QStringList shapeNotes;               // defaults used for dynamic dims
+    GraphLayout layout;
+    double loadMs = 0;
+    double layoutMs = 0;
+};
+
+// Loads, resolves shapes and lays out the graph; blocking (call it from a
+// worker). `progress` (may be empty) gets a percentage and a stage name.
+interstage::Result<std::shared_ptr<const ModelDocument>> loadDocument(
+    const QString& path, const interstage::InputShapes& inputShapes,
+    const std::function<void(int, const QString&)>& progress = {});
+
+// Where the set-up keeps sample models (models/ beside the build), and the
+// U^2-Net-P sample itself, built with the zoo when missing.
+QString samplesDirectory();
+interstage::Result<QString> sampleModelPath(const QString& name);
+
+}  // namespace appcore

@@ -1,0 +1,128 @@
+#include "core/run_controller.h"
+
+#include <QMetaObject>
+#include <QPointer>
+
+namespace appcore {
+namespace {
+
+// Forwards the engine's callbacks to the controller's thread as values.
+class Forwarder : public interstage::RunObserver {
+public:
+    Forwarder(RunController* controller, int setId, std::atomic<bool>& cancel)
+        : controller_(controller), setId_(setId), cancel_(cancel) {}
+
+    void runStarted(int run) override {
+        QPointer<RunController> target = controller_;
+        int setId = setId_;
+        QMetaObject::invokeMethod(controller_, [target, setId, run] {
+            if (target) emit target->runStarted(setId, run);
+        }, Qt::QueuedConnection);
+    }
+    void progress(int run, const std::vector<interstage::NodeTiming>& nodes,
+                  const std::vector<interstage::MemoryEvent>& events,
+                  const std::vector<interstage::RssSample>& rss) override {
+        RunProgress batch{setId_, run, nodes, events, rss};
+        QPointer<RunController> target = controller_;
+        QMetaObject::invokeMethod(controller_, [target, batch = std::move(batch)] {
+            if (target) emit target->progress(batch);
+        }, Qt::QueuedConnection);
+    }
+    bool cancelRequested() override { return cancel_.load(); }
+
+private:
+    RunController* controller_;
+    int setId_;
+    std::atomic<bool>& cancel_;
+};
+
+}  // namespace
+
+RunController::RunController(QObject* parent) : QObject(parent) {
+    qRegisterMetaType<RunProgress>();
+    qRegisterMetaType<RunDone>();
+    qRegisterMetaType<RunSetResult>();
+}
+
+RunController::~RunController() {
+    stop();
+    join();
+}
+
+void RunController::join() {
+    if (worker_.joinable()) worker_.join();
+}
+
+void RunController::stop() { cancel_ = true; }
+
+int RunController::start(std::shared_ptr<const interstage::Model> model, const RunConfig& config) {
+    stop();
+    join();
+    cancel_ = false;
+    running_ = true;
+    const int setId = nextSetId_++;
+    worker_ = std::thread([this, setId, model = std::move(model), config] { work(setId, model, config); });
+    return setId;
+}
+
+void RunController::work(int setId, std::shared_ptr<const interstage::Model> model, RunConfig config) {
+    RunSetResult result;
+    result.setId = setId;
+    result.config = config;
+    Forwarder forwarder(this, setId, cancel_);
+    interstage::SessionOptions options;
+    options.backend = config.backend.toStdString();
+    options.threads = config.threads;
+    options.mode = config.mode;
+    options.fusion = config.fusion;
+    options.inputShapes = config.inputShapes;
+    options.keep = config.keep;
+    options.observer = &forwarder;
+
+    std::shared_ptr<interstage::Session> session;
+    auto created = interstage::Session::create(*model, options);
+    if (!created.ok()) {
+        result.error = QString::fromStdString(created.status().toString());
+    } else {
+        session = std::shared_ptr<interstage::Session>(created.take().release());
+        result.lowerBoundBytes = session->lowerBoundBytes();
+        for (int r = 0; r < config.runs && !cancel_.load(); ++r) {
+            auto stats = std::make_shared<interstage::RunStats>();
+            interstage::Status status = session->run({}, stats.get());
+            if (status.code() == interstage::StatusCode::Cancelled) {
+                result.cancelled = true;
+                break;
+            }
+            if (!status.isOk()) {
+                result.error = QString::fromStdString(status.toString());
+                break;
+            }
+            std::shared_ptr<const interstage::RunStats> done = stats;
+            result.runs.push_back(done);
+            QPointer<RunController> target = this;
+            QMetaObject::invokeMethod(this, [target, setId, done] {
+                if (target) emit target->runFinished(RunDone{setId, done});
+            }, Qt::QueuedConnection);
+        }
+        if (cancel_.load()) result.cancelled = true;
+        result.executedLowerBoundBytes = session->executedLowerBoundBytes();
+        result.weightBytes = session->weightBytes();
+        result.memoryMap = session->memoryMap();
+        for (const auto& node : session->executedGraph().nodes) result.executedNodeNames.push_back(node.name);
+    }
+    QPointer<RunController> target = this;
+    QMetaObject::invokeMethod(this, [target, result = std::move(result), session]() mutable {
+        if (!target) return;
+        target->lastSession_ = session;
+        target->running_ = false;
+        emit target->setFinished(result);
+    }, Qt::QueuedConnection);
+}
+
+interstage::Result<interstage::TensorData> RunController::blob(const std::string& name) const {
+    if (!lastSession_) return interstage::Status(interstage::StatusCode::NotFound, "nothing has run yet");
+    if (running_.load()) return interstage::Status(interstage::StatusCode::InvalidArgument, "a run is in progress");
+    return lastSession_->blob(name);
+}
+
+}  // namespace appcore

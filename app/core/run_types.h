@@ -1,0 +1,67 @@
+// Plain values that travel from the run worker to the widgets through
+// queued signals: a configuration, live batches and finished results.
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+#include "interstage/session.h"
+
+namespace appcore {
+
+// One configuration of a run set, copied before the worker starts.
+struct RunConfig {
+    QString backend = "cpu";
+    int threads = 0;  // 0 = all cores
+    interstage::MemoryMode mode;
+    bool fusion = true;
+    interstage::InputShapes inputShapes;
+    std::vector<std::string> keep;
+    int runs = 3;
+
+    // "reduce · 2 threads · cpu" — names a set in legends and tables.
+    QString label() const;
+};
+
+// Part of a run as it happens (sent every few milliseconds).
+struct RunProgress {
+    int setId = 0;
+    int run = 0;
+    std::vector<interstage::NodeTiming> nodes;
+    std::vector<interstage::MemoryEvent> events;
+    std::vector<interstage::RssSample> rss;
+};
+
+// A finished run (the engine's RunStats, shared to avoid copies).
+struct RunDone {
+    int setId = 0;
+    std::shared_ptr<const interstage::RunStats> stats;
+};
+
+// A finished run set: every run plus what the session knew.
+struct RunSetResult {
+    int setId = 0;
+    RunConfig config;
+    std::vector<std::shared_ptr<const interstage::RunStats>> runs;
+    std::size_t lowerBoundBytes = 0;          // the file's graph
+    std::size_t executedLowerBoundBytes = 0;  // after fusion and folding
+    std::size_t weightBytes = 0;
+    std::vector<interstage::TensorPlacement> memoryMap;
+    std::vector<std::string> executedNodeNames;  // node names by step (for timeline ticks)
+    QString error;                               // empty when every run finished
+    bool cancelled = false;
+
+    double firstMs() const;
+    double steadyMedianMs() const;  // median of runs 2..N (run 1 when alone)
+    std::size_t peakTrackedBytes() const;
+    std::size_t peakRssBytes() const;
+};
+
+}  // namespace appcore
+
+Q_DECLARE_METATYPE(appcore::RunProgress)
+Q_DECLARE_METATYPE(appcore::RunDone)
+Q_DECLARE_METATYPE(appcore::RunSetResult)

@@ -1,0 +1,49 @@
+// The Interstage desktop application.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QIcon>
+#include <QTimer>
+
+#include "main_window.h"
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    QApplication::setApplicationName("Interstage");
+    QApplication::setOrganizationName("Interstage");
+    QApplication::setApplicationVersion("0.1");
+    QApplication::setWindowIcon(QIcon(":/interstage.svg"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Makes the memory of neural-network inference visible.");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument("model", "ONNX model to open (default: the built-in U^2-Net-P sample)");
+    QCommandLineOption compare("compare", "Compare the four memory presets once the model is open.");
+    QCommandLineOption screenshot("screenshot", "After --compare, save a screenshot to FILE and quit.", "FILE");
+    parser.addOption(compare);
+    parser.addOption(screenshot);
+    parser.process(app);
+
+    MainWindow window;
+    window.show();
+    const QStringList args = parser.positionalArguments();
+    const bool doCompare = parser.isSet(compare) || parser.isSet(screenshot);
+    const QString shotPath = parser.value(screenshot);
+    QObject::connect(&window, &MainWindow::documentChanged, &window, [&] {
+        if (doCompare) window.comparePresets();
+    });
+    if (!shotPath.isEmpty()) {
+        QObject::connect(&window, &MainWindow::runSetFinished, &window, [&] {
+            if (window.isBusy()) return;
+            QTimer::singleShot(500, &window, [&] {
+                window.grab().save(shotPath);
+                app.quit();
+            });
+        });
+    }
+    QTimer::singleShot(0, &window, [&] {
+        if (args.isEmpty()) window.openSample("u2netp");
+        else window.openModel(args.first());
+    });
+    return app.exec();
+}

@@ -1,0 +1,308 @@
+#include "main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QInputDialog>
+#include <QLineEdit>
+#include <QPointer>
+#include <QtConcurrent>
+
+#include "widgets/graph_view.h"
+#include "widgets/inspector.h"
+#include "widgets/memory_map.h"
+#include "widgets/memory_timeline.h"
+#include "widgets/run_panel.h"
+#include "widgets/timing_chart.h"
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    setWindowTitle("Interstage");
+    setAcceptDrops(true);
+    resize(1500, 950);
+
+    graphView_ = new widgets::GraphView;
+    timeline_ = new widgets::MemoryTimeline;
+    memoryMap_ = new widgets::MemoryMap;
+    timingChart_ = new widgets::TimingChart;
+    tabs_ = new QTabWidget;
+    tabs_->addTab(timeline_, tr("Memory timeline"));
+    tabs_->addTab(memoryMap_, tr("Memory map"));
+    tabs_->addTab(timingChart_, tr("Timings"));
+    auto* splitter = new QSplitter(Qt::Horizontal);
+    splitter->addWidget(graphView_);
+    splitter->addWidget(tabs_);
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
+    setCentralWidget(splitter);
+
+    buildDocks();
+    buildMenus();
+
+    statusLabel_ = new QLabel(tr("Open a model (File > Open, or drop an .onnx file here)"));
+    progress_ = new QProgressBar;
+    progress_->setMaximumWidth(220);
+    progress_->hide();
+    statusBar()->addWidget(statusLabel_, 1);
+    statusBar()->addPermanentWidget(progress_);
+
+    connect(graphView_, &widgets::GraphView::nodeSelected, this, &MainWindow::selectNode);
+    connect(memoryMap_, &widgets::MemoryMap::tensorClicked, this, [this](const QString& tensor) {
+        if (!document_) return;
+        const auto& g = document_->resolved;
+        const interstage::ValueId id = g.find(tensor.toStdString());
+        if (id == interstage::kNoValue) return;
+        const interstage::NodeId producer = g.value(id).producer;
+        if (producer != interstage::kNoNode) {
+            graphView_->selectNode(QString::fromStdString(g.nodes[static_cast<size_t>(producer)].name));
+            selectNode(producer);
+        }
+        showTensor(tensor);
+    });
+    connect(inspector_, &widgets::Inspector::tensorChosen, this, &MainWindow::showTensor);
+    connect(inspector_, &widgets::Inspector::pinRequested, this, [this](const QString& tensor) {
+        runPanel_->addKeep(tensor);
+        statusBar()->showMessage(tr("'%1' will be kept readable in the next run").arg(tensor), 5000);
+    });
+    connect(runPanel_, &widgets::RunPanel::runRequested, this, &MainWindow::runOnce);
+    connect(runPanel_, &widgets::RunPanel::compareRequested, this, &MainWindow::comparePresets);
+    connect(runPanel_, &widgets::RunPanel::stopRequested, this, [this] {
+        queue_.clear();
+        controller_.stop();
+    });
+    connect(&controller_, &appcore::RunController::progress, timeline_, &widgets::MemoryTimeline::addProgress);
+    connect(&controller_, &appcore::RunController::runFinished, timeline_, &widgets::MemoryTimeline::finishRun);
+    connect(&controller_, &appcore::RunController::runFinished, this, [this](const appcore::RunDone& done) {
+        timingChart_->addRun(done.setId, currentLabel_, done.stats->ms);
+    });
+    connect(&controller_, &appcore::RunController::setFinished, this, &MainWindow::onSetFinished);
+    updateStatus();
+}
+
+MainWindow::~MainWindow() {
+    queue_.clear();
+    controller_.stop();
+    if (loadWatcher_) loadWatcher_->waitForFinished();
+}
+
+void MainWindow::buildDocks() {
+    runPanel_ = new widgets::RunPanel;
+    auto* runDock = new QDockWidget(tr("Run"), this);
+    runDock->setObjectName("runDock");
+    runDock->setWidget(runPanel_);
+    addDockWidget(Qt::LeftDockWidgetArea, runDock);
+
+    inspector_ = new widgets::Inspector;
+    auto* inspectorDock = new QDockWidget(tr("Inspector"), this);
+    inspectorDock->setObjectName("inspectorDock");
+    inspectorDock->setWidget(inspector_);
+    addDockWidget(Qt::LeftDockWidgetArea, inspectorDock);
+}
+
+void MainWindow::buildMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open..."), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open ONNX model"), QString(),
+                                                          tr("ONNX models (*.onnx);;All files (*)"));
+        if (!path.isEmpty()) openModel(path);
+    });
+    QMenu* samples = file->addMenu(tr("Open &Sample"));
+    samples->addAction(tr("U^2-Net-P (built in)"), this, [this] { openSample("u2netp"); });
+    for (const auto& [label, fileName] : {std::pair<QString, QString>{"PP-OCRv4 detection", "ch_PP-OCRv4_det_infer.onnx"},
+                                          {"PP-OCRv4 recognition", "ch_PP-OCRv4_rec_infer.onnx"},
+                                          {"PP-OCR direction classifier", "ch_ppocr_mobile_v2.0_cls_infer.onnx"}}) {
+        QAction* action = samples->addAction(label, this, [this, fileName = fileName] { openSample(fileName); });
+        action->setEnabled(QFileInfo::exists(appcore::samplesDirectory() + "/ocr/" + fileName));
+    }
+    recentMenu_ = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addSeparator();
+    QMenu* exportMenu = file->addMenu(tr("&Export"));
+    auto exportTo = [this](const QString& title, const QString& filter, auto&& action) {
+        const QString path = QFileDialog::getSaveFileName(this, title, QString(), filter);
+        if (!path.isEmpty() && !action(path)) showError(tr("Export failed"), lastError_);
+    };
+    const QString chartFilter = tr("PNG image (*.png);;SVG image (*.svg);;PDF document (*.pdf)");
+    exportMenu->addAction(tr("Memory timeline..."), this, [=, this] {
+        exportTo(tr("Export memory timeline"), chartFilter, [this](const QString& p) { return exportChart("timeline", p); });
+    });
+    exportMenu->addAction(tr("Memory map..."), this, [=, this] {
+        exportTo(tr("Export memory map"), chartFilter, [this](const QString& p) { return exportChart("memorymap", p); });
+    });
+    exportMenu->addAction(tr("Timings chart..."), this, [=, this] {
+        exportTo(tr("Export timings"), chartFilter, [this](const QString& p) { return exportChart("timings", p); });
+    });
+    exportMenu->addSeparator();
+    exportMenu->addAction(tr("Run data (CSV / JSON)..."), this, [=, this] {
+        exportTo(tr("Export run data"), tr("CSV (*.csv);;JSON (*.json)"), [this](const QString& p) { return exportData(p); });
+    });
+    exportMenu->addAction(tr("Chrome trace (Perfetto)..."), this, [=, this] {
+        exportTo(tr("Export trace"), tr("Chrome trace (*.json)"), [this](const QString& p) { return exportTrace(p); });
+    });
+    exportMenu->addAction(tr("Report (PDF)..."), this, [=, this] {
+        exportTo(tr("Export report"), tr("PDF document (*.pdf)"), [this](const QString& p) { return exportReport(p); });
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Fit graph to window"), QKeySequence(Qt::CTRL | Qt::Key_0), graphView_, &widgets::GraphView::fitToWindow);
+    view->addAction(tr("&Find node..."), QKeySequence::Find, this, [this] {
+        bool ok = false;
+        const QString text = QInputDialog::getText(this, tr("Find node"), tr("Name or op type:"), QLineEdit::Normal, QString(), &ok);
+        if (!ok || text.isEmpty()) return;
+        const int matches = graphView_->findAndSelect(text);
+        statusBar()->showMessage(matches ? tr("%1 matches for '%2' (Ctrl+F again for the next)").arg(matches).arg(text)
+                                         : tr("No node matches '%1'").arg(text), 5000);
+    });
+    QMenu* colour = view->addMenu(tr("&Colour by"));
+    colour->addAction(tr("Op type"), this, [this] { graphView_->setColorBy(widgets::GraphView::ColorBy::OpType); });
+    colour->addAction(tr("Tensor size"), this, [this] { graphView_->setColorBy(widgets::GraphView::ColorBy::TensorSize); });
+    colour->addAction(tr("Lifetime"), this, [this] { graphView_->setColorBy(widgets::GraphView::ColorBy::Lifetime); });
+}
+
+void MainWindow::openSample(const QString& name) {
+    auto path = appcore::sampleModelPath(name);
+    if (!path.ok()) {
+        showError(tr("Sample not available"), QString::fromStdString(path.status().message()));
+        return;
+    }
+    openModel(path.value());
+}
+
+void MainWindow::openModel(const QString& path) {
+    if (loading_) {
+        statusBar()->showMessage(tr("Still loading the previous model"), 3000);
+        return;
+    }
+    loading_ = true;
+    progress_->setValue(0);
+    progress_->show();
+    statusLabel_->setText(tr("Loading %1...").arg(QFileInfo(path).fileName()));
+    auto holder = std::make_shared<interstage::Result<std::shared_ptr<const appcore::ModelDocument>>>(
+        interstage::Status(interstage::StatusCode::Internal, "not loaded"));
+    QPointer<MainWindow> self = this;
+    auto onProgress = [self](int percent, const QString& stage) {
+        QMetaObject::invokeMethod(qApp, [self, percent, stage] {
+            if (!self) return;
+            self->progress_->setValue(percent);
+            self->progress_->setFormat(stage + " %p%");
+        }, Qt::QueuedConnection);
+    };
+    if (!loadWatcher_) loadWatcher_ = new QFutureWatcher<void>(this);
+    loadWatcher_->disconnect();
+    connect(loadWatcher_, &QFutureWatcher<void>::finished, this, [this, holder, path] {
+        loading_ = false;
+        progress_->hide();
+        if (!holder->ok()) {
+            updateStatus();
+            showError(tr("Cannot open model"), QString::fromStdString(holder->status().toString()));
+            return;
+        }
+        addRecent(path);
+        documentLoaded(holder->value());
+    });
+    const interstage::InputShapes shapes;
+    loadWatcher_->setFuture(QtConcurrent::run([holder, path, shapes, onProgress] {
+        *holder = appcore::loadDocument(path, shapes, onProgress);
+    }));
+}
+
+void MainWindow::documentLoaded(std::shared_ptr<const appcore::ModelDocument> doc) {
+    queue_.clear();
+    controller_.stop();
+    document_ = std::move(doc);
+    results_.clear();
+    selectedNode_ = -1;
+    graphView_->setGraph(document_->resolved, document_->layout);
+    timeline_->clear();
+    timingChart_->clear();
+    inspector_->clearNode();
+    QStringList names, declared, current;
+    for (interstage::ValueId id : document_->resolved.runtimeInputs()) {
+        const auto& v = document_->resolved.value(id);
+        names << QString::fromStdString(v.name);
+        declared << QString::fromStdString(interstage::shapeToString(v.declaredShape));
+        current << QString::fromStdString(interstage::shapeToString(v.shape));
+    }
+    runPanel_->setInputs(names, declared, current);
+    QStringList tensorNames;
+    for (const auto& v : document_->resolved.values) tensorNames << QString::fromStdString(v.name);
+    timeline_->setTensorNames(tensorNames);
+    timeline_->setLowerBound(document_->summary.lowerBound.bytes);
+    setWindowTitle(QFileInfo(document_->path).fileName() + " — Interstage");
+    updateStatus();
+    emit documentChanged();
+}
+
+void MainWindow::updateStatus() {
+    if (!document_) {
+        statusLabel_->setText(tr("Open a model (File > Open, or drop an .onnx file here)"));
+        return;
+    }
+    const auto& s = document_->summary;
+    const QLocale locale;
+    statusLabel_->setText(tr("%1 · opset %2 · %3 nodes · weights %4 · intermediates %5 · lower bound %6 · opened in %7 ms")
+                              .arg(QFileInfo(document_->path).fileName())
+                              .arg(s.opset)
+                              .arg(s.nodes)
+                              .arg(locale.formattedDataSize(qint64(s.weightBytes), 1, QLocale::DataSizeTraditionalFormat))
+                              .arg(locale.formattedDataSize(qint64(s.intermediateBytes), 1, QLocale::DataSizeTraditionalFormat))
+                              .arg(locale.formattedDataSize(qint64(s.lowerBound.bytes), 1, QLocale::DataSizeTraditionalFormat))
+                              .arg(qRound(document_->loadMs + document_->layoutMs)));
+}
+
+void MainWindow::showError(const QString& title, const QString& message) {
+    lastError_ = message;
+    if (quiet_) return;
+    QMessageBox::warning(this, title, message);
+}
+
+void MainWindow::addRecent(const QString& path) {
+    QSettings settings;
+    QStringList recent = settings.value("recentFiles").toStringList();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    recent.removeAll(absolute);
+    recent.prepend(absolute);
+    while (recent.size() > 10) recent.removeLast();
+    settings.setValue("recentFiles", recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+    recentMenu_->clear();
+    const QStringList recent = QSettings().value("recentFiles").toStringList();
+    for (const QString& path : recent)
+        recentMenu_->addAction(QFileInfo(path).fileName(), this, [this, path] { openModel(path); })->setToolTip(path);
+    recentMenu_->setEnabled(!recent.isEmpty());
+}
+
+bool MainWindow::isBusy() const { return loading_ || controller_.isRunning() || !queue_.empty(); }
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const auto urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile()) openModel(urls.first().toLocalFile());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    // Closing during a run: stop it; the controller joins its worker.
+    queue_.clear();
+    controller_.stop();
+    event->accept();
+}

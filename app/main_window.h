@@ -1,0 +1,106 @@
+// The main window: graph view in the middle, charts in tabs, run controls
+// and the inspector in docks. It wires widgets to the app core; the work
+// itself happens in RunController's worker and in loadDocument() off the
+// UI thread.
+#pragma once
+
+#include <QFutureWatcher>
+#include <QMainWindow>
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "core/model_document.h"
+#include "core/run_controller.h"
+
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QTabWidget;
+
+namespace widgets {
+class GraphView;
+class Inspector;
+class MemoryMap;
+class MemoryTimeline;
+class RunPanel;
+class TimingChart;
+}  // namespace widgets
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens a model off the UI thread; a failure shows the loader's error in
+    // a dialog (unless quiet) and keeps the model that was open.
+    void openModel(const QString& path);
+    void openSample(const QString& name);
+    void runOnce();
+    void comparePresets();
+
+    // For tests and scripted screenshots.
+    const appcore::ModelDocument* document() const { return document_.get(); }
+    const std::vector<appcore::RunSetResult>& results() const { return results_; }
+    bool isBusy() const;
+    QString lastError() const { return lastError_; }
+    void setQuiet(bool quiet) { quiet_ = quiet; }  // errors go to lastError() only
+    widgets::Inspector* inspector() const { return inspector_; }
+    widgets::RunPanel* runPanel() const { return runPanel_; }
+    widgets::TimingChart* timingChart() const { return timingChart_; }
+    widgets::MemoryTimeline* memoryTimeline() const { return timeline_; }
+    widgets::GraphView* graphView() const { return graphView_; }
+    void selectNode(int nodeIndex);
+    QTabWidget* chartTabs() const { return tabs_; }
+
+    // Exports (also behind the File > Export menu); false + lastError() on failure.
+    bool exportChart(const QString& which, const QString& path);  // "timeline", "timings", "memorymap"
+    bool exportData(const QString& path);                           // .csv or .json by suffix
+    bool exportTrace(const QString& path);
+    bool exportReport(const QString& path);
+
+signals:
+    void documentChanged();
+    void runSetFinished();
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void buildDocks();
+    void documentLoaded(std::shared_ptr<const appcore::ModelDocument> doc);
+    void showError(const QString& title, const QString& message);
+    void addRecent(const QString& path);
+    void rebuildRecentMenu();
+    void startSet(const appcore::RunConfig& config);
+    void onSetFinished(const appcore::RunSetResult& result);
+    void showTensor(const QString& name);
+    void updateStatus();
+
+    std::shared_ptr<const appcore::ModelDocument> document_;
+    appcore::RunController controller_;
+    std::vector<appcore::RunSetResult> results_;
+    std::deque<appcore::RunConfig> queue_;  // compare: the presets still to run
+    QFutureWatcher<void>* loadWatcher_ = nullptr;
+    bool loading_ = false;
+    bool quiet_ = false;
+    QString lastError_;
+    int selectedNode_ = -1;
+    QString currentLabel_;  // the running set's label
+
+    widgets::GraphView* graphView_ = nullptr;
+    widgets::MemoryTimeline* timeline_ = nullptr;
+    widgets::MemoryMap* memoryMap_ = nullptr;
+    widgets::TimingChart* timingChart_ = nullptr;
+    widgets::RunPanel* runPanel_ = nullptr;
+    widgets::Inspector* inspector_ = nullptr;
+    QTabWidget* tabs_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    QLabel* statusLabel_ = nullptr;
+    QProgressBar* progress_ = nullptr;
+};

@@ -1,0 +1,217 @@
+// Exports: charts as PNG / SVG / PDF, run data as CSV / JSON, the last run
+// set as a Chrome trace, and a one-file PDF report.
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPageSize>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QSvgGenerator>
+#include <QTabWidget>
+#include <QTextStream>
+
+#include "interstage/trace.h"
+#include "main_window.h"
+#include "widgets/memory_map.h"
+#include "widgets/memory_timeline.h"
+#include "widgets/timing_chart.h"
+
+namespace {
+
+// Renders a widget (charts paint with QPainter, so vector output stays
+// vector) to PNG, SVG or PDF by the path's suffix.
+bool renderWidget(QWidget* widget, const QString& path, QString* error) {
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    const QSize size = widget->size().isEmpty() ? QSize(1200, 700) : widget->size();
+    if (widget->size().isEmpty()) widget->resize(size);
+    if (suffix == "png") {
+        QImage image(size * 2, QImage::Format_ARGB32);
+        image.setDevicePixelRatio(2);
+        image.fill(Qt::white);
+        QPainter painter(&image);
+        widget->render(&painter);
+        painter.end();
+        if (image.save(path)) return true;
+    } else if (suffix == "svg") {
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(size);
+        svg.setViewBox(QRect(QPoint(0, 0), size));
+        svg.setTitle("Interstage");
+        QPainter painter;
+        if (painter.begin(&svg)) {
+            widget->render(&painter);
+            painter.end();
+            return QFileInfo(path).size() > 0;
+        }
+    } else if (suffix == "pdf") {
+        QPdfWriter pdf(path);
+        pdf.setPageSize(QPageSize(QSizeF(size), QPageSize::Point));
+        pdf.setResolution(72);
+        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+        QPainter painter;
+        if (painter.begin(&pdf)) {
+            widget->render(&painter);
+            painter.end();
+            return true;
+        }
+    } else {
+        *error = QObject::tr("unknown chart format '%1': use .png, .svg or .pdf").arg(suffix);
+        return false;
+    }
+    *error = QObject::tr("cannot write '%1'").arg(path);
+    return false;
+}
+
+}  // namespace
+
+bool MainWindow::exportChart(const QString& which, const QString& path) {
+    QWidget* widget = which == "timeline" ? static_cast<QWidget*>(timeline_)
+                    : which == "timings"  ? static_cast<QWidget*>(timingChart_)
+                    : which == "memorymap" ? static_cast<QWidget*>(memoryMap_)
+                                           : nullptr;
+    if (!widget) {
+        lastError_ = tr("unknown chart '%1'").arg(which);
+        return false;
+    }
+    return renderWidget(widget, path, &lastError_);
+}
+
+bool MainWindow::exportData(const QString& path) {
+    if (results_.empty()) {
+        lastError_ = tr("nothing to export yet: run the model first");
+        return false;
+    }
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+        lastError_ = tr("cannot write '%1'").arg(path);
+        return false;
+    }
+    if (QFileInfo(path).suffix().toLower() == "json") {
+        QJsonArray sets;
+        for (const auto& r : results_) {
+            QJsonArray runs;
+            for (const auto& run : r.runs)
+                runs.append(QJsonObject{{"ms", run->ms},
+                                        {"allocations", run->allocations},
+                                        {"peak_tracked_bytes", double(run->peakTrackedBytes)},
+                                        {"peak_rss_bytes", double(run->peakRssBytes)},
+                                        {"minor_page_faults", double(run->minorPageFaults)}});
+            sets.append(QJsonObject{{"config", r.config.label()},
+                                    {"mode", QString::fromStdString(r.config.mode.name())},
+                                    {"lower_bound_bytes", double(r.lowerBoundBytes)},
+                                    {"executed_lower_bound_bytes", double(r.executedLowerBoundBytes)},
+                                    {"weight_bytes", double(r.weightBytes)},
+                                    {"first_ms", r.firstMs()},
+                                    {"steady_median_ms", r.steadyMedianMs()},
+                                    {"runs", runs}});
+        }
+        file.write(QJsonDocument(QJsonObject{{"model", document_ ? document_->path : QString()}, {"run_sets", sets}})
+                       .toJson());
+        return true;
+    }
+    QTextStream out(&file);
+    out << "config,mode,run,ms,allocations,peak_tracked_bytes,peak_rss_bytes,minor_page_faults\n";
+    for (const auto& r : results_)
+        for (const auto& run : r.runs)
+            out << '"' << r.config.label() << "\"," << QString::fromStdString(r.config.mode.name()) << ',' << run->run << ','
+                << run->ms << ',' << run->allocations << ',' << run->peakTrackedBytes << ',' << run->peakRssBytes << ','
+                << run->minorPageFaults << '\n';
+    return true;
+}
+
+bool MainWindow::exportTrace(const QString& path) {
+    if (results_.empty()) {
+        lastError_ = tr("nothing to export yet: run the model first");
+        return false;
+    }
+    std::vector<interstage::RunStats> runs;
+    for (const auto& run : results_.back().runs) runs.push_back(*run);
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        lastError_ = tr("cannot write '%1'").arg(path);
+        return false;
+    }
+    file.write(QByteArray::fromStdString(interstage::chromeTrace(runs, results_.back().config.label().toStdString())));
+    return true;
+}
+
+bool MainWindow::exportReport(const QString& path) {
+    if (!document_) {
+        lastError_ = tr("open a model first");
+        return false;
+    }
+    QPdfWriter pdf(path);
+    pdf.setPageSize(QPageSize(QPageSize::A4));
+    pdf.setResolution(96);
+    pdf.setTitle("Interstage report");
+    QPainter p;
+    if (!p.begin(&pdf)) {
+        lastError_ = tr("cannot write '%1'").arg(path);
+        return false;
+    }
+    const QRect page = p.viewport();
+    const QLocale locale;
+    auto size = [&](std::size_t bytes) { return locale.formattedDataSize(qint64(bytes), 1, QLocale::DataSizeTraditionalFormat); };
+    int y = 40;
+    QFont title = p.font();
+    title.setPointSize(18);
+    title.setBold(true);
+    p.setFont(title);
+    p.drawText(40, y, tr("Interstage memory report"));
+    y += 36;
+    QFont body = p.font();
+    body.setPointSize(10);
+    body.setBold(false);
+    p.setFont(body);
+    const auto& s = document_->summary;
+    const QStringList lines = {
+        tr("Model: %1").arg(document_->path),
+        tr("Opset %1, %2 nodes, weights %3").arg(s.opset).arg(s.nodes).arg(size(s.weightBytes)),
+        tr("Intermediates: %1 tensors, %2; largest %3 (%4)").arg(s.intermediateCount).arg(size(s.intermediateBytes))
+            .arg(QString::fromStdString(s.largestTensor)).arg(size(s.largestTensorBytes)),
+        tr("Lower bound (as stored): %1").arg(size(s.lowerBound.bytes))};
+    for (const QString& line : lines) {
+        p.drawText(40, y, line);
+        y += 20;
+    }
+    y += 14;
+    QFont bold = body;
+    bold.setBold(true);
+    const QStringList header = {tr("configuration"), tr("first ms"), tr("steady ms"), tr("peak tracked"), tr("peak RSS"),
+                                tr("allocs/run")};
+    const int columns[] = {40, 330, 410, 490, 590, 690};
+    p.setFont(bold);
+    for (int c = 0; c < header.size(); ++c) p.drawText(columns[c], y, header[c]);
+    p.setFont(body);
+    y += 20;
+    for (const auto& r : results_) {
+        const int steadyAllocations = r.runs.size() > 1 ? r.runs.back()->allocations : r.runs.front()->allocations;
+        const QStringList row = {r.config.label(), QString::number(r.firstMs(), 'f', 1), QString::number(r.steadyMedianMs(), 'f', 1),
+                                 size(r.peakTrackedBytes()), size(r.peakRssBytes()), QString::number(steadyAllocations)};
+        for (int c = 0; c < row.size(); ++c) p.drawText(columns[c], y, row[c]);
+        y += 18;
+    }
+    if (results_.empty()) p.drawText(40, y, tr("(no runs yet)"));
+    y += 20;
+    // The charts, scaled to the page width.
+    for (QWidget* chart : {static_cast<QWidget*>(timeline_), static_cast<QWidget*>(timingChart_)}) {
+        const QSize natural = chart->size().isEmpty() ? QSize(1000, 600) : chart->size();
+        const double scale = double(page.width() - 80) / natural.width();
+        const int height = int(natural.height() * scale);
+        if (y + height > page.height() - 40) {
+            pdf.newPage();
+            y = 40;
+        }
+        p.save();
+        p.translate(40, y);
+        p.scale(scale, scale);
+        chart->render(&p);
+        p.restore();
+        y += height + 20;
+    }
+    p.end();
+    return true;
+}

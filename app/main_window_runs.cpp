@@ -1,0 +1,176 @@
+// Run sets and the inspector: what the Run / Compare buttons and a click on
+// a node do.
+#include <QLocale>
+#include <QMessageBox>
+#include <QStatusBar>
+#include <QTabWidget>
+
+#include "interstage/lifetimes.h"
+#include "main_window.h"
+#include "widgets/graph_view.h"
+#include "widgets/inspector.h"
+#include "widgets/memory_map.h"
+#include "widgets/memory_timeline.h"
+#include "widgets/run_panel.h"
+#include "widgets/timing_chart.h"
+
+void MainWindow::runOnce() {
+    if (!document_) {
+        showError(tr("Nothing to run"), tr("Open a model first (File > Open, or File > Open Sample)."));
+        return;
+    }
+    QString error;
+    appcore::RunConfig config = runPanel_->config(&error);
+    if (!error.isEmpty()) {
+        showError(tr("Check the run settings"), error);
+        return;
+    }
+    queue_.clear();
+    startSet(config);
+}
+
+void MainWindow::comparePresets() {
+    if (!document_) {
+        showError(tr("Nothing to run"), tr("Open a model first (File > Open, or File > Open Sample)."));
+        return;
+    }
+    QString error;
+    const appcore::RunConfig base = runPanel_->config(&error);
+    if (!error.isEmpty()) {
+        showError(tr("Check the run settings"), error);
+        return;
+    }
+    queue_.clear();
+    for (const char* preset : {"default", "reduce", "reuse", "arena"}) {
+        appcore::RunConfig config = base;
+        const bool reduceConstant = config.mode.reduceConstant, ignore = config.mode.ignoreInputWithInitializer;
+        config.mode = interstage::MemoryMode::parse(preset).value();
+        config.mode.reduceConstant = reduceConstant;
+        config.mode.ignoreInputWithInitializer = ignore;
+        queue_.push_back(config);
+    }
+    appcore::RunConfig first = queue_.front();
+    queue_.pop_front();
+    startSet(first);
+}
+
+void MainWindow::startSet(const appcore::RunConfig& config) {
+    currentLabel_ = config.label();
+    const int setId = controller_.start(document_->model, config);
+    timeline_->beginSet(setId, currentLabel_);
+    runPanel_->setRunning(true);
+    tabs_->setCurrentWidget(timeline_);
+    statusBar()->showMessage(tr("Running %1 (%2 runs)...").arg(currentLabel_).arg(config.runs));
+}
+
+void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
+    timeline_->finishSet(result);
+    if (!result.runs.empty()) {
+        results_.push_back(result);
+        timingChart_->addRunSet(result);
+        memoryMap_->setPlacements(result.memoryMap, result.config.label(), result.config.mode.arena);
+    }
+    if (!result.error.isEmpty()) {
+        queue_.clear();
+        showError(tr("The run failed"), result.error);
+    }
+    if (!queue_.empty() && !result.cancelled) {
+        appcore::RunConfig next = queue_.front();
+        queue_.pop_front();
+        startSet(next);
+        return;
+    }
+    queue_.clear();
+    runPanel_->setRunning(false);
+    statusBar()->showMessage(result.cancelled ? tr("Stopped") :
+                             tr("%1: first run %2 ms, steady %3 ms, peak %4")
+                                 .arg(result.config.label())
+                                 .arg(result.firstMs(), 0, 'f', 1)
+                                 .arg(result.steadyMedianMs(), 0, 'f', 1)
+                                 .arg(QLocale().formattedDataSize(qint64(result.peakTrackedBytes()), 1,
+                                                                  QLocale::DataSizeTraditionalFormat)),
+                             10000);
+    if (selectedNode_ >= 0) selectNode(selectedNode_);  // refresh the values shown
+    emit runSetFinished();
+}
+
+void MainWindow::selectNode(int nodeIndex) {
+    selectedNode_ = nodeIndex;
+    if (!document_ || nodeIndex < 0 || nodeIndex >= int(document_->resolved.nodes.size())) {
+        inspector_->clearNode();
+        return;
+    }
+    const interstage::Graph& g = document_->resolved;
+    const interstage::Node& node = g.nodes[static_cast<size_t>(nodeIndex)];
+    widgets::InspectedNode shown;
+    shown.name = QString::fromStdString(node.name);
+    shown.op = QString::fromStdString(node.opType);
+    shown.step = nodeIndex;
+    for (const auto& a : node.attributes) {
+        QString value;
+        switch (a.kind) {
+            case interstage::Attribute::Kind::Int: value = QString::number(a.i); break;
+            case interstage::Attribute::Kind::Float: value = QString::number(a.f); break;
+            case interstage::Attribute::Kind::String: value = QString::fromStdString(a.s); break;
+            case interstage::Attribute::Kind::Ints: {
+                QStringList parts;
+                for (auto v : a.ints) parts << QString::number(v);
+                value = "[" + parts.join(", ") + "]";
+                break;
+            }
+            case interstage::Attribute::Kind::Floats: {
+                QStringList parts;
+                for (auto v : a.floats) parts << QString::number(v);
+                value = "[" + parts.join(", ") + "]";
+                break;
+            }
+            case interstage::Attribute::Kind::Tensor:
+                value = a.tensor ? QString::fromStdString(interstage::shapeToString(a.tensor->shape)) + " tensor" : "tensor";
+                break;
+            default: value = "(graph or other)"; break;
+        }
+        shown.attributes << qMakePair(QString::fromStdString(a.name), value);
+    }
+    auto describe = [&](interstage::ValueId id) {
+        const interstage::Value& v = g.value(id);
+        widgets::InspectedTensor t;
+        t.name = QString::fromStdString(v.name);
+        t.dtype = interstage::dataTypeName(v.dtype);
+        t.shape = QString::fromStdString(interstage::shapeToString(v.shape));
+        t.bytes = qint64(v.byteSize());
+        if (v.isWeight()) t.lifetime = tr("weight");
+        else if (v.producer == interstage::kNoNode) t.lifetime = tr("graph input");
+        else {
+            int last = v.producer;
+            for (auto c : v.consumers) last = std::max(last, int(c));
+            if (v.isGraphOutput) last = int(g.nodes.size()) - 1;
+            t.lifetime = tr("steps %1–%2").arg(v.producer).arg(last);
+        }
+        return t;
+    };
+    for (auto id : node.inputs)
+        if (id != interstage::kNoValue) shown.inputs << describe(id);
+    for (auto id : node.outputs)
+        if (id != interstage::kNoValue) shown.outputs << describe(id);
+    inspector_->showNode(shown);
+    if (!node.outputs.empty() && node.outputs[0] != interstage::kNoValue)
+        showTensor(QString::fromStdString(g.value(node.outputs[0]).name));
+}
+
+void MainWindow::showTensor(const QString& name) {
+    if (!controller_.hasSession()) {
+        inspector_->showValues(name, nullptr, tr("Run the model to see this tensor's values."), false);
+        return;
+    }
+    if (controller_.isRunning()) {
+        inspector_->showValues(name, nullptr, tr("A run is in progress."), false);
+        return;
+    }
+    auto value = controller_.blob(name.toStdString());
+    if (value.ok()) {
+        inspector_->showValues(name, &value.value(), QString(), false);
+        return;
+    }
+    const bool removed = value.status().code() == interstage::StatusCode::DataRemoved;
+    inspector_->showValues(name, nullptr, QString::fromStdString(value.status().message()), removed);
+}

@@ -1,0 +1,78 @@
+// The ways Conv and ConvTranspose run, chosen per node at prepare. Conv
+// (conv.cpp) has three:
+//
+//   pointwise  1x1, stride 1, no padding, one group: a matrix product
+//              W[O, I] x X[I, H*W] per image on oneDNN's matmul, which reads
+//              and writes NCHW as it is (no reorders at all).
+//   direct     depthwise convolutions and dense ones with very few output
+//              channels, in plain C++ over NCHW rows (oneDNN's kernels want
+//              channel-blocked data and waste 15 of 16 lanes on one output
+//              channel; reordering in and out costs more than the work).
+//   onednn     everything else: oneDNN's convolution on its preferred
+//              (blocked) layout, reordering through the workspace.
+//
+// ConvTranspose (conv_transpose.cpp) has a scatter path for upsampling and
+// oneDNN's deconvolution for the rest.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "cpu/activation.h"
+#include "cpu/kernel.h"
+#include "cpu/ops/nn/window.h"
+
+namespace interstage::cpu::nn {
+
+struct ConvSpec {
+    Shape x, w, y;  // input, weight {O, I/group, k...}, output
+    int64_t group = 1;
+    Window window;  // auto_pad already resolved into pads
+    bool hasBias = false;
+    Activation activation;
+    const TensorData* constantWeights = nullptr;  // when known at prepare
+    const TensorData* constantBias = nullptr;
+
+    size_t spatial() const { return x.size() - 2; }
+};
+
+class ConvPath {
+public:
+    virtual ~ConvPath() = default;
+    virtual Status run(RunContext& context) = 0;
+    std::size_t workspaceBytes = 0;
+    std::size_t packedBytes = 0;  // weights and bias copied at prepare
+};
+
+// Each returns nullptr when it does not apply to the spec; the oneDNN-based
+// ones may throw dnnl::error, which the caller turns into a Status.
+std::unique_ptr<ConvPath> makePointwiseConv(const ConvSpec& spec);
+std::unique_ptr<ConvPath> makeDirectConv(const ConvSpec& spec);
+std::unique_ptr<ConvPath> makeOneDnnConv(const ConvSpec& spec);
+
+// The fused activation over one finished output row (the switch stays
+// outside the loop); for the paths that compute outside oneDNN.
+void activateRow(const Activation& activation, float* row, int64_t n);
+
+// ConvTranspose: w is {C_in, O/group, k...}; padBegin crops the start of the
+// full transposed output, padEnd its end (negative: the output grows, from
+// output_padding / output_shape).
+struct ConvTransposeSpec {
+    Shape x, w, y;
+    int64_t group = 1;
+    Window window;  // kernel, strides, dilations (its pads are not used)
+    std::vector<int64_t> padBegin, padEnd;
+    bool hasBias = false;
+    Activation activation;
+    const TensorData* constantWeights = nullptr;
+    const TensorData* constantBias = nullptr;
+
+    size_t spatial() const { return x.size() - 2; }
+};
+
+// Upsampling ConvTranspose (stride == kernel, no dilation, one group): a
+// matmul to columns, then each column value lands on exactly one output.
+std::unique_ptr<ConvPath> makeScatterConvTranspose(const ConvTransposeSpec& spec);
+std::unique_ptr<ConvPath> makeOneDnnConvTranspose(const ConvTransposeSpec& spec);
+
+}  // namespace interstage::cpu::nn

@@ -1,0 +1,143 @@
+// interstage-cli run and compare as a user runs them: the seed-style lines,
+// JSON keys other tools read, outputs in the test-data format, the trace.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "interstage/tensor_io.h"
+#include "test_support.h"
+
+namespace {
+
+struct CliResult {
+    int exitCode = -1;
+    QString out, err;
+};
+
+CliResult runCli(const QStringList& args) {
+    QProcess p;
+    p.start(INTERSTAGE_CLI, args);
+    p.waitForFinished(600000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+QJsonObject readJson(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+// A small model with a Conv (so fusion has work) written to dir.
+QString smallModel(const QTemporaryDir& dir) {
+    using namespace interstage;
+    GraphBuilder b("small");
+    b.input("x", DataType::Float, {1, 3, 16, 16});
+    WeightGenerator gen(1);
+    auto w = b.initializer("w", TensorData::fromFloat(gen.uniform(8 * 3 * 9, 0.3f), {8, 3, 3, 3}));
+    auto conv = b.op("Conv", {"x", w}, {intsAttr("pads", {1, 1, 1, 1})}, "conv");
+    auto relu = b.op("Relu", {conv}, {}, "relu");
+    auto pool = b.op("MaxPool", {relu}, {intsAttr("kernel_shape", {2, 2}), intsAttr("strides", {2, 2})}, "pool");
+    auto sig = b.op("Sigmoid", {pool}, {}, "y");
+    b.output(sig, DataType::Float, {1, 8, 8, 8});
+    return QString::fromStdString(testsupport::writeFile(dir, "small.onnx", b.serialize()));
+}
+
+}  // namespace
+
+class CliRunTest : public QObject {
+    Q_OBJECT
+private slots:
+    void runPrintsSeedLinesAndJson() {
+        QTemporaryDir dir;
+        const QString json = dir.filePath("run.json");
+        auto r = runCli({"run", smallModel(dir), "--runs", "3", "--threads", "1", "--json", json, "--save-outputs",
+                         dir.filePath("out")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(QRegularExpression("run 1: processing time \\d+ ms")), qPrintable(r.out));
+        QVERIFY(r.out.contains("run 3: processing time"));
+        QJsonObject doc = readJson(json);
+        for (const char* key : {"backend", "threads", "runs", "outputs", "mode", "lower_bound_bytes"}) QVERIFY2(doc.contains(key), key);
+        QCOMPARE(doc["threads"].toInt(), 1);
+        QCOMPARE(doc["runs"].toArray().size(), 3);
+        const QJsonObject run2 = doc["runs"].toArray().at(1).toObject();
+        for (const char* key : {"ms", "nodes", "allocations", "peak_tracked_bytes", "peak_rss_bytes"}) QVERIFY2(run2.contains(key), key);
+        QCOMPARE(run2["allocations"].toInt(), 0);  // default mode: nothing allocated after the first run
+        QVERIFY(run2["nodes"].toArray().at(0).toObject().contains("op"));
+        auto saved = interstage::readTensorFile(dir.filePath("out/y.pb").toStdString());
+        QVERIFY2(saved.ok(), saved.status().toString().c_str());
+        QCOMPARE(saved->data.shape, (interstage::Shape{1, 8, 8, 8}));
+        QCOMPARE(saved->name, std::string("y"));
+    }
+
+    void keepAndDataRemoved() {
+        QTemporaryDir dir;
+        const QString model = smallModel(dir);
+        // Pinning a tensor keeps it readable in every mode: fusion leaves it
+        // alone, and reduce does not free it.
+        auto kept = runCli({"run", model, "--mode", "reduce", "--keep", "conv", "--save-outputs", dir.filePath("k")});
+        QCOMPARE(kept.exitCode, 0);
+        QVERIFY(QFile::exists(dir.filePath("k/conv.pb")));
+        auto pool = runCli({"run", model, "--mode", "arena", "--keep", "pool", "--save-outputs", dir.filePath("p")});
+        QCOMPARE(pool.exitCode, 0);
+        QVERIFY(QFile::exists(dir.filePath("p/pool.pb")));
+    }
+
+    void traceOpensAsChromeTrace() {
+        QTemporaryDir dir;
+        const QString trace = dir.filePath("trace.json");
+        auto r = runCli({"run", smallModel(dir), "--runs", "2", "--mode", "reduce", "--trace", trace});
+        QCOMPARE(r.exitCode, 0);
+        QFile f(trace);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QJsonParseError error;
+        QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &error);
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        int spans = 0, counters = 0;
+        for (const auto& e : doc.object()["traceEvents"].toArray()) {
+            const QString ph = e.toObject()["ph"].toString();
+            spans += ph == "X";
+            counters += ph == "C";
+        }
+        QVERIFY(spans >= 2 * 3);   // each run and its nodes
+        QVERIFY(counters >= 2 * 2);  // reduce allocates and frees on every run
+    }
+
+    void compareTableAndJson() {
+        QTemporaryDir dir;
+        const QString json = dir.filePath("compare.json");
+        auto r = runCli({"compare", smallModel(dir), "--runs", "3", "--threads", "1", "--json", json});
+        QCOMPARE(r.exitCode, 0);
+        for (const char* mode : {"default", "reduce", "reuse", "arena"}) QVERIFY2(r.out.contains(mode), qPrintable(r.out));
+        QJsonObject doc = readJson(json);
+        QVERIFY(doc.contains("lower_bound_bytes") && doc.contains("weight_bytes"));
+        QJsonArray modes = doc["modes"].toArray();
+        QCOMPARE(modes.size(), 5);
+        for (const auto& m : modes) {
+            const QJsonObject o = m.toObject();
+            for (const char* key : {"mode", "peak_tracked_bytes", "peak_rss_bytes", "rss_before_load_bytes",
+                                    "allocations_per_steady_run", "first_ms", "steady_median_ms"})
+                QVERIFY2(o.contains(key), key);
+            const bool perRun = o["mode"].toString().startsWith("reduce");
+            QCOMPARE(o["allocations_per_steady_run"].toDouble() > 0, perRun);
+        }
+    }
+
+    void badOptionsAreOneLineErrors() {
+        QTemporaryDir dir;
+        auto badMode = runCli({"run", smallModel(dir), "--mode", "fastest"});
+        QCOMPARE(badMode.exitCode, 2);
+        QVERIFY(badMode.err.contains("unknown memory mode"));
+        auto badKeep = runCli({"run", smallModel(dir), "--keep", "nothing"});
+        QCOMPARE(badKeep.exitCode, 1);
+        QVERIFY(badKeep.err.contains("'nothing'"));
+        auto badRuns = runCli({"run", smallModel(dir), "--runs", "0"});
+        QCOMPARE(badRuns.exitCode, 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(CliRunTest)
+#include "test_cli_run.moc"

@@ -1,0 +1,491 @@
+#include "widgets/graph_view.h"
+
+#include <QGraphicsScene>
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QScrollBar>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+#include "widgets/graph_items.h"
+#include "widgets/graph_legend.h"
+#include "widgets/graph_style.h"
+
+namespace widgets {
+namespace {
+
+namespace style = widgets::graphstyle;
+using graphitems::EdgeItem;
+using graphitems::NodeItem;
+
+constexpr double kMaxZoom = 4.0;
+constexpr double kWheelStep = 1.0015;   // per eighth of a degree: one notch ~ x1.2
+constexpr double kReadableZoom = 0.75;  // titles and names legible
+constexpr double kSceneMargin = 40.0;
+constexpr int kLegendMargin = 12;
+constexpr int kClickSlop = 4;  // pixels a click may move before it is a drag
+
+QString formatBytes(std::uint64_t bytes) {
+    const double b = static_cast<double>(bytes);
+    if (bytes < 1024) return QStringLiteral("%1 B").arg(bytes);
+    if (b < 1024.0 * 1024.0) return QStringLiteral("%1 KiB").arg(b / 1024.0, 0, 'f', 1);
+    if (b < 1024.0 * 1024.0 * 1024.0) return QStringLiteral("%1 MiB").arg(b / (1024.0 * 1024.0), 0, 'f', 1);
+    return QStringLiteral("%1 GiB").arg(b / (1024.0 * 1024.0 * 1024.0), 0, 'f', 2);
+}
+
+QString steps(int count) { return count == 1 ? QStringLiteral("1 step") : QStringLiteral("%1 steps").arg(count); }
+
+}  // namespace
+
+GraphView::GraphView(QWidget* parent) : QGraphicsView(parent), scene_(new QGraphicsScene(this)) {
+    scene_->setItemIndexMethod(QGraphicsScene::BspTreeIndex);
+    setScene(scene_);
+    setRenderHints(QPainter::Antialiasing | QPainter::TextAntialiasing);
+    setDragMode(QGraphicsView::ScrollHandDrag);
+    setTransformationAnchor(QGraphicsView::AnchorUnderMouse);
+    setResizeAnchor(QGraphicsView::AnchorViewCenter);
+    // Selection changes touch a node and its arrows far apart: one bounding
+    // repaint is cheaper than many small ones.
+    setViewportUpdateMode(QGraphicsView::SmartViewportUpdate);
+    // Every item sets the pen, brush and font it uses, and its bounds include
+    // the antialiasing margin.
+    setOptimizationFlags(QGraphicsView::DontSavePainterState | QGraphicsView::DontAdjustForAntialiasing);
+    setBackgroundBrush(style::kBackground);
+    setFrameShape(QFrame::NoFrame);
+    setFocusPolicy(Qt::StrongFocus);
+    legend_ = new GraphLegend(this);
+    legend_->hide();
+}
+
+GraphView::~GraphView() = default;
+
+void GraphView::clearGraph() {
+    scene_->clear();
+    nodes_.clear();
+    edges_.clear();
+    values_.clear();
+    layoutOfNode_.clear();
+    selected_ = -1;
+    selectedEdge_ = -1;
+    query_.clear();
+    matches_.clear();
+    matchCursor_ = -1;
+    minBytes_ = maxBytes_ = 0;
+    maxLifetime_ = 0;
+    scene_->setSceneRect(QRectF());
+    legend_->hide();
+    viewport()->update();
+}
+
+void GraphView::setGraph(const interstage::Graph& graph, const appcore::GraphLayout& layout) {
+    const int previous = selectedNode();
+    clearGraph();
+    if (previous >= 0) emit nodeSelected(-1);
+
+    // Per-tensor numbers for colouring: bytes and lifetime in steps.
+    const int lastStep = std::max(0, static_cast<int>(graph.nodes.size()) - 1);
+    values_.resize(graph.values.size());
+    for (size_t v = 0; v < graph.values.size(); ++v) {
+        const interstage::Value& value = graph.values[v];
+        if (value.isWeight()) continue;
+        const int first = value.producer != interstage::kNoNode ? value.producer : 0;
+        int last = first;
+        for (interstage::NodeId consumer : value.consumers) last = std::max(last, static_cast<int>(consumer));
+        if (value.isGraphOutput) last = lastStep;
+        values_[v].bytes = value.byteSize();
+        values_[v].lifetime = std::max(0, last - first);
+    }
+
+    layoutOfNode_.assign(graph.nodes.size(), -1);
+    nodes_.reserve(layout.nodes.size());
+    for (int i = 0; i < layout.nodes.size(); ++i) {
+        const appcore::LayoutNode& ln = layout.nodes[i];
+        NodeEntry entry;
+        entry.node = ln.node;
+        entry.opType = ln.title;
+        NodeItem* item = nullptr;
+        QString tooltip;
+        if (ln.node >= 0 && ln.node < static_cast<int>(graph.nodes.size())) {
+            const interstage::Node& node = graph.nodes[static_cast<size_t>(ln.node)];
+            entry.name = QString::fromStdString(node.name);
+            entry.family = static_cast<int>(style::familyOf(ln.title));
+            for (interstage::ValueId out : node.outputs) {
+                if (out != interstage::kNoValue && !graph.value(out).isWeight()) {
+                    entry.value = out;
+                    break;
+                }
+            }
+            layoutOfNode_[static_cast<size_t>(ln.node)] = i;
+            item = new NodeItem(i, ln.rect, ln.title, ln.subtitle, ln.detail, false);
+            tooltip = ln.title + QStringLiteral("  ") + entry.name;
+            if (!ln.detail.isEmpty()) tooltip += QStringLiteral("\n") + ln.detail;
+            for (interstage::ValueId out : node.outputs) {
+                if (out == interstage::kNoValue) continue;
+                const interstage::Value& value = graph.value(out);
+                tooltip += QStringLiteral("\n→ ") + QString::fromStdString(value.name);
+                if (value.shapeResolved)
+                    tooltip += QStringLiteral("  ") + QString::fromStdString(interstage::shapeToString(value.shape)) +
+                               QStringLiteral(" · ") + formatBytes(value.byteSize());
+            }
+        } else {
+            entry.name = ln.subtitle;
+            entry.value = ln.value;
+            const QString kind = ln.detail.isEmpty() ? ln.title : ln.title + QStringLiteral(" · ") + ln.detail;
+            item = new NodeItem(i, ln.rect, ln.subtitle, QString(), kind, true);
+            tooltip = QStringLiteral("graph ") + ln.title + QStringLiteral("  ") + ln.subtitle;
+            if (!ln.detail.isEmpty()) tooltip += QStringLiteral("\n") + ln.detail;
+        }
+        item->setToolTip(tooltip);
+        scene_->addItem(item);
+        entry.item = item;
+        nodes_.push_back(std::move(entry));
+    }
+
+    edges_.reserve(layout.edges.size());
+    for (int i = 0; i < layout.edges.size(); ++i) {
+        const appcore::LayoutEdge& le = layout.edges[i];
+        EdgeEntry entry;
+        entry.value = le.value;
+        entry.from = le.from;
+        entry.to = le.to;
+        auto* item = new EdgeItem(i, le.path, le.label, le.labelPos);
+        QString tooltip;
+        if (le.value >= 0 && le.value < static_cast<int>(graph.values.size())) {
+            tooltip = QString::fromStdString(graph.value(le.value).name);
+            if (!le.label.isEmpty()) tooltip += QStringLiteral("\n") + le.label;
+            tooltip += QStringLiteral("\nlives ") + steps(values_[static_cast<size_t>(le.value)].lifetime);
+            const std::uint64_t bytes = values_[static_cast<size_t>(le.value)].bytes;
+            if (bytes > 0) {
+                minBytes_ = minBytes_ == 0 ? bytes : std::min(minBytes_, bytes);
+                maxBytes_ = std::max(maxBytes_, bytes);
+            }
+            maxLifetime_ = std::max(maxLifetime_, values_[static_cast<size_t>(le.value)].lifetime);
+        }
+        item->setToolTip(tooltip);
+        scene_->addItem(item);
+        entry.item = item;
+        edges_.push_back(entry);
+    }
+
+    scene_->setSceneRect(layout.bounds.adjusted(-kSceneMargin, -kSceneMargin, kSceneMargin, kSceneMargin));
+    applyColors();
+    applyMarks();
+    updateLegend();
+    if (isVisible() && viewport()->width() > 0) initialView();
+    else pendingInitialView_ = true;
+}
+
+double GraphView::rampPosition(interstage::ValueId value) const {
+    if (value < 0 || static_cast<size_t>(value) >= values_.size()) return -1;
+    const ValueStats& stats = values_[static_cast<size_t>(value)];
+    if (colorBy_ == ColorBy::TensorSize) {
+        if (stats.bytes == 0 || maxBytes_ == 0) return -1;
+        if (maxBytes_ <= minBytes_) return 1;
+        return std::log(static_cast<double>(stats.bytes) / static_cast<double>(minBytes_)) /
+               std::log(static_cast<double>(maxBytes_) / static_cast<double>(minBytes_));
+    }
+    // Most tensors live one step and a few live across the whole graph: a
+    // log scale keeps the short ones apart.
+    if (maxLifetime_ <= 0) return 0;
+    return std::log1p(stats.lifetime) / std::log1p(maxLifetime_);
+}
+
+void GraphView::applyColors() {
+    for (const NodeEntry& entry : nodes_) {
+        if (colorBy_ == ColorBy::OpType) {
+            if (entry.node < 0) {
+                const bool input = entry.opType == QLatin1String("input");
+                entry.item->setColors(input ? style::kInputFill : style::kOutputFill,
+                                      input ? style::kInputFill : style::kOutputFill,
+                                      input ? style::kInputBorder : style::kOutputBorder);
+            } else {
+                const style::FamilyColors colors = style::familyColors(static_cast<style::OpFamily>(entry.family));
+                entry.item->setColors(colors.header, Qt::white, colors.border);
+            }
+            continue;
+        }
+        const double t = rampPosition(entry.value);
+        const QColor color = t < 0 ? style::kEdge : style::rampColor(t);
+        entry.item->setColors(style::pale(color, 0.32), entry.node < 0 ? style::pale(color, 0.32) : QColor(Qt::white),
+                              color);
+    }
+    for (const EdgeEntry& entry : edges_) {
+        if (colorBy_ == ColorBy::OpType) {
+            entry.item->setStyle(style::kEdge, 1.2);
+            continue;
+        }
+        const double t = rampPosition(entry.value);
+        if (t < 0) entry.item->setStyle(style::pale(style::kEdge, 0.6), 1.0);
+        else entry.item->setStyle(style::rampColor(t), 1.0 + 2.4 * t);
+    }
+}
+
+void GraphView::applyMarks() {
+    for (int i = 0; i < nodes_.size(); ++i) {
+        nodes_[i].item->setSelectedMark(i == selected_);
+        nodes_[i].item->setMatchMark(matches_.contains(i));
+    }
+    for (int i = 0; i < edges_.size(); ++i) {
+        const EdgeEntry& e = edges_[i];
+        e.item->setHighlighted(i == selectedEdge_ || (selected_ >= 0 && (e.from == selected_ || e.to == selected_)));
+    }
+}
+
+void GraphView::setColorBy(ColorBy mode) {
+    if (colorBy_ == mode) return;
+    colorBy_ = mode;
+    applyColors();
+    updateLegend();
+}
+
+void GraphView::updateLegend() {
+    if (nodes_.isEmpty()) {
+        legend_->hide();
+        return;
+    }
+    if (colorBy_ == ColorBy::OpType) {
+        // Only the families this graph has, in a fixed order.
+        std::vector<bool> present(static_cast<size_t>(style::OpFamily::Count), false);
+        for (const NodeEntry& entry : nodes_)
+            if (entry.node >= 0) present[static_cast<size_t>(entry.family)] = true;
+        QVector<GraphLegend::Swatch> swatches;
+        for (size_t f = 0; f < present.size(); ++f) {
+            if (!present[f]) continue;
+            const auto family = static_cast<style::OpFamily>(f);
+            const style::FamilyColors colors = style::familyColors(family);
+            swatches.push_back({colors.header, colors.border, style::familyName(family)});
+        }
+        legend_->showSwatches(tr("Op family"), swatches);
+    } else if (colorBy_ == ColorBy::TensorSize) {
+        if (maxBytes_ == 0) legend_->showRamp(tr("Tensor size (shapes unresolved)"), QString(), QString());
+        else legend_->showRamp(tr("Tensor size (log scale)"), formatBytes(minBytes_), formatBytes(maxBytes_));
+    } else {
+        legend_->showRamp(tr("Tensor lifetime (log scale)"), steps(0), steps(maxLifetime_));
+    }
+    legend_->show();
+    legend_->raise();
+    placeLegend();
+}
+
+void GraphView::placeLegend() {
+    const QRect area = viewport()->geometry();
+    legend_->move(area.left() + kLegendMargin, area.bottom() - legend_->height() - kLegendMargin + 1);
+}
+
+double GraphView::zoom() const { return transform().m11(); }
+
+void GraphView::zoomBy(double factor) {
+    const QRectF scene = sceneRect();
+    const QSize view = viewport()->size();
+    double fit = 1.0;
+    if (!scene.isEmpty() && view.width() > 0)
+        fit = std::min(view.width() / scene.width(), view.height() / scene.height());
+    // Out to a bit beyond the whole graph, in to 400 %.
+    const double minZoom = std::min(0.1, fit * 0.8);
+    const double current = zoom();
+    const double target = std::clamp(current * factor, minZoom, kMaxZoom);
+    if (std::abs(target - current) < 1e-9) return;
+    scale(target / current, target / current);
+    emit zoomChanged(target);
+}
+
+void GraphView::zoomIn() {
+    const ViewportAnchor anchor = transformationAnchor();
+    setTransformationAnchor(QGraphicsView::AnchorViewCenter);
+    zoomBy(1.25);
+    setTransformationAnchor(anchor);
+}
+
+void GraphView::zoomOut() {
+    const ViewportAnchor anchor = transformationAnchor();
+    setTransformationAnchor(QGraphicsView::AnchorViewCenter);
+    zoomBy(1 / 1.25);
+    setTransformationAnchor(anchor);
+}
+
+void GraphView::fitToWindow() {
+    if (sceneRect().isEmpty()) return;
+    fitInView(sceneRect(), Qt::KeepAspectRatio);
+    emit zoomChanged(zoom());
+}
+
+void GraphView::initialView() {
+    pendingInitialView_ = false;
+    const QRectF scene = sceneRect();
+    const QSize view = viewport()->size();
+    if (scene.isEmpty() || view.isEmpty()) return;
+    const double fit = std::min(view.width() / scene.width(), view.height() / scene.height());
+    if (fit >= kReadableZoom * 0.6) {
+        fitToWindow();
+        return;
+    }
+    // Tall networks (hundreds of ranks) are unreadable whole: start at the
+    // inputs, as wide as fits but never below a legible zoom.
+    const double s = std::clamp(view.width() / scene.width(), kReadableZoom, 1.0);
+    setTransform(QTransform::fromScale(s, s));
+    double x = scene.center().x();
+    if (scene.width() * s > view.width()) {
+        // Too wide: centre on the first input marker (or the first node).
+        int first = 0;
+        for (int i = 0; i < nodes_.size(); ++i) {
+            if (nodes_[i].node < 0 && nodes_[i].opType == QLatin1String("input")) {
+                first = i;
+                break;
+            }
+        }
+        if (!nodes_.isEmpty()) x = nodes_[first].item->rect().center().x();
+    }
+    centerOn(QPointF(x, scene.top() + view.height() / (2 * s)));
+    emit zoomChanged(s);
+}
+
+void GraphView::centreOn(int layoutIndex) {
+    if (layoutIndex < 0 || layoutIndex >= nodes_.size()) return;
+    if (zoom() < kReadableZoom) {
+        const double factor = 1.0 / zoom();
+        const ViewportAnchor anchor = transformationAnchor();
+        setTransformationAnchor(QGraphicsView::AnchorViewCenter);
+        scale(factor, factor);
+        setTransformationAnchor(anchor);
+        emit zoomChanged(zoom());
+    }
+    centerOn(nodes_[layoutIndex].item->rect().center());
+}
+
+int GraphView::selectedNode() const { return selected_ >= 0 ? nodes_[selected_].node : -1; }
+
+void GraphView::setSelection(int layoutIndex, int edgeIndex, bool centre) {
+    const int previousNode = selectedNode();
+    const int previousLayout = selected_;
+    const int previousEdge = selectedEdge_;
+    selected_ = layoutIndex;
+    selectedEdge_ = edgeIndex;
+    applyMarks();
+    if (centre) centreOn(layoutIndex);
+
+    const int node = selectedNode();
+    if (node != previousNode) emit nodeSelected(node);
+    // Markers and arrows stand for a tensor: tell whoever shows tensors.
+    if (layoutIndex >= 0 && layoutIndex != previousLayout && nodes_[layoutIndex].node < 0)
+        emit valueSelected(nodes_[layoutIndex].value);
+    if (edgeIndex >= 0 && edgeIndex != previousEdge) emit valueSelected(edges_[edgeIndex].value);
+}
+
+bool GraphView::selectNodeIndex(int nodeIndex) {
+    if (nodeIndex < 0) {
+        setSelection(-1, -1, false);
+        return true;
+    }
+    if (static_cast<size_t>(nodeIndex) >= layoutOfNode_.size() || layoutOfNode_[nodeIndex] < 0) return false;
+    setSelection(layoutOfNode_[static_cast<size_t>(nodeIndex)], -1, true);
+    return true;
+}
+
+bool GraphView::selectNode(const QString& name) {
+    for (int i = 0; i < nodes_.size(); ++i) {
+        if (nodes_[i].node >= 0 && nodes_[i].name == name) {
+            setSelection(i, -1, true);
+            return true;
+        }
+    }
+    return false;
+}
+
+int GraphView::findAndSelect(const QString& text) {
+    const QString query = text.trimmed();
+    if (query.isEmpty()) {
+        query_.clear();
+        matches_.clear();
+        matchCursor_ = -1;
+        applyMarks();
+        return 0;
+    }
+    if (query.compare(query_, Qt::CaseInsensitive) != 0) {
+        query_ = query;
+        matches_.clear();
+        for (int i = 0; i < nodes_.size(); ++i) {
+            const NodeEntry& entry = nodes_[i];
+            if (entry.node < 0) continue;
+            if (entry.name.contains(query, Qt::CaseInsensitive) || entry.opType.contains(query, Qt::CaseInsensitive))
+                matches_.push_back(i);
+        }
+        matchCursor_ = -1;
+    }
+    if (matches_.isEmpty()) {
+        applyMarks();
+        return 0;
+    }
+    matchCursor_ = (matchCursor_ + 1) % static_cast<int>(matches_.size());
+    setSelection(matches_[matchCursor_], -1, true);
+    return static_cast<int>(matches_.size());
+}
+
+void GraphView::wheelEvent(QWheelEvent* event) {
+    const int delta = event->angleDelta().y();
+    if (delta == 0 || nodes_.isEmpty()) {
+        QGraphicsView::wheelEvent(event);
+        return;
+    }
+    zoomBy(std::pow(kWheelStep, delta));
+    event->accept();
+}
+
+void GraphView::mousePressEvent(QMouseEvent* event) {
+    pressPos_ = event->pos();
+    QGraphicsView::mousePressEvent(event);
+}
+
+void GraphView::mouseReleaseEvent(QMouseEvent* event) {
+    QGraphicsView::mouseReleaseEvent(event);
+    if (event->button() != Qt::LeftButton || (event->pos() - pressPos_).manhattanLength() > kClickSlop) return;
+    // A click, not a drag: the topmost node, else the arrow under the cursor.
+    int node = -1;
+    int edge = -1;
+    for (QGraphicsItem* item : items(event->pos())) {
+        if (item->type() == graphitems::NodeType) {
+            node = static_cast<NodeItem*>(item)->layoutIndex();
+            break;
+        }
+        if (edge < 0 && item->type() == graphitems::EdgeType) edge = static_cast<EdgeItem*>(item)->edgeIndex();
+    }
+    setSelection(node, node >= 0 ? -1 : edge, false);
+}
+
+void GraphView::keyPressEvent(QKeyEvent* event) {
+    switch (event->key()) {
+    case Qt::Key_Plus:
+    case Qt::Key_Equal: zoomIn(); return;
+    case Qt::Key_Minus: zoomOut(); return;
+    case Qt::Key_0:
+    case Qt::Key_F: fitToWindow(); return;
+    case Qt::Key_Escape: setSelection(-1, -1, false); return;
+    default: QGraphicsView::keyPressEvent(event);
+    }
+}
+
+void GraphView::showEvent(QShowEvent* event) {
+    QGraphicsView::showEvent(event);
+    if (pendingInitialView_ && !viewport()->size().isEmpty()) initialView();
+}
+
+void GraphView::resizeEvent(QResizeEvent* event) {
+    QGraphicsView::resizeEvent(event);
+    placeLegend();
+    if (pendingInitialView_ && isVisible() && !viewport()->size().isEmpty()) initialView();
+}
+
+void GraphView::drawBackground(QPainter* painter, const QRectF& rect) {
+    painter->fillRect(rect, style::kBackground);
+    if (!nodes_.isEmpty()) return;
+    // An empty view says what it is for.
+    painter->save();
+    painter->resetTransform();
+    painter->setPen(style::kMutedText);
+    painter->drawText(viewport()->rect(), Qt::AlignCenter, tr("No model open"));
+    painter->restore();
+}
+
+}  // namespace widgets

@@ -1,0 +1,136 @@
+// The model's graph as boxes and arrows (a dot layout from
+// appcore::layoutGraph), coloured by op family, tensor size or tensor
+// lifetime. Fed with plain data: it copies what it draws and keeps no
+// reference to the engine's Graph.
+#pragma once
+
+#include <QGraphicsView>
+#include <QPointer>
+#include <QString>
+#include <QVector>
+
+#include <cstdint>
+#include <vector>
+
+#include "core/graph_layout.h"
+#include "interstage/graph.h"
+
+class QGraphicsScene;
+
+namespace widgets {
+
+namespace graphitems {
+class NodeItem;
+class EdgeItem;
+}  // namespace graphitems
+class GraphLegend;
+
+class GraphView : public QGraphicsView {
+    Q_OBJECT
+public:
+    enum class ColorBy {
+        OpType,      // boxes by op family (the default)
+        TensorSize,  // boxes and arrows by their tensor's bytes, log scale
+        Lifetime,    // by steps between a tensor's producer and its last consumer
+    };
+    Q_ENUM(ColorBy)
+
+    explicit GraphView(QWidget* parent = nullptr);
+    ~GraphView() override;
+
+    // Shows a graph laid out by appcore::layoutGraph(graph). Clears the
+    // selection and the search; the first view shows the whole graph when
+    // it is readable that small, else its top (the inputs) at a readable zoom.
+    void setGraph(const interstage::Graph& graph, const appcore::GraphLayout& layout);
+    void clearGraph();
+    bool hasGraph() const { return !nodes_.isEmpty(); }
+
+    void setColorBy(ColorBy mode);
+    ColorBy colorBy() const { return colorBy_; }
+
+    // The whole graph in the window.
+    void fitToWindow();
+    void zoomIn();
+    void zoomOut();
+    double zoom() const;  // device pixels per layout point
+
+    // Selection by Graph::nodes index (-1 clears) or by node name; centres
+    // the node. nodeSelected is emitted whenever the selection changes, by
+    // a click or by these calls (never twice for the same node, so an
+    // inspector that calls back here does not loop).
+    bool selectNodeIndex(int nodeIndex);
+    bool selectNode(const QString& name);
+    int selectedNode() const;
+
+    // Selects the next node whose name or op type contains `text`
+    // (case-insensitive): repeated calls with the same text cycle through
+    // the matches, in execution order. All matches are outlined. Returns
+    // the number of matches (0 clears the outlines).
+    int findAndSelect(const QString& text);
+
+signals:
+    void nodeSelected(int nodeIndex);
+    // An arrow or an input/output marker was clicked (a ValueId).
+    void valueSelected(int valueId);
+    void zoomChanged(double zoom);
+
+protected:
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void showEvent(QShowEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void drawBackground(QPainter* painter, const QRectF& rect) override;
+
+private:
+    // What the view keeps of a drawn node or marker.
+    struct NodeEntry {
+        int node = -1;                                      // Graph::nodes index, -1 for markers
+        interstage::ValueId value = interstage::kNoValue;   // the tensor it is coloured by
+        QString name;
+        QString opType;
+        int family = 0;                                     // graphstyle::OpFamily
+        graphitems::NodeItem* item = nullptr;
+    };
+    struct EdgeEntry {
+        interstage::ValueId value = interstage::kNoValue;
+        int from = -1;
+        int to = -1;
+        graphitems::EdgeItem* item = nullptr;
+    };
+    struct ValueStats {
+        std::uint64_t bytes = 0;
+        int lifetime = 0;  // steps from producer to last consumer
+    };
+
+    void applyColors();
+    void applyMarks();
+    void setSelection(int layoutIndex, int edgeIndex, bool centre);
+    void centreOn(int layoutIndex);
+    void initialView();
+    void zoomBy(double factor);
+    double rampPosition(interstage::ValueId value) const;
+    void updateLegend();
+    void placeLegend();
+
+    QGraphicsScene* scene_;
+    GraphLegend* legend_;
+    QVector<NodeEntry> nodes_;
+    QVector<EdgeEntry> edges_;
+    std::vector<ValueStats> values_;
+    std::vector<int> layoutOfNode_;  // Graph::nodes index -> nodes_ index, -1 when not drawn
+    std::uint64_t minBytes_ = 0;
+    std::uint64_t maxBytes_ = 0;
+    int maxLifetime_ = 0;
+    ColorBy colorBy_ = ColorBy::OpType;
+    int selected_ = -1;      // nodes_ index
+    int selectedEdge_ = -1;  // edges_ index
+    QString query_;
+    QVector<int> matches_;   // nodes_ indices
+    int matchCursor_ = -1;
+    bool pendingInitialView_ = false;
+    QPoint pressPos_;
+};
+
+}  // namespace widgets

@@ -1,0 +1,62 @@
+// The memory map: every planned tensor as a rectangle. x is its lifetime
+// (producer step to last use), the height its bytes; y is its offset in the
+// slab (planned arena) or its buffer's lane (other modes: one lane per
+// buffer, as tall as the buffer). Empty space in a lane or in the slab is
+// memory held but not used, which is why one mode needs more than another.
+#pragma once
+
+#include <QString>
+#include <QWidget>
+
+#include <vector>
+
+#include "interstage/session.h"
+
+class QCustomPlot;
+class QLabel;
+class QMouseEvent;
+
+namespace widgets {
+
+class PlacementBlocks;
+
+class MemoryMap : public QWidget {
+    Q_OBJECT
+public:
+    explicit MemoryMap(QWidget* parent = nullptr);
+    ~MemoryMap() override;
+
+    // Replaces the map. `modeName` as MemoryMode::name() gives it
+    // ("reduce+reuse"); a mode with "reduce" frees single-tenant buffers
+    // after use, so their lanes are not drawn as held for the whole run.
+    void setPlacements(const std::vector<interstage::TensorPlacement>& placements, const QString& modeName, bool arena);
+    void clear();
+    // Outlines a tensor (e.g. the one selected in the graph view); an
+    // unknown or empty name removes the outline.
+    void highlightTensor(const QString& name);
+
+    QCustomPlot* plot() const { return plot_; }
+    int tensorCount() const;
+    int laneCount() const;  // buffers drawn as lanes (1 for the arena's slab)
+    // The tensor drawn at a pixel of plot() (empty: none); hover and click use it.
+    QString tensorAt(const QPointF& pixel) const;
+    // The centre of a tensor's rectangle in plot() pixels (tests, tours).
+    QPointF tensorCenter(const QString& name) const;
+
+signals:
+    void tensorClicked(const QString& name);
+
+private:
+    void onMouseMove(QMouseEvent* event);
+    void onMousePress(QMouseEvent* event);
+    void onMouseRelease(QMouseEvent* event);
+    void resetView();
+
+    QCustomPlot* plot_ = nullptr;
+    QLabel* title_ = nullptr;
+    QLabel* summary_ = nullptr;
+    PlacementBlocks* blocks_ = nullptr;  // owned by plot_
+    QPointF pressPos_;
+};
+
+}  // namespace widgets

@@ -1,0 +1,164 @@
+#include "widgets/run_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QThread>
+#include <QVBoxLayout>
+
+namespace widgets {
+
+RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QVBoxLayout(this);
+
+    auto* device = new QGroupBox(tr("Device"));
+    auto* deviceForm = new QFormLayout(device);
+    backend_ = new QComboBox;
+    backend_->addItem("cpu");
+    threads_ = new QSpinBox;
+    threads_->setRange(0, 256);
+    threads_->setValue(QThread::idealThreadCount());
+    threads_->setSpecialValueText(tr("all cores"));
+    deviceForm->addRow(tr("Backend"), backend_);
+    deviceForm->addRow(tr("Threads"), threads_);
+    layout->addWidget(device);
+
+    auto* memory = new QGroupBox(tr("Memory mode"));
+    auto* memoryLayout = new QVBoxLayout(memory);
+    auto* presets = new QHBoxLayout;
+    for (const QString& preset : {QString("Default"), QString("Reduce"), QString("Reuse"), QString("Arena")}) {
+        auto* button = new QPushButton(preset);
+        button->setToolTip(tr("Set the flags of the %1 preset").arg(preset));
+        connect(button, &QPushButton::clicked, this, [this, preset] { applyPreset(preset.toLower()); });
+        presets->addWidget(button);
+    }
+    memoryLayout->addLayout(presets);
+    reduceConstant_ = new QCheckBox(tr("Reduce constant"));
+    reduceConstant_->setToolTip(tr("Release the original weights once a kernel holds its own packed copy"));
+    ignoreInputInitializer_ = new QCheckBox(tr("Ignore input with initializer"));
+    ignoreInputInitializer_->setToolTip(tr("Initializers also listed as graph inputs count as constants"));
+    reduceInterstage_ = new QCheckBox(tr("Reduce interstage"));
+    reduceInterstage_->setToolTip(tr("Allocate each tensor before its producer and free it after its last use, every run"));
+    reuseInterstage_ = new QCheckBox(tr("Reuse interstage"));
+    reuseInterstage_->setToolTip(tr("Tensors of equal size whose lifetimes do not overlap share a buffer"));
+    arena_ = new QCheckBox(tr("Planned arena"));
+    arena_->setToolTip(tr("One slab allocated once; every tensor at a planned offset (greedy by size)"));
+    fusion_ = new QCheckBox(tr("Layer fusion"));
+    fusion_->setChecked(true);
+    fusion_->setToolTip(tr("Fold BatchNorm into Conv and activations into their producer"));
+    for (QCheckBox* box : {reduceConstant_, ignoreInputInitializer_, reduceInterstage_, reuseInterstage_, arena_, fusion_})
+        memoryLayout->addWidget(box);
+    for (QCheckBox* box : {reduceInterstage_, reuseInterstage_, arena_})
+        connect(box, &QCheckBox::toggled, this, [this, box] { syncExclusive(box); });
+    layout->addWidget(memory);
+
+    auto* inputs = new QGroupBox(tr("Inputs"));
+    inputsForm_ = new QFormLayout(inputs);
+    layout->addWidget(inputs);
+
+    auto* runBox = new QGroupBox(tr("Run"));
+    auto* runForm = new QFormLayout(runBox);
+    runs_ = new QSpinBox;
+    runs_->setRange(1, 1000);
+    runs_->setValue(3);
+    keep_ = new QLineEdit;
+    keep_->setPlaceholderText(tr("tensor names, comma separated"));
+    keep_->setToolTip(tr("Pinned tensors stay readable after a run in every mode"));
+    runForm->addRow(tr("Runs"), runs_);
+    runForm->addRow(tr("Pin"), keep_);
+    auto* buttons = new QHBoxLayout;
+    run_ = new QPushButton(tr("Run"));
+    run_->setDefault(true);
+    run_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    stop_ = new QPushButton(tr("Stop"));
+    stop_->setEnabled(false);
+    compare_ = new QPushButton(tr("Compare presets"));
+    compare_->setToolTip(tr("One run set for each of Default, Reduce, Reuse and Arena"));
+    buttons->addWidget(run_);
+    buttons->addWidget(stop_);
+    runForm->addRow(buttons);
+    runForm->addRow(compare_);
+    layout->addWidget(runBox);
+    layout->addStretch(1);
+
+    connect(run_, &QPushButton::clicked, this, &RunPanel::runRequested);
+    connect(stop_, &QPushButton::clicked, this, &RunPanel::stopRequested);
+    connect(compare_, &QPushButton::clicked, this, &RunPanel::compareRequested);
+}
+
+void RunPanel::syncExclusive(QCheckBox* changed) {
+    // The arena plans every tensor itself; it does not combine with the
+    // SDK's reduce / reuse flags.
+    if (!changed->isChecked()) return;
+    if (changed == arena_) {
+        reduceInterstage_->setChecked(false);
+        reuseInterstage_->setChecked(false);
+    } else {
+        arena_->setChecked(false);
+    }
+}
+
+void RunPanel::applyPreset(const QString& preset) {
+    reduceInterstage_->setChecked(preset == "reduce");
+    reuseInterstage_->setChecked(preset == "reuse");
+    arena_->setChecked(preset == "arena");
+}
+
+void RunPanel::addKeep(const QString& tensor) {
+    QStringList names = keep_->text().split(',', Qt::SkipEmptyParts);
+    for (QString& n : names) n = n.trimmed();
+    if (!names.contains(tensor)) names << tensor;
+    keep_->setText(names.join(", "));
+}
+
+void RunPanel::setInputs(const QStringList& names, const QStringList& declared, const QStringList& current) {
+    while (inputsForm_->rowCount() > 0) inputsForm_->removeRow(0);
+    inputFields_.clear();
+    inputNames_ = names;
+    for (int i = 0; i < names.size(); ++i) {
+        auto* field = new QLineEdit(current.value(i));
+        field->setToolTip(tr("Declared %1; dims separated by x").arg(declared.value(i)));
+        inputsForm_->addRow(names[i], field);
+        inputFields_ << field;
+    }
+}
+
+void RunPanel::setRunning(bool running) {
+    run_->setEnabled(!running);
+    compare_->setEnabled(!running);
+    stop_->setEnabled(running);
+}
+
+void RunPanel::setBackends(const QStringList& backends) {
+    backend_->clear();
+    backend_->addItems(backends);
+}
+
+appcore::RunConfig RunPanel::config(QString* error) const {
+    appcore::RunConfig c;
+    c.backend = backend_->currentText();
+    c.threads = threads_->value();
+    c.mode = interstage::memoryMode(reduceConstant_->isChecked(), ignoreInputInitializer_->isChecked(),
+                                    reduceInterstage_->isChecked(), reuseInterstage_->isChecked());
+    c.mode.arena = arena_->isChecked();
+    c.fusion = fusion_->isChecked();
+    c.runs = runs_->value();
+    for (const QString& name : keep_->text().split(',', Qt::SkipEmptyParts)) c.keep.push_back(name.trimmed().toStdString());
+    for (int i = 0; i < inputFields_.size(); ++i) {
+        auto shape = interstage::parseShape(inputFields_[i]->text().trimmed().toStdString());
+        if (!shape.ok()) {
+            if (error) *error = tr("input %1: %2").arg(inputNames_[i], QString::fromStdString(shape.status().message()));
+            continue;
+        }
+        c.inputShapes[inputNames_[i].toStdString()] = shape.value();
+    }
+    return c;
+}
+
+}  // namespace widgets

@@ -1,0 +1,61 @@
+// Run controls: backend, threads, the SDK's memory flags as checkboxes plus
+// presets, layer fusion, input shapes, run count, Run / Stop / Compare.
+#pragma once
+
+#include <QWidget>
+
+#include "core/run_types.h"
+
+class QCheckBox;
+class QComboBox;
+class QFormLayout;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+
+namespace widgets {
+
+class RunPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit RunPanel(QWidget* parent = nullptr);
+
+    // The model's runtime inputs: name and declared shape ("1x3xHxW"), and
+    // the shape in use. One editable field each.
+    void setInputs(const QStringList& names, const QStringList& declared, const QStringList& current);
+    void setRunning(bool running);
+    void setBackends(const QStringList& backends);
+
+    // The configuration the controls show now; `error` is set when an input
+    // shape does not parse.
+    appcore::RunConfig config(QString* error = nullptr) const;
+    void applyPreset(const QString& preset);  // "default", "reduce", "reuse", "arena"
+    void addKeep(const QString& tensor);        // "Pin this tensor" from the inspector
+
+signals:
+    void runRequested();
+    void stopRequested();
+    void compareRequested();  // every preset, one run set each
+
+private:
+    void syncExclusive(QCheckBox* changed);
+
+    QComboBox* backend_;
+    QSpinBox* threads_;
+    QCheckBox* reduceConstant_;
+    QCheckBox* ignoreInputInitializer_;
+    QCheckBox* reduceInterstage_;
+    QCheckBox* reuseInterstage_;
+    QCheckBox* arena_;
+    QCheckBox* fusion_;
+    QSpinBox* runs_;
+    QLineEdit* keep_;
+    QFormLayout* inputsForm_;
+    QList<QLineEdit*> inputFields_;
+    QStringList inputNames_;
+    QPushButton* run_;
+    QPushButton* stop_;
+    QPushButton* compare_;
+};
+
+}  // namespace widgets
