@@ -46,6 +46,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     splitter->addWidget(tabs_);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
+    splitter->setSizes({560, 620});
     setCentralWidget(splitter);
 
     buildDocks();
@@ -109,6 +110,8 @@ void MainWindow::buildDocks() {
     inspectorDock->setObjectName("inspectorDock");
     inspectorDock->setWidget(inspector_);
     addDockWidget(Qt::LeftDockWidgetArea, inspectorDock);
+    resizeDocks({runDock}, {300}, Qt::Horizontal);
+    resizeDocks({runDock, inspectorDock}, {520, 400}, Qt::Vertical);
 }
 
 void MainWindow::buildMenus() {

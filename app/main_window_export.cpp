@@ -8,75 +8,28 @@
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
-#include <QSvgGenerator>
 #include <QTabWidget>
 #include <QTextStream>
 
 #include "interstage/trace.h"
 #include "main_window.h"
+#include "widgets/chart_export.h"
 #include "widgets/memory_map.h"
 #include "widgets/memory_timeline.h"
 #include "widgets/timing_chart.h"
 
-namespace {
-
-// Renders a widget (charts paint with QPainter, so vector output stays
-// vector) to PNG, SVG or PDF by the path's suffix.
-bool renderWidget(QWidget* widget, const QString& path, QString* error) {
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    const QSize size = widget->size().isEmpty() ? QSize(1200, 700) : widget->size();
-    if (widget->size().isEmpty()) widget->resize(size);
-    if (suffix == "png") {
-        QImage image(size * 2, QImage::Format_ARGB32);
-        image.setDevicePixelRatio(2);
-        image.fill(Qt::white);
-        QPainter painter(&image);
-        widget->render(&painter);
-        painter.end();
-        if (image.save(path)) return true;
-    } else if (suffix == "svg") {
-        QSvgGenerator svg;
-        svg.setFileName(path);
-        svg.setSize(size);
-        svg.setViewBox(QRect(QPoint(0, 0), size));
-        svg.setTitle("Interstage");
-        QPainter painter;
-        if (painter.begin(&svg)) {
-            widget->render(&painter);
-            painter.end();
-            return QFileInfo(path).size() > 0;
-        }
-    } else if (suffix == "pdf") {
-        QPdfWriter pdf(path);
-        pdf.setPageSize(QPageSize(QSizeF(size), QPageSize::Point));
-        pdf.setResolution(72);
-        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
-        QPainter painter;
-        if (painter.begin(&pdf)) {
-            widget->render(&painter);
-            painter.end();
-            return true;
-        }
-    } else {
-        *error = QObject::tr("unknown chart format '%1': use .png, .svg or .pdf").arg(suffix);
-        return false;
-    }
-    *error = QObject::tr("cannot write '%1'").arg(path);
-    return false;
-}
-
-}  // namespace
 
 bool MainWindow::exportChart(const QString& which, const QString& path) {
-    QWidget* widget = which == "timeline" ? static_cast<QWidget*>(timeline_)
-                    : which == "timings"  ? static_cast<QWidget*>(timingChart_)
-                    : which == "memorymap" ? static_cast<QWidget*>(memoryMap_)
-                                           : nullptr;
-    if (!widget) {
+    // The plots themselves (QCustomPlot writes vector SVG / PDF).
+    QCustomPlot* plot = which == "timeline" ? timeline_->plot()
+                      : which == "timings"  ? timingChart_->plot()
+                      : which == "memorymap" ? memoryMap_->plot()
+                                             : nullptr;
+    if (!plot) {
         lastError_ = tr("unknown chart '%1'").arg(which);
         return false;
     }
-    return renderWidget(widget, path, &lastError_);
+    return widgets::exportChart(plot, path, &lastError_);
 }
 
 bool MainWindow::exportData(const QString& path) {

@@ -65,15 +65,18 @@ private slots:
         QCOMPARE(w.results()[3].runs[1]->allocations, 0);  // the arena never does after the first
 
         // The last set ran in arena mode: an intermediate is not readable...
-        const int conv = nodeIndex(w, "Conv");
-        w.selectNode(conv);
+        const int pool = nodeIndex(w, "MaxPool");
+        w.selectNode(pool);
         QVERIFY2(w.inspector()->valueText().contains("memory mode arena"), qPrintable(w.inspector()->valueText()));
         QVERIFY(w.inspector()->pinButtonVisible());
-        // ... in default mode it is.
+        // ... and a Conv output that BatchNorm was folded into is gone by fusion.
+        w.selectNode(nodeIndex(w, "Conv"));
+        QVERIFY2(w.inspector()->valueText().contains("fusion"), qPrintable(w.inspector()->valueText()));
+        // In default mode the pool's output is readable.
         w.runPanel()->applyPreset("default");
         w.runOnce();
         QVERIFY(waitIdle(w));
-        w.selectNode(conv);
+        w.selectNode(pool);
         QVERIFY2(w.inspector()->valueText().contains("min"), qPrintable(w.inspector()->valueText()));
         QVERIFY(!w.inspector()->pinButtonVisible());
     }

@@ -127,6 +127,21 @@ private slots:
         // The stack's top at the end: weights 10 + one 4 MiB tensor.
         const auto data = timeline.plot()->graph(0)->data();
         QCOMPARE((data->constEnd() - 1)->value, 14.0);
+        // A batch with nodes but no events holds the level to the newest
+        // node's end (one tail point); the next event takes that point over.
+        appcore::RunProgress quiet;
+        quiet.setId = 1;
+        quiet.run = 1;
+        quiet.nodes = {{"node2", "Conv", 1.0, 2.0}};
+        timeline.addProgress(quiet);
+        QCOMPARE(timeline.pointCount(MemoryCategory::Interstage), 1 + 3 + 1);
+        QCOMPARE((data->constEnd() - 1)->key, 3.0);
+        appcore::RunProgress late = quiet;
+        late.nodes.clear();
+        late.events = {memEvent(3.5, 4 * kMiB, MemoryCategory::Interstage, 2, 2, 1)};
+        timeline.addProgress(late);
+        QCOMPARE(timeline.pointCount(MemoryCategory::Interstage), 1 + 4);
+        QCOMPARE((data->constEnd() - 1)->value, 18.0);
 
         // The finished run replaces the live points with its exact events.
         timeline.finishRun({1, makeRun(1, 4, 4 * kMiB)});

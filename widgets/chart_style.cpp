@@ -97,14 +97,15 @@ QString categoryLabel(interstage::MemoryCategory category) {
 }
 
 QColor setColor(int setId) {
-    // Distinct from each other and from the category fills, readable as
-    // thin lines on white (Tableau-like hues, darkened).
+    // Distinct from each other, readable as thin lines on white, and
+    // neither the red of the lower bound nor the blue of the activations
+    // fill (overlays are drawn over it); blue comes last.
     static const std::array<QColor, 8> palette = {
-        QColor(0x1f, 0x77, 0xb4), QColor(0xe0, 0x6c, 0x00), QColor(0x2c, 0xa0, 0x2c), QColor(0xc6, 0x28, 0x28),
-        QColor(0x7b, 0x4f, 0xb5), QColor(0x8c, 0x56, 0x4b), QColor(0xd6, 0x3f, 0x9a), QColor(0x17, 0x9c, 0xaa),
+        QColor(0xe0, 0x6c, 0x00), QColor(0x2c, 0xa0, 0x2c), QColor(0x7b, 0x4f, 0xb5), QColor(0x8c, 0x56, 0x4b),
+        QColor(0xd6, 0x3f, 0x9a), QColor(0x17, 0x9c, 0xaa), QColor(0x8a, 0x8a, 0x12), QColor(0x1f, 0x4e, 0x9c),
     };
     const int n = static_cast<int>(palette.size());
-    return palette[static_cast<size_t>(((setId % n) + n) % n)];
+    return palette[static_cast<size_t>((((setId - 1) % n) + n) % n)];  // set ids start at 1
 }
 
 double toMiB(double bytes) { return bytes / (1024.0 * 1024.0); }

@@ -29,7 +29,7 @@ constexpr double kLodShapesOnly = 0.2;
 constexpr double kLodTitleOnly = 0.45;
 constexpr double kLodAllText = 0.6;
 constexpr double kLodArrows = 0.3;
-constexpr double kLodEdgeLabels = 0.95;
+constexpr double kLodEdgeLabels = 0.85;
 
 constexpr double kArrowLength = 7.0;
 constexpr double kArrowHalfWidth = 3.2;
@@ -97,14 +97,17 @@ QPainterPath NodeItem::shape() const {
 
 void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
     const double lod = QStyleOptionGraphicsItem::levelOfDetailFromTransform(painter->worldTransform());
-    const QColor outlineColor = selected_ ? style::kSelection : match_ ? style::kMatch : border_;
+    // Search matches get an amber halo, not an outline: in the size and
+    // lifetime modes an amber outline would read as a colour of the ramp.
+    const QColor markColor = selected_ ? style::kSelection : style::kMatch;
 
     if (lod < kLodShapesOnly) {
-        // A far-away overview: flat blocks, with marks still visible.
+        // A far-away overview: flat blocks in the strong colour (the pale
+        // fills vanish at this size), with marks still visible.
         painter->setRenderHint(QPainter::Antialiasing, false);
-        painter->fillRect(rect_, header_);
+        painter->fillRect(rect_, border_);
         if (selected_ || match_) {
-            painter->setPen(QPen(outlineColor, 2.5 / lod));
+            painter->setPen(QPen(markColor, 2.5 / lod));
             painter->setBrush(Qt::NoBrush);
             painter->drawRect(rect_.adjusted(-2 / lod, -2 / lod, 2 / lod, 2 / lod));
         }
@@ -112,25 +115,28 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
         return;
     }
 
-    if (selected_) {
+    if (selected_ || match_) {
         const double r = (marker_ ? rect_.height() / 2 : kRadius) + kGlow - 1;
         painter->setPen(Qt::NoPen);
-        painter->setBrush(withAlpha(style::kSelection, 45));
+        painter->setBrush(withAlpha(markColor, selected_ ? 45 : 110));
         painter->drawRoundedRect(rect_.adjusted(-kGlow + 1, -kGlow + 1, kGlow - 1, kGlow - 1), r, r);
     }
+    // Without text, the whole box takes the family colour: a white body
+    // with a thin band reads as washed out when small.
+    const bool textShown = lod >= kLodTitleOnly;
     painter->setPen(Qt::NoPen);
-    painter->setBrush(body_);
+    painter->setBrush(textShown ? body_ : header_);
     painter->drawPath(outline_);
-    if (headerPath_ != outline_ || header_ != body_) {
+    if (textShown && header_ != body_) {
         painter->setBrush(header_);
         painter->drawPath(headerPath_);
     }
-    const double outlineWidth = selected_ || match_ ? 2.0 : 1.0;
-    painter->setPen(QPen(outlineColor, std::max(outlineWidth, 0.8 / lod)));
+    const double outlineWidth = selected_ ? 2.0 : 1.0;
+    painter->setPen(QPen(selected_ ? style::kSelection : border_, std::max(outlineWidth, 0.8 / lod)));
     painter->setBrush(Qt::NoBrush);
     painter->drawPath(outline_);
 
-    if (lod < kLodTitleOnly) return;
+    if (!textShown) return;
     painter->setPen(style::kText);
     painter->setFont(style::titleFont());
     painter->drawText(titleRect_, Qt::AlignHCenter | Qt::AlignVCenter, title_);

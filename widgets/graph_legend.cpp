@@ -63,7 +63,8 @@ QSize GraphLegend::sizeHint() const {
             width = std::max(width, kSwatch + 7 + normal.horizontalAdvance(swatch.text));
         height += 4 + kRow * static_cast<int>(swatches_.size());
     }
-    return {width + 2 * kPadding, height + 2 * kPadding};
+    // A few pixels of slack: the card's border is drawn inside the widget.
+    return {width + 2 * kPadding + 4, height + 2 * kPadding};
 }
 
 void GraphLegend::paintEvent(QPaintEvent*) {

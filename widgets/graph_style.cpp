@@ -115,17 +115,17 @@ QFont makeFont(int pixelSize, bool bold) {
 }  // namespace
 
 const QFont& titleFont() {
-    static const QFont font = makeFont(10, true);
+    static const QFont font = makeFont(11, true);
     return font;
 }
 
 const QFont& smallFont() {
-    static const QFont font = makeFont(8, false);
+    static const QFont font = makeFont(9, false);
     return font;
 }
 
 const QFont& labelFont() {
-    static const QFont font = makeFont(7, false);
+    static const QFont font = makeFont(8, false);
     return font;
 }
 

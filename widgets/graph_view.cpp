@@ -23,7 +23,7 @@ using graphitems::NodeItem;
 
 constexpr double kMaxZoom = 4.0;
 constexpr double kWheelStep = 1.0015;   // per eighth of a degree: one notch ~ x1.2
-constexpr double kReadableZoom = 0.75;  // titles and names legible
+constexpr double kReadableZoom = 0.9;  // titles and names legible
 constexpr double kSceneMargin = 40.0;
 constexpr int kLegendMargin = 12;
 constexpr int kClickSlop = 4;  // pixels a click may move before it is a drag
@@ -188,9 +188,9 @@ double GraphView::rampPosition(interstage::ValueId value) const {
                std::log(static_cast<double>(maxBytes_) / static_cast<double>(minBytes_));
     }
     // Most tensors live one step and a few live across the whole graph: a
-    // log scale keeps the short ones apart.
-    if (maxLifetime_ <= 0) return 0;
-    return std::log1p(stats.lifetime) / std::log1p(maxLifetime_);
+    // log scale from one step keeps the short ones apart.
+    if (maxLifetime_ <= 1) return 0;
+    return std::log(std::max(stats.lifetime, 1)) / std::log(maxLifetime_);
 }
 
 void GraphView::applyColors() {
@@ -263,7 +263,7 @@ void GraphView::updateLegend() {
         if (maxBytes_ == 0) legend_->showRamp(tr("Tensor size (shapes unresolved)"), QString(), QString());
         else legend_->showRamp(tr("Tensor size (log scale)"), formatBytes(minBytes_), formatBytes(maxBytes_));
     } else {
-        legend_->showRamp(tr("Tensor lifetime (log scale)"), steps(0), steps(maxLifetime_));
+        legend_->showRamp(tr("Tensor lifetime (log scale)"), steps(1), steps(std::max(maxLifetime_, 1)));
     }
     legend_->show();
     legend_->raise();
@@ -272,7 +272,10 @@ void GraphView::updateLegend() {
 
 void GraphView::placeLegend() {
     const QRect area = viewport()->geometry();
-    legend_->move(area.left() + kLegendMargin, area.bottom() - legend_->height() - kLegendMargin + 1);
+    // Bottom right: dot starts graphs at the top left, so the corner under
+    // the last ranks' right side is the emptiest.
+    legend_->move(area.right() - legend_->width() - kLegendMargin + 1,
+                  area.bottom() - legend_->height() - kLegendMargin + 1);
 }
 
 double GraphView::zoom() const { return transform().m11(); }

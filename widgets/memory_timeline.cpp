@@ -95,7 +95,8 @@ MemoryTimeline::MemoryTimeline(QWidget* parent) : QWidget(parent) {
     overlayList_->setToolTip(tr("Each line is the total tracked memory of the set's last run"));
     overlayLayout->addWidget(overlayTitle);
     overlayLayout->addWidget(overlayList_);
-    overlayPanel_->setFixedWidth(230);
+    overlayPanel_->setFixedWidth(250);
+    overlayList_->setWordWrap(true);
     overlayPanel_->hide();
 
     auto* body = new QHBoxLayout;
@@ -148,7 +149,7 @@ void MemoryTimeline::buildPlot() {
     ticks_->setPen(QPen(QColor(0x5f, 0x63, 0x68, 110), 1));
     ticks_->setName(tr("node starts"));
 
-    const QPen boundPen(QColor(0xc6, 0x28, 0x28), 1.4, Qt::DashLine);
+    const QPen boundPen(QColor(0xd9, 0x30, 0x25), 1.4, Qt::DashLine);
     lowerBoundLegend_ = plot_->addGraph();  // no data: stands for the line in the legend
     lowerBoundLegend_->setName(tr("lower bound (activations)"));
     lowerBoundLegend_->setPen(boundPen);
@@ -242,6 +243,7 @@ void MemoryTimeline::addProgress(const appcore::RunProgress& progress) {
         liveRss_[s.run].push_back(s);
     }
     appendNodes(progress.nodes);
+    extendTail();
     updateHeader();
     scheduleReplot();
 }
@@ -359,9 +361,32 @@ void MemoryTimeline::appendPoint(double ms) {
     double cumulative = 0;
     for (MemoryCategory c : kStackOrder) {
         cumulative += static_cast<double>(std::max(0LL, shown_.held[index(c)]));
-        stack_[index(c)]->addData(ms, toMiB(cumulative));
+        auto data = stack_[index(c)]->data();
+        // The live tail becomes this point: the level it held reaches here anyway.
+        if (shown_.tail) {
+            auto last = data->end() - 1;
+            last->key = ms;
+            last->value = toMiB(cumulative);
+        } else {
+            data->add(QCPGraphData(ms, toMiB(cumulative)));
+        }
     }
+    shown_.tail = false;
     shown_.maxStackBytes = std::max(shown_.maxStackBytes, cumulative);
+}
+
+void MemoryTimeline::extendTail() {
+    // A steady run of a mode that allocates nothing per run sends no
+    // events; hold the level up to the newest node so the area grows live.
+    QCPGraph* top = stack_[index(kStackOrder.back())];
+    if (top->data()->isEmpty() || (top->data()->constEnd() - 1)->key >= shown_.endMs) return;
+    for (QCPGraph* graph : stack_) {
+        auto data = graph->data();
+        const double value = (data->constEnd() - 1)->value;
+        if (shown_.tail) (data->end() - 1)->key = shown_.endMs;
+        else data->add(QCPGraphData(shown_.endMs, value));
+    }
+    shown_.tail = true;
 }
 
 void MemoryTimeline::appendRss(const interstage::RssSample& sample) {
@@ -435,7 +460,8 @@ void MemoryTimeline::addOverlay(int setId, const QString& label, const interstag
     overlay->graph->setData(keys, values, true);
 
     const QSignalBlocker block(overlayList_);
-    overlay->item = new QListWidgetItem(swatch(setColor(setId)), overlay->label);
+    overlay->item = new QListWidgetItem(swatch(setColor(setId)),
+                                        tr("%1\npeak %2").arg(overlay->label, formatBytes(overlay->maxBytes)));
     overlay->item->setToolTip(tr("%1 — run %2: peak tracked %3, %4")
                                   .arg(overlay->label)
                                   .arg(stats.run)

@@ -64,8 +64,9 @@ public:
 
     // Which run of the current set is drawn (0: none yet).
     int displayedRun() const { return shown_.run; }
-    // Points of a category's stacked graph (1 at time 0 plus 1 per event;
-    // a finished run adds a last point at its end).
+    // Points of a category's stacked graph: 1 at time 0 plus 1 per event,
+    // plus 1 at the end (a finished run's end, or while live the newest
+    // node's end when it lies past the last event).
     int pointCount(interstage::MemoryCategory category) const;
     int rssPointCount() const;
     int nodeTickCount() const;
@@ -85,6 +86,7 @@ private:
     struct Shown {
         int run = 0;
         bool live = false;
+        bool tail = false;  // the last points only hold the level to the newest node (live)
         double endMs = 0;
         double maxStackBytes = 0;
         double maxRssBytes = 0;
@@ -102,6 +104,7 @@ private:
     void startShown(int run, bool live, const std::array<long long, interstage::kMemoryCategoryCount>& atStart);
     void appendEvent(const interstage::MemoryEvent& event);
     void appendPoint(double ms);
+    void extendTail();
     void appendRss(const interstage::RssSample& sample);
     void appendNodes(const std::vector<interstage::NodeTiming>& nodes);
     void drawStats(const interstage::RunStats& stats);

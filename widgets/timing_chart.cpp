@@ -44,6 +44,8 @@ QTableWidget* makeTable(const QStringList& headers) {
     table->setShowGrid(false);
     table->horizontalHeader()->setHighlightSections(false);
     table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    table->setTextElideMode(Qt::ElideMiddle);  // node names differ at their ends ("stage1d/.../conv_s1")
+    table->setWordWrap(false);
     return table;
 }
 
@@ -91,9 +93,10 @@ TimingChart::TimingChart(QWidget* parent) : QWidget(parent) {
                               tr("Median wall time of runs 2..N"), tr("Most bytes the engine held at once"),
                               tr("Most resident memory the OS reported"), tr("Allocations in a steady run (median of runs 2..N)")};
     for (int c = 0; c < summary_->columnCount(); ++c) summary_->horizontalHeaderItem(c)->setToolTip(tips[c]);
-    summary_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-    for (int c = 1; c < summary_->columnCount(); ++c)
-        summary_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    // Every column as wide as its contents: the labels stay whole and a
+    // narrow table scrolls instead of squeezing them to nothing.
+    summary_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    summary_->horizontalHeader()->setStretchLastSection(false);
     connect(summary_, &QTableWidget::itemSelectionChanged, this, &TimingChart::onSummarySelection);
 
     nodes_ = makeTable({tr("Node"), tr("Op"), tr("Time (ms)"), tr("% of run")});

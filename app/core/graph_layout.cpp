@@ -24,14 +24,14 @@ using interstage::Node;
 using interstage::Value;
 using interstage::ValueId;
 
-// Text metrics the view draws with (see widgets/graph_view.cpp): the title
-// is 10 pt bold, the other lines 8 pt. Widths per character are estimates
-// on the generous side so labels fit without measuring fonts here (the
-// layout runs on a worker thread, where QFontMetrics needs a QGuiApplication
-// that headless tools and tests may not have).
-constexpr double kTitleCharWidth = 7.0;
-constexpr double kSmallCharWidth = 5.4;
-constexpr double kPaddingX = 22.0;
+// Text metrics the view draws with (widgets/graph_style.cpp): the title is
+// 11 pt bold, the other lines 9 pt. Widths per character are estimates on
+// the generous side (DejaVu Sans averages 6.9 and 5.0) so labels fit
+// without measuring fonts here: this library is QtCore-only and runs on a
+// worker thread, and headless tools have no QGuiApplication for QFontMetrics.
+constexpr double kTitleCharWidth = 7.2;
+constexpr double kSmallCharWidth = 5.3;
+constexpr double kPaddingX = 24.0;
 constexpr double kTitleLine = 17.0;
 constexpr double kSmallLine = 13.0;
 constexpr double kPaddingY = 12.0;

@@ -58,6 +58,9 @@ void RunController::stop() { cancel_ = true; }
 int RunController::start(std::shared_ptr<const interstage::Model> model, const RunConfig& config) {
     stop();
     join();
+    // The previous session's buffers would otherwise sit in the process
+    // while the new set runs and show up in its resident memory.
+    lastSession_.reset();
     cancel_ = false;
     running_ = true;
     const int setId = nextSetId_++;

@@ -49,5 +49,6 @@ int runInfo(Args& args);
 int runZoo(Args& args);
 int runRun(Args& args);
 int runCompare(Args& args);
+int runDevices(Args& args);
 
 }  // namespace interstage::cli

@@ -22,6 +22,8 @@ void printHelp() {
         "      every memory mode in a fresh process, in one table\n"
         "  zoo NAME -o FILE.onnx | zoo --list\n"
         "      writes a built-in architecture (u2netp, resnet, mobilenetv2, inception)\n"
+        "  devices\n"
+        "      the CPU and every Vulkan device (index, type, memory heaps, API version)\n"
         "\n"
         "Dynamic input dims default to 1 for the batch and 320 otherwise; set them\n"
         "with --input x=1x3x640x640. Errors: exit status 1 (2 for a bad command line)\n"
@@ -46,5 +48,6 @@ int main(int argc, char** argv) {
     if (command == "zoo") return runZoo(args);
     if (command == "run") return runRun(args);
     if (command == "compare") return runCompare(args);
+    if (command == "devices") return runDevices(args);
     return usageError("unknown command '" + command + "'");
 }

@@ -257,7 +257,9 @@ struct Session::Impl {
         auto report = [&] {
             std::vector<NodeTiming> nodes(stats.nodes.begin() + static_cast<long>(reportedNodes), stats.nodes.end());
             reportedNodes = stats.nodes.size();
-            observer->progress(stats.run, nodes, tracker.takePending(), sampler.takeSamples());
+            auto samples = sampler.takeSamples();
+            stats.rss.insert(stats.rss.end(), samples.begin(), samples.end());
+            observer->progress(stats.run, nodes, tracker.takePending(), samples);
             lastReport = Clock::now();
         };
         for (size_t n = 0; n < exec.nodes.size(); ++n) {
@@ -401,7 +403,8 @@ Status Session::run(const std::map<std::string, TensorData>& given, RunStats* st
     stats.peakRssBytes = s.sampler.peakBytes();
     stats.peakActivationBytes = s.tracker.runPeakActivationBytes();
     stats.events = s.tracker.runEvents();
-    stats.rss = s.sampler.takeSamples();
+    auto lastSamples = s.sampler.takeSamples();  // the rest were handed out with progress batches
+    stats.rss.insert(stats.rss.end(), lastSamples.begin(), lastSamples.end());
     if (s.options.observer) s.options.observer->runFinished(stats);
     if (statsOut) *statsOut = std::move(stats);
     return status;

@@ -8,12 +8,15 @@ namespace interstage::cpu::ew {
 
 namespace {
 
+// (clang-format reads "alpha * x" in macro arguments as a declaration)
+// clang-format off
 EW_DEFINE_VEC_MAP(fusedRelu, vmax(x, VecF{}))
 EW_DEFINE_VEC_MAP(fusedClip, vmin(vmax(x, splat(alpha)), splat(beta)))
 EW_DEFINE_VEC_MAP(fusedSigmoid, vsigmoid(x))
-EW_DEFINE_VEC_MAP(fusedHardSigmoid, vmax(VecF{}, vmin(splat(1.f), alpha* x + beta)))
-EW_DEFINE_VEC_MAP(fusedHardSwish, x* vmax(VecF{}, vmin(splat(1.f), x*(1.f / 6.f) + 0.5f)))
+EW_DEFINE_VEC_MAP(fusedHardSigmoid, vmax(VecF{}, vmin(splat(1.f), alpha * x + beta)))
+EW_DEFINE_VEC_MAP(fusedHardSwish, x * vmax(VecF{}, vmin(splat(1.f), x * (1.f / 6.f) + 0.5f)))
 EW_DEFINE_VEC_MAP(fusedLeakyRelu, x >= 0.f ? x : alpha * x)
+// clang-format on
 
 }  // namespace
 

@@ -61,6 +61,8 @@ struct UnaryParams {
 using VecRow = void (*)(const float*, float*, int64_t, float, float, float);
 
 // ---- vectorized float32 rows
+// (clang-format reads "alpha * x" in macro arguments as a declaration)
+// clang-format off
 EW_DEFINE_VEC_MAP(reluRow, vmax(x, VecF{}))
 EW_DEFINE_VEC_MAP(sigmoidRow, vsigmoid(x))
 EW_DEFINE_VEC_MAP(tanhRow, vtanh(x))
@@ -70,15 +72,16 @@ EW_DEFINE_VEC_MAP(negRow, -x)
 EW_DEFINE_VEC_MAP(absRow, vabs(x))
 EW_DEFINE_VEC_MAP(reciprocalRow, 1.f / x)
 EW_DEFINE_VEC_MAP(softsignRow, x / (1.f + vabs(x)))
-EW_DEFINE_VEC_MAP(hardSigmoidRow, vmax(VecF{}, vmin(splat(1.f), alpha* x + beta)))
-EW_DEFINE_VEC_MAP(hardSwishRow, x* vmax(VecF{}, vmin(splat(1.f), x*(1.f / 6.f) + 0.5f)))
+EW_DEFINE_VEC_MAP(hardSigmoidRow, vmax(VecF{}, vmin(splat(1.f), alpha * x + beta)))
+EW_DEFINE_VEC_MAP(hardSwishRow, x * vmax(VecF{}, vmin(splat(1.f), x * (1.f / 6.f) + 0.5f)))
 EW_DEFINE_VEC_MAP(leakyReluRow, x >= 0.f ? x : alpha * x)
 EW_DEFINE_VEC_MAP(eluRow, x >= 0.f ? x : alpha * (vexp(x) - 1.f))
 EW_DEFINE_VEC_MAP(seluRow, x > 0.f ? gamma * x : gamma * alpha * (vexp(x) - 1.f))
-EW_DEFINE_VEC_MAP(celuRow, vmax(x, VecF{}) + vmin(VecF{}, alpha*(vexp(x / alpha) - 1.f)))
+EW_DEFINE_VEC_MAP(celuRow, vmax(x, VecF{}) + vmin(VecF{}, alpha * (vexp(x / alpha) - 1.f)))
 EW_DEFINE_VEC_MAP(thresholdedReluRow, x > alpha ? x : VecF{})
 EW_DEFINE_VEC_MAP(geluRow, 0.5f * x * (1.f + verf(x * 0.70710678118654752f)))
 EW_DEFINE_VEC_MAP(geluTanhRow, 0.5f * x * (1.f + vtanh(0.79788456080286536f * (x + 0.044715f * x * x * x))))
+// clang-format on
 
 struct UnarySpec {
     const char* name;
@@ -233,6 +236,12 @@ void runFloating(UnaryOp op, const UnaryParams& p, const void* input, void* outp
 }
 
 template <class T>
+T wrappingNeg(T x) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(U(0) - static_cast<U>(x));
+}
+
+template <class T>
 void runInteger(UnaryOp op, const UnaryParams&, const void* input, void* output, int64_t begin, int64_t end) {
     const auto* in = static_cast<const T*>(input);
     auto* out = static_cast<T*>(output);
@@ -240,16 +249,12 @@ void runInteger(UnaryOp op, const UnaryParams&, const void* input, void* output,
     switch (op) {
         case UnaryOp::Relu:
             return map([](T x) { return x > T(0) ? x : T(0); });
-        // Wrapping negation, as numpy does for the most negative value.
+        // Wrapping negation (in unsigned arithmetic, no signed overflow), as
+        // numpy does for the most negative value.
         case UnaryOp::Neg:
-            return map([](T x) { return static_cast<T>(T(0) - x); });
+            return map([](T x) { return wrappingNeg(x); });
         case UnaryOp::Abs:
-            return map([](T x) {
-                if constexpr (std::is_signed_v<T>)
-                    return x < T(0) ? static_cast<T>(T(0) - x) : x;
-                else
-                    return x;
-            });
+            return map([](T x) { return x < T(0) ? wrappingNeg(x) : x; });
         case UnaryOp::Sign:
             return map([](T x) { return static_cast<T>((x > T(0)) - (x < T(0))); });
         default:

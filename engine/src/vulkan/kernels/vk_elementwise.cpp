@@ -1,0 +1,158 @@
+// Elementwise Vulkan kernels: broadcast binary arithmetic (binary.comp),
+// activations (unary.comp) and Softmax / LogSoftmax (softmax.comp).
+#include <cfloat>
+
+#include "vulkan/vulkan_kernel.h"
+
+namespace interstage::vulkan {
+
+namespace {
+
+constexpr int kMaxRank = 6;
+
+class BinaryKernel : public VulkanKernel {
+public:
+    Status prepare(const cpu::PrepareContext& context) override {
+        const std::string& op = context.node().opType;
+        push_.op = op == "Add" ? 0 : op == "Sub" ? 1 : op == "Mul" ? 2 : 3;
+        if (context.inputCount() != 2 || !context.hasInput(0) || !context.hasInput(1))
+            return context.invalidHere("needs two inputs");
+        IS_RETURN_IF_ERROR(requireFloat(context, {0, 1}));
+        const Shape& out = context.output(0).shape;
+        if (out.size() > kMaxRank) return context.unsupportedHere("rank above 6");
+        const auto a = fusedActivationParams(context.node());
+        push_.act = a.code, push_.alpha = a.alpha, push_.beta = a.beta;
+        push_.count = static_cast<uint32_t>(context.output(0).byteSize() / sizeof(float));
+        const size_t pad = kMaxRank - out.size();
+        for (int axis = 0; axis < kMaxRank; ++axis)
+            push_.dims[axis] = axis < int(pad) ? 1 : static_cast<uint32_t>(out[axis - pad]);
+        fillStrides(context.inputShape(0), push_.strideA);
+        fillStrides(context.inputShape(1), push_.strideB);
+        return Status::ok();
+    }
+
+    Status record(Recorder& recorder, const KernelBindings& b) override {
+        const Binding bindings[] = {b.inputs[0], b.inputs[1], b.outputs[0]};
+        return recorder.dispatch("binary", bindings, &push_, sizeof(push_), push_.count);
+    }
+
+private:
+    // Strides of an operand along the (padded) output axes; 0 where it broadcasts.
+    void fillStrides(const Shape& shape, uint32_t* strides) const {
+        uint32_t stride = 1;
+        for (int axis = kMaxRank - 1; axis >= 0; --axis) {
+            const int operandAxis = axis - (kMaxRank - static_cast<int>(shape.size()));
+            const int64_t dim = operandAxis >= 0 ? shape[static_cast<size_t>(operandAxis)] : 1;
+            strides[axis] = dim == 1 ? 0 : stride;
+            stride *= static_cast<uint32_t>(dim);
+        }
+    }
+
+    struct {
+        uint32_t count = 0, op = 0, act = 0;
+        float alpha = 0, beta = 0;
+        uint32_t dims[kMaxRank]{}, strideA[kMaxRank]{}, strideB[kMaxRank]{};
+    } push_;
+};
+
+class UnaryKernel : public VulkanKernel {
+public:
+    Status prepare(const cpu::PrepareContext& context) override {
+        const Node& node = context.node();
+        const std::string& op = node.opType;
+        IS_RETURN_IF_ERROR(requireFloat(context, {0}));
+        push_.count = static_cast<uint32_t>(context.output(0).byteSize() / sizeof(float));
+        if (op == "Relu") push_.act = uint32_t(ActivationCode::Relu);
+        else if (op == "Sigmoid") push_.act = uint32_t(ActivationCode::Sigmoid);
+        else if (op == "Tanh") push_.act = uint32_t(ActivationCode::Tanh);
+        else if (op == "HardSwish") push_.act = uint32_t(ActivationCode::HardSwish);
+        else if (op == "HardSigmoid") {
+            push_.act = uint32_t(ActivationCode::HardSigmoid);
+            push_.alpha = node.attrFloat("alpha", 0.2f);
+            push_.beta = node.attrFloat("beta", 0.5f);
+        } else if (op == "LeakyRelu") {
+            push_.act = uint32_t(ActivationCode::LeakyRelu);
+            push_.alpha = node.attrFloat("alpha", 0.01f);
+        } else if (op == "Clip") {
+            push_.act = uint32_t(ActivationCode::Clip);
+            push_.alpha = node.attrFloat("min", -FLT_MAX);
+            push_.beta = node.attrFloat("max", FLT_MAX);
+            // Opset 11+: min and max are inputs, which must be known now.
+            for (size_t i : {size_t(1), size_t(2)}) {
+                if (!context.hasInput(i)) continue;
+                const TensorData* bound = context.inputConstant(i);
+                if (!bound || bound->elementCount() != 1)
+                    return context.unsupportedHere("Clip bounds that are not constant scalars");
+                (i == 1 ? push_.alpha : push_.beta) = static_cast<float>(bound->doubleAt(0));
+            }
+        } else {
+            return context.unsupportedHere("no unary shader for " + op);
+        }
+        return Status::ok();
+    }
+
+    bool readsInput(size_t i) const override { return i == 0; }
+
+    Status record(Recorder& recorder, const KernelBindings& b) override {
+        const Binding bindings[] = {b.inputs[0], b.outputs[0]};
+        return recorder.dispatch("unary", bindings, &push_, sizeof(push_), push_.count);
+    }
+
+private:
+    struct {
+        uint32_t count = 0, act = 0;
+        float alpha = 0, beta = 0;
+    } push_;
+};
+
+class SoftmaxKernel : public VulkanKernel {
+public:
+    Status prepare(const cpu::PrepareContext& context) override {
+        IS_RETURN_IF_ERROR(requireFloat(context, {0}));
+        const Shape& shape = context.inputShape(0);
+        const int64_t rank = static_cast<int64_t>(shape.size());
+        const bool coerce2d = context.opset() > 0 && context.opset() < 13;
+        int64_t axis = context.node().attrInt("axis", coerce2d ? 1 : -1);
+        if (axis < 0) axis += rank;
+        if (rank == 0 || axis < 0 || axis >= rank) return context.invalidHere("axis out of range");
+        uint64_t outer = 1, len = 1, inner = 1;
+        for (int64_t d = 0; d < rank; ++d) {
+            const auto dim = static_cast<uint64_t>(shape[static_cast<size_t>(d)]);
+            if (d < axis) outer *= dim;
+            else if (d == axis || coerce2d) len *= dim;
+            else inner *= dim;
+        }
+        push_.lines = static_cast<uint32_t>(outer * inner);
+        push_.axis = static_cast<uint32_t>(len);
+        push_.inner = static_cast<uint32_t>(inner);
+        push_.logSoftmax = context.node().opType == "LogSoftmax" ? 1 : 0;
+        return Status::ok();
+    }
+
+    Status record(Recorder& recorder, const KernelBindings& b) override {
+        const Binding bindings[] = {b.inputs[0], b.outputs[0]};
+        return recorder.dispatch("softmax", bindings, &push_, sizeof(push_), push_.lines);
+    }
+
+private:
+    struct {
+        uint32_t lines = 0, axis = 0, inner = 1, logSoftmax = 0;
+    } push_;
+};
+
+template <class K>
+std::unique_ptr<VulkanKernel> make() {
+    return std::make_unique<K>();
+}
+
+}  // namespace
+
+void registerVulkanElementwise(std::vector<std::pair<std::string, VulkanKernelFactory>>& t) {
+    for (const char* op : {"Add", "Sub", "Mul", "Div"}) t.emplace_back(op, &make<BinaryKernel>);
+    for (const char* op : {"Relu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "LeakyRelu", "Clip"})
+        t.emplace_back(op, &make<UnaryKernel>);
+    t.emplace_back("Softmax", &make<SoftmaxKernel>);
+    t.emplace_back("LogSoftmax", &make<SoftmaxKernel>);
+}
+
+}  // namespace interstage::vulkan

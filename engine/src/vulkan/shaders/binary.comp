@@ -1,0 +1,41 @@
+#version 450
+// Add / Sub / Mul / Div with numpy broadcast over up to 6 axes: each
+// operand's strides are 0 along the axes it broadcasts, so one formula
+// serves every shape pair. A fused activation (Add + Relu) is applied last.
+#extension GL_GOOGLE_include_directive : enable
+#include "common.glsl"
+
+layout(std430, set = 0, binding = 0) readonly buffer A { float a[]; };
+layout(std430, set = 0, binding = 1) readonly buffer B { float b[]; };
+layout(std430, set = 0, binding = 2) writeonly buffer C { float c[]; };
+
+layout(push_constant) uniform Params {
+    uint count;
+    uint op;   // 0 Add, 1 Sub, 2 Mul, 3 Div
+    uint act;
+    float alpha;
+    float beta;
+    uint dims[6];     // output dims, left-padded with 1
+    uint strideA[6];  // element strides of A per output axis (0: broadcast)
+    uint strideB[6];
+} p;
+
+void main() {
+    uint i = globalIndex();
+    if (i >= p.count) return;
+    uint rest = i;
+    uint ia = 0u, ib = 0u;
+    for (int axis = 5; axis >= 0; --axis) {
+        uint coord = rest % p.dims[axis];
+        rest /= p.dims[axis];
+        ia += coord * p.strideA[axis];
+        ib += coord * p.strideB[axis];
+    }
+    float va = a[ia], vb = b[ib];
+    float r;
+    if (p.op == 0u) r = va + vb;
+    else if (p.op == 1u) r = va - vb;
+    else if (p.op == 2u) r = va * vb;
+    else r = va / vb;
+    c[i] = activate(r, p.act, p.alpha, p.beta);
+}

@@ -1,0 +1,126 @@
+// The compute context: one Vulkan instance, device and compute queue per
+// executor, with the pieces every run needs (command buffer + fence,
+// pipelines built lazily from the embedded SPIR-V, descriptor pools,
+// timestamp queries) and buffer allocation that reports every
+// vkAllocateMemory / vkFreeMemory to the MemoryTracker.
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <atomic>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "interstage/graph.h"
+#include "interstage/memory.h"
+#include "interstage/status.h"
+#include "memory/memory_tracker.h"
+
+namespace interstage::vulkan {
+
+std::string resultName(VkResult result);
+// Ok for VK_SUCCESS; OutOfMemory for the out-of-memory results; Internal
+// otherwise. `what` names the call for the message.
+Status check(VkResult result, const std::string& what);
+
+// One VkBuffer bound to its own VkDeviceMemory.
+struct Buffer {
+    VkBuffer buffer = VK_NULL_HANDLE;
+    VkDeviceMemory memory = VK_NULL_HANDLE;
+    VkDeviceSize bytes = 0;     // bytes reported to the tracker (the memory's allocation size)
+    void* mapped = nullptr;     // host-visible buffers only
+    MemoryCategory category = MemoryCategory::Interstage;
+    ValueId tensor = kNoValue;
+    bool valid() const { return buffer != VK_NULL_HANDLE; }
+};
+
+struct Pipeline {
+    VkDescriptorSetLayout setLayout = VK_NULL_HANDLE;
+    VkPipelineLayout layout = VK_NULL_HANDLE;
+    VkPipeline pipeline = VK_NULL_HANDLE;
+    uint32_t bindings = 0;
+};
+
+// Push constants: every pipeline declares this many bytes (the minimum
+// every device guarantees), so kernels can pass any struct up to it.
+constexpr uint32_t kPushConstantBytes = 128;
+
+class Context {
+public:
+    // Validation (VK_LAYER_KHRONOS_validation + a messenger counting
+    // errors) is enabled when INTERSTAGE_VULKAN_VALIDATION=1 and the layer
+    // is installed.
+    static Result<std::unique_ptr<Context>> create(int deviceIndex, MemoryTracker& tracker);
+    ~Context();
+    Context(const Context&) = delete;
+    Context& operator=(const Context&) = delete;
+
+    VkDevice device() const { return device_; }
+    const VkPhysicalDeviceProperties& properties() const { return properties_; }
+    // The offset alignment descriptor bindings need (>= 4).
+    VkDeviceSize storageAlignment() const;
+    bool validationEnabled() const { return messenger_ != VK_NULL_HANDLE; }
+    // Validation messages of error severity seen so far.
+    int validationErrors() const { return validationErrors_.load(); }
+    const std::string& lastValidationError() const { return lastValidationError_; }
+
+    // Device-local (hostVisible false) or host-visible, coherent and
+    // mapped. bytes 0 is rounded up to 4 (Vulkan has no empty buffers).
+    Result<Buffer> createBuffer(std::size_t bytes, bool hostVisible, MemoryCategory category, ValueId tensor);
+    void destroyBuffer(Buffer& buffer);
+
+    // The pipeline of shaders/<name>.comp with `bindings` storage buffers.
+    Result<const Pipeline*> pipeline(std::string_view name, uint32_t bindings);
+    Result<VkDescriptorSet> allocateDescriptorSet(const Pipeline& pipeline);
+    Status resetDescriptors();
+
+    // The one command buffer: begin() opens it, submitAndWait() runs it.
+    Result<VkCommandBuffer> begin();
+    Status submitAndWait();
+    // Drops a half-recorded command buffer (after an error while recording).
+    void discard();
+    bool recording() const { return recording_; }
+
+    // Timestamp queries: a pool of at least `count`; none when the queue
+    // cannot write timestamps.
+    Result<VkQueryPool> timestampPool(uint32_t count);
+    bool timestampsSupported() const { return timestampBits_ > 0; }
+    double timestampPeriodNs() const { return properties_.limits.timestampPeriod; }
+
+private:
+    Context(MemoryTracker& tracker) : tracker_(tracker) {}
+    Status init(int deviceIndex);
+    static VKAPI_ATTR VkBool32 VKAPI_CALL onMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+                                                    VkDebugUtilsMessageTypeFlagsEXT types,
+                                                    const VkDebugUtilsMessengerCallbackDataEXT* data, void* user);
+    Result<uint32_t> memoryType(uint32_t typeBits, bool hostVisible) const;
+
+    MemoryTracker& tracker_;
+    VkInstance instance_ = VK_NULL_HANDLE;
+    VkDebugUtilsMessengerEXT messenger_ = VK_NULL_HANDLE;
+    VkPhysicalDevice physical_ = VK_NULL_HANDLE;
+    VkPhysicalDeviceProperties properties_{};
+    VkPhysicalDeviceMemoryProperties memory_{};
+    VkDevice device_ = VK_NULL_HANDLE;
+    VkQueue queue_ = VK_NULL_HANDLE;
+    uint32_t queueFamily_ = 0;
+    uint32_t timestampBits_ = 0;
+    VkCommandPool commandPool_ = VK_NULL_HANDLE;
+    VkCommandBuffer commands_ = VK_NULL_HANDLE;
+    VkFence fence_ = VK_NULL_HANDLE;
+    bool recording_ = false;
+    VkPipelineCache pipelineCache_ = VK_NULL_HANDLE;
+    std::map<std::string, Pipeline, std::less<>> pipelines_;
+    std::vector<VkDescriptorPool> descriptorPools_;
+    size_t currentPool_ = 0;
+    VkQueryPool queryPool_ = VK_NULL_HANDLE;
+    uint32_t queryCount_ = 0;
+    std::atomic<int> validationErrors_{0};
+    std::string lastValidationError_;
+};
+
+}  // namespace interstage::vulkan

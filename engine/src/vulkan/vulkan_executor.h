@@ -1,0 +1,79 @@
+// Runs a resolved, fused graph on a Vulkan device over a MemoryPlan made by
+// the same planners as the CPU session: one VkDeviceMemory per BufferSpec
+// (the arena: one allocation, tensors bound at offsets), allocated and
+// freed at the plan's steps exactly as runtime/tensor_memory.cpp does on
+// the host, so reduce mode calls vkAllocateMemory / vkFreeMemory around
+// each lifetime on every run. Every allocation goes to the MemoryTracker.
+//
+// Nodes whose op has no shader (or whose variant the shader does not
+// handle) run the CPU kernel: their inputs are downloaded, their outputs
+// uploaded, and those transfers are counted.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "interstage/graph.h"
+#include "interstage/session.h"
+#include "interstage/status.h"
+#include "interstage/tensor.h"
+#include "memory/memory_tracker.h"
+#include "plan/memory_plan.h"
+
+namespace interstage::vulkan {
+
+class VulkanExecutor {
+public:
+    // exec, tensors and plan as the Session has them (PlannedTensor i is
+    // placed by plan.bufferOf[i] / offsetOf[i]). `exec` is referenced, not
+    // copied: it must outlive the executor and not change (re-create the
+    // executor when the session re-prepares). Nothing happens until prepare().
+    VulkanExecutor(const Graph& exec, const std::vector<PlannedTensor>& tensors, const MemoryPlan& plan,
+                   MemoryTracker& tracker, int deviceIndex = 0);
+    ~VulkanExecutor();
+    VulkanExecutor(const VulkanExecutor&) = delete;
+    VulkanExecutor& operator=(const VulkanExecutor&) = delete;
+
+    // Creates the device, prepares a Vulkan kernel per node (or the CPU
+    // kernel where there is none), allocates input buffers and uploads the
+    // weights once through a staging buffer.
+    Status prepare();
+    // One run. `inputs` must hold every runtime input of `exec` by name,
+    // with the prepared shape and dtype. Does not call tracker.beginRun():
+    // the caller starts the run on the tracker first.
+    Status run(const std::map<std::string, TensorData>& inputs);
+    // Downloads a tensor after a run: weights, inputs, and planned tensors
+    // whose buffer is still allocated (DataRemoved when the plan freed it).
+    Result<TensorData> read(ValueId value);
+
+    // Per node of the last run, in execution order (GPU timestamps; CPU
+    // fallback nodes by wall clock). startMs is the sum of the nodes before.
+    const std::vector<NodeTiming>& nodeTimings() const;
+    // Host <-> device transfers the CPU fallback nodes caused in the last
+    // run (one per tensor moved) and their bytes.
+    int fallbackTransfers() const;
+    std::size_t fallbackBytes() const;
+    // "name (Op)" of each node that runs on the CPU.
+    std::vector<std::string> fallbackNodes() const;
+
+    std::string deviceName() const;
+    // Whether VK_LAYER_KHRONOS_validation is on (INTERSTAGE_VULKAN_VALIDATION=1
+    // and the layer installed), and the errors it reported so far.
+    bool validationEnabled() const;
+    int validationErrors() const;
+    std::string lastValidationError() const;
+    // Planned offsets are multiplied by this (1 unless the device needs a
+    // storage-buffer offset alignment above the planner's 64 bytes).
+    std::size_t offsetScale() const;
+    // Device bytes of the uploaded weights and kernel tables.
+    std::size_t weightBytes() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace interstage::vulkan

@@ -1,0 +1,66 @@
+// The Vulkan op registry and the helpers every kernel shares.
+#include "vulkan/vulkan_kernel.h"
+
+#include <algorithm>
+
+#include "cpu/activation.h"
+
+namespace interstage::vulkan {
+
+namespace {
+
+const std::vector<std::pair<std::string, VulkanKernelFactory>>& registry() {
+    static const auto table = [] {
+        std::vector<std::pair<std::string, VulkanKernelFactory>> t;
+        registerVulkanElementwise(t);
+        registerVulkanNn(t);
+        registerVulkanTensor(t);
+        return t;
+    }();
+    return table;
+}
+
+}  // namespace
+
+ActivationParams fusedActivationParams(const Node& node) {
+    const cpu::Activation a = cpu::fusedActivation(node);
+    ActivationParams p;
+    p.alpha = a.alpha;
+    p.beta = a.beta;
+    switch (a.kind) {
+        case cpu::Activation::Kind::None: p.code = 0; break;
+        case cpu::Activation::Kind::Relu: p.code = uint32_t(ActivationCode::Relu); break;
+        case cpu::Activation::Kind::Clip: p.code = uint32_t(ActivationCode::Clip); break;
+        case cpu::Activation::Kind::Sigmoid: p.code = uint32_t(ActivationCode::Sigmoid); break;
+        case cpu::Activation::Kind::HardSigmoid: p.code = uint32_t(ActivationCode::HardSigmoid); break;
+        case cpu::Activation::Kind::HardSwish: p.code = uint32_t(ActivationCode::HardSwish); break;
+        case cpu::Activation::Kind::LeakyRelu: p.code = uint32_t(ActivationCode::LeakyRelu); break;
+    }
+    return p;
+}
+
+Status requireFloat(const cpu::PrepareContext& context, std::initializer_list<size_t> inputs) {
+    for (size_t i : inputs)
+        if (context.hasInput(i) && context.inputType(i) != DataType::Float)
+            return context.unsupportedHere(std::string("the Vulkan kernel takes float32, not ") +
+                                           dataTypeName(context.inputType(i)));
+    for (size_t o = 0; o < context.outputCount(); ++o)
+        if (context.hasOutput(o) && context.output(o).dtype != DataType::Float)
+            return context.unsupportedHere("the Vulkan kernel writes float32 only");
+    return Status::ok();
+}
+
+VulkanKernelFactory findVulkanKernel(const std::string& opType) {
+    for (const auto& [op, factory] : registry())
+        if (op == opType) return factory;
+    return nullptr;
+}
+
+std::vector<std::string> vulkanSupportedOps() {
+    std::vector<std::string> ops;
+    for (const auto& entry : registry()) ops.push_back(entry.first);
+    std::sort(ops.begin(), ops.end());
+    return ops;
+}
+
+}  // namespace interstage::vulkan

@@ -1,0 +1,92 @@
+// The Vulkan kernel interface, mirroring cpu::Kernel: a kernel is made once
+// per node after shapes are resolved (prepare: check attributes and dtypes,
+// compute push constants and any constant tables) and then records its
+// dispatches into the executor's command buffer on every run, on buffers
+// the executor hands it (buffer + offset): kernels never allocate.
+//
+// prepare() returning Unsupported is not an error: the executor runs that
+// node with the CPU kernel instead (and counts the transfers it costs).
+#pragma once
+
+#include <vulkan/vulkan.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cpu/kernel.h"
+#include "interstage/graph.h"
+#include "interstage/status.h"
+
+namespace interstage::vulkan {
+
+// A tensor's place on the device: a range of a VkBuffer.
+struct Binding {
+    VkBuffer buffer = VK_NULL_HANDLE;
+    VkDeviceSize offset = 0;
+    VkDeviceSize bytes = 0;
+};
+
+// What record() is given: inputs and outputs in node order (omitted
+// optional ones have buffer == VK_NULL_HANDLE) and the kernel's own
+// constant tables (constantData(), in order).
+struct KernelBindings {
+    std::vector<Binding> inputs;
+    std::vector<Binding> outputs;
+    std::vector<Binding> constants;
+};
+
+// What a kernel may record. The executor puts a barrier between nodes;
+// dispatches of one node must not depend on each other.
+class Recorder {
+public:
+    virtual ~Recorder() = default;
+    // Runs shaders/<shader>.comp over `invocations` (64 per workgroup,
+    // split over x and y) with the bindings as set 0, bindings 0..n-1, and
+    // `push` as its push constants (at most kPushConstantBytes).
+    virtual Status dispatch(std::string_view shader, std::span<const Binding> bindings, const void* push,
+                            std::size_t pushBytes, uint64_t invocations) = 0;
+    virtual Status copy(const Binding& source, const Binding& target, VkDeviceSize bytes) = 0;
+};
+
+class VulkanKernel {
+public:
+    virtual ~VulkanKernel() = default;
+    virtual Status prepare(const cpu::PrepareContext& context) = 0;
+    // Constant tables the kernel needs on the device (uploaded with the
+    // weights, accounted as weights).
+    virtual std::vector<std::vector<uint32_t>> constantData() const { return {}; }
+    // Inputs the kernel reads on the device. Others (shape tensors, Resize
+    // scales) need not be there.
+    virtual bool readsInput(size_t i) const { return true; }
+    virtual Status record(Recorder& recorder, const KernelBindings& bindings) = 0;
+};
+
+// Activation codes the shaders' activate() understands (common.glsl).
+enum class ActivationCode : uint32_t { None = 0, Relu, Clip, Sigmoid, HardSigmoid, HardSwish, LeakyRelu, Tanh };
+struct ActivationParams {
+    uint32_t code = 0;
+    float alpha = 0;
+    float beta = 0;
+};
+// The node's _fused_activation attributes as shader parameters.
+ActivationParams fusedActivationParams(const Node& node);
+
+// Unsupported unless every listed input / output that is present is float32.
+Status requireFloat(const cpu::PrepareContext& context, std::initializer_list<size_t> inputs);
+
+using VulkanKernelFactory = std::unique_ptr<VulkanKernel> (*)();
+// nullptr when the op has no shader (the node then runs on the CPU).
+VulkanKernelFactory findVulkanKernel(const std::string& opType);
+std::vector<std::string> vulkanSupportedOps();
+
+// One registration function per family, as on the CPU.
+void registerVulkanElementwise(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
+void registerVulkanNn(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
+void registerVulkanTensor(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
+
+}  // namespace interstage::vulkan

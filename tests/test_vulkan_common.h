@@ -1,0 +1,142 @@
+// Shared by the Vulkan suites: run a model through the CPU Session (the
+// oracle) and through VulkanExecutor on the session's executed graph and
+// plan, and compare the outputs.
+#pragma once
+
+#include <QTest>
+
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "interstage/lifetimes.h"
+#include "interstage/session.h"
+#include "interstage/vulkan.h"
+#include "memory/memory_tracker.h"
+#include "plan/memory_plan.h"
+#include "vulkan/vulkan_executor.h"
+
+namespace vktest {
+
+using namespace interstage;
+
+// Validation on by default in the suites (INTERSTAGE_VULKAN_VALIDATION=0 turns it off).
+inline void enableValidation() {
+    if (!std::getenv("INTERSTAGE_VULKAN_VALIDATION")) setenv("INTERSTAGE_VULKAN_VALIDATION", "1", 0);
+}
+
+inline bool haveVulkan(std::string& why) {
+    auto devices = listVulkanDevices();
+    if (!devices.ok()) why = "no Vulkan device on this machine: " + devices.status().message();
+    return devices.ok();
+}
+
+// The session's planned tensors, as Session builds them (no workspace).
+inline std::vector<PlannedTensor> plannedTensors(const Graph& exec) {
+    std::vector<PlannedTensor> tensors;
+    for (const Lifetime& life : intermediateLifetimes(exec)) {
+        const Value& v = exec.value(life.value);
+        if (!v.isTensor || (v.isWeight() && v.constant)) continue;
+        PlannedTensor t;
+        t.value = life.value;
+        t.first = life.first;
+        t.last = life.last;
+        t.bytes = life.bytes;
+        t.keep = v.isGraphOutput;
+        t.category = v.isGraphOutput ? MemoryCategory::Output : MemoryCategory::Interstage;
+        tensors.push_back(t);
+    }
+    return tensors;
+}
+
+struct Comparison {
+    double maxAbs = 0;
+    int64_t bad = 0;
+    int64_t count = 0;
+    std::string first;  // the first mismatch, described
+};
+
+inline Comparison compare(const TensorData& expected, const TensorData& actual, double rtol = 1e-3,
+                          double atol = 1e-5) {
+    Comparison c;
+    c.count = expected.elementCount();
+    if (expected.shape != actual.shape || expected.dtype != actual.dtype) {
+        c.bad = 1;
+        c.first = "shape/dtype differ: " + shapeToString(expected.shape) + " vs " + shapeToString(actual.shape);
+        return c;
+    }
+    for (int64_t i = 0; i < c.count; ++i) {
+        const double e = expected.doubleAt(i), a = actual.doubleAt(i);
+        const double diff = std::fabs(e - a);
+        c.maxAbs = std::max(c.maxAbs, diff);
+        if (!(diff <= atol + rtol * std::fabs(e))) {
+            if (c.bad++ == 0) c.first = "element " + std::to_string(i) + ": cpu " + std::to_string(e) + " gpu " +
+                                        std::to_string(a);
+        }
+    }
+    return c;
+}
+
+struct GpuRun {
+    std::map<std::string, TensorData> outputs;
+    int fallbackTransfers = 0;
+    int validationErrors = 0;
+    bool validationEnabled = false;
+    std::string validationMessage;
+    int runAllocations = 0;
+    std::size_t gpuPeak = 0;
+    std::vector<NodeTiming> timings;
+};
+
+// Runs the session's executed graph on Vulkan device 0 with `mode`'s plan,
+// `runs` times, with the session's default inputs.
+inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode, int runs = 1) {
+    const Graph& exec = session.executedGraph();
+    auto tensors = plannedTensors(exec);
+    MemoryPlan plan = planFor(mode, tensors);
+    MemoryTracker tracker;
+    vulkan::VulkanExecutor executor(exec, tensors, plan, tracker, 0);
+    IS_RETURN_IF_ERROR(executor.prepare());
+    std::map<std::string, TensorData> inputs;
+    for (ValueId id : exec.runtimeInputs())
+        inputs[exec.value(id).name] = defaultInput(exec.value(id).dtype, exec.value(id).shape);
+    GpuRun result;
+    for (int r = 1; r <= runs; ++r) {
+        tracker.beginRun(r);
+        IS_RETURN_IF_ERROR(executor.run(inputs));
+        result.runAllocations = tracker.runAllocations();
+        result.gpuPeak = tracker.runPeakActivationBytes();
+    }
+    for (ValueId id : exec.outputs) {
+        auto t = executor.read(id);
+        if (!t.ok()) return t.status();
+        result.outputs[exec.value(id).name] = t.take();
+    }
+    result.fallbackTransfers = executor.fallbackTransfers();
+    result.validationErrors = executor.validationErrors();
+    result.validationEnabled = executor.validationEnabled();
+    result.validationMessage = executor.lastValidationError();
+    result.timings = executor.nodeTimings();
+    return result;
+}
+
+// CPU session (default mode) on the serialized model, run once.
+// inputShape, when given, replaces the declared shape of the first input
+// (the zoo models declare static 320x320 / 224x224 inputs).
+inline Result<std::unique_ptr<Session>> cpuSession(const std::string& bytes, const Shape& inputShape = {}) {
+    auto model = loadModelFromBytes(bytes, "");
+    if (!model.ok()) return model.status();
+    if (!inputShape.empty()) {
+        Value& input = model.value().graph.value(model.value().graph.runtimeInputs().at(0));
+        input.declaredShape.clear();
+        for (int64_t d : inputShape) input.declaredShape.push_back(Dim{d, ""});
+    }
+    auto session = Session::create(model.take(), SessionOptions{});
+    if (!session.ok()) return session.status();
+    IS_RETURN_IF_ERROR(session.value()->run({}));
+    return session;
+}
+
+}  // namespace vktest

@@ -1,0 +1,88 @@
+// The zoo models end to end on Vulkan (lavapipe in CI): VulkanExecutor on
+// the CPU session's executed graph, in several memory plans, must match
+// the CPU session's outputs (rtol 1e-3) with no validation errors; reduce
+// must allocate and free device memory on every run, default only once.
+#include <QTest>
+
+#include "interstage/zoo.h"
+#include "test_vulkan_common.h"
+
+using namespace interstage;
+
+class TestVulkanModels : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() {
+        vktest::enableValidation();
+        std::string why;
+        if (!vktest::haveVulkan(why)) QSKIP(why.c_str());
+    }
+
+    void devicesAreListed() {
+        auto devices = listVulkanDevices();
+        QVERIFY2(devices.ok(), devices.status().toString().c_str());
+        QVERIFY(!devices->empty());
+        for (const auto& d : devices.value()) {
+            QVERIFY(!d.name.empty());
+            QVERIFY(!d.heapBytes.empty());
+            QVERIFY(vulkanVersionString(d.apiVersion).rfind("1.", 0) == 0);
+        }
+    }
+
+    void zooModel_data() {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<QString>("shape");
+        QTest::addColumn<QString>("mode");
+        // Small inputs: lavapipe runs the shaders on two shared CPU cores.
+        for (const char* mode : {"default", "reduce", "arena", "reuse"}) {
+            QTest::newRow((std::string("resnet ") + mode).c_str()) << "resnet" << "1x3x64x64" << mode;
+            QTest::newRow((std::string("mobilenetv2 ") + mode).c_str()) << "mobilenetv2" << "1x3x64x64" << mode;
+            QTest::newRow((std::string("u2netp ") + mode).c_str()) << "u2netp" << "1x3x64x64" << mode;
+        }
+    }
+    void zooModel() {
+        QFETCH(QString, model);
+        QFETCH(QString, shape);
+        QFETCH(QString, mode);
+        auto bytes = buildZooModel(model.toStdString());
+        QVERIFY2(bytes.ok(), bytes.status().toString().c_str());
+        auto session = vktest::cpuSession(bytes.value(), parseShape(shape.toStdString()).value());
+        QVERIFY2(session.ok(), session.status().toString().c_str());
+        auto parsed = MemoryMode::parse(mode.toStdString());
+        QVERIFY(parsed.ok());
+        auto gpu = vktest::runOnVulkan(*session.value(), parsed.value(), 2);
+        QVERIFY2(gpu.ok(), gpu.status().toString().c_str());
+        QCOMPARE(gpu->fallbackTransfers, 0);
+        for (const auto& [name, actual] : gpu->outputs) {
+            auto expected = session.value()->output(name);
+            QVERIFY2(expected.ok(), expected.status().toString().c_str());
+            auto c = vktest::compare(expected.value(), actual, 1e-3, 1e-4);
+            QVERIFY2(c.bad == 0, (name + ": " + std::to_string(c.bad) + " of " + std::to_string(c.count) +
+                                  " differ (max abs " + std::to_string(c.maxAbs) + "); " + c.first).c_str());
+        }
+        if (gpu->validationEnabled) QVERIFY2(gpu->validationErrors == 0, gpu->validationMessage.c_str());
+        // The second run: reduce allocates device memory around lifetimes
+        // again; the persistent plans allocate nothing.
+        if (mode == "reduce") QVERIFY(gpu->runAllocations > 10);
+        else if (mode == "default" || mode == "arena" || mode == "reuse") QCOMPARE(gpu->runAllocations, 0);
+        QVERIFY(!gpu->timings.empty());
+        QVERIFY(gpu->gpuPeak > 0);
+    }
+
+    // The suites run with validation on when the layer is installed, so a
+    // pass means zero validation errors, not an unchecked run.
+    void validationIsOn() {
+        auto bytes = buildZooModel("resnet");
+        QVERIFY(bytes.ok());
+        auto session = vktest::cpuSession(bytes.value(), {1, 3, 32, 32});
+        QVERIFY(session.ok());
+        auto gpu = vktest::runOnVulkan(*session.value(), MemoryMode{});
+        QVERIFY2(gpu.ok(), gpu.status().toString().c_str());
+        if (!gpu->validationEnabled) QSKIP("VK_LAYER_KHRONOS_validation is not installed or validation is off");
+        QCOMPARE(gpu->validationErrors, 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestVulkanModels)
+#include "test_vulkan_models.moc"

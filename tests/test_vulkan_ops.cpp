@@ -1,0 +1,297 @@
+// Each Vulkan kernel against the CPU kernel (the oracle) on odd sizes, the
+// ncnn way: one tiny graph per case, run by the CPU Session and by
+// VulkanExecutor on lavapipe (or any Vulkan device), compared with
+// rtol 1e-3 / atol 1e-5. Validation is on; a run must raise no errors.
+#include <QTest>
+
+#include "interstage/builder.h"
+#include "test_vulkan_common.h"
+#include "vulkan/shader_code.h"
+#include "vulkan/vulkan_kernel.h"
+
+using namespace interstage;
+
+namespace {
+
+TensorData weights(const Shape& shape, uint64_t seed, float scale = 0.5f, float offset = 0.0f) {
+    WeightGenerator gen(seed);
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    std::vector<float> v = gen.uniform(n, scale);
+    for (float& x : v) x += offset;
+    return TensorData::fromFloat(v, shape);
+}
+
+// Runs the builder's graph on both backends and compares every output.
+// expectGpuOnly: the graph must not need the CPU fallback.
+void checkGraph(const GraphBuilder& builder, bool expectGpuOnly = true) {
+    auto session = vktest::cpuSession(builder.serialize());
+    QVERIFY2(session.ok(), session.status().toString().c_str());
+    auto gpu = vktest::runOnVulkan(*session.value(), MemoryMode{});
+    QVERIFY2(gpu.ok(), gpu.status().toString().c_str());
+    for (const auto& [name, actual] : gpu->outputs) {
+        auto expected = session.value()->output(name);
+        QVERIFY2(expected.ok(), expected.status().toString().c_str());
+        auto c = vktest::compare(expected.value(), actual);
+        QVERIFY2(c.bad == 0, (name + ": " + std::to_string(c.bad) + " of " + std::to_string(c.count) +
+                              " differ; " + c.first).c_str());
+    }
+    if (expectGpuOnly) QCOMPARE(gpu->fallbackTransfers, 0);
+    QVERIFY2(gpu->validationErrors == 0, gpu->validationMessage.c_str());
+}
+
+GraphBuilder single(const std::string& op, const Shape& x, const std::vector<std::string>& extraInputs,
+                    const std::vector<Attribute>& attrs, GraphBuilder b = GraphBuilder("op")) {
+    std::vector<std::string> inputs{b.input("x", DataType::Float, x)};
+    inputs.insert(inputs.end(), extraInputs.begin(), extraInputs.end());
+    b.output(b.op(op, inputs, attrs, "y"));
+    return b;
+}
+
+}  // namespace
+
+class TestVulkanOps : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() {
+        vktest::enableValidation();
+        std::string why;
+        if (!vktest::haveVulkan(why)) QSKIP(why.c_str());
+    }
+
+    void shadersAreEmbedded() {
+        for (const char* name : {"binary", "unary", "conv2d", "pool2d", "global_pool", "resize", "concat", "softmax", "gemm"})
+            QVERIFY2(!vulkan::shaderCode(name).empty(), name);
+        QVERIFY(vulkan::shaderCode("no_such_shader").empty());
+    }
+
+    void binary_data() {
+        QTest::addColumn<QString>("op");
+        QTest::addColumn<QString>("a");
+        QTest::addColumn<QString>("b");
+        QTest::newRow("add same") << "Add" << "1x3x17x23" << "1x3x17x23";
+        QTest::newRow("sub row") << "Sub" << "13x127" << "127";
+        QTest::newRow("mul both") << "Mul" << "2x3x1x5" << "3x4x1";
+        QTest::newRow("div scalar") << "Div" << "13" << "1";
+        QTest::newRow("add channel") << "Add" << "1x5x7x9" << "1x5x1x1";
+    }
+    void binary() {
+        QFETCH(QString, op);
+        QFETCH(QString, a);
+        QFETCH(QString, b);
+        GraphBuilder g("binary");
+        std::string x = g.input("x", DataType::Float, parseShape(a.toStdString()).value());
+        // Weights in [0.5, 1.5]: no division by (almost) zero.
+        std::string w = g.initializer("w", weights(parseShape(b.toStdString()).value(), 7, 0.5f, 1.0f));
+        g.output(g.op(op.toStdString(), {x, w}, {}, "y"));
+        checkGraph(g);
+    }
+
+    void fusedAddRelu() {
+        GraphBuilder g("fused");
+        std::string x = g.input("x", DataType::Float, {1, 3, 17, 23});
+        std::string w = g.initializer("w", weights({3, 1, 1}, 3));
+        g.output(g.op("Relu", {g.op("Add", {x, w})}, {}, "y"));
+        checkGraph(g);
+    }
+
+    void unary_data() {
+        QTest::addColumn<QString>("op");
+        QTest::addColumn<QString>("shape");
+        for (const char* op : {"Relu", "Sigmoid", "HardSigmoid", "HardSwish", "LeakyRelu", "Tanh", "Clip"}) {
+            QTest::newRow((std::string(op) + " 127").c_str()) << op << "127";
+            QTest::newRow((std::string(op) + " 1x3x17x23").c_str()) << op << "1x3x17x23";
+        }
+    }
+    void unary() {
+        QFETCH(QString, op);
+        QFETCH(QString, shape);
+        GraphBuilder g("unary");
+        std::string x = g.input("x", DataType::Float, parseShape(shape.toStdString()).value());
+        std::vector<std::string> inputs{x};
+        std::vector<Attribute> attrs;
+        if (op == "Clip") {
+            inputs.push_back(g.initializer("lo", TensorData::fromFloat({-0.2f}, {})));
+            inputs.push_back(g.initializer("hi", TensorData::fromFloat({0.3f}, {})));
+        } else if (op == "HardSigmoid") {
+            attrs = {floatAttr("alpha", 0.3f), floatAttr("beta", 0.4f)};
+        } else if (op == "LeakyRelu") {
+            attrs = {floatAttr("alpha", 0.1f)};
+        }
+        g.output(g.op(op.toStdString(), inputs, attrs, "y"));
+        checkGraph(g);
+    }
+
+    void conv_data() {
+        QTest::addColumn<QString>("x");
+        QTest::addColumn<int>("outChannels");
+        QTest::addColumn<int>("kernel");
+        QTest::addColumn<int>("stride");
+        QTest::addColumn<int>("pad");
+        QTest::addColumn<int>("dilation");
+        QTest::addColumn<int>("group");
+        QTest::addColumn<QString>("activation");
+        QTest::newRow("3x3 s2 bias") << "1x3x17x23" << 5 << 3 << 2 << 1 << 1 << 1 << "";
+        QTest::newRow("1x1") << "1x7x13x11" << 9 << 1 << 1 << 0 << 1 << 1 << "";
+        QTest::newRow("groups dilated") << "1x4x13x13" << 6 << 3 << 1 << 2 << 2 << 2 << "";
+        QTest::newRow("depthwise relu") << "1x6x15x17" << 6 << 3 << 1 << 1 << 1 << 6 << "Relu";
+        QTest::newRow("5x5 clip6") << "2x3x19x21" << 4 << 5 << 2 << 2 << 1 << 1 << "Clip";
+        QTest::newRow("3x3 sigmoid") << "1x8x9x7" << 3 << 3 << 1 << 1 << 1 << 1 << "Sigmoid";
+    }
+    void conv() {
+        QFETCH(QString, x);
+        QFETCH(int, outChannels);
+        QFETCH(int, kernel);
+        QFETCH(int, stride);
+        QFETCH(int, pad);
+        QFETCH(int, dilation);
+        QFETCH(int, group);
+        QFETCH(QString, activation);
+        const Shape xs = parseShape(x.toStdString()).value();
+        GraphBuilder g("conv");
+        std::string in = g.input("x", DataType::Float, xs);
+        std::string w = g.initializer("w", weights({outChannels, xs[1] / group, kernel, kernel}, 11));
+        std::string b = g.initializer("b", weights({outChannels}, 12));
+        std::string y = g.op("Conv", {in, w, b},
+                             {intsAttr("strides", {stride, stride}), intsAttr("pads", {pad, pad, pad, pad}),
+                              intsAttr("dilations", {dilation, dilation}), intAttr("group", group)});
+        if (activation == "Clip") {
+            y = g.op("Clip", {y, g.initializer("lo", TensorData::fromFloat({0.f}, {})),
+                              g.initializer("hi", TensorData::fromFloat({0.1f}, {}))});
+        } else if (!activation.isEmpty()) {
+            y = g.op(activation.toStdString(), {y});
+        }
+        g.output(y);
+        checkGraph(g);
+    }
+
+    void pool_data() {
+        QTest::addColumn<QString>("op");
+        QTest::addColumn<int>("ceil");
+        QTest::addColumn<int>("includePad");
+        QTest::newRow("max") << "MaxPool" << 0 << 0;
+        QTest::newRow("max ceil") << "MaxPool" << 1 << 0;
+        QTest::newRow("avg") << "AveragePool" << 0 << 0;
+        QTest::newRow("avg ceil") << "AveragePool" << 1 << 0;
+        QTest::newRow("avg ceil include pad") << "AveragePool" << 1 << 1;
+    }
+    void pool() {
+        QFETCH(QString, op);
+        QFETCH(int, ceil);
+        QFETCH(int, includePad);
+        std::vector<Attribute> attrs{intsAttr("kernel_shape", {3, 3}), intsAttr("strides", {2, 2}),
+                                     intsAttr("pads", {1, 1, 1, 1}), intAttr("ceil_mode", ceil)};
+        if (op == "AveragePool") attrs.push_back(intAttr("count_include_pad", includePad));
+        checkGraph(single(op.toStdString(), {1, 3, 17, 23}, {}, attrs));
+    }
+
+    void globalPool() {
+        checkGraph(single("GlobalAveragePool", {1, 5, 13, 11}, {}, {}));
+        checkGraph(single("GlobalMaxPool", {2, 3, 7, 9}, {}, {}));
+    }
+
+    void resize_data() {
+        QTest::addColumn<QString>("mode");
+        QTest::addColumn<QString>("coordinates");
+        QTest::addColumn<QString>("out");
+        QTest::newRow("linear half_pixel x2") << "linear" << "half_pixel" << "1x3x14x18";
+        QTest::newRow("linear align_corners") << "linear" << "align_corners" << "1x3x13x17";
+        QTest::newRow("linear pytorch_half_pixel") << "linear" << "pytorch_half_pixel" << "1x3x1x17";
+        QTest::newRow("linear asymmetric down") << "linear" << "asymmetric" << "1x3x4x5";
+        QTest::newRow("nearest asymmetric") << "nearest" << "asymmetric" << "1x3x13x17";
+        QTest::newRow("nearest half_pixel") << "nearest" << "half_pixel" << "1x3x21x4";
+    }
+    void resize() {
+        QFETCH(QString, mode);
+        QFETCH(QString, coordinates);
+        QFETCH(QString, out);
+        const Shape outShape = parseShape(out.toStdString()).value();
+        GraphBuilder g("resize");
+        std::string x = g.input("x", DataType::Float, {1, 3, 7, 9});
+        std::string sizes = g.initializer("sizes", TensorData::fromInt64(outShape, {4}));
+        g.output(g.op("Resize", {x, "", "", sizes},
+                      {stringAttr("mode", mode.toStdString()),
+                       stringAttr("coordinate_transformation_mode", coordinates.toStdString())},
+                      "y"));
+        checkGraph(g);
+    }
+
+    void resizeScales() {
+        GraphBuilder g("resize");
+        std::string x = g.input("x", DataType::Float, {1, 2, 5, 7});
+        std::string scales = g.initializer("scales", TensorData::fromFloat({1, 1, 2, 2}, {4}));
+        g.output(g.op("Resize", {x, "", scales}, {stringAttr("mode", "linear")}, "y"));
+        checkGraph(g);
+    }
+
+    void concat() {
+        for (int axis : {1, 3, -1, 0}) {
+            GraphBuilder g("concat");
+            std::string x = g.input("x", DataType::Float, {1, 3, 5, 7});
+            Shape other{1, 3, 5, 7};
+            other[static_cast<size_t>(axis < 0 ? 3 : axis)] = 2;
+            std::string a = g.initializer("a", weights(other, 21));
+            std::string y = g.op("Relu", {x});
+            g.output(g.op("Concat", {a, y, x}, {intAttr("axis", axis)}, "y"));
+            checkGraph(g);
+        }
+    }
+
+    void softmax() {
+        checkGraph(single("Softmax", {13, 127}, {}, {intAttr("axis", -1)}));
+        checkGraph(single("Softmax", {2, 13, 5}, {}, {intAttr("axis", 1)}));
+    }
+
+    void gemmAndMatMul() {
+        {
+            GraphBuilder g("gemm");
+            std::string x = g.input("x", DataType::Float, {3, 13});
+            std::string w = g.initializer("w", weights({7, 13}, 31));
+            std::string c = g.initializer("c", weights({7}, 32));
+            g.output(g.op("Gemm", {x, w, c}, {intAttr("transB", 1), floatAttr("alpha", 0.5f)}, "y"));
+            checkGraph(g);
+        }
+        {
+            GraphBuilder g("matmul");
+            std::string x = g.input("x", DataType::Float, {2, 13, 7});
+            std::string w = g.initializer("w", weights({7, 5}, 33));
+            g.output(g.op("MatMul", {x, w}, {}, "y"));
+            checkGraph(g);
+        }
+    }
+
+    void reshapeIsACopy() {
+        GraphBuilder g("flatten");
+        std::string x = g.input("x", DataType::Float, {1, 3, 5, 7});
+        g.output(g.op("Flatten", {g.op("Relu", {x})}, {intAttr("axis", 1)}, "y"));
+        checkGraph(g);
+    }
+
+    // An op without a shader between two GPU ops runs on the CPU: same
+    // results, and the transfers are counted.
+    void cpuFallback() {
+        GraphBuilder g("fallback");
+        std::string x = g.input("x", DataType::Float, {1, 3, 5, 7});
+        std::string t = g.op("Transpose", {g.op("Relu", {x})}, {intsAttr("perm", {0, 2, 3, 1})});
+        g.output(g.op("Sigmoid", {t}, {}, "y"));
+        auto session = vktest::cpuSession(g.serialize());
+        QVERIFY2(session.ok(), session.status().toString().c_str());
+        auto gpu = vktest::runOnVulkan(*session.value(), MemoryMode{});
+        QVERIFY2(gpu.ok(), gpu.status().toString().c_str());
+        QCOMPARE(gpu->fallbackTransfers, 2);  // Relu's output down, Transpose's up
+        auto c = vktest::compare(session.value()->output("y").value(), gpu->outputs.at("y"));
+        QVERIFY2(c.bad == 0, c.first.c_str());
+        QCOMPARE(gpu->validationErrors, 0);
+    }
+
+    void registryListsOps() {
+        auto ops = vulkan::vulkanSupportedOps();
+        for (const char* op : {"Conv", "Add", "MaxPool", "Resize", "Concat", "Relu"})
+            QVERIFY2(std::find(ops.begin(), ops.end(), op) != ops.end(), op);
+        QVERIFY(!vulkan::findVulkanKernel("NoSuchOp"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestVulkanOps)
+#include "test_vulkan_ops.moc"
