@@ -5,6 +5,7 @@
 #include <QTimer>
 
 #include "main_window.h"
+#include "widgets/graph_view.h"
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -35,7 +36,16 @@ int main(int argc, char** argv) {
     if (!shotPath.isEmpty()) {
         QObject::connect(&window, &MainWindow::runSetFinished, &window, [&] {
             if (window.isBusy()) return;
-            QTimer::singleShot(500, &window, [&] {
+            // Show the first graph output in the inspector (it is readable
+            // in every mode) before taking the picture.
+            if (const auto* doc = window.document(); doc && !doc->resolved.outputs.empty()) {
+                const auto producer = doc->resolved.value(doc->resolved.outputs.front()).producer;
+                if (producer != interstage::kNoNode) {
+                    window.graphView()->selectNode(QString::fromStdString(doc->resolved.nodes[size_t(producer)].name));
+                    window.selectNode(producer);
+                }
+            }
+            QTimer::singleShot(800, &window, [&] {
                 window.grab().save(shotPath);
                 app.quit();
             });

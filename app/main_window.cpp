@@ -21,6 +21,7 @@
 #include <QPointer>
 #include <QtConcurrent>
 
+#include "interstage/vulkan.h"
 #include "widgets/graph_view.h"
 #include "widgets/inspector.h"
 #include "widgets/memory_map.h"
@@ -46,11 +47,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     splitter->addWidget(tabs_);
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
-    splitter->setSizes({560, 620});
+    splitter->setSizes({430, 770});
     setCentralWidget(splitter);
 
     buildDocks();
     buildMenus();
+    {
+        // The CPU and every Vulkan device the loader finds (none: CPU only).
+        QStringList ids{"cpu"}, labels{tr("CPU")};
+        if (auto devices = interstage::listVulkanDevices(); devices.ok())
+            for (const auto& d : devices.value()) {
+                ids << QString("vulkan:%1").arg(d.index);
+                labels << QString("Vulkan %1: %2 (%3)").arg(d.index).arg(QString::fromStdString(d.name), QString::fromStdString(d.type));
+            }
+        runPanel_->setBackends(ids, labels);
+    }
 
     statusLabel_ = new QLabel(tr("Open a model (File > Open, or drop an .onnx file here)"));
     progress_ = new QProgressBar;

@@ -145,13 +145,22 @@ void GraphView::setGraph(const interstage::Graph& graph, const appcore::GraphLay
     }
 
     edges_.reserve(layout.edges.size());
+    // A tensor read by several nodes is labelled once, on the arrow to its
+    // first consumer: the copies on its siblings would overlap where the
+    // arrows leave the producer. The tooltips still name it everywhere.
+    std::vector<bool> labelled(graph.values.size(), false);
     for (int i = 0; i < layout.edges.size(); ++i) {
         const appcore::LayoutEdge& le = layout.edges[i];
         EdgeEntry entry;
         entry.value = le.value;
         entry.from = le.from;
         entry.to = le.to;
-        auto* item = new EdgeItem(i, le.path, le.label, le.labelPos);
+        QString label;
+        if (le.value >= 0 && static_cast<size_t>(le.value) < labelled.size() && !labelled[le.value]) {
+            labelled[static_cast<size_t>(le.value)] = true;
+            label = le.label;
+        }
+        auto* item = new EdgeItem(i, le.path, label, le.labelPos);
         QString tooltip;
         if (le.value >= 0 && le.value < static_cast<int>(graph.values.size())) {
             tooltip = QString::fromStdString(graph.value(le.value).name);

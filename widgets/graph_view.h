@@ -5,7 +5,6 @@
 #pragma once
 
 #include <QGraphicsView>
-#include <QPointer>
 #include <QString>
 #include <QVector>
 

@@ -135,14 +135,14 @@ void RunPanel::setRunning(bool running) {
     stop_->setEnabled(running);
 }
 
-void RunPanel::setBackends(const QStringList& backends) {
+void RunPanel::setBackends(const QStringList& ids, const QStringList& labels) {
     backend_->clear();
-    backend_->addItems(backends);
+    for (int i = 0; i < ids.size(); ++i) backend_->addItem(labels.value(i, ids[i]), ids[i]);
 }
 
 appcore::RunConfig RunPanel::config(QString* error) const {
     appcore::RunConfig c;
-    c.backend = backend_->currentText();
+    c.backend = backend_->currentData().isValid() ? backend_->currentData().toString() : backend_->currentText();
     c.threads = threads_->value();
     c.mode = interstage::memoryMode(reduceConstant_->isChecked(), ignoreInputInitializer_->isChecked(),
                                     reduceInterstage_->isChecked(), reuseInterstage_->isChecked());

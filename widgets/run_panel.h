@@ -24,7 +24,8 @@ public:
     // the shape in use. One editable field each.
     void setInputs(const QStringList& names, const QStringList& declared, const QStringList& current);
     void setRunning(bool running);
-    void setBackends(const QStringList& backends);
+    // Backend ids ("cpu", "vulkan:0") and what the user reads for each.
+    void setBackends(const QStringList& ids, const QStringList& labels);
 
     // The configuration the controls show now; `error` is set when an input
     // shape does not parse.

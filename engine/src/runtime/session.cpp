@@ -15,12 +15,14 @@
 
 #include "cpu/kernel.h"
 #include "interstage/lifetimes.h"
+#include "interstage/vulkan.h"
 #include "memory/host_allocator.h"
 #include "memory/memory_tracker.h"
 #include "memory/rss_sampler.h"
 #include "passes/passes.h"
 #include "runtime/host_buffer.h"
 #include "runtime/tensor_memory.h"
+#include "vulkan/vulkan_executor.h"
 
 namespace interstage {
 
@@ -72,6 +74,15 @@ struct Session::Impl {
     HostBuffer workspace;
     std::size_t weightBytesHeld = 0;
     std::size_t packedBytesHeld = 0;
+
+    // Vulkan: the executor runs the planned graph on the device (ops
+    // without a shader fall back to the CPU kernel, transfers counted).
+    int vulkanDevice = -1;  // -1: the CPU backend
+    std::vector<PlannedTensor> vulkanTensors;
+    MemoryPlan vulkanPlan;
+    std::unique_ptr<vulkan::VulkanExecutor> gpu;
+
+    bool onGpu() const { return vulkanDevice >= 0; }
 
     Status checkSupport(const Graph& graph) const {
         std::vector<std::pair<std::string, std::string>> missing;  // op, first node
@@ -147,7 +158,7 @@ struct Session::Impl {
     // tensor; the other modes keep one shared buffer of the largest size,
     // allocated once (the arena's slab then holds tensors only, so it can be
     // measured against the lower bound).
-    bool planWorkspace() const { return options.mode.reduceInterstage && !options.mode.arena; }
+    bool planWorkspace() const { return options.mode.reduceInterstage && !options.mode.arena && !onGpu(); }
     ValueId workspaceId(size_t node) const { return static_cast<ValueId>(exec.values.size() + node); }
 
     void accountWeights() {
@@ -192,7 +203,21 @@ struct Session::Impl {
         weightsReleased = true;
     }
 
+    Status prepareGpu() {
+        gpu.reset();
+        kernels.clear();
+        kernels.resize(exec.nodes.size());
+        vulkanTensors = plannedTensors();
+        vulkanPlan = planFor(options.mode, vulkanTensors);
+        execLowerBound = lowerBound(exec, intermediateLifetimes(exec)).bytes;
+        gpu = std::make_unique<vulkan::VulkanExecutor>(exec, vulkanTensors, vulkanPlan, tracker, vulkanDevice);
+        IS_RETURN_IF_ERROR(gpu->prepare());
+        prepared = true;
+        return Status::ok();
+    }
+
     Status prepare() {
+        if (onGpu()) return prepareGpu();
         memory->releaseAll();
         kernels.clear();
         kernels.resize(exec.nodes.size());
@@ -301,8 +326,24 @@ Result<std::unique_ptr<Session>> Session::create(Model model, const SessionOptio
     Impl& s = *session->impl_;
     s.model = std::move(model);
     s.options = options;
-    if (options.backend != "cpu")
-        return unsupported("backend '" + options.backend + "' is not available (this build has: cpu)");
+    if (options.backend.rfind("vulkan", 0) == 0) {
+        // "vulkan" or "vulkan:N"; the device must exist.
+        const std::string index = options.backend.size() > 7 && options.backend[6] == ':' ? options.backend.substr(7) : "0";
+        if (options.backend != "vulkan" && options.backend.substr(0, 7) != "vulkan:")
+            return invalidArgument("backend '" + options.backend + "' must be cpu, vulkan or vulkan:INDEX");
+        char* stop = nullptr;
+        const long device = std::strtol(index.c_str(), &stop, 10);
+        if (index.empty() || *stop != '\0' || device < 0)
+            return invalidArgument("backend '" + options.backend + "': the device index must be a number");
+        auto devices = listVulkanDevices();
+        if (!devices.ok()) return devices.status();
+        if (device >= static_cast<long>(devices->size()))
+            return Status(StatusCode::NotFound, "there is no Vulkan device " + index + " (" +
+                                                    std::to_string(devices->size()) + " found; see interstage-cli devices)");
+        s.vulkanDevice = static_cast<int>(device);
+    } else if (options.backend != "cpu") {
+        return invalidArgument("unknown backend '" + options.backend + "' (cpu, vulkan or vulkan:INDEX)");
+    }
     if (options.threads < 0) return invalidArgument("threads must be 0 (all cores) or more");
     s.threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     omp_set_num_threads(s.threads);
@@ -386,8 +427,16 @@ Status Session::run(const std::map<std::string, TensorData>& given, RunStats* st
     if (s.options.observer) s.options.observer->runStarted(stats.run);
     const long faultsBefore = minorFaults();
     const auto runStart = Clock::now();
-    Status status = s.memory->beginRun();
-    if (status.isOk()) {
+    Status status;
+    if (s.onGpu()) {
+        status = s.gpu->run(inputs);
+        stats.nodes = s.gpu->nodeTimings();
+        if (s.options.observer) {
+            auto samples = s.sampler.takeSamples();
+            stats.rss.insert(stats.rss.end(), samples.begin(), samples.end());
+            s.options.observer->progress(stats.run, stats.nodes, s.tracker.takePending(), samples);
+        }
+    } else if (status = s.memory->beginRun(); status.isOk()) {
         for (ValueId id : s.exec.runtimeInputs()) {
             const TensorData& value = inputs[s.exec.value(id).name];
             if (!value.bytes.empty())
@@ -449,6 +498,7 @@ Result<TensorData> Session::blob(const std::string& name) const {
         return Status(StatusCode::DataRemoved, "tensor '" + name + "' " + why + " (memory mode " + mode.name() +
                                                    "); pin it (--keep " + name + ") or use the default mode to read it");
     }
+    if (s.onGpu()) return s.gpu->read(id);
     const void* data = v.isGraphInput ? s.inputBuffers[static_cast<size_t>(id)].data() : s.memory->address(id);
     if (!data) return Status(StatusCode::NotFound, "tensor '" + name + "' has no data (the last run did not reach it)");
     TensorData t = TensorData::zeros(v.dtype, v.shape);
@@ -458,12 +508,15 @@ Result<TensorData> Session::blob(const std::string& name) const {
 
 std::size_t Session::lowerBoundBytes() const { return impl_->fileLowerBound; }
 std::size_t Session::executedLowerBoundBytes() const { return impl_->execLowerBound; }
-std::size_t Session::weightBytes() const { return impl_->weightBytesHeld + impl_->packedBytesHeld; }
+std::size_t Session::weightBytes() const {
+    if (impl_->onGpu()) return impl_->gpu ? impl_->gpu->weightBytes() : 0;
+    return impl_->weightBytesHeld + impl_->packedBytesHeld;
+}
 
 std::vector<TensorPlacement> Session::memoryMap() const {
     std::vector<TensorPlacement> map;
-    const auto& tensors = impl_->memory->tensors();
-    const auto& plan = impl_->memory->plan();
+    const auto& tensors = impl_->onGpu() ? impl_->vulkanTensors : impl_->memory->tensors();
+    const auto& plan = impl_->onGpu() ? impl_->vulkanPlan : impl_->memory->plan();
     for (size_t i = 0; i < tensors.size(); ++i) {
         TensorPlacement p;
         const auto valueCount = static_cast<ValueId>(impl_->exec.values.size());

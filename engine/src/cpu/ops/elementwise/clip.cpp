@@ -90,7 +90,8 @@ public:
 private:
     ClipFn fn_ = nullptr;
     bool attributeBounds_ = false;
-    std::array<std::byte, 8> lo_{}, hi_{};
+    alignas(8) std::array<std::byte, 8> lo_{};  // attribute bounds as one element of T
+    alignas(8) std::array<std::byte, 8> hi_{};
     std::string name_;
 };
 

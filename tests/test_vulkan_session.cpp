@@ -1,0 +1,90 @@
+// The Vulkan backend through the public Session API: same outputs as the
+// CPU in every memory mode, reduce really allocating device memory on every
+// run, and clear errors for devices that do not exist.
+#include <QtTest>
+
+#include <cmath>
+
+#include "interstage/session.h"
+#include "interstage/vulkan.h"
+#include "test_support.h"
+
+using namespace interstage;
+
+namespace {
+
+// A small CNN: Conv+BN+Relu, MaxPool, Resize back up, Concat, Sigmoid.
+GraphBuilder smallNet() {
+    GraphBuilder b("small", 13);
+    b.input("x", DataType::Float, {1, 3, 17, 23});
+    WeightGenerator gen(5);
+    auto w = b.initializer("w", TensorData::fromFloat(gen.uniform(8 * 3 * 9, 0.3f), {8, 3, 3, 3}));
+    auto conv = b.op("Conv", {"x", w}, {intsAttr("pads", {1, 1, 1, 1})}, "conv");
+    auto relu = b.op("Relu", {conv}, {}, "relu");
+    auto pool = b.op("MaxPool", {relu}, {intsAttr("kernel_shape", {2, 2}), intsAttr("strides", {2, 2}), intAttr("ceil_mode", 1)}, "pool");
+    auto sizes = b.initializer("sizes", TensorData::fromInt64({1, 8, 17, 23}, {4}));
+    auto up = b.op("Resize", {pool, "", "", sizes}, {stringAttr("mode", "linear")}, "up");
+    auto cat = b.op("Concat", {relu, up}, {intAttr("axis", 1)}, "cat");
+    auto y = b.op("Sigmoid", {cat}, {}, "y");
+    b.output(y, DataType::Float, {1, 16, 17, 23});
+    return b;
+}
+
+TensorData runOn(const std::string& backend, const std::string& mode, RunStats* second = nullptr) {
+    SessionOptions options;
+    options.backend = backend;
+    options.mode = MemoryMode::parse(mode).value();
+    options.threads = 1;
+    auto session = Session::create(loadModelFromBytes(smallNet().serialize(), ".").take(), options);
+    if (!session.ok()) qFatal("%s", session.status().toString().c_str());
+    if (!session.value()->run({}).isOk()) qFatal("first run failed");
+    Status ran = session.value()->run({}, second);
+    if (!ran.isOk()) qFatal("%s", ran.toString().c_str());
+    return session.value()->output("y").value();
+}
+
+}  // namespace
+
+class VulkanSessionTest : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() {
+        auto devices = listVulkanDevices();
+        if (!devices.ok() || devices->empty())
+            QSKIP(qPrintable("no Vulkan device on this machine: " + QString::fromStdString(devices.status().message())));
+    }
+
+    void matchesTheCpuInEveryMode() {
+        const TensorData cpu = runOn("cpu", "default");
+        for (const char* mode : {"default", "reduce", "reuse", "arena"}) {
+            RunStats stats;
+            const TensorData gpu = runOn("vulkan", mode, &stats);
+            QCOMPARE(gpu.shape, cpu.shape);
+            for (int64_t i = 0; i < cpu.elementCount(); ++i) {
+                const float a = gpu.data<float>()[i], e = cpu.data<float>()[i];
+                QVERIFY2(std::abs(a - e) <= 1e-5f + 1e-3f * std::abs(e), qPrintable(QString("%1 %2: %3 vs %4").arg(mode).arg(i).arg(a).arg(e)));
+            }
+            const bool perRun = std::string(mode) == "reduce";
+            QCOMPARE(stats.allocations > 0, perRun);
+            if (perRun) {
+                bool onDevice = false;
+                for (const auto& e : stats.events) onDevice = onDevice || e.device == MemoryDevice::Gpu;
+                QVERIFY(onDevice);  // reduce frees and allocates device memory on every run
+            }
+        }
+    }
+
+    void unknownDeviceIsAClearError() {
+        SessionOptions options;
+        options.backend = "vulkan:99";
+        auto session = Session::create(loadModelFromBytes(smallNet().serialize(), ".").take(), options);
+        QCOMPARE(int(session.status().code()), int(StatusCode::NotFound));
+        QVERIFY(session.status().message().find("no Vulkan device 99") != std::string::npos);
+        options.backend = "metal";
+        QCOMPARE(int(Session::create(loadModelFromBytes(smallNet().serialize(), ".").take(), options).status().code()),
+                 int(StatusCode::InvalidArgument));
+    }
+};
+
+QTEST_GUILESS_MAIN(VulkanSessionTest)
+#include "test_vulkan_session.moc"
