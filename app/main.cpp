@@ -5,6 +5,7 @@
 #include <QTimer>
 
 #include "main_window.h"
+#include "ui_benchmark.h"
 #include "widgets/graph_view.h"
 
 int main(int argc, char** argv) {
@@ -21,12 +22,21 @@ int main(int argc, char** argv) {
     parser.addPositionalArgument("model", "ONNX model to open (default: the built-in U^2-Net-P sample)");
     QCommandLineOption compare("compare", "Compare the four memory presets once the model is open.");
     QCommandLineOption screenshot("screenshot", "After --compare, save a screenshot to FILE and quit.", "FILE");
+    QCommandLineOption benchmark("benchmark-ui",
+                                 "Time opening MODEL, then the longest UI stall while the four presets run on "
+                                 "the sample, print both and quit.", "MODEL");
     parser.addOption(compare);
     parser.addOption(screenshot);
+    parser.addOption(benchmark);
     parser.process(app);
 
     MainWindow window;
     window.show();
+    if (parser.isSet(benchmark)) {
+        auto sample = appcore::sampleModelPath("u2netp");
+        if (!sample.ok()) return 1;
+        return runUiBenchmark(window, parser.value(benchmark), sample.value(), 5);
+    }
     const QStringList args = parser.positionalArguments();
     const bool doCompare = parser.isSet(compare) || parser.isSet(screenshot);
     const QString shotPath = parser.value(screenshot);

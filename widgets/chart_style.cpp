@@ -70,6 +70,7 @@ void placeLegendAbove(QCustomPlot* plot) {
     row->setColumnStretchFactor(0, 0.001);
     row->setColumnStretchFactor(1, 1);
     legend->setFillOrder(QCPLegend::foColumnsFirst);
+    legend->setWrap(3);  // two rows rather than entries cut off in a narrow chart
     legend->setBrush(Qt::NoBrush);
     legend->setBorderPen(Qt::NoPen);
     legend->setMargins(QMargins(8, 2, 4, 0));

@@ -95,7 +95,7 @@ MemoryTimeline::MemoryTimeline(QWidget* parent) : QWidget(parent) {
     overlayList_->setToolTip(tr("Each line is the total tracked memory of the set's last run"));
     overlayLayout->addWidget(overlayTitle);
     overlayLayout->addWidget(overlayList_);
-    overlayPanel_->setFixedWidth(250);
+    overlayPanel_->setFixedWidth(200);
     overlayList_->setWordWrap(true);
     overlayPanel_->hide();
 
