@@ -11,8 +11,7 @@ namespace interstage::cpu::ew {
 std::unique_ptr<Kernel> makeUnaryKernel();      // unary_math.cpp: Relu, Sigmoid, Exp, HardSwish, ...
 std::unique_ptr<Kernel> makeClipKernel();       // clip.cpp
 std::unique_ptr<Kernel> makeUnaryTestKernel();  // unary_tests.cpp: Not, IsNaN, IsInf
-std::unique_ptr<Kernel> makeIdentityKernel();   // identity_dropout.cpp
-std::unique_ptr<Kernel> makeDropoutKernel();    // identity_dropout.cpp
+std::unique_ptr<Kernel> makeDropoutKernel();    // dropout.cpp
 std::unique_ptr<Kernel> makeBinaryKernel();     // binary_arith.cpp: Add, Sub, Mul, Div, Mod, PRelu, BitShift
 std::unique_ptr<Kernel> makePowKernel();        // pow.cpp
 std::unique_ptr<Kernel> makeVariadicKernel();   // variadic.cpp: Max, Min, Sum, Mean

@@ -75,7 +75,6 @@ void registerElementwiseKernels(KernelTable& table) {
     table["Not"] = &makeUnaryTestKernel;
     table["IsNaN"] = &makeUnaryTestKernel;
     table["IsInf"] = &makeUnaryTestKernel;
-    table["Identity"] = &makeIdentityKernel;
     table["Dropout"] = &makeDropoutKernel;
     // reductions (reduce.cpp, arg_reduce.cpp)
     table["ReduceSum"] = &makeReduceKernel;

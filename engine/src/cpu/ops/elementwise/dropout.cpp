@@ -1,4 +1,4 @@
-// Identity and Dropout. At inference Dropout is a copy and its optional mask
+// Dropout (Identity is the tensor family's copy). At inference Dropout is a copy and its optional mask
 // is all true. In training mode (opset 12+, training_mode input true) it
 // drops elements with the stream numpy's legacy RandomState draws for the
 // `seed` attribute, so the ONNX reference outputs are reproduced exactly.
@@ -13,23 +13,6 @@ namespace interstage::cpu::ew {
 namespace {
 
 bool copyable(DataType type) { return type != DataType::String && dataTypeSize(type) > 0; }
-
-class IdentityKernel final : public Kernel {
-public:
-    Status prepare(PrepareContext& c) override {
-        if (!c.hasInput(0) || !c.hasOutput(0)) return c.invalidHere("needs an input and an output");
-        if (!c.input(0).isTensor) return c.unsupportedHere("sequence and optional values");
-        if (!copyable(c.inputType(0))) return c.unsupportedHere(dtypeRefusal(c.inputType(0)));
-        return Status::ok();
-    }
-    Status run(RunContext& c) override {
-        const TensorView& in = c.inputs[0];
-        const TensorView& out = c.outputs[0];
-        if (in.bytes() != out.bytes()) return {StatusCode::Internal, "Identity: output size differs from the input"};
-        if (in.data != out.data && in.bytes() > 0) std::memcpy(out.data, in.data, in.bytes());
-        return Status::ok();
-    }
-};
 
 // One uniform double in [0, 1) the way numpy's legacy generator makes it
 // from two 32-bit Mersenne Twister outputs.
@@ -134,7 +117,6 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Kernel> makeIdentityKernel() { return std::make_unique<IdentityKernel>(); }
 std::unique_ptr<Kernel> makeDropoutKernel() { return std::make_unique<DropoutKernel>(); }
 
 }  // namespace interstage::cpu::ew
