@@ -194,6 +194,33 @@ private slots:
         QVERIFY(fused->output("relu").value().bytes == unfused->output("relu").value().bytes);
     }
 
+    void budgetRefusesAPlanBeforeRunning() {
+        SessionOptions options;
+        // default needs four tensors + the input (20000 bytes); the arena two
+        // aligned tensors + the input (12064).
+        options.maxMemoryBytes = 13000;
+        auto refused = Session::create(chainModel(), options);
+        QCOMPARE(int(refused.status().code()), int(StatusCode::OutOfMemory));
+        QVERIFY2(refused.status().message().find("budget") != std::string::npos &&
+                     refused.status().message().find("20000 bytes") != std::string::npos,
+                 refused.status().message().c_str());
+        options.mode = MemoryMode::parse("arena").value();  // two tensors + input fit
+        auto fits = Session::create(chainModel(), options);
+        QVERIFY2(fits.ok(), fits.status().toString().c_str());
+        QCOMPARE(fits.value()->plannedPeakBytes(), size_t(12064));
+    }
+
+    void allocationFailureEndsTheRunAndTheSessionStaysUsable() {
+        auto session = makeSession(chainModel(), "reduce");
+        QVERIFY(session->run({}).isOk());
+        session->failNthAllocationForTesting(3);
+        Status failed = session->run({});
+        QCOMPARE(int(failed.code()), int(StatusCode::OutOfMemory));
+        QVERIFY2(failed.message().find("cannot allocate") != std::string::npos, failed.message().c_str());
+        QVERIFY(session->run({}).isOk());  // the next run allocates again and works
+        QVERIFY(session->output("d").ok());
+    }
+
     void outputsIdenticalInEveryMode_data() {
         QTest::addColumn<QString>("model");
         for (const char* name : {"u2netp", "resnet", "mobilenetv2", "inception"}) QTest::newRow(name) << QString(name);

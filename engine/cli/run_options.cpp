@@ -48,6 +48,20 @@ bool parseRunOption(Args& args, RunOptions& o, Status& error) {
         else error = n.status();
         return true;
     }
+    if (args.option("--max-memory", value, error)) {
+        if (!error.isOk()) return true;
+        // A byte count with an optional K, M or G suffix (binary units).
+        char* stop = nullptr;
+        const double number = std::strtod(value.c_str(), &stop);
+        double scale = 1;
+        if (*stop == 'K' || *stop == 'k') scale = 1024.0, ++stop;
+        else if (*stop == 'M' || *stop == 'm') scale = 1024.0 * 1024, ++stop;
+        else if (*stop == 'G' || *stop == 'g') scale = 1024.0 * 1024 * 1024, ++stop;
+        if (value.empty() || *stop != '\0' || number <= 0)
+            error = invalidArgument("--max-memory '" + value + "' must be a size such as 200M or 1.5G");
+        else o.maxMemory = static_cast<std::size_t>(number * scale);
+        return true;
+    }
     if (args.flag("--reduce-constant")) return o.reduceConstant = true;
     if (args.flag("--ignore-input-initializer")) return o.ignoreInputInitializer = true;
     if (args.flag("--no-fusion")) return o.noFusion = true;
@@ -63,6 +77,7 @@ std::vector<std::string> childArguments(const RunOptions& o) {
     if (o.reduceConstant) a.push_back("--reduce-constant");
     if (o.ignoreInputInitializer) a.push_back("--ignore-input-initializer");
     if (o.noFusion) a.push_back("--no-fusion");
+    if (o.maxMemory) a.insert(a.end(), {"--max-memory", std::to_string(o.maxMemory)});
     return a;
 }
 
@@ -76,6 +91,7 @@ Status buildSessionOptions(const RunOptions& o, SessionOptions& options, std::ma
     options.mode.ignoreInputWithInitializer = options.mode.ignoreInputWithInitializer || o.ignoreInputInitializer;
     options.fusion = !o.noFusion;
     options.keep = o.keep;
+    options.maxMemoryBytes = o.maxMemory;
     for (const auto& spec : o.inputSpecs) {
         auto s = parseInputSpec(spec);
         if (!s.ok()) return s.status();

@@ -25,6 +25,7 @@ struct RunOptions {
     std::string saveOutputs;
     std::string json;
     std::string trace;
+    std::size_t maxMemory = 0;  // bytes; 0 = no budget
 };
 
 // Consumes one option it knows from args; false when the current arg is

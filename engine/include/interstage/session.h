@@ -34,6 +34,10 @@ struct SessionOptions {
     // Receives run progress and memory events as they happen; may be null.
     // Called on the thread that calls run(); must outlive the session.
     class RunObserver* observer = nullptr;
+    // Memory budget in bytes (0: none). A plan whose peak (weights, planned
+    // tensors, workspace, inputs) exceeds it is refused before any run,
+    // with the numbers.
+    std::size_t maxMemoryBytes = 0;
 };
 
 struct NodeTiming {
@@ -116,6 +120,11 @@ public:
     std::vector<TensorPlacement> memoryMap() const;
     // The graph as executed (after fusion and folding).
     const Graph& executedGraph() const;
+    // The peak the plan needs, as checked against maxMemoryBytes.
+    std::size_t plannedPeakBytes() const;
+
+    // Tests: the n-th host tensor allocation from now fails (0: off).
+    void failNthAllocationForTesting(int n);
 
     const Graph& graph() const;
     const SessionOptions& options() const;

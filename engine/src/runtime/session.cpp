@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <set>
 #include <thread>
@@ -74,6 +75,7 @@ struct Session::Impl {
     HostBuffer workspace;
     std::size_t weightBytesHeld = 0;
     std::size_t packedBytesHeld = 0;
+    std::size_t plannedPeak = 0;
 
     // Vulkan: the executor runs the planned graph on the device (ops
     // without a shader fall back to the CPU kernel, transfers counted).
@@ -254,8 +256,30 @@ struct Session::Impl {
                 return Status(StatusCode::OutOfMemory, "cannot allocate input '" + v.name + "'");
             tracker.allocated(v.byteSize(), MemoryDevice::Host, MemoryCategory::Input, id);
         }
+        IS_RETURN_IF_ERROR(checkBudget(workspaceBytes));
         prepared = true;
         return Status::ok();
+    }
+
+    // The budget check: everything the plan will hold at its peak.
+    Status checkBudget(std::size_t sharedWorkspace) {
+        std::size_t inputs = 0;
+        for (ValueId id : exec.runtimeInputs()) inputs += exec.value(id).byteSize();
+        const std::size_t tensors = interstage::plannedPeakBytes(memory->plan(), static_cast<int>(exec.nodes.size()));
+        const std::size_t weights = weightBytesHeld + packedBytesHeld;
+        plannedPeak = weights + tensors + sharedWorkspace + inputs;
+        if (options.maxMemoryBytes == 0 || plannedPeak <= options.maxMemoryBytes) return Status::ok();
+        auto text = [](std::size_t b) {
+            char buffer[48];
+            if (b < (1u << 20)) std::snprintf(buffer, sizeof buffer, "%.1f KiB (%zu bytes)", double(b) / 1024.0, b);
+            else std::snprintf(buffer, sizeof buffer, "%.1f MiB", double(b) / (1024.0 * 1024.0));
+            return std::string(buffer);
+        };
+        return Status(StatusCode::OutOfMemory,
+                      "the " + options.mode.name() + " plan needs " + text(plannedPeak) + " (weights " + text(weights) +
+                          ", tensors " + text(tensors) + ", workspace " + text(sharedWorkspace) + ", inputs " +
+                          text(inputs) + "), more than the budget of " + text(options.maxMemoryBytes) +
+                          "; try the arena or reduce mode");
     }
 
     cpu::TensorView view(ValueId id) {
@@ -536,6 +560,8 @@ std::vector<TensorPlacement> Session::memoryMap() const {
 
 const Graph& Session::graph() const { return impl_->model.graph; }
 const Graph& Session::executedGraph() const { return impl_->exec; }
+std::size_t Session::plannedPeakBytes() const { return impl_->plannedPeak; }
+void Session::failNthAllocationForTesting(int n) { impl_->allocator.failNthAllocation(n); }
 const SessionOptions& Session::options() const { return impl_->options; }
 int Session::threads() const { return impl_->threads; }
 
