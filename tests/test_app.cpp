@@ -3,7 +3,6 @@
 // bad file.
 #include <QElapsedTimer>
 #include <QImage>
-#include <QSpinBox>
 #include <QStandardPaths>
 #include <QSignalSpy>
 #include <QSvgRenderer>
@@ -50,8 +49,7 @@ private slots:
 
         for (const char* preset : {"default", "reduce", "reuse", "arena"}) {
             w.runPanel()->applyPreset(preset);
-            QSpinBox* runs = w.runPanel()->findChildren<QSpinBox*>().last();
-            runs->setValue(2);
+            w.runPanel()->setRunCount(2);
             w.runOnce();
             QVERIFY(waitIdle(w));
             QVERIFY2(w.lastError().isEmpty(), qPrintable(w.lastError()));
@@ -86,7 +84,7 @@ private slots:
         w.setQuiet(true);
         w.openModel(QString::fromStdString(testsupport::sampleModelPath()));
         QVERIFY(waitIdle(w));
-        w.runPanel()->findChildren<QSpinBox*>().last()->setValue(1000);
+        w.runPanel()->setRunCount(1000);
         QSignalSpy finished(&w, &MainWindow::runSetFinished);
         w.runOnce();
         QTest::qWait(300);
@@ -102,7 +100,7 @@ private slots:
         w.show();
         w.openModel(QString::fromStdString(testsupport::sampleModelPath()));
         QVERIFY(waitIdle(w));
-        w.runPanel()->findChildren<QSpinBox*>().last()->setValue(2);
+        w.runPanel()->setRunCount(2);
         w.runPanel()->applyPreset("reduce");
         w.runOnce();
         QVERIFY(waitIdle(w));
@@ -127,6 +125,24 @@ private slots:
         QVERIFY(w.exportTrace(dir.filePath("trace.json")));
         QVERIFY(w.exportReport(dir.filePath("report.pdf")));
         QVERIFY(QFileInfo(dir.filePath("report.pdf")).size() > 1000);
+    }
+
+    void budgetRefusalIsAnErrorAndTheAppStaysUsable() {
+        MainWindow w;
+        w.setQuiet(true);
+        w.openModel(QString::fromStdString(testsupport::sampleModelPath()));
+        QVERIFY(waitIdle(w));
+        w.runPanel()->setRunCount(1);
+        w.runPanel()->applyPreset("default");
+        w.runPanel()->setBudgetMiB(100);  // the default plan needs about 500 MiB
+        w.runOnce();
+        QVERIFY(waitIdle(w));
+        QVERIFY2(w.lastError().contains("budget"), qPrintable(w.lastError()));
+        QVERIFY(w.results().empty());
+        w.runPanel()->setBudgetMiB(0);
+        w.runOnce();
+        QVERIFY(waitIdle(w));
+        QCOMPARE(int(w.results().size()), 1);
     }
 
     void badFileKeepsThePreviousModel() {

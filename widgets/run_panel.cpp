@@ -70,7 +70,13 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
     keep_ = new QLineEdit;
     keep_->setPlaceholderText(tr("tensor names, comma separated"));
     keep_->setToolTip(tr("Pinned tensors stay readable after a run in every mode"));
+    budget_ = new QSpinBox;
+    budget_->setRange(0, 1 << 20);
+    budget_->setSuffix(" MiB");
+    budget_->setSpecialValueText(tr("no budget"));
+    budget_->setToolTip(tr("A plan that needs more memory than this is refused before it runs"));
     runForm->addRow(tr("Runs"), runs_);
+    runForm->addRow(tr("Budget"), budget_);
     runForm->addRow(tr("Pin"), keep_);
     auto* buttons = new QHBoxLayout;
     run_ = new QPushButton(tr("Run"));
@@ -117,6 +123,9 @@ void RunPanel::addKeep(const QString& tensor) {
     keep_->setText(names.join(", "));
 }
 
+void RunPanel::setRunCount(int runs) { runs_->setValue(runs); }
+void RunPanel::setBudgetMiB(int mib) { budget_->setValue(mib); }
+
 void RunPanel::setInputs(const QStringList& names, const QStringList& declared, const QStringList& current) {
     while (inputsForm_->rowCount() > 0) inputsForm_->removeRow(0);
     inputFields_.clear();
@@ -149,6 +158,7 @@ appcore::RunConfig RunPanel::config(QString* error) const {
     c.mode.arena = arena_->isChecked();
     c.fusion = fusion_->isChecked();
     c.runs = runs_->value();
+    c.maxMemoryBytes = static_cast<std::size_t>(budget_->value()) << 20;
     for (const QString& name : keep_->text().split(',', Qt::SkipEmptyParts)) c.keep.push_back(name.trimmed().toStdString());
     for (int i = 0; i < inputFields_.size(); ++i) {
         auto shape = interstage::parseShape(inputFields_[i]->text().trimmed().toStdString());

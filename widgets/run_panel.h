@@ -32,6 +32,8 @@ public:
     appcore::RunConfig config(QString* error = nullptr) const;
     void applyPreset(const QString& preset);  // "default", "reduce", "reuse", "arena"
     void addKeep(const QString& tensor);        // "Pin this tensor" from the inspector
+    void setRunCount(int runs);
+    void setBudgetMiB(int mib);                 // 0: no budget
 
 signals:
     void runRequested();
@@ -50,6 +52,7 @@ private:
     QCheckBox* arena_;
     QCheckBox* fusion_;
     QSpinBox* runs_;
+    QSpinBox* budget_;
     QLineEdit* keep_;
     QFormLayout* inputsForm_;
     QList<QLineEdit*> inputFields_;

@@ -80,6 +80,7 @@ void RunController::work(int setId, std::shared_ptr<const interstage::Model> mod
     options.fusion = config.fusion;
     options.inputShapes = config.inputShapes;
     options.keep = config.keep;
+    options.maxMemoryBytes = config.maxMemoryBytes;
     options.observer = &forwarder;
 
     std::shared_ptr<interstage::Session> session;

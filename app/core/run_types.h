@@ -21,6 +21,7 @@ struct RunConfig {
     interstage::InputShapes inputShapes;
     std::vector<std::string> keep;
     int runs = 3;
+    std::size_t maxMemoryBytes = 0;  // 0: no budget
 
     // "reduce · 2 threads · cpu" — names a set in legends and tables.
     QString label() const;

@@ -6,9 +6,26 @@
 // DnnlStep reorders in and out through the workspace. For 3x3 / stride 1
 // convolutions with 64+ output channels Winograd (F(2x2, 3x3)) is ~1.7x
 // faster than direct on AVX-512; with fewer outputs it is slower.
+//
+// Stripes: the blocked copies of a big activation (U^2-Net's 128 -> 64
+// channel 3x3 at 320x320 needs ~76 MiB) would dominate the workspace, so a
+// 2-D convolution whose workspace would exceed a bound runs in horizontal
+// stripes of output rows instead: each stripe reorders just the input rows
+// it reads (its output rows times the stride plus the kernel's halo, clipped
+// to the image; the conv's top / bottom padding only applies at the image
+// edges) into the blocked buffer, runs the primitive and reorders its output
+// rows back into the NCHW destination. Stripes of the same geometry share a
+// primitive (usually three: top, middle, bottom). The bound is 16 MiB; the
+// environment variable INTERSTAGE_CONV_STRIPE_BYTES (bytes, read once per
+// process) overrides it, e.g. to force stripes on small convolutions in
+// tests. Striping needs weights (and bias) known at prepare.
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include <algorithm>
+#include <cstdlib>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "cpu/ops/nn/conv_paths.h"
 #include "cpu/ops/nn/dnnl_context.h"
@@ -19,64 +36,109 @@ namespace {
 
 using dnnl::memory;
 
+constexpr int64_t kMinStripeRows = 8;  // fewer rows per stripe waste time on halos and calls
+
+std::size_t stripeBound() {
+    static const std::size_t bound = [] {
+        std::size_t value = std::size_t(16) << 20;
+        if (const char* text = std::getenv("INTERSTAGE_CONV_STRIPE_BYTES")) {
+            char* end = nullptr;
+            unsigned long long parsed = std::strtoull(text, &end, 10);
+            if (end != text && parsed > 0) value = static_cast<std::size_t>(parsed);
+        }
+        return value;
+    }();
+    return bound;
+}
+
+DnnlDims weightDimsOf(const ConvSpec& spec) {
+    // oneDNN's grouped weights are {G, O/G, I/G, k...}: the same bytes as
+    // ONNX's {O, I/G, k...}.
+    DnnlDims weightDims = spec.w;
+    if (spec.group > 1) {
+        weightDims[0] = spec.w[0] / spec.group;
+        weightDims.insert(weightDims.begin(), spec.group);
+    }
+    return weightDims;
+}
+
+// The primitive for spec's weights on activations x -> y with the given
+// pads (the whole tensors, or one stripe of them). weightsWanted: a weights
+// layout to try first with each algorithm (so stripes share packed weights).
+dnnl::convolution_forward::primitive_desc choosePrimitive(const ConvSpec& spec, const Shape& x, const Shape& y,
+                                                          const DnnlDims& padBegin, const DnnlDims& padEnd,
+                                                          const memory::desc* weightsWanted = nullptr) {
+    const Shape& w = spec.w;
+    const size_t spatial = spec.spatial();
+    const DnnlDims weightDims = weightDimsOf(spec);
+    const DnnlDims strides = spec.window.strides;
+    DnnlDims dilations = spec.window.dilations;
+    for (auto& d : dilations) d -= 1;  // oneDNN counts the gaps
+    const memory::desc biasDesc = spec.hasBias ? plainDesc({w[0]}) : memory::desc();
+    dnnl::post_ops ops;
+    appendActivation(ops, spec.activation);
+    const dnnl::primitive_attr attributes = makeAttributes(ops);
+
+    auto buildWith = [&](dnnl::algorithm algorithm, const memory::desc& src, const memory::desc& weights,
+                         const memory::desc& dst, dnnl::convolution_forward::primitive_desc& out) {
+        try {
+            dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm, src, weights,
+                                                 biasDesc, dst, strides, dilations, padBegin, padEnd);
+            out = dnnl::convolution_forward::primitive_desc(desc, attributes, dnnlEngine());
+            // A reference implementation means the layouts asked for
+            // have no fast kernel: try the next candidate.
+            return std::string(out.impl_info_str()).rfind("ref", 0) != 0;
+        } catch (const dnnl::error&) {
+            return false;
+        }
+    };
+    auto build = [&](dnnl::algorithm algorithm, const memory::desc& src, const memory::desc& dst,
+                     dnnl::convolution_forward::primitive_desc& out) {
+        return (weightsWanted && buildWith(algorithm, src, *weightsWanted, dst, out)) ||
+               buildWith(algorithm, src, anyDesc(weightDims), dst, out);
+    };
+    const memory::format_tag blockedTag = spatial == 1   ? memory::format_tag::nCw16c
+                                          : spatial == 2 ? memory::format_tag::nChw16c
+                                                         : memory::format_tag::nCdhw16c;
+    // Blocked reorders from NCHW are cheaper than channels-last ones, and
+    // oneDNN's blocked direct kernels are as fast as its channels-last ones.
+    auto preferred = [&](const Shape& dims, int64_t channels) {
+        return channels % 16 == 0 ? memory::desc(dims, memory::data_type::f32, blockedTag) : anyDesc(dims);
+    };
+    const bool winogradShape = spatial == 2 && spec.group == 1 && w[2] == 3 && w[3] == 3 &&
+                               strides == DnnlDims{1, 1} && dilations == DnnlDims{0, 0};
+    dnnl::convolution_forward::primitive_desc pd;
+    bool built = winogradShape && x[1] >= 16 && w[0] >= 64 &&
+                 build(dnnl::algorithm::convolution_winograd, anyDesc(x), anyDesc(y), pd);
+    if (!built) built = build(dnnl::algorithm::convolution_direct, preferred(x, x[1]), preferred(y, w[0]), pd);
+    if (!built) {
+        dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                             anyDesc(x), anyDesc(weightDims), biasDesc, anyDesc(y), strides, dilations,
+                                             padBegin, padEnd);
+        pd = dnnl::convolution_forward::primitive_desc(desc, attributes, dnnlEngine());
+    }
+    return pd;
+}
+
+std::size_t aligned(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+// What DnnlStep would reserve for pd on the whole tensors (reorder
+// scratchpads, tiny for these layouts, left out).
+std::size_t unstripedWorkspace(const ConvSpec& spec, const dnnl::convolution_forward::primitive_desc& pd) {
+    std::size_t total = 0;
+    if (pd.src_desc() != plainDesc(spec.x)) total += aligned(pd.src_desc().get_size());
+    if (pd.dst_desc() != plainDesc(spec.y)) total += aligned(pd.dst_desc().get_size());
+    if (!spec.constantWeights) total += aligned(pd.weights_desc().get_size());
+    return total + aligned(pd.scratchpad_desc().get_size());
+}
+
 class OneDnnConv final : public ConvPath {
 public:
-    // Throws dnnl::error when oneDNN cannot build it.
-    explicit OneDnnConv(const ConvSpec& spec) {
+    explicit OneDnnConv(const ConvSpec& spec, const dnnl::convolution_forward::primitive_desc& pd) {
         const Shape& x = spec.x;
-        const Shape& w = spec.w;
         const Shape& y = spec.y;
-        const size_t spatial = spec.spatial();
-        // oneDNN's grouped weights are {G, O/G, I/G, k...}: the same bytes as
-        // ONNX's {O, I/G, k...}.
-        DnnlDims weightDims = w;
-        if (spec.group > 1) {
-            weightDims[0] = w[0] / spec.group;
-            weightDims.insert(weightDims.begin(), spec.group);
-        }
-        const DnnlDims strides = spec.window.strides;
-        DnnlDims dilations = spec.window.dilations;
-        for (auto& d : dilations) d -= 1;  // oneDNN counts the gaps
-        const memory::desc biasDesc = spec.hasBias ? plainDesc({w[0]}) : memory::desc();
-        dnnl::post_ops ops;
-        appendActivation(ops, spec.activation);
-        const dnnl::primitive_attr attributes = makeAttributes(ops);
-
-        auto build = [&](dnnl::algorithm algorithm, const memory::desc& src, const memory::desc& dst,
-                         dnnl::convolution_forward::primitive_desc& out) {
-            try {
-                dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm, src,
-                                                     anyDesc(weightDims), biasDesc, dst, strides, dilations,
-                                                     spec.window.padBegin, spec.window.padEnd);
-                out = dnnl::convolution_forward::primitive_desc(desc, attributes, dnnlEngine());
-                // A reference implementation means the layouts asked for
-                // have no fast kernel: try the next candidate.
-                return std::string(out.impl_info_str()).rfind("ref", 0) != 0;
-            } catch (const dnnl::error&) {
-                return false;
-            }
-        };
-        const memory::format_tag blockedTag = spatial == 1   ? memory::format_tag::nCw16c
-                                              : spatial == 2 ? memory::format_tag::nChw16c
-                                                             : memory::format_tag::nCdhw16c;
-        // Blocked reorders from NCHW are cheaper than channels-last ones, and
-        // oneDNN's blocked direct kernels are as fast as its channels-last ones.
-        auto preferred = [&](const Shape& dims, int64_t channels) {
-            return channels % 16 == 0 ? memory::desc(dims, memory::data_type::f32, blockedTag) : anyDesc(dims);
-        };
-        const bool winogradShape = spatial == 2 && spec.group == 1 && w[2] == 3 && w[3] == 3 &&
-                                   strides == DnnlDims{1, 1} && dilations == DnnlDims{0, 0};
-        dnnl::convolution_forward::primitive_desc pd;
-        bool built = winogradShape && x[1] >= 16 && w[0] >= 64 &&
-                     build(dnnl::algorithm::convolution_winograd, anyDesc(x), anyDesc(y), pd);
-        if (!built) built = build(dnnl::algorithm::convolution_direct, preferred(x, x[1]), preferred(y, w[0]), pd);
-        if (!built) {
-            dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference,
-                                                 dnnl::algorithm::convolution_direct, anyDesc(x), anyDesc(weightDims),
-                                                 biasDesc, anyDesc(y), strides, dilations, spec.window.padBegin,
-                                                 spec.window.padEnd);
-            pd = dnnl::convolution_forward::primitive_desc(desc, attributes, dnnlEngine());
-        }
+        const DnnlDims weightDims = weightDimsOf(spec);
+        const memory::desc biasDesc = spec.hasBias ? plainDesc({spec.w[0]}) : memory::desc();
 
         WorkspacePlan plan;
         step_.setPrimitive(pd, dnnl::convolution_forward(pd));
@@ -104,8 +166,222 @@ private:
     DnnlStep step_;
 };
 
+// A 2-D convolution in stripes of output rows (see the top of the file).
+class StripedConv final : public ConvPath {
+public:
+    // Throws dnnl::error; valid() is false when the stripes would not help
+    // (the caller then takes the unstriped path).
+    StripedConv(const ConvSpec& spec, std::size_t unstriped) : spec_(spec) {
+        const Shape& x = spec.x;
+        const Shape& y = spec.y;
+        const int64_t outRows = y[2];
+        if (outRows < 2 * kMinStripeRows) return;
+        // First guess from the blocked bytes per output row, then shrink
+        // while the built stripes (with their scratchpads) exceed the bound.
+        const int64_t stride = spec.window.strides[0];
+        const std::size_t rowBytes = std::size_t(x[0]) * ((x[1] + 15) / 16 * 16) * x[3] * sizeof(float) * stride +
+                                     std::size_t(y[0]) * ((y[1] + 15) / 16 * 16) * y[3] * sizeof(float);
+        int64_t rows = std::max<int64_t>(kMinStripeRows, int64_t(stripeBound() / std::max<std::size_t>(rowBytes, 1)));
+        for (int attempt = 0; attempt < 6; ++attempt) {
+            if (rows * 2 > outRows) rows = (outRows + 1) / 2;  // at least two stripes, or nothing gained
+            plan(rows);
+            const std::size_t total = workspaceBytes;
+            if (total <= stripeBound() || rows <= kMinStripeRows) break;
+            int64_t next = std::max<int64_t>(kMinStripeRows, int64_t(double(rows) * stripeBound() / total * 0.95));
+            if (next >= rows) next = rows - 1;
+            rows = next;
+        }
+        if (workspaceBytes >= unstriped) {
+            configs_.clear();
+            return;
+        }
+        pack();
+    }
+
+    bool valid() const { return !configs_.empty(); }
+
+    Status run(RunContext& context) override {
+        try {
+            dnnl::stream& stream = dnnlStream();
+            const Shape& x = spec_.x;
+            const Shape& y = spec_.y;
+            float* src = context.inputs[0].as<float>();
+            float* dst = context.outputs[0].as<float>();
+            void* srcBlocked = workspaceAt(context.workspace, 0);
+            void* dstBlocked = workspaceAt(context.workspace, dstOffset_);
+            void* scratch = workspaceAt(context.workspace, scratchOffset_);
+            for (const Stripe& stripe : stripes_) {
+                Config& c = configs_[stripe.config];
+                c.srcUser.set_data_handle(src + stripe.firstInputRow * x[3]);
+                c.dstUser.set_data_handle(dst + stripe.firstOutputRow * y[3]);
+                c.srcBlocked.set_data_handle(srcBlocked);
+                c.dstBlocked.set_data_handle(dstBlocked);
+                std::unordered_map<int, memory> args{{DNNL_ARG_FROM, c.srcUser}, {DNNL_ARG_TO, c.srcBlocked}};
+                if (c.reorderInScratch) {
+                    c.reorderInScratch.set_data_handle(scratch);
+                    args[DNNL_ARG_SCRATCHPAD] = c.reorderInScratch;
+                }
+                c.reorderIn.execute(stream, args);
+                args = {{DNNL_ARG_SRC, c.srcBlocked}, {DNNL_ARG_WEIGHTS, weights_[c.weights]}, {DNNL_ARG_DST, c.dstBlocked}};
+                if (bias_) args[DNNL_ARG_BIAS] = bias_;
+                if (c.scratch) {
+                    c.scratch.set_data_handle(scratch);
+                    args[DNNL_ARG_SCRATCHPAD] = c.scratch;
+                }
+                c.primitive.execute(stream, args);
+                args = {{DNNL_ARG_FROM, c.dstBlocked}, {DNNL_ARG_TO, c.dstUser}};
+                if (c.reorderOutScratch) {
+                    c.reorderOutScratch.set_data_handle(scratch);
+                    args[DNNL_ARG_SCRATCHPAD] = c.reorderOutScratch;
+                }
+                c.reorderOut.execute(stream, args);
+            }
+            stream.wait();
+        } catch (const std::exception& error) {
+            return dnnlRunFailure("primitive execution failed", error);
+        }
+        return Status::ok();
+    }
+
+private:
+    struct Geometry {
+        int64_t inputRows, outputRows, padTop, padBottom;
+        bool operator==(const Geometry& o) const {
+            return inputRows == o.inputRows && outputRows == o.outputRows && padTop == o.padTop &&
+                   padBottom == o.padBottom;
+        }
+    };
+    struct Config {
+        Geometry geometry;
+        dnnl::convolution_forward::primitive_desc pd;
+        dnnl::convolution_forward primitive;
+        memory srcUser, srcBlocked, dstBlocked, dstUser, scratch, reorderInScratch, reorderOutScratch;
+        dnnl::reorder reorderIn, reorderOut;
+        std::size_t weights = 0;  // index into weights_
+    };
+    struct Stripe {
+        std::size_t config;
+        int64_t firstInputRow, firstOutputRow;
+    };
+
+    // Builds the stripes of `rows` output rows and their primitives; sets
+    // workspaceBytes.
+    void plan(int64_t rows) {
+        configs_.clear();
+        stripes_.clear();
+        const Shape& x = spec_.x;
+        const Shape& y = spec_.y;
+        const int64_t height = x[2];
+        const int64_t stride = spec_.window.strides[0];
+        const int64_t extent = spec_.window.extent(0);
+        const int64_t padTop = spec_.window.padBegin[0];
+        std::size_t srcMax = 0, dstMax = 0, scratchMax = 0;
+        for (int64_t first = 0; first < y[2]; first += rows) {
+            const int64_t count = std::min(rows, y[2] - first);
+            const int64_t firstNeeded = first * stride - padTop;
+            const int64_t lastNeeded = (first + count - 1) * stride - padTop + extent - 1;
+            const int64_t firstRow = std::max<int64_t>(firstNeeded, 0);
+            const int64_t lastRow = std::min<int64_t>(lastNeeded, height - 1);
+            Geometry g{lastRow - firstRow + 1, count, firstRow - firstNeeded, lastNeeded - lastRow};
+            std::size_t index = 0;
+            while (index < configs_.size() && !(configs_[index].geometry == g)) ++index;
+            if (index == configs_.size()) {
+                configs_.push_back(makeConfig(g));
+                const Config& c = configs_.back();
+                srcMax = std::max(srcMax, c.srcBlocked.get_desc().get_size());
+                dstMax = std::max(dstMax, c.dstBlocked.get_desc().get_size());
+                scratchMax = std::max(scratchMax, scratchBytes_);
+            }
+            stripes_.push_back({index, firstRow, first});
+        }
+        dstOffset_ = aligned(srcMax);
+        scratchOffset_ = dstOffset_ + aligned(dstMax);
+        workspaceBytes = scratchOffset_ + aligned(scratchMax);
+    }
+
+    Config makeConfig(const Geometry& g) {
+        const Shape& x = spec_.x;
+        const Shape& y = spec_.y;
+        Config c;
+        c.geometry = g;
+        const Shape xs{x[0], x[1], g.inputRows, x[3]};
+        const Shape ys{y[0], y[1], g.outputRows, y[3]};
+        const DnnlDims padBegin{g.padTop, spec_.window.padBegin[1]};
+        const DnnlDims padEnd{g.padBottom, spec_.window.padEnd[1]};
+        // Ask for the first stripe's weights layout so one packed copy serves all.
+        const memory::desc firstWeights = configs_.empty() ? memory::desc() : configs_.front().pd.weights_desc();
+        c.pd = choosePrimitive(spec_, xs, ys, padBegin, padEnd, configs_.empty() ? nullptr : &firstWeights);
+        c.primitive = dnnl::convolution_forward(c.pd);
+        scratchBytes_ = c.pd.scratchpad_desc().get_size();
+        if (scratchBytes_ > 0) c.scratch = memory(c.pd.scratchpad_desc(), dnnlEngine(), DNNL_MEMORY_NONE);
+        // The stripe inside the whole NCHW tensors: the full tensors' strides.
+        const DnnlDims xStrides{x[1] * x[2] * x[3], x[2] * x[3], x[3], 1};
+        const DnnlDims yStrides{y[1] * y[2] * y[3], y[2] * y[3], y[3], 1};
+        c.srcUser = memory(stridedDesc(xs, xStrides), dnnlEngine(), DNNL_MEMORY_NONE);
+        c.dstUser = memory(stridedDesc(ys, yStrides), dnnlEngine(), DNNL_MEMORY_NONE);
+        c.srcBlocked = memory(c.pd.src_desc(), dnnlEngine(), DNNL_MEMORY_NONE);
+        c.dstBlocked = memory(c.pd.dst_desc(), dnnlEngine(), DNNL_MEMORY_NONE);
+        dnnl::primitive_attr attributes;
+        attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+        dnnl::reorder::primitive_desc in(c.srcUser, c.srcBlocked, attributes);
+        dnnl::reorder::primitive_desc out(c.dstBlocked, c.dstUser, attributes);
+        c.reorderIn = dnnl::reorder(in);
+        c.reorderOut = dnnl::reorder(out);
+        if (in.scratchpad_desc().get_size() > 0)
+            c.reorderInScratch = memory(in.scratchpad_desc(), dnnlEngine(), DNNL_MEMORY_NONE);
+        if (out.scratchpad_desc().get_size() > 0)
+            c.reorderOutScratch = memory(out.scratchpad_desc(), dnnlEngine(), DNNL_MEMORY_NONE);
+        scratchBytes_ = std::max({scratchBytes_, in.scratchpad_desc().get_size(), out.scratchpad_desc().get_size()});
+        return c;
+    }
+
+    // Packs the weights once per distinct layout the stripes' primitives
+    // want (normally one), and the bias.
+    void pack() {
+        const DnnlDims weightDims = weightDimsOf(spec_);
+        memory plain(plainDesc(weightDims), dnnlEngine(), const_cast<float*>(spec_.constantWeights->data<float>()));
+        for (Config& c : configs_) {
+            const memory::desc wanted = c.pd.weights_desc();
+            std::size_t index = 0;
+            while (index < weights_.size() && weights_[index].get_desc() != wanted) ++index;
+            if (index == weights_.size()) {
+                memory packed(wanted, dnnlEngine());
+                dnnl::reorder(plain, packed).execute(dnnlStream(), plain, packed);
+                weights_.push_back(packed);
+                packedBytes += wanted.get_size();
+            }
+            c.weights = index;
+        }
+        if (spec_.hasBias) {
+            const memory::desc biasDesc = plainDesc({spec_.w[0]});
+            memory plainBias(biasDesc, dnnlEngine(), const_cast<float*>(spec_.constantBias->data<float>()));
+            bias_ = memory(configs_.front().pd.bias_desc(), dnnlEngine());
+            dnnl::reorder(plainBias, bias_).execute(dnnlStream(), plainBias, bias_);
+            packedBytes += bias_.get_desc().get_size();
+        }
+        dnnlStream().wait();
+    }
+
+    ConvSpec spec_;
+    std::vector<Config> configs_;
+    std::vector<Stripe> stripes_;
+    std::vector<memory> weights_;
+    memory bias_;
+    std::size_t dstOffset_ = 0, scratchOffset_ = 0;
+    std::size_t scratchBytes_ = 0;  // of the config makeConfig built last
+};
+
 }  // namespace
 
-std::unique_ptr<ConvPath> makeOneDnnConv(const ConvSpec& spec) { return std::make_unique<OneDnnConv>(spec); }
+std::unique_ptr<ConvPath> makeOneDnnConv(const ConvSpec& spec) {
+    const auto pd = choosePrimitive(spec, spec.x, spec.y, spec.window.padBegin, spec.window.padEnd);
+    const std::size_t unstriped = unstripedWorkspace(spec, pd);
+    if (spec.spatial() == 2 && unstriped > stripeBound() && spec.constantWeights &&
+        (!spec.hasBias || spec.constantBias)) {
+        auto striped = std::make_unique<StripedConv>(spec, unstriped);
+        if (striped->valid()) return striped;
+    }
+    return std::make_unique<OneDnnConv>(spec, pd);
+}
 
 }  // namespace interstage::cpu::nn
