@@ -120,6 +120,60 @@ dnnl::convolution_forward::primitive_desc choosePrimitive(const ConvSpec& spec, 
     return pd;
 }
 
+// NCHW rows [firstRow, firstRow + rows) of a {n, c, height, width} tensor
+// to a dense nChw16c {n, c, rows, width} buffer (padding channels zeroed),
+// and back. oneDNN's reorders treat the stripe (whose channel stride is the
+// whole image's) with a generic kernel about half as fast as these.
+void stripeToBlocked(const float* src, float* dst, int64_t n, int64_t c, int64_t height, int64_t width,
+                     int64_t firstRow, int64_t rows) {
+    const int64_t blocks = (c + 15) / 16;
+    const int64_t work = n * blocks * rows;
+#pragma omp parallel for schedule(static) if (work * width > 16384)
+    for (int64_t i = 0; i < work; ++i) {
+        const int64_t r = i % rows, nb = i / rows, b = nb % blocks, image = nb / blocks;
+        float* out = dst + i * width * 16;
+        const int64_t valid = std::min<int64_t>(16, c - b * 16);
+        const float* in[16];
+        for (int64_t k = 0; k < valid; ++k) in[k] = src + ((image * c + b * 16 + k) * height + firstRow + r) * width;
+        int64_t w0 = 0;
+        float tile[16][16];
+        for (; w0 + 16 <= width; w0 += 16) {
+            for (int64_t k = 0; k < valid; ++k)
+                for (int j = 0; j < 16; ++j) tile[k][j] = in[k][w0 + j];
+            for (int64_t k = valid; k < 16; ++k)
+                for (int j = 0; j < 16; ++j) tile[k][j] = 0.f;
+            for (int j = 0; j < 16; ++j)
+                for (int k = 0; k < 16; ++k) out[(w0 + j) * 16 + k] = tile[k][j];
+        }
+        for (; w0 < width; ++w0)
+            for (int64_t k = 0; k < 16; ++k) out[w0 * 16 + k] = k < valid ? in[k][w0] : 0.f;
+    }
+}
+
+void blockedToStripe(const float* src, float* dst, int64_t n, int64_t c, int64_t height, int64_t width,
+                     int64_t firstRow, int64_t rows) {
+    const int64_t blocks = (c + 15) / 16;
+    const int64_t work = n * blocks * rows;
+#pragma omp parallel for schedule(static) if (work * width > 16384)
+    for (int64_t i = 0; i < work; ++i) {
+        const int64_t r = i % rows, nb = i / rows, b = nb % blocks, image = nb / blocks;
+        const float* in = src + i * width * 16;
+        const int64_t valid = std::min<int64_t>(16, c - b * 16);
+        float* out[16];
+        for (int64_t k = 0; k < valid; ++k) out[k] = dst + ((image * c + b * 16 + k) * height + firstRow + r) * width;
+        int64_t w0 = 0;
+        float tile[16][16];
+        for (; w0 + 16 <= width; w0 += 16) {
+            for (int j = 0; j < 16; ++j)
+                for (int k = 0; k < 16; ++k) tile[k][j] = in[(w0 + j) * 16 + k];
+            for (int64_t k = 0; k < valid; ++k)
+                for (int j = 0; j < 16; ++j) out[k][w0 + j] = tile[k][j];
+        }
+        for (; w0 < width; ++w0)
+            for (int64_t k = 0; k < valid; ++k) out[k][w0] = in[w0 * 16 + k];
+    }
+}
+
 std::size_t aligned(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
 
 // What DnnlStep would reserve for pd on the whole tensors (reorder
@@ -217,11 +271,16 @@ public:
                 c.srcBlocked.set_data_handle(srcBlocked);
                 c.dstBlocked.set_data_handle(dstBlocked);
                 std::unordered_map<int, memory> args{{DNNL_ARG_FROM, c.srcUser}, {DNNL_ARG_TO, c.srcBlocked}};
-                if (c.reorderInScratch) {
-                    c.reorderInScratch.set_data_handle(scratch);
-                    args[DNNL_ARG_SCRATCHPAD] = c.reorderInScratch;
+                if (c.ownIn) {
+                    stripeToBlocked(src, static_cast<float*>(srcBlocked), x[0], x[1], x[2], x[3],
+                                    stripe.firstInputRow, c.geometry.inputRows);
+                } else {
+                    if (c.reorderInScratch) {
+                        c.reorderInScratch.set_data_handle(scratch);
+                        args[DNNL_ARG_SCRATCHPAD] = c.reorderInScratch;
+                    }
+                    c.reorderIn.execute(stream, args);
                 }
-                c.reorderIn.execute(stream, args);
                 args = {{DNNL_ARG_SRC, c.srcBlocked}, {DNNL_ARG_WEIGHTS, weights_[c.weights]}, {DNNL_ARG_DST, c.dstBlocked}};
                 if (bias_) args[DNNL_ARG_BIAS] = bias_;
                 if (c.scratch) {
@@ -229,6 +288,11 @@ public:
                     args[DNNL_ARG_SCRATCHPAD] = c.scratch;
                 }
                 c.primitive.execute(stream, args);
+                if (c.ownOut) {
+                    blockedToStripe(static_cast<const float*>(dstBlocked), dst, y[0], y[1], y[2], y[3],
+                                    stripe.firstOutputRow, c.geometry.outputRows);
+                    continue;
+                }
                 args = {{DNNL_ARG_FROM, c.dstBlocked}, {DNNL_ARG_TO, c.dstUser}};
                 if (c.reorderOutScratch) {
                     c.reorderOutScratch.set_data_handle(scratch);
@@ -258,6 +322,7 @@ private:
         memory srcUser, srcBlocked, dstBlocked, dstUser, scratch, reorderInScratch, reorderOutScratch;
         dnnl::reorder reorderIn, reorderOut;
         std::size_t weights = 0;  // index into weights_
+        bool ownIn = false, ownOut = false;  // nChw16c: stripeToBlocked / blockedToStripe
     };
     struct Stripe {
         std::size_t config;
@@ -275,6 +340,9 @@ private:
         const int64_t stride = spec_.window.strides[0];
         const int64_t extent = spec_.window.extent(0);
         const int64_t padTop = spec_.window.padBegin[0];
+        // Stripes of nearly even height rather than a short remainder.
+        const int64_t count = (y[2] + rows - 1) / rows;
+        rows = (y[2] + count - 1) / count;
         std::size_t srcMax = 0, dstMax = 0, scratchMax = 0;
         for (int64_t first = 0; first < y[2]; first += rows) {
             const int64_t count = std::min(rows, y[2] - first);
@@ -321,6 +389,8 @@ private:
         c.dstUser = memory(stridedDesc(ys, yStrides), dnnlEngine(), DNNL_MEMORY_NONE);
         c.srcBlocked = memory(c.pd.src_desc(), dnnlEngine(), DNNL_MEMORY_NONE);
         c.dstBlocked = memory(c.pd.dst_desc(), dnnlEngine(), DNNL_MEMORY_NONE);
+        c.ownIn = c.pd.src_desc() == memory::desc(xs, memory::data_type::f32, memory::format_tag::nChw16c);
+        c.ownOut = c.pd.dst_desc() == memory::desc(ys, memory::data_type::f32, memory::format_tag::nChw16c);
         dnnl::primitive_attr attributes;
         attributes.set_scratchpad_mode(dnnl::scratchpad_mode::user);
         dnnl::reorder::primitive_desc in(c.srcUser, c.srcBlocked, attributes);
