@@ -156,11 +156,12 @@ struct Session::Impl {
         return tensors;
     }
 
-    // Reduce allocates each kernel's workspace around its node, like a
-    // tensor; the other modes keep one shared buffer of the largest size,
-    // allocated once (the arena's slab then holds tensors only, so it can be
-    // measured against the lower bound).
-    bool planWorkspace() const { return options.mode.reduceInterstage && !options.mode.arena && !onGpu(); }
+    // Each kernel's workspace is planned like a tensor that lives for its
+    // node's step: reduce allocates it around the node, and the arena places
+    // it in the slab over tensors that are dead by then (on u2netp the slab
+    // does not grow at all). Default and reuse keep one shared buffer of the
+    // largest size, allocated once.
+    bool planWorkspace() const { return (options.mode.reduceInterstage || options.mode.arena) && !onGpu(); }
     ValueId workspaceId(size_t node) const { return static_cast<ValueId>(exec.values.size() + node); }
 
     void accountWeights() {
