@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "core/half_float.h"
+
 namespace interstage {
 
 int64_t TensorData::elementCount() const {
@@ -22,6 +24,8 @@ int64_t TensorData::intAt(int64_t i) const {
         case DataType::UInt16: return data<uint16_t>()[i];
         case DataType::UInt32: return data<uint32_t>()[i];
         case DataType::UInt64: return static_cast<int64_t>(data<uint64_t>()[i]);
+        case DataType::Float16: return static_cast<int64_t>(halfToFloat(data<uint16_t>()[i]));
+        case DataType::BFloat16: return static_cast<int64_t>(bfloatToFloat(data<uint16_t>()[i]));
         default: return 0;
     }
 }
@@ -31,6 +35,8 @@ double TensorData::doubleAt(int64_t i) const {
         case DataType::Float: return data<float>()[i];
         case DataType::Double: return data<double>()[i];
         case DataType::UInt64: return static_cast<double>(data<uint64_t>()[i]);
+        case DataType::Float16: return halfToFloat(data<uint16_t>()[i]);
+        case DataType::BFloat16: return bfloatToFloat(data<uint16_t>()[i]);
         default: return static_cast<double>(intAt(i));
     }
 }

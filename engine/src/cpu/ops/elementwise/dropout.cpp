@@ -12,7 +12,6 @@ namespace interstage::cpu::ew {
 
 namespace {
 
-bool copyable(DataType type) { return type != DataType::String && dataTypeSize(type) > 0; }
 
 // One uniform double in [0, 1) the way numpy's legacy generator makes it
 // from two 32-bit Mersenne Twister outputs.

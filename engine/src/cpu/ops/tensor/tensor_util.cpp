@@ -167,60 +167,6 @@ int64_t product(const Shape& shape, size_t begin, size_t end) {
     return p;
 }
 
-float halfToFloat(uint16_t h) {
-    uint32_t sign = static_cast<uint32_t>(h & 0x8000u) << 16;
-    uint32_t exponent = (h >> 10) & 0x1fu;
-    uint32_t mantissa = h & 0x3ffu;
-    uint32_t bits;
-    if (exponent == 0x1f) {
-        bits = sign | 0x7f800000u | (mantissa << 13);  // inf / NaN keep their payload
-    } else if (exponent != 0) {
-        bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
-    } else {
-        // Zero or subnormal: the value is mantissa * 2^-24, exact in float.
-        float magnitude = std::ldexp(static_cast<float>(mantissa), -24);
-        std::memcpy(&bits, &magnitude, 4);
-        bits |= sign;
-    }
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-}
-
-uint16_t floatToHalf(float f) {
-    uint32_t bits;
-    std::memcpy(&bits, &f, 4);
-    auto sign = static_cast<uint16_t>((bits >> 16) & 0x8000u);
-    uint32_t magnitude = bits & 0x7fffffffu;
-    if (magnitude >= 0x7f800000u)  // inf or NaN (NaN stays a quiet NaN)
-        return static_cast<uint16_t>(sign | 0x7c00u | (magnitude > 0x7f800000u ? 0x200u : 0u));
-    if (magnitude >= 0x477ff000u) return static_cast<uint16_t>(sign | 0x7c00u);  // rounds past 65504
-    if (magnitude < 0x38800000u) {
-        // Below the smallest normal half: scaling by 2^24 makes the half's
-        // subnormal mantissa an integer, and nearbyint rounds it to even.
-        float scaled = std::ldexp(std::fabs(f), 24);
-        return static_cast<uint16_t>(sign | static_cast<uint16_t>(std::nearbyint(scaled)));
-    }
-    // Normal: rebias the exponent and round the 13 dropped bits to even.
-    uint32_t rebased = magnitude - (112u << 23);
-    uint32_t rounded = rebased + 0xfffu + ((rebased >> 13) & 1u);
-    return static_cast<uint16_t>(sign | static_cast<uint16_t>(rounded >> 13));
-}
-
-float bfloatToFloat(uint16_t b) {
-    uint32_t bits = static_cast<uint32_t>(b) << 16;
-    float f;
-    std::memcpy(&f, &bits, 4);
-    return f;
-}
-
-uint16_t floatToBfloat(float f) {
-    uint32_t bits;
-    std::memcpy(&bits, &f, 4);
-    if ((bits & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((bits >> 16) | 0x40u);  // quiet NaN
-    uint32_t rounded = bits + 0x7fffu + ((bits >> 16) & 1u);
-    return static_cast<uint16_t>(rounded >> 16);
-}
 
 void parallelCopy(void* dst, const void* src, std::size_t bytes) {
     if (bytes == 0 || dst == src) return;

@@ -4,6 +4,8 @@
 // built on: a parallel memcpy and a strided gather into a contiguous output.
 #pragma once
 
+#include "core/half_float.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -56,10 +58,10 @@ Shape contiguousStrides(const Shape& shape);
 int64_t product(const Shape& shape, size_t begin, size_t end);
 
 // float <-> IEEE half and bfloat16, rounding to nearest even.
-float halfToFloat(uint16_t h);
-uint16_t floatToHalf(float f);
-float bfloatToFloat(uint16_t b);
-uint16_t floatToBfloat(float f);
+using interstage::bfloatToFloat;
+using interstage::floatToBfloat;
+using interstage::floatToHalf;
+using interstage::halfToFloat;
 
 // memcpy split across the OpenMP threads when it is big enough to pay off.
 void parallelCopy(void* dst, const void* src, std::size_t bytes);
