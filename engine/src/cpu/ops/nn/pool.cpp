@@ -192,6 +192,133 @@ void maxPool2dFloat(const PoolGeometry& g, const float* x, float* y) {
     }
 }
 
+// Separable 2-D max for float, no dilation, no Indices: per output row,
+// the vertical max of its (valid) input rows goes into a row buffer, then
+// each output column takes the horizontal max of its window in that row.
+// Border columns (windows clipped by padding) are handled one by one;
+// interior columns run branch-free loops the compiler vectorizes. Compiled
+// for AVX-512 / AVX2 / baseline and picked by the CPU.
+constexpr int64_t kSeparableMaxWidth = 4096;  // row buffer, floats on the stack
+
+struct SeparableMaxPlan {
+    int64_t fullBegin = 0, fullEnd = 0, stride = 1;
+};
+
+[[gnu::always_inline]] inline float maxOf(float a, float b) { return a < b ? b : a; }
+
+[[gnu::always_inline]] inline void separableMaxRowsBody(const PoolGeometry& g, const SeparableMaxPlan& plan,
+                                                         const float* src, float* dstPlane, int64_t oh0,
+                                                         int64_t oh1, float* buf) {
+    const AxisWindows &ah = g.axis[1], &aw = g.axis[2];
+    const int64_t W = aw.in, OW = aw.out, K = aw.kernel, S = plan.stride;
+    const int64_t fullBegin = plan.fullBegin, fullEnd = plan.fullEnd, n = fullEnd - fullBegin;
+    for (int64_t oh = oh0; oh < oh1; ++oh) {
+        float* __restrict dst = dstPlane + oh * OW;
+        const int64_t h0 = ah.start[oh] + ah.firstTap[oh], h1 = ah.start[oh] + ah.endTap[oh];
+        if (h1 <= h0) {
+            for (int64_t ow = 0; ow < OW; ++ow) dst[ow] = std::numeric_limits<float>::lowest();
+            continue;
+        }
+        const float* row = src + h0 * W;
+        if (h1 - h0 > 1) {
+            const float* __restrict a = row;
+            const float* __restrict b = row + W;
+            float* __restrict t = buf;
+            for (int64_t w = 0; w < W; ++w) t[w] = maxOf(a[w], b[w]);
+            for (int64_t h = h0 + 2; h < h1; ++h) {
+                const float* __restrict c = src + h * W;
+                for (int64_t w = 0; w < W; ++w) t[w] = maxOf(t[w], c[w]);
+            }
+            row = buf;
+        }
+        // Border columns: clipped windows (possibly empty).
+        for (int64_t ow = 0; ow < OW; ++ow) {
+            if (ow == fullBegin && n > 0) {
+                ow = fullEnd - 1;
+                continue;
+            }
+            const int64_t w0 = aw.start[ow] + aw.firstTap[ow], w1 = aw.start[ow] + aw.endTap[ow];
+            if (w1 <= w0) {
+                dst[ow] = std::numeric_limits<float>::lowest();
+                continue;
+            }
+            float best = row[w0];
+            for (int64_t w = w0 + 1; w < w1; ++w) best = maxOf(best, row[w]);
+            dst[ow] = best;
+        }
+        if (n <= 0) continue;
+        const float* __restrict base = row + aw.start[fullBegin];
+        float* __restrict out = dst + fullBegin;
+        if (S == 1 && K == 3) {
+            for (int64_t j = 0; j < n; ++j) out[j] = maxOf(maxOf(base[j], base[j + 1]), base[j + 2]);
+        } else if (S == 2 && K == 3) {
+            for (int64_t j = 0; j < n; ++j)
+                out[j] = maxOf(maxOf(base[2 * j], base[2 * j + 1]), base[2 * j + 2]);
+        } else if (S == 1) {
+            for (int64_t j = 0; j < n; ++j) out[j] = base[j];
+            for (int64_t k = 1; k < K; ++k)
+                for (int64_t j = 0; j < n; ++j) out[j] = maxOf(out[j], base[j + k]);
+        } else {
+            for (int64_t j = 0; j < n; ++j) out[j] = base[j * S];
+            for (int64_t k = 1; k < K; ++k)
+                for (int64_t j = 0; j < n; ++j) out[j] = maxOf(out[j], base[j * S + k]);
+        }
+    }
+}
+
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2"))) void separableMaxRowsAvx512(
+    const PoolGeometry& g, const SeparableMaxPlan& plan, const float* src, float* dst, int64_t oh0, int64_t oh1,
+    float* buf) {
+    separableMaxRowsBody(g, plan, src, dst, oh0, oh1, buf);
+}
+
+__attribute__((target("avx2"))) void separableMaxRowsAvx2(const PoolGeometry& g, const SeparableMaxPlan& plan,
+                                                          const float* src, float* dst, int64_t oh0, int64_t oh1,
+                                                          float* buf) {
+    separableMaxRowsBody(g, plan, src, dst, oh0, oh1, buf);
+}
+
+void separableMaxRowsBaseline(const PoolGeometry& g, const SeparableMaxPlan& plan, const float* src, float* dst,
+                              int64_t oh0, int64_t oh1, float* buf) {
+    separableMaxRowsBody(g, plan, src, dst, oh0, oh1, buf);
+}
+
+using SeparableMaxRowsFunction = void (*)(const PoolGeometry&, const SeparableMaxPlan&, const float*, float*, int64_t,
+                                          int64_t, float*);
+
+SeparableMaxRowsFunction pickSeparableMaxRows() {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
+        return &separableMaxRowsAvx512;
+    if (__builtin_cpu_supports("avx2")) return &separableMaxRowsAvx2;
+    return &separableMaxRowsBaseline;
+}
+
+void separableMaxPool2dFloat(const PoolGeometry& g, const float* x, float* y) {
+    static const SeparableMaxRowsFunction rowsFunction = pickSeparableMaxRows();
+    const AxisWindows &ah = g.axis[1], &aw = g.axis[2];
+    const int64_t inPlane = g.inPlane(), outPlane = g.outPlane();
+    const int64_t K = aw.kernel, work = g.planes * outPlane * ah.kernel * K;
+    SeparableMaxPlan plan;
+    plan.stride = aw.out > 1 ? aw.start[1] - aw.start[0] : 1;
+    while (plan.fullBegin < aw.out && aw.endTap[plan.fullBegin] - aw.firstTap[plan.fullBegin] != K) ++plan.fullBegin;
+    plan.fullEnd = plan.fullBegin;
+    while (plan.fullEnd < aw.out && aw.endTap[plan.fullEnd] - aw.firstTap[plan.fullEnd] == K) ++plan.fullEnd;
+    // Few planes: split each plane's rows into blocks so threads share work.
+    const int64_t blocks = g.planes >= 32 ? 1 : std::max<int64_t>(1, std::min<int64_t>(ah.out, 16));
+    const int64_t rowsPerBlock = (ah.out + blocks - 1) / std::max<int64_t>(blocks, 1);
+#pragma omp parallel for collapse(2) schedule(static) if (work > 32768)
+    for (int64_t plane = 0; plane < g.planes; ++plane) {
+        for (int64_t block = 0; block < blocks; ++block) {
+            const int64_t oh0 = block * rowsPerBlock, oh1 = std::min<int64_t>(ah.out, oh0 + rowsPerBlock);
+            if (oh0 >= oh1) continue;
+            alignas(64) float buf[kSeparableMaxWidth];
+            rowsFunction(g, plan, x + plane * inPlane, y + plane * outPlane, oh0, oh1, buf);
+        }
+    }
+}
+
 class MaxPoolKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
@@ -217,7 +344,9 @@ public:
                              geometry_.axis[1].dilation == 1 && geometry_.axis[2].dilation == 1;
         switch (dtype_) {
             case DataType::Float:
-                if (plain2d && !indices)
+                if (plain2d && !indices && !pairs2x2() && geometry_.axis[2].in <= kSeparableMaxWidth)
+                    separableMaxPool2dFloat(geometry_, static_cast<const float*>(x), static_cast<float*>(y));
+                else if (plain2d && !indices)
                     maxPool2dFloat(geometry_, static_cast<const float*>(x), static_cast<float*>(y));
                 else
                     maxPool(geometry_, static_cast<const float*>(x), static_cast<float*>(y), indices, columnMajor_);
@@ -236,6 +365,12 @@ public:
     }
 
 private:
+    // 2x2 / stride 2 windows: the existing row-pair path.
+    bool pairs2x2() const {
+        const AxisWindows &ah = geometry_.axis[1], &aw = geometry_.axis[2];
+        return aw.kernel == 2 && ah.kernel == 2 && (aw.out < 2 || aw.start[1] - aw.start[0] == 2);
+    }
+
     Window window_;
     PoolGeometry geometry_;
     DataType dtype_ = DataType::Float;
