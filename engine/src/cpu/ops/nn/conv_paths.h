@@ -44,6 +44,19 @@ public:
     std::size_t packedBytes = 0;  // weights and bias copied at prepare
 };
 
+// A kernel that prepares one ConvPath and runs it (Conv, ConvTranspose).
+class ConvPathKernel : public Kernel {
+public:
+    Status run(RunContext& context) override { return path_ ? path_->run(context) : Status::ok(); }
+    std::size_t workspaceBytes() const override { return path_ ? path_->workspaceBytes : 0; }
+    std::size_t packedWeightBytes() const override { return path_ ? path_->packedBytes : 0; }
+    bool ownsWeights() const override { return ownsWeights_; }
+
+protected:
+    std::unique_ptr<ConvPath> path_;  // null for an empty output
+    bool ownsWeights_ = false;
+};
+
 // Each returns nullptr when it does not apply to the spec; the oneDNN-based
 // ones may throw dnnl::error, which the caller turns into a Status.
 std::unique_ptr<ConvPath> makePointwiseConv(const ConvSpec& spec);

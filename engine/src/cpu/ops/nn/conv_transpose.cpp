@@ -76,7 +76,7 @@ private:
     DnnlStep step_;
 };
 
-class ConvTransposeKernel final : public Kernel {
+class ConvTransposeKernel final : public ConvPathKernel {
 public:
     Status prepare(PrepareContext& context) override {
         if (context.inputCount() < 2 || !context.hasInput(0) || !context.hasInput(1))
@@ -152,15 +152,6 @@ public:
         return Status::ok();
     }
 
-    Status run(RunContext& context) override { return path_ ? path_->run(context) : Status::ok(); }
-
-    std::size_t workspaceBytes() const override { return path_ ? path_->workspaceBytes : 0; }
-    std::size_t packedWeightBytes() const override { return path_ ? path_->packedBytes : 0; }
-    bool ownsWeights() const override { return ownsWeights_; }
-
-private:
-    std::unique_ptr<ConvPath> path_;  // null for an empty output
-    bool ownsWeights_ = false;
 };
 
 }  // namespace

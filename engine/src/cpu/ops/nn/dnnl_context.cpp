@@ -105,28 +105,23 @@ void DnnlStep::runReorder(Argument& a, const memory& from, const memory& to, voi
 
 void DnnlStep::addInput(int arg, std::size_t inputIndex, const memory::desc& plain, const memory::desc& wanted,
                         WorkspacePlan& plan) {
-    Argument a;
-    a.source = Argument::Source::Input;
-    a.arg = arg;
-    a.index = inputIndex;
-    a.user = memory(plain, dnnlEngine(), DNNL_MEMORY_NONE);
-    if (plain == wanted) {
-        a.primitiveSide = a.user;
-    } else {
-        a.reordered = true;
-        a.primitiveSide = memory(wanted, dnnlEngine(), DNNL_MEMORY_NONE);
-        a.workspaceOffset = plan.reserve(wanted.get_size());
-        makeReorder(a, a.user, a.primitiveSide);
-    }
-    arguments_.push_back(std::move(a));
+    addTensor(Argument::Source::Input, arg, inputIndex, plain, wanted, plan);
 }
 
 void DnnlStep::addOutput(int arg, std::size_t outputIndex, const memory::desc& plain, const memory::desc& wanted,
                          WorkspacePlan& plan) {
+    addTensor(Argument::Source::Output, arg, outputIndex, plain, wanted, plan);
+}
+
+// A run-time tensor bound by pointer; when the primitive wants another
+// layout, a reorder through the workspace goes before (inputs) or after
+// (outputs) it.
+void DnnlStep::addTensor(Argument::Source source, int arg, std::size_t index, const memory::desc& plain,
+                         const memory::desc& wanted, WorkspacePlan& plan) {
     Argument a;
-    a.source = Argument::Source::Output;
+    a.source = source;
     a.arg = arg;
-    a.index = outputIndex;
+    a.index = index;
     a.user = memory(plain, dnnlEngine(), DNNL_MEMORY_NONE);
     if (plain == wanted) {
         a.primitiveSide = a.user;
@@ -134,7 +129,8 @@ void DnnlStep::addOutput(int arg, std::size_t outputIndex, const memory::desc& p
         a.reordered = true;
         a.primitiveSide = memory(wanted, dnnlEngine(), DNNL_MEMORY_NONE);
         a.workspaceOffset = plan.reserve(wanted.get_size());
-        makeReorder(a, a.primitiveSide, a.user);
+        if (source == Argument::Source::Input) makeReorder(a, a.user, a.primitiveSide);
+        else makeReorder(a, a.primitiveSide, a.user);
     }
     arguments_.push_back(std::move(a));
 }

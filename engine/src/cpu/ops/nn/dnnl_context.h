@@ -100,6 +100,8 @@ private:
     };
 
     void makeReorder(Argument& a, const dnnl::memory& from, const dnnl::memory& to);
+    void addTensor(Argument::Source source, int arg, std::size_t index, const dnnl::memory::desc& plain,
+                   const dnnl::memory::desc& wanted, WorkspacePlan& plan);
     void runReorder(Argument& a, const dnnl::memory& from, const dnnl::memory& to, void* scratch);
 
     dnnl::primitive primitive_;
