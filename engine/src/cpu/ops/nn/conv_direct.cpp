@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "cpu/simd_dispatch.h"
 #include "cpu/ops/nn/conv_paths.h"
 
 namespace interstage::cpu::nn {
@@ -104,12 +105,7 @@ void accumulateRowsBaseline(float* acc, const float* const* in, int64_t rowCount
 }
 
 RowFunction pickRowFunction() {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
-        return &accumulateRowsAvx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &accumulateRowsAvx2;
-    return &accumulateRowsBaseline;
+    return pickBySimd<RowFunction>(&accumulateRowsAvx512, &accumulateRowsAvx2, &accumulateRowsBaseline);
 }
 
 }  // namespace
@@ -280,12 +276,7 @@ void depthwisePlaneBaseline(const float* x, float* y, const float* k, float bias
 }
 
 PlaneFunction pickPlaneFunction() {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
-        return &depthwisePlaneAvx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &depthwisePlaneAvx2;
-    return &depthwisePlaneBaseline;
+    return pickBySimd<PlaneFunction>(&depthwisePlaneAvx512, &depthwisePlaneAvx2, &depthwisePlaneBaseline);
 }
 
 class Depthwise3x3 final : public ConvPath {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "cpu/simd_dispatch.h"
 #include "cpu/ops/nn/nn_kernels.h"
 #include "cpu/ops/nn/window.h"
 
@@ -142,12 +143,7 @@ void maxRows2x2Baseline(float* dst, const float* r0, const float* r1, int64_t n)
 using MaxRowsFunction = void (*)(float*, const float*, const float*, int64_t);
 
 MaxRowsFunction pickMaxRows2x2() {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
-        return &maxRows2x2Avx512;
-    if (__builtin_cpu_supports("avx2")) return &maxRows2x2Avx2;
-    return &maxRows2x2Baseline;
+    return pickBySimd<MaxRowsFunction>(&maxRows2x2Avx512, &maxRows2x2Avx2, &maxRows2x2Baseline);
 }
 
 // 2-D, no dilation, no Indices: the common case. Windows wholly inside the
@@ -287,12 +283,7 @@ using SeparableMaxRowsFunction = void (*)(const PoolGeometry&, const SeparableMa
                                           int64_t, float*);
 
 SeparableMaxRowsFunction pickSeparableMaxRows() {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
-        return &separableMaxRowsAvx512;
-    if (__builtin_cpu_supports("avx2")) return &separableMaxRowsAvx2;
-    return &separableMaxRowsBaseline;
+    return pickBySimd<SeparableMaxRowsFunction>(&separableMaxRowsAvx512, &separableMaxRowsAvx2, &separableMaxRowsBaseline);
 }
 
 void separableMaxPool2dFloat(const PoolGeometry& g, const float* x, float* y) {
