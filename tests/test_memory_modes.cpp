@@ -7,6 +7,8 @@
 
 #include "interstage/session.h"
 #include "interstage/zoo.h"
+#include "interstage/lifetimes.h"
+#include "plan/concat_in_place.h"
 #include "plan/memory_plan.h"
 #include "test_support.h"
 
@@ -31,9 +33,37 @@ Model chainModel() {
     return model.take();
 }
 
+// x -> Relu a, Sigmoid b -> Concat(a, b) c (channels at batch 1: a and b
+// are the two halves of c) -> Neg d (output).
+Model concatModel() {
+    GraphBuilder b("concat");
+    b.input("x", DataType::Float, {1, 1000});
+    auto a = b.op("Relu", {"x"}, {}, "a");
+    auto s = b.op("Sigmoid", {"x"}, {}, "b");
+    auto c = b.op("Concat", {a, s}, {intAttr("axis", 1)}, "c");
+    auto d = b.op("Neg", {c}, {}, "d");
+    b.output(d, DataType::Float, {1, 2000});
+    auto model = loadModelFromBytes(b.serialize(), ".");
+    if (!model.ok()) qFatal("%s", model.status().toString().c_str());
+    return model.take();
+}
+
+// The tensors a session plans (intermediates of its executed graph).
+std::vector<PlannedTensor> plannedOf(const Graph& graph) {
+    std::vector<PlannedTensor> tensors;
+    for (const Lifetime& life : intermediateLifetimes(graph)) {
+        const Value& v = graph.value(life.value);
+        if (!v.isTensor || (v.isWeight() && v.constant)) continue;
+        tensors.push_back({life.value, life.first, life.last, life.bytes, v.isGraphOutput,
+                           v.isGraphOutput ? MemoryCategory::Output : MemoryCategory::Interstage});
+    }
+    return tensors;
+}
+
 std::unique_ptr<Session> makeSession(Model model, const std::string& mode, std::vector<std::string> keep = {},
-                                     bool fusion = true) {
+                                     bool fusion = true, bool inPlaceConcat = true) {
     SessionOptions options;
+    options.inPlaceConcat = inPlaceConcat;
     options.mode = MemoryMode::parse(mode).value();
     options.keep = std::move(keep);
     options.fusion = fusion;
@@ -219,6 +249,68 @@ private slots:
         QVERIFY2(failed.message().find("cannot allocate") != std::string::npos, failed.message().c_str());
         QVERIFY(session->run({}).isOk());  // the next run allocates again and works
         QVERIFY(session->output("d").ok());
+    }
+
+    void concatInputsAreWrittenInPlace() {
+        auto reference = makeSession(concatModel(), "default");
+        QVERIFY(reference->run({}).isOk());
+        for (const char* mode : {"reduce", "arena"}) {
+            auto inPlace = makeSession(concatModel(), mode);
+            auto copying = makeSession(concatModel(), mode, {}, true, false);
+            TwoRuns a = runTwice(*inPlace), b = runTwice(*copying);
+            // The outputs agree bit for bit with the copying Concat.
+            QCOMPARE(inPlace->output("d").value().bytes, reference->output("d").value().bytes);
+            QCOMPARE(copying->output("d").value().bytes, reference->output("d").value().bytes);
+            // a and b live at offsets 0 and 4000 of c's buffer.
+            std::map<std::string, TensorPlacement> at;
+            for (const auto& p : inPlace->memoryMap()) at[p.name] = p;
+            QCOMPARE(at["a"].buffer, at["c"].buffer);
+            QCOMPARE(at["b"].buffer, at["c"].buffer);
+            QCOMPARE(at["a"].offset, at["c"].offset);
+            QCOMPARE(at["b"].offset, at["c"].offset + kTensor);
+            if (QString(mode) == "reduce") {
+                // c's group and d per run, instead of a, b, c and d.
+                QCOMPARE(a.second.allocations, 2);
+                QCOMPARE(b.second.allocations, 4);
+            }
+            QVERIFY(a.second.peakActivationBytes <= b.second.peakActivationBytes);
+        }
+    }
+
+    void pinnedConcatInputKeepsItsOwnBuffer() {
+        auto session = makeSession(concatModel(), "reduce", {"a"});
+        TwoRuns r = runTwice(*session);
+        QCOMPARE(r.second.allocations, 3);  // a (pinned), c with b in it, d
+        auto a = session->blob("a");
+        QVERIFY2(a.ok(), a.status().toString().c_str());
+        QVERIFY(session->blob("b").status().code() == StatusCode::DataRemoved);
+        for (const auto& p : session->memoryMap())
+            if (p.name == "a") QVERIFY(p.kept);
+    }
+
+    void concatInPlaceNeverRaisesThePlannedPeak_data() {
+        QTest::addColumn<QString>("model");
+        for (const char* name : {"u2netp", "inception"}) QTest::newRow(name) << QString(name);
+    }
+    void concatInPlaceNeverRaisesThePlannedPeak() {
+        QFETCH(QString, model);
+        auto bytes = buildZooModel(model.toStdString());
+        QVERIFY(bytes.ok());
+        auto session = makeSession(loadModelFromBytes(bytes.value(), ".").take(), "reduce");
+        const Graph& graph = session->executedGraph();
+        const auto tensors = plannedOf(graph);
+        const auto aliases = concatAliases(graph, tensors);
+        int aliased = 0;
+        for (const auto& a : aliases) aliased += a.host >= 0;
+        QVERIFY(aliased > 0);
+        const int steps = static_cast<int>(graph.nodes.size());
+        for (const char* name : {"reduce", "reuse", "reduce+reuse", "arena"}) {
+            const MemoryMode mode = MemoryMode::parse(name).value();
+            const std::size_t with = plannedPeakBytes(planConcatInPlace(mode, graph, tensors), steps);
+            const std::size_t without = plannedPeakBytes(planFor(mode, tensors), steps);
+            QVERIFY2(with <= without, qPrintable(QString("%1: %2 > %3").arg(name).arg(with).arg(without)));
+            if (model == "u2netp" && QString(name) == "reduce") QVERIFY(with < without);  // the 50 MiB decoder concat
+        }
     }
 
     void outputsIdenticalInEveryMode_data() {

@@ -113,6 +113,7 @@ int runRun(Args& args) {
                               {"threads", session.threads()},
                               {"mode", options.mode.name()},
                               {"fusion", options.fusion},
+                              {"in_place_concat", options.inPlaceConcat},
                               {"lower_bound_bytes", session.lowerBoundBytes()},
                               {"executed_lower_bound_bytes", session.executedLowerBoundBytes()},
                               {"weight_bytes", session.weightBytes()},

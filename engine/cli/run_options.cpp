@@ -65,6 +65,7 @@ bool parseRunOption(Args& args, RunOptions& o, Status& error) {
     if (args.flag("--reduce-constant")) return o.reduceConstant = true;
     if (args.flag("--ignore-input-initializer")) return o.ignoreInputInitializer = true;
     if (args.flag("--no-fusion")) return o.noFusion = true;
+    if (args.flag("--no-in-place-concat")) return o.noInPlaceConcat = true;
     return false;
 }
 
@@ -77,6 +78,7 @@ std::vector<std::string> childArguments(const RunOptions& o) {
     if (o.reduceConstant) a.push_back("--reduce-constant");
     if (o.ignoreInputInitializer) a.push_back("--ignore-input-initializer");
     if (o.noFusion) a.push_back("--no-fusion");
+    if (o.noInPlaceConcat) a.push_back("--no-in-place-concat");
     if (o.maxMemory) a.insert(a.end(), {"--max-memory", std::to_string(o.maxMemory)});
     return a;
 }
@@ -90,6 +92,7 @@ Status buildSessionOptions(const RunOptions& o, SessionOptions& options, std::ma
     options.mode.reduceConstant = options.mode.reduceConstant || o.reduceConstant;
     options.mode.ignoreInputWithInitializer = options.mode.ignoreInputWithInitializer || o.ignoreInputInitializer;
     options.fusion = !o.noFusion;
+    options.inPlaceConcat = !o.noInPlaceConcat;
     options.keep = o.keep;
     options.maxMemoryBytes = o.maxMemory;
     for (const auto& spec : o.inputSpecs) {

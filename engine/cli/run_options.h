@@ -21,6 +21,7 @@ struct RunOptions {
     bool reduceConstant = false;
     bool ignoreInputInitializer = false;
     bool noFusion = false;
+    bool noInPlaceConcat = false;
     std::vector<std::string> keep;
     std::string saveOutputs;
     std::string json;

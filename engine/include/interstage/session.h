@@ -29,6 +29,11 @@ struct SessionOptions {
     MemoryMode mode;
     // Layer fusion (BatchNorm into Conv, activations into their producer).
     bool fusion = true;
+    // In the planning modes (reduce, reuse, arena; never default, which
+    // gives every tensor its own buffer by definition), Concat inputs are
+    // written straight into their slice of the Concat's output when the
+    // slices are contiguous (plan/concat_in_place.h). CPU backend.
+    bool inPlaceConcat = true;
     // Tensors that stay readable after a run in every mode (pinned).
     std::vector<std::string> keep;
     // Receives run progress and memory events as they happen; may be null.

@@ -3,6 +3,14 @@
 // once, here, so every kernel agrees on what the machine supports.
 #pragma once
 
+// ISO C++ mode turns off FMA contraction in GCC; hot loops turn it back on.
+// Clang contracts within expressions by default and has no such attribute.
+#if defined(__GNUC__) && !defined(__clang__)
+#define IS_FP_CONTRACT_FAST __attribute__((optimize("fp-contract=fast")))
+#else
+#define IS_FP_CONTRACT_FAST
+#endif
+
 namespace interstage::cpu {
 
 enum class SimdLevel { Avx512, Avx2, Baseline };

@@ -29,6 +29,43 @@ bool readStatic(const onnx::TypeProto& type, InferredType& out) {
     return true;
 }
 
+using OpsetVersions = std::map<std::string, int64_t>;
+
+// ONNX's inference functions trust the node: a misspelled or missing
+// attribute (a Scan without num_scan_inputs) dereferences null inside
+// libonnx. The schema's Verify checks exactly that, so nodes it rejects,
+// or whose subgraphs hold such a node, are kept away from inference; the
+// resolver then names them as unresolved.
+bool schemaAccepts(const onnx::NodeProto& node, const OpsetVersions& opsets) {
+    const std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+    auto version = opsets.find(domain);
+    if (version == opsets.end()) return false;
+    const onnx::OpSchema* schema =
+        onnx::OpSchemaRegistry::Schema(node.op_type(), static_cast<int>(version->second), domain);
+    if (!schema) return true;  // ONNX skips nodes it has no schema for
+    try {
+        schema->Verify(node);
+    } catch (...) {
+        return false;
+    }
+    for (const auto& attribute : node.attribute()) {
+        if (attribute.has_g())
+            for (const auto& inner : attribute.g().node())
+                if (!schemaAccepts(inner, opsets)) return false;
+        for (const auto& graph : attribute.graphs())
+            for (const auto& inner : graph.node())
+                if (!schemaAccepts(inner, opsets)) return false;
+    }
+    return true;
+}
+
+void dropNodesTheSchemaRejects(onnx::GraphProto* graph, const OpsetVersions& opsets) {
+    google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
+    for (auto& node : *graph->mutable_node())
+        if (schemaAccepts(node, opsets)) *kept.Add() = std::move(node);
+    graph->mutable_node()->Swap(&kept);
+}
+
 }  // namespace
 
 std::map<std::string, InferredType> inferWithOnnx(const Graph& graph) {
@@ -37,6 +74,10 @@ std::map<std::string, InferredType> inferWithOnnx(const Graph& graph) {
     onnx::ModelProto model = graph.source->model;
     auto* g = model.mutable_graph();
     g->clear_value_info();
+    OpsetVersions opsets;
+    for (const auto& opset : model.opset_import())
+        opsets[opset.domain() == "ai.onnx" ? "" : opset.domain()] = opset.version();
+    dropNodesTheSchemaRejects(g, opsets);
     for (auto& input : *g->mutable_input()) {
         ValueId id = graph.find(input.name());
         if (id != kNoValue && graph.value(id).shapeResolved && graph.value(id).isTensor)

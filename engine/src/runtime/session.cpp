@@ -21,6 +21,7 @@
 #include "memory/memory_tracker.h"
 #include "memory/rss_sampler.h"
 #include "passes/passes.h"
+#include "plan/concat_in_place.h"
 #include "runtime/host_buffer.h"
 #include "runtime/tensor_memory.h"
 #include "vulkan/vulkan_executor.h"
@@ -161,6 +162,11 @@ struct Session::Impl {
     // it in the slab over tensors that are dead by then (on u2netp the slab
     // does not grow at all). Default and reuse keep one shared buffer of the
     // largest size, allocated once.
+    bool concatInPlace() const {
+        const MemoryMode& m = options.mode;
+        return options.inPlaceConcat && !onGpu() && (m.reduceInterstage || m.reuseInterstage || m.arena);
+    }
+
     bool planWorkspace() const { return (options.mode.reduceInterstage || options.mode.arena) && !onGpu(); }
     ValueId workspaceId(size_t node) const { return static_cast<ValueId>(exec.values.size() + node); }
 
@@ -238,7 +244,8 @@ struct Session::Impl {
         accountWeights();
 
         auto tensors = plannedTensors();
-        MemoryPlan plan = planFor(options.mode, tensors);
+        MemoryPlan plan =
+            concatInPlace() ? planConcatInPlace(options.mode, exec, tensors) : planFor(options.mode, tensors);
         memory->setPlan(tensors, std::move(plan), exec.values.size() + exec.nodes.size());
         if (planWorkspace()) workspaceBytes = 0;
         execLowerBound = lowerBound(exec, intermediateLifetimes(exec)).bytes;

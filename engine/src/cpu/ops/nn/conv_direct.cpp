@@ -88,13 +88,12 @@ template <int Rows, int Taps>
 
 using RowFunction = void (*)(float*, const float* const*, int64_t, const float*, const RowGeometry&);
 
-// ISO C++ mode turns off FMA contraction; these loops want it.
-__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"), optimize("fp-contract=fast"))) void
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))) IS_FP_CONTRACT_FAST void
 accumulateRowsAvx512(float* acc, const float* const* in, int64_t rowCount, const float* w, const RowGeometry& g) {
     accumulateRowsBody(acc, in, rowCount, w, g);
 }
 
-__attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) void
+__attribute__((target("avx2,fma"))) IS_FP_CONTRACT_FAST void
 accumulateRowsAvx2(float* acc, const float* const* in, int64_t rowCount, const float* w, const RowGeometry& g) {
     accumulateRowsBody(acc, in, rowCount, w, g);
 }
@@ -263,11 +262,11 @@ constexpr int64_t kDwFlatWidth = 32;     // narrower planes use the flat loop
 
 using PlaneFunction = void (*)(const float*, float*, const float*, float, int64_t, int64_t);
 
-__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"), optimize("fp-contract=fast"))) void
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))) IS_FP_CONTRACT_FAST void
 depthwisePlaneAvx512(const float* x, float* y, const float* k, float bias, int64_t h, int64_t w) {
     depthwisePlaneBody(x, y, k, bias, h, w);
 }
-__attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) void
+__attribute__((target("avx2,fma"))) IS_FP_CONTRACT_FAST void
 depthwisePlaneAvx2(const float* x, float* y, const float* k, float bias, int64_t h, int64_t w) {
     depthwisePlaneBody(x, y, k, bias, h, w);
 }

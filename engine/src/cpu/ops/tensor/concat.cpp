@@ -52,15 +52,18 @@ public:
         if (outer < omp_get_max_threads()) {
             // Few big blocks (axis 0, or channels at batch 1): split each copy.
             for (int64_t o = 0; o < outer; ++o)
-                for (size_t i = 0; i < n; ++i)
-                    parallelCopy(dst + o * outRow + offset[i], context.inputs[i].as<char>() + o * block[i],
-                                 static_cast<std::size_t>(block[i]));
+                for (size_t i = 0; i < n; ++i) {
+                    const char* src = context.inputs[i].as<char>() + o * block[i];
+                    // Written there by its producer (plan/concat_in_place.h).
+                    if (src == dst + o * outRow + offset[i]) continue;
+                    parallelCopy(dst + o * outRow + offset[i], src, static_cast<std::size_t>(block[i]));
+                }
             return Status::ok();
         }
 #pragma omp parallel for schedule(static) if (outer * outRow > kParallelBytes)
         for (int64_t o = 0; o < outer; ++o)
             for (size_t i = 0; i < n; ++i)
-                if (block[i] > 0)
+                if (block[i] > 0 && context.inputs[i].as<char>() + o * block[i] != dst + o * outRow + offset[i])
                     std::memcpy(dst + o * outRow + offset[i], context.inputs[i].as<char>() + o * block[i],
                                 static_cast<std::size_t>(block[i]));
         return Status::ok();

@@ -1,0 +1,129 @@
+// libFuzzer target: bytes -> loader -> shape resolution -> graph passes ->
+// lifetimes -> every memory planner. A crash, a sanitizer report, or a plan
+// that breaks the planners' invariants (two tensors alive at once sharing
+// bytes) is a finding; any error Status is a correct answer to bad input.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "interstage/lifetimes.h"
+#include "interstage/model.h"
+#include "interstage/model_info.h"
+#include "passes/passes.h"
+#include "plan/concat_in_place.h"
+#include "plan/memory_plan.h"
+
+using namespace interstage;
+
+namespace {
+
+// Small limits keep each input fast and inside libFuzzer's RSS limit:
+// the loader must refuse what is bigger with a clear Status, not crash.
+LoadOptions fuzzLoadOptions() {
+    LoadOptions options;
+    options.maxFileBytes = 1 << 20;
+    options.maxTensorBytes = 16 << 20;
+    options.maxNodes = 20000;
+    return options;
+}
+
+// External data is resolved against an empty folder: every reference
+// either fails cleanly or (with `..`, absolute paths) is refused.
+const std::string& emptyDirectory() {
+    static const std::string dir = [] {
+        auto path = std::filesystem::temp_directory_path() / "interstage-fuzz-empty";
+        std::filesystem::create_directories(path);
+        return path.string();
+    }();
+    return dir;
+}
+
+std::vector<PlannedTensor> plannedTensors(const Graph& graph) {
+    std::vector<PlannedTensor> tensors;
+    for (const Lifetime& life : intermediateLifetimes(graph)) {
+        const Value& v = graph.value(life.value);
+        if (!v.isTensor || (v.isWeight() && v.constant)) continue;
+        PlannedTensor t;
+        t.value = life.value;
+        t.first = life.first;
+        t.last = life.last;
+        t.bytes = life.bytes;
+        t.keep = v.isGraphOutput;
+        t.category = v.isGraphOutput ? MemoryCategory::Output : MemoryCategory::Interstage;
+        tensors.push_back(t);
+    }
+    return tensors;
+}
+
+// Whether tensor `inner` is written in place inside `outer` (directly or
+// through a chain of Concats).
+bool livesInside(const std::vector<TensorAlias>& aliases, size_t inner, size_t outer) {
+    for (int at = aliases.empty() ? -1 : aliases[inner].host; at >= 0; at = aliases[static_cast<size_t>(at)].host)
+        if (static_cast<size_t>(at) == outer) return true;
+    return false;
+}
+
+// Two tensors whose lifetimes overlap must never share bytes of one buffer,
+// unless one is a Concat input written in place inside the other.
+void checkNoOverlap(const std::vector<PlannedTensor>& tensors, const MemoryPlan& plan,
+                    const std::vector<TensorAlias>& aliases = {}) {
+    if (plan.bufferOf.size() != tensors.size() || plan.offsetOf.size() != tensors.size()) __builtin_trap();
+    for (size_t i = 0; i < tensors.size(); ++i) {
+        const int bi = plan.bufferOf[i];
+        if (bi < 0 || static_cast<size_t>(bi) >= plan.buffers.size()) __builtin_trap();
+        if (plan.offsetOf[i] + tensors[i].bytes > plan.buffers[bi].bytes) __builtin_trap();
+        for (size_t j = i + 1; j < tensors.size(); ++j) {
+            if (plan.bufferOf[j] != bi) continue;
+            const bool livesOverlap = tensors[i].first <= tensors[j].last && tensors[j].first <= tensors[i].last;
+            const bool bytesOverlap = plan.offsetOf[i] < plan.offsetOf[j] + tensors[j].bytes &&
+                                      plan.offsetOf[j] < plan.offsetOf[i] + tensors[i].bytes;
+            const bool nested = livesInside(aliases, i, j) || livesInside(aliases, j, i);
+            if (livesOverlap && bytesOverlap && tensors[i].bytes && tensors[j].bytes && !nested) __builtin_trap();
+        }
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    auto model = loadModelFromBytes(std::string(reinterpret_cast<const char*>(data), size), emptyDirectory(),
+                                    fuzzLoadOptions());
+    if (!model.ok()) return 0;
+
+    Graph graph = model->graph;
+    ShapeOptions shapeOptions;
+    shapeOptions.defaultDim = 8;  // dynamic dims stay small
+    shapeOptions.maxFoldElements = 4096;
+    if (!resolveShapes(graph, {}, shapeOptions).ok()) return 0;
+    (void)summarizeModel(graph);
+
+    const std::set<std::string> pinned;
+    RemovedValues removed;
+    foldConstants(graph, pinned, removed);
+    fuseHardSwish(graph, pinned, removed);
+    fuseLayers(graph, pinned, removed);
+    foldAffineIntoConv(graph, pinned, removed);
+    fuseLayers(graph, pinned, removed);
+
+    const auto tensors = plannedTensors(graph);
+    if (tensors.size() > 2000) return 0;  // the pairwise check is quadratic
+    const int steps = static_cast<int>(graph.nodes.size());
+    for (const char* name : {"default", "reduce", "reuse", "reduce+reuse", "arena"}) {
+        auto mode = MemoryMode::parse(name);
+        if (!mode.ok()) __builtin_trap();
+        const MemoryPlan plan = planFor(mode.value(), tensors);
+        checkNoOverlap(tensors, plan);
+        const auto aliases = concatAliases(graph, tensors);
+        const MemoryPlan inPlace = planWithAliases(mode.value(), tensors, aliases);
+        checkNoOverlap(tensors, inPlace, aliases);
+        // The session never takes an in-place plan with a higher peak.
+        if (plannedPeakBytes(planConcatInPlace(mode.value(), graph, tensors), steps) >
+            plannedPeakBytes(plan, steps))
+            __builtin_trap();
+    }
+    return 0;
+}
