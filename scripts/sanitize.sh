@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the whole project with AddressSanitizer + UndefinedBehaviorSanitizer
+# (GCC, build-asan/) and runs every test suite under them. Any report fails
+# the run: UBSan aborts on the first finding, ASan on the first error, and
+# LeakSanitizer at exit (leaks inside system libraries are suppressed in
+# tests/sanitizers/lsan.supp, each with its reason).
+# Run scripts/setup.sh first (packages and models).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+jobs=${INTERSTAGE_JOBS:-2}
+
+cmake -S "$root" -B "$root/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=Release -DINTERSTAGE_SANITIZE=ON >/dev/null
+cmake --build "$root/build-asan" -j "$jobs"
+
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=0"
+cd "$root/build-asan"
+ctest --output-on-failure -j "$jobs" "$@"
