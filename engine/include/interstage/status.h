@@ -27,7 +27,9 @@ const char* statusCodeName(StatusCode code);
 class [[nodiscard]] Status {
 public:
     Status() = default;
-    Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+    // Control characters in the message (a newline in a tensor name read
+    // from a file) are escaped ("\\n"): an error is always one line.
+    Status(StatusCode code, std::string message);
 
     static Status ok() { return {}; }
 

@@ -43,8 +43,8 @@ Result<std::vector<std::byte>> readExternalData(const std::string& directory, co
     const uint64_t fileSize = fs::file_size(resolved, ec);
     if (ec) return Status(StatusCode::IoError, what + ": cannot read the size of '" + location + "'");
     if (offset > fileSize || length > fileSize - offset)
-        return invalidModel(what + ": external data [" + std::to_string(offset) + ", " +
-                            std::to_string(offset + length) + ") lies beyond the end of '" + location + "' (" +
+        return invalidModel(what + ": external data at offset " + std::to_string(offset) + ", " +
+                            std::to_string(length) + " bytes long, lies beyond the end of '" + location + "' (" +
                             std::to_string(fileSize) + " bytes)");
 
     std::ifstream in(resolved, std::ios::binary);

@@ -2,6 +2,8 @@
 // names are unique, every input exists, and declared types are sane.
 #include "model/graph_convert.h"
 
+#include <algorithm>
+
 #include "model/graph_order.h"
 
 namespace interstage {
@@ -37,6 +39,13 @@ Status applyDeclaredType(const onnx::ValueInfoProto& info, Value& value, const s
             d.param = dim.dim_param();
         }
         shape.push_back(std::move(d));
+    }
+    if (std::all_of(shape.begin(), shape.end(), [](const Dim& d) { return d.isStatic(); })) {
+        Shape dims;
+        for (const Dim& d : shape) dims.push_back(d.value);
+        if (!elementCount(dims))
+            return invalidModel(what + " '" + info.name() + "' is declared " + shapeToString(dims) +
+                                ": more than 2^40 elements");
     }
     value.declaredShape = std::move(shape);
     value.hasDeclaredShape = true;
@@ -125,6 +134,12 @@ Result<Graph> convertGraph(const onnx::GraphProto& proto, const TensorDecodeCont
     if (proto.node_size() > options.maxNodes)
         return invalidModel("the graph has " + std::to_string(proto.node_size()) + " nodes, more than the limit of " +
                             std::to_string(options.maxNodes));
+    // Nameless inputs and initializers first: otherwise the first node that
+    // reads them reports a missing value instead.
+    for (const auto& init : proto.initializer())
+        if (init.name().empty()) return invalidModel("an initializer has no name");
+    for (const auto& input : proto.input())
+        if (input.name().empty()) return invalidModel("a graph input has no name");
     auto order = orderNodes(proto);
     if (!order.ok()) return order.status();
 
@@ -244,6 +259,7 @@ Result<Graph> convertGraph(const onnx::GraphProto& proto, const TensorDecodeCont
         IS_RETURN_IF_ERROR(applyDeclaredType(output, v, "graph output"));
         graph.outputs.push_back(id);
     }
+    if (graph.outputs.empty()) return invalidModel("the graph has no outputs: there is nothing to compute");
     return graph;
 }
 

@@ -11,6 +11,7 @@
 
 #include "interstage/model.h"
 #include "model/graph_convert.h"
+#include "model/onnx_checks.h"
 #include "model/onnx_source.h"
 
 namespace interstage {
@@ -28,6 +29,19 @@ void dropLargePayloads(onnx::TensorProto& tensor) {
     if (tensor.int32_data_size() * 4 > static_cast<int>(kKeepPayloadBytes)) tensor.clear_int32_data();
     if (tensor.int64_data_size() * 8 > static_cast<int>(kKeepPayloadBytes)) tensor.clear_int64_data();
     if (tensor.double_data_size() * 8 > static_cast<int>(kKeepPayloadBytes)) tensor.clear_double_data();
+}
+
+// Protobuf's default nesting limit (subgraphs in attributes count), and a
+// deeper one used only to explain a failure.
+constexpr int kProtobufDepth = 100;
+constexpr int kDiagnosticDepth = 1000;
+
+bool parse(const std::string& bytes, int depth, onnx::ModelProto& proto) {
+    google::protobuf::io::ArrayInputStream raw(bytes.data(), static_cast<int>(bytes.size()));
+    google::protobuf::io::CodedInputStream coded(&raw);
+    coded.SetTotalBytesLimit(INT_MAX);
+    coded.SetRecursionLimit(depth);
+    return proto.ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
 }
 
 std::shared_ptr<const OnnxSource> keepSource(onnx::ModelProto&& model) {
@@ -50,16 +64,22 @@ Result<Model> loadModelFromBytes(const std::string& bytes, const std::string& di
                            " bytes; protobuf files over 2 GiB must keep their weights as external data");
 
     onnx::ModelProto proto;
-    google::protobuf::io::ArrayInputStream raw(bytes.data(), static_cast<int>(bytes.size()));
-    google::protobuf::io::CodedInputStream coded(&raw);
-    coded.SetTotalBytesLimit(INT_MAX);
-    if (!proto.ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage())
+    if (!parse(bytes, kProtobufDepth, proto)) {
+        // Parsing again with a deeper limit tells nesting from corruption;
+        // the limit stays finite so a hostile file cannot exhaust the stack.
+        onnx::ModelProto deeper;
+        if (parse(bytes, kDiagnosticDepth, deeper))
+            return invalidModel("the protobuf data could not be parsed: messages are nested too deeply (more than " +
+                                std::to_string(kProtobufDepth) + " levels, e.g. subgraphs inside subgraphs)");
         return invalidModel("not an ONNX model, or a truncated one: the protobuf data could not be parsed");
+    }
     if (!proto.has_graph())
         return invalidModel("not an ONNX model: the file parses as protobuf but holds no graph");
     if (proto.ir_version() <= 0)
         return invalidModel("not an ONNX model: ir_version is missing or invalid (" +
                             std::to_string(proto.ir_version()) + ")");
+
+    IS_RETURN_IF_ERROR(checkOpsetImports(proto));
 
     Model model;
     model.directory = directory;
@@ -69,6 +89,10 @@ Result<Model> loadModelFromBytes(const std::string& bytes, const std::string& di
     model.domain = proto.domain();
 
     TensorDecodeContext context{directory, &options};
+    int64_t defaultOpset = proto.opset_import_size() == 0 ? 1 : 0;
+    for (const auto& opset : proto.opset_import())
+        if (opset.domain().empty() || opset.domain() == "ai.onnx") defaultOpset = opset.version();
+    IS_RETURN_IF_ERROR(checkAttributeTypes(proto.graph(), defaultOpset));
     auto graph = convertGraph(proto.graph(), context);
     if (!graph.ok()) return graph.status();
     model.graph = graph.take();

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "interstage/model.h"
+#include "model/onnx_checks.h"
 #include "model/onnx_shape_fallback.h"
 #include "model/shape_rules.h"
 
@@ -73,6 +74,20 @@ Status checkOutputs(const Graph& graph, const Node& node) {
     return Status::ok();
 }
 
+// An op with no engine rule must at least be one ONNX defines, or nothing
+// can give its output a shape: say so plainly, naming op, domain and node.
+Status checkOpKnown(const Graph& graph, const Node& node) {
+    auto it = graph.opsets.find(node.domain);
+    const int64_t opset = it == graph.opsets.end() ? 0 : it->second;
+    if (onnxDefinesOp(node.opType, node.domain, opset)) return Status::ok();
+    if (node.domain.empty())
+        return unsupported("node '" + node.name + "' uses op '" + node.opType + "', which neither ONNX (opset " +
+                           std::to_string(opset) + ") nor this engine defines");
+    return unsupported("node '" + node.name + "' uses op '" + node.opType + "' of domain '" + node.domain + "'" +
+                       (it == graph.opsets.end() ? " (not in the model's opset imports)" : "") +
+                       ", which neither ONNX nor this engine defines");
+}
+
 }  // namespace
 
 Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& givenShapes, const ShapeOptions& options,
@@ -131,6 +146,7 @@ Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& givenShapes, 
             shapes::ShapeContext context(graph, node, options);
             IS_RETURN_IF_ERROR(rule->second(context));
         } else {
+            if (rule == rules.end()) IS_RETURN_IF_ERROR(checkOpKnown(graph, node));
             // No rule: ONNX's inference, re-run when it has not seen this
             // node's outputs yet (earlier rules may have resolved more).
             auto known = [&](ValueId id) { return id == kNoValue || onnxTypes.count(graph.value(id).name); };
