@@ -38,11 +38,6 @@ public:
     const Graph& graph() const { return graph_; }
     int threads() const { return threads_; }
     int64_t opset() const { return graph_.opset(); }
-    // The scratch memory a kernel should stay under where it has a choice
-    // (0: its own default). The memory-saving modes set it low: a smaller
-    // workspace for a little speed.
-    std::size_t workspaceBound() const { return workspaceBound_; }
-    void setWorkspaceBound(std::size_t bytes) { workspaceBound_ = bytes; }
 
     size_t inputCount() const { return node_.inputs.size(); }
     bool hasInput(size_t i) const { return node_.input(i) != kNoValue; }
@@ -63,7 +58,6 @@ private:
     const Graph& graph_;
     const Node& node_;
     int threads_;
-    std::size_t workspaceBound_ = 0;
 };
 
 // What a kernel gets on every run: views of its inputs and outputs (omitted

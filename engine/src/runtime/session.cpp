@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <set>
 #include <thread>
@@ -163,18 +162,6 @@ struct Session::Impl {
     // it in the slab over tensors that are dead by then (on u2netp the slab
     // does not grow at all). Default and reuse keep one shared buffer of the
     // largest size, allocated once.
-    // Reduce trades time for memory: kernels with a choice (striped convs)
-    // keep their scratch memory small. Set with INTERSTAGE_REDUCE_WORKSPACE_BYTES.
-    std::size_t workspaceBound() const {
-        if (!options.mode.reduceInterstage) return 0;
-        static const std::size_t bound = [] {
-            const char* text = std::getenv("INTERSTAGE_REDUCE_WORKSPACE_BYTES");
-            const unsigned long long parsed = text ? std::strtoull(text, nullptr, 10) : 0;
-            return parsed ? static_cast<std::size_t>(parsed) : std::size_t(4) << 20;
-        }();
-        return bound;
-    }
-
     bool concatInPlace() const {
         const MemoryMode& m = options.mode;
         return options.inPlaceConcat && !onGpu() && (m.reduceInterstage || m.reuseInterstage || m.arena);
@@ -249,7 +236,6 @@ struct Session::Impl {
             if (producesOnlyWeights(exec, node)) continue;
             auto kernel = cpu::findKernel(node.opType)();
             cpu::PrepareContext context(exec, node, threads);
-            context.setWorkspaceBound(workspaceBound());
             IS_RETURN_IF_ERROR(kernel->prepare(context));
             workspaceBytes = std::max(workspaceBytes, kernel->workspaceBytes());
             kernels[n] = std::move(kernel);

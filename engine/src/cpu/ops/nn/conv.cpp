@@ -57,7 +57,6 @@ public:
         if (!appendActivation(probe, spec.activation))
             return context.unsupportedHere("fused activation has no oneDNN form");
         spec.constantWeights = context.inputConstant(1);
-        spec.workspaceBound = context.workspaceBound();
         spec.constantBias = spec.hasBias ? context.inputConstant(2) : nullptr;
         try {
             path_ = makePointwiseConv(spec);

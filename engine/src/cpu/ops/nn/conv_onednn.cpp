@@ -15,8 +15,7 @@
 // to the image; the conv's top / bottom padding only applies at the image
 // edges) into the blocked buffer, runs the primitive and reorders its output
 // rows back into the NCHW destination. Stripes of the same geometry share a
-// primitive (usually three: top, middle, bottom). The bound is 16 MiB, or
-// less where the session asks (PrepareContext::workspaceBound); the
+// primitive (usually three: top, middle, bottom). The bound is 16 MiB; the
 // environment variable INTERSTAGE_CONV_STRIPE_BYTES (bytes, read once per
 // process) overrides it, e.g. to force stripes on small convolutions in
 // tests. Striping needs weights (and bias) known at prepare.
@@ -39,7 +38,7 @@ using dnnl::memory;
 
 constexpr int64_t kMinStripeRows = 8;  // fewer rows per stripe waste time on halos and calls
 
-std::size_t defaultStripeBound() {
+std::size_t stripeBound() {
     static const std::size_t bound = [] {
         std::size_t value = std::size_t(16) << 20;
         if (const char* text = std::getenv("INTERSTAGE_CONV_STRIPE_BYTES")) {
@@ -50,10 +49,6 @@ std::size_t defaultStripeBound() {
         return value;
     }();
     return bound;
-}
-
-std::size_t stripeBound(const ConvSpec& spec) {
-    return spec.workspaceBound ? std::min(spec.workspaceBound, defaultStripeBound()) : defaultStripeBound();
 }
 
 DnnlDims weightDimsOf(const ConvSpec& spec) {
@@ -240,13 +235,13 @@ public:
         const int64_t stride = spec.window.strides[0];
         const std::size_t rowBytes = std::size_t(x[0]) * ((x[1] + 15) / 16 * 16) * x[3] * sizeof(float) * stride +
                                      std::size_t(y[0]) * ((y[1] + 15) / 16 * 16) * y[3] * sizeof(float);
-        int64_t rows = std::max<int64_t>(kMinStripeRows, int64_t(stripeBound(spec) / std::max<std::size_t>(rowBytes, 1)));
+        int64_t rows = std::max<int64_t>(kMinStripeRows, int64_t(stripeBound() / std::max<std::size_t>(rowBytes, 1)));
         for (int attempt = 0; attempt < 6; ++attempt) {
             if (rows * 2 > outRows) rows = (outRows + 1) / 2;  // at least two stripes, or nothing gained
             plan(rows);
             const std::size_t total = workspaceBytes;
-            if (total <= stripeBound(spec) || rows <= kMinStripeRows) break;
-            int64_t next = std::max<int64_t>(kMinStripeRows, int64_t(double(rows) * stripeBound(spec) / total * 0.95));
+            if (total <= stripeBound() || rows <= kMinStripeRows) break;
+            int64_t next = std::max<int64_t>(kMinStripeRows, int64_t(double(rows) * stripeBound() / total * 0.95));
             if (next >= rows) next = rows - 1;
             rows = next;
         }
@@ -451,7 +446,7 @@ private:
 std::unique_ptr<ConvPath> makeOneDnnConv(const ConvSpec& spec) {
     const auto pd = choosePrimitive(spec, spec.x, spec.y, spec.window.padBegin, spec.window.padEnd);
     const std::size_t unstriped = unstripedWorkspace(spec, pd);
-    if (spec.spatial() == 2 && unstriped > stripeBound(spec) && spec.constantWeights &&
+    if (spec.spatial() == 2 && unstriped > stripeBound() && spec.constantWeights &&
         (!spec.hasBias || spec.constantBias)) {
         auto striped = std::make_unique<StripedConv>(spec, unstriped);
         if (striped->valid()) return striped;

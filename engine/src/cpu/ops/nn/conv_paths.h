@@ -31,7 +31,6 @@ struct ConvSpec {
     bool hasBias = false;
     Activation activation;
     const TensorData* constantWeights = nullptr;  // when known at prepare
-    std::size_t workspaceBound = 0;               // PrepareContext::workspaceBound()
     const TensorData* constantBias = nullptr;
 
     size_t spatial() const { return x.size() - 2; }
