@@ -56,6 +56,8 @@ std::string resultName(VkResult result) {
 
 Status check(VkResult result, const std::string& what) {
     if (result == VK_SUCCESS) return Status::ok();
+    if (result == VK_ERROR_DEVICE_LOST)
+        return Status(StatusCode::DeviceLost, what + " failed: the Vulkan device was lost (VK_ERROR_DEVICE_LOST)");
     const bool oom = result == VK_ERROR_OUT_OF_HOST_MEMORY || result == VK_ERROR_OUT_OF_DEVICE_MEMORY;
     return Status(oom ? StatusCode::OutOfMemory : StatusCode::Internal, what + " failed: " + resultName(result));
 }
@@ -179,7 +181,8 @@ Status Context::init(int deviceIndex) {
 
 Context::~Context() {
     if (device_) {
-        vkDeviceWaitIdle(device_);
+        // A lost device runs nothing any more; destroying is still valid.
+        if (!lost_) vkDeviceWaitIdle(device_);
         for (auto& [name, p] : pipelines_) {
             vkDestroyPipeline(device_, p.pipeline, nullptr);
             vkDestroyPipelineLayout(device_, p.layout, nullptr);
@@ -218,6 +221,7 @@ Result<uint32_t> Context::memoryType(uint32_t typeBits, bool hostVisible) const 
 }
 
 Result<Buffer> Context::createBuffer(std::size_t bytes, bool hostVisible, MemoryCategory category, ValueId tensor) {
+    if (lost_) return lostStatus();
     Buffer b;
     b.category = category;
     b.tensor = tensor;
@@ -266,6 +270,7 @@ void Context::destroyBuffer(Buffer& b) {
 }
 
 Result<const Pipeline*> Context::pipeline(std::string_view name, uint32_t bindings) {
+    if (lost_) return lostStatus();
     auto it = pipelines_.find(name);
     if (it != pipelines_.end()) {
         if (it->second.bindings != bindings) return Status(StatusCode::Internal, "shader binding count mismatch");
@@ -319,6 +324,7 @@ Result<const Pipeline*> Context::pipeline(std::string_view name, uint32_t bindin
 }
 
 Result<VkDescriptorSet> Context::allocateDescriptorSet(const Pipeline& p) {
+    if (lost_) return lostStatus();
     for (;;) {
         if (currentPool_ == descriptorPools_.size()) {
             VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kSetsPerPool * kDescriptorsPerSet};
@@ -346,6 +352,7 @@ Result<VkDescriptorSet> Context::allocateDescriptorSet(const Pipeline& p) {
 }
 
 Status Context::resetDescriptors() {
+    if (lost_) return lostStatus();
     for (VkDescriptorPool pool : descriptorPools_)
         IS_RETURN_IF_ERROR(check(vkResetDescriptorPool(device_, pool, 0), "vkResetDescriptorPool"));
     currentPool_ = 0;
@@ -353,6 +360,7 @@ Status Context::resetDescriptors() {
 }
 
 Result<VkCommandBuffer> Context::begin() {
+    if (lost_) return lostStatus();
     if (recording_) return commands_;
     IS_RETURN_IF_ERROR(check(vkResetCommandBuffer(commands_, 0), "vkResetCommandBuffer"));
     VkCommandBufferBeginInfo info{};
@@ -364,16 +372,34 @@ Result<VkCommandBuffer> Context::begin() {
 }
 
 Status Context::submitAndWait() {
+    if (lost_) return lostStatus();
     if (!recording_) return Status::ok();
     recording_ = false;
     IS_RETURN_IF_ERROR(check(vkEndCommandBuffer(commands_), "vkEndCommandBuffer"));
-    IS_RETURN_IF_ERROR(check(vkResetFences(device_, 1, &fence_), "vkResetFences"));
+    IS_RETURN_IF_ERROR(checkDevice(vkResetFences(device_, 1, &fence_), "vkResetFences"));
+    // The injected loss replaces the submit, so nothing is left in flight:
+    // the state is the one a real loss leaves once the wait has returned.
+    if (loseAtSubmit_ > 0 && --loseAtSubmit_ == 0) return checkDevice(VK_ERROR_DEVICE_LOST, "vkQueueSubmit");
     VkSubmitInfo submit{};
     submit.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
     submit.commandBufferCount = 1;
     submit.pCommandBuffers = &commands_;
-    IS_RETURN_IF_ERROR(check(vkQueueSubmit(queue_, 1, &submit, fence_), "vkQueueSubmit"));
-    return check(vkWaitForFences(device_, 1, &fence_, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+    IS_RETURN_IF_ERROR(checkDevice(vkQueueSubmit(queue_, 1, &submit, fence_), "vkQueueSubmit"));
+    return checkDevice(vkWaitForFences(device_, 1, &fence_, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+}
+
+Status Context::checkDevice(VkResult result, const char* what) {
+    if (result != VK_ERROR_DEVICE_LOST) return check(result, what);
+    if (!lost_) lostIn_ = what;
+    lost_ = true;
+    return lostStatus();
+}
+
+Status Context::lostStatus() const {
+    return Status(StatusCode::DeviceLost, std::string("the Vulkan device '") + properties_.deviceName +
+                                              "' was lost (VK_ERROR_DEVICE_LOST from " + lostIn_ +
+                                              "); its memory is gone and it is not used again: run again in a new "
+                                              "session, or on the CPU backend");
 }
 
 void Context::discard() {
@@ -383,6 +409,7 @@ void Context::discard() {
 }
 
 Result<VkQueryPool> Context::timestampPool(uint32_t count) {
+    if (lost_) return lostStatus();
     if (!timestampsSupported()) return VkQueryPool(VK_NULL_HANDLE);
     if (queryPool_ && queryCount_ >= count) return queryPool_;
     if (queryPool_) vkDestroyQueryPool(device_, queryPool_, nullptr);

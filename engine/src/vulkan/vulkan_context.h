@@ -23,8 +23,9 @@
 namespace interstage::vulkan {
 
 std::string resultName(VkResult result);
-// Ok for VK_SUCCESS; OutOfMemory for the out-of-memory results; Internal
-// otherwise. `what` names the call for the message.
+// Ok for VK_SUCCESS; OutOfMemory for the out-of-memory results; DeviceLost
+// for VK_ERROR_DEVICE_LOST; Internal otherwise. `what` names the call for
+// the message.
 Status check(VkResult result, const std::string& what);
 
 // One VkBuffer bound to its own VkDeviceMemory.
@@ -81,6 +82,14 @@ public:
     // The one command buffer: begin() opens it, submitAndWait() runs it.
     Result<VkCommandBuffer> begin();
     Status submitAndWait();
+    // After VK_ERROR_DEVICE_LOST the device is never used again: every call
+    // that would touch it returns lostStatus(); destroying objects still
+    // works (Vulkan allows it on a lost device) so nothing leaks.
+    bool lost() const { return lost_; }
+    Status lostStatus() const;
+    // Tests: the n-th vkQueueSubmit from now is not made and reports
+    // VK_ERROR_DEVICE_LOST instead (0: off).
+    void loseDeviceAtNthSubmitForTesting(int n) { loseAtSubmit_ = n; }
     // Drops a half-recorded command buffer (after an error while recording).
     void discard();
     bool recording() const { return recording_; }
@@ -98,6 +107,9 @@ private:
                                                     VkDebugUtilsMessageTypeFlagsEXT types,
                                                     const VkDebugUtilsMessengerCallbackDataEXT* data, void* user);
     Result<uint32_t> memoryType(uint32_t typeBits, bool hostVisible) const;
+    // check(), except that VK_ERROR_DEVICE_LOST marks the context lost and
+    // gives lostStatus().
+    Status checkDevice(VkResult result, const char* what);
 
     MemoryTracker& tracker_;
     VkInstance instance_ = VK_NULL_HANDLE;
@@ -119,6 +131,9 @@ private:
     size_t currentPool_ = 0;
     VkQueryPool queryPool_ = VK_NULL_HANDLE;
     uint32_t queryCount_ = 0;
+    bool lost_ = false;
+    std::string lostIn_;  // the call that reported the loss
+    int loseAtSubmit_ = 0;
     std::atomic<int> validationErrors_{0};
     std::string lastValidationError_;
 };

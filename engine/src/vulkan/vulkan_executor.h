@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -45,6 +46,17 @@ public:
     // with the prepared shape and dtype. Does not call tracker.beginRun():
     // the caller starts the run on the tracker first.
     Status run(const std::map<std::string, TensorData>& inputs);
+    // Polled between nodes during run(); true ends the run with Cancelled.
+    // While one is set, a run is submitted every kNodesPerStretch nodes so
+    // a stop waits for at most one stretch on the device (without one the
+    // run is one submit, as fast as it gets). Null: none.
+    void setCancelCheck(std::function<bool()> cancelled);
+    static constexpr int kNodesPerStretch = 8;
+    // True once the device reported VK_ERROR_DEVICE_LOST (or a test
+    // injected it): every later run or read returns DeviceLost.
+    bool deviceLost() const;
+    // Tests: see Context::loseDeviceAtNthSubmitForTesting.
+    void loseDeviceAtNthSubmitForTesting(int n);
     // Downloads a tensor after a run: weights, inputs, and planned tensors
     // whose buffer is still allocated (DataRemoved when the plan freed it).
     Result<TensorData> read(ValueId value);
