@@ -365,8 +365,8 @@ Result<std::unique_ptr<Session>> Session::create(Model model, const SessionOptio
         auto devices = listVulkanDevices();
         if (!devices.ok())
             return Status(devices.status().code(), "backend '" + options.backend +
-                                                       "' needs a Vulkan device, and there is none: " +
-                                                       devices.status().message() + "; the cpu backend works without one");
+                                                       "' needs a Vulkan device (the cpu backend does not): " +
+                                                       devices.status().message());
         if (device >= static_cast<long>(devices->size()))
             return Status(StatusCode::NotFound, "there is no Vulkan device " + index + " (" +
                                                     std::to_string(devices->size()) + " found; see interstage-cli devices)");

@@ -2,8 +2,8 @@
 // one command buffer. A recorded stretch of nodes (a segment) is submitted
 // and waited for only when it must be: before a plan frees a buffer (the
 // GPU must be done with it: this is why reduce is slow on a GPU), before a
-// CPU fallback node, at the end of the run, and every kNodesPerStretch
-// nodes when the run can be stopped.
+// CPU fallback node, at the end of the run, and, when the run can be
+// stopped, every stretch of nodes that takes about kStretchMs.
 #include "vulkan/vulkan_executor.h"
 
 #include <algorithm>
@@ -56,6 +56,7 @@ struct VulkanExecutor::Impl : Recorder {
     bool prepared = false;
     std::function<bool()> cancelled;  // null: runs are not cancellable
     int nodesInStretch = 0;           // nodes recorded since the last submit
+    int stretchNodes = 1;             // nodes per stretch, adapted to kStretchMs
 
     VkCommandBuffer cmd = VK_NULL_HANDLE;
     VkQueryPool queries = VK_NULL_HANDLE;
@@ -138,6 +139,18 @@ struct VulkanExecutor::Impl : Recorder {
         nodesInStretch = 0;
         Status status = ctx->submitAndWait();
         cmd = VK_NULL_HANDLE;
+        return status;
+    }
+
+    // Submits a stretch and sizes the next one: halve it when this one
+    // took more than twice kStretchMs, double it when under half. Node
+    // costs differ by orders of magnitude between devices and models.
+    Status flushStretch() {
+        const auto start = Clock::now();
+        Status status = flush();
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+        if (ms > 2 * kStretchMs) stretchNodes = std::max(1, stretchNodes / 2);
+        else if (ms < kStretchMs / 2) stretchNodes = std::min(1024, stretchNodes * 2);
         return status;
     }
 
@@ -407,7 +420,7 @@ Status VulkanExecutor::Impl::run(const std::map<std::string, TensorData>& inputs
         if (cancelled && status.isOk()) {
             // Recording is quick and the device does the work at the submit:
             // without stretches a stop would wait for the whole run.
-            if (nodesInStretch >= kNodesPerStretch) status = flush();
+            if (nodesInStretch >= stretchNodes) status = flushStretch();
             if (status.isOk() && cancelled()) status = Status(StatusCode::Cancelled, "the run was stopped");
         }
     }

@@ -47,11 +47,12 @@ public:
     // the caller starts the run on the tracker first.
     Status run(const std::map<std::string, TensorData>& inputs);
     // Polled between nodes during run(); true ends the run with Cancelled.
-    // While one is set, a run is submitted every kNodesPerStretch nodes so
-    // a stop waits for at most one stretch on the device (without one the
-    // run is one submit, as fast as it gets). Null: none.
+    // While one is set, a run is submitted in stretches of nodes sized to
+    // take about kStretchMs each on the device (at least one node), so a
+    // stop waits for about that long; without one the run is one submit,
+    // as fast as it gets. Null: none.
     void setCancelCheck(std::function<bool()> cancelled);
-    static constexpr int kNodesPerStretch = 8;
+    static constexpr double kStretchMs = 20;
     // True once the device reported VK_ERROR_DEVICE_LOST (or a test
     // injected it): every later run or read returns DeviceLost.
     bool deviceLost() const;
