@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "vulkan/shader_code.h"
 
@@ -28,6 +29,42 @@ bool layerAvailable(const char* name) {
     std::vector<VkLayerProperties> layers(count);
     if (vkEnumerateInstanceLayerProperties(&count, layers.data()) != VK_SUCCESS) return false;
     return std::any_of(layers.begin(), layers.end(), [&](const auto& l) { return std::strcmp(l.layerName, name) == 0; });
+}
+
+// One instance per process (two when validation is asked for), made on
+// first use and never destroyed. The loader loads the driver when an
+// instance is made and unloads it when the last one goes: with an instance
+// per session, every session loaded lavapipe (and LLVM in it) again, which
+// was slow and left the heap more fragmented after each session
+// (tests/test_long_session). Never destroyed because tearing it down from
+// a static destructor would race the driver's own exit handlers; the OS
+// takes it back with the process.
+Result<VkInstance> sharedInstance(bool validation) {
+    static std::mutex mutex;
+    static VkInstance instances[2] = {VK_NULL_HANDLE, VK_NULL_HANDLE};
+    std::lock_guard lock(mutex);
+    VkInstance& instance = instances[validation ? 1 : 0];
+    if (instance) return instance;
+    VkApplicationInfo app{};
+    app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO;
+    app.pApplicationName = "interstage";
+    app.apiVersion = VK_API_VERSION_1_1;
+    VkInstanceCreateInfo info{};
+    info.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO;
+    info.pApplicationInfo = &app;
+    const char* extension = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
+    if (validation) {
+        info.enabledLayerCount = 1;
+        info.ppEnabledLayerNames = &kValidationLayer;
+        info.enabledExtensionCount = 1;
+        info.ppEnabledExtensionNames = &extension;
+    }
+    VkResult result = vkCreateInstance(&info, nullptr, &instance);
+    if (result != VK_SUCCESS) {
+        instance = VK_NULL_HANDLE;  // a driver installed later is found on the next try
+        return Status(StatusCode::NotFound, "no Vulkan: cannot create an instance (" + resultName(result) + ")");
+    }
+    return instance;
 }
 
 }  // namespace
@@ -80,35 +117,20 @@ Result<std::unique_ptr<Context>> Context::create(int deviceIndex, MemoryTracker&
 }
 
 Status Context::init(int deviceIndex) {
-    VkApplicationInfo app{};
-    app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO;
-    app.pApplicationName = "interstage";
-    app.apiVersion = VK_API_VERSION_1_1;
-    VkInstanceCreateInfo info{};
-    info.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO;
-    info.pApplicationInfo = &app;
     const bool validation = validationRequested() && layerAvailable(kValidationLayer);
-    const char* extension = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
-    VkDebugUtilsMessengerCreateInfoEXT messengerInfo{};
-    messengerInfo.sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT;
-    messengerInfo.messageSeverity =
-        VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT;
-    messengerInfo.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
-                                VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
-                                VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
-    messengerInfo.pfnUserCallback = &Context::onMessage;
-    messengerInfo.pUserData = this;
+    auto instance = sharedInstance(validation);
+    if (!instance.ok()) return instance.status();
+    instance_ = instance.value();
     if (validation) {
-        info.enabledLayerCount = 1;
-        info.ppEnabledLayerNames = &kValidationLayer;
-        info.enabledExtensionCount = 1;
-        info.ppEnabledExtensionNames = &extension;
-        info.pNext = &messengerInfo;  // also catches vkCreate/DestroyInstance messages
-    }
-    VkResult result = vkCreateInstance(&info, nullptr, &instance_);
-    if (result != VK_SUCCESS)
-        return Status(StatusCode::NotFound, "no Vulkan: cannot create an instance (" + resultName(result) + ")");
-    if (validation) {
+        VkDebugUtilsMessengerCreateInfoEXT messengerInfo{};
+        messengerInfo.sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT;
+        messengerInfo.messageSeverity =
+            VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT;
+        messengerInfo.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
+                                    VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
+                                    VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
+        messengerInfo.pfnUserCallback = &Context::onMessage;
+        messengerInfo.pUserData = this;
         auto create = reinterpret_cast<PFN_vkCreateDebugUtilsMessengerEXT>(
             vkGetInstanceProcAddr(instance_, "vkCreateDebugUtilsMessengerEXT"));
         if (!create) return Status(StatusCode::Internal, "the validation layer lacks vkCreateDebugUtilsMessengerEXT");
@@ -122,7 +144,7 @@ Status Context::init(int deviceIndex) {
         return Status(StatusCode::NotFound, "there is no Vulkan device " + std::to_string(deviceIndex) + " (" +
                                                 std::to_string(count) + " found)");
     std::vector<VkPhysicalDevice> devices(count);
-    result = vkEnumeratePhysicalDevices(instance_, &count, devices.data());
+    VkResult result = vkEnumeratePhysicalDevices(instance_, &count, devices.data());
     if (result != VK_SUCCESS && result != VK_INCOMPLETE) return check(result, "vkEnumeratePhysicalDevices");
     physical_ = devices[static_cast<size_t>(deviceIndex)];
     vkGetPhysicalDeviceProperties(physical_, &properties_);
@@ -200,7 +222,6 @@ Context::~Context() {
             vkGetInstanceProcAddr(instance_, "vkDestroyDebugUtilsMessengerEXT"));
         if (destroy) destroy(instance_, messenger_, nullptr);
     }
-    if (instance_) vkDestroyInstance(instance_, nullptr);
 }
 
 VkDeviceSize Context::storageAlignment() const {

@@ -1,5 +1,5 @@
-// The compute context: one Vulkan instance, device and compute queue per
-// executor, with the pieces every run needs (command buffer + fence,
+// The compute context: one Vulkan device and compute queue per executor
+// (on the process's one instance), with the pieces every run needs (command buffer + fence,
 // pipelines built lazily from the embedded SPIR-V, descriptor pools,
 // timestamp queries) and buffer allocation that reports every
 // vkAllocateMemory / vkFreeMemory to the MemoryTracker.
@@ -54,7 +54,8 @@ class Context {
 public:
     // Validation (VK_LAYER_KHRONOS_validation + a messenger counting
     // errors) is enabled when INTERSTAGE_VULKAN_VALIDATION=1 and the layer
-    // is installed.
+    // is installed. The messenger sees every message of the instance, so
+    // contexts alive at the same time count each other's errors too.
     static Result<std::unique_ptr<Context>> create(int deviceIndex, MemoryTracker& tracker);
     ~Context();
     Context(const Context&) = delete;
@@ -112,7 +113,7 @@ private:
     Status checkDevice(VkResult result, const char* what);
 
     MemoryTracker& tracker_;
-    VkInstance instance_ = VK_NULL_HANDLE;
+    VkInstance instance_ = VK_NULL_HANDLE;  // shared, not owned
     VkDebugUtilsMessengerEXT messenger_ = VK_NULL_HANDLE;
     VkPhysicalDevice physical_ = VK_NULL_HANDLE;
     VkPhysicalDeviceProperties properties_{};
