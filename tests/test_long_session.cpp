@@ -178,7 +178,9 @@ private slots:
         qInfo("heap in use: %.2f MiB after warm-up, %.2f MiB after %d runs; drift %+.1f KiB", mib(heapStart),
               mib(heapEnd), runs, heapDriftKiB);
         QVERIFY2(end <= start + (1u << 20), qPrintable(QString("drift %1 KiB").arg(driftKiB, 0, 'f', 1)));
-        QVERIFY2(heapEnd <= heapStart + (256u << 10), qPrintable(QString("heap drift %1 KiB").arg(heapDriftKiB, 0, 'f', 1)));
+        // Measured: +9 to +15 KiB (driver and loader bookkeeping); a Vulkan
+        // descriptor pool left behind per session (~4 KiB) gave +103 KiB.
+        QVERIFY2(heapEnd <= heapStart + (64u << 10), qPrintable(QString("heap drift %1 KiB").arg(heapDriftKiB, 0, 'f', 1)));
     }
 };
 
