@@ -9,6 +9,7 @@
 
 #include <deque>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "core/model_document.h"
@@ -54,6 +55,10 @@ public:
     widgets::GraphView* graphView() const { return graphView_; }
     void selectNode(int nodeIndex);
     QTabWidget* chartTabs() const { return tabs_; }
+    // Tests: faults for the next run set only (see RunConfig).
+    void injectFaultsForTesting(int failNthAllocation, int loseDeviceAtSubmit) {
+        nextFaults_ = {failNthAllocation, loseDeviceAtSubmit};
+    }
 
     // Exports (also behind the File > Export menu); false + lastError() on failure.
     bool exportChart(const QString& which, const QString& path);  // "timeline", "timings", "memorymap"
@@ -92,6 +97,7 @@ private:
     QString lastError_;
     int selectedNode_ = -1;
     QString currentLabel_;  // the running set's label
+    std::pair<int, int> nextFaults_{0, 0};  // injectFaultsForTesting
 
     widgets::GraphView* graphView_ = nullptr;
     widgets::MemoryTimeline* timeline_ = nullptr;

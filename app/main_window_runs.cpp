@@ -5,6 +5,8 @@
 #include <QStatusBar>
 #include <QTabWidget>
 
+#include <tuple>
+
 #include "interstage/lifetimes.h"
 #include "main_window.h"
 #include "widgets/graph_view.h"
@@ -54,7 +56,10 @@ void MainWindow::comparePresets() {
     startSet(first);
 }
 
-void MainWindow::startSet(const appcore::RunConfig& config) {
+void MainWindow::startSet(const appcore::RunConfig& given) {
+    appcore::RunConfig config = given;
+    std::tie(config.failNthAllocationForTesting, config.loseDeviceAtSubmitForTesting) = nextFaults_;
+    nextFaults_ = {0, 0};
     currentLabel_ = config.label();
     const int setId = controller_.start(document_->model, config);
     timeline_->beginSet(setId, currentLabel_);

@@ -1,6 +1,7 @@
 // The application as a user drives it, offscreen: open the sample, run each
 // preset, read tensors in the inspector, stop a run, export, and survive a
-// bad file.
+// bad file, a lost device, a failed allocation and closing during a run.
+#include <QDir>
 #include <QElapsedTimer>
 #include <QImage>
 #include <QStandardPaths>
@@ -9,6 +10,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "interstage/vulkan.h"
 #include "main_window.h"
 #include "test_support.h"
 #include "widgets/inspector.h"
@@ -24,6 +26,41 @@ bool waitIdle(MainWindow& w, int ms = 240000) {
     return !w.isBusy();
 }
 
+bool haveVulkan() {
+    auto devices = interstage::listVulkanDevices();
+    return devices.ok() && !devices->empty();
+}
+
+// The model a backend's fault tests run: the sample on the CPU (a run of
+// about a second); on Vulkan (lavapipe runs the sample for over a minute) a
+// chain of 24 convolutions, a run of a second or so there.
+std::string longRunModel(const QString& backend, const QTemporaryDir& dir) {
+    if (backend == "cpu") return testsupport::sampleModelPath();
+    using namespace interstage;
+    GraphBuilder b("chain", 13);
+    b.input("x", DataType::Float, {1, 16, 64, 64});
+    WeightGenerator gen(7);
+    std::string t = "x";
+    for (int i = 0; i < 24; ++i) {
+        const std::string n = std::to_string(i);
+        auto w = b.initializer("w" + n, TensorData::fromFloat(gen.uniform(16 * 16 * 9, 0.1f), {16, 16, 3, 3}));
+        t = b.op("Relu", {b.op("Conv", {t, w}, {intsAttr("pads", {1, 1, 1, 1})}, "conv" + n)}, {}, "relu" + n);
+    }
+    b.output(t, DataType::Float, {1, 16, 64, 64});
+    return testsupport::writeFile(dir, "chain.onnx", b.serialize());
+}
+
+// Threads of this process named like the run controller's worker (the
+// threads it starts, OpenMP's and the Vulkan driver's, inherit the name).
+int runWorkerThreads() {
+    int count = 0;
+    for (const QString& task : QDir("/proc/self/task").entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile comm("/proc/self/task/" + task + "/comm");
+        if (comm.open(QIODevice::ReadOnly) && comm.readAll().trimmed() == "interstage-run") ++count;
+    }
+    return count;
+}
+
 int nodeIndex(const MainWindow& w, const std::string& op) {
     const auto& nodes = w.document()->resolved.nodes;
     for (size_t i = 0; i < nodes.size(); ++i)
@@ -36,7 +73,21 @@ int nodeIndex(const MainWindow& w, const std::string& op) {
 class AppTest : public QObject {
     Q_OBJECT
 private slots:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        // Lavapipe starts its per-screen threads with the first device of
+        // the process and keeps them with the engine's process-wide
+        // instance. Start them here, on the main thread, so they do not
+        // inherit the run worker's name that closingTheWindowDuringARun
+        // counts.
+        if (haveVulkan()) {
+            interstage::SessionOptions options;
+            options.backend = "vulkan";
+            auto warm = interstage::Session::create(
+                interstage::loadModelFromBytes(testsupport::tinyChain().serialize(), ".").take(), options);
+            QVERIFY2(warm.ok() && warm.value()->run({}).isOk(), warm.status().toString().c_str());
+        }
+    }
 
     void opensTheSampleAndRunsEachPreset() {
         MainWindow w;
@@ -92,6 +143,131 @@ private slots:
         QVERIFY(finished.wait(30000));
         QVERIFY(!w.isBusy());
         QVERIFY(w.results().empty() || w.results().back().runs.size() < 1000);
+    }
+
+    // Stop while the first run is in progress (it started, it has not
+    // finished): the set ends cancelled with no finished run, promptly, and
+    // the same controller then runs a set to the end.
+    void stopEndsARunMidway_data() {
+        QTest::addColumn<QString>("backend");
+        QTest::newRow("cpu") << QString("cpu");
+        QTest::newRow("vulkan") << QString("vulkan:0");
+    }
+    void stopEndsARunMidway() {
+        QFETCH(QString, backend);
+        if (backend != "cpu" && !haveVulkan()) QSKIP("no Vulkan device on this machine");
+        QTemporaryDir dir;
+        auto model = interstage::loadModel(longRunModel(backend, dir));
+        QVERIFY(model.ok());
+        auto shared = std::make_shared<const interstage::Model>(model.take());
+        appcore::RunController controller;
+        QSignalSpy started(&controller, &appcore::RunController::runStarted);
+        QSignalSpy finishedRuns(&controller, &appcore::RunController::runFinished);
+        QSignalSpy finishedSets(&controller, &appcore::RunController::setFinished);
+        appcore::RunConfig config;
+        config.backend = backend;
+        config.threads = 2;
+        config.runs = 1;
+        controller.start(shared, config);
+        QVERIFY(started.wait(120000));  // the session exists and run 1 is under way
+        controller.stop();
+        QElapsedTimer sinceStop;
+        sinceStop.start();
+        QVERIFY(finishedSets.wait(60000));  // generous: only a hang fails this
+        qInfo("%s: the set ended %lld ms after Stop", qPrintable(backend), sinceStop.elapsed());
+        auto stopped = finishedSets.at(0).at(0).value<appcore::RunSetResult>();
+        QVERIFY(stopped.cancelled);
+        QVERIFY2(stopped.error.isEmpty(), qPrintable(stopped.error));
+        QVERIFY(stopped.runs.empty());  // run 1 did not finish: it was stopped in the middle
+        QCOMPARE(finishedRuns.count(), 0);
+
+        controller.start(shared, config);
+        QVERIFY(finishedSets.wait(240000));
+        auto next = finishedSets.at(1).at(0).value<appcore::RunSetResult>();
+        QVERIFY2(next.error.isEmpty(), qPrintable(next.error));
+        QVERIFY(!next.cancelled);
+        QCOMPARE(int(next.runs.size()), 1);
+    }
+
+    // Closing the window while a run set is in progress: the window goes
+    // within a bounded time, nothing crashes, and the worker thread is gone.
+    void closingTheWindowDuringARun_data() { stopEndsARunMidway_data(); }
+    void closingTheWindowDuringARun() {
+        QFETCH(QString, backend);
+        if (backend != "cpu" && !haveVulkan()) QSKIP("no Vulkan device on this machine");
+        QTemporaryDir dir;
+        auto* w = new MainWindow;
+        w->setQuiet(true);
+        w->show();
+        w->openModel(QString::fromStdString(longRunModel(backend, dir)));
+        QVERIFY(waitIdle(*w));
+        QVERIFY(w->runPanel()->setBackend(backend));
+        w->runPanel()->setRunCount(1000);
+        const int before = runWorkerThreads();
+        w->runOnce();
+        QTRY_VERIFY(runWorkerThreads() > before);
+        // Close during a run, not during set-up: after the first run is done.
+        QTRY_VERIFY_WITH_TIMEOUT(w->timingChart()->barCount() >= 1, 240000);
+        QVERIFY(w->isBusy());
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(w->close());
+        delete w;  // the run controller joins its worker here
+        const qint64 ms = timer.elapsed();
+        qInfo("%s: closed and destroyed %lld ms into a run", qPrintable(backend), ms);
+        QVERIFY2(ms < 60000, qPrintable(QString::number(ms)));  // generous: only a hang fails this
+        // The worker was joined; threads it started wind down right after.
+        QTRY_COMPARE_WITH_TIMEOUT(runWorkerThreads(), before, 10000);
+        QTest::qWait(200);  // results the worker queued for the window arrive nowhere, harmlessly
+    }
+
+    // A lost Vulkan device (injected at the first submit of the set): a
+    // one-line error says so; the next set gets a new device, and the CPU
+    // backend runs too.
+    void lostDeviceIsAnErrorAndTheAppStaysUsable() {
+        if (!haveVulkan()) QSKIP("no Vulkan device on this machine");
+        QTemporaryDir dir;
+        MainWindow w;
+        w.setQuiet(true);
+        w.openModel(QString::fromStdString(testsupport::writeFile(dir, "tiny.onnx", testsupport::tinyChain().serialize())));
+        QVERIFY(waitIdle(w));
+        QVERIFY(w.runPanel()->setBackend("vulkan:0"));
+        w.runPanel()->setRunCount(2);
+        w.injectFaultsForTesting(0, 1);
+        w.runOnce();
+        QVERIFY(waitIdle(w));
+        QVERIFY2(w.lastError().startsWith("device lost: ") && w.lastError().contains("VK_ERROR_DEVICE_LOST") &&
+                     !w.lastError().contains('\n'),
+                 qPrintable(w.lastError()));
+        QVERIFY(w.results().empty());
+        w.runOnce();  // a new set, a new session and device
+        QVERIFY(waitIdle(w));
+        QCOMPARE(int(w.results().size()), 1);
+        QVERIFY(w.runPanel()->setBackend("cpu"));
+        w.runOnce();
+        QVERIFY(waitIdle(w));
+        QCOMPARE(int(w.results().size()), 2);
+        QCOMPARE(w.results().back().config.backend, QString("cpu"));
+    }
+
+    // A host allocation that fails during a run ends that set with the
+    // engine's out-of-memory error; the next set runs.
+    void allocationFailureIsAnErrorAndTheAppStaysUsable() {
+        MainWindow w;
+        w.setQuiet(true);
+        w.openModel(QString::fromStdString(testsupport::sampleModelPath()));
+        QVERIFY(waitIdle(w));
+        w.runPanel()->applyPreset("reduce");  // reduce allocates during every run
+        w.runPanel()->setRunCount(1);
+        w.injectFaultsForTesting(5, 0);
+        w.runOnce();
+        QVERIFY(waitIdle(w));
+        QVERIFY2(w.lastError().startsWith("out of memory: ") && w.lastError().contains("cannot allocate"),
+                 qPrintable(w.lastError()));
+        QVERIFY(w.results().empty());
+        w.runOnce();
+        QVERIFY(waitIdle(w));
+        QCOMPARE(int(w.results().size()), 1);
     }
 
     void exportsProduceValidFiles() {

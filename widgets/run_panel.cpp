@@ -149,6 +149,19 @@ void RunPanel::setBackends(const QStringList& ids, const QStringList& labels) {
     for (int i = 0; i < ids.size(); ++i) backend_->addItem(labels.value(i, ids[i]), ids[i]);
 }
 
+QStringList RunPanel::backendIds() const {
+    QStringList ids;
+    for (int i = 0; i < backend_->count(); ++i)
+        ids << (backend_->itemData(i).isValid() ? backend_->itemData(i).toString() : backend_->itemText(i));
+    return ids;
+}
+
+bool RunPanel::setBackend(const QString& id) {
+    const int index = backendIds().indexOf(id);
+    if (index >= 0) backend_->setCurrentIndex(index);
+    return index >= 0;
+}
+
 appcore::RunConfig RunPanel::config(QString* error) const {
     appcore::RunConfig c;
     c.backend = backend_->currentData().isValid() ? backend_->currentData().toString() : backend_->currentText();

@@ -26,6 +26,9 @@ public:
     void setRunning(bool running);
     // Backend ids ("cpu", "vulkan:0") and what the user reads for each.
     void setBackends(const QStringList& ids, const QStringList& labels);
+    QStringList backendIds() const;
+    // Selects a backend by id; false when the list does not offer it.
+    bool setBackend(const QString& id);
 
     // The configuration the controls show now; `error` is set when an input
     // shape does not parse.

@@ -3,6 +3,8 @@
 #include <QMetaObject>
 #include <QPointer>
 
+#include <pthread.h>
+
 namespace appcore {
 namespace {
 
@@ -69,6 +71,8 @@ int RunController::start(std::shared_ptr<const interstage::Model> model, const R
 }
 
 void RunController::work(int setId, std::shared_ptr<const interstage::Model> model, RunConfig config) {
+    // Named so that tools (top, gdb) and the tests can see it come and go.
+    pthread_setname_np(pthread_self(), "interstage-run");
     RunSetResult result;
     result.setId = setId;
     result.config = config;
@@ -89,6 +93,9 @@ void RunController::work(int setId, std::shared_ptr<const interstage::Model> mod
         result.error = QString::fromStdString(created.status().toString());
     } else {
         session = std::shared_ptr<interstage::Session>(created.take().release());
+        if (config.failNthAllocationForTesting) session->failNthAllocationForTesting(config.failNthAllocationForTesting);
+        if (config.loseDeviceAtSubmitForTesting)
+            session->loseDeviceAtNthSubmitForTesting(config.loseDeviceAtSubmitForTesting);
         result.lowerBoundBytes = session->lowerBoundBytes();
         for (int r = 0; r < config.runs && !cancel_.load(); ++r) {
             auto stats = std::make_shared<interstage::RunStats>();

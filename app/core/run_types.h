@@ -22,6 +22,11 @@ struct RunConfig {
     std::vector<std::string> keep;
     int runs = 3;
     std::size_t maxMemoryBytes = 0;  // 0: no budget
+    // Tests: faults injected into the set's session once it exists (0: off).
+    // failNthAllocation: the n-th host tensor allocation fails;
+    // loseDeviceAtSubmit: the n-th Vulkan submit reports a lost device.
+    int failNthAllocationForTesting = 0;
+    int loseDeviceAtSubmitForTesting = 0;
 
     // "reduce · 2 threads · cpu" — names a set in legends and tables.
     QString label() const;

@@ -77,7 +77,9 @@ public:
     virtual void progress(int run, const std::vector<NodeTiming>& nodes, const std::vector<MemoryEvent>& events,
                           const std::vector<RssSample>& rss) {}
     virtual void runFinished(const RunStats& stats) {}
-    // Polled between nodes: true stops the run with a Cancelled status.
+    // Polled between nodes: true stops the run with a Cancelled status. On
+    // Vulkan the run is then submitted in short stretches of nodes, so a
+    // stop waits for at most one stretch on the device.
     virtual bool cancelRequested() { return false; }
 };
 
@@ -130,6 +132,11 @@ public:
 
     // Tests: the n-th host tensor allocation from now fails (0: off).
     void failNthAllocationForTesting(int n);
+    // Tests (Vulkan backend; no effect on the CPU): the n-th queue submit
+    // from now reports VK_ERROR_DEVICE_LOST instead of running (0: off).
+    // The run ends with a DeviceLost status and the session refuses later
+    // runs, as after a real device loss.
+    void loseDeviceAtNthSubmitForTesting(int n);
 
     const Graph& graph() const;
     const SessionOptions& options() const;

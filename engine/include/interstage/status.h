@@ -20,6 +20,7 @@ enum class StatusCode {
     OutOfMemory,      // an allocation failed or a budget would be exceeded
     Cancelled,        // the user stopped the work
     Internal,         // a bug in the engine
+    DeviceLost,       // the GPU stopped answering (driver reset, hang, removal); its session cannot run again
 };
 
 const char* statusCodeName(StatusCode code);

@@ -42,6 +42,7 @@ const char* statusCodeName(StatusCode code) {
         case StatusCode::DataRemoved: return "data removed";
         case StatusCode::OutOfMemory: return "out of memory";
         case StatusCode::Cancelled: return "cancelled";
+        case StatusCode::DeviceLost: return "device lost";
         case StatusCode::Internal: return "internal error";
     }
     return "unknown";

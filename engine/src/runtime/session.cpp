@@ -220,6 +220,8 @@ struct Session::Impl {
         vulkanPlan = planFor(options.mode, vulkanTensors);
         execLowerBound = lowerBound(exec, intermediateLifetimes(exec)).bytes;
         gpu = std::make_unique<vulkan::VulkanExecutor>(exec, vulkanTensors, vulkanPlan, tracker, vulkanDevice);
+        if (RunObserver* observer = options.observer)
+            gpu->setCancelCheck([observer] { return observer->cancelRequested(); });
         IS_RETURN_IF_ERROR(gpu->prepare());
         prepared = true;
         return Status::ok();
@@ -368,7 +370,10 @@ Result<std::unique_ptr<Session>> Session::create(Model model, const SessionOptio
         if (index.empty() || *stop != '\0' || device < 0)
             return invalidArgument("backend '" + options.backend + "': the device index must be a number");
         auto devices = listVulkanDevices();
-        if (!devices.ok()) return devices.status();
+        if (!devices.ok())
+            return Status(devices.status().code(), "backend '" + options.backend +
+                                                       "' needs a Vulkan device (the cpu backend does not): " +
+                                                       devices.status().message());
         if (device >= static_cast<long>(devices->size()))
             return Status(StatusCode::NotFound, "there is no Vulkan device " + index + " (" +
                                                     std::to_string(devices->size()) + " found; see interstage-cli devices)");
@@ -422,6 +427,14 @@ Result<std::unique_ptr<Session>> Session::create(Model model, const SessionOptio
 
 Status Session::run(const std::map<std::string, TensorData>& given, RunStats* statsOut) {
     Impl& s = *impl_;
+    // After a device loss the session does not quietly make a new device:
+    // a loss usually means a driver reset or a hang, possibly caused by
+    // this very workload, and every buffer of the plan is gone. The caller
+    // decides: a new session (the app makes one per run set) or the CPU.
+    if (s.gpu && s.gpu->deviceLost())
+        return Status(StatusCode::DeviceLost, "this session's Vulkan device was lost in an earlier run "
+                                              "(VK_ERROR_DEVICE_LOST) and is not used again: create a new session, "
+                                              "or run on the CPU backend");
     omp_set_num_threads(s.threads);
     const Graph& fileGraph = s.model.graph;
 
@@ -570,6 +583,9 @@ const Graph& Session::graph() const { return impl_->model.graph; }
 const Graph& Session::executedGraph() const { return impl_->exec; }
 std::size_t Session::plannedPeakBytes() const { return impl_->plannedPeak; }
 void Session::failNthAllocationForTesting(int n) { impl_->allocator.failNthAllocation(n); }
+void Session::loseDeviceAtNthSubmitForTesting(int n) {
+    if (impl_->gpu) impl_->gpu->loseDeviceAtNthSubmitForTesting(n);
+}
 const SessionOptions& Session::options() const { return impl_->options; }
 int Session::threads() const { return impl_->threads; }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "vulkan/shader_code.h"
 
@@ -28,6 +29,42 @@ bool layerAvailable(const char* name) {
     std::vector<VkLayerProperties> layers(count);
     if (vkEnumerateInstanceLayerProperties(&count, layers.data()) != VK_SUCCESS) return false;
     return std::any_of(layers.begin(), layers.end(), [&](const auto& l) { return std::strcmp(l.layerName, name) == 0; });
+}
+
+// One instance per process (two when validation is asked for), made on
+// first use and never destroyed. The loader loads the driver when an
+// instance is made and unloads it when the last one goes: with an instance
+// per session, every session loaded lavapipe (and LLVM in it) again, which
+// was slow and left the heap more fragmented after each session
+// (tests/test_long_session). Never destroyed because tearing it down from
+// a static destructor would race the driver's own exit handlers; the OS
+// takes it back with the process.
+Result<VkInstance> sharedInstance(bool validation) {
+    static std::mutex mutex;
+    static VkInstance instances[2] = {VK_NULL_HANDLE, VK_NULL_HANDLE};
+    std::lock_guard lock(mutex);
+    VkInstance& instance = instances[validation ? 1 : 0];
+    if (instance) return instance;
+    VkApplicationInfo app{};
+    app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO;
+    app.pApplicationName = "interstage";
+    app.apiVersion = VK_API_VERSION_1_1;
+    VkInstanceCreateInfo info{};
+    info.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO;
+    info.pApplicationInfo = &app;
+    const char* extension = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
+    if (validation) {
+        info.enabledLayerCount = 1;
+        info.ppEnabledLayerNames = &kValidationLayer;
+        info.enabledExtensionCount = 1;
+        info.ppEnabledExtensionNames = &extension;
+    }
+    VkResult result = vkCreateInstance(&info, nullptr, &instance);
+    if (result != VK_SUCCESS) {
+        instance = VK_NULL_HANDLE;  // a driver installed later is found on the next try
+        return Status(StatusCode::NotFound, "no Vulkan: cannot create an instance (" + resultName(result) + ")");
+    }
+    return instance;
 }
 
 }  // namespace
@@ -56,6 +93,8 @@ std::string resultName(VkResult result) {
 
 Status check(VkResult result, const std::string& what) {
     if (result == VK_SUCCESS) return Status::ok();
+    if (result == VK_ERROR_DEVICE_LOST)
+        return Status(StatusCode::DeviceLost, what + " failed: the Vulkan device was lost (VK_ERROR_DEVICE_LOST)");
     const bool oom = result == VK_ERROR_OUT_OF_HOST_MEMORY || result == VK_ERROR_OUT_OF_DEVICE_MEMORY;
     return Status(oom ? StatusCode::OutOfMemory : StatusCode::Internal, what + " failed: " + resultName(result));
 }
@@ -78,35 +117,20 @@ Result<std::unique_ptr<Context>> Context::create(int deviceIndex, MemoryTracker&
 }
 
 Status Context::init(int deviceIndex) {
-    VkApplicationInfo app{};
-    app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO;
-    app.pApplicationName = "interstage";
-    app.apiVersion = VK_API_VERSION_1_1;
-    VkInstanceCreateInfo info{};
-    info.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO;
-    info.pApplicationInfo = &app;
     const bool validation = validationRequested() && layerAvailable(kValidationLayer);
-    const char* extension = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
-    VkDebugUtilsMessengerCreateInfoEXT messengerInfo{};
-    messengerInfo.sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT;
-    messengerInfo.messageSeverity =
-        VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT;
-    messengerInfo.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
-                                VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
-                                VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
-    messengerInfo.pfnUserCallback = &Context::onMessage;
-    messengerInfo.pUserData = this;
+    auto instance = sharedInstance(validation);
+    if (!instance.ok()) return instance.status();
+    instance_ = instance.value();
     if (validation) {
-        info.enabledLayerCount = 1;
-        info.ppEnabledLayerNames = &kValidationLayer;
-        info.enabledExtensionCount = 1;
-        info.ppEnabledExtensionNames = &extension;
-        info.pNext = &messengerInfo;  // also catches vkCreate/DestroyInstance messages
-    }
-    VkResult result = vkCreateInstance(&info, nullptr, &instance_);
-    if (result != VK_SUCCESS)
-        return Status(StatusCode::NotFound, "no Vulkan: cannot create an instance (" + resultName(result) + ")");
-    if (validation) {
+        VkDebugUtilsMessengerCreateInfoEXT messengerInfo{};
+        messengerInfo.sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT;
+        messengerInfo.messageSeverity =
+            VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT;
+        messengerInfo.messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
+                                    VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
+                                    VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT;
+        messengerInfo.pfnUserCallback = &Context::onMessage;
+        messengerInfo.pUserData = this;
         auto create = reinterpret_cast<PFN_vkCreateDebugUtilsMessengerEXT>(
             vkGetInstanceProcAddr(instance_, "vkCreateDebugUtilsMessengerEXT"));
         if (!create) return Status(StatusCode::Internal, "the validation layer lacks vkCreateDebugUtilsMessengerEXT");
@@ -120,7 +144,7 @@ Status Context::init(int deviceIndex) {
         return Status(StatusCode::NotFound, "there is no Vulkan device " + std::to_string(deviceIndex) + " (" +
                                                 std::to_string(count) + " found)");
     std::vector<VkPhysicalDevice> devices(count);
-    result = vkEnumeratePhysicalDevices(instance_, &count, devices.data());
+    VkResult result = vkEnumeratePhysicalDevices(instance_, &count, devices.data());
     if (result != VK_SUCCESS && result != VK_INCOMPLETE) return check(result, "vkEnumeratePhysicalDevices");
     physical_ = devices[static_cast<size_t>(deviceIndex)];
     vkGetPhysicalDeviceProperties(physical_, &properties_);
@@ -179,7 +203,8 @@ Status Context::init(int deviceIndex) {
 
 Context::~Context() {
     if (device_) {
-        vkDeviceWaitIdle(device_);
+        // A lost device runs nothing any more; destroying is still valid.
+        if (!lost_) vkDeviceWaitIdle(device_);
         for (auto& [name, p] : pipelines_) {
             vkDestroyPipeline(device_, p.pipeline, nullptr);
             vkDestroyPipelineLayout(device_, p.layout, nullptr);
@@ -197,7 +222,6 @@ Context::~Context() {
             vkGetInstanceProcAddr(instance_, "vkDestroyDebugUtilsMessengerEXT"));
         if (destroy) destroy(instance_, messenger_, nullptr);
     }
-    if (instance_) vkDestroyInstance(instance_, nullptr);
 }
 
 VkDeviceSize Context::storageAlignment() const {
@@ -218,6 +242,7 @@ Result<uint32_t> Context::memoryType(uint32_t typeBits, bool hostVisible) const 
 }
 
 Result<Buffer> Context::createBuffer(std::size_t bytes, bool hostVisible, MemoryCategory category, ValueId tensor) {
+    if (lost_) return lostStatus();
     Buffer b;
     b.category = category;
     b.tensor = tensor;
@@ -266,6 +291,7 @@ void Context::destroyBuffer(Buffer& b) {
 }
 
 Result<const Pipeline*> Context::pipeline(std::string_view name, uint32_t bindings) {
+    if (lost_) return lostStatus();
     auto it = pipelines_.find(name);
     if (it != pipelines_.end()) {
         if (it->second.bindings != bindings) return Status(StatusCode::Internal, "shader binding count mismatch");
@@ -319,6 +345,7 @@ Result<const Pipeline*> Context::pipeline(std::string_view name, uint32_t bindin
 }
 
 Result<VkDescriptorSet> Context::allocateDescriptorSet(const Pipeline& p) {
+    if (lost_) return lostStatus();
     for (;;) {
         if (currentPool_ == descriptorPools_.size()) {
             VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, kSetsPerPool * kDescriptorsPerSet};
@@ -346,6 +373,7 @@ Result<VkDescriptorSet> Context::allocateDescriptorSet(const Pipeline& p) {
 }
 
 Status Context::resetDescriptors() {
+    if (lost_) return lostStatus();
     for (VkDescriptorPool pool : descriptorPools_)
         IS_RETURN_IF_ERROR(check(vkResetDescriptorPool(device_, pool, 0), "vkResetDescriptorPool"));
     currentPool_ = 0;
@@ -353,6 +381,7 @@ Status Context::resetDescriptors() {
 }
 
 Result<VkCommandBuffer> Context::begin() {
+    if (lost_) return lostStatus();
     if (recording_) return commands_;
     IS_RETURN_IF_ERROR(check(vkResetCommandBuffer(commands_, 0), "vkResetCommandBuffer"));
     VkCommandBufferBeginInfo info{};
@@ -364,16 +393,34 @@ Result<VkCommandBuffer> Context::begin() {
 }
 
 Status Context::submitAndWait() {
+    if (lost_) return lostStatus();
     if (!recording_) return Status::ok();
     recording_ = false;
     IS_RETURN_IF_ERROR(check(vkEndCommandBuffer(commands_), "vkEndCommandBuffer"));
-    IS_RETURN_IF_ERROR(check(vkResetFences(device_, 1, &fence_), "vkResetFences"));
+    IS_RETURN_IF_ERROR(checkDevice(vkResetFences(device_, 1, &fence_), "vkResetFences"));
+    // The injected loss replaces the submit, so nothing is left in flight:
+    // the state is the one a real loss leaves once the wait has returned.
+    if (loseAtSubmit_ > 0 && --loseAtSubmit_ == 0) return checkDevice(VK_ERROR_DEVICE_LOST, "vkQueueSubmit");
     VkSubmitInfo submit{};
     submit.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
     submit.commandBufferCount = 1;
     submit.pCommandBuffers = &commands_;
-    IS_RETURN_IF_ERROR(check(vkQueueSubmit(queue_, 1, &submit, fence_), "vkQueueSubmit"));
-    return check(vkWaitForFences(device_, 1, &fence_, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+    IS_RETURN_IF_ERROR(checkDevice(vkQueueSubmit(queue_, 1, &submit, fence_), "vkQueueSubmit"));
+    return checkDevice(vkWaitForFences(device_, 1, &fence_, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+}
+
+Status Context::checkDevice(VkResult result, const char* what) {
+    if (result != VK_ERROR_DEVICE_LOST) return check(result, what);
+    if (!lost_) lostIn_ = what;
+    lost_ = true;
+    return lostStatus();
+}
+
+Status Context::lostStatus() const {
+    return Status(StatusCode::DeviceLost, std::string("the Vulkan device '") + properties_.deviceName +
+                                              "' was lost (VK_ERROR_DEVICE_LOST from " + lostIn_ +
+                                              "); its memory is gone and it is not used again: run again in a new "
+                                              "session, or on the CPU backend");
 }
 
 void Context::discard() {
@@ -383,6 +430,7 @@ void Context::discard() {
 }
 
 Result<VkQueryPool> Context::timestampPool(uint32_t count) {
+    if (lost_) return lostStatus();
     if (!timestampsSupported()) return VkQueryPool(VK_NULL_HANDLE);
     if (queryPool_ && queryCount_ >= count) return queryPool_;
     if (queryPool_) vkDestroyQueryPool(device_, queryPool_, nullptr);

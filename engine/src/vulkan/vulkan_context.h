@@ -1,5 +1,5 @@
-// The compute context: one Vulkan instance, device and compute queue per
-// executor, with the pieces every run needs (command buffer + fence,
+// The compute context: one Vulkan device and compute queue per executor
+// (on the process's one instance), with the pieces every run needs (command buffer + fence,
 // pipelines built lazily from the embedded SPIR-V, descriptor pools,
 // timestamp queries) and buffer allocation that reports every
 // vkAllocateMemory / vkFreeMemory to the MemoryTracker.
@@ -23,8 +23,9 @@
 namespace interstage::vulkan {
 
 std::string resultName(VkResult result);
-// Ok for VK_SUCCESS; OutOfMemory for the out-of-memory results; Internal
-// otherwise. `what` names the call for the message.
+// Ok for VK_SUCCESS; OutOfMemory for the out-of-memory results; DeviceLost
+// for VK_ERROR_DEVICE_LOST; Internal otherwise. `what` names the call for
+// the message.
 Status check(VkResult result, const std::string& what);
 
 // One VkBuffer bound to its own VkDeviceMemory.
@@ -53,7 +54,8 @@ class Context {
 public:
     // Validation (VK_LAYER_KHRONOS_validation + a messenger counting
     // errors) is enabled when INTERSTAGE_VULKAN_VALIDATION=1 and the layer
-    // is installed.
+    // is installed. The messenger sees every message of the instance, so
+    // contexts alive at the same time count each other's errors too.
     static Result<std::unique_ptr<Context>> create(int deviceIndex, MemoryTracker& tracker);
     ~Context();
     Context(const Context&) = delete;
@@ -81,6 +83,14 @@ public:
     // The one command buffer: begin() opens it, submitAndWait() runs it.
     Result<VkCommandBuffer> begin();
     Status submitAndWait();
+    // After VK_ERROR_DEVICE_LOST the device is never used again: every call
+    // that would touch it returns lostStatus(); destroying objects still
+    // works (Vulkan allows it on a lost device) so nothing leaks.
+    bool lost() const { return lost_; }
+    Status lostStatus() const;
+    // Tests: the n-th vkQueueSubmit from now is not made and reports
+    // VK_ERROR_DEVICE_LOST instead (0: off).
+    void loseDeviceAtNthSubmitForTesting(int n) { loseAtSubmit_ = n; }
     // Drops a half-recorded command buffer (after an error while recording).
     void discard();
     bool recording() const { return recording_; }
@@ -98,9 +108,12 @@ private:
                                                     VkDebugUtilsMessageTypeFlagsEXT types,
                                                     const VkDebugUtilsMessengerCallbackDataEXT* data, void* user);
     Result<uint32_t> memoryType(uint32_t typeBits, bool hostVisible) const;
+    // check(), except that VK_ERROR_DEVICE_LOST marks the context lost and
+    // gives lostStatus().
+    Status checkDevice(VkResult result, const char* what);
 
     MemoryTracker& tracker_;
-    VkInstance instance_ = VK_NULL_HANDLE;
+    VkInstance instance_ = VK_NULL_HANDLE;  // shared, not owned
     VkDebugUtilsMessengerEXT messenger_ = VK_NULL_HANDLE;
     VkPhysicalDevice physical_ = VK_NULL_HANDLE;
     VkPhysicalDeviceProperties properties_{};
@@ -119,6 +132,9 @@ private:
     size_t currentPool_ = 0;
     VkQueryPool queryPool_ = VK_NULL_HANDLE;
     uint32_t queryCount_ = 0;
+    bool lost_ = false;
+    std::string lostIn_;  // the call that reported the loss
+    int loseAtSubmit_ = 0;
     std::atomic<int> validationErrors_{0};
     std::string lastValidationError_;
 };

@@ -2,7 +2,8 @@
 // one command buffer. A recorded stretch of nodes (a segment) is submitted
 // and waited for only when it must be: before a plan frees a buffer (the
 // GPU must be done with it: this is why reduce is slow on a GPU), before a
-// CPU fallback node, and at the end of the run.
+// CPU fallback node, at the end of the run, and, when the run can be
+// stopped, every stretch of nodes that takes about kStretchMs.
 #include "vulkan/vulkan_executor.h"
 
 #include <algorithm>
@@ -53,6 +54,9 @@ struct VulkanExecutor::Impl : Recorder {
     Buffer staging;
     VkDeviceSize scale = 1;
     bool prepared = false;
+    std::function<bool()> cancelled;  // null: runs are not cancellable
+    int nodesInStretch = 0;           // nodes recorded since the last submit
+    int stretchNodes = 1;             // nodes per stretch, adapted to kStretchMs
 
     VkCommandBuffer cmd = VK_NULL_HANDLE;
     VkQueryPool queries = VK_NULL_HANDLE;
@@ -132,8 +136,21 @@ struct VulkanExecutor::Impl : Recorder {
     }
 
     Status flush() {
+        nodesInStretch = 0;
         Status status = ctx->submitAndWait();
         cmd = VK_NULL_HANDLE;
+        return status;
+    }
+
+    // Submits a stretch and sizes the next one: halve it when this one
+    // took more than twice kStretchMs, double it when under half. Node
+    // costs differ by orders of magnitude between devices and models.
+    Status flushStretch() {
+        const auto start = Clock::now();
+        Status status = flush();
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+        if (ms > 2 * kStretchMs) stretchNodes = std::max(1, stretchNodes / 2);
+        else if (ms < kStretchMs / 2) stretchNodes = std::min(1024, stretchNodes * 2);
         return status;
     }
 
@@ -351,6 +368,8 @@ Status VulkanExecutor::Impl::uploadWeights() {
 
 Status VulkanExecutor::Impl::run(const std::map<std::string, TensorData>& inputs) {
     if (!prepared) return Status(StatusCode::Internal, "the Vulkan executor runs only after prepare()");
+    if (ctx->lost()) return ctx->lostStatus();
+    timings.clear();
     transfers = 0;
     transferBytes = 0;
     hostInputs.clear();
@@ -398,6 +417,12 @@ Status VulkanExecutor::Impl::run(const std::map<std::string, TensorData>& inputs
             status = flush();  // the GPU must be done with a buffer before it goes
             for (size_t b : freeAt[n]) release(b);
         }
+        if (cancelled && status.isOk()) {
+            // Recording is quick and the device does the work at the submit:
+            // without stretches a stop would wait for the whole run.
+            if (nodesInStretch >= stretchNodes) status = flushStretch();
+            if (status.isOk() && cancelled()) status = Status(StatusCode::Cancelled, "the run was stopped");
+        }
     }
     if (status.isOk()) status = flush();
     else ctx->discard();
@@ -433,6 +458,7 @@ Status VulkanExecutor::Impl::runNode(size_t n) {
         timed[n] = true;
     }
     barrier();
+    ++nodesInStretch;
     return Status::ok();
 }
 
@@ -545,6 +571,11 @@ Status VulkanExecutor::prepare() {
 }
 
 Status VulkanExecutor::run(const std::map<std::string, TensorData>& inputs) { return impl_->run(inputs); }
+void VulkanExecutor::setCancelCheck(std::function<bool()> cancelled) { impl_->cancelled = std::move(cancelled); }
+bool VulkanExecutor::deviceLost() const { return impl_->ctx && impl_->ctx->lost(); }
+void VulkanExecutor::loseDeviceAtNthSubmitForTesting(int n) {
+    if (impl_->ctx) impl_->ctx->loseDeviceAtNthSubmitForTesting(n);
+}
 
 Result<TensorData> VulkanExecutor::read(ValueId id) {
     Impl& s = *impl_;
@@ -553,6 +584,7 @@ Result<TensorData> VulkanExecutor::read(ValueId id) {
     const Value& v = s.graph.value(id);
     if (auto input = s.hostInputs.find(id); input != s.hostInputs.end()) return input->second;
     if (v.constant && !s.planned(id)) return *v.constant;
+    if (s.ctx && s.ctx->lost()) return s.ctx->lostStatus();
     if (!s.prepared) return Status(StatusCode::NotFound, "tensor '" + v.name + "' has no data: nothing has run");
     if (!s.planned(id)) return Status(StatusCode::NotFound, "tensor '" + v.name + "' is not on the device");
     auto source = s.binding(id);

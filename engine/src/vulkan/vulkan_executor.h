@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -45,6 +46,18 @@ public:
     // with the prepared shape and dtype. Does not call tracker.beginRun():
     // the caller starts the run on the tracker first.
     Status run(const std::map<std::string, TensorData>& inputs);
+    // Polled between nodes during run(); true ends the run with Cancelled.
+    // While one is set, a run is submitted in stretches of nodes sized to
+    // take about kStretchMs each on the device (at least one node), so a
+    // stop waits for about that long; without one the run is one submit,
+    // as fast as it gets. Null: none.
+    void setCancelCheck(std::function<bool()> cancelled);
+    static constexpr double kStretchMs = 20;
+    // True once the device reported VK_ERROR_DEVICE_LOST (or a test
+    // injected it): every later run or read returns DeviceLost.
+    bool deviceLost() const;
+    // Tests: see Context::loseDeviceAtNthSubmitForTesting.
+    void loseDeviceAtNthSubmitForTesting(int n);
     // Downloads a tensor after a run: weights, inputs, and planned tensors
     // whose buffer is still allocated (DataRemoved when the plan freed it).
     Result<TensorData> read(ValueId value);
