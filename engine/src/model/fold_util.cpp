@@ -4,6 +4,7 @@
 #include "core/half_float.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 
@@ -205,7 +206,10 @@ void writeDouble(TensorData& t, int64_t i, double v) {
 
 Shape stridesOf(const Shape& shape) {
     Shape strides(shape.size(), 1);
-    for (size_t k = shape.size(); k-- > 1;) strides[k - 1] = strides[k] * shape[k];
+    // A shape with a zero dim holds nothing, yet its other dims may be
+    // absurd (a hostile file): saturate instead of overflowing.
+    for (size_t k = shape.size(); k-- > 1;)
+        if (__builtin_mul_overflow(strides[k], shape[k], &strides[k - 1])) strides[k - 1] = INT64_MAX;
     return strides;
 }
 
