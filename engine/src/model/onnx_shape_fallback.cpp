@@ -4,6 +4,7 @@
 #include <onnx/shape_inference/implementation.h>
 
 #include "model/onnx_source.h"
+#include "model/shape_rules.h"
 
 namespace interstage {
 namespace {
@@ -31,11 +32,6 @@ bool readStatic(const onnx::TypeProto& type, InferredType& out) {
 
 using OpsetVersions = std::map<std::string, int64_t>;
 
-// ONNX's inference functions trust the node: a misspelled or missing
-// attribute (a Scan without num_scan_inputs) dereferences null inside
-// libonnx. The schema's Verify checks exactly that, so nodes it rejects,
-// or whose subgraphs hold such a node, are kept away from inference; the
-// resolver then names them as unresolved.
 bool schemaAccepts(const onnx::NodeProto& node, const OpsetVersions& opsets) {
     const std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
     auto version = opsets.find(domain);
@@ -48,21 +44,20 @@ bool schemaAccepts(const onnx::NodeProto& node, const OpsetVersions& opsets) {
     } catch (...) {
         return false;
     }
-    for (const auto& attribute : node.attribute()) {
-        if (attribute.has_g())
-            for (const auto& inner : attribute.g().node())
-                if (!schemaAccepts(inner, opsets)) return false;
-        for (const auto& graph : attribute.graphs())
-            for (const auto& inner : graph.node())
-                if (!schemaAccepts(inner, opsets)) return false;
-    }
+    for (const auto& attribute : node.attribute())
+        if (attribute.has_g() || attribute.graphs_size() > 0) return false;
     return true;
 }
 
-void dropNodesTheSchemaRejects(onnx::GraphProto* graph, const OpsetVersions& opsets) {
+// The nodes ONNX may see (see the header).
+void keepOnlyNodesNeedingOnnx(onnx::GraphProto* graph, const OpsetVersions& opsets) {
+    const auto& rules = shapes::shapeRules();
     google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
-    for (auto& node : *graph->mutable_node())
+    for (auto& node : *graph->mutable_node()) {
+        const bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
+        if (defaultDomain && rules.count(node.op_type())) continue;
         if (schemaAccepts(node, opsets)) *kept.Add() = std::move(node);
+    }
     graph->mutable_node()->Swap(&kept);
 }
 
@@ -77,7 +72,8 @@ std::map<std::string, InferredType> inferWithOnnx(const Graph& graph) {
     OpsetVersions opsets;
     for (const auto& opset : model.opset_import())
         opsets[opset.domain() == "ai.onnx" ? "" : opset.domain()] = opset.version();
-    dropNodesTheSchemaRejects(g, opsets);
+    keepOnlyNodesNeedingOnnx(g, opsets);
+    if (g->node_size() == 0) return result;
     for (auto& input : *g->mutable_input()) {
         ValueId id = graph.find(input.name());
         if (id != kNoValue && graph.value(id).shapeResolved && graph.value(id).isTensor)

@@ -17,6 +17,14 @@ struct InferredType {
 // Value name -> fully static type ONNX infers for it, given the graph's
 // current resolved shapes. Empty when inference fails or the graph has no
 // source. Never throws.
+//
+// ONNX's inference functions trust their node (libonnx 1.12 reads out of
+// bounds on a ConvTranspose with mismatched attribute lengths, and on a
+// Scan without num_scan_inputs), so only the nodes that need it are shown
+// to ONNX: nodes without an engine rule, whose schema accepts them, and
+// without subgraphs (If / Loop / Scan have no kernels here, and their
+// bodies would reach every inference function again). Everything else
+// comes in as already-resolved types.
 std::map<std::string, InferredType> inferWithOnnx(const Graph& graph);
 
 }  // namespace interstage

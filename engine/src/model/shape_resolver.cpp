@@ -170,10 +170,15 @@ Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& givenShapes, 
             if (id == kNoValue) continue;
             const Value& v = graph.value(id);
             if (v.shapeResolved || !v.isTensor) continue;
-            std::string why = rule == rules.end() ? "the engine has no shape rule for " + node.opType +
-                                                        (node.domain.empty() ? "" : " (domain " + node.domain + ")") +
-                                                        " and ONNX's inference gives no static shape"
-                                                  : "an input has no shape";
+            const bool controlFlow =
+                std::any_of(node.attributes.begin(), node.attributes.end(), [](const Attribute& a) {
+                    return a.kind == Attribute::Kind::Graph || a.kind == Attribute::Kind::Graphs;
+                });
+            std::string why = rule != rules.end() ? "an input has no shape"
+                              : controlFlow       ? "control flow (ops with subgraphs) is not supported"
+                                                  : "the engine has no shape rule for " + node.opType +
+                                                  (node.domain.empty() ? "" : " (domain " + node.domain + ")") +
+                                                  " and ONNX's inference gives no static shape";
             return shapeError("cannot resolve the shape of '" + v.name + "' from node '" + node.name + "' (" +
                               node.opType + "): " + why);
         }
