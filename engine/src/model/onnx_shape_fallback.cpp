@@ -3,6 +3,7 @@
 #include <onnx/defs/schema.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include "model/crash_sandbox.h"
 #include "model/onnx_source.h"
 #include "model/shape_rules.h"
 
@@ -31,6 +32,9 @@ bool readStatic(const onnx::TypeProto& type, InferredType& out) {
 }
 
 using OpsetVersions = std::map<std::string, int64_t>;
+
+// Generous: inference on the biggest real models takes well under a second.
+constexpr int kInferenceTimeoutMs = 30000;
 
 bool schemaAccepts(const onnx::NodeProto& node, const OpsetVersions& opsets) {
     const std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
@@ -85,20 +89,32 @@ std::map<std::string, InferredType> inferWithOnnx(const Graph& graph) {
         info->set_name(v.name);
         writeType(info->mutable_type(), v);
     }
-    try {
-        onnx::ShapeInferenceOptions options(false, 0, true);
-        onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), options);
-    } catch (...) {
-        // ONNX reports inconsistencies by throwing; the caller then names
-        // the node it could not resolve, which is the useful message.
-        return result;
-    }
+    // The registry is built once in this process, not in every child.
+    const auto* registry = onnx::OpSchemaRegistry::Instance();
+    auto inferred = runInCrashSandbox(
+        [&] {
+            try {
+                onnx::ShapeInferenceOptions options(false, 0, true);
+                onnx::shape_inference::InferShapes(model, registry, options);
+            } catch (...) {
+                // ONNX reports inconsistencies by throwing; the caller then
+                // names the node it could not resolve, the useful message.
+                return std::string();
+            }
+            onnx::GraphProto types;
+            *types.mutable_value_info() = g->value_info();
+            *types.mutable_output() = g->output();
+            return types.SerializeAsString();
+        },
+        kInferenceTimeoutMs);
+    onnx::GraphProto types;
+    if (!inferred || inferred->empty() || !types.ParseFromString(*inferred)) return result;
     auto take = [&](const onnx::ValueInfoProto& info) {
         InferredType t;
         if (readStatic(info.type(), t)) result[info.name()] = std::move(t);
     };
-    for (const auto& info : g->value_info()) take(info);
-    for (const auto& info : g->output()) take(info);
+    for (const auto& info : types.value_info()) take(info);
+    for (const auto& info : types.output()) take(info);
     return result;
 }
 

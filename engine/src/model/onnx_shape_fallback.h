@@ -24,7 +24,8 @@ struct InferredType {
 // to ONNX: nodes without an engine rule, whose schema accepts them, and
 // without subgraphs (If / Loop / Scan have no kernels here, and their
 // bodies would reach every inference function again). Everything else
-// comes in as already-resolved types.
+// comes in as already-resolved types. And since even those functions can
+// crash, inference runs in a forked child (model/crash_sandbox.h).
 std::map<std::string, InferredType> inferWithOnnx(const Graph& graph);
 
 }  // namespace interstage
