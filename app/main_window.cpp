@@ -276,6 +276,11 @@ void MainWindow::updateStatus() {
                               .arg(locale.formattedDataSize(qint64(s.intermediateBytes), 1, QLocale::DataSizeTraditionalFormat))
                               .arg(locale.formattedDataSize(qint64(s.lowerBound.bytes), 1, QLocale::DataSizeTraditionalFormat))
                               .arg(qRound(document_->loadMs + document_->layoutMs)));
+    if (document_->layout.simplified)
+        statusBar()->showMessage(tr("%1 nodes: drawn in execution order (Graphviz lays out graphs of up to %2 nodes)")
+                                     .arg(s.nodes)
+                                     .arg(appcore::kMaxGraphvizNodes),
+                                 15000);
 }
 
 void MainWindow::showError(const QString& title, const QString& message) {

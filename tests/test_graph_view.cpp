@@ -143,6 +143,33 @@ private slots:
         QCOMPARE(layout->edges[0].label, QStringLiteral("1x4 · 16 B"));
     }
 
+    // Past kMaxGraphvizNodes the graph is a column in execution order (dot
+    // would take minutes, and Graphviz exits the process when out of memory).
+    void hugeGraphGetsAColumnWithoutGraphviz() {
+        GraphBuilder b("long");
+        b.input("x", DataType::Float, {1, 4});
+        std::string t = "x";
+        const int count = appcore::kMaxGraphvizNodes + 1;
+        for (int i = 0; i < count; ++i) t = b.op(i % 2 ? "Neg" : "Relu", {t}, {}, "n" + std::to_string(i));
+        b.output(t, DataType::Float, {1, 4});
+        auto model = loadModelFromBytes(b.serialize(), ".");
+        QVERIFY(model.ok());
+        QVERIFY(resolveShapes(model->graph, {}).ok());
+        auto layout = appcore::layoutGraph(model->graph);
+        QVERIFY(layout.ok());
+        QVERIFY(layout->simplified);
+        QCOMPARE(layout->nodes.size(), count + 2);
+        QCOMPARE(layout->edges.size(), count + 1);
+        for (int i = 1; i < layout->nodes.size(); ++i) {
+            QVERIFY(layout->nodes[i].rect.top() >= layout->nodes[i - 1].rect.bottom());  // in order, no overlap
+            QVERIFY(layout->bounds.contains(layout->nodes[i].rect));
+        }
+        for (const auto& edge : layout->edges) QCOMPARE(edge.path.size(), 4);
+
+        // A graph under the limit still goes to Graphviz.
+        QVERIFY(!appcore::layoutGraph(graph_).value().simplified);
+    }
+
     void concurrentLayoutsAreSerialized() {
         // The app lays out on worker threads; Graphviz is not re-entrant.
         auto run = [this] { return appcore::layoutGraph(graph_).ok(); };

@@ -35,7 +35,14 @@ struct GraphLayout {
     QVector<LayoutNode> nodes;
     QVector<LayoutEdge> edges;
     QRectF bounds;
+    bool simplified = false;  // drawn in execution order, without Graphviz (too many nodes)
 };
+
+// Graphs with more drawn nodes than this are not given to Graphviz: dot
+// needs minutes and gigabytes there, and Graphviz 2.43 exits the whole
+// process when an allocation fails ("out of memory" on a 100,000-node
+// chain). They are drawn as one column in execution order instead.
+constexpr int kMaxGraphvizNodes = 20000;
 
 // Lays out the graph (shapes resolved for edge labels when available).
 // Weights are not drawn as nodes. Fails only when Graphviz does.
