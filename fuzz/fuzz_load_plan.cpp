@@ -16,6 +16,7 @@
 #include "passes/passes.h"
 #include "plan/concat_in_place.h"
 #include "plan/memory_plan.h"
+#include "plan/planned_tensors.h"
 
 using namespace interstage;
 
@@ -40,23 +41,6 @@ const std::string& emptyDirectory() {
         return path.string();
     }();
     return dir;
-}
-
-std::vector<PlannedTensor> plannedTensors(const Graph& graph) {
-    std::vector<PlannedTensor> tensors;
-    for (const Lifetime& life : intermediateLifetimes(graph)) {
-        const Value& v = graph.value(life.value);
-        if (!v.isTensor || (v.isWeight() && v.constant)) continue;
-        PlannedTensor t;
-        t.value = life.value;
-        t.first = life.first;
-        t.last = life.last;
-        t.bytes = life.bytes;
-        t.keep = v.isGraphOutput;
-        t.category = v.isGraphOutput ? MemoryCategory::Output : MemoryCategory::Interstage;
-        tensors.push_back(t);
-    }
-    return tensors;
 }
 
 // Whether tensor `inner` is written in place inside `outer` (directly or
@@ -109,7 +93,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     foldAffineIntoConv(graph, pinned, removed);
     fuseLayers(graph, pinned, removed);
 
-    const auto tensors = plannedTensors(graph);
+    const auto tensors = plannedIntermediates(graph);
     if (tensors.size() > 2000) return 0;  // the pairwise check is quadratic
     const int steps = static_cast<int>(graph.nodes.size());
     for (const char* name : {"default", "reduce", "reuse", "reduce+reuse", "arena"}) {

@@ -149,7 +149,7 @@ private slots:
         auto cpu = Session::create(model.take(), SessionOptions{});
         QVERIFY(cpu.ok());
         const Graph& exec = cpu.value()->executedGraph();
-        auto tensors = vktest::plannedTensors(exec);
+        auto tensors = plannedIntermediates(exec);
         MemoryPlan plan = planFor(MemoryMode::parse("reduce").value(), tensors);
         MemoryTracker tracker;
         auto executor = std::make_unique<vulkan::VulkanExecutor>(exec, tensors, plan, tracker, 0);

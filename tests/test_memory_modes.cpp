@@ -10,6 +10,7 @@
 #include "interstage/lifetimes.h"
 #include "plan/concat_in_place.h"
 #include "plan/memory_plan.h"
+#include "plan/planned_tensors.h"
 #include "test_support.h"
 
 using namespace interstage;
@@ -46,18 +47,6 @@ Model concatModel() {
     auto model = loadModelFromBytes(b.serialize(), ".");
     if (!model.ok()) qFatal("%s", model.status().toString().c_str());
     return model.take();
-}
-
-// The tensors a session plans (intermediates of its executed graph).
-std::vector<PlannedTensor> plannedOf(const Graph& graph) {
-    std::vector<PlannedTensor> tensors;
-    for (const Lifetime& life : intermediateLifetimes(graph)) {
-        const Value& v = graph.value(life.value);
-        if (!v.isTensor || (v.isWeight() && v.constant)) continue;
-        tensors.push_back({life.value, life.first, life.last, life.bytes, v.isGraphOutput,
-                           v.isGraphOutput ? MemoryCategory::Output : MemoryCategory::Interstage});
-    }
-    return tensors;
 }
 
 std::unique_ptr<Session> makeSession(Model model, const std::string& mode, std::vector<std::string> keep = {},
@@ -298,7 +287,7 @@ private slots:
         QVERIFY(bytes.ok());
         auto session = makeSession(loadModelFromBytes(bytes.value(), ".").take(), "reduce");
         const Graph& graph = session->executedGraph();
-        const auto tensors = plannedOf(graph);
+        const auto tensors = plannedIntermediates(graph);
         const auto aliases = concatAliases(graph, tensors);
         int aliased = 0;
         for (const auto& a : aliases) aliased += a.host >= 0;

@@ -16,6 +16,7 @@
 #include "interstage/vulkan.h"
 #include "memory/memory_tracker.h"
 #include "plan/memory_plan.h"
+#include "plan/planned_tensors.h"
 #include "vulkan/vulkan_executor.h"
 
 namespace vktest {
@@ -31,24 +32,6 @@ inline bool haveVulkan(std::string& why) {
     auto devices = listVulkanDevices();
     if (!devices.ok()) why = "no Vulkan device on this machine: " + devices.status().message();
     return devices.ok();
-}
-
-// The session's planned tensors, as Session builds them (no workspace).
-inline std::vector<PlannedTensor> plannedTensors(const Graph& exec) {
-    std::vector<PlannedTensor> tensors;
-    for (const Lifetime& life : intermediateLifetimes(exec)) {
-        const Value& v = exec.value(life.value);
-        if (!v.isTensor || (v.isWeight() && v.constant)) continue;
-        PlannedTensor t;
-        t.value = life.value;
-        t.first = life.first;
-        t.last = life.last;
-        t.bytes = life.bytes;
-        t.keep = v.isGraphOutput;
-        t.category = v.isGraphOutput ? MemoryCategory::Output : MemoryCategory::Interstage;
-        tensors.push_back(t);
-    }
-    return tensors;
 }
 
 struct Comparison {
@@ -94,7 +77,7 @@ struct GpuRun {
 // `runs` times, with the session's default inputs.
 inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode, int runs = 1) {
     const Graph& exec = session.executedGraph();
-    auto tensors = plannedTensors(exec);
+    auto tensors = plannedIntermediates(exec);
     MemoryPlan plan = planFor(mode, tensors);
     MemoryTracker tracker;
     vulkan::VulkanExecutor executor(exec, tensors, plan, tracker, 0);

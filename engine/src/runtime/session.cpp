@@ -22,6 +22,7 @@
 #include "memory/rss_sampler.h"
 #include "passes/passes.h"
 #include "plan/concat_in_place.h"
+#include "plan/planned_tensors.h"
 #include "runtime/host_buffer.h"
 #include "runtime/tensor_memory.h"
 #include "vulkan/vulkan_executor.h"
@@ -128,20 +129,7 @@ struct Session::Impl {
     }
 
     std::vector<PlannedTensor> plannedTensors() const {
-        std::vector<PlannedTensor> tensors;
-        for (const Lifetime& life : intermediateLifetimes(exec)) {
-            const Value& v = exec.value(life.value);
-            if (!v.isTensor || (v.isWeight() && v.constant)) continue;
-            PlannedTensor t;
-            t.value = life.value;
-            t.first = life.first;
-            t.last = life.last;
-            t.bytes = life.bytes;
-            t.keep = v.isGraphOutput || pinned.count(v.name);
-            if (pinned.count(v.name)) t.last = std::max<int>(t.last, static_cast<int>(exec.nodes.size()) - 1);
-            t.category = v.isGraphOutput ? MemoryCategory::Output : MemoryCategory::Interstage;
-            tensors.push_back(t);
-        }
+        std::vector<PlannedTensor> tensors = plannedIntermediates(exec, pinned);
         if (planWorkspace()) {
             // Each kernel's scratch memory lives for its node's step only.
             for (size_t n = 0; n < kernels.size(); ++n) {
