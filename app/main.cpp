@@ -7,6 +7,9 @@
 #include "main_window.h"
 #include "ui_benchmark.h"
 #include "widgets/graph_view.h"
+#include "widgets/run_panel.h"
+
+#include <cstdio>
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -25,6 +28,9 @@ int main(int argc, char** argv) {
     QCommandLineOption benchmark("benchmark-ui",
                                  "Time opening MODEL, then the longest UI stall while the four presets run on "
                                  "the sample, print both and quit.", "MODEL");
+    QCommandLineOption backend("backend", "Select the backend to run on (cpu, vulkan:0, ...; see interstage-cli devices).",
+                               "ID");
+    parser.addOption(backend);
     parser.addOption(compare);
     parser.addOption(screenshot);
     parser.addOption(benchmark);
@@ -32,6 +38,11 @@ int main(int argc, char** argv) {
 
     MainWindow window;
     window.show();
+    if (parser.isSet(backend) && !window.runPanel()->setBackend(parser.value(backend))) {
+        std::fprintf(stderr, "interstage: no backend '%s' on this machine (offered: %s)\n",
+                     qPrintable(parser.value(backend)), qPrintable(window.runPanel()->backendIds().join(", ")));
+        return 1;
+    }
     if (parser.isSet(benchmark)) {
         auto sample = appcore::sampleModelPath("u2netp");
         if (!sample.ok()) return 1;

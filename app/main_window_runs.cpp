@@ -5,6 +5,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 
+#include <algorithm>
 #include <tuple>
 
 #include "interstage/lifetimes.h"
@@ -87,14 +88,19 @@ void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
     }
     queue_.clear();
     runPanel_->setRunning(false);
-    statusBar()->showMessage(result.cancelled ? tr("Stopped") :
-                             tr("%1: first run %2 ms, steady %3 ms, peak %4")
-                                 .arg(result.config.label())
-                                 .arg(result.firstMs(), 0, 'f', 1)
-                                 .arg(result.steadyMedianMs(), 0, 'f', 1)
-                                 .arg(QLocale().formattedDataSize(qint64(result.peakTrackedBytes()), 1,
-                                                                  QLocale::DataSizeTraditionalFormat)),
-                             10000);
+    QString summary = tr("%1: first run %2 ms, steady %3 ms, peak %4")
+                          .arg(result.config.label())
+                          .arg(result.firstMs(), 0, 'f', 1)
+                          .arg(result.steadyMedianMs(), 0, 'f', 1)
+                          .arg(QLocale().formattedDataSize(qint64(result.peakTrackedBytes()), 1,
+                                                           QLocale::DataSizeTraditionalFormat));
+    if (!result.runs.empty() && result.runs.back()->fallbackTransfers) {
+        const auto& nodes = result.runs.back()->nodes;
+        const auto onCpu = std::count_if(nodes.begin(), nodes.end(), [](const auto& n) { return n.cpuFallback; });
+        summary += onCpu == 1 ? tr("; 1 node ran on the CPU (no Vulkan shader; see Timings)")
+                              : tr("; %1 nodes ran on the CPU (no Vulkan shader; see Timings)").arg(onCpu);
+    }
+    statusBar()->showMessage(result.cancelled ? tr("Stopped") : summary, 10000);
     if (selectedNode_ >= 0) selectNode(selectedNode_);  // refresh the values shown
     emit runSetFinished();
 }

@@ -90,6 +90,26 @@ private slots:
         QCOMPARE(chart.summaryTable()->rowCount(), 0);
     }
 
+    // Vulkan runs: nodes that ran on the CPU for want of a shader are marked
+    // in the per-node table, the others are not.
+    void timingChartMarksCpuFallbackNodes() {
+        appcore::RunSetResult set = makeSet(1, "default", 10);
+        auto run = std::make_shared<interstage::RunStats>(*set.runs.back());
+        run->nodes[1].cpuFallback = true;
+        run->fallbackTransfers = 2;
+        run->fallbackBytes = 8 * kMiB;
+        set.runs.back() = run;
+        widgets::TimingChart chart;
+        chart.addRunSet(set);
+        int marked = 0;
+        for (int row = 0; row < chart.nodeTable()->rowCount(); ++row) {
+            const bool cpu = chart.nodeTable()->item(row, 1)->text().endsWith("· CPU");
+            QCOMPARE(cpu, chart.nodeTable()->item(row, 0)->text() == "node1");
+            marked += cpu;
+        }
+        QCOMPARE(marked, 1);
+    }
+
     void timingChartGrowsLive() {
         widgets::TimingChart chart;
         chart.addRun(5, "arena", 9.5);

@@ -46,6 +46,20 @@ QString smallModel(const QTemporaryDir& dir) {
     return QString::fromStdString(testsupport::writeFile(dir, "small.onnx", b.serialize()));
 }
 
+// Relu -> Erf -> Sigmoid: Erf has a CPU kernel and no Vulkan shader.
+QString modelWithoutShader(const QTemporaryDir& dir) {
+    using namespace interstage;
+    GraphBuilder b("fallback");
+    b.input("x", DataType::Float, {1, 4, 8, 8});
+    auto relu = b.op("Relu", {"x"}, {}, "relu");
+    auto erf = b.op("Erf", {relu}, {}, "erf");
+    auto y = b.op("Sigmoid", {erf}, {}, "y");
+    b.output(y, DataType::Float, {1, 4, 8, 8});
+    return QString::fromStdString(testsupport::writeFile(dir, "fallback.onnx", b.serialize()));
+}
+
+bool haveVulkan() { return runCli({"devices"}).out.contains("vulkan:0"); }
+
 }  // namespace
 
 class CliRunTest : public QObject {
@@ -124,6 +138,44 @@ private slots:
             const bool perRun = o["mode"].toString().startsWith("reduce");
             QCOMPARE(o["allocations_per_steady_run"].toDouble() > 0, perRun);
         }
+    }
+
+    // The Vulkan backend's CPU fallback is never silent: run names the node
+    // and counts the copies per run, in the text and the JSON; compare
+    // repeats the note under its table.
+    void vulkanFallbackIsReported() {
+        if (!haveVulkan()) QSKIP("no Vulkan device on this machine");
+        QTemporaryDir dir;
+        const QString model = modelWithoutShader(dir), json = dir.filePath("run.json");
+        auto r = runCli({"run", model, "--backend", "vulkan", "--runs", "2", "--json", json});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("note: 1 node runs on the CPU for want of a Vulkan shader") && r.out.contains("erf (Erf)"),
+                 qPrintable(r.out));
+        QVERIFY2(r.out.contains("2 CPU-fallback transfers of 2.0 KiB"), qPrintable(r.out));
+        QJsonObject doc = readJson(json);
+        QCOMPARE(doc["cpu_fallback_nodes"].toArray().size(), 1);
+        QVERIFY(doc.contains("device_heap_sampled"));
+        const QJsonObject run = doc["runs"].toArray().at(1).toObject();
+        QCOMPARE(run["fallback_transfers"].toInt(), 2);
+        QCOMPARE(run["fallback_bytes"].toInt(), 2 * 4 * 8 * 8 * 4);
+        int marked = 0;
+        for (const auto& node : run["nodes"].toArray())
+            if (node.toObject()["cpu_fallback"].toBool()) {
+                ++marked;
+                QCOMPARE(node.toObject()["op"].toString(), QString("Erf"));
+            }
+        QCOMPARE(marked, 1);
+
+        auto onCpu = runCli({"run", model, "--json", json});
+        QCOMPARE(onCpu.exitCode, 0);
+        QVERIFY(!onCpu.out.contains("note:") && !onCpu.out.contains("transfers"));
+
+        const QString compareJson = dir.filePath("compare.json");
+        auto c = runCli({"compare", model, "--backend", "vulkan", "--runs", "2", "--json", compareJson});
+        QCOMPARE(c.exitCode, 0);
+        QVERIFY2(c.out.contains("erf (Erf)"), qPrintable(c.out));
+        for (const auto& m : readJson(compareJson)["modes"].toArray())
+            QCOMPARE(m.toObject()["fallback_transfers_per_run"].toInt(), 2);
     }
 
     void badOptionsAreOneLineErrors() {

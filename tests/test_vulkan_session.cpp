@@ -43,6 +43,17 @@ TensorData runOn(const std::string& backend, const std::string& mode, RunStats* 
     return session.value()->output("y").value();
 }
 
+// Relu -> Erf -> Sigmoid: Erf has a CPU kernel but no shader.
+GraphBuilder netWithoutShaderInTheMiddle() {
+    GraphBuilder b("fallback", 13);
+    b.input("x", DataType::Float, {1, 4, 8, 8});
+    auto relu = b.op("Relu", {"x"}, {}, "relu");
+    auto erf = b.op("Erf", {relu}, {}, "erf");
+    auto y = b.op("Sigmoid", {erf}, {}, "y");
+    b.output(y, DataType::Float, {1, 4, 8, 8});
+    return b;
+}
+
 }  // namespace
 
 class VulkanSessionTest : public QObject {
@@ -71,6 +82,51 @@ private slots:
                 for (const auto& e : stats.events) onDevice = onDevice || e.device == MemoryDevice::Gpu;
                 QVERIFY(onDevice);  // reduce frees and allocates device memory on every run
             }
+        }
+    }
+
+    // A node without a shader runs on the CPU, never silently: the session
+    // names it, each run counts the copies it cost, its timing is marked.
+    void cpuFallbackIsVisible() {
+        for (const char* backend : {"cpu", "vulkan"}) {
+            const bool gpu = std::string(backend) == "vulkan";
+            SessionOptions options;
+            options.backend = backend;
+            options.threads = 1;
+            auto session = Session::create(loadModelFromBytes(netWithoutShaderInTheMiddle().serialize(), ".").take(), options);
+            QVERIFY2(session.ok(), session.status().toString().c_str());
+            QCOMPARE(session.value()->cpuFallbackNodes(),
+                     gpu ? std::vector<std::string>{"erf (Erf)"} : std::vector<std::string>{});
+            RunStats stats;
+            QVERIFY(session.value()->run({}, &stats).isOk());
+            const std::size_t tensorBytes = 4 * 8 * 8 * sizeof(float);
+            QCOMPARE(stats.fallbackTransfers, gpu ? 2 : 0);  // Relu's output down, Erf's up
+            QCOMPARE(stats.fallbackBytes, gpu ? 2 * tensorBytes : 0);
+            QCOMPARE(stats.nodes.size(), std::size_t(3));
+            for (const auto& node : stats.nodes) QCOMPARE(node.cpuFallback, gpu && node.op == "Erf");
+        }
+    }
+
+    // VK_EXT_memory_budget: sampled during runs where the device has it,
+    // absent (not zero-filled) where it does not. lavapipe lacks it, so on
+    // this machine only the second branch runs; a GPU driver takes the first.
+    void deviceHeapSampledWhereTheDriverCountsIt() {
+        auto devices = listVulkanDevices();
+        QVERIFY(devices.ok());
+        SessionOptions options;
+        options.backend = "vulkan";
+        options.mode = MemoryMode::parse("reduce").value();
+        auto session = Session::create(loadModelFromBytes(smallNet().serialize(), ".").take(), options);
+        QVERIFY2(session.ok(), session.status().toString().c_str());
+        QCOMPARE(session.value()->samplesDeviceHeap(), devices->front().memoryBudget);
+        RunStats stats;
+        QVERIFY(session.value()->run({}, &stats).isOk());
+        if (session.value()->samplesDeviceHeap()) {
+            QVERIFY(stats.deviceHeap.size() >= 2);  // one at the start, one at the end at least
+            QVERIFY(stats.peakDeviceHeapBytes > 0);  // the weights are on the device
+        } else {
+            QVERIFY(stats.deviceHeap.empty());
+            QCOMPARE(stats.peakDeviceHeapBytes, std::size_t(0));
         }
     }
 

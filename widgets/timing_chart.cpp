@@ -7,6 +7,7 @@
 #include <QPixmap>
 #include <QSplitter>
 #include <QTableWidget>
+#include <QLocale>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -276,10 +277,12 @@ void TimingChart::showNodes(int setId) {
         return;
     }
     const interstage::RunStats& run = *result->runs.back();
-    nodesTitle_->setText(tr("Per-node time of %1, run %2 (%3)")
-                             .arg(result->config.label())
-                             .arg(run.run)
-                             .arg(formatMs(run.ms)));
+    QString title = tr("Per-node time of %1, run %2 (%3)").arg(result->config.label()).arg(run.run).arg(formatMs(run.ms));
+    if (run.fallbackTransfers)
+        title += tr("; nodes marked CPU ran on the CPU for want of a Vulkan shader: %1 copies, %2")
+                     .arg(run.fallbackTransfers)
+                     .arg(QLocale().formattedDataSize(qint64(run.fallbackBytes), 1, QLocale::DataSizeTraditionalFormat));
+    nodesTitle_->setText(title);
     nodes_->setRowCount(static_cast<int>(run.nodes.size()));
     for (size_t i = 0; i < run.nodes.size(); ++i) {
         const interstage::NodeTiming& node = run.nodes[i];
@@ -287,7 +290,12 @@ void TimingChart::showNodes(int setId) {
         auto* name = new QTableWidgetItem(QString::fromStdString(node.name));
         name->setToolTip(name->text());
         nodes_->setItem(row, 0, name);
-        nodes_->setItem(row, 1, new QTableWidgetItem(QString::fromStdString(node.op)));
+        auto* op = new QTableWidgetItem(QString::fromStdString(node.op) + (node.cpuFallback ? tr(" · CPU") : QString()));
+        if (node.cpuFallback) {
+            op->setForeground(QColor("#b3261e"));
+            op->setToolTip(tr("No Vulkan shader for this node: it ran on the CPU, its tensors copied to and from the device"));
+        }
+        nodes_->setItem(row, 1, op);
         nodes_->setItem(row, 2, new NumberItem(node.ms, QString::number(node.ms, 'f', 3)));
         const double share = run.ms > 0 ? 100.0 * node.ms / run.ms : 0;
         nodes_->setItem(row, 3, new NumberItem(share, QString::number(share, 'f', 1)));

@@ -75,4 +75,13 @@ std::string formatBytes(std::size_t bytes) {
     return buffer;
 }
 
+std::string describeFallback(const std::vector<std::string>& nodes) {
+    constexpr size_t kNamed = 6;
+    std::string text = "note: " + std::to_string(nodes.size()) + (nodes.size() == 1 ? " node runs" : " nodes run") +
+                       " on the CPU for want of a Vulkan shader (their tensors are copied between host and device): ";
+    for (size_t i = 0; i < nodes.size() && i < kNamed; ++i) text += (i ? ", " : "") + nodes[i];
+    if (nodes.size() > kNamed) text += " and " + std::to_string(nodes.size() - kNamed) + " more";
+    return text;
+}
+
 }  // namespace interstage::cli

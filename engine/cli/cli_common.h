@@ -44,6 +44,8 @@ struct LoadedModel {
 Result<LoadedModel> loadWithShapes(const std::string& path, const std::vector<std::string>& inputSpecs);
 
 std::string formatBytes(std::size_t bytes);  // "37.5 MiB"
+// "note: 2 nodes run on the CPU for want of a Vulkan shader ...: a (Op), b (Op)"
+std::string describeFallback(const std::vector<std::string>& nodes);
 
 int runInfo(Args& args);
 int runZoo(Args& args);

@@ -96,6 +96,8 @@ int runCompare(Args& args) {
     std::size_t lowerBound = 0, executedLowerBound = 0, weightBytes = 0;
     std::cout << "model " << o.model << ", " << o.runs << " runs per mode, steady = median of runs 2.." << o.runs << std::endl;
     std::vector<std::vector<std::string>> rows;
+    std::string fallbackNote;     // the Vulkan backend's CPU-fallback nodes, from the first mode
+    bool anyHeapSampled = false;
     for (const char* mode : kModes) {
         std::vector<std::string> args = {"run", o.model, "--mode", mode, "--json", tempPath("run.json")};
         auto child = childArguments(o);
@@ -116,7 +118,11 @@ int runCompare(Args& args) {
         lowerBound = doc["lower_bound_bytes"];
         executedLowerBound = doc["executed_lower_bound_bytes"];
         weightBytes = std::max<std::size_t>(weightBytes, doc["weight_bytes"]);
-        std::size_t peakTracked = 0, peakRss = 0, peakActivations = 0;
+        if (fallbackNote.empty() && doc.contains("cpu_fallback_nodes") && !doc["cpu_fallback_nodes"].empty())
+            fallbackNote = describeFallback(doc["cpu_fallback_nodes"].get<std::vector<std::string>>());
+        const bool heapSampled = doc.value("device_heap_sampled", false);
+        anyHeapSampled = anyHeapSampled || heapSampled;
+        std::size_t peakTracked = 0, peakRss = 0, peakActivations = 0, peakHeap = 0, fallbackTransfers = 0;
         std::vector<double> steady, steadyAllocations;
         double first = 0;
         int index = 0;
@@ -124,6 +130,8 @@ int runCompare(Args& args) {
             peakTracked = std::max<std::size_t>(peakTracked, run["peak_tracked_bytes"]);
             peakRss = std::max<std::size_t>(peakRss, run["peak_rss_bytes"]);
             peakActivations = std::max<std::size_t>(peakActivations, run["peak_activation_bytes"]);
+            peakHeap = std::max<std::size_t>(peakHeap, run.value("peak_device_heap_bytes", std::size_t(0)));
+            fallbackTransfers = std::max<std::size_t>(fallbackTransfers, run.value("fallback_transfers", std::size_t(0)));
             if (index++ == 0) first = run["ms"];
             else {
                 steady.push_back(run["ms"]);
@@ -141,18 +149,25 @@ int runCompare(Args& args) {
                          {"activation_to_lower_bound", ratio},
                          {"allocations_per_steady_run", allocations},
                          {"first_ms", first},
-                         {"steady_median_ms", steadyMs}});
+                         {"steady_median_ms", steadyMs},
+                         {"fallback_transfers_per_run", fallbackTransfers}});
+        if (heapSampled) modes.back()["peak_device_heap_bytes"] = peakHeap;
         std::ostringstream r, f, s;
         r << std::fixed << std::setprecision(2) << ratio;
         f << std::fixed << std::setprecision(1) << first;
         s << std::fixed << std::setprecision(1) << steadyMs;
         rows.push_back({mode, mib(double(peakTracked)), mib(double(peakRss)), mib(double(peakActivations)), r.str(),
-                        std::to_string(static_cast<long long>(allocations)), f.str(), s.str()});
+                        std::to_string(static_cast<long long>(allocations)), f.str(), s.str(),
+                        heapSampled ? mib(double(peakHeap)) : "-"});
     }
     std::cout << "weights " << mib(double(weightBytes)) << " MiB; lower bound " << mib(double(lowerBound))
               << " MiB as stored, " << mib(double(executedLowerBound)) << " MiB as executed (after fusion and folding)\n";
-    const std::vector<std::string> header = {"mode", "tracked MiB", "RSS MiB", "activ. MiB", "activ./LB", "allocs/run",
-                                             "first ms", "steady ms"};
+    std::vector<std::string> header = {"mode", "tracked MiB", "RSS MiB", "activ. MiB", "activ./LB", "allocs/run",
+                                       "first ms", "steady ms"};
+    // The driver's own count of device memory, where it gives one
+    // (VK_EXT_memory_budget): a column only when some mode has it.
+    if (anyHeapSampled) header.push_back("device heap MiB");
+    for (auto& row : rows) row.resize(header.size());
     std::vector<size_t> width(header.size());
     for (size_t c = 0; c < header.size(); ++c) {
         width[c] = header[c].size();
@@ -165,6 +180,7 @@ int runCompare(Args& args) {
     };
     print(header);
     for (const auto& row : rows) print(row);
+    if (!fallbackNote.empty()) std::cout << fallbackNote << "\n";
 
     if (!o.json.empty()) {
         nlohmann::json doc = {{"model", o.model},

@@ -58,6 +58,8 @@ int runRun(Args& args) {
     auto created = Session::create(model.take(), options);
     if (!created.ok()) return reportError(created.status());
     Session& session = *created.value();
+    const std::vector<std::string> fallbackNodes = session.cpuFallbackNodes();
+    if (!fallbackNodes.empty()) std::cout << describeFallback(fallbackNodes) << std::endl;
 
     std::vector<RunStats> all;
     nlohmann::json runs = nlohmann::json::array();
@@ -67,16 +69,29 @@ int runRun(Args& args) {
         if (!status.isOk()) return reportError(status);
         std::cout << "run " << r << ": processing time " << static_cast<long long>(std::llround(stats.ms))
                   << " ms  (peak tracked " << formatBytes(stats.peakTrackedBytes) << ", peak RSS "
-                  << formatBytes(stats.peakRssBytes) << ", " << stats.allocations << " allocations)" << std::endl;
+                  << formatBytes(stats.peakRssBytes) << ", " << stats.allocations << " allocations";
+        if (stats.fallbackTransfers)
+            std::cout << ", " << stats.fallbackTransfers << " CPU-fallback transfers of "
+                      << formatBytes(stats.fallbackBytes);
+        if (!stats.deviceHeap.empty()) std::cout << ", device heap peak " << formatBytes(stats.peakDeviceHeapBytes);
+        std::cout << ")" << std::endl;
         nlohmann::json nodes = nlohmann::json::array();
-        for (const auto& n : stats.nodes) nodes.push_back({{"name", n.name}, {"op", n.op}, {"ms", n.ms}});
-        runs.push_back({{"ms", stats.ms},
-                        {"nodes", std::move(nodes)},
-                        {"allocations", stats.allocations},
-                        {"peak_tracked_bytes", stats.peakTrackedBytes},
-                        {"peak_rss_bytes", stats.peakRssBytes},
-                        {"peak_activation_bytes", stats.peakActivationBytes},
-                        {"minor_page_faults", stats.minorPageFaults}});
+        for (const auto& n : stats.nodes) {
+            nlohmann::json node = {{"name", n.name}, {"op", n.op}, {"ms", n.ms}};
+            if (n.cpuFallback) node["cpu_fallback"] = true;
+            nodes.push_back(std::move(node));
+        }
+        nlohmann::json run = {{"ms", stats.ms},
+                              {"nodes", std::move(nodes)},
+                              {"allocations", stats.allocations},
+                              {"peak_tracked_bytes", stats.peakTrackedBytes},
+                              {"peak_rss_bytes", stats.peakRssBytes},
+                              {"peak_activation_bytes", stats.peakActivationBytes},
+                              {"minor_page_faults", stats.minorPageFaults},
+                              {"fallback_transfers", stats.fallbackTransfers},
+                              {"fallback_bytes", stats.fallbackBytes}};
+        if (session.samplesDeviceHeap()) run["peak_device_heap_bytes"] = stats.peakDeviceHeapBytes;
+        runs.push_back(std::move(run));
         if (!o.trace.empty()) all.push_back(std::move(stats));
     }
 
@@ -118,6 +133,8 @@ int runRun(Args& args) {
                               {"executed_lower_bound_bytes", session.executedLowerBoundBytes()},
                               {"weight_bytes", session.weightBytes()},
                               {"rss_before_load_bytes", rssBeforeLoad},
+                              {"cpu_fallback_nodes", session.cpuFallbackNodes()},
+                              {"device_heap_sampled", session.samplesDeviceHeap()},
                               {"runs", std::move(runs)},
                               {"outputs", std::move(outputs)}};
         std::ostringstream text;

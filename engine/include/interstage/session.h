@@ -50,6 +50,9 @@ struct NodeTiming {
     std::string op;
     double ms = 0;
     double startMs = 0;  // since the start of the run
+    // Vulkan backend: the node had no shader (or not for this variant) and
+    // ran on the CPU, its tensors moved between host and device.
+    bool cpuFallback = false;
 };
 
 struct RunStats {
@@ -66,6 +69,15 @@ struct RunStats {
     // buffers): the baseline the run's events add to.
     std::vector<std::size_t> bytesAtStart = std::vector<std::size_t>(kMemoryCategoryCount, 0);
     std::vector<RssSample> rss;         // resident memory sampled during the run
+    // Vulkan backend: host <-> device copies the CPU-fallback nodes made
+    // (one per tensor moved) and their bytes; 0 on the CPU backend.
+    int fallbackTransfers = 0;
+    std::size_t fallbackBytes = 0;
+    // Vulkan devices with VK_EXT_memory_budget: the process's usage of the
+    // device-local heaps as the driver reports it, sampled during the run
+    // (empty without the extension, and on the CPU backend).
+    std::vector<RssSample> deviceHeap;
+    std::size_t peakDeviceHeapBytes = 0;
 };
 
 // Progress of runs as they happen, for live charts. Batches arrive every
@@ -129,6 +141,11 @@ public:
     const Graph& executedGraph() const;
     // The peak the plan needs, as checked against maxMemoryBytes.
     std::size_t plannedPeakBytes() const;
+    // Vulkan backend: "name (Op)" of every node that runs on the CPU for
+    // want of a shader (empty on the CPU backend), known once the session
+    // is prepared; and whether device heap usage is sampled during runs.
+    std::vector<std::string> cpuFallbackNodes() const;
+    bool samplesDeviceHeap() const;
 
     // Tests: the n-th host tensor allocation from now fails (0: off).
     void failNthAllocationForTesting(int n);

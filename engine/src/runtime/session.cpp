@@ -19,7 +19,7 @@
 #include "interstage/vulkan.h"
 #include "memory/host_allocator.h"
 #include "memory/memory_tracker.h"
-#include "memory/rss_sampler.h"
+#include "memory/memory_sampler.h"
 #include "passes/passes.h"
 #include "plan/concat_in_place.h"
 #include "plan/planned_tensors.h"
@@ -70,7 +70,7 @@ struct Session::Impl {
 
     HostAllocator allocator;
     MemoryTracker tracker;
-    RssSampler sampler;
+    MemorySampler sampler;
     std::unique_ptr<TensorMemory> memory = std::make_unique<TensorMemory>(allocator, tracker);
     std::vector<std::unique_ptr<cpu::Kernel>> kernels;  // per exec node; null for skipped nodes
     std::vector<HostBuffer> inputBuffers;               // per value; only runtime inputs
@@ -85,8 +85,13 @@ struct Session::Impl {
     std::vector<PlannedTensor> vulkanTensors;
     MemoryPlan vulkanPlan;
     std::unique_ptr<vulkan::VulkanExecutor> gpu;
+    // The driver's count of device-local heap bytes, where the device has
+    // VK_EXT_memory_budget: it sees what the tracker cannot (the driver's
+    // own allocations, rounding to its page sizes).
+    MemorySampler deviceHeapSampler{[this] { return gpu ? gpu->deviceHeapUsageBytes() : 0; }};
 
     bool onGpu() const { return vulkanDevice >= 0; }
+    bool samplesDeviceHeap() const { return gpu && gpu->memoryBudgetSupported(); }
 
     Status checkSupport(const Graph& graph) const {
         std::vector<std::pair<std::string, std::string>> missing;  // op, first node
@@ -462,7 +467,13 @@ Status Session::run(const std::map<std::string, TensorData>& given, RunStats* st
     const auto runStart = Clock::now();
     Status status;
     if (s.onGpu()) {
+        if (s.samplesDeviceHeap()) s.deviceHeapSampler.start(stats.run, s.tracker.runStart());
         status = s.gpu->run(inputs);
+        s.deviceHeapSampler.stop();
+        stats.deviceHeap = s.deviceHeapSampler.takeSamples();
+        stats.peakDeviceHeapBytes = s.deviceHeapSampler.peakBytes();
+        stats.fallbackTransfers = s.gpu->fallbackTransfers();
+        stats.fallbackBytes = s.gpu->fallbackBytes();
         stats.nodes = s.gpu->nodeTimings();
         if (s.options.observer) {
             auto samples = s.sampler.takeSamples();
@@ -570,6 +581,10 @@ std::vector<TensorPlacement> Session::memoryMap() const {
 const Graph& Session::graph() const { return impl_->model.graph; }
 const Graph& Session::executedGraph() const { return impl_->exec; }
 std::size_t Session::plannedPeakBytes() const { return impl_->plannedPeak; }
+std::vector<std::string> Session::cpuFallbackNodes() const {
+    return impl_->gpu ? impl_->gpu->fallbackNodes() : std::vector<std::string>{};
+}
+bool Session::samplesDeviceHeap() const { return impl_->samplesDeviceHeap(); }
 void Session::failNthAllocationForTesting(int n) { impl_->allocator.failNthAllocation(n); }
 void Session::loseDeviceAtNthSubmitForTesting(int n) {
     if (impl_->gpu) impl_->gpu->loseDeviceAtNthSubmitForTesting(n);

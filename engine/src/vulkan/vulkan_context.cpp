@@ -31,6 +31,8 @@ bool layerAvailable(const char* name) {
     return std::any_of(layers.begin(), layers.end(), [&](const auto& l) { return std::strcmp(l.layerName, name) == 0; });
 }
 
+}  // namespace
+
 // One instance per process (two when validation is asked for), made on
 // first use and never destroyed. The loader loads the driver when an
 // instance is made and unloads it when the last one goes: with an instance
@@ -67,7 +69,6 @@ Result<VkInstance> sharedInstance(bool validation) {
     return instance;
 }
 
-}  // namespace
 
 std::string resultName(VkResult result) {
     switch (result) {
@@ -97,6 +98,21 @@ Status check(VkResult result, const std::string& what) {
         return Status(StatusCode::DeviceLost, what + " failed: the Vulkan device was lost (VK_ERROR_DEVICE_LOST)");
     const bool oom = result == VK_ERROR_OUT_OF_HOST_MEMORY || result == VK_ERROR_OUT_OF_DEVICE_MEMORY;
     return Status(oom ? StatusCode::OutOfMemory : StatusCode::Internal, what + " failed: " + resultName(result));
+}
+
+std::size_t Context::deviceHeapUsageBytes() const {
+    if (!memoryBudget_) return 0;
+    VkPhysicalDeviceMemoryBudgetPropertiesEXT budget{};
+    budget.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT;
+    VkPhysicalDeviceMemoryProperties2 properties{};
+    properties.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2;
+    properties.pNext = &budget;
+    vkGetPhysicalDeviceMemoryProperties2(physical_, &properties);
+    std::size_t used = 0;
+    for (uint32_t h = 0; h < properties.memoryProperties.memoryHeapCount; ++h)
+        if (properties.memoryProperties.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
+            used += static_cast<std::size_t>(budget.heapUsage[h]);
+    return used;
 }
 
 VKAPI_ATTR VkBool32 VKAPI_CALL Context::onMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
@@ -166,6 +182,15 @@ Status Context::init(int deviceIndex) {
         }
     if (!found) return unsupported(std::string("Vulkan device '") + properties_.deviceName + "' has no compute queue");
 
+    uint32_t extensionCount = 0;
+    if (vkEnumerateDeviceExtensionProperties(physical_, nullptr, &extensionCount, nullptr) == VK_SUCCESS) {
+        std::vector<VkExtensionProperties> extensions(extensionCount);
+        if (vkEnumerateDeviceExtensionProperties(physical_, nullptr, &extensionCount, extensions.data()) == VK_SUCCESS)
+            for (const auto& e : extensions)
+                if (std::strcmp(e.extensionName, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME) == 0) memoryBudget_ = true;
+    }
+    const char* budgetExtension = VK_EXT_MEMORY_BUDGET_EXTENSION_NAME;
+
     const float priority = 1.0f;
     VkDeviceQueueCreateInfo queueInfo{};
     queueInfo.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO;
@@ -176,6 +201,10 @@ Status Context::init(int deviceIndex) {
     deviceInfo.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
     deviceInfo.queueCreateInfoCount = 1;
     deviceInfo.pQueueCreateInfos = &queueInfo;
+    if (memoryBudget_) {
+        deviceInfo.enabledExtensionCount = 1;
+        deviceInfo.ppEnabledExtensionNames = &budgetExtension;
+    }
     IS_RETURN_IF_ERROR(check(vkCreateDevice(physical_, &deviceInfo, nullptr, &device_), "vkCreateDevice"));
     vkGetDeviceQueue(device_, queueFamily_, 0, &queue_);
 

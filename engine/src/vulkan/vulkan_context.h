@@ -50,6 +50,10 @@ struct Pipeline {
 // every device guarantees), so kernels can pass any struct up to it.
 constexpr uint32_t kPushConstantBytes = 128;
 
+// The process's Vulkan instance (a second one with the validation layer
+// when asked for), made on first use and never destroyed: see the .cpp.
+Result<VkInstance> sharedInstance(bool validation);
+
 class Context {
 public:
     // Validation (VK_LAYER_KHRONOS_validation + a messenger counting
@@ -99,6 +103,13 @@ public:
     // cannot write timestamps.
     Result<VkQueryPool> timestampPool(uint32_t count);
     bool timestampsSupported() const { return timestampBits_ > 0; }
+
+    // VK_EXT_memory_budget, enabled when the device offers it: the bytes
+    // this process uses of the device-local heaps as the driver counts them
+    // (our buffers plus the driver's own: pipelines, descriptor pools,
+    // alignment). Safe to call from another thread during a run.
+    bool memoryBudgetSupported() const { return memoryBudget_; }
+    std::size_t deviceHeapUsageBytes() const;
     double timestampPeriodNs() const { return properties_.limits.timestampPeriod; }
 
 private:
@@ -122,6 +133,7 @@ private:
     VkQueue queue_ = VK_NULL_HANDLE;
     uint32_t queueFamily_ = 0;
     uint32_t timestampBits_ = 0;
+    bool memoryBudget_ = false;
     VkCommandPool commandPool_ = VK_NULL_HANDLE;
     VkCommandBuffer commands_ = VK_NULL_HANDLE;
     VkFence fence_ = VK_NULL_HANDLE;

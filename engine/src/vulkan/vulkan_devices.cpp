@@ -1,4 +1,4 @@
-// Device discovery: a throw-away instance, enumerate, describe. Kept apart
+// Device discovery: enumerate and describe on the shared instance. Kept apart
 // from the compute context so `interstage-cli devices` and the app's
 // backend picker never create a logical device.
 #include <vulkan/vulkan.h>
@@ -30,26 +30,18 @@ std::string vulkanVersionString(uint32_t v) {
 }
 
 Result<std::vector<VulkanDeviceInfo>> listVulkanDevices() {
-    VkApplicationInfo app{};
-    app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO;
-    app.pApplicationName = "interstage";
-    app.apiVersion = VK_API_VERSION_1_1;
-    VkInstanceCreateInfo info{};
-    info.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO;
-    info.pApplicationInfo = &app;
-    VkInstance instance = VK_NULL_HANDLE;
-    VkResult result = vkCreateInstance(&info, nullptr, &instance);
-    if (result != VK_SUCCESS)
-        return Status(StatusCode::NotFound, "no Vulkan: cannot create an instance (" + vulkan::resultName(result) +
-                                                "); is a Vulkan driver (ICD) installed?");
+    // The shared instance: a throw-away one would load and unload the
+    // driver (lavapipe: LLVM) on every call, and sessions call this.
+    auto shared = vulkan::sharedInstance(false);
+    if (!shared.ok())
+        return Status(StatusCode::NotFound, shared.status().message() + "; is a Vulkan driver (ICD) installed?");
+    VkInstance instance = shared.value();
     uint32_t count = 0;
-    result = vkEnumeratePhysicalDevices(instance, &count, nullptr);
+    VkResult result = vkEnumeratePhysicalDevices(instance, &count, nullptr);
     std::vector<VkPhysicalDevice> physical(count);
     if (result == VK_SUCCESS && count) result = vkEnumeratePhysicalDevices(instance, &count, physical.data());
-    if (result != VK_SUCCESS && result != VK_INCOMPLETE) {
-        vkDestroyInstance(instance, nullptr);
+    if (result != VK_SUCCESS && result != VK_INCOMPLETE)
         return Status(StatusCode::NotFound, "cannot enumerate Vulkan devices (" + vulkan::resultName(result) + ")");
-    }
     std::vector<VulkanDeviceInfo> devices;
     for (uint32_t i = 0; i < count; ++i) {
         VkPhysicalDeviceProperties props{};
@@ -71,7 +63,6 @@ Result<std::vector<VulkanDeviceInfo>> listVulkanDevices() {
         }
         devices.push_back(std::move(d));
     }
-    vkDestroyInstance(instance, nullptr);
     if (devices.empty())
         return Status(StatusCode::NotFound, "the Vulkan loader reports no device (install mesa-vulkan-drivers for "
                                             "lavapipe, or a GPU driver)");

@@ -403,6 +403,10 @@ Status VulkanExecutor::Impl::run(const std::map<std::string, TensorData>& inputs
         }
         if (!status.isOk()) break;
         if (cpuKernels[n]) {
+            // The device finishes the nodes recorded so far first, outside
+            // the timer: that wait is their time, not this node's.
+            status = flush();
+            if (!status.isOk()) break;
             const auto start = Clock::now();
             status = runOnCpu(n);
             cpuMs[n] = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -554,7 +558,7 @@ void VulkanExecutor::Impl::collectTimings(const std::vector<double>& cpuMs) {
         } else {
             ms = 0;  // no timestamps on this queue
         }
-        timings.push_back({node.name, node.opType, ms, start});
+        timings.push_back({node.name, node.opType, ms, start, cpuKernels[n] != nullptr});
         start += ms;
     }
 }
@@ -614,6 +618,8 @@ std::string VulkanExecutor::lastValidationError() const {
     return impl_->ctx ? impl_->ctx->lastValidationError() : "";
 }
 std::size_t VulkanExecutor::offsetScale() const { return impl_->scale; }
+bool VulkanExecutor::memoryBudgetSupported() const { return impl_->ctx && impl_->ctx->memoryBudgetSupported(); }
+std::size_t VulkanExecutor::deviceHeapUsageBytes() const { return impl_->ctx ? impl_->ctx->deviceHeapUsageBytes() : 0; }
 std::size_t VulkanExecutor::weightBytes() const { return impl_->weights.bytes; }
 
 }  // namespace interstage::vulkan

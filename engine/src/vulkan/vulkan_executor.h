@@ -81,6 +81,9 @@ public:
     // Planned offsets are multiplied by this (1 unless the device needs a
     // storage-buffer offset alignment above the planner's 64 bytes).
     std::size_t offsetScale() const;
+    // VK_EXT_memory_budget: see Context::deviceHeapUsageBytes (thread-safe).
+    bool memoryBudgetSupported() const;
+    std::size_t deviceHeapUsageBytes() const;
     // Device bytes of the uploaded weights and kernel tables.
     std::size_t weightBytes() const;
 

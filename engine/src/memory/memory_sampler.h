@@ -1,11 +1,14 @@
-// Reads the process's resident memory (/proc/self/statm) from a thread of
-// its own at about 2 kHz while a run goes on: what the OS says the process
-// holds, beside what the engine asked for.
+// Reads a memory figure from a thread of its own at about 2 kHz while a run
+// goes on. The default reading is the process's resident memory
+// (/proc/self/statm): what the OS says the process holds, beside what the
+// engine asked for. The Vulkan backend also samples the driver's heap usage
+// (VK_EXT_memory_budget) through a second sampler with its own reading.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -14,12 +17,14 @@
 
 namespace interstage {
 
-class RssSampler {
+class MemorySampler {
 public:
-    RssSampler();
-    ~RssSampler();
-    RssSampler(const RssSampler&) = delete;
-    RssSampler& operator=(const RssSampler&) = delete;
+    using Reading = std::function<std::size_t()>;
+    // `reading` is called from the sampling thread; it must be thread-safe.
+    explicit MemorySampler(Reading reading = &MemorySampler::currentRssBytes);
+    ~MemorySampler();
+    MemorySampler(const MemorySampler&) = delete;
+    MemorySampler& operator=(const MemorySampler&) = delete;
 
     // Starts sampling for run `run`, times relative to origin.
     void start(int run, std::chrono::steady_clock::time_point origin);
@@ -29,13 +34,14 @@ public:
     std::vector<RssSample> takeSamples();
     std::size_t peakBytes() const { return peak_.load(); }
 
-    // One reading now; 0 when /proc is not readable.
+    // The process's resident memory now; 0 when /proc is not readable.
     static std::size_t currentRssBytes();
 
 private:
     void loop();
     void sampleOnce();
 
+    Reading reading_;
     std::thread thread_;
     std::atomic<bool> running_{false};
     std::atomic<std::size_t> peak_{0};

@@ -1,20 +1,21 @@
-#include "memory/rss_sampler.h"
+#include "memory/memory_sampler.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 namespace interstage {
 
-std::size_t processResidentBytes() { return RssSampler::currentRssBytes(); }
+std::size_t processResidentBytes() { return MemorySampler::currentRssBytes(); }
 
-RssSampler::RssSampler() = default;
+MemorySampler::MemorySampler(Reading reading) : reading_(std::move(reading)) {}
 
-RssSampler::~RssSampler() { stop(); }
+MemorySampler::~MemorySampler() { stop(); }
 
-std::size_t RssSampler::currentRssBytes() {
+std::size_t MemorySampler::currentRssBytes() {
     // statm: size resident shared text lib data dt, in pages.
     static const long pageSize = sysconf(_SC_PAGESIZE);
     int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
@@ -30,7 +31,7 @@ std::size_t RssSampler::currentRssBytes() {
     return static_cast<std::size_t>(resident) * static_cast<std::size_t>(pageSize);
 }
 
-void RssSampler::start(int run, std::chrono::steady_clock::time_point origin) {
+void MemorySampler::start(int run, std::chrono::steady_clock::time_point origin) {
     stop();
     run_ = run;
     origin_ = origin;
@@ -40,13 +41,13 @@ void RssSampler::start(int run, std::chrono::steady_clock::time_point origin) {
     thread_ = std::thread([this] { loop(); });
 }
 
-void RssSampler::stop() {
+void MemorySampler::stop() {
     if (!running_.exchange(false)) return;
     if (thread_.joinable()) thread_.join();
     sampleOnce();
 }
 
-void RssSampler::loop() {
+void MemorySampler::loop() {
     while (running_.load(std::memory_order_relaxed)) {
         sampleOnce();
         // 500 us keeps the rate above 1 kHz even with the sleep's slack.
@@ -54,9 +55,9 @@ void RssSampler::loop() {
     }
 }
 
-void RssSampler::sampleOnce() {
+void MemorySampler::sampleOnce() {
     RssSample s;
-    s.bytes = currentRssBytes();
+    s.bytes = reading_();
     s.run = run_;
     s.timeNs = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - origin_).count();
     std::size_t peak = peak_.load();
@@ -66,7 +67,7 @@ void RssSampler::sampleOnce() {
     samples_.push_back(s);
 }
 
-std::vector<RssSample> RssSampler::takeSamples() {
+std::vector<RssSample> MemorySampler::takeSamples() {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<RssSample> out;
     out.swap(samples_);
