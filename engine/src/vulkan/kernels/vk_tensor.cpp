@@ -149,6 +149,12 @@ public:
         if (!context.hasInput(0) || context.outputCount() < 1) return context.invalidHere("needs data in and out");
         for (size_t o = 1; o < context.outputCount(); ++o)
             if (context.hasOutput(o)) return context.unsupportedHere("a second output");
+        if (context.node().opType == "Dropout" && context.inputCount() > 2 && context.hasInput(2)) {
+            // Training mode drops elements: only a constant false keeps it a copy.
+            const TensorData* training = context.inputConstant(2);
+            if (!training || training->elementCount() != 1 || training->bytes.empty() || training->bytes[0] != std::byte{0})
+                return context.unsupportedHere("Dropout in training mode");
+        }
         bytes_ = context.output(0).byteSize();
         if (bytes_ != context.input(0).byteSize() || dataTypeSize(context.inputType(0)) == 0)
             return context.unsupportedHere("a copy that changes the size");
