@@ -1,13 +1,43 @@
-// The zoo models end to end on Vulkan (lavapipe in CI): VulkanExecutor on
-// the CPU session's executed graph, in several memory plans, must match
-// the CPU session's outputs (rtol 1e-3) with no validation errors; reduce
-// must allocate and free device memory on every run, default only once.
+// The zoo models and the PP-OCR models end to end on Vulkan (lavapipe in
+// CI): VulkanExecutor on the CPU session's executed graph, in several
+// memory plans, must match the CPU session's outputs (rtol 1e-3) with no
+// validation errors, and every plan must give the same bits; reduce must
+// allocate and free device memory on every run, default only once.
 #include <QTest>
 
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
 #include "interstage/zoo.h"
+#include "test_support.h"
 #include "test_vulkan_common.h"
 
 using namespace interstage;
+
+namespace {
+
+std::string ocrModelPath(const QString& file) { return testsupport::modelsDir() + "/ocr/" + file.toStdString(); }
+
+std::string readBytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return bytes.str();
+}
+
+void expectClose(const Session& cpu, const vktest::GpuRun& gpu) {
+    for (const auto& [name, actual] : gpu.outputs) {
+        auto expected = cpu.output(name);
+        QVERIFY2(expected.ok(), expected.status().toString().c_str());
+        auto c = vktest::compare(expected.value(), actual, 1e-3, 1e-4);
+        QVERIFY2(c.bad == 0, (name + ": " + std::to_string(c.bad) + " of " + std::to_string(c.count) +
+                              " differ (max abs " + std::to_string(c.maxAbs) + "); " + c.first).c_str());
+    }
+    if (gpu.validationEnabled) QVERIFY2(gpu.validationErrors == 0, gpu.validationMessage.c_str());
+}
+
+}  // namespace
 
 class TestVulkanModels : public QObject {
     Q_OBJECT
@@ -68,6 +98,67 @@ private slots:
         else if (mode == "default" || mode == "arena" || mode == "reuse") QCOMPARE(gpu->runAllocations, 0);
         QVERIFY(!gpu->timings.empty());
         QVERIFY(gpu->gpuPeak > 0);
+    }
+
+    // The real trained models the issue names: PP-OCRv4 det and the PP-OCR
+    // direction classifier (and the recognizer), on small inputs.
+    void ocrModel_data() {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("shape");
+        QTest::newRow("ppocr-det") << "ch_PP-OCRv4_det_infer.onnx" << "1x3x160x160";
+        QTest::newRow("ppocr-cls") << "ch_ppocr_mobile_v2.0_cls_infer.onnx" << "1x3x48x192";
+        QTest::newRow("ppocr-rec") << "ch_PP-OCRv4_rec_infer.onnx" << "1x3x48x160";
+    }
+    void ocrModel() {
+        QFETCH(QString, file);
+        QFETCH(QString, shape);
+        const std::string path = ocrModelPath(file);
+        if (!testsupport::fileExists(path)) QSKIP("model not fetched; run scripts/setup.sh");
+        auto session = vktest::cpuSession(readBytes(path), parseShape(shape.toStdString()).value());
+        QVERIFY2(session.ok(), session.status().toString().c_str());
+        auto gpu = vktest::runOnVulkan(*session.value(), MemoryMode{}, 1);
+        QVERIFY2(gpu.ok(), gpu.status().toString().c_str());
+        expectClose(*session.value(), gpu.value());
+        qInfo("%s: %d CPU-fallback transfers", qPrintable(file), gpu->fallbackTransfers);
+    }
+
+    // Same shaders, same order: the memory plan only moves where tensors
+    // live, so every mode must give the very same bits on the device too.
+    void modesGiveIdenticalOutputs_data() {
+        QTest::addColumn<QString>("model");
+        QTest::newRow("u2netp") << "u2netp";
+        QTest::newRow("ppocr-det") << "ch_PP-OCRv4_det_infer.onnx";
+    }
+    void modesGiveIdenticalOutputs() {
+        QFETCH(QString, model);
+        std::string bytes;
+        Shape shape;
+        if (model.endsWith(".onnx")) {
+            if (!testsupport::fileExists(ocrModelPath(model))) QSKIP("model not fetched; run scripts/setup.sh");
+            bytes = readBytes(ocrModelPath(model));
+            shape = {1, 3, 96, 96};
+        } else {
+            auto built = buildZooModel(model.toStdString());
+            QVERIFY(built.ok());
+            bytes = built.value();
+            shape = {1, 3, 64, 64};
+        }
+        auto session = vktest::cpuSession(bytes, shape);
+        QVERIFY2(session.ok(), session.status().toString().c_str());
+        std::map<std::string, TensorData> first;
+        for (const char* mode : {"default", "reduce", "reuse", "reduce+reuse", "arena"}) {
+            auto gpu = vktest::runOnVulkan(*session.value(), MemoryMode::parse(mode).value(), 2);
+            QVERIFY2(gpu.ok(), gpu.status().toString().c_str());
+            if (first.empty()) {
+                first = gpu->outputs;
+                continue;
+            }
+            for (const auto& [name, t] : gpu->outputs) {
+                QCOMPARE(t.shape, first[name].shape);
+                QVERIFY2(t.bytes == first[name].bytes, qPrintable(QString("%1: %2 differs from default")
+                                                                      .arg(QString::fromStdString(name), mode)));
+            }
+        }
     }
 
     // The suites run with validation on when the layer is installed, so a

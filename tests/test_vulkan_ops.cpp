@@ -75,6 +75,7 @@ private slots:
         QTest::newRow("mul both") << "Mul" << "2x3x1x5" << "3x4x1";
         QTest::newRow("div scalar") << "Div" << "13" << "1";
         QTest::newRow("add channel") << "Add" << "1x5x7x9" << "1x5x1x1";
+        QTest::newRow("pow channel") << "Pow" << "1x5x7x9" << "1x5x1x1";
     }
     void binary() {
         QFETCH(QString, op);
@@ -85,6 +86,20 @@ private slots:
         // Weights in [0.5, 1.5]: no division by (almost) zero.
         std::string w = g.initializer("w", weights(parseShape(b.toStdString()).value(), 7, 0.5f, 1.0f));
         g.output(g.op(op.toStdString(), {x, w}, {}, "y"));
+        checkGraph(g);
+    }
+
+    // Pow with a negative base: defined for integral exponents (x^2 in layer
+    // norms), NaN otherwise, as on the CPU.
+    void power_data() {
+        QTest::addColumn<float>("exponent");
+        for (float e : {2.f, 3.f, 0.5f, -1.f, 0.f, 1.f}) QTest::newRow(std::to_string(e).c_str()) << e;
+    }
+    void power() {
+        QFETCH(float, exponent);
+        GraphBuilder g("pow");
+        std::string x = g.input("x", DataType::Float, {3, 41});
+        g.output(g.op("Pow", {x, g.initializer("e", TensorData::fromFloat({exponent}, {}))}, {}, "y"));
         checkGraph(g);
     }
 
@@ -99,7 +114,8 @@ private slots:
     void unary_data() {
         QTest::addColumn<QString>("op");
         QTest::addColumn<QString>("shape");
-        for (const char* op : {"Relu", "Sigmoid", "HardSigmoid", "HardSwish", "LeakyRelu", "Tanh", "Clip"}) {
+        for (const char* op : {"Relu", "Sigmoid", "HardSigmoid", "HardSwish", "LeakyRelu", "Tanh", "Clip", "Sqrt", "Exp",
+                               "Log", "Abs", "Neg", "Reciprocal", "Floor", "Ceil"}) {
             QTest::newRow((std::string(op) + " 127").c_str()) << op << "127";
             QTest::newRow((std::string(op) + " 1x3x17x23").c_str()) << op << "1x3x17x23";
         }

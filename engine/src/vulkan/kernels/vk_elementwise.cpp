@@ -1,6 +1,7 @@
-// Elementwise Vulkan kernels: broadcast binary arithmetic (binary.comp),
-// activations (unary.comp) and Softmax / LogSoftmax (softmax.comp).
+// Elementwise Vulkan kernels: broadcast binary arithmetic and Pow
+// (binary.comp), activations and math functions (unary.comp) and Softmax / LogSoftmax (softmax.comp).
 #include <cfloat>
+#include <iterator>
 
 #include "vulkan/vulkan_kernel.h"
 
@@ -14,7 +15,7 @@ class BinaryKernel : public VulkanKernel {
 public:
     Status prepare(const cpu::PrepareContext& context) override {
         const std::string& op = context.node().opType;
-        push_.op = op == "Add" ? 0 : op == "Sub" ? 1 : op == "Mul" ? 2 : 3;
+        push_.op = op == "Add" ? 0 : op == "Sub" ? 1 : op == "Mul" ? 2 : op == "Div" ? 3 : 4;
         if (context.inputCount() != 2 || !context.hasInput(0) || !context.hasInput(1))
             return context.invalidHere("needs two inputs");
         IS_RETURN_IF_ERROR(requireFloat(context, {0, 1}));
@@ -85,6 +86,8 @@ public:
                     return context.unsupportedHere("Clip bounds that are not constant scalars");
                 (i == 1 ? push_.alpha : push_.beta) = static_cast<float>(bound->doubleAt(0));
             }
+        } else if (const uint32_t fn = mathFunctionCode(op)) {
+            push_.math = fn;
         } else {
             return context.unsupportedHere("no unary shader for " + op);
         }
@@ -99,9 +102,18 @@ public:
     }
 
 private:
+    // unary.comp's mathFunction() codes; 0 for the activations.
+    static uint32_t mathFunctionCode(const std::string& op) {
+        static const char* const kFunctions[] = {"Sqrt", "Exp", "Log", "Abs", "Neg", "Reciprocal", "Floor", "Ceil"};
+        for (uint32_t i = 0; i < std::size(kFunctions); ++i)
+            if (op == kFunctions[i]) return i + 1;
+        return 0;
+    }
+
     struct {
         uint32_t count = 0, act = 0;
         float alpha = 0, beta = 0;
+        uint32_t math = 0;
     } push_;
 };
 
@@ -148,8 +160,9 @@ std::unique_ptr<VulkanKernel> make() {
 }  // namespace
 
 void registerVulkanElementwise(std::vector<std::pair<std::string, VulkanKernelFactory>>& t) {
-    for (const char* op : {"Add", "Sub", "Mul", "Div"}) t.emplace_back(op, &make<BinaryKernel>);
-    for (const char* op : {"Relu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "LeakyRelu", "Clip"})
+    for (const char* op : {"Add", "Sub", "Mul", "Div", "Pow"}) t.emplace_back(op, &make<BinaryKernel>);
+    for (const char* op : {"Relu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "LeakyRelu", "Clip", "Sqrt", "Exp",
+                           "Log", "Abs", "Neg", "Reciprocal", "Floor", "Ceil"})
         t.emplace_back(op, &make<UnaryKernel>);
     t.emplace_back("Softmax", &make<SoftmaxKernel>);
     t.emplace_back("LogSoftmax", &make<SoftmaxKernel>);

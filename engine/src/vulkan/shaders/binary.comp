@@ -1,5 +1,5 @@
 #version 450
-// Add / Sub / Mul / Div with numpy broadcast over up to 6 axes: each
+// Add / Sub / Mul / Div / Pow with numpy broadcast over up to 6 axes: each
 // operand's strides are 0 along the axes it broadcasts, so one formula
 // serves every shape pair. A fused activation (Add + Relu) is applied last.
 #extension GL_GOOGLE_include_directive : enable
@@ -11,7 +11,7 @@ layout(std430, set = 0, binding = 2) writeonly buffer C { float c[]; };
 
 layout(push_constant) uniform Params {
     uint count;
-    uint op;   // 0 Add, 1 Sub, 2 Mul, 3 Div
+    uint op;   // 0 Add, 1 Sub, 2 Mul, 3 Div, 4 Pow
     uint act;
     float alpha;
     float beta;
@@ -19,6 +19,18 @@ layout(push_constant) uniform Params {
     uint strideA[6];  // element strides of A per output axis (0: broadcast)
     uint strideB[6];
 } p;
+
+// GLSL's pow() is undefined for a negative base; ONNX (like C) defines it
+// for integral exponents, and x^2 (variance in layer norms) is common.
+float power(float base, float exponent) {
+    if (exponent == 2.0) return base * base;
+    if (exponent == 1.0) return base;
+    if (exponent == 0.0) return 1.0;
+    if (base >= 0.0) return pow(base, exponent);
+    if (exponent != floor(exponent)) return uintBitsToFloat(0x7fc00000u);  // NaN, as C's pow
+    float magnitude = pow(-base, exponent);
+    return mod(exponent, 2.0) == 1.0 ? -magnitude : magnitude;
+}
 
 void main() {
     uint i = globalIndex();
@@ -36,6 +48,7 @@ void main() {
     if (p.op == 0u) r = va + vb;
     else if (p.op == 1u) r = va - vb;
     else if (p.op == 2u) r = va * vb;
-    else r = va / vb;
+    else if (p.op == 3u) r = va / vb;
+    else r = power(va, vb);
     c[i] = activate(r, p.act, p.alpha, p.beta);
 }
