@@ -54,6 +54,22 @@ GraphBuilder netWithoutShaderInTheMiddle() {
     return b;
 }
 
+// Conv (weights on the device) -> PRelu (no shader: its slope is read on
+// the host) -> Conv.
+GraphBuilder netWithHostWeights() {
+    GraphBuilder b("hostweights", 13);
+    b.input("x", DataType::Float, {1, 8, 16, 16});
+    WeightGenerator gen(3);
+    auto w1 = b.initializer("w1", TensorData::fromFloat(gen.uniform(16 * 8 * 9, 0.2f), {16, 8, 3, 3}));
+    auto slope = b.initializer("slope", TensorData::fromFloat(gen.uniform(16 * 16 * 16, 0.5f), {16, 16, 16}));
+    auto w2 = b.initializer("w2", TensorData::fromFloat(gen.uniform(8 * 16 * 9, 0.2f), {8, 16, 3, 3}));
+    auto c1 = b.op("Conv", {"x", w1}, {intsAttr("pads", {1, 1, 1, 1})}, "c1");
+    auto p = b.op("PRelu", {c1, slope}, {}, "p");
+    auto y = b.op("Conv", {p, w2}, {intsAttr("pads", {1, 1, 1, 1})}, "y");
+    b.output(y, DataType::Float, {1, 8, 16, 16});
+    return b;
+}
+
 }  // namespace
 
 class VulkanSessionTest : public QObject {
@@ -128,6 +144,32 @@ private slots:
             QVERIFY(stats.deviceHeap.empty());
             QCOMPARE(stats.peakDeviceHeapBytes, std::size_t(0));
         }
+    }
+
+    // reduce-constant on Vulkan: once the weights are on the device their
+    // host copies go, except those a CPU-fallback node still reads; the
+    // outputs do not change and the host bytes tracked drop by the copies.
+    void reduceConstantReleasesHostCopies() {
+        TensorData outputs[2];
+        std::size_t hostWeights[2] = {0, 0};
+        for (int reduceConstant = 0; reduceConstant < 2; ++reduceConstant) {
+            SessionOptions options;
+            options.backend = "vulkan";
+            options.mode.reduceConstant = reduceConstant == 1;
+            auto session = Session::create(loadModelFromBytes(netWithHostWeights().serialize(), ".").take(), options);
+            QVERIFY2(session.ok(), session.status().toString().c_str());
+            QCOMPARE(session.value()->cpuFallbackNodes(), std::vector<std::string>{"p (PRelu)"});
+            RunStats stats;
+            QVERIFY(session.value()->run({}, &stats).isOk());
+            outputs[reduceConstant] = session.value()->output("y").value();
+            hostWeights[reduceConstant] = stats.bytesAtStart[static_cast<size_t>(MemoryCategory::Weights)];
+            auto w1 = session.value()->blob("w1");
+            QCOMPARE(int(w1.status().code()), int(reduceConstant ? StatusCode::DataRemoved : StatusCode::Ok));
+            QVERIFY(session.value()->blob("slope").ok());  // PRelu reads it on the host
+        }
+        QCOMPARE(outputs[1].bytes, outputs[0].bytes);
+        // w1 and w2: 2 x 16 x 8 x 9 floats fewer on the host.
+        QCOMPARE(hostWeights[0] - hostWeights[1], std::size_t(2 * 16 * 8 * 9 * sizeof(float)));
     }
 
     void unknownDeviceIsAClearError() {

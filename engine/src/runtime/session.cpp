@@ -179,11 +179,11 @@ struct Session::Impl {
         if (packedBytesHeld) tracker.allocated(packedBytesHeld, MemoryDevice::Host, MemoryCategory::Weights, kNoValue);
     }
 
-    // reduce-constant: weights every consumer of which packed its own copy
-    // are dropped from both graphs, and so are file weights the passes
-    // replaced (BatchNorm-folded originals).
-    void releaseConstants() {
-        std::set<const TensorData*> stillNeeded;
+    // The CPU backend's constants that must stay on the host: those a
+    // kernel reads at run time (it did not pack its own copy) and data
+    // inputs. Graph outputs that are constants always stay.
+    std::set<const TensorData*> constantsKernelsRead() const {
+        std::set<const TensorData*> needed;
         for (size_t n = 0; n < exec.nodes.size(); ++n) {
             const Node& node = exec.nodes[n];
             const bool owns = kernels[n] && kernels[n]->ownsWeights();
@@ -192,9 +192,17 @@ struct Session::Impl {
                 const Value& v = exec.value(id);
                 if (!v.isWeight() || !v.constant) continue;
                 // A kernel owns its weight operand (input 1+); data inputs stay.
-                if (!owns || id == node.inputs[0]) stillNeeded.insert(v.constant.get());
+                if (!owns || id == node.inputs[0]) needed.insert(v.constant.get());
             }
         }
+        return needed;
+    }
+
+    // reduce-constant: weights no one reads from the graph any more (the
+    // CPU kernels packed their own copies; on Vulkan the device holds them)
+    // are dropped from both graphs, and so are file weights the passes
+    // replaced (BatchNorm-folded originals).
+    void releaseConstants(std::set<const TensorData*> stillNeeded) {
         for (ValueId id : exec.outputs)
             if (exec.value(id).constant) stillNeeded.insert(exec.value(id).constant.get());
         for (Graph* g : {&exec, &model.graph})
@@ -216,6 +224,10 @@ struct Session::Impl {
         if (RunObserver* observer = options.observer)
             gpu->setCancelCheck([observer] { return observer->cancelRequested(); });
         IS_RETURN_IF_ERROR(gpu->prepare());
+        // The weights are on the device now; the host copies are what
+        // reduce-constant releases (all but those CPU-fallback nodes read).
+        if (options.mode.reduceConstant) releaseConstants(gpu->hostConstantsRead());
+        accountWeights();
         prepared = true;
         return Status::ok();
     }
@@ -235,7 +247,7 @@ struct Session::Impl {
             workspaceBytes = std::max(workspaceBytes, kernel->workspaceBytes());
             kernels[n] = std::move(kernel);
         }
-        if (options.mode.reduceConstant) releaseConstants();
+        if (options.mode.reduceConstant) releaseConstants(constantsKernelsRead());
         accountWeights();
 
         auto tensors = plannedTensors();

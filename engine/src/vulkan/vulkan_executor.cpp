@@ -611,6 +611,16 @@ std::vector<std::string> VulkanExecutor::fallbackNodes() const {
     return names;
 }
 
+std::set<const TensorData*> VulkanExecutor::hostConstantsRead() const {
+    std::set<const TensorData*> read;
+    for (size_t n = 0; n < impl_->cpuKernels.size(); ++n) {
+        if (!impl_->cpuKernels[n]) continue;
+        for (ValueId id : impl_->graph.nodes[n].inputs)
+            if (id != kNoValue && impl_->graph.value(id).constant) read.insert(impl_->graph.value(id).constant.get());
+    }
+    return read;
+}
+
 std::string VulkanExecutor::deviceName() const { return impl_->ctx ? impl_->ctx->properties().deviceName : ""; }
 bool VulkanExecutor::validationEnabled() const { return impl_->ctx && impl_->ctx->validationEnabled(); }
 int VulkanExecutor::validationErrors() const { return impl_->ctx ? impl_->ctx->validationErrors() : 0; }

@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,10 @@ public:
     std::size_t fallbackBytes() const;
     // "name (Op)" of each node that runs on the CPU.
     std::vector<std::string> fallbackNodes() const;
+
+    // Constants the CPU-fallback nodes read from the host at run time (the
+    // rest live on the device after prepare(), so their host copies may go).
+    std::set<const TensorData*> hostConstantsRead() const;
 
     std::string deviceName() const;
     // Whether VK_LAYER_KHRONOS_validation is on (INTERSTAGE_VULKAN_VALIDATION=1
