@@ -66,6 +66,7 @@ inline Comparison compare(const TensorData& expected, const TensorData& actual, 
 struct GpuRun {
     std::map<std::string, TensorData> outputs;
     int fallbackTransfers = 0;
+    std::string fallbackNodes;  // the nodes that ran on the CPU, comma-separated
     int validationErrors = 0;
     bool validationEnabled = false;
     std::string validationMessage;
@@ -99,6 +100,8 @@ inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode
         result.outputs[exec.value(id).name] = t.take();
     }
     result.fallbackTransfers = executor.fallbackTransfers();
+    for (const std::string& node : executor.fallbackNodes())
+        result.fallbackNodes += (result.fallbackNodes.empty() ? "" : ", ") + node;
     result.validationErrors = executor.validationErrors();
     result.validationEnabled = executor.validationEnabled();
     result.validationMessage = executor.lastValidationError();

@@ -15,6 +15,7 @@ const std::vector<std::pair<std::string, VulkanKernelFactory>>& registry() {
         registerVulkanElementwise(t);
         registerVulkanNn(t);
         registerVulkanTensor(t);
+        registerVulkanConvTranspose(t);
         return t;
     }();
     return table;

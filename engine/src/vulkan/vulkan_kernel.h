@@ -88,5 +88,7 @@ std::vector<std::string> vulkanSupportedOps();
 void registerVulkanElementwise(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
 void registerVulkanNn(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
 void registerVulkanTensor(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
+// One per file for the ops that have a kernel file of their own.
+void registerVulkanConvTranspose(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
 
 }  // namespace interstage::vulkan
