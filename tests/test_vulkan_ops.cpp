@@ -72,7 +72,7 @@ private slots:
 
     void shadersAreEmbedded() {
         for (const char* name : {"binary", "unary", "conv2d", "pool2d", "global_pool", "resize", "concat", "softmax", "gemm",
-                                 "conv_transpose", "slice", "transpose"})
+                                 "conv_transpose", "slice", "transpose", "reduce"})
             QVERIFY2(!vulkan::shaderCode(name).empty(), name);
         QVERIFY(vulkan::shaderCode("no_such_shader").empty());
     }
@@ -441,6 +441,59 @@ private slots:
         checkGraph(g);
     }
 
+    void reduce_data() {
+        QTest::addColumn<QString>("op");
+        QTest::addColumn<QString>("x");
+        QTest::addColumn<QString>("axes");  // "none": no axes at all
+        QTest::addColumn<int>("keepdims");
+        QTest::addColumn<int>("opset");  // 13: axes attribute (ReduceSum: input); 18: axes input
+        for (const char* op : {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
+                               "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"}) {
+            const std::string name(op);
+            QTest::newRow((name + " last axis keepdims").c_str()) << op << "2x5x13x7" << "-1" << 1 << 13;
+            QTest::newRow((name + " axes 1,3 no keepdims").c_str()) << op << "2x5x13x7" << "1,3" << 0 << 13;
+            QTest::newRow((name + " axes -3,0 opset 18").c_str()) << op << "3x5x13x7" << "-3,0" << 1 << 18;
+            QTest::newRow((name + " all axes").c_str()) << op << "3x5x11" << "none" << 0 << 13;
+        }
+        QTest::newRow("ReduceMean H,W keepdims") << "ReduceMean" << "1x6x17x23" << "2,3" << 1 << 13;
+        QTest::newRow("ReduceSum over channels") << "ReduceSum" << "2x7x9x11" << "1" << 0 << 13;
+        QTest::newRow("ReduceMax 5-D 0,2,4") << "ReduceMax" << "2x3x4x5x6" << "0,2,4" << 0 << 18;
+        QTest::newRow("ReduceMin size-1 axis") << "ReduceMin" << "3x1x7" << "1" << 1 << 18;
+        QTest::newRow("ReduceSum big cancelling") << "ReduceSum" << "3x4096" << "1" << 1 << 13;
+    }
+    void reduce() {
+        QFETCH(QString, op);
+        QFETCH(QString, x);
+        QFETCH(QString, axes);
+        QFETCH(int, keepdims);
+        QFETCH(int, opset);
+        GraphBuilder g("reduce", opset);
+        std::string in = g.input("x", DataType::Float, parseShape(x.toStdString()).value());
+        // Prod and LogSum want positive inputs near 1 (no underflow, no log of a negative sum).
+        if (op == "ReduceProd" || op == "ReduceLogSum")
+            in = g.op("Add", {g.op("Sigmoid", {in}), g.initializer("half", TensorData::fromFloat({0.5f}, {}))});
+        std::vector<std::string> inputs{in};
+        std::vector<Attribute> attrs{intAttr("keepdims", keepdims)};
+        const bool axesAsInput = opset >= 18 || op == "ReduceSum";
+        if (axes != "none") {
+            const std::vector<int64_t> list = ints(axes);
+            if (axesAsInput)
+                inputs.push_back(g.initializer("axes", TensorData::fromInt64(list, {static_cast<int64_t>(list.size())})));
+            else
+                attrs.push_back(intsAttr("axes", list));
+        }
+        g.output(g.op(op.toStdString(), inputs, attrs, "y"));
+        checkGraph(g);
+    }
+
+    // noop_with_empty_axes and no axes: the output is the input.
+    void reduceNoop() {
+        GraphBuilder g("reduce", 18);
+        std::string x = g.input("x", DataType::Float, {2, 5, 7});
+        g.output(g.op("ReduceMean", {g.op("Relu", {x})}, {intAttr("noop_with_empty_axes", 1)}, "y"));
+        checkGraph(g);
+    }
+
     // An op without a shader between two GPU ops runs on the CPU: same
     // results, and the transfers are counted.
     void cpuFallback() {
@@ -460,7 +513,8 @@ private slots:
 
     void registryListsOps() {
         auto ops = vulkan::vulkanSupportedOps();
-        for (const char* op : {"Conv", "Add", "MaxPool", "Resize", "Concat", "Relu", "ConvTranspose", "Slice", "Transpose"})
+        for (const char* op : {"Conv", "Add", "MaxPool", "Resize", "Concat", "Relu", "ConvTranspose", "Slice", "Transpose",
+                               "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceLogSumExp"})
             QVERIFY2(std::find(ops.begin(), ops.end(), op) != ops.end(), op);
         QVERIFY(!vulkan::findVulkanKernel("NoSuchOp"));
     }

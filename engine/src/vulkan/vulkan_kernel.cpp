@@ -19,6 +19,7 @@ const std::vector<std::pair<std::string, VulkanKernelFactory>>& registry() {
         registerVulkanConvTranspose(t);
         registerVulkanSlice(t);
         registerVulkanTranspose(t);
+        registerVulkanReduce(t);
         return t;
     }();
     return table;

@@ -111,5 +111,6 @@ void registerVulkanTensor(std::vector<std::pair<std::string, VulkanKernelFactory
 void registerVulkanConvTranspose(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
 void registerVulkanSlice(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
 void registerVulkanTranspose(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
+void registerVulkanReduce(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
 
 }  // namespace interstage::vulkan
