@@ -494,6 +494,39 @@ private slots:
         checkGraph(g);
     }
 
+    // Cases the new kernels decline run on the CPU, visibly (transfers
+    // counted) and with the CPU's results, never a wrong one.
+    void declinedCasesFallBack_data() {
+        QTest::addColumn<QString>("op");
+        QTest::newRow("Slice of 1-byte elements") << "Slice";
+        QTest::newRow("Transpose of 2-byte elements") << "Transpose";
+        QTest::newRow("ReduceSum of int64") << "ReduceSum";
+        QTest::newRow("3-D ConvTranspose") << "ConvTranspose";
+    }
+    void declinedCasesFallBack() {
+        QFETCH(QString, op);
+        GraphBuilder g("declined");
+        if (op == "Slice") {
+            std::string x = g.input("x", DataType::UInt8, {3, 5, 7});
+            g.output(g.op("Slice", {x, g.initializer("starts", TensorData::fromInt64({1}, {1})),
+                                    g.initializer("ends", TensorData::fromInt64({4}, {1}))},
+                          {}, "y"),
+                     DataType::UInt8);
+        } else if (op == "Transpose") {
+            std::string x = g.input("x", DataType::Float16, {3, 5, 7});
+            g.output(g.op("Transpose", {x}, {intsAttr("perm", {2, 0, 1})}, "y"), DataType::Float16);
+        } else if (op == "ReduceSum") {
+            std::string x = g.input("x", DataType::Int64, {3, 5, 7});
+            g.output(g.op("ReduceSum", {x, g.initializer("axes", TensorData::fromInt64({1}, {1}))}, {}, "y"),
+                     DataType::Int64);
+        } else {
+            std::string x = g.input("x", DataType::Float, {1, 2, 3, 4, 5});
+            std::string w = g.initializer("w", weights({2, 3, 2, 2, 2}, 44));
+            g.output(g.op("ConvTranspose", {x, w}, {intsAttr("strides", {2, 2, 2})}, "y"));
+        }
+        checkGraph(g, false);
+    }
+
     // An op without a shader between two GPU ops runs on the CPU: same
     // results, and the transfers are counted.
     void cpuFallback() {
