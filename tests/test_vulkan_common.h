@@ -76,8 +76,9 @@ struct GpuRun {
 };
 
 // Runs the session's executed graph on Vulkan device 0 with `mode`'s plan,
-// `runs` times, with the session's default inputs.
-inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode, int runs = 1) {
+// `runs` times, with the given inputs (by name) or else the default ones.
+inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode, int runs = 1,
+                                  const std::map<std::string, TensorData>& given = {}) {
     const Graph& exec = session.executedGraph();
     auto tensors = plannedIntermediates(exec);
     MemoryPlan plan = planFor(mode, tensors);
@@ -85,8 +86,11 @@ inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode
     vulkan::VulkanExecutor executor(exec, tensors, plan, tracker, 0);
     IS_RETURN_IF_ERROR(executor.prepare());
     std::map<std::string, TensorData> inputs;
-    for (ValueId id : exec.runtimeInputs())
-        inputs[exec.value(id).name] = defaultInput(exec.value(id).dtype, exec.value(id).shape);
+    for (ValueId id : exec.runtimeInputs()) {
+        const Value& v = exec.value(id);
+        auto it = given.find(v.name);
+        inputs[v.name] = it != given.end() ? it->second : defaultInput(v.dtype, v.shape);
+    }
     GpuRun result;
     for (int r = 1; r <= runs; ++r) {
         tracker.beginRun(r);
@@ -109,10 +113,12 @@ inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode
     return result;
 }
 
-// CPU session (default mode) on the serialized model, run once.
-// inputShape, when given, replaces the declared shape of the first input
-// (the zoo models declare static 320x320 / 224x224 inputs).
-inline Result<std::unique_ptr<Session>> cpuSession(const std::string& bytes, const Shape& inputShape = {}) {
+// CPU session (default mode) on the serialized model, run once on `inputs`
+// (by name; the default ones for the rest). inputShape, when given,
+// replaces the declared shape of the first input (the zoo models declare
+// static 320x320 / 224x224 inputs).
+inline Result<std::unique_ptr<Session>> cpuSession(const std::string& bytes, const Shape& inputShape = {},
+                                                   const std::map<std::string, TensorData>& inputs = {}) {
     auto model = loadModelFromBytes(bytes, "");
     if (!model.ok()) return model.status();
     if (!inputShape.empty()) {
@@ -122,7 +128,7 @@ inline Result<std::unique_ptr<Session>> cpuSession(const std::string& bytes, con
     }
     auto session = Session::create(model.take(), SessionOptions{});
     if (!session.ok()) return session.status();
-    IS_RETURN_IF_ERROR(session.value()->run({}));
+    IS_RETURN_IF_ERROR(session.value()->run(inputs));
     return session;
 }
 

@@ -72,7 +72,7 @@ private slots:
 
     void shadersAreEmbedded() {
         for (const char* name : {"binary", "unary", "conv2d", "pool2d", "global_pool", "resize", "concat", "softmax", "gemm",
-                                 "conv_transpose", "slice", "transpose", "reduce"})
+                                 "conv_transpose", "slice", "transpose", "reduce", "batch_norm"})
             QVERIFY2(!vulkan::shaderCode(name).empty(), name);
         QVERIFY(vulkan::shaderCode("no_such_shader").empty());
     }
@@ -494,6 +494,26 @@ private slots:
         checkGraph(g);
     }
 
+    // A BatchNormalization that fusion cannot fold (its producer is not a
+    // Conv) runs on the GPU; also on a 3-D input.
+    void batchNorm_data() {
+        QTest::addColumn<QString>("x");
+        QTest::newRow("NCHW") << "2x5x7x9";
+        QTest::newRow("NCL") << "3x4x11";
+    }
+    void batchNorm() {
+        QFETCH(QString, x);
+        const Shape xs = parseShape(x.toStdString()).value();
+        const Shape c{xs[1]};
+        GraphBuilder g("batchnorm");
+        std::string in = g.input("x", DataType::Float, xs);
+        g.output(g.op("BatchNormalization",
+                      {g.op("Relu", {in}), g.initializer("scale", weights(c, 51)), g.initializer("bias", weights(c, 52)),
+                       g.initializer("mean", weights(c, 53)), g.initializer("var", weights(c, 54, 0.4f, 0.6f))},
+                      {floatAttr("epsilon", 1e-3f)}, "y"));
+        checkGraph(g);
+    }
+
     // Cases the new kernels decline run on the CPU, visibly (transfers
     // counted) and with the CPU's results, never a wrong one.
     void declinedCasesFallBack_data() {
@@ -547,7 +567,8 @@ private slots:
     void registryListsOps() {
         auto ops = vulkan::vulkanSupportedOps();
         for (const char* op : {"Conv", "Add", "MaxPool", "Resize", "Concat", "Relu", "ConvTranspose", "Slice", "Transpose",
-                               "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceLogSumExp"})
+                               "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceLogSumExp",
+                               "BatchNormalization"})
             QVERIFY2(std::find(ops.begin(), ops.end(), op) != ops.end(), op);
         QVERIFY(!vulkan::findVulkanKernel("NoSuchOp"));
     }

@@ -20,6 +20,7 @@ const std::vector<std::pair<std::string, VulkanKernelFactory>>& registry() {
         registerVulkanSlice(t);
         registerVulkanTranspose(t);
         registerVulkanReduce(t);
+        registerVulkanBatchNorm(t);
         return t;
     }();
     return table;

@@ -112,5 +112,6 @@ void registerVulkanConvTranspose(std::vector<std::pair<std::string, VulkanKernel
 void registerVulkanSlice(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
 void registerVulkanTranspose(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
 void registerVulkanReduce(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
+void registerVulkanBatchNorm(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
 
 }  // namespace interstage::vulkan
