@@ -66,6 +66,7 @@ inline Comparison compare(const TensorData& expected, const TensorData& actual, 
 struct GpuRun {
     std::map<std::string, TensorData> outputs;
     int fallbackTransfers = 0;
+    std::string fallbackNodes;  // the nodes that ran on the CPU, comma-separated
     int validationErrors = 0;
     bool validationEnabled = false;
     std::string validationMessage;
@@ -75,8 +76,9 @@ struct GpuRun {
 };
 
 // Runs the session's executed graph on Vulkan device 0 with `mode`'s plan,
-// `runs` times, with the session's default inputs.
-inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode, int runs = 1) {
+// `runs` times, with the given inputs (by name) or else the default ones.
+inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode, int runs = 1,
+                                  const std::map<std::string, TensorData>& given = {}) {
     const Graph& exec = session.executedGraph();
     auto tensors = plannedIntermediates(exec);
     MemoryPlan plan = planFor(mode, tensors);
@@ -84,8 +86,11 @@ inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode
     vulkan::VulkanExecutor executor(exec, tensors, plan, tracker, 0);
     IS_RETURN_IF_ERROR(executor.prepare());
     std::map<std::string, TensorData> inputs;
-    for (ValueId id : exec.runtimeInputs())
-        inputs[exec.value(id).name] = defaultInput(exec.value(id).dtype, exec.value(id).shape);
+    for (ValueId id : exec.runtimeInputs()) {
+        const Value& v = exec.value(id);
+        auto it = given.find(v.name);
+        inputs[v.name] = it != given.end() ? it->second : defaultInput(v.dtype, v.shape);
+    }
     GpuRun result;
     for (int r = 1; r <= runs; ++r) {
         tracker.beginRun(r);
@@ -99,6 +104,8 @@ inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode
         result.outputs[exec.value(id).name] = t.take();
     }
     result.fallbackTransfers = executor.fallbackTransfers();
+    for (const std::string& node : executor.fallbackNodes())
+        result.fallbackNodes += (result.fallbackNodes.empty() ? "" : ", ") + node;
     result.validationErrors = executor.validationErrors();
     result.validationEnabled = executor.validationEnabled();
     result.validationMessage = executor.lastValidationError();
@@ -106,10 +113,12 @@ inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode
     return result;
 }
 
-// CPU session (default mode) on the serialized model, run once.
-// inputShape, when given, replaces the declared shape of the first input
-// (the zoo models declare static 320x320 / 224x224 inputs).
-inline Result<std::unique_ptr<Session>> cpuSession(const std::string& bytes, const Shape& inputShape = {}) {
+// CPU session (default mode) on the serialized model, run once on `inputs`
+// (by name; the default ones for the rest). inputShape, when given,
+// replaces the declared shape of the first input (the zoo models declare
+// static 320x320 / 224x224 inputs).
+inline Result<std::unique_ptr<Session>> cpuSession(const std::string& bytes, const Shape& inputShape = {},
+                                                   const std::map<std::string, TensorData>& inputs = {}) {
     auto model = loadModelFromBytes(bytes, "");
     if (!model.ok()) return model.status();
     if (!inputShape.empty()) {
@@ -119,7 +128,7 @@ inline Result<std::unique_ptr<Session>> cpuSession(const std::string& bytes, con
     }
     auto session = Session::create(model.take(), SessionOptions{});
     if (!session.ok()) return session.status();
-    IS_RETURN_IF_ERROR(session.value()->run({}));
+    IS_RETURN_IF_ERROR(session.value()->run(inputs));
     return session;
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "cpu/activation.h"
+#include "cpu/ops/tensor/tensor_util.h"
 
 namespace interstage::vulkan {
 
@@ -15,6 +16,11 @@ const std::vector<std::pair<std::string, VulkanKernelFactory>>& registry() {
         registerVulkanElementwise(t);
         registerVulkanNn(t);
         registerVulkanTensor(t);
+        registerVulkanConvTranspose(t);
+        registerVulkanSlice(t);
+        registerVulkanTranspose(t);
+        registerVulkanReduce(t);
+        registerVulkanBatchNorm(t);
         return t;
     }();
     return table;
@@ -47,6 +53,30 @@ Status requireFloat(const cpu::PrepareContext& context, std::initializer_list<si
     for (size_t o = 0; o < context.outputCount(); ++o)
         if (context.hasOutput(o) && context.output(o).dtype != DataType::Float)
             return context.unsupportedHere("the Vulkan kernel writes float32 only");
+    return Status::ok();
+}
+
+Status wordWalk(const cpu::PrepareContext& context, const cpu::tensor::StridedView& view, std::size_t elementBytes,
+                WordWalk& walk) {
+    if (elementBytes != 4 && elementBytes != 8)
+        return context.unsupportedHere("elements of " + std::to_string(elementBytes) + " bytes (4 or 8 only)");
+    const auto words = static_cast<int64_t>(elementBytes / 4);
+    Shape dims = view.shape, strides = view.strides;
+    for (int64_t& s : strides) s *= words;
+    dims.push_back(words);
+    strides.push_back(1);
+    walk = WordWalk{};
+    walk.offset = view.offset * words;
+    walk.words = 1;
+    for (int64_t d : dims) walk.words *= d;
+    if (walk.words > int64_t(UINT32_MAX)) return context.unsupportedHere("more than 2^32 words");
+    for (const auto& dim : cpu::tensor::simplifyStrided(dims, strides)) {
+        walk.dims.push_back(dim.size);
+        walk.strides.push_back(dim.stride);
+    }
+    if (walk.dims.size() > WordWalk::kMaxDims)
+        return context.unsupportedHere(std::to_string(walk.dims.size()) + " dims that do not merge (at most " +
+                                       std::to_string(WordWalk::kMaxDims) + ")");
     return Status::ok();
 }
 

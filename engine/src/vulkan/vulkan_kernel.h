@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cpu/kernel.h"
+#include "cpu/ops/tensor/view_plans.h"
 #include "interstage/graph.h"
 #include "interstage/status.h"
 
@@ -79,6 +80,24 @@ ActivationParams fusedActivationParams(const Node& node);
 // Unsupported unless every listed input / output that is present is float32.
 Status requireFloat(const cpu::PrepareContext& context, std::initializer_list<size_t> inputs);
 
+// A strided view of 4- or 8-byte elements as a walk over 32-bit words
+// (8-byte elements move as two words), with dims merged where memory
+// allows. The shaders that gather through views (slice, transpose) take
+// these dims and strides as push constants.
+struct WordWalk {
+    static constexpr size_t kMaxDims = 12;  // what fits the push constants
+    std::vector<int64_t> dims;              // outermost first; empty: a single word run
+    std::vector<int64_t> strides;           // in words, may be negative
+    int64_t offset = 0;                     // in words
+    int64_t words = 0;                      // the output's size in words
+    // The view reads one contiguous run starting at offset: a buffer copy.
+    bool contiguous() const { return dims.empty() || (dims.size() == 1 && strides[0] == 1); }
+};
+// Unsupported for other element sizes, for more than kMaxDims merged dims
+// and for outputs beyond 2^32 words.
+Status wordWalk(const cpu::PrepareContext& context, const cpu::tensor::StridedView& view, std::size_t elementBytes,
+                WordWalk& walk);
+
 using VulkanKernelFactory = std::unique_ptr<VulkanKernel> (*)();
 // nullptr when the op has no shader (the node then runs on the CPU).
 VulkanKernelFactory findVulkanKernel(const std::string& opType);
@@ -88,5 +107,11 @@ std::vector<std::string> vulkanSupportedOps();
 void registerVulkanElementwise(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
 void registerVulkanNn(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
 void registerVulkanTensor(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
+// One per file for the ops that have a kernel file of their own.
+void registerVulkanConvTranspose(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
+void registerVulkanSlice(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
+void registerVulkanTranspose(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
+void registerVulkanReduce(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
+void registerVulkanBatchNorm(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
 
 }  // namespace interstage::vulkan

@@ -17,6 +17,7 @@
 
 #include "cpu/ops/elementwise/elementwise_common.h"
 #include "cpu/ops/elementwise/elementwise_kernels.h"
+#include "cpu/ops/elementwise/reduce_plan.h"
 
 namespace interstage::cpu::ew {
 
@@ -154,63 +155,7 @@ struct LogSumExpKind : SumKind {
     }
 };
 
-// ---- geometry
-struct Group {
-    int64_t size;
-    int64_t stride;  // input elements between neighbours
-};
-
-struct ReducePlan {
-    bool copy = false;           // noop_with_empty_axes with no axes: output = input
-    bool innerReduced = true;    // which loop (see the file comment)
-    int64_t inner = 1;           // the innermost group's length (contiguous)
-    std::vector<Group> kept;     // kept groups, without the inner one
-    std::vector<Group> reduced;  // reduced groups, without the inner one
-    int64_t outputCount = 1;
-    int64_t reduceCount = 1;  // elements reduced into each output
-};
-
-bool makeReducePlan(const Shape& shape, const std::vector<int64_t>& axes, bool noopWhenEmpty, ReducePlan& plan) {
-    plan = ReducePlan{};
-    const auto rank = static_cast<int64_t>(shape.size());
-    if (axes.empty() && noopWhenEmpty) {
-        plan.copy = true;
-        return true;
-    }
-    std::vector<bool> reduce(shape.size(), axes.empty());
-    for (int64_t a : axes) {
-        int64_t axis;
-        if (!normalizeAxis(a, rank, axis)) return false;
-        reduce[static_cast<size_t>(axis)] = true;
-    }
-    // Groups from the innermost dim out, merging neighbours with one flag.
-    std::vector<Group> groups;
-    std::vector<bool> groupReduced;
-    int64_t stride = 1;
-    for (int64_t d = rank - 1; d >= 0; --d) {
-        const int64_t size = shape[static_cast<size_t>(d)];
-        const bool r = reduce[static_cast<size_t>(d)];
-        if (r)
-            plan.reduceCount *= size;
-        else
-            plan.outputCount *= size;
-        if (size != 1) {
-            if (!groups.empty() && groupReduced.back() == r)
-                groups.back().size *= size;
-            else {
-                groups.push_back({size, stride});
-                groupReduced.push_back(r);
-            }
-        }
-        stride *= size;
-    }
-    if (groups.empty()) return true;  // one element: inner = 1, nothing to walk
-    plan.innerReduced = groupReduced.front();
-    plan.inner = groups.front().size;
-    // Outer groups, outermost first.
-    for (size_t g = groups.size(); g-- > 1;) (groupReduced[g] ? plan.reduced : plan.kept).push_back(groups[g]);
-    return true;
-}
+using Group = ReduceGroup;
 
 // An odometer over groups, yielding the input offset of each combination.
 class Odometer {
@@ -370,21 +315,12 @@ public:
         fn_ = pickReduceFor(node.opType, type);
         if (!fn_) return c.unsupportedHere(dtypeRefusal(type));
 
-        const int64_t inputAxesFrom = node.opType == "ReduceSum" ? 13 : 18;
-        axesFromInput_ = c.opset() >= inputAxesFrom;
-        noopWhenEmpty_ = axesFromInput_ && node.attrInt("noop_with_empty_axes", 0) != 0;
+        ReduceAxes read;
+        IS_RETURN_IF_ERROR(readReduceAxes(c, read));
+        axes_ = read.axes;
+        noopWhenEmpty_ = read.noopWhenEmpty;
+        axesAtRun_ = !read.axesKnown;
         name_ = node.name;
-        if (!axesFromInput_) {
-            if (c.inputCount() > 1)
-                return c.invalidHere("takes one input before opset " + std::to_string(inputAxesFrom));
-            axes_ = node.attrInts("axes");
-        } else if (c.hasInput(1)) {
-            if (c.inputType(1) != DataType::Int64) return c.invalidHere("axes must be int64");
-            if (const TensorData* known = c.inputConstant(1))
-                readIntValues(*known, axes_);
-            else
-                axesAtRun_ = true;
-        }
         if (!axesAtRun_) {
             if (!makeReducePlan(c.inputShape(0), axes_, noopWhenEmpty_, plan_))
                 return c.invalidHere("an axis is out of range for the input's rank");
@@ -422,7 +358,6 @@ private:
     }
 
     ReduceFn fn_ = nullptr;
-    bool axesFromInput_ = false;
     bool axesAtRun_ = false;
     bool noopWhenEmpty_ = false;
     std::vector<int64_t> axes_;
@@ -432,6 +367,68 @@ private:
 };
 
 }  // namespace
+
+Status readReduceAxes(const PrepareContext& c, ReduceAxes& result) {
+    const Node& node = c.node();
+    result = ReduceAxes{};
+    const int64_t inputAxesFrom = node.opType == "ReduceSum" ? 13 : 18;
+    const bool axesFromInput = c.opset() >= inputAxesFrom;
+    result.noopWhenEmpty = axesFromInput && node.attrInt("noop_with_empty_axes", 0) != 0;
+    if (!axesFromInput) {
+        if (c.inputCount() > 1) return c.invalidHere("takes one input before opset " + std::to_string(inputAxesFrom));
+        result.axes = node.attrInts("axes");
+    } else if (c.hasInput(1)) {
+        if (c.inputType(1) != DataType::Int64) return c.invalidHere("axes must be int64");
+        if (const TensorData* known = c.inputConstant(1))
+            readIntValues(*known, result.axes);
+        else
+            result.axesKnown = false;
+    }
+    return Status::ok();
+}
+
+bool makeReducePlan(const Shape& shape, const std::vector<int64_t>& axes, bool noopWhenEmpty, ReducePlan& plan) {
+    plan = ReducePlan{};
+    const auto rank = static_cast<int64_t>(shape.size());
+    if (axes.empty() && noopWhenEmpty) {
+        plan.copy = true;
+        return true;
+    }
+    std::vector<bool> reduce(shape.size(), axes.empty());
+    for (int64_t a : axes) {
+        int64_t axis;
+        if (!normalizeAxis(a, rank, axis)) return false;
+        reduce[static_cast<size_t>(axis)] = true;
+    }
+    // Groups from the innermost dim out, merging neighbours with one flag.
+    std::vector<Group> groups;
+    std::vector<bool> groupReduced;
+    int64_t stride = 1;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+        const int64_t size = shape[static_cast<size_t>(d)];
+        const bool r = reduce[static_cast<size_t>(d)];
+        if (r)
+            plan.reduceCount *= size;
+        else
+            plan.outputCount *= size;
+        if (size != 1) {
+            if (!groups.empty() && groupReduced.back() == r)
+                groups.back().size *= size;
+            else {
+                groups.push_back({size, stride});
+                groupReduced.push_back(r);
+            }
+        }
+        stride *= size;
+    }
+    if (groups.empty()) return true;  // one element: inner = 1, nothing to walk
+    plan.innerReduced = groupReduced.front();
+    plan.inner = groups.front().size;
+    // Outer groups, outermost first.
+    for (size_t g = groups.size(); g-- > 1;) (groupReduced[g] ? plan.reduced : plan.kept).push_back(groups[g]);
+    return true;
+}
+
 
 std::unique_ptr<Kernel> makeReduceKernel() { return std::make_unique<ReduceKernel>(); }
 

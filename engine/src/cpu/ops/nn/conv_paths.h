@@ -83,6 +83,12 @@ struct ConvTransposeSpec {
     size_t spatial() const { return x.size() - 2; }
 };
 
+// Checks a ConvTranspose node (float32, 1-D to 3-D, channels, groups,
+// bias) and fills x, w, y, group, window, padBegin / padEnd and hasBias,
+// resolving auto_pad, output_padding and output_shape. Shared with the
+// Vulkan kernel, so both backends pad the same way.
+Status readConvTransposeSpec(const PrepareContext& context, ConvTransposeSpec& spec);
+
 // Upsampling ConvTranspose (stride == kernel, no dilation, one group): a
 // matmul to columns, then each column value lands on exactly one output.
 std::unique_ptr<ConvPath> makeScatterConvTranspose(const ConvTransposeSpec& spec);

@@ -79,60 +79,9 @@ private:
 class ConvTransposeKernel final : public ConvPathKernel {
 public:
     Status prepare(PrepareContext& context) override {
-        if (context.inputCount() < 2 || !context.hasInput(0) || !context.hasInput(1))
-            return context.invalidHere("needs inputs X and W");
-        for (size_t i = 0; i < std::min<size_t>(context.inputCount(), 3); ++i)
-            if (context.hasInput(i) && context.inputType(i) != DataType::Float)
-                return context.unsupportedHere(std::string("input ") + std::to_string(i) + " is " +
-                                               dataTypeName(context.inputType(i)) + "; only float32 is supported");
         ConvTransposeSpec spec;
-        spec.x = context.inputShape(0);
-        spec.w = context.inputShape(1);
-        spec.y = context.output(0).shape;
-        const Shape &x = spec.x, &w = spec.w, &y = spec.y;
-        if (x.size() < 3 || x.size() > 5)
-            return context.unsupportedHere("input rank " + std::to_string(x.size()) + " (1-D to 3-D only)");
-        if (w.size() != x.size() || y.size() != x.size() || w[0] != x[1])
-            return context.invalidHere("weight " + shapeToString(w) + " does not fit input " + shapeToString(x));
-        const size_t spatial = spec.spatial();
-        spec.group = context.node().attrInt("group", 1);
-        if (spec.group < 1 || x[1] % spec.group != 0)
-            return context.invalidHere("input channels " + std::to_string(x[1]) + " are not divisible by group " +
-                                       std::to_string(spec.group));
-        const int64_t outChannels = w[1] * spec.group;
-        if (y[0] != x[0] || y[1] != outChannels)
-            return context.invalidHere("output " + shapeToString(y) + " does not fit input and weight");
-        spec.hasBias = context.hasInput(2);
-        if (spec.hasBias && (context.inputShape(2).size() != 1 || context.inputShape(2)[0] != outChannels))
-            return context.invalidHere("bias " + shapeToString(context.inputShape(2)) + " does not match " +
-                                       std::to_string(outChannels) + " output channels");
-
-        Window& window = spec.window;
-        IS_RETURN_IF_ERROR(readWindow(context, spatial, std::vector<int64_t>(w.begin() + 2, w.end()), window));
-        std::vector<int64_t> outputPadding = context.node().attrInts("output_padding");
-        if (outputPadding.empty()) outputPadding.assign(spatial, 0);
-        if (outputPadding.size() != spatial)
-            return context.invalidHere("attribute 'output_padding' has " + std::to_string(outputPadding.size()) +
-                                       " values, " + std::to_string(spatial) + " expected");
-        // The full output of the transposed window is stride * (in - 1) +
-        // extent; pads crop it, output_padding / output_shape grow it at the
-        // end (a negative end padding).
-        const bool padsFromOutput = context.node().hasAttr("output_shape") || window.samePadding();
-        spec.padBegin.resize(spatial);
-        spec.padEnd.resize(spatial);
-        for (size_t k = 0; k < spatial; ++k) {
-            const int64_t full = window.strides[k] * (x[k + 2] - 1) + window.extent(k);
-            if (padsFromOutput) {
-                int64_t begin, end;
-                splitPadding(full + outputPadding[k] - y[k + 2], window.autoPad == "SAME_UPPER", begin, end);
-                spec.padBegin[k] = begin;
-            } else {
-                spec.padBegin[k] = window.padBegin[k];
-            }
-            spec.padEnd[k] = full - spec.padBegin[k] - y[k + 2];
-            if (!padsFromOutput && window.padEnd[k] - outputPadding[k] != spec.padEnd[k])
-                return context.invalidHere("output " + shapeToString(y) + " does not match the window");
-        }
+        IS_RETURN_IF_ERROR(readConvTransposeSpec(context, spec));
+        const Shape &x = spec.x, &y = spec.y;
         if (!elementCount(x).value_or(0) || !elementCount(y).value_or(0)) return Status::ok();
 
         spec.activation = fusedActivation(context.node());
@@ -151,10 +100,67 @@ public:
         ownsWeights_ = !context.inputConstant(0) && spec.constantWeights && (!spec.hasBias || spec.constantBias);
         return Status::ok();
     }
-
 };
 
 }  // namespace
+
+Status readConvTransposeSpec(const PrepareContext& context, ConvTransposeSpec& spec) {
+    if (context.inputCount() < 2 || !context.hasInput(0) || !context.hasInput(1))
+        return context.invalidHere("needs inputs X and W");
+    for (size_t i = 0; i < std::min<size_t>(context.inputCount(), 3); ++i)
+        if (context.hasInput(i) && context.inputType(i) != DataType::Float)
+            return context.unsupportedHere(std::string("input ") + std::to_string(i) + " is " +
+                                           dataTypeName(context.inputType(i)) + "; only float32 is supported");
+    spec = ConvTransposeSpec{};
+    spec.x = context.inputShape(0);
+    spec.w = context.inputShape(1);
+    spec.y = context.output(0).shape;
+    const Shape &x = spec.x, &w = spec.w, &y = spec.y;
+    if (x.size() < 3 || x.size() > 5)
+        return context.unsupportedHere("input rank " + std::to_string(x.size()) + " (1-D to 3-D only)");
+    if (w.size() != x.size() || y.size() != x.size() || w[0] != x[1])
+        return context.invalidHere("weight " + shapeToString(w) + " does not fit input " + shapeToString(x));
+    const size_t spatial = spec.spatial();
+    spec.group = context.node().attrInt("group", 1);
+    if (spec.group < 1 || x[1] % spec.group != 0)
+        return context.invalidHere("input channels " + std::to_string(x[1]) + " are not divisible by group " +
+                                   std::to_string(spec.group));
+    const int64_t outChannels = w[1] * spec.group;
+    if (y[0] != x[0] || y[1] != outChannels)
+        return context.invalidHere("output " + shapeToString(y) + " does not fit input and weight");
+    spec.hasBias = context.hasInput(2);
+    if (spec.hasBias && (context.inputShape(2).size() != 1 || context.inputShape(2)[0] != outChannels))
+        return context.invalidHere("bias " + shapeToString(context.inputShape(2)) + " does not match " +
+                                   std::to_string(outChannels) + " output channels");
+
+    Window& window = spec.window;
+    IS_RETURN_IF_ERROR(readWindow(context, spatial, std::vector<int64_t>(w.begin() + 2, w.end()), window));
+    std::vector<int64_t> outputPadding = context.node().attrInts("output_padding");
+    if (outputPadding.empty()) outputPadding.assign(spatial, 0);
+    if (outputPadding.size() != spatial)
+        return context.invalidHere("attribute 'output_padding' has " + std::to_string(outputPadding.size()) +
+                                   " values, " + std::to_string(spatial) + " expected");
+    // The full output of the transposed window is stride * (in - 1) +
+    // extent; pads crop it, output_padding / output_shape grow it at the
+    // end (a negative end padding).
+    const bool padsFromOutput = context.node().hasAttr("output_shape") || window.samePadding();
+    spec.padBegin.resize(spatial);
+    spec.padEnd.resize(spatial);
+    for (size_t k = 0; k < spatial; ++k) {
+        const int64_t full = window.strides[k] * (x[k + 2] - 1) + window.extent(k);
+        if (padsFromOutput) {
+            int64_t begin, end;
+            splitPadding(full + outputPadding[k] - y[k + 2], window.autoPad == "SAME_UPPER", begin, end);
+            spec.padBegin[k] = begin;
+        } else {
+            spec.padBegin[k] = window.padBegin[k];
+        }
+        spec.padEnd[k] = full - spec.padBegin[k] - y[k + 2];
+        if (!padsFromOutput && window.padEnd[k] - outputPadding[k] != spec.padEnd[k])
+            return context.invalidHere("output " + shapeToString(y) + " does not match the window");
+    }
+    return Status::ok();
+}
 
 std::unique_ptr<ConvPath> makeOneDnnConvTranspose(const ConvTransposeSpec& spec) {
     return std::make_unique<OneDnnConvTranspose>(spec);

@@ -15,24 +15,7 @@ namespace interstage::cpu::tensor {
 
 namespace {
 
-struct Dim {
-    int64_t size;
-    int64_t stride;  // in source elements
-};
-
-// Drops size-1 dims and merges neighbours the source walks contiguously.
-std::vector<Dim> simplify(const Shape& shape, const Shape& strides) {
-    std::vector<Dim> dims;
-    for (size_t k = 0; k < shape.size(); ++k) {
-        if (shape[k] == 1) continue;
-        if (!dims.empty() && dims.back().stride == strides[k] * shape[k]) {
-            dims.back() = {dims.back().size * shape[k], strides[k]};
-            continue;
-        }
-        dims.push_back({shape[k], strides[k]});
-    }
-    return dims;
-}
+using Dim = StridedDim;
 
 // Calls body(row, srcOffset) for rows [0, rows) of the outer dims, split
 // across threads when `parallel`; each thread decomposes its first row
@@ -147,10 +130,23 @@ void copyTyped(void* dst, const void* src, const std::vector<Dim>& dims, bool pa
 
 }  // namespace
 
+std::vector<StridedDim> simplifyStrided(const Shape& shape, const Shape& strides) {
+    std::vector<StridedDim> dims;
+    for (size_t k = 0; k < shape.size(); ++k) {
+        if (shape[k] == 1) continue;
+        if (!dims.empty() && dims.back().stride == strides[k] * shape[k]) {
+            dims.back() = {dims.back().size * shape[k], strides[k]};
+            continue;
+        }
+        dims.push_back({shape[k], strides[k]});
+    }
+    return dims;
+}
+
 void gatherStrided(void* dst, const void* src, std::size_t elementSize, Shape shape, Shape srcStrides) {
     for (int64_t d : shape)
         if (d <= 0) return;
-    const std::vector<Dim> dims = simplify(shape, srcStrides);
+    const std::vector<Dim> dims = simplifyStrided(shape, srcStrides);
     const auto es = static_cast<int64_t>(elementSize);
     if (dims.empty()) {
         std::memcpy(dst, src, elementSize);

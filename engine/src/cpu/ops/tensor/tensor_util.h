@@ -66,6 +66,15 @@ using interstage::halfToFloat;
 // memcpy split across the OpenMP threads when it is big enough to pay off.
 void parallelCopy(void* dst, const void* src, std::size_t bytes);
 
+struct StridedDim {
+    int64_t size;
+    int64_t stride;  // in source elements
+};
+// A strided walk with size-1 dims dropped and neighbours the source walks
+// contiguously merged (a 0,2,1,3 transpose becomes three dims). Empty when
+// every dim has size 1.
+std::vector<StridedDim> simplifyStrided(const Shape& shape, const Shape& strides);
+
 // dst (contiguous, shape `shape`) gets the element of src at
 // sum(index[k] * srcStrides[k]) for every index: slices, transposes,
 // broadcasts (stride 0), tiles and space/depth shuffles are all this loop.

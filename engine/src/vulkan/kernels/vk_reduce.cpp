@@ -1,0 +1,94 @@
+// ReduceSum, ReduceMean, ReduceMax, ReduceMin, ReduceProd, ReduceL1,
+// ReduceL2, ReduceSumSquare, ReduceLogSum and ReduceLogSumExp on Vulkan
+// (reduce.comp), float32. Axes, keepdims and noop_with_empty_axes are read
+// by the CPU kernel's readReduceAxes / makeReducePlan, whose merged
+// kept / reduced groups become the shader's two walks.
+#include "cpu/ops/elementwise/reduce_plan.h"
+#include "vulkan/vulkan_kernel.h"
+
+namespace interstage::vulkan {
+
+namespace {
+
+// The op codes reduce.comp understands.
+constexpr const char* kOps[] = {"ReduceSum",  "ReduceMean",      "ReduceMax",    "ReduceMin",
+                                "ReduceProd", "ReduceL1",        "ReduceL2",     "ReduceSumSquare",
+                                "ReduceLogSum", "ReduceLogSumExp"};
+constexpr size_t kMaxGroups = 6;
+
+class ReduceKernel : public VulkanKernel {
+public:
+    Status prepare(const cpu::PrepareContext& context) override {
+        if (!context.hasInput(0) || !context.hasOutput(0)) return context.invalidHere("needs an input and an output");
+        IS_RETURN_IF_ERROR(requireFloat(context, {0}));
+        const std::string& op = context.node().opType;
+        for (uint32_t code = 0; code < std::size(kOps); ++code)
+            if (op == kOps[code]) push_.op = code;
+        cpu::ew::ReduceAxes axes;
+        IS_RETURN_IF_ERROR(cpu::ew::readReduceAxes(context, axes));
+        if (!axes.axesKnown) return context.unsupportedHere("axes known only at run time");
+        const Shape& x = context.inputShape(0);
+        cpu::ew::ReducePlan plan;
+        if (!cpu::ew::makeReducePlan(x, axes.axes, axes.noopWhenEmpty, plan))
+            return context.invalidHere("an axis is out of range for the input's rank");
+        const int64_t outCount = elementCount(context.output(0).shape).value_or(-1);
+        copy_ = plan.copy;
+        if (copy_) {
+            if (outCount != elementCount(x).value_or(-2)) return context.invalidHere("output shape does not fit the input");
+            bytes_ = context.output(0).byteSize();
+            return Status::ok();
+        }
+        if (outCount != plan.outputCount)
+            return context.invalidHere("output shape " + shapeToString(context.output(0).shape) +
+                                       " does not fit the reduction");
+        // An empty reduction's result (0, NaN, -inf) is left to the CPU.
+        if (plan.reduceCount == 0 && plan.outputCount > 0) return context.unsupportedHere("an empty reduction");
+        if (plan.outputCount > int64_t(UINT32_MAX) || elementCount(x).value_or(0) > int64_t(UINT32_MAX))
+            return context.unsupportedHere("more than 2^32 elements");
+        std::vector<cpu::ew::ReduceGroup> kept = plan.kept, reduced = plan.reduced;
+        (plan.innerReduced ? reduced : kept).push_back({plan.inner, 1});
+        if (reduced.empty()) reduced.push_back({1, 1});  // only size-1 axes reduced: one element each
+        if (kept.size() > kMaxGroups || reduced.size() > kMaxGroups)
+            return context.unsupportedHere("more than 6 kept or reduced axis groups");
+        push_.count = static_cast<uint32_t>(plan.outputCount);
+        push_.reduceCount = static_cast<uint32_t>(plan.reduceCount);
+        push_.keptRank = static_cast<uint32_t>(kept.size());
+        push_.reducedRank = static_cast<uint32_t>(reduced.size());
+        for (size_t g = 0; g < kept.size(); ++g) {
+            push_.keptDims[g] = static_cast<uint32_t>(kept[g].size);
+            push_.keptStrides[g] = static_cast<uint32_t>(kept[g].stride);
+        }
+        for (size_t g = 0; g < reduced.size(); ++g) {
+            push_.reducedDims[g] = static_cast<uint32_t>(reduced[g].size);
+            push_.reducedStrides[g] = static_cast<uint32_t>(reduced[g].stride);
+        }
+        return Status::ok();
+    }
+
+    bool readsInput(size_t i) const override { return i == 0; }
+
+    Status record(Recorder& recorder, const KernelBindings& b) override {
+        if (copy_) return bytes_ ? recorder.copy(b.inputs[0], b.outputs[0], bytes_) : Status::ok();
+        const Binding bindings[] = {b.inputs[0], b.outputs[0]};
+        return recorder.dispatch("reduce", bindings, &push_, sizeof(push_), push_.count);
+    }
+
+private:
+    bool copy_ = false;
+    std::size_t bytes_ = 0;
+    struct {
+        uint32_t count = 0, reduceCount = 0, op = 0, keptRank = 0, reducedRank = 0;
+        uint32_t keptDims[kMaxGroups] = {}, keptStrides[kMaxGroups] = {};
+        uint32_t reducedDims[kMaxGroups] = {}, reducedStrides[kMaxGroups] = {};
+    } push_;
+};
+
+std::unique_ptr<VulkanKernel> make() { return std::make_unique<ReduceKernel>(); }
+
+}  // namespace
+
+void registerVulkanReduce(std::vector<std::pair<std::string, VulkanKernelFactory>>& t) {
+    for (const char* op : kOps) t.emplace_back(op, &make);
+}
+
+}  // namespace interstage::vulkan

@@ -1,0 +1,23 @@
+#version 450
+// Inference BatchNormalization as y = x * scale[c] + shift[c]; the host
+// folds gamma, beta, mean, var and epsilon into the two per-channel tables
+// (float bits), so the shader does one multiply-add per element.
+#extension GL_GOOGLE_include_directive : enable
+#include "common.glsl"
+
+layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
+layout(std430, set = 0, binding = 1) readonly buffer T { uint table[]; };
+layout(std430, set = 0, binding = 2) writeonly buffer Y { float y[]; };
+
+layout(push_constant) uniform Params {
+    uint count;
+    uint channels;
+    uint plane;  // elements per (n, c)
+} p;
+
+void main() {
+    uint i = globalIndex();
+    if (i >= p.count) return;
+    uint c = (i / p.plane) % p.channels;
+    y[i] = x[i] * uintBitsToFloat(table[c]) + uintBitsToFloat(table[p.channels + c]);
+}

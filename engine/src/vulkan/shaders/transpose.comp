@@ -1,0 +1,29 @@
+#version 450
+// Transpose as a gather over 32-bit words (8-byte elements arrive as an
+// extra inner dim of 2): output dim k walks the input with strides[k].
+// Reads are scattered, writes contiguous, so neighbouring invocations
+// write neighbouring words.
+#extension GL_GOOGLE_include_directive : enable
+#include "common.glsl"
+
+layout(std430, set = 0, binding = 0) readonly buffer X { uint x[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Y { uint y[]; };
+
+layout(push_constant) uniform Params {
+    uint count;  // output words
+    uint rank;
+    uint dims[12];     // output dims, outermost first
+    uint strides[12];  // input words per step along each dim
+} p;
+
+void main() {
+    uint i = globalIndex();
+    if (i >= p.count) return;
+    uint rest = i;
+    uint source = 0u;
+    for (int axis = int(p.rank) - 1; axis >= 0; --axis) {
+        source += (rest % p.dims[axis]) * p.strides[axis];
+        rest /= p.dims[axis];
+    }
+    y[i] = x[source];
+}
