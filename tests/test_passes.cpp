@@ -4,7 +4,9 @@
 
 #include <cmath>
 
+#include "cpu/ops/nn/dnnl_context.h"
 #include "interstage/session.h"
+#include "passes/blocked_layout.h"
 #include "test_support.h"
 
 using namespace interstage;
@@ -45,11 +47,89 @@ std::string conv(GraphBuilder& b, const std::string& x, int in, int out, uint64_
     return b.op("Conv", {x, w, bias}, {intsAttr("pads", {1, 1, 1, 1})}, "conv" + std::to_string(seed));
 }
 
+std::string conv1x1(GraphBuilder& b, const std::string& x, int in, int out, uint64_t seed, int group = 1) {
+    WeightGenerator gen(seed);
+    const int k = group == 1 ? 1 : 3;
+    auto w = b.initializer("w" + std::to_string(seed),
+                           TensorData::fromFloat(gen.uniform(out * (in / group) * k * k, 0.4f), {out, in / group, k, k}));
+    std::vector<Attribute> attrs{intAttr("group", group)};
+    if (k == 3) attrs.push_back(intsAttr("pads", {1, 1, 1, 1}));
+    return b.op("Conv", {x, w}, attrs, "conv" + std::to_string(seed));
+}
+
+// x -> c1 (3x3, 16) -> r1 (Relu) -> c2 (1x1) -> a = Add(c2, r1) -> d
+// (depthwise) -> e (1x1 to 8 channels) -> GlobalAveragePool -> y.
+GraphBuilder convChain() {
+    GraphBuilder b("chain", 13);
+    b.input("x", DataType::Float, {1, 3, 12, 12});
+    auto c1 = conv(b, "x", 3, 16, 1);
+    auto r1 = b.op("Relu", {c1}, {}, "r1");
+    auto c2 = conv1x1(b, r1, 16, 16, 2);
+    auto a = b.op("Add", {c2, r1}, {}, "a");
+    auto d = conv1x1(b, a, 16, 16, 3, 16);
+    auto e = conv1x1(b, d, 16, 8, 4);
+    auto y = b.op("GlobalAveragePool", {e}, {}, "y");
+    b.output(y, DataType::Float, {1, 8, 1, 1});
+    return b;
+}
+
+std::set<std::string> blockedNames(const Graph& g) {
+    std::set<std::string> names;
+    for (const Value& v : g.values)
+        if (v.channelBlock) names.insert(v.name);
+    return names;
+}
+
 }  // namespace
 
 class PassesTest : public QObject {
     Q_OBJECT
 private slots:
+    // Tensors that pass only between convolutions (through the Relu and the
+    // residual Add) are blocked; 8 channels, the GlobalAveragePool's input
+    // and the graph's ends stay NCHW; a pinned tensor keeps its group NCHW;
+    // a bound on the plain side of mixed convolutions unblocks step by step.
+    void blockedLayoutBetweenConvolutions() {
+        auto model = loadModelFromBytes(convChain().serialize(), ".");
+        QVERIFY(model.ok());
+        Graph g = model->graph;
+        QVERIFY(resolveShapes(g, {}).ok());
+        const std::size_t unbounded = std::size_t(1) << 40;
+        QCOMPARE(chooseBlockedLayouts(g, 16, unbounded, {}), 5);
+        QCOMPARE(blockedNames(g), (std::set<std::string>{"conv1", "r1", "conv2", "a", "conv3"}));
+        QCOMPARE(g.value(g.find("a")).channelBlock, 16);
+        QCOMPARE(chooseBlockedLayouts(g, 16, unbounded, {"r1"}), 1);
+        QCOMPARE(blockedNames(g), (std::set<std::string>{"conv3"}));
+        // conv4 (16 -> 8 channels) writes a plain tensor of 8 x 12 x 12
+        // floats: with a smaller bound conv3 stays plain, which makes conv3
+        // mixed, and so on back to the input.
+        QCOMPARE(chooseBlockedLayouts(g, 16, 8 * 12 * 12 * 4 - 1, {}), 0);
+        QCOMPARE(chooseBlockedLayouts(g, 0, unbounded, {}), 0);  // no blocked kernels on this CPU
+    }
+
+    // Blocking changes where bytes sit, not the results; a blocked tensor
+    // reads back (blob) as NCHW.
+    void blockedLayoutKeepsResults() {
+        Outcome results[2];
+        TensorData intermediates[2];
+        for (int blocked = 0; blocked < 2; ++blocked) {
+            SessionOptions options;
+            options.blockedLayout = blocked == 1;
+            options.threads = 1;
+            auto session = Session::create(loadModelFromBytes(convChain().serialize(), ".").take(), options);
+            QVERIFY2(session.ok(), session.status().toString().c_str());
+            QVERIFY(session.value()->run({}).isOk());
+            results[blocked].output = session.value()->output("y").value();
+            intermediates[blocked] = session.value()->blob("a").value();
+            const Graph& g = session.value()->executedGraph();
+            const int expected = blocked ? cpu::nn::preferredChannelBlock() : 0;
+            QCOMPARE(g.value(g.find("a")).channelBlock, expected);
+            QCOMPARE(g.value(g.find("y")).channelBlock, 0);
+        }
+        expectClose(results[1].output, results[0].output);
+        expectClose(intermediates[1], intermediates[0]);
+    }
+
     // Paddle's HardSwish: x * Clip(x + 3, 0, 6) / 6, after a Conv.
     void hardSwishPatternFusesIntoConv() {
         GraphBuilder b("hswish", 13);

@@ -79,7 +79,10 @@ struct GpuRun {
 // `runs` times, with the given inputs (by name) or else the default ones.
 inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode, int runs = 1,
                                   const std::map<std::string, TensorData>& given = {}) {
-    const Graph& exec = session.executedGraph();
+    // The CPU session may store tensors channel-blocked; the device keeps
+    // every tensor as ONNX lays it out.
+    Graph exec = session.executedGraph();
+    for (Value& v : exec.values) v.channelBlock = 0;
     auto tensors = plannedIntermediates(exec);
     MemoryPlan plan = planFor(mode, tensors);
     MemoryTracker tracker;

@@ -129,6 +129,7 @@ int runRun(Args& args) {
                               {"mode", options.mode.name()},
                               {"fusion", options.fusion},
                               {"in_place_concat", options.inPlaceConcat},
+                              {"blocked_layout", options.blockedLayout},
                               {"lower_bound_bytes", session.lowerBoundBytes()},
                               {"executed_lower_bound_bytes", session.executedLowerBoundBytes()},
                               {"weight_bytes", session.weightBytes()},

@@ -22,6 +22,7 @@ struct RunOptions {
     bool ignoreInputInitializer = false;
     bool noFusion = false;
     bool noInPlaceConcat = false;
+    bool noBlockedLayout = false;
     std::vector<std::string> keep;
     std::string saveOutputs;
     std::string json;

@@ -81,6 +81,13 @@ struct Value {
     // outputs, and small shape tensors folded by shape resolution.
     std::shared_ptr<const TensorData> constant;
 
+    // How the CPU backend stores the tensor: 0 = as ONNX says (NCHW);
+    // 16 or 8 = channels in blocks of that many, innermost (oneDNN's
+    // nChw16c / nChw8c), between convolutions (passes/blocked_layout.h).
+    // The channel count is then a multiple of the block, so the bytes are
+    // the same; reading the tensor (Session::blob) converts it back.
+    int channelBlock = 0;
+
     // Weights: initializers and Constant outputs (not folded intermediates).
     bool isWeight() const { return isInitializer || fromConstantNode; }
     // Bytes of the resolved shape; 0 when unresolved or not a tensor.

@@ -34,6 +34,11 @@ struct SessionOptions {
     // written straight into their slice of the Concat's output when the
     // slices are contiguous (plan/concat_in_place.h). CPU backend.
     bool inPlaceConcat = true;
+    // CPU backend: tensors that only pass between convolutions are stored
+    // with channels blocked as oneDNN's fast kernels want them (see
+    // passes/blocked_layout.h); same bytes, no reorders. Reading one
+    // (blob) converts it back to NCHW.
+    bool blockedLayout = true;
     // Tensors that stay readable after a run in every mode (pinned).
     std::vector<std::string> keep;
     // Receives run progress and memory events as they happen; may be null.

@@ -15,14 +15,18 @@
 #include <thread>
 
 #include "cpu/kernel.h"
+#include "cpu/ops/nn/conv_paths.h"
+#include "cpu/ops/nn/dnnl_context.h"
 #include "interstage/lifetimes.h"
 #include "interstage/vulkan.h"
 #include "memory/host_allocator.h"
 #include "memory/memory_tracker.h"
 #include "memory/memory_sampler.h"
+#include "passes/blocked_layout.h"
 #include "passes/passes.h"
 #include "plan/concat_in_place.h"
 #include "plan/planned_tensors.h"
+#include "runtime/channel_blocks.h"
 #include "runtime/host_buffer.h"
 #include "runtime/tensor_memory.h"
 #include "vulkan/vulkan_executor.h"
@@ -127,6 +131,8 @@ struct Session::Impl {
             foldAffineIntoConv(graph, pinned, removed);
             fuseLayers(graph, pinned, removed);  // activations that follow a folded affine
         }
+        if (!onGpu() && options.blockedLayout)
+            chooseBlockedLayouts(graph, cpu::nn::preferredChannelBlock(), cpu::nn::convStripeBytes(), pinned);
         preparedShapes.clear();
         for (ValueId id : graph.runtimeInputs()) preparedShapes[graph.value(id).name] = graph.value(id).shape;
         exec = std::move(graph);
@@ -558,7 +564,8 @@ Result<TensorData> Session::blob(const std::string& name) const {
     const void* data = v.isGraphInput ? s.inputBuffers[static_cast<size_t>(id)].data() : s.memory->address(id);
     if (!data) return Status(StatusCode::NotFound, "tensor '" + name + "' has no data (the last run did not reach it)");
     TensorData t = TensorData::zeros(v.dtype, v.shape);
-    if (!t.bytes.empty()) std::memcpy(t.bytes.data(), data, t.bytes.size());
+    if (v.channelBlock) unblockChannels(static_cast<const float*>(data), v.shape, v.channelBlock, t.data<float>());
+    else if (!t.bytes.empty()) std::memcpy(t.bytes.data(), data, t.bytes.size());
     return t;
 }
 

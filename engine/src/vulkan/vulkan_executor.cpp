@@ -242,6 +242,12 @@ struct VulkanExecutor::Impl : Recorder {
 };
 
 Status VulkanExecutor::Impl::prepare() {
+    // Device tensors (and the CPU-fallback kernels' host copies) are laid
+    // out as ONNX says; channel blocking is the CPU session's alone.
+    for (const Value& v : graph.values)
+        if (v.channelBlock)
+            return Status(StatusCode::Internal, "tensor '" + v.name + "' is channel-blocked; the Vulkan executor "
+                                                "runs graphs with NCHW tensors only");
     auto created = Context::create(deviceIndex, tracker);
     if (!created.ok()) return created.status();
     ctx = created.take();

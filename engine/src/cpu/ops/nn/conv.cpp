@@ -58,9 +58,14 @@ public:
             return context.unsupportedHere("fused activation has no oneDNN form");
         spec.constantWeights = context.inputConstant(1);
         spec.constantBias = spec.hasBias ? context.inputConstant(2) : nullptr;
+        spec.inBlock = context.input(0).channelBlock;
+        spec.outBlock = context.output(0).channelBlock;
         try {
-            path_ = makePointwiseConv(spec);
-            if (!path_) path_ = makeDirectConv(spec);
+            // The pointwise and direct paths work on NCHW only.
+            if (!spec.inBlock && !spec.outBlock) {
+                path_ = makePointwiseConv(spec);
+                if (!path_) path_ = makeDirectConv(spec);
+            }
             if (!path_) path_ = makeOneDnnConv(spec);
         } catch (const std::exception& error) {
             return dnnlFailure(context, "cannot build the convolution", error);

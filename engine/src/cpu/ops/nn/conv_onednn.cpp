@@ -102,7 +102,9 @@ dnnl::convolution_forward::primitive_desc choosePrimitive(const ConvSpec& spec, 
                                                          : memory::format_tag::nCdhw16c;
     // Blocked reorders from NCHW are cheaper than channels-last ones, and
     // oneDNN's blocked direct kernels are as fast as its channels-last ones.
-    auto preferred = [&](const Shape& dims, int64_t channels) {
+    // A side the engine already stores blocked is asked for as it is.
+    auto preferred = [&](const Shape& dims, int64_t channels, int storedBlock) {
+        if (storedBlock) return activationDesc(dims, storedBlock);
         return channels % 16 == 0 ? memory::desc(dims, memory::data_type::f32, blockedTag) : anyDesc(dims);
     };
     const bool winogradShape = spatial == 2 && spec.group == 1 && w[2] == 3 && w[3] == 3 &&
@@ -110,7 +112,9 @@ dnnl::convolution_forward::primitive_desc choosePrimitive(const ConvSpec& spec, 
     dnnl::convolution_forward::primitive_desc pd;
     bool built = winogradShape && x[1] >= 16 && w[0] >= 64 &&
                  build(dnnl::algorithm::convolution_winograd, anyDesc(x), anyDesc(y), pd);
-    if (!built) built = build(dnnl::algorithm::convolution_direct, preferred(x, x[1]), preferred(y, w[0]), pd);
+    if (!built)
+        built = build(dnnl::algorithm::convolution_direct, preferred(x, x[1], spec.inBlock),
+                      preferred(y, w[0], spec.outBlock), pd);
     if (!built) {
         dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
                                              anyDesc(x), anyDesc(weightDims), biasDesc, anyDesc(y), strides, dilations,
@@ -180,8 +184,8 @@ std::size_t aligned(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
 // scratchpads, tiny for these layouts, left out).
 std::size_t unstripedWorkspace(const ConvSpec& spec, const dnnl::convolution_forward::primitive_desc& pd) {
     std::size_t total = 0;
-    if (pd.src_desc() != plainDesc(spec.x)) total += aligned(pd.src_desc().get_size());
-    if (pd.dst_desc() != plainDesc(spec.y)) total += aligned(pd.dst_desc().get_size());
+    if (pd.src_desc() != activationDesc(spec.x, spec.inBlock)) total += aligned(pd.src_desc().get_size());
+    if (pd.dst_desc() != activationDesc(spec.y, spec.outBlock)) total += aligned(pd.dst_desc().get_size());
     if (!spec.constantWeights) total += aligned(pd.weights_desc().get_size());
     return total + aligned(pd.scratchpad_desc().get_size());
 }
@@ -196,7 +200,7 @@ public:
 
         WorkspacePlan plan;
         step_.setPrimitive(pd, dnnl::convolution_forward(pd));
-        step_.addInput(DNNL_ARG_SRC, 0, plainDesc(x), pd.src_desc(), plan);
+        step_.addInput(DNNL_ARG_SRC, 0, activationDesc(x, spec.inBlock), pd.src_desc(), plan);
         if (spec.constantWeights)
             packedBytes += step_.addConstant(DNNL_ARG_WEIGHTS, spec.constantWeights->data<float>(),
                                              plainDesc(weightDims), pd.weights_desc());
@@ -209,7 +213,7 @@ public:
             else
                 step_.addInput(DNNL_ARG_BIAS, 2, biasDesc, pd.bias_desc(), plan);
         }
-        step_.addOutput(DNNL_ARG_DST, 0, plainDesc(y), pd.dst_desc(), plan);
+        step_.addOutput(DNNL_ARG_DST, 0, activationDesc(y, spec.outBlock), pd.dst_desc(), plan);
         step_.finish(plan);
         workspaceBytes = plan.total();
     }
@@ -443,10 +447,14 @@ private:
 
 }  // namespace
 
+std::size_t convStripeBytes() { return stripeBound(); }
+
 std::unique_ptr<ConvPath> makeOneDnnConv(const ConvSpec& spec) {
     const auto pd = choosePrimitive(spec, spec.x, spec.y, spec.window.padBegin, spec.window.padEnd);
     const std::size_t unstriped = unstripedWorkspace(spec, pd);
-    if (spec.spatial() == 2 && unstriped > stripeBound() && spec.constantWeights &&
+    // Stripes cut NCHW rows; a blocked side needs no reorder to bound anyway.
+    const bool plainSides = !spec.inBlock && !spec.outBlock;
+    if (plainSides && spec.spatial() == 2 && unstriped > stripeBound() && spec.constantWeights &&
         (!spec.hasBias || spec.constantBias)) {
         auto striped = std::make_unique<StripedConv>(spec, unstriped);
         if (striped->valid()) return striped;

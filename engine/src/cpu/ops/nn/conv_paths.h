@@ -30,6 +30,9 @@ struct ConvSpec {
     Window window;  // auto_pad already resolved into pads
     bool hasBias = false;
     Activation activation;
+    // Value::channelBlock of the input and output (0: NCHW). A blocked
+    // side takes the oneDNN path, which then reads / writes it directly.
+    int inBlock = 0, outBlock = 0;
     const TensorData* constantWeights = nullptr;  // when known at prepare
     const TensorData* constantBias = nullptr;
 
@@ -62,6 +65,8 @@ protected:
 std::unique_ptr<ConvPath> makePointwiseConv(const ConvSpec& spec);
 std::unique_ptr<ConvPath> makeDirectConv(const ConvSpec& spec);
 std::unique_ptr<ConvPath> makeOneDnnConv(const ConvSpec& spec);
+// The workspace bound beyond which NCHW convolutions run in stripes.
+std::size_t convStripeBytes();
 
 // The fused activation over one finished output row (the switch stays
 // outside the loop); for the paths that compute outside oneDNN.

@@ -23,6 +23,21 @@ memory::desc plainDesc(const DnnlDims& dims) {
     return memory::desc(dims, memory::data_type::f32, strides);
 }
 
+memory::desc activationDesc(const DnnlDims& dims, int channelBlock) {
+    if (channelBlock == 16 && dims.size() == 4) return memory::desc(dims, memory::data_type::f32, memory::format_tag::nChw16c);
+    if (channelBlock == 8 && dims.size() == 4) return memory::desc(dims, memory::data_type::f32, memory::format_tag::nChw8c);
+    return plainDesc(dims);
+}
+
+int preferredChannelBlock() {
+    // ISAs are feature masks: a level is there when all its bits are.
+    const auto isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+    auto has = [isa](dnnl_cpu_isa_t level) { return (isa & unsigned(level)) == unsigned(level); };
+    if (has(dnnl_cpu_isa_avx512_core)) return 16;
+    if (has(dnnl_cpu_isa_avx2)) return 8;
+    return 0;
+}
+
 memory::desc anyDesc(const DnnlDims& dims) {
     return memory::desc(dims, memory::data_type::f32, memory::format_tag::any);
 }

@@ -29,6 +29,12 @@ using DnnlDims = dnnl::memory::dims;
 dnnl::memory::desc plainDesc(const DnnlDims& dims);
 // Same dims, any layout the primitive likes best.
 dnnl::memory::desc anyDesc(const DnnlDims& dims);
+// A 4-D activation as the engine stores it: NCHW (channelBlock 0) or
+// channels blocked innermost (16: nChw16c, 8: nChw8c; see Value::channelBlock).
+dnnl::memory::desc activationDesc(const DnnlDims& dims, int channelBlock);
+// The channel block oneDNN's fastest convolutions use on this CPU: 16 with
+// AVX-512, 8 with AVX2, 0 (stay NCHW) otherwise.
+int preferredChannelBlock();
 // Arbitrary strides (transposed operands, ONNX weight orders).
 dnnl::memory::desc stridedDesc(const DnnlDims& dims, const DnnlDims& strides);
 
