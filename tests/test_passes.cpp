@@ -107,6 +107,30 @@ private slots:
         QCOMPARE(chooseBlockedLayouts(g, 0, unbounded, {}), 0);  // no blocked kernels on this CPU
     }
 
+    // A constant scalar operand (PP-LCNet's learnable scale) keeps a tensor
+    // between convolutions blockable; a per-channel one does not.
+    void blockedLayoutThroughScalarConstants() {
+        for (bool perChannel : {false, true}) {
+            GraphBuilder b("affine", 13);
+            b.input("x", DataType::Float, {1, 3, 8, 8});
+            auto c1 = conv(b, "x", 3, 16, 1);
+            auto scale = b.initializer("scale", perChannel ? TensorData::fromFloat(std::vector<float>(16, 0.5f), {1, 16, 1, 1})
+                                                           : TensorData::fromFloat({0.5f}, {1}));
+            auto scaled = b.op("Mul", {c1, scale}, {}, "scaled");
+            auto shifted = b.op("Add", {scaled, scalar(b, "shift", 0.25f)}, {}, "shifted");
+            auto y = conv(b, shifted, 16, 16, 2);
+            b.output(y, DataType::Float, {1, 16, 8, 8});
+            auto model = loadModelFromBytes(b.serialize(), ".");
+            QVERIFY(model.ok());
+            Graph g = model->graph;
+            QVERIFY(resolveShapes(g, {}).ok());
+            chooseBlockedLayouts(g, 16, std::size_t(1) << 40, {});
+            const std::set<std::string> expected =
+                perChannel ? std::set<std::string>{} : std::set<std::string>{"conv1", "scaled", "shifted"};
+            QCOMPARE(blockedNames(g), expected);
+        }
+    }
+
     // Blocking changes where bytes sit, not the results; a blocked tensor
     // reads back (blob) as NCHW.
     void blockedLayoutKeepsResults() {

@@ -22,10 +22,19 @@ bool isSameShapeElementwise(const Graph& graph, const Node& node) {
         return true;
     }
     if (kBinary.count(node.opType)) {
+        // Both operands of the output's shape, or one of them a constant
+        // scalar (PP-LCNet's learnable scale and shift): either way every
+        // element meets its partner wherever the channels sit.
         if (node.inputs.size() != 2) return false;
-        for (ValueId id : node.inputs)
-            if (id == kNoValue || graph.value(id).constant || graph.value(id).shape != out) return false;
-        return true;
+        int tensors = 0;
+        for (ValueId id : node.inputs) {
+            if (id == kNoValue) return false;
+            const Value& v = graph.value(id);
+            if (v.constant && v.constant->elementCount() == 1 && v.shape.size() <= out.size()) continue;
+            if (v.constant || v.shape != out) return false;
+            ++tensors;
+        }
+        return tensors > 0;
     }
     return false;
 }

@@ -5,7 +5,8 @@
 // either reorders in and out through its workspace or runs as a matrix
 // product on NCHW, 2-3x slower on MobileNet's pointwise layers. This pass
 // keeps the tensors that only travel from convolutions to convolutions
-// (through same-shape elementwise ops such as a residual Add) in the
+// (through elementwise ops whose operands have the output's shape, such as a
+// residual Add, or are a constant scalar) in the
 // blocked layout, so no reorder happens between them.
 //
 // A group of tensors joined by same-shape elementwise nodes is blocked when
