@@ -1,7 +1,8 @@
-// libFuzzer target: bytes -> loader -> shape resolution -> graph passes ->
-// lifetimes -> every memory planner. A crash, a sanitizer report, or a plan
-// that breaks the planners' invariants (two tensors alive at once sharing
-// bytes) is a finding; any error Status is a correct answer to bad input.
+// libFuzzer target: bytes -> loader -> shape resolution -> graph passes (and
+// the channel-blocking choice) -> lifetimes -> every memory planner. A
+// crash, a sanitizer report, or a plan that breaks the planners' invariants
+// (two tensors alive at once sharing bytes) is a finding; any error Status
+// is a correct answer to bad input.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include "interstage/lifetimes.h"
 #include "interstage/model.h"
 #include "interstage/model_info.h"
+#include "passes/blocked_layout.h"
 #include "passes/passes.h"
 #include "plan/concat_in_place.h"
 #include "plan/memory_plan.h"
@@ -92,6 +94,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuseLayers(graph, pinned, removed);
     foldAffineIntoConv(graph, pinned, removed);
     fuseLayers(graph, pinned, removed);
+    // Channel blocking only ever picks 4-D float intermediates with whole
+    // blocks of channels, never a graph input or output.
+    chooseBlockedLayouts(graph, 16, std::size_t(1) << 24, pinned);
+    for (const Value& v : graph.values)
+        if (v.channelBlock && (v.shape.size() != 4 || v.shape[1] % 16 != 0 || v.dtype != DataType::Float ||
+                               v.isGraphInput || v.isGraphOutput || v.producer == kNoNode || v.constant))
+            __builtin_trap();
 
     const auto tensors = plannedIntermediates(graph);
     if (tensors.size() > 2000) return 0;  // the pairwise check is quadratic
