@@ -73,6 +73,26 @@ GraphBuilder convChain() {
     return b;
 }
 
+// x -> conv1 (16) -> conv2 (16) -> MaxPool 3x3 s1 (max); Concat(conv1,
+// max) (32) -> conv3 (1x1, 16) -> AveragePool 2x2 s2 with pads counted
+// (avg) -> GlobalAveragePool -> y.
+GraphBuilder concatPoolChain() {
+    GraphBuilder b("concatpool", 13);
+    b.input("x", DataType::Float, {1, 3, 10, 10});
+    auto a = conv(b, "x", 3, 16, 1);
+    auto c = conv(b, a, 16, 16, 2);
+    auto m = b.op("MaxPool", {c}, {intsAttr("kernel_shape", {3, 3}), intsAttr("pads", {1, 1, 1, 1})}, "max");
+    auto cat = b.op("Concat", {a, m}, {intAttr("axis", 1)}, "cat");
+    auto d = conv1x1(b, cat, 32, 16, 3);
+    auto avg = b.op("AveragePool", {d},
+                    {intsAttr("kernel_shape", {3, 3}), intsAttr("strides", {2, 2}), intsAttr("pads", {1, 1, 1, 1}),
+                     intAttr("count_include_pad", 1), intAttr("ceil_mode", 1)},
+                    "avg");
+    auto y = b.op("GlobalAveragePool", {avg}, {}, "y");
+    b.output(y, DataType::Float, {1, 16, 1, 1});
+    return b;
+}
+
 std::set<std::string> blockedNames(const Graph& g) {
     std::set<std::string> names;
     for (const Value& v : g.values)
@@ -105,6 +125,15 @@ private slots:
         // mixed, and so on back to the input.
         QCOMPARE(chooseBlockedLayouts(g, 16, 8 * 12 * 12 * 4 - 1, {}), 0);
         QCOMPARE(chooseBlockedLayouts(g, 0, unbounded, {}), 0);  // no blocked kernels on this CPU
+
+        // A channel Concat and pools join their inputs' layout; global
+        // pooling reads blocked.
+        auto second = loadModelFromBytes(concatPoolChain().serialize(), ".");
+        QVERIFY(second.ok());
+        Graph h = second->graph;
+        QVERIFY(resolveShapes(h, {}).ok());
+        QCOMPARE(chooseBlockedLayouts(h, 16, unbounded, {}), 6);
+        QCOMPARE(blockedNames(h), (std::set<std::string>{"conv1", "conv2", "max", "cat", "conv3", "avg"}));
     }
 
     // A constant scalar operand (PP-LCNet's learnable scale) keeps a tensor
@@ -133,21 +162,32 @@ private slots:
 
     // Blocking changes where bytes sit, not the results; a blocked tensor
     // reads back (blob) as NCHW.
+    void blockedLayoutKeepsResults_data() {
+        QTest::addColumn<int>("graph");
+        QTest::addColumn<QString>("intermediate");
+        QTest::newRow("residual chain") << 0 << "a";
+        QTest::newRow("concat and pools: concat") << 1 << "cat";
+        QTest::newRow("concat and pools: max") << 1 << "max";
+        QTest::newRow("concat and pools: average") << 1 << "avg";
+    }
     void blockedLayoutKeepsResults() {
+        QFETCH(int, graph);
+        QFETCH(QString, intermediate);
+        const std::string bytes = (graph == 0 ? convChain() : concatPoolChain()).serialize();
         Outcome results[2];
         TensorData intermediates[2];
         for (int blocked = 0; blocked < 2; ++blocked) {
             SessionOptions options;
             options.blockedLayout = blocked == 1;
             options.threads = 1;
-            auto session = Session::create(loadModelFromBytes(convChain().serialize(), ".").take(), options);
+            auto session = Session::create(loadModelFromBytes(bytes, ".").take(), options);
             QVERIFY2(session.ok(), session.status().toString().c_str());
             QVERIFY(session.value()->run({}).isOk());
             results[blocked].output = session.value()->output("y").value();
-            intermediates[blocked] = session.value()->blob("a").value();
+            intermediates[blocked] = session.value()->blob(intermediate.toStdString()).value();
             const Graph& g = session.value()->executedGraph();
             const int expected = blocked ? cpu::nn::preferredChannelBlock() : 0;
-            QCOMPARE(g.value(g.find("a")).channelBlock, expected);
+            QCOMPARE(g.value(g.find(intermediate.toStdString())).channelBlock, expected);
             QCOMPARE(g.value(g.find("y")).channelBlock, 0);
         }
         expectClose(results[1].output, results[0].output);

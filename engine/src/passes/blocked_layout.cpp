@@ -39,6 +39,38 @@ bool isSameShapeElementwise(const Graph& graph, const Node& node) {
     return false;
 }
 
+// Concat along the channels of 4-D tensors: with every part a whole number
+// of channel blocks, each image's part is one contiguous run in both
+// layouts, at the same offset, so the kernel (and writing parts in place)
+// works unchanged when all of them are blocked.
+bool isChannelConcat(const Graph& graph, const Node& node) {
+    if (node.opType != "Concat" || !node.domain.empty() || node.outputs.size() != 1 || node.output(0) == kNoValue)
+        return false;
+    const Shape& out = graph.value(node.output(0)).shape;
+    if (out.size() != 4 || node.inputs.empty()) return false;
+    int64_t axis = node.attrInt("axis", 0);
+    if (axis < 0) axis += 4;
+    if (axis != 1) return false;
+    for (ValueId id : node.inputs)
+        if (id == kNoValue || graph.value(id).constant || graph.value(id).shape.size() != 4) return false;
+    return true;
+}
+
+// 2-D MaxPool / AveragePool run on blocked channels in and out
+// (cpu/ops/nn/pool.cpp), without MaxPool's Indices.
+bool isBlockablePool(const Graph& graph, const Node& node) {
+    if ((node.opType != "MaxPool" && node.opType != "AveragePool") || !node.domain.empty()) return false;
+    if (node.output(0) == kNoValue || node.output(1) != kNoValue || node.input(0) == kNoValue) return false;
+    return graph.value(node.input(0)).shape.size() == 4 && graph.value(node.output(0)).shape.size() == 4;
+}
+
+// Global pooling reads blocked channels (cpu/ops/nn/global_pool.cpp); its
+// {N, C, 1, 1} output stays NCHW.
+bool isGlobalPool(const Graph& graph, const Node& node) {
+    return (node.opType == "GlobalAveragePool" || node.opType == "GlobalMaxPool") && node.domain.empty() &&
+           node.input(0) != kNoValue && graph.value(node.input(0)).shape.size() == 4;
+}
+
 // A 2-D convolution oneDNN runs on blocked channels: dense or depthwise.
 bool isBlockableConv(const Graph& graph, const Node& node) {
     if (node.opType != "Conv" || !node.domain.empty() || node.inputs.size() < 2 || node.output(0) == kNoValue ||
@@ -77,7 +109,9 @@ int chooseBlockedLayouts(Graph& graph, int block, std::size_t mixedPlainBound, c
     for (size_t n = 0; n < graph.nodes.size(); ++n) {
         const Node& node = graph.nodes[n];
         conv[n] = isBlockableConv(graph, node);
-        elementwise[n] = isSameShapeElementwise(graph, node);
+        // Nodes whose data inputs and output must share one layout.
+        elementwise[n] =
+            isSameShapeElementwise(graph, node) || isChannelConcat(graph, node) || isBlockablePool(graph, node);
         if (elementwise[n])
             for (ValueId id : node.inputs)
                 if (id != kNoValue && !graph.value(id).constant) groups.join(id, node.output(0));
@@ -103,6 +137,8 @@ int chooseBlockedLayouts(Graph& graph, int block, std::size_t mixedPlainBound, c
             if (conv[static_cast<size_t>(c)]) {
                 ok = consumer.input(0) == id && consumer.input(1) != id && consumer.input(2) != id;
                 touchesConv[static_cast<size_t>(root)] = true;
+            } else if (isGlobalPool(graph, consumer)) {
+                ok = true;
             } else {
                 ok = elementwise[static_cast<size_t>(c)];
             }

@@ -1,4 +1,5 @@
-// GlobalAveragePool and GlobalMaxPool: one value per (N, C) plane.
+// GlobalAveragePool and GlobalMaxPool: one value per (N, C) plane, from NCHW
+// or channel-blocked input.
 #include <algorithm>
 #include <limits>
 
@@ -28,6 +29,34 @@ void globalPool(const T* x, T* y, int64_t planes, int64_t planeSize) {
     }
 }
 
+// The same over channels blocked innermost (Value::channelBlock): lane k of
+// block b is channel b * block + k. Per lane the sums run in the same order
+// as globalPool's, so both layouts give the same bits.
+template <bool Average>
+void globalPoolBlocked(const float* x, float* y, int64_t images, int64_t channels, int64_t planeSize, int block) {
+    const int64_t blocks = images * (channels / block);
+#pragma omp parallel for schedule(static) if (blocks * planeSize * block > 65536)
+    for (int64_t b = 0; b < blocks; ++b) {
+        const float* src = x + b * planeSize * block;
+        float* dst = y + b * block;
+        for (int k = 0; k < block; ++k) {
+            if constexpr (Average) {
+                float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+                int64_t i = 0;
+                for (; i + 4 <= planeSize; i += 4)
+                    s0 += src[i * block + k], s1 += src[(i + 1) * block + k], s2 += src[(i + 2) * block + k],
+                        s3 += src[(i + 3) * block + k];
+                for (; i < planeSize; ++i) s0 += src[i * block + k];
+                dst[k] = planeSize > 0 ? ((s0 + s1) + (s2 + s3)) / static_cast<float>(planeSize) : 0.f;
+            } else {
+                float best = planeSize > 0 ? src[k] : std::numeric_limits<float>::lowest();
+                for (int64_t i = 1; i < planeSize; ++i) best = std::max(best, src[i * block + k]);
+                dst[k] = best;
+            }
+        }
+    }
+}
+
 template <bool Average>
 class GlobalPoolKernel final : public Kernel {
 public:
@@ -39,6 +68,11 @@ public:
                                            "; float32 and float64 are supported");
         const Shape& x = context.inputShape(0);
         if (x.size() < 2) return context.invalidHere("input must have rank >= 2, not " + shapeToString(x));
+        block_ = context.input(0).channelBlock;
+        if (block_ && (dtype_ != DataType::Float || x.size() != 4 || x[1] % block_ != 0))
+            return context.invalidHere("a channel-blocked input must be a 4-D float32 tensor of whole blocks");
+        images_ = x[0];
+        channels_ = x[1];
         planes_ = x[0] * x[1];
         planeSize_ = 1;
         for (size_t i = 2; i < x.size(); ++i) planeSize_ *= x[i];
@@ -46,7 +80,10 @@ public:
     }
 
     Status run(RunContext& context) override {
-        if (dtype_ == DataType::Float)
+        if (block_)
+            globalPoolBlocked<Average>(context.inputs[0].as<const float>(), context.outputs[0].as<float>(), images_,
+                                       channels_, planeSize_, block_);
+        else if (dtype_ == DataType::Float)
             globalPool<float, Average>(context.inputs[0].as<const float>(), context.outputs[0].as<float>(), planes_,
                                        planeSize_);
         else
@@ -57,7 +94,8 @@ public:
 
 private:
     DataType dtype_ = DataType::Float;
-    int64_t planes_ = 0, planeSize_ = 0;
+    int64_t planes_ = 0, planeSize_ = 0, images_ = 0, channels_ = 0;
+    int block_ = 0;  // the input's channel block (0: NCHW)
 };
 
 }  // namespace

@@ -1,6 +1,6 @@
 // MaxPool (optional Indices, storage_order, dilations, ceil_mode) and
 // AveragePool (count_include_pad, ceil_mode) over 1 to 3 spatial axes, in
-// plain C++ on NCHW data: pooling is memory-bound, and a loop over each
+// plain C++ on NCHW data (2-D also on channel-blocked data): pooling is memory-bound, and a loop over each
 // plane's rows reads the input once, in order, where a oneDNN primitive
 // would need the same reorders as Conv.
 #include <algorithm>
@@ -310,6 +310,60 @@ void separableMaxPool2dFloat(const PoolGeometry& g, const float* x, float* y) {
     }
 }
 
+// ---------------------------------------------------------------- blocked
+
+// 2-D pooling over channels blocked innermost (Value::channelBlock): each
+// (image, channel block) is a plane of Block-float vectors, and each lane
+// sees exactly the taps, pads and divisor of the NCHW paths.
+template <int Block, bool Max>
+void poolBlocked2d(const PoolGeometry& g, const float* x, float* y, bool countPads) {
+    const AxisWindows &ah = g.axis[1], &aw = g.axis[2];
+    const int64_t planes = g.planes / Block;
+    const int64_t inPlane = ah.in * aw.in * Block, outPlane = ah.out * aw.out * Block;
+    const int64_t work = g.planes * ah.out * aw.out * ah.kernel * aw.kernel;
+#pragma omp parallel for collapse(2) schedule(static) if (work > 32768)
+    for (int64_t plane = 0; plane < planes; ++plane) {
+        for (int64_t oh = 0; oh < ah.out; ++oh) {
+            const float* src = x + plane * inPlane;
+            float* dst = y + plane * outPlane + oh * aw.out * Block;
+            for (int64_t ow = 0; ow < aw.out; ++ow) {
+                float acc[Block];
+                for (int k = 0; k < Block; ++k) acc[k] = Max ? -std::numeric_limits<float>::infinity() : 0.f;
+                for (int64_t kh = ah.firstTap[oh]; kh < ah.endTap[oh]; ++kh) {
+                    const int64_t h = ah.start[oh] + kh * ah.dilation;
+                    for (int64_t kw = aw.firstTap[ow]; kw < aw.endTap[ow]; ++kw) {
+                        const float* v = src + (h * aw.in + aw.start[ow] + kw * aw.dilation) * Block;
+                        for (int k = 0; k < Block; ++k) acc[k] = Max ? std::max(acc[k], v[k]) : acc[k] + v[k];
+                    }
+                }
+                const int64_t taps = (ah.endTap[oh] - ah.firstTap[oh]) * (aw.endTap[ow] - aw.firstTap[ow]);
+                const int64_t count = countPads ? ah.paddedTaps[oh] * aw.paddedTaps[ow] : taps;
+                float* out = dst + ow * Block;
+                for (int k = 0; k < Block; ++k) {
+                    if (Max) out[k] = taps > 0 ? acc[k] : std::numeric_limits<float>::lowest();
+                    else out[k] = count > 0 ? acc[k] / static_cast<float>(count) : 0.f;
+                }
+            }
+        }
+    }
+}
+
+template <bool Max>
+void poolBlocked(const PoolGeometry& g, const float* x, float* y, int block, bool countPads) {
+    if (block == 16) poolBlocked2d<16, Max>(g, x, y, countPads);
+    else poolBlocked2d<8, Max>(g, x, y, countPads);
+}
+
+// A blocked input comes with a blocked output (passes/blocked_layout.h):
+// float32, 2-D, whole blocks, no Indices.
+Status checkBlocked(const PrepareContext& context, int block) {
+    const Shape& x = context.inputShape(0);
+    if ((block != 16 && block != 8) || context.inputType(0) != DataType::Float || x.size() != 4 ||
+        x[1] % block != 0 || context.output(0).channelBlock != block || context.hasOutput(1))
+        return context.invalidHere("channel-blocked pooling needs 4-D float32 input and output of whole blocks");
+    return Status::ok();
+}
+
 class MaxPoolKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
@@ -323,11 +377,18 @@ public:
             return context.invalidHere("ceil_mode cannot be combined with auto_pad " + window_.autoPad);
         columnMajor_ = context.node().attrInt("storage_order", 0) == 1;
         wantIndices_ = context.hasOutput(1);
+        block_ = context.input(0).channelBlock;
+        if (block_) IS_RETURN_IF_ERROR(checkBlocked(context, block_));
         IS_RETURN_IF_ERROR(buildGeometry(context, window_, geometry_));
         return Status::ok();
     }
 
     Status run(RunContext& context) override {
+        if (block_) {
+            poolBlocked<true>(geometry_, context.inputs[0].as<const float>(), context.outputs[0].as<float>(), block_,
+                              false);
+            return Status::ok();
+        }
         const void* x = context.inputs[0].data;
         void* y = context.outputs[0].data;
         int64_t* indices = wantIndices_ && context.outputs.size() > 1 ? context.outputs[1].as<int64_t>() : nullptr;
@@ -367,6 +428,7 @@ private:
     DataType dtype_ = DataType::Float;
     bool columnMajor_ = false;
     bool wantIndices_ = false;
+    int block_ = 0;  // the input's channel block (0: NCHW)
 };
 
 // ---------------------------------------------------------------- AveragePool
@@ -410,12 +472,17 @@ public:
             return context.unsupportedHere(std::string("input is ") + dataTypeName(dtype_) +
                                            "; float32 and float64 are supported");
         countPads_ = context.node().attrInt("count_include_pad", 0) != 0;
+        block_ = context.input(0).channelBlock;
+        if (block_) IS_RETURN_IF_ERROR(checkBlocked(context, block_));
         IS_RETURN_IF_ERROR(buildGeometry(context, window_, geometry_));
         return Status::ok();
     }
 
     Status run(RunContext& context) override {
-        if (dtype_ == DataType::Float)
+        if (block_)
+            poolBlocked<false>(geometry_, context.inputs[0].as<const float>(), context.outputs[0].as<float>(), block_,
+                               countPads_);
+        else if (dtype_ == DataType::Float)
             averagePool(geometry_, context.inputs[0].as<const float>(), context.outputs[0].as<float>(), countPads_);
         else
             averagePool(geometry_, context.inputs[0].as<const double>(), context.outputs[0].as<double>(), countPads_);
@@ -427,6 +494,7 @@ private:
     PoolGeometry geometry_;
     DataType dtype_ = DataType::Float;
     bool countPads_ = false;
+    int block_ = 0;  // the input's channel block (0: NCHW)
 };
 
 }  // namespace
