@@ -211,6 +211,14 @@ private slots:
         map.setPlacements(arena, "arena", true);
         QCOMPARE(map.laneCount(), 1);
         QCOMPARE(map.tensorAt(map.tensorCenter("b")), QString("b"));
+
+        // The hover text says where a tensor sits and how it is stored.
+        arena[1].channelBlock = 16;
+        map.setPlacements(arena, "arena", true);
+        QVERIFY(map.describeTensor("b").contains("offset 1.0 MiB in the slab"));
+        QVERIFY(map.describeTensor("b").contains("stored nChw16c"));
+        QVERIFY(!map.describeTensor("a").contains("nChw"));
+        QVERIFY(map.describeTensor("nonexistent").isEmpty());
     }
 
     void exportsWriteReadableFiles() {

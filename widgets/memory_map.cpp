@@ -320,7 +320,16 @@ void MemoryMap::onMouseMove(QMouseEvent* event) {
         QToolTip::hideText();
         return;
     }
-    const auto& p = blocks_->placements[static_cast<size_t>(index)];
+    QToolTip::showText(event->globalPosition().toPoint(),
+                       describeTensor(QString::fromStdString(blocks_->placements[static_cast<size_t>(index)].name)),
+                       plot_);
+}
+
+QString MemoryMap::describeTensor(const QString& name) const {
+    const auto found = std::find_if(blocks_->placements.begin(), blocks_->placements.end(),
+                                    [&](const auto& p) { return QString::fromStdString(p.name) == name; });
+    if (found == blocks_->placements.end()) return {};
+    const auto& p = *found;
     QString html = QStringLiteral("<b>%1</b><br>%2 · steps %3–%4 (%5)")
                        .arg(QString::fromStdString(p.name).toHtmlEscaped(), formatBytes(static_cast<double>(p.bytes)))
                        .arg(p.first)
@@ -330,7 +339,9 @@ void MemoryMap::onMouseMove(QMouseEvent* event) {
                 ? tr("<br>offset %1 in the slab").arg(formatBytes(static_cast<double>(p.offset)))
                 : tr("<br>buffer %1").arg(p.buffer);
     if (p.kept) html += tr("<br>kept after the run (graph output or pinned)");
-    QToolTip::showText(event->globalPosition().toPoint(), html, plot_);
+    if (p.channelBlock)
+        html += tr("<br>stored nChw%1c: channels in blocks of %1, as the convolutions read them").arg(p.channelBlock);
+    return html;
 }
 
 void MemoryMap::onMousePress(QMouseEvent* event) { pressPos_ = event->position(); }

@@ -42,6 +42,8 @@ public:
     QString tensorAt(const QPointF& pixel) const;
     // The centre of a tensor's rectangle in plot() pixels (tests, tours).
     QPointF tensorCenter(const QString& name) const;
+    // What the hover tooltip says of a tensor (HTML).
+    QString describeTensor(const QString& name) const;
 
 signals:
     void tensorClicked(const QString& name);

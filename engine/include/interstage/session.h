@@ -109,6 +109,7 @@ struct TensorPlacement {
     int buffer = 0;          // which buffer (arena: 0, the slab)
     std::size_t offset = 0;  // offset inside the buffer (arena), else 0
     bool kept = false;       // graph output or pinned
+    int channelBlock = 0;    // stored with channels in blocks of this many (Value::channelBlock); 0: NCHW
 };
 
 class Session {

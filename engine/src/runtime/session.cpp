@@ -583,9 +583,10 @@ std::vector<TensorPlacement> Session::memoryMap() const {
     for (size_t i = 0; i < tensors.size(); ++i) {
         TensorPlacement p;
         const auto valueCount = static_cast<ValueId>(impl_->exec.values.size());
-        p.name = tensors[i].value < valueCount
-                     ? impl_->exec.value(tensors[i].value).name
-                     : "workspace of " + impl_->exec.nodes[static_cast<size_t>(tensors[i].value - valueCount)].name;
+        const bool isValue = tensors[i].value < valueCount;
+        p.name = isValue ? impl_->exec.value(tensors[i].value).name
+                         : "workspace of " + impl_->exec.nodes[static_cast<size_t>(tensors[i].value - valueCount)].name;
+        p.channelBlock = isValue ? impl_->exec.value(tensors[i].value).channelBlock : 0;
         p.first = tensors[i].first;
         p.last = tensors[i].last;
         p.bytes = tensors[i].bytes;
