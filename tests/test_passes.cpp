@@ -75,7 +75,7 @@ GraphBuilder convChain() {
 
 // x -> conv1 (16) -> conv2 (16) -> MaxPool 3x3 s1 (max); Concat(conv1,
 // max) (32) -> conv3 (1x1, 16) -> AveragePool 2x2 s2 with pads counted
-// (avg) -> GlobalAveragePool -> y.
+// (avg) -> Resize linear (up) -> Resize nearest (near) -> GlobalAveragePool -> y.
 GraphBuilder concatPoolChain() {
     GraphBuilder b("concatpool", 13);
     b.input("x", DataType::Float, {1, 3, 10, 10});
@@ -88,7 +88,10 @@ GraphBuilder concatPoolChain() {
                     {intsAttr("kernel_shape", {3, 3}), intsAttr("strides", {2, 2}), intsAttr("pads", {1, 1, 1, 1}),
                      intAttr("count_include_pad", 1), intAttr("ceil_mode", 1)},
                     "avg");
-    auto y = b.op("GlobalAveragePool", {avg}, {}, "y");
+    auto scales = b.initializer("scales", TensorData::fromFloat({1.f, 1.f, 2.f, 1.5f}, {4}));
+    auto up = b.op("Resize", {avg, "", scales}, {stringAttr("mode", "linear")}, "up");
+    auto near = b.op("Resize", {up, "", scales}, {stringAttr("mode", "nearest")}, "near");
+    auto y = b.op("GlobalAveragePool", {near}, {}, "y");
     b.output(y, DataType::Float, {1, 16, 1, 1});
     return b;
 }
@@ -126,14 +129,14 @@ private slots:
         QCOMPARE(chooseBlockedLayouts(g, 16, 8 * 12 * 12 * 4 - 1, {}), 0);
         QCOMPARE(chooseBlockedLayouts(g, 0, unbounded, {}), 0);  // no blocked kernels on this CPU
 
-        // A channel Concat and pools join their inputs' layout; global
-        // pooling reads blocked.
+        // A channel Concat, pools and Resizes join their inputs' layout;
+        // global pooling reads blocked.
         auto second = loadModelFromBytes(concatPoolChain().serialize(), ".");
         QVERIFY(second.ok());
         Graph h = second->graph;
         QVERIFY(resolveShapes(h, {}).ok());
-        QCOMPARE(chooseBlockedLayouts(h, 16, unbounded, {}), 6);
-        QCOMPARE(blockedNames(h), (std::set<std::string>{"conv1", "conv2", "max", "cat", "conv3", "avg"}));
+        QCOMPARE(chooseBlockedLayouts(h, 16, unbounded, {}), 8);
+        QCOMPARE(blockedNames(h), (std::set<std::string>{"conv1", "conv2", "max", "cat", "conv3", "avg", "up", "near"}));
     }
 
     // A constant scalar operand (PP-LCNet's learnable scale) keeps a tensor
@@ -169,6 +172,8 @@ private slots:
         QTest::newRow("concat and pools: concat") << 1 << "cat";
         QTest::newRow("concat and pools: max") << 1 << "max";
         QTest::newRow("concat and pools: average") << 1 << "avg";
+        QTest::newRow("resize linear") << 1 << "up";
+        QTest::newRow("resize nearest") << 1 << "near";
     }
     void blockedLayoutKeepsResults() {
         QFETCH(int, graph);

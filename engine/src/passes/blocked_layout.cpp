@@ -64,6 +64,22 @@ bool isBlockablePool(const Graph& graph, const Node& node) {
     return graph.value(node.input(0)).shape.size() == 4 && graph.value(node.output(0)).shape.size() == 4;
 }
 
+// Resize of H and W only (linear or nearest, constant parameters) runs on
+// blocked channels in and out (cpu/ops/tensor/resize.cpp).
+bool isBlockableResize(const Graph& graph, const Node& node) {
+    if (node.opType != "Resize" || !node.domain.empty() || node.input(0) == kNoValue || node.output(0) == kNoValue)
+        return false;
+    const std::string mode = node.attrString("mode", "nearest");
+    if ((mode != "nearest" && mode != "linear") || node.hasAttr("axes") || node.attrInt("antialias", 0) != 0 ||
+        node.attrString("coordinate_transformation_mode", "half_pixel") == "tf_crop_and_resize")
+        return false;
+    for (size_t i = 1; i < node.inputs.size(); ++i)
+        if (node.inputs[i] != kNoValue && !graph.value(node.inputs[i]).constant) return false;
+    const Shape& in = graph.value(node.input(0)).shape;
+    const Shape& out = graph.value(node.output(0)).shape;
+    return in.size() == 4 && out.size() == 4 && in[0] == out[0] && in[1] == out[1];
+}
+
 // Global pooling reads blocked channels (cpu/ops/nn/global_pool.cpp); its
 // {N, C, 1, 1} output stays NCHW.
 bool isGlobalPool(const Graph& graph, const Node& node) {
@@ -111,9 +127,10 @@ int chooseBlockedLayouts(Graph& graph, int block, std::size_t mixedPlainBound, c
         conv[n] = isBlockableConv(graph, node);
         // Nodes whose data inputs and output must share one layout.
         elementwise[n] =
-            isSameShapeElementwise(graph, node) || isChannelConcat(graph, node) || isBlockablePool(graph, node);
+            isSameShapeElementwise(graph, node) || isChannelConcat(graph, node) || isBlockablePool(graph, node) ||
+            isBlockableResize(graph, node);
         if (elementwise[n])
-            for (ValueId id : node.inputs)
+            for (ValueId id : node.inputs)  // Resize's constant parameters stay out
                 if (id != kNoValue && !graph.value(id).constant) groups.join(id, node.output(0));
     }
 

@@ -30,6 +30,38 @@ void interpolateRow(float* dst, const float* src, const int64_t* colIndex, const
     }
 }
 
+// Linear or nearest over H and W of channels blocked innermost
+// (Value::channelBlock): each (image, block) plane holds Block-float
+// vectors, every lane weighted as the NCHW path weights it (columns first,
+// then rows).
+template <int Block>
+void resizeBlocked(const float* src, float* dst, const AxisTaps& rows, const AxisTaps& cols, int64_t planes,
+                   int64_t inH, int64_t inW, int64_t outH, int64_t outW) {
+    const int ty = rows.taps, tx = cols.taps;
+#pragma omp parallel for collapse(2) schedule(static) if (planes * outH * outW * Block > 65536)
+    for (int64_t plane = 0; plane < planes; ++plane) {
+        for (int64_t y = 0; y < outH; ++y) {
+            const float* in = src + plane * inH * inW * Block;
+            float* out = dst + ((plane * outH + y) * outW) * Block;
+            for (int64_t x = 0; x < outW; ++x) {
+                float acc[Block] = {};
+                for (int r = 0; r < ty; ++r) {
+                    const float* line = in + rows.index[static_cast<size_t>(y * ty + r)] * inW * Block;
+                    float h[Block] = {};
+                    for (int c = 0; c < tx; ++c) {
+                        const float w = cols.weight[static_cast<size_t>(x * tx + c)];
+                        const float* v = line + cols.index[static_cast<size_t>(x * tx + c)] * Block;
+                        for (int k = 0; k < Block; ++k) h[k] += w * v[k];
+                    }
+                    const float wr = rows.weight[static_cast<size_t>(y * ty + r)];
+                    for (int k = 0; k < Block; ++k) acc[k] += wr * h[k];
+                }
+                for (int k = 0; k < Block; ++k) out[x * Block + k] = acc[k];
+            }
+        }
+    }
+}
+
 class ResizeKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
@@ -42,6 +74,10 @@ public:
         IS_RETURN_IF_ERROR(requireFixedSize(context, dtype_, "input"));
         inShape_ = context.inputShape(0);
         outShape_ = context.output(0).shape;
+        block_ = context.input(0).channelBlock;
+        if (block_ && (dtype_ != DataType::Float || inShape_.size() != 4 || inShape_[1] % block_ != 0 ||
+                       context.output(0).channelBlock != block_))
+            return context.invalidHere("a channel-blocked Resize needs 4-D float32 input and output of whole blocks");
         if (outShape_.size() != inShape_.size()) return context.invalidHere("output rank differs from the input's");
 
         std::string mode = node.attrString("mode", "nearest");
@@ -120,7 +156,8 @@ public:
         const TensorView& in = context.inputs[0];
         const TensorView& out = context.outputs[0];
         if (out.count() == 0) return Status::ok();
-        if (attributes_.mode == ResizeMode::Nearest) runNearest(in, out);
+        if (block_) runBlocked(in.as<const float>(), out.as<float>());
+        else if (attributes_.mode == ResizeMode::Nearest) runNearest(in, out);
         else if (lastTwoOnly_) runPlanar(in.as<const float>(), out.as<float>(), scratch(context));
         else runGeneric(in.as<const float>(), out.as<float>());
         return Status::ok();
@@ -159,7 +196,19 @@ private:
         const size_t rank = taps_.size();
         lastTwoOnly_ = true;
         for (size_t k = 0; k + 2 < rank; ++k) lastTwoOnly_ = lastTwoOnly_ && taps_[k].identity;
+        if (block_ && (!lastTwoOnly_ || rank != 4 || taps_[2].anyOutside || taps_[3].anyOutside ||
+                       attributes_.mode == ResizeMode::Cubic))
+            return context ? context->invalidHere("a channel-blocked Resize scales H and W only, linear or nearest")
+                           : invalidModel("Resize: a channel-blocked Resize scales H and W only, linear or nearest");
         return Status::ok();
+    }
+
+    void runBlocked(const float* src, float* dst) const {
+        const int64_t planes = inShape_[0] * (inShape_[1] / block_);
+        if (block_ == 16)
+            resizeBlocked<16>(src, dst, taps_[2], taps_[3], planes, inShape_[2], inShape_[3], outShape_[2], outShape_[3]);
+        else
+            resizeBlocked<8>(src, dst, taps_[2], taps_[3], planes, inShape_[2], inShape_[3], outShape_[2], outShape_[3]);
     }
 
     void runNearest(const TensorView& in, const TensorView& out) const {
@@ -373,6 +422,7 @@ private:
     int scratchThreads_ = 1;
     std::vector<float> ownScratch_;
     std::vector<AxisTaps> taps_;
+    int block_ = 0;  // the input's channel block (0: NCHW)
 };
 
 }  // namespace
