@@ -4,6 +4,7 @@
 // kernel's readConvTransposeSpec, so both backends crop and grow the
 // output the same way.
 #include "cpu/ops/nn/conv_paths.h"
+#include "vulkan/kernels/conv_window_push.h"
 #include "vulkan/vulkan_kernel.h"
 
 namespace interstage::vulkan {
@@ -32,26 +33,16 @@ public:
         push_.padL = static_cast<int32_t>(spec.padBegin.back());
         push_.group = u32(spec.group);
         push_.hasBias = spec.hasBias ? 1 : 0;
-        const auto a = fusedActivationParams(context.node());
-        push_.act = a.code, push_.alpha = a.alpha, push_.beta = a.beta;
+        push_.setActivation(context.node());
         return Status::ok();
     }
 
     Status record(Recorder& recorder, const KernelBindings& b) override {
-        // Without a bias the weights stand in for binding 2 (never read).
-        const Binding bias = push_.hasBias ? b.inputs[2] : b.inputs[1];
-        const Binding bindings[] = {b.inputs[0], b.inputs[1], bias, b.outputs[0]};
-        return recorder.dispatch("conv_transpose", bindings, &push_, sizeof(push_), push_.count);
+        return recordConvWindow(recorder, "conv_transpose", b, push_);
     }
 
 private:
-    struct {
-        uint32_t count = 0, C = 0, H = 0, W = 0, K = 0, OH = 0, OW = 0, kh = 1, kw = 1;
-        uint32_t strideH = 1, strideW = 1, dilH = 1, dilW = 1;
-        int32_t padT = 0, padL = 0;
-        uint32_t group = 1, hasBias = 0, act = 0;
-        float alpha = 0, beta = 0;
-    } push_;
+    ConvWindowPush push_;
 };
 
 std::unique_ptr<VulkanKernel> make() { return std::make_unique<ConvTransposeKernel>(); }

@@ -3,6 +3,7 @@
 // MatMul (gemm.comp). Attribute parsing reuses the CPU kernels' window
 // helpers so both backends read a node the same way.
 #include "cpu/ops/nn/window.h"
+#include "vulkan/kernels/conv_window_push.h"
 #include "vulkan/vulkan_kernel.h"
 
 namespace interstage::vulkan {
@@ -45,26 +46,16 @@ public:
         push_.padT = static_cast<int32_t>(window.padBegin[0]), push_.padL = static_cast<int32_t>(window.padBegin[1]);
         push_.group = u32(group);
         push_.hasBias = context.hasInput(2) ? 1 : 0;
-        const auto a = fusedActivationParams(context.node());
-        push_.act = a.code, push_.alpha = a.alpha, push_.beta = a.beta;
+        push_.setActivation(context.node());
         return Status::ok();
     }
 
     Status record(Recorder& recorder, const KernelBindings& b) override {
-        // Without a bias the weights stand in for binding 2 (never read).
-        const Binding bias = push_.hasBias ? b.inputs[2] : b.inputs[1];
-        const Binding bindings[] = {b.inputs[0], b.inputs[1], bias, b.outputs[0]};
-        return recorder.dispatch("conv2d", bindings, &push_, sizeof(push_), push_.count);
+        return recordConvWindow(recorder, "conv2d", b, push_);
     }
 
 private:
-    struct {
-        uint32_t count = 0, C = 0, H = 0, W = 0, K = 0, OH = 0, OW = 0, kh = 1, kw = 1;
-        uint32_t strideH = 1, strideW = 1, dilH = 1, dilW = 1;
-        int32_t padT = 0, padL = 0;
-        uint32_t group = 1, hasBias = 0, act = 0;
-        float alpha = 0, beta = 0;
-    } push_;
+    ConvWindowPush push_;
 };
 
 class PoolKernel : public VulkanKernel {

@@ -4,26 +4,7 @@
 // and a fused activation. Correctness first; no tiling.
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
-
-layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
-layout(std430, set = 0, binding = 1) readonly buffer W { float w[]; };
-layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; };
-layout(std430, set = 0, binding = 3) writeonly buffer Y { float y[]; };
-
-layout(push_constant) uniform Params {
-    uint count;                // N * K * OH * OW
-    uint C, H, W;              // input channels and size
-    uint K, OH, OW;            // output channels and size
-    uint kh, kw;
-    uint strideH, strideW;
-    uint dilH, dilW;
-    int padT, padL;
-    uint group;
-    uint hasBias;
-    uint act;
-    float alpha;
-    float beta;
-} p;
+#include "conv_params.glsl"
 
 void main() {
     uint i = globalIndex();
