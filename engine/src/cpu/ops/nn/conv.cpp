@@ -15,12 +15,7 @@ namespace {
 class ConvKernel final : public ConvPathKernel {
 public:
     Status prepare(PrepareContext& context) override {
-        if (context.inputCount() < 2 || !context.hasInput(0) || !context.hasInput(1))
-            return context.invalidHere("needs inputs X and W");
-        for (size_t i = 0; i < std::min<size_t>(context.inputCount(), 3); ++i)
-            if (context.hasInput(i) && context.inputType(i) != DataType::Float)
-                return context.unsupportedHere(std::string("input ") + std::to_string(i) + " is " +
-                                               dataTypeName(context.inputType(i)) + "; only float32 is supported");
+        IS_RETURN_IF_ERROR(checkConvInputs(context));
         ConvSpec spec;
         spec.x = context.inputShape(0);
         spec.w = context.inputShape(1);
@@ -78,6 +73,16 @@ public:
 };
 
 }  // namespace
+
+Status checkConvInputs(const PrepareContext& context) {
+    if (context.inputCount() < 2 || !context.hasInput(0) || !context.hasInput(1))
+        return context.invalidHere("needs inputs X and W");
+    for (size_t i = 0; i < std::min<size_t>(context.inputCount(), 3); ++i)
+        if (context.hasInput(i) && context.inputType(i) != DataType::Float)
+            return context.unsupportedHere(std::string("input ") + std::to_string(i) + " is " +
+                                           dataTypeName(context.inputType(i)) + "; only float32 is supported");
+    return Status::ok();
+}
 
 std::unique_ptr<Kernel> makeConvKernel() { return std::make_unique<ConvKernel>(); }
 

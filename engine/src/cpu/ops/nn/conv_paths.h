@@ -24,6 +24,9 @@
 
 namespace interstage::cpu::nn {
 
+// Conv and ConvTranspose: X and W present, X, W and bias float32.
+Status checkConvInputs(const PrepareContext& context);
+
 struct ConvSpec {
     Shape x, w, y;  // input, weight {O, I/group, k...}, output
     int64_t group = 1;

@@ -105,12 +105,7 @@ public:
 }  // namespace
 
 Status readConvTransposeSpec(const PrepareContext& context, ConvTransposeSpec& spec) {
-    if (context.inputCount() < 2 || !context.hasInput(0) || !context.hasInput(1))
-        return context.invalidHere("needs inputs X and W");
-    for (size_t i = 0; i < std::min<size_t>(context.inputCount(), 3); ++i)
-        if (context.hasInput(i) && context.inputType(i) != DataType::Float)
-            return context.unsupportedHere(std::string("input ") + std::to_string(i) + " is " +
-                                           dataTypeName(context.inputType(i)) + "; only float32 is supported");
+    IS_RETURN_IF_ERROR(checkConvInputs(context));
     spec = ConvTransposeSpec{};
     spec.x = context.inputShape(0);
     spec.w = context.inputShape(1);
