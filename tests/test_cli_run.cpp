@@ -46,16 +46,9 @@ QString smallModel(const QTemporaryDir& dir) {
     return QString::fromStdString(testsupport::writeFile(dir, "small.onnx", b.serialize()));
 }
 
-// Relu -> Erf -> Sigmoid: Erf has a CPU kernel and no Vulkan shader.
 QString modelWithoutShader(const QTemporaryDir& dir) {
-    using namespace interstage;
-    GraphBuilder b("fallback");
-    b.input("x", DataType::Float, {1, 4, 8, 8});
-    auto relu = b.op("Relu", {"x"}, {}, "relu");
-    auto erf = b.op("Erf", {relu}, {}, "erf");
-    auto y = b.op("Sigmoid", {erf}, {}, "y");
-    b.output(y, DataType::Float, {1, 4, 8, 8});
-    return QString::fromStdString(testsupport::writeFile(dir, "fallback.onnx", b.serialize()));
+    return QString::fromStdString(
+        testsupport::writeFile(dir, "fallback.onnx", testsupport::chainWithoutVulkanShader().serialize()));
 }
 
 bool haveVulkan() { return runCli({"devices"}).out.contains("vulkan:0"); }

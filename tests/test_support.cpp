@@ -37,4 +37,15 @@ interstage::GraphBuilder tinyChain() {
     return b;
 }
 
+interstage::GraphBuilder chainWithoutVulkanShader() {
+    using namespace interstage;
+    GraphBuilder b("fallback", 13);
+    b.input("x", DataType::Float, {1, 4, 8, 8});
+    auto relu = b.op("Relu", {"x"}, {}, "relu");
+    auto erf = b.op("Erf", {relu}, {}, "erf");
+    auto y = b.op("Sigmoid", {erf}, {}, "y");
+    b.output(y, DataType::Float, {1, 4, 8, 8});
+    return b;
+}
+
 }  // namespace testsupport

@@ -23,5 +23,8 @@ std::string writeFile(const QTemporaryDir& dir, const std::string& name, const s
 
 // A tiny float graph: input x [1,4] -> Relu -> Sigmoid -> output y.
 interstage::GraphBuilder tinyChain();
+// x [1,4,8,8] -> Relu (relu) -> Erf (erf) -> Sigmoid -> y: Erf has a CPU
+// kernel and no Vulkan shader, so on Vulkan it is the CPU-fallback node.
+interstage::GraphBuilder chainWithoutVulkanShader();
 
 }  // namespace testsupport

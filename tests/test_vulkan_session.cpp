@@ -43,16 +43,6 @@ TensorData runOn(const std::string& backend, const std::string& mode, RunStats* 
     return session.value()->output("y").value();
 }
 
-// Relu -> Erf -> Sigmoid: Erf has a CPU kernel but no shader.
-GraphBuilder netWithoutShaderInTheMiddle() {
-    GraphBuilder b("fallback", 13);
-    b.input("x", DataType::Float, {1, 4, 8, 8});
-    auto relu = b.op("Relu", {"x"}, {}, "relu");
-    auto erf = b.op("Erf", {relu}, {}, "erf");
-    auto y = b.op("Sigmoid", {erf}, {}, "y");
-    b.output(y, DataType::Float, {1, 4, 8, 8});
-    return b;
-}
 
 // Conv (weights on the device) -> PRelu (no shader: its slope is read on
 // the host) -> Conv.
@@ -109,7 +99,7 @@ private slots:
             SessionOptions options;
             options.backend = backend;
             options.threads = 1;
-            auto session = Session::create(loadModelFromBytes(netWithoutShaderInTheMiddle().serialize(), ".").take(), options);
+            auto session = Session::create(loadModelFromBytes(testsupport::chainWithoutVulkanShader().serialize(), ".").take(), options);
             QVERIFY2(session.ok(), session.status().toString().c_str());
             QCOMPARE(session.value()->cpuFallbackNodes(),
                      gpu ? std::vector<std::string>{"erf (Erf)"} : std::vector<std::string>{});
