@@ -17,6 +17,7 @@
 #include "passes/blocked_layout.h"
 #include "passes/passes.h"
 #include "plan/concat_in_place.h"
+#include "plan/execution_order.h"
 #include "plan/memory_plan.h"
 #include "plan/planned_tensors.h"
 
@@ -101,6 +102,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (v.channelBlock && (v.shape.size() != 4 || v.shape[1] % 16 != 0 || v.dtype != DataType::Float ||
                                v.isGraphInput || v.isGraphOutput || v.producer == kNoNode || v.constant))
             __builtin_trap();
+
+    if (graph.nodes.size() > 2000) return 0;  // the pairwise check below is quadratic
+    // The memory-aware order is a permutation of the nodes in which every
+    // value is produced before it is read, and never plans a higher peak.
+    const size_t nodesBefore = graph.nodes.size();
+    const ExecutionOrderReport order = orderForMemory(graph, pinned, true);
+    if (graph.nodes.size() != nodesBefore || order.chosenPeak > order.fileOrderPeak) __builtin_trap();
+    for (size_t n = 0; n < graph.nodes.size(); ++n)
+        for (ValueId id : graph.nodes[n].inputs)
+            if (id != kNoValue && graph.value(id).producer != kNoNode &&
+                static_cast<size_t>(graph.value(id).producer) >= n)
+                __builtin_trap();
 
     const auto tensors = plannedIntermediates(graph);
     if (tensors.size() > 2000) return 0;  // the pairwise check is quadratic

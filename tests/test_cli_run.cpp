@@ -93,6 +93,34 @@ private slots:
         QVERIFY(QFile::exists(dir.filePath("p/pool.pb")));
     }
 
+    // Where the live tensors peak (what reduce and arena hold at most) and
+    // which execution order ran, in the text and in the JSON.
+    void livePeakAndExecutionOrderAreReported() {
+        QTemporaryDir dir;
+        const QString model = smallModel(dir), json = dir.filePath("peak.json");
+        auto r = runCli({"run", model, "--mode", "reduce", "--threads", "1", "--json", json});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains(QRegularExpression("live tensors peak [0-9.]+ KiB at step \\d+, node '")), qPrintable(r.out));
+        QVERIFY2(r.out.contains("execution order: the file's (no memory-aware order lowers"), qPrintable(r.out));
+        const QJsonObject doc = readJson(json);
+        const QJsonObject peak = doc["live_peak"].toObject();
+        const QJsonArray tensors = peak["tensors"].toArray();
+        QVERIFY(!tensors.isEmpty());
+        qint64 sum = 0;
+        for (const auto& t : tensors) sum += t.toObject()["bytes"].toInteger();
+        QCOMPARE(peak["bytes"].toInteger(), sum);  // reduce: every tensor its own buffer
+        QVERIFY(!peak["node"].toString().isEmpty());
+        const QJsonObject order = doc["execution_order"].toObject();
+        QCOMPARE(order["memory_aware"].toBool(), true);
+        QCOMPARE(order["nodes_moved"].toInt(), 0);
+        QCOMPARE(order["peak_bytes"].toInteger(), order["file_order_peak_bytes"].toInteger());
+
+        auto fileOrder = runCli({"run", model, "--mode", "reduce", "--file-order", "--json", json});
+        QCOMPARE(fileOrder.exitCode, 0);
+        QVERIFY2(fileOrder.out.contains("execution order: the file's (--file-order)"), qPrintable(fileOrder.out));
+        QCOMPARE(readJson(json)["execution_order"].toObject()["memory_aware"].toBool(), false);
+    }
+
     void traceOpensAsChromeTrace() {
         QTemporaryDir dir;
         const QString trace = dir.filePath("trace.json");

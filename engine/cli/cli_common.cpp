@@ -1,5 +1,7 @@
 #include "cli_common.h"
 
+#include "interstage/live_peak.h"
+
 #include <cstdio>
 #include <iostream>
 
@@ -82,6 +84,39 @@ std::string describeFallback(const std::vector<std::string>& nodes) {
     for (size_t i = 0; i < nodes.size() && i < kNamed; ++i) text += (i ? ", " : "") + nodes[i];
     if (nodes.size() > kNamed) text += " and " + std::to_string(nodes.size() - kNamed) + " more";
     return text;
+}
+
+std::string describeLivePeak(const Session& session) {
+    const std::vector<TensorPlacement> map = session.memoryMap();
+    const LivePeak peak = peakOfLiveTensors(map);
+    if (peak.step < 0) return "live tensors: none planned";
+    const Graph& graph = session.executedGraph();
+    std::string text = "live tensors peak " + formatBytes(peak.bytes) + " at step " + std::to_string(peak.step);
+    if (static_cast<size_t>(peak.step) < graph.nodes.size()) {
+        const Node& node = graph.nodes[static_cast<size_t>(peak.step)];
+        text += ", node '" + node.name + "' (" + node.opType + ")";
+    }
+    constexpr size_t kNamed = 5;
+    std::size_t restBytes = 0;
+    for (size_t i = 0; i < peak.tensors.size(); ++i) {
+        const TensorPlacement& p = map[peak.tensors[i]];
+        if (i < kNamed) text += std::string(i ? ", " : ": ") + p.name + " " + formatBytes(p.bytes);
+        else restBytes += p.bytes;
+    }
+    if (peak.tensors.size() > kNamed)
+        text += " and " + std::to_string(peak.tensors.size() - kNamed) + " more (" + formatBytes(restBytes) + ")";
+    return text;
+}
+
+std::string describeExecutionOrder(const Session& session) {
+    const Session::ExecutionOrder order = session.executionOrder();
+    if (!session.options().memoryAwareOrder) return "execution order: the file's (--file-order)";
+    if (order.nodesMoved == 0)
+        return "execution order: the file's (no memory-aware order lowers its live peak of " +
+               formatBytes(order.fileOrderPeakBytes) + ")";
+    return "execution order: memory-aware, " + std::to_string(order.nodesMoved) +
+           " nodes moved; planned live peak " + formatBytes(order.peakBytes) + " (file order " +
+           formatBytes(order.fileOrderPeakBytes) + ")";
 }
 
 }  // namespace interstage::cli

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "interstage/model.h"
+#include "interstage/session.h"
 #include "interstage/status.h"
 
 namespace interstage::cli {
@@ -46,6 +47,10 @@ Result<LoadedModel> loadWithShapes(const std::string& path, const std::vector<st
 std::string formatBytes(std::size_t bytes);  // "37.5 MiB"
 // "note: 2 nodes run on the CPU for want of a Vulkan shader ...: a (Op), b (Op)"
 std::string describeFallback(const std::vector<std::string>& nodes);
+// "live tensors peak 81.4 MiB at node 'x' (Conv): a 50.0 MiB, b 25.0 MiB ..."
+// and the execution order's line, from a prepared session's plan.
+std::string describeLivePeak(const Session& session);
+std::string describeExecutionOrder(const Session& session);
 
 int runInfo(Args& args);
 int runZoo(Args& args);

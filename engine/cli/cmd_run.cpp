@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "interstage/live_peak.h"
 #include "interstage/tensor_io.h"
 #include "interstage/trace.h"
 #include "run_options.h"
@@ -28,6 +29,27 @@ Status writeText(const std::string& path, const std::string& text) {
     std::ofstream out(path);
     out << text;
     return out ? Status::ok() : Status(StatusCode::IoError, "cannot write '" + path + "'");
+}
+
+nlohmann::json executionOrderJson(const Session& session) {
+    const Session::ExecutionOrder order = session.executionOrder();
+    return {{"memory_aware", session.options().memoryAwareOrder},
+            {"nodes_moved", order.nodesMoved},
+            {"file_order_peak_bytes", order.fileOrderPeakBytes},
+            {"peak_bytes", order.peakBytes}};
+}
+
+nlohmann::json livePeakJson(const Session& session) {
+    const std::vector<TensorPlacement> map = session.memoryMap();
+    const LivePeak peak = peakOfLiveTensors(map);
+    nlohmann::json tensors = nlohmann::json::array();
+    for (std::size_t i : peak.tensors) tensors.push_back({{"name", map[i].name}, {"bytes", map[i].bytes}});
+    const Graph& graph = session.executedGraph();
+    const bool atNode = peak.step >= 0 && static_cast<size_t>(peak.step) < graph.nodes.size();
+    return {{"step", peak.step},
+            {"node", atNode ? graph.nodes[static_cast<size_t>(peak.step)].name : std::string()},
+            {"bytes", peak.bytes},
+            {"tensors", std::move(tensors)}};
 }
 
 }  // namespace
@@ -95,6 +117,8 @@ int runRun(Args& args) {
         if (!o.trace.empty()) all.push_back(std::move(stats));
     }
 
+    std::cout << describeLivePeak(session) << "\n" << describeExecutionOrder(session) << std::endl;
+
     nlohmann::json outputs = nlohmann::json::array();
     if (!o.saveOutputs.empty()) {
         std::error_code ec;
@@ -130,6 +154,8 @@ int runRun(Args& args) {
                               {"fusion", options.fusion},
                               {"in_place_concat", options.inPlaceConcat},
                               {"blocked_layout", options.blockedLayout},
+                              {"execution_order", executionOrderJson(session)},
+                              {"live_peak", livePeakJson(session)},
                               {"lower_bound_bytes", session.lowerBoundBytes()},
                               {"executed_lower_bound_bytes", session.executedLowerBoundBytes()},
                               {"weight_bytes", session.weightBytes()},

@@ -18,6 +18,7 @@ void printHelp() {
         "      [--mode default|reduce|reuse|reduce+reuse|arena] [--reduce-constant]\n"
         "      [--ignore-input-initializer] [--no-fusion] [--no-in-place-concat]\n"
         "      [--no-blocked-layout]  (keep every CPU tensor NCHW)\n"
+        "      [--file-order]  (run nodes in the file's order, not the memory-aware one)\n"
         "      [--keep NAME]... [--trace FILE]\n"
         "      [--max-memory SIZE]  (refuse a plan above SIZE, e.g. 200M)\n"
         "      runs the model N times; prints each run's processing time and memory\n"

@@ -23,6 +23,7 @@ struct RunOptions {
     bool noFusion = false;
     bool noInPlaceConcat = false;
     bool noBlockedLayout = false;
+    bool fileOrder = false;
     std::vector<std::string> keep;
     std::string saveOutputs;
     std::string json;

@@ -39,6 +39,10 @@ struct SessionOptions {
     // passes/blocked_layout.h); same bytes, no reorders. Reading one
     // (blob) converts it back to NCHW.
     bool blockedLayout = true;
+    // Run nodes in a memory-aware order (plan/execution_order.h): a node
+    // that frees at least what it allocates runs as soon as it can. Kept
+    // only where it lowers the planned peak; off: the file's order.
+    bool memoryAwareOrder = true;
     // Tensors that stay readable after a run in every mode (pinned).
     std::vector<std::string> keep;
     // Receives run progress and memory events as they happen; may be null.
@@ -138,6 +142,16 @@ public:
     // graph the session executes (after fusion and folding).
     std::size_t lowerBoundBytes() const;
     std::size_t executedLowerBoundBytes() const;
+    // The memory-aware execution order (SessionOptions::memoryAwareOrder):
+    // how many nodes run elsewhere than in the file's order (0: the file's
+    // order kept), and the planned reduce-mode peak of live tensors in the
+    // file's order and in the order that runs.
+    struct ExecutionOrder {
+        int nodesMoved = 0;
+        std::size_t fileOrderPeakBytes = 0;
+        std::size_t peakBytes = 0;
+    };
+    ExecutionOrder executionOrder() const;
     // Weight bytes the session holds: the graph's copies still referenced
     // plus kernels' packed copies.
     std::size_t weightBytes() const;

@@ -25,6 +25,7 @@
 #include "passes/blocked_layout.h"
 #include "passes/passes.h"
 #include "plan/concat_in_place.h"
+#include "plan/execution_order.h"
 #include "plan/planned_tensors.h"
 #include "runtime/channel_blocks.h"
 #include "runtime/host_buffer.h"
@@ -70,6 +71,7 @@ struct Session::Impl {
     InputShapes preparedShapes;
     std::size_t fileLowerBound = 0;
     std::size_t execLowerBound = 0;
+    ExecutionOrderReport orderReport;
     int runCount = 0;
 
     HostAllocator allocator;
@@ -133,6 +135,8 @@ struct Session::Impl {
         }
         if (!onGpu() && options.blockedLayout)
             chooseBlockedLayouts(graph, cpu::nn::preferredChannelBlock(), cpu::nn::convStripeBytes(), pinned);
+        orderReport = {};
+        if (options.memoryAwareOrder) orderReport = orderForMemory(graph, pinned, options.inPlaceConcat && !onGpu());
         preparedShapes.clear();
         for (ValueId id : graph.runtimeInputs()) preparedShapes[graph.value(id).name] = graph.value(id).shape;
         exec = std::move(graph);
@@ -571,6 +575,10 @@ Result<TensorData> Session::blob(const std::string& name) const {
 
 std::size_t Session::lowerBoundBytes() const { return impl_->fileLowerBound; }
 std::size_t Session::executedLowerBoundBytes() const { return impl_->execLowerBound; }
+Session::ExecutionOrder Session::executionOrder() const {
+    const ExecutionOrderReport& r = impl_->orderReport;
+    return {r.nodesMoved, r.fileOrderPeak, r.chosenPeak};
+}
 std::size_t Session::weightBytes() const {
     if (impl_->onGpu()) return impl_->gpu ? impl_->gpu->weightBytes() : 0;
     return impl_->weightBytesHeld + impl_->packedBytesHeld;

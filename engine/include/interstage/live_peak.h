@@ -1,0 +1,26 @@
+// Where a plan's live tensors peak: the step at which the tensors alive
+// together (workspace included) cover the most bytes, and which tensors
+// those are. Tensors written in place into another (Concat inputs) count
+// once, inside their host. This is what reduce and arena hold at their
+// peak, weights and inputs aside; it answers "what would I have to change
+// to lower it".
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "interstage/session.h"
+
+namespace interstage {
+
+struct LivePeak {
+    int step = -1;           // execution step (index into the executed graph's nodes); -1: nothing planned
+    std::size_t bytes = 0;   // bytes alive then, in-place members counted once
+    // Indices into the map of the tensors alive then, biggest first, without
+    // those that lie inside another alive tensor's bytes.
+    std::vector<std::size_t> tensors;
+};
+
+LivePeak peakOfLiveTensors(const std::vector<TensorPlacement>& map);
+
+}  // namespace interstage
