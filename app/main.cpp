@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     parser.addPositionalArgument("model", "ONNX model to open (default: the built-in U^2-Net-P sample)");
     QCommandLineOption compare("compare", "Compare the four memory presets once the model is open.");
     QCommandLineOption screenshot("screenshot", "After --compare, save a screenshot to FILE and quit.", "FILE");
+    QCommandLineOption tab("tab", "The chart tab to show: timeline (default), map or timings.", "TAB");
     QCommandLineOption benchmark("benchmark-ui",
                                  "Time opening MODEL, then the longest UI stall while the four presets run on "
                                  "the sample, print both and quit.", "MODEL");
@@ -33,8 +34,15 @@ int main(int argc, char** argv) {
     parser.addOption(backend);
     parser.addOption(compare);
     parser.addOption(screenshot);
+    parser.addOption(tab);
     parser.addOption(benchmark);
     parser.process(app);
+    const QStringList chartTabs = {"timeline", "map", "timings"};
+    if (parser.isSet(tab) && !chartTabs.contains(parser.value(tab))) {
+        std::fprintf(stderr, "interstage: no chart tab '%s' (offered: %s)\n", qPrintable(parser.value(tab)),
+                     qPrintable(chartTabs.join(", ")));
+        return 1;
+    }
 
     MainWindow window;
     window.show();
@@ -66,6 +74,7 @@ int main(int argc, char** argv) {
                     window.selectNode(producer);
                 }
             }
+            if (parser.isSet(tab)) window.chartTabs()->setCurrentIndex(int(chartTabs.indexOf(parser.value(tab))));
             QTimer::singleShot(800, &window, [&] {
                 window.grab().save(shotPath);
                 app.quit();

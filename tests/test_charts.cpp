@@ -221,6 +221,27 @@ private slots:
         QVERIFY(map.describeTensor("nonexistent").isEmpty());
     }
 
+    // Concat inputs written in place: the host is held from its first
+    // input on, the inputs inside it count once, and they are drawn at
+    // their offset in the host's lane.
+    void memoryMapCountsAConcatHostOnce() {
+        widgets::MemoryMap map;
+        map.resize(800, 400);
+        std::vector<interstage::TensorPlacement> placements = {
+            {"c", 2, 3, 2 * kMiB, 0, 0, false},
+            {"a", 0, 2, kMiB, 0, 0, false},
+            {"b", 1, 2, kMiB, 0, kMiB, false},
+            {"x", 0, 1, kMiB / 2, 1, 0, false},
+        };
+        map.setPlacements(placements, "reduce", false);
+        QVERIFY2(map.summaryText().contains("at most 2.5 MiB alive, at step 0"), qPrintable(map.summaryText()));
+        map.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&map));
+        map.plot()->replot();
+        QCOMPARE(map.tensorAt(map.tensorCenter("x")), QString("x"));
+        QVERIFY(map.tensorCenter("b").y() < map.tensorCenter("a").y());  // higher in the lane: offset 1 MiB
+    }
+
     void exportsWriteReadableFiles() {
         QTemporaryDir dir;
         QVERIFY(dir.isValid());

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <map>
 
+#include "interstage/live_peak.h"
 #include "widgets/chart_style.h"
 
 namespace widgets {
@@ -120,25 +121,6 @@ QColor sizeColor(double bytes, double minBytes, double maxBytes) {
 // carries no category, only the planner's name for it.
 bool isWorkspace(const interstage::TensorPlacement& p) { return p.name.rfind("workspace of ", 0) == 0; }
 
-// The largest sum of bytes alive at one step: the bound any plan for this
-// order must reach.
-struct AlivePeak {
-    double bytes = 0;           // everything alive at the peak step
-    double workspaceBytes = 0;  // of which kernels' workspace
-};
-
-AlivePeak peakAlive(const std::vector<interstage::TensorPlacement>& placements, int steps) {
-    std::vector<double> alive(static_cast<size_t>(steps) + 1, 0.0), workspace(alive.size(), 0.0);
-    for (const auto& p : placements) {
-        for (int s = std::max(0, p.first); s <= p.last && s < steps; ++s) {
-            alive[static_cast<size_t>(s)] += static_cast<double>(p.bytes);
-            if (isWorkspace(p)) workspace[static_cast<size_t>(s)] += static_cast<double>(p.bytes);
-        }
-    }
-    const auto peak = std::max_element(alive.begin(), alive.end());
-    return {*peak, workspace[static_cast<size_t>(peak - alive.begin())]};
-}
-
 }  // namespace
 
 MemoryMap::MemoryMap(QWidget* parent) : QWidget(parent) {
@@ -163,6 +145,10 @@ MemoryMap::MemoryMap(QWidget* parent) : QWidget(parent) {
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     blocks_ = new PlacementBlocks(plot_->xAxis, plot_->yAxis);
     blocks_->removeFromLegend();
+    // Where the live tensors peak: what reduce and arena must hold at once.
+    peakLine_ = new QCPItemStraightLine(plot_);
+    peakLine_->setPen(QPen(QColor(0xc5, 0x22, 0x1f), 1, Qt::DashLine));
+    peakLine_->setVisible(false);
     connect(plot_, &QCustomPlot::mouseMove, this, &MemoryMap::onMouseMove);
     connect(plot_, &QCustomPlot::mousePress, this, &MemoryMap::onMousePress);
     connect(plot_, &QCustomPlot::mouseRelease, this, &MemoryMap::onMouseRelease);
@@ -238,7 +224,9 @@ void MemoryMap::setPlacements(const std::vector<interstage::TensorPlacement>& pl
             if (held) heldBytes += b->bytes;
             y += b->bytes;
         }
-        for (size_t i = 0; i < placements.size(); ++i) origin[i] = byId[placements[i].buffer].y;
+        // Concat inputs written in place sit at their offset in the host's buffer.
+        for (size_t i = 0; i < placements.size(); ++i)
+            origin[i] = byId[placements[i].buffer].y + static_cast<double>(placements[i].offset);
         totalBytes = y;
         buffers = static_cast<int>(byId.size());
     }
@@ -252,7 +240,21 @@ void MemoryMap::setPlacements(const std::vector<interstage::TensorPlacement>& pl
     }
     blocks_->top = toMiB(totalBytes);
 
-    const AlivePeak peak = peakAlive(placements, steps);
+    // The engine's count: a Concat host from its first in-place input on,
+    // its inputs inside it counted once.
+    const interstage::LivePeak peak = interstage::peakOfLiveTensors(placements);
+    double peakWorkspace = 0;
+    QStringList peakTensors;
+    for (std::size_t i : peak.tensors) {
+        const auto& p = placements[i];
+        if (isWorkspace(p)) peakWorkspace += static_cast<double>(p.bytes);
+        if (peakTensors.size() < 4)
+            peakTensors << tr("%1 %2").arg(QString::fromStdString(p.name), formatBytes(static_cast<double>(p.bytes)));
+    }
+    if (peak.tensors.size() > 4) peakTensors << tr("%n more", nullptr, static_cast<int>(peak.tensors.size() - 4));
+    peakLine_->setVisible(peak.step >= 0);
+    peakLine_->point1->setCoords(peak.step + 0.5, 0);
+    peakLine_->point2->setCoords(peak.step + 0.5, 1);
     title_->setText(tr("Memory map: %1").arg(modeName));
     QStringList parts;
     parts << tr("%n tensor(s)", nullptr, static_cast<int>(placements.size()));
@@ -263,11 +265,12 @@ void MemoryMap::setPlacements(const std::vector<interstage::TensorPlacement>& pl
         parts << (heldBytes > 0 ? tr("%1 held through the run").arg(formatBytes(heldBytes))
                                 : tr("each freed after its last use"));
     }
-    QString alive = tr("at most %1 alive at one step").arg(formatBytes(peak.bytes));
-    if (peak.workspaceBytes > 0) alive += tr(" (%1 of it workspace)").arg(formatBytes(peak.workspaceBytes));
+    QString alive = tr("at most %1 alive, at step %2").arg(formatBytes(static_cast<double>(peak.bytes))).arg(peak.step);
+    if (peakWorkspace > 0) alive += tr(" (%1 of it workspace)").arg(formatBytes(peakWorkspace));
     parts << alive;
     summary_->setText(parts.join(QStringLiteral("  ·  ")));
-    summary_->setToolTip(parts.join(QLatin1Char('\n')));
+    summary_->setToolTip(parts.join(QLatin1Char('\n')) + tr("\nalive at the peak (dashed line): ") +
+                         peakTensors.join(QStringLiteral(", ")));
     plot_->yAxis->setLabel(arena ? tr("offset in the slab (MiB)") : tr("buffers, one lane each (MiB)"));
     resetView();
 }
@@ -287,6 +290,7 @@ void MemoryMap::highlightTensor(const QString& name) {
 }
 
 int MemoryMap::tensorCount() const { return static_cast<int>(blocks_->placements.size()); }
+QString MemoryMap::summaryText() const { return summary_->text(); }
 int MemoryMap::laneCount() const { return static_cast<int>(blocks_->lanes.size()); }
 
 QString MemoryMap::tensorAt(const QPointF& pixel) const {

@@ -13,6 +13,7 @@
 #include "interstage/session.h"
 
 class QCustomPlot;
+class QCPItemStraightLine;
 class QLabel;
 class QMouseEvent;
 
@@ -38,6 +39,7 @@ public:
     QCustomPlot* plot() const { return plot_; }
     int tensorCount() const;
     int laneCount() const;  // buffers drawn as lanes (1 for the arena's slab)
+    QString summaryText() const;  // the line under the title (modes, buffers, the live peak)
     // The tensor drawn at a pixel of plot() (empty: none); hover and click use it.
     QString tensorAt(const QPointF& pixel) const;
     // The centre of a tensor's rectangle in plot() pixels (tests, tours).
@@ -58,6 +60,7 @@ private:
     QLabel* title_ = nullptr;
     QLabel* summary_ = nullptr;
     PlacementBlocks* blocks_ = nullptr;  // owned by plot_
+    QCPItemStraightLine* peakLine_ = nullptr;  // owned by plot_
     QPointF pressPos_;
 };
 

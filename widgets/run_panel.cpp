@@ -52,7 +52,12 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
     fusion_ = new QCheckBox(tr("Layer fusion"));
     fusion_->setChecked(true);
     fusion_->setToolTip(tr("Fold BatchNorm into Conv and activations into their producer"));
-    for (QCheckBox* box : {reduceConstant_, ignoreInputInitializer_, reduceInterstage_, reuseInterstage_, arena_, fusion_})
+    memoryAwareOrder_ = new QCheckBox(tr("Memory-aware order"));
+    memoryAwareOrder_->setChecked(true);
+    memoryAwareOrder_->setToolTip(tr("Run a node that frees at least what it allocates as soon as it can, where that "
+                                     "lowers the peak of live tensors; off: the file's node order"));
+    for (QCheckBox* box :
+         {reduceConstant_, ignoreInputInitializer_, reduceInterstage_, reuseInterstage_, arena_, fusion_, memoryAwareOrder_})
         memoryLayout->addWidget(box);
     for (QCheckBox* box : {reduceInterstage_, reuseInterstage_, arena_})
         connect(box, &QCheckBox::toggled, this, [this, box] { syncExclusive(box); });
@@ -170,6 +175,7 @@ appcore::RunConfig RunPanel::config(QString* error) const {
                                     reduceInterstage_->isChecked(), reuseInterstage_->isChecked());
     c.mode.arena = arena_->isChecked();
     c.fusion = fusion_->isChecked();
+    c.memoryAwareOrder = memoryAwareOrder_->isChecked();
     c.runs = runs_->value();
     c.maxMemoryBytes = static_cast<std::size_t>(budget_->value()) << 20;
     for (const QString& name : keep_->text().split(',', Qt::SkipEmptyParts)) c.keep.push_back(name.trimmed().toStdString());

@@ -54,6 +54,7 @@ private:
     QCheckBox* reuseInterstage_;
     QCheckBox* arena_;
     QCheckBox* fusion_;
+    QCheckBox* memoryAwareOrder_;
     QSpinBox* runs_;
     QSpinBox* budget_;
     QLineEdit* keep_;

@@ -82,6 +82,7 @@ void RunController::work(int setId, std::shared_ptr<const interstage::Model> mod
     options.threads = config.threads;
     options.mode = config.mode;
     options.fusion = config.fusion;
+    options.memoryAwareOrder = config.memoryAwareOrder;
     options.inputShapes = config.inputShapes;
     options.keep = config.keep;
     options.maxMemoryBytes = config.maxMemoryBytes;

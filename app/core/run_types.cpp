@@ -7,6 +7,7 @@ namespace appcore {
 QString RunConfig::label() const {
     QString text = QString::fromStdString(mode.name());
     if (!fusion) text += " · no fusion";
+    if (!memoryAwareOrder) text += " · file order";
     text += " · " + (threads > 0 ? QString::number(threads) + (threads == 1 ? " thread" : " threads") : QString("all cores"));
     text += " · " + backend;
     return text;

@@ -18,6 +18,7 @@ struct RunConfig {
     int threads = 0;  // 0 = all cores
     interstage::MemoryMode mode;
     bool fusion = true;
+    bool memoryAwareOrder = true;  // SessionOptions::memoryAwareOrder
     interstage::InputShapes inputShapes;
     std::vector<std::string> keep;
     int runs = 3;
