@@ -116,8 +116,11 @@ std::vector<NodeId> greedyOrder(const Graph& graph, const Dependencies& deps, co
 struct Evaluation {
     std::size_t peak = 0;                 // planned peak of live bytes (what the report compares)
     unsigned long long area = 0;          // sum over steps of live bytes: breaks ties between equal peaks
-    int step = 0;                         // where the peak is (first such step)
-    std::vector<ValueId> aliveAtPeak;     // tensors whose buffer is held then (Concat members included)
+    // The steps holding most (the peak first, then the next highest: a
+    // kernel's workspace, unknown here, can make one of those the real
+    // peak) and, for each, the tensors whose buffer is held then (Concat
+    // members included).
+    std::vector<std::pair<int, std::vector<ValueId>>> peaks;
     bool operator<(const Evaluation& o) const { return std::tie(peak, area) < std::tie(o.peak, o.area); }
 };
 
@@ -146,17 +149,32 @@ Evaluation evaluate(const Graph& reordered, const std::set<std::string>& pinned,
         delta[static_cast<size_t>(last) + 1] -= static_cast<long long>(b.bytes);
     }
     Evaluation e;
+    std::vector<std::size_t> bytesAt(static_cast<size_t>(steps), 0);
     long long live = 0;
     for (int s = 0; s < steps; ++s) {
         live += delta[static_cast<size_t>(s)];
-        const auto bytes = persistent + static_cast<std::size_t>(live);
-        e.area += bytes;
-        if (bytes > e.peak) e.peak = bytes, e.step = s;
+        bytesAt[static_cast<size_t>(s)] = persistent + static_cast<std::size_t>(live);
+        e.area += bytesAt[static_cast<size_t>(s)];
+        e.peak = std::max(e.peak, bytesAt[static_cast<size_t>(s)]);
     }
-    for (size_t i = 0; i < tensors.size(); ++i) {
-        const BufferSpec& b = plan.buffers[static_cast<size_t>(plan.bufferOf[i])];
-        const int last = b.freeStep == kPersistent ? steps - 1 : b.freeStep;
-        if (!b.perRun() || (b.allocStep <= e.step && e.step <= last)) e.aliveAtPeak.push_back(tensors[i].value);
+    constexpr size_t kPeakStepsLooked = 6;
+    std::vector<int> highest(static_cast<size_t>(steps));
+    for (int s = 0; s < steps; ++s) highest[static_cast<size_t>(s)] = s;
+    const size_t looked = std::min(kPeakStepsLooked, highest.size());
+    std::partial_sort(highest.begin(), highest.begin() + static_cast<std::ptrdiff_t>(looked), highest.end(),
+                      [&](int a, int b) {
+                          const auto x = bytesAt[static_cast<size_t>(a)], y = bytesAt[static_cast<size_t>(b)];
+                          return x != y ? x > y : a < b;
+                      });
+    for (size_t k = 0; k < looked; ++k) {
+        const int s = highest[k];
+        std::vector<ValueId> alive;
+        for (size_t i = 0; i < tensors.size(); ++i) {
+            const BufferSpec& b = plan.buffers[static_cast<size_t>(plan.bufferOf[i])];
+            const int last = b.freeStep == kPersistent ? steps - 1 : b.freeStep;
+            if (!b.perRun() || (b.allocStep <= s && s <= last)) alive.push_back(tensors[i].value);
+        }
+        e.peaks.emplace_back(s, std::move(alive));
     }
     return e;
 }
@@ -169,39 +187,54 @@ std::vector<NodeId> moved(std::vector<NodeId> order, size_t from, size_t to) {
     return order;
 }
 
-// Peak-directed local search. For each tensor held at the peak, two moves:
-// its last reader runs as early as its inputs allow (so the tensor dies
-// before the peak), and its producer runs as late as its readers allow
-// (so it is born after). The move that lowers the peak most is taken, and
-// again from the new peak, until none helps.
+// Peak-directed local search. For each tensor held at a peak step but not
+// used there, moves that take it off that step: its last reader runs just
+// before the step, or as early as its inputs allow (so the tensor dies
+// before), or its producer runs just after the step, or as late as its
+// readers allow (so it is born after). The move giving the lowest peak
+// (then the least held over the run) is taken, and again from the new
+// peak, until none helps.
 std::vector<NodeId> improveLocally(const Graph& graph, const Dependencies& deps, std::vector<NodeId> order,
                                    Evaluation& current, const std::set<std::string>& pinned, bool concatInPlace) {
-    constexpr int kMaxEvaluations = 400;
-    int evaluations = 0;
+    // Each evaluation copies and plans the graph: O(nodes). Bounded so a
+    // session on a huge graph starts in well under a second more.
     const size_t n = order.size();
+    const int kMaxEvaluations = static_cast<int>(std::clamp<size_t>(1000000 / std::max<size_t>(n, 1), 16, 400));
+    int evaluations = 0;
     std::vector<size_t> position(n);
     while (evaluations < kMaxEvaluations) {
         for (size_t i = 0; i < n; ++i) position[static_cast<size_t>(order[i])] = i;
-        std::vector<std::pair<size_t, size_t>> moves;  // (from, to) positions
-        for (ValueId id : current.aliveAtPeak) {
-            const Value& v = graph.value(id);  // producers and readers as the incoming graph has them
-            if (v.producer == kNoNode) continue;
-            const size_t produced = position[static_cast<size_t>(v.producer)];
-            size_t lastReader = produced, firstReader = n;
-            for (NodeId r : v.consumers) {
-                lastReader = std::max(lastReader, position[static_cast<size_t>(r)]);
-                firstReader = std::min(firstReader, position[static_cast<size_t>(r)]);
+        std::vector<std::pair<size_t, size_t>> moves;  // (from, to): erase at from, insert at to
+        for (const auto& [peakStep, alive] : current.peaks) {
+            const auto step = static_cast<size_t>(peakStep);
+            for (ValueId id : alive) {
+                const Value& v = graph.value(id);  // producers and readers as the incoming graph has them
+                if (v.producer == kNoNode) continue;
+                const size_t produced = position[static_cast<size_t>(v.producer)];
+                size_t lastReader = produced, firstReader = n;
+                for (NodeId r : v.consumers) {
+                    lastReader = std::max(lastReader, position[static_cast<size_t>(r)]);
+                    firstReader = std::min(firstReader, position[static_cast<size_t>(r)]);
+                }
+                if (lastReader > step) {
+                    size_t earliest = 0;
+                    for (NodeId p : deps.predecessors[static_cast<size_t>(order[lastReader])])
+                        earliest = std::max(earliest, position[static_cast<size_t>(p)] + 1);
+                    if (earliest <= step) {
+                        moves.emplace_back(lastReader, step);
+                        moves.emplace_back(lastReader, earliest);
+                    }
+                }
+                if (produced < step && firstReader > step && firstReader < n) {
+                    size_t latest = n - 1;
+                    for (NodeId s : deps.successors[static_cast<size_t>(v.producer)])
+                        latest = std::min(latest, position[static_cast<size_t>(s)] - 1);
+                    if (latest >= step) {
+                        moves.emplace_back(produced, step);
+                        moves.emplace_back(produced, latest);
+                    }
+                }
             }
-            if (lastReader > produced) {
-                size_t earliest = 0;
-                for (NodeId p : deps.predecessors[static_cast<size_t>(order[lastReader])])
-                    earliest = std::max(earliest, position[static_cast<size_t>(p)] + 1);
-                if (earliest < lastReader) moves.emplace_back(lastReader, earliest);
-            }
-            size_t latest = n - 1;
-            for (NodeId s : deps.successors[static_cast<size_t>(v.producer)])
-                latest = std::min(latest, position[static_cast<size_t>(s)] - 1);
-            if (latest > produced && firstReader < n) moves.emplace_back(produced, latest);
         }
         std::sort(moves.begin(), moves.end());
         moves.erase(std::unique(moves.begin(), moves.end()), moves.end());
@@ -211,7 +244,7 @@ std::vector<NodeId> improveLocally(const Graph& graph, const Dependencies& deps,
             if (evaluations++ >= kMaxEvaluations) break;
             std::vector<NodeId> candidate = moved(order, from, to);
             Evaluation e = evaluate(reorderedGraph(graph, candidate), pinned, concatInPlace);
-            if (e.peak < best.peak || (e.peak == best.peak && e.area < best.area && best.peak < current.peak)) {
+            if (e < best) {  // a lower peak, or the same peak with less held over the run
                 best = std::move(e);
                 bestOrder = std::move(candidate);
             }
