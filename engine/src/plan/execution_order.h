@@ -4,12 +4,15 @@
 // place them by lifetime (reuse, arena). Default mode keeps every tensor
 // and does not care.
 //
-// The order: the file's, except that a node whose run frees at least as
-// many bytes as it allocates runs as soon as it is ready. On U^2-Net-P the
+// The order: greedy list schedules (the file's order, except that a node
+// whose run frees at least as many bytes as it allocates runs as soon as
+// it is ready), then a local search that moves the readers and producers
+// of tensors held at the highest steps off those steps. On U^2-Net-P the
 // side-output convolutions (64 channels in, 1 out) then run right after
 // their decoder stage's upsample instead of after the whole decoder, so the
 // stage outputs they read (8 MiB at 160^2 .. 10^2) are gone before the
-// 320^2 decoder stage, where the peak is.
+// 320^2 decoder stage, where the peak is. Kernel workspace is not known
+// yet when the order is chosen, so it is not counted.
 //
 // Nothing runs differently, only in another order, so outputs are the same
 // bits. The new order is kept only where it lowers the planned peak.
