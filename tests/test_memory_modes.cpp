@@ -8,6 +8,7 @@
 #include "interstage/session.h"
 #include "interstage/zoo.h"
 #include "interstage/lifetimes.h"
+#include "cpu/ops/nn/conv_paths.h"
 #include "plan/concat_in_place.h"
 #include "plan/memory_plan.h"
 #include "plan/planned_tensors.h"
@@ -300,6 +301,24 @@ private slots:
             QVERIFY2(with <= without, qPrintable(QString("%1: %2 > %3").arg(name).arg(with).arg(without)));
             if (model == "u2netp" && QString(name) == "reduce") QVERIFY(with < without);  // the 50 MiB decoder concat
         }
+    }
+
+    // Which oneDNN kernel a conv gets depends on the machine (Winograd's
+    // F(4x4, 3x3) with whole-tensor transforms took a 176 MiB scratchpad for
+    // U^2-Net-P's 320^2 decoder conv on an AMD EPYC): no kernel's workspace
+    // may exceed the stripe bound, whatever the machine picks.
+    void convWorkspaceStaysWithinTheStripeBound() {
+        auto bytes = buildZooModel("u2netp");
+        QVERIFY(bytes.ok());
+        auto session = makeSession(loadModelFromBytes(bytes.value(), ".").take(), "arena");
+        int workspaces = 0;
+        for (const auto& p : session->memoryMap()) {
+            if (p.name.rfind("workspace of ", 0) != 0) continue;
+            ++workspaces;
+            QVERIFY2(p.bytes <= cpu::nn::convStripeBytes(),
+                     qPrintable(QString("%1: %2 bytes").arg(QString::fromStdString(p.name)).arg(p.bytes)));
+        }
+        QVERIFY(workspaces > 0);
     }
 
     void outputsIdenticalInEveryMode_data() {

@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -79,15 +80,30 @@ dnnl::convolution_forward::primitive_desc choosePrimitive(const ConvSpec& spec, 
     appendActivation(ops, spec.activation);
     const dnnl::primitive_attr attributes = makeAttributes(ops);
 
+    // Which Winograd kernel oneDNN 2.6 picks depends on the machine's cache
+    // sizes: on some (an AMD EPYC here) it is F(4x4, 3x3) with whole-tensor
+    // transforms, a 176 MiB scratchpad for U^2-Net-P's 128 -> 64 channel
+    // conv at 320^2, more than the memory modes save on activations. So a
+    // Winograd implementation must keep its scratchpad within the stripe
+    // bound; where none does, the conv runs direct.
+    const std::size_t noBound = std::numeric_limits<std::size_t>::max();
     auto buildWith = [&](dnnl::algorithm algorithm, const memory::desc& src, const memory::desc& weights,
                          const memory::desc& dst, dnnl::convolution_forward::primitive_desc& out) {
+        const std::size_t maxScratchpad =
+            algorithm == dnnl::algorithm::convolution_winograd ? stripeBound() : noBound;
         try {
+            // The iterator behind next_impl() reads desc: keep it alive
+            // while stepping through the implementations.
             dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm, src, weights,
                                                  biasDesc, dst, strides, dilations, padBegin, padEnd);
             out = dnnl::convolution_forward::primitive_desc(desc, attributes, dnnlEngine());
-            // A reference implementation means the layouts asked for
-            // have no fast kernel: try the next candidate.
-            return std::string(out.impl_info_str()).rfind("ref", 0) != 0;
+            do {
+                // A reference implementation means the layouts asked for
+                // have no fast kernel: try the next candidate.
+                if (std::string(out.impl_info_str()).rfind("ref", 0) == 0) return false;
+                if (out.scratchpad_desc().get_size() <= maxScratchpad) return true;
+            } while (out.next_impl());
+            return false;
         } catch (const dnnl::error&) {
             return false;
         }
