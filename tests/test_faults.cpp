@@ -148,7 +148,9 @@ private slots:
         auto model = loadModelFromBytes(convChain(4), ".");
         auto cpu = Session::create(model.take(), SessionOptions{});
         QVERIFY(cpu.ok());
-        const Graph& exec = cpu.value()->executedGraph();
+        auto rebuilt = cpu.value()->executedGraphWithWeights();  // with the folded weights
+        QVERIFY(rebuilt.ok());
+        const Graph exec = rebuilt.take();
         auto tensors = plannedIntermediates(exec);
         MemoryPlan plan = planFor(MemoryMode::parse("reduce").value(), tensors);
         MemoryTracker tracker;

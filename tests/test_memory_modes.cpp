@@ -214,6 +214,43 @@ private slots:
         QVERIFY(fused->output("relu").value().bytes == unfused->output("relu").value().bytes);
     }
 
+    // The weights fusion makes (BatchNorm folded into a Conv) are the
+    // engine's own: once the Conv packed its copy they are released, in
+    // every mode; the file's weights stay readable. Other input sizes
+    // rebuild the executed graph, and with it the folded weights.
+    void foldedWeightsAreReleasedOncePacked() {
+        GraphBuilder b("convbn");
+        b.input("x", DataType::Float, {1, 8, -1, -1}, {"N", "C", "H", "W"});
+        std::vector<float> weights(16 * 8 * 9);
+        for (size_t i = 0; i < weights.size(); ++i) weights[i] = float(i % 7) * 0.1f - 0.3f;
+        auto w = b.initializer("w", TensorData::fromFloat(weights, {16, 8, 3, 3}));
+        auto ones = b.initializer("ones", TensorData::fromFloat(std::vector<float>(16, 1.0f), {16}));
+        auto half = b.initializer("half", TensorData::fromFloat(std::vector<float>(16, 0.5f), {16}));
+        auto conv = b.op("Conv", {"x", w}, {intsAttr("pads", {1, 1, 1, 1})}, "conv");
+        auto bn = b.op("BatchNormalization", {conv, ones, half, half, ones}, {}, "bn");
+        b.output(bn, DataType::Float, {1, 16, -1, -1});
+        for (const char* mode : {"default", "reduce", "arena"}) {
+            auto session = makeSession(loadModelFromBytes(b.serialize(), ".").take(), mode);
+            auto folded = session->blob("conv/bn_folded_W");
+            QCOMPARE(int(folded.status().code()), int(StatusCode::DataRemoved));
+            QVERIFY2(folded.status().message().find("passes") != std::string::npos, folded.status().message().c_str());
+            QVERIFY(session->blob("w").ok());
+            for (int64_t size : {6, 9}) {
+                TensorData x = TensorData::fromFloat(std::vector<float>(8 * size * size, 1.0f), {1, 8, size, size});
+                QVERIFY(session->run({{"x", x}}).isOk());
+                auto y = session->output("bn");
+                QVERIFY(y.ok());
+                QCOMPARE(y.value().shape, (Shape{1, 16, size, size}));
+                // Centre pixel: the whole 3x3 window of ones, folded: (sum - 0.5) / sqrt(1 + eps) + 0.5.
+                float sum = 0;
+                for (int k = 0; k < 8 * 9; ++k) sum += weights[static_cast<size_t>(k)];
+                const float centre = y.value().data<float>()[size / 2 * size + size / 2];
+                QVERIFY2(std::abs(centre - ((sum - 0.5f) / std::sqrt(1.0f + 1e-5f) + 0.5f)) < 1e-4f,
+                         qPrintable(QString::number(centre)));
+            }
+        }
+    }
+
     void budgetRefusesAPlanBeforeRunning() {
         SessionOptions options;
         // default needs four tensors + the input (20000 bytes); the arena two

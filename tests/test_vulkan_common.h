@@ -81,7 +81,9 @@ inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode
                                   const std::map<std::string, TensorData>& given = {}) {
     // The CPU session may store tensors channel-blocked; the device keeps
     // every tensor as ONNX lays it out.
-    Graph exec = session.executedGraph();
+    auto rebuilt = session.executedGraphWithWeights();  // with the folded weights the session released
+    if (!rebuilt.ok()) return rebuilt.status();
+    Graph exec = rebuilt.take();
     for (Value& v : exec.values) v.channelBlock = 0;
     auto tensors = plannedIntermediates(exec);
     MemoryPlan plan = planFor(mode, tensors);

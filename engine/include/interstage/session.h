@@ -157,8 +157,13 @@ public:
     std::size_t weightBytes() const;
     // The plan: every planned tensor's buffer, offset and lifetime.
     std::vector<TensorPlacement> memoryMap() const;
-    // The graph as executed (after fusion and folding).
+    // The graph as executed (after fusion and folding). The weights the
+    // passes made (folded Conv weights, folded constants) are released once
+    // a kernel packed its own copy; executedGraphWithWeights() rebuilds the
+    // same graph with all of them (for running it elsewhere, as the tests
+    // do on a Vulkan executor).
     const Graph& executedGraph() const;
+    Result<Graph> executedGraphWithWeights() const;
     // The peak the plan needs, as checked against maxMemoryBytes.
     std::size_t plannedPeakBytes() const;
     // Vulkan backend: "name (Op)" of every node that runs on the CPU for

@@ -117,29 +117,37 @@ struct Session::Impl {
                            std::to_string(nodes) + " nodes in all");
     }
 
-    // Copies the file's graph, resolves shapes and runs the passes.
-    Status buildExecGraph(const InputShapes& shapes, const InputValues* values) {
+    // Copies the file's graph, resolves shapes and runs the passes. Const:
+    // executedGraphWithWeights() rebuilds the same graph on the side.
+    Result<Graph> passesOn(const InputShapes& shapes, const InputValues* values, RemovedValues& removedBy,
+                           ExecutionOrderReport& order) const {
         if (weightsReleased)
             return invalidArgument("this session released its weights (reduce-constant); create a new session to run "
                                    "other input shapes");
         Graph graph = model.graph;
         auto report = resolveShapes(graph, shapes, options.shapeOptions, values);
         if (!report.ok()) return report.status();
-        removed = {};
-        if (!values) foldConstants(graph, pinned, removed);  // folded values must not depend on inputs
+        removedBy = {};
+        if (!values) foldConstants(graph, pinned, removedBy);  // folded values must not depend on inputs
         if (options.fusion) {
-            fuseHardSwish(graph, pinned, removed);
-            fuseLayers(graph, pinned, removed);  // BatchNorm first: the affine fold sees the folded Conv
-            foldAffineIntoConv(graph, pinned, removed);
-            fuseLayers(graph, pinned, removed);  // activations that follow a folded affine
+            fuseHardSwish(graph, pinned, removedBy);
+            fuseLayers(graph, pinned, removedBy);  // BatchNorm first: the affine fold sees the folded Conv
+            foldAffineIntoConv(graph, pinned, removedBy);
+            fuseLayers(graph, pinned, removedBy);  // activations that follow a folded affine
         }
         if (!onGpu() && options.blockedLayout)
             chooseBlockedLayouts(graph, cpu::nn::preferredChannelBlock(), cpu::nn::convStripeBytes(), pinned);
-        orderReport = {};
-        if (options.memoryAwareOrder) orderReport = orderForMemory(graph, pinned, options.inPlaceConcat && !onGpu());
+        order = {};
+        if (options.memoryAwareOrder) order = orderForMemory(graph, pinned, options.inPlaceConcat && !onGpu());
+        return graph;
+    }
+
+    Status buildExecGraph(const InputShapes& shapes, const InputValues* values) {
+        auto graph = passesOn(shapes, values, removed, orderReport);
+        if (!graph.ok()) return graph.status();
+        exec = graph.take();
         preparedShapes.clear();
-        for (ValueId id : graph.runtimeInputs()) preparedShapes[graph.value(id).name] = graph.value(id).shape;
-        exec = std::move(graph);
+        for (ValueId id : exec.runtimeInputs()) preparedShapes[exec.value(id).name] = exec.value(id).shape;
         return Status::ok();
     }
 
@@ -208,19 +216,30 @@ struct Session::Impl {
         return needed;
     }
 
-    // reduce-constant: weights no one reads from the graph any more (the
-    // CPU kernels packed their own copies; on Vulkan the device holds them)
-    // are dropped from both graphs, and so are file weights the passes
-    // replaced (BatchNorm-folded originals).
+    // Weights no one reads from the graph any more (the CPU kernels packed
+    // their own copies; on Vulkan the device holds them) are dropped.
+    // reduce-constant drops them from both graphs, so also the file's
+    // weights the passes replaced (BatchNorm-folded originals). In every
+    // mode, the weights the passes made (folded Conv weights and biases,
+    // folded constants) are dropped from the executed graph: they are the
+    // engine's own intermediates, not the model's data, and the next
+    // buildExecGraph() makes them again. On U^2-Net-P that is 4.3 MiB, a
+    // second copy of the file's convolution weights.
     void releaseConstants(std::set<const TensorData*> stillNeeded) {
         for (ValueId id : exec.outputs)
             if (exec.value(id).constant) stillNeeded.insert(exec.value(id).constant.get());
+        const bool fileWeightsToo = options.mode.reduceConstant;
+        std::set<const TensorData*> fileWeights;
+        for (const Value& v : model.graph.values)
+            if (v.constant) fileWeights.insert(v.constant.get());
         for (Graph* g : {&exec, &model.graph})
-            for (Value& v : g->values)
-                if (v.isWeight() && v.constant && !stillNeeded.count(v.constant.get()) && v.dtype == DataType::Float &&
-                    v.constant->byteSize() > 1024)
-                    v.constant.reset();
-        weightsReleased = true;
+            for (Value& v : g->values) {
+                if (!v.isWeight() || !v.constant || stillNeeded.count(v.constant.get()) ||
+                    v.dtype != DataType::Float || v.constant->byteSize() <= 1024 || pinned.count(v.name))
+                    continue;
+                if (fileWeightsToo || !fileWeights.count(v.constant.get())) v.constant.reset();
+            }
+        if (fileWeightsToo) weightsReleased = true;
     }
 
     Status prepareGpu() {
@@ -236,7 +255,7 @@ struct Session::Impl {
         IS_RETURN_IF_ERROR(gpu->prepare());
         // The weights are on the device now; the host copies are what
         // reduce-constant releases (all but those CPU-fallback nodes read).
-        if (options.mode.reduceConstant) releaseConstants(gpu->hostConstantsRead());
+        releaseConstants(gpu->hostConstantsRead());
         accountWeights();
         prepared = true;
         return Status::ok();
@@ -257,7 +276,7 @@ struct Session::Impl {
             workspaceBytes = std::max(workspaceBytes, kernel->workspaceBytes());
             kernels[n] = std::move(kernel);
         }
-        if (options.mode.reduceConstant) releaseConstants(constantsKernelsRead());
+        releaseConstants(constantsKernelsRead());
         accountWeights();
 
         auto tensors = plannedTensors();
@@ -550,6 +569,12 @@ Result<TensorData> Session::blob(const std::string& name) const {
     if (id == kNoValue) return Status(StatusCode::NotFound, "there is no tensor named '" + name + "'");
     const Value& v = g.value(id);
     if (v.constant && v.isWeight()) return *v.constant;
+    const ValueId fileId = s.model.graph.find(name);
+    if (v.isWeight() && (fileId == kNoValue || !s.model.graph.value(fileId).isWeight()))
+        return Status(StatusCode::DataRemoved, "weight '" + name + "' was made by the engine's passes (layer fusion "
+                                               "or constant folding), not read from the model file, and released once "
+                                               "its kernel packed its own copy; disable fusion (--no-fusion) to see "
+                                               "the file's weights");
     if (v.isWeight())
         return Status(StatusCode::DataRemoved, "weight '" + name + "' was released by reduce-constant once its kernel "
                                                "packed its own copy; run without --reduce-constant to read it");
@@ -608,6 +633,14 @@ std::vector<TensorPlacement> Session::memoryMap() const {
 
 const Graph& Session::graph() const { return impl_->model.graph; }
 const Graph& Session::executedGraph() const { return impl_->exec; }
+Result<Graph> Session::executedGraphWithWeights() const {
+    const Impl& s = *impl_;
+    if (s.shapesNeedInputValues)
+        return invalidArgument("this model's shapes depend on input values; its executed graph changes with every run");
+    RemovedValues removedBy;
+    ExecutionOrderReport order;
+    return s.passesOn(s.preparedShapes, nullptr, removedBy, order);
+}
 std::size_t Session::plannedPeakBytes() const { return impl_->plannedPeak; }
 std::vector<std::string> Session::cpuFallbackNodes() const {
     return impl_->gpu ? impl_->gpu->fallbackNodes() : std::vector<std::string>{};
