@@ -242,6 +242,34 @@ private slots:
         QVERIFY(map.tensorCenter("b").y() < map.tensorCenter("a").y());  // higher in the lane: offset 1 MiB
     }
 
+    // A Concat input whose pages move into the Concat's output (reduce):
+    // the output does not hold those bytes before the move, the input not
+    // after it, and the input's block ends at the move.
+    void memoryMapCountsMovedPagesOnce() {
+        widgets::MemoryMap map;
+        map.resize(800, 400);
+        std::vector<interstage::TensorPlacement> placements = {
+            {"c", 4, 5, 2 * kMiB, 0, 0, false},
+            {"a", 0, 4, kMiB, 1, 0, false},
+            {"b", 3, 4, kMiB, 0, kMiB, false},  // written in place
+            {"x", 0, 2, kMiB / 2, 2, 0, false},
+        };
+        placements[1].movedAt = 4;
+        placements[1].movedBuffer = 0;
+        placements[1].movedOffset = 0;
+        map.setPlacements(placements, "reduce", false);
+        // Step 3: a (1 MiB) and c's half that b is written into; step 4: c.
+        QVERIFY2(map.summaryText().contains("at most 2.0 MiB alive, at step 3"), qPrintable(map.summaryText()));
+        QVERIFY(map.describeTensor("a").contains("pages move into buffer 0 at step 4"));
+        QVERIFY(!map.describeTensor("b").contains("pages move"));
+        map.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&map));
+        map.plot()->replot();
+        // a's block spans steps 0..3 (centre at step 2), not 0..4.
+        const double stepTwo = map.plot()->xAxis->coordToPixel(2.0);
+        QVERIFY2(std::abs(map.tensorCenter("a").x() - stepTwo) < 2.0, qPrintable(QString::number(map.tensorCenter("a").x())));
+    }
+
     void exportsWriteReadableFiles() {
         QTemporaryDir dir;
         QVERIFY(dir.isValid());

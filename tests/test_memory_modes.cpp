@@ -8,6 +8,7 @@
 #include "interstage/session.h"
 #include "interstage/zoo.h"
 #include "interstage/lifetimes.h"
+#include "interstage/live_peak.h"
 #include "cpu/ops/nn/conv_paths.h"
 #include "plan/concat_in_place.h"
 #include "plan/memory_plan.h"
@@ -50,10 +51,31 @@ Model concatModel() {
     return model.take();
 }
 
+// x -> Relu a (read again only by the Concat), Sigmoid b1 -> Tanh b2 ->
+// Neg b -> Concat(a, b) c -> ReduceMax m (output, one float). a, b1, b2, b
+// are 64 KiB each (16 pages), c 128 KiB: a lives across the chain and
+// hands its pages to c at the Concat (plan/concat_pages.h).
+constexpr size_t kPageTensor = 16384 * sizeof(float);
+Model concatPagesModel() {
+    GraphBuilder b("concat_pages");
+    b.input("x", DataType::Float, {1, 16384});
+    auto a = b.op("Relu", {"x"}, {}, "a");
+    auto b1 = b.op("Sigmoid", {"x"}, {}, "b1");
+    auto b2 = b.op("Tanh", {b1}, {}, "b2");
+    auto b3 = b.op("Neg", {b2}, {}, "b");
+    auto c = b.op("Concat", {a, b3}, {intAttr("axis", 1)}, "c");
+    auto m = b.op("ReduceMax", {c}, {intAttr("keepdims", 1)}, "m");
+    b.output(m, DataType::Float, {1, 1});
+    auto model = loadModelFromBytes(b.serialize(), ".");
+    if (!model.ok()) qFatal("%s", model.status().toString().c_str());
+    return model.take();
+}
+
 std::unique_ptr<Session> makeSession(Model model, const std::string& mode, std::vector<std::string> keep = {},
-                                     bool fusion = true, bool inPlaceConcat = true) {
+                                     bool fusion = true, bool inPlaceConcat = true, bool memoryAwareOrder = true) {
     SessionOptions options;
     options.inPlaceConcat = inPlaceConcat;
+    options.memoryAwareOrder = memoryAwareOrder;
     options.mode = MemoryMode::parse(mode).value();
     options.keep = std::move(keep);
     options.fusion = fusion;
@@ -302,6 +324,80 @@ private slots:
             }
             QVERIFY(a.second.peakActivationBytes <= b.second.peakActivationBytes);
         }
+    }
+
+    // In the file's order a is made first and b just before the Concat. c
+    // takes one of them in place and the other hands its pages over at the
+    // Concat, so c never holds bytes beside a copy of them: the activations
+    // peak at three 64 KiB tensors (a, b1, b2 or a, b2, b), not four.
+    void concatInputHandsItsPagesOver() {
+        auto reference = makeSession(concatPagesModel(), "default");
+        QVERIFY(reference->run({}).isOk());
+        const TensorData expected = reference->output("m").value();
+        auto moving = makeSession(concatPagesModel(), "reduce", {}, true, true, false);
+        auto copying = makeSession(concatPagesModel(), "reduce", {}, true, false, false);
+        TwoRuns a = runTwice(*moving), b = runTwice(*copying);
+        QCOMPARE(moving->output("m").value().bytes, expected.bytes);
+        QCOMPARE(copying->output("m").value().bytes, expected.bytes);
+        std::map<std::string, TensorPlacement> at;
+        for (const auto& p : moving->memoryMap()) at[p.name] = p;
+        int moved = 0;
+        for (const char* input : {"a", "b"}) {
+            const TensorPlacement& p = at[input];
+            const bool inPlace = p.buffer == at["c"].buffer && p.movedAt < 0;
+            const bool handedOver = p.movedAt == 4 && p.movedBuffer == at["c"].buffer &&
+                                    p.movedOffset == at["c"].offset + (QString(input) == "a" ? 0 : kPageTensor);
+            QVERIFY2(inPlace != handedOver, input);
+            moved += handedOver;
+        }
+        QCOMPARE(moved, 1);
+        QCOMPARE(a.second.peakActivationBytes, 3 * kPageTensor);
+        QCOMPARE(b.second.peakActivationBytes, 4 * kPageTensor);
+        QCOMPARE(peakOfLiveTensors(moving->memoryMap()).bytes, 3 * kPageTensor);
+        QCOMPARE(copying->plannedPeakBytes() - moving->plannedPeakBytes(), kPageTensor);
+        // c (with one input in it), the other input, b1, b2, m: the move
+        // allocates nothing. Copying: a, b1, b2, b, c, m.
+        QCOMPARE(a.second.allocations, 5);
+        QCOMPARE(b.second.allocations, 6);
+        QCOMPARE(int(moving->blob("a").status().code()), int(StatusCode::DataRemoved));
+    }
+
+    // Where the OS refuses the move, the Concat copies: same outputs, and
+    // the tracker shows the input held until after the Concat.
+    void failedPageMoveFallsBackToCopying() {
+        auto reference = makeSession(concatPagesModel(), "default");
+        QVERIFY(reference->run({}).isOk());
+        auto session = makeSession(concatPagesModel(), "reduce", {}, true, true, false);
+        QVERIFY(session->run({}).isOk());
+        std::string movedName;
+        for (const auto& p : session->memoryMap())
+            if (p.movedAt >= 0) movedName = p.name;
+        QVERIFY(!movedName.empty());
+        const ValueId moved = session->executedGraph().find(movedName);
+        // Handed over: the input's free, then c's gain of its bytes. Copied:
+        // c's gain first (the Concat writes them), the input's free after.
+        auto handedOver = [&](const RunStats& stats) {
+            int freedAt = -1, gainedAt = -1;
+            for (int i = 0; i < static_cast<int>(stats.events.size()); ++i) {
+                const MemoryEvent& e = stats.events[static_cast<size_t>(i)];
+                if (e.node != 4) continue;
+                if (e.bytes < 0 && e.tensor == moved) freedAt = i;
+                if (e.bytes == static_cast<int64_t>(kPageTensor) && e.tensor != moved) gainedAt = i;
+            }
+            if (freedAt < 0 || gainedAt < 0) qFatal("no events at the Concat");
+            return freedAt < gainedAt;
+        };
+        session->failNthPageMoveForTesting(1);
+        RunStats failed;
+        QVERIFY(session->run({}, &failed).isOk());
+        QCOMPARE(session->output("m").value().bytes, reference->output("m").value().bytes);
+        QCOMPARE(failed.allocations, 5);
+        QVERIFY(!handedOver(failed));
+        QCOMPARE(failed.peakActivationBytes, 3 * kPageTensor);  // at the Concat: the input and all of c
+        RunStats next;
+        QVERIFY(session->run({}, &next).isOk());  // moves again
+        QCOMPARE(session->output("m").value().bytes, reference->output("m").value().bytes);
+        QVERIFY(handedOver(next));
     }
 
     void pinnedConcatInputKeepsItsOwnBuffer() {

@@ -232,7 +232,10 @@ void MemoryMap::setPlacements(const std::vector<interstage::TensorPlacement>& pl
     }
     for (size_t i = 0; i < placements.size(); ++i) {
         const auto& p = placements[i];
-        const QRectF rect(p.first, toMiB(origin[i]), p.last - p.first + 1, toMiB(static_cast<double>(p.bytes)));
+        // A Concat input whose pages moved into the Concat's output holds its
+        // own lane until the move; from then its bytes are the output's.
+        const int end = p.movedAt >= 0 ? p.movedAt : p.last + 1;
+        const QRectF rect(p.first, toMiB(origin[i]), std::max(1, end - p.first), toMiB(static_cast<double>(p.bytes)));
         QColor fill = sizeColor(static_cast<double>(p.bytes), minBytes, maxBytes);
         if (p.kept) fill = categoryColor(interstage::MemoryCategory::Output);
         else if (isWorkspace(p)) fill = categoryColor(interstage::MemoryCategory::Workspace);
@@ -343,6 +346,10 @@ QString MemoryMap::describeTensor(const QString& name) const {
                 ? tr("<br>offset %1 in the slab").arg(formatBytes(static_cast<double>(p.offset)))
                 : tr("<br>buffer %1").arg(p.buffer);
     if (p.kept) html += tr("<br>kept after the run (graph output or pinned)");
+    if (p.movedAt >= 0)
+        html += tr("<br>its pages move into buffer %1 at step %2: the Concat there takes them over, no copy")
+                    .arg(p.movedBuffer)
+                    .arg(p.movedAt);
     if (p.channelBlock)
         html += tr("<br>stored nChw%1c: channels in blocks of %1, as the convolutions read them").arg(p.channelBlock);
     return html;

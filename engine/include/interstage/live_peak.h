@@ -22,5 +22,7 @@ struct LivePeak {
 };
 
 LivePeak peakOfLiveTensors(const std::vector<TensorPlacement>& map);
+// The bytes alive at every step, counted the same way.
+std::vector<std::size_t> liveBytesPerStep(const std::vector<TensorPlacement>& map);
 
 }  // namespace interstage

@@ -114,6 +114,13 @@ struct TensorPlacement {
     std::size_t offset = 0;  // offset inside the buffer (arena), else 0
     bool kept = false;       // graph output or pinned
     int channelBlock = 0;    // stored with channels in blocks of this many (Value::channelBlock); 0: NCHW
+    // A Concat input whose pages moved into the Concat's output before step
+    // movedAt instead of being copied (reduce plans): until then it held its
+    // own buffer; from then its bytes are the output's, at movedOffset of
+    // buffer movedBuffer. -1: not moved.
+    int movedAt = -1;
+    int movedBuffer = -1;
+    std::size_t movedOffset = 0;
 };
 
 class Session {
@@ -174,6 +181,9 @@ public:
 
     // Tests: the n-th host tensor allocation from now fails (0: off).
     void failNthAllocationForTesting(int n);
+    // The n-th page move from now (a Concat input handing its pages over)
+    // fails, so the Concat copies instead.
+    void failNthPageMoveForTesting(int n);
     // Tests (Vulkan backend; no effect on the CPU): the n-th queue submit
     // from now reports VK_ERROR_DEVICE_LOST instead of running (0: off).
     // The run ends with a DeviceLost status and the session refuses later

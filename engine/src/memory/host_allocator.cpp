@@ -1,10 +1,20 @@
 #include "memory/host_allocator.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
+#include <cstddef>
 #include <cstdlib>
 
 namespace interstage {
+
+std::size_t hostPageBytes() {
+    static const std::size_t bytes = [] {
+        const long page = sysconf(_SC_PAGESIZE);
+        return page > 0 ? static_cast<std::size_t>(page) : std::size_t(4096);
+    }();
+    return bytes;
+}
 
 void* HostAllocator::allocate(std::size_t bytes) {
     if (failCountdown_ > 0 && --failCountdown_ == 0) return nullptr;
@@ -21,6 +31,18 @@ void HostAllocator::release(void* data, std::size_t bytes) {
     if (bytes == 0) bytes = 1;
     if (bytes >= mapThreshold_) munmap(data, bytes);
     else std::free(data);
+}
+
+bool HostAllocator::movePages(void* from, std::size_t bytes, void* into, std::size_t intoBytes, std::size_t offset) {
+    if (moveFailCountdown_ > 0 && --moveFailCountdown_ == 0) return false;
+    const std::size_t page = hostPageBytes();
+    // Both blocks must be mappings of their own: remapping onto the C heap
+    // would corrupt it.
+    if (!from || !into || bytes < mapThreshold_ || intoBytes < mapThreshold_ || bytes % page != 0 ||
+        offset % page != 0 || offset > intoBytes || bytes > intoBytes - offset)
+        return false;
+    void* to = static_cast<std::byte*>(into) + offset;
+    return mremap(from, bytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED, to) != MAP_FAILED;
 }
 
 }  // namespace interstage

@@ -8,23 +8,39 @@
 
 namespace interstage {
 
+// Blocks of at least this many bytes are mapped; smaller ones come from
+// aligned_alloc (64-byte aligned).
+constexpr std::size_t kHostMapThreshold = 64 * 1024;
+
+// The OS page size (what mapped blocks and page moves are made of).
+std::size_t hostPageBytes();
+
 class HostAllocator {
 public:
-    // Blocks of at least this many bytes are mapped; smaller ones come from
-    // aligned_alloc (64-byte aligned).
-    explicit HostAllocator(std::size_t mapThreshold = 64 * 1024) : mapThreshold_(mapThreshold) {}
+    explicit HostAllocator(std::size_t mapThreshold = kHostMapThreshold) : mapThreshold_(mapThreshold) {}
 
     // nullptr when the system refuses (or an injected fault fires).
     void* allocate(std::size_t bytes);
     void release(void* data, std::size_t bytes);
 
+    // Moves the pages of the block `from` (allocate()d, `bytes` long, a
+    // whole number of pages) to `offset` in the block `into` (allocate()d,
+    // `intoBytes` long), replacing the pages there (mremap): no copy, no new
+    // memory. `from` is gone afterwards; its pages are freed with `into`.
+    // False, with nothing changed, when a block is not mapped (too small),
+    // the range is not page-aligned or does not fit, or the OS refuses: the
+    // caller copies instead.
+    bool movePages(void* from, std::size_t bytes, void* into, std::size_t intoBytes, std::size_t offset);
+
     // Fault injection for tests: the n-th allocation from now fails
-    // (n >= 1); 0 turns it off.
+    // (n >= 1); 0 turns it off. Page moves likewise.
     void failNthAllocation(int n) { failCountdown_ = n; }
+    void failNthPageMove(int n) { moveFailCountdown_ = n; }
 
 private:
     std::size_t mapThreshold_;
     int failCountdown_ = 0;
+    int moveFailCountdown_ = 0;
 };
 
 }  // namespace interstage

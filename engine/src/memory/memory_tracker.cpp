@@ -18,12 +18,13 @@ int64_t MemoryTracker::nowNs() const {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - runStart_).count();
 }
 
-void MemoryTracker::allocated(std::size_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor) {
+void MemoryTracker::allocated(std::size_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor,
+                              bool countsAsAllocation) {
     current_ += bytes;
     byCategory_[static_cast<size_t>(category)] += bytes;
     runPeak_ = std::max(runPeak_, current_);
     runPeakActivations_ = std::max(runPeakActivations_, activations());
-    ++runAllocations_;
+    if (countsAsAllocation) ++runAllocations_;
     record(static_cast<int64_t>(bytes), device, category, tensor);
 }
 
@@ -32,6 +33,12 @@ void MemoryTracker::freed(std::size_t bytes, MemoryDevice device, MemoryCategory
     auto& c = byCategory_[static_cast<size_t>(category)];
     c -= std::min(c, bytes);
     record(-static_cast<int64_t>(bytes), device, category, tensor);
+}
+
+void MemoryTracker::handedOver(std::size_t bytes, MemoryDevice device, MemoryCategory fromCategory, ValueId from,
+                               MemoryCategory toCategory, ValueId to) {
+    freed(bytes, device, fromCategory, from);
+    allocated(bytes, device, toCategory, to, false);
 }
 
 void MemoryTracker::record(int64_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor) {

@@ -21,8 +21,16 @@ public:
     void beginRun(int run);
     void setNode(NodeId node) { node_ = node; }
 
-    void allocated(std::size_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor);
+    // countsAsAllocation false: bytes a buffer already mapped starts to hold
+    // (a Concat copying into the range a page move would have filled).
+    void allocated(std::size_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor,
+                   bool countsAsAllocation = true);
     void freed(std::size_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor);
+    // Bytes that change hands without an allocation (pages moved from one
+    // tensor's buffer into another's): a free of `from` and a gain of `to`
+    // at the same moment, not counted as an allocation.
+    void handedOver(std::size_t bytes, MemoryDevice device, MemoryCategory fromCategory, ValueId from,
+                    MemoryCategory toCategory, ValueId to);
 
     std::size_t currentBytes() const { return current_; }
     std::size_t currentBytes(MemoryCategory category) const { return byCategory_[static_cast<size_t>(category)]; }

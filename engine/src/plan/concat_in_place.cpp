@@ -31,9 +31,21 @@ void resolveRoots(const std::vector<TensorAlias>& aliases, std::vector<int>& roo
     }
 }
 
+// A Concat input that could hand its pages to the Concat's output instead
+// of being written in place (plan/concat_pages.h), as far as the tensors
+// alone tell: the buffers the planner makes decide in the end.
+struct MoveCandidate {
+    size_t tensor = 0;
+    size_t host = 0;          // the Concat's output
+    std::size_t offset = 0;   // inside the host
+};
+
 // The most bytes alive at one step when every group is one tensor that
-// lives from its first member's producer to its last reader.
-std::size_t peakLiveBytes(const std::vector<PlannedTensor>& tensors, const std::vector<TensorAlias>& aliases) {
+// lives from its first member's producer to its last reader. A move
+// candidate left out of every group ends at its Concat, where its bytes
+// join the host's group; until then the group does not hold them.
+std::size_t peakLiveBytes(const std::vector<PlannedTensor>& tensors, const std::vector<TensorAlias>& aliases,
+                          const std::vector<MoveCandidate>& moves, const PageRules* rules) {
     std::vector<int> root;
     std::vector<std::size_t> offset;
     resolveRoots(aliases, root, offset);
@@ -55,6 +67,22 @@ std::size_t peakLiveBytes(const std::vector<PlannedTensor>& tensors, const std::
         delta[static_cast<size_t>(first[i])] += static_cast<long long>(tensors[i].bytes);
         delta[static_cast<size_t>(last[i]) + 1] -= static_cast<long long>(tensors[i].bytes);
     }
+    if (rules) {
+        std::vector<bool> hostsOthers(tensors.size(), false);
+        for (const TensorAlias& a : aliases)
+            if (a.host >= 0) hostsOthers[static_cast<size_t>(a.host)] = true;
+        for (const MoveCandidate& m : moves) {
+            if (aliases[m.tensor].host >= 0 || hostsOthers[m.tensor]) continue;
+            const auto r = static_cast<size_t>(root[m.host]);
+            if ((offset[m.host] + m.offset) % rules->pageBytes != 0) continue;
+            const int step = tensors[m.host].first;  // the Concat's
+            const auto bytes = static_cast<long long>(tensors[m.tensor].bytes);
+            delta[static_cast<size_t>(step)] -= bytes;  // the input ends as its pages move
+            delta[static_cast<size_t>(last[m.tensor]) + 1] += bytes;
+            delta[static_cast<size_t>(first[r])] -= bytes;  // the host holds them only from then
+            delta[static_cast<size_t>(step)] += bytes;
+        }
+    }
     long long live = 0, peak = 0;
     for (long long d : delta) peak = std::max(peak, live += d);
     return static_cast<std::size_t>(peak);
@@ -64,14 +92,18 @@ std::size_t peakLiveBytes(const std::vector<PlannedTensor>& tensors, const std::
 // input's producer, which can raise the peak (U^2-Net-P's first stage
 // output would pull the 50 MiB decoder concat to the start of the net).
 // So: repeatedly take the candidate that lowers the peak most, then every
-// remaining candidate that does not raise it (each saves a copy).
+// remaining candidate that does not raise it (each saves a copy). With
+// page moves (rules given), an input left out may hand its pages over
+// instead, and the peaks compared count that.
 std::vector<TensorAlias> chooseAliases(const std::vector<PlannedTensor>& tensors,
-                                       const std::vector<TensorAlias>& candidates) {
+                                       const std::vector<TensorAlias>& candidates,
+                                       const std::vector<MoveCandidate>& moves, const PageRules* rules) {
     std::vector<TensorAlias> chosen(tensors.size());
     std::vector<size_t> open;
     for (size_t i = 0; i < candidates.size(); ++i)
         if (candidates[i].host >= 0) open.push_back(i);
-    std::size_t peak = peakLiveBytes(tensors, chosen);
+    auto peakWith = [&](const std::vector<TensorAlias>& aliases) { return peakLiveBytes(tensors, aliases, moves, rules); };
+    std::size_t peak = peakWith(chosen);
     // Each trial costs O(tensors); keep big graphs to the greedy pass.
     const bool search = open.size() * tensors.size() < (std::size_t(1) << 22);
     while (search && !open.empty()) {
@@ -79,7 +111,7 @@ std::vector<TensorAlias> chooseAliases(const std::vector<PlannedTensor>& tensors
         size_t best = open.size();
         for (size_t k = 0; k < open.size(); ++k) {
             chosen[open[k]] = candidates[open[k]];
-            const std::size_t trial = peakLiveBytes(tensors, chosen);
+            const std::size_t trial = peakWith(chosen);
             chosen[open[k]] = {};
             if (trial < bestPeak) bestPeak = trial, best = k;
         }
@@ -90,7 +122,7 @@ std::vector<TensorAlias> chooseAliases(const std::vector<PlannedTensor>& tensors
     }
     for (size_t i : open) {
         chosen[i] = candidates[i];
-        const std::size_t trial = peakLiveBytes(tensors, chosen);
+        const std::size_t trial = peakWith(chosen);
         if (trial > peak) chosen[i] = {};
         else peak = trial;
     }
@@ -99,8 +131,10 @@ std::vector<TensorAlias> chooseAliases(const std::vector<PlannedTensor>& tensors
 
 }  // namespace
 
-std::vector<TensorAlias> concatAliases(const Graph& graph, const std::vector<PlannedTensor>& tensors) {
+std::vector<TensorAlias> concatAliases(const Graph& graph, const std::vector<PlannedTensor>& tensors,
+                                       const PageRules* pageMoves) {
     std::vector<TensorAlias> aliases(tensors.size());
+    std::vector<MoveCandidate> moves;
     std::map<ValueId, int> indexOf;
     for (size_t i = 0; i < tensors.size(); ++i) indexOf[tensors[i].value] = static_cast<int>(i);
 
@@ -127,6 +161,12 @@ std::vector<TensorAlias> concatAliases(const Graph& graph, const std::vector<Pla
                                   aliases[static_cast<size_t>(member->second)].host < 0 &&
                                   tensors[static_cast<size_t>(member->second)].bytes == bytes;
             if (eligible) aliases[static_cast<size_t>(member->second)] = {host->second, offset};
+            const size_t step = static_cast<size_t>(tensors[static_cast<size_t>(host->second)].first);
+            if (eligible && pageMoves && tensors[static_cast<size_t>(member->second)].last == static_cast<int>(step) &&
+                tensors[static_cast<size_t>(member->second)].category == MemoryCategory::Interstage &&
+                bytes >= pageMoves->mappedFromBytes && bytes % pageMoves->pageBytes == 0 &&
+                tensors[static_cast<size_t>(host->second)].bytes >= pageMoves->mappedFromBytes)
+                moves.push_back({static_cast<size_t>(member->second), static_cast<size_t>(host->second), offset});
             offset += bytes;
         }
         if (offset != tensors[static_cast<size_t>(host->second)].bytes) {
@@ -138,7 +178,7 @@ std::vector<TensorAlias> concatAliases(const Graph& graph, const std::vector<Pla
             }
         }
     }
-    return chooseAliases(tensors, aliases);
+    return chooseAliases(tensors, aliases, moves, pageMoves);
 }
 
 MemoryPlan planWithAliases(const MemoryMode& mode, const std::vector<PlannedTensor>& tensors,
@@ -175,10 +215,16 @@ MemoryPlan planWithAliases(const MemoryMode& mode, const std::vector<PlannedTens
     return plan;
 }
 
-MemoryPlan planConcatInPlace(const MemoryMode& mode, const Graph& graph, const std::vector<PlannedTensor>& tensors) {
+MemoryPlan planConcatInPlace(const MemoryMode& mode, const Graph& graph, const std::vector<PlannedTensor>& tensors,
+                             const PageRules& rules) {
     const int steps = static_cast<int>(graph.nodes.size());
     MemoryPlan plain = planFor(mode, tensors);
-    MemoryPlan inPlace = planWithAliases(mode, tensors, concatAliases(graph, tensors));
+    // Page moves happen between per-run buffers: reduce plans (reuse alone
+    // and the arena keep their buffers).
+    const bool perRunBuffers = mode.reduceInterstage && !mode.arena;
+    MemoryPlan inPlace = planWithAliases(mode, tensors, concatAliases(graph, tensors, perRunBuffers ? &rules : nullptr));
+    planPageMoves(graph, tensors, plain, rules);
+    planPageMoves(graph, tensors, inPlace, rules);
     return plannedPeakBytes(inPlace, steps) <= plannedPeakBytes(plain, steps) ? inPlace : plain;
 }
 

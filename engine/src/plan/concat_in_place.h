@@ -15,6 +15,7 @@
 
 #include "interstage/graph.h"
 #include "interstage/memory.h"
+#include "plan/concat_pages.h"
 #include "plan/memory_plan.h"
 
 namespace interstage {
@@ -31,7 +32,10 @@ struct TensorAlias {
 // that Concat's outer dims are 1. Each tensor joins at most one Concat.
 // Of those, only the ones that do not raise the peak of live bytes are
 // taken (writing in place stretches the Concat buffer's life).
-std::vector<TensorAlias> concatAliases(const Graph& graph, const std::vector<PlannedTensor>& tensors);
+// pageMoves: the planner will move the pages of inputs left out (reduce
+// plans, plan/concat_pages.h), so a candidate is weighed against that.
+std::vector<TensorAlias> concatAliases(const Graph& graph, const std::vector<PlannedTensor>& tensors,
+                                       const PageRules* pageMoves = nullptr);
 
 // planFor() on the alias groups, then every member placed in its host's
 // buffer at its offset (chains of Concats resolved to the outermost host).
@@ -40,7 +44,10 @@ MemoryPlan planWithAliases(const MemoryMode& mode, const std::vector<PlannedTens
 
 // What a session uses: planWithAliases() with concatAliases(), unless its
 // peak is above planFor()'s alone, then planFor(). (Reuse shares buffers of
-// equal size only; regrouped tensors can pair up slightly worse.)
-MemoryPlan planConcatInPlace(const MemoryMode& mode, const Graph& graph, const std::vector<PlannedTensor>& tensors);
+// equal size only; regrouped tensors can pair up slightly worse.) Either
+// way, the Concat inputs that can hand their pages to their Concat do so
+// (plan/concat_pages.h).
+MemoryPlan planConcatInPlace(const MemoryMode& mode, const Graph& graph, const std::vector<PlannedTensor>& tensors,
+                             const PageRules& rules = hostPageRules());
 
 }  // namespace interstage

@@ -137,23 +137,9 @@ Evaluation evaluate(const Graph& reordered, const std::set<std::string>& pinned,
     reduce.reduceInterstage = true;
     const MemoryPlan plan = concatInPlace ? planConcatInPlace(reduce, reordered, tensors) : planFor(reduce, tensors);
     const int steps = static_cast<int>(reordered.nodes.size());
-    std::vector<long long> delta(static_cast<size_t>(std::max(steps, 1)) + 1, 0);
-    std::size_t persistent = 0;
-    for (const BufferSpec& b : plan.buffers) {
-        if (!b.perRun()) {
-            persistent += b.bytes;
-            continue;
-        }
-        const int last = b.freeStep == kPersistent ? steps - 1 : b.freeStep;
-        delta[static_cast<size_t>(b.allocStep)] += static_cast<long long>(b.bytes);
-        delta[static_cast<size_t>(last) + 1] -= static_cast<long long>(b.bytes);
-    }
     Evaluation e;
-    std::vector<std::size_t> bytesAt(static_cast<size_t>(steps), 0);
-    long long live = 0;
+    const std::vector<std::size_t> bytesAt = plannedBytesPerStep(plan, steps);
     for (int s = 0; s < steps; ++s) {
-        live += delta[static_cast<size_t>(s)];
-        bytesAt[static_cast<size_t>(s)] = persistent + static_cast<std::size_t>(live);
         e.area += bytesAt[static_cast<size_t>(s)];
         e.peak = std::max(e.peak, bytesAt[static_cast<size_t>(s)]);
     }
@@ -166,13 +152,14 @@ Evaluation evaluate(const Graph& reordered, const std::set<std::string>& pinned,
                           const auto x = bytesAt[static_cast<size_t>(a)], y = bytesAt[static_cast<size_t>(b)];
                           return x != y ? x > y : a < b;
                       });
+    const std::vector<int> lastHeld = lastHeldSteps(plan, steps);
     for (size_t k = 0; k < looked; ++k) {
         const int s = highest[k];
         std::vector<ValueId> alive;
         for (size_t i = 0; i < tensors.size(); ++i) {
-            const BufferSpec& b = plan.buffers[static_cast<size_t>(plan.bufferOf[i])];
-            const int last = b.freeStep == kPersistent ? steps - 1 : b.freeStep;
-            if (!b.perRun() || (b.allocStep <= s && s <= last)) alive.push_back(tensors[i].value);
+            const auto buffer = static_cast<size_t>(plan.bufferOf[i]);
+            const BufferSpec& b = plan.buffers[buffer];
+            if (!b.perRun() || (b.allocStep <= s && s <= lastHeld[buffer])) alive.push_back(tensors[i].value);
         }
         e.peaks.emplace_back(s, std::move(alive));
     }

@@ -8,7 +8,11 @@ namespace interstage {
 
 namespace {
 
-bool aliveAt(const TensorPlacement& p, int step) { return p.first <= step && step <= p.last; }
+// In its own bytes: a tensor whose pages moved into its Concat's output is
+// counted there from the move on.
+bool aliveAt(const TensorPlacement& p, int step) {
+    return p.first <= step && step <= (p.movedAt >= 0 ? p.movedAt - 1 : p.last);
+}
 
 bool inside(const TensorPlacement& member, const TensorPlacement& host) {
     return member.buffer == host.buffer && host.offset <= member.offset &&
@@ -41,6 +45,10 @@ std::pair<std::vector<std::size_t>, std::size_t> outermostAlive(const std::vecto
     std::map<int, std::vector<std::size_t>> byBuffer;
     for (std::size_t i = 0; i < map.size(); ++i)
         if (aliveAt(map[i], step)) byBuffer[map[i].buffer].push_back(i);
+    // Ranges of a buffer whose pages have not moved in yet: not held.
+    std::map<int, std::vector<std::pair<std::size_t, std::size_t>>> pending;
+    for (const TensorPlacement& p : map)
+        if (p.movedAt > step) pending[p.movedBuffer].emplace_back(p.movedOffset, p.movedOffset + p.bytes);
     std::vector<std::size_t> outer;
     std::size_t bytes = 0;
     for (auto& [buffer, alive] : byBuffer) {
@@ -54,7 +62,12 @@ std::pair<std::vector<std::size_t>, std::size_t> outermostAlive(const std::vecto
         for (std::size_t i : alive) {
             const std::size_t end = map[i].offset + map[i].bytes;
             if (any && end <= coveredTo) continue;  // inside a tensor already counted
-            bytes += end - std::max(map[i].offset, any ? coveredTo : map[i].offset);
+            const std::size_t begin = std::max(map[i].offset, any ? coveredTo : map[i].offset);
+            bytes += end - begin;
+            for (const auto& [holeBegin, holeEnd] : pending[buffer]) {
+                const std::size_t lo = std::max(begin, holeBegin), hi = std::min(end, holeEnd);
+                if (lo < hi) bytes -= hi - lo;
+            }
             coveredTo = std::max(coveredTo, end);
             any = true;
             outer.push_back(i);
@@ -64,6 +77,15 @@ std::pair<std::vector<std::size_t>, std::size_t> outermostAlive(const std::vecto
 }
 
 }  // namespace
+
+std::vector<std::size_t> liveBytesPerStep(const std::vector<TensorPlacement>& planned) {
+    const std::vector<TensorPlacement> map = withHostsStretched(planned);
+    int steps = 0;
+    for (const TensorPlacement& p : map) steps = std::max(steps, p.last + 1);
+    std::vector<std::size_t> bytes(static_cast<std::size_t>(steps), 0);
+    for (int step = 0; step < steps; ++step) bytes[static_cast<std::size_t>(step)] = outermostAlive(map, step).second;
+    return bytes;
+}
 
 LivePeak peakOfLiveTensors(const std::vector<TensorPlacement>& planned) {
     const std::vector<TensorPlacement> map = withHostsStretched(planned);

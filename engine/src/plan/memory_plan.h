@@ -35,11 +35,24 @@ struct BufferSpec {
     bool perRun() const { return allocStep != kPersistent; }
 };
 
+// Pages handed from one per-run buffer to another before a step's kernel
+// runs: a Concat input whose Concat output adopts its pages instead of
+// copying them (plan/concat_pages.h). The source buffer ends there. The
+// destination does not hold [offset, offset + source bytes) before that
+// step: those bytes arrive with the pages.
+struct PageMove {
+    int step = 0;
+    int from = -1;           // buffer whose pages move (it is gone after)
+    int into = -1;           // buffer that receives them
+    std::size_t offset = 0;  // where, in `into`
+};
+
 struct MemoryPlan {
     std::vector<BufferSpec> buffers;
     // Per PlannedTensor (same order as the planner's input): buffer and offset.
     std::vector<int> bufferOf;
     std::vector<std::size_t> offsetOf;
+    std::vector<PageMove> moves;
 };
 
 constexpr std::size_t kPlanAlignment = 64;
@@ -56,7 +69,15 @@ MemoryPlan planArena(const std::vector<PlannedTensor>& tensors);
 MemoryPlan planFor(const MemoryMode& mode, const std::vector<PlannedTensor>& tensors);
 
 // The largest sum of bytes of the plan's buffers alive at one step (what
-// the tracker will see as the interstage peak, weights and workspace aside).
+// the tracker will see as the interstage peak, weights and workspace aside);
+// a page move ends its source at its step and completes its destination
+// there.
 std::size_t plannedPeakBytes(const MemoryPlan& plan, int steps);
+// The same bytes at every step (persistent buffers included).
+std::vector<std::size_t> plannedBytesPerStep(const MemoryPlan& plan, int steps);
+// Per buffer, the last step at which it holds its own bytes: its free
+// step, the step before its pages move, or steps - 1 when it outlives the
+// run.
+std::vector<int> lastHeldSteps(const MemoryPlan& plan, int steps);
 
 }  // namespace interstage

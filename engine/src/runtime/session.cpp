@@ -626,6 +626,12 @@ std::vector<TensorPlacement> Session::memoryMap() const {
         p.buffer = plan.bufferOf[i];
         p.offset = plan.offsetOf[i];
         p.kept = tensors[i].keep;
+        for (const PageMove& m : plan.moves)
+            if (m.from == p.buffer) {
+                p.movedAt = m.step;
+                p.movedBuffer = m.into;
+                p.movedOffset = m.offset;
+            }
         map.push_back(p);
     }
     return map;
@@ -647,6 +653,7 @@ std::vector<std::string> Session::cpuFallbackNodes() const {
 }
 bool Session::samplesDeviceHeap() const { return impl_->samplesDeviceHeap(); }
 void Session::failNthAllocationForTesting(int n) { impl_->allocator.failNthAllocation(n); }
+void Session::failNthPageMoveForTesting(int n) { impl_->allocator.failNthPageMove(n); }
 void Session::loseDeviceAtNthSubmitForTesting(int n) {
     if (impl_->gpu) impl_->gpu->loseDeviceAtNthSubmitForTesting(n);
 }

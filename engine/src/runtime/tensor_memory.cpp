@@ -17,6 +17,14 @@ void TensorMemory::setPlan(const std::vector<PlannedTensor>& tensors, MemoryPlan
     for (const auto& t : tensors_) steps = std::max(steps, t.last + 1);
     allocAt_.assign(static_cast<size_t>(steps), {});
     freeAt_.assign(static_cast<size_t>(steps), {});
+    movesAt_.assign(static_cast<size_t>(steps), {});
+    heldBytes_.assign(plan_.buffers.size(), 0);
+    arriving_.assign(plan_.buffers.size(), 0);
+    for (size_t m = 0; m < plan_.moves.size(); ++m) {
+        const PageMove& move = plan_.moves[m];
+        movesAt_[static_cast<size_t>(move.step)].push_back(m);
+        arriving_[static_cast<size_t>(move.into)] += plan_.buffers[static_cast<size_t>(move.from)].bytes;
+    }
     for (size_t i = 0; i < tensors_.size(); ++i) tenants_[static_cast<size_t>(plan_.bufferOf[i])].push_back(i);
     for (size_t b = 0; b < plan_.buffers.size(); ++b) {
         const BufferSpec& spec = plan_.buffers[b];
@@ -34,19 +42,46 @@ Status TensorMemory::allocate(size_t buffer) {
         return Status(StatusCode::OutOfMemory, "cannot allocate " + std::to_string(spec.bytes) + " bytes for " + name);
     }
     bufferData_[buffer] = data;
-    tracker_.allocated(spec.bytes, MemoryDevice::Host, spec.category, spec.firstTenant);
+    // Bytes that arrive by page moves are not held yet (their pages are
+    // mapped but untouched until the move replaces them).
+    heldBytes_[buffer] = spec.bytes - arriving_[buffer];
+    tracker_.allocated(heldBytes_[buffer], MemoryDevice::Host, spec.category, spec.firstTenant);
     for (size_t t : tenants_[buffer])
         address_[static_cast<size_t>(tensors_[t].value)] = static_cast<std::byte*>(data) + plan_.offsetOf[t];
     return Status::ok();
 }
 
 void TensorMemory::release(size_t buffer) {
+    // Tenants of a buffer whose pages moved point into the destination
+    // until now.
+    for (size_t t : tenants_[buffer]) address_[static_cast<size_t>(tensors_[t].value)] = nullptr;
     if (!bufferData_[buffer]) return;
     const BufferSpec& spec = plan_.buffers[buffer];
     allocator_.release(bufferData_[buffer], spec.bytes);
     bufferData_[buffer] = nullptr;
-    tracker_.freed(spec.bytes, MemoryDevice::Host, spec.category, spec.firstTenant);
-    for (size_t t : tenants_[buffer]) address_[static_cast<size_t>(tensors_[t].value)] = nullptr;
+    tracker_.freed(heldBytes_[buffer], MemoryDevice::Host, spec.category, spec.firstTenant);
+    heldBytes_[buffer] = 0;
+}
+
+void TensorMemory::movePages(const PageMove& move) {
+    const auto from = static_cast<size_t>(move.from), into = static_cast<size_t>(move.into);
+    if (!bufferData_[from] || !bufferData_[into]) return;  // a run that stopped early
+    const BufferSpec& source = plan_.buffers[from];
+    const BufferSpec& target = plan_.buffers[into];
+    std::byte* to = static_cast<std::byte*>(bufferData_[into]) + move.offset;
+    heldBytes_[into] += source.bytes;
+    if (allocator_.movePages(bufferData_[from], source.bytes, bufferData_[into], target.bytes, move.offset)) {
+        bufferData_[from] = nullptr;
+        tracker_.handedOver(heldBytes_[from], MemoryDevice::Host, source.category, source.firstTenant, target.category,
+                            target.firstTenant);
+        heldBytes_[from] = 0;
+        for (size_t t : tenants_[from]) address_[static_cast<size_t>(tensors_[t].value)] = to;
+        return;
+    }
+    // Not moved: the Concat copies the bytes into the destination, which
+    // holds them from now on (its pages there are touched now), and the
+    // source goes after the step as usual.
+    tracker_.allocated(source.bytes, MemoryDevice::Host, target.category, target.firstTenant, false);
 }
 
 Status TensorMemory::beginRun() {
@@ -60,6 +95,7 @@ Status TensorMemory::beginRun() {
 Status TensorMemory::beforeStep(int step) {
     if (step < 0 || static_cast<size_t>(step) >= allocAt_.size()) return Status::ok();
     for (size_t b : allocAt_[static_cast<size_t>(step)]) IS_RETURN_IF_ERROR(allocate(b));
+    for (size_t m : movesAt_[static_cast<size_t>(step)]) movePages(plan_.moves[m]);
     return Status::ok();
 }
 

@@ -41,6 +41,9 @@ public:
 private:
     Status allocate(size_t buffer);
     void release(size_t buffer);
+    // A PageMove of the plan (before its step's kernel runs); where the
+    // allocator cannot move the pages the Concat copies them instead.
+    void movePages(const PageMove& move);
 
     HostAllocator& allocator_;
     MemoryTracker& tracker_;
@@ -50,6 +53,9 @@ private:
     std::vector<std::vector<size_t>> tenants_;      // per buffer: indices into tensors_
     std::vector<std::vector<size_t>> allocAt_;      // per step: per-run buffers allocated before it
     std::vector<std::vector<size_t>> freeAt_;       // per step: per-run buffers freed after it
+    std::vector<std::vector<size_t>> movesAt_;      // per step: indices into plan_.moves
+    std::vector<std::size_t> heldBytes_;            // per buffer: the bytes reported to the tracker as held
+    std::vector<std::size_t> arriving_;             // per buffer: bytes that arrive by page moves
     std::vector<void*> address_;                    // per value
 };
 

@@ -1,0 +1,72 @@
+#include "plan/concat_pages.h"
+
+#include <map>
+
+#include "memory/host_allocator.h"
+
+namespace interstage {
+
+namespace {
+
+bool outerDimsAreOne(const Shape& shape, int64_t axis) {
+    for (int64_t d = 0; d < axis; ++d)
+        if (shape[static_cast<size_t>(d)] != 1) return false;
+    return true;
+}
+
+}  // namespace
+
+PageRules hostPageRules() { return {hostPageBytes(), kHostMapThreshold}; }
+
+void planPageMoves(const Graph& graph, const std::vector<PlannedTensor>& tensors, MemoryPlan& plan,
+                   const PageRules& rules) {
+    std::map<ValueId, size_t> indexOf;
+    for (size_t i = 0; i < tensors.size(); ++i) indexOf[tensors[i].value] = i;
+    std::vector<int> tenants(plan.buffers.size(), 0);
+    for (int b : plan.bufferOf) ++tenants[static_cast<size_t>(b)];
+    std::vector<bool> moving(plan.buffers.size(), false);
+    for (const PageMove& m : plan.moves) moving[static_cast<size_t>(m.from)] = true;
+    auto wholePages = [&](std::size_t bytes) { return bytes % rules.pageBytes == 0; };
+
+    for (size_t step = 0; step < graph.nodes.size(); ++step) {
+        const Node& node = graph.nodes[step];
+        if (node.opType != "Concat" || !node.domain.empty() || node.outputs.size() != 1) continue;
+        auto host = indexOf.find(node.outputs[0]);
+        if (host == indexOf.end()) continue;
+        const int into = plan.bufferOf[host->second];
+        const BufferSpec& intoSpec = plan.buffers[static_cast<size_t>(into)];
+        if (!intoSpec.perRun() || intoSpec.allocStep > static_cast<int>(step) || intoSpec.bytes < rules.mappedFromBytes)
+            continue;
+        const Value& out = graph.value(node.outputs[0]);
+        const auto rank = static_cast<int64_t>(out.shape.size());
+        int64_t axis = node.attrInt("axis", graph.opset() > 0 && graph.opset() < 4 ? 1 : 0);
+        if (axis < 0) axis += rank;
+        if (axis < 0 || axis >= rank || !outerDimsAreOne(out.shape, axis)) continue;
+
+        std::map<ValueId, int> uses;
+        for (ValueId id : node.inputs) ++uses[id];
+        std::size_t offset = 0;
+        for (ValueId id : node.inputs) {
+            if (id == kNoValue) break;  // malformed; the kernel refuses it
+            const Value& in = graph.value(id);
+            const std::size_t at = plan.offsetOf[host->second] + offset;
+            offset += in.byteSize();
+            auto member = indexOf.find(id);
+            if (member == indexOf.end() || uses[id] != 1 || in.dtype != out.dtype) continue;
+            const PlannedTensor& t = tensors[member->second];
+            const int from = plan.bufferOf[member->second];
+            const BufferSpec& fromSpec = plan.buffers[static_cast<size_t>(from)];
+            const bool ownBuffer = from != into && tenants[static_cast<size_t>(from)] == 1 &&
+                                   plan.offsetOf[member->second] == 0 && fromSpec.bytes == t.bytes;
+            if (!ownBuffer || t.keep || t.category != MemoryCategory::Interstage || !fromSpec.perRun() ||
+                fromSpec.freeStep != static_cast<int>(step) || moving[static_cast<size_t>(from)])
+                continue;
+            if (t.bytes < rules.mappedFromBytes || !wholePages(t.bytes) || !wholePages(at) || at + t.bytes > intoSpec.bytes)
+                continue;
+            plan.moves.push_back({static_cast<int>(step), from, into, at});
+            moving[static_cast<size_t>(from)] = true;
+        }
+    }
+}
+
+}  // namespace interstage
