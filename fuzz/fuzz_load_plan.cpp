@@ -17,7 +17,7 @@
 #include "interstage/model_info.h"
 #include "passes/blocked_layout.h"
 #include "passes/passes.h"
-#include "plan/concat_in_place.h"
+#include "plan/in_place.h"
 #include "plan/execution_order.h"
 #include "plan/memory_plan.h"
 #include "plan/planned_tensors.h"
@@ -95,7 +95,7 @@ void checkMoves(const Graph& graph, const std::vector<PlannedTensor>& tensors, c
         const Node& concat = graph.nodes[static_cast<size_t>(m.step)];
         int tenants = 0;
         for (size_t i = 0; i < tensors.size(); ++i) {
-            if (plan.bufferOf[i] == m.from) {
+            if (plan.bufferOf[i] == m.from && tensors[i].last >= m.step) {
                 ++tenants;
                 if (concat.opType != "Concat" ||
                     std::find(concat.inputs.begin(), concat.inputs.end(), tensors[i].value) == concat.inputs.end())
@@ -110,6 +110,17 @@ void checkMoves(const Graph& graph, const std::vector<PlannedTensor>& tensors, c
             if (buffer == m.into && range.first < m.offset + from.bytes && m.offset < range.second) __builtin_trap();
         filled.push_back({m.into, {m.offset, m.offset + from.bytes}});
     }
+}
+
+// A cut buffer (an overwriting conv's smaller output) holds no tensor past
+// the bytes it keeps after the cut.
+void checkTrims(const std::vector<PlannedTensor>& tensors, const MemoryPlan& plan) {
+    for (size_t b = 0; b < plan.buffers.size(); ++b)
+        for (const auto& [step, keep] : plan.buffers[b].trims)
+            for (size_t i = 0; i < tensors.size(); ++i)
+                if (plan.bufferOf[i] == static_cast<int>(b) && plan.offsetOf[i] + tensors[i].bytes > keep &&
+                    tensors[i].last > step)
+                    __builtin_trap();
 }
 
 }  // namespace
@@ -145,7 +156,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // The memory-aware order is a permutation of the nodes in which every
     // value is produced before it is read, and never plans a higher peak.
     const size_t nodesBefore = graph.nodes.size();
-    const ExecutionOrderReport order = orderForMemory(graph, pinned, true);
+    InPlaceOptions orderOptions;
+    orderOptions.stripedConv = [](const Graph& g, size_t step) { return g.nodes[step].opType == "Conv"; };
+    static const PageRules smallPages{64, 64};
+    orderOptions.pageMoves = &smallPages;
+    const ExecutionOrderReport order = orderForMemory(graph, pinned, orderOptions);
     if (graph.nodes.size() != nodesBefore || order.chosenPeak > order.fileOrderPeak) __builtin_trap();
     for (size_t n = 0; n < graph.nodes.size(); ++n)
         for (ValueId id : graph.nodes[n].inputs)
@@ -161,15 +176,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (!mode.ok()) __builtin_trap();
         const MemoryPlan plan = planFor(mode.value(), tensors);
         checkNoOverlap(tensors, plan);
-        const auto aliases = concatAliases(graph, tensors);
+        // Page rules shrunk to 64 bytes so that the fuzzer's small tensors
+        // move; every Conv taken for one that may write over its input.
+        static const PageRules smallPages{64, 64};
+        InPlaceOptions options;
+        options.stripedConv = [](const Graph& g, size_t step) { return g.nodes[step].opType == "Conv"; };
+        if (mode.value().reduceInterstage && !mode.value().arena) options.pageMoves = &smallPages;
+        const auto aliases = inPlaceAliases(graph, tensors, options);
         const MemoryPlan inPlace = planWithAliases(mode.value(), tensors, aliases);
         checkNoOverlap(tensors, inPlace, aliases);
-        // The session never takes an in-place plan with a higher peak. Page
-        // rules shrunk to 64 bytes so that the fuzzer's small tensors move.
-        const PageRules smallPages{64, 64};
-        const MemoryPlan session = planConcatInPlace(mode.value(), graph, tensors, smallPages);
+        // The session never takes an in-place plan with a higher peak.
+        const MemoryPlan session = planInPlace(mode.value(), graph, tensors, options);
         if (plannedPeakBytes(session, steps) > plannedPeakBytes(plan, steps)) __builtin_trap();
         checkMoves(graph, tensors, session, smallPages);
+        checkTrims(tensors, session);
+        checkTrims(tensors, inPlace);
     }
     return 0;
 }

@@ -153,6 +153,7 @@ int runRun(Args& args) {
                               {"mode", options.mode.name()},
                               {"fusion", options.fusion},
                               {"in_place_concat", options.inPlaceConcat},
+                              {"in_place_ops", options.inPlaceOps},
                               {"blocked_layout", options.blockedLayout},
                               {"execution_order", executionOrderJson(session)},
                               {"live_peak", livePeakJson(session)},

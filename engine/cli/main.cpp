@@ -17,6 +17,7 @@ void printHelp() {
         "      [--input-file NAME=TENSOR.pb]... [--save-outputs DIR] [--json FILE]\n"
         "      [--mode default|reduce|reuse|reduce+reuse|arena] [--reduce-constant]\n"
         "      [--ignore-input-initializer] [--no-fusion] [--no-in-place-concat]\n"
+        "      [--no-in-place-ops]  (no op writes its output over a dying input)\n"
         "      [--no-blocked-layout]  (keep every CPU tensor NCHW)\n"
         "      [--file-order]  (run nodes in the file's order, not the memory-aware one)\n"
         "      [--keep NAME]... [--trace FILE]\n"

@@ -66,6 +66,7 @@ bool parseRunOption(Args& args, RunOptions& o, Status& error) {
     if (args.flag("--ignore-input-initializer")) return o.ignoreInputInitializer = true;
     if (args.flag("--no-fusion")) return o.noFusion = true;
     if (args.flag("--no-in-place-concat")) return o.noInPlaceConcat = true;
+    if (args.flag("--no-in-place-ops")) return o.noInPlaceOps = true;
     if (args.flag("--no-blocked-layout")) return o.noBlockedLayout = true;
     if (args.flag("--file-order")) return o.fileOrder = true;
     return false;
@@ -81,6 +82,7 @@ std::vector<std::string> childArguments(const RunOptions& o) {
     if (o.ignoreInputInitializer) a.push_back("--ignore-input-initializer");
     if (o.noFusion) a.push_back("--no-fusion");
     if (o.noInPlaceConcat) a.push_back("--no-in-place-concat");
+    if (o.noInPlaceOps) a.push_back("--no-in-place-ops");
     if (o.noBlockedLayout) a.push_back("--no-blocked-layout");
     if (o.fileOrder) a.push_back("--file-order");
     if (o.maxMemory) a.insert(a.end(), {"--max-memory", std::to_string(o.maxMemory)});
@@ -97,6 +99,7 @@ Status buildSessionOptions(const RunOptions& o, SessionOptions& options, std::ma
     options.mode.ignoreInputWithInitializer = options.mode.ignoreInputWithInitializer || o.ignoreInputInitializer;
     options.fusion = !o.noFusion;
     options.inPlaceConcat = !o.noInPlaceConcat;
+    options.inPlaceOps = !o.noInPlaceOps;
     options.blockedLayout = !o.noBlockedLayout;
     options.memoryAwareOrder = !o.fileOrder;
     options.keep = o.keep;

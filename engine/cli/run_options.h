@@ -22,6 +22,7 @@ struct RunOptions {
     bool ignoreInputInitializer = false;
     bool noFusion = false;
     bool noInPlaceConcat = false;
+    bool noInPlaceOps = false;
     bool noBlockedLayout = false;
     bool fileOrder = false;
     std::vector<std::string> keep;

@@ -32,8 +32,13 @@ struct SessionOptions {
     // In the planning modes (reduce, reuse, arena; never default, which
     // gives every tensor its own buffer by definition), Concat inputs are
     // written straight into their slice of the Concat's output when the
-    // slices are contiguous (plan/concat_in_place.h). CPU backend.
+    // slices are contiguous, or (reduce) hand their pages over at the Concat
+    // (plan/in_place.h, plan/concat_pages.h). CPU backend.
     bool inPlaceConcat = true;
+    // In the planning modes, an elementwise op writes its output over an
+    // input that dies there, and a big convolution run in row stripes over
+    // its input likewise (plan/in_place.h). CPU backend.
+    bool inPlaceOps = true;
     // CPU backend: tensors that only pass between convolutions are stored
     // with channels blocked as oneDNN's fast kernels want them (see
     // passes/blocked_layout.h); same bytes, no reorders. Reading one

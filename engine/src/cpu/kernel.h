@@ -84,6 +84,11 @@ public:
     // True when the kernel no longer needs the graph's copy of its weights
     // after prepare() (reduce-constant may then release it).
     virtual bool ownsWeights() const { return false; }
+    // True when the kernel stays correct with its output placed over the
+    // start of input 0 (the row-striped conv): the planner may then put it
+    // there when that input dies at this node. Elementwise kernels are
+    // known to the planner by op (plan/in_place.h).
+    virtual bool writesOverInput() const { return false; }
     virtual Status run(RunContext& context) = 0;
 };
 

@@ -45,4 +45,12 @@ bool HostAllocator::movePages(void* from, std::size_t bytes, void* into, std::si
     return mremap(from, bytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED, to) != MAP_FAILED;
 }
 
+bool HostAllocator::trim(void* data, std::size_t bytes, std::size_t keep) {
+    const std::size_t page = hostPageBytes();
+    // `keep` must stay a mapping of its own too (release() unmaps it).
+    if (!data || bytes < mapThreshold_ || keep < mapThreshold_ || keep % page != 0 || keep >= bytes) return false;
+    const std::size_t mapped = (bytes + page - 1) / page * page;
+    return munmap(static_cast<std::byte*>(data) + keep, mapped - keep) == 0;
+}
+
 }  // namespace interstage

@@ -32,6 +32,12 @@ public:
     // caller copies instead.
     bool movePages(void* from, std::size_t bytes, void* into, std::size_t intoBytes, std::size_t offset);
 
+    // Gives back the tail of a block (allocate()d, `bytes` long) past its
+    // first `keep` bytes, a whole number of pages; afterwards the block is
+    // `keep` bytes long (release it as such). False, with nothing changed,
+    // where the block is not mapped or `keep` is not page-aligned.
+    bool trim(void* data, std::size_t bytes, std::size_t keep);
+
     // Fault injection for tests: the n-th allocation from now fails
     // (n >= 1); 0 turns it off. Page moves likewise.
     void failNthAllocation(int n) { failCountdown_ = n; }

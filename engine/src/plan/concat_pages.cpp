@@ -1,5 +1,6 @@
 #include "plan/concat_pages.h"
 
+#include <algorithm>
 #include <map>
 
 #include "memory/host_allocator.h"
@@ -22,8 +23,18 @@ void planPageMoves(const Graph& graph, const std::vector<PlannedTensor>& tensors
                    const PageRules& rules) {
     std::map<ValueId, size_t> indexOf;
     for (size_t i = 0; i < tensors.size(); ++i) indexOf[tensors[i].value] = i;
-    std::vector<int> tenants(plan.buffers.size(), 0);
-    for (int b : plan.bufferOf) ++tenants[static_cast<size_t>(b)];
+    // Per buffer, the latest last step among its tenants and how many end
+    // then: a buffer can move when the Concat input is its only tenant
+    // still alive at the Concat (others were written over before).
+    std::vector<int> latest(plan.buffers.size(), -1), endingLatest(plan.buffers.size(), 0);
+    for (size_t i = 0; i < tensors.size(); ++i) {
+        const auto b = static_cast<size_t>(plan.bufferOf[i]);
+        if (tensors[i].last > latest[b]) latest[b] = tensors[i].last, endingLatest[b] = 0;
+        if (tensors[i].last == latest[b]) ++endingLatest[b];
+    }
+    auto trimmedBy = [&](const BufferSpec& b, int step) {
+        return std::any_of(b.trims.begin(), b.trims.end(), [&](const auto& trim) { return trim.first <= step; });
+    };
     std::vector<bool> moving(plan.buffers.size(), false);
     for (const PageMove& m : plan.moves) moving[static_cast<size_t>(m.from)] = true;
     auto wholePages = [&](std::size_t bytes) { return bytes % rules.pageBytes == 0; };
@@ -35,7 +46,8 @@ void planPageMoves(const Graph& graph, const std::vector<PlannedTensor>& tensors
         if (host == indexOf.end()) continue;
         const int into = plan.bufferOf[host->second];
         const BufferSpec& intoSpec = plan.buffers[static_cast<size_t>(into)];
-        if (!intoSpec.perRun() || intoSpec.allocStep > static_cast<int>(step) || intoSpec.bytes < rules.mappedFromBytes)
+        if (!intoSpec.perRun() || intoSpec.allocStep > static_cast<int>(step) || intoSpec.bytes < rules.mappedFromBytes ||
+            trimmedBy(intoSpec, static_cast<int>(step)))
             continue;
         const Value& out = graph.value(node.outputs[0]);
         const auto rank = static_cast<int64_t>(out.shape.size());
@@ -56,8 +68,9 @@ void planPageMoves(const Graph& graph, const std::vector<PlannedTensor>& tensors
             const PlannedTensor& t = tensors[member->second];
             const int from = plan.bufferOf[member->second];
             const BufferSpec& fromSpec = plan.buffers[static_cast<size_t>(from)];
-            const bool ownBuffer = from != into && tenants[static_cast<size_t>(from)] == 1 &&
-                                   plan.offsetOf[member->second] == 0 && fromSpec.bytes == t.bytes;
+            const bool ownBuffer = from != into && latest[static_cast<size_t>(from)] == t.last &&
+                                   endingLatest[static_cast<size_t>(from)] == 1 && plan.offsetOf[member->second] == 0 &&
+                                   fromSpec.bytes == t.bytes && fromSpec.trims.empty();
             if (!ownBuffer || t.keep || t.category != MemoryCategory::Interstage || !fromSpec.perRun() ||
                 fromSpec.freeStep != static_cast<int>(step) || moving[static_cast<size_t>(from)])
                 continue;

@@ -5,7 +5,7 @@
 // held twice. The Concat output holds only the rest of its bytes until
 // then.
 //
-// This complements writing in place (plan/concat_in_place.h): in place
+// This complements writing in place (plan/in_place.h): in place
 // suits an input produced just before the Concat; an input produced long
 // before (U^2-Net-P's first stage output, read again by the last decoder
 // stage) would pull the whole output back to its producer, so it keeps its
@@ -31,10 +31,11 @@ struct PageRules {
 PageRules hostPageRules();
 
 // Adds to plan.moves every Concat input that qualifies: an intermediate of
-// the Concat's dtype read once by it, not kept, in a per-run buffer of its
-// own that ends at the Concat's step; the Concat's output in a per-run
-// buffer too; outer dims 1 along the axis (each input one contiguous
-// range); sizes and offsets whole pages of mapped blocks.
+// the Concat's dtype read once by it, not kept, filling a per-run buffer
+// that ends at the Concat's step (tensors it overwrote may have shared the
+// buffer before) and is never cut; the Concat's output in a per-run buffer
+// too, not cut before the step; outer dims 1 along the axis (each input one
+// contiguous range); sizes and offsets whole pages of mapped blocks.
 void planPageMoves(const Graph& graph, const std::vector<PlannedTensor>& tensors, MemoryPlan& plan,
                    const PageRules& rules);
 

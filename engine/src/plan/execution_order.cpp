@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "passes/passes.h"
-#include "plan/concat_in_place.h"
 #include "plan/planned_tensors.h"
 
 namespace interstage {
@@ -131,11 +130,13 @@ Graph reorderedGraph(const Graph& graph, const std::vector<NodeId>& order) {
     return reordered;
 }
 
-Evaluation evaluate(const Graph& reordered, const std::set<std::string>& pinned, bool concatInPlace) {
+Evaluation evaluate(const Graph& reordered, const std::set<std::string>& pinned, const InPlaceOptions& inPlace) {
     const std::vector<PlannedTensor> tensors = plannedIntermediates(reordered, pinned);
     MemoryMode reduce;
     reduce.reduceInterstage = true;
-    const MemoryPlan plan = concatInPlace ? planConcatInPlace(reduce, reordered, tensors) : planFor(reduce, tensors);
+    const MemoryPlan plan = inPlace.concat || inPlace.ops || inPlace.stripedConv
+                                ? planInPlace(reduce, reordered, tensors, inPlace)
+                                : planFor(reduce, tensors);
     const int steps = static_cast<int>(reordered.nodes.size());
     Evaluation e;
     const std::vector<std::size_t> bytesAt = plannedBytesPerStep(plan, steps);
@@ -182,7 +183,8 @@ std::vector<NodeId> moved(std::vector<NodeId> order, size_t from, size_t to) {
 // (then the least held over the run) is taken, and again from the new
 // peak, until none helps.
 std::vector<NodeId> improveLocally(const Graph& graph, const Dependencies& deps, std::vector<NodeId> order,
-                                   Evaluation& current, const std::set<std::string>& pinned, bool concatInPlace) {
+                                   Evaluation& current, const std::set<std::string>& pinned,
+                                   const InPlaceOptions& inPlace) {
     // Each evaluation copies and plans the graph: O(nodes). Bounded so a
     // session on a huge graph starts in well under a second more.
     const size_t n = order.size();
@@ -230,7 +232,7 @@ std::vector<NodeId> improveLocally(const Graph& graph, const Dependencies& deps,
         for (const auto& [from, to] : moves) {
             if (evaluations++ >= kMaxEvaluations) break;
             std::vector<NodeId> candidate = moved(order, from, to);
-            Evaluation e = evaluate(reorderedGraph(graph, candidate), pinned, concatInPlace);
+            Evaluation e = evaluate(reorderedGraph(graph, candidate), pinned, inPlace);
             if (e < best) {  // a lower peak, or the same peak with less held over the run
                 best = std::move(e);
                 bestOrder = std::move(candidate);
@@ -245,12 +247,12 @@ std::vector<NodeId> improveLocally(const Graph& graph, const Dependencies& deps,
 
 }  // namespace
 
-ExecutionOrderReport orderForMemory(Graph& graph, const std::set<std::string>& pinned, bool concatInPlace) {
+ExecutionOrderReport orderForMemory(Graph& graph, const std::set<std::string>& pinned, const InPlaceOptions& inPlace) {
     ExecutionOrderReport report;
     const size_t n = graph.nodes.size();
     std::vector<NodeId> fileOrder(n);
     for (size_t i = 0; i < n; ++i) fileOrder[i] = static_cast<NodeId>(i);
-    Evaluation best = evaluate(graph, pinned, concatInPlace);
+    Evaluation best = evaluate(graph, pinned, inPlace);
     report.fileOrderPeak = report.chosenPeak = best.peak;
     std::vector<NodeId> bestOrder = fileOrder;
 
@@ -261,10 +263,10 @@ ExecutionOrderReport orderForMemory(Graph& graph, const std::set<std::string>& p
     for (EagerPick eager : {EagerPick::SmallestOutput, EagerPick::Earliest, EagerPick::MostFreed, EagerPick::LeastNet}) {
         std::vector<NodeId> order = greedyOrder(graph, deps, pinned, eager);
         if (order.size() != n) return report;
-        Evaluation e = evaluate(reorderedGraph(graph, order), pinned, concatInPlace);
+        Evaluation e = evaluate(reorderedGraph(graph, order), pinned, inPlace);
         if (e < best) best = std::move(e), bestOrder = std::move(order);
     }
-    bestOrder = improveLocally(graph, deps, std::move(bestOrder), best, pinned, concatInPlace);
+    bestOrder = improveLocally(graph, deps, std::move(bestOrder), best, pinned, inPlace);
 
     int moved = 0;
     for (size_t i = 0; i < n; ++i) moved += bestOrder[i] != fileOrder[i];

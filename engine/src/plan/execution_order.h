@@ -23,6 +23,7 @@
 #include <string>
 
 #include "interstage/graph.h"
+#include "plan/in_place.h"
 
 namespace interstage {
 
@@ -34,8 +35,8 @@ struct ExecutionOrderReport {
 
 // Reorders graph.nodes (and recomputes producers and consumers) when that
 // lowers the peak of live intermediate bytes, measured as planned for the
-// reduce mode: Concat in place when concatInPlace is set, pinned tensors
-// and graph outputs alive to the end.
-ExecutionOrderReport orderForMemory(Graph& graph, const std::set<std::string>& pinned, bool concatInPlace);
+// reduce mode: with what inPlace allows written in place (plan/in_place.h),
+// pinned tensors and graph outputs alive to the end.
+ExecutionOrderReport orderForMemory(Graph& graph, const std::set<std::string>& pinned, const InPlaceOptions& inPlace);
 
 }  // namespace interstage

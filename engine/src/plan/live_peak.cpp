@@ -22,17 +22,18 @@ bool inside(const TensorPlacement& member, const TensorPlacement& host) {
 bool overlapInTime(const TensorPlacement& a, const TensorPlacement& b) { return a.first <= b.last && b.first <= a.last; }
 
 // A Concat host's bytes are held from its first in-place member's producer
-// on: stretch every host over the members it contains (tensors inside its
-// bytes whose lifetimes touch its own; in an arena, disjoint lifetimes in
-// the same bytes are reuse, not membership). Nested hosts: widest last, so
-// an inner host is stretched before its own host reads its lifetime.
+// on: stretch every host over the members it contains (tensors made before
+// it inside its bytes whose lifetimes touch its own; in an arena, disjoint
+// lifetimes in the same bytes are reuse, not membership; a smaller tensor
+// made later in its bytes wrote over it). Nested hosts: widest last, so an
+// inner host is stretched before its own host reads its lifetime.
 std::vector<TensorPlacement> withHostsStretched(std::vector<TensorPlacement> map) {
     std::vector<std::size_t> bySize(map.size());
     for (std::size_t i = 0; i < map.size(); ++i) bySize[i] = i;
     std::sort(bySize.begin(), bySize.end(), [&](std::size_t a, std::size_t b) { return map[a].bytes < map[b].bytes; });
     for (std::size_t h : bySize)
         for (const TensorPlacement& m : map)
-            if (inside(m, map[h]) && overlapInTime(m, map[h])) {
+            if (inside(m, map[h]) && overlapInTime(m, map[h]) && m.first < map[h].first) {
                 map[h].first = std::min(map[h].first, m.first);
                 map[h].last = std::max(map[h].last, m.last);
             }

@@ -156,7 +156,13 @@ std::vector<std::size_t> plannedBytesPerStep(const MemoryPlan& plan, int steps) 
         }
         // A moved buffer's bytes leave it as they join the destination.
         delta[static_cast<size_t>(b.allocStep)] += static_cast<long long>(b.bytes);
-        delta[static_cast<size_t>(last[i]) + 1] -= static_cast<long long>(b.bytes);
+        std::size_t held = b.bytes;
+        for (const auto& [step, keep] : b.trims) {
+            if (step >= last[i] || keep >= held) continue;
+            delta[static_cast<size_t>(step) + 1] -= static_cast<long long>(held - keep);
+            held = keep;
+        }
+        delta[static_cast<size_t>(last[i]) + 1] -= static_cast<long long>(held);
     }
     for (const PageMove& m : plan.moves) {
         const auto bytes = static_cast<long long>(plan.buffers[static_cast<size_t>(m.from)].bytes);

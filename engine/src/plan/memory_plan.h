@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "interstage/graph.h"
@@ -32,6 +33,10 @@ struct BufferSpec {
     int freeStep = kPersistent;
     MemoryCategory category = MemoryCategory::Interstage;
     ValueId firstTenant = kNoValue;  // for accounting: the tensor named in its events
+    // Per-run buffers: after each (step, bytes), in step order, only the
+    // first `bytes` are held (the tail goes back to the OS): a striped conv
+    // wrote its smaller output over the start of its input there.
+    std::vector<std::pair<int, std::size_t>> trims;
     bool perRun() const { return allocStep != kPersistent; }
 };
 

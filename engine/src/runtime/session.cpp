@@ -24,7 +24,7 @@
 #include "memory/memory_sampler.h"
 #include "passes/blocked_layout.h"
 #include "passes/passes.h"
-#include "plan/concat_in_place.h"
+#include "plan/in_place.h"
 #include "plan/execution_order.h"
 #include "plan/planned_tensors.h"
 #include "runtime/channel_blocks.h"
@@ -138,7 +138,11 @@ struct Session::Impl {
         if (!onGpu() && options.blockedLayout)
             chooseBlockedLayouts(graph, cpu::nn::preferredChannelBlock(), cpu::nn::convStripeBytes(), pinned);
         order = {};
-        if (options.memoryAwareOrder) order = orderForMemory(graph, pinned, options.inPlaceConcat && !onGpu());
+        if (options.memoryAwareOrder) {
+            // The kernels are not made yet: the order weighs the convs that
+            // will run striped as the graph tells (the kernels decide alike).
+            order = orderForMemory(graph, pinned, inPlaceOptions(graph));
+        }
         return graph;
     }
 
@@ -173,9 +177,23 @@ struct Session::Impl {
     // it in the slab over tensors that are dead by then (on u2netp the slab
     // does not grow at all). Default and reuse keep one shared buffer of the
     // largest size, allocated once.
-    bool concatInPlace() const {
+    bool planningMode() const {
         const MemoryMode& m = options.mode;
-        return options.inPlaceConcat && !onGpu() && (m.reduceInterstage || m.reuseInterstage || m.arena);
+        return !onGpu() && (m.reduceInterstage || m.reuseInterstage || m.arena);
+    }
+
+    // What may be written in place on this graph: Concat members, elementwise
+    // overwrites, and the convs that run in row stripes over their input;
+    // page moves where buffers come and go every run (reduce plans).
+    InPlaceOptions inPlaceOptions(const Graph& graph) const {
+        static const PageRules hostRules = hostPageRules();
+        InPlaceOptions o;
+        o.concat = options.inPlaceConcat && !onGpu();
+        o.ops = options.inPlaceOps && !onGpu();
+        if (o.ops)
+            o.stripedConv = [](const Graph& g, size_t step) { return cpu::nn::convRunsInRowStripes(g, g.nodes[step]); };
+        o.pageMoves = o.concat || o.ops ? &hostRules : nullptr;
+        return o;
     }
 
     bool planWorkspace() const { return (options.mode.reduceInterstage || options.mode.arena) && !onGpu(); }
@@ -280,8 +298,16 @@ struct Session::Impl {
         accountWeights();
 
         auto tensors = plannedTensors();
-        MemoryPlan plan =
-            concatInPlace() ? planConcatInPlace(options.mode, exec, tensors) : planFor(options.mode, tensors);
+        InPlaceOptions inPlace = inPlaceOptions(exec);
+        // What the kernels really do decides (they agree with the graph's
+        // say unless oneDNN refused a layout).
+        if (inPlace.stripedConv)
+            inPlace.stripedConv = [this](const Graph&, size_t step) {
+                return step < kernels.size() && kernels[step] && kernels[step]->writesOverInput();
+            };
+        if (!(options.mode.reduceInterstage && !options.mode.arena)) inPlace.pageMoves = nullptr;
+        MemoryPlan plan = planningMode() && (inPlace.concat || inPlace.ops) ? planInPlace(options.mode, exec, tensors, inPlace)
+                                                                            : planFor(options.mode, tensors);
         memory->setPlan(tensors, std::move(plan), exec.values.size() + exec.nodes.size());
         if (planWorkspace()) workspaceBytes = 0;
         execLowerBound = lowerBound(exec, intermediateLifetimes(exec)).bytes;

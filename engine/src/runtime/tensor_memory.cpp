@@ -18,6 +18,11 @@ void TensorMemory::setPlan(const std::vector<PlannedTensor>& tensors, MemoryPlan
     allocAt_.assign(static_cast<size_t>(steps), {});
     freeAt_.assign(static_cast<size_t>(steps), {});
     movesAt_.assign(static_cast<size_t>(steps), {});
+    trimsAt_.assign(static_cast<size_t>(steps), {});
+    mappedBytes_.assign(plan_.buffers.size(), 0);
+    for (size_t b = 0; b < plan_.buffers.size(); ++b)
+        for (const auto& [step, keep] : plan_.buffers[b].trims)
+            if (step >= 0 && static_cast<size_t>(step) < trimsAt_.size()) trimsAt_[static_cast<size_t>(step)].push_back({b, keep});
     heldBytes_.assign(plan_.buffers.size(), 0);
     arriving_.assign(plan_.buffers.size(), 0);
     for (size_t m = 0; m < plan_.moves.size(); ++m) {
@@ -42,6 +47,7 @@ Status TensorMemory::allocate(size_t buffer) {
         return Status(StatusCode::OutOfMemory, "cannot allocate " + std::to_string(spec.bytes) + " bytes for " + name);
     }
     bufferData_[buffer] = data;
+    mappedBytes_[buffer] = spec.bytes;
     // Bytes that arrive by page moves are not held yet (their pages are
     // mapped but untouched until the move replaces them).
     heldBytes_[buffer] = spec.bytes - arriving_[buffer];
@@ -57,7 +63,7 @@ void TensorMemory::release(size_t buffer) {
     for (size_t t : tenants_[buffer]) address_[static_cast<size_t>(tensors_[t].value)] = nullptr;
     if (!bufferData_[buffer]) return;
     const BufferSpec& spec = plan_.buffers[buffer];
-    allocator_.release(bufferData_[buffer], spec.bytes);
+    allocator_.release(bufferData_[buffer], mappedBytes_[buffer]);
     bufferData_[buffer] = nullptr;
     tracker_.freed(heldBytes_[buffer], MemoryDevice::Host, spec.category, spec.firstTenant);
     heldBytes_[buffer] = 0;
@@ -70,7 +76,7 @@ void TensorMemory::movePages(const PageMove& move) {
     const BufferSpec& target = plan_.buffers[into];
     std::byte* to = static_cast<std::byte*>(bufferData_[into]) + move.offset;
     heldBytes_[into] += source.bytes;
-    if (allocator_.movePages(bufferData_[from], source.bytes, bufferData_[into], target.bytes, move.offset)) {
+    if (allocator_.movePages(bufferData_[from], mappedBytes_[from], bufferData_[into], mappedBytes_[into], move.offset)) {
         bufferData_[from] = nullptr;
         tracker_.handedOver(heldBytes_[from], MemoryDevice::Host, source.category, source.firstTenant, target.category,
                             target.firstTenant);
@@ -101,6 +107,17 @@ Status TensorMemory::beforeStep(int step) {
 
 void TensorMemory::afterStep(int step) {
     if (step < 0 || static_cast<size_t>(step) >= freeAt_.size()) return;
+    for (const auto& [b, keep] : trimsAt_[static_cast<size_t>(step)]) {
+        // A striped conv wrote its output over the start of this buffer; the
+        // rest held its (now dead) input. Where the OS cannot cut the block
+        // it stays whole, and so does the count.
+        if (!bufferData_[b] || keep >= mappedBytes_[b] || !allocator_.trim(bufferData_[b], mappedBytes_[b], keep)) continue;
+        const BufferSpec& spec = plan_.buffers[b];
+        const std::size_t cut = std::min(heldBytes_[b], mappedBytes_[b] - keep);
+        tracker_.freed(cut, MemoryDevice::Host, spec.category, spec.firstTenant);
+        heldBytes_[b] -= cut;
+        mappedBytes_[b] = keep;
+    }
     for (size_t b : freeAt_[static_cast<size_t>(step)]) release(b);
 }
 

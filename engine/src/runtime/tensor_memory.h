@@ -54,6 +54,8 @@ private:
     std::vector<std::vector<size_t>> allocAt_;      // per step: per-run buffers allocated before it
     std::vector<std::vector<size_t>> freeAt_;       // per step: per-run buffers freed after it
     std::vector<std::vector<size_t>> movesAt_;      // per step: indices into plan_.moves
+    std::vector<std::vector<std::pair<size_t, std::size_t>>> trimsAt_;  // per step: (buffer, bytes kept) after it
+    std::vector<std::size_t> mappedBytes_;          // per buffer: its length for the allocator (after trims)
     std::vector<std::size_t> heldBytes_;            // per buffer: the bytes reported to the tracker as held
     std::vector<std::size_t> arriving_;             // per buffer: bytes that arrive by page moves
     std::vector<void*> address_;                    // per value

@@ -56,8 +56,11 @@ public:
         spec.inBlock = context.input(0).channelBlock;
         spec.outBlock = context.output(0).channelBlock;
         try {
+            // Decided by the graph alone, so that every memory mode computes
+            // the same bits (the planner may then write over the input).
+            if (convRunsInRowStripes(context.graph(), context.node())) path_ = makeRowStripedConv(spec);
             // The pointwise and direct paths work on NCHW only.
-            if (!spec.inBlock && !spec.outBlock) {
+            if (!path_ && !spec.inBlock && !spec.outBlock) {
                 path_ = makePointwiseConv(spec);
                 if (!path_) path_ = makeDirectConv(spec);
             }

@@ -29,15 +29,18 @@
 #include <vector>
 
 #include "cpu/ops/nn/conv_paths.h"
+#include "cpu/ops/nn/conv_primitive.h"
 #include "cpu/ops/nn/dnnl_context.h"
 
 namespace interstage::cpu::nn {
 
-namespace {
-
 using dnnl::memory;
 
+namespace {
+
 constexpr int64_t kMinStripeRows = 8;  // fewer rows per stripe waste time on halos and calls
+
+}  // namespace
 
 std::size_t stripeBound() {
     static const std::size_t bound = [] {
@@ -63,12 +66,10 @@ DnnlDims weightDimsOf(const ConvSpec& spec) {
     return weightDims;
 }
 
-// The primitive for spec's weights on activations x -> y with the given
-// pads (the whole tensors, or one stripe of them). weightsWanted: a weights
-// layout to try first with each algorithm (so stripes share packed weights).
 dnnl::convolution_forward::primitive_desc choosePrimitive(const ConvSpec& spec, const Shape& x, const Shape& y,
                                                           const DnnlDims& padBegin, const DnnlDims& padEnd,
-                                                          const memory::desc* weightsWanted = nullptr) {
+                                                          const memory::desc* weightsWanted, bool storedLayouts,
+                                                          std::size_t maxScratchpad) {
     const Shape& w = spec.w;
     const size_t spatial = spec.spatial();
     const DnnlDims weightDims = weightDimsOf(spec);
@@ -89,8 +90,7 @@ dnnl::convolution_forward::primitive_desc choosePrimitive(const ConvSpec& spec, 
     const std::size_t noBound = std::numeric_limits<std::size_t>::max();
     auto buildWith = [&](dnnl::algorithm algorithm, const memory::desc& src, const memory::desc& weights,
                          const memory::desc& dst, dnnl::convolution_forward::primitive_desc& out) {
-        const std::size_t maxScratchpad =
-            algorithm == dnnl::algorithm::convolution_winograd ? stripeBound() : noBound;
+        const std::size_t bound = algorithm == dnnl::algorithm::convolution_winograd ? maxScratchpad : noBound;
         try {
             // The iterator behind next_impl() reads desc: keep it alive
             // while stepping through the implementations.
@@ -101,7 +101,7 @@ dnnl::convolution_forward::primitive_desc choosePrimitive(const ConvSpec& spec, 
                 // A reference implementation means the layouts asked for
                 // have no fast kernel: try the next candidate.
                 if (std::string(out.impl_info_str()).rfind("ref", 0) == 0) return false;
-                if (out.scratchpad_desc().get_size() <= maxScratchpad) return true;
+                if (out.scratchpad_desc().get_size() <= bound) return true;
             } while (out.next_impl());
             return false;
         } catch (const dnnl::error&) {
@@ -126,8 +126,10 @@ dnnl::convolution_forward::primitive_desc choosePrimitive(const ConvSpec& spec, 
     const bool winogradShape = spatial == 2 && spec.group == 1 && w[2] == 3 && w[3] == 3 &&
                                strides == DnnlDims{1, 1} && dilations == DnnlDims{0, 0};
     dnnl::convolution_forward::primitive_desc pd;
+    const bool stored = storedLayouts && spec.inBlock && spec.outBlock;
     bool built = winogradShape && x[1] >= 16 && w[0] >= 64 &&
-                 build(dnnl::algorithm::convolution_winograd, anyDesc(x), anyDesc(y), pd);
+                 build(dnnl::algorithm::convolution_winograd, stored ? activationDesc(x, spec.inBlock) : anyDesc(x),
+                       stored ? activationDesc(y, spec.outBlock) : anyDesc(y), pd);
     if (!built)
         built = build(dnnl::algorithm::convolution_direct, preferred(x, x[1], spec.inBlock),
                       preferred(y, w[0], spec.outBlock), pd);
@@ -139,6 +141,8 @@ dnnl::convolution_forward::primitive_desc choosePrimitive(const ConvSpec& spec, 
     }
     return pd;
 }
+
+namespace {
 
 // NCHW rows [firstRow, firstRow + rows) of a {n, c, height, width} tensor
 // to a dense nChw16c {n, c, rows, width} buffer (padding channels zeroed),

@@ -48,6 +48,7 @@ public:
     virtual Status run(RunContext& context) = 0;
     std::size_t workspaceBytes = 0;
     std::size_t packedBytes = 0;  // weights and bias copied at prepare
+    bool writesOverInput = false;  // safe with the output over the start of the input
 };
 
 // A kernel that prepares one ConvPath and runs it (Conv, ConvTranspose).
@@ -57,6 +58,7 @@ public:
     std::size_t workspaceBytes() const override { return path_ ? path_->workspaceBytes : 0; }
     std::size_t packedWeightBytes() const override { return path_ ? path_->packedBytes : 0; }
     bool ownsWeights() const override { return ownsWeights_; }
+    bool writesOverInput() const override { return path_ && path_->writesOverInput; }
 
 protected:
     std::unique_ptr<ConvPath> path_;  // null for an empty output
@@ -70,6 +72,18 @@ std::unique_ptr<ConvPath> makeDirectConv(const ConvSpec& spec);
 std::unique_ptr<ConvPath> makeOneDnnConv(const ConvSpec& spec);
 // The workspace bound beyond which NCHW convolutions run in stripes.
 std::size_t convStripeBytes();
+
+// row stripes  a big 2-D convolution (input of at least convStripeBytes()
+//              bytes, read by nothing else) between channel-blocked tensors,
+//              stride 1, same-size output no bigger than the input: one
+//              band of output rows at a time, each band's input rows copied
+//              out first and its output written back one band later, so the
+//              output may lie over the start of the input (plan/in_place.h
+//              puts it there in reduce plans; its input dies at the conv).
+//              The choice depends on the graph only, never on the memory
+//              mode, so every mode computes the same bits.
+bool convRunsInRowStripes(const Graph& graph, const Node& node);
+std::unique_ptr<ConvPath> makeRowStripedConv(const ConvSpec& spec);
 
 // The fused activation over one finished output row (the switch stays
 // outside the loop); for the paths that compute outside oneDNN.
