@@ -24,8 +24,13 @@ int main(int argc, char** argv) {
     parser.addVersionOption();
     parser.addPositionalArgument("model", "ONNX model to open (default: the built-in U^2-Net-P sample)");
     QCommandLineOption compare("compare", "Compare the four memory presets once the model is open.");
-    QCommandLineOption screenshot("screenshot", "After --compare, save a screenshot to FILE and quit.", "FILE");
+    QCommandLineOption screenshot("screenshot", "After --compare (or --preset), save a screenshot to FILE and quit.",
+                                  "FILE");
     QCommandLineOption tab("tab", "The chart tab to show: timeline (default), map or timings.", "TAB");
+    QCommandLineOption preset("preset",
+                              "Run one memory preset (default, reduce, reuse or arena) once the model is open, "
+                              "instead of --compare's four.",
+                              "NAME");
     QCommandLineOption benchmark("benchmark-ui",
                                  "Time opening MODEL, then the longest UI stall while the four presets run on "
                                  "the sample, print both and quit.", "MODEL");
@@ -35,8 +40,15 @@ int main(int argc, char** argv) {
     parser.addOption(compare);
     parser.addOption(screenshot);
     parser.addOption(tab);
+    parser.addOption(preset);
     parser.addOption(benchmark);
     parser.process(app);
+    const QStringList presets = {"default", "reduce", "reuse", "arena"};
+    if (parser.isSet(preset) && !presets.contains(parser.value(preset))) {
+        std::fprintf(stderr, "interstage: no preset '%s' (offered: %s)\n", qPrintable(parser.value(preset)),
+                     qPrintable(presets.join(", ")));
+        return 1;
+    }
     const QStringList chartTabs = {"timeline", "map", "timings"};
     if (parser.isSet(tab) && !chartTabs.contains(parser.value(tab))) {
         std::fprintf(stderr, "interstage: no chart tab '%s' (offered: %s)\n", qPrintable(parser.value(tab)),
@@ -57,10 +69,16 @@ int main(int argc, char** argv) {
         return runUiBenchmark(window, parser.value(benchmark), sample.value(), 5);
     }
     const QStringList args = parser.positionalArguments();
-    const bool doCompare = parser.isSet(compare) || parser.isSet(screenshot);
+    const bool onePreset = parser.isSet(preset);
+    const bool doCompare = !onePreset && (parser.isSet(compare) || parser.isSet(screenshot));
     const QString shotPath = parser.value(screenshot);
     QObject::connect(&window, &MainWindow::documentChanged, &window, [&] {
-        if (doCompare) window.comparePresets();
+        if (onePreset) {
+            window.runPanel()->applyPreset(parser.value(preset));
+            window.runOnce();
+        } else if (doCompare) {
+            window.comparePresets();
+        }
     });
     if (!shotPath.isEmpty()) {
         QObject::connect(&window, &MainWindow::runSetFinished, &window, [&] {

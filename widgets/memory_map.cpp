@@ -197,29 +197,28 @@ void MemoryMap::setPlacements(const std::vector<interstage::TensorPlacement>& pl
         struct Buffer {
             double bytes = 0;
             int first = 0;
-            int tenants = 0;
+            bool perRun = false;
             double y = 0;
         };
         std::map<int, Buffer> byId;
         for (const auto& p : placements) {
             auto [it, fresh] = byId.try_emplace(p.buffer);
             Buffer& b = it->second;
-            b.bytes = std::max(b.bytes, static_cast<double>(p.bytes));
+            b.bytes = std::max(b.bytes, static_cast<double>(p.offset + p.bytes));
             b.first = fresh ? p.first : std::min(b.first, p.first);
-            ++b.tenants;
+            b.perRun = b.perRun || p.perRunBuffer;
         }
         // Lanes in order of first use: the map reads as a staircase from
         // the first step to the last.
         std::vector<std::pair<int, Buffer*>> order;
         for (auto& [id, b] : byId) order.push_back({id, &b});
         std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second->first < b.second->first; });
-        // With reduce, a buffer with one tenant is allocated and freed
-        // around it on every run; only shared or kept buffers are held.
-        const bool reduce = modeName.contains(QLatin1String("reduce"));
+        // Reduce plans allocate and free most buffers around their tensors
+        // on every run; the rest are held through it.
         double y = 0;
         for (auto& [id, b] : order) {
             b->y = y;
-            const bool held = !reduce || b->tenants > 1;
+            const bool held = !b->perRun;
             blocks_->lanes.push_back({toMiB(y), toMiB(b->bytes), held});
             if (held) heldBytes += b->bytes;
             y += b->bytes;

@@ -126,6 +126,9 @@ struct TensorPlacement {
     int movedAt = -1;
     int movedBuffer = -1;
     std::size_t movedOffset = 0;
+    // Its buffer is allocated and freed on every run (reduce plans), not
+    // held through the run.
+    bool perRunBuffer = false;
 };
 
 class Session {

@@ -652,6 +652,7 @@ std::vector<TensorPlacement> Session::memoryMap() const {
         p.buffer = plan.bufferOf[i];
         p.offset = plan.offsetOf[i];
         p.kept = tensors[i].keep;
+        p.perRunBuffer = plan.buffers[static_cast<size_t>(p.buffer)].perRun();
         for (const PageMove& m : plan.moves)
             if (m.from == p.buffer) {
                 p.movedAt = m.step;
