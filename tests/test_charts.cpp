@@ -258,6 +258,10 @@ private slots:
         placements[1].movedBuffer = 0;
         placements[1].movedOffset = 0;
         map.setPlacements(placements, "reduce", false);
+        QVERIFY2(map.summaryText().contains("3.5 MiB held through the run"), qPrintable(map.summaryText()));
+        for (auto& p : placements) p.perRunBuffer = true;  // as a reduce plan says
+        map.setPlacements(placements, "reduce", false);
+        QVERIFY2(map.summaryText().contains("each freed after its last use"), qPrintable(map.summaryText()));
         // Step 3: a (1 MiB) and c's half that b is written into; step 4: c.
         QVERIFY2(map.summaryText().contains("at most 2.0 MiB alive, at step 3"), qPrintable(map.summaryText()));
         QVERIFY(map.describeTensor("a").contains("pages move into buffer 0 at step 4"));
