@@ -7,17 +7,20 @@
 
 namespace interstage {
 
-namespace {
+PageRules hostPageRules() { return {hostPageBytes(), kHostMapThreshold}; }
 
-bool outerDimsAreOne(const Shape& shape, int64_t axis) {
+bool concatInputsAreContiguous(const Graph& graph, const Node& node) {
+    if (node.opType != "Concat" || !node.domain.empty() || node.outputs.size() != 1 || node.outputs[0] == kNoValue)
+        return false;
+    const Shape& shape = graph.value(node.outputs[0]).shape;
+    const auto rank = static_cast<int64_t>(shape.size());
+    int64_t axis = node.attrInt("axis", graph.opset() > 0 && graph.opset() < 4 ? 1 : 0);
+    if (axis < 0) axis += rank;
+    if (axis < 0 || axis >= rank) return false;
     for (int64_t d = 0; d < axis; ++d)
         if (shape[static_cast<size_t>(d)] != 1) return false;
     return true;
 }
-
-}  // namespace
-
-PageRules hostPageRules() { return {hostPageBytes(), kHostMapThreshold}; }
 
 void planPageMoves(const Graph& graph, const std::vector<PlannedTensor>& tensors, MemoryPlan& plan,
                    const PageRules& rules) {
@@ -41,7 +44,7 @@ void planPageMoves(const Graph& graph, const std::vector<PlannedTensor>& tensors
 
     for (size_t step = 0; step < graph.nodes.size(); ++step) {
         const Node& node = graph.nodes[step];
-        if (node.opType != "Concat" || !node.domain.empty() || node.outputs.size() != 1) continue;
+        if (!concatInputsAreContiguous(graph, node)) continue;
         auto host = indexOf.find(node.outputs[0]);
         if (host == indexOf.end()) continue;
         const int into = plan.bufferOf[host->second];
@@ -50,10 +53,6 @@ void planPageMoves(const Graph& graph, const std::vector<PlannedTensor>& tensors
             trimmedBy(intoSpec, static_cast<int>(step)))
             continue;
         const Value& out = graph.value(node.outputs[0]);
-        const auto rank = static_cast<int64_t>(out.shape.size());
-        int64_t axis = node.attrInt("axis", graph.opset() > 0 && graph.opset() < 4 ? 1 : 0);
-        if (axis < 0) axis += rank;
-        if (axis < 0 || axis >= rank || !outerDimsAreOne(out.shape, axis)) continue;
 
         std::map<ValueId, int> uses;
         for (ValueId id : node.inputs) ++uses[id];

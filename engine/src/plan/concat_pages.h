@@ -30,6 +30,10 @@ struct PageRules {
 // The host's rules (HostAllocator's threshold, the OS page size).
 PageRules hostPageRules();
 
+// A Concat whose inputs lie one after another in its output: outer dims 1
+// along its axis (the channel axis at batch 1), one output.
+bool concatInputsAreContiguous(const Graph& graph, const Node& node);
+
 // Adds to plan.moves every Concat input that qualifies: an intermediate of
 // the Concat's dtype read once by it, not kept, filling a per-run buffer
 // that ends at the Concat's step (tensors it overwrote may have shared the

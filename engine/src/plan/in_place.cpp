@@ -11,12 +11,6 @@ namespace {
 
 using Kind = TensorAlias::Kind;
 
-bool outerDimsAreOne(const Shape& shape, int64_t axis) {
-    for (int64_t d = 0; d < axis; ++d)
-        if (shape[static_cast<size_t>(d)] != 1) return false;
-    return true;
-}
-
 // Each tensor's outermost host and its offset there. Linear: a chain of
 // 100,000 ops each written over the last is one group, and each path is
 // walked once.
@@ -197,14 +191,10 @@ void addConcatCandidates(const Graph& graph, const std::vector<PlannedTensor>& t
                          const std::map<ValueId, size_t>& indexOf, const PageRules* pageMoves, Candidates& out,
                          std::vector<bool>& member) {
     for (const Node& node : graph.nodes) {
-        if (node.opType != "Concat" || !node.domain.empty() || node.outputs.size() != 1) continue;
+        if (!concatInputsAreContiguous(graph, node)) continue;
         auto host = indexOf.find(node.outputs[0]);
         if (host == indexOf.end()) continue;
-        const Value& out_ = graph.value(node.outputs[0]);
-        const auto rank = static_cast<int64_t>(out_.shape.size());
-        int64_t axis = node.attrInt("axis", graph.opset() > 0 && graph.opset() < 4 ? 1 : 0);
-        if (axis < 0) axis += rank;
-        if (axis < 0 || axis >= rank || !outerDimsAreOne(out_.shape, axis)) continue;
+        const Value& joined = graph.value(node.outputs[0]);
 
         std::map<ValueId, int> uses;
         for (ValueId id : node.inputs) ++uses[id];
@@ -216,7 +206,7 @@ void addConcatCandidates(const Graph& graph, const std::vector<PlannedTensor>& t
             const Value& in = graph.value(id);
             const std::size_t bytes = in.byteSize();
             auto m = indexOf.find(id);
-            const bool eligible = m != indexOf.end() && uses[id] == 1 && in.dtype == out_.dtype && bytes > 0 &&
+            const bool eligible = m != indexOf.end() && uses[id] == 1 && in.dtype == joined.dtype && bytes > 0 &&
                                   !tensors[m->second].keep && !member[m->second] && tensors[m->second].bytes == bytes;
             if (eligible) {
                 found.push_back({m->second, {static_cast<int>(host->second), offset, Kind::ConcatMember}});

@@ -305,8 +305,8 @@ public:
                     }
                     c.reorderIn.execute(stream, args);
                 }
-                args = {{DNNL_ARG_SRC, c.srcBlocked}, {DNNL_ARG_WEIGHTS, weights_[c.weights]}, {DNNL_ARG_DST, c.dstBlocked}};
-                if (bias_) args[DNNL_ARG_BIAS] = bias_;
+                args = {{DNNL_ARG_SRC, c.srcBlocked}, {DNNL_ARG_WEIGHTS, packed_.weights[c.weights]}, {DNNL_ARG_DST, c.dstBlocked}};
+                if (packed_.bias) args[DNNL_ARG_BIAS] = packed_.bias;
                 if (c.scratch) {
                     c.scratch.set_data_handle(scratch);
                     args[DNNL_ARG_SCRATCHPAD] = c.scratch;
@@ -332,20 +332,13 @@ public:
     }
 
 private:
-    struct Geometry {
-        int64_t inputRows, outputRows, padTop, padBottom;
-        bool operator==(const Geometry& o) const {
-            return inputRows == o.inputRows && outputRows == o.outputRows && padTop == o.padTop &&
-                   padBottom == o.padBottom;
-        }
-    };
     struct Config {
-        Geometry geometry;
+        StripeRows geometry;
         dnnl::convolution_forward::primitive_desc pd;
         dnnl::convolution_forward primitive;
         memory srcUser, srcBlocked, dstBlocked, dstUser, scratch, reorderInScratch, reorderOutScratch;
         dnnl::reorder reorderIn, reorderOut;
-        std::size_t weights = 0;  // index into weights_
+        std::size_t weights = 0;  // index into packed_.weights
         bool ownIn = false, ownOut = false;  // nChw16c: stripeToBlocked / blockedToStripe
     };
     struct Stripe {
@@ -358,25 +351,10 @@ private:
     void plan(int64_t rows) {
         configs_.clear();
         stripes_.clear();
-        const Shape& x = spec_.x;
-        const Shape& y = spec_.y;
-        const int64_t height = x[2];
-        const int64_t stride = spec_.window.strides[0];
-        const int64_t extent = spec_.window.extent(0);
-        const int64_t padTop = spec_.window.padBegin[0];
-        // Stripes of nearly even height rather than a short remainder.
-        const int64_t count = (y[2] + rows - 1) / rows;
-        rows = (y[2] + count - 1) / count;
         std::size_t srcMax = 0, dstMax = 0, scratchMax = 0;
-        for (int64_t first = 0; first < y[2]; first += rows) {
-            const int64_t count = std::min(rows, y[2] - first);
-            const int64_t firstNeeded = first * stride - padTop;
-            const int64_t lastNeeded = (first + count - 1) * stride - padTop + extent - 1;
-            const int64_t firstRow = std::max<int64_t>(firstNeeded, 0);
-            const int64_t lastRow = std::min<int64_t>(lastNeeded, height - 1);
-            Geometry g{lastRow - firstRow + 1, count, firstRow - firstNeeded, lastNeeded - lastRow};
+        for (const StripeRows& g : stripesOf(spec_, rows)) {
             std::size_t index = 0;
-            while (index < configs_.size() && !(configs_[index].geometry == g)) ++index;
+            while (index < configs_.size() && !configs_[index].geometry.sameGeometry(g)) ++index;
             if (index == configs_.size()) {
                 configs_.push_back(makeConfig(g));
                 const Config& c = configs_.back();
@@ -384,14 +362,14 @@ private:
                 dstMax = std::max(dstMax, c.dstBlocked.get_desc().get_size());
                 scratchMax = std::max(scratchMax, scratchBytes_);
             }
-            stripes_.push_back({index, firstRow, first});
+            stripes_.push_back({index, g.firstInputRow, g.firstOutputRow});
         }
         dstOffset_ = aligned(srcMax);
         scratchOffset_ = dstOffset_ + aligned(dstMax);
         workspaceBytes = scratchOffset_ + aligned(scratchMax);
     }
 
-    Config makeConfig(const Geometry& g) {
+    Config makeConfig(const StripeRows& g) {
         const Shape& x = spec_.x;
         const Shape& y = spec_.y;
         Config c;
@@ -429,38 +407,18 @@ private:
         return c;
     }
 
-    // Packs the weights once per distinct layout the stripes' primitives
-    // want (normally one), and the bias.
+    // The weights once per distinct layout the stripes' primitives want
+    // (normally one), and the bias.
     void pack() {
-        const DnnlDims weightDims = weightDimsOf(spec_);
-        memory plain(plainDesc(weightDims), dnnlEngine(), const_cast<float*>(spec_.constantWeights->data<float>()));
-        for (Config& c : configs_) {
-            const memory::desc wanted = c.pd.weights_desc();
-            std::size_t index = 0;
-            while (index < weights_.size() && weights_[index].get_desc() != wanted) ++index;
-            if (index == weights_.size()) {
-                memory packed(wanted, dnnlEngine());
-                dnnl::reorder(plain, packed).execute(dnnlStream(), plain, packed);
-                weights_.push_back(packed);
-                packedBytes += wanted.get_size();
-            }
-            c.weights = index;
-        }
-        if (spec_.hasBias) {
-            const memory::desc biasDesc = plainDesc({spec_.w[0]});
-            memory plainBias(biasDesc, dnnlEngine(), const_cast<float*>(spec_.constantBias->data<float>()));
-            bias_ = memory(configs_.front().pd.bias_desc(), dnnlEngine());
-            dnnl::reorder(plainBias, bias_).execute(dnnlStream(), plainBias, bias_);
-            packedBytes += bias_.get_desc().get_size();
-        }
-        dnnlStream().wait();
+        for (Config& c : configs_) c.weights = packed_.packFor(spec_, c.pd.weights_desc());
+        packed_.packBias(spec_, configs_.front().pd.bias_desc());
+        packedBytes = packed_.bytes;
     }
 
     ConvSpec spec_;
     std::vector<Config> configs_;
     std::vector<Stripe> stripes_;
-    std::vector<memory> weights_;
-    memory bias_;
+    StripeWeights packed_;
     std::size_t dstOffset_ = 0, scratchOffset_ = 0;
     std::size_t scratchBytes_ = 0;  // of the config makeConfig built last
 };
@@ -468,6 +426,52 @@ private:
 }  // namespace
 
 std::size_t convStripeBytes() { return stripeBound(); }
+
+std::vector<StripeRows> stripesOf(const ConvSpec& spec, int64_t rows) {
+    const int64_t height = spec.x[2], outRows = spec.y[2];
+    const int64_t stride = spec.window.strides[0];
+    const int64_t extent = spec.window.extent(0);
+    const int64_t padTop = spec.window.padBegin[0];
+    rows = std::max<int64_t>(rows, 1);
+    const int64_t count = (outRows + rows - 1) / rows;
+    rows = (outRows + count - 1) / count;
+    std::vector<StripeRows> stripes;
+    for (int64_t first = 0; first < outRows; first += rows) {
+        StripeRows s;
+        s.firstOutputRow = first;
+        s.outputRows = std::min(rows, outRows - first);
+        const int64_t firstNeeded = first * stride - padTop;
+        const int64_t lastNeeded = (first + s.outputRows - 1) * stride - padTop + extent - 1;
+        s.firstInputRow = std::max<int64_t>(firstNeeded, 0);
+        const int64_t lastRow = std::min<int64_t>(lastNeeded, height - 1);
+        s.inputRows = lastRow - s.firstInputRow + 1;
+        s.padTop = s.firstInputRow - firstNeeded;
+        s.padBottom = lastNeeded - lastRow;
+        stripes.push_back(s);
+    }
+    return stripes;
+}
+
+std::size_t StripeWeights::packFor(const ConvSpec& spec, const memory::desc& wanted) {
+    for (std::size_t index = 0; index < weights.size(); ++index)
+        if (weights[index].get_desc() == wanted) return index;
+    memory plain(plainDesc(weightDimsOf(spec)), dnnlEngine(), const_cast<float*>(spec.constantWeights->data<float>()));
+    memory packed(wanted, dnnlEngine());
+    dnnl::reorder(plain, packed).execute(dnnlStream(), plain, packed);
+    dnnlStream().wait();
+    weights.push_back(packed);
+    bytes += wanted.get_size();
+    return weights.size() - 1;
+}
+
+void StripeWeights::packBias(const ConvSpec& spec, const memory::desc& wanted) {
+    if (!spec.hasBias) return;
+    memory plain(plainDesc({spec.w[0]}), dnnlEngine(), const_cast<float*>(spec.constantBias->data<float>()));
+    bias = memory(wanted, dnnlEngine());
+    dnnl::reorder(plain, bias).execute(dnnlStream(), plain, bias);
+    dnnlStream().wait();
+    bytes += wanted.get_size();
+}
 
 std::unique_ptr<ConvPath> makeOneDnnConv(const ConvSpec& spec) {
     const auto pd = choosePrimitive(spec, spec.x, spec.y, spec.window.padBegin, spec.window.padEnd);

@@ -81,18 +81,19 @@ public:
             const int64_t inRow = spec_.x[3] * spec_.inBlock, outRow = spec_.y[3] * spec_.outBlock;
             const Band* pending = nullptr;  // computed, not yet written back
             auto writeBack = [&](const Band& band) {
-                copyBand(dstBand, dst, outPlanes, band.outputRows, height, 0, band.firstOutputRow, band.outputRows,
-                         outRow);
+                const StripeRows& r = band.rows;
+                copyBand(dstBand, dst, outPlanes, r.outputRows, height, 0, r.firstOutputRow, r.outputRows, outRow);
             };
             for (const Band& band : bands_) {
                 Config& c = configs_[band.config];
-                copyBand(src, srcBand, inPlanes, height, c.inputRows, band.firstInputRow, 0, c.inputRows, inRow);
+                const StripeRows& r = band.rows;
+                copyBand(src, srcBand, inPlanes, height, r.inputRows, r.firstInputRow, 0, r.inputRows, inRow);
                 if (pending) writeBack(*pending);
                 c.src.set_data_handle(srcBand);
                 c.dst.set_data_handle(dstBand);
                 std::unordered_map<int, memory> args{
-                    {DNNL_ARG_SRC, c.src}, {DNNL_ARG_WEIGHTS, weights_[c.weights]}, {DNNL_ARG_DST, c.dst}};
-                if (bias_) args[DNNL_ARG_BIAS] = bias_;
+                    {DNNL_ARG_SRC, c.src}, {DNNL_ARG_WEIGHTS, packed_.weights[c.weights]}, {DNNL_ARG_DST, c.dst}};
+                if (packed_.bias) args[DNNL_ARG_BIAS] = packed_.bias;
                 if (c.scratch) {
                     c.scratch.set_data_handle(scratch);
                     args[DNNL_ARG_SCRATCHPAD] = c.scratch;
@@ -110,18 +111,15 @@ public:
 
 private:
     struct Config {
-        int64_t inputRows = 0, outputRows = 0, padTop = 0, padBottom = 0;
+        StripeRows geometry;
         dnnl::convolution_forward::primitive_desc pd;
         dnnl::convolution_forward primitive;
         memory src, dst, scratch;
-        std::size_t weights = 0;  // index into weights_
-        bool same(int64_t in, int64_t out, int64_t top, int64_t bottom) const {
-            return inputRows == in && outputRows == out && padTop == top && padBottom == bottom;
-        }
+        std::size_t weights = 0;  // index into packed_.weights
     };
     struct Band {
         std::size_t config;
-        int64_t firstInputRow, firstOutputRow, outputRows;
+        StripeRows rows;
     };
 
     // Bands of about `rows` output rows and their primitives; false when a
@@ -129,32 +127,17 @@ private:
     bool plan(int64_t rows) {
         const Shape& x = spec_.x;
         const Shape& y = spec_.y;
-        const int64_t height = x[2];
-        const int64_t extent = spec_.window.extent(0);
-        const int64_t padTop = spec_.window.padBegin[0];
-        // Bands of nearly even height rather than a short remainder.
-        const int64_t count = (y[2] + rows - 1) / rows;
-        rows = (y[2] + count - 1) / count;
         std::size_t srcMax = 0, dstMax = 0, scratchMax = 0;
-        for (int64_t first = 0; first < y[2]; first += rows) {
-            const int64_t n = std::min(rows, y[2] - first);
-            const int64_t firstNeeded = first - padTop;
-            const int64_t lastNeeded = first + n - 1 - padTop + extent - 1;
-            const int64_t firstRow = std::max<int64_t>(firstNeeded, 0);
-            const int64_t lastRow = std::min<int64_t>(lastNeeded, height - 1);
-            const int64_t inRows = lastRow - firstRow + 1, top = firstRow - firstNeeded, bottom = lastNeeded - lastRow;
+        for (const StripeRows& g : stripesOf(spec_, rows)) {
             std::size_t index = 0;
-            while (index < configs_.size() && !configs_[index].same(inRows, n, top, bottom)) ++index;
+            while (index < configs_.size() && !configs_[index].geometry.sameGeometry(g)) ++index;
             if (index == configs_.size()) {
                 Config c;
-                c.inputRows = inRows;
-                c.outputRows = n;
-                c.padTop = top;
-                c.padBottom = bottom;
-                const Shape xs{x[0], x[1], inRows, x[3]};
-                const Shape ys{y[0], y[1], n, y[3]};
-                const DnnlDims padBegin{top, spec_.window.padBegin[1]};
-                const DnnlDims padEnd{bottom, spec_.window.padEnd[1]};
+                c.geometry = g;
+                const Shape xs{x[0], x[1], g.inputRows, x[3]};
+                const Shape ys{y[0], y[1], g.outputRows, y[3]};
+                const DnnlDims padBegin{g.padTop, spec_.window.padBegin[1]};
+                const DnnlDims padEnd{g.padBottom, spec_.window.padEnd[1]};
                 const memory::desc firstWeights = configs_.empty() ? memory::desc() : configs_.front().pd.weights_desc();
                 c.pd = choosePrimitive(spec_, xs, ys, padBegin, padEnd, configs_.empty() ? nullptr : &firstWeights,
                                        true, kBandBytes);
@@ -173,7 +156,7 @@ private:
                 scratchMax = std::max(scratchMax, scratchBytes);
                 configs_.push_back(std::move(c));
             }
-            bands_.push_back({index, firstRow, first, n});
+            bands_.push_back({index, g});
         }
         dstOffset_ = aligned(srcMax);
         scratchOffset_ = dstOffset_ + aligned(dstMax);
@@ -181,38 +164,18 @@ private:
         return true;
     }
 
-    // Packs the weights once per distinct layout the bands' primitives want
+    // The weights once per distinct layout the bands' primitives want
     // (normally one), and the bias.
     void pack() {
-        const DnnlDims weightDims = weightDimsOf(spec_);
-        memory plain(plainDesc(weightDims), dnnlEngine(), const_cast<float*>(spec_.constantWeights->data<float>()));
-        for (Config& c : configs_) {
-            const memory::desc wanted = c.pd.weights_desc();
-            std::size_t index = 0;
-            while (index < weights_.size() && weights_[index].get_desc() != wanted) ++index;
-            if (index == weights_.size()) {
-                memory packed(wanted, dnnlEngine());
-                dnnl::reorder(plain, packed).execute(dnnlStream(), plain, packed);
-                weights_.push_back(packed);
-                packedBytes += wanted.get_size();
-            }
-            c.weights = index;
-        }
-        if (spec_.hasBias) {
-            const memory::desc biasDesc = plainDesc({spec_.w[0]});
-            memory plainBias(biasDesc, dnnlEngine(), const_cast<float*>(spec_.constantBias->data<float>()));
-            bias_ = memory(configs_.front().pd.bias_desc(), dnnlEngine());
-            dnnl::reorder(plainBias, bias_).execute(dnnlStream(), plainBias, bias_);
-            packedBytes += bias_.get_desc().get_size();
-        }
-        dnnlStream().wait();
+        for (Config& c : configs_) c.weights = packed_.packFor(spec_, c.pd.weights_desc());
+        packed_.packBias(spec_, configs_.front().pd.bias_desc());
+        packedBytes = packed_.bytes;
     }
 
     ConvSpec spec_;
     std::vector<Config> configs_;
     std::vector<Band> bands_;
-    std::vector<memory> weights_;
-    memory bias_;
+    StripeWeights packed_;
     std::size_t dstOffset_ = 0, scratchOffset_ = 0;
 };
 
