@@ -47,16 +47,24 @@ const std::string& emptyDirectory() {
     return dir;
 }
 
-// Whether tensor `inner` is written in place inside `outer` (directly or
-// through a chain of Concats).
-bool livesInside(const std::vector<TensorAlias>& aliases, size_t inner, size_t outer) {
-    for (int at = aliases.empty() ? -1 : aliases[inner].host; at >= 0; at = aliases[static_cast<size_t>(at)].host)
-        if (static_cast<size_t>(at) == outer) return true;
+// Whether `inner` may share bytes with `outer` while both live: it lies
+// inside `outer` through Concat memberships only (a member is part of its
+// Concat's output), or through a chain with an overwrite whose start
+// `outer` no longer lives past (written over as it died).
+bool mayShareBytes(const std::vector<TensorAlias>& aliases, const std::vector<PlannedTensor>& tensors, size_t inner,
+                   size_t outer) {
+    bool overwritten = false;
+    for (size_t at = inner; !aliases.empty() && aliases[at].host >= 0; at = static_cast<size_t>(aliases[at].host)) {
+        overwritten = overwritten || aliases[at].kind == TensorAlias::Kind::Overwrite;
+        if (static_cast<size_t>(aliases[at].host) == outer)
+            return !overwritten || tensors[outer].last <= tensors[inner].first;
+    }
     return false;
 }
 
 // Two tensors whose lifetimes overlap must never share bytes of one buffer,
-// unless one is a Concat input written in place inside the other.
+// unless one is a Concat input written in place inside the other, or was
+// written over the other as it died.
 void checkNoOverlap(const std::vector<PlannedTensor>& tensors, const MemoryPlan& plan,
                     const std::vector<TensorAlias>& aliases = {}) {
     if (plan.bufferOf.size() != tensors.size() || plan.offsetOf.size() != tensors.size()) __builtin_trap();
@@ -69,7 +77,7 @@ void checkNoOverlap(const std::vector<PlannedTensor>& tensors, const MemoryPlan&
             const bool livesOverlap = tensors[i].first <= tensors[j].last && tensors[j].first <= tensors[i].last;
             const bool bytesOverlap = plan.offsetOf[i] < plan.offsetOf[j] + tensors[j].bytes &&
                                       plan.offsetOf[j] < plan.offsetOf[i] + tensors[i].bytes;
-            const bool nested = livesInside(aliases, i, j) || livesInside(aliases, j, i);
+            const bool nested = mayShareBytes(aliases, tensors, i, j) || mayShareBytes(aliases, tensors, j, i);
             if (livesOverlap && bytesOverlap && tensors[i].bytes && tensors[j].bytes && !nested) __builtin_trap();
         }
     }
@@ -89,9 +97,15 @@ void checkMoves(const Graph& graph, const std::vector<PlannedTensor>& tensors, c
             __builtin_trap();
         const BufferSpec& from = plan.buffers[static_cast<size_t>(m.from)];
         const BufferSpec& into = plan.buffers[static_cast<size_t>(m.into)];
-        if (!from.perRun() || !into.perRun() || from.freeStep != m.step || into.allocStep > m.step) __builtin_trap();
-        if (m.offset % rules.pageBytes || from.bytes % rules.pageBytes || m.offset + from.bytes > into.bytes)
+        if (!from.perRun() || !into.perRun() || from.freeStep != m.step || into.allocStep > m.step ||
+            !from.trims.empty())
             __builtin_trap();
+        if (m.offset % rules.pageBytes || from.bytes % rules.pageBytes || m.offset + from.bytes > into.bytes ||
+            from.bytes < rules.mappedFromBytes)
+            __builtin_trap();
+        // A buffer pages moved into is several mappings; it never moves on.
+        for (const PageMove& other : plan.moves)
+            if (other.into == m.from) __builtin_trap();
         const Node& concat = graph.nodes[static_cast<size_t>(m.step)];
         int tenants = 0;
         for (size_t i = 0; i < tensors.size(); ++i) {
@@ -159,7 +173,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     InPlaceOptions orderOptions;
     orderOptions.stripedConv = [](const Graph& g, size_t step) { return g.nodes[step].opType == "Conv"; };
     static const PageRules smallPages{64, 64};
-    orderOptions.pageMoves = &smallPages;
+    orderOptions.pages = &smallPages;
+    orderOptions.movePages = true;
     const ExecutionOrderReport order = orderForMemory(graph, pinned, orderOptions);
     if (graph.nodes.size() != nodesBefore || order.chosenPeak > order.fileOrderPeak) __builtin_trap();
     for (size_t n = 0; n < graph.nodes.size(); ++n)
@@ -181,7 +196,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         static const PageRules smallPages{64, 64};
         InPlaceOptions options;
         options.stripedConv = [](const Graph& g, size_t step) { return g.nodes[step].opType == "Conv"; };
-        if (mode.value().reduceInterstage && !mode.value().arena) options.pageMoves = &smallPages;
+        if (mode.value().reduceInterstage && !mode.value().arena) options.pages = &smallPages;
+        options.movePages = true;
         const auto aliases = inPlaceAliases(graph, tensors, options);
         const MemoryPlan inPlace = planWithAliases(mode.value(), tensors, aliases);
         checkNoOverlap(tensors, inPlace, aliases);

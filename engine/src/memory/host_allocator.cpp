@@ -42,7 +42,12 @@ bool HostAllocator::movePages(void* from, std::size_t bytes, void* into, std::si
         offset % page != 0 || offset > intoBytes || bytes > intoBytes - offset)
         return false;
     void* to = static_cast<std::byte*>(into) + offset;
-    return mremap(from, bytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED, to) != MAP_FAILED;
+    if (mremap(from, bytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED, to) != MAP_FAILED) return true;
+    // With MREMAP_FIXED the kernel may have unmapped the destination range
+    // before refusing: map fresh pages there, so the caller's copy lands in
+    // memory (the range held nothing yet).
+    (void)mmap(to, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    return false;
 }
 
 bool HostAllocator::trim(void* data, std::size_t bytes, std::size_t keep) {

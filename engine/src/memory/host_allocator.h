@@ -27,9 +27,11 @@ public:
     // whole number of pages) to `offset` in the block `into` (allocate()d,
     // `intoBytes` long), replacing the pages there (mremap): no copy, no new
     // memory. `from` is gone afterwards; its pages are freed with `into`.
-    // False, with nothing changed, when a block is not mapped (too small),
-    // the range is not page-aligned or does not fit, or the OS refuses: the
-    // caller copies instead.
+    // False when a block is not mapped (too small), the range is not
+    // page-aligned or does not fit, or the OS refuses: `from` is unchanged,
+    // the range in `into` is mapped (fresh pages if the refusal unmapped
+    // it), and the caller copies instead. `from` must be one mapping, as
+    // allocate() made it (not a block pages were moved into).
     bool movePages(void* from, std::size_t bytes, void* into, std::size_t intoBytes, std::size_t offset);
 
     // Gives back the tail of a block (allocate()d, `bytes` long) past its

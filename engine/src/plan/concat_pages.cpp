@@ -38,8 +38,13 @@ void planPageMoves(const Graph& graph, const std::vector<PlannedTensor>& tensors
     auto trimmedBy = [&](const BufferSpec& b, int step) {
         return std::any_of(b.trims.begin(), b.trims.end(), [&](const auto& trim) { return trim.first <= step; });
     };
-    std::vector<bool> moving(plan.buffers.size(), false);
-    for (const PageMove& m : plan.moves) moving[static_cast<size_t>(m.from)] = true;
+    // A buffer that pages moved into is several mappings: mremap refuses to
+    // move it whole (and may have unmapped the destination by then).
+    std::vector<bool> moving(plan.buffers.size(), false), receiving(plan.buffers.size(), false);
+    for (const PageMove& m : plan.moves) {
+        moving[static_cast<size_t>(m.from)] = true;
+        receiving[static_cast<size_t>(m.into)] = true;
+    }
     auto wholePages = [&](std::size_t bytes) { return bytes % rules.pageBytes == 0; };
 
     for (size_t step = 0; step < graph.nodes.size(); ++step) {
@@ -71,12 +76,14 @@ void planPageMoves(const Graph& graph, const std::vector<PlannedTensor>& tensors
                                    endingLatest[static_cast<size_t>(from)] == 1 && plan.offsetOf[member->second] == 0 &&
                                    fromSpec.bytes == t.bytes && fromSpec.trims.empty();
             if (!ownBuffer || t.keep || t.category != MemoryCategory::Interstage || !fromSpec.perRun() ||
-                fromSpec.freeStep != static_cast<int>(step) || moving[static_cast<size_t>(from)])
+                fromSpec.freeStep != static_cast<int>(step) || moving[static_cast<size_t>(from)] ||
+                receiving[static_cast<size_t>(from)] || moving[static_cast<size_t>(into)])
                 continue;
             if (t.bytes < rules.mappedFromBytes || !wholePages(t.bytes) || !wholePages(at) || at + t.bytes > intoSpec.bytes)
                 continue;
             plan.moves.push_back({static_cast<int>(step), from, into, at});
             moving[static_cast<size_t>(from)] = true;
+            receiving[static_cast<size_t>(into)] = true;
         }
     }
 }

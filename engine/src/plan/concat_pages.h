@@ -1,6 +1,7 @@
 // Concat by page moves: in plans that allocate and free every run (reduce,
 // and reduce + reuse for buffers nobody shares), a Concat input whose last
-// reader is that Concat need not be copied into the output. Its pages can
+// reader is that Concat and that is not written in place need not be
+// copied into the output. Its pages can
 // be moved there (mremap), so its bytes join the output instead of being
 // held twice. The Concat output holds only the rest of its bytes until
 // then.

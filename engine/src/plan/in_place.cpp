@@ -258,19 +258,10 @@ void addOverwriteCandidates(const Graph& graph, const std::vector<PlannedTensor>
             // the step, which needs per-run buffers and whole pages.
             const bool smaller = output.bytes < input.bytes;
             if (striped ? (output.bytes > input.bytes ||
-                           (smaller && (!options.pageMoves || output.bytes % options.pageMoves->pageBytes != 0 ||
-                                        output.bytes < options.pageMoves->mappedFromBytes)))
+                           (smaller && (!options.pages || output.bytes % options.pages->pageBytes != 0 ||
+                                        output.bytes < options.pages->mappedFromBytes)))
                         : output.bytes != input.bytes)
                 continue;
-            // A Concat output written over: its members must be dead by then.
-            const Node* producer = xv.producer == kNoNode ? nullptr : &graph.nodes[static_cast<size_t>(xv.producer)];
-            bool membersDead = true;
-            if (producer && producer->opType == "Concat")
-                for (ValueId in : producer->inputs) {
-                    auto m = in == kNoValue ? indexOf.end() : indexOf.find(in);
-                    if (m != indexOf.end() && tensors[m->second].last >= static_cast<int>(step)) membersDead = false;
-                }
-            if (!membersDead) continue;
             out.aliases.push_back({y->second, {static_cast<int>(x->second), 0, Kind::Overwrite}});
             break;  // one input is enough
         }
@@ -294,16 +285,28 @@ std::vector<TensorAlias> inPlaceAliases(const Graph& graph, const std::vector<Pl
     std::vector<bool> member(tensors.size(), false);  // a Concat member candidate
     // Concat members first: an input that could sit inside a Concat's
     // output is never written over (the Concat would read the new bytes).
-    if (options.concat) addConcatCandidates(graph, tensors, indexOf, options.pageMoves, candidates, member);
-    std::vector<TensorAlias> chosen = chooseAliases(tensors, candidates, options.pageMoves);
-    // Then every overwrite whose output is still free: an overwrite never
-    // raises the peak (its group holds the input's bytes until the op, the
-    // output's after), so none needs weighing, which keeps a 100,000-node
-    // chain linear.
+    const PageRules* moves = options.movePages ? options.pages : nullptr;
+    if (options.concat) addConcatCandidates(graph, tensors, indexOf, moves, candidates, member);
+    std::vector<TensorAlias> chosen = chooseAliases(tensors, candidates, moves);
+    // The last reader of anything written inside each tensor (its Concat
+    // members, theirs, and so on): a tensor is written over only when all
+    // of that is dead by then.
+    std::vector<int> lastInside(tensors.size(), -1);
+    for (size_t t = 0; t < tensors.size(); ++t)
+        for (int at = chosen[t].host; at >= 0; at = chosen[static_cast<size_t>(at)].host)
+            lastInside[static_cast<size_t>(at)] = std::max(lastInside[static_cast<size_t>(at)], tensors[t].last);
+    // Then every overwrite whose output is still free. An overwrite does not
+    // raise the peak of live bytes (its group holds the input's bytes until
+    // the op, the output's after), so none is weighed one by one, which
+    // keeps a 100,000-node chain linear; planInPlace() still compares the
+    // whole plan with the plain one (a cut group can no longer hand its
+    // pages to a Concat, for one).
     Candidates overwrites;
     addOverwriteCandidates(graph, tensors, indexOf, options, member, overwrites);
-    for (const Candidate& c : overwrites.aliases)
-        if (chosen[c.tensor].host < 0) chosen[c.tensor] = c.alias;
+    for (const Candidate& c : overwrites.aliases) {
+        const auto input = static_cast<size_t>(c.alias.host);
+        if (chosen[c.tensor].host < 0 && lastInside[input] < tensors[c.tensor].first) chosen[c.tensor] = c.alias;
+    }
     return chosen;
 }
 
@@ -354,12 +357,13 @@ MemoryPlan planWithAliases(const MemoryMode& mode, const std::vector<PlannedTens
 MemoryPlan planInPlace(const MemoryMode& mode, const Graph& graph, const std::vector<PlannedTensor>& tensors,
                        const InPlaceOptions& options) {
     const int steps = static_cast<int>(graph.nodes.size());
+    const PageRules* moves = options.movePages ? options.pages : nullptr;
     MemoryPlan best = planFor(mode, tensors);
-    if (options.pageMoves) planPageMoves(graph, tensors, best, *options.pageMoves);
+    if (moves) planPageMoves(graph, tensors, best, *moves);
     std::size_t bestPeak = plannedPeakBytes(best, steps);
     auto consider = [&](const InPlaceOptions& o, bool onTie) {
         MemoryPlan plan = planWithAliases(mode, tensors, inPlaceAliases(graph, tensors, o));
-        if (o.pageMoves) planPageMoves(graph, tensors, plan, *o.pageMoves);
+        if (moves) planPageMoves(graph, tensors, plan, *moves);
         const std::size_t peak = plannedPeakBytes(plan, steps);
         if (peak < bestPeak || (onTie && peak == bestPeak)) best = std::move(plan), bestPeak = peak;
     };
@@ -367,7 +371,7 @@ MemoryPlan planInPlace(const MemoryMode& mode, const Graph& graph, const std::ve
     // Buffers kept for the whole run (reuse, the arena) pack worse around
     // long groups: overwrites join an op's input and output into one, and
     // Concat members alone can do better there.
-    if (!options.pageMoves && options.concat && (options.ops || options.stripedConv)) {
+    if (!options.pages && options.concat && (options.ops || options.stripedConv)) {
         InPlaceOptions concatOnly = options;
         concatOnly.ops = false;
         concatOnly.stripedConv = nullptr;

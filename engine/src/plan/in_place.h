@@ -46,9 +46,12 @@ struct InPlaceOptions {
     // unset: none. Fewer output bytes need per-run buffers and page rules
     // (the input's buffer is cut to the output's bytes).
     std::function<bool(const Graph&, size_t step)> stripedConv;
-    // Reduce plans: page moves (plan/concat_pages.h), weighed when choosing
-    // and planned after; nullptr: none.
-    const PageRules* pageMoves = nullptr;
+    // Per-run buffers (reduce plans): the page rules for cut buffers and
+    // page moves; nullptr: neither (buffers kept through the run).
+    const PageRules* pages = nullptr;
+    // With pages: Concat inputs hand their pages to their Concat
+    // (plan/concat_pages.h), weighed when choosing and planned after.
+    bool movePages = false;
 };
 
 // For each planned tensor (same order): where it is written instead of a
@@ -58,8 +61,8 @@ struct InPlaceOptions {
 // - an overwrite: the output of an elementwise op (or a striped conv) of
 //   an input that is an intermediate, not kept, read last by that op, with
 //   the output's dtype and layout and (elementwise) its bytes, that is no
-//   Concat member candidate and, if it is a Concat's output, whose inputs
-//   all died before.
+//   Concat member candidate and inside which everything written (Concat
+//   members, nested or not) died before.
 // Each tensor takes at most one alias. Of the candidates, only those that
 // do not raise the peak of live bytes are taken (a Concat member stretches
 // its Concat's buffer back to the member's producer).
@@ -76,7 +79,7 @@ MemoryPlan planWithAliases(const MemoryMode& mode, const std::vector<PlannedTens
 // What a session uses: planWithAliases() with inPlaceAliases(), unless its
 // peak is above planFor()'s alone, then planFor(). (Reuse shares buffers of
 // equal size only; regrouped tensors can pair up slightly worse.) Either
-// way, with options.pageMoves, the Concat inputs that can hand their pages
+// way, with options.movePages, the Concat inputs that can hand their pages
 // to their Concat do so (plan/concat_pages.h).
 MemoryPlan planInPlace(const MemoryMode& mode, const Graph& graph, const std::vector<PlannedTensor>& tensors,
                        const InPlaceOptions& options);

@@ -192,7 +192,8 @@ struct Session::Impl {
         o.ops = options.inPlaceOps && !onGpu();
         if (o.ops)
             o.stripedConv = [](const Graph& g, size_t step) { return cpu::nn::convRunsInRowStripes(g, g.nodes[step]); };
-        o.pageMoves = o.concat || o.ops ? &hostRules : nullptr;
+        o.pages = o.concat || o.ops ? &hostRules : nullptr;
+        o.movePages = o.concat;  // page moves are a Concat written without copies
         return o;
     }
 
@@ -305,7 +306,7 @@ struct Session::Impl {
             inPlace.stripedConv = [this](const Graph&, size_t step) {
                 return step < kernels.size() && kernels[step] && kernels[step]->writesOverInput();
             };
-        if (!(options.mode.reduceInterstage && !options.mode.arena)) inPlace.pageMoves = nullptr;
+        if (!(options.mode.reduceInterstage && !options.mode.arena)) inPlace.pages = nullptr;
         MemoryPlan plan = planningMode() && (inPlace.concat || inPlace.ops) ? planInPlace(options.mode, exec, tensors, inPlace)
                                                                             : planFor(options.mode, tensors);
         memory->setPlan(tensors, std::move(plan), exec.values.size() + exec.nodes.size());
@@ -653,8 +654,9 @@ std::vector<TensorPlacement> Session::memoryMap() const {
         p.offset = plan.offsetOf[i];
         p.kept = tensors[i].keep;
         p.perRunBuffer = plan.buffers[static_cast<size_t>(p.buffer)].perRun();
+        // The moved input, not the tensors it was written over before.
         for (const PageMove& m : plan.moves)
-            if (m.from == p.buffer) {
+            if (m.from == p.buffer && p.last == m.step) {
                 p.movedAt = m.step;
                 p.movedBuffer = m.into;
                 p.movedOffset = m.offset;

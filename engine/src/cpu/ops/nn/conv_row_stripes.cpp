@@ -56,8 +56,10 @@ public:
         const int64_t rowIn = (spec.x[1] + block - 1) / block * block * spec.x[3];
         const int64_t rowOut = (spec.y[1] + block - 1) / block * block * spec.y[3];
         const auto rowBytes = static_cast<std::size_t>(rowIn + rowOut) * sizeof(float);
-        // At least the kernel's height: a band's write-back must not reach
-        // the rows the band after next reads.
+        // Bands of at least the kernel's height before stripesOf() evens
+        // them out (which keeps them over half that, more than the top pad):
+        // a band's write-back must not reach the rows the band after next
+        // reads, which start a pad above that band.
         const int64_t rows = std::max({kMinBandRows, spec.window.extent(0),
                                        int64_t(kBandBytes / std::max<std::size_t>(rowBytes, 1))});
         if (!plan(std::min(rows, spec.y[2]))) return;
