@@ -1,6 +1,7 @@
 // The application as a user drives it, offscreen: open the sample, run each
 // preset, read tensors in the inspector, stop a run, export, and survive a
 // bad file, a lost device, a failed allocation and closing during a run.
+#include <QCheckBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QImage>
@@ -87,6 +88,33 @@ private slots:
                 interstage::loadModelFromBytes(testsupport::tinyChain().serialize(), ".").take(), options);
             QVERIFY2(warm.ok() && warm.value()->run({}).isOk(), warm.status().toString().c_str());
         }
+    }
+
+    // The "In-place writes" box: reduce on U^2-Net-P holds less with it (the
+    // decoder's Concat and 320^2 convs) and says so in the set's label
+    // without it.
+    void inPlaceWritesCanBeTurnedOff() {
+        MainWindow w;
+        w.setQuiet(true);
+        w.show();
+        w.openModel(QString::fromStdString(testsupport::sampleModelPath()));
+        QVERIFY(waitIdle(w));
+        auto* box = w.runPanel()->findChild<QCheckBox*>("inPlaceWrites");
+        QVERIFY(box && box->isChecked());
+        w.runPanel()->applyPreset("reduce");
+        w.runPanel()->setRunCount(1);
+        for (bool inPlace : {true, false}) {
+            box->setChecked(inPlace);
+            w.runOnce();
+            QVERIFY(waitIdle(w));
+            QVERIFY2(w.lastError().isEmpty(), qPrintable(w.lastError()));
+        }
+        QCOMPARE(int(w.results().size()), 2);
+        QVERIFY(!w.results()[0].config.label().contains("in-place"));
+        QVERIFY(w.results()[1].config.label().contains("no in-place writes"));
+        const auto with = w.results()[0].runs[0]->peakActivationBytes;
+        const auto without = w.results()[1].runs[0]->peakActivationBytes;
+        QVERIFY2(with + (std::size_t(10) << 20) < without, qPrintable(QString("%1 vs %2").arg(with).arg(without)));
     }
 
     void opensTheSampleAndRunsEachPreset() {

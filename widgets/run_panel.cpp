@@ -56,8 +56,14 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
     memoryAwareOrder_->setChecked(true);
     memoryAwareOrder_->setToolTip(tr("Run a node that frees at least what it allocates as soon as it can, where that "
                                      "lowers the peak of live tensors; off: the file's node order"));
-    for (QCheckBox* box :
-         {reduceConstant_, ignoreInputInitializer_, reduceInterstage_, reuseInterstage_, arena_, fusion_, memoryAwareOrder_})
+    inPlace_ = new QCheckBox(tr("In-place writes"));
+    inPlace_->setObjectName("inPlaceWrites");
+    inPlace_->setChecked(true);
+    inPlace_->setToolTip(tr("Planning modes: Concat inputs written into their Concat's output (or, in reduce, their "
+                            "pages handed over), and ops written over an input that dies at them; off: every tensor "
+                            "its own buffer, as in the SDK"));
+    for (QCheckBox* box : {reduceConstant_, ignoreInputInitializer_, reduceInterstage_, reuseInterstage_, arena_, fusion_,
+                           memoryAwareOrder_, inPlace_})
         memoryLayout->addWidget(box);
     for (QCheckBox* box : {reduceInterstage_, reuseInterstage_, arena_})
         connect(box, &QCheckBox::toggled, this, [this, box] { syncExclusive(box); });
@@ -176,6 +182,7 @@ appcore::RunConfig RunPanel::config(QString* error) const {
     c.mode.arena = arena_->isChecked();
     c.fusion = fusion_->isChecked();
     c.memoryAwareOrder = memoryAwareOrder_->isChecked();
+    c.inPlace = inPlace_->isChecked();
     c.runs = runs_->value();
     c.maxMemoryBytes = static_cast<std::size_t>(budget_->value()) << 20;
     for (const QString& name : keep_->text().split(',', Qt::SkipEmptyParts)) c.keep.push_back(name.trimmed().toStdString());

@@ -55,6 +55,7 @@ private:
     QCheckBox* arena_;
     QCheckBox* fusion_;
     QCheckBox* memoryAwareOrder_;
+    QCheckBox* inPlace_;
     QSpinBox* runs_;
     QSpinBox* budget_;
     QLineEdit* keep_;

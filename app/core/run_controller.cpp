@@ -83,6 +83,7 @@ void RunController::work(int setId, std::shared_ptr<const interstage::Model> mod
     options.mode = config.mode;
     options.fusion = config.fusion;
     options.memoryAwareOrder = config.memoryAwareOrder;
+    options.inPlaceConcat = options.inPlaceOps = config.inPlace;
     options.inputShapes = config.inputShapes;
     options.keep = config.keep;
     options.maxMemoryBytes = config.maxMemoryBytes;

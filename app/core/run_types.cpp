@@ -8,6 +8,7 @@ QString RunConfig::label() const {
     QString text = QString::fromStdString(mode.name());
     if (!fusion) text += " · no fusion";
     if (!memoryAwareOrder) text += " · file order";
+    if (!inPlace) text += " · no in-place writes";
     text += " · " + (threads > 0 ? QString::number(threads) + (threads == 1 ? " thread" : " threads") : QString("all cores"));
     text += " · " + backend;
     return text;

@@ -19,6 +19,7 @@ struct RunConfig {
     interstage::MemoryMode mode;
     bool fusion = true;
     bool memoryAwareOrder = true;  // SessionOptions::memoryAwareOrder
+    bool inPlace = true;           // SessionOptions::inPlaceConcat and inPlaceOps
     interstage::InputShapes inputShapes;
     std::vector<std::string> keep;
     int runs = 3;
