@@ -31,9 +31,7 @@ Model chainModel() {
     auto t = b.op("Tanh", {s}, {}, "c");
     auto d = b.op("Neg", {t}, {}, "d");
     b.output(d, DataType::Float, {1, 1000});
-    auto model = loadModelFromBytes(b.serialize(), ".");
-    if (!model.ok()) qFatal("%s", model.status().toString().c_str());
-    return model.take();
+    return testsupport::builtModel(b);
 }
 
 // x -> Relu a, Sigmoid b -> Concat(a, b) c (channels at batch 1: a and b
@@ -46,9 +44,7 @@ Model concatModel() {
     auto c = b.op("Concat", {a, s}, {intAttr("axis", 1)}, "c");
     auto d = b.op("Neg", {c}, {}, "d");
     b.output(d, DataType::Float, {1, 2000});
-    auto model = loadModelFromBytes(b.serialize(), ".");
-    if (!model.ok()) qFatal("%s", model.status().toString().c_str());
-    return model.take();
+    return testsupport::builtModel(b);
 }
 
 // x -> Relu a (read again only by the Concat), Sigmoid b1 -> Tanh b2 ->
@@ -66,9 +62,7 @@ Model concatPagesModel() {
     auto c = b.op("Concat", {a, b3}, {intAttr("axis", 1)}, "c");
     auto m = b.op("ReduceMax", {c}, {intAttr("keepdims", 1)}, "m");
     b.output(m, DataType::Float, {1, 1});
-    auto model = loadModelFromBytes(b.serialize(), ".");
-    if (!model.ok()) qFatal("%s", model.status().toString().c_str());
-    return model.take();
+    return testsupport::builtModel(b);
 }
 
 // x -> Relu a -> Sigmoid b; Add(a, b) c -> Neg d (output). a dies at the
@@ -81,9 +75,7 @@ Model residualModel() {
     auto c = b.op("Add", {a, s}, {}, "c");
     auto d = b.op("Neg", {c}, {}, "d");
     b.output(d, DataType::Float, {1, 1000});
-    auto model = loadModelFromBytes(b.serialize(), ".");
-    if (!model.ok()) qFatal("%s", model.status().toString().c_str());
-    return model.take();
+    return testsupport::builtModel(b);
 }
 
 // x [1,16,256,256] -> Conv 16->64 + Relu r1 (16 MiB) -> Conv 64->32 y2
@@ -105,9 +97,7 @@ Model bigConvChain() {
     auto y2 = b.op("Conv", {r1, weights("w2", 32, 64)}, {pads}, "y2");
     auto z = b.op("Conv", {y2, weights("w3", 16, 32)}, {pads}, "z");
     b.output(z, DataType::Float, {1, 16, 256, 256});
-    auto model = loadModelFromBytes(b.serialize(), ".");
-    if (!model.ok()) qFatal("%s", model.status().toString().c_str());
-    return model.take();
+    return testsupport::builtModel(b);
 }
 
 // z -> Relu big -> ReduceSum bs (output): a 400 KB peak first, so that
@@ -134,9 +124,7 @@ Model nestedConcatModel() {
     b.output(bs, DataType::Float, {1, 1});
     b.output(sum, DataType::Float, {1, 1});
     b.output(p, DataType::Float, {1, 1000});
-    auto model = loadModelFromBytes(b.serialize(), ".");
-    if (!model.ok()) qFatal("%s", model.status().toString().c_str());
-    return model.take();
+    return testsupport::builtModel(b);
 }
 
 std::unique_ptr<Session> makeSession(Model model, const std::string& mode, std::vector<std::string> keep = {},

@@ -1,5 +1,7 @@
 #include "test_support.h"
 
+#include <QtGlobal>
+
 #include <filesystem>
 #include <fstream>
 
@@ -25,6 +27,12 @@ std::string writeFile(const QTemporaryDir& dir, const std::string& name, const s
     std::ofstream out(path, std::ios::binary);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     return path;
+}
+
+interstage::Model builtModel(const interstage::GraphBuilder& builder) {
+    auto model = interstage::loadModelFromBytes(builder.serialize(), ".");
+    if (!model.ok()) qFatal("%s", model.status().toString().c_str());
+    return model.take();
 }
 
 interstage::GraphBuilder tinyChain() {

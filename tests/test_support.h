@@ -21,6 +21,10 @@ bool fileExists(const std::string& path);
 // Writes bytes to dir/name and returns the path.
 std::string writeFile(const QTemporaryDir& dir, const std::string& name, const std::string& bytes);
 
+// The model a builder describes, loaded; a graph that does not load ends
+// the test (qFatal, with the loader's message).
+interstage::Model builtModel(const interstage::GraphBuilder& builder);
+
 // A tiny float graph: input x [1,4] -> Relu -> Sigmoid -> output y.
 interstage::GraphBuilder tinyChain();
 // x [1,4,8,8] -> Relu (relu) -> Erf (erf) -> Sigmoid -> y: Erf has a CPU
