@@ -3,13 +3,12 @@
 #include <QCommandLineParser>
 #include <QIcon>
 #include <QTimer>
+#include <cstdio>
 
 #include "main_window.h"
 #include "ui_benchmark.h"
 #include "widgets/graph_view.h"
 #include "widgets/run_panel.h"
-
-#include <cstdio>
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
@@ -33,9 +32,10 @@ int main(int argc, char** argv) {
                               "NAME");
     QCommandLineOption benchmark("benchmark-ui",
                                  "Time opening MODEL, then the longest UI stall while the four presets run on "
-                                 "the sample, print both and quit.", "MODEL");
-    QCommandLineOption backend("backend", "Select the backend to run on (cpu, vulkan:0, ...; see interstage-cli devices).",
-                               "ID");
+                                 "the sample, print both and quit.",
+                                 "MODEL");
+    QCommandLineOption backend("backend",
+                               "Select the backend to run on (cpu, vulkan:0, ...; see interstage-cli devices).", "ID");
     parser.addOption(backend);
     parser.addOption(compare);
     parser.addOption(screenshot);
@@ -100,8 +100,10 @@ int main(int argc, char** argv) {
         });
     }
     QTimer::singleShot(0, &window, [&] {
-        if (args.isEmpty()) window.openSample("u2netp");
-        else window.openModel(args.first());
+        if (args.isEmpty())
+            window.openSample("u2netp");
+        else
+            window.openModel(args.first());
     });
     return app.exec();
 }

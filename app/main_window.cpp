@@ -7,18 +7,18 @@
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPointer>
 #include <QProgressBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QInputDialog>
-#include <QLineEdit>
-#include <QPointer>
 #include <QtConcurrent>
 
 #include "interstage/vulkan.h"
@@ -58,7 +58,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         if (auto devices = interstage::listVulkanDevices(); devices.ok())
             for (const auto& d : devices.value()) {
                 ids << QString("vulkan:%1").arg(d.index);
-                labels << QString("Vulkan %1: %2 (%3)").arg(d.index).arg(QString::fromStdString(d.name), QString::fromStdString(d.type));
+                labels << QString("Vulkan %1: %2 (%3)")
+                              .arg(d.index)
+                              .arg(QString::fromStdString(d.name), QString::fromStdString(d.type));
             }
         runPanel_->setBackends(ids, labels);
     }
@@ -96,9 +98,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     connect(&controller_, &appcore::RunController::progress, timeline_, &widgets::MemoryTimeline::addProgress);
     connect(&controller_, &appcore::RunController::runFinished, timeline_, &widgets::MemoryTimeline::finishRun);
-    connect(&controller_, &appcore::RunController::runFinished, this, [this](const appcore::RunDone& done) {
-        timingChart_->addRun(done.setId, currentLabel_, done.stats->ms);
-    });
+    connect(&controller_, &appcore::RunController::runFinished, this,
+            [this](const appcore::RunDone& done) { timingChart_->addRun(done.setId, currentLabel_, done.stats->ms); });
     connect(&controller_, &appcore::RunController::setFinished, this, &MainWindow::onSetFinished);
     updateStatus();
 }
@@ -134,9 +135,10 @@ void MainWindow::buildMenus() {
     });
     QMenu* samples = file->addMenu(tr("Open &Sample"));
     samples->addAction(tr("U^2-Net-P (built in)"), this, [this] { openSample("u2netp"); });
-    for (const auto& [label, fileName] : {std::pair<QString, QString>{"PP-OCRv4 detection", "ch_PP-OCRv4_det_infer.onnx"},
-                                          {"PP-OCRv4 recognition", "ch_PP-OCRv4_rec_infer.onnx"},
-                                          {"PP-OCR direction classifier", "ch_ppocr_mobile_v2.0_cls_infer.onnx"}}) {
+    for (const auto& [label, fileName] :
+         {std::pair<QString, QString>{"PP-OCRv4 detection", "ch_PP-OCRv4_det_infer.onnx"},
+          {"PP-OCRv4 recognition", "ch_PP-OCRv4_rec_infer.onnx"},
+          {"PP-OCR direction classifier", "ch_ppocr_mobile_v2.0_cls_infer.onnx"}}) {
         QAction* action = samples->addAction(label, this, [this, fileName = fileName] { openSample(fileName); });
         action->setEnabled(QFileInfo::exists(appcore::samplesDirectory() + "/ocr/" + fileName));
     }
@@ -150,17 +152,20 @@ void MainWindow::buildMenus() {
     };
     const QString chartFilter = tr("PNG image (*.png);;SVG image (*.svg);;PDF document (*.pdf)");
     exportMenu->addAction(tr("Memory timeline..."), this, [=, this] {
-        exportTo(tr("Export memory timeline"), chartFilter, [this](const QString& p) { return exportChart("timeline", p); });
+        exportTo(tr("Export memory timeline"), chartFilter,
+                 [this](const QString& p) { return exportChart("timeline", p); });
     });
     exportMenu->addAction(tr("Memory map..."), this, [=, this] {
-        exportTo(tr("Export memory map"), chartFilter, [this](const QString& p) { return exportChart("memorymap", p); });
+        exportTo(tr("Export memory map"), chartFilter,
+                 [this](const QString& p) { return exportChart("memorymap", p); });
     });
     exportMenu->addAction(tr("Timings chart..."), this, [=, this] {
         exportTo(tr("Export timings"), chartFilter, [this](const QString& p) { return exportChart("timings", p); });
     });
     exportMenu->addSeparator();
     exportMenu->addAction(tr("Run data (CSV / JSON)..."), this, [=, this] {
-        exportTo(tr("Export run data"), tr("CSV (*.csv);;JSON (*.json)"), [this](const QString& p) { return exportData(p); });
+        exportTo(tr("Export run data"), tr("CSV (*.csv);;JSON (*.json)"),
+                 [this](const QString& p) { return exportData(p); });
     });
     exportMenu->addAction(tr("Chrome trace (Perfetto)..."), this, [=, this] {
         exportTo(tr("Export trace"), tr("Chrome trace (*.json)"), [this](const QString& p) { return exportTrace(p); });
@@ -172,18 +177,22 @@ void MainWindow::buildMenus() {
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    view->addAction(tr("&Fit graph to window"), QKeySequence(Qt::CTRL | Qt::Key_0), graphView_, &widgets::GraphView::fitToWindow);
+    view->addAction(tr("&Fit graph to window"), QKeySequence(Qt::CTRL | Qt::Key_0), graphView_,
+                    &widgets::GraphView::fitToWindow);
     view->addAction(tr("&Find node..."), QKeySequence::Find, this, [this] {
         bool ok = false;
-        const QString text = QInputDialog::getText(this, tr("Find node"), tr("Name or op type:"), QLineEdit::Normal, QString(), &ok);
+        const QString text =
+            QInputDialog::getText(this, tr("Find node"), tr("Name or op type:"), QLineEdit::Normal, QString(), &ok);
         if (!ok || text.isEmpty()) return;
         const int matches = graphView_->findAndSelect(text);
         statusBar()->showMessage(matches ? tr("%1 matches for '%2' (Ctrl+F again for the next)").arg(matches).arg(text)
-                                         : tr("No node matches '%1'").arg(text), 5000);
+                                         : tr("No node matches '%1'").arg(text),
+                                 5000);
     });
     QMenu* colour = view->addMenu(tr("&Colour by"));
     colour->addAction(tr("Op type"), this, [this] { graphView_->setColorBy(widgets::GraphView::ColorBy::OpType); });
-    colour->addAction(tr("Tensor size"), this, [this] { graphView_->setColorBy(widgets::GraphView::ColorBy::TensorSize); });
+    colour->addAction(tr("Tensor size"), this,
+                      [this] { graphView_->setColorBy(widgets::GraphView::ColorBy::TensorSize); });
     colour->addAction(tr("Lifetime"), this, [this] { graphView_->setColorBy(widgets::GraphView::ColorBy::Lifetime); });
 }
 
@@ -209,11 +218,14 @@ void MainWindow::openModel(const QString& path) {
         interstage::Status(interstage::StatusCode::Internal, "not loaded"));
     QPointer<MainWindow> self = this;
     auto onProgress = [self](int percent, const QString& stage) {
-        QMetaObject::invokeMethod(qApp, [self, percent, stage] {
-            if (!self) return;
-            self->progress_->setValue(percent);
-            self->progress_->setFormat(stage + " %p%");
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, percent, stage] {
+                if (!self) return;
+                self->progress_->setValue(percent);
+                self->progress_->setFormat(stage + " %p%");
+            },
+            Qt::QueuedConnection);
     };
     if (!loadWatcher_) loadWatcher_ = new QFutureWatcher<void>(this);
     loadWatcher_->disconnect();
@@ -229,9 +241,8 @@ void MainWindow::openModel(const QString& path) {
         documentLoaded(holder->value());
     });
     const interstage::InputShapes shapes;
-    loadWatcher_->setFuture(QtConcurrent::run([holder, path, shapes, onProgress] {
-        *holder = appcore::loadDocument(path, shapes, onProgress);
-    }));
+    loadWatcher_->setFuture(QtConcurrent::run(
+        [holder, path, shapes, onProgress] { *holder = appcore::loadDocument(path, shapes, onProgress); }));
 }
 
 void MainWindow::documentLoaded(std::shared_ptr<const appcore::ModelDocument> doc) {
@@ -268,14 +279,15 @@ void MainWindow::updateStatus() {
     }
     const auto& s = document_->summary;
     const QLocale locale;
-    statusLabel_->setText(tr("%1 · opset %2 · %3 nodes · weights %4 · intermediates %5 · lower bound %6 · opened in %7 ms")
-                              .arg(QFileInfo(document_->path).fileName())
-                              .arg(s.opset)
-                              .arg(s.nodes)
-                              .arg(locale.formattedDataSize(qint64(s.weightBytes), 1, QLocale::DataSizeTraditionalFormat))
-                              .arg(locale.formattedDataSize(qint64(s.intermediateBytes), 1, QLocale::DataSizeTraditionalFormat))
-                              .arg(locale.formattedDataSize(qint64(s.lowerBound.bytes), 1, QLocale::DataSizeTraditionalFormat))
-                              .arg(qRound(document_->loadMs + document_->layoutMs)));
+    statusLabel_->setText(
+        tr("%1 · opset %2 · %3 nodes · weights %4 · intermediates %5 · lower bound %6 · opened in %7 ms")
+            .arg(QFileInfo(document_->path).fileName())
+            .arg(s.opset)
+            .arg(s.nodes)
+            .arg(locale.formattedDataSize(qint64(s.weightBytes), 1, QLocale::DataSizeTraditionalFormat))
+            .arg(locale.formattedDataSize(qint64(s.intermediateBytes), 1, QLocale::DataSizeTraditionalFormat))
+            .arg(locale.formattedDataSize(qint64(s.lowerBound.bytes), 1, QLocale::DataSizeTraditionalFormat))
+            .arg(qRound(document_->loadMs + document_->layoutMs)));
     if (document_->layout.simplified)
         statusBar()->showMessage(tr("%1 nodes: drawn in execution order (Graphviz lays out graphs of up to %2 nodes)")
                                      .arg(s.nodes)

@@ -6,7 +6,6 @@
 
 #include <QFutureWatcher>
 #include <QMainWindow>
-
 #include <deque>
 #include <memory>
 #include <utility>
@@ -62,7 +61,7 @@ public:
 
     // Exports (also behind the File > Export menu); false + lastError() on failure.
     bool exportChart(const QString& which, const QString& path);  // "timeline", "timings", "memorymap"
-    bool exportData(const QString& path);                           // .csv or .json by suffix
+    bool exportData(const QString& path);                         // .csv or .json by suffix
     bool exportTrace(const QString& path);
     bool exportReport(const QString& path);
 
@@ -96,7 +95,7 @@ private:
     bool quiet_ = false;
     QString lastError_;
     int selectedNode_ = -1;
-    QString currentLabel_;  // the running set's label
+    QString currentLabel_;                  // the running set's label
     std::pair<int, int> nextFaults_{0, 0};  // injectFaultsForTesting
 
     widgets::GraphView* graphView_ = nullptr;

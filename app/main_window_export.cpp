@@ -18,13 +18,12 @@
 #include "widgets/memory_timeline.h"
 #include "widgets/timing_chart.h"
 
-
 bool MainWindow::exportChart(const QString& which, const QString& path) {
     // The plots themselves (QCustomPlot writes vector SVG / PDF).
-    QCustomPlot* plot = which == "timeline" ? timeline_->plot()
-                      : which == "timings"  ? timingChart_->plot()
-                      : which == "memorymap" ? memoryMap_->plot()
-                                             : nullptr;
+    QCustomPlot* plot = which == "timeline"    ? timeline_->plot()
+                        : which == "timings"   ? timingChart_->plot()
+                        : which == "memorymap" ? memoryMap_->plot()
+                                               : nullptr;
     if (!plot) {
         lastError_ = tr("unknown chart '%1'").arg(which);
         return false;
@@ -69,9 +68,9 @@ bool MainWindow::exportData(const QString& path) {
     out << "config,mode,run,ms,allocations,peak_tracked_bytes,peak_rss_bytes,minor_page_faults\n";
     for (const auto& r : results_)
         for (const auto& run : r.runs)
-            out << '"' << r.config.label() << "\"," << QString::fromStdString(r.config.mode.name()) << ',' << run->run << ','
-                << run->ms << ',' << run->allocations << ',' << run->peakTrackedBytes << ',' << run->peakRssBytes << ','
-                << run->minorPageFaults << '\n';
+            out << '"' << r.config.label() << "\"," << QString::fromStdString(r.config.mode.name()) << ',' << run->run
+                << ',' << run->ms << ',' << run->allocations << ',' << run->peakTrackedBytes << ',' << run->peakRssBytes
+                << ',' << run->minorPageFaults << '\n';
     return true;
 }
 
@@ -107,7 +106,9 @@ bool MainWindow::exportReport(const QString& path) {
     }
     const QRect page = p.viewport();
     const QLocale locale;
-    auto size = [&](std::size_t bytes) { return locale.formattedDataSize(qint64(bytes), 1, QLocale::DataSizeTraditionalFormat); };
+    auto size = [&](std::size_t bytes) {
+        return locale.formattedDataSize(qint64(bytes), 1, QLocale::DataSizeTraditionalFormat);
+    };
     int y = 40;
     QFont title = p.font();
     title.setPointSize(18);
@@ -120,12 +121,14 @@ bool MainWindow::exportReport(const QString& path) {
     body.setBold(false);
     p.setFont(body);
     const auto& s = document_->summary;
-    const QStringList lines = {
-        tr("Model: %1").arg(document_->path),
-        tr("Opset %1, %2 nodes, weights %3").arg(s.opset).arg(s.nodes).arg(size(s.weightBytes)),
-        tr("Intermediates: %1 tensors, %2; largest %3 (%4)").arg(s.intermediateCount).arg(size(s.intermediateBytes))
-            .arg(QString::fromStdString(s.largestTensor)).arg(size(s.largestTensorBytes)),
-        tr("Lower bound (as stored): %1").arg(size(s.lowerBound.bytes))};
+    const QStringList lines = {tr("Model: %1").arg(document_->path),
+                               tr("Opset %1, %2 nodes, weights %3").arg(s.opset).arg(s.nodes).arg(size(s.weightBytes)),
+                               tr("Intermediates: %1 tensors, %2; largest %3 (%4)")
+                                   .arg(s.intermediateCount)
+                                   .arg(size(s.intermediateBytes))
+                                   .arg(QString::fromStdString(s.largestTensor))
+                                   .arg(size(s.largestTensorBytes)),
+                               tr("Lower bound (as stored): %1").arg(size(s.lowerBound.bytes))};
     for (const QString& line : lines) {
         p.drawText(40, y, line);
         y += 20;
@@ -133,8 +136,8 @@ bool MainWindow::exportReport(const QString& path) {
     y += 14;
     QFont bold = body;
     bold.setBold(true);
-    const QStringList header = {tr("configuration"), tr("first ms"), tr("steady ms"), tr("peak tracked"), tr("peak RSS"),
-                                tr("allocs/run")};
+    const QStringList header = {tr("configuration"), tr("first ms"), tr("steady ms"),
+                                tr("peak tracked"),  tr("peak RSS"), tr("allocs/run")};
     const int columns[] = {40, 330, 410, 490, 590, 690};
     p.setFont(bold);
     for (int c = 0; c < header.size(); ++c) p.drawText(columns[c], y, header[c]);
@@ -142,8 +145,12 @@ bool MainWindow::exportReport(const QString& path) {
     y += 20;
     for (const auto& r : results_) {
         const int steadyAllocations = r.runs.size() > 1 ? r.runs.back()->allocations : r.runs.front()->allocations;
-        const QStringList row = {r.config.label(), QString::number(r.firstMs(), 'f', 1), QString::number(r.steadyMedianMs(), 'f', 1),
-                                 size(r.peakTrackedBytes()), size(r.peakRssBytes()), QString::number(steadyAllocations)};
+        const QStringList row = {r.config.label(),
+                                 QString::number(r.firstMs(), 'f', 1),
+                                 QString::number(r.steadyMedianMs(), 'f', 1),
+                                 size(r.peakTrackedBytes()),
+                                 size(r.peakRssBytes()),
+                                 QString::number(steadyAllocations)};
         for (int c = 0; c < row.size(); ++c) p.drawText(columns[c], y, row[c]);
         y += 18;
     }

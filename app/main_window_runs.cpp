@@ -4,7 +4,6 @@
 #include <QMessageBox>
 #include <QStatusBar>
 #include <QTabWidget>
-
 #include <algorithm>
 #include <tuple>
 
@@ -88,12 +87,12 @@ void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
     }
     queue_.clear();
     runPanel_->setRunning(false);
-    QString summary = tr("%1: first run %2 ms, steady %3 ms, peak %4")
-                          .arg(result.config.label())
-                          .arg(result.firstMs(), 0, 'f', 1)
-                          .arg(result.steadyMedianMs(), 0, 'f', 1)
-                          .arg(QLocale().formattedDataSize(qint64(result.peakTrackedBytes()), 1,
-                                                           QLocale::DataSizeTraditionalFormat));
+    QString summary =
+        tr("%1: first run %2 ms, steady %3 ms, peak %4")
+            .arg(result.config.label())
+            .arg(result.firstMs(), 0, 'f', 1)
+            .arg(result.steadyMedianMs(), 0, 'f', 1)
+            .arg(QLocale().formattedDataSize(qint64(result.peakTrackedBytes()), 1, QLocale::DataSizeTraditionalFormat));
     if (!result.runs.empty() && result.runs.back()->fallbackTransfers) {
         const auto& nodes = result.runs.back()->nodes;
         const auto onCpu = std::count_if(nodes.begin(), nodes.end(), [](const auto& n) { return n.cpuFallback; });
@@ -120,9 +119,15 @@ void MainWindow::selectNode(int nodeIndex) {
     for (const auto& a : node.attributes) {
         QString value;
         switch (a.kind) {
-            case interstage::Attribute::Kind::Int: value = QString::number(a.i); break;
-            case interstage::Attribute::Kind::Float: value = QString::number(a.f); break;
-            case interstage::Attribute::Kind::String: value = QString::fromStdString(a.s); break;
+            case interstage::Attribute::Kind::Int:
+                value = QString::number(a.i);
+                break;
+            case interstage::Attribute::Kind::Float:
+                value = QString::number(a.f);
+                break;
+            case interstage::Attribute::Kind::String:
+                value = QString::fromStdString(a.s);
+                break;
             case interstage::Attribute::Kind::Ints: {
                 QStringList parts;
                 for (auto v : a.ints) parts << QString::number(v);
@@ -136,9 +141,12 @@ void MainWindow::selectNode(int nodeIndex) {
                 break;
             }
             case interstage::Attribute::Kind::Tensor:
-                value = a.tensor ? QString::fromStdString(interstage::shapeToString(a.tensor->shape)) + " tensor" : "tensor";
+                value = a.tensor ? QString::fromStdString(interstage::shapeToString(a.tensor->shape)) + " tensor"
+                                 : "tensor";
                 break;
-            default: value = "(graph or other)"; break;
+            default:
+                value = "(graph or other)";
+                break;
         }
         shown.attributes << qMakePair(QString::fromStdString(a.name), value);
     }
@@ -149,8 +157,10 @@ void MainWindow::selectNode(int nodeIndex) {
         t.dtype = interstage::dataTypeName(v.dtype);
         t.shape = QString::fromStdString(interstage::shapeToString(v.shape));
         t.bytes = qint64(v.byteSize());
-        if (v.isWeight()) t.lifetime = tr("weight");
-        else if (v.producer == interstage::kNoNode) t.lifetime = tr("graph input");
+        if (v.isWeight())
+            t.lifetime = tr("weight");
+        else if (v.producer == interstage::kNoNode)
+            t.lifetime = tr("graph input");
         else {
             int last = v.producer;
             for (auto c : v.consumers) last = std::max(last, int(c));

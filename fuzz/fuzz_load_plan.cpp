@@ -17,8 +17,8 @@
 #include "interstage/model_info.h"
 #include "passes/blocked_layout.h"
 #include "passes/passes.h"
-#include "plan/in_place.h"
 #include "plan/execution_order.h"
+#include "plan/in_place.h"
 #include "plan/memory_plan.h"
 #include "plan/planned_tensors.h"
 
@@ -140,8 +140,8 @@ void checkTrims(const std::vector<PlannedTensor>& tensors, const MemoryPlan& pla
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    auto model = loadModelFromBytes(std::string(reinterpret_cast<const char*>(data), size), emptyDirectory(),
-                                    fuzzLoadOptions());
+    auto model =
+        loadModelFromBytes(std::string(reinterpret_cast<const char*>(data), size), emptyDirectory(), fuzzLoadOptions());
     if (!model.ok()) return 0;
 
     Graph graph = model->graph;

@@ -8,9 +8,9 @@
 namespace testsupport {
 
 struct HostileCase {
-    std::string file;       // e.g. "cycle_of_two.onnx", relative to hostileDir()
-    bool mustRun = false;   // "runs": a valid model; else every stage must fail
-    std::string expected;   // substring of the one-line error, or "NAME=DIMS" of the output
+    std::string file;      // e.g. "cycle_of_two.onnx", relative to hostileDir()
+    bool mustRun = false;  // "runs": a valid model; else every stage must fail
+    std::string expected;  // substring of the one-line error, or "NAME=DIMS" of the output
     std::string why;
     std::string path() const;
 };

@@ -5,8 +5,8 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QImage>
-#include <QStandardPaths>
 #include <QSignalSpy>
+#include <QStandardPaths>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -257,7 +257,8 @@ private slots:
         QTemporaryDir dir;
         MainWindow w;
         w.setQuiet(true);
-        w.openModel(QString::fromStdString(testsupport::writeFile(dir, "tiny.onnx", testsupport::tinyChain().serialize())));
+        w.openModel(
+            QString::fromStdString(testsupport::writeFile(dir, "tiny.onnx", testsupport::tinyChain().serialize())));
         QVERIFY(waitIdle(w));
         QVERIFY(w.runPanel()->setBackend("vulkan:0"));
         w.runPanel()->setRunCount(2);

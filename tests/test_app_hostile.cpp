@@ -106,7 +106,8 @@ private slots:
                 w.runPanel()->setRunCount(2);
                 w.runOnce();
                 QVERIFY(waitIdle(w));
-                QVERIFY2(dialogs.texts.isEmpty(), qPrintable(QString::fromStdString(c.file + ": ") + dialogs.texts.join(" | ")));
+                QVERIFY2(dialogs.texts.isEmpty(),
+                         qPrintable(QString::fromStdString(c.file + ": ") + dialogs.texts.join(" | ")));
             }
             QCOMPARE(int(w.results().size()), 3);
         }

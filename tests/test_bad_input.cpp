@@ -1,10 +1,9 @@
 // Every kind of bad input the loader meets gives a clear error that names
 // the problem — never a crash.
-#include <QTemporaryDir>
-#include <QtTest>
-
 #include <onnx/onnx_pb.h>
 
+#include <QTemporaryDir>
+#include <QtTest>
 #include <filesystem>
 
 #include "interstage/model.h"
@@ -126,7 +125,8 @@ private slots:
         QTemporaryDir dir;
         auto m = addModel();
         m.mutable_graph()->mutable_node(0)->set_input(1, "ghost");
-        expectError(loadProto(dir, m), StatusCode::InvalidModel, "'ghost', which no node, initializer or graph input produces");
+        expectError(loadProto(dir, m), StatusCode::InvalidModel,
+                    "'ghost', which no node, initializer or graph input produces");
     }
     void valueProducedTwice() {
         QTemporaryDir dir;
@@ -162,7 +162,13 @@ private slots:
         expectError(loadProto(dir, m), StatusCode::InvalidModel, "negative dimension");
 
         auto m2 = addModel();
-        m2.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0)->set_dim_value(-5);
+        m2.mutable_graph()
+            ->mutable_input(0)
+            ->mutable_type()
+            ->mutable_tensor_type()
+            ->mutable_shape()
+            ->mutable_dim(0)
+            ->set_dim_value(-5);
         expectError(loadProto(dir, m2), StatusCode::InvalidModel, "negative dimension -5");
     }
     void absurdInputSpec() {
@@ -175,8 +181,10 @@ private slots:
         QTemporaryDir dir;
         auto model = loadModel(testsupport::writeFile(dir, "ok.onnx", addModel().SerializeAsString()));
         QVERIFY(model.ok());
-        expectError(resolveShapes(model->graph, {{"x", {2, 3}}}).status(), StatusCode::InvalidArgument, "must be 2, not 3");
-        expectError(resolveShapes(model->graph, {{"nope", {2, 2}}}).status(), StatusCode::InvalidArgument, "no input named 'nope'");
+        expectError(resolveShapes(model->graph, {{"x", {2, 3}}}).status(), StatusCode::InvalidArgument,
+                    "must be 2, not 3");
+        expectError(resolveShapes(model->graph, {{"nope", {2, 2}}}).status(), StatusCode::InvalidArgument,
+                    "no input named 'nope'");
     }
     void unknownElementType() {
         QTemporaryDir dir;

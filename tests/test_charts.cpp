@@ -1,14 +1,14 @@
 // The chart widgets fed with synthetic run sets: bars and tables hold what
 // was given, the live timeline grows by the events it receives, and every
 // export writes a file its format's reader accepts.
+#include <qcustomplot.h>
+
 #include <QImage>
 #include <QSignalSpy>
 #include <QSvgRenderer>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <qcustomplot.h>
 
 #include "widgets/chart_export.h"
 #include "widgets/memory_map.h"
@@ -42,9 +42,11 @@ std::shared_ptr<const interstage::RunStats> makeRun(int run, double ms, std::siz
     for (int n = 0; n < 4; ++n) {
         const double start = ms * n / 4;
         stats->nodes.push_back({QString("node%1").arg(n).toStdString(), n % 2 ? "Relu" : "Conv", ms / 4, start});
-        stats->events.push_back(memEvent(start, static_cast<long long>(tensorBytes), MemoryCategory::Interstage, n, n, run));
+        stats->events.push_back(
+            memEvent(start, static_cast<long long>(tensorBytes), MemoryCategory::Interstage, n, n, run));
         if (n > 0)
-            stats->events.push_back(memEvent(start + 0.1, -static_cast<long long>(tensorBytes), MemoryCategory::Interstage, n - 1, n, run));
+            stats->events.push_back(
+                memEvent(start + 0.1, -static_cast<long long>(tensorBytes), MemoryCategory::Interstage, n - 1, n, run));
         stats->rss.push_back({static_cast<int64_t>(start * 1e6), 40 * kMiB + n * kMiB, run});
     }
     stats->peakTrackedBytes = 10 * kMiB + 2 * tensorBytes;
@@ -191,8 +193,8 @@ private slots:
         map.resize(800, 400);
         std::vector<interstage::TensorPlacement> placements;
         for (int i = 0; i < 700; ++i)
-            placements.push_back({QString("t%1").arg(i).toStdString(), i, i + 3, static_cast<std::size_t>((i % 7 + 1) * kMiB / 4),
-                                  i % 5, 0, i == 699});
+            placements.push_back({QString("t%1").arg(i).toStdString(), i, i + 3,
+                                  static_cast<std::size_t>((i % 7 + 1) * kMiB / 4), i % 5, 0, i == 699});
         map.setPlacements(placements, "reuse", false);
         QCOMPARE(map.tensorCount(), 700);
         QCOMPARE(map.laneCount(), 5);
@@ -207,7 +209,8 @@ private slots:
         QCOMPARE(clicked.front().front().toString(), QString("t350"));
 
         // The arena: one slab, offsets as given.
-        std::vector<interstage::TensorPlacement> arena = {{"a", 0, 2, kMiB, 0, 0, false}, {"b", 1, 3, kMiB, 0, kMiB, false}};
+        std::vector<interstage::TensorPlacement> arena = {{"a", 0, 2, kMiB, 0, 0, false},
+                                                          {"b", 1, 3, kMiB, 0, kMiB, false}};
         map.setPlacements(arena, "arena", true);
         QCOMPARE(map.laneCount(), 1);
         QCOMPARE(map.tensorAt(map.tensorCenter("b")), QString("b"));
@@ -271,7 +274,8 @@ private slots:
         map.plot()->replot();
         // a's block spans steps 0..3 (centre at step 2), not 0..4.
         const double stepTwo = map.plot()->xAxis->coordToPixel(2.0);
-        QVERIFY2(std::abs(map.tensorCenter("a").x() - stepTwo) < 2.0, qPrintable(QString::number(map.tensorCenter("a").x())));
+        QVERIFY2(std::abs(map.tensorCenter("a").x() - stepTwo) < 2.0,
+                 qPrintable(QString::number(map.tensorCenter("a").x())));
     }
 
     // An op that wrote its smaller output over its dying input (a striped

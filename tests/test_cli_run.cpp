@@ -67,11 +67,13 @@ private slots:
         QVERIFY2(r.out.contains(QRegularExpression("run 1: processing time \\d+ ms")), qPrintable(r.out));
         QVERIFY(r.out.contains("run 3: processing time"));
         QJsonObject doc = readJson(json);
-        for (const char* key : {"backend", "threads", "runs", "outputs", "mode", "lower_bound_bytes"}) QVERIFY2(doc.contains(key), key);
+        for (const char* key : {"backend", "threads", "runs", "outputs", "mode", "lower_bound_bytes"})
+            QVERIFY2(doc.contains(key), key);
         QCOMPARE(doc["threads"].toInt(), 1);
         QCOMPARE(doc["runs"].toArray().size(), 3);
         const QJsonObject run2 = doc["runs"].toArray().at(1).toObject();
-        for (const char* key : {"ms", "nodes", "allocations", "peak_tracked_bytes", "peak_rss_bytes"}) QVERIFY2(run2.contains(key), key);
+        for (const char* key : {"ms", "nodes", "allocations", "peak_tracked_bytes", "peak_rss_bytes"})
+            QVERIFY2(run2.contains(key), key);
         QCOMPARE(run2["allocations"].toInt(), 0);  // default mode: nothing allocated after the first run
         QVERIFY(run2["nodes"].toArray().at(0).toObject().contains("op"));
         auto saved = interstage::readTensorFile(dir.filePath("out/y.pb").toStdString());
@@ -100,7 +102,8 @@ private slots:
         const QString model = smallModel(dir), json = dir.filePath("peak.json");
         auto r = runCli({"run", model, "--mode", "reduce", "--threads", "1", "--json", json});
         QCOMPARE(r.exitCode, 0);
-        QVERIFY2(r.out.contains(QRegularExpression("live tensors peak [0-9.]+ KiB at step \\d+, node '")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QRegularExpression("live tensors peak [0-9.]+ KiB at step \\d+, node '")),
+                 qPrintable(r.out));
         QVERIFY2(r.out.contains("execution order: the file's (no memory-aware order lowers"), qPrintable(r.out));
         const QJsonObject doc = readJson(json);
         const QJsonObject peak = doc["live_peak"].toObject();
@@ -137,7 +140,7 @@ private slots:
             spans += ph == "X";
             counters += ph == "C";
         }
-        QVERIFY(spans >= 2 * 3);   // each run and its nodes
+        QVERIFY(spans >= 2 * 3);     // each run and its nodes
         QVERIFY(counters >= 2 * 2);  // reduce allocates and frees on every run
     }
 
@@ -146,7 +149,8 @@ private slots:
         const QString json = dir.filePath("compare.json");
         auto r = runCli({"compare", smallModel(dir), "--runs", "3", "--threads", "1", "--json", json});
         QCOMPARE(r.exitCode, 0);
-        for (const char* mode : {"default", "reduce", "reuse", "arena"}) QVERIFY2(r.out.contains(mode), qPrintable(r.out));
+        for (const char* mode : {"default", "reduce", "reuse", "arena"})
+            QVERIFY2(r.out.contains(mode), qPrintable(r.out));
         QJsonObject doc = readJson(json);
         QVERIFY(doc.contains("lower_bound_bytes") && doc.contains("weight_bytes"));
         QJsonArray modes = doc["modes"].toArray();
@@ -170,8 +174,9 @@ private slots:
         const QString model = modelWithoutShader(dir), json = dir.filePath("run.json");
         auto r = runCli({"run", model, "--backend", "vulkan", "--runs", "2", "--json", json});
         QCOMPARE(r.exitCode, 0);
-        QVERIFY2(r.out.contains("note: 1 node runs on the CPU for want of a Vulkan shader") && r.out.contains("erf (Erf)"),
-                 qPrintable(r.out));
+        QVERIFY2(
+            r.out.contains("note: 1 node runs on the CPU for want of a Vulkan shader") && r.out.contains("erf (Erf)"),
+            qPrintable(r.out));
         QVERIFY2(r.out.contains("2 CPU-fallback transfers of 2.0 KiB"), qPrintable(r.out));
         QJsonObject doc = readJson(json);
         QCOMPARE(doc["cpu_fallback_nodes"].toArray().size(), 1);

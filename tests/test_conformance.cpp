@@ -8,16 +8,15 @@
 // while working on one op.
 #include <QRegularExpression>
 #include <QtTest>
-
 #include <cmath>
 #include <filesystem>
 
 #include "cpu/kernel.h"
-#include "vulkan/vulkan_kernel.h"
 #include "interstage/session.h"
 #include "interstage/tensor_io.h"
 #include "interstage/vulkan.h"
 #include "test_support.h"
+#include "vulkan/vulkan_kernel.h"
 
 using namespace interstage;
 namespace fs = std::filesystem;
@@ -51,10 +50,12 @@ std::string compareTensors(const TensorData& got, const TensorData& expected) {
     const bool bf16Quirk = got.dtype == DataType::BFloat16 && expected.dtype == DataType::UInt16;
     if (got.dtype != expected.dtype && !bf16Quirk)
         return std::string("dtype ") + dataTypeName(got.dtype) + " != expected " + dataTypeName(expected.dtype);
-    if (got.shape != expected.shape) return "shape " + shapeToString(got.shape) + " != expected " + shapeToString(expected.shape);
+    if (got.shape != expected.shape)
+        return "shape " + shapeToString(got.shape) + " != expected " + shapeToString(expected.shape);
     const int64_t n = expected.elementCount();
     if (got.dtype == DataType::String) return got.strings == expected.strings ? "" : "string values differ";
-    const bool floating = isFloatingType(got.dtype) && got.dtype != DataType::Float16 && got.dtype != DataType::BFloat16;
+    const bool floating =
+        isFloatingType(got.dtype) && got.dtype != DataType::Float16 && got.dtype != DataType::BFloat16;
     int mismatches = 0;
     std::string first;
     for (int64_t i = 0; i < n; ++i) {
@@ -239,9 +240,10 @@ void runSuite(const std::string& backend) {
     if (backend == "cpu") {
         qInfo("conformance: %d passed, %d failed, %d skipped", passed, failed, skipped);
     } else {
-        qInfo("conformance on %s: %d passed (%d entirely on the GPU, %d with a variant the shader hands to the CPU), "
-              "%d failed, %d skipped",
-              backend.c_str(), passed, passed - passedWithFallback, passedWithFallback, failed, skipped);
+        qInfo(
+            "conformance on %s: %d passed (%d entirely on the GPU, %d with a variant the shader hands to the CPU), "
+            "%d failed, %d skipped",
+            backend.c_str(), passed, passed - passedWithFallback, passedWithFallback, failed, skipped);
         QVERIFY(passed > 0);  // the shaders' ops do appear in the test data
     }
     QCOMPARE(failed, 0);

@@ -140,11 +140,10 @@ private slots:
     // arena (disjoint lifetimes) are not membership.
     void livePeakCountsAConcatHostFromItsFirstMember() {
         std::vector<TensorPlacement> map = {
-            placement("c", 2, 3, 8000, 0, 0),     // the Concat's output
-            placement("a", 0, 2, 4000, 0, 0),     // written in place
-            placement("b", 1, 2, 4000, 0, 4000),  // written in place
-            placement("x", 0, 1, 1000, 1, 0),
-            placement("later", 5, 6, 2000, 0, 0),  // arena reuse of c's bytes
+            placement("c", 2, 3, 8000, 0, 0),                                           // the Concat's output
+            placement("a", 0, 2, 4000, 0, 0),                                           // written in place
+            placement("b", 1, 2, 4000, 0, 4000),                                        // written in place
+            placement("x", 0, 1, 1000, 1, 0),    placement("later", 5, 6, 2000, 0, 0),  // arena reuse of c's bytes
         };
         const LivePeak peak = peakOfLiveTensors(map);
         QCOMPARE(peak.step, 0);

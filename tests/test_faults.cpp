@@ -68,7 +68,8 @@ private slots:
         QTest::addColumn<QString>("backend");
         QTest::addColumn<QString>("mode");
         for (const char* backend : {"cpu", "vulkan"})
-            for (const char* mode : {"default", "reduce", "arena"}) QTest::newRow(qPrintable(QString("%1 %2").arg(backend, mode))) << QString(backend) << QString(mode);
+            for (const char* mode : {"default", "reduce", "arena"})
+                QTest::newRow(qPrintable(QString("%1 %2").arg(backend, mode))) << QString(backend) << QString(mode);
     }
     void stopEndsARunMidway() {
         QFETCH(QString, backend);

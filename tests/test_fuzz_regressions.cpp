@@ -5,7 +5,6 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QtTest>
-
 #include <csignal>
 #include <thread>
 

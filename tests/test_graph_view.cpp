@@ -8,7 +8,6 @@
 #include <QSignalSpy>
 #include <QtConcurrent>
 #include <QtTest>
-
 #include <set>
 
 #include "core/graph_layout.h"
@@ -106,7 +105,7 @@ private slots:
             QVERIFY(endsOnOutline(layout_.nodes[edge.from], edge.path.front()));
             QVERIFY(endsOnOutline(layout_.nodes[edge.to], edge.path.back()));
             QVERIFY(edge.path.front().y() < edge.path.back().y());  // top to bottom
-            QVERIFY(!edge.label.isEmpty());                          // shapes are resolved
+            QVERIFY(!edge.label.isEmpty());                         // shapes are resolved
         }
         // The first conv's output (stage 1 widens 3 channels to 64).
         bool found = false;

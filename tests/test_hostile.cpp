@@ -5,14 +5,13 @@
 // valid-but-odd files (zero-size tensors, external data, a graph with no
 // nodes) run in every memory mode. Deep graphs (100k nodes, generated here,
 // not committed) load, plan and run without exhausting the stack.
+#include <onnx/onnx_pb.h>
+
 #include <QDir>
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
-
-#include <onnx/onnx_pb.h>
-
 #include <fstream>
 #include <set>
 
@@ -134,8 +133,8 @@ private slots:
             QVERIFY2(!c.expected.empty(), ("no expected text for " + c.file).c_str());
             QVERIFY2(testsupport::fileExists(c.path()), ("listed but missing: " + c.file).c_str());
         }
-        const QStringList onFolder = QDir(QString::fromStdString(testsupport::hostileDir()))
-                                         .entryList({"*.onnx"}, QDir::Files | QDir::Hidden);
+        const QStringList onFolder =
+            QDir(QString::fromStdString(testsupport::hostileDir())).entryList({"*.onnx"}, QDir::Files | QDir::Hidden);
         for (const QString& f : onFolder)
             QVERIFY2(listed.count(f.toStdString()), qPrintable("not in MANIFEST.tsv: " + f));
         QCOMPARE(std::size_t(onFolder.size()), listed.size());
@@ -222,7 +221,11 @@ private slots:
         const HostileCase* c = findCase(cases, file.toStdString());
         QVERIFY(c);
         QStringList args{command, QString::fromStdString(c->path())};
-        if (command == "run") args << "--threads" << "1" << "--max-memory" << "64M";
+        if (command == "run")
+            args << "--threads"
+                 << "1"
+                 << "--max-memory"
+                 << "64M";
         const CliResult r = runCli(args);
         QVERIFY2(r.finished, "interstage-cli hung (killed after 60 s)");
         QVERIFY2(!r.crashed, qPrintable("interstage-cli died by a signal; stderr: " + r.err));
@@ -299,8 +302,8 @@ private slots:
             QCOMPARE(y->bytes, defaultInput(DataType::Float, {1, 4}).bytes);  // an even number of Negs
         }
         const qint64 runMs = timer.restart();
-        qInfo("100k-node chain: load %lld ms, shapes + lifetimes %lld ms, two sessions + runs %lld ms", loadMs,
-              shapeMs, runMs);
+        qInfo("100k-node chain: load %lld ms, shapes + lifetimes %lld ms, two sessions + runs %lld ms", loadMs, shapeMs,
+              runMs);
         QVERIFY2(loadMs + shapeMs + runMs < 120000, "a 100k-node chain took over two minutes");
 
         // The CLI in its own process, on its main thread's stack.

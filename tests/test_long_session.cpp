@@ -7,11 +7,11 @@
 // heap bytes in use (what the allocator says the process holds, without
 // its free lists) are checked more tightly: a leak of a few KiB per
 // session shows there before it shows in the resident memory.
-#include <QTemporaryDir>
-#include <QtTest>
-
 #include <malloc.h>
 #include <unistd.h>
+
+#include <QTemporaryDir>
+#include <QtTest>
 
 // Under AddressSanitizer (scripts/sanitize.sh) the allocator is ASan's: it
 // keeps freed blocks in quarantine and its pages resident, so resident
@@ -52,7 +52,8 @@ std::string netA() {
     auto var = b.initializer("var", TensorData::fromFloat(ones, {16}));
     auto bn = b.op("BatchNormalization", {conv, scale, bias, mean, var}, {}, "bn");
     auto relu = b.op("Relu", {bn}, {}, "relu");
-    auto pool = b.op("MaxPool", {relu}, {intsAttr("kernel_shape", {2, 2}), intsAttr("strides", {2, 2}), intAttr("ceil_mode", 1)}, "pool");
+    auto pool = b.op("MaxPool", {relu},
+                     {intsAttr("kernel_shape", {2, 2}), intsAttr("strides", {2, 2}), intAttr("ceil_mode", 1)}, "pool");
     auto sizes = b.initializer("sizes", TensorData::fromInt64({1, 16, 33, 29}, {4}));
     auto up = b.op("Resize", {pool, "", "", sizes}, {stringAttr("mode", "linear")}, "up");
     auto cat = b.op("Concat", {relu, up}, {intAttr("axis", 1)}, "cat");
@@ -120,8 +121,8 @@ double mib(std::size_t bytes) { return double(bytes) / (1024.0 * 1024.0); }
 class LongSessionTest : public QObject {
     Q_OBJECT
     QTemporaryDir dir_;
-    std::vector<std::string> paths_;                // the model files
-    std::vector<TensorData> reference_;             // per model: the CPU default output
+    std::vector<std::string> paths_;     // the model files
+    std::vector<TensorData> reference_;  // per model: the CPU default output
     std::vector<Config> configs_;
 
     // Opens model `m`, runs it `runs` times in configuration `c`, checks the
@@ -155,8 +156,10 @@ private slots:
         paths_ = {testsupport::writeFile(dir_, "a.onnx", netA()), testsupport::writeFile(dir_, "b.onnx", netB())};
         std::vector<std::string> backends{"cpu"};
         auto devices = listVulkanDevices();
-        if (devices.ok() && !devices->empty()) backends.push_back("vulkan");
-        else qInfo("no Vulkan device (%s): CPU only", devices.status().message().c_str());
+        if (devices.ok() && !devices->empty())
+            backends.push_back("vulkan");
+        else
+            qInfo("no Vulkan device (%s): CPU only", devices.status().message().c_str());
         for (const auto& backend : backends)
             for (const char* mode : {"default", "reduce", "reuse", "arena"})
                 for (bool fusion : {true, false}) configs_.push_back({backend, mode, fusion});
@@ -179,7 +182,8 @@ private slots:
         for (int k = 0; k < 50; ++k) {
             const Config& c = configs_[static_cast<size_t>(k) % configs_.size()];
             const size_t m = static_cast<size_t>(k / 2 + k) % paths_.size();
-            QVERIFY2(session(m, c, 2), qPrintable(QString("%1 %2 fusion %3").arg(c.backend.c_str(), c.mode.c_str()).arg(c.fusion)));
+            QVERIFY2(session(m, c, 2),
+                     qPrintable(QString("%1 %2 fusion %3").arg(c.backend.c_str(), c.mode.c_str()).arg(c.fusion)));
             runs += 2;
             if (k % 10 == 9) trace.push_back(mib(residentBytes()));
         }
@@ -198,7 +202,8 @@ private slots:
             QVERIFY2(end <= start + (1u << 20), qPrintable(QString("drift %1 KiB").arg(driftKiB, 0, 'f', 1)));
         // Measured: +9 to +15 KiB (driver and loader bookkeeping); a Vulkan
         // descriptor pool left behind per session (~4 KiB) gave +103 KiB.
-        QVERIFY2(heapEnd <= heapStart + (64u << 10), qPrintable(QString("heap drift %1 KiB").arg(heapDriftKiB, 0, 'f', 1)));
+        QVERIFY2(heapEnd <= heapStart + (64u << 10),
+                 qPrintable(QString("heap drift %1 KiB").arg(heapDriftKiB, 0, 'f', 1)));
     }
 };
 

@@ -2,14 +2,13 @@
 // planners that never overlap live tensors, DataRemoved and pinning, and
 // identical outputs in every mode.
 #include <QtTest>
-
 #include <random>
 
-#include "interstage/session.h"
-#include "interstage/zoo.h"
+#include "cpu/ops/nn/conv_paths.h"
 #include "interstage/lifetimes.h"
 #include "interstage/live_peak.h"
-#include "cpu/ops/nn/conv_paths.h"
+#include "interstage/session.h"
+#include "interstage/zoo.h"
 #include "plan/in_place.h"
 #include "plan/memory_plan.h"
 #include "plan/planned_tensors.h"
@@ -291,10 +290,12 @@ private slots:
                 QVERIFY(plan.offsetOf[i] % kPlanAlignment == 0);
                 QVERIFY(plan.offsetOf[i] + tensors[i].bytes <= plan.buffers[0].bytes);
                 for (size_t j = i + 1; j < tensors.size(); ++j) {
-                    const bool liveTogether = tensors[i].first <= tensors[j].last && tensors[j].first <= tensors[i].last;
+                    const bool liveTogether =
+                        tensors[i].first <= tensors[j].last && tensors[j].first <= tensors[i].last;
                     const bool memoryOverlaps = plan.offsetOf[i] < plan.offsetOf[j] + tensors[j].bytes &&
                                                 plan.offsetOf[j] < plan.offsetOf[i] + tensors[i].bytes;
-                    QVERIFY2(!(liveTogether && memoryOverlaps), qPrintable(QString("trial %1: %2 and %3").arg(trial).arg(i).arg(j)));
+                    QVERIFY2(!(liveTogether && memoryOverlaps),
+                             qPrintable(QString("trial %1: %2 and %3").arg(trial).arg(i).arg(j)));
                 }
             }
         }
@@ -641,7 +642,8 @@ private slots:
             QVERIFY(session.value()->run({}).isOk());
             QVERIFY(session.value()->run({}).isOk());  // steady run: buffers reused or re-allocated
             std::vector<TensorData> outputs;
-            for (const auto& name : session.value()->outputNames()) outputs.push_back(session.value()->output(name).value());
+            for (const auto& name : session.value()->outputNames())
+                outputs.push_back(session.value()->output(name).value());
             if (reference.empty()) {
                 reference = outputs;
                 continue;

@@ -6,7 +6,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QtTest>
-
 #include <cmath>
 
 #include "interstage/session.h"
@@ -104,7 +103,9 @@ private slots:
                     first = QString("sample %1: got %2, expected %3").arg(i).arg(g).arg(e);
             }
             QVERIFY2(bad == 0, qPrintable(QString("%1 of %2 samples of '%3' differ; %4")
-                                              .arg(bad).arg(k).arg(expected["name"].toString(), first)));
+                                              .arg(bad)
+                                              .arg(k)
+                                              .arg(expected["name"].toString(), first)));
             double sum = 0;
             for (int64_t i = 0; i < count; ++i) sum += values[i];
             const double expectedSum = expected["sum"].toDouble();

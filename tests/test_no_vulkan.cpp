@@ -80,7 +80,8 @@ private slots:
                  qPrintable(devices.out));
 
         QTemporaryDir dir;
-        const QString model = QString::fromStdString(testsupport::writeFile(dir, "tiny.onnx", testsupport::tinyChain().serialize()));
+        const QString model =
+            QString::fromStdString(testsupport::writeFile(dir, "tiny.onnx", testsupport::tinyChain().serialize()));
         auto vulkan = runCli({"run", model, "--backend", "vulkan", "--runs", "1"});
         QCOMPARE(vulkan.exitCode, 1);
         QCOMPARE(vulkan.err.trimmed().count('\n'), 0);  // one line
@@ -95,7 +96,8 @@ private slots:
         MainWindow w;
         w.setQuiet(true);
         QCOMPARE(w.runPanel()->backendIds(), QStringList{"cpu"});
-        w.openModel(QString::fromStdString(testsupport::writeFile(dir, "tiny.onnx", testsupport::tinyChain().serialize())));
+        w.openModel(
+            QString::fromStdString(testsupport::writeFile(dir, "tiny.onnx", testsupport::tinyChain().serialize())));
         QVERIFY(waitIdle(w));
         w.runPanel()->setRunCount(2);
         w.runOnce();

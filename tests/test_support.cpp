@@ -1,7 +1,6 @@
 #include "test_support.h"
 
 #include <QtGlobal>
-
 #include <filesystem>
 #include <fstream>
 

@@ -3,7 +3,6 @@
 
 #include <QString>
 #include <QTemporaryDir>
-
 #include <string>
 
 #include "interstage/builder.h"

@@ -1,10 +1,9 @@
 // The ONNX backend test data as a loader and shape-inference conformance
 // suite: every model loads, and where shapes resolve from the input shapes
 // alone, the output shapes equal the expected outputs'.
-#include <QtTest>
-
 #include <onnx/onnx_pb.h>
 
+#include <QtTest>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -42,15 +41,15 @@ std::vector<std::optional<onnx::TensorProto>> readTensors(const fs::path& dir, c
         std::stringstream bytes;
         bytes << in.rdbuf();
         onnx::TensorProto t;
-        if (t.ParseFromString(bytes.str()) && t.has_data_type() && t.data_type() != 0) tensors.push_back(t);
-        else tensors.push_back(std::nullopt);
+        if (t.ParseFromString(bytes.str()) && t.has_data_type() && t.data_type() != 0)
+            tensors.push_back(t);
+        else
+            tensors.push_back(std::nullopt);
     }
     return tensors;
 }
 
-std::string inputFile(const fs::path& dir, size_t i) {
-    return (dir / ("input_" + std::to_string(i) + ".pb")).string();
-}
+std::string inputFile(const fs::path& dir, size_t i) { return (dir / ("input_" + std::to_string(i) + ".pb")).string(); }
 
 }  // namespace
 
@@ -78,7 +77,10 @@ private slots:
             bool usable = inputs.size() == runtimeInputs.size();
             for (size_t i = 0; usable && i < inputs.size(); ++i) {
                 auto value = inputs[i] ? readTensorFile(inputFile(dataDir, i)) : Result<NamedTensor>(Status());
-                if (!inputs[i] || !value.ok() || !model->graph.value(runtimeInputs[i]).isTensor) { usable = false; break; }
+                if (!inputs[i] || !value.ok() || !model->graph.value(runtimeInputs[i]).isTensor) {
+                    usable = false;
+                    break;
+                }
                 values[model->graph.value(runtimeInputs[i]).name] = value->data;
             }
             if (!usable || outputs.size() != model->graph.outputs.size()) {
@@ -100,14 +102,16 @@ private slots:
                 // The 1.12 data stores bfloat16 results as uint16 bit patterns.
                 bool bf16Quirk = v.dtype == DataType::BFloat16 && outputs[i]->data_type() == onnx::TensorProto::UINT16;
                 if (v.shape != expected || (int(v.dtype) != outputs[i]->data_type() && !bf16Quirk))
-                    mismatches << QString::fromStdString(path.parent_path().filename().string() + " output '" + v.name +
-                                                         "': got " + shapeToString(v.shape) + " " + dataTypeName(v.dtype) +
-                                                         ", expected " + shapeToString(expected) + " " +
-                                                         dataTypeName(DataType(outputs[i]->data_type())));
+                    mismatches << QString::fromStdString(
+                        path.parent_path().filename().string() + " output '" + v.name + "': got " +
+                        shapeToString(v.shape) + " " + dataTypeName(v.dtype) + ", expected " + shapeToString(expected) +
+                        " " + dataTypeName(DataType(outputs[i]->data_type())));
             }
         }
-        qInfo("%d models: %d loaded; shapes resolved for %d (all outputs compared), %d unresolved, %d skipped (non-tensor inputs or outputs)",
-              int(models.size()), loaded, resolved, unresolved, skipped);
+        qInfo(
+            "%d models: %d loaded; shapes resolved for %d (all outputs compared), %d unresolved, %d skipped "
+            "(non-tensor inputs or outputs)",
+            int(models.size()), loaded, resolved, unresolved, skipped);
         for (const auto& u : unresolvedWhy) qInfo("unresolved before running: %s", qPrintable(u));
         for (const auto& f : loadFailures) qWarning("load failed: %s", qPrintable(f));
         for (const auto& m : mismatches) qWarning("shape mismatch: %s", qPrintable(m));

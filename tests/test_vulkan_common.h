@@ -4,7 +4,6 @@
 #pragma once
 
 #include <QTest>
-
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -56,8 +55,8 @@ inline Comparison compare(const TensorData& expected, const TensorData& actual, 
         const double diff = std::fabs(e - a);
         c.maxAbs = std::max(c.maxAbs, diff);
         if (!(diff <= atol + rtol * std::fabs(e))) {
-            if (c.bad++ == 0) c.first = "element " + std::to_string(i) + ": cpu " + std::to_string(e) + " gpu " +
-                                        std::to_string(a);
+            if (c.bad++ == 0)
+                c.first = "element " + std::to_string(i) + ": cpu " + std::to_string(e) + " gpu " + std::to_string(a);
         }
     }
     return c;

@@ -4,7 +4,6 @@
 // validation errors, and every plan must give the same bits; reduce must
 // allocate and free device memory on every run, default only once.
 #include <QTest>
-
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -32,7 +31,8 @@ void expectClose(const Session& cpu, const vktest::GpuRun& gpu) {
         QVERIFY2(expected.ok(), expected.status().toString().c_str());
         auto c = vktest::compare(expected.value(), actual, 1e-3, 1e-4);
         QVERIFY2(c.bad == 0, (name + ": " + std::to_string(c.bad) + " of " + std::to_string(c.count) +
-                              " differ (max abs " + std::to_string(c.maxAbs) + "); " + c.first).c_str());
+                              " differ (max abs " + std::to_string(c.maxAbs) + "); " + c.first)
+                                 .c_str());
     }
     if (gpu.validationEnabled) QVERIFY2(gpu.validationErrors == 0, gpu.validationMessage.c_str());
 }
@@ -66,9 +66,12 @@ private slots:
         QTest::addColumn<QString>("mode");
         // Small inputs: lavapipe runs the shaders on two shared CPU cores.
         for (const char* mode : {"default", "reduce", "arena", "reuse"}) {
-            QTest::newRow((std::string("resnet ") + mode).c_str()) << "resnet" << "1x3x64x64" << mode;
-            QTest::newRow((std::string("mobilenetv2 ") + mode).c_str()) << "mobilenetv2" << "1x3x64x64" << mode;
-            QTest::newRow((std::string("u2netp ") + mode).c_str()) << "u2netp" << "1x3x64x64" << mode;
+            QTest::newRow((std::string("resnet ") + mode).c_str()) << "resnet"
+                                                                   << "1x3x64x64" << mode;
+            QTest::newRow((std::string("mobilenetv2 ") + mode).c_str()) << "mobilenetv2"
+                                                                        << "1x3x64x64" << mode;
+            QTest::newRow((std::string("u2netp ") + mode).c_str()) << "u2netp"
+                                                                   << "1x3x64x64" << mode;
         }
     }
     void zooModel() {
@@ -89,13 +92,16 @@ private slots:
             QVERIFY2(expected.ok(), expected.status().toString().c_str());
             auto c = vktest::compare(expected.value(), actual, 1e-3, 1e-4);
             QVERIFY2(c.bad == 0, (name + ": " + std::to_string(c.bad) + " of " + std::to_string(c.count) +
-                                  " differ (max abs " + std::to_string(c.maxAbs) + "); " + c.first).c_str());
+                                  " differ (max abs " + std::to_string(c.maxAbs) + "); " + c.first)
+                                     .c_str());
         }
         if (gpu->validationEnabled) QVERIFY2(gpu->validationErrors == 0, gpu->validationMessage.c_str());
         // The second run: reduce allocates device memory around lifetimes
         // again; the persistent plans allocate nothing.
-        if (mode == "reduce") QVERIFY(gpu->runAllocations > 10);
-        else if (mode == "default" || mode == "arena" || mode == "reuse") QCOMPARE(gpu->runAllocations, 0);
+        if (mode == "reduce")
+            QVERIFY(gpu->runAllocations > 10);
+        else if (mode == "default" || mode == "arena" || mode == "reuse")
+            QCOMPARE(gpu->runAllocations, 0);
         QVERIFY(!gpu->timings.empty());
         QVERIFY(gpu->gpuPeak > 0);
     }
@@ -106,9 +112,12 @@ private slots:
     void ocrModel_data() {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("shape");
-        QTest::newRow("ppocr-det") << "ch_PP-OCRv4_det_infer.onnx" << "1x3x160x160";
-        QTest::newRow("ppocr-cls") << "ch_ppocr_mobile_v2.0_cls_infer.onnx" << "1x3x48x192";
-        QTest::newRow("ppocr-rec") << "ch_PP-OCRv4_rec_infer.onnx" << "1x3x48x160";
+        QTest::newRow("ppocr-det") << "ch_PP-OCRv4_det_infer.onnx"
+                                   << "1x3x160x160";
+        QTest::newRow("ppocr-cls") << "ch_ppocr_mobile_v2.0_cls_infer.onnx"
+                                   << "1x3x48x192";
+        QTest::newRow("ppocr-rec") << "ch_PP-OCRv4_rec_infer.onnx"
+                                   << "1x3x48x160";
     }
     void ocrModel() {
         QFETCH(QString, file);
@@ -136,7 +145,8 @@ private slots:
         for (int64_t c = 0; c < 3; ++c)
             for (int64_t y = 0; y < shape[2]; ++y)
                 for (int64_t x = 0; x < shape[3]; ++x) {
-                    const bool stroke = y % 32 >= 10 && y % 32 < 22 && x % 20 >= 3 && x % 20 < 15 && (x + 3 * y) % 7 != 0;
+                    const bool stroke =
+                        y % 32 >= 10 && y % 32 < 22 && x % 20 >= 3 && x % 20 < 15 && (x + 3 * y) % 7 != 0;
                     p[(c * shape[2] + y) * shape[3] + x] = stroke ? -1.8f : 1.9f;
                 }
         const std::map<std::string, TensorData> inputs{{"x", page}};
@@ -149,9 +159,10 @@ private slots:
         for (const auto& [name, actual] : gpu->outputs) {
             int64_t text = 0;
             for (int64_t i = 0; i < actual.elementCount(); ++i) text += actual.doubleAt(i) > 0.3 ? 1 : 0;
-            QVERIFY2(text > actual.elementCount() / 20 && text < actual.elementCount() * 19 / 20,
-                     (name + ": " + std::to_string(text) + " of " + std::to_string(actual.elementCount()) +
-                      " above 0.3").c_str());
+            QVERIFY2(
+                text > actual.elementCount() / 20 && text < actual.elementCount() * 19 / 20,
+                (name + ": " + std::to_string(text) + " of " + std::to_string(actual.elementCount()) + " above 0.3")
+                    .c_str());
         }
     }
 
@@ -188,8 +199,8 @@ private slots:
             }
             for (const auto& [name, t] : gpu->outputs) {
                 QCOMPARE(t.shape, first[name].shape);
-                QVERIFY2(t.bytes == first[name].bytes, qPrintable(QString("%1: %2 differs from default")
-                                                                      .arg(QString::fromStdString(name), mode)));
+                QVERIFY2(t.bytes == first[name].bytes,
+                         qPrintable(QString("%1: %2 differs from default").arg(QString::fromStdString(name), mode)));
             }
         }
     }

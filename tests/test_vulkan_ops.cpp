@@ -34,8 +34,9 @@ void checkGraph(const GraphBuilder& builder, bool expectGpuOnly = true) {
         auto expected = session.value()->output(name);
         QVERIFY2(expected.ok(), expected.status().toString().c_str());
         auto c = vktest::compare(expected.value(), actual);
-        QVERIFY2(c.bad == 0, (name + ": " + std::to_string(c.bad) + " of " + std::to_string(c.count) +
-                              " differ; " + c.first).c_str());
+        QVERIFY2(
+            c.bad == 0,
+            (name + ": " + std::to_string(c.bad) + " of " + std::to_string(c.count) + " differ; " + c.first).c_str());
     }
     if (expectGpuOnly)
         QVERIFY2(gpu->fallbackTransfers == 0, ("ran on the CPU: " + gpu->fallbackNodes).c_str());
@@ -71,8 +72,8 @@ private slots:
     }
 
     void shadersAreEmbedded() {
-        for (const char* name : {"binary", "unary", "conv2d", "pool2d", "global_pool", "resize", "concat", "softmax", "gemm",
-                                 "conv_transpose", "slice", "transpose", "reduce", "batch_norm"})
+        for (const char* name : {"binary", "unary", "conv2d", "pool2d", "global_pool", "resize", "concat", "softmax",
+                                 "gemm", "conv_transpose", "slice", "transpose", "reduce", "batch_norm"})
             QVERIFY2(!vulkan::shaderCode(name).empty(), name);
         QVERIFY(vulkan::shaderCode("no_such_shader").empty());
     }
@@ -81,12 +82,24 @@ private slots:
         QTest::addColumn<QString>("op");
         QTest::addColumn<QString>("a");
         QTest::addColumn<QString>("b");
-        QTest::newRow("add same") << "Add" << "1x3x17x23" << "1x3x17x23";
-        QTest::newRow("sub row") << "Sub" << "13x127" << "127";
-        QTest::newRow("mul both") << "Mul" << "2x3x1x5" << "3x4x1";
-        QTest::newRow("div scalar") << "Div" << "13" << "1";
-        QTest::newRow("add channel") << "Add" << "1x5x7x9" << "1x5x1x1";
-        QTest::newRow("pow channel") << "Pow" << "1x5x7x9" << "1x5x1x1";
+        QTest::newRow("add same") << "Add"
+                                  << "1x3x17x23"
+                                  << "1x3x17x23";
+        QTest::newRow("sub row") << "Sub"
+                                 << "13x127"
+                                 << "127";
+        QTest::newRow("mul both") << "Mul"
+                                  << "2x3x1x5"
+                                  << "3x4x1";
+        QTest::newRow("div scalar") << "Div"
+                                    << "13"
+                                    << "1";
+        QTest::newRow("add channel") << "Add"
+                                     << "1x5x7x9"
+                                     << "1x5x1x1";
+        QTest::newRow("pow channel") << "Pow"
+                                     << "1x5x7x9"
+                                     << "1x5x1x1";
     }
     void binary() {
         QFETCH(QString, op);
@@ -125,8 +138,8 @@ private slots:
     void unary_data() {
         QTest::addColumn<QString>("op");
         QTest::addColumn<QString>("shape");
-        for (const char* op : {"Relu", "Sigmoid", "HardSigmoid", "HardSwish", "LeakyRelu", "Tanh", "Clip", "Sqrt", "Exp",
-                               "Log", "Abs", "Neg", "Reciprocal", "Floor", "Ceil"}) {
+        for (const char* op : {"Relu", "Sigmoid", "HardSigmoid", "HardSwish", "LeakyRelu", "Tanh", "Clip", "Sqrt",
+                               "Exp", "Log", "Abs", "Neg", "Reciprocal", "Floor", "Ceil"}) {
             QTest::newRow((std::string(op) + " 127").c_str()) << op << "127";
             QTest::newRow((std::string(op) + " 1x3x17x23").c_str()) << op << "1x3x17x23";
         }
@@ -222,12 +235,24 @@ private slots:
         QTest::addColumn<QString>("mode");
         QTest::addColumn<QString>("coordinates");
         QTest::addColumn<QString>("out");
-        QTest::newRow("linear half_pixel x2") << "linear" << "half_pixel" << "1x3x14x18";
-        QTest::newRow("linear align_corners") << "linear" << "align_corners" << "1x3x13x17";
-        QTest::newRow("linear pytorch_half_pixel") << "linear" << "pytorch_half_pixel" << "1x3x1x17";
-        QTest::newRow("linear asymmetric down") << "linear" << "asymmetric" << "1x3x4x5";
-        QTest::newRow("nearest asymmetric") << "nearest" << "asymmetric" << "1x3x13x17";
-        QTest::newRow("nearest half_pixel") << "nearest" << "half_pixel" << "1x3x21x4";
+        QTest::newRow("linear half_pixel x2") << "linear"
+                                              << "half_pixel"
+                                              << "1x3x14x18";
+        QTest::newRow("linear align_corners") << "linear"
+                                              << "align_corners"
+                                              << "1x3x13x17";
+        QTest::newRow("linear pytorch_half_pixel") << "linear"
+                                                   << "pytorch_half_pixel"
+                                                   << "1x3x1x17";
+        QTest::newRow("linear asymmetric down") << "linear"
+                                                << "asymmetric"
+                                                << "1x3x4x5";
+        QTest::newRow("nearest asymmetric") << "nearest"
+                                            << "asymmetric"
+                                            << "1x3x13x17";
+        QTest::newRow("nearest half_pixel") << "nearest"
+                                            << "half_pixel"
+                                            << "1x3x21x4";
     }
     void resize() {
         QFETCH(QString, mode);
@@ -342,11 +367,21 @@ private slots:
         QTest::addColumn<QString>("x");
         QTest::addColumn<QString>("kernel");
         QTest::addColumn<QString>("attributes");
-        QTest::newRow("strides 2x3 pads 0,1,2,0") << "1x3x5x6" << "3x4" << "strides=2,3 pads=0,1,2,0";
-        QTest::newRow("auto_pad SAME_UPPER") << "1x3x5x6" << "3x3" << "strides=2,2 auto_pad=SAME_UPPER";
-        QTest::newRow("auto_pad SAME_LOWER") << "1x3x5x6" << "4x4" << "strides=2,2 auto_pad=SAME_LOWER";
-        QTest::newRow("output_shape") << "1x3x5x6" << "3x3" << "strides=2,2 output_shape=12,13";
-        QTest::newRow("1-D stride 2 output_padding") << "2x3x11" << "3" << "strides=2 pads=1,0 output_padding=1";
+        QTest::newRow("strides 2x3 pads 0,1,2,0") << "1x3x5x6"
+                                                  << "3x4"
+                                                  << "strides=2,3 pads=0,1,2,0";
+        QTest::newRow("auto_pad SAME_UPPER") << "1x3x5x6"
+                                             << "3x3"
+                                             << "strides=2,2 auto_pad=SAME_UPPER";
+        QTest::newRow("auto_pad SAME_LOWER") << "1x3x5x6"
+                                             << "4x4"
+                                             << "strides=2,2 auto_pad=SAME_LOWER";
+        QTest::newRow("output_shape") << "1x3x5x6"
+                                      << "3x3"
+                                      << "strides=2,2 output_shape=12,13";
+        QTest::newRow("1-D stride 2 output_padding") << "2x3x11"
+                                                     << "3"
+                                                     << "strides=2 pads=1,0 output_padding=1";
     }
     void convTransposeVariants() {
         QFETCH(QString, x);
@@ -359,8 +394,10 @@ private slots:
         std::vector<Attribute> attrs;
         for (const QString& item : attributes.split(' ', Qt::SkipEmptyParts)) {
             const QString name = item.section('=', 0, 0), value = item.section('=', 1);
-            if (name == "auto_pad") attrs.push_back(stringAttr("auto_pad", value.toStdString()));
-            else attrs.push_back(intsAttr(name.toStdString(), ints(value)));
+            if (name == "auto_pad")
+                attrs.push_back(stringAttr("auto_pad", value.toStdString()));
+            else
+                attrs.push_back(intsAttr(name.toStdString(), ints(value)));
         }
         GraphBuilder g("convtranspose");
         std::string in = g.input("x", DataType::Float, xs);
@@ -376,14 +413,46 @@ private slots:
         QTest::addColumn<QString>("axes");
         QTest::addColumn<QString>("steps");
         QTest::addColumn<bool>("int64");
-        QTest::newRow("last axis") << "1x3x17x23" << "2" << "-3" << "3" << "1" << false;
-        QTest::newRow("reverse an axis") << "1x3x17x23" << "-1" << "-100" << "2" << "-1" << false;
-        QTest::newRow("negative steps on two axes") << "1x3x17x23" << "15,20" << "1,0" << "2,-1" << "-3,-2" << false;
-        QTest::newRow("step 2 without axes") << "5x7x9" << "0,1" << "5,7" << "" << "2,3" << false;
-        QTest::newRow("contiguous rows (a copy)") << "4x3x5" << "1" << "3" << "0" << "1" << false;
-        QTest::newRow("5-D three axes") << "2x3x4x5x6" << "1,0,-2" << "2,3,100" << "0,2,4" << "1,2,1" << false;
-        QTest::newRow("int64 negative step") << "3x13x7" << "-2,6" << "0,-100" << "1,-1" << "-4,-2" << true;
-        QTest::newRow("int64 contiguous") << "13x7" << "3" << "11" << "0" << "1" << true;
+        QTest::newRow("last axis") << "1x3x17x23"
+                                   << "2"
+                                   << "-3"
+                                   << "3"
+                                   << "1" << false;
+        QTest::newRow("reverse an axis") << "1x3x17x23"
+                                         << "-1"
+                                         << "-100"
+                                         << "2"
+                                         << "-1" << false;
+        QTest::newRow("negative steps on two axes") << "1x3x17x23"
+                                                    << "15,20"
+                                                    << "1,0"
+                                                    << "2,-1"
+                                                    << "-3,-2" << false;
+        QTest::newRow("step 2 without axes") << "5x7x9"
+                                             << "0,1"
+                                             << "5,7"
+                                             << ""
+                                             << "2,3" << false;
+        QTest::newRow("contiguous rows (a copy)") << "4x3x5"
+                                                  << "1"
+                                                  << "3"
+                                                  << "0"
+                                                  << "1" << false;
+        QTest::newRow("5-D three axes") << "2x3x4x5x6"
+                                        << "1,0,-2"
+                                        << "2,3,100"
+                                        << "0,2,4"
+                                        << "1,2,1" << false;
+        QTest::newRow("int64 negative step") << "3x13x7"
+                                             << "-2,6"
+                                             << "0,-100"
+                                             << "1,-1"
+                                             << "-4,-2" << true;
+        QTest::newRow("int64 contiguous") << "13x7"
+                                          << "3"
+                                          << "11"
+                                          << "0"
+                                          << "1" << true;
     }
     void slice() {
         QFETCH(QString, x);
@@ -409,8 +478,8 @@ private slots:
     void sliceAttributes() {
         GraphBuilder g("slice", 9);
         std::string x = g.input("x", DataType::Float, {2, 13, 7});
-        g.output(g.op("Slice", {x}, {intsAttr("starts", {1, -5}), intsAttr("ends", {100, -1}), intsAttr("axes", {2, 1})},
-                      "y"));
+        g.output(g.op("Slice", {x},
+                      {intsAttr("starts", {1, -5}), intsAttr("ends", {100, -1}), intsAttr("axes", {2, 1})}, "y"));
         checkGraph(g);
     }
 
@@ -418,16 +487,26 @@ private slots:
         QTest::addColumn<QString>("x");
         QTest::addColumn<QString>("perm");  // empty: the default (reversed axes)
         QTest::addColumn<bool>("int64");
-        QTest::newRow("3-D 2,0,1") << "2x13x7" << "2,0,1" << false;
-        QTest::newRow("3-D default") << "3x5x7" << "" << false;
-        QTest::newRow("NCHW to NHWC") << "1x3x17x23" << "0,2,3,1" << false;
-        QTest::newRow("NHWC to NCHW") << "2x17x23x3" << "0,3,1,2" << false;
-        QTest::newRow("4-D 0,2,1,3") << "2x3x5x7" << "0,2,1,3" << false;
-        QTest::newRow("5-D 4,2,0,3,1") << "2x3x4x5x6" << "4,2,0,3,1" << false;
-        QTest::newRow("6-D reversed") << "2x3x1x5x2x3" << "5,4,3,2,1,0" << false;
-        QTest::newRow("only size-1 axes move (a copy)") << "1x5x1x7" << "2,1,0,3" << false;
-        QTest::newRow("int64 4-D") << "2x3x5x7" << "3,1,0,2" << true;
-        QTest::newRow("int64 5-D") << "2x3x4x5x3" << "0,4,2,1,3" << true;
+        QTest::newRow("3-D 2,0,1") << "2x13x7"
+                                   << "2,0,1" << false;
+        QTest::newRow("3-D default") << "3x5x7"
+                                     << "" << false;
+        QTest::newRow("NCHW to NHWC") << "1x3x17x23"
+                                      << "0,2,3,1" << false;
+        QTest::newRow("NHWC to NCHW") << "2x17x23x3"
+                                      << "0,3,1,2" << false;
+        QTest::newRow("4-D 0,2,1,3") << "2x3x5x7"
+                                     << "0,2,1,3" << false;
+        QTest::newRow("5-D 4,2,0,3,1") << "2x3x4x5x6"
+                                       << "4,2,0,3,1" << false;
+        QTest::newRow("6-D reversed") << "2x3x1x5x2x3"
+                                      << "5,4,3,2,1,0" << false;
+        QTest::newRow("only size-1 axes move (a copy)") << "1x5x1x7"
+                                                        << "2,1,0,3" << false;
+        QTest::newRow("int64 4-D") << "2x3x5x7"
+                                   << "3,1,0,2" << true;
+        QTest::newRow("int64 5-D") << "2x3x4x5x3"
+                                   << "0,4,2,1,3" << true;
     }
     void transpose() {
         QFETCH(QString, x);
@@ -447,19 +526,33 @@ private slots:
         QTest::addColumn<QString>("axes");  // "none": no axes at all
         QTest::addColumn<int>("keepdims");
         QTest::addColumn<int>("opset");  // 13: axes attribute (ReduceSum: input); 18: axes input
-        for (const char* op : {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2",
-                               "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"}) {
+        for (const char* op : {"ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1",
+                               "ReduceL2", "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"}) {
             const std::string name(op);
-            QTest::newRow((name + " last axis keepdims").c_str()) << op << "2x5x13x7" << "-1" << 1 << 13;
-            QTest::newRow((name + " axes 1,3 no keepdims").c_str()) << op << "2x5x13x7" << "1,3" << 0 << 13;
-            QTest::newRow((name + " axes -3,0 opset 18").c_str()) << op << "3x5x13x7" << "-3,0" << 1 << 18;
-            QTest::newRow((name + " all axes").c_str()) << op << "3x5x11" << "none" << 0 << 13;
+            QTest::newRow((name + " last axis keepdims").c_str()) << op << "2x5x13x7"
+                                                                  << "-1" << 1 << 13;
+            QTest::newRow((name + " axes 1,3 no keepdims").c_str()) << op << "2x5x13x7"
+                                                                    << "1,3" << 0 << 13;
+            QTest::newRow((name + " axes -3,0 opset 18").c_str()) << op << "3x5x13x7"
+                                                                  << "-3,0" << 1 << 18;
+            QTest::newRow((name + " all axes").c_str()) << op << "3x5x11"
+                                                        << "none" << 0 << 13;
         }
-        QTest::newRow("ReduceMean H,W keepdims") << "ReduceMean" << "1x6x17x23" << "2,3" << 1 << 13;
-        QTest::newRow("ReduceSum over channels") << "ReduceSum" << "2x7x9x11" << "1" << 0 << 13;
-        QTest::newRow("ReduceMax 5-D 0,2,4") << "ReduceMax" << "2x3x4x5x6" << "0,2,4" << 0 << 18;
-        QTest::newRow("ReduceMin size-1 axis") << "ReduceMin" << "3x1x7" << "1" << 1 << 18;
-        QTest::newRow("ReduceSum big cancelling") << "ReduceSum" << "3x4096" << "1" << 1 << 13;
+        QTest::newRow("ReduceMean H,W keepdims") << "ReduceMean"
+                                                 << "1x6x17x23"
+                                                 << "2,3" << 1 << 13;
+        QTest::newRow("ReduceSum over channels") << "ReduceSum"
+                                                 << "2x7x9x11"
+                                                 << "1" << 0 << 13;
+        QTest::newRow("ReduceMax 5-D 0,2,4") << "ReduceMax"
+                                             << "2x3x4x5x6"
+                                             << "0,2,4" << 0 << 18;
+        QTest::newRow("ReduceMin size-1 axis") << "ReduceMin"
+                                               << "3x1x7"
+                                               << "1" << 1 << 18;
+        QTest::newRow("ReduceSum big cancelling") << "ReduceSum"
+                                                  << "3x4096"
+                                                  << "1" << 1 << 13;
     }
     void reduce() {
         QFETCH(QString, op);
@@ -478,7 +571,8 @@ private slots:
         if (axes != "none") {
             const std::vector<int64_t> list = ints(axes);
             if (axesAsInput)
-                inputs.push_back(g.initializer("axes", TensorData::fromInt64(list, {static_cast<int64_t>(list.size())})));
+                inputs.push_back(
+                    g.initializer("axes", TensorData::fromInt64(list, {static_cast<int64_t>(list.size())})));
             else
                 attrs.push_back(intsAttr("axes", list));
         }
@@ -507,10 +601,11 @@ private slots:
         const Shape c{xs[1]};
         GraphBuilder g("batchnorm");
         std::string in = g.input("x", DataType::Float, xs);
-        g.output(g.op("BatchNormalization",
-                      {g.op("Relu", {in}), g.initializer("scale", weights(c, 51)), g.initializer("bias", weights(c, 52)),
-                       g.initializer("mean", weights(c, 53)), g.initializer("var", weights(c, 54, 0.4f, 0.6f))},
-                      {floatAttr("epsilon", 1e-3f)}, "y"));
+        g.output(
+            g.op("BatchNormalization",
+                 {g.op("Relu", {in}), g.initializer("scale", weights(c, 51)), g.initializer("bias", weights(c, 52)),
+                  g.initializer("mean", weights(c, 53)), g.initializer("var", weights(c, 54, 0.4f, 0.6f))},
+                 {floatAttr("epsilon", 1e-3f)}, "y"));
         checkGraph(g);
     }
 
@@ -528,8 +623,9 @@ private slots:
         GraphBuilder g("declined");
         if (op == "Slice") {
             std::string x = g.input("x", DataType::UInt8, {3, 5, 7});
-            g.output(g.op("Slice", {x, g.initializer("starts", TensorData::fromInt64({1}, {1})),
-                                    g.initializer("ends", TensorData::fromInt64({4}, {1}))},
+            g.output(g.op("Slice",
+                          {x, g.initializer("starts", TensorData::fromInt64({1}, {1})),
+                           g.initializer("ends", TensorData::fromInt64({4}, {1}))},
                           {}, "y"),
                      DataType::UInt8);
         } else if (op == "Transpose") {
@@ -568,9 +664,9 @@ private slots:
 
     void registryListsOps() {
         auto ops = vulkan::vulkanSupportedOps();
-        for (const char* op : {"Conv", "Add", "MaxPool", "Resize", "Concat", "Relu", "ConvTranspose", "Slice", "Transpose",
-                               "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceLogSumExp",
-                               "BatchNormalization"})
+        for (const char* op :
+             {"Conv", "Add", "MaxPool", "Resize", "Concat", "Relu", "ConvTranspose", "Slice", "Transpose", "ReduceMean",
+              "ReduceSum", "ReduceMax", "ReduceMin", "ReduceLogSumExp", "BatchNormalization"})
             QVERIFY2(std::find(ops.begin(), ops.end(), op) != ops.end(), op);
         QVERIFY(!vulkan::findVulkanKernel("NoSuchOp"));
     }

@@ -2,7 +2,6 @@
 // CPU in every memory mode, reduce really allocating device memory on every
 // run, and clear errors for devices that do not exist.
 #include <QtTest>
-
 #include <cmath>
 
 #include "interstage/session.h"
@@ -21,7 +20,8 @@ GraphBuilder smallNet() {
     auto w = b.initializer("w", TensorData::fromFloat(gen.uniform(8 * 3 * 9, 0.3f), {8, 3, 3, 3}));
     auto conv = b.op("Conv", {"x", w}, {intsAttr("pads", {1, 1, 1, 1})}, "conv");
     auto relu = b.op("Relu", {conv}, {}, "relu");
-    auto pool = b.op("MaxPool", {relu}, {intsAttr("kernel_shape", {2, 2}), intsAttr("strides", {2, 2}), intAttr("ceil_mode", 1)}, "pool");
+    auto pool = b.op("MaxPool", {relu},
+                     {intsAttr("kernel_shape", {2, 2}), intsAttr("strides", {2, 2}), intAttr("ceil_mode", 1)}, "pool");
     auto sizes = b.initializer("sizes", TensorData::fromInt64({1, 8, 17, 23}, {4}));
     auto up = b.op("Resize", {pool, "", "", sizes}, {stringAttr("mode", "linear")}, "up");
     auto cat = b.op("Concat", {relu, up}, {intAttr("axis", 1)}, "cat");
@@ -42,7 +42,6 @@ TensorData runOn(const std::string& backend, const std::string& mode, RunStats* 
     if (!ran.isOk()) qFatal("%s", ran.toString().c_str());
     return session.value()->output("y").value();
 }
-
 
 // Conv (weights on the device) -> PRelu (no shader: its slope is read on
 // the host) -> Conv.
@@ -68,7 +67,8 @@ private slots:
     void initTestCase() {
         auto devices = listVulkanDevices();
         if (!devices.ok() || devices->empty())
-            QSKIP(qPrintable("no Vulkan device on this machine: " + QString::fromStdString(devices.status().message())));
+            QSKIP(
+                qPrintable("no Vulkan device on this machine: " + QString::fromStdString(devices.status().message())));
     }
 
     void matchesTheCpuInEveryMode() {
@@ -79,7 +79,8 @@ private slots:
             QCOMPARE(gpu.shape, cpu.shape);
             for (int64_t i = 0; i < cpu.elementCount(); ++i) {
                 const float a = gpu.data<float>()[i], e = cpu.data<float>()[i];
-                QVERIFY2(std::abs(a - e) <= 1e-5f + 1e-3f * std::abs(e), qPrintable(QString("%1 %2: %3 vs %4").arg(mode).arg(i).arg(a).arg(e)));
+                QVERIFY2(std::abs(a - e) <= 1e-5f + 1e-3f * std::abs(e),
+                         qPrintable(QString("%1 %2: %3 vs %4").arg(mode).arg(i).arg(a).arg(e)));
             }
             const bool perRun = std::string(mode) == "reduce";
             QCOMPARE(stats.allocations > 0, perRun);
@@ -99,7 +100,8 @@ private slots:
             SessionOptions options;
             options.backend = backend;
             options.threads = 1;
-            auto session = Session::create(loadModelFromBytes(testsupport::chainWithoutVulkanShader().serialize(), ".").take(), options);
+            auto session = Session::create(
+                loadModelFromBytes(testsupport::chainWithoutVulkanShader().serialize(), ".").take(), options);
             QVERIFY2(session.ok(), session.status().toString().c_str());
             QCOMPARE(session.value()->cpuFallbackNodes(),
                      gpu ? std::vector<std::string>{"erf (Erf)"} : std::vector<std::string>{});
@@ -128,7 +130,7 @@ private slots:
         RunStats stats;
         QVERIFY(session.value()->run({}, &stats).isOk());
         if (session.value()->samplesDeviceHeap()) {
-            QVERIFY(stats.deviceHeap.size() >= 2);  // one at the start, one at the end at least
+            QVERIFY(stats.deviceHeap.size() >= 2);   // one at the start, one at the end at least
             QVERIFY(stats.peakDeviceHeapBytes > 0);  // the weights are on the device
         } else {
             QVERIFY(stats.deviceHeap.empty());

@@ -2,7 +2,6 @@
 // U^2-Net-P) exactly the published network.
 #include <QTemporaryDir>
 #include <QtTest>
-
 #include <set>
 
 #include "interstage/model_info.h"
@@ -57,12 +56,12 @@ private slots:
         Model m = buildAndLoad("u2netp");
         QCOMPARE(trainableParameters(m.graph), int64_t(1131181));
         ModelSummary s = summarizeModel(m.graph);
-        QCOMPARE(s.ops["Conv"], 119);                // 112 REBNCONVs + 6 side convs + the fuse conv
+        QCOMPARE(s.ops["Conv"], 119);  // 112 REBNCONVs + 6 side convs + the fuse conv
         QCOMPARE(s.ops["BatchNormalization"], 112);
         QCOMPARE(s.ops["Relu"], 112);
-        QCOMPARE(s.ops["Add"], 11);                  // one residual per RSU block
-        QCOMPARE(s.ops["MaxPool"], 33);              // 28 inside RSU blocks + 5 between stages
-        QCOMPARE(s.ops["Resize"], 38);               // 28 inside blocks + 5 decoder + 5 side outputs
+        QCOMPARE(s.ops["Add"], 11);      // one residual per RSU block
+        QCOMPARE(s.ops["MaxPool"], 33);  // 28 inside RSU blocks + 5 between stages
+        QCOMPARE(s.ops["Resize"], 38);   // 28 inside blocks + 5 decoder + 5 side outputs
         QCOMPARE(s.ops["Sigmoid"], 7);
         QCOMPARE(s.inputs.at(0).shape, (Shape{1, 3, 320, 320}));
         for (const auto& out : s.outputs) QCOMPARE(out.shape, (Shape{1, 1, 320, 320}));

@@ -1,5 +1,7 @@
 #include "widgets/chart_export.h"
 
+#include <qcustomplot.h>
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -7,8 +9,6 @@
 #include <QSaveFile>
 #include <QSvgGenerator>
 #include <QTextStream>
-
-#include <qcustomplot.h>
 
 namespace widgets {
 
@@ -30,13 +30,17 @@ QString csvField(const QString& text) {
 
 bool openForWriting(QSaveFile& file, QString* error) {
     if (!file.open(QIODevice::WriteOnly))
-        return fail(error, QObject::tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(file.fileName()), file.errorString()));
+        return fail(
+            error,
+            QObject::tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(file.fileName()), file.errorString()));
     return true;
 }
 
 bool commit(QSaveFile& file, QString* error) {
     if (!file.commit())
-        return fail(error, QObject::tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(file.fileName()), file.errorString()));
+        return fail(
+            error,
+            QObject::tr("Cannot write %1: %2").arg(QDir::toNativeSeparators(file.fileName()), file.errorString()));
     return true;
 }
 
@@ -47,7 +51,9 @@ bool savePixels(QCustomPlot* plot, const QString& path, const char* format, QStr
     if (!openForWriting(file, error)) return false;
     if (!pixels.save(&file, format)) {
         file.cancelWriting();
-        return fail(error, QObject::tr("Cannot encode %1 as %2").arg(QDir::toNativeSeparators(path), QString::fromLatin1(format)));
+        return fail(
+            error,
+            QObject::tr("Cannot encode %1 as %2").arg(QDir::toNativeSeparators(path), QString::fromLatin1(format)));
     }
     return commit(file, error);
 }
@@ -79,7 +85,8 @@ bool savePdf(QCustomPlot* plot, const QString& path, QString* error) {
     // QCustomPlot writes the PDF by file name: write beside the target and
     // rename, so a failure never leaves a truncated file at `path`.
     const QString partial = path + QStringLiteral(".part");
-    if (!plot->savePdf(partial, 0, 0, QCP::epNoCosmetic, QStringLiteral("Interstage"), QFileInfo(path).completeBaseName())) {
+    if (!plot->savePdf(partial, 0, 0, QCP::epNoCosmetic, QStringLiteral("Interstage"),
+                       QFileInfo(path).completeBaseName())) {
         QFile::remove(partial);
         return fail(error, QObject::tr("Cannot write %1").arg(QDir::toNativeSeparators(path)));
     }
@@ -102,8 +109,9 @@ bool exportChart(QCustomPlot* plot, const QString& path, QString* error) {
     if (suffix == QLatin1String("jpg") || suffix == QLatin1String("jpeg")) return savePixels(plot, path, "JPG", error);
     if (suffix == QLatin1String("svg")) return saveSvg(plot, path, error);
     if (suffix == QLatin1String("pdf")) return savePdf(plot, path, error);
-    return fail(error, QObject::tr("Cannot export %1: use a .png, .jpg, .svg or .pdf name")
-                           .arg(QDir::toNativeSeparators(path)));
+    return fail(
+        error,
+        QObject::tr("Cannot export %1: use a .png, .jpg, .svg or .pdf name").arg(QDir::toNativeSeparators(path)));
 }
 
 bool exportTimingsCsv(const std::vector<appcore::RunSetResult>& sets, const QString& path, QString* error) {
@@ -136,7 +144,8 @@ bool exportTimelineCsv(const appcore::RunSetResult& set, const QString& path, QS
     for (const interstage::MemoryEvent& e : run.events) {
         tracked += e.bytes;
         QString tensor;
-        if (e.tensor >= 0) tensor = e.tensor < tensorNames.size() ? csvField(tensorNames[e.tensor]) : QString::number(e.tensor);
+        if (e.tensor >= 0)
+            tensor = e.tensor < tensorNames.size() ? csvField(tensorNames[e.tensor]) : QString::number(e.tensor);
         QString node;
         if (e.node >= 0)
             node = static_cast<std::size_t>(e.node) < set.executedNodeNames.size()

@@ -81,12 +81,18 @@ void placeLegendAbove(QCustomPlot* plot) {
 QColor categoryColor(interstage::MemoryCategory category) {
     using C = interstage::MemoryCategory;
     switch (category) {
-    case C::Weights: return QColor(0xa7, 0xb1, 0xbd);     // quiet grey: present but rarely the story
-    case C::Interstage: return QColor(0x4c, 0x8b, 0xf5);  // the activations this tool is about
-    case C::Workspace: return QColor(0xb3, 0x9d, 0xdb);
-    case C::Input: return QColor(0xf2, 0xc1, 0x4e);
-    case C::Output: return QColor(0xef, 0x8a, 0x62);
-    case C::Staging: return QColor(0x6c, 0xc5, 0xb0);
+        case C::Weights:
+            return QColor(0xa7, 0xb1, 0xbd);  // quiet grey: present but rarely the story
+        case C::Interstage:
+            return QColor(0x4c, 0x8b, 0xf5);  // the activations this tool is about
+        case C::Workspace:
+            return QColor(0xb3, 0x9d, 0xdb);
+        case C::Input:
+            return QColor(0xf2, 0xc1, 0x4e);
+        case C::Output:
+            return QColor(0xef, 0x8a, 0x62);
+        case C::Staging:
+            return QColor(0x6c, 0xc5, 0xb0);
     }
     return Qt::gray;
 }
@@ -113,7 +119,8 @@ double toMiB(double bytes) { return bytes / (1024.0 * 1024.0); }
 
 QString formatBytes(double bytes) {
     const double magnitude = std::fabs(bytes);
-    if (magnitude >= 1024.0 * 1024.0 * 1024.0) return QString::number(bytes / (1024.0 * 1024.0 * 1024.0), 'f', 2) + " GiB";
+    if (magnitude >= 1024.0 * 1024.0 * 1024.0)
+        return QString::number(bytes / (1024.0 * 1024.0 * 1024.0), 'f', 2) + " GiB";
     if (magnitude >= 1024.0 * 1024.0) return QString::number(toMiB(bytes), 'f', 1) + " MiB";
     if (magnitude >= 1024.0) return QString::number(bytes / 1024.0, 'f', 0) + " KiB";
     return QString::number(bytes, 'f', 0) + " B";

@@ -4,7 +4,6 @@
 
 #include <QColor>
 #include <QString>
-
 #include <cstddef>
 
 #include "interstage/memory.h"

@@ -4,7 +4,6 @@
 #include <QPainter>
 #include <QPainterPathStroker>
 #include <QStyleOptionGraphicsItem>
-
 #include <algorithm>
 #include <cmath>
 

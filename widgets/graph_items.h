@@ -19,8 +19,8 @@ class NodeItem : public QGraphicsItem {
 public:
     // For a marker (graph input or output), `title` is the tensor name and
     // `detail` its kind and shape; it is drawn as a pill.
-    NodeItem(int layoutIndex, const QRectF& rect, const QString& title, const QString& subtitle,
-             const QString& detail, bool marker);
+    NodeItem(int layoutIndex, const QRectF& rect, const QString& title, const QString& subtitle, const QString& detail,
+             bool marker);
 
     int layoutIndex() const { return layoutIndex_; }
     bool isMarker() const { return marker_; }

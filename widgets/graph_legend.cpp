@@ -3,7 +3,6 @@
 #include <QFontMetrics>
 #include <QLinearGradient>
 #include <QPainter>
-
 #include <algorithm>
 
 #include "widgets/graph_style.h"

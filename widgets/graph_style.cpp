@@ -1,7 +1,6 @@
 #include "widgets/graph_style.h"
 
 #include <QHash>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -18,27 +17,56 @@ OpFamily familyOf(const QString& opType) {
         add(OpFamily::Conv, {"Conv", "ConvTranspose", "ConvInteger", "QLinearConv", "Gemm", "MatMul", "MatMulInteger",
                              "QLinearMatMul", "Einsum", "DeformConv"});
         add(OpFamily::Activation,
-            {"Relu", "LeakyRelu", "PRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Clip", "Elu", "Selu",
-             "Celu", "Gelu", "Mish", "Softplus", "Softsign", "ThresholdedRelu", "Softmax", "LogSoftmax", "Hardmax"});
+            {"Relu", "LeakyRelu", "PRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Clip", "Elu", "Selu", "Celu",
+             "Gelu", "Mish", "Softplus", "Softsign", "ThresholdedRelu", "Softmax", "LogSoftmax", "Hardmax"});
         add(OpFamily::Normalization, {"BatchNormalization", "InstanceNormalization", "LayerNormalization",
                                       "GroupNormalization", "LpNormalization", "LRN", "MeanVarianceNormalization"});
         add(OpFamily::Pooling, {"MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LpPool",
                                 "GlobalLpPool", "MaxRoiPool", "RoiAlign", "MaxUnpool"});
-        add(OpFamily::Math, {"Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Exp", "Log", "Abs", "Neg", "Reciprocal",
-                             "Floor", "Ceil", "Round", "Sign", "Erf", "Sin", "Cos", "Tan", "Min", "Max", "Mean",
-                             "Sum", "Mod", "Equal", "Greater", "Less", "GreaterOrEqual", "LessOrEqual", "Not",
-                             "And", "Or", "Xor", "Where", "CumSum", "BitShift", "IsNaN", "IsInf"});
-        add(OpFamily::Shape, {"Reshape", "Transpose", "Concat", "Split", "Slice", "Gather", "GatherElements",
-                              "GatherND", "Scatter", "ScatterElements", "ScatterND", "Squeeze", "Unsqueeze",
-                              "Flatten", "Expand", "Tile", "Pad", "Shape", "Size", "Cast", "CastLike", "Identity",
-                              "DepthToSpace", "SpaceToDepth", "Range", "ConstantOfShape", "OneHot", "Trilu",
-                              "ReverseSequence", "NonZero", "TopK", "Compress", "Dropout"});
+        add(OpFamily::Math, {"Add",         "Sub",   "Mul",  "Div",        "Pow",     "Sqrt",  "Exp",
+                             "Log",         "Abs",   "Neg",  "Reciprocal", "Floor",   "Ceil",  "Round",
+                             "Sign",        "Erf",   "Sin",  "Cos",        "Tan",     "Min",   "Max",
+                             "Mean",        "Sum",   "Mod",  "Equal",      "Greater", "Less",  "GreaterOrEqual",
+                             "LessOrEqual", "Not",   "And",  "Or",         "Xor",     "Where", "CumSum",
+                             "BitShift",    "IsNaN", "IsInf"});
+        add(OpFamily::Shape, {"Reshape",
+                              "Transpose",
+                              "Concat",
+                              "Split",
+                              "Slice",
+                              "Gather",
+                              "GatherElements",
+                              "GatherND",
+                              "Scatter",
+                              "ScatterElements",
+                              "ScatterND",
+                              "Squeeze",
+                              "Unsqueeze",
+                              "Flatten",
+                              "Expand",
+                              "Tile",
+                              "Pad",
+                              "Shape",
+                              "Size",
+                              "Cast",
+                              "CastLike",
+                              "Identity",
+                              "DepthToSpace",
+                              "SpaceToDepth",
+                              "Range",
+                              "ConstantOfShape",
+                              "OneHot",
+                              "Trilu",
+                              "ReverseSequence",
+                              "NonZero",
+                              "TopK",
+                              "Compress",
+                              "Dropout"});
         add(OpFamily::Resize, {"Resize", "Upsample", "GridSample"});
         add(OpFamily::Reduce, {"ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1",
-                               "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare", "ArgMax",
-                               "ArgMin"});
-        add(OpFamily::Control, {"If", "Loop", "Scan", "SequenceAt", "SequenceConstruct", "SplitToSequence",
-                                "ConcatFromSequence"});
+                               "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare", "ArgMax", "ArgMin"});
+        add(OpFamily::Control,
+            {"If", "Loop", "Scan", "SequenceAt", "SequenceConstruct", "SplitToSequence", "ConcatFromSequence"});
         return map;
     }();
     return families.value(opType, OpFamily::Other);
@@ -46,17 +74,27 @@ OpFamily familyOf(const QString& opType) {
 
 QString familyName(OpFamily family) {
     switch (family) {
-    case OpFamily::Conv: return QStringLiteral("Conv / MatMul");
-    case OpFamily::Activation: return QStringLiteral("Activation");
-    case OpFamily::Normalization: return QStringLiteral("Normalization");
-    case OpFamily::Pooling: return QStringLiteral("Pooling");
-    case OpFamily::Math: return QStringLiteral("Elementwise");
-    case OpFamily::Shape: return QStringLiteral("Shape / data");
-    case OpFamily::Resize: return QStringLiteral("Resize");
-    case OpFamily::Reduce: return QStringLiteral("Reduce");
-    case OpFamily::Control: return QStringLiteral("Control flow");
-    case OpFamily::Other:
-    case OpFamily::Count: break;
+        case OpFamily::Conv:
+            return QStringLiteral("Conv / MatMul");
+        case OpFamily::Activation:
+            return QStringLiteral("Activation");
+        case OpFamily::Normalization:
+            return QStringLiteral("Normalization");
+        case OpFamily::Pooling:
+            return QStringLiteral("Pooling");
+        case OpFamily::Math:
+            return QStringLiteral("Elementwise");
+        case OpFamily::Shape:
+            return QStringLiteral("Shape / data");
+        case OpFamily::Resize:
+            return QStringLiteral("Resize");
+        case OpFamily::Reduce:
+            return QStringLiteral("Reduce");
+        case OpFamily::Control:
+            return QStringLiteral("Control flow");
+        case OpFamily::Other:
+        case OpFamily::Count:
+            break;
     }
     return QStringLiteral("Other");
 }
@@ -65,17 +103,27 @@ FamilyColors familyColors(OpFamily family) {
     // Muted hues of similar lightness, so no family shouts; borders are the
     // same hue, darker.
     switch (family) {
-    case OpFamily::Conv: return {QColor(0xD4, 0xE3, 0xF7), QColor(0x6F, 0x96, 0xCF)};
-    case OpFamily::Activation: return {QColor(0xF6, 0xDA, 0xD7), QColor(0xCC, 0x7F, 0x78)};
-    case OpFamily::Normalization: return {QColor(0xD3, 0xEE, 0xE8), QColor(0x62, 0xAE, 0x9C)};
-    case OpFamily::Pooling: return {QColor(0xDF, 0xEE, 0xD3), QColor(0x84, 0xB3, 0x6A)};
-    case OpFamily::Math: return {QColor(0xE5, 0xE1, 0xF4), QColor(0x93, 0x88, 0xC6)};
-    case OpFamily::Shape: return {QColor(0xF5, 0xEA, 0xD2), QColor(0xC9, 0xA4, 0x5C)};
-    case OpFamily::Resize: return {QColor(0xFA, 0xE0, 0xCB), QColor(0xD9, 0x93, 0x5E)};
-    case OpFamily::Reduce: return {QColor(0xF3, 0xDC, 0xEC), QColor(0xBF, 0x7A, 0xAB)};
-    case OpFamily::Control: return {QColor(0xDD, 0xE1, 0xE6), QColor(0x6B, 0x75, 0x82)};
-    case OpFamily::Other:
-    case OpFamily::Count: break;
+        case OpFamily::Conv:
+            return {QColor(0xD4, 0xE3, 0xF7), QColor(0x6F, 0x96, 0xCF)};
+        case OpFamily::Activation:
+            return {QColor(0xF6, 0xDA, 0xD7), QColor(0xCC, 0x7F, 0x78)};
+        case OpFamily::Normalization:
+            return {QColor(0xD3, 0xEE, 0xE8), QColor(0x62, 0xAE, 0x9C)};
+        case OpFamily::Pooling:
+            return {QColor(0xDF, 0xEE, 0xD3), QColor(0x84, 0xB3, 0x6A)};
+        case OpFamily::Math:
+            return {QColor(0xE5, 0xE1, 0xF4), QColor(0x93, 0x88, 0xC6)};
+        case OpFamily::Shape:
+            return {QColor(0xF5, 0xEA, 0xD2), QColor(0xC9, 0xA4, 0x5C)};
+        case OpFamily::Resize:
+            return {QColor(0xFA, 0xE0, 0xCB), QColor(0xD9, 0x93, 0x5E)};
+        case OpFamily::Reduce:
+            return {QColor(0xF3, 0xDC, 0xEC), QColor(0xBF, 0x7A, 0xAB)};
+        case OpFamily::Control:
+            return {QColor(0xDD, 0xE1, 0xE6), QColor(0x6B, 0x75, 0x82)};
+        case OpFamily::Other:
+        case OpFamily::Count:
+            break;
     }
     return {QColor(0xEC, 0xEE, 0xF1), QColor(0x9A, 0xA3, 0xAF)};
 }

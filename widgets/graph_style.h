@@ -41,8 +41,8 @@ inline const QColor kOutputBorder{0x79, 0xB0, 0x8A};
 
 // Fonts in scene units (1 unit = 1 point of the layout), unhinted so text
 // scales smoothly with the zoom.
-const QFont& titleFont();   // op type: 11 units, bold
-const QFont& smallFont();   // name and attributes: 9 units
-const QFont& labelFont();   // edge labels: 8 units
+const QFont& titleFont();  // op type: 11 units, bold
+const QFont& smallFont();  // name and attributes: 9 units
+const QFont& labelFont();  // edge labels: 8 units
 
 }  // namespace widgets::graphstyle

@@ -6,7 +6,6 @@
 #include <QPainter>
 #include <QScrollBar>
 #include <QWheelEvent>
-
 #include <algorithm>
 #include <cmath>
 
@@ -22,7 +21,7 @@ using graphitems::EdgeItem;
 using graphitems::NodeItem;
 
 constexpr double kMaxZoom = 4.0;
-constexpr double kWheelStep = 1.0015;   // per eighth of a degree: one notch ~ x1.2
+constexpr double kWheelStep = 1.0015;  // per eighth of a degree: one notch ~ x1.2
 constexpr double kReadableZoom = 0.9;  // titles and names legible
 constexpr double kSceneMargin = 40.0;
 constexpr int kLegendMargin = 12;
@@ -183,8 +182,10 @@ void GraphView::setGraph(const interstage::Graph& graph, const appcore::GraphLay
     applyColors();
     applyMarks();
     updateLegend();
-    if (isVisible() && viewport()->width() > 0) initialView();
-    else pendingInitialView_ = true;
+    if (isVisible() && viewport()->width() > 0)
+        initialView();
+    else
+        pendingInitialView_ = true;
 }
 
 double GraphView::rampPosition(interstage::ValueId value) const {
@@ -227,8 +228,10 @@ void GraphView::applyColors() {
             continue;
         }
         const double t = rampPosition(entry.value);
-        if (t < 0) entry.item->setStyle(style::pale(style::kEdge, 0.6), 1.0);
-        else entry.item->setStyle(style::rampColor(t), 1.0 + 2.4 * t);
+        if (t < 0)
+            entry.item->setStyle(style::pale(style::kEdge, 0.6), 1.0);
+        else
+            entry.item->setStyle(style::rampColor(t), 1.0 + 2.4 * t);
     }
 }
 
@@ -269,8 +272,10 @@ void GraphView::updateLegend() {
         }
         legend_->showSwatches(tr("Op family"), swatches);
     } else if (colorBy_ == ColorBy::TensorSize) {
-        if (maxBytes_ == 0) legend_->showRamp(tr("Tensor size (shapes unresolved)"), QString(), QString());
-        else legend_->showRamp(tr("Tensor size (log scale)"), formatBytes(minBytes_), formatBytes(maxBytes_));
+        if (maxBytes_ == 0)
+            legend_->showRamp(tr("Tensor size (shapes unresolved)"), QString(), QString());
+        else
+            legend_->showRamp(tr("Tensor size (log scale)"), formatBytes(minBytes_), formatBytes(maxBytes_));
     } else {
         legend_->showRamp(tr("Tensor lifetime (log scale)"), steps(1), steps(std::max(maxLifetime_, 1)));
     }
@@ -468,13 +473,22 @@ void GraphView::mouseReleaseEvent(QMouseEvent* event) {
 
 void GraphView::keyPressEvent(QKeyEvent* event) {
     switch (event->key()) {
-    case Qt::Key_Plus:
-    case Qt::Key_Equal: zoomIn(); return;
-    case Qt::Key_Minus: zoomOut(); return;
-    case Qt::Key_0:
-    case Qt::Key_F: fitToWindow(); return;
-    case Qt::Key_Escape: setSelection(-1, -1, false); return;
-    default: QGraphicsView::keyPressEvent(event);
+        case Qt::Key_Plus:
+        case Qt::Key_Equal:
+            zoomIn();
+            return;
+        case Qt::Key_Minus:
+            zoomOut();
+            return;
+        case Qt::Key_0:
+        case Qt::Key_F:
+            fitToWindow();
+            return;
+        case Qt::Key_Escape:
+            setSelection(-1, -1, false);
+            return;
+        default:
+            QGraphicsView::keyPressEvent(event);
     }
 }
 

@@ -7,7 +7,6 @@
 #include <QGraphicsView>
 #include <QString>
 #include <QVector>
-
 #include <cstdint>
 #include <vector>
 
@@ -85,11 +84,11 @@ protected:
 private:
     // What the view keeps of a drawn node or marker.
     struct NodeEntry {
-        int node = -1;                                      // Graph::nodes index, -1 for markers
-        interstage::ValueId value = interstage::kNoValue;   // the tensor it is coloured by
+        int node = -1;                                     // Graph::nodes index, -1 for markers
+        interstage::ValueId value = interstage::kNoValue;  // the tensor it is coloured by
         QString name;
         QString opType;
-        int family = 0;                                     // graphstyle::OpFamily
+        int family = 0;  // graphstyle::OpFamily
         graphitems::NodeItem* item = nullptr;
     };
     struct EdgeEntry {
@@ -126,7 +125,7 @@ private:
     int selected_ = -1;      // nodes_ index
     int selectedEdge_ = -1;  // edges_ index
     QString query_;
-    QVector<int> matches_;   // nodes_ indices
+    QVector<int> matches_;  // nodes_ indices
     int matchCursor_ = -1;
     bool pendingInitialView_ = false;
     QPoint pressPos_;

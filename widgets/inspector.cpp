@@ -10,7 +10,6 @@
 #include <QTableWidget>
 #include <QTextEdit>
 #include <QVBoxLayout>
-
 #include <cmath>
 #include <limits>
 
@@ -100,7 +99,8 @@ void Inspector::showNode(const InspectedNode& node) {
             tensors_->setItem(row, 1, new QTableWidgetItem(t.dtype));
             tensors_->setItem(row, 2, new QTableWidgetItem(t.shape));
             tensors_->setItem(row, 3, new QTableWidgetItem(bytesText(t.bytes)));
-            tensors_->setItem(row, 4, new QTableWidgetItem((list == &node.inputs ? tr("in · ") : tr("out · ")) + t.lifetime));
+            tensors_->setItem(row, 4,
+                              new QTableWidgetItem((list == &node.inputs ? tr("in · ") : tr("out · ")) + t.lifetime));
             ++row;
         }
     }
@@ -127,8 +127,10 @@ void Inspector::showValues(const QString& tensor, const interstage::TensorData* 
         return;
     }
     const int64_t n = data->elementCount();
-    QString text = tr("%1 %2, %3 elements\n").arg(QString::fromStdString(interstage::shapeToString(data->shape)),
-                                                  interstage::dataTypeName(data->dtype)).arg(n);
+    QString text =
+        tr("%1 %2, %3 elements\n")
+            .arg(QString::fromStdString(interstage::shapeToString(data->shape)), interstage::dataTypeName(data->dtype))
+            .arg(n);
     if (n > 0 && data->dtype != interstage::DataType::String) {
         double lo = data->doubleAt(0), hi = lo, sum = 0, sq = 0;
         for (int64_t i = 0; i < n; ++i) {
@@ -140,7 +142,9 @@ void Inspector::showValues(const QString& tensor, const interstage::TensorData* 
         }
         const double mean = sum / double(n);
         text += tr("min %1  max %2  mean %3  std %4\n\n")
-                    .arg(lo, 0, 'g', 6).arg(hi, 0, 'g', 6).arg(mean, 0, 'g', 6)
+                    .arg(lo, 0, 'g', 6)
+                    .arg(hi, 0, 'g', 6)
+                    .arg(mean, 0, 'g', 6)
                     .arg(std::sqrt(std::max(0.0, sq / double(n) - mean * mean)), 0, 'g', 6);
         QStringList first;
         for (int64_t i = 0; i < std::min<int64_t>(n, 64); ++i) first << QString::number(data->doubleAt(i), 'g', 6);

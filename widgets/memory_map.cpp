@@ -1,13 +1,12 @@
 #include "widgets/memory_map.h"
 
+#include <qcustomplot.h>
+
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMouseEvent>
 #include <QToolTip>
 #include <QVBoxLayout>
-
-#include <qcustomplot.h>
-
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -109,7 +108,8 @@ namespace {
 QColor sizeColor(double bytes, double minBytes, double maxBytes) {
     double t = 1;
     if (maxBytes > minBytes && bytes > 0)
-        t = (std::log(bytes) - std::log(std::max(1.0, minBytes))) / (std::log(maxBytes) - std::log(std::max(1.0, minBytes)));
+        t = (std::log(bytes) - std::log(std::max(1.0, minBytes))) /
+            (std::log(maxBytes) - std::log(std::max(1.0, minBytes)));
     t = std::clamp(t, 0.0, 1.0);
     const QColor light(0xb9, 0xd3, 0xf6), dark(0x1f, 0x5f, 0xbf);
     return QColor::fromRgbF(light.redF() + t * (dark.redF() - light.redF()),
@@ -212,7 +212,8 @@ void MemoryMap::setPlacements(const std::vector<interstage::TensorPlacement>& pl
         // the first step to the last.
         std::vector<std::pair<int, Buffer*>> order;
         for (auto& [id, b] : byId) order.push_back({id, &b});
-        std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second->first < b.second->first; });
+        std::stable_sort(order.begin(), order.end(),
+                         [](const auto& a, const auto& b) { return a.second->first < b.second->first; });
         // Reduce plans allocate and free most buffers around their tensors
         // on every run; the rest are held through it.
         double y = 0;
@@ -236,8 +237,10 @@ void MemoryMap::setPlacements(const std::vector<interstage::TensorPlacement>& pl
         const int end = p.movedAt >= 0 ? p.movedAt : p.last + 1;
         const QRectF rect(p.first, toMiB(origin[i]), std::max(1, end - p.first), toMiB(static_cast<double>(p.bytes)));
         QColor fill = sizeColor(static_cast<double>(p.bytes), minBytes, maxBytes);
-        if (p.kept) fill = categoryColor(interstage::MemoryCategory::Output);
-        else if (isWorkspace(p)) fill = categoryColor(interstage::MemoryCategory::Workspace);
+        if (p.kept)
+            fill = categoryColor(interstage::MemoryCategory::Output);
+        else if (isWorkspace(p))
+            fill = categoryColor(interstage::MemoryCategory::Workspace);
         blocks_->blocks.push_back({rect, fill});
     }
     blocks_->top = toMiB(totalBytes);
@@ -341,9 +344,8 @@ QString MemoryMap::describeTensor(const QString& name) const {
                        .arg(p.first)
                        .arg(p.last)
                        .arg(tr("%n step(s)", nullptr, p.last - p.first + 1));
-    html += blocks_->arena
-                ? tr("<br>offset %1 in the slab").arg(formatBytes(static_cast<double>(p.offset)))
-                : tr("<br>buffer %1").arg(p.buffer);
+    html += blocks_->arena ? tr("<br>offset %1 in the slab").arg(formatBytes(static_cast<double>(p.offset)))
+                           : tr("<br>buffer %1").arg(p.buffer);
     if (p.kept) html += tr("<br>kept after the run (graph output or pinned)");
     if (p.movedAt >= 0)
         html += tr("<br>its pages move into buffer %1 at step %2: the Concat there takes them over, no copy")

@@ -7,7 +7,6 @@
 
 #include <QString>
 #include <QWidget>
-
 #include <vector>
 
 #include "interstage/session.h"
@@ -38,7 +37,7 @@ public:
 
     QCustomPlot* plot() const { return plot_; }
     int tensorCount() const;
-    int laneCount() const;  // buffers drawn as lanes (1 for the arena's slab)
+    int laneCount() const;        // buffers drawn as lanes (1 for the arena's slab)
     QString summaryText() const;  // the line under the title (modes, buffers, the live peak)
     // The tensor drawn at a pixel of plot() (empty: none); hover and click use it.
     QString tensorAt(const QPointF& pixel) const;
@@ -59,7 +58,7 @@ private:
     QCustomPlot* plot_ = nullptr;
     QLabel* title_ = nullptr;
     QLabel* summary_ = nullptr;
-    PlacementBlocks* blocks_ = nullptr;  // owned by plot_
+    PlacementBlocks* blocks_ = nullptr;        // owned by plot_
     QCPItemStraightLine* peakLine_ = nullptr;  // owned by plot_
     QPointF pressPos_;
 };

@@ -1,5 +1,7 @@
 #include "widgets/memory_timeline.h"
 
+#include <qcustomplot.h>
+
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -8,9 +10,6 @@
 #include <QSpinBox>
 #include <QTimer>
 #include <QVBoxLayout>
-
-#include <qcustomplot.h>
-
 #include <algorithm>
 #include <cmath>
 
@@ -253,10 +252,12 @@ void MemoryTimeline::finishRun(const appcore::RunDone& done) {
     if (setId_ < 0) beginSet(done.setId, tr("set %1").arg(done.setId));
     if (done.setId != setId_) return;
     const interstage::RunStats& stats = *done.stats;
-    auto same = std::find_if(finishedRuns_.begin(), finishedRuns_.end(),
-                             [&](const auto& r) { return r->run == stats.run; });
-    if (same != finishedRuns_.end()) *same = done.stats;
-    else finishedRuns_.push_back(done.stats);
+    auto same =
+        std::find_if(finishedRuns_.begin(), finishedRuns_.end(), [&](const auto& r) { return r->run == stats.run; });
+    if (same != finishedRuns_.end())
+        *same = done.stats;
+    else
+        finishedRuns_.push_back(done.stats);
     // The statistics are exact where live batches may have missed a tail.
     for (size_t c = 0; c < liveHeld_.size(); ++c) liveHeld_[c] = static_cast<long long>(stats.bytesAtStart[c]);
     for (const MemoryEvent& e : stats.events) liveHeld_[index(e.category)] += e.bytes;
@@ -383,8 +384,10 @@ void MemoryTimeline::extendTail() {
     for (QCPGraph* graph : stack_) {
         auto data = graph->data();
         const double value = (data->constEnd() - 1)->value;
-        if (shown_.tail) (data->end() - 1)->key = shown_.endMs;
-        else data->add(QCPGraphData(shown_.endMs, value));
+        if (shown_.tail)
+            (data->end() - 1)->key = shown_.endMs;
+        else
+            data->add(QCPGraphData(shown_.endMs, value));
     }
     shown_.tail = true;
 }
@@ -489,9 +492,7 @@ void MemoryTimeline::onOverlayItemChanged(QListWidgetItem* item) {
     scheduleReplot();
 }
 
-int MemoryTimeline::pointCount(MemoryCategory category) const {
-    return stack_[index(category)]->data()->size();
-}
+int MemoryTimeline::pointCount(MemoryCategory category) const { return stack_[index(category)]->data()->size(); }
 
 int MemoryTimeline::rssPointCount() const { return rss_->data()->size(); }
 int MemoryTimeline::nodeTickCount() const { return ticks_->data()->size(); }

@@ -6,7 +6,6 @@
 
 #include <QStringList>
 #include <QWidget>
-
 #include <array>
 #include <cstddef>
 #include <map>

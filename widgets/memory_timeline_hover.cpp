@@ -1,17 +1,15 @@
 // The timeline's hover: a cursor line, the node under it, and a tooltip
 // with the bytes held and the tensors allocated or freed near the cursor.
-#include "widgets/memory_timeline.h"
+#include <qcustomplot.h>
 
 #include <QEvent>
 #include <QMouseEvent>
 #include <QToolTip>
-
-#include <qcustomplot.h>
-
 #include <algorithm>
 #include <cmath>
 
 #include "widgets/chart_style.h"
+#include "widgets/memory_timeline.h"
 
 namespace widgets {
 
@@ -88,8 +86,8 @@ QString MemoryTimeline::tooltipAt(double ms, double windowMs) const {
     if (after != nodes.begin() && ms <= (after - 1)->startMs + (after - 1)->ms + windowMs) {
         const auto& node = *(after - 1);
         html += tr("<br>node <b>%1</b> (%2), %3")
-                    .arg(QString::fromStdString(node.name).toHtmlEscaped(), QString::fromStdString(node.op).toHtmlEscaped(),
-                         formatMs(node.ms));
+                    .arg(QString::fromStdString(node.name).toHtmlEscaped(),
+                         QString::fromStdString(node.op).toHtmlEscaped(), formatMs(node.ms));
     }
     // Bytes per category at the cursor, read back from the stacked graphs.
     const double total = valueAt(stack_[index(kStackOrder.back())], ms);
@@ -97,7 +95,9 @@ QString MemoryTimeline::tooltipAt(double ms, double windowMs) const {
     double below = 0;
     for (MemoryCategory c : kStackOrder) {
         const double top = valueAt(stack_[index(c)], ms);
-        if (top - below > 1e-9) parts.prepend(QStringLiteral("%1 %2").arg(categoryLabel(c).toLower(), formatBytes((top - below) * 1048576.0)));
+        if (top - below > 1e-9)
+            parts.prepend(
+                QStringLiteral("%1 %2").arg(categoryLabel(c).toLower(), formatBytes((top - below) * 1048576.0)));
         below = top;
     }
     html += tr("<br>tracked %1").arg(formatBytes(total * 1048576.0));
@@ -119,7 +119,8 @@ QString MemoryTimeline::tooltipAt(double ms, double windowMs) const {
         if (name.isEmpty()) name = categoryLabel(it->category).toLower();
         lines << QStringLiteral("%1 %2 <span style='color:#5f6368'>%3 · %4</span>")
                      .arg(it->bytes >= 0 ? QStringLiteral("+") : QStringLiteral("−"), name.toHtmlEscaped(),
-                          formatBytes(std::fabs(static_cast<double>(it->bytes))), categoryLabel(it->category).toLower());
+                          formatBytes(std::fabs(static_cast<double>(it->bytes))),
+                          categoryLabel(it->category).toLower());
     }
     if (more > 0) lines << tr("… and %1 more").arg(more);
     if (!lines.isEmpty()) html += QStringLiteral("<br>") + lines.join(QStringLiteral("<br>"));

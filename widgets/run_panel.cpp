@@ -44,7 +44,8 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
     ignoreInputInitializer_ = new QCheckBox(tr("Ignore input with initializer"));
     ignoreInputInitializer_->setToolTip(tr("Initializers also listed as graph inputs count as constants"));
     reduceInterstage_ = new QCheckBox(tr("Reduce interstage"));
-    reduceInterstage_->setToolTip(tr("Allocate each tensor before its producer and free it after its last use, every run"));
+    reduceInterstage_->setToolTip(
+        tr("Allocate each tensor before its producer and free it after its last use, every run"));
     reuseInterstage_ = new QCheckBox(tr("Reuse interstage"));
     reuseInterstage_->setToolTip(tr("Tensors of equal size whose lifetimes do not overlap share a buffer"));
     arena_ = new QCheckBox(tr("Planned arena"));
@@ -54,16 +55,18 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
     fusion_->setToolTip(tr("Fold BatchNorm into Conv and activations into their producer"));
     memoryAwareOrder_ = new QCheckBox(tr("Memory-aware order"));
     memoryAwareOrder_->setChecked(true);
-    memoryAwareOrder_->setToolTip(tr("Run a node that frees at least what it allocates as soon as it can, where that "
-                                     "lowers the peak of live tensors; off: the file's node order"));
+    memoryAwareOrder_->setToolTip(
+        tr("Run a node that frees at least what it allocates as soon as it can, where that "
+           "lowers the peak of live tensors; off: the file's node order"));
     inPlace_ = new QCheckBox(tr("In-place writes"));
     inPlace_->setObjectName("inPlaceWrites");
     inPlace_->setChecked(true);
-    inPlace_->setToolTip(tr("Planning modes: Concat inputs written into their Concat's output (or, in reduce, their "
-                            "pages handed over), and ops written over an input that dies at them; off: every tensor "
-                            "its own buffer, as in the SDK"));
-    for (QCheckBox* box : {reduceConstant_, ignoreInputInitializer_, reduceInterstage_, reuseInterstage_, arena_, fusion_,
-                           memoryAwareOrder_, inPlace_})
+    inPlace_->setToolTip(
+        tr("Planning modes: Concat inputs written into their Concat's output (or, in reduce, their "
+           "pages handed over), and ops written over an input that dies at them; off: every tensor "
+           "its own buffer, as in the SDK"));
+    for (QCheckBox* box : {reduceConstant_, ignoreInputInitializer_, reduceInterstage_, reuseInterstage_, arena_,
+                           fusion_, memoryAwareOrder_, inPlace_})
         memoryLayout->addWidget(box);
     for (QCheckBox* box : {reduceInterstage_, reuseInterstage_, arena_})
         connect(box, &QCheckBox::toggled, this, [this, box] { syncExclusive(box); });
@@ -185,11 +188,13 @@ appcore::RunConfig RunPanel::config(QString* error) const {
     c.inPlace = inPlace_->isChecked();
     c.runs = runs_->value();
     c.maxMemoryBytes = static_cast<std::size_t>(budget_->value()) << 20;
-    for (const QString& name : keep_->text().split(',', Qt::SkipEmptyParts)) c.keep.push_back(name.trimmed().toStdString());
+    for (const QString& name : keep_->text().split(',', Qt::SkipEmptyParts))
+        c.keep.push_back(name.trimmed().toStdString());
     for (int i = 0; i < inputFields_.size(); ++i) {
         auto shape = interstage::parseShape(inputFields_[i]->text().trimmed().toStdString());
         if (!shape.ok()) {
-            if (error) *error = tr("input %1: %2").arg(inputNames_[i], QString::fromStdString(shape.status().message()));
+            if (error)
+                *error = tr("input %1: %2").arg(inputNames_[i], QString::fromStdString(shape.status().message()));
             continue;
         }
         c.inputShapes[inputNames_[i].toStdString()] = shape.value();

@@ -34,9 +34,9 @@ public:
     // shape does not parse.
     appcore::RunConfig config(QString* error = nullptr) const;
     void applyPreset(const QString& preset);  // "default", "reduce", "reuse", "arena"
-    void addKeep(const QString& tensor);        // "Pin this tensor" from the inspector
+    void addKeep(const QString& tensor);      // "Pin this tensor" from the inspector
     void setRunCount(int runs);
-    void setBudgetMiB(int mib);                 // 0: no budget
+    void setBudgetMiB(int mib);  // 0: no budget
 
 signals:
     void runRequested();

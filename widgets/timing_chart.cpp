@@ -1,18 +1,17 @@
 #include "widgets/timing_chart.h"
 
+#include <qcustomplot.h>
+
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPixmap>
 #include <QSplitter>
 #include <QTableWidget>
-#include <QLocale>
 #include <QToolTip>
 #include <QVBoxLayout>
-
-#include <qcustomplot.h>
-
 #include <algorithm>
 
 #include "widgets/chart_style.h"
@@ -87,12 +86,13 @@ TimingChart::TimingChart(QWidget* parent) : QWidget(parent) {
     group_->setSpacing(2);
     connect(plot_, &QCustomPlot::mouseMove, this, &TimingChart::onMouseMove);
 
-    summary_ = makeTable({tr("Configuration"), tr("First (ms)"), tr("Steady (ms)"), tr("Tracked (MiB)"), tr("RSS (MiB)"),
-                          tr("Allocs / run")});
+    summary_ = makeTable({tr("Configuration"), tr("First (ms)"), tr("Steady (ms)"), tr("Tracked (MiB)"),
+                          tr("RSS (MiB)"), tr("Allocs / run")});
     // Short headers keep the table narrow; the tooltips say exactly what each column is.
-    const QStringList tips = {tr("Memory mode, threads and backend"), tr("Wall time of the first run"),
-                              tr("Median wall time of runs 2..N"), tr("Most bytes the engine held at once"),
-                              tr("Most resident memory the OS reported"), tr("Allocations in a steady run (median of runs 2..N)")};
+    const QStringList tips = {
+        tr("Memory mode, threads and backend"),     tr("Wall time of the first run"),
+        tr("Median wall time of runs 2..N"),        tr("Most bytes the engine held at once"),
+        tr("Most resident memory the OS reported"), tr("Allocations in a steady run (median of runs 2..N)")};
     for (int c = 0; c < summary_->columnCount(); ++c) summary_->horizontalHeaderItem(c)->setToolTip(tips[c]);
     // Every column as wide as its contents: the labels stay whole and a
     // narrow table scrolls instead of squeezing them to nothing.
@@ -234,13 +234,17 @@ void TimingChart::layoutBars() {
 
 void TimingChart::fillSummaryRow(int row, const appcore::RunSetResult& result) {
     QString label = result.config.label();
-    if (result.cancelled) label += tr(" (stopped)");
-    else if (!result.error.isEmpty()) label += tr(" (failed)");
+    if (result.cancelled)
+        label += tr(" (stopped)");
+    else if (!result.error.isEmpty())
+        label += tr(" (failed)");
     auto* name = new QTableWidgetItem(swatch(setColor(result.setId)), label);
     name->setData(Qt::UserRole, result.setId);
     name->setToolTip(result.error.isEmpty() ? label : result.error);
     summary_->setItem(row, 0, name);
-    auto number = [](double value, int decimals) { return new NumberItem(value, QString::number(value, 'f', decimals)); };
+    auto number = [](double value, int decimals) {
+        return new NumberItem(value, QString::number(value, 'f', decimals));
+    };
     const double first = result.firstMs();
     const double steady = result.steadyMedianMs();
     summary_->setItem(row, 1, number(first, first >= 100 ? 0 : 1));
@@ -277,11 +281,13 @@ void TimingChart::showNodes(int setId) {
         return;
     }
     const interstage::RunStats& run = *result->runs.back();
-    QString title = tr("Per-node time of %1, run %2 (%3)").arg(result->config.label()).arg(run.run).arg(formatMs(run.ms));
+    QString title =
+        tr("Per-node time of %1, run %2 (%3)").arg(result->config.label()).arg(run.run).arg(formatMs(run.ms));
     if (run.fallbackTransfers)
-        title += tr("; nodes marked CPU ran on the CPU for want of a Vulkan shader: %1 copies, %2")
-                     .arg(run.fallbackTransfers)
-                     .arg(QLocale().formattedDataSize(qint64(run.fallbackBytes), 1, QLocale::DataSizeTraditionalFormat));
+        title +=
+            tr("; nodes marked CPU ran on the CPU for want of a Vulkan shader: %1 copies, %2")
+                .arg(run.fallbackTransfers)
+                .arg(QLocale().formattedDataSize(qint64(run.fallbackBytes), 1, QLocale::DataSizeTraditionalFormat));
     nodesTitle_->setText(title);
     nodes_->setRowCount(static_cast<int>(run.nodes.size()));
     for (size_t i = 0; i < run.nodes.size(); ++i) {
@@ -290,10 +296,12 @@ void TimingChart::showNodes(int setId) {
         auto* name = new QTableWidgetItem(QString::fromStdString(node.name));
         name->setToolTip(name->text());
         nodes_->setItem(row, 0, name);
-        auto* op = new QTableWidgetItem(QString::fromStdString(node.op) + (node.cpuFallback ? tr(" · CPU") : QString()));
+        auto* op =
+            new QTableWidgetItem(QString::fromStdString(node.op) + (node.cpuFallback ? tr(" · CPU") : QString()));
         if (node.cpuFallback) {
             op->setForeground(QColor("#b3261e"));
-            op->setToolTip(tr("No Vulkan shader for this node: it ran on the CPU, its tensors copied to and from the device"));
+            op->setToolTip(
+                tr("No Vulkan shader for this node: it ran on the CPU, its tensors copied to and from the device"));
         }
         nodes_->setItem(row, 1, op);
         nodes_->setItem(row, 2, new NumberItem(node.ms, QString::number(node.ms, 'f', 3)));
@@ -311,9 +319,9 @@ void TimingChart::onMouseMove(QMouseEvent* event) {
         const auto selection = details.value<QCPDataSelection>();
         if (selection.isEmpty()) continue;
         const auto it = s.bars->data()->at(selection.dataRange().begin());
-        QToolTip::showText(event->globalPosition().toPoint(),
-                           tr("<b>%1</b><br>run %2: %3").arg(s.label.toHtmlEscaped()).arg(it->key).arg(formatMs(it->value)),
-                           plot_);
+        QToolTip::showText(
+            event->globalPosition().toPoint(),
+            tr("<b>%1</b><br>run %2: %3").arg(s.label.toHtmlEscaped()).arg(it->key).arg(formatMs(it->value)), plot_);
         return;
     }
     QToolTip::hideText();

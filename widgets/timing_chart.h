@@ -5,7 +5,6 @@
 
 #include <QString>
 #include <QWidget>
-
 #include <vector>
 
 #include "core/run_types.h"

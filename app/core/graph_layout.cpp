@@ -3,11 +3,10 @@
 // static mutex serializes every layout in the process.
 #include "core/graph_layout.h"
 
-#include <QSizeF>
-#include <QStringList>
-
 #include <gvc.h>
 
+#include <QSizeF>
+#include <QStringList>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -88,8 +87,10 @@ std::vector<int64_t> convKernel(const Graph& graph, const Node& node) {
     if (w == interstage::kNoValue) return {};
     const Value& weight = graph.value(w);
     const interstage::Shape* shape = nullptr;
-    if (weight.shapeResolved) shape = &weight.shape;
-    else if (weight.constant) shape = &weight.constant->shape;
+    if (weight.shapeResolved)
+        shape = &weight.shape;
+    else if (weight.constant)
+        shape = &weight.constant->shape;
     if (!shape || shape->size() < 3) return {};
     return std::vector<int64_t>(shape->begin() + 2, shape->end());
 }
@@ -113,8 +114,8 @@ QString detailText(const Graph& graph, const Node& node) {
     } else if (op == "Resize" || op == "Upsample") {
         parts << QString::fromStdString(node.attrString("mode", "nearest"));
     } else if (op == "Concat" || op == "Softmax" || op == "LogSoftmax" || op == "Gather" || op == "Split" ||
-               op == "Flatten" || op == "LayerNormalization" || op == "CumSum" || op == "ArgMax" ||
-               op == "ArgMin" || op == "Hardmax") {
+               op == "Flatten" || op == "LayerNormalization" || op == "CumSum" || op == "ArgMax" || op == "ArgMin" ||
+               op == "Hardmax") {
         if (node.hasAttr("axis")) parts << QStringLiteral("axis %1").arg(node.attrInt("axis", 0));
     } else if (op == "Transpose") {
         const std::vector<int64_t> perm = node.attrInts("perm");
@@ -160,8 +161,8 @@ QSizeF nodeSize(const LayoutNode& node) {
         return {std::max(kMinNodeWidth, std::ceil(width + height)), height};
     }
     const int subtitleChars = std::min<int>(static_cast<int>(node.subtitle.size()), kMaxSubtitleChars);
-    double width = std::max({node.title.size() * kTitleCharWidth, subtitleChars * kSmallCharWidth,
-                             node.detail.size() * kSmallCharWidth});
+    double width = std::max(
+        {node.title.size() * kTitleCharWidth, subtitleChars * kSmallCharWidth, node.detail.size() * kSmallCharWidth});
     width = std::max(kMinNodeWidth, std::ceil(width + kPaddingX));
     double height = kTitleLine + kPaddingY;
     if (!node.subtitle.isEmpty()) height += kSmallLine;
@@ -172,8 +173,8 @@ QSizeF nodeSize(const LayoutNode& node) {
 // The parts of the graph to draw, before Graphviz sees them.
 struct Plan {
     GraphLayout layout;
-    std::vector<int> nodeToLayout;                   // Graph::nodes index -> layout node, -1 when hidden
-    std::unordered_map<ValueId, int> inputMarkers;   // runtime input value -> layout node
+    std::vector<int> nodeToLayout;                  // Graph::nodes index -> layout node, -1 when hidden
+    std::unordered_map<ValueId, int> inputMarkers;  // runtime input value -> layout node
 };
 
 Plan planGraph(const Graph& graph) {
@@ -187,8 +188,10 @@ Plan planGraph(const Graph& graph) {
         marker.value = v;
         marker.title = QStringLiteral("input");
         marker.subtitle = QString::fromStdString(value.name);
-        if (value.shapeResolved) marker.detail = QString::fromStdString(interstage::shapeToString(value.shape));
-        else if (value.hasDeclaredShape) marker.detail = QString::fromStdString(interstage::shapeToString(value.declaredShape));
+        if (value.shapeResolved)
+            marker.detail = QString::fromStdString(interstage::shapeToString(value.shape));
+        else if (value.hasDeclaredShape)
+            marker.detail = QString::fromStdString(interstage::shapeToString(value.declaredShape));
         plan.inputMarkers[v] = static_cast<int>(layout.nodes.size());
         layout.nodes.push_back(std::move(marker));
     }
@@ -396,8 +399,8 @@ interstage::Result<GraphLayout> layoutGraph(const Graph& graph) {
         Agnode_t* n = gvNodes[static_cast<size_t>(i)];
         const QSizeF size(ND_width(n) * 72.0, ND_height(n) * 72.0);
         const QPointF center = toScene(ND_coord(n));
-        layout.nodes[i].rect = QRectF(center.x() - size.width() / 2, center.y() - size.height() / 2,
-                                      size.width(), size.height());
+        layout.nodes[i].rect =
+            QRectF(center.x() - size.width() / 2, center.y() - size.height() / 2, size.width(), size.height());
     }
     for (int i = 0; i < layout.edges.size(); ++i) {
         LayoutEdge& edge = layout.edges[i];

@@ -14,17 +14,17 @@
 namespace appcore {
 
 struct LayoutNode {
-    int node = -1;          // index in Graph::nodes; -1 for graph input/output markers
+    int node = -1;                                     // index in Graph::nodes; -1 for graph input/output markers
     interstage::ValueId value = interstage::kNoValue;  // for input/output markers
-    QString title;          // op type (or "input" / "output")
-    QString subtitle;       // node or tensor name
-    QString detail;         // key attributes ("3x3 s2 p1 g32", ...)
-    QRectF rect;            // in scene coordinates (points), y down
+    QString title;                                     // op type (or "input" / "output")
+    QString subtitle;                                  // node or tensor name
+    QString detail;                                    // key attributes ("3x3 s2 p1 g32", ...)
+    QRectF rect;                                       // in scene coordinates (points), y down
 };
 
 struct LayoutEdge {
     interstage::ValueId value = interstage::kNoValue;
-    int from = -1;          // index into GraphLayout::nodes
+    int from = -1;  // index into GraphLayout::nodes
     int to = -1;
     QVector<QPointF> path;  // cubic Bezier control points (1 + 3k points), y down
     QString label;          // shape and bytes

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <QString>
-
 #include <functional>
 #include <memory>
 
@@ -17,7 +16,7 @@ namespace appcore {
 struct ModelDocument {
     QString path;
     std::shared_ptr<const interstage::Model> model;
-    interstage::Graph resolved;          // shapes resolved for the current input shapes
+    interstage::Graph resolved;  // shapes resolved for the current input shapes
     interstage::ModelSummary summary;
     interstage::InputShapes inputShapes;  // what `resolved` was resolved for
     QStringList shapeNotes;               // defaults used for dynamic dims

@@ -1,9 +1,9 @@
 #include "core/run_controller.h"
 
+#include <pthread.h>
+
 #include <QMetaObject>
 #include <QPointer>
-
-#include <pthread.h>
 
 namespace appcore {
 namespace {
@@ -17,18 +17,24 @@ public:
     void runStarted(int run) override {
         QPointer<RunController> target = controller_;
         int setId = setId_;
-        QMetaObject::invokeMethod(controller_, [target, setId, run] {
-            if (target) emit target->runStarted(setId, run);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            controller_,
+            [target, setId, run] {
+                if (target) emit target->runStarted(setId, run);
+            },
+            Qt::QueuedConnection);
     }
     void progress(int run, const std::vector<interstage::NodeTiming>& nodes,
                   const std::vector<interstage::MemoryEvent>& events,
                   const std::vector<interstage::RssSample>& rss) override {
         RunProgress batch{setId_, run, nodes, events, rss};
         QPointer<RunController> target = controller_;
-        QMetaObject::invokeMethod(controller_, [target, batch = std::move(batch)] {
-            if (target) emit target->progress(batch);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            controller_,
+            [target, batch = std::move(batch)] {
+                if (target) emit target->progress(batch);
+            },
+            Qt::QueuedConnection);
     }
     bool cancelRequested() override { return cancel_.load(); }
 
@@ -95,7 +101,8 @@ void RunController::work(int setId, std::shared_ptr<const interstage::Model> mod
         result.error = QString::fromStdString(created.status().toString());
     } else {
         session = std::shared_ptr<interstage::Session>(created.take().release());
-        if (config.failNthAllocationForTesting) session->failNthAllocationForTesting(config.failNthAllocationForTesting);
+        if (config.failNthAllocationForTesting)
+            session->failNthAllocationForTesting(config.failNthAllocationForTesting);
         if (config.loseDeviceAtSubmitForTesting)
             session->loseDeviceAtNthSubmitForTesting(config.loseDeviceAtSubmitForTesting);
         result.lowerBoundBytes = session->lowerBoundBytes();
@@ -113,9 +120,12 @@ void RunController::work(int setId, std::shared_ptr<const interstage::Model> mod
             std::shared_ptr<const interstage::RunStats> done = stats;
             result.runs.push_back(done);
             QPointer<RunController> target = this;
-            QMetaObject::invokeMethod(this, [target, setId, done] {
-                if (target) emit target->runFinished(RunDone{setId, done});
-            }, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this,
+                [target, setId, done] {
+                    if (target) emit target->runFinished(RunDone{setId, done});
+                },
+                Qt::QueuedConnection);
         }
         if (cancel_.load()) result.cancelled = true;
         result.executedLowerBoundBytes = session->executedLowerBoundBytes();
@@ -124,12 +134,15 @@ void RunController::work(int setId, std::shared_ptr<const interstage::Model> mod
         for (const auto& node : session->executedGraph().nodes) result.executedNodeNames.push_back(node.name);
     }
     QPointer<RunController> target = this;
-    QMetaObject::invokeMethod(this, [target, result = std::move(result), session]() mutable {
-        if (!target) return;
-        target->lastSession_ = session;
-        target->running_ = false;
-        emit target->setFinished(result);
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [target, result = std::move(result), session]() mutable {
+            if (!target) return;
+            target->lastSession_ = session;
+            target->running_ = false;
+            emit target->setFinished(result);
+        },
+        Qt::QueuedConnection);
 }
 
 interstage::Result<interstage::TensorData> RunController::blob(const std::string& name) const {

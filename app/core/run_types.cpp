@@ -9,7 +9,8 @@ QString RunConfig::label() const {
     if (!fusion) text += " · no fusion";
     if (!memoryAwareOrder) text += " · file order";
     if (!inPlace) text += " · no in-place writes";
-    text += " · " + (threads > 0 ? QString::number(threads) + (threads == 1 ? " thread" : " threads") : QString("all cores"));
+    text += " · " +
+            (threads > 0 ? QString::number(threads) + (threads == 1 ? " thread" : " threads") : QString("all cores"));
     text += " · " + backend;
     return text;
 }

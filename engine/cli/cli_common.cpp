@@ -1,9 +1,9 @@
 #include "cli_common.h"
 
-#include "interstage/live_peak.h"
-
 #include <cstdio>
 #include <iostream>
+
+#include "interstage/live_peak.h"
 
 namespace interstage::cli {
 
@@ -70,10 +70,14 @@ Result<LoadedModel> loadWithShapes(const std::string& path, const std::vector<st
 std::string formatBytes(std::size_t bytes) {
     char buffer[64];
     const double b = static_cast<double>(bytes);
-    if (bytes < 1024) std::snprintf(buffer, sizeof buffer, "%zu B", bytes);
-    else if (b < 1024.0 * 1024) std::snprintf(buffer, sizeof buffer, "%.1f KiB", b / 1024);
-    else if (b < 1024.0 * 1024 * 1024) std::snprintf(buffer, sizeof buffer, "%.1f MiB", b / (1024 * 1024));
-    else std::snprintf(buffer, sizeof buffer, "%.2f GiB", b / (1024.0 * 1024 * 1024));
+    if (bytes < 1024)
+        std::snprintf(buffer, sizeof buffer, "%zu B", bytes);
+    else if (b < 1024.0 * 1024)
+        std::snprintf(buffer, sizeof buffer, "%.1f KiB", b / 1024);
+    else if (b < 1024.0 * 1024 * 1024)
+        std::snprintf(buffer, sizeof buffer, "%.1f MiB", b / (1024 * 1024));
+    else
+        std::snprintf(buffer, sizeof buffer, "%.2f GiB", b / (1024.0 * 1024 * 1024));
     return buffer;
 }
 
@@ -100,8 +104,10 @@ std::string describeLivePeak(const Session& session) {
     std::size_t restBytes = 0;
     for (size_t i = 0; i < peak.tensors.size(); ++i) {
         const TensorPlacement& p = map[peak.tensors[i]];
-        if (i < kNamed) text += std::string(i ? ", " : ": ") + p.name + " " + formatBytes(p.bytes);
-        else restBytes += p.bytes;
+        if (i < kNamed)
+            text += std::string(i ? ", " : ": ") + p.name + " " + formatBytes(p.bytes);
+        else
+            restBytes += p.bytes;
     }
     if (peak.tensors.size() > kNamed)
         text += " and " + std::to_string(peak.tensors.size() - kNamed) + " more (" + formatBytes(restBytes) + ")";
@@ -114,9 +120,8 @@ std::string describeExecutionOrder(const Session& session) {
     if (order.nodesMoved == 0)
         return "execution order: the file's (no memory-aware order lowers its live peak of " +
                formatBytes(order.fileOrderPeakBytes) + ")";
-    return "execution order: memory-aware, " + std::to_string(order.nodesMoved) +
-           " nodes moved; planned live peak " + formatBytes(order.peakBytes) + " (file order " +
-           formatBytes(order.fileOrderPeakBytes) + ")";
+    return "execution order: memory-aware, " + std::to_string(order.nodesMoved) + " nodes moved; planned live peak " +
+           formatBytes(order.peakBytes) + " (file order " + formatBytes(order.fileOrderPeakBytes) + ")";
 }
 
 }  // namespace interstage::cli

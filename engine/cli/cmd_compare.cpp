@@ -12,9 +12,8 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "run_options.h"
 
@@ -94,9 +93,10 @@ int runCompare(Args& args) {
 
     nlohmann::json modes = nlohmann::json::array();
     std::size_t lowerBound = 0, executedLowerBound = 0, weightBytes = 0;
-    std::cout << "model " << o.model << ", " << o.runs << " runs per mode, steady = median of runs 2.." << o.runs << std::endl;
+    std::cout << "model " << o.model << ", " << o.runs << " runs per mode, steady = median of runs 2.." << o.runs
+              << std::endl;
     std::vector<std::vector<std::string>> rows;
-    std::string fallbackNote;     // the Vulkan backend's CPU-fallback nodes, from the first mode
+    std::string fallbackNote;  // the Vulkan backend's CPU-fallback nodes, from the first mode
     bool anyHeapSampled = false;
     for (const char* mode : kModes) {
         std::vector<std::string> args = {"run", o.model, "--mode", mode, "--json", tempPath("run.json")};
@@ -114,7 +114,8 @@ int runCompare(Args& args) {
         std::remove(errFile.c_str());
         nlohmann::json doc = nlohmann::json::parse(readAll(tempPath("run.json")), nullptr, false);
         std::remove(tempPath("run.json").c_str());
-        if (doc.is_discarded()) return reportError(Status(StatusCode::Internal, "mode " + std::string(mode) + ": unreadable result"));
+        if (doc.is_discarded())
+            return reportError(Status(StatusCode::Internal, "mode " + std::string(mode) + ": unreadable result"));
         lowerBound = doc["lower_bound_bytes"];
         executedLowerBound = doc["executed_lower_bound_bytes"];
         weightBytes = std::max<std::size_t>(weightBytes, doc["weight_bytes"]);
@@ -131,8 +132,10 @@ int runCompare(Args& args) {
             peakRss = std::max<std::size_t>(peakRss, run["peak_rss_bytes"]);
             peakActivations = std::max<std::size_t>(peakActivations, run["peak_activation_bytes"]);
             peakHeap = std::max<std::size_t>(peakHeap, run.value("peak_device_heap_bytes", std::size_t(0)));
-            fallbackTransfers = std::max<std::size_t>(fallbackTransfers, run.value("fallback_transfers", std::size_t(0)));
-            if (index++ == 0) first = run["ms"];
+            fallbackTransfers =
+                std::max<std::size_t>(fallbackTransfers, run.value("fallback_transfers", std::size_t(0)));
+            if (index++ == 0)
+                first = run["ms"];
             else {
                 steady.push_back(run["ms"]);
                 steadyAllocations.push_back(run["allocations"]);
@@ -161,9 +164,10 @@ int runCompare(Args& args) {
                         heapSampled ? mib(double(peakHeap)) : "-"});
     }
     std::cout << "weights " << mib(double(weightBytes)) << " MiB; lower bound " << mib(double(lowerBound))
-              << " MiB as stored, " << mib(double(executedLowerBound)) << " MiB as executed (after fusion and folding)\n";
-    std::vector<std::string> header = {"mode", "tracked MiB", "RSS MiB", "activ. MiB", "activ./LB", "allocs/run",
-                                       "first ms", "steady ms"};
+              << " MiB as stored, " << mib(double(executedLowerBound))
+              << " MiB as executed (after fusion and folding)\n";
+    std::vector<std::string> header = {"mode",      "tracked MiB", "RSS MiB",  "activ. MiB",
+                                       "activ./LB", "allocs/run",  "first ms", "steady ms"};
     // The driver's own count of device memory, where it gives one
     // (VK_EXT_memory_budget): a column only when some mode has it.
     if (anyHeapSampled) header.push_back("device heap MiB");
@@ -175,7 +179,8 @@ int runCompare(Args& args) {
     }
     auto print = [&](const std::vector<std::string>& row) {
         for (size_t c = 0; c < row.size(); ++c)
-            std::cout << (c ? "  " : "") << (c == 0 ? std::left : std::right) << std::setw(static_cast<int>(width[c])) << row[c];
+            std::cout << (c ? "  " : "") << (c == 0 ? std::left : std::right) << std::setw(static_cast<int>(width[c]))
+                      << row[c];
         std::cout << std::right << "\n";
     };
     print(header);

@@ -4,7 +4,6 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "cli_common.h"
@@ -15,8 +14,7 @@ namespace {
 
 nlohmann::json shapesJson(const std::vector<NamedShape>& list) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& s : list)
-        out.push_back({{"name", s.name}, {"dtype", dataTypeName(s.dtype)}, {"shape", s.shape}});
+    for (const auto& s : list) out.push_back({{"name", s.name}, {"dtype", dataTypeName(s.dtype)}, {"shape", s.shape}});
     return out;
 }
 
@@ -27,10 +25,12 @@ void printText(const LoadedModel& loaded, const ModelSummary& s) {
     if (!loaded.model.producerName.empty()) std::cout << ", from " << loaded.model.producerName;
     std::cout << ")\n";
     for (const auto& in : s.inputs)
-        std::cout << "input          " << in.name << "  " << dataTypeName(in.dtype) << "  " << shapeToString(in.shape) << "\n";
+        std::cout << "input          " << in.name << "  " << dataTypeName(in.dtype) << "  " << shapeToString(in.shape)
+                  << "\n";
     for (const auto& note : loaded.shapes.defaultedInputs) std::cout << "  default      " << note << "\n";
     for (const auto& out : s.outputs)
-        std::cout << "output         " << out.name << "  " << dataTypeName(out.dtype) << "  " << shapeToString(out.shape) << "\n";
+        std::cout << "output         " << out.name << "  " << dataTypeName(out.dtype) << "  "
+                  << shapeToString(out.shape) << "\n";
     std::cout << "nodes          " << s.nodes << "\n";
     std::vector<std::pair<std::string, int>> ops(s.ops.begin(), s.ops.end());
     std::stable_sort(ops.begin(), ops.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
@@ -45,7 +45,8 @@ void printText(const LoadedModel& loaded, const ModelSummary& s) {
     std::cout << "largest        " << s.largestTensor << ", " << formatBytes(s.largestTensorBytes) << "\n";
     std::cout << "lower bound    " << formatBytes(s.lowerBound.bytes) << " (" << s.lowerBound.bytes << " bytes)";
     if (s.lowerBound.step >= 0)
-        std::cout << " at step " << s.lowerBound.step << ", node '" << graph.nodes[static_cast<size_t>(s.lowerBound.step)].name << "'";
+        std::cout << " at step " << s.lowerBound.step << ", node '"
+                  << graph.nodes[static_cast<size_t>(s.lowerBound.step)].name << "'";
     std::cout << "\n";
 }
 

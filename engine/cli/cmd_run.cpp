@@ -6,7 +6,6 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "interstage/live_peak.h"
@@ -123,7 +122,9 @@ int runRun(Args& args) {
     if (!o.saveOutputs.empty()) {
         std::error_code ec;
         std::filesystem::create_directories(o.saveOutputs, ec);
-        if (ec) return reportError(Status(StatusCode::IoError, "cannot create folder '" + o.saveOutputs + "': " + ec.message()));
+        if (ec)
+            return reportError(
+                Status(StatusCode::IoError, "cannot create folder '" + o.saveOutputs + "': " + ec.message()));
     }
     for (const auto& name : session.outputNames()) {
         auto value = session.output(name);

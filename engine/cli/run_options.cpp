@@ -37,15 +37,19 @@ bool parseRunOption(Args& args, RunOptions& o, Status& error) {
     if (args.option("--threads", value, error)) {
         if (!error.isOk()) return true;
         auto n = parseCount(value, "--threads", 0);
-        if (n.ok()) o.threads = n.value();
-        else error = n.status();
+        if (n.ok())
+            o.threads = n.value();
+        else
+            error = n.status();
         return true;
     }
     if (args.option("--runs", value, error)) {
         if (!error.isOk()) return true;
         auto n = parseCount(value, "--runs", 1);
-        if (n.ok()) o.runs = n.value();
-        else error = n.status();
+        if (n.ok())
+            o.runs = n.value();
+        else
+            error = n.status();
         return true;
     }
     if (args.option("--max-memory", value, error)) {
@@ -54,12 +58,16 @@ bool parseRunOption(Args& args, RunOptions& o, Status& error) {
         char* stop = nullptr;
         const double number = std::strtod(value.c_str(), &stop);
         double scale = 1;
-        if (*stop == 'K' || *stop == 'k') scale = 1024.0, ++stop;
-        else if (*stop == 'M' || *stop == 'm') scale = 1024.0 * 1024, ++stop;
-        else if (*stop == 'G' || *stop == 'g') scale = 1024.0 * 1024 * 1024, ++stop;
+        if (*stop == 'K' || *stop == 'k')
+            scale = 1024.0, ++stop;
+        else if (*stop == 'M' || *stop == 'm')
+            scale = 1024.0 * 1024, ++stop;
+        else if (*stop == 'G' || *stop == 'g')
+            scale = 1024.0 * 1024 * 1024, ++stop;
         if (value.empty() || *stop != '\0' || number <= 0)
             error = invalidArgument("--max-memory '" + value + "' must be a size such as 200M or 1.5G");
-        else o.maxMemory = static_cast<std::size_t>(number * scale);
+        else
+            o.maxMemory = static_cast<std::size_t>(number * scale);
         return true;
     }
     if (args.flag("--reduce-constant")) return o.reduceConstant = true;
@@ -73,7 +81,7 @@ bool parseRunOption(Args& args, RunOptions& o, Status& error) {
 }
 
 std::vector<std::string> childArguments(const RunOptions& o) {
-    std::vector<std::string> a = {"--backend", o.backend, "--threads", std::to_string(o.threads), "--runs",
+    std::vector<std::string> a = {"--backend",           o.backend, "--threads", std::to_string(o.threads), "--runs",
                                   std::to_string(o.runs)};
     for (const auto& s : o.inputSpecs) a.insert(a.end(), {"--input", s});
     for (const auto& s : o.inputFiles) a.insert(a.end(), {"--input-file", s});

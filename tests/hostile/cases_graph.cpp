@@ -62,7 +62,8 @@ void addDangling(Corpus& corpus) {
         body->add_output()->set_name("out");
     }
     g->add_output()->set_name("z");
-    corpus.error("dangling_subgraph_input.onnx", m, "'phantom'", "an If branch reads an outer value that does not exist");
+    corpus.error("dangling_subgraph_input.onnx", m, "'phantom'",
+                 "an If branch reads an outer value that does not exist");
 
     // A name with a line break must not break the one-line error.
     m = addModel();

@@ -36,7 +36,13 @@ void addTruncations(Corpus& corpus) {
     w->add_dims(4);
     w->add_dims(4);
     w->set_raw_data(std::string(64, '\x5a'));
-    m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0)->set_dim_value(4);
+    m.mutable_graph()
+        ->mutable_input(0)
+        ->mutable_type()
+        ->mutable_tensor_type()
+        ->mutable_shape()
+        ->mutable_dim(0)
+        ->set_dim_value(4);
     const std::string full = m.SerializeAsString();
     const size_t payload = full.find(std::string(64, '\x5a'));
     struct Cut {
@@ -45,7 +51,7 @@ void addTruncations(Corpus& corpus) {
     } cuts[] = {
         {"truncated_after_1_byte.onnx", 1},            // a tag without its value
         {"truncated_in_graph.onnx", full.size() / 2},  // inside the graph message
-        {"truncated_in_raw_data.onnx", payload + 20},   // inside an initializer's bytes
+        {"truncated_in_raw_data.onnx", payload + 20},  // inside an initializer's bytes
         {"truncated_last_byte.onnx", full.size() - 1},
     };
     for (const auto& cut : cuts) {
@@ -57,7 +63,8 @@ void addTruncations(Corpus& corpus) {
     // A length prefix that promises a gigabyte the file does not have.
     onnx::ModelProto head = addModel();
     head.clear_graph();
-    std::string promise = head.SerializeAsString() + wire::tag(wire::model::graph, wire::Len) + wire::varint(1u << 30) + "abc";
+    std::string promise =
+        head.SerializeAsString() + wire::tag(wire::model::graph, wire::Len) + wire::varint(1u << 30) + "abc";
     mustNotParse(promise, "length_beyond_end");
     corpus.error("wire_length_beyond_end.onnx", promise, "could not be parsed", "graph length 2^30, 3 bytes follow");
     // A length of 2^64-1.
@@ -99,7 +106,8 @@ void addWireTypes(Corpus& corpus) {
 
     onnx::NodeProto node = addModel().graph().node(0);
     node.clear_op_type();
-    std::string opAsVarint = withGraphBytes(graphWithNode(node.SerializeAsString() + wire::number(wire::node::opType, 7)));
+    std::string opAsVarint =
+        withGraphBytes(graphWithNode(node.SerializeAsString() + wire::number(wire::node::opType, 7)));
     mustParse(opAsVarint, "op_type as varint");
     corpus.error("wire_op_type_as_varint.onnx", opAsVarint, "no op type", "a node's op_type is a varint");
 
@@ -118,8 +126,8 @@ void addWireTypes(Corpus& corpus) {
     onnx::TensorProto noType = w;
     noType.clear_data_type();
     std::string typeAsBytes = withGraphBytes(
-        g.SerializeAsString() +
-        wire::bytes(wire::graph::initializer, noType.SerializeAsString() + wire::bytes(wire::tensor::dataType, "\x01")));
+        g.SerializeAsString() + wire::bytes(wire::graph::initializer,
+                                            noType.SerializeAsString() + wire::bytes(wire::tensor::dataType, "\x01")));
     mustParse(typeAsBytes, "data_type as bytes");
     corpus.error("wire_data_type_as_bytes.onnx", typeAsBytes, "initializer 'w'",
                  "the initializer's data_type is length-delimited: no element type");

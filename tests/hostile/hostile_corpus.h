@@ -16,8 +16,7 @@ public:
 
     // A model that must fail in every stage (load, shapes, plan, session,
     // CLI info and run, the app) with an error containing `substring`.
-    void error(const std::string& file, const std::string& bytes, const std::string& substring,
-               const std::string& why);
+    void error(const std::string& file, const std::string& bytes, const std::string& substring, const std::string& why);
     void error(const std::string& file, const onnx::ModelProto& m, const std::string& substring,
                const std::string& why);
     // A valid model that must load and run; `outputs` is "NAME=DIMS" (DIMS
@@ -48,7 +47,8 @@ onnx::ModelProto reluModel(const std::vector<int64_t>& dims);
 // Sets a ValueInfo's float tensor type with the given dims.
 void setFloatType(onnx::ValueInfoProto* info, const std::vector<int64_t>& dims);
 // Adds an int64 initializer with the given values (1-D).
-onnx::TensorProto* addInt64Initializer(onnx::GraphProto* g, const std::string& name, const std::vector<int64_t>& values);
+onnx::TensorProto* addInt64Initializer(onnx::GraphProto* g, const std::string& name,
+                                       const std::vector<int64_t>& values);
 
 void addProtobufCases(Corpus& corpus);  // truncation, wire types, empty files
 void addGraphCases(Corpus& corpus);     // cycles, dangling, duplicates, ops, opsets, empty graphs

@@ -32,10 +32,20 @@ inline std::string fixed64(int field, uint64_t v) {
 }
 
 // Field numbers from onnx.proto that the corruptions touch.
-namespace model { constexpr int irVersion = 1, graph = 7; }
-namespace graph { constexpr int node = 1, initializer = 5, input = 11; }
-namespace node { constexpr int opType = 4; }
-namespace tensor { constexpr int dims = 1, dataType = 2; }
-namespace valueInfo { constexpr int name = 1; }
+namespace model {
+constexpr int irVersion = 1, graph = 7;
+}
+namespace graph {
+constexpr int node = 1, initializer = 5, input = 11;
+}
+namespace node {
+constexpr int opType = 4;
+}
+namespace tensor {
+constexpr int dims = 1, dataType = 2;
+}
+namespace valueInfo {
+constexpr int name = 1;
+}
 
 }  // namespace wire

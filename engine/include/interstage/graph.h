@@ -38,9 +38,9 @@ struct Attribute {
 };
 
 struct Node {
-    std::string name;    // never empty: unnamed nodes get "<op>_<index>"
+    std::string name;  // never empty: unnamed nodes get "<op>_<index>"
     std::string opType;
-    std::string domain;  // "" for the default ONNX domain
+    std::string domain;            // "" for the default ONNX domain
     std::vector<ValueId> inputs;   // kNoValue for omitted optional inputs
     std::vector<ValueId> outputs;  // kNoValue for omitted optional outputs
     // Outer-scope values read by a subgraph (If / Loop / Scan bodies): they
@@ -64,18 +64,18 @@ struct Node {
 struct Value {
     std::string name;
     DataType dtype = DataType::Undefined;
-    bool isTensor = true;               // false for sequences, maps, optionals
-    bool hasDeclaredShape = false;      // the file gave a shape (input, output or value_info)
+    bool isTensor = true;           // false for sequences, maps, optionals
+    bool hasDeclaredShape = false;  // the file gave a shape (input, output or value_info)
     SymbolicShape declaredShape;
-    bool shapeResolved = false;         // set by resolveShapes()
+    bool shapeResolved = false;  // set by resolveShapes()
     Shape shape;
 
-    NodeId producer = kNoNode;          // kNoNode for graph inputs and initializers
-    std::vector<NodeId> consumers;      // in execution order; a node appears once per use
+    NodeId producer = kNoNode;      // kNoNode for graph inputs and initializers
+    std::vector<NodeId> consumers;  // in execution order; a node appears once per use
     bool isGraphInput = false;
     bool isGraphOutput = false;
     bool isInitializer = false;
-    bool fromConstantNode = false;      // the output of a Constant node
+    bool fromConstantNode = false;  // the output of a Constant node
 
     // The value when it is known before running: initializers, Constant
     // outputs, and small shape tensors folded by shape resolution.
@@ -97,8 +97,8 @@ struct Value {
 class Graph {
 public:
     std::vector<Value> values;
-    std::vector<Node> nodes;        // in execution (topological) order
-    std::vector<ValueId> inputs;    // graph inputs, initializers included
+    std::vector<Node> nodes;      // in execution (topological) order
+    std::vector<ValueId> inputs;  // graph inputs, initializers included
     std::vector<ValueId> outputs;
     std::map<std::string, int64_t> opsets;  // domain -> version ("" = default)
     std::string name;

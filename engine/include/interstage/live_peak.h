@@ -14,8 +14,8 @@
 namespace interstage {
 
 struct LivePeak {
-    int step = -1;           // execution step (index into the executed graph's nodes); -1: nothing planned
-    std::size_t bytes = 0;   // bytes alive then, in-place members counted once
+    int step = -1;          // execution step (index into the executed graph's nodes); -1: nothing planned
+    std::size_t bytes = 0;  // bytes alive then, in-place members counted once
     // Indices into the map of the tensors alive then, biggest first, without
     // those that lie inside another alive tensor's bytes.
     std::vector<std::size_t> tensors;

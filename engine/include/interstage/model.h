@@ -56,7 +56,7 @@ struct ShapeOptions {
 
 struct ShapeReport {
     std::vector<std::string> defaultedInputs;  // "x: 1x3x320x320 (defaults for unnamed dims)"
-    int foldedValues = 0;                       // values computed at plan time
+    int foldedValues = 0;                      // values computed at plan time
 };
 
 // Input values known before shapes are resolved (a run's actual inputs):
@@ -67,8 +67,8 @@ using InputValues = std::map<std::string, TensorData>;
 // Gives every value a concrete shape for the given input shapes (an input
 // in `values` but not in `inputShapes` takes its value's shape). Fails with
 // a Status naming the node, its op and why, when a shape cannot be found.
-Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& inputShapes,
-                                  const ShapeOptions& options = {}, const InputValues* values = nullptr);
+Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& inputShapes, const ShapeOptions& options = {},
+                                  const InputValues* values = nullptr);
 
 // "x=1x3x640x640" -> {"x", {1,3,640,640}}.
 Result<std::pair<std::string, Shape>> parseInputSpec(const std::string& spec);

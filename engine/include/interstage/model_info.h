@@ -21,14 +21,14 @@ struct ModelSummary {
     int64_t opset = 0;
     int nodes = 0;
     std::map<std::string, int> ops;  // op type -> count
-    std::size_t weightBytes = 0;      // initializers + Constant outputs
+    std::size_t weightBytes = 0;     // initializers + Constant outputs
     int64_t weightElements = 0;
     int intermediateCount = 0;
     std::size_t intermediateBytes = 0;
     LowerBound lowerBound;
     std::string largestTensor;
     std::size_t largestTensorBytes = 0;
-    std::vector<NamedShape> inputs;   // runtime inputs (not initializers)
+    std::vector<NamedShape> inputs;  // runtime inputs (not initializers)
     std::vector<NamedShape> outputs;
 };
 

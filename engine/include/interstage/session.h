@@ -70,19 +70,19 @@ struct NodeTiming {
 };
 
 struct RunStats {
-    int run = 0;                    // 1 for the session's first run
-    double ms = 0;                  // wall time of the whole run
-    std::vector<NodeTiming> nodes;  // per node, in execution order
-    int allocations = 0;            // tensor allocations the engine made during the run
-    std::size_t peakTrackedBytes = 0;   // most bytes the engine held at once (weights included)
-    std::size_t peakRssBytes = 0;       // most resident memory the OS reported during the run
+    int run = 0;                          // 1 for the session's first run
+    double ms = 0;                        // wall time of the whole run
+    std::vector<NodeTiming> nodes;        // per node, in execution order
+    int allocations = 0;                  // tensor allocations the engine made during the run
+    std::size_t peakTrackedBytes = 0;     // most bytes the engine held at once (weights included)
+    std::size_t peakRssBytes = 0;         // most resident memory the OS reported during the run
     std::size_t peakActivationBytes = 0;  // most interstage + output bytes held at once (compare to the lower bound)
-    long minorPageFaults = 0;           // page faults taken during the run (the price of reduce on a CPU)
-    std::vector<MemoryEvent> events;    // every allocation and free of the run
+    long minorPageFaults = 0;             // page faults taken during the run (the price of reduce on a CPU)
+    std::vector<MemoryEvent> events;      // every allocation and free of the run
     // Tracked bytes per MemoryCategory when the run started (weights, kept
     // buffers): the baseline the run's events add to.
     std::vector<std::size_t> bytesAtStart = std::vector<std::size_t>(kMemoryCategoryCount, 0);
-    std::vector<RssSample> rss;         // resident memory sampled during the run
+    std::vector<RssSample> rss;  // resident memory sampled during the run
     // Vulkan backend: host <-> device copies the CPU-fallback nodes made
     // (one per tensor moved) and their bytes; 0 on the CPU backend.
     int fallbackTransfers = 0;
@@ -112,8 +112,8 @@ public:
 // Where one tensor lives in the plan, for the memory map.
 struct TensorPlacement {
     std::string name;
-    int first = 0;           // producer step
-    int last = 0;            // last step it is needed
+    int first = 0;  // producer step
+    int last = 0;   // last step it is needed
     std::size_t bytes = 0;
     int buffer = 0;          // which buffer (arena: 0, the slab)
     std::size_t offset = 0;  // offset inside the buffer (arena), else 0

@@ -75,8 +75,8 @@ private:
 }  // namespace interstage
 
 // Early return of a failed Status from a function that returns Status or Result.
-#define IS_RETURN_IF_ERROR(expr)                         \
-    do {                                                 \
-        ::interstage::Status is_status_ = (expr);        \
-        if (!is_status_.isOk()) return is_status_;       \
+#define IS_RETURN_IF_ERROR(expr)                   \
+    do {                                           \
+        ::interstage::Status is_status_ = (expr);  \
+        if (!is_status_.isOk()) return is_status_; \
     } while (0)

@@ -14,16 +14,20 @@ namespace interstage {
 struct TensorData {
     DataType dtype = DataType::Undefined;
     Shape shape;
-    std::vector<std::byte> bytes;         // elementCount * dataTypeSize; empty for strings
-    std::vector<std::string> strings;     // only for DataType::String
+    std::vector<std::byte> bytes;      // elementCount * dataTypeSize; empty for strings
+    std::vector<std::string> strings;  // only for DataType::String
 
     int64_t elementCount() const;
     std::size_t byteSize() const { return bytes.size(); }
 
     template <class T>
-    const T* data() const { return reinterpret_cast<const T*>(bytes.data()); }
+    const T* data() const {
+        return reinterpret_cast<const T*>(bytes.data());
+    }
     template <class T>
-    T* data() { return reinterpret_cast<T*>(bytes.data()); }
+    T* data() {
+        return reinterpret_cast<T*>(bytes.data());
+    }
 
     // Element i converted to int64 / double whatever the numeric dtype is.
     int64_t intAt(int64_t i) const;

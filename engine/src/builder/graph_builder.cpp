@@ -1,8 +1,6 @@
 // GraphBuilder: assembles an onnx::ModelProto with the protobuf classes of
 // libonnx, so every file it writes is real ONNX that other tools can open.
 
-#include "interstage/builder.h"
-
 #include <onnx/onnx_pb.h>
 
 #include <algorithm>
@@ -10,6 +8,8 @@
 #include <fstream>
 #include <unordered_set>
 #include <utility>
+
+#include "interstage/builder.h"
 
 namespace interstage {
 
@@ -23,7 +23,8 @@ std::string littleEndianBytes(const TensorData& value) {
         size_t width = dataTypeSize(value.dtype);
         if (value.dtype == DataType::Complex64 || value.dtype == DataType::Complex128) width /= 2;
         if (width > 1) {
-            for (size_t i = 0; i + width <= raw.size(); i += width) std::reverse(raw.begin() + i, raw.begin() + i + width);
+            for (size_t i = 0; i + width <= raw.size(); i += width)
+                std::reverse(raw.begin() + i, raw.begin() + i + width);
         }
     }
     return raw;
@@ -89,8 +90,10 @@ void fillTensorType(onnx::ValueInfoProto* info, DataType dtype, const Shape& dim
     auto* shape = tensorType->mutable_shape();
     for (size_t i = 0; i < dims.size(); ++i) {
         auto* dim = shape->add_dim();
-        if (dims[i] >= 0) dim->set_dim_value(dims[i]);
-        else if (i < dimNames.size() && !dimNames[i].empty()) dim->set_dim_param(dimNames[i]);
+        if (dims[i] >= 0)
+            dim->set_dim_value(dims[i]);
+        else if (i < dimNames.size() && !dimNames[i].empty())
+            dim->set_dim_param(dimNames[i]);
     }
 }
 

@@ -88,10 +88,8 @@ Feature NetBuilder::conv(const std::string& scope, const Feature& x, int64_t out
     }
     const int64_t pad = spec.pad >= 0 ? spec.pad : spec.dilation * (spec.kernel - 1) / 2;
     std::vector<Attribute> attrs{
-        intsAttr("dilations", {spec.dilation, spec.dilation}),
-        intAttr("group", spec.group),
-        intsAttr("kernel_shape", {spec.kernel, spec.kernel}),
-        intsAttr("pads", {pad, pad, pad, pad}),
+        intsAttr("dilations", {spec.dilation, spec.dilation}), intAttr("group", spec.group),
+        intsAttr("kernel_shape", {spec.kernel, spec.kernel}),  intsAttr("pads", {pad, pad, pad, pad}),
         intsAttr("strides", {spec.stride, spec.stride}),
     };
     return {graph_.op("Conv", inputs, attrs, scope), outChannels};
@@ -114,19 +112,22 @@ Feature NetBuilder::activation(const std::string& scope, const Feature& x, Activ
                                const std::string& nodeName) {
     const std::string name = nodeName.empty() ? scope : nodeName;
     switch (act) {
-        case Activation::Relu: return {graph_.op("Relu", {x.name}, {}, name), x.channels};
+        case Activation::Relu:
+            return {graph_.op("Relu", {x.name}, {}, name), x.channels};
         case Activation::Relu6:
             // Opset >= 11 Clip takes its limits as inputs, as exporters write ReLU6.
             return {graph_.op("Clip", {x.name, floatScalar(0.0f), floatScalar(6.0f)}, {}, name), x.channels};
-        case Activation::Sigmoid: return {graph_.op("Sigmoid", {x.name}, {}, name), x.channels};
-        case Activation::None: break;
+        case Activation::Sigmoid:
+            return {graph_.op("Sigmoid", {x.name}, {}, name), x.channels};
+        case Activation::None:
+            break;
     }
     return x;
 }
 
-Feature NetBuilder::convBnAct(const std::string& scope, const Feature& x, int64_t outChannels,
-                              const ConvSpec& spec, Activation act, const std::string& convName,
-                              const std::string& bnName, const std::string& actName) {
+Feature NetBuilder::convBnAct(const std::string& scope, const Feature& x, int64_t outChannels, const ConvSpec& spec,
+                              Activation act, const std::string& convName, const std::string& bnName,
+                              const std::string& actName) {
     Feature y = conv(scope + "/" + convName, x, outChannels, spec, act);
     y = batchNorm(scope + "/" + bnName, y);
     return activation(scope + "/" + actName, y, act);
@@ -177,7 +178,8 @@ Feature NetBuilder::flatten(const std::string& name, const Feature& x) {
 
 Feature NetBuilder::gemm(const std::string& scope, const Feature& x, int64_t outFeatures) {
     // Logits: a linear output, so unit gain.
-    const std::string w = weight(scope + ".weight", {outFeatures, x.channels}, fanInScale(x.channels, Activation::None));
+    const std::string w =
+        weight(scope + ".weight", {outFeatures, x.channels}, fanInScale(x.channels, Activation::None));
     const std::string b = weight(scope + ".bias", {outFeatures}, 0.05f);
     trainable_ += outFeatures * x.channels + outFeatures;
     const std::vector<Attribute> attrs{floatAttr("alpha", 1.0f), floatAttr("beta", 1.0f), intAttr("transB", 1)};

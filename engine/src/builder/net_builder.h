@@ -45,8 +45,7 @@ public:
     Feature conv(const std::string& scope, const Feature& x, int64_t outChannels, const ConvSpec& spec,
                  Activation followedBy = Activation::None);
     Feature batchNorm(const std::string& scope, const Feature& x);
-    Feature activation(const std::string& scope, const Feature& x, Activation act,
-                       const std::string& nodeName = {});
+    Feature activation(const std::string& scope, const Feature& x, Activation act, const std::string& nodeName = {});
     // conv -> BatchNormalization -> activation, the unit every net here repeats.
     // Nodes are named <scope>/<convName>, <scope>/<bnName>, <scope>/<actName>.
     Feature convBnAct(const std::string& scope, const Feature& x, int64_t outChannels, const ConvSpec& spec,

@@ -22,12 +22,10 @@ const std::array<ZooModel, 4>& registry() {
          "U^2-Net-P salient object detection, 1x3x320x320, 11 RSU blocks, 7 outputs, 1.13M params "
          "(data-dependent Resize sizes)",
          zoo::makeU2netp},
-        {"resnet", "ResNet-18 classifier, 1x3x224x224, basic blocks with residual Add, 11.7M params",
-         zoo::makeResnet},
+        {"resnet", "ResNet-18 classifier, 1x3x224x224, basic blocks with residual Add, 11.7M params", zoo::makeResnet},
         {"mobilenetv2", "MobileNetV2 classifier, 1x3x224x224, depthwise convs and ReLU6 (Clip), 3.5M params",
          zoo::makeMobilenetV2},
-        {"inception",
-         "Inception-v1 (GoogLeNet) classifier, 1x3x224x224, 9 four-branch modules, 7.0M params",
+        {"inception", "Inception-v1 (GoogLeNet) classifier, 1x3x224x224, 9 four-branch modules, 7.0M params",
          zoo::makeInception},
     }};
     return models;

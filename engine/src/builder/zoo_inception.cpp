@@ -4,9 +4,9 @@
 // input, so several wide tensors are alive at once: this is the zoo model
 // where the memory modes differ most.
 
-#include "zoo_models.h"
-
 #include <string>
+
+#include "zoo_models.h"
 
 namespace interstage::zoo {
 
@@ -25,10 +25,10 @@ Feature basicConv(NetBuilder& net, const std::string& s, const Feature& x, int64
 // Output widths of one module, in the paper's table 1 column order.
 struct ModuleSetting {
     const char* name;
-    int64_t b1;                 // 1x1
-    int64_t b2Reduce, b2;       // 1x1 -> 3x3
-    int64_t b3Reduce, b3;       // 1x1 -> 5x5
-    int64_t b4;                 // 3x3 max pool -> 1x1
+    int64_t b1;            // 1x1
+    int64_t b2Reduce, b2;  // 1x1 -> 3x3
+    int64_t b3Reduce, b3;  // 1x1 -> 5x5
+    int64_t b4;            // 3x3 max pool -> 1x1
 };
 
 Feature inceptionModule(NetBuilder& net, const ModuleSetting& m, const Feature& x) {
@@ -56,16 +56,16 @@ NetBuilder makeInception() {
 
     const ModuleSetting m3[] = {{"3a", 64, 96, 128, 16, 32, 32}, {"3b", 128, 128, 192, 32, 96, 64}};
     const ModuleSetting m4[] = {
-        {"4a", 192, 96, 208, 16, 48, 64},   {"4b", 160, 112, 224, 24, 64, 64},  {"4c", 128, 128, 256, 24, 64, 64},
-        {"4d", 112, 144, 288, 32, 64, 64},  {"4e", 256, 160, 320, 32, 128, 128},
+        {"4a", 192, 96, 208, 16, 48, 64},  {"4b", 160, 112, 224, 24, 64, 64},   {"4c", 128, 128, 256, 24, 64, 64},
+        {"4d", 112, 144, 288, 32, 64, 64}, {"4e", 256, 160, 320, 32, 128, 128},
     };
     const ModuleSetting m5[] = {{"5a", 256, 160, 320, 32, 128, 128}, {"5b", 384, 192, 384, 48, 128, 128}};
 
-    for (const auto& m : m3) x = inceptionModule(net, m, x);       // 28x28, 480 channels out
-    x = net.maxPool("maxpool3", x, 3, 2, 0, true);                   // 14x14
-    for (const auto& m : m4) x = inceptionModule(net, m, x);       // 832 channels out
-    x = net.maxPool("maxpool4", x, 2, 2, 0, true);                   // 7x7
-    for (const auto& m : m5) x = inceptionModule(net, m, x);       // 1024 channels out
+    for (const auto& m : m3) x = inceptionModule(net, m, x);  // 28x28, 480 channels out
+    x = net.maxPool("maxpool3", x, 3, 2, 0, true);            // 14x14
+    for (const auto& m : m4) x = inceptionModule(net, m, x);  // 832 channels out
+    x = net.maxPool("maxpool4", x, 2, 2, 0, true);            // 7x7
+    for (const auto& m : m5) x = inceptionModule(net, m, x);  // 1024 channels out
 
     x = net.globalAvgPool("avgpool", x);
     x = net.flatten("flatten", x);

@@ -2,9 +2,9 @@
 // inverted residuals (1x1 expand, 3x3 depthwise, 1x1 linear projection),
 // ReLU6 written as Clip(0, 6). 3,504,872 trainable parameters.
 
-#include "zoo_models.h"
-
 #include <string>
+
+#include "zoo_models.h"
 
 namespace interstage::zoo {
 

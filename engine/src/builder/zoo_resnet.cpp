@@ -2,9 +2,9 @@
 // BatchNorm, basic blocks, a 1x1 stride-2 projection where a stage changes
 // size. 11,689,512 trainable parameters, like torchvision's resnet18.
 
-#include "zoo_models.h"
-
 #include <string>
+
+#include "zoo_models.h"
 
 namespace interstage::zoo {
 

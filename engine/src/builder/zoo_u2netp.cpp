@@ -3,10 +3,10 @@
 // Layer for layer as the reference PyTorch code, names following its
 // modules (stage1/rebnconvin/conv_s1, ...), 1,131,181 trainable parameters.
 
-#include "zoo_models.h"
-
 #include <string>
 #include <vector>
+
+#include "zoo_models.h"
 
 namespace interstage::zoo {
 
@@ -42,8 +42,8 @@ Feature rsu(NetBuilder& net, const std::string& s, const Feature& x, int levels,
     const Feature bottom = rebnconv(net, s + "/rebnconv" + top, enc.back(), mid, 2);
 
     const std::string first = std::to_string(levels - 1);
-    Feature d = rebnconv(net, s + "/rebnconv" + first + "d", cat2(net, s + "/cat" + first + "d", bottom, enc.back()),
-                         mid, 1);
+    Feature d =
+        rebnconv(net, s + "/rebnconv" + first + "d", cat2(net, s + "/cat" + first + "d", bottom, enc.back()), mid, 1);
     for (int i = levels - 2; i >= 1; --i) {
         const std::string n = std::to_string(i);
         const Feature& skip = enc[static_cast<size_t>(i - 1)];
@@ -67,9 +67,7 @@ Feature rsu4f(NetBuilder& net, const std::string& s, const Feature& x, int64_t m
     return net.add(s + "/add", hx1d, hxin);
 }
 
-Feature pool(NetBuilder& net, const std::string& name, const Feature& x) {
-    return net.maxPool(name, x, 2, 2, 0, true);
-}
+Feature pool(NetBuilder& net, const std::string& name, const Feature& x) { return net.maxPool(name, x, 2, 2, 0, true); }
 
 // Side output: 3x3 conv to one channel (bias, no BatchNorm).
 Feature side(NetBuilder& net, const std::string& name, const Feature& x) {
@@ -115,8 +113,8 @@ NetBuilder makeU2netp() {
     ConvSpec fuse;
     fuse.kernel = 1;
     fuse.pad = 0;
-    const Feature d0 = net.conv("outconv", net.concat("cat_sides", {d1, d2, d3, d4, d5, d6}), 1, fuse,
-                                Activation::Sigmoid);
+    const Feature d0 =
+        net.conv("outconv", net.concat("cat_sides", {d1, d2, d3, d4, d5, d6}), 1, fuse, Activation::Sigmoid);
 
     const std::vector<Feature> logits{d0, d1, d2, d3, d4, d5, d6};
     for (size_t i = 0; i < logits.size(); ++i) {

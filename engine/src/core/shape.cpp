@@ -33,9 +33,12 @@ std::string shapeToString(const SymbolicShape& shape) {
     std::string text;
     for (size_t i = 0; i < shape.size(); ++i) {
         if (i) text += 'x';
-        if (shape[i].isStatic()) text += std::to_string(shape[i].value);
-        else if (!shape[i].param.empty()) text += shape[i].param;
-        else text += '?';
+        if (shape[i].isStatic())
+            text += std::to_string(shape[i].value);
+        else if (!shape[i].param.empty())
+            text += shape[i].param;
+        else
+            text += '?';
     }
     return text;
 }
@@ -55,12 +58,12 @@ Result<Shape> parseShape(const std::string& text) {
         if (*stop != '\0' || errno == ERANGE)
             return invalidArgument("'" + part + "' in shape '" + text + "' is not a number");
         if (value < 0) return invalidArgument("negative dimension " + part + " in shape '" + text + "'");
-        if (value > kMaxElements) return invalidArgument("dimension " + part + " in shape '" + text + "' is absurdly large");
+        if (value > kMaxElements)
+            return invalidArgument("dimension " + part + " in shape '" + text + "' is absurdly large");
         shape.push_back(value);
         pos = end + 1;
     }
-    if (!elementCount(shape))
-        return invalidArgument("shape '" + text + "' has more than 2^40 elements");
+    if (!elementCount(shape)) return invalidArgument("shape '" + text + "' has more than 2^40 elements");
     return shape;
 }
 

@@ -13,15 +13,19 @@ std::string oneLine(std::string message) {
     out.reserve(message.size() + 8);
     for (char ch : message) {
         const auto c = static_cast<unsigned char>(ch);
-        if (c == '\n') out += "\\n";
-        else if (c == '\r') out += "\\r";
-        else if (c == '\t') out += "\\t";
+        if (c == '\n')
+            out += "\\n";
+        else if (c == '\r')
+            out += "\\r";
+        else if (c == '\t')
+            out += "\\t";
         else if (isControl(c)) {
             static const char hex[] = "0123456789abcdef";
             out += "\\x";
             out += hex[c >> 4];
             out += hex[c & 15];
-        } else out += ch;
+        } else
+            out += ch;
     }
     return out;
 }
@@ -32,18 +36,30 @@ Status::Status(StatusCode code, std::string message) : code_(code), message_(one
 
 const char* statusCodeName(StatusCode code) {
     switch (code) {
-        case StatusCode::Ok: return "ok";
-        case StatusCode::InvalidArgument: return "invalid argument";
-        case StatusCode::NotFound: return "not found";
-        case StatusCode::IoError: return "i/o error";
-        case StatusCode::InvalidModel: return "invalid model";
-        case StatusCode::Unsupported: return "unsupported";
-        case StatusCode::ShapeError: return "shape error";
-        case StatusCode::DataRemoved: return "data removed";
-        case StatusCode::OutOfMemory: return "out of memory";
-        case StatusCode::Cancelled: return "cancelled";
-        case StatusCode::DeviceLost: return "device lost";
-        case StatusCode::Internal: return "internal error";
+        case StatusCode::Ok:
+            return "ok";
+        case StatusCode::InvalidArgument:
+            return "invalid argument";
+        case StatusCode::NotFound:
+            return "not found";
+        case StatusCode::IoError:
+            return "i/o error";
+        case StatusCode::InvalidModel:
+            return "invalid model";
+        case StatusCode::Unsupported:
+            return "unsupported";
+        case StatusCode::ShapeError:
+            return "shape error";
+        case StatusCode::DataRemoved:
+            return "data removed";
+        case StatusCode::OutOfMemory:
+            return "out of memory";
+        case StatusCode::Cancelled:
+            return "cancelled";
+        case StatusCode::DeviceLost:
+            return "device lost";
+        case StatusCode::Internal:
+            return "internal error";
     }
     return "unknown";
 }

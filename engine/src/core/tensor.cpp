@@ -13,31 +13,51 @@ int64_t TensorData::elementCount() const {
 
 int64_t TensorData::intAt(int64_t i) const {
     switch (dtype) {
-        case DataType::Float: return static_cast<int64_t>(data<float>()[i]);
-        case DataType::Double: return static_cast<int64_t>(data<double>()[i]);
-        case DataType::Int64: return data<int64_t>()[i];
-        case DataType::Int32: return data<int32_t>()[i];
-        case DataType::Int16: return data<int16_t>()[i];
-        case DataType::Int8: return data<int8_t>()[i];
-        case DataType::UInt8: return data<uint8_t>()[i];
-        case DataType::Bool: return data<uint8_t>()[i] ? 1 : 0;
-        case DataType::UInt16: return data<uint16_t>()[i];
-        case DataType::UInt32: return data<uint32_t>()[i];
-        case DataType::UInt64: return static_cast<int64_t>(data<uint64_t>()[i]);
-        case DataType::Float16: return static_cast<int64_t>(halfToFloat(data<uint16_t>()[i]));
-        case DataType::BFloat16: return static_cast<int64_t>(bfloatToFloat(data<uint16_t>()[i]));
-        default: return 0;
+        case DataType::Float:
+            return static_cast<int64_t>(data<float>()[i]);
+        case DataType::Double:
+            return static_cast<int64_t>(data<double>()[i]);
+        case DataType::Int64:
+            return data<int64_t>()[i];
+        case DataType::Int32:
+            return data<int32_t>()[i];
+        case DataType::Int16:
+            return data<int16_t>()[i];
+        case DataType::Int8:
+            return data<int8_t>()[i];
+        case DataType::UInt8:
+            return data<uint8_t>()[i];
+        case DataType::Bool:
+            return data<uint8_t>()[i] ? 1 : 0;
+        case DataType::UInt16:
+            return data<uint16_t>()[i];
+        case DataType::UInt32:
+            return data<uint32_t>()[i];
+        case DataType::UInt64:
+            return static_cast<int64_t>(data<uint64_t>()[i]);
+        case DataType::Float16:
+            return static_cast<int64_t>(halfToFloat(data<uint16_t>()[i]));
+        case DataType::BFloat16:
+            return static_cast<int64_t>(bfloatToFloat(data<uint16_t>()[i]));
+        default:
+            return 0;
     }
 }
 
 double TensorData::doubleAt(int64_t i) const {
     switch (dtype) {
-        case DataType::Float: return data<float>()[i];
-        case DataType::Double: return data<double>()[i];
-        case DataType::UInt64: return static_cast<double>(data<uint64_t>()[i]);
-        case DataType::Float16: return halfToFloat(data<uint16_t>()[i]);
-        case DataType::BFloat16: return bfloatToFloat(data<uint16_t>()[i]);
-        default: return static_cast<double>(intAt(i));
+        case DataType::Float:
+            return data<float>()[i];
+        case DataType::Double:
+            return data<double>()[i];
+        case DataType::UInt64:
+            return static_cast<double>(data<uint64_t>()[i]);
+        case DataType::Float16:
+            return halfToFloat(data<uint16_t>()[i]);
+        case DataType::BFloat16:
+            return bfloatToFloat(data<uint16_t>()[i]);
+        default:
+            return static_cast<double>(intAt(i));
     }
 }
 
@@ -47,8 +67,10 @@ TensorData TensorData::zeros(DataType dtype, Shape shape) {
     t.shape = std::move(shape);
     auto count = interstage::elementCount(t.shape);
     size_t n = count ? static_cast<size_t>(*count) : 0;
-    if (dtype == DataType::String) t.strings.resize(n);
-    else t.bytes.resize(n * dataTypeSize(dtype));
+    if (dtype == DataType::String)
+        t.strings.resize(n);
+    else
+        t.bytes.resize(n * dataTypeSize(dtype));
     return t;
 }
 

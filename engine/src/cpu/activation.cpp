@@ -11,24 +11,37 @@ Activation fusedActivation(const Node& node) {
     if (kind.empty()) return a;
     a.alpha = node.attrFloat("_fused_alpha", 0.f);
     a.beta = node.attrFloat("_fused_beta", 0.f);
-    if (kind == "Relu") a.kind = Activation::Kind::Relu;
-    else if (kind == "Clip") a.kind = Activation::Kind::Clip;
-    else if (kind == "Sigmoid") a.kind = Activation::Kind::Sigmoid;
-    else if (kind == "HardSigmoid") a.kind = Activation::Kind::HardSigmoid;
-    else if (kind == "HardSwish") a.kind = Activation::Kind::HardSwish;
-    else if (kind == "LeakyRelu") a.kind = Activation::Kind::LeakyRelu;
+    if (kind == "Relu")
+        a.kind = Activation::Kind::Relu;
+    else if (kind == "Clip")
+        a.kind = Activation::Kind::Clip;
+    else if (kind == "Sigmoid")
+        a.kind = Activation::Kind::Sigmoid;
+    else if (kind == "HardSigmoid")
+        a.kind = Activation::Kind::HardSigmoid;
+    else if (kind == "HardSwish")
+        a.kind = Activation::Kind::HardSwish;
+    else if (kind == "LeakyRelu")
+        a.kind = Activation::Kind::LeakyRelu;
     return a;
 }
 
 float activate(const Activation& a, float x) {
     switch (a.kind) {
-        case Activation::Kind::None: return x;
-        case Activation::Kind::Relu: return x > 0 ? x : 0;
-        case Activation::Kind::Clip: return std::min(std::max(x, a.alpha), a.beta);
-        case Activation::Kind::Sigmoid: return 1.f / (1.f + std::exp(-x));
-        case Activation::Kind::HardSigmoid: return std::min(1.f, std::max(0.f, a.alpha * x + a.beta));
-        case Activation::Kind::HardSwish: return x * std::min(1.f, std::max(0.f, x / 6.f + 0.5f));
-        case Activation::Kind::LeakyRelu: return x >= 0 ? x : a.alpha * x;
+        case Activation::Kind::None:
+            return x;
+        case Activation::Kind::Relu:
+            return x > 0 ? x : 0;
+        case Activation::Kind::Clip:
+            return std::min(std::max(x, a.alpha), a.beta);
+        case Activation::Kind::Sigmoid:
+            return 1.f / (1.f + std::exp(-x));
+        case Activation::Kind::HardSigmoid:
+            return std::min(1.f, std::max(0.f, a.alpha * x + a.beta));
+        case Activation::Kind::HardSwish:
+            return x * std::min(1.f, std::max(0.f, x / 6.f + 0.5f));
+        case Activation::Kind::LeakyRelu:
+            return x >= 0 ? x : a.alpha * x;
     }
     return x;
 }

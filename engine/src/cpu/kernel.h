@@ -26,14 +26,15 @@ struct TensorView {
     int64_t count() const;
     std::size_t bytes() const { return static_cast<std::size_t>(count()) * dataTypeSize(dtype); }
     template <class T>
-    T* as() const { return static_cast<T*>(data); }
+    T* as() const {
+        return static_cast<T*>(data);
+    }
 };
 
 // What a kernel may look at while preparing.
 class PrepareContext {
 public:
-    PrepareContext(const Graph& graph, const Node& node, int threads)
-        : graph_(graph), node_(node), threads_(threads) {}
+    PrepareContext(const Graph& graph, const Node& node, int threads) : graph_(graph), node_(node), threads_(threads) {}
     const Node& node() const { return node_; }
     const Graph& graph() const { return graph_; }
     int threads() const { return threads_; }
@@ -96,9 +97,10 @@ using KernelFactory = std::unique_ptr<Kernel> (*)();
 using KernelTable = std::unordered_map<std::string, KernelFactory>;
 
 // One registration function per family; each lists its ops one per line.
-void registerNnKernels(KernelTable& table);           // Conv, ConvTranspose, pools, Gemm, MatMul, BatchNormalization
-void registerElementwiseKernels(KernelTable& table);  // activations, unary math, broadcast binary, Where, reductions, Softmax
-void registerTensorKernels(KernelTable& table);       // Reshape, Concat, Slice, Gather, Transpose, Pad, Resize, Cast, ...
+void registerNnKernels(KernelTable& table);  // Conv, ConvTranspose, pools, Gemm, MatMul, BatchNormalization
+void registerElementwiseKernels(
+    KernelTable& table);  // activations, unary math, broadcast binary, Where, reductions, Softmax
+void registerTensorKernels(KernelTable& table);  // Reshape, Concat, Slice, Gather, Transpose, Pad, Resize, Cast, ...
 
 // The registry: op type -> factory, for the default ONNX domain.
 KernelFactory findKernel(const std::string& opType);

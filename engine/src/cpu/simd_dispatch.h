@@ -30,9 +30,12 @@ inline SimdLevel simdLevel() {
 template <class Function>
 Function pickBySimd(Function avx512, Function avx2, Function baseline) {
     switch (simdLevel()) {
-        case SimdLevel::Avx512: return avx512;
-        case SimdLevel::Avx2: return avx2;
-        case SimdLevel::Baseline: break;
+        case SimdLevel::Avx512:
+            return avx512;
+        case SimdLevel::Avx2:
+            return avx2;
+        case SimdLevel::Baseline:
+            break;
     }
     return baseline;
 }

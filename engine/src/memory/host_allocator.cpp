@@ -29,8 +29,10 @@ void* HostAllocator::allocate(std::size_t bytes) {
 void HostAllocator::release(void* data, std::size_t bytes) {
     if (!data) return;
     if (bytes == 0) bytes = 1;
-    if (bytes >= mapThreshold_) munmap(data, bytes);
-    else std::free(data);
+    if (bytes >= mapThreshold_)
+        munmap(data, bytes);
+    else
+        std::free(data);
 }
 
 bool HostAllocator::movePages(void* from, std::size_t bytes, void* into, std::size_t intoBytes, std::size_t offset) {

@@ -29,8 +29,8 @@ Result<std::vector<std::byte>> readExternalData(const std::string& directory, co
     if (ec) return Status(StatusCode::IoError, what + ": cannot resolve the model's folder '" + directory + "'");
     const fs::path full = base / relative;
     if (!fs::exists(full, ec))
-        return Status(StatusCode::NotFound, what + ": external data file '" + location + "' does not exist in '" +
-                                                base.string() + "'");
+        return Status(StatusCode::NotFound,
+                      what + ": external data file '" + location + "' does not exist in '" + base.string() + "'");
     const fs::path resolved = fs::canonical(full, ec);
     if (ec) return Status(StatusCode::IoError, what + ": cannot resolve external data file '" + location + "'");
     auto [baseEnd, resolvedIt] = std::mismatch(base.begin(), base.end(), resolved.begin(), resolved.end());

@@ -1,12 +1,12 @@
 // Helpers shared by the shape rule files (see fold_util.h).
 #include "model/fold_util.h"
 
-#include "core/half_float.h"
-
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+
+#include "core/half_float.h"
 
 namespace interstage::shapes::fold {
 
@@ -33,14 +33,13 @@ bool checkedMul(int64_t a, int64_t b, int64_t& out) { return !__builtin_mul_over
 
 Status checkArity(const ShapeContext& c, size_t required, size_t maxInputs, size_t maxOutputs) {
     if (c.inputCount() > maxInputs)
-        return c.fail("has " + std::to_string(c.inputCount()) + " inputs, at most " +
-                      std::to_string(maxInputs) + " expected");
+        return c.fail("has " + std::to_string(c.inputCount()) + " inputs, at most " + std::to_string(maxInputs) +
+                      " expected");
     for (size_t i = 0; i < required; ++i)
-        if (!c.hasInput(i))
-            return c.fail("required input " + std::to_string(i) + " is missing");
+        if (!c.hasInput(i)) return c.fail("required input " + std::to_string(i) + " is missing");
     if (c.outputCount() > maxOutputs)
-        return c.fail("has " + std::to_string(c.outputCount()) + " outputs, at most " +
-                      std::to_string(maxOutputs) + " expected");
+        return c.fail("has " + std::to_string(c.outputCount()) + " outputs, at most " + std::to_string(maxOutputs) +
+                      " expected");
     return Status::ok();
 }
 
@@ -48,8 +47,7 @@ Status checkShape(const ShapeContext& c, const Shape& shape, const char* what) {
     for (int64_t d : shape)
         if (d < 0) return c.fail(std::string(what) + " shape " + shapeToString(shape) + " has a negative dimension");
     if (!elementCount(shape))
-        return c.fail(std::string(what) + " shape " + shapeToString(shape) +
-                      " is absurd (more than 2^40 elements)");
+        return c.fail(std::string(what) + " shape " + shapeToString(shape) + " is absurd (more than 2^40 elements)");
     return Status::ok();
 }
 
@@ -89,8 +87,7 @@ Status readInts(const ShapeContext& c, size_t i, const std::string& role, std::v
         return c.fail("the " + role + " input '" + c.input(i).name + "' must hold integers, not " +
                       dataTypeName(t->dtype));
     if (t->shape.size() > 1)
-        return c.fail("the " + role + " input '" + c.input(i).name + "' must be 1-D, not " +
-                      shapeToString(t->shape));
+        return c.fail("the " + role + " input '" + c.input(i).name + "' must be 1-D, not " + shapeToString(t->shape));
     int64_t n = t->elementCount();
     out.resize(static_cast<size_t>(n));
     for (int64_t k = 0; k < n; ++k) out[static_cast<size_t>(k)] = readInt(*t, k);
@@ -105,8 +102,7 @@ Status readDoubles(const ShapeContext& c, size_t i, const std::string& role, std
         return c.fail("the " + role + " input '" + c.input(i).name + "' must be numeric, not " +
                       dataTypeName(t->dtype));
     if (t->shape.size() > 1)
-        return c.fail("the " + role + " input '" + c.input(i).name + "' must be 1-D, not " +
-                      shapeToString(t->shape));
+        return c.fail("the " + role + " input '" + c.input(i).name + "' must be 1-D, not " + shapeToString(t->shape));
     int64_t n = t->elementCount();
     out.resize(static_cast<size_t>(n));
     for (int64_t k = 0; k < n; ++k) out[static_cast<size_t>(k)] = readDouble(*t, k);
@@ -127,8 +123,10 @@ bool isFoldableType(DataType type) {
         case DataType::Int64:
         case DataType::UInt32:
         case DataType::UInt64:
-        case DataType::Bool: return true;
-        default: return false;
+        case DataType::Bool:
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -144,31 +142,48 @@ int64_t toInt64(double v) {
 
 double readDouble(const TensorData& t, int64_t i) {
     switch (t.dtype) {
-        case DataType::Float: return t.data<float>()[i];
-        case DataType::Double: return t.data<double>()[i];
-        case DataType::Float16: return halfToFloat(t.data<uint16_t>()[i]);
-        case DataType::BFloat16: return bfloatToFloat(t.data<uint16_t>()[i]);
-        case DataType::UInt64: return static_cast<double>(t.data<uint64_t>()[i]);
-        default: return static_cast<double>(readInt(t, i));
+        case DataType::Float:
+            return t.data<float>()[i];
+        case DataType::Double:
+            return t.data<double>()[i];
+        case DataType::Float16:
+            return halfToFloat(t.data<uint16_t>()[i]);
+        case DataType::BFloat16:
+            return bfloatToFloat(t.data<uint16_t>()[i]);
+        case DataType::UInt64:
+            return static_cast<double>(t.data<uint64_t>()[i]);
+        default:
+            return static_cast<double>(readInt(t, i));
     }
 }
 
 int64_t readInt(const TensorData& t, int64_t i) {
     switch (t.dtype) {
-        case DataType::Int64: return t.data<int64_t>()[i];
-        case DataType::Int32: return t.data<int32_t>()[i];
-        case DataType::Int16: return t.data<int16_t>()[i];
-        case DataType::Int8: return t.data<int8_t>()[i];
-        case DataType::UInt8: return t.data<uint8_t>()[i];
-        case DataType::UInt16: return t.data<uint16_t>()[i];
-        case DataType::UInt32: return t.data<uint32_t>()[i];
-        case DataType::UInt64: return static_cast<int64_t>(t.data<uint64_t>()[i]);
-        case DataType::Bool: return t.data<uint8_t>()[i] ? 1 : 0;
+        case DataType::Int64:
+            return t.data<int64_t>()[i];
+        case DataType::Int32:
+            return t.data<int32_t>()[i];
+        case DataType::Int16:
+            return t.data<int16_t>()[i];
+        case DataType::Int8:
+            return t.data<int8_t>()[i];
+        case DataType::UInt8:
+            return t.data<uint8_t>()[i];
+        case DataType::UInt16:
+            return t.data<uint16_t>()[i];
+        case DataType::UInt32:
+            return t.data<uint32_t>()[i];
+        case DataType::UInt64:
+            return static_cast<int64_t>(t.data<uint64_t>()[i]);
+        case DataType::Bool:
+            return t.data<uint8_t>()[i] ? 1 : 0;
         case DataType::Float:
         case DataType::Double:
         case DataType::Float16:
-        case DataType::BFloat16: return toInt64(readDouble(t, i));
-        default: return 0;
+        case DataType::BFloat16:
+            return toInt64(readDouble(t, i));
+        default:
+            return 0;
     }
 }
 
@@ -176,31 +191,64 @@ void writeInt(TensorData& t, int64_t i, int64_t v) {
     // Narrowing conversions wrap modulo 2^n (defined since C++20), which is
     // what a cast between integer types does at run time too.
     switch (t.dtype) {
-        case DataType::Int64: t.data<int64_t>()[i] = v; break;
-        case DataType::Int32: t.data<int32_t>()[i] = static_cast<int32_t>(v); break;
-        case DataType::Int16: t.data<int16_t>()[i] = static_cast<int16_t>(v); break;
-        case DataType::Int8: t.data<int8_t>()[i] = static_cast<int8_t>(v); break;
-        case DataType::UInt8: t.data<uint8_t>()[i] = static_cast<uint8_t>(v); break;
-        case DataType::UInt16: t.data<uint16_t>()[i] = static_cast<uint16_t>(v); break;
-        case DataType::UInt32: t.data<uint32_t>()[i] = static_cast<uint32_t>(v); break;
-        case DataType::UInt64: t.data<uint64_t>()[i] = static_cast<uint64_t>(v); break;
-        case DataType::Bool: t.data<uint8_t>()[i] = v != 0 ? 1 : 0; break;
+        case DataType::Int64:
+            t.data<int64_t>()[i] = v;
+            break;
+        case DataType::Int32:
+            t.data<int32_t>()[i] = static_cast<int32_t>(v);
+            break;
+        case DataType::Int16:
+            t.data<int16_t>()[i] = static_cast<int16_t>(v);
+            break;
+        case DataType::Int8:
+            t.data<int8_t>()[i] = static_cast<int8_t>(v);
+            break;
+        case DataType::UInt8:
+            t.data<uint8_t>()[i] = static_cast<uint8_t>(v);
+            break;
+        case DataType::UInt16:
+            t.data<uint16_t>()[i] = static_cast<uint16_t>(v);
+            break;
+        case DataType::UInt32:
+            t.data<uint32_t>()[i] = static_cast<uint32_t>(v);
+            break;
+        case DataType::UInt64:
+            t.data<uint64_t>()[i] = static_cast<uint64_t>(v);
+            break;
+        case DataType::Bool:
+            t.data<uint8_t>()[i] = v != 0 ? 1 : 0;
+            break;
         case DataType::Float:
         case DataType::Double:
         case DataType::Float16:
-        case DataType::BFloat16: writeDouble(t, i, static_cast<double>(v)); break;
-        default: break;
+        case DataType::BFloat16:
+            writeDouble(t, i, static_cast<double>(v));
+            break;
+        default:
+            break;
     }
 }
 
 void writeDouble(TensorData& t, int64_t i, double v) {
     switch (t.dtype) {
-        case DataType::Float: t.data<float>()[i] = static_cast<float>(v); break;
-        case DataType::Double: t.data<double>()[i] = v; break;
-        case DataType::Float16: t.data<uint16_t>()[i] = floatToHalf(static_cast<float>(v)); break;
-        case DataType::BFloat16: t.data<uint16_t>()[i] = floatToBfloat(static_cast<float>(v)); break;
-        case DataType::Bool: t.data<uint8_t>()[i] = v != 0 ? 1 : 0; break;
-        default: writeInt(t, i, toInt64(v)); break;
+        case DataType::Float:
+            t.data<float>()[i] = static_cast<float>(v);
+            break;
+        case DataType::Double:
+            t.data<double>()[i] = v;
+            break;
+        case DataType::Float16:
+            t.data<uint16_t>()[i] = floatToHalf(static_cast<float>(v));
+            break;
+        case DataType::BFloat16:
+            t.data<uint16_t>()[i] = floatToBfloat(static_cast<float>(v));
+            break;
+        case DataType::Bool:
+            t.data<uint8_t>()[i] = v != 0 ? 1 : 0;
+            break;
+        default:
+            writeInt(t, i, toInt64(v));
+            break;
     }
 }
 
@@ -220,8 +268,7 @@ std::vector<int64_t> broadcastIndex(const Shape& in, const Shape& out) {
     Shape inStrides = stridesOf(in);
     // Stride of each output axis into `in`: 0 where `in` broadcasts.
     Shape step(out.size(), 0);
-    for (size_t k = 0; k < in.size(); ++k)
-        step[offset + k] = in[k] == 1 ? 0 : inStrides[k];
+    for (size_t k = 0; k < in.size(); ++k) step[offset + k] = in[k] == 1 ? 0 : inStrides[k];
     std::vector<int64_t> index(static_cast<size_t>(*count));
     Shape counter(out.size(), 0);
     int64_t pos = 0;

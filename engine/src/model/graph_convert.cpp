@@ -54,17 +54,28 @@ Status applyDeclaredType(const onnx::ValueInfoProto& info, Value& value, const s
 
 Attribute::Kind kindOf(onnx::AttributeProto::AttributeType type) {
     switch (type) {
-        case onnx::AttributeProto::FLOAT: return Attribute::Kind::Float;
-        case onnx::AttributeProto::INT: return Attribute::Kind::Int;
-        case onnx::AttributeProto::STRING: return Attribute::Kind::String;
-        case onnx::AttributeProto::TENSOR: return Attribute::Kind::Tensor;
-        case onnx::AttributeProto::GRAPH: return Attribute::Kind::Graph;
-        case onnx::AttributeProto::FLOATS: return Attribute::Kind::Floats;
-        case onnx::AttributeProto::INTS: return Attribute::Kind::Ints;
-        case onnx::AttributeProto::STRINGS: return Attribute::Kind::Strings;
-        case onnx::AttributeProto::TENSORS: return Attribute::Kind::Tensors;
-        case onnx::AttributeProto::GRAPHS: return Attribute::Kind::Graphs;
-        default: return Attribute::Kind::Other;
+        case onnx::AttributeProto::FLOAT:
+            return Attribute::Kind::Float;
+        case onnx::AttributeProto::INT:
+            return Attribute::Kind::Int;
+        case onnx::AttributeProto::STRING:
+            return Attribute::Kind::String;
+        case onnx::AttributeProto::TENSOR:
+            return Attribute::Kind::Tensor;
+        case onnx::AttributeProto::GRAPH:
+            return Attribute::Kind::Graph;
+        case onnx::AttributeProto::FLOATS:
+            return Attribute::Kind::Floats;
+        case onnx::AttributeProto::INTS:
+            return Attribute::Kind::Ints;
+        case onnx::AttributeProto::STRINGS:
+            return Attribute::Kind::Strings;
+        case onnx::AttributeProto::TENSORS:
+            return Attribute::Kind::Tensors;
+        case onnx::AttributeProto::GRAPHS:
+            return Attribute::Kind::Graphs;
+        default:
+            return Attribute::Kind::Other;
     }
 }
 
@@ -105,14 +116,22 @@ Result<Attribute> convertAttribute(const onnx::AttributeProto& proto, const Tens
     a.kind = kindOf(proto.type());
     // Old files leave `type` unset; infer it from the field that is filled.
     if (!proto.has_type() || proto.type() == onnx::AttributeProto::UNDEFINED) {
-        if (proto.has_t()) a.kind = Attribute::Kind::Tensor;
-        else if (proto.has_g()) a.kind = Attribute::Kind::Graph;
-        else if (proto.has_s()) a.kind = Attribute::Kind::String;
-        else if (proto.has_i()) a.kind = Attribute::Kind::Int;
-        else if (proto.has_f()) a.kind = Attribute::Kind::Float;
-        else if (proto.ints_size()) a.kind = Attribute::Kind::Ints;
-        else if (proto.floats_size()) a.kind = Attribute::Kind::Floats;
-        else if (proto.strings_size()) a.kind = Attribute::Kind::Strings;
+        if (proto.has_t())
+            a.kind = Attribute::Kind::Tensor;
+        else if (proto.has_g())
+            a.kind = Attribute::Kind::Graph;
+        else if (proto.has_s())
+            a.kind = Attribute::Kind::String;
+        else if (proto.has_i())
+            a.kind = Attribute::Kind::Int;
+        else if (proto.has_f())
+            a.kind = Attribute::Kind::Float;
+        else if (proto.ints_size())
+            a.kind = Attribute::Kind::Ints;
+        else if (proto.floats_size())
+            a.kind = Attribute::Kind::Floats;
+        else if (proto.strings_size())
+            a.kind = Attribute::Kind::Strings;
     }
     a.f = proto.f();
     a.i = proto.i();
@@ -229,8 +248,7 @@ Result<Graph> convertGraph(const onnx::GraphProto& proto, const TensorDecodeCont
             v.fromConstantNode = node.opType == "Constant" && node.domain.empty();
             node.outputs.push_back(graph.addValue(std::move(v)));
         }
-        if (node.opType == "Constant" && node.domain.empty() && !node.outputs.empty() &&
-            node.outputs[0] != kNoValue) {
+        if (node.opType == "Constant" && node.domain.empty() && !node.outputs.empty() && node.outputs[0] != kNoValue) {
             auto value = constantValue(node);
             if (!value.ok()) return value.status();
             if (auto tensor = value.take()) {

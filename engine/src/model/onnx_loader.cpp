@@ -73,8 +73,7 @@ Result<Model> loadModelFromBytes(const std::string& bytes, const std::string& di
                                 std::to_string(kProtobufDepth) + " levels, e.g. subgraphs inside subgraphs)");
         return invalidModel("not an ONNX model, or a truncated one: the protobuf data could not be parsed");
     }
-    if (!proto.has_graph())
-        return invalidModel("not an ONNX model: the file parses as protobuf but holds no graph");
+    if (!proto.has_graph()) return invalidModel("not an ONNX model: the file parses as protobuf but holds no graph");
     if (proto.ir_version() <= 0)
         return invalidModel("not an ONNX model: ir_version is missing or invalid (" +
                             std::to_string(proto.ir_version()) + ")");

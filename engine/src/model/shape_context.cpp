@@ -1,7 +1,7 @@
 // ShapeContext plumbing shared by every shape rule file.
-#include "model/shape_rules.h"
-
 #include <memory>
+
+#include "model/shape_rules.h"
 
 namespace interstage::shapes {
 
@@ -44,11 +44,12 @@ Status broadcastShapes(const Shape& a, const Shape& b, Shape& out) {
     for (size_t i = 0; i < rank; ++i) {
         int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
         int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
-        if (da == db || db == 1) result[i] = da;
-        else if (da == 1) result[i] = db;
+        if (da == db || db == 1)
+            result[i] = da;
+        else if (da == 1)
+            result[i] = db;
         else
-            return shapeError("shapes " + shapeToString(a) + " and " + shapeToString(b) +
-                              " do not broadcast");
+            return shapeError("shapes " + shapeToString(a) + " and " + shapeToString(b) + " do not broadcast");
     }
     out = std::move(result);
     return Status::ok();

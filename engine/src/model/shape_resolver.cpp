@@ -47,7 +47,8 @@ Status resolveInput(Value& v, const InputShapes& given, const ShapeOptions& opti
     bool defaulted = false;
     for (size_t i = 0; i < v.declaredShape.size(); ++i) {
         const Dim& d = v.declaredShape[i];
-        if (d.isStatic()) shape.push_back(d.value);
+        if (d.isStatic())
+            shape.push_back(d.value);
         else {
             shape.push_back(i == 0 ? options.defaultBatch : options.defaultDim);
             defaulted = true;
@@ -98,12 +99,14 @@ Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& givenShapes, 
         for (const auto& [name, value] : *values) {
             ValueId id = graph.find(name);
             if (id == kNoValue || !graph.value(id).isGraphInput || graph.value(id).isInitializer)
-                return invalidArgument("the model has no input named '" + name + "' (inputs: " + inputList(graph) + ")");
+                return invalidArgument("the model has no input named '" + name + "' (inputs: " + inputList(graph) +
+                                       ")");
             if (graph.value(id).dtype != value.dtype)
                 return invalidArgument(std::string("input '") + name + "' is " + dataTypeName(graph.value(id).dtype) +
                                        ", but the value given is " + dataTypeName(value.dtype));
             auto it = inputShapes.find(name);
-            if (it == inputShapes.end()) inputShapes[name] = value.shape;
+            if (it == inputShapes.end())
+                inputShapes[name] = value.shape;
             else if (it->second != value.shape)
                 return invalidArgument("input '" + name + "': shape " + shapeToString(it->second) +
                                        " differs from its value's shape " + shapeToString(value.shape));

@@ -27,35 +27,55 @@ int64_t wrapNeg(int64_t v) { return static_cast<int64_t>(0 - static_cast<uint64_
 
 double unaryDouble(Un op, double v) {
     switch (op) {
-        case Un::Neg: return -v;
-        case Un::Abs: return std::fabs(v);
-        case Un::Floor: return std::floor(v);
-        case Un::Ceil: return std::ceil(v);
-        case Un::Round: return std::nearbyint(v);  // ONNX rounds half to even
-        case Un::Sqrt: return std::sqrt(v);
-        case Un::Sign: return v > 0 ? 1.0 : (v < 0 ? -1.0 : (std::isnan(v) ? v : 0.0));
-        case Un::Reciprocal: return 1.0 / v;
-        case Un::Relu: return v > 0 ? v : 0.0;
-        case Un::Not: return v == 0 ? 1.0 : 0.0;
-        case Un::None: break;
+        case Un::Neg:
+            return -v;
+        case Un::Abs:
+            return std::fabs(v);
+        case Un::Floor:
+            return std::floor(v);
+        case Un::Ceil:
+            return std::ceil(v);
+        case Un::Round:
+            return std::nearbyint(v);  // ONNX rounds half to even
+        case Un::Sqrt:
+            return std::sqrt(v);
+        case Un::Sign:
+            return v > 0 ? 1.0 : (v < 0 ? -1.0 : (std::isnan(v) ? v : 0.0));
+        case Un::Reciprocal:
+            return 1.0 / v;
+        case Un::Relu:
+            return v > 0 ? v : 0.0;
+        case Un::Not:
+            return v == 0 ? 1.0 : 0.0;
+        case Un::None:
+            break;
     }
     return v;
 }
 
 int64_t unaryInt(Un op, int64_t v) {
     switch (op) {
-        case Un::Neg: return wrapNeg(v);
-        case Un::Abs: return v < 0 ? wrapNeg(v) : v;
+        case Un::Neg:
+            return wrapNeg(v);
+        case Un::Abs:
+            return v < 0 ? wrapNeg(v) : v;
         case Un::Floor:
         case Un::Ceil:
-        case Un::Round: return v;
-        case Un::Sign: return v > 0 ? 1 : (v < 0 ? -1 : 0);
-        case Un::Relu: return v > 0 ? v : 0;
-        case Un::Not: return v == 0 ? 1 : 0;
+        case Un::Round:
+            return v;
+        case Un::Sign:
+            return v > 0 ? 1 : (v < 0 ? -1 : 0);
+        case Un::Relu:
+            return v > 0 ? v : 0;
+        case Un::Not:
+            return v == 0 ? 1 : 0;
         // Integer 1/v truncates toward zero; 1/0 has no answer, leave 0.
-        case Un::Reciprocal: return v == 1 ? 1 : (v == -1 ? -1 : 0);
-        case Un::Sqrt: return toInt64(std::sqrt(static_cast<double>(v)));
-        case Un::None: break;
+        case Un::Reciprocal:
+            return v == 1 ? 1 : (v == -1 ? -1 : 0);
+        case Un::Sqrt:
+            return toInt64(std::sqrt(static_cast<double>(v)));
+        case Un::None:
+            break;
     }
     return v;
 }
@@ -71,8 +91,10 @@ Status unaryRule(ShapeContext& c) {
         TensorData out = TensorData::zeros(dtype, x->shape);
         bool integer = isIntegerType(x->dtype) && isIntegerType(dtype);
         for (int64_t i = 0; i < out.elementCount(); ++i) {
-            if (integer) writeInt(out, i, unaryInt(K, readInt(*x, i)));
-            else writeDouble(out, i, unaryDouble(K, readDouble(*x, i)));
+            if (integer)
+                writeInt(out, i, unaryInt(K, readInt(*x, i)));
+            else
+                writeDouble(out, i, unaryDouble(K, readDouble(*x, i)));
         }
         c.setOutputValue(0, std::move(out));
         return Status::ok();
@@ -108,8 +130,10 @@ bool castValue(const TensorData& src, DataType dtype, TensorData& out) {
     out = TensorData::zeros(dtype, src.shape);
     bool integer = isIntegerType(src.dtype) && isIntegerType(dtype);
     for (int64_t i = 0; i < out.elementCount(); ++i) {
-        if (integer) writeInt(out, i, readInt(src, i));
-        else writeDouble(out, i, readDouble(src, i));
+        if (integer)
+            writeInt(out, i, readInt(src, i));
+        else
+            writeDouble(out, i, readDouble(src, i));
     }
     return true;
 }
@@ -117,11 +141,11 @@ bool castValue(const TensorData& src, DataType dtype, TensorData& out) {
 // Opset 1-5 Cast names the type as a string.
 DataType castTypeFromName(const std::string& name) {
     static const std::pair<const char*, DataType> names[] = {
-        {"FLOAT", DataType::Float},     {"UINT8", DataType::UInt8},          {"INT8", DataType::Int8},
-        {"UINT16", DataType::UInt16},   {"INT16", DataType::Int16},          {"INT32", DataType::Int32},
-        {"INT64", DataType::Int64},     {"STRING", DataType::String},        {"BOOL", DataType::Bool},
-        {"FLOAT16", DataType::Float16}, {"DOUBLE", DataType::Double},        {"UINT32", DataType::UInt32},
-        {"UINT64", DataType::UInt64},   {"COMPLEX64", DataType::Complex64},  {"COMPLEX128", DataType::Complex128},
+        {"FLOAT", DataType::Float},      {"UINT8", DataType::UInt8},         {"INT8", DataType::Int8},
+        {"UINT16", DataType::UInt16},    {"INT16", DataType::Int16},         {"INT32", DataType::Int32},
+        {"INT64", DataType::Int64},      {"STRING", DataType::String},       {"BOOL", DataType::Bool},
+        {"FLOAT16", DataType::Float16},  {"DOUBLE", DataType::Double},       {"UINT32", DataType::UInt32},
+        {"UINT64", DataType::UInt64},    {"COMPLEX64", DataType::Complex64}, {"COMPLEX128", DataType::Complex128},
         {"BFLOAT16", DataType::BFloat16}};
     for (const auto& [text, type] : names)
         if (name == text) return type;
@@ -161,9 +185,26 @@ Status castLikeRule(ShapeContext& c) {
 // ---------------------------------------------------------------- broadcast ops
 
 enum class Bin {
-    Add, Sub, Mul, Div, Pow, Mod, BitShift, PRelu,
-    And, Or, Xor, Equal, Less, Greater, LessOrEqual, GreaterOrEqual,
-    Max, Min, Sum, Mean
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+    Mod,
+    BitShift,
+    PRelu,
+    And,
+    Or,
+    Xor,
+    Equal,
+    Less,
+    Greater,
+    LessOrEqual,
+    GreaterOrEqual,
+    Max,
+    Min,
+    Sum,
+    Mean
 };
 
 bool isVariadic(Bin op) { return op == Bin::Max || op == Bin::Min || op == Bin::Sum || op == Bin::Mean; }
@@ -171,9 +212,15 @@ bool isCompare(Bin op) { return op >= Bin::Equal && op <= Bin::GreaterOrEqual; }
 bool isLogic(Bin op) { return op == Bin::And || op == Bin::Or || op == Bin::Xor; }
 bool hasLegacyBroadcast(Bin op) { return !isVariadic(op) && op != Bin::PRelu && op != Bin::Mod && op != Bin::BitShift; }
 
-int64_t wrapAdd(int64_t a, int64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b)); }
-int64_t wrapSub(int64_t a, int64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b)); }
-int64_t wrapMul(int64_t a, int64_t b) { return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b)); }
+int64_t wrapAdd(int64_t a, int64_t b) {
+    return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+int64_t wrapSub(int64_t a, int64_t b) {
+    return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+int64_t wrapMul(int64_t a, int64_t b) {
+    return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+}
 
 int64_t intPow(int64_t base, int64_t exponent) {
     if (exponent < 0) return base == 1 ? 1 : (base == -1 ? ((exponent & 1) ? -1 : 1) : 0);
@@ -187,17 +234,23 @@ int64_t intPow(int64_t base, int64_t exponent) {
 }
 
 struct BinParams {
-    bool fmod = false;       // Mod: C-style remainder instead of Python-style
-    bool shiftLeft = true;   // BitShift direction
+    bool fmod = false;      // Mod: C-style remainder instead of Python-style
+    bool shiftLeft = true;  // BitShift direction
 };
 
 // Integer arithmetic; false when it has no answer (division by zero).
 bool applyInt(Bin op, const BinParams& p, int64_t a, int64_t b, int64_t& r) {
     switch (op) {
         case Bin::Add:
-        case Bin::Sum: r = wrapAdd(a, b); return true;
-        case Bin::Sub: r = wrapSub(a, b); return true;
-        case Bin::Mul: r = wrapMul(a, b); return true;
+        case Bin::Sum:
+            r = wrapAdd(a, b);
+            return true;
+        case Bin::Sub:
+            r = wrapSub(a, b);
+            return true;
+        case Bin::Mul:
+            r = wrapMul(a, b);
+            return true;
         case Bin::Div:
             if (b == 0) return false;
             r = b == -1 ? wrapNeg(a) : a / b;  // C truncation; MIN / -1 wraps
@@ -207,25 +260,51 @@ bool applyInt(Bin op, const BinParams& p, int64_t a, int64_t b, int64_t& r) {
             r = b == -1 ? 0 : a % b;
             if (!p.fmod && r != 0 && ((r < 0) != (b < 0))) r += b;  // sign follows the divisor
             return true;
-        case Bin::Pow: r = intPow(a, b); return true;
+        case Bin::Pow:
+            r = intPow(a, b);
+            return true;
         case Bin::BitShift: {
             auto ua = static_cast<uint64_t>(a);
             auto ub = static_cast<uint64_t>(b);
             r = ub >= 64 ? 0 : static_cast<int64_t>(p.shiftLeft ? ua << ub : ua >> ub);
             return true;
         }
-        case Bin::PRelu: r = a < 0 ? wrapMul(a, b) : a; return true;
-        case Bin::Max: r = std::max(a, b); return true;
-        case Bin::Min: r = std::min(a, b); return true;
-        case Bin::And: r = (a != 0) && (b != 0); return true;
-        case Bin::Or: r = (a != 0) || (b != 0); return true;
-        case Bin::Xor: r = (a != 0) != (b != 0); return true;
-        case Bin::Equal: r = a == b; return true;
-        case Bin::Less: r = a < b; return true;
-        case Bin::Greater: r = a > b; return true;
-        case Bin::LessOrEqual: r = a <= b; return true;
-        case Bin::GreaterOrEqual: r = a >= b; return true;
-        case Bin::Mean: r = wrapAdd(a, b); return true;  // divided at the end
+        case Bin::PRelu:
+            r = a < 0 ? wrapMul(a, b) : a;
+            return true;
+        case Bin::Max:
+            r = std::max(a, b);
+            return true;
+        case Bin::Min:
+            r = std::min(a, b);
+            return true;
+        case Bin::And:
+            r = (a != 0) && (b != 0);
+            return true;
+        case Bin::Or:
+            r = (a != 0) || (b != 0);
+            return true;
+        case Bin::Xor:
+            r = (a != 0) != (b != 0);
+            return true;
+        case Bin::Equal:
+            r = a == b;
+            return true;
+        case Bin::Less:
+            r = a < b;
+            return true;
+        case Bin::Greater:
+            r = a > b;
+            return true;
+        case Bin::LessOrEqual:
+            r = a <= b;
+            return true;
+        case Bin::GreaterOrEqual:
+            r = a >= b;
+            return true;
+        case Bin::Mean:
+            r = wrapAdd(a, b);
+            return true;  // divided at the end
     }
     return false;
 }
@@ -234,28 +313,45 @@ double applyDouble(Bin op, const BinParams& p, double a, double b) {
     switch (op) {
         case Bin::Add:
         case Bin::Sum:
-        case Bin::Mean: return a + b;
-        case Bin::Sub: return a - b;
-        case Bin::Mul: return a * b;
-        case Bin::Div: return a / b;
+        case Bin::Mean:
+            return a + b;
+        case Bin::Sub:
+            return a - b;
+        case Bin::Mul:
+            return a * b;
+        case Bin::Div:
+            return a / b;
         case Bin::Mod: {
             double r = std::fmod(a, b);
             if (!p.fmod && r != 0 && ((r < 0) != (b < 0))) r += b;
             return r;
         }
-        case Bin::Pow: return std::pow(a, b);
-        case Bin::PRelu: return a < 0 ? a * b : a;
-        case Bin::Max: return std::isnan(a) || std::isnan(b) ? std::nan("") : std::max(a, b);
-        case Bin::Min: return std::isnan(a) || std::isnan(b) ? std::nan("") : std::min(a, b);
-        case Bin::And: return (a != 0) && (b != 0);
-        case Bin::Or: return (a != 0) || (b != 0);
-        case Bin::Xor: return (a != 0) != (b != 0);
-        case Bin::Equal: return a == b;
-        case Bin::Less: return a < b;
-        case Bin::Greater: return a > b;
-        case Bin::LessOrEqual: return a <= b;
-        case Bin::GreaterOrEqual: return a >= b;
-        case Bin::BitShift: return 0;  // integer-only op
+        case Bin::Pow:
+            return std::pow(a, b);
+        case Bin::PRelu:
+            return a < 0 ? a * b : a;
+        case Bin::Max:
+            return std::isnan(a) || std::isnan(b) ? std::nan("") : std::max(a, b);
+        case Bin::Min:
+            return std::isnan(a) || std::isnan(b) ? std::nan("") : std::min(a, b);
+        case Bin::And:
+            return (a != 0) && (b != 0);
+        case Bin::Or:
+            return (a != 0) || (b != 0);
+        case Bin::Xor:
+            return (a != 0) != (b != 0);
+        case Bin::Equal:
+            return a == b;
+        case Bin::Less:
+            return a < b;
+        case Bin::Greater:
+            return a > b;
+        case Bin::LessOrEqual:
+            return a <= b;
+        case Bin::GreaterOrEqual:
+            return a >= b;
+        case Bin::BitShift:
+            return 0;  // integer-only op
     }
     return 0;
 }
@@ -396,8 +492,7 @@ Status whereRule(ShapeContext& c) {
         std::copy(y->bytes.begin(), y->bytes.end(), both.bytes.begin() + static_cast<std::ptrdiff_t>(x->bytes.size()));
     }
     std::vector<int64_t> pick(mc.size());
-    for (size_t n = 0; n < mc.size(); ++n)
-        pick[n] = readInt(*cond, mc[n]) != 0 ? mx[n] : x->elementCount() + my[n];
+    for (size_t n = 0; n < mc.size(); ++n) pick[n] = readInt(*cond, mc[n]) != 0 ? mx[n] : x->elementCount() + my[n];
     TensorData out;
     if (!takeElements(both, outShape, pick, out)) return setChecked(c, 0, dtype, outShape);
     c.setOutputValue(0, std::move(out));
@@ -431,8 +526,10 @@ Status clipRule(ShapeContext& c) {
     }
     TensorData out = TensorData::zeros(dtype, x->shape);
     for (int64_t n = 0; n < out.elementCount(); ++n) {
-        if (integer) writeInt(out, n, std::min(std::max(readInt(*x, n), ilo), ihi));
-        else writeDouble(out, n, std::min(std::max(readDouble(*x, n), lo), hi));
+        if (integer)
+            writeInt(out, n, std::min(std::max(readInt(*x, n), ilo), ihi));
+        else
+            writeDouble(out, n, std::min(std::max(readDouble(*x, n), lo), hi));
     }
     c.setOutputValue(0, std::move(out));
     return Status::ok();
@@ -442,10 +539,21 @@ Status clipRule(ShapeContext& c) {
 
 void addElementwiseRules(RuleTable& table) {
     // Unary ops that keep shape and dtype; not folded (never in shape chains).
-    for (const char* op : {"Relu", "Sigmoid", "Tanh", "Erf", "Exp", "Log", "Sin", "Cos", "Tan", "Asin", "Acos",
-                           "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh", "HardSigmoid", "HardSwish",
-                           "LeakyRelu", "Elu", "Selu", "Celu", "Softplus", "Softsign", "ThresholdedRelu", "Shrink",
-                           "Mish", "BitwiseNot"})
+    for (const char* op : {"Relu",      "Sigmoid",
+                           "Tanh",      "Erf",
+                           "Exp",       "Log",
+                           "Sin",       "Cos",
+                           "Tan",       "Asin",
+                           "Acos",      "Atan",
+                           "Sinh",      "Cosh",
+                           "Asinh",     "Acosh",
+                           "Atanh",     "HardSigmoid",
+                           "HardSwish", "LeakyRelu",
+                           "Elu",       "Selu",
+                           "Celu",      "Softplus",
+                           "Softsign",  "ThresholdedRelu",
+                           "Shrink",    "Mish",
+                           "BitwiseNot"})
         table[op] = &unaryRule<Un::None>;
     table["Relu"] = &unaryRule<Un::Relu>;
     table["Neg"] = &unaryRule<Un::Neg>;

@@ -112,8 +112,8 @@ Status spatialInts(const ShapeContext& c, const char* name, size_t count, int64_
                       std::to_string(count) + " expected");
     for (int64_t v : out)
         if (v < minimum)
-            return c.fail("attribute '" + std::string(name) + "' holds " + std::to_string(v) + " (must be >= " +
-                          std::to_string(minimum) + ")");
+            return c.fail("attribute '" + std::string(name) + "' holds " + std::to_string(v) +
+                          " (must be >= " + std::to_string(minimum) + ")");
     return Status::ok();
 }
 
@@ -256,8 +256,8 @@ Status convTransposeRule(ShapeContext& c) {
                 return c.fail("output size overflows");
         }
         if (size < 0)
-            return c.fail("output size on spatial axis " + std::to_string(k) + " is negative (" +
-                          std::to_string(size) + "): pads are larger than the output");
+            return c.fail("output size on spatial axis " + std::to_string(k) + " is negative (" + std::to_string(size) +
+                          "): pads are larger than the output");
         out.push_back(size);
     }
     return setChecked(c, 0, c.inputType(0), out);
@@ -345,8 +345,8 @@ Status depthToSpaceRule(ShapeContext& c) {
     int64_t square;
     if (block < 1 || !checkedMul(block, block, square)) return c.fail("blocksize must be >= 1");
     if (x[1] % square != 0)
-        return c.fail("channels " + std::to_string(x[1]) + " are not divisible by blocksize^2 = " +
-                      std::to_string(square));
+        return c.fail("channels " + std::to_string(x[1]) +
+                      " are not divisible by blocksize^2 = " + std::to_string(square));
     int64_t h, w;
     if (!checkedMul(x[2], block, h) || !checkedMul(x[3], block, w)) return c.fail("output size overflows");
     return setChecked(c, 0, c.inputType(0), {x[0], x[1] / square, h, w});

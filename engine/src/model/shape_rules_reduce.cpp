@@ -47,8 +47,7 @@ Status foldReduce(ShapeContext& c, Red op, const std::vector<bool>& reduced, con
     auto outCount = elementCount(outShape);
     if (!outCount) return setChecked(c, 0, dtype, outShape);
     // Max / Min / Mean of nothing have no value worth folding.
-    if (inCount == 0 && (op == Red::Max || op == Red::Min || op == Red::Mean))
-        return setChecked(c, 0, dtype, outShape);
+    if (inCount == 0 && (op == Red::Max || op == Red::Min || op == Red::Mean)) return setChecked(c, 0, dtype, outShape);
 
     // Output index of each input element: strides of the kept axes.
     const Shape& inShape = x->shape;
@@ -59,15 +58,15 @@ Status foldReduce(ShapeContext& c, Red op, const std::vector<bool>& reduced, con
         if (reduced[k]) outStrides[k] = 0;
     int64_t perOutput = *outCount == 0 ? 0 : inCount / std::max<int64_t>(*outCount, 1);
 
-    bool integer = isIntegerType(dtype) && op != Red::Mean && op != Red::L2 && op != Red::LogSum &&
-                   op != Red::LogSumExp;
+    bool integer =
+        isIntegerType(dtype) && op != Red::Mean && op != Red::L2 && op != Red::LogSum && op != Red::LogSumExp;
     std::vector<int64_t> iacc(static_cast<size_t>(*outCount));
     std::vector<double> dacc(static_cast<size_t>(*outCount));
-    double dinit = op == Red::Prod ? 1.0
+    double dinit = op == Red::Prod  ? 1.0
                    : op == Red::Max ? -std::numeric_limits<double>::infinity()
                    : op == Red::Min ? std::numeric_limits<double>::infinity()
                                     : 0.0;
-    int64_t iinit = op == Red::Prod ? 1
+    int64_t iinit = op == Red::Prod  ? 1
                     : op == Red::Max ? std::numeric_limits<int64_t>::min()
                     : op == Red::Min ? std::numeric_limits<int64_t>::max()
                                      : 0;
@@ -83,13 +82,26 @@ Status foldReduce(ShapeContext& c, Red op, const std::vector<bool>& reduced, con
             int64_t& a = iacc[o];
             auto wrap = [](uint64_t r) { return static_cast<int64_t>(r); };
             switch (op) {
-                case Red::Sum: a = wrap(uint64_t(a) + uint64_t(v)); break;
-                case Red::Prod: a = wrap(uint64_t(a) * uint64_t(v)); break;
-                case Red::Max: a = std::max(a, v); break;
-                case Red::Min: a = std::min(a, v); break;
-                case Red::L1: a = wrap(uint64_t(a) + (v < 0 ? 0 - uint64_t(v) : uint64_t(v))); break;
-                case Red::SumSquare: a = wrap(uint64_t(a) + uint64_t(v) * uint64_t(v)); break;
-                default: break;
+                case Red::Sum:
+                    a = wrap(uint64_t(a) + uint64_t(v));
+                    break;
+                case Red::Prod:
+                    a = wrap(uint64_t(a) * uint64_t(v));
+                    break;
+                case Red::Max:
+                    a = std::max(a, v);
+                    break;
+                case Red::Min:
+                    a = std::min(a, v);
+                    break;
+                case Red::L1:
+                    a = wrap(uint64_t(a) + (v < 0 ? 0 - uint64_t(v) : uint64_t(v)));
+                    break;
+                case Red::SumSquare:
+                    a = wrap(uint64_t(a) + uint64_t(v) * uint64_t(v));
+                    break;
+                default:
+                    break;
             }
         } else {
             double v = readDouble(*x, n);
@@ -97,14 +109,28 @@ Status foldReduce(ShapeContext& c, Red op, const std::vector<bool>& reduced, con
             switch (op) {
                 case Red::Sum:
                 case Red::Mean:
-                case Red::LogSum: a += v; break;
-                case Red::Prod: a *= v; break;
-                case Red::Max: a = std::isnan(v) || std::isnan(a) ? std::nan("") : std::max(a, v); break;
-                case Red::Min: a = std::isnan(v) || std::isnan(a) ? std::nan("") : std::min(a, v); break;
-                case Red::L1: a += std::fabs(v); break;
+                case Red::LogSum:
+                    a += v;
+                    break;
+                case Red::Prod:
+                    a *= v;
+                    break;
+                case Red::Max:
+                    a = std::isnan(v) || std::isnan(a) ? std::nan("") : std::max(a, v);
+                    break;
+                case Red::Min:
+                    a = std::isnan(v) || std::isnan(a) ? std::nan("") : std::min(a, v);
+                    break;
+                case Red::L1:
+                    a += std::fabs(v);
+                    break;
                 case Red::L2:
-                case Red::SumSquare: a += v * v; break;
-                case Red::LogSumExp: a += std::exp(v); break;
+                case Red::SumSquare:
+                    a += v * v;
+                    break;
+                case Red::LogSumExp:
+                    a += std::exp(v);
+                    break;
             }
         }
         // Odometer over the input shape, moving the output position along.
@@ -125,9 +151,12 @@ Status foldReduce(ShapeContext& c, Red op, const std::vector<bool>& reduced, con
             continue;
         }
         double v = dacc[k];
-        if (op == Red::Mean) v /= static_cast<double>(perOutput);
-        else if (op == Red::L2) v = std::sqrt(v);
-        else if (op == Red::LogSum || op == Red::LogSumExp) v = std::log(v);
+        if (op == Red::Mean)
+            v /= static_cast<double>(perOutput);
+        else if (op == Red::L2)
+            v = std::sqrt(v);
+        else if (op == Red::LogSum || op == Red::LogSumExp)
+            v = std::log(v);
         writeDouble(out, o, v);
     }
     c.setOutputValue(0, std::move(out));
@@ -160,8 +189,10 @@ Status reduceOp(ShapeContext& c, Red op) {
     bool keepDims = c.node().attrInt("keepdims", 1) != 0;
     Shape out;
     for (size_t k = 0; k < x.size(); ++k) {
-        if (!reduced[k]) out.push_back(x[k]);
-        else if (keepDims) out.push_back(1);
+        if (!reduced[k])
+            out.push_back(x[k]);
+        else if (keepDims)
+            out.push_back(1);
     }
     // Folding reads every input element once; big weights are not worth it.
     const TensorData* data = knownValue(c, 0);
@@ -184,8 +215,10 @@ Status argRule(ShapeContext& c) {
         return c.fail("axis " + std::to_string(c.node().attrInt("axis", 0)) + " is out of range for rank " +
                       std::to_string(x.size()));
     if (x[static_cast<size_t>(axis)] == 0) return c.fail("cannot take the arg of an empty axis");
-    if (c.node().attrInt("keepdims", 1) != 0) x[static_cast<size_t>(axis)] = 1;
-    else x.erase(x.begin() + axis);
+    if (c.node().attrInt("keepdims", 1) != 0)
+        x[static_cast<size_t>(axis)] = 1;
+    else
+        x.erase(x.begin() + axis);
     return setChecked(c, 0, DataType::Int64, x);
 }
 

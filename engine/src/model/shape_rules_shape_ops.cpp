@@ -21,8 +21,10 @@ bool before(const ShapeContext& c, int64_t opset) { return c.opset() > 0 && c.op
 
 // Sets output 0 to value when small enough, else to its dtype and shape only.
 void setValueOrShape(ShapeContext& c, TensorData value) {
-    if (fitsFold(c, value.shape)) c.setOutputValue(0, std::move(value));
-    else c.setOutput(0, value.dtype, value.shape);
+    if (fitsFold(c, value.shape))
+        c.setOutputValue(0, std::move(value));
+    else
+        c.setOutput(0, value.dtype, value.shape);
 }
 
 // Reads one number from a known scalar (or 1-element) input.
@@ -86,8 +88,10 @@ Status constantRule(ShapeContext& c) {
         if (!isConsistent(t))
             return c.fail("the tensor in attribute '" + std::string(name) + "' does not match its shape " +
                           shapeToString(t.shape));
-        if (fitsFold(c, t.shape)) c.setOutputValue(0, t);
-        else c.setOutput(0, t.dtype, t.shape);  // the loader keeps the big value itself
+        if (fitsFold(c, t.shape))
+            c.setOutputValue(0, t);
+        else
+            c.setOutput(0, t.dtype, t.shape);  // the loader keeps the big value itself
         return Status::ok();
     }
     if (const Attribute* a = node.attr("value_float"); a && a->kind == Attribute::Kind::Float) {
@@ -155,8 +159,8 @@ Status rangeRule(ShapeContext& c) {
         if (d == 0 || !std::isfinite(s) || !std::isfinite(l) || !std::isfinite(d))
             return c.fail("start, limit and delta must be finite with a non-zero delta");
         // The span is taken in the input's precision, as kernels do.
-        double span = dtype == DataType::Float ? static_cast<double>(static_cast<float>(l) - static_cast<float>(s))
-                                               : l - s;
+        double span =
+            dtype == DataType::Float ? static_cast<double>(static_cast<float>(l) - static_cast<float>(s)) : l - s;
         double n = std::ceil(span / d);
         if (!(n <= static_cast<double>(kMaxElements))) return c.fail("Range would have more than 2^40 elements");
         count = n < 0 ? 0 : static_cast<int64_t>(n);
@@ -165,8 +169,10 @@ Status rangeRule(ShapeContext& c) {
     if (!fitsFold(c, shape) || !isFoldableType(dtype)) return setChecked(c, 0, dtype, shape);
     TensorData out = TensorData::zeros(dtype, shape);
     for (int64_t i = 0; i < count; ++i) {
-        if (integer) writeInt(out, i, static_cast<int64_t>(__int128(readInt(*start, 0)) + __int128(i) * readInt(*delta, 0)));
-        else writeDouble(out, i, readDouble(*start, 0) + static_cast<double>(i) * readDouble(*delta, 0));
+        if (integer)
+            writeInt(out, i, static_cast<int64_t>(__int128(readInt(*start, 0)) + __int128(i) * readInt(*delta, 0)));
+        else
+            writeDouble(out, i, readDouble(*start, 0) + static_cast<double>(i) * readDouble(*delta, 0));
     }
     c.setOutputValue(0, std::move(out));
     return Status::ok();
@@ -226,7 +232,8 @@ Status tileRule(ShapeContext& c) {
     std::vector<int64_t> repeats;
     IS_RETURN_IF_ERROR(readInts(c, 1, "repeats", repeats));
     if (repeats.size() != in.size())
-        return c.fail("repeats has " + std::to_string(repeats.size()) + " values for rank " + std::to_string(in.size()));
+        return c.fail("repeats has " + std::to_string(repeats.size()) + " values for rank " +
+                      std::to_string(in.size()));
     for (size_t k = 0; k < in.size(); ++k)
         if (repeats[k] < 0 || !checkedMul(in[k], repeats[k], out[k]))
             return c.fail("repeats " + shapeToString(repeats) + " must be >= 0 and not absurd");

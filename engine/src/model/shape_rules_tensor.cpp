@@ -71,8 +71,10 @@ Status reshapeRule(ShapeContext& c) {
     bool fromAttr = before(c, 5);
     IS_RETURN_IF_ERROR(checkArity(c, fromAttr ? 1 : 2, fromAttr ? 1 : 2, 1));
     std::vector<int64_t> target;
-    if (fromAttr) target = c.node().attrInts("shape");
-    else IS_RETURN_IF_ERROR(readInts(c, 1, "shape", target));
+    if (fromAttr)
+        target = c.node().attrInts("shape");
+    else
+        IS_RETURN_IF_ERROR(readInts(c, 1, "shape", target));
     const Shape& in = c.inputShape(0);
     int64_t total = elementCount(in).value_or(0);  // inputs are resolved and valid
     bool allowZero = c.node().attrInt("allowzero", 0) != 0;
@@ -98,8 +100,7 @@ Status reshapeRule(ShapeContext& c) {
             return c.fail("shape " + shapeToString(target) + " is absurdly large");
     }
     if (inferred != target.size()) {
-        if (known == 0)
-            return c.fail("shape " + shapeToString(target) + " cannot infer its -1 next to a 0 dim");
+        if (known == 0) return c.fail("shape " + shapeToString(target) + " cannot infer its -1 next to a 0 dim");
         if (total % known != 0)
             return c.fail("cannot reshape " + shapeToString(in) + " (" + std::to_string(total) + " elements) to " +
                           shapeToString(target));
@@ -129,8 +130,10 @@ Status squeezeRule(ShapeContext& c) {
     bool fromAttr = before(c, 13);
     IS_RETURN_IF_ERROR(checkArity(c, 1, fromAttr ? 1 : 2, 1));
     std::vector<int64_t> axes;
-    if (fromAttr) axes = c.node().attrInts("axes");
-    else if (c.hasInput(1)) IS_RETURN_IF_ERROR(readInts(c, 1, "axes", axes));
+    if (fromAttr)
+        axes = c.node().attrInts("axes");
+    else if (c.hasInput(1))
+        IS_RETURN_IF_ERROR(readInts(c, 1, "axes", axes));
     const Shape& in = c.inputShape(0);
     IS_RETURN_IF_ERROR(normalizeAxes(c, axes, static_cast<int64_t>(in.size())));
     std::vector<bool> drop(in.size(), false);
@@ -154,8 +157,10 @@ Status unsqueezeRule(ShapeContext& c) {
     bool fromAttr = before(c, 13);
     IS_RETURN_IF_ERROR(checkArity(c, fromAttr ? 1 : 2, fromAttr ? 1 : 2, 1));
     std::vector<int64_t> axes;
-    if (fromAttr) axes = c.node().attrInts("axes");
-    else IS_RETURN_IF_ERROR(readInts(c, 1, "axes", axes));
+    if (fromAttr)
+        axes = c.node().attrInts("axes");
+    else
+        IS_RETURN_IF_ERROR(readInts(c, 1, "axes", axes));
     const Shape& in = c.inputShape(0);
     auto outRank = static_cast<int64_t>(in.size() + axes.size());
     IS_RETURN_IF_ERROR(normalizeAxes(c, axes, outRank));
@@ -207,9 +212,11 @@ Status concatRule(ShapeContext& c) {
             int64_t block = x->shape[a] * inner;
             for (int64_t e = 0; e < block; ++e, ++at) {
                 int64_t from = o * block + e;
-                if (dtype == DataType::String) result.strings[static_cast<size_t>(at)] = x->strings[static_cast<size_t>(from)];
-                else std::copy_n(x->bytes.begin() + static_cast<std::ptrdiff_t>(from * static_cast<int64_t>(size)),
-                                 size, result.bytes.begin() + static_cast<std::ptrdiff_t>(at * static_cast<int64_t>(size)));
+                if (dtype == DataType::String)
+                    result.strings[static_cast<size_t>(at)] = x->strings[static_cast<size_t>(from)];
+                else
+                    std::copy_n(x->bytes.begin() + static_cast<std::ptrdiff_t>(from * static_cast<int64_t>(size)), size,
+                                result.bytes.begin() + static_cast<std::ptrdiff_t>(at * static_cast<int64_t>(size)));
             }
         }
     }
@@ -228,8 +235,10 @@ Status splitRule(ShapeContext& c) {
     IS_RETURN_IF_ERROR(readAxis(c, 0, static_cast<int64_t>(in.size()), axis));
     int64_t dim = in[static_cast<size_t>(axis)];
     std::vector<int64_t> sizes;
-    if (c.hasInput(1)) IS_RETURN_IF_ERROR(readInts(c, 1, "split", sizes));
-    else if (fromAttr) sizes = c.node().attrInts("split");
+    if (c.hasInput(1))
+        IS_RETURN_IF_ERROR(readInts(c, 1, "split", sizes));
+    else if (fromAttr)
+        sizes = c.node().attrInts("split");
     if (!sizes.empty()) {
         if (sizes.size() != n)
             return c.fail("split has " + std::to_string(sizes.size()) + " sizes for " + std::to_string(n) + " outputs");
@@ -405,7 +414,8 @@ Status gatherNdRule(ShapeContext& c) {
                           " differ");
     int64_t last = indices.back();
     if (last < 1 || last > r - batch)
-        return c.fail("indices' last dim " + std::to_string(last) + " must be in [1, " + std::to_string(r - batch) + "]");
+        return c.fail("indices' last dim " + std::to_string(last) + " must be in [1, " + std::to_string(r - batch) +
+                      "]");
     Shape out(indices.begin(), indices.end() - 1);
     out.insert(out.end(), data.begin() + batch + last, data.end());
     return setChecked(c, 0, c.inputType(0), out);
@@ -420,7 +430,8 @@ Status scatterRule(ShapeContext& c) {
     if (c.node().opType != "ScatterND" && c.inputRank(1) != c.inputRank(0))
         return c.fail("indices and data must have the same rank");
     if (c.node().opType == "ScatterND" && (c.inputRank(1) < 1 || c.inputShape(1).back() > c.inputRank(0)))
-        return c.fail("indices " + shapeToString(c.inputShape(1)) + " do not fit data " + shapeToString(c.inputShape(0)));
+        return c.fail("indices " + shapeToString(c.inputShape(1)) + " do not fit data " +
+                      shapeToString(c.inputShape(0)));
     return setChecked(c, 0, c.inputType(0), c.inputShape(0));
 }
 
@@ -456,8 +467,10 @@ Status padRule(ShapeContext& c) {
     if (mode != "constant" && mode != "reflect" && mode != "edge" && mode != "wrap")
         return c.fail("unknown pad mode '" + mode + "'");
     std::vector<int64_t> pads, axes;
-    if (fromAttr) pads = c.node().attrInts(c.node().hasAttr("pads") ? "pads" : "paddings");
-    else IS_RETURN_IF_ERROR(readInts(c, 1, "pads", pads));
+    if (fromAttr)
+        pads = c.node().attrInts(c.node().hasAttr("pads") ? "pads" : "paddings");
+    else
+        IS_RETURN_IF_ERROR(readInts(c, 1, "pads", pads));
     const Shape& in = c.inputShape(0);
     auto rank = static_cast<int64_t>(in.size());
     if (c.hasInput(3)) {

@@ -22,11 +22,10 @@ void copyNarrowed(const Field& field, std::vector<std::byte>& out) {
     for (int i = 0; i < field.size(); ++i) dst[i] = static_cast<Element>(field.Get(i));
 }
 
-Status decodeTypedFields(const onnx::TensorProto& proto, TensorData& t, int64_t count,
-                         const std::string& label) {
+Status decodeTypedFields(const onnx::TensorProto& proto, TensorData& t, int64_t count, const std::string& label) {
     auto mismatch = [&](int64_t held, const char* field) {
-        return invalidModel(label + " declares " + std::to_string(count) + " elements but " + field +
-                            " holds " + std::to_string(held));
+        return invalidModel(label + " declares " + std::to_string(count) + " elements but " + field + " holds " +
+                            std::to_string(held));
     };
     switch (t.dtype) {
         case DataType::Float:
@@ -79,7 +78,8 @@ Status decodeTypedFields(const onnx::TensorProto& proto, TensorData& t, int64_t 
             if (proto.string_data_size() != count) return mismatch(proto.string_data_size(), "string_data");
             t.strings.assign(proto.string_data().begin(), proto.string_data().end());
             return Status::ok();
-        case DataType::Undefined: break;
+        case DataType::Undefined:
+            break;
     }
     return invalidModel(label + " has no element type");
 }
@@ -105,8 +105,8 @@ Result<TensorData> decodeTensor(const onnx::TensorProto& proto, const TensorDeco
     const size_t elementSize = dataTypeSize(t.dtype);
     const uint64_t expectedBytes = static_cast<uint64_t>(*count) * elementSize;
     if (expectedBytes > options.maxTensorBytes)
-        return invalidModel(label + " would take " + std::to_string(expectedBytes) +
-                            " bytes, more than the limit of " + std::to_string(options.maxTensorBytes));
+        return invalidModel(label + " would take " + std::to_string(expectedBytes) + " bytes, more than the limit of " +
+                            std::to_string(options.maxTensorBytes));
 
     if (proto.has_data_location() && proto.data_location() == onnx::TensorProto::EXTERNAL) {
         if (t.dtype == DataType::String) return invalidModel(label + ": string tensors cannot use external data");
@@ -123,14 +123,18 @@ Result<TensorData> decodeTensor(const onnx::TensorProto& proto, const TensorDeco
                 unsigned long long n = std::strtoull(val.c_str(), &stop, 10);
                 if (val.empty() || *stop != '\0' || val[0] == '-')
                     return invalidModel(label + ": external data " + key + " '" + val + "' is not a number");
-                if (key == "offset") offset = n;
-                else { length = n; hasLength = true; }
+                if (key == "offset")
+                    offset = n;
+                else {
+                    length = n;
+                    hasLength = true;
+                }
             }
         }
         if (location.empty()) return invalidModel(label + " uses external data but names no location");
         if (hasLength && length != expectedBytes)
-            return invalidModel(label + " needs " + std::to_string(expectedBytes) + " bytes but its external data length is " +
-                                std::to_string(length));
+            return invalidModel(label + " needs " + std::to_string(expectedBytes) +
+                                " bytes but its external data length is " + std::to_string(length));
         auto bytes = readExternalData(context.directory, location, offset, expectedBytes, label);
         if (!bytes.ok()) return bytes.status();
         t.bytes = bytes.take();

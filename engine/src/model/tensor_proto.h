@@ -11,7 +11,7 @@
 namespace interstage {
 
 struct TensorDecodeContext {
-    std::string directory;      // the model's folder: external data must stay inside it
+    std::string directory;  // the model's folder: external data must stay inside it
     const LoadOptions* options = nullptr;
 };
 

@@ -7,8 +7,8 @@ namespace interstage {
 namespace {
 
 bool isSameShapeElementwise(const Graph& graph, const Node& node) {
-    static const std::set<std::string> kUnary = {"Relu", "Clip", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish",
-                                                 "LeakyRelu"};
+    static const std::set<std::string> kUnary = {"Relu",        "Clip",      "Sigmoid",  "Tanh",
+                                                 "HardSigmoid", "HardSwish", "LeakyRelu"};
     static const std::set<std::string> kBinary = {"Add", "Sub", "Mul", "Div"};
     if (!node.domain.empty() || node.outputs.size() != 1 || node.output(0) == kNoValue) return false;
     const Shape& out = graph.value(node.output(0)).shape;
@@ -17,7 +17,8 @@ bool isSameShapeElementwise(const Graph& graph, const Node& node) {
         if (node.input(0) == kNoValue || graph.value(node.input(0)).shape != out) return false;
         for (size_t i = 1; i < node.inputs.size(); ++i) {
             const ValueId bound = node.inputs[i];
-            if (bound != kNoValue && (!graph.value(bound).constant || graph.value(bound).shape.size() > 0)) return false;
+            if (bound != kNoValue && (!graph.value(bound).constant || graph.value(bound).shape.size() > 0))
+                return false;
         }
         return true;
     }
@@ -126,9 +127,8 @@ int chooseBlockedLayouts(Graph& graph, int block, std::size_t mixedPlainBound, c
         const Node& node = graph.nodes[n];
         conv[n] = isBlockableConv(graph, node);
         // Nodes whose data inputs and output must share one layout.
-        elementwise[n] =
-            isSameShapeElementwise(graph, node) || isChannelConcat(graph, node) || isBlockablePool(graph, node) ||
-            isBlockableResize(graph, node);
+        elementwise[n] = isSameShapeElementwise(graph, node) || isChannelConcat(graph, node) ||
+                         isBlockablePool(graph, node) || isBlockableResize(graph, node);
         if (elementwise[n])
             for (ValueId id : node.inputs)  // Resize's constant parameters stay out
                 if (id != kNoValue && !graph.value(id).constant) groups.join(id, node.output(0));
@@ -141,8 +141,8 @@ int chooseBlockedLayouts(Graph& graph, int block, std::size_t mixedPlainBound, c
         const Value& v = graph.value(id);
         const ValueId root = groups.find(id);
         bool ok = v.shapeResolved && v.isTensor && v.dtype == DataType::Float && v.shape.size() == 4 &&
-                  v.shape[1] % block == 0 && v.shape[1] > 0 && !v.constant && !v.isGraphInput &&
-                  !v.isGraphOutput && !pinned.count(v.name) && v.producer != kNoNode;
+                  v.shape[1] % block == 0 && v.shape[1] > 0 && !v.constant && !v.isGraphInput && !v.isGraphOutput &&
+                  !pinned.count(v.name) && v.producer != kNoNode;
         if (ok) {
             const size_t p = static_cast<size_t>(v.producer);
             ok = conv[p] || elementwise[p];

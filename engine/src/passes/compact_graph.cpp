@@ -1,13 +1,13 @@
-#include "passes/passes.h"
-
 #include <algorithm>
+
+#include "passes/passes.h"
 
 namespace interstage {
 
 void compactGraph(Graph& graph) {
-    graph.nodes.erase(std::remove_if(graph.nodes.begin(), graph.nodes.end(),
-                                     [](const Node& n) { return n.opType.empty(); }),
-                      graph.nodes.end());
+    graph.nodes.erase(
+        std::remove_if(graph.nodes.begin(), graph.nodes.end(), [](const Node& n) { return n.opType.empty(); }),
+        graph.nodes.end());
     for (Value& v : graph.values) {
         v.producer = kNoNode;
         v.consumers.clear();

@@ -52,7 +52,8 @@ ValueId addWeight(Graph& graph, const std::string& name, TensorData data) {
 void foldAffineIntoConv(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed) {
     bool changed = false;
     for (Node& conv : graph.nodes) {
-        if (conv.opType != "Conv" || !conv.domain.empty() || conv.hasAttr("_fused_activation") || conv.outputs.size() != 1)
+        if (conv.opType != "Conv" || !conv.domain.empty() || conv.hasAttr("_fused_activation") ||
+            conv.outputs.size() != 1)
             continue;
         const Value& w = graph.value(conv.input(1));
         if (!w.isWeight() || !w.constant || w.dtype != DataType::Float || w.shape.empty()) continue;

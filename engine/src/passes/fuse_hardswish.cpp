@@ -26,7 +26,8 @@ Node* soleProducer(Graph& g, ValueId id, const std::set<std::string>& pinned) {
 }
 
 bool clipIsZeroToSix(const Graph& g, const Node& clip) {
-    if (g.opset() < 11) return std::abs(clip.attrFloat("min", -1) - 0.f) < 1e-6f && std::abs(clip.attrFloat("max", -1) - 6.f) < 1e-6f;
+    if (g.opset() < 11)
+        return std::abs(clip.attrFloat("min", -1) - 0.f) < 1e-6f && std::abs(clip.attrFloat("max", -1) - 6.f) < 1e-6f;
     return scalarEquals(g, clip.input(1), 0.f) && scalarEquals(g, clip.input(2), 6.f);
 }
 
@@ -80,7 +81,8 @@ void fuseHardSwish(Graph& graph, const std::set<std::string>& pinned, RemovedVal
             const ValueId x = mul.input(static_cast<size_t>(side));
             Node* hs = soleProducer(graph, mul.input(static_cast<size_t>(1 - side)), pinned);
             if (!hs || hs->opType != "HardSigmoid" || hs->input(0) != x) continue;
-            if (std::abs(hs->attrFloat("alpha", 0.2f) - 1.f / 6.f) > 1e-4f || std::abs(hs->attrFloat("beta", 0.5f) - 0.5f) > 1e-6f)
+            if (std::abs(hs->attrFloat("alpha", 0.2f) - 1.f / 6.f) > 1e-4f ||
+                std::abs(hs->attrFloat("beta", 0.5f) - 0.5f) > 1e-6f)
                 continue;
             removed.fusedInto[graph.value(hs->outputs[0]).name] = mul.name;
             hs->opType.clear();

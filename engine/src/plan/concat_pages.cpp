@@ -54,8 +54,8 @@ void planPageMoves(const Graph& graph, const std::vector<PlannedTensor>& tensors
         if (host == indexOf.end()) continue;
         const int into = plan.bufferOf[host->second];
         const BufferSpec& intoSpec = plan.buffers[static_cast<size_t>(into)];
-        if (!intoSpec.perRun() || intoSpec.allocStep > static_cast<int>(step) || intoSpec.bytes < rules.mappedFromBytes ||
-            trimmedBy(intoSpec, static_cast<int>(step)))
+        if (!intoSpec.perRun() || intoSpec.allocStep > static_cast<int>(step) ||
+            intoSpec.bytes < rules.mappedFromBytes || trimmedBy(intoSpec, static_cast<int>(step)))
             continue;
         const Value& out = graph.value(node.outputs[0]);
 
@@ -79,7 +79,8 @@ void planPageMoves(const Graph& graph, const std::vector<PlannedTensor>& tensors
                 fromSpec.freeStep != static_cast<int>(step) || moving[static_cast<size_t>(from)] ||
                 receiving[static_cast<size_t>(from)] || moving[static_cast<size_t>(into)])
                 continue;
-            if (t.bytes < rules.mappedFromBytes || !wholePages(t.bytes) || !wholePages(at) || at + t.bytes > intoSpec.bytes)
+            if (t.bytes < rules.mappedFromBytes || !wholePages(t.bytes) || !wholePages(at) ||
+                at + t.bytes > intoSpec.bytes)
                 continue;
             plan.moves.push_back({static_cast<int>(step), from, into, at});
             moving[static_cast<size_t>(from)] = true;

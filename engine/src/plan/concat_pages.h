@@ -24,8 +24,8 @@
 namespace interstage {
 
 struct PageRules {
-    std::size_t pageBytes = 4096;            // sizes and offsets must be whole pages
-    std::size_t mappedFromBytes = 64 * 1024; // smaller blocks are not mappings of their own
+    std::size_t pageBytes = 4096;             // sizes and offsets must be whole pages
+    std::size_t mappedFromBytes = 64 * 1024;  // smaller blocks are not mappings of their own
 };
 
 // The host's rules (HostAllocator's threshold, the OS page size).

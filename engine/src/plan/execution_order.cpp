@@ -113,8 +113,8 @@ std::vector<NodeId> greedyOrder(const Graph& graph, const Dependencies& deps, co
 
 // An order as the reduce planner sees it.
 struct Evaluation {
-    std::size_t peak = 0;                 // planned peak of live bytes (what the report compares)
-    unsigned long long area = 0;          // sum over steps of live bytes: breaks ties between equal peaks
+    std::size_t peak = 0;         // planned peak of live bytes (what the report compares)
+    unsigned long long area = 0;  // sum over steps of live bytes: breaks ties between equal peaks
     // The steps holding most (the peak first, then the next highest: a
     // kernel's workspace, unknown here, can make one of those the real
     // peak) and, for each, the tensors whose buffer is held then (Concat
@@ -260,7 +260,8 @@ ExecutionOrderReport orderForMemory(Graph& graph, const std::set<std::string>& p
     // peak, which sees Concat in place where the net-bytes rule cannot,
     // picks among them and the file's order.
     const Dependencies deps(graph);
-    for (EagerPick eager : {EagerPick::SmallestOutput, EagerPick::Earliest, EagerPick::MostFreed, EagerPick::LeastNet}) {
+    for (EagerPick eager :
+         {EagerPick::SmallestOutput, EagerPick::Earliest, EagerPick::MostFreed, EagerPick::LeastNet}) {
         std::vector<NodeId> order = greedyOrder(graph, deps, pinned, eager);
         if (order.size() != n) return report;
         Evaluation e = evaluate(reorderedGraph(graph, order), pinned, inPlace);

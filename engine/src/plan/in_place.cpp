@@ -47,8 +47,8 @@ struct Candidate {
 // alone tell: the buffers the planner makes decide in the end.
 struct MoveCandidate {
     size_t tensor = 0;
-    size_t host = 0;          // the Concat's output
-    std::size_t offset = 0;   // inside the host
+    size_t host = 0;         // the Concat's output
+    std::size_t offset = 0;  // inside the host
 };
 
 struct Candidates {
@@ -180,8 +180,10 @@ std::vector<TensorAlias> chooseAliases(const std::vector<PlannedTensor>& tensors
         if (taken(k)) continue;
         take(k);
         const std::size_t trial = peakWith(chosen);
-        if (trial > peak) drop(k);
-        else peak = trial;
+        if (trial > peak)
+            drop(k);
+        else
+            peak = trial;
     }
     return chosen;
 }
@@ -272,8 +274,8 @@ void addOverwriteCandidates(const Graph& graph, const std::vector<PlannedTensor>
 
 bool overwritesElementwise(const Node& node) {
     static const std::set<std::string> ops = {
-        "Add",  "Sub",  "Mul",   "Div",     "Relu",        "Sigmoid",   "Tanh",      "LeakyRelu", "HardSigmoid",
-        "HardSwish", "Neg", "Abs", "Exp", "Sqrt", "Erf", "Softplus", "Elu", "Gelu", "Mish"};
+        "Add", "Sub", "Mul", "Div",  "Relu", "Sigmoid",  "Tanh", "LeakyRelu", "HardSigmoid", "HardSwish",
+        "Neg", "Abs", "Exp", "Sqrt", "Erf",  "Softplus", "Elu",  "Gelu",      "Mish"};
     return node.domain.empty() && node.outputs.size() == 1 && ops.count(node.opType) > 0;
 }
 

@@ -33,14 +33,14 @@ namespace interstage {
 // Where a planned tensor lives when it has no buffer of its own.
 struct TensorAlias {
     enum class Kind { None, ConcatMember, Overwrite };
-    int host = -1;            // index of the planned tensor whose bytes it occupies; -1: none
-    std::size_t offset = 0;   // byte offset inside the host
+    int host = -1;           // index of the planned tensor whose bytes it occupies; -1: none
+    std::size_t offset = 0;  // byte offset inside the host
     Kind kind = Kind::None;
 };
 
 struct InPlaceOptions {
-    bool concat = true;   // Concat members
-    bool ops = true;      // overwrites by elementwise ops
+    bool concat = true;  // Concat members
+    bool ops = true;     // overwrites by elementwise ops
     // Whether the node at this step is a convolution whose kernel may write
     // its output over its input (runs in row stripes, write-back lagging);
     // unset: none. Fewer output bytes need per-run buffers and page rules

@@ -19,7 +19,9 @@ bool inside(const TensorPlacement& member, const TensorPlacement& host) {
            member.offset + member.bytes <= host.offset + host.bytes && member.bytes < host.bytes;
 }
 
-bool overlapInTime(const TensorPlacement& a, const TensorPlacement& b) { return a.first <= b.last && b.first <= a.last; }
+bool overlapInTime(const TensorPlacement& a, const TensorPlacement& b) {
+    return a.first <= b.last && b.first <= a.last;
+}
 
 // A Concat host's bytes are held from its first in-place member's producer
 // on: stretch every host over the members it contains (tensors made before

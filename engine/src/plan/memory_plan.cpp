@@ -41,7 +41,8 @@ MemoryPlan planReuse(const std::vector<PlannedTensor>& tensors, bool alsoReduce)
     plan.offsetOf.assign(tensors.size(), 0);
     std::vector<size_t> order(tensors.size());
     std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return tensors[a].first < tensors[b].first; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return tensors[a].first < tensors[b].first; });
 
     // Per byte size: shareable buffers and the step after which each is free.
     std::map<std::size_t, std::vector<std::pair<int, int>>> freeAfter;  // bytes -> (buffer, last step)
@@ -104,7 +105,8 @@ MemoryPlan planArena(const std::vector<PlannedTensor>& tensors) {
         // Ranges taken, during t's life, by tensors already placed.
         std::vector<std::pair<std::size_t, std::size_t>> taken;
         for (size_t j : placed)
-            if (overlaps(t, tensors[j])) taken.emplace_back(plan.offsetOf[j], plan.offsetOf[j] + aligned(tensors[j].bytes));
+            if (overlaps(t, tensors[j]))
+                taken.emplace_back(plan.offsetOf[j], plan.offsetOf[j] + aligned(tensors[j].bytes));
         std::sort(taken.begin(), taken.end());
         // Best fit: the smallest gap that holds t; else above everything.
         std::size_t best = SIZE_MAX, bestGap = SIZE_MAX, cursor = 0;

@@ -15,10 +15,10 @@ namespace interstage {
 
 struct PlannedTensor {
     ValueId value = kNoValue;
-    int first = 0;            // producer step
-    int last = 0;             // last consumer step (graph outputs: the last step)
+    int first = 0;  // producer step
+    int last = 0;   // last consumer step (graph outputs: the last step)
     std::size_t bytes = 0;
-    bool keep = false;        // graph output or pinned: readable after the run, never shared
+    bool keep = false;  // graph output or pinned: readable after the run, never shared
     MemoryCategory category = MemoryCategory::Interstage;
 };
 

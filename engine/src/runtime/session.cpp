@@ -20,12 +20,12 @@
 #include "interstage/lifetimes.h"
 #include "interstage/vulkan.h"
 #include "memory/host_allocator.h"
-#include "memory/memory_tracker.h"
 #include "memory/memory_sampler.h"
+#include "memory/memory_tracker.h"
 #include "passes/blocked_layout.h"
 #include "passes/passes.h"
-#include "plan/in_place.h"
 #include "plan/execution_order.h"
+#include "plan/in_place.h"
 #include "plan/planned_tensors.h"
 #include "runtime/channel_blocks.h"
 #include "runtime/host_buffer.h"
@@ -59,8 +59,8 @@ bool producesOnlyWeights(const Graph& graph, const Node& node) {
 }  // namespace
 
 struct Session::Impl {
-    Model model;          // the file's graph, as loaded
-    Graph exec;           // the graph that runs: resolved, fused, folded
+    Model model;  // the file's graph, as loaded
+    Graph exec;   // the graph that runs: resolved, fused, folded
     SessionOptions options;
     int threads = 1;
     std::set<std::string> pinned;
@@ -112,7 +112,8 @@ struct Session::Impl {
         }
         if (missing.empty()) return Status::ok();
         std::string list;
-        for (const auto& [op, node] : missing) list += (list.empty() ? "" : ", ") + op + " (first at node '" + node + "')";
+        for (const auto& [op, node] : missing)
+            list += (list.empty() ? "" : ", ") + op + " (first at node '" + node + "')";
         return unsupported("the " + options.backend + " backend does not support " + list + "; " +
                            std::to_string(nodes) + " nodes in all");
     }
@@ -122,8 +123,9 @@ struct Session::Impl {
     Result<Graph> passesOn(const InputShapes& shapes, const InputValues* values, RemovedValues& removedBy,
                            ExecutionOrderReport& order) const {
         if (weightsReleased)
-            return invalidArgument("this session released its weights (reduce-constant); create a new session to run "
-                                   "other input shapes");
+            return invalidArgument(
+                "this session released its weights (reduce-constant); create a new session to run "
+                "other input shapes");
         Graph graph = model.graph;
         auto report = resolveShapes(graph, shapes, options.shapeOptions, values);
         if (!report.ok()) return report.status();
@@ -253,8 +255,8 @@ struct Session::Impl {
             if (v.constant) fileWeights.insert(v.constant.get());
         for (Graph* g : {&exec, &model.graph})
             for (Value& v : g->values) {
-                if (!v.isWeight() || !v.constant || stillNeeded.count(v.constant.get()) ||
-                    v.dtype != DataType::Float || v.constant->byteSize() <= 1024 || pinned.count(v.name))
+                if (!v.isWeight() || !v.constant || stillNeeded.count(v.constant.get()) || v.dtype != DataType::Float ||
+                    v.constant->byteSize() <= 1024 || pinned.count(v.name))
                     continue;
                 if (fileWeightsToo || !fileWeights.count(v.constant.get())) v.constant.reset();
             }
@@ -307,13 +309,15 @@ struct Session::Impl {
                 return step < kernels.size() && kernels[step] && kernels[step]->writesOverInput();
             };
         if (!(options.mode.reduceInterstage && !options.mode.arena)) inPlace.pages = nullptr;
-        MemoryPlan plan = planningMode() && (inPlace.concat || inPlace.ops) ? planInPlace(options.mode, exec, tensors, inPlace)
-                                                                            : planFor(options.mode, tensors);
+        MemoryPlan plan = planningMode() && (inPlace.concat || inPlace.ops)
+                              ? planInPlace(options.mode, exec, tensors, inPlace)
+                              : planFor(options.mode, tensors);
         memory->setPlan(tensors, std::move(plan), exec.values.size() + exec.nodes.size());
         if (planWorkspace()) workspaceBytes = 0;
         execLowerBound = lowerBound(exec, intermediateLifetimes(exec)).bytes;
 
-        if (workspace.valid()) tracker.freed(workspace.bytes(), MemoryDevice::Host, MemoryCategory::Workspace, kNoValue);
+        if (workspace.valid())
+            tracker.freed(workspace.bytes(), MemoryDevice::Host, MemoryCategory::Workspace, kNoValue);
         workspace = HostBuffer(workspaceBytes);
         if (workspaceBytes) tracker.allocated(workspaceBytes, MemoryDevice::Host, MemoryCategory::Workspace, kNoValue);
         for (auto& b : inputBuffers)
@@ -342,15 +346,17 @@ struct Session::Impl {
         if (options.maxMemoryBytes == 0 || plannedPeak <= options.maxMemoryBytes) return Status::ok();
         auto text = [](std::size_t b) {
             char buffer[48];
-            if (b < (1u << 20)) std::snprintf(buffer, sizeof buffer, "%.1f KiB (%zu bytes)", double(b) / 1024.0, b);
-            else std::snprintf(buffer, sizeof buffer, "%.1f MiB", double(b) / (1024.0 * 1024.0));
+            if (b < (1u << 20))
+                std::snprintf(buffer, sizeof buffer, "%.1f KiB (%zu bytes)", double(b) / 1024.0, b);
+            else
+                std::snprintf(buffer, sizeof buffer, "%.1f MiB", double(b) / (1024.0 * 1024.0));
             return std::string(buffer);
         };
-        return Status(StatusCode::OutOfMemory,
-                      "the " + options.mode.name() + " plan needs " + text(plannedPeak) + " (weights " + text(weights) +
-                          ", tensors " + text(tensors) + ", workspace " + text(sharedWorkspace) + ", inputs " +
-                          text(inputs) + "), more than the budget of " + text(options.maxMemoryBytes) +
-                          "; try the arena or reduce mode");
+        return Status(StatusCode::OutOfMemory, "the " + options.mode.name() + " plan needs " + text(plannedPeak) +
+                                                   " (weights " + text(weights) + ", tensors " + text(tensors) +
+                                                   ", workspace " + text(sharedWorkspace) + ", inputs " + text(inputs) +
+                                                   "), more than the budget of " + text(options.maxMemoryBytes) +
+                                                   "; try the arena or reduce mode");
     }
 
     cpu::TensorView view(ValueId id) {
@@ -359,9 +365,12 @@ struct Session::Impl {
         const Value& value = exec.value(id);
         v.dtype = value.dtype;
         v.shape = value.shape;
-        if (value.isWeight() && value.constant) v.data = const_cast<std::byte*>(value.constant->bytes.data());
-        else if (inputBuffers[static_cast<size_t>(id)].valid()) v.data = inputBuffers[static_cast<size_t>(id)].data();
-        else v.data = memory->address(id);
+        if (value.isWeight() && value.constant)
+            v.data = const_cast<std::byte*>(value.constant->bytes.data());
+        else if (inputBuffers[static_cast<size_t>(id)].valid())
+            v.data = inputBuffers[static_cast<size_t>(id)].data();
+        else
+            v.data = memory->address(id);
         // Empty weights have no bytes; a non-null pointer still marks them present.
         if (!v.data && value.isWeight()) v.data = workspace.data();
         return v;
@@ -398,8 +407,9 @@ struct Session::Impl {
                 Status status = kernels[n]->run(context);
                 if (!status.isOk())
                     return Status(status.code(), "node '" + node.name + "' (" + node.opType + "): " + status.message());
-                stats.nodes.push_back({node.name, node.opType, msSince(nodeStart),
-                                       std::chrono::duration<double, std::milli>(nodeStart - tracker.runStart()).count()});
+                stats.nodes.push_back(
+                    {node.name, node.opType, msSince(nodeStart),
+                     std::chrono::duration<double, std::milli>(nodeStart - tracker.runStart()).count()});
             }
             memory->afterStep(step);
             if (observer) {
@@ -423,7 +433,8 @@ Result<std::unique_ptr<Session>> Session::create(Model model, const SessionOptio
     s.options = options;
     if (options.backend.rfind("vulkan", 0) == 0) {
         // "vulkan" or "vulkan:N"; the device must exist.
-        const std::string index = options.backend.size() > 7 && options.backend[6] == ':' ? options.backend.substr(7) : "0";
+        const std::string index =
+            options.backend.size() > 7 && options.backend[6] == ':' ? options.backend.substr(7) : "0";
         if (options.backend != "vulkan" && options.backend.substr(0, 7) != "vulkan:")
             return invalidArgument("backend '" + options.backend + "' must be cpu, vulkan or vulkan:INDEX");
         char* stop = nullptr;
@@ -432,18 +443,20 @@ Result<std::unique_ptr<Session>> Session::create(Model model, const SessionOptio
             return invalidArgument("backend '" + options.backend + "': the device index must be a number");
         auto devices = listVulkanDevices();
         if (!devices.ok())
-            return Status(devices.status().code(), "backend '" + options.backend +
-                                                       "' needs a Vulkan device (the cpu backend does not): " +
-                                                       devices.status().message());
+            return Status(devices.status().code(),
+                          "backend '" + options.backend +
+                              "' needs a Vulkan device (the cpu backend does not): " + devices.status().message());
         if (device >= static_cast<long>(devices->size()))
             return Status(StatusCode::NotFound, "there is no Vulkan device " + index + " (" +
-                                                    std::to_string(devices->size()) + " found; see interstage-cli devices)");
+                                                    std::to_string(devices->size()) +
+                                                    " found; see interstage-cli devices)");
         s.vulkanDevice = static_cast<int>(device);
     } else if (options.backend != "cpu") {
         return invalidArgument("unknown backend '" + options.backend + "' (cpu, vulkan or vulkan:INDEX)");
     }
     if (options.threads < 0) return invalidArgument("threads must be 0 (all cores) or more");
-    s.threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    s.threads =
+        options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     omp_set_num_threads(s.threads);
     for (const auto& name : options.keep) {
         ValueId id = s.model.graph.find(name);
@@ -493,9 +506,10 @@ Status Session::run(const std::map<std::string, TensorData>& given, RunStats* st
     // this very workload, and every buffer of the plan is gone. The caller
     // decides: a new session (the app makes one per run set) or the CPU.
     if (s.gpu && s.gpu->deviceLost())
-        return Status(StatusCode::DeviceLost, "this session's Vulkan device was lost in an earlier run "
-                                              "(VK_ERROR_DEVICE_LOST) and is not used again: create a new session, "
-                                              "or run on the CPU backend");
+        return Status(StatusCode::DeviceLost,
+                      "this session's Vulkan device was lost in an earlier run "
+                      "(VK_ERROR_DEVICE_LOST) and is not used again: create a new session, "
+                      "or run on the CPU backend");
     omp_set_num_threads(s.threads);
     const Graph& fileGraph = s.model.graph;
 
@@ -505,8 +519,8 @@ Status Session::run(const std::map<std::string, TensorData>& given, RunStats* st
         if (id == kNoValue || !fileGraph.value(id).isGraphInput || fileGraph.value(id).isInitializer)
             return invalidArgument("the model has no input named '" + name + "'");
         if (fileGraph.value(id).dtype != value.dtype)
-            return invalidArgument("input '" + name + "' must be " + dataTypeName(fileGraph.value(id).dtype) + ", not " +
-                                   dataTypeName(value.dtype));
+            return invalidArgument("input '" + name + "' must be " + dataTypeName(fileGraph.value(id).dtype) +
+                                   ", not " + dataTypeName(value.dtype));
         inputs[name] = value;
     }
     InputShapes shapes;
@@ -598,30 +612,37 @@ Result<TensorData> Session::blob(const std::string& name) const {
     if (v.constant && v.isWeight()) return *v.constant;
     const ValueId fileId = s.model.graph.find(name);
     if (v.isWeight() && (fileId == kNoValue || !s.model.graph.value(fileId).isWeight()))
-        return Status(StatusCode::DataRemoved, "weight '" + name + "' was made by the engine's passes (layer fusion "
-                                               "or constant folding), not read from the model file, and released once "
-                                               "its kernel packed its own copy; disable fusion (--no-fusion) to see "
-                                               "the file's weights");
+        return Status(StatusCode::DataRemoved,
+                      "weight '" + name +
+                          "' was made by the engine's passes (layer fusion "
+                          "or constant folding), not read from the model file, and released once "
+                          "its kernel packed its own copy; disable fusion (--no-fusion) to see "
+                          "the file's weights");
     if (v.isWeight())
-        return Status(StatusCode::DataRemoved, "weight '" + name + "' was released by reduce-constant once its kernel "
-                                               "packed its own copy; run without --reduce-constant to read it");
+        return Status(StatusCode::DataRemoved, "weight '" + name +
+                                                   "' was released by reduce-constant once its kernel "
+                                                   "packed its own copy; run without --reduce-constant to read it");
     if (s.runCount == 0) return Status(StatusCode::NotFound, "tensor '" + name + "' has no data yet: nothing has run");
     const bool kept = v.isGraphOutput || s.pinned.count(name) || v.isGraphInput;
     const MemoryMode& mode = s.options.mode;
     const bool everyTensorKept = !mode.reduceInterstage && !mode.reuseInterstage && !mode.arena;
     if (!kept && !everyTensorKept) {
         std::string why = mode.arena ? "shares the arena with tensors planned at the same offsets"
-                        : mode.reduceInterstage && !mode.reuseInterstage ? "was freed after its last use"
-                        : "shares its buffer with other tensors of the same size";
+                          : mode.reduceInterstage && !mode.reuseInterstage
+                              ? "was freed after its last use"
+                              : "shares its buffer with other tensors of the same size";
         return Status(StatusCode::DataRemoved, "tensor '" + name + "' " + why + " (memory mode " + mode.name() +
-                                                   "); pin it (--keep " + name + ") or use the default mode to read it");
+                                                   "); pin it (--keep " + name +
+                                                   ") or use the default mode to read it");
     }
     if (s.onGpu()) return s.gpu->read(id);
     const void* data = v.isGraphInput ? s.inputBuffers[static_cast<size_t>(id)].data() : s.memory->address(id);
     if (!data) return Status(StatusCode::NotFound, "tensor '" + name + "' has no data (the last run did not reach it)");
     TensorData t = TensorData::zeros(v.dtype, v.shape);
-    if (v.channelBlock) unblockChannels(static_cast<const float*>(data), v.shape, v.channelBlock, t.data<float>());
-    else if (!t.bytes.empty()) std::memcpy(t.bytes.data(), data, t.bytes.size());
+    if (v.channelBlock)
+        unblockChannels(static_cast<const float*>(data), v.shape, v.channelBlock, t.data<float>());
+    else if (!t.bytes.empty())
+        std::memcpy(t.bytes.data(), data, t.bytes.size());
     return t;
 }
 

@@ -22,7 +22,8 @@ void TensorMemory::setPlan(const std::vector<PlannedTensor>& tensors, MemoryPlan
     mappedBytes_.assign(plan_.buffers.size(), 0);
     for (size_t b = 0; b < plan_.buffers.size(); ++b)
         for (const auto& [step, keep] : plan_.buffers[b].trims)
-            if (step >= 0 && static_cast<size_t>(step) < trimsAt_.size()) trimsAt_[static_cast<size_t>(step)].push_back({b, keep});
+            if (step >= 0 && static_cast<size_t>(step) < trimsAt_.size())
+                trimsAt_[static_cast<size_t>(step)].push_back({b, keep});
     heldBytes_.assign(plan_.buffers.size(), 0);
     arriving_.assign(plan_.buffers.size(), 0);
     for (size_t m = 0; m < plan_.moves.size(); ++m) {
@@ -76,7 +77,8 @@ void TensorMemory::movePages(const PageMove& move) {
     const BufferSpec& target = plan_.buffers[into];
     std::byte* to = static_cast<std::byte*>(bufferData_[into]) + move.offset;
     heldBytes_[into] += source.bytes;
-    if (allocator_.movePages(bufferData_[from], mappedBytes_[from], bufferData_[into], mappedBytes_[into], move.offset)) {
+    if (allocator_.movePages(bufferData_[from], mappedBytes_[from], bufferData_[into], mappedBytes_[into],
+                             move.offset)) {
         bufferData_[from] = nullptr;
         tracker_.handedOver(heldBytes_[from], MemoryDevice::Host, source.category, source.firstTenant, target.category,
                             target.firstTenant);
@@ -92,8 +94,10 @@ void TensorMemory::movePages(const PageMove& move) {
 
 Status TensorMemory::beginRun() {
     for (size_t b = 0; b < plan_.buffers.size(); ++b) {
-        if (plan_.buffers[b].perRun()) release(b);  // kept outputs of the previous run
-        else if (!bufferData_[b]) IS_RETURN_IF_ERROR(allocate(b));
+        if (plan_.buffers[b].perRun())
+            release(b);  // kept outputs of the previous run
+        else if (!bufferData_[b])
+            IS_RETURN_IF_ERROR(allocate(b));
     }
     return Status::ok();
 }
@@ -111,7 +115,8 @@ void TensorMemory::afterStep(int step) {
         // A striped conv wrote its output over the start of this buffer; the
         // rest held its (now dead) input. Where the OS cannot cut the block
         // it stays whole, and so does the count.
-        if (!bufferData_[b] || keep >= mappedBytes_[b] || !allocator_.trim(bufferData_[b], mappedBytes_[b], keep)) continue;
+        if (!bufferData_[b] || keep >= mappedBytes_[b] || !allocator_.trim(bufferData_[b], mappedBytes_[b], keep))
+            continue;
         const BufferSpec& spec = plan_.buffers[b];
         const std::size_t cut = std::min(heldBytes_[b], mappedBytes_[b] - keep);
         tracker_.freed(cut, MemoryDevice::Host, spec.category, spec.firstTenant);

@@ -49,16 +49,16 @@ private:
     MemoryTracker& tracker_;
     std::vector<PlannedTensor> tensors_;
     MemoryPlan plan_;
-    std::vector<void*> bufferData_;                 // per buffer
-    std::vector<std::vector<size_t>> tenants_;      // per buffer: indices into tensors_
-    std::vector<std::vector<size_t>> allocAt_;      // per step: per-run buffers allocated before it
-    std::vector<std::vector<size_t>> freeAt_;       // per step: per-run buffers freed after it
-    std::vector<std::vector<size_t>> movesAt_;      // per step: indices into plan_.moves
+    std::vector<void*> bufferData_;                                     // per buffer
+    std::vector<std::vector<size_t>> tenants_;                          // per buffer: indices into tensors_
+    std::vector<std::vector<size_t>> allocAt_;                          // per step: per-run buffers allocated before it
+    std::vector<std::vector<size_t>> freeAt_;                           // per step: per-run buffers freed after it
+    std::vector<std::vector<size_t>> movesAt_;                          // per step: indices into plan_.moves
     std::vector<std::vector<std::pair<size_t, std::size_t>>> trimsAt_;  // per step: (buffer, bytes kept) after it
-    std::vector<std::size_t> mappedBytes_;          // per buffer: its length for the allocator (after trims)
-    std::vector<std::size_t> heldBytes_;            // per buffer: the bytes reported to the tracker as held
-    std::vector<std::size_t> arriving_;             // per buffer: bytes that arrive by page moves
-    std::vector<void*> address_;                    // per value
+    std::vector<std::size_t> mappedBytes_;  // per buffer: its length for the allocator (after trims)
+    std::vector<std::size_t> heldBytes_;    // per buffer: the bytes reported to the tracker as held
+    std::vector<std::size_t> arriving_;     // per buffer: bytes that arrive by page moves
+    std::vector<void*> address_;            // per value
 };
 
 }  // namespace interstage

@@ -32,8 +32,8 @@ Status check(VkResult result, const std::string& what);
 struct Buffer {
     VkBuffer buffer = VK_NULL_HANDLE;
     VkDeviceMemory memory = VK_NULL_HANDLE;
-    VkDeviceSize bytes = 0;     // bytes reported to the tracker (the memory's allocation size)
-    void* mapped = nullptr;     // host-visible buffers only
+    VkDeviceSize bytes = 0;  // bytes reported to the tracker (the memory's allocation size)
+    void* mapped = nullptr;  // host-visible buffers only
     MemoryCategory category = MemoryCategory::Interstage;
     ValueId tensor = kNoValue;
     bool valid() const { return buffer != VK_NULL_HANDLE; }

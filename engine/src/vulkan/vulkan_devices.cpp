@@ -14,11 +14,16 @@ namespace {
 
 const char* deviceTypeName(VkPhysicalDeviceType type) {
     switch (type) {
-        case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return "discrete";
-        case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return "integrated";
-        case VK_PHYSICAL_DEVICE_TYPE_CPU: return "cpu";
-        case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return "virtual";
-        default: return "other";
+        case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU:
+            return "discrete";
+        case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU:
+            return "integrated";
+        case VK_PHYSICAL_DEVICE_TYPE_CPU:
+            return "cpu";
+        case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU:
+            return "virtual";
+        default:
+            return "other";
     }
 }
 
@@ -64,8 +69,9 @@ Result<std::vector<VulkanDeviceInfo>> listVulkanDevices() {
         devices.push_back(std::move(d));
     }
     if (devices.empty())
-        return Status(StatusCode::NotFound, "the Vulkan loader reports no device (install mesa-vulkan-drivers for "
-                                            "lavapipe, or a GPU driver)");
+        return Status(StatusCode::NotFound,
+                      "the Vulkan loader reports no device (install mesa-vulkan-drivers for "
+                      "lavapipe, or a GPU driver)");
     return devices;
 }
 

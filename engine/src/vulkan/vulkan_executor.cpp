@@ -41,7 +41,7 @@ struct VulkanExecutor::Impl : Recorder {
     int deviceIndex;
 
     std::unique_ptr<Context> ctx;
-    std::vector<std::unique_ptr<VulkanKernel>> gpu;       // per node; null: CPU or skipped
+    std::vector<std::unique_ptr<VulkanKernel>> gpu;        // per node; null: CPU or skipped
     std::vector<std::unique_ptr<cpu::Kernel>> cpuKernels;  // per node; the fallbacks
     std::vector<int> tensorOf;                             // per value: index into tensors, -1
     std::vector<Buffer> buffers;                           // per plan buffer
@@ -49,8 +49,8 @@ struct VulkanExecutor::Impl : Recorder {
     std::vector<Buffer> inputBuffers;                      // per value: runtime inputs
     std::map<ValueId, TensorData> hostInputs;              // the last run's inputs
     Buffer weights;
-    std::vector<VkDeviceSize> weightOffset;                // per value; kNoOffset if not uploaded
-    std::vector<std::vector<Binding>> constants;           // per node: its kernel tables
+    std::vector<VkDeviceSize> weightOffset;       // per value; kNoOffset if not uploaded
+    std::vector<std::vector<Binding>> constants;  // per node: its kernel tables
     Buffer staging;
     VkDeviceSize scale = 1;
     bool prepared = false;
@@ -81,8 +81,8 @@ struct VulkanExecutor::Impl : Recorder {
 
     // ---- Recorder -------------------------------------------------------
 
-    Status dispatch(std::string_view shader, std::span<const Binding> bindings, const void* push,
-                    std::size_t pushBytes, uint64_t invocations) override {
+    Status dispatch(std::string_view shader, std::span<const Binding> bindings, const void* push, std::size_t pushBytes,
+                    uint64_t invocations) override {
         if (invocations == 0) return Status::ok();
         if (pushBytes > kPushConstantBytes) return Status(StatusCode::Internal, "push constants too large");
         auto pipeline = ctx->pipeline(shader, static_cast<uint32_t>(bindings.size()));
@@ -149,8 +149,10 @@ struct VulkanExecutor::Impl : Recorder {
         const auto start = Clock::now();
         Status status = flush();
         const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-        if (ms > 2 * kStretchMs) stretchNodes = std::max(1, stretchNodes / 2);
-        else if (ms < kStretchMs / 2) stretchNodes = std::min(1024, stretchNodes * 2);
+        if (ms > 2 * kStretchMs)
+            stretchNodes = std::max(1, stretchNodes / 2);
+        else if (ms < kStretchMs / 2)
+            stretchNodes = std::min(1024, stretchNodes * 2);
         return status;
     }
 
@@ -162,10 +164,10 @@ struct VulkanExecutor::Impl : Recorder {
         b.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT;
         b.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT |
                           VK_ACCESS_TRANSFER_WRITE_BIT | VK_ACCESS_HOST_READ_BIT;
-        vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
-                             VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT |
-                                 VK_PIPELINE_STAGE_HOST_BIT,
-                             0, 1, &b, 0, nullptr, 0, nullptr);
+        vkCmdPipelineBarrier(
+            cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+            VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
+            &b, 0, nullptr, 0, nullptr);
     }
 
     Status ensureStaging(std::size_t bytes) {
@@ -246,8 +248,9 @@ Status VulkanExecutor::Impl::prepare() {
     // out as ONNX says; channel blocking is the CPU session's alone.
     for (const Value& v : graph.values)
         if (v.channelBlock)
-            return Status(StatusCode::Internal, "tensor '" + v.name + "' is channel-blocked; the Vulkan executor "
-                                                "runs graphs with NCHW tensors only");
+            return Status(StatusCode::Internal, "tensor '" + v.name +
+                                                    "' is channel-blocked; the Vulkan executor "
+                                                    "runs graphs with NCHW tensors only");
     auto created = Context::create(deviceIndex, tracker);
     if (!created.ok()) return created.status();
     ctx = created.take();
@@ -268,10 +271,12 @@ Status VulkanExecutor::Impl::prepare() {
     for (size_t b = 0; b < plan.buffers.size(); ++b) {
         const BufferSpec& spec = plan.buffers[b];
         if (!spec.perRun()) continue;
-        if (static_cast<size_t>(spec.allocStep) >= steps) return invalidArgument("a buffer is allocated after the last step");
+        if (static_cast<size_t>(spec.allocStep) >= steps)
+            return invalidArgument("a buffer is allocated after the last step");
         allocAt[static_cast<size_t>(spec.allocStep)].push_back(b);
         if (spec.freeStep != kPersistent) {
-            if (static_cast<size_t>(spec.freeStep) >= steps) return invalidArgument("a buffer is freed after the last step");
+            if (static_cast<size_t>(spec.freeStep) >= steps)
+                return invalidArgument("a buffer is freed after the last step");
             freeAt[static_cast<size_t>(spec.freeStep)].push_back(b);
         }
     }
@@ -361,7 +366,8 @@ Status VulkanExecutor::Impl::uploadWeights() {
     if (!s.ok()) return s.status();
     Buffer upload = s.take();
     for (size_t p = 0; p < pieces.size(); ++p)
-        if (pieceBytes[p]) std::memcpy(static_cast<std::byte*>(upload.mapped) + pieces[p].first, pieces[p].second, pieceBytes[p]);
+        if (pieceBytes[p])
+            std::memcpy(static_cast<std::byte*>(upload.mapped) + pieces[p].first, pieces[p].second, pieceBytes[p]);
     Status status = open();
     if (status.isOk()) status = copy({upload.buffer, 0, total}, {weights.buffer, 0, total}, total);
     if (status.isOk()) {
@@ -384,8 +390,10 @@ Status VulkanExecutor::Impl::run(const std::map<std::string, TensorData>& inputs
     // Run start: per-run buffers kept from the last run (outputs) go, the
     // persistent ones come the first time.
     for (size_t b = 0; b < buffers.size(); ++b) {
-        if (plan.buffers[b].perRun()) release(b);
-        else if (!buffers[b].valid()) IS_RETURN_IF_ERROR(allocate(b));
+        if (plan.buffers[b].perRun())
+            release(b);
+        else if (!buffers[b].valid())
+            IS_RETURN_IF_ERROR(allocate(b));
     }
     for (ValueId id : graph.runtimeInputs()) {
         const Value& v = graph.value(id);
@@ -434,8 +442,10 @@ Status VulkanExecutor::Impl::run(const std::map<std::string, TensorData>& inputs
             if (status.isOk() && cancelled()) status = Status(StatusCode::Cancelled, "the run was stopped");
         }
     }
-    if (status.isOk()) status = flush();
-    else ctx->discard();
+    if (status.isOk())
+        status = flush();
+    else
+        ctx->discard();
     tracker.setNode(kNoNode);
     if (status.isOk()) collectTimings(cpuMs);
     return status;
@@ -554,8 +564,9 @@ void VulkanExecutor::Impl::collectTimings(const std::vector<double>& cpuMs) {
         double ms = -1;
         if (timed[n]) {
             uint64_t stamps[2] = {0, 0};
-            VkResult r = vkGetQueryPoolResults(ctx->device(), queries, static_cast<uint32_t>(2 * n), 2, sizeof(stamps),
-                                               stamps, sizeof(uint64_t), VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT);
+            VkResult r =
+                vkGetQueryPoolResults(ctx->device(), queries, static_cast<uint32_t>(2 * n), 2, sizeof(stamps), stamps,
+                                      sizeof(uint64_t), VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT);
             ms = r == VK_SUCCESS && stamps[1] >= stamps[0] ? double(stamps[1] - stamps[0]) * periodNs / 1e6 : 0.0;
         } else if (cpuMs[n] >= 0) {
             ms = cpuMs[n];
@@ -599,8 +610,9 @@ Result<TensorData> VulkanExecutor::read(ValueId id) {
     if (!s.planned(id)) return Status(StatusCode::NotFound, "tensor '" + v.name + "' is not on the device");
     auto source = s.binding(id);
     if (!source.ok())
-        return Status(StatusCode::DataRemoved, "tensor '" + v.name + "' was freed on the device by the memory mode; "
-                                               "pin it or use the default mode to read it");
+        return Status(StatusCode::DataRemoved, "tensor '" + v.name +
+                                                   "' was freed on the device by the memory mode; "
+                                                   "pin it or use the default mode to read it");
     TensorData t = TensorData::zeros(v.dtype, v.shape);
     IS_RETURN_IF_ERROR(s.download(source.value(), t.bytes.data(), t.bytes.size()));
     return t;
@@ -613,7 +625,8 @@ std::size_t VulkanExecutor::fallbackBytes() const { return impl_->transferBytes;
 std::vector<std::string> VulkanExecutor::fallbackNodes() const {
     std::vector<std::string> names;
     for (size_t n = 0; n < impl_->cpuKernels.size(); ++n)
-        if (impl_->cpuKernels[n]) names.push_back(impl_->graph.nodes[n].name + " (" + impl_->graph.nodes[n].opType + ")");
+        if (impl_->cpuKernels[n])
+            names.push_back(impl_->graph.nodes[n].name + " (" + impl_->graph.nodes[n].opType + ")");
     return names;
 }
 
@@ -630,9 +643,7 @@ std::set<const TensorData*> VulkanExecutor::hostConstantsRead() const {
 std::string VulkanExecutor::deviceName() const { return impl_->ctx ? impl_->ctx->properties().deviceName : ""; }
 bool VulkanExecutor::validationEnabled() const { return impl_->ctx && impl_->ctx->validationEnabled(); }
 int VulkanExecutor::validationErrors() const { return impl_->ctx ? impl_->ctx->validationErrors() : 0; }
-std::string VulkanExecutor::lastValidationError() const {
-    return impl_->ctx ? impl_->ctx->lastValidationError() : "";
-}
+std::string VulkanExecutor::lastValidationError() const { return impl_->ctx ? impl_->ctx->lastValidationError() : ""; }
 std::size_t VulkanExecutor::offsetScale() const { return impl_->scale; }
 bool VulkanExecutor::memoryBudgetSupported() const { return impl_->ctx && impl_->ctx->memoryBudgetSupported(); }
 std::size_t VulkanExecutor::deviceHeapUsageBytes() const { return impl_->ctx ? impl_->ctx->deviceHeapUsageBytes() : 0; }

@@ -34,13 +34,27 @@ ActivationParams fusedActivationParams(const Node& node) {
     p.alpha = a.alpha;
     p.beta = a.beta;
     switch (a.kind) {
-        case cpu::Activation::Kind::None: p.code = 0; break;
-        case cpu::Activation::Kind::Relu: p.code = uint32_t(ActivationCode::Relu); break;
-        case cpu::Activation::Kind::Clip: p.code = uint32_t(ActivationCode::Clip); break;
-        case cpu::Activation::Kind::Sigmoid: p.code = uint32_t(ActivationCode::Sigmoid); break;
-        case cpu::Activation::Kind::HardSigmoid: p.code = uint32_t(ActivationCode::HardSigmoid); break;
-        case cpu::Activation::Kind::HardSwish: p.code = uint32_t(ActivationCode::HardSwish); break;
-        case cpu::Activation::Kind::LeakyRelu: p.code = uint32_t(ActivationCode::LeakyRelu); break;
+        case cpu::Activation::Kind::None:
+            p.code = 0;
+            break;
+        case cpu::Activation::Kind::Relu:
+            p.code = uint32_t(ActivationCode::Relu);
+            break;
+        case cpu::Activation::Kind::Clip:
+            p.code = uint32_t(ActivationCode::Clip);
+            break;
+        case cpu::Activation::Kind::Sigmoid:
+            p.code = uint32_t(ActivationCode::Sigmoid);
+            break;
+        case cpu::Activation::Kind::HardSigmoid:
+            p.code = uint32_t(ActivationCode::HardSigmoid);
+            break;
+        case cpu::Activation::Kind::HardSwish:
+            p.code = uint32_t(ActivationCode::HardSwish);
+            break;
+        case cpu::Activation::Kind::LeakyRelu:
+            p.code = uint32_t(ActivationCode::LeakyRelu);
+            break;
     }
     return p;
 }

@@ -63,10 +63,14 @@ public:
         const std::string& op = node.opType;
         IS_RETURN_IF_ERROR(requireFloat(context, {0}));
         push_.count = static_cast<uint32_t>(context.output(0).byteSize() / sizeof(float));
-        if (op == "Relu") push_.act = uint32_t(ActivationCode::Relu);
-        else if (op == "Sigmoid") push_.act = uint32_t(ActivationCode::Sigmoid);
-        else if (op == "Tanh") push_.act = uint32_t(ActivationCode::Tanh);
-        else if (op == "HardSwish") push_.act = uint32_t(ActivationCode::HardSwish);
+        if (op == "Relu")
+            push_.act = uint32_t(ActivationCode::Relu);
+        else if (op == "Sigmoid")
+            push_.act = uint32_t(ActivationCode::Sigmoid);
+        else if (op == "Tanh")
+            push_.act = uint32_t(ActivationCode::Tanh);
+        else if (op == "HardSwish")
+            push_.act = uint32_t(ActivationCode::HardSwish);
         else if (op == "HardSigmoid") {
             push_.act = uint32_t(ActivationCode::HardSigmoid);
             push_.alpha = node.attrFloat("alpha", 0.2f);
@@ -130,9 +134,12 @@ public:
         uint64_t outer = 1, len = 1, inner = 1;
         for (int64_t d = 0; d < rank; ++d) {
             const auto dim = static_cast<uint64_t>(shape[static_cast<size_t>(d)]);
-            if (d < axis) outer *= dim;
-            else if (d == axis || coerce2d) len *= dim;
-            else inner *= dim;
+            if (d < axis)
+                outer *= dim;
+            else if (d == axis || coerce2d)
+                len *= dim;
+            else
+                inner *= dim;
         }
         push_.lines = static_cast<uint32_t>(outer * inner);
         push_.axis = static_cast<uint32_t>(len);

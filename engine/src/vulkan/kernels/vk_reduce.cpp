@@ -11,9 +11,8 @@ namespace interstage::vulkan {
 namespace {
 
 // The op codes reduce.comp understands.
-constexpr const char* kOps[] = {"ReduceSum",  "ReduceMean",      "ReduceMax",    "ReduceMin",
-                                "ReduceProd", "ReduceL1",        "ReduceL2",     "ReduceSumSquare",
-                                "ReduceLogSum", "ReduceLogSumExp"};
+constexpr const char* kOps[] = {"ReduceSum", "ReduceMean", "ReduceMax",       "ReduceMin",    "ReduceProd",
+                                "ReduceL1",  "ReduceL2",   "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"};
 constexpr size_t kMaxGroups = 6;
 
 class ReduceKernel : public VulkanKernel {
@@ -34,7 +33,8 @@ public:
         const int64_t outCount = elementCount(context.output(0).shape).value_or(-1);
         copy_ = plan.copy;
         if (copy_) {
-            if (outCount != elementCount(x).value_or(-2)) return context.invalidHere("output shape does not fit the input");
+            if (outCount != elementCount(x).value_or(-2))
+                return context.invalidHere("output shape does not fit the input");
             bytes_ = context.output(0).byteSize();
             return Status::ok();
         }

@@ -13,7 +13,8 @@ namespace {
 class SliceKernel : public VulkanKernel {
 public:
     Status prepare(const cpu::PrepareContext& context) override {
-        if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs a data input and one output");
+        if (!context.hasInput(0) || context.outputCount() != 1)
+            return context.invalidHere("needs a data input and one output");
         cpu::tensor::SliceParams params;
         bool known = false;
         IS_RETURN_IF_ERROR(cpu::tensor::readSliceParams(context, params, known));
@@ -66,6 +67,8 @@ std::unique_ptr<VulkanKernel> make() { return std::make_unique<SliceKernel>(); }
 
 }  // namespace
 
-void registerVulkanSlice(std::vector<std::pair<std::string, VulkanKernelFactory>>& t) { t.emplace_back("Slice", &make); }
+void registerVulkanSlice(std::vector<std::pair<std::string, VulkanKernelFactory>>& t) {
+    t.emplace_back("Slice", &make);
+}
 
 }  // namespace interstage::vulkan

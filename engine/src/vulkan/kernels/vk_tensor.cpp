@@ -152,7 +152,8 @@ public:
         if (context.node().opType == "Dropout" && context.inputCount() > 2 && context.hasInput(2)) {
             // Training mode drops elements: only a constant false keeps it a copy.
             const TensorData* training = context.inputConstant(2);
-            if (!training || training->elementCount() != 1 || training->bytes.empty() || training->bytes[0] != std::byte{0})
+            if (!training || training->elementCount() != 1 || training->bytes.empty() ||
+                training->bytes[0] != std::byte{0})
                 return context.unsupportedHere("Dropout in training mode");
         }
         bytes_ = context.output(0).byteSize();

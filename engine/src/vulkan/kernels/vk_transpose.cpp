@@ -12,7 +12,8 @@ namespace {
 class TransposeKernel : public VulkanKernel {
 public:
     Status prepare(const cpu::PrepareContext& context) override {
-        if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs one input and one output");
+        if (!context.hasInput(0) || context.outputCount() != 1)
+            return context.invalidHere("needs one input and one output");
         std::vector<int64_t> perm;
         IS_RETURN_IF_ERROR(cpu::tensor::readTransposePerm(context, perm));
         const cpu::tensor::StridedView view = cpu::tensor::transposeView(context.inputShape(0), perm);
@@ -23,7 +24,8 @@ public:
 
     Status record(Recorder& recorder, const KernelBindings& b) override {
         if (walk_.words == 0) return Status::ok();
-        if (walk_.contiguous()) return recorder.copy(b.inputs[0], b.outputs[0], static_cast<VkDeviceSize>(walk_.words) * 4);
+        if (walk_.contiguous())
+            return recorder.copy(b.inputs[0], b.outputs[0], static_cast<VkDeviceSize>(walk_.words) * 4);
         Push push;
         push.count = static_cast<uint32_t>(walk_.words);
         push.rank = static_cast<uint32_t>(walk_.dims.size());

@@ -12,7 +12,6 @@ namespace interstage::cpu::ew {
 
 namespace {
 
-
 // One uniform double in [0, 1) the way numpy's legacy generator makes it
 // from two 32-bit Mersenne Twister outputs.
 double numpyUniform(std::mt19937& generator) {

@@ -429,7 +429,6 @@ bool makeReducePlan(const Shape& shape, const std::vector<int64_t>& axes, bool n
     return true;
 }
 
-
 std::unique_ptr<Kernel> makeReduceKernel() { return std::make_unique<ReduceKernel>(); }
 
 }  // namespace interstage::cpu::ew

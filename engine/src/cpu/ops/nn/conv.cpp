@@ -22,7 +22,8 @@ public:
         spec.y = context.output(0).shape;
         const Shape &x = spec.x, &w = spec.w, &y = spec.y;
         if (x.size() < 3 || x.size() > 5)
-            return context.unsupportedHere("input rank " + std::to_string(x.size()) + " (1-D to 3-D convolutions only)");
+            return context.unsupportedHere("input rank " + std::to_string(x.size()) +
+                                           " (1-D to 3-D convolutions only)");
         if (w.size() != x.size() || y.size() != x.size())
             return context.invalidHere("weight " + shapeToString(w) + " does not fit input " + shapeToString(x));
         const size_t spatial = spec.spatial();
@@ -72,7 +73,6 @@ public:
         ownsWeights_ = !context.inputConstant(0) && spec.constantWeights && (!spec.hasBias || spec.constantBias);
         return Status::ok();
     }
-
 };
 
 }  // namespace

@@ -11,8 +11,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "cpu/simd_dispatch.h"
 #include "cpu/ops/nn/conv_paths.h"
+#include "cpu/simd_dispatch.h"
 
 namespace interstage::cpu::nn {
 
@@ -54,9 +54,12 @@ template <int Rows, int Taps, int Stride>
 template <int Rows, int Taps>
 [[gnu::always_inline]] inline void interiorByStride(float* acc, const float* const* in, int64_t rowCount,
                                                     const float* w, const RowGeometry& g) {
-    if (g.stride == 1) interior<Rows, Taps, 1>(acc, in, rowCount, w, g);
-    else if (g.stride == 2) interior<Rows, Taps, 2>(acc, in, rowCount, w, g);
-    else interior<Rows, Taps, 0>(acc, in, rowCount, w, g);
+    if (g.stride == 1)
+        interior<Rows, Taps, 1>(acc, in, rowCount, w, g);
+    else if (g.stride == 2)
+        interior<Rows, Taps, 2>(acc, in, rowCount, w, g);
+    else
+        interior<Rows, Taps, 0>(acc, in, rowCount, w, g);
 }
 
 // acc += the kernel rows' taps over rowCount consecutive input rows.
@@ -77,24 +80,35 @@ template <int Rows, int Taps>
     if (rowCount == 3 && g.taps == 3) return interiorByStride<3, 3>(acc, in, rowCount, w, g);
     for (int64_t r = 0; r < rowCount; ++r) {
         switch (g.taps) {
-            case 1: interiorByStride<1, 1>(acc, in + r, 1, w + r * g.taps, g); break;
-            case 3: interiorByStride<1, 3>(acc, in + r, 1, w + r * g.taps, g); break;
-            case 5: interiorByStride<1, 5>(acc, in + r, 1, w + r * g.taps, g); break;
-            case 7: interiorByStride<1, 7>(acc, in + r, 1, w + r * g.taps, g); break;
-            default: interiorByStride<1, 0>(acc, in + r, 1, w + r * g.taps, g); break;
+            case 1:
+                interiorByStride<1, 1>(acc, in + r, 1, w + r * g.taps, g);
+                break;
+            case 3:
+                interiorByStride<1, 3>(acc, in + r, 1, w + r * g.taps, g);
+                break;
+            case 5:
+                interiorByStride<1, 5>(acc, in + r, 1, w + r * g.taps, g);
+                break;
+            case 7:
+                interiorByStride<1, 7>(acc, in + r, 1, w + r * g.taps, g);
+                break;
+            default:
+                interiorByStride<1, 0>(acc, in + r, 1, w + r * g.taps, g);
+                break;
         }
     }
 }
 
 using RowFunction = void (*)(float*, const float* const*, int64_t, const float*, const RowGeometry&);
 
-__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))) IS_FP_CONTRACT_FAST void
-accumulateRowsAvx512(float* acc, const float* const* in, int64_t rowCount, const float* w, const RowGeometry& g) {
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))) IS_FP_CONTRACT_FAST void accumulateRowsAvx512(
+    float* acc, const float* const* in, int64_t rowCount, const float* w, const RowGeometry& g) {
     accumulateRowsBody(acc, in, rowCount, w, g);
 }
 
-__attribute__((target("avx2,fma"))) IS_FP_CONTRACT_FAST void
-accumulateRowsAvx2(float* acc, const float* const* in, int64_t rowCount, const float* w, const RowGeometry& g) {
+__attribute__((target("avx2,fma"))) IS_FP_CONTRACT_FAST void accumulateRowsAvx2(float* acc, const float* const* in,
+                                                                                int64_t rowCount, const float* w,
+                                                                                const RowGeometry& g) {
     accumulateRowsBody(acc, in, rowCount, w, g);
 }
 
@@ -111,7 +125,8 @@ RowFunction pickRowFunction() {
 
 void activateRow(const Activation& a, float* row, int64_t n) {
     switch (a.kind) {
-        case Activation::Kind::None: return;
+        case Activation::Kind::None:
+            return;
         case Activation::Kind::Relu:
             for (int64_t i = 0; i < n; ++i) row[i] = row[i] > 0 ? row[i] : 0;
             return;
@@ -230,8 +245,7 @@ constexpr int64_t kDwMaxPadded = 16384;  // floats in the padded plane (on the s
 constexpr int64_t kDwFlatWidth = 32;     // narrower planes use the flat loop
 
 [[gnu::always_inline]] inline void depthwisePlaneBody(const float* __restrict x, float* __restrict y,
-                                                      const float* __restrict k, float bias, int64_t h,
-                                                      int64_t width) {
+                                                      const float* __restrict k, float bias, int64_t h, int64_t width) {
     const int64_t wp = width + 2;
     alignas(64) float pad[kDwMaxPadded];
     std::fill_n(pad, wp + 1, 0.f);
@@ -262,12 +276,13 @@ constexpr int64_t kDwFlatWidth = 32;     // narrower planes use the flat loop
 
 using PlaneFunction = void (*)(const float*, float*, const float*, float, int64_t, int64_t);
 
-__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))) IS_FP_CONTRACT_FAST void
-depthwisePlaneAvx512(const float* x, float* y, const float* k, float bias, int64_t h, int64_t w) {
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))) IS_FP_CONTRACT_FAST void depthwisePlaneAvx512(
+    const float* x, float* y, const float* k, float bias, int64_t h, int64_t w) {
     depthwisePlaneBody(x, y, k, bias, h, w);
 }
-__attribute__((target("avx2,fma"))) IS_FP_CONTRACT_FAST void
-depthwisePlaneAvx2(const float* x, float* y, const float* k, float bias, int64_t h, int64_t w) {
+__attribute__((target("avx2,fma"))) IS_FP_CONTRACT_FAST void depthwisePlaneAvx2(const float* x, float* y,
+                                                                                const float* k, float bias, int64_t h,
+                                                                                int64_t w) {
     depthwisePlaneBody(x, y, k, bias, h, w);
 }
 void depthwisePlaneBaseline(const float* x, float* y, const float* k, float bias, int64_t h, int64_t w) {
@@ -343,8 +358,8 @@ std::unique_ptr<ConvPath> makeDirectConv(const ConvSpec& spec) {
     // thread): depthwise 3x3 on rows of 64+ outputs runs 1.0-2.4x faster
     // here (MobileNetV2's stride-2 112 -> 56: 1.4x); 5x5 kernels and short rows are faster in oneDNN's jit_dw. One
     // output channel from 64: 2.4-5x faster here at 40x40 and up.
-    const bool depthwise = spec.w[1] == 1 && spec.group == spec.x[1] && spec.w[2] <= 3 && spec.w.back() <= 3 &&
-                           spec.y.back() >= 56;
+    const bool depthwise =
+        spec.w[1] == 1 && spec.group == spec.x[1] && spec.w[2] <= 3 && spec.w.back() <= 3 && spec.y.back() >= 56;
     const bool fewOutputs = spec.group == 1 && spec.w[0] <= 4;
     if (!depthwise && !fewOutputs) return nullptr;
     return std::make_unique<DirectConv>(spec);

@@ -19,11 +19,10 @@
 // environment variable INTERSTAGE_CONV_STRIPE_BYTES (bytes, read once per
 // process) overrides it, e.g. to force stripes on small convolutions in
 // tests. Striping needs weights (and bias) known at prepare.
-#include <oneapi/dnnl/dnnl.hpp>
-
 #include <algorithm>
 #include <cstdlib>
 #include <limits>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -94,8 +93,8 @@ dnnl::convolution_forward::primitive_desc choosePrimitive(const ConvSpec& spec, 
         try {
             // The iterator behind next_impl() reads desc: keep it alive
             // while stepping through the implementations.
-            dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm, src, weights,
-                                                 biasDesc, dst, strides, dilations, padBegin, padEnd);
+            dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, algorithm, src, weights, biasDesc,
+                                                 dst, strides, dilations, padBegin, padEnd);
             out = dnnl::convolution_forward::primitive_desc(desc, attributes, dnnlEngine());
             do {
                 // A reference implementation means the layouts asked for
@@ -123,8 +122,8 @@ dnnl::convolution_forward::primitive_desc choosePrimitive(const ConvSpec& spec, 
         if (storedBlock) return activationDesc(dims, storedBlock);
         return channels % 16 == 0 ? memory::desc(dims, memory::data_type::f32, blockedTag) : anyDesc(dims);
     };
-    const bool winogradShape = spatial == 2 && spec.group == 1 && w[2] == 3 && w[3] == 3 &&
-                               strides == DnnlDims{1, 1} && dilations == DnnlDims{0, 0};
+    const bool winogradShape = spatial == 2 && spec.group == 1 && w[2] == 3 && w[3] == 3 && strides == DnnlDims{1, 1} &&
+                               dilations == DnnlDims{0, 0};
     dnnl::convolution_forward::primitive_desc pd;
     const bool stored = storedLayouts && spec.inBlock && spec.outBlock;
     bool built = winogradShape && x[1] >= 16 && w[0] >= 64 &&
@@ -228,8 +227,8 @@ public:
             step_.addInput(DNNL_ARG_WEIGHTS, 1, plainDesc(weightDims), pd.weights_desc(), plan);
         if (spec.hasBias) {
             if (spec.constantBias)
-                packedBytes += step_.addConstant(DNNL_ARG_BIAS, spec.constantBias->data<float>(), biasDesc,
-                                                 pd.bias_desc());
+                packedBytes +=
+                    step_.addConstant(DNNL_ARG_BIAS, spec.constantBias->data<float>(), biasDesc, pd.bias_desc());
             else
                 step_.addInput(DNNL_ARG_BIAS, 2, biasDesc, pd.bias_desc(), plan);
         }
@@ -296,8 +295,8 @@ public:
                 c.dstBlocked.set_data_handle(dstBlocked);
                 std::unordered_map<int, memory> args{{DNNL_ARG_FROM, c.srcUser}, {DNNL_ARG_TO, c.srcBlocked}};
                 if (c.ownIn) {
-                    stripeToBlocked(src, static_cast<float*>(srcBlocked), x[0], x[1], x[2], x[3],
-                                    stripe.firstInputRow, c.geometry.inputRows);
+                    stripeToBlocked(src, static_cast<float*>(srcBlocked), x[0], x[1], x[2], x[3], stripe.firstInputRow,
+                                    c.geometry.inputRows);
                 } else {
                     if (c.reorderInScratch) {
                         c.reorderInScratch.set_data_handle(scratch);
@@ -305,7 +304,9 @@ public:
                     }
                     c.reorderIn.execute(stream, args);
                 }
-                args = {{DNNL_ARG_SRC, c.srcBlocked}, {DNNL_ARG_WEIGHTS, packed_.weights[c.weights]}, {DNNL_ARG_DST, c.dstBlocked}};
+                args = {{DNNL_ARG_SRC, c.srcBlocked},
+                        {DNNL_ARG_WEIGHTS, packed_.weights[c.weights]},
+                        {DNNL_ARG_DST, c.dstBlocked}};
                 if (packed_.bias) args[DNNL_ARG_BIAS] = packed_.bias;
                 if (c.scratch) {
                     c.scratch.set_data_handle(scratch);
@@ -338,7 +339,7 @@ private:
         dnnl::convolution_forward primitive;
         memory srcUser, srcBlocked, dstBlocked, dstUser, scratch, reorderInScratch, reorderOutScratch;
         dnnl::reorder reorderIn, reorderOut;
-        std::size_t weights = 0;  // index into packed_.weights
+        std::size_t weights = 0;             // index into packed_.weights
         bool ownIn = false, ownOut = false;  // nChw16c: stripeToBlocked / blockedToStripe
     };
     struct Stripe {

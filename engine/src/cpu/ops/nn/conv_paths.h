@@ -47,7 +47,7 @@ public:
     virtual ~ConvPath() = default;
     virtual Status run(RunContext& context) = 0;
     std::size_t workspaceBytes = 0;
-    std::size_t packedBytes = 0;  // weights and bias copied at prepare
+    std::size_t packedBytes = 0;   // weights and bias copied at prepare
     bool writesOverInput = false;  // safe with the output over the start of the input
 };
 

@@ -2,10 +2,9 @@
 // shared with the row-striped path (conv_row_stripes.cpp).
 #pragma once
 
-#include <oneapi/dnnl/dnnl.hpp>
-
 #include <cstddef>
 #include <cstdint>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <vector>
 
 #include "cpu/ops/nn/conv_paths.h"

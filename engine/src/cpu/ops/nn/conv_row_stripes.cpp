@@ -13,10 +13,9 @@
 // later band reads are below it. With the output at the start of the input
 // (same block size, same H and W: output plane j is input plane j) the
 // output thus overwrites only input rows no band will read again.
-#include <oneapi/dnnl/dnnl.hpp>
-
 #include <algorithm>
 #include <cstring>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <unordered_map>
 #include <vector>
 
@@ -60,8 +59,8 @@ public:
         // them out (which keeps them over half that, more than the top pad):
         // a band's write-back must not reach the rows the band after next
         // reads, which start a pad above that band.
-        const int64_t rows = std::max({kMinBandRows, spec.window.extent(0),
-                                       int64_t(kBandBytes / std::max<std::size_t>(rowBytes, 1))});
+        const int64_t rows =
+            std::max({kMinBandRows, spec.window.extent(0), int64_t(kBandBytes / std::max<std::size_t>(rowBytes, 1))});
         if (!plan(std::min(rows, spec.y[2]))) return;
         pack();
         writesOverInput = true;
@@ -140,7 +139,8 @@ private:
                 const Shape ys{y[0], y[1], g.outputRows, y[3]};
                 const DnnlDims padBegin{g.padTop, spec_.window.padBegin[1]};
                 const DnnlDims padEnd{g.padBottom, spec_.window.padEnd[1]};
-                const memory::desc firstWeights = configs_.empty() ? memory::desc() : configs_.front().pd.weights_desc();
+                const memory::desc firstWeights =
+                    configs_.empty() ? memory::desc() : configs_.front().pd.weights_desc();
                 c.pd = choosePrimitive(spec_, xs, ys, padBegin, padEnd, configs_.empty() ? nullptr : &firstWeights,
                                        true, kBandBytes);
                 if (c.pd.src_desc() != activationDesc(xs, spec_.inBlock) ||

@@ -45,10 +45,9 @@ public:
         appendActivation(ops, spec.activation);
         const memory::desc userWeights = stridedDesc(weightDims, weightStrides);
         const memory::desc biasDesc = spec.hasBias ? plainDesc({outChannels}) : memory::desc();
-        dnnl::deconvolution_forward::desc desc(dnnl::prop_kind::forward_inference,
-                                               dnnl::algorithm::deconvolution_direct, anyDesc(x),
-                                               anyDesc(weightDims), biasDesc, anyDesc(y), spec.window.strides,
-                                               dilations, spec.padBegin, spec.padEnd);
+        dnnl::deconvolution_forward::desc desc(
+            dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct, anyDesc(x), anyDesc(weightDims),
+            biasDesc, anyDesc(y), spec.window.strides, dilations, spec.padBegin, spec.padEnd);
         dnnl::deconvolution_forward::primitive_desc pd(desc, makeAttributes(ops), dnnlEngine());
         WorkspacePlan plan;
         step_.setPrimitive(pd, dnnl::deconvolution_forward(pd));
@@ -60,8 +59,8 @@ public:
             step_.addInput(DNNL_ARG_WEIGHTS, 1, userWeights, pd.weights_desc(), plan);
         if (spec.hasBias) {
             if (spec.constantBias)
-                packedBytes += step_.addConstant(DNNL_ARG_BIAS, spec.constantBias->data<float>(), biasDesc,
-                                                 pd.bias_desc());
+                packedBytes +=
+                    step_.addConstant(DNNL_ARG_BIAS, spec.constantBias->data<float>(), biasDesc, pd.bias_desc());
             else
                 step_.addInput(DNNL_ARG_BIAS, 2, biasDesc, pd.bias_desc(), plan);
         }

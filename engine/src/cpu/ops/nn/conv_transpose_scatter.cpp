@@ -10,9 +10,8 @@
 // writing the output. oneDNN's deconvolution instead needs both
 // activations reordered, and with one output channel it fills 1 lane of 16
 // (PP-OCRv4's last layer: 5.2 ms there, well under 1 ms here).
-#include <oneapi/dnnl/dnnl.hpp>
-
 #include <algorithm>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <vector>
 
 #include "cpu/ops/nn/conv_paths.h"
@@ -43,7 +42,8 @@ public:
         const int64_t positions = inHeight_ * inWidth_;
 
         // Weights {C, M} in memory, used as the product's left side {M, C}.
-        const memory::desc userWeights = stridedDesc({1, columnRows_, channels_}, {columnRows_ * channels_, 1, columnRows_});
+        const memory::desc userWeights =
+            stridedDesc({1, columnRows_, channels_}, {columnRows_ * channels_, 1, columnRows_});
         const memory::desc packedWeights = plainDesc({1, columnRows_, channels_});
         const memory::desc input = plainDesc({batch_, channels_, positions});
         const memory::desc columns = plainDesc({batch_, columnRows_, positions});
@@ -53,8 +53,8 @@ public:
         columnsOffset_ = plan.reserve(columns.get_size());
         step_.setPrimitive(pd, dnnl::matmul(pd));
         if (spec.constantWeights)
-            packedBytes += step_.addConstant(DNNL_ARG_SRC, spec.constantWeights->data<float>(), userWeights,
-                                             pd.src_desc());
+            packedBytes +=
+                step_.addConstant(DNNL_ARG_SRC, spec.constantWeights->data<float>(), userWeights, pd.src_desc());
         else
             step_.addInput(DNNL_ARG_SRC, 1, userWeights, pd.src_desc(), plan);
         step_.addInput(DNNL_ARG_WEIGHTS, 0, input, pd.weights_desc(), plan);

@@ -24,8 +24,10 @@ memory::desc plainDesc(const DnnlDims& dims) {
 }
 
 memory::desc activationDesc(const DnnlDims& dims, int channelBlock) {
-    if (channelBlock == 16 && dims.size() == 4) return memory::desc(dims, memory::data_type::f32, memory::format_tag::nChw16c);
-    if (channelBlock == 8 && dims.size() == 4) return memory::desc(dims, memory::data_type::f32, memory::format_tag::nChw8c);
+    if (channelBlock == 16 && dims.size() == 4)
+        return memory::desc(dims, memory::data_type::f32, memory::format_tag::nChw16c);
+    if (channelBlock == 8 && dims.size() == 4)
+        return memory::desc(dims, memory::data_type::f32, memory::format_tag::nChw8c);
     return plainDesc(dims);
 }
 
@@ -49,16 +51,23 @@ memory::desc stridedDesc(const DnnlDims& dims, const DnnlDims& strides) {
 bool appendActivation(dnnl::post_ops& ops, const Activation& activation) {
     using dnnl::algorithm;
     switch (activation.kind) {
-        case Activation::Kind::None: return true;
-        case Activation::Kind::Relu: ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f); return true;
+        case Activation::Kind::None:
+            return true;
+        case Activation::Kind::Relu:
+            ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f);
+            return true;
         case Activation::Kind::LeakyRelu:
             ops.append_eltwise(1.f, algorithm::eltwise_relu, activation.alpha, 0.f);
             return true;
         case Activation::Kind::Clip:
             ops.append_eltwise(1.f, algorithm::eltwise_clip, activation.alpha, activation.beta);
             return true;
-        case Activation::Kind::Sigmoid: ops.append_eltwise(1.f, algorithm::eltwise_logistic, 0.f, 0.f); return true;
-        case Activation::Kind::HardSwish: ops.append_eltwise(1.f, algorithm::eltwise_hardswish, 0.f, 0.f); return true;
+        case Activation::Kind::Sigmoid:
+            ops.append_eltwise(1.f, algorithm::eltwise_logistic, 0.f, 0.f);
+            return true;
+        case Activation::Kind::HardSwish:
+            ops.append_eltwise(1.f, algorithm::eltwise_hardswish, 0.f, 0.f);
+            return true;
         case Activation::Kind::HardSigmoid:
             // oneDNN 2.6 has no hardsigmoid: alpha * x + beta, then clip to [0, 1].
             ops.append_eltwise(1.f, algorithm::eltwise_linear, activation.alpha, activation.beta);
@@ -144,8 +153,10 @@ void DnnlStep::addTensor(Argument::Source source, int arg, std::size_t index, co
         a.reordered = true;
         a.primitiveSide = memory(wanted, dnnlEngine(), DNNL_MEMORY_NONE);
         a.workspaceOffset = plan.reserve(wanted.get_size());
-        if (source == Argument::Source::Input) makeReorder(a, a.user, a.primitiveSide);
-        else makeReorder(a, a.primitiveSide, a.user);
+        if (source == Argument::Source::Input)
+            makeReorder(a, a.user, a.primitiveSide);
+        else
+            makeReorder(a, a.primitiveSide, a.user);
     }
     arguments_.push_back(std::move(a));
 }
@@ -185,8 +196,7 @@ Status DnnlStep::run(RunContext& context) {
                 const TensorView& view =
                     a.source == Argument::Source::Input ? context.inputs[a.index] : context.outputs[a.index];
                 a.user.set_data_handle(view.data);
-                if (a.reordered)
-                    a.primitiveSide.set_data_handle(workspaceAt(context.workspace, a.workspaceOffset));
+                if (a.reordered) a.primitiveSide.set_data_handle(workspaceAt(context.workspace, a.workspaceOffset));
             } else if (a.source == Argument::Source::Workspace) {
                 a.primitiveSide.set_data_handle(workspaceAt(context.workspace, a.workspaceOffset));
             }

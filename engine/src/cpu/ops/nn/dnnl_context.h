@@ -5,11 +5,10 @@
 // prefers in the kernel's workspace, never allocating).
 #pragma once
 
-#include <oneapi/dnnl/dnnl.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <vector>
 
@@ -74,11 +73,11 @@ public:
 
     // A run-time input (index into RunContext::inputs) with its plain
     // layout; wanted is the layout the primitive asks for.
-    void addInput(int arg, std::size_t inputIndex, const dnnl::memory::desc& plain,
-                  const dnnl::memory::desc& wanted, WorkspacePlan& plan);
+    void addInput(int arg, std::size_t inputIndex, const dnnl::memory::desc& plain, const dnnl::memory::desc& wanted,
+                  WorkspacePlan& plan);
     // A run-time output (index into RunContext::outputs), likewise.
-    void addOutput(int arg, std::size_t outputIndex, const dnnl::memory::desc& plain,
-                   const dnnl::memory::desc& wanted, WorkspacePlan& plan);
+    void addOutput(int arg, std::size_t outputIndex, const dnnl::memory::desc& plain, const dnnl::memory::desc& wanted,
+                   WorkspacePlan& plan);
     // Weights known at prepare: reordered once into a buffer the step owns
     // (so the graph's copy may be released). Returns the packed bytes.
     std::size_t addConstant(int arg, const void* data, const dnnl::memory::desc& plain,
@@ -96,11 +95,11 @@ private:
     struct Argument {
         enum class Source { Input, Output, Constant, Workspace } source;
         int arg = 0;
-        std::size_t index = 0;           // input / output index
-        dnnl::memory user;               // the tensor as the engine holds it
-        dnnl::memory primitiveSide;      // what the primitive sees (user itself when not reordered)
+        std::size_t index = 0;       // input / output index
+        dnnl::memory user;           // the tensor as the engine holds it
+        dnnl::memory primitiveSide;  // what the primitive sees (user itself when not reordered)
         bool reordered = false;
-        std::size_t workspaceOffset = 0; // of primitiveSide when reordered, or of a Workspace argument
+        std::size_t workspaceOffset = 0;  // of primitiveSide when reordered, or of a Workspace argument
         dnnl::reorder reorder;
         dnnl::memory reorderScratchpad;
     };

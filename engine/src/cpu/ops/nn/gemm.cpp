@@ -6,9 +6,8 @@
 // keeps it on its fast kernel, so a row C becomes the bias beta/alpha * C;
 // any other C is written into Y as beta * C first and added by a "sum"
 // post-op (Y = alpha * A*B + Y).
-#include <oneapi/dnnl/dnnl.hpp>
-
 #include <algorithm>
+#include <oneapi/dnnl/dnnl.hpp>
 #include <vector>
 
 #include "cpu/activation.h"
@@ -43,7 +42,8 @@ public:
         n_ = transB ? b[0] : b[1];
         if ((transB ? b[1] : b[0]) != k)
             return context.invalidHere("A " + shapeToString(a) + " and B " + shapeToString(b) + " do not multiply");
-        if (y != Shape{m_, n_}) return context.invalidHere("output " + shapeToString(y) + " is not " + shapeToString({m_, n_}));
+        if (y != Shape{m_, n_})
+            return context.invalidHere("output " + shapeToString(y) + " is not " + shapeToString({m_, n_}));
 
         // C broadcast to {M, N}: remember its rows and columns (1 or full).
         hasC_ = context.hasInput(2);

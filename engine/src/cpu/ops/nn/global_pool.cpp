@@ -87,8 +87,8 @@ public:
             globalPool<float, Average>(context.inputs[0].as<const float>(), context.outputs[0].as<float>(), planes_,
                                        planeSize_);
         else
-            globalPool<double, Average>(context.inputs[0].as<const double>(), context.outputs[0].as<double>(),
-                                        planes_, planeSize_);
+            globalPool<double, Average>(context.inputs[0].as<const double>(), context.outputs[0].as<double>(), planes_,
+                                        planeSize_);
         return Status::ok();
     }
 

@@ -13,7 +13,7 @@ namespace {
 // reads parameter index(j). Identity when the parameter has every element.
 struct RowBroadcast {
     bool direct = true;
-    Shape normalized;         // dims [axis, rank)
+    Shape normalized;                       // dims [axis, rank)
     std::vector<int64_t> parameterStrides;  // 0 on broadcast axes
 
     bool build(const Shape& parameter, const Shape& normalizedShape) {

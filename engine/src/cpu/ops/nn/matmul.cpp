@@ -2,9 +2,8 @@
 // oneDNN's matmul primitive, which reads and writes plain row-major data
 // directly. Constant B is packed once at prepare; a run-time B is read in
 // place.
-#include <oneapi/dnnl/dnnl.hpp>
-
 #include <algorithm>
+#include <oneapi/dnnl/dnnl.hpp>
 
 #include "cpu/activation.h"
 #include "cpu/ops/nn/dnnl_context.h"
@@ -76,8 +75,8 @@ public:
             step_.setPrimitive(pd, dnnl::matmul(pd));
             step_.addInput(DNNL_ARG_SRC, 0, plainDesc(a), pd.src_desc(), plan);
             if (constantB)
-                packedBytes_ = step_.addConstant(DNNL_ARG_WEIGHTS, constantB->data<float>(), plainDesc(b),
-                                                 pd.weights_desc());
+                packedBytes_ =
+                    step_.addConstant(DNNL_ARG_WEIGHTS, constantB->data<float>(), plainDesc(b), pd.weights_desc());
             else
                 step_.addInput(DNNL_ARG_WEIGHTS, 1, plainDesc(b), pd.weights_desc(), plan);
             step_.addOutput(DNNL_ARG_DST, 0, plainDesc(out), pd.dst_desc(), plan);
@@ -93,13 +92,15 @@ public:
 
     Status run(RunContext& context) override {
         switch (mode_) {
-            case Mode::Empty: return Status::ok();
+            case Mode::Empty:
+                return Status::ok();
             case Mode::Zeros: {
                 const TensorView& y = context.outputs[0];
                 std::fill_n(y.as<float>(), y.count(), activate(activation_, 0.f));
                 return Status::ok();
             }
-            case Mode::Primitive: break;
+            case Mode::Primitive:
+                break;
         }
         return step_.run(context);
     }

@@ -7,9 +7,9 @@
 #include <cmath>
 #include <limits>
 
-#include "cpu/simd_dispatch.h"
 #include "cpu/ops/nn/nn_kernels.h"
 #include "cpu/ops/nn/window.h"
+#include "cpu/simd_dispatch.h"
 
 namespace interstage::cpu::nn {
 
@@ -130,7 +130,7 @@ void maxPool(const PoolGeometry& g, const T* x, T* y, int64_t* indices, bool col
 }
 
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2"))) void maxRows2x2Avx512(float* dst, const float* r0,
-                                                                                     const float* r1, int64_t n) {
+                                                                                         const float* r1, int64_t n) {
     maxRows2x2Body(dst, r0, r1, n);
 }
 
@@ -203,8 +203,8 @@ struct SeparableMaxPlan {
 [[gnu::always_inline]] inline float maxOf(float a, float b) { return a < b ? b : a; }
 
 [[gnu::always_inline]] inline void separableMaxRowsBody(const PoolGeometry& g, const SeparableMaxPlan& plan,
-                                                         const float* src, float* dstPlane, int64_t oh0,
-                                                         int64_t oh1, float* buf) {
+                                                        const float* src, float* dstPlane, int64_t oh0, int64_t oh1,
+                                                        float* buf) {
     const AxisWindows &ah = g.axis[1], &aw = g.axis[2];
     const int64_t W = aw.in, OW = aw.out, K = aw.kernel, S = plan.stride;
     const int64_t fullBegin = plan.fullBegin, fullEnd = plan.fullEnd, n = fullEnd - fullBegin;
@@ -248,8 +248,7 @@ struct SeparableMaxPlan {
         if (S == 1 && K == 3) {
             for (int64_t j = 0; j < n; ++j) out[j] = maxOf(maxOf(base[j], base[j + 1]), base[j + 2]);
         } else if (S == 2 && K == 3) {
-            for (int64_t j = 0; j < n; ++j)
-                out[j] = maxOf(maxOf(base[2 * j], base[2 * j + 1]), base[2 * j + 2]);
+            for (int64_t j = 0; j < n; ++j) out[j] = maxOf(maxOf(base[2 * j], base[2 * j + 1]), base[2 * j + 2]);
         } else if (S == 1) {
             for (int64_t j = 0; j < n; ++j) out[j] = base[j];
             for (int64_t k = 1; k < K; ++k)
@@ -283,7 +282,8 @@ using SeparableMaxRowsFunction = void (*)(const PoolGeometry&, const SeparableMa
                                           int64_t, float*);
 
 SeparableMaxRowsFunction pickSeparableMaxRows() {
-    return pickBySimd<SeparableMaxRowsFunction>(&separableMaxRowsAvx512, &separableMaxRowsAvx2, &separableMaxRowsBaseline);
+    return pickBySimd<SeparableMaxRowsFunction>(&separableMaxRowsAvx512, &separableMaxRowsAvx2,
+                                                &separableMaxRowsBaseline);
 }
 
 void separableMaxPool2dFloat(const PoolGeometry& g, const float* x, float* y) {
@@ -340,8 +340,10 @@ void poolBlocked2d(const PoolGeometry& g, const float* x, float* y, bool countPa
                 const int64_t count = countPads ? ah.paddedTaps[oh] * aw.paddedTaps[ow] : taps;
                 float* out = dst + ow * Block;
                 for (int k = 0; k < Block; ++k) {
-                    if (Max) out[k] = taps > 0 ? acc[k] : std::numeric_limits<float>::lowest();
-                    else out[k] = count > 0 ? acc[k] / static_cast<float>(count) : 0.f;
+                    if (Max)
+                        out[k] = taps > 0 ? acc[k] : std::numeric_limits<float>::lowest();
+                    else
+                        out[k] = count > 0 ? acc[k] / static_cast<float>(count) : 0.f;
                 }
             }
         }
@@ -350,16 +352,18 @@ void poolBlocked2d(const PoolGeometry& g, const float* x, float* y, bool countPa
 
 template <bool Max>
 void poolBlocked(const PoolGeometry& g, const float* x, float* y, int block, bool countPads) {
-    if (block == 16) poolBlocked2d<16, Max>(g, x, y, countPads);
-    else poolBlocked2d<8, Max>(g, x, y, countPads);
+    if (block == 16)
+        poolBlocked2d<16, Max>(g, x, y, countPads);
+    else
+        poolBlocked2d<8, Max>(g, x, y, countPads);
 }
 
 // A blocked input comes with a blocked output (passes/blocked_layout.h):
 // float32, 2-D, whole blocks, no Indices.
 Status checkBlocked(const PrepareContext& context, int block) {
     const Shape& x = context.inputShape(0);
-    if ((block != 16 && block != 8) || context.inputType(0) != DataType::Float || x.size() != 4 ||
-        x[1] % block != 0 || context.output(0).channelBlock != block || context.hasOutput(1))
+    if ((block != 16 && block != 8) || context.inputType(0) != DataType::Float || x.size() != 4 || x[1] % block != 0 ||
+        context.output(0).channelBlock != block || context.hasOutput(1))
         return context.invalidHere("channel-blocked pooling needs 4-D float32 input and output of whole blocks");
     return Status::ok();
 }

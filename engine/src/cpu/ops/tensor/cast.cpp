@@ -29,10 +29,14 @@ struct Bool {
 // The value of an element in an arithmetic type.
 template <class From>
 inline auto arithmetic(From v) {
-    if constexpr (std::is_same_v<From, Half>) return halfToFloat(v.bits);
-    else if constexpr (std::is_same_v<From, BFloat>) return bfloatToFloat(v.bits);
-    else if constexpr (std::is_same_v<From, Bool>) return static_cast<uint8_t>(v.value != 0);
-    else return v;
+    if constexpr (std::is_same_v<From, Half>)
+        return halfToFloat(v.bits);
+    else if constexpr (std::is_same_v<From, BFloat>)
+        return bfloatToFloat(v.bits);
+    else if constexpr (std::is_same_v<From, Bool>)
+        return static_cast<uint8_t>(v.value != 0);
+    else
+        return v;
 }
 
 template <class To, class A>
@@ -65,20 +69,47 @@ void castLoop(const void* src, void* dst, int64_t n) {
 template <class Fn>
 bool withType(DataType dtype, Fn&& fn) {
     switch (dtype) {
-        case DataType::Float: fn(float{}); return true;
-        case DataType::Double: fn(double{}); return true;
-        case DataType::Float16: fn(Half{}); return true;
-        case DataType::BFloat16: fn(BFloat{}); return true;
-        case DataType::Int8: fn(int8_t{}); return true;
-        case DataType::Int16: fn(int16_t{}); return true;
-        case DataType::Int32: fn(int32_t{}); return true;
-        case DataType::Int64: fn(int64_t{}); return true;
-        case DataType::UInt8: fn(uint8_t{}); return true;
-        case DataType::UInt16: fn(uint16_t{}); return true;
-        case DataType::UInt32: fn(uint32_t{}); return true;
-        case DataType::UInt64: fn(uint64_t{}); return true;
-        case DataType::Bool: fn(Bool{}); return true;
-        default: return false;
+        case DataType::Float:
+            fn(float{});
+            return true;
+        case DataType::Double:
+            fn(double{});
+            return true;
+        case DataType::Float16:
+            fn(Half{});
+            return true;
+        case DataType::BFloat16:
+            fn(BFloat{});
+            return true;
+        case DataType::Int8:
+            fn(int8_t{});
+            return true;
+        case DataType::Int16:
+            fn(int16_t{});
+            return true;
+        case DataType::Int32:
+            fn(int32_t{});
+            return true;
+        case DataType::Int64:
+            fn(int64_t{});
+            return true;
+        case DataType::UInt8:
+            fn(uint8_t{});
+            return true;
+        case DataType::UInt16:
+            fn(uint16_t{});
+            return true;
+        case DataType::UInt32:
+            fn(uint32_t{});
+            return true;
+        case DataType::UInt64:
+            fn(uint64_t{});
+            return true;
+        case DataType::Bool:
+            fn(Bool{});
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -89,8 +120,10 @@ bool isCastable(DataType dtype) {
 class CastKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
-        if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs an input and one output");
-        if (context.output(0).shape != context.inputShape(0)) return context.invalidHere("output shape differs from the input's");
+        if (!context.hasInput(0) || context.outputCount() != 1)
+            return context.invalidHere("needs an input and one output");
+        if (context.output(0).shape != context.inputShape(0))
+            return context.invalidHere("output shape differs from the input's");
         from_ = context.inputType(0);
         to_ = context.output(0).dtype;
         if (context.node().opType == "Cast" && context.node().hasAttr("to") &&
@@ -100,8 +133,8 @@ public:
             return context.invalidHere("the output dtype does not match the target_type input");
         for (DataType dtype : {from_, to_})
             if (!isCastable(dtype))
-                return context.unsupportedHere(std::string("casting ") + dataTypeName(from_) + " to " + dataTypeName(to_) +
-                                               " is not supported");
+                return context.unsupportedHere(std::string("casting ") + dataTypeName(from_) + " to " +
+                                               dataTypeName(to_) + " is not supported");
         return Status::ok();
     }
 

@@ -15,7 +15,8 @@ namespace {
 class ConcatKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
-        if (context.inputCount() == 0 || context.outputCount() != 1) return context.invalidHere("needs inputs and one output");
+        if (context.inputCount() == 0 || context.outputCount() != 1)
+            return context.invalidHere("needs inputs and one output");
         DataType dtype = context.inputType(0);
         IS_RETURN_IF_ERROR(requireFixedSize(context, dtype, "input"));
         for (size_t i = 0; i < context.inputCount(); ++i) {

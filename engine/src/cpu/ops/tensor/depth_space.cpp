@@ -9,7 +9,8 @@ namespace {
 
 // Validates the 4-D input (any fixed-size dtype) and the blocksize attribute.
 Status checkBlocks(const PrepareContext& context, int64_t& block) {
-    if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs one input and one output");
+    if (!context.hasInput(0) || context.outputCount() != 1)
+        return context.invalidHere("needs one input and one output");
     IS_RETURN_IF_ERROR(requireFixedSize(context, context.inputType(0), "input"));
     if (context.inputShape(0).size() != 4 || context.output(0).shape.size() != 4)
         return context.invalidHere("input and output must be 4-D");

@@ -11,9 +11,11 @@ namespace interstage::cpu::tensor {
 namespace {
 
 Status checkDataAndOutput(const PrepareContext& context) {
-    if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs a data input and one output");
+    if (!context.hasInput(0) || context.outputCount() != 1)
+        return context.invalidHere("needs a data input and one output");
     IS_RETURN_IF_ERROR(requireFixedSize(context, context.inputType(0), "input"));
-    if (context.output(0).dtype != context.inputType(0)) return context.invalidHere("output dtype differs from the input's");
+    if (context.output(0).dtype != context.inputType(0))
+        return context.invalidHere("output dtype differs from the input's");
     return Status::ok();
 }
 
@@ -27,7 +29,8 @@ public:
         size_t lead = out.size() - in.size();
         for (size_t k = 0; k < in.size(); ++k)
             if (in[k] != 1 && in[k] != out[lead + k])
-                return context.invalidHere("input " + shapeToString(in) + " does not broadcast to " + shapeToString(out));
+                return context.invalidHere("input " + shapeToString(in) + " does not broadcast to " +
+                                           shapeToString(out));
         return Status::ok();
     }
 

@@ -42,11 +42,20 @@ Status indexOutOfRange(const char* op) {
 // Copies one element of `size` bytes; fixed sizes compile to one move.
 inline void copyElement(char* dst, const char* src, std::size_t size) {
     switch (size) {
-        case 1: *dst = *src; break;
-        case 2: std::memcpy(dst, src, 2); break;
-        case 4: std::memcpy(dst, src, 4); break;
-        case 8: std::memcpy(dst, src, 8); break;
-        default: std::memcpy(dst, src, size);
+        case 1:
+            *dst = *src;
+            break;
+        case 2:
+            std::memcpy(dst, src, 2);
+            break;
+        case 4:
+            std::memcpy(dst, src, 4);
+            break;
+        case 8:
+            std::memcpy(dst, src, 8);
+            break;
+        default:
+            std::memcpy(dst, src, size);
     }
 }
 
@@ -84,7 +93,8 @@ public:
 #pragma omp parallel for schedule(static) if (parallel)
             for (int64_t o = 0; o < outer; ++o)
                 for (int64_t j = 0; j < count; ++j)
-                    copyElement(dst + (o * count + j) * es, src + (o * dim + picks[j]) * es, static_cast<std::size_t>(es));
+                    copyElement(dst + (o * count + j) * es, src + (o * dim + picks[j]) * es,
+                                static_cast<std::size_t>(es));
             return Status::ok();
         }
 #pragma omp parallel for schedule(static) if (parallel)

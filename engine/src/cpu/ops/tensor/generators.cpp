@@ -27,15 +27,18 @@ public:
         dtype_ = context.inputType(0);
         for (size_t i = 0; i < 3; ++i) {
             if (context.inputType(i) != dtype_) return context.invalidHere("start, limit and delta must share a dtype");
-            if (elementCount(context.inputShape(i)) != 1) return context.invalidHere("start, limit and delta must be scalars");
+            if (elementCount(context.inputShape(i)) != 1)
+                return context.invalidHere("start, limit and delta must be scalars");
         }
         switch (dtype_) {
             case DataType::Float:
             case DataType::Double:
             case DataType::Int16:
             case DataType::Int32:
-            case DataType::Int64: break;
-            default: return context.unsupportedHere(std::string("Range of ") + dataTypeName(dtype_) + " is not supported");
+            case DataType::Int64:
+                break;
+            default:
+                return context.unsupportedHere(std::string("Range of ") + dataTypeName(dtype_) + " is not supported");
         }
         if (context.output(0).dtype != dtype_ || context.output(0).shape.size() != 1)
             return context.invalidHere("output must be 1-D of the inputs' dtype");
@@ -47,11 +50,21 @@ public:
         const TensorView& delta = context.inputs[2];
         const TensorView& out = context.outputs[0];
         switch (dtype_) {
-            case DataType::Float: fillRange<float>(start, delta, out); break;
-            case DataType::Double: fillRange<double>(start, delta, out); break;
-            case DataType::Int16: fillRange<int16_t>(start, delta, out); break;
-            case DataType::Int32: fillRange<int32_t>(start, delta, out); break;
-            default: fillRange<int64_t>(start, delta, out); break;
+            case DataType::Float:
+                fillRange<float>(start, delta, out);
+                break;
+            case DataType::Double:
+                fillRange<double>(start, delta, out);
+                break;
+            case DataType::Int16:
+                fillRange<int16_t>(start, delta, out);
+                break;
+            case DataType::Int32:
+                fillRange<int32_t>(start, delta, out);
+                break;
+            default:
+                fillRange<int64_t>(start, delta, out);
+                break;
         }
         return Status::ok();
     }
@@ -63,7 +76,8 @@ private:
 class EyeLikeKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
-        if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs one input and one output");
+        if (!context.hasInput(0) || context.outputCount() != 1)
+            return context.invalidHere("needs one input and one output");
         if (context.inputShape(0).size() != 2 || context.output(0).shape != context.inputShape(0))
             return context.invalidHere("input and output must be 2-D of one shape");
         DataType dtype = context.output(0).dtype;
@@ -81,7 +95,8 @@ public:
         std::memset(out.data, 0, out.bytes());  // zero is all-zero bits in every numeric dtype
         for (int64_t i = 0; i < rows; ++i) {
             int64_t j = i + k_;
-            if (j >= 0 && j < cols) std::memcpy(out.as<char>() + (i * cols + j) * static_cast<int64_t>(es), one_.data(), es);
+            if (j >= 0 && j < cols)
+                std::memcpy(out.as<char>() + (i * cols + j) * static_cast<int64_t>(es), one_.data(), es);
         }
         return Status::ok();
     }
@@ -108,7 +123,8 @@ public:
         withoutDepth.erase(withoutDepth.begin() + axis_);
         if (withoutDepth != context.inputShape(0))
             return context.invalidHere("output " + shapeToString(out) + " is not the indices' shape with a depth axis");
-        if (context.output(0).dtype != context.inputType(2)) return context.invalidHere("output dtype differs from the values'");
+        if (context.output(0).dtype != context.inputType(2))
+            return context.invalidHere("output dtype differs from the values'");
         return Status::ok();
     }
 

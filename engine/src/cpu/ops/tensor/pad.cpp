@@ -18,15 +18,21 @@ enum class PadMode { Constant, Reflect, Edge, Wrap };
 class PadKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
-        if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs a data input and one output");
+        if (!context.hasInput(0) || context.outputCount() != 1)
+            return context.invalidHere("needs a data input and one output");
         dtype_ = context.inputType(0);
         IS_RETURN_IF_ERROR(requireFixedSize(context, dtype_, "input"));
         std::string mode = context.node().attrString("mode", "constant");
-        if (mode == "constant") mode_ = PadMode::Constant;
-        else if (mode == "reflect") mode_ = PadMode::Reflect;
-        else if (mode == "edge") mode_ = PadMode::Edge;
-        else if (mode == "wrap") mode_ = PadMode::Wrap;
-        else return context.invalidHere("unknown mode '" + mode + "'");
+        if (mode == "constant")
+            mode_ = PadMode::Constant;
+        else if (mode == "reflect")
+            mode_ = PadMode::Reflect;
+        else if (mode == "edge")
+            mode_ = PadMode::Edge;
+        else if (mode == "wrap")
+            mode_ = PadMode::Wrap;
+        else
+            return context.invalidHere("unknown mode '" + mode + "'");
         inShape_ = context.inputShape(0);
         outShape_ = context.output(0).shape;
         if (outShape_.size() != inShape_.size()) return context.invalidHere("output rank differs from the input's");
@@ -34,7 +40,8 @@ public:
 
         if (context.opset() > 0 && context.opset() < 11) {
             fromAttributes_ = true;
-            if (!storeNumber(dtype_, context.node().attrFloat("value", 0.0f), value_.data()) && mode_ == PadMode::Constant)
+            if (!storeNumber(dtype_, context.node().attrFloat("value", 0.0f), value_.data()) &&
+                mode_ == PadMode::Constant)
                 return context.unsupportedHere(std::string("constant padding of ") + dataTypeName(dtype_));
             std::vector<int64_t> pads = context.node().attrInts(context.node().hasAttr("pads") ? "pads" : "paddings");
             return plan(pads, {}, &context);
@@ -45,7 +52,8 @@ public:
             return context.invalidHere("constant_value has another dtype than the data");
         for (size_t i = 1; i < 4; ++i)
             if (context.hasInput(i) && !context.inputConstant(i)) return Status::ok();  // planned at run time
-        if (context.hasInput(2)) readConstant(context.inputConstant(2)->bytes.data(), context.inputConstant(2)->elementCount());
+        if (context.hasInput(2))
+            readConstant(context.inputConstant(2)->bytes.data(), context.inputConstant(2)->elementCount());
         std::vector<int64_t> pads, axes;
         readIntegers(*context.inputConstant(1), pads);
         if (context.hasInput(3)) readIntegers(*context.inputConstant(3), axes);
@@ -82,7 +90,7 @@ public:
         const int64_t hi = std::clamp<int64_t>(begin + inShape_[rank - 1], lo, rowLength);
         const void* value = value_.data();
 
-#pragma omp parallel for schedule(static) if (out.bytes() > static_cast<std::size_t>(kParallelBytes))
+#pragma omp parallel for schedule(static) if (out.bytes() > static_cast <std::size_t>(kParallelBytes))
         for (int64_t row = 0; row < rows; ++row) {
             char* outRow = dst + row * rowLength * static_cast<int64_t>(es);
             int64_t rest = row, srcRow = 0;
@@ -100,7 +108,8 @@ public:
             const char* inRow = src + srcRow * static_cast<int64_t>(es);
             auto edge = [&](int64_t o) {
                 int64_t from = lastMap[static_cast<size_t>(o)];
-                std::memcpy(outRow + o * static_cast<int64_t>(es), from < 0 ? value : inRow + from * static_cast<int64_t>(es), es);
+                std::memcpy(outRow + o * static_cast<int64_t>(es),
+                            from < 0 ? value : inRow + from * static_cast<int64_t>(es), es);
             };
             for (int64_t o = 0; o < lo; ++o) edge(o);
             if (hi > lo)
@@ -135,7 +144,8 @@ private:
             expected[a] += pads[k] + pads[k + axes.size()];
         }
         if (expected != outShape_)
-            return fail("pads give " + shapeToString(expected) + ", not the resolved output " + shapeToString(outShape_));
+            return fail("pads give " + shapeToString(expected) + ", not the resolved output " +
+                        shapeToString(outShape_));
         maps_.assign(inShape_.size(), {});
         for (size_t a = 0; a < inShape_.size(); ++a) {
             const int64_t dim = inShape_[a];
@@ -157,9 +167,12 @@ private:
     // unless the mode is constant).
     int64_t outsideIndex(int64_t i, int64_t dim) const {
         switch (mode_) {
-            case PadMode::Constant: return -1;
-            case PadMode::Edge: return i < 0 ? 0 : dim - 1;
-            case PadMode::Wrap: return ((i % dim) + dim) % dim;
+            case PadMode::Constant:
+                return -1;
+            case PadMode::Edge:
+                return i < 0 ? 0 : dim - 1;
+            case PadMode::Wrap:
+                return ((i % dim) + dim) % dim;
             case PadMode::Reflect: {
                 if (dim == 1) return 0;
                 // Reflection without repeating the edge has period 2(dim-1).

@@ -65,7 +65,8 @@ void resizeBlocked(const float* src, float* dst, const AxisTaps& rows, const Axi
 class ResizeKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
-        if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs a data input and one output");
+        if (!context.hasInput(0) || context.outputCount() != 1)
+            return context.invalidHere("needs a data input and one output");
         const Node& node = context.node();
         const bool upsample = node.opType == "Upsample";
         const int64_t opset = context.opset();
@@ -105,7 +106,8 @@ public:
             if (node.attrInt("antialias", 0) != 0) return context.unsupportedHere("antialias is not supported");
         }
         if (attributes_.mode != ResizeMode::Nearest && dtype_ != DataType::Float)
-            return context.unsupportedHere(std::string(mode) + " resize of " + dataTypeName(dtype_) + " is not supported");
+            return context.unsupportedHere(std::string(mode) + " resize of " + dataTypeName(dtype_) +
+                                           " is not supported");
         scratchThreads_ = std::max({1, context.threads(), omp_get_max_threads()});
         extrapolation_.assign(dataTypeSize(dtype_), std::byte{0});
         storeNumber(dtype_, attributes_.extrapolation, extrapolation_.data());
@@ -156,10 +158,14 @@ public:
         const TensorView& in = context.inputs[0];
         const TensorView& out = context.outputs[0];
         if (out.count() == 0) return Status::ok();
-        if (block_) runBlocked(in.as<const float>(), out.as<float>());
-        else if (attributes_.mode == ResizeMode::Nearest) runNearest(in, out);
-        else if (lastTwoOnly_) runPlanar(in.as<const float>(), out.as<float>(), scratch(context));
-        else runGeneric(in.as<const float>(), out.as<float>());
+        if (block_)
+            runBlocked(in.as<const float>(), out.as<float>());
+        else if (attributes_.mode == ResizeMode::Nearest)
+            runNearest(in, out);
+        else if (lastTwoOnly_)
+            runPlanar(in.as<const float>(), out.as<float>(), scratch(context));
+        else
+            runGeneric(in.as<const float>(), out.as<float>());
         return Status::ok();
     }
 
@@ -206,9 +212,11 @@ private:
     void runBlocked(const float* src, float* dst) const {
         const int64_t planes = inShape_[0] * (inShape_[1] / block_);
         if (block_ == 16)
-            resizeBlocked<16>(src, dst, taps_[2], taps_[3], planes, inShape_[2], inShape_[3], outShape_[2], outShape_[3]);
+            resizeBlocked<16>(src, dst, taps_[2], taps_[3], planes, inShape_[2], inShape_[3], outShape_[2],
+                              outShape_[3]);
         else
-            resizeBlocked<8>(src, dst, taps_[2], taps_[3], planes, inShape_[2], inShape_[3], outShape_[2], outShape_[3]);
+            resizeBlocked<8>(src, dst, taps_[2], taps_[3], planes, inShape_[2], inShape_[3], outShape_[2],
+                             outShape_[3]);
     }
 
     void runNearest(const TensorView& in, const TensorView& out) const {
@@ -226,7 +234,7 @@ private:
         const AxisTaps& cols = taps_[rank - 1];
         const int64_t rowBytes = width * static_cast<int64_t>(es);
         const void* fill = extrapolation_.data();
-#pragma omp parallel if (out.bytes() > static_cast<std::size_t>(kParallelBytes))
+#pragma omp parallel if (out.bytes() > static_cast <std::size_t>(kParallelBytes))
         {
             const int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
             const int64_t begin = rows * t / threads, end = rows * (t + 1) / threads;
@@ -257,7 +265,8 @@ private:
         }
     }
 
-    static void gatherRow(char* out, const char* in, const AxisTaps& cols, int64_t width, std::size_t es, const void* fill) {
+    static void gatherRow(char* out, const char* in, const AxisTaps& cols, int64_t width, std::size_t es,
+                          const void* fill) {
         const int64_t* index = cols.index.data();
         switch (es) {
             case 4: {
@@ -335,9 +344,15 @@ private:
                         float* line = slots + slot * outW;
                         const float* in = src + key * inW;
                         switch (cols.taps) {
-                            case 1: interpolateRow<1>(line, in, cols.index.data(), cols.weight.data(), outW); break;
-                            case 2: interpolateRow<2>(line, in, cols.index.data(), cols.weight.data(), outW); break;
-                            default: interpolateRow<4>(line, in, cols.index.data(), cols.weight.data(), outW); break;
+                            case 1:
+                                interpolateRow<1>(line, in, cols.index.data(), cols.weight.data(), outW);
+                                break;
+                            case 2:
+                                interpolateRow<2>(line, in, cols.index.data(), cols.weight.data(), outW);
+                                break;
+                            default:
+                                interpolateRow<4>(line, in, cols.index.data(), cols.weight.data(), outW);
+                                break;
                         }
                     }
                     blended[k] = slots + slot * outW;

@@ -6,38 +6,58 @@
 namespace interstage::cpu::tensor {
 
 bool parseResizeMode(const std::string& text, ResizeMode& mode) {
-    if (text == "nearest") mode = ResizeMode::Nearest;
-    else if (text == "linear" || text == "bilinear") mode = ResizeMode::Linear;  // Upsample-1 said bilinear
-    else if (text == "cubic") mode = ResizeMode::Cubic;
-    else return false;
+    if (text == "nearest")
+        mode = ResizeMode::Nearest;
+    else if (text == "linear" || text == "bilinear")
+        mode = ResizeMode::Linear;  // Upsample-1 said bilinear
+    else if (text == "cubic")
+        mode = ResizeMode::Cubic;
+    else
+        return false;
     return true;
 }
 
 bool parseCoordinateMode(const std::string& text, CoordinateMode& mode) {
-    if (text == "half_pixel") mode = CoordinateMode::HalfPixel;
-    else if (text == "pytorch_half_pixel") mode = CoordinateMode::PytorchHalfPixel;
-    else if (text == "align_corners") mode = CoordinateMode::AlignCorners;
-    else if (text == "asymmetric") mode = CoordinateMode::Asymmetric;
-    else if (text == "tf_half_pixel_for_nn") mode = CoordinateMode::TfHalfPixelForNn;
-    else if (text == "tf_crop_and_resize") mode = CoordinateMode::TfCropAndResize;
-    else return false;
+    if (text == "half_pixel")
+        mode = CoordinateMode::HalfPixel;
+    else if (text == "pytorch_half_pixel")
+        mode = CoordinateMode::PytorchHalfPixel;
+    else if (text == "align_corners")
+        mode = CoordinateMode::AlignCorners;
+    else if (text == "asymmetric")
+        mode = CoordinateMode::Asymmetric;
+    else if (text == "tf_half_pixel_for_nn")
+        mode = CoordinateMode::TfHalfPixelForNn;
+    else if (text == "tf_crop_and_resize")
+        mode = CoordinateMode::TfCropAndResize;
+    else
+        return false;
     return true;
 }
 
 bool parseNearestMode(const std::string& text, NearestMode& mode) {
-    if (text == "round_prefer_floor") mode = NearestMode::RoundPreferFloor;
-    else if (text == "round_prefer_ceil") mode = NearestMode::RoundPreferCeil;
-    else if (text == "floor") mode = NearestMode::Floor;
-    else if (text == "ceil") mode = NearestMode::Ceil;
-    else return false;
+    if (text == "round_prefer_floor")
+        mode = NearestMode::RoundPreferFloor;
+    else if (text == "round_prefer_ceil")
+        mode = NearestMode::RoundPreferCeil;
+    else if (text == "floor")
+        mode = NearestMode::Floor;
+    else if (text == "ceil")
+        mode = NearestMode::Ceil;
+    else
+        return false;
     return true;
 }
 
 bool parseAspectPolicy(const std::string& text, AspectPolicy& policy) {
-    if (text == "stretch") policy = AspectPolicy::Stretch;
-    else if (text == "not_larger") policy = AspectPolicy::NotLarger;
-    else if (text == "not_smaller") policy = AspectPolicy::NotSmaller;
-    else return false;
+    if (text == "stretch")
+        policy = AspectPolicy::Stretch;
+    else if (text == "not_larger")
+        policy = AspectPolicy::NotLarger;
+    else if (text == "not_smaller")
+        policy = AspectPolicy::NotSmaller;
+    else
+        return false;
     return true;
 }
 
@@ -60,11 +80,16 @@ struct AxisGeometry {
 double sourceCoordinate(CoordinateMode mode, double x, const AxisGeometry& g) {
     const auto in = static_cast<double>(g.inDim);
     switch (mode) {
-        case CoordinateMode::HalfPixel: return (x + 0.5) / g.scale - 0.5;
-        case CoordinateMode::PytorchHalfPixel: return g.outLength == 1.0 ? -0.5 : (x + 0.5) / g.scale - 0.5;
-        case CoordinateMode::AlignCorners: return g.outLength == 1.0 ? 0.0 : x * (in - 1) / (g.outLength - 1);
-        case CoordinateMode::Asymmetric: return x / g.scale;
-        case CoordinateMode::TfHalfPixelForNn: return (x + 0.5) / g.scale;
+        case CoordinateMode::HalfPixel:
+            return (x + 0.5) / g.scale - 0.5;
+        case CoordinateMode::PytorchHalfPixel:
+            return g.outLength == 1.0 ? -0.5 : (x + 0.5) / g.scale - 0.5;
+        case CoordinateMode::AlignCorners:
+            return g.outLength == 1.0 ? 0.0 : x * (in - 1) / (g.outLength - 1);
+        case CoordinateMode::Asymmetric:
+            return x / g.scale;
+        case CoordinateMode::TfHalfPixelForNn:
+            return (x + 0.5) / g.scale;
         case CoordinateMode::TfCropAndResize: {
             double span = g.roiEnd - g.roiStart;
             double start = g.roiStart * (in - 1);
@@ -76,11 +101,16 @@ double sourceCoordinate(CoordinateMode mode, double x, const AxisGeometry& g) {
 
 int64_t nearestIndex(NearestMode mode, double x, double scale) {
     switch (mode) {
-        case NearestMode::RoundPreferFloor: return static_cast<int64_t>(std::ceil(x - 0.5));
-        case NearestMode::RoundPreferCeil: return static_cast<int64_t>(std::floor(x + 0.5));
-        case NearestMode::Floor: return static_cast<int64_t>(std::floor(x));
-        case NearestMode::Ceil: return static_cast<int64_t>(std::ceil(x));
-        case NearestMode::Legacy: return static_cast<int64_t>(scale < 1.0 ? std::ceil(x) : std::trunc(x));
+        case NearestMode::RoundPreferFloor:
+            return static_cast<int64_t>(std::ceil(x - 0.5));
+        case NearestMode::RoundPreferCeil:
+            return static_cast<int64_t>(std::floor(x + 0.5));
+        case NearestMode::Floor:
+            return static_cast<int64_t>(std::floor(x));
+        case NearestMode::Ceil:
+            return static_cast<int64_t>(std::ceil(x));
+        case NearestMode::Legacy:
+            return static_cast<int64_t>(scale < 1.0 ? std::ceil(x) : std::trunc(x));
     }
     return 0;
 }
@@ -88,8 +118,8 @@ int64_t nearestIndex(NearestMode mode, double x, double scale) {
 // Keys' cubic convolution weights for the taps at distances 1 + r, r,
 // 1 - r and 2 - r from the sample point.
 void cubicWeights(double r, double a, double w[4]) {
-    auto near = [a](double d) { return ((a + 2) * d - (a + 3)) * d * d + 1; };           // |d| <= 1
-    auto far = [a](double d) { return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a; };      // 1 < |d| < 2
+    auto near = [a](double d) { return ((a + 2) * d - (a + 3)) * d * d + 1; };       // |d| <= 1
+    auto far = [a](double d) { return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a; };  // 1 < |d| < 2
     w[0] = far(r + 1);
     w[1] = near(r);
     w[2] = near(1 - r);
@@ -152,8 +182,10 @@ AxisTaps planAxis(const ResizeAttributes& attributes, const AxisGeometry& g) {
         double self = 0, other = 0;
         for (size_t k = 0; k < taps; ++k) {
             float w = t.weight[o * taps + k];
-            if (t.index[o * taps + k] == static_cast<int64_t>(o)) self += w;
-            else other += std::fabs(w);
+            if (t.index[o * taps + k] == static_cast<int64_t>(o))
+                self += w;
+            else
+                other += std::fabs(w);
         }
         t.identity = self == 1.0 && other == 0.0;
     }
@@ -185,7 +217,7 @@ Status planResize(const ResizeAttributes& attributes, const ResizeParams& params
     }
     if (fromSizes && attributes.aspect != AspectPolicy::Stretch) {
         double common = attributes.aspect == AspectPolicy::NotLarger ? *std::min_element(scales.begin(), scales.end())
-                                                                      : *std::max_element(scales.begin(), scales.end());
+                                                                     : *std::max_element(scales.begin(), scales.end());
         std::fill(scales.begin(), scales.end(), common);
     }
     for (size_t j = 0; j < resized.size(); ++j) {
@@ -195,7 +227,8 @@ Status planResize(const ResizeAttributes& attributes, const ResizeParams& params
         g.outLength = fromSizes ? g.scale * static_cast<double>(g.inDim)
                                 : static_cast<double>(static_cast<float>(g.scale) * static_cast<float>(g.inDim));
         if (attributes.coordinates == CoordinateMode::TfCropAndResize && !params.roi.empty()) {
-            if (params.roi.size() != 2 * resized.size()) return invalidModel("roi must hold a start and an end per axis");
+            if (params.roi.size() != 2 * resized.size())
+                return invalidModel("roi must hold a start and an end per axis");
             g.roiStart = params.roi[j];
             g.roiEnd = params.roi[j + resized.size()];
         }

@@ -40,11 +40,11 @@ bool parseAspectPolicy(const std::string& text, AspectPolicy& policy);
 
 struct AxisTaps {
     int taps = 1;
-    std::vector<int64_t> index;   // outDim * taps input coordinates, clamped into the axis
-    std::vector<float> weight;    // outDim * taps
-    std::vector<uint8_t> outside; // outDim flags: tf_crop_and_resize extrapolates there
+    std::vector<int64_t> index;    // outDim * taps input coordinates, clamped into the axis
+    std::vector<float> weight;     // outDim * taps
+    std::vector<uint8_t> outside;  // outDim flags: tf_crop_and_resize extrapolates there
     bool anyOutside = false;
-    bool identity = false;        // output coordinate x reads exactly input x
+    bool identity = false;  // output coordinate x reads exactly input x
 };
 
 // What a Resize reads besides the data: scales or sizes (exactly one is

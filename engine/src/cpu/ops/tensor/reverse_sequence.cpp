@@ -31,11 +31,13 @@ public:
     Status run(RunContext& context) override {
         const TensorView& in = context.inputs[0];
         const TensorView& out = context.outputs[0];
-        if (!readIntegers(context.inputs[1], lengths_)) return invalidArgument("ReverseSequence: unreadable sequence_lens");
+        if (!readIntegers(context.inputs[1], lengths_))
+            return invalidArgument("ReverseSequence: unreadable sequence_lens");
         const auto b = static_cast<size_t>(batchAxis_), t = static_cast<size_t>(timeAxis_);
         const int64_t steps = in.shape[t];
         for (int64_t& length : lengths_) {
-            if (length < 0 || length > steps) return invalidArgument("ReverseSequence: a sequence length is out of range");
+            if (length < 0 || length > steps)
+                return invalidArgument("ReverseSequence: a sequence length is out of range");
         }
         const Shape strides = contiguousStrides(in.shape);
         const std::size_t es = dataTypeSize(in.dtype);

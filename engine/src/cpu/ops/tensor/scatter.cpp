@@ -19,11 +19,21 @@ template <class T>
 void combine(T* dst, const T* src, int64_t n, Reduction reduction) {
     for (int64_t i = 0; i < n; ++i) {
         switch (reduction) {
-            case Reduction::None: dst[i] = src[i]; break;
-            case Reduction::Add: dst[i] = static_cast<T>(dst[i] + src[i]); break;
-            case Reduction::Mul: dst[i] = static_cast<T>(dst[i] * src[i]); break;
-            case Reduction::Max: dst[i] = std::max(dst[i], src[i]); break;
-            case Reduction::Min: dst[i] = std::min(dst[i], src[i]); break;
+            case Reduction::None:
+                dst[i] = src[i];
+                break;
+            case Reduction::Add:
+                dst[i] = static_cast<T>(dst[i] + src[i]);
+                break;
+            case Reduction::Mul:
+                dst[i] = static_cast<T>(dst[i] * src[i]);
+                break;
+            case Reduction::Max:
+                dst[i] = std::max(dst[i], src[i]);
+                break;
+            case Reduction::Min:
+                dst[i] = std::min(dst[i], src[i]);
+                break;
         }
     }
 }
@@ -35,10 +45,18 @@ void apply(void* dst, const void* src, int64_t n, std::size_t es, DataType dtype
         return;
     }
     switch (dtype) {
-        case DataType::Float: combine(static_cast<float*>(dst), static_cast<const float*>(src), n, reduction); break;
-        case DataType::Double: combine(static_cast<double*>(dst), static_cast<const double*>(src), n, reduction); break;
-        case DataType::Int32: combine(static_cast<int32_t*>(dst), static_cast<const int32_t*>(src), n, reduction); break;
-        default: combine(static_cast<int64_t*>(dst), static_cast<const int64_t*>(src), n, reduction); break;
+        case DataType::Float:
+            combine(static_cast<float*>(dst), static_cast<const float*>(src), n, reduction);
+            break;
+        case DataType::Double:
+            combine(static_cast<double*>(dst), static_cast<const double*>(src), n, reduction);
+            break;
+        case DataType::Int32:
+            combine(static_cast<int32_t*>(dst), static_cast<const int32_t*>(src), n, reduction);
+            break;
+        default:
+            combine(static_cast<int64_t*>(dst), static_cast<const int64_t*>(src), n, reduction);
+            break;
     }
 }
 
@@ -56,12 +74,18 @@ public:
         if (indexType != DataType::Int64 && (nd_ || indexType != DataType::Int32))
             return context.invalidHere(std::string("indices of ") + dataTypeName(indexType) + " are not allowed");
         std::string reduction = context.node().attrString("reduction", "none");
-        if (reduction == "none") reduction_ = Reduction::None;
-        else if (reduction == "add") reduction_ = Reduction::Add;
-        else if (reduction == "mul") reduction_ = Reduction::Mul;
-        else if (reduction == "max") reduction_ = Reduction::Max;
-        else if (reduction == "min") reduction_ = Reduction::Min;
-        else return context.invalidHere("unknown reduction '" + reduction + "'");
+        if (reduction == "none")
+            reduction_ = Reduction::None;
+        else if (reduction == "add")
+            reduction_ = Reduction::Add;
+        else if (reduction == "mul")
+            reduction_ = Reduction::Mul;
+        else if (reduction == "max")
+            reduction_ = Reduction::Max;
+        else if (reduction == "min")
+            reduction_ = Reduction::Min;
+        else
+            return context.invalidHere("unknown reduction '" + reduction + "'");
         if (reduction_ != Reduction::None && dtype_ != DataType::Float && dtype_ != DataType::Double &&
             dtype_ != DataType::Int32 && dtype_ != DataType::Int64)
             return context.unsupportedHere("reduction '" + reduction + "' on " + dataTypeName(dtype_));
@@ -81,7 +105,8 @@ public:
         for (size_t k = 0; k < data.size(); ++k)
             if (indices[k] > data[k]) return context.invalidHere("indices are larger than the data");
         axis_ = context.node().attrInt("axis", 0);
-        if (!normalizeAxis(axis_, static_cast<int64_t>(data.size()))) return context.invalidHere("axis is out of range");
+        if (!normalizeAxis(axis_, static_cast<int64_t>(data.size())))
+            return context.invalidHere("axis is out of range");
         return Status::ok();
     }
 
@@ -141,8 +166,8 @@ private:
                 if (v < -dim || v >= dim) return invalidArgument("ScatterND: an index is out of range");
                 offset += (v < 0 ? v + dim : v) * strides[j];
             }
-            apply(dst + static_cast<std::size_t>(offset) * es, src + t * static_cast<std::size_t>(slice) * es, slice, es,
-                  dtype_, reduction_);
+            apply(dst + static_cast<std::size_t>(offset) * es, src + t * static_cast<std::size_t>(slice) * es, slice,
+                  es, dtype_, reduction_);
         }
         return Status::ok();
     }

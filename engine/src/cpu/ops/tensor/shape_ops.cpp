@@ -14,7 +14,8 @@ namespace {
 class ShapeKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
-        if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs one input and one output");
+        if (!context.hasInput(0) || context.outputCount() != 1)
+            return context.invalidHere("needs one input and one output");
         if (context.output(0).dtype != DataType::Int64) return context.invalidHere("output must be int64");
         auto rank = static_cast<int64_t>(context.inputShape(0).size());
         start_ = context.node().attrInt("start", 0);
@@ -43,7 +44,8 @@ private:
 class SizeKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
-        if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs one input and one output");
+        if (!context.hasInput(0) || context.outputCount() != 1)
+            return context.invalidHere("needs one input and one output");
         if (context.output(0).dtype != DataType::Int64 || elementCount(context.output(0).shape) != 1)
             return context.invalidHere("output must be one int64");
         return Status::ok();
@@ -76,11 +78,13 @@ public:
         } else if (const Attribute* a = node.attr("value_float"); a && a->kind == Attribute::Kind::Float) {
             value_ = std::make_shared<TensorData>(TensorData::fromFloat({a->f}, {}));
         } else if (const Attribute* a = node.attr("value_floats"); a && a->kind == Attribute::Kind::Floats) {
-            value_ = std::make_shared<TensorData>(TensorData::fromFloat(a->floats, {static_cast<int64_t>(a->floats.size())}));
+            value_ = std::make_shared<TensorData>(
+                TensorData::fromFloat(a->floats, {static_cast<int64_t>(a->floats.size())}));
         } else if (const Attribute* a = node.attr("value_int"); a && a->kind == Attribute::Kind::Int) {
             value_ = std::make_shared<TensorData>(TensorData::fromInt64({a->i}, {}));
         } else if (const Attribute* a = node.attr("value_ints"); a && a->kind == Attribute::Kind::Ints) {
-            value_ = std::make_shared<TensorData>(TensorData::fromInt64(a->ints, {static_cast<int64_t>(a->ints.size())}));
+            value_ =
+                std::make_shared<TensorData>(TensorData::fromInt64(a->ints, {static_cast<int64_t>(a->ints.size())}));
         } else if (node.hasAttr("value_string") || node.hasAttr("value_strings")) {
             return context.unsupportedHere("string constants are not supported");
         } else if (node.hasAttr("sparse_value")) {
@@ -111,7 +115,8 @@ public:
             fill = *a->tensor;
         }
         if (dataTypeSize(fill.dtype) == 0 || fill.byteSize() != dataTypeSize(fill.dtype))
-            return context.unsupportedHere(std::string("filling with ") + dataTypeName(fill.dtype) + " is not supported");
+            return context.unsupportedHere(std::string("filling with ") + dataTypeName(fill.dtype) +
+                                           " is not supported");
         if (fill.dtype != context.output(0).dtype) return context.invalidHere("output dtype differs from the value's");
         fill_ = fill.bytes;
         return Status::ok();

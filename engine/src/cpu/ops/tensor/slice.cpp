@@ -15,7 +15,8 @@ namespace {
 class SliceKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
-        if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs a data input and one output");
+        if (!context.hasInput(0) || context.outputCount() != 1)
+            return context.invalidHere("needs a data input and one output");
         IS_RETURN_IF_ERROR(requireFixedSize(context, context.inputType(0), "input"));
         inShape_ = context.inputShape(0);
         outShape_ = context.output(0).shape;
@@ -70,7 +71,8 @@ Status readSliceParams(const PrepareContext& context, SliceParams& p, bool& know
         known = true;
         return Status::ok();
     }
-    if (!context.hasInput(1) || !context.hasInput(2)) return context.invalidHere("inputs 'starts' and 'ends' are required");
+    if (!context.hasInput(1) || !context.hasInput(2))
+        return context.invalidHere("inputs 'starts' and 'ends' are required");
     for (size_t i = 1; i < 5; ++i)
         if (context.hasInput(i) && !isIntegerType(context.inputType(i)))
             return context.invalidHere("starts, ends, axes and steps must be integers");

@@ -15,7 +15,8 @@ namespace {
 class SplitKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
-        if (!context.hasInput(0) || context.outputCount() == 0) return context.invalidHere("needs an input and outputs");
+        if (!context.hasInput(0) || context.outputCount() == 0)
+            return context.invalidHere("needs an input and outputs");
         IS_RETURN_IF_ERROR(requireFixedSize(context, context.inputType(0), "input"));
         const Shape& in = context.inputShape(0);
         axis_ = context.node().attrInt("axis", 0);

@@ -66,8 +66,9 @@ void copyElements(T* dst, const T* src, const std::vector<Dim>& dims, bool paral
     std::vector<Dim> outer(dims.begin(), dims.end() - 1);
     int64_t rows = 1;
     for (const Dim& d : outer) rows *= d.size;
-    forEachRow(outer, rows, parallel,
-               [&](int64_t row, int64_t offset) { stridedRow(dst + row * inner.size, src + offset, inner.size, inner.stride); });
+    forEachRow(outer, rows, parallel, [&](int64_t row, int64_t offset) {
+        stridedRow(dst + row * inner.size, src + offset, inner.size, inner.stride);
+    });
 }
 
 // A batch of 2-D transposes: dim p is contiguous in the source, the last
@@ -171,11 +172,20 @@ void gatherStrided(void* dst, const void* src, std::size_t elementSize, Shape sh
         return;
     }
     switch (elementSize) {
-        case 1: copyTyped<uint8_t>(dst, src, dims, parallel); return;
-        case 2: copyTyped<uint16_t>(dst, src, dims, parallel); return;
-        case 4: copyTyped<uint32_t>(dst, src, dims, parallel); return;
-        case 8: copyTyped<uint64_t>(dst, src, dims, parallel); return;
-        default: break;
+        case 1:
+            copyTyped<uint8_t>(dst, src, dims, parallel);
+            return;
+        case 2:
+            copyTyped<uint16_t>(dst, src, dims, parallel);
+            return;
+        case 4:
+            copyTyped<uint32_t>(dst, src, dims, parallel);
+            return;
+        case 8:
+            copyTyped<uint64_t>(dst, src, dims, parallel);
+            return;
+        default:
+            break;
     }
     // Wider elements (complex128): one memcpy per element.
     const Dim inner = dims.back();

@@ -36,16 +36,33 @@ bool readIntegers(DataType dtype, const void* data, int64_t count, std::vector<i
     out.assign(static_cast<size_t>(std::max<int64_t>(count, 0)), 0);
     if (count > 0 && !data) return false;
     switch (dtype) {
-        case DataType::Int64: widen<int64_t>(data, count, out); return true;
-        case DataType::Int32: widen<int32_t>(data, count, out); return true;
-        case DataType::Int16: widen<int16_t>(data, count, out); return true;
-        case DataType::Int8: widen<int8_t>(data, count, out); return true;
+        case DataType::Int64:
+            widen<int64_t>(data, count, out);
+            return true;
+        case DataType::Int32:
+            widen<int32_t>(data, count, out);
+            return true;
+        case DataType::Int16:
+            widen<int16_t>(data, count, out);
+            return true;
+        case DataType::Int8:
+            widen<int8_t>(data, count, out);
+            return true;
         case DataType::UInt8:
-        case DataType::Bool: widen<uint8_t>(data, count, out); return true;
-        case DataType::UInt16: widen<uint16_t>(data, count, out); return true;
-        case DataType::UInt32: widen<uint32_t>(data, count, out); return true;
-        case DataType::UInt64: widen<uint64_t>(data, count, out); return true;
-        default: return false;
+        case DataType::Bool:
+            widen<uint8_t>(data, count, out);
+            return true;
+        case DataType::UInt16:
+            widen<uint16_t>(data, count, out);
+            return true;
+        case DataType::UInt32:
+            widen<uint32_t>(data, count, out);
+            return true;
+        case DataType::UInt64:
+            widen<uint64_t>(data, count, out);
+            return true;
+        default:
+            return false;
     }
 }
 
@@ -53,8 +70,12 @@ bool readNumbers(DataType dtype, const void* data, int64_t count, std::vector<do
     out.assign(static_cast<size_t>(std::max<int64_t>(count, 0)), 0.0);
     if (count > 0 && !data) return false;
     switch (dtype) {
-        case DataType::Float: toDoubles<float>(data, count, out); return true;
-        case DataType::Double: toDoubles<double>(data, count, out); return true;
+        case DataType::Float:
+            toDoubles<float>(data, count, out);
+            return true;
+        case DataType::Double:
+            toDoubles<double>(data, count, out);
+            return true;
         case DataType::Float16:
         case DataType::BFloat16: {
             const auto* p = static_cast<const uint16_t*>(data);
@@ -78,10 +99,14 @@ void storeAs(double v, void* dst) {
     T t;
     if constexpr (std::is_integral_v<T>) {
         // Saturate instead of the undefined behaviour of an out-of-range cast.
-        if (std::isnan(v)) t = 0;
-        else if (v <= static_cast<double>(std::numeric_limits<T>::lowest())) t = std::numeric_limits<T>::lowest();
-        else if (v >= static_cast<double>(std::numeric_limits<T>::max())) t = std::numeric_limits<T>::max();
-        else t = static_cast<T>(v);
+        if (std::isnan(v))
+            t = 0;
+        else if (v <= static_cast<double>(std::numeric_limits<T>::lowest()))
+            t = std::numeric_limits<T>::lowest();
+        else if (v >= static_cast<double>(std::numeric_limits<T>::max()))
+            t = std::numeric_limits<T>::max();
+        else
+            t = static_cast<T>(v);
     } else {
         t = static_cast<T>(v);
     }
@@ -92,17 +117,39 @@ void storeAs(double v, void* dst) {
 
 bool storeNumber(DataType dtype, double v, void* dst) {
     switch (dtype) {
-        case DataType::Float: storeAs<float>(v, dst); return true;
-        case DataType::Double: storeAs<double>(v, dst); return true;
-        case DataType::Int64: storeAs<int64_t>(v, dst); return true;
-        case DataType::Int32: storeAs<int32_t>(v, dst); return true;
-        case DataType::Int16: storeAs<int16_t>(v, dst); return true;
-        case DataType::Int8: storeAs<int8_t>(v, dst); return true;
-        case DataType::UInt64: storeAs<uint64_t>(v, dst); return true;
-        case DataType::UInt32: storeAs<uint32_t>(v, dst); return true;
-        case DataType::UInt16: storeAs<uint16_t>(v, dst); return true;
-        case DataType::UInt8: storeAs<uint8_t>(v, dst); return true;
-        case DataType::Bool: *static_cast<uint8_t*>(dst) = v != 0 ? 1 : 0; return true;
+        case DataType::Float:
+            storeAs<float>(v, dst);
+            return true;
+        case DataType::Double:
+            storeAs<double>(v, dst);
+            return true;
+        case DataType::Int64:
+            storeAs<int64_t>(v, dst);
+            return true;
+        case DataType::Int32:
+            storeAs<int32_t>(v, dst);
+            return true;
+        case DataType::Int16:
+            storeAs<int16_t>(v, dst);
+            return true;
+        case DataType::Int8:
+            storeAs<int8_t>(v, dst);
+            return true;
+        case DataType::UInt64:
+            storeAs<uint64_t>(v, dst);
+            return true;
+        case DataType::UInt32:
+            storeAs<uint32_t>(v, dst);
+            return true;
+        case DataType::UInt16:
+            storeAs<uint16_t>(v, dst);
+            return true;
+        case DataType::UInt8:
+            storeAs<uint8_t>(v, dst);
+            return true;
+        case DataType::Bool:
+            *static_cast<uint8_t*>(dst) = v != 0 ? 1 : 0;
+            return true;
         case DataType::Float16: {
             uint16_t h = floatToHalf(static_cast<float>(v));
             std::memcpy(dst, &h, 2);
@@ -113,7 +160,8 @@ bool storeNumber(DataType dtype, double v, void* dst) {
             std::memcpy(dst, &b, 2);
             return true;
         }
-        default: return false;
+        default:
+            return false;
     }
 }
 
@@ -130,10 +178,18 @@ void fillTyped(void* dst, const void* value, int64_t count) {
 
 void fillElements(void* dst, const void* value, std::size_t elementSize, int64_t count) {
     switch (elementSize) {
-        case 1: std::memset(dst, *static_cast<const uint8_t*>(value), static_cast<std::size_t>(count)); return;
-        case 2: fillTyped<uint16_t>(dst, value, count); return;
-        case 4: fillTyped<uint32_t>(dst, value, count); return;
-        case 8: fillTyped<uint64_t>(dst, value, count); return;
+        case 1:
+            std::memset(dst, *static_cast<const uint8_t*>(value), static_cast<std::size_t>(count));
+            return;
+        case 2:
+            fillTyped<uint16_t>(dst, value, count);
+            return;
+        case 4:
+            fillTyped<uint32_t>(dst, value, count);
+            return;
+        case 8:
+            fillTyped<uint64_t>(dst, value, count);
+            return;
         default:
             for (int64_t i = 0; i < count; ++i)
                 std::memcpy(static_cast<char*>(dst) + i * static_cast<int64_t>(elementSize), value, elementSize);
@@ -166,7 +222,6 @@ int64_t product(const Shape& shape, size_t begin, size_t end) {
     for (size_t k = begin; k < end && k < shape.size(); ++k) p *= shape[k];
     return p;
 }
-
 
 void parallelCopy(void* dst, const void* src, std::size_t bytes) {
     if (bytes == 0 || dst == src) return;

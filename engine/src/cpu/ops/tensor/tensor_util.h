@@ -4,13 +4,12 @@
 // built on: a parallel memcpy and a strided gather into a contiguous output.
 #pragma once
 
-#include "core/half_float.h"
-
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "core/half_float.h"
 #include "cpu/kernel.h"
 
 namespace interstage::cpu::tensor {

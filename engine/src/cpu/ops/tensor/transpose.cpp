@@ -13,7 +13,8 @@ namespace {
 class TransposeKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
-        if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs one input and one output");
+        if (!context.hasInput(0) || context.outputCount() != 1)
+            return context.invalidHere("needs one input and one output");
         IS_RETURN_IF_ERROR(requireFixedSize(context, context.inputType(0), "input"));
         return readTransposePerm(context, perm_);
     }

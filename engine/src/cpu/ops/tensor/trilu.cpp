@@ -14,10 +14,12 @@ namespace {
 class TriluKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
-        if (!context.hasInput(0) || context.outputCount() != 1) return context.invalidHere("needs an input and one output");
+        if (!context.hasInput(0) || context.outputCount() != 1)
+            return context.invalidHere("needs an input and one output");
         IS_RETURN_IF_ERROR(requireFixedSize(context, context.inputType(0), "input"));
         if (context.inputShape(0).size() < 2) return context.invalidHere("input must have rank >= 2");
-        if (context.output(0).shape != context.inputShape(0)) return context.invalidHere("output shape differs from the input's");
+        if (context.output(0).shape != context.inputShape(0))
+            return context.invalidHere("output shape differs from the input's");
         if (context.hasInput(1) && (!isIntegerType(context.inputType(1)) || elementCount(context.inputShape(1)) != 1))
             return context.invalidHere("k must be one integer");
         upper_ = context.node().attrInt("upper", 1) != 0;
@@ -30,7 +32,8 @@ public:
         int64_t k = 0;
         if (context.hasInput(1)) {
             std::vector<int64_t> value;
-            if (!readIntegers(context.inputs[1], value) || value.size() != 1) return invalidArgument("Trilu: k must be one integer");
+            if (!readIntegers(context.inputs[1], value) || value.size() != 1)
+                return invalidArgument("Trilu: k must be one integer");
             k = value[0];
         }
         const size_t rank = in.shape.size();
@@ -41,7 +44,7 @@ public:
         auto* dst = out.as<char>();
         // k can be anything an int64 holds: clamp before adding to a row index.
         const int64_t shift = std::clamp<int64_t>(k, -rows - 1, cols + 1);
-#pragma omp parallel for schedule(static) if (out.bytes() > static_cast<std::size_t>(kParallelBytes))
+#pragma omp parallel for schedule(static) if (out.bytes() > static_cast <std::size_t>(kParallelBytes))
         for (int64_t r = 0; r < matrices * rows; ++r) {
             const int64_t i = r % rows;
             const int64_t rowBytes = cols * es;
