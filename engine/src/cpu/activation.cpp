@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cpu/parallel.h"
+
 namespace interstage::cpu {
 
 Activation fusedActivation(const Node& node) {
@@ -48,7 +50,7 @@ float activate(const Activation& a, float x) {
 
 void applyActivation(const Activation& a, float* data, int64_t n) {
     if (!a.active()) return;
-#pragma omp parallel for schedule(static) if (n > 65536)
+#pragma omp parallel for schedule(static) if (n > kParallelWork)
     for (int64_t i = 0; i < n; ++i) data[i] = activate(a, data[i]);
 }
 

@@ -46,7 +46,8 @@ void broadcastBinary(const BroadcastPlan& plan, const void* a, const void* b, vo
     });
     if constexpr (std::is_same_v<TO, float>) {
         if (act.active() && !activateRuns)
-            parallelBlocks(plan.total, plan.total, [&](int64_t b, int64_t e) { activateRow(act, po + b, e - b); });
+            parallelBlocks(plan.total, plan.total,
+                           [&](int64_t begin, int64_t end) { activateRow(act, po + begin, end - begin); });
     }
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cpu/ops/nn/nn_kernels.h"
+#include "cpu/parallel.h"
 
 namespace interstage::cpu::nn {
 
@@ -67,7 +68,7 @@ public:
             shift_[c] = beta[c] - m * scale_[c];
         }
         const int64_t planes = batch_ * channels_, planeSize = planeSize_;
-#pragma omp parallel for schedule(static) if (planes * planeSize > 65536)
+#pragma omp parallel for schedule(static) if (planes * planeSize > kParallelWork)
         for (int64_t p = 0; p < planes; ++p) {
             const float a = scale_[p % channels_], b = shift_[p % channels_];
             const float* src = x + p * planeSize;

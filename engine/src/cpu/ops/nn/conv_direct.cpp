@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cpu/ops/nn/conv_paths.h"
+#include "cpu/parallel.h"
 #include "cpu/simd_dispatch.h"
 
 namespace interstage::cpu::nn {
@@ -184,15 +185,15 @@ public:
         const float* w = weights_.empty() ? context.inputs[1].as<const float>() : weights_.data();
         const float* bias = !hasBias_ ? nullptr : bias_.empty() ? context.inputs[2].as<const float>() : bias_.data();
         float* y = context.outputs[0].as<float>();
-        const int64_t planes = batch_ * outChannels_, rows = outHeight_, outWidth = row_.outWidth;
+        const int64_t planes = batch_ * outChannels_, outRows = outHeight_, outWidth = row_.outWidth;
         const int64_t kernelWidth = row_.taps, kernelArea = kernelHeight_ * kernelWidth;
-        const int64_t work = planes * rows * outWidth * inPerGroup_ * kernelArea;
-#pragma omp parallel for collapse(2) schedule(static) if (work > 65536)
+        const int64_t work = planes * outRows * outWidth * inPerGroup_ * kernelArea;
+#pragma omp parallel for collapse(2) schedule(static) if (work > kParallelWork)
         for (int64_t plane = 0; plane < planes; ++plane) {
-            for (int64_t oh = 0; oh < rows; ++oh) {
+            for (int64_t oh = 0; oh < outRows; ++oh) {
                 const int64_t n = plane / outChannels_, o = plane % outChannels_;
                 const int64_t firstInput = (o / outPerGroup_) * inPerGroup_;
-                float* dst = y + (plane * rows + oh) * outWidth;
+                float* dst = y + (plane * outRows + oh) * outWidth;
                 std::fill_n(dst, outWidth, bias ? bias[o] : 0.f);
                 for (int64_t ci = 0; ci < inPerGroup_; ++ci) {
                     const float* inPlane = x + (n * inChannels_ + firstInput + ci) * inHeight_ * inWidth_;
@@ -319,7 +320,7 @@ public:
         const float* bias = !hasBias_ ? nullptr : bias_.empty() ? context.inputs[2].as<const float>() : bias_.data();
         float* y = context.outputs[0].as<float>();
         const int64_t planes = batch_ * channels_, area = height_ * width_;
-#pragma omp parallel for schedule(static) if (planes * area * 9 > 65536)
+#pragma omp parallel for schedule(static) if (planes * area * 9 > kParallelWork)
         for (int64_t plane = 0; plane < planes; ++plane) {
             const int64_t c = plane % channels_;
             float* dst = y + plane * area;

@@ -22,6 +22,7 @@
 #include "cpu/ops/nn/conv_paths.h"
 #include "cpu/ops/nn/conv_primitive.h"
 #include "cpu/ops/nn/dnnl_context.h"
+#include "cpu/parallel.h"
 
 namespace interstage::cpu::nn {
 
@@ -40,7 +41,7 @@ std::size_t aligned(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
 // tensor to / from a dense blocked {1, C, rows, W} one.
 void copyBand(const float* from, float* to, int64_t planes, int64_t fromRows, int64_t toRows, int64_t fromFirst,
               int64_t toFirst, int64_t rows, int64_t rowFloats) {
-#pragma omp parallel for schedule(static) if (planes * rows * rowFloats > 65536)
+#pragma omp parallel for schedule(static) if (planes * rows * rowFloats > kParallelWork)
     for (int64_t p = 0; p < planes; ++p)
         std::memcpy(to + (p * toRows + toFirst) * rowFloats, from + (p * fromRows + fromFirst) * rowFloats,
                     static_cast<std::size_t>(rows * rowFloats) * sizeof(float));

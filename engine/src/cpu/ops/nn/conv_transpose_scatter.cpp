@@ -16,6 +16,7 @@
 
 #include "cpu/ops/nn/conv_paths.h"
 #include "cpu/ops/nn/dnnl_context.h"
+#include "cpu/parallel.h"
 
 namespace interstage::cpu::nn {
 
@@ -76,7 +77,7 @@ public:
         float* y = context.outputs[0].as<float>();
         const int64_t planes = batch_ * outChannels_, positions = inHeight_ * inWidth_;
         const int64_t fullHeight = inHeight_ * strideH_;
-#pragma omp parallel for collapse(2) schedule(static) if (planes * outHeight_ * outWidth_ > 65536)
+#pragma omp parallel for collapse(2) schedule(static) if (planes * outHeight_ * outWidth_ > kParallelWork)
         for (int64_t plane = 0; plane < planes; ++plane) {
             for (int64_t oy = 0; oy < outHeight_; ++oy) {
                 const int64_t n = plane / outChannels_, o = plane % outChannels_;

@@ -13,6 +13,7 @@
 #include "cpu/activation.h"
 #include "cpu/ops/nn/dnnl_context.h"
 #include "cpu/ops/nn/nn_kernels.h"
+#include "cpu/parallel.h"
 
 namespace interstage::cpu::nn {
 
@@ -142,7 +143,7 @@ private:
     // Y = beta * C broadcast to {M, N} (zeros without C).
     void writeScaledC(const float* c, float* y) const {
         const int64_t work = m_ * n_;
-#pragma omp parallel for schedule(static) if (work > 65536)
+#pragma omp parallel for schedule(static) if (work > kParallelWork)
         for (int64_t i = 0; i < m_; ++i) {
             float* row = y + i * n_;
             if (!c || beta_ == 0.f) {

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "cpu/ops/nn/nn_kernels.h"
+#include "cpu/parallel.h"
 
 namespace interstage::cpu::nn {
 
@@ -11,7 +12,7 @@ namespace {
 
 template <class T, bool Average>
 void globalPool(const T* x, T* y, int64_t planes, int64_t planeSize) {
-#pragma omp parallel for schedule(static) if (planes * planeSize > 65536)
+#pragma omp parallel for schedule(static) if (planes * planeSize > kParallelWork)
     for (int64_t p = 0; p < planes; ++p) {
         const T* src = x + p * planeSize;
         if constexpr (Average) {
@@ -35,7 +36,7 @@ void globalPool(const T* x, T* y, int64_t planes, int64_t planeSize) {
 template <bool Average>
 void globalPoolBlocked(const float* x, float* y, int64_t images, int64_t channels, int64_t planeSize, int block) {
     const int64_t blocks = images * (channels / block);
-#pragma omp parallel for schedule(static) if (blocks * planeSize * block > 65536)
+#pragma omp parallel for schedule(static) if (blocks * planeSize * block > kParallelWork)
     for (int64_t b = 0; b < blocks; ++b) {
         const float* src = x + b * planeSize * block;
         float* dst = y + b * block;

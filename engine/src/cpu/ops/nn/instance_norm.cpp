@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "cpu/ops/nn/nn_kernels.h"
+#include "cpu/parallel.h"
 
 namespace interstage::cpu::nn {
 
@@ -39,7 +40,7 @@ public:
         float* y = context.outputs[0].as<float>();
         const int64_t planeSize = planeSize_, channels = channels_;
         const float epsilon = epsilon_;
-#pragma omp parallel for schedule(static) if (planes_ * planeSize > 65536)
+#pragma omp parallel for schedule(static) if (planes_ * planeSize > kParallelWork)
         for (int64_t p = 0; p < planes_; ++p) {
             const float* src = x + p * planeSize;
             float* dst = y + p * planeSize;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "cpu/ops/nn/nn_kernels.h"
+#include "cpu/parallel.h"
 
 namespace interstage::cpu::nn {
 
@@ -104,7 +105,7 @@ public:
         float* invStdOut = context.outputs.size() > 2 ? context.outputs[2].as<float>() : nullptr;
         const int64_t cols = cols_;
         const float epsilon = epsilon_;
-#pragma omp parallel for schedule(static) if (rows_ * cols > 65536)
+#pragma omp parallel for schedule(static) if (rows_ * cols > kParallelWork)
         for (int64_t r = 0; r < rows_; ++r) {
             const float* src = x + r * cols;
             float* dst = y + r * cols;

@@ -15,6 +15,7 @@
 #include "cpu/ops/tensor/resize_plan.h"
 #include "cpu/ops/tensor/tensor_kernels.h"
 #include "cpu/ops/tensor/tensor_util.h"
+#include "cpu/parallel.h"
 
 namespace interstage::cpu::tensor {
 
@@ -38,7 +39,7 @@ template <int Block>
 void resizeBlocked(const float* src, float* dst, const AxisTaps& rows, const AxisTaps& cols, int64_t planes,
                    int64_t inH, int64_t inW, int64_t outH, int64_t outW) {
     const int ty = rows.taps, tx = cols.taps;
-#pragma omp parallel for collapse(2) schedule(static) if (planes * outH * outW * Block > 65536)
+#pragma omp parallel for collapse(2) schedule(static) if (planes * outH * outW * Block > kParallelWork)
     for (int64_t plane = 0; plane < planes; ++plane) {
         for (int64_t y = 0; y < outH; ++y) {
             const float* in = src + plane * inH * inW * Block;

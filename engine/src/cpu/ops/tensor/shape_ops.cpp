@@ -73,18 +73,23 @@ public:
     Status prepare(PrepareContext& context) override {
         if (context.outputCount() != 1) return context.invalidHere("needs one output");
         const Node& node = context.node();
-        if (const Attribute* a = node.attr("value"); a && a->kind == Attribute::Kind::Tensor && a->tensor) {
-            value_ = a->tensor;  // shared, not copied: big constants stay one buffer
-        } else if (const Attribute* a = node.attr("value_float"); a && a->kind == Attribute::Kind::Float) {
-            value_ = std::make_shared<TensorData>(TensorData::fromFloat({a->f}, {}));
-        } else if (const Attribute* a = node.attr("value_floats"); a && a->kind == Attribute::Kind::Floats) {
+        if (const Attribute* value = node.attr("value");
+            value && value->kind == Attribute::Kind::Tensor && value->tensor) {
+            value_ = value->tensor;  // shared, not copied: big constants stay one buffer
+        } else if (const Attribute* valueFloat = node.attr("value_float");
+                   valueFloat && valueFloat->kind == Attribute::Kind::Float) {
+            value_ = std::make_shared<TensorData>(TensorData::fromFloat({valueFloat->f}, {}));
+        } else if (const Attribute* valueFloats = node.attr("value_floats");
+                   valueFloats && valueFloats->kind == Attribute::Kind::Floats) {
             value_ = std::make_shared<TensorData>(
-                TensorData::fromFloat(a->floats, {static_cast<int64_t>(a->floats.size())}));
-        } else if (const Attribute* a = node.attr("value_int"); a && a->kind == Attribute::Kind::Int) {
-            value_ = std::make_shared<TensorData>(TensorData::fromInt64({a->i}, {}));
-        } else if (const Attribute* a = node.attr("value_ints"); a && a->kind == Attribute::Kind::Ints) {
-            value_ =
-                std::make_shared<TensorData>(TensorData::fromInt64(a->ints, {static_cast<int64_t>(a->ints.size())}));
+                TensorData::fromFloat(valueFloats->floats, {static_cast<int64_t>(valueFloats->floats.size())}));
+        } else if (const Attribute* valueInt = node.attr("value_int");
+                   valueInt && valueInt->kind == Attribute::Kind::Int) {
+            value_ = std::make_shared<TensorData>(TensorData::fromInt64({valueInt->i}, {}));
+        } else if (const Attribute* valueInts = node.attr("value_ints");
+                   valueInts && valueInts->kind == Attribute::Kind::Ints) {
+            value_ = std::make_shared<TensorData>(
+                TensorData::fromInt64(valueInts->ints, {static_cast<int64_t>(valueInts->ints.size())}));
         } else if (node.hasAttr("value_string") || node.hasAttr("value_strings")) {
             return context.unsupportedHere("string constants are not supported");
         } else if (node.hasAttr("sparse_value")) {
