@@ -22,16 +22,17 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument("model", "ONNX model to open (default: the built-in U^2-Net-P sample)");
-    QCommandLineOption compare("compare", "Compare the four memory presets once the model is open.");
+    QCommandLineOption compare(
+        "compare", "Compare the memory presets (default, reduce, reuse, reduce+reuse, arena) once the model is open.");
     QCommandLineOption screenshot("screenshot", "After --compare (or --preset), save a screenshot to FILE and quit.",
                                   "FILE");
     QCommandLineOption tab("tab", "The chart tab to show: timeline (default), map or timings.", "TAB");
     QCommandLineOption preset("preset",
-                              "Run one memory preset (default, reduce, reuse or arena) once the model is open, "
-                              "instead of --compare's four.",
+                              "Run one memory preset (default, reduce, reuse, reduce+reuse or arena) once the model is "
+                              "open, instead of --compare's five.",
                               "NAME");
     QCommandLineOption benchmark("benchmark-ui",
-                                 "Time opening MODEL, then the longest UI stall while the four presets run on "
+                                 "Time opening MODEL, then the longest UI stall while the presets run on "
                                  "the sample, print both and quit.",
                                  "MODEL");
     QCommandLineOption backend("backend",
@@ -43,7 +44,8 @@ int main(int argc, char** argv) {
     parser.addOption(preset);
     parser.addOption(benchmark);
     parser.process(app);
-    const QStringList presets = {"default", "reduce", "reuse", "arena"};
+    QStringList presets;
+    for (const auto& p : interstage::memoryPresets()) presets << p.name;
     if (parser.isSet(preset) && !presets.contains(parser.value(preset))) {
         std::fprintf(stderr, "interstage: no preset '%s' (offered: %s)\n", qPrintable(parser.value(preset)),
                      qPrintable(presets.join(", ")));

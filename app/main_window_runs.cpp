@@ -43,12 +43,9 @@ void MainWindow::comparePresets() {
         return;
     }
     queue_.clear();
-    for (const char* preset : {"default", "reduce", "reuse", "arena"}) {
+    for (const interstage::MemoryPreset& preset : interstage::memoryPresets()) {
         appcore::RunConfig config = base;
-        const bool reduceConstant = config.mode.reduceConstant, ignore = config.mode.ignoreInputWithInitializer;
-        config.mode = interstage::MemoryMode::parse(preset).value();
-        config.mode.reduceConstant = reduceConstant;
-        config.mode.ignoreInputWithInitializer = ignore;
+        config.mode.planner = preset.mode.planner;  // the panel's constant flags stay
         queue_.push_back(config);
     }
     appcore::RunConfig first = queue_.front();
@@ -73,7 +70,8 @@ void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
     if (!result.runs.empty()) {
         results_.push_back(result);
         timingChart_->addRunSet(result);
-        memoryMap_->setPlacements(result.memoryMap, result.config.label(), result.config.mode.arena);
+        memoryMap_->setPlacements(result.memoryMap, result.config.label(),
+                                  result.config.mode.planner == interstage::PlannerKind::Arena);
     }
     if (!result.error.isEmpty()) {
         queue_.clear();

@@ -196,7 +196,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         static const PageRules smallPages{64, 64};
         InPlaceOptions options;
         options.stripedConv = [](const Graph& g, size_t step) { return g.nodes[step].opType == "Conv"; };
-        if (mode.value().reduceInterstage && !mode.value().arena) options.pages = &smallPages;
+        if (mode.value().allocatesPerRun()) options.pages = &smallPages;
         options.movePages = true;
         const auto aliases = inPlaceAliases(graph, tensors, options);
         const MemoryPlan inPlace = planWithAliases(mode.value(), tensors, aliases);

@@ -99,7 +99,7 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
     stop_ = new QPushButton(tr("Stop"));
     stop_->setEnabled(false);
     compare_ = new QPushButton(tr("Compare presets"));
-    compare_->setToolTip(tr("One run set for each of Default, Reduce, Reuse and Arena"));
+    compare_->setToolTip(tr("One run set for each memory preset: Default, Reduce, Reuse, Reduce + reuse and Arena"));
     buttons->addWidget(run_);
     buttons->addWidget(stop_);
     runForm->addRow(buttons);
@@ -125,9 +125,11 @@ void RunPanel::syncExclusive(QCheckBox* changed) {
 }
 
 void RunPanel::applyPreset(const QString& preset) {
-    reduceInterstage_->setChecked(preset == "reduce");
-    reuseInterstage_->setChecked(preset == "reuse");
-    arena_->setChecked(preset == "arena");
+    auto mode = interstage::MemoryMode::parse(preset.toStdString());
+    if (!mode.ok()) return;
+    reduceInterstage_->setChecked(mode->reduceInterstage());
+    reuseInterstage_->setChecked(mode->reuseInterstage());
+    arena_->setChecked(mode->planner == interstage::PlannerKind::Arena);
 }
 
 void RunPanel::addKeep(const QString& tensor) {
@@ -182,7 +184,7 @@ appcore::RunConfig RunPanel::config(QString* error) const {
     c.threads = threads_->value();
     c.mode = interstage::memoryMode(reduceConstant_->isChecked(), ignoreInputInitializer_->isChecked(),
                                     reduceInterstage_->isChecked(), reuseInterstage_->isChecked());
-    c.mode.arena = arena_->isChecked();
+    if (arena_->isChecked()) c.mode.planner = interstage::PlannerKind::Arena;
     c.fusion = fusion_->isChecked();
     c.memoryAwareOrder = memoryAwareOrder_->isChecked();
     c.inPlace = inPlace_->isChecked();

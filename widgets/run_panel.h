@@ -33,7 +33,7 @@ public:
     // The configuration the controls show now; `error` is set when an input
     // shape does not parse.
     appcore::RunConfig config(QString* error = nullptr) const;
-    void applyPreset(const QString& preset);  // "default", "reduce", "reuse", "arena"
+    void applyPreset(const QString& preset);  // a name of interstage::memoryPresets()
     void addKeep(const QString& tensor);      // "Pin this tensor" from the inspector
     void setRunCount(int runs);
     void setBudgetMiB(int mib);  // 0: no budget

@@ -15,6 +15,18 @@ int reportError(const Status& status) {
     return status.code() == StatusCode::InvalidArgument ? kExitUsage : kExitFailure;
 }
 
+Status withCliFlags(const Status& status, const std::string& tensor) {
+    std::vector<std::string> flags;
+    if (status.offers(Remedy::PinTensor)) flags.push_back("--keep " + tensor);
+    if (status.offers(Remedy::DefaultMode)) flags.push_back("--mode default");
+    if (status.offers(Remedy::DisableFusion)) flags.push_back("--no-fusion");
+    if (status.offers(Remedy::KeepFileWeights)) flags.push_back("no --reduce-constant");
+    if (flags.empty()) return status;
+    std::string text;
+    for (const auto& f : flags) text += (text.empty() ? "" : ", ") + f;
+    return Status(status.code(), status.message() + " (" + text + ")");
+}
+
 int usageError(const std::string& message) {
     std::cerr << "interstage-cli: " << message << " (see interstage-cli --help)\n";
     return kExitUsage;

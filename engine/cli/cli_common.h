@@ -18,6 +18,9 @@ constexpr int kExitUsage = 2;
 // Prints "interstage-cli: <status>" as one line on stderr; returns kExitFailure
 // (kExitUsage for InvalidArgument).
 int reportError(const Status& status);
+// The engine's message names its ways out as concepts (pin the tensor);
+// this adds the CLI's flag for each (--keep NAME, --mode default, ...).
+Status withCliFlags(const Status& status, const std::string& tensor);
 int usageError(const std::string& message);
 
 // Walks argv after the command name: options with values and positionals.

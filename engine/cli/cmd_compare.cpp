@@ -22,8 +22,6 @@ extern char** environ;
 namespace interstage::cli {
 namespace {
 
-const char* const kModes[] = {"default", "reduce", "reuse", "reduce+reuse", "arena"};
-
 std::string tempPath(const std::string& tag) {
     return "/tmp/interstage-compare-" + std::to_string(getpid()) + "-" + tag;
 }
@@ -98,12 +96,13 @@ int runCompare(Args& args) {
     std::vector<std::vector<std::string>> rows;
     std::string fallbackNote;  // the Vulkan backend's CPU-fallback nodes, from the first mode
     bool anyHeapSampled = false;
-    for (const char* mode : kModes) {
-        std::vector<std::string> args = {"run", o.model, "--mode", mode, "--json", tempPath("run.json")};
+    for (const MemoryPreset& preset : memoryPresets()) {
+        const char* mode = preset.name;
+        std::vector<std::string> runArgs = {"run", o.model, "--mode", mode, "--json", tempPath("run.json")};
         auto child = childArguments(o);
-        args.insert(args.end(), child.begin(), child.end());
+        runArgs.insert(runArgs.end(), child.begin(), child.end());
         const std::string errFile = tempPath("stderr");
-        int rc = spawnSelf(args, errFile);
+        int rc = spawnSelf(runArgs, errFile);
         if (rc != 0) {
             std::string err = readAll(errFile);
             std::remove(errFile.c_str());

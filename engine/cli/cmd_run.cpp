@@ -137,7 +137,7 @@ int runRun(Args& args) {
     }
     for (const auto& name : o.keep) {
         auto value = session.blob(name);
-        if (!value.ok()) return reportError(value.status());
+        if (!value.ok()) return reportError(withCliFlags(value.status(), name));
         if (!o.saveOutputs.empty()) {
             Status saved = writeTensorFile(o.saveOutputs + "/" + fileNameFor(name) + ".pb", name, value.value());
             if (!saved.isOk()) return reportError(saved);

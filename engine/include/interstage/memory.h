@@ -12,25 +12,67 @@
 
 namespace interstage {
 
-// The flags of the SDK the project grows from, plus the planned arena.
-// Combinable: reduce + reuse frees the buffers that reuse cannot share.
+// How intermediate tensors get memory: one planner per kind.
+enum class PlannerKind : uint8_t {
+    Default,      // every intermediate its own buffer, allocated on the first run and kept
+    Reduce,       // allocated before its producer, freed after its last reader, on every run
+    Reuse,        // tensors of equal size with disjoint lifetimes share a buffer, kept
+    ReduceReuse,  // reuse, and the buffers nobody shares are allocated and freed as in reduce
+    Arena,        // one slab, every tensor at an offset planned before the first run
+};
+
+// A memory mode: the planner, plus the two constant flags of the SDK the
+// project grows from (get_memory_mode(reduce_constant,
+// ignore_input_with_initializer, reduce_interstage, reuse_interstage)).
+// Questions about a mode are asked through the predicates, never by
+// comparing kinds at the call site.
 struct MemoryMode {
+    PlannerKind planner = PlannerKind::Default;
     bool reduceConstant = false;              // release the graph's weight copy once a kernel packed its own
     bool ignoreInputWithInitializer = false;  // initializers also listed as inputs are constants
-    bool reduceInterstage = false;            // allocate before the producer, free after the last consumer, every run
-    bool reuseInterstage = false;             // equal-size tensors with disjoint lifetimes share a buffer
-    bool arena = false;                       // one slab, every tensor at a planned offset
+
+    // Every intermediate keeps its own buffer through and after the run, so
+    // any tensor can be read afterwards (Default).
+    bool keepsEveryTensor() const { return planner == PlannerKind::Default; }
+    // Buffers are allocated and freed during every run (Reduce, ReduceReuse).
+    bool allocatesPerRun() const { return planner == PlannerKind::Reduce || planner == PlannerKind::ReduceReuse; }
+    // Tensors share bytes with others whose lifetimes do not overlap (Reuse,
+    // ReduceReuse, Arena).
+    bool sharesBuffers() const {
+        return planner == PlannerKind::Reuse || planner == PlannerKind::ReduceReuse || planner == PlannerKind::Arena;
+    }
+    // Kernels' scratch memory is planned like a tensor alive for its node's
+    // step (allocated around it, or placed in the slab), instead of one
+    // buffer of the largest size kept by the session.
+    bool plansWorkspace() const { return allocatesPerRun() || planner == PlannerKind::Arena; }
+    // The SDK's reduce_interstage / reuse_interstage flags of this mode.
+    bool reduceInterstage() const { return allocatesPerRun(); }
+    bool reuseInterstage() const { return planner == PlannerKind::Reuse || planner == PlannerKind::ReduceReuse; }
 
     // "default", "reduce", "reuse", "reduce+reuse", "arena" (+ "+reduce-constant").
     std::string name() const;
+    // Why a tensor this mode does not keep cannot be read after a run.
+    std::string whyReleased() const;
     // Parses the names above (the CLI's --mode).
     static Result<MemoryMode> parse(const std::string& text);
+    bool operator==(const MemoryMode&) const = default;
 };
+
+// The planner kind of the SDK's reduce_interstage / reuse_interstage flags.
+PlannerKind plannerForSdkFlags(bool reduceInterstage, bool reuseInterstage);
 
 // The SDK's get_memory_mode(reduce_constant, ignore_input_with_initializer,
 // reduce_interstage, reuse_interstage).
 MemoryMode memoryMode(bool reduceConstant, bool ignoreInputWithInitializer, bool reduceInterstage,
                       bool reuseInterstage);
+
+// The presets compared side by side (the CLI's compare, the app's Compare
+// presets): one per planner kind, constant flags off.
+struct MemoryPreset {
+    const char* name;  // as MemoryMode::name() and parse() spell it
+    MemoryMode mode;
+};
+const std::vector<MemoryPreset>& memoryPresets();
 
 enum class MemoryCategory : uint8_t { Weights, Interstage, Workspace, Input, Output, Staging };
 enum class MemoryDevice : uint8_t { Host, Gpu };

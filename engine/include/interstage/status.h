@@ -2,6 +2,7 @@
 // Result<T>; nothing in the engine throws across its public API.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <variant>
@@ -25,6 +26,15 @@ enum class StatusCode {
 
 const char* statusCodeName(StatusCode code);
 
+// A way out the engine's message names as a concept ("pin the tensor");
+// each front end offers it as its own flag or button.
+enum class Remedy : unsigned {
+    PinTensor = 1,        // keep the tensor readable after the run
+    DefaultMode = 2,      // run in the default memory mode, which keeps every tensor
+    DisableFusion = 4,    // turn layer fusion off, so fused-away tensors exist
+    KeepFileWeights = 8,  // run without reduce-constant
+};
+
 class [[nodiscard]] Status {
 public:
     Status() = default;
@@ -40,9 +50,17 @@ public:
     // "invalid model: <message>" — the one line the CLI prints on failure.
     std::string toString() const;
 
+    // The ways out the message names (none by default).
+    Status&& offering(std::initializer_list<Remedy> remedies) && {
+        for (Remedy r : remedies) remedies_ |= static_cast<unsigned>(r);
+        return std::move(*this);
+    }
+    bool offers(Remedy remedy) const { return (remedies_ & static_cast<unsigned>(remedy)) != 0; }
+
 private:
     StatusCode code_ = StatusCode::Ok;
     std::string message_;
+    unsigned remedies_ = 0;
 };
 
 inline Status invalidModel(std::string message) { return {StatusCode::InvalidModel, std::move(message)}; }
@@ -75,8 +93,19 @@ private:
 }  // namespace interstage
 
 // Early return of a failed Status from a function that returns Status or Result.
+// IS_ASSIGN_OR_RETURN(auto x, f()) declares x from a Result's value, or
+// returns the Result's Status.
 #define IS_RETURN_IF_ERROR(expr)                   \
     do {                                           \
         ::interstage::Status is_status_ = (expr);  \
         if (!is_status_.isOk()) return is_status_; \
     } while (0)
+
+#define IS_CONCAT_INNER_(a, b) a##b
+#define IS_CONCAT_(a, b) IS_CONCAT_INNER_(a, b)
+#define IS_ASSIGN_OR_RETURN_IMPL_(result, declaration, expr) \
+    auto result = (expr);                                    \
+    if (!result.ok()) return result.status();                \
+    declaration = result.take()
+#define IS_ASSIGN_OR_RETURN(declaration, expr) \
+    IS_ASSIGN_OR_RETURN_IMPL_(IS_CONCAT_(is_result_, __LINE__), declaration, expr)

@@ -2,47 +2,81 @@
 
 namespace interstage {
 
+namespace {
+
+const char* plannerName(PlannerKind planner) {
+    switch (planner) {
+        case PlannerKind::Default:
+            return "default";
+        case PlannerKind::Reduce:
+            return "reduce";
+        case PlannerKind::Reuse:
+            return "reuse";
+        case PlannerKind::ReduceReuse:
+            return "reduce+reuse";
+        case PlannerKind::Arena:
+            return "arena";
+    }
+    return "default";
+}
+
+}  // namespace
+
 std::string MemoryMode::name() const {
-    std::string base;
-    if (arena)
-        base = "arena";
-    else if (reduceInterstage && reuseInterstage)
-        base = "reduce+reuse";
-    else if (reduceInterstage)
-        base = "reduce";
-    else if (reuseInterstage)
-        base = "reuse";
-    else
-        base = "default";
+    std::string base = plannerName(planner);
     if (reduceConstant) base += "+reduce-constant";
     return base;
 }
 
+std::string MemoryMode::whyReleased() const {
+    switch (planner) {
+        case PlannerKind::Default:
+            return "is kept by this mode";
+        case PlannerKind::Reduce:
+            return "was freed after its last use";
+        case PlannerKind::Reuse:
+        case PlannerKind::ReduceReuse:
+            return "shares its buffer with other tensors of the same size";
+        case PlannerKind::Arena:
+            return "shares the arena with tensors planned at the same offsets";
+    }
+    return "";
+}
+
+PlannerKind plannerForSdkFlags(bool reduceInterstage, bool reuseInterstage) {
+    if (reduceInterstage && reuseInterstage) return PlannerKind::ReduceReuse;
+    if (reduceInterstage) return PlannerKind::Reduce;
+    if (reuseInterstage) return PlannerKind::Reuse;
+    return PlannerKind::Default;
+}
+
 Result<MemoryMode> MemoryMode::parse(const std::string& text) {
     MemoryMode mode;
+    bool reduce = false, reuse = false, arena = false;
     size_t start = 0;
     while (start <= text.size()) {
         size_t end = text.find('+', start);
         if (end == std::string::npos) end = text.size();
         const std::string part = text.substr(start, end - start);
-        if (part == "default") {
-        } else if (part == "reduce")
-            mode.reduceInterstage = true;
-        else if (part == "reuse")
-            mode.reuseInterstage = true;
-        else if (part == "arena")
-            mode.arena = true;
-        else if (part == "reduce-constant")
+        if (part == "reduce") {
+            reduce = true;
+        } else if (part == "reuse") {
+            reuse = true;
+        } else if (part == "arena") {
+            arena = true;
+        } else if (part == "reduce-constant") {
             mode.reduceConstant = true;
-        else if (part == "ignore-input-initializer")
+        } else if (part == "ignore-input-initializer") {
             mode.ignoreInputWithInitializer = true;
-        else
+        } else if (part != "default") {
             return invalidArgument("unknown memory mode '" + part +
                                    "' (modes: default, reduce, reuse, reduce+reuse, arena; add +reduce-constant)");
+        }
         start = end + 1;
     }
-    if (mode.arena && (mode.reduceInterstage || mode.reuseInterstage))
+    if (arena && (reduce || reuse))
         return invalidArgument("the arena mode plans every tensor itself; it does not combine with reduce or reuse");
+    mode.planner = arena ? PlannerKind::Arena : plannerForSdkFlags(reduce, reuse);
     return mode;
 }
 
@@ -51,9 +85,22 @@ MemoryMode memoryMode(bool reduceConstant, bool ignoreInputWithInitializer, bool
     MemoryMode mode;
     mode.reduceConstant = reduceConstant;
     mode.ignoreInputWithInitializer = ignoreInputWithInitializer;
-    mode.reduceInterstage = reduceInterstage;
-    mode.reuseInterstage = reuseInterstage;
+    mode.planner = plannerForSdkFlags(reduceInterstage, reuseInterstage);
     return mode;
+}
+
+const std::vector<MemoryPreset>& memoryPresets() {
+    static const std::vector<MemoryPreset> presets = [] {
+        std::vector<MemoryPreset> list;
+        for (PlannerKind kind : {PlannerKind::Default, PlannerKind::Reduce, PlannerKind::Reuse,
+                                 PlannerKind::ReduceReuse, PlannerKind::Arena}) {
+            MemoryMode mode;
+            mode.planner = kind;
+            list.push_back({plannerName(kind), mode});
+        }
+        return list;
+    }();
+    return presets;
 }
 
 const char* memoryCategoryName(MemoryCategory category) {

@@ -133,7 +133,7 @@ Graph reorderedGraph(const Graph& graph, const std::vector<NodeId>& order) {
 Evaluation evaluate(const Graph& reordered, const std::set<std::string>& pinned, const InPlaceOptions& inPlace) {
     const std::vector<PlannedTensor> tensors = plannedIntermediates(reordered, pinned);
     MemoryMode reduce;
-    reduce.reduceInterstage = true;
+    reduce.planner = PlannerKind::Reduce;
     const MemoryPlan plan = inPlace.concat || inPlace.ops || inPlace.stripedConv
                                 ? planInPlace(reduce, reordered, tensors, inPlace)
                                 : planFor(reduce, tensors);

@@ -130,9 +130,18 @@ MemoryPlan planArena(const std::vector<PlannedTensor>& tensors) {
 }
 
 MemoryPlan planFor(const MemoryMode& mode, const std::vector<PlannedTensor>& tensors) {
-    if (mode.arena) return planArena(tensors);
-    if (mode.reuseInterstage) return planReuse(tensors, mode.reduceInterstage);
-    if (mode.reduceInterstage) return planReduce(tensors);
+    switch (mode.planner) {
+        case PlannerKind::Default:
+            return planDefault(tensors);
+        case PlannerKind::Reduce:
+            return planReduce(tensors);
+        case PlannerKind::Reuse:
+            return planReuse(tensors, false);
+        case PlannerKind::ReduceReuse:
+            return planReuse(tensors, true);
+        case PlannerKind::Arena:
+            return planArena(tensors);
+    }
     return planDefault(tensors);
 }
 

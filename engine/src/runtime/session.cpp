@@ -179,10 +179,7 @@ struct Session::Impl {
     // it in the slab over tensors that are dead by then (on u2netp the slab
     // does not grow at all). Default and reuse keep one shared buffer of the
     // largest size, allocated once.
-    bool planningMode() const {
-        const MemoryMode& m = options.mode;
-        return !onGpu() && (m.reduceInterstage || m.reuseInterstage || m.arena);
-    }
+    bool planningMode() const { return !onGpu() && !options.mode.keepsEveryTensor(); }
 
     // What may be written in place on this graph: Concat members, elementwise
     // overwrites, and the convs that run in row stripes over their input;
@@ -199,7 +196,7 @@ struct Session::Impl {
         return o;
     }
 
-    bool planWorkspace() const { return (options.mode.reduceInterstage || options.mode.arena) && !onGpu(); }
+    bool planWorkspace() const { return options.mode.plansWorkspace() && !onGpu(); }
     ValueId workspaceId(size_t node) const { return static_cast<ValueId>(exec.values.size() + node); }
 
     void accountWeights() {
@@ -308,7 +305,7 @@ struct Session::Impl {
             inPlace.stripedConv = [this](const Graph&, size_t step) {
                 return step < kernels.size() && kernels[step] && kernels[step]->writesOverInput();
             };
-        if (!(options.mode.reduceInterstage && !options.mode.arena)) inPlace.pages = nullptr;
+        if (!options.mode.allocatesPerRun()) inPlace.pages = nullptr;
         MemoryPlan plan = planningMode() && (inPlace.concat || inPlace.ops)
                               ? planInPlace(options.mode, exec, tensors, inPlace)
                               : planFor(options.mode, tensors);
@@ -604,37 +601,34 @@ Result<TensorData> Session::blob(const std::string& name) const {
     auto fused = s.removed.fusedInto.find(name);
     if (fused != s.removed.fusedInto.end())
         return Status(StatusCode::DataRemoved, "tensor '" + name + "' was removed by layer fusion (fused into node '" +
-                                                   fused->second + "'); pin it (--keep " + name +
-                                                   ") or disable fusion (--no-fusion) to read it");
+                                                   fused->second +
+                                                   "'); pin the tensor or turn layer fusion off to "
+                                                   "read it")
+            .offering({Remedy::PinTensor, Remedy::DisableFusion});
     ValueId id = g.find(name);
     if (id == kNoValue) return Status(StatusCode::NotFound, "there is no tensor named '" + name + "'");
     const Value& v = g.value(id);
     if (v.constant && v.isWeight()) return *v.constant;
     const ValueId fileId = s.model.graph.find(name);
     if (v.isWeight() && (fileId == kNoValue || !s.model.graph.value(fileId).isWeight()))
-        return Status(StatusCode::DataRemoved,
-                      "weight '" + name +
-                          "' was made by the engine's passes (layer fusion "
-                          "or constant folding), not read from the model file, and released once "
-                          "its kernel packed its own copy; disable fusion (--no-fusion) to see "
-                          "the file's weights");
+        return Status(StatusCode::DataRemoved, "weight '" + name +
+                                                   "' was made by the engine's passes (layer fusion or constant "
+                                                   "folding), not read from the model file, and released once its "
+                                                   "kernel packed its own copy; turn layer fusion off to see the "
+                                                   "file's weights")
+            .offering({Remedy::DisableFusion});
     if (v.isWeight())
         return Status(StatusCode::DataRemoved, "weight '" + name +
-                                                   "' was released by reduce-constant once its kernel "
-                                                   "packed its own copy; run without --reduce-constant to read it");
+                                                   "' was released by reduce-constant once its kernel packed its own "
+                                                   "copy; run without reduce-constant to read it")
+            .offering({Remedy::KeepFileWeights});
     if (s.runCount == 0) return Status(StatusCode::NotFound, "tensor '" + name + "' has no data yet: nothing has run");
     const bool kept = v.isGraphOutput || s.pinned.count(name) || v.isGraphInput;
     const MemoryMode& mode = s.options.mode;
-    const bool everyTensorKept = !mode.reduceInterstage && !mode.reuseInterstage && !mode.arena;
-    if (!kept && !everyTensorKept) {
-        std::string why = mode.arena ? "shares the arena with tensors planned at the same offsets"
-                          : mode.reduceInterstage && !mode.reuseInterstage
-                              ? "was freed after its last use"
-                              : "shares its buffer with other tensors of the same size";
-        return Status(StatusCode::DataRemoved, "tensor '" + name + "' " + why + " (memory mode " + mode.name() +
-                                                   "); pin it (--keep " + name +
-                                                   ") or use the default mode to read it");
-    }
+    if (!kept && !mode.keepsEveryTensor())
+        return Status(StatusCode::DataRemoved, "tensor '" + name + "' " + mode.whyReleased() + " (memory mode " +
+                                                   mode.name() + "); pin the tensor or use the default mode to read it")
+            .offering({Remedy::PinTensor, Remedy::DefaultMode});
     if (s.onGpu()) return s.gpu->read(id);
     const void* data = v.isGraphInput ? s.inputBuffers[static_cast<size_t>(id)].data() : s.memory->address(id);
     if (!data) return Status(StatusCode::NotFound, "tensor '" + name + "' has no data (the last run did not reach it)");

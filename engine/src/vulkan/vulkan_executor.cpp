@@ -611,8 +611,9 @@ Result<TensorData> VulkanExecutor::read(ValueId id) {
     auto source = s.binding(id);
     if (!source.ok())
         return Status(StatusCode::DataRemoved, "tensor '" + v.name +
-                                                   "' was freed on the device by the memory mode; "
-                                                   "pin it or use the default mode to read it");
+                                                   "' was freed on the device by the memory mode; pin the tensor or "
+                                                   "use the default mode to read it")
+            .offering({Remedy::PinTensor, Remedy::DefaultMode});
     TensorData t = TensorData::zeros(v.dtype, v.shape);
     IS_RETURN_IF_ERROR(s.download(source.value(), t.bytes.data(), t.bytes.size()));
     return t;
