@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "interstage/lifetimes.h"
@@ -72,6 +73,7 @@ struct GpuRun {
     int runAllocations = 0;
     std::size_t gpuPeak = 0;
     std::vector<NodeTiming> timings;
+    std::set<std::string> gpuOps;  // op types of the nodes that ran on the device
 };
 
 // Runs the session's executed graph on Vulkan device 0 with `mode`'s plan,
@@ -114,6 +116,8 @@ inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode
     result.validationEnabled = executor.validationEnabled();
     result.validationMessage = executor.lastValidationError();
     result.timings = executor.nodeTimings();
+    for (const NodeTiming& t : result.timings)
+        if (!t.cpuFallback) result.gpuOps.insert(t.op);
     return result;
 }
 

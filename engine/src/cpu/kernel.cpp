@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ops/op_table.h"
+
 namespace interstage::cpu {
 
 int64_t TensorView::count() const {
@@ -17,31 +19,16 @@ Status PrepareContext::invalidHere(const std::string& why) const {
     return invalidModel("node '" + node_.name + "' (" + node_.opType + "): " + why);
 }
 
-namespace {
-
-const KernelTable& table() {
-    static const KernelTable kernels = [] {
-        KernelTable t;
-        registerNnKernels(t);
-        registerElementwiseKernels(t);
-        registerTensorKernels(t);
-        return t;
-    }();
-    return kernels;
-}
-
-}  // namespace
-
 KernelFactory findKernel(const std::string& opType) {
-    auto it = table().find(opType);
-    return it == table().end() ? nullptr : it->second;
+    const ops::OpEntry* op = ops::findOp(opType);
+    return op ? op->cpu : nullptr;
 }
 
 std::vector<std::string> supportedOps() {
-    std::vector<std::string> ops;
-    for (const auto& [name, factory] : table()) ops.push_back(name);
-    std::sort(ops.begin(), ops.end());
-    return ops;
+    std::vector<std::string> names;
+    for (const ops::OpEntry& op : ops::allOps())
+        if (op.cpu) names.push_back(op.name);
+    return names;  // the table is sorted by name
 }
 
 }  // namespace interstage::cpu

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "interstage/graph.h"
@@ -94,15 +93,9 @@ public:
 };
 
 using KernelFactory = std::unique_ptr<Kernel> (*)();
-using KernelTable = std::unordered_map<std::string, KernelFactory>;
 
-// One registration function per family; each lists its ops one per line.
-void registerNnKernels(KernelTable& table);  // Conv, ConvTranspose, pools, Gemm, MatMul, BatchNormalization
-void registerElementwiseKernels(
-    KernelTable& table);  // activations, unary math, broadcast binary, Where, reductions, Softmax
-void registerTensorKernels(KernelTable& table);  // Reshape, Concat, Slice, Gather, Transpose, Pad, Resize, Cast, ...
-
-// The registry: op type -> factory, for the default ONNX domain.
+// The op's CPU kernel, from the op table (ops/op_table.h), for the default
+// ONNX domain; nullptr when there is none.
 KernelFactory findKernel(const std::string& opType);
 std::vector<std::string> supportedOps();
 

@@ -6,6 +6,7 @@
 #include "model/crash_sandbox.h"
 #include "model/onnx_source.h"
 #include "model/shape_rules.h"
+#include "ops/op_table.h"
 
 namespace interstage {
 namespace {
@@ -55,11 +56,11 @@ bool schemaAccepts(const onnx::NodeProto& node, const OpsetVersions& opsets) {
 
 // The nodes ONNX may see (see the header).
 void keepOnlyNodesNeedingOnnx(onnx::GraphProto* graph, const OpsetVersions& opsets) {
-    const auto& rules = shapes::shapeRules();
     google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
     for (auto& node : *graph->mutable_node()) {
         const bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
-        if (defaultDomain && rules.count(node.op_type())) continue;
+        const ops::OpEntry* op = defaultDomain ? ops::findOp(node.op_type()) : nullptr;
+        if (op && op->shape) continue;
         if (schemaAccepts(node, opsets)) *kept.Add() = std::move(node);
     }
     graph->mutable_node()->Swap(&kept);

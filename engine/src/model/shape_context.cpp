@@ -61,17 +61,4 @@ bool normalizeAxis(int64_t& axis, int64_t rank) {
     return true;
 }
 
-const RuleTable& shapeRules() {
-    static const RuleTable table = [] {
-        RuleTable t;
-        addElementwiseRules(t);
-        addNnRules(t);
-        addReduceRules(t);
-        addTensorRules(t);
-        addShapeOpRules(t);
-        return t;
-    }();
-    return table;
-}
-
 }  // namespace interstage::shapes

@@ -7,6 +7,7 @@
 #include "model/onnx_checks.h"
 #include "model/onnx_shape_fallback.h"
 #include "model/shape_rules.h"
+#include "ops/op_table.h"
 
 namespace interstage {
 namespace {
@@ -133,7 +134,6 @@ Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& givenShapes, 
             input.constant = std::make_shared<const TensorData>(it->second);
     }
 
-    const auto& rules = shapes::shapeRules();
     std::map<std::string, InferredType> onnxTypes;
     bool onnxRan = false;
     for (const Node& node : graph.nodes) {
@@ -144,12 +144,13 @@ Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& givenShapes, 
         for (ValueId id : node.inputs)
             if (id != kNoValue && (!graph.value(id).shapeResolved || !graph.value(id).isTensor)) inputsReady = false;
 
-        auto rule = node.domain.empty() ? rules.find(node.opType) : rules.end();
-        if (rule != rules.end() && inputsReady) {
+        const ops::OpEntry* op = ops::findOp(node);
+        const shapes::ShapeRule rule = op ? op->shape : nullptr;
+        if (rule && inputsReady) {
             shapes::ShapeContext context(graph, node, options);
-            IS_RETURN_IF_ERROR(rule->second(context));
+            IS_RETURN_IF_ERROR(rule(context));
         } else {
-            if (rule == rules.end()) IS_RETURN_IF_ERROR(checkOpKnown(graph, node));
+            if (!rule) IS_RETURN_IF_ERROR(checkOpKnown(graph, node));
             // No rule: ONNX's inference, re-run when it has not seen this
             // node's outputs yet (earlier rules may have resolved more).
             auto known = [&](ValueId id) { return id == kNoValue || onnxTypes.count(graph.value(id).name); };
@@ -177,9 +178,9 @@ Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& givenShapes, 
                 std::any_of(node.attributes.begin(), node.attributes.end(), [](const Attribute& a) {
                     return a.kind == Attribute::Kind::Graph || a.kind == Attribute::Kind::Graphs;
                 });
-            std::string why = rule != rules.end() ? "an input has no shape"
-                              : controlFlow       ? "control flow (ops with subgraphs) is not supported"
-                                                  : "the engine has no shape rule for " + node.opType +
+            std::string why = rule          ? "an input has no shape"
+                              : controlFlow ? "control flow (ops with subgraphs) is not supported"
+                                            : "the engine has no shape rule for " + node.opType +
                                                   (node.domain.empty() ? "" : " (domain " + node.domain + ")") +
                                                   " and ONNX's inference gives no static shape";
             return shapeError("cannot resolve the shape of '" + v.name + "' from node '" + node.name + "' (" +

@@ -52,17 +52,28 @@ private:
 };
 
 using ShapeRule = Status (*)(ShapeContext&);
-using RuleTable = std::unordered_map<std::string, ShapeRule>;
 
-// One registration function per op family (one file each).
-void addElementwiseRules(RuleTable& table);  // unary, binary broadcast, variadic, Where, Cast, Clip...
-void addNnRules(RuleTable& table);           // Conv, ConvTranspose, pools, norms, Gemm, MatMul, Softmax...
-void addReduceRules(RuleTable& table);       // ReduceX, ArgMax/ArgMin, TopK
-void addTensorRules(RuleTable& table);       // Reshape, Concat, Split, Slice, Gather, Transpose, Pad, Resize, ...
-void addShapeOpRules(RuleTable& table);      // Shape, Size, Constant, ConstantOfShape, Range, Expand, Tile, ...
-
-// The table with every family registered (built once).
-const RuleTable& shapeRules();
+// The rules, one per kind of op, exported by the family files for the op
+// table (ops/op_table.cpp), which says which op uses which.
+namespace rules {
+// shape_rules_elementwise.cpp: unary, binary broadcast, variadic, Where, Cast, Clip
+extern const ShapeRule unaryNone, unaryRelu, unaryNeg, unaryAbs, unaryFloor, unaryCeil, unaryRound, unarySqrt,
+    unarySign, unaryReciprocal, unaryNot, boolUnary, identity, cast, castLike, clip, broadcastAdd, broadcastSub,
+    broadcastMul, broadcastDiv, broadcastPow, broadcastMod, broadcastBitShift, broadcastPRelu, broadcastAnd,
+    broadcastOr, broadcastXor, broadcastEqual, broadcastLess, broadcastGreater, broadcastLessOrEqual,
+    broadcastGreaterOrEqual, broadcastMax, broadcastMin, broadcastSum, broadcastMean, where;
+// shape_rules_nn.cpp: Conv, ConvTranspose, pools, norms, Gemm, MatMul, Softmax
+extern const ShapeRule conv, convTranspose, pool, globalPool, gemm, matMul, softmax, lrn, instanceNorm, lpNorm, mvn,
+    batchNorm, layerNorm, dropout, depthToSpace, spaceToDepth, trilu, cumSum;
+// shape_rules_reduce.cpp: ReduceX, ArgMax/ArgMin, TopK
+extern const ShapeRule reduceSum, reduceMean, reduceMax, reduceMin, reduceProd, reduceL1, reduceL2, reduceLogSum,
+    reduceLogSumExp, reduceSumSquare, arg, topK;
+// shape_rules_shape_ops.cpp: Shape, Size, Constant, ConstantOfShape, Range, Expand, Tile
+extern const ShapeRule shape, size, constant, constantOfShape, range, eyeLike, expand, tile, oneHot, nonZero;
+// shape_rules_tensor.cpp: Reshape, Concat, Split, Slice, Gather, Transpose, Pad, Resize
+extern const ShapeRule reshape, flatten, squeeze, unsqueeze, concat, split, slice, gather, gatherElements, gatherNd,
+    scatter, transpose, pad, resize, upsample;
+}  // namespace rules
 
 // Numpy-style broadcast of two shapes; nullopt-like failure as a Status.
 Status broadcastShapes(const Shape& a, const Shape& b, Shape& out);

@@ -537,62 +537,47 @@ Status clipRule(ShapeContext& c) {
 
 }  // namespace
 
-void addElementwiseRules(RuleTable& table) {
-    // Unary ops that keep shape and dtype; not folded (never in shape chains).
-    for (const char* op : {"Relu",      "Sigmoid",
-                           "Tanh",      "Erf",
-                           "Exp",       "Log",
-                           "Sin",       "Cos",
-                           "Tan",       "Asin",
-                           "Acos",      "Atan",
-                           "Sinh",      "Cosh",
-                           "Asinh",     "Acosh",
-                           "Atanh",     "HardSigmoid",
-                           "HardSwish", "LeakyRelu",
-                           "Elu",       "Selu",
-                           "Celu",      "Softplus",
-                           "Softsign",  "ThresholdedRelu",
-                           "Shrink",    "Mish",
-                           "BitwiseNot"})
-        table[op] = &unaryRule<Un::None>;
-    table["Relu"] = &unaryRule<Un::Relu>;
-    table["Neg"] = &unaryRule<Un::Neg>;
-    table["Abs"] = &unaryRule<Un::Abs>;
-    table["Floor"] = &unaryRule<Un::Floor>;
-    table["Ceil"] = &unaryRule<Un::Ceil>;
-    table["Round"] = &unaryRule<Un::Round>;
-    table["Sqrt"] = &unaryRule<Un::Sqrt>;
-    table["Sign"] = &unaryRule<Un::Sign>;
-    table["Reciprocal"] = &unaryRule<Un::Reciprocal>;
-    table["Not"] = &unaryRule<Un::Not>;
-    table["IsNaN"] = &boolUnaryRule;
-    table["IsInf"] = &boolUnaryRule;
-    table["Identity"] = &identityRule;
-    table["Cast"] = &castRule;
-    table["CastLike"] = &castLikeRule;
-    table["Clip"] = &clipRule;
+namespace rules {
 
-    table["Add"] = &broadcastRule<Bin::Add>;
-    table["Sub"] = &broadcastRule<Bin::Sub>;
-    table["Mul"] = &broadcastRule<Bin::Mul>;
-    table["Div"] = &broadcastRule<Bin::Div>;
-    table["Pow"] = &broadcastRule<Bin::Pow>;
-    table["Mod"] = &broadcastRule<Bin::Mod>;
-    table["BitShift"] = &broadcastRule<Bin::BitShift>;
-    table["PRelu"] = &broadcastRule<Bin::PRelu>;
-    table["And"] = &broadcastRule<Bin::And>;
-    table["Or"] = &broadcastRule<Bin::Or>;
-    table["Xor"] = &broadcastRule<Bin::Xor>;
-    table["Equal"] = &broadcastRule<Bin::Equal>;
-    table["Less"] = &broadcastRule<Bin::Less>;
-    table["Greater"] = &broadcastRule<Bin::Greater>;
-    table["LessOrEqual"] = &broadcastRule<Bin::LessOrEqual>;
-    table["GreaterOrEqual"] = &broadcastRule<Bin::GreaterOrEqual>;
-    table["Max"] = &broadcastRule<Bin::Max>;
-    table["Min"] = &broadcastRule<Bin::Min>;
-    table["Sum"] = &broadcastRule<Bin::Sum>;
-    table["Mean"] = &broadcastRule<Bin::Mean>;
-    table["Where"] = &whereRule;
-}
+// The rules this family gives the op table (ops/op_table.cpp).
+const ShapeRule unaryNone = &unaryRule<Un::None>;
+const ShapeRule unaryRelu = &unaryRule<Un::Relu>;
+const ShapeRule unaryNeg = &unaryRule<Un::Neg>;
+const ShapeRule unaryAbs = &unaryRule<Un::Abs>;
+const ShapeRule unaryFloor = &unaryRule<Un::Floor>;
+const ShapeRule unaryCeil = &unaryRule<Un::Ceil>;
+const ShapeRule unaryRound = &unaryRule<Un::Round>;
+const ShapeRule unarySqrt = &unaryRule<Un::Sqrt>;
+const ShapeRule unarySign = &unaryRule<Un::Sign>;
+const ShapeRule unaryReciprocal = &unaryRule<Un::Reciprocal>;
+const ShapeRule unaryNot = &unaryRule<Un::Not>;
+const ShapeRule boolUnary = &boolUnaryRule;
+const ShapeRule identity = &identityRule;
+const ShapeRule cast = &castRule;
+const ShapeRule castLike = &castLikeRule;
+const ShapeRule clip = &clipRule;
+const ShapeRule broadcastAdd = &broadcastRule<Bin::Add>;
+const ShapeRule broadcastSub = &broadcastRule<Bin::Sub>;
+const ShapeRule broadcastMul = &broadcastRule<Bin::Mul>;
+const ShapeRule broadcastDiv = &broadcastRule<Bin::Div>;
+const ShapeRule broadcastPow = &broadcastRule<Bin::Pow>;
+const ShapeRule broadcastMod = &broadcastRule<Bin::Mod>;
+const ShapeRule broadcastBitShift = &broadcastRule<Bin::BitShift>;
+const ShapeRule broadcastPRelu = &broadcastRule<Bin::PRelu>;
+const ShapeRule broadcastAnd = &broadcastRule<Bin::And>;
+const ShapeRule broadcastOr = &broadcastRule<Bin::Or>;
+const ShapeRule broadcastXor = &broadcastRule<Bin::Xor>;
+const ShapeRule broadcastEqual = &broadcastRule<Bin::Equal>;
+const ShapeRule broadcastLess = &broadcastRule<Bin::Less>;
+const ShapeRule broadcastGreater = &broadcastRule<Bin::Greater>;
+const ShapeRule broadcastLessOrEqual = &broadcastRule<Bin::LessOrEqual>;
+const ShapeRule broadcastGreaterOrEqual = &broadcastRule<Bin::GreaterOrEqual>;
+const ShapeRule broadcastMax = &broadcastRule<Bin::Max>;
+const ShapeRule broadcastMin = &broadcastRule<Bin::Min>;
+const ShapeRule broadcastSum = &broadcastRule<Bin::Sum>;
+const ShapeRule broadcastMean = &broadcastRule<Bin::Mean>;
+const ShapeRule where = &whereRule;
+
+}  // namespace rules
 
 }  // namespace interstage::shapes

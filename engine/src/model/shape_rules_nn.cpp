@@ -387,31 +387,28 @@ Status cumSumRule(ShapeContext& c) {
 
 }  // namespace
 
-void addNnRules(RuleTable& table) {
-    table["Conv"] = &convRule;
-    table["ConvTranspose"] = &convTransposeRule;
-    table["MaxPool"] = &poolRule;
-    table["AveragePool"] = &poolRule;
-    table["LpPool"] = &poolRule;
-    table["GlobalAveragePool"] = &globalPoolRule;
-    table["GlobalMaxPool"] = &globalPoolRule;
-    table["GlobalLpPool"] = &globalPoolRule;
-    table["Gemm"] = &gemmRule;
-    table["MatMul"] = &matMulRule;
-    table["Softmax"] = &softmaxRule;
-    table["LogSoftmax"] = &softmaxRule;
-    table["Hardmax"] = &softmaxRule;
-    table["LRN"] = &lrnRule;
-    table["InstanceNormalization"] = &instanceNormRule;
-    table["LpNormalization"] = &lpNormRule;
-    table["MeanVarianceNormalization"] = &mvnRule;
-    table["BatchNormalization"] = &batchNormRule;
-    table["LayerNormalization"] = &layerNormRule;
-    table["Dropout"] = &dropoutRule;
-    table["DepthToSpace"] = &depthToSpaceRule;
-    table["SpaceToDepth"] = &spaceToDepthRule;
-    table["Trilu"] = &triluRule;
-    table["CumSum"] = &cumSumRule;
-}
+namespace rules {
+
+// The rules this family gives the op table (ops/op_table.cpp).
+const ShapeRule conv = &convRule;
+const ShapeRule convTranspose = &convTransposeRule;
+const ShapeRule pool = &poolRule;
+const ShapeRule globalPool = &globalPoolRule;
+const ShapeRule gemm = &gemmRule;
+const ShapeRule matMul = &matMulRule;
+const ShapeRule softmax = &softmaxRule;
+const ShapeRule lrn = &lrnRule;
+const ShapeRule instanceNorm = &instanceNormRule;
+const ShapeRule lpNorm = &lpNormRule;
+const ShapeRule mvn = &mvnRule;
+const ShapeRule batchNorm = &batchNormRule;
+const ShapeRule layerNorm = &layerNormRule;
+const ShapeRule dropout = &dropoutRule;
+const ShapeRule depthToSpace = &depthToSpaceRule;
+const ShapeRule spaceToDepth = &spaceToDepthRule;
+const ShapeRule trilu = &triluRule;
+const ShapeRule cumSum = &cumSumRule;
+
+}  // namespace rules
 
 }  // namespace interstage::shapes

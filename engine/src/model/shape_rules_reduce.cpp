@@ -253,20 +253,22 @@ Status topKRule(ShapeContext& c) {
 
 }  // namespace
 
-void addReduceRules(RuleTable& table) {
-    table["ReduceSum"] = &reduceRule<Red::Sum>;
-    table["ReduceMean"] = &reduceRule<Red::Mean>;
-    table["ReduceMax"] = &reduceRule<Red::Max>;
-    table["ReduceMin"] = &reduceRule<Red::Min>;
-    table["ReduceProd"] = &reduceRule<Red::Prod>;
-    table["ReduceL1"] = &reduceRule<Red::L1>;
-    table["ReduceL2"] = &reduceRule<Red::L2>;
-    table["ReduceLogSum"] = &reduceRule<Red::LogSum>;
-    table["ReduceLogSumExp"] = &reduceRule<Red::LogSumExp>;
-    table["ReduceSumSquare"] = &reduceRule<Red::SumSquare>;
-    table["ArgMax"] = &argRule;
-    table["ArgMin"] = &argRule;
-    table["TopK"] = &topKRule;
-}
+namespace rules {
+
+// The rules this family gives the op table (ops/op_table.cpp).
+const ShapeRule reduceSum = &reduceRule<Red::Sum>;
+const ShapeRule reduceMean = &reduceRule<Red::Mean>;
+const ShapeRule reduceMax = &reduceRule<Red::Max>;
+const ShapeRule reduceMin = &reduceRule<Red::Min>;
+const ShapeRule reduceProd = &reduceRule<Red::Prod>;
+const ShapeRule reduceL1 = &reduceRule<Red::L1>;
+const ShapeRule reduceL2 = &reduceRule<Red::L2>;
+const ShapeRule reduceLogSum = &reduceRule<Red::LogSum>;
+const ShapeRule reduceLogSumExp = &reduceRule<Red::LogSumExp>;
+const ShapeRule reduceSumSquare = &reduceRule<Red::SumSquare>;
+const ShapeRule arg = &argRule;
+const ShapeRule topK = &topKRule;
+
+}  // namespace rules
 
 }  // namespace interstage::shapes

@@ -94,21 +94,27 @@ Status constantRule(ShapeContext& c) {
             c.setOutput(0, t.dtype, t.shape);  // the loader keeps the big value itself
         return Status::ok();
     }
-    if (const Attribute* a = node.attr("value_float"); a && a->kind == Attribute::Kind::Float) {
-        c.setOutputValue(0, TensorData::fromFloat({a->f}, {}));
-    } else if (const Attribute* a = node.attr("value_floats"); a && a->kind == Attribute::Kind::Floats) {
-        setValueOrShape(c, TensorData::fromFloat(a->floats, {static_cast<int64_t>(a->floats.size())}));
-    } else if (const Attribute* a = node.attr("value_int"); a && a->kind == Attribute::Kind::Int) {
-        c.setOutputValue(0, TensorData::fromInt64({a->i}, {}));
-    } else if (const Attribute* a = node.attr("value_ints"); a && a->kind == Attribute::Kind::Ints) {
-        setValueOrShape(c, TensorData::fromInt64(a->ints, {static_cast<int64_t>(a->ints.size())}));
-    } else if (const Attribute* a = node.attr("value_string"); a && a->kind == Attribute::Kind::String) {
+    if (const Attribute* valueFloat = node.attr("value_float");
+        valueFloat && valueFloat->kind == Attribute::Kind::Float) {
+        c.setOutputValue(0, TensorData::fromFloat({valueFloat->f}, {}));
+    } else if (const Attribute* valueFloats = node.attr("value_floats");
+               valueFloats && valueFloats->kind == Attribute::Kind::Floats) {
+        setValueOrShape(c,
+                        TensorData::fromFloat(valueFloats->floats, {static_cast<int64_t>(valueFloats->floats.size())}));
+    } else if (const Attribute* valueInt = node.attr("value_int"); valueInt && valueInt->kind == Attribute::Kind::Int) {
+        c.setOutputValue(0, TensorData::fromInt64({valueInt->i}, {}));
+    } else if (const Attribute* valueInts = node.attr("value_ints");
+               valueInts && valueInts->kind == Attribute::Kind::Ints) {
+        setValueOrShape(c, TensorData::fromInt64(valueInts->ints, {static_cast<int64_t>(valueInts->ints.size())}));
+    } else if (const Attribute* valueString = node.attr("value_string");
+               valueString && valueString->kind == Attribute::Kind::String) {
         TensorData t = TensorData::zeros(DataType::String, {});
-        t.strings[0] = a->s;
+        t.strings[0] = valueString->s;
         c.setOutputValue(0, std::move(t));
-    } else if (const Attribute* a = node.attr("value_strings"); a && a->kind == Attribute::Kind::Strings) {
-        TensorData t = TensorData::zeros(DataType::String, {static_cast<int64_t>(a->strings.size())});
-        t.strings = a->strings;
+    } else if (const Attribute* valueStrings = node.attr("value_strings");
+               valueStrings && valueStrings->kind == Attribute::Kind::Strings) {
+        TensorData t = TensorData::zeros(DataType::String, {static_cast<int64_t>(valueStrings->strings.size())});
+        t.strings = valueStrings->strings;
         setValueOrShape(c, std::move(t));
     } else {
         return c.fail("has no value attribute (value, value_float(s), value_int(s) or value_string(s))");
@@ -309,17 +315,20 @@ Status nonZeroRule(ShapeContext& c) {
 
 }  // namespace
 
-void addShapeOpRules(RuleTable& table) {
-    table["Shape"] = &shapeRule;
-    table["Size"] = &sizeRule;
-    table["Constant"] = &constantRule;
-    table["ConstantOfShape"] = &constantOfShapeRule;
-    table["Range"] = &rangeRule;
-    table["EyeLike"] = &eyeLikeRule;
-    table["Expand"] = &expandRule;
-    table["Tile"] = &tileRule;
-    table["OneHot"] = &oneHotRule;
-    table["NonZero"] = &nonZeroRule;
-}
+namespace rules {
+
+// The rules this family gives the op table (ops/op_table.cpp).
+const ShapeRule shape = &shapeRule;
+const ShapeRule size = &sizeRule;
+const ShapeRule constant = &constantRule;
+const ShapeRule constantOfShape = &constantOfShapeRule;
+const ShapeRule range = &rangeRule;
+const ShapeRule eyeLike = &eyeLikeRule;
+const ShapeRule expand = &expandRule;
+const ShapeRule tile = &tileRule;
+const ShapeRule oneHot = &oneHotRule;
+const ShapeRule nonZero = &nonZeroRule;
+
+}  // namespace rules
 
 }  // namespace interstage::shapes

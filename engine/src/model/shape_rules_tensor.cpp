@@ -584,24 +584,25 @@ Status upsampleRule(ShapeContext& c) {
 
 }  // namespace
 
-void addTensorRules(RuleTable& table) {
-    table["Reshape"] = &reshapeRule;
-    table["Flatten"] = &flattenRule;
-    table["Squeeze"] = &squeezeRule;
-    table["Unsqueeze"] = &unsqueezeRule;
-    table["Concat"] = &concatRule;
-    table["Split"] = &splitRule;
-    table["Slice"] = &sliceRule;
-    table["Gather"] = &gatherRule;
-    table["GatherElements"] = &gatherElementsRule;
-    table["GatherND"] = &gatherNdRule;
-    table["Scatter"] = &scatterRule;
-    table["ScatterElements"] = &scatterRule;
-    table["ScatterND"] = &scatterRule;
-    table["Transpose"] = &transposeRule;
-    table["Pad"] = &padRule;
-    table["Resize"] = &resizeRule;
-    table["Upsample"] = &upsampleRule;
-}
+namespace rules {
+
+// The rules this family gives the op table (ops/op_table.cpp).
+const ShapeRule reshape = &reshapeRule;
+const ShapeRule flatten = &flattenRule;
+const ShapeRule squeeze = &squeezeRule;
+const ShapeRule unsqueeze = &unsqueezeRule;
+const ShapeRule concat = &concatRule;
+const ShapeRule split = &splitRule;
+const ShapeRule slice = &sliceRule;
+const ShapeRule gather = &gatherRule;
+const ShapeRule gatherElements = &gatherElementsRule;
+const ShapeRule gatherNd = &gatherNdRule;
+const ShapeRule scatter = &scatterRule;
+const ShapeRule transpose = &transposeRule;
+const ShapeRule pad = &padRule;
+const ShapeRule resize = &resizeRule;
+const ShapeRule upsample = &upsampleRule;
+
+}  // namespace rules
 
 }  // namespace interstage::shapes

@@ -1,18 +1,18 @@
 #include "passes/blocked_layout.h"
 
 #include <numeric>
+#include <set>
 #include <vector>
+
+#include "ops/op_table.h"
 
 namespace interstage {
 namespace {
 
 bool isSameShapeElementwise(const Graph& graph, const Node& node) {
-    static const std::set<std::string> kUnary = {"Relu",        "Clip",      "Sigmoid",  "Tanh",
-                                                 "HardSigmoid", "HardSwish", "LeakyRelu"};
-    static const std::set<std::string> kBinary = {"Add", "Sub", "Mul", "Div"};
     if (!node.domain.empty() || node.outputs.size() != 1 || node.output(0) == kNoValue) return false;
     const Shape& out = graph.value(node.output(0)).shape;
-    if (kUnary.count(node.opType)) {
+    if (ops::hasTrait(node, ops::kBlockedUnary)) {
         // Clip's bounds are constant scalars; the data input is input 0.
         if (node.input(0) == kNoValue || graph.value(node.input(0)).shape != out) return false;
         for (size_t i = 1; i < node.inputs.size(); ++i) {
@@ -22,7 +22,7 @@ bool isSameShapeElementwise(const Graph& graph, const Node& node) {
         }
         return true;
     }
-    if (kBinary.count(node.opType)) {
+    if (ops::hasTrait(node, ops::kBlockedBinary)) {
         // Both operands of the output's shape, or one of them a constant
         // scalar (PP-LCNet's learnable scale and shift): either way every
         // element meets its partner wherever the channels sit.

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <memory>
 
+#include "ops/op_table.h"
 #include "passes/passes.h"
 
 namespace interstage {
@@ -81,8 +82,7 @@ bool fuseActivation(Graph& graph, Node& act, const std::set<std::string>& pinned
     ValueId x = act.input(0);
     if (!fusible(graph, x, pinned) || act.outputs.size() != 1) return false;
     Node& producer = graph.nodes[static_cast<size_t>(graph.value(x).producer)];
-    const std::string& op = producer.opType;
-    if (op != "Conv" && op != "ConvTranspose" && op != "Gemm" && op != "MatMul" && op != "Add") return false;
+    if (!ops::hasTrait(producer, ops::kFusesActivation)) return false;
     if (producer.hasAttr("_fused_activation") || producer.outputs.size() != 1) return false;
 
     float alpha = 0, beta = 0;
@@ -123,11 +123,6 @@ bool fuseActivation(Graph& graph, Node& act, const std::set<std::string>& pinned
     return true;
 }
 
-bool isFusibleActivation(const std::string& op) {
-    return op == "Relu" || op == "Clip" || op == "Sigmoid" || op == "HardSigmoid" || op == "HardSwish" ||
-           op == "LeakyRelu";
-}
-
 }  // namespace
 
 void fuseLayers(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed) {
@@ -139,7 +134,7 @@ void fuseLayers(Graph& graph, const std::set<std::string>& pinned, RemovedValues
     if (changed) compactGraph(graph);  // producers must be right before fusing activations
     changed = false;
     for (Node& node : graph.nodes) {
-        if (!node.domain.empty() || !isFusibleActivation(node.opType)) continue;
+        if (!ops::hasTrait(node, ops::kActivation)) continue;
         if (fuseActivation(graph, node, pinned, removed)) changed = true;
     }
     if (changed) compactGraph(graph);

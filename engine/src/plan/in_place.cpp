@@ -5,6 +5,8 @@
 #include <set>
 #include <string>
 
+#include "ops/op_table.h"
+
 namespace interstage {
 
 namespace {
@@ -273,10 +275,7 @@ void addOverwriteCandidates(const Graph& graph, const std::vector<PlannedTensor>
 }  // namespace
 
 bool overwritesElementwise(const Node& node) {
-    static const std::set<std::string> ops = {
-        "Add", "Sub", "Mul", "Div",  "Relu", "Sigmoid",  "Tanh", "LeakyRelu", "HardSigmoid", "HardSwish",
-        "Neg", "Abs", "Exp", "Sqrt", "Erf",  "Softplus", "Elu",  "Gelu",      "Mish"};
-    return node.domain.empty() && node.outputs.size() == 1 && ops.count(node.opType) > 0;
+    return node.outputs.size() == 1 && ops::hasTrait(node, ops::kOverwrite);
 }
 
 std::vector<TensorAlias> inPlaceAliases(const Graph& graph, const std::vector<PlannedTensor>& tensors,

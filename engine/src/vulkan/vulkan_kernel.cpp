@@ -5,28 +5,10 @@
 
 #include "cpu/activation.h"
 #include "cpu/ops/tensor/tensor_util.h"
+#include "ops/op_table.h"
+#include "vulkan/shaders/op_codes.h"
 
 namespace interstage::vulkan {
-
-namespace {
-
-const std::vector<std::pair<std::string, VulkanKernelFactory>>& registry() {
-    static const auto table = [] {
-        std::vector<std::pair<std::string, VulkanKernelFactory>> t;
-        registerVulkanElementwise(t);
-        registerVulkanNn(t);
-        registerVulkanTensor(t);
-        registerVulkanConvTranspose(t);
-        registerVulkanSlice(t);
-        registerVulkanTranspose(t);
-        registerVulkanReduce(t);
-        registerVulkanBatchNorm(t);
-        return t;
-    }();
-    return table;
-}
-
-}  // namespace
 
 ActivationParams fusedActivationParams(const Node& node) {
     const cpu::Activation a = cpu::fusedActivation(node);
@@ -35,25 +17,25 @@ ActivationParams fusedActivationParams(const Node& node) {
     p.beta = a.beta;
     switch (a.kind) {
         case cpu::Activation::Kind::None:
-            p.code = 0;
+            p.code = ACT_NONE;
             break;
         case cpu::Activation::Kind::Relu:
-            p.code = uint32_t(ActivationCode::Relu);
+            p.code = ACT_RELU;
             break;
         case cpu::Activation::Kind::Clip:
-            p.code = uint32_t(ActivationCode::Clip);
+            p.code = ACT_CLIP;
             break;
         case cpu::Activation::Kind::Sigmoid:
-            p.code = uint32_t(ActivationCode::Sigmoid);
+            p.code = ACT_SIGMOID;
             break;
         case cpu::Activation::Kind::HardSigmoid:
-            p.code = uint32_t(ActivationCode::HardSigmoid);
+            p.code = ACT_HARD_SIGMOID;
             break;
         case cpu::Activation::Kind::HardSwish:
-            p.code = uint32_t(ActivationCode::HardSwish);
+            p.code = ACT_HARD_SWISH;
             break;
         case cpu::Activation::Kind::LeakyRelu:
-            p.code = uint32_t(ActivationCode::LeakyRelu);
+            p.code = ACT_LEAKY_RELU;
             break;
     }
     return p;
@@ -95,16 +77,15 @@ Status wordWalk(const cpu::PrepareContext& context, const cpu::tensor::StridedVi
 }
 
 VulkanKernelFactory findVulkanKernel(const std::string& opType) {
-    for (const auto& [op, factory] : registry())
-        if (op == opType) return factory;
-    return nullptr;
+    const ops::OpEntry* op = ops::findOp(opType);
+    return op ? op->vulkan : nullptr;
 }
 
 std::vector<std::string> vulkanSupportedOps() {
-    std::vector<std::string> ops;
-    for (const auto& entry : registry()) ops.push_back(entry.first);
-    std::sort(ops.begin(), ops.end());
-    return ops;
+    std::vector<std::string> names;
+    for (const ops::OpEntry& op : ops::allOps())
+        if (op.vulkan) names.push_back(op.name);
+    return names;
 }
 
 }  // namespace interstage::vulkan

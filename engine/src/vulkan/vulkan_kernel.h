@@ -67,8 +67,7 @@ public:
     virtual Status record(Recorder& recorder, const KernelBindings& bindings) = 0;
 };
 
-// Activation codes the shaders' activate() understands (common.glsl).
-enum class ActivationCode : uint32_t { None = 0, Relu, Clip, Sigmoid, HardSigmoid, HardSwish, LeakyRelu, Tanh };
+// The shaders' activate() parameters: code is an ACT_* of shaders/op_codes.h.
 struct ActivationParams {
     uint32_t code = 0;
     float alpha = 0;
@@ -99,19 +98,15 @@ Status wordWalk(const cpu::PrepareContext& context, const cpu::tensor::StridedVi
                 WordWalk& walk);
 
 using VulkanKernelFactory = std::unique_ptr<VulkanKernel> (*)();
-// nullptr when the op has no shader (the node then runs on the CPU).
+// The op's Vulkan kernel, from the op table (ops/op_table.h); nullptr when
+// the op has no shader (the node then runs on the CPU).
 VulkanKernelFactory findVulkanKernel(const std::string& opType);
 std::vector<std::string> vulkanSupportedOps();
 
-// One registration function per family, as on the CPU.
-void registerVulkanElementwise(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
-void registerVulkanNn(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
-void registerVulkanTensor(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
-// One per file for the ops that have a kernel file of their own.
-void registerVulkanConvTranspose(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
-void registerVulkanSlice(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
-void registerVulkanTranspose(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
-void registerVulkanReduce(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
-void registerVulkanBatchNorm(std::vector<std::pair<std::string, VulkanKernelFactory>>& table);
+// The kernels the files of kernels/ give the op table, one per kernel class.
+namespace kernels {
+extern const VulkanKernelFactory batchNorm, convTranspose, binary, unary, softmax, conv, pool, globalPool, gemm, reduce,
+    slice, copy, concat, resize, transpose;
+}  // namespace kernels
 
 }  // namespace interstage::vulkan

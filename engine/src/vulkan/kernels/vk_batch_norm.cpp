@@ -73,8 +73,9 @@ std::unique_ptr<VulkanKernel> make() { return std::make_unique<BatchNormKernel>(
 
 }  // namespace
 
-void registerVulkanBatchNorm(std::vector<std::pair<std::string, VulkanKernelFactory>>& t) {
-    t.emplace_back("BatchNormalization", &make);
-}
+// The kernels this file gives the op table (ops/op_table.cpp).
+namespace kernels {
+const VulkanKernelFactory batchNorm = &make;
+}  // namespace kernels
 
 }  // namespace interstage::vulkan

@@ -49,8 +49,9 @@ std::unique_ptr<VulkanKernel> make() { return std::make_unique<ConvTransposeKern
 
 }  // namespace
 
-void registerVulkanConvTranspose(std::vector<std::pair<std::string, VulkanKernelFactory>>& t) {
-    t.emplace_back("ConvTranspose", &make);
-}
+// The kernels this file gives the op table (ops/op_table.cpp).
+namespace kernels {
+const VulkanKernelFactory convTranspose = &make;
+}  // namespace kernels
 
 }  // namespace interstage::vulkan

@@ -3,6 +3,7 @@
 #include <cfloat>
 #include <iterator>
 
+#include "vulkan/shaders/op_codes.h"
 #include "vulkan/vulkan_kernel.h"
 
 namespace interstage::vulkan {
@@ -15,7 +16,11 @@ class BinaryKernel : public VulkanKernel {
 public:
     Status prepare(const cpu::PrepareContext& context) override {
         const std::string& op = context.node().opType;
-        push_.op = op == "Add" ? 0 : op == "Sub" ? 1 : op == "Mul" ? 2 : op == "Div" ? 3 : 4;
+        push_.op = op == "Add"   ? BINARY_ADD
+                   : op == "Sub" ? BINARY_SUB
+                   : op == "Mul" ? BINARY_MUL
+                   : op == "Div" ? BINARY_DIV
+                                 : BINARY_POW;
         if (context.inputCount() != 2 || !context.hasInput(0) || !context.hasInput(1))
             return context.invalidHere("needs two inputs");
         IS_RETURN_IF_ERROR(requireFloat(context, {0, 1}));
@@ -64,22 +69,22 @@ public:
         IS_RETURN_IF_ERROR(requireFloat(context, {0}));
         push_.count = static_cast<uint32_t>(context.output(0).byteSize() / sizeof(float));
         if (op == "Relu")
-            push_.act = uint32_t(ActivationCode::Relu);
+            push_.act = ACT_RELU;
         else if (op == "Sigmoid")
-            push_.act = uint32_t(ActivationCode::Sigmoid);
+            push_.act = ACT_SIGMOID;
         else if (op == "Tanh")
-            push_.act = uint32_t(ActivationCode::Tanh);
+            push_.act = ACT_TANH;
         else if (op == "HardSwish")
-            push_.act = uint32_t(ActivationCode::HardSwish);
+            push_.act = ACT_HARD_SWISH;
         else if (op == "HardSigmoid") {
-            push_.act = uint32_t(ActivationCode::HardSigmoid);
+            push_.act = ACT_HARD_SIGMOID;
             push_.alpha = node.attrFloat("alpha", 0.2f);
             push_.beta = node.attrFloat("beta", 0.5f);
         } else if (op == "LeakyRelu") {
-            push_.act = uint32_t(ActivationCode::LeakyRelu);
+            push_.act = ACT_LEAKY_RELU;
             push_.alpha = node.attrFloat("alpha", 0.01f);
         } else if (op == "Clip") {
-            push_.act = uint32_t(ActivationCode::Clip);
+            push_.act = ACT_CLIP;
             push_.alpha = node.attrFloat("min", -FLT_MAX);
             push_.beta = node.attrFloat("max", FLT_MAX);
             // Opset 11+: min and max are inputs, which must be known now.
@@ -106,12 +111,15 @@ public:
     }
 
 private:
-    // unary.comp's mathFunction() codes; 0 for the activations.
+    // unary.comp's mathFunction() codes; MATH_NONE for the activations.
     static uint32_t mathFunctionCode(const std::string& op) {
-        static const char* const kFunctions[] = {"Sqrt", "Exp", "Log", "Abs", "Neg", "Reciprocal", "Floor", "Ceil"};
-        for (uint32_t i = 0; i < std::size(kFunctions); ++i)
-            if (op == kFunctions[i]) return i + 1;
-        return 0;
+        static const std::pair<const char*, uint32_t> kFunctions[] = {
+            {"Sqrt", MATH_SQRT},   {"Exp", MATH_EXP},  {"Log", MATH_LOG},
+            {"Abs", MATH_ABS},     {"Neg", MATH_NEG},  {"Reciprocal", MATH_RECIPROCAL},
+            {"Floor", MATH_FLOOR}, {"Ceil", MATH_CEIL}};
+        for (const auto& [name, code] : kFunctions)
+            if (op == name) return code;
+        return MATH_NONE;
     }
 
     struct {
@@ -166,13 +174,11 @@ std::unique_ptr<VulkanKernel> make() {
 
 }  // namespace
 
-void registerVulkanElementwise(std::vector<std::pair<std::string, VulkanKernelFactory>>& t) {
-    for (const char* op : {"Add", "Sub", "Mul", "Div", "Pow"}) t.emplace_back(op, &make<BinaryKernel>);
-    for (const char* op : {"Relu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "LeakyRelu", "Clip", "Sqrt", "Exp",
-                           "Log", "Abs", "Neg", "Reciprocal", "Floor", "Ceil"})
-        t.emplace_back(op, &make<UnaryKernel>);
-    t.emplace_back("Softmax", &make<SoftmaxKernel>);
-    t.emplace_back("LogSoftmax", &make<SoftmaxKernel>);
-}
+// The kernels this file gives the op table (ops/op_table.cpp).
+namespace kernels {
+const VulkanKernelFactory binary = &make<BinaryKernel>;
+const VulkanKernelFactory unary = &make<UnaryKernel>;
+const VulkanKernelFactory softmax = &make<SoftmaxKernel>;
+}  // namespace kernels
 
 }  // namespace interstage::vulkan

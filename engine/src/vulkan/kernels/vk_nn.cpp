@@ -188,14 +188,12 @@ std::unique_ptr<VulkanKernel> make() {
 
 }  // namespace
 
-void registerVulkanNn(std::vector<std::pair<std::string, VulkanKernelFactory>>& t) {
-    t.emplace_back("Conv", &make<ConvKernel>);
-    t.emplace_back("MaxPool", &make<PoolKernel>);
-    t.emplace_back("AveragePool", &make<PoolKernel>);
-    t.emplace_back("GlobalAveragePool", &make<GlobalPoolKernel>);
-    t.emplace_back("GlobalMaxPool", &make<GlobalPoolKernel>);
-    t.emplace_back("Gemm", &make<GemmKernel>);
-    t.emplace_back("MatMul", &make<GemmKernel>);
-}
+// The kernels this file gives the op table (ops/op_table.cpp).
+namespace kernels {
+const VulkanKernelFactory conv = &make<ConvKernel>;
+const VulkanKernelFactory pool = &make<PoolKernel>;
+const VulkanKernelFactory globalPool = &make<GlobalPoolKernel>;
+const VulkanKernelFactory gemm = &make<GemmKernel>;
+}  // namespace kernels
 
 }  // namespace interstage::vulkan

@@ -87,8 +87,9 @@ std::unique_ptr<VulkanKernel> make() { return std::make_unique<ReduceKernel>(); 
 
 }  // namespace
 
-void registerVulkanReduce(std::vector<std::pair<std::string, VulkanKernelFactory>>& t) {
-    for (const char* op : kOps) t.emplace_back(op, &make);
-}
+// The kernels this file gives the op table (ops/op_table.cpp).
+namespace kernels {
+const VulkanKernelFactory reduce = &make;
+}  // namespace kernels
 
 }  // namespace interstage::vulkan

@@ -67,8 +67,9 @@ std::unique_ptr<VulkanKernel> make() { return std::make_unique<SliceKernel>(); }
 
 }  // namespace
 
-void registerVulkanSlice(std::vector<std::pair<std::string, VulkanKernelFactory>>& t) {
-    t.emplace_back("Slice", &make);
-}
+// The kernels this file gives the op table (ops/op_table.cpp).
+namespace kernels {
+const VulkanKernelFactory slice = &make;
+}  // namespace kernels
 
 }  // namespace interstage::vulkan

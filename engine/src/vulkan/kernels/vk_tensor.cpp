@@ -180,11 +180,11 @@ std::unique_ptr<VulkanKernel> make() {
 
 }  // namespace
 
-void registerVulkanTensor(std::vector<std::pair<std::string, VulkanKernelFactory>>& t) {
-    t.emplace_back("Concat", &make<ConcatKernel>);
-    t.emplace_back("Resize", &make<ResizeKernel>);
-    for (const char* op : {"Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout"})
-        t.emplace_back(op, &make<CopyKernel>);
-}
+// The kernels this file gives the op table (ops/op_table.cpp).
+namespace kernels {
+const VulkanKernelFactory copy = &make<CopyKernel>;
+const VulkanKernelFactory concat = &make<ConcatKernel>;
+const VulkanKernelFactory resize = &make<ResizeKernel>;
+}  // namespace kernels
 
 }  // namespace interstage::vulkan

@@ -50,8 +50,9 @@ std::unique_ptr<VulkanKernel> make() { return std::make_unique<TransposeKernel>(
 
 }  // namespace
 
-void registerVulkanTranspose(std::vector<std::pair<std::string, VulkanKernelFactory>>& t) {
-    t.emplace_back("Transpose", &make);
-}
+// The kernels this file gives the op table (ops/op_table.cpp).
+namespace kernels {
+const VulkanKernelFactory transpose = &make;
+}  // namespace kernels
 
 }  // namespace interstage::vulkan

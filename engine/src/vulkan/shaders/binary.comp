@@ -11,7 +11,7 @@ layout(std430, set = 0, binding = 2) writeonly buffer C { float c[]; };
 
 layout(push_constant) uniform Params {
     uint count;
-    uint op;   // 0 Add, 1 Sub, 2 Mul, 3 Div, 4 Pow
+    uint op;   // BINARY_* of op_codes.h
     uint act;
     float alpha;
     float beta;
@@ -45,10 +45,10 @@ void main() {
     }
     float va = a[ia], vb = b[ib];
     float r;
-    if (p.op == 0u) r = va + vb;
-    else if (p.op == 1u) r = va - vb;
-    else if (p.op == 2u) r = va * vb;
-    else if (p.op == 3u) r = va / vb;
+    if (p.op == BINARY_ADD) r = va + vb;
+    else if (p.op == BINARY_SUB) r = va - vb;
+    else if (p.op == BINARY_MUL) r = va * vb;
+    else if (p.op == BINARY_DIV) r = va / vb;
     else r = power(va, vb);
     c[i] = activate(r, p.act, p.alpha, p.beta);
 }

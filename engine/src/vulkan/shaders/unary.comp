@@ -13,19 +13,19 @@ layout(push_constant) uniform Params {
     uint act;
     float alpha;
     float beta;
-    uint math;  // 0: the activation `act`; else the function below
+    uint math;  // MATH_NONE: the activation `act`; else the function below
 } p;
 
 float mathFunction(float v, uint fn) {
     switch (fn) {
-        case 1u: return sqrt(v);
-        case 2u: return exp(v);
-        case 3u: return log(v);
-        case 4u: return abs(v);
-        case 5u: return -v;
-        case 6u: return 1.0 / v;
-        case 7u: return floor(v);
-        case 8u: return ceil(v);
+        case MATH_SQRT: return sqrt(v);
+        case MATH_EXP: return exp(v);
+        case MATH_LOG: return log(v);
+        case MATH_ABS: return abs(v);
+        case MATH_NEG: return -v;
+        case MATH_RECIPROCAL: return 1.0 / v;
+        case MATH_FLOOR: return floor(v);
+        case MATH_CEIL: return ceil(v);
         default: return v;
     }
 }
@@ -33,5 +33,5 @@ float mathFunction(float v, uint fn) {
 void main() {
     uint i = globalIndex();
     if (i >= p.count) return;
-    y[i] = p.math == 0u ? activate(x[i], p.act, p.alpha, p.beta) : mathFunction(x[i], p.math);
+    y[i] = p.math == MATH_NONE ? activate(x[i], p.act, p.alpha, p.beta) : mathFunction(x[i], p.math);
 }
