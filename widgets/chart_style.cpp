@@ -1,3 +1,4 @@
+#include "interstage/format.h"
 #include "widgets/chart_style.h"
 
 #include <qcustomplot.h>
@@ -117,14 +118,7 @@ QColor setColor(int setId) {
 
 double toMiB(double bytes) { return bytes / (1024.0 * 1024.0); }
 
-QString formatBytes(double bytes) {
-    const double magnitude = std::fabs(bytes);
-    if (magnitude >= 1024.0 * 1024.0 * 1024.0)
-        return QString::number(bytes / (1024.0 * 1024.0 * 1024.0), 'f', 2) + " GiB";
-    if (magnitude >= 1024.0 * 1024.0) return QString::number(toMiB(bytes), 'f', 1) + " MiB";
-    if (magnitude >= 1024.0) return QString::number(bytes / 1024.0, 'f', 0) + " KiB";
-    return QString::number(bytes, 'f', 0) + " B";
-}
+QString formatBytes(double bytes) { return QString::fromStdString(interstage::formatBytes(bytes)); }
 
 QString formatMs(double ms) {
     if (ms >= 100) return QString::number(ms, 'f', 0) + " ms";

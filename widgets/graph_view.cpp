@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "widgets/chart_style.h"
 #include "widgets/graph_items.h"
 #include "widgets/graph_legend.h"
 #include "widgets/graph_style.h"
@@ -26,14 +27,6 @@ constexpr double kReadableZoom = 0.9;  // titles and names legible
 constexpr double kSceneMargin = 40.0;
 constexpr int kLegendMargin = 12;
 constexpr int kClickSlop = 4;  // pixels a click may move before it is a drag
-
-QString formatBytes(std::uint64_t bytes) {
-    const double b = static_cast<double>(bytes);
-    if (bytes < 1024) return QStringLiteral("%1 B").arg(bytes);
-    if (b < 1024.0 * 1024.0) return QStringLiteral("%1 KiB").arg(b / 1024.0, 0, 'f', 1);
-    if (b < 1024.0 * 1024.0 * 1024.0) return QStringLiteral("%1 MiB").arg(b / (1024.0 * 1024.0), 0, 'f', 1);
-    return QStringLiteral("%1 GiB").arg(b / (1024.0 * 1024.0 * 1024.0), 0, 'f', 2);
-}
 
 QString steps(int count) { return count == 1 ? QStringLiteral("1 step") : QStringLiteral("%1 steps").arg(count); }
 

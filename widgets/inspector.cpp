@@ -1,3 +1,4 @@
+#include "interstage/format.h"
 #include "widgets/inspector.h"
 
 #include <QHeaderView>
@@ -16,7 +17,7 @@
 namespace widgets {
 namespace {
 
-QString bytesText(qint64 bytes) { return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeTraditionalFormat); }
+QString bytesText(qint64 bytes) { return QString::fromStdString(interstage::formatBytes(double(bytes))); }
 
 // Grayscale picture of channel 0 of a 1xCxHxW float tensor, scaled min..max.
 QImage channelImage(const interstage::TensorData& t) {
@@ -116,25 +117,25 @@ void Inspector::clearNode() {
     pin_->hide();
 }
 
-void Inspector::showValues(const QString& tensor, const interstage::TensorData* data, const QString& unavailable,
+void Inspector::showValues(const QString& tensor, const interstage::TensorData* values, const QString& unavailable,
                            bool removed) {
     shownTensor_ = tensor;
     valueTitle_->setText(tr("Values of <b>%1</b>").arg(tensor.toHtmlEscaped()));
     image_->clear();
     pin_->setVisible(removed);
-    if (!data) {
+    if (!values) {
         values_->setPlainText(unavailable);
         return;
     }
-    const int64_t n = data->elementCount();
+    const int64_t n = values->elementCount();
     QString text =
         tr("%1 %2, %3 elements\n")
-            .arg(QString::fromStdString(interstage::shapeToString(data->shape)), interstage::dataTypeName(data->dtype))
+            .arg(QString::fromStdString(interstage::shapeToString(values->shape)), interstage::dataTypeName(values->dtype))
             .arg(n);
-    if (n > 0 && data->dtype != interstage::DataType::String) {
-        double lo = data->doubleAt(0), hi = lo, sum = 0, sq = 0;
+    if (n > 0 && values->dtype != interstage::DataType::String) {
+        double lo = values->doubleAt(0), hi = lo, sum = 0, sq = 0;
         for (int64_t i = 0; i < n; ++i) {
-            const double v = data->doubleAt(i);
+            const double v = values->doubleAt(i);
             lo = std::min(lo, v);
             hi = std::max(hi, v);
             sum += v;
@@ -147,13 +148,13 @@ void Inspector::showValues(const QString& tensor, const interstage::TensorData* 
                     .arg(mean, 0, 'g', 6)
                     .arg(std::sqrt(std::max(0.0, sq / double(n) - mean * mean)), 0, 'g', 6);
         QStringList first;
-        for (int64_t i = 0; i < std::min<int64_t>(n, 64); ++i) first << QString::number(data->doubleAt(i), 'g', 6);
+        for (int64_t i = 0; i < std::min<int64_t>(n, 64); ++i) first << QString::number(values->doubleAt(i), 'g', 6);
         text += tr("first values:\n") + first.join("  ");
     }
     values_->setPlainText(text);
-    if (data->dtype == interstage::DataType::Float && data->shape.size() == 4 && data->shape[0] == 1 &&
-        data->shape[2] > 1 && data->shape[3] > 1) {
-        QImage image = channelImage(*data);
+    if (values->dtype == interstage::DataType::Float && values->shape.size() == 4 && values->shape[0] == 1 &&
+        values->shape[2] > 1 && values->shape[3] > 1) {
+        QImage image = channelImage(*values);
         image_->setPixmap(QPixmap::fromImage(image.scaled(256, 256, Qt::KeepAspectRatio, Qt::SmoothTransformation)));
         image_->setToolTip(tr("channel 0 of %1, scaled from its min to its max").arg(tensor));
     }

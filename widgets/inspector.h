@@ -39,8 +39,8 @@ public:
 
     void showNode(const InspectedNode& node);
     void clearNode();
-    // The values of `tensor` (data non-null) or why there are none.
-    void showValues(const QString& tensor, const interstage::TensorData* data, const QString& unavailable,
+    // The values of `tensor` (values non-null) or why there are none.
+    void showValues(const QString& tensor, const interstage::TensorData* values, const QString& unavailable,
                     bool removed);
 
     // For tests: what the value area says now.

@@ -362,14 +362,14 @@ void MemoryTimeline::appendPoint(double ms) {
     double cumulative = 0;
     for (MemoryCategory c : kStackOrder) {
         cumulative += static_cast<double>(std::max(0LL, shown_.held[index(c)]));
-        auto data = stack_[index(c)]->data();
+        auto points = stack_[index(c)]->data();
         // The live tail becomes this point: the level it held reaches here anyway.
         if (shown_.tail) {
-            auto last = data->end() - 1;
+            auto last = points->end() - 1;
             last->key = ms;
             last->value = toMiB(cumulative);
         } else {
-            data->add(QCPGraphData(ms, toMiB(cumulative)));
+            points->add(QCPGraphData(ms, toMiB(cumulative)));
         }
     }
     shown_.tail = false;
@@ -382,12 +382,12 @@ void MemoryTimeline::extendTail() {
     QCPGraph* top = stack_[index(kStackOrder.back())];
     if (top->data()->isEmpty() || (top->data()->constEnd() - 1)->key >= shown_.endMs) return;
     for (QCPGraph* graph : stack_) {
-        auto data = graph->data();
-        const double value = (data->constEnd() - 1)->value;
+        auto points = graph->data();
+        const double value = (points->constEnd() - 1)->value;
         if (shown_.tail)
-            (data->end() - 1)->key = shown_.endMs;
+            (points->end() - 1)->key = shown_.endMs;
         else
-            data->add(QCPGraphData(shown_.endMs, value));
+            points->add(QCPGraphData(shown_.endMs, value));
     }
     shown_.tail = true;
 }

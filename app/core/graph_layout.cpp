@@ -1,6 +1,7 @@
 // Graph layout with Graphviz's dot through libgvc. Graphviz keeps global
 // state (its plugin registry, the current graph's attribute symbols), so one
 // static mutex serializes every layout in the process.
+#include "interstage/format.h"
 #include "core/graph_layout.h"
 
 #include <gvc.h>
@@ -40,13 +41,7 @@ constexpr double kMinNodeWidth = 84.0;
 // does not grow for them (a few exporters write 120-character names).
 constexpr int kMaxSubtitleChars = 34;
 
-QString formatBytes(std::size_t bytes) {
-    const double b = static_cast<double>(bytes);
-    if (bytes < 1024) return QStringLiteral("%1 B").arg(bytes);
-    if (b < 1024.0 * 1024.0) return QStringLiteral("%1 KiB").arg(b / 1024.0, 0, 'f', 1);
-    if (b < 1024.0 * 1024.0 * 1024.0) return QStringLiteral("%1 MiB").arg(b / (1024.0 * 1024.0), 0, 'f', 1);
-    return QStringLiteral("%1 GiB").arg(b / (1024.0 * 1024.0 * 1024.0), 0, 'f', 2);
-}
+QString formatBytes(std::size_t bytes) { return QString::fromStdString(interstage::formatBytes(double(bytes))); }
 
 QString joinInts(const std::vector<int64_t>& values, QChar separator) {
     QString out;

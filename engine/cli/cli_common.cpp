@@ -79,20 +79,6 @@ Result<LoadedModel> loadWithShapes(const std::string& path, const std::vector<st
     return loaded;
 }
 
-std::string formatBytes(std::size_t bytes) {
-    char buffer[64];
-    const double b = static_cast<double>(bytes);
-    if (bytes < 1024)
-        std::snprintf(buffer, sizeof buffer, "%zu B", bytes);
-    else if (b < 1024.0 * 1024)
-        std::snprintf(buffer, sizeof buffer, "%.1f KiB", b / 1024);
-    else if (b < 1024.0 * 1024 * 1024)
-        std::snprintf(buffer, sizeof buffer, "%.1f MiB", b / (1024 * 1024));
-    else
-        std::snprintf(buffer, sizeof buffer, "%.2f GiB", b / (1024.0 * 1024 * 1024));
-    return buffer;
-}
-
 std::string describeFallback(const std::vector<std::string>& nodes) {
     constexpr size_t kNamed = 6;
     std::string text = "note: " + std::to_string(nodes.size()) + (nodes.size() == 1 ? " node runs" : " nodes run") +

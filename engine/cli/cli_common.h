@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "interstage/format.h"
 #include "interstage/model.h"
 #include "interstage/session.h"
 #include "interstage/status.h"
@@ -47,7 +48,6 @@ struct LoadedModel {
 };
 Result<LoadedModel> loadWithShapes(const std::string& path, const std::vector<std::string>& inputSpecs);
 
-std::string formatBytes(std::size_t bytes);  // "37.5 MiB"
 // "note: 2 nodes run on the CPU for want of a Vulkan shader ...: a (Op), b (Op)"
 std::string describeFallback(const std::vector<std::string>& nodes);
 // "live tensors peak 81.4 MiB at node 'x' (Conv): a 50.0 MiB, b 25.0 MiB ..."
