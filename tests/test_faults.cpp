@@ -15,21 +15,35 @@ namespace {
 
 // Conv+Relu blocks on 8 channels: many nodes, so a stop after a few is
 // clearly in the middle, and every node runs on the GPU (no CPU fallback).
-std::string convChain(int blocks) {
+std::string convChain(int blocks, int channels = 8, int size = 24) {
     GraphBuilder b("chain", 13);
-    b.input("x", DataType::Float, {1, 8, 24, 24});
+    b.input("x", DataType::Float, {1, channels, size, size});
     WeightGenerator gen(11);
     std::string t = "x";
     for (int i = 0; i < blocks; ++i) {
         const std::string n = std::to_string(i);
-        auto w = b.initializer("w" + n, TensorData::fromFloat(gen.uniform(8 * 8 * 9, 0.2f), {8, 8, 3, 3}));
+        auto w = b.initializer("w" + n, TensorData::fromFloat(gen.uniform(channels * channels * 9, 0.2f), {channels, channels, 3, 3}));
         auto conv = b.op("Conv", {t, w}, {intsAttr("pads", {1, 1, 1, 1})}, "conv" + n);
         t = b.op("Relu", {conv}, {}, "relu" + n);
     }
     auto y = b.op("Sigmoid", {t}, {}, "y");
-    b.output(y, DataType::Float, {1, 8, 24, 24});
+    b.output(y, DataType::Float, {1, channels, size, size});
     return b.serialize();
 }
+
+// Records when each progress batch arrives, against the run's end.
+class BatchClock : public RunObserver {
+public:
+    using Clock = std::chrono::steady_clock;
+    void runStarted(int) override { batches.clear(); }
+    void progress(int, const std::vector<NodeTiming>& nodes, const std::vector<MemoryEvent>&,
+                  const std::vector<RssSample>&) override {
+        batches.push_back({Clock::now(), nodes.size()});
+    }
+    void runFinished(const RunStats&) override { finished = Clock::now(); }
+    std::vector<std::pair<Clock::time_point, size_t>> batches;  // arrival, nodes in the batch
+    Clock::time_point finished;
+};
 
 // Counts the engine's polls; asks to stop at poll `stopAt` of the run
 // (0: never).
@@ -63,6 +77,43 @@ class FaultsTest : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase() { vktest::enableValidation(); }
+
+    // Both executors deliver node timings while the run goes on, so the
+    // app's timeline grows live on the GPU as on the CPU: a run of over
+    // 50 ms reaches the observer in two batches or more, the first with
+    // nodes long before the run ends.
+    void progressArrivesDuringTheRun_data() {
+        QTest::addColumn<QString>("backend");
+        QTest::addColumn<int>("blocks");
+        QTest::newRow("cpu") << "cpu" << 60;
+        QTest::newRow("vulkan") << "vulkan:0" << 12;
+    }
+
+    void progressArrivesDuringTheRun() {
+        QFETCH(QString, backend);
+        QFETCH(int, blocks);
+        if (backend != "cpu" && !haveVulkan()) QSKIP("no Vulkan device on this machine");
+        BatchClock clock;
+        SessionOptions options;
+        options.backend = backend.toStdString();
+        options.threads = 2;
+        options.observer = &clock;
+        auto session = Session::create(loadModelFromBytes(convChain(blocks, 32, 96), ".").take(), options);
+        QVERIFY2(session.ok(), session.status().toString().c_str());
+        RunStats stats;
+        QVERIFY(session.value()->run({}, &stats).isOk());
+        QVERIFY2(stats.ms > 50, qPrintable(QString("the run took %1 ms; the test needs over 50").arg(stats.ms)));
+        QCOMPARE(stats.progressBatches, int(clock.batches.size()));
+        QVERIFY2(stats.progressBatches >= 2, qPrintable(QString::number(stats.progressBatches)));
+        size_t nodes = 0;
+        for (const auto& batch : clock.batches) nodes += batch.second;
+        QCOMPARE(nodes, stats.nodes.size());
+        QVERIFY(clock.batches.front().second > 0);
+        const double firstMsBeforeEnd =
+            std::chrono::duration<double, std::milli>(clock.finished - clock.batches.front().first).count();
+        QVERIFY2(firstMsBeforeEnd > stats.ms / 4,
+                 qPrintable(QString("first batch %1 ms before the end of a %2 ms run").arg(firstMsBeforeEnd).arg(stats.ms)));
+    }
 
     void stopEndsARunMidway_data() {
         QTest::addColumn<QString>("backend");

@@ -51,6 +51,10 @@ nlohmann::json livePeakJson(const Session& session) {
             {"tensors", std::move(tensors)}};
 }
 
+// The CLI watches its runs as the app does, so that the progress batches
+// it reports (progress_batches) are what a live view would have received.
+class LiveProgress : public RunObserver {};
+
 }  // namespace
 
 int runRun(Args& args) {
@@ -74,6 +78,8 @@ int runRun(Args& args) {
     std::map<std::string, TensorData> inputs;
     Status built = buildSessionOptions(o, options, inputs);
     if (!built.isOk()) return reportError(built);
+    LiveProgress live;
+    options.observer = &live;
     auto model = loadModel(o.model);
     if (!model.ok()) return reportError(model.status());
     auto created = Session::create(model.take(), options);
@@ -110,7 +116,8 @@ int runRun(Args& args) {
                               {"peak_activation_bytes", stats.peakActivationBytes},
                               {"minor_page_faults", stats.minorPageFaults},
                               {"fallback_transfers", stats.fallbackTransfers},
-                              {"fallback_bytes", stats.fallbackBytes}};
+                              {"fallback_bytes", stats.fallbackBytes},
+                              {"progress_batches", stats.progressBatches}};
         if (session.samplesDeviceHeap()) run["peak_device_heap_bytes"] = stats.peakDeviceHeapBytes;
         runs.push_back(std::move(run));
         if (!o.trace.empty()) all.push_back(std::move(stats));

@@ -12,6 +12,7 @@
 #include <deque>
 
 #include "cpu/kernel.h"
+#include "runtime/cpu_executor.h"
 #include "vulkan/vulkan_context.h"
 #include "vulkan/vulkan_kernel.h"
 
@@ -22,12 +23,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 VkDeviceSize alignUp(VkDeviceSize v, VkDeviceSize a) { return (v + a - 1) / a * a; }
-
-bool producesOnlyWeights(const Graph& graph, const Node& node) {
-    for (ValueId id : node.outputs)
-        if (id != kNoValue && !(graph.value(id).isWeight() && graph.value(id).constant)) return false;
-    return !node.outputs.empty();
-}
 
 std::string nodeLabel(const Node& node) { return "node '" + node.name + "' (" + node.opType + ")"; }
 
@@ -54,9 +49,12 @@ struct VulkanExecutor::Impl : Recorder {
     Buffer staging;
     VkDeviceSize scale = 1;
     bool prepared = false;
-    std::function<bool()> cancelled;  // null: runs are not cancellable
+    RunProgress* progress = nullptr;  // during run()
     int nodesInStretch = 0;           // nodes recorded since the last submit
     int stretchNodes = 1;             // nodes per stretch, adapted to kStretchMs
+    size_t reportedNodes = 0;         // nodes whose timings went to progress this run
+    double deviceClockMs = 0;         // the reported nodes' time so far (their startMs)
+    std::vector<double> cpuMs;        // per node: wall time of a CPU-fallback node, -1 otherwise
 
     VkCommandBuffer cmd = VK_NULL_HANDLE;
     VkQueryPool queries = VK_NULL_HANDLE;
@@ -67,8 +65,7 @@ struct VulkanExecutor::Impl : Recorder {
 
     static constexpr VkDeviceSize kNoOffset = ~VkDeviceSize(0);
 
-    Impl(const Graph& g, const std::vector<PlannedTensor>& t, const MemoryPlan& p, MemoryTracker& tr, int d)
-        : graph(g), tensors(t), plan(p), tracker(tr), deviceIndex(d) {}
+    Impl(const Graph& g, MemoryTracker& tr, int d) : graph(g), tracker(tr), deviceIndex(d) {}
 
     ~Impl() {
         if (!ctx) return;
@@ -235,15 +232,17 @@ struct VulkanExecutor::Impl : Recorder {
 
     // ---- prepare ----------------------------------------------------------
 
-    Status prepare();
+    Status prepareKernels();
+    Status setPlan(const std::vector<PlannedTensor>& t, const MemoryPlan& p);
     Status uploadWeights();
     Status run(const std::map<std::string, TensorData>& inputs);
+    Status runNodes();
     Status runNode(size_t n);
     Status runOnCpu(size_t n);
-    void collectTimings(const std::vector<double>& cpuMs);
+    void reportThrough(size_t end);
 };
 
-Status VulkanExecutor::Impl::prepare() {
+Status VulkanExecutor::Impl::prepareKernels() {
     // Device tensors (and the CPU-fallback kernels' host copies) are laid
     // out as ONNX says; channel blocking is the CPU session's alone.
     for (const Value& v : graph.values)
@@ -257,11 +256,43 @@ Status VulkanExecutor::Impl::prepare() {
     const VkDeviceSize align = ctx->storageAlignment();
     scale = align > kPlanAlignment ? (align + kPlanAlignment - 1) / kPlanAlignment : 1;
 
+    const size_t steps = graph.nodes.size();
+    gpu.clear();
+    gpu.resize(steps);
+    cpuKernels.clear();
+    cpuKernels.resize(steps);
+    for (size_t n = 0; n < steps; ++n) {
+        const Node& node = graph.nodes[n];
+        if (producesOnlyWeights(graph, node)) continue;
+        cpu::PrepareContext context(graph, node, 1);
+        if (VulkanKernelFactory factory = node.domain.empty() ? findVulkanKernel(node.opType) : nullptr) {
+            auto kernel = factory();
+            Status status = kernel->prepare(context);
+            if (status.isOk()) {
+                gpu[n] = std::move(kernel);
+                continue;
+            }
+            if (status.code() != StatusCode::Unsupported) return status;
+        }
+        cpu::KernelFactory factory = node.domain.empty() ? cpu::findKernel(node.opType) : nullptr;
+        if (!factory) return unsupported(nodeLabel(node) + " has neither a Vulkan nor a CPU kernel");
+        auto kernel = factory();
+        IS_RETURN_IF_ERROR(kernel->prepare(context));
+        cpuKernels[n] = std::move(kernel);
+    }
+    return Status::ok();
+}
+
+Status VulkanExecutor::Impl::setPlan(const std::vector<PlannedTensor>& t, const MemoryPlan& p) {
+    if (!ctx) return Status(StatusCode::Internal, "the Vulkan executor takes a plan after prepareKernels()");
+    if (prepared) return Status(StatusCode::Internal, "the Vulkan executor takes one plan");
+    tensors = t;
+    plan = p;
     const size_t values = graph.values.size();
     tensorOf.assign(values, -1);
-    for (size_t t = 0; t < tensors.size(); ++t)
-        if (tensors[t].value >= 0 && static_cast<size_t>(tensors[t].value) < values)
-            tensorOf[static_cast<size_t>(tensors[t].value)] = static_cast<int>(t);
+    for (size_t i = 0; i < tensors.size(); ++i)
+        if (tensors[i].value >= 0 && static_cast<size_t>(tensors[i].value) < values)
+            tensorOf[static_cast<size_t>(tensors[i].value)] = static_cast<int>(i);
     if (plan.bufferOf.size() != tensors.size() || plan.offsetOf.size() != tensors.size())
         return invalidArgument("the memory plan does not match the planned tensors");
     buffers.assign(plan.buffers.size(), Buffer{});
@@ -280,32 +311,6 @@ Status VulkanExecutor::Impl::prepare() {
             freeAt[static_cast<size_t>(spec.freeStep)].push_back(b);
         }
     }
-
-    gpu.clear();
-    gpu.resize(steps);
-    cpuKernels.clear();
-    cpuKernels.resize(steps);
-    for (size_t n = 0; n < steps; ++n) {
-        const Node& node = graph.nodes[n];
-        if (producesOnlyWeights(graph, node)) continue;
-        cpu::PrepareContext context(graph, node, 1);
-        if (node.domain.empty())
-            if (VulkanKernelFactory factory = findVulkanKernel(node.opType)) {
-                auto kernel = factory();
-                Status status = kernel->prepare(context);
-                if (status.isOk()) {
-                    gpu[n] = std::move(kernel);
-                    continue;
-                }
-                if (status.code() != StatusCode::Unsupported) return status;
-            }
-        cpu::KernelFactory factory = node.domain.empty() ? cpu::findKernel(node.opType) : nullptr;
-        if (!factory) return unsupported(nodeLabel(node) + " has neither a Vulkan nor a CPU kernel");
-        auto kernel = factory();
-        IS_RETURN_IF_ERROR(kernel->prepare(context));
-        cpuKernels[n] = std::move(kernel);
-    }
-
     inputBuffers.assign(values, Buffer{});
     for (ValueId id : graph.runtimeInputs()) {
         auto b = ctx->createBuffer(graph.value(id).byteSize(), false, MemoryCategory::Input, id);
@@ -379,9 +384,11 @@ Status VulkanExecutor::Impl::uploadWeights() {
 }
 
 Status VulkanExecutor::Impl::run(const std::map<std::string, TensorData>& inputs) {
-    if (!prepared) return Status(StatusCode::Internal, "the Vulkan executor runs only after prepare()");
+    if (!prepared) return Status(StatusCode::Internal, "the Vulkan executor runs only after setPlan()");
     if (ctx->lost()) return ctx->lostStatus();
     timings.clear();
+    reportedNodes = 0;
+    deviceClockMs = 0;
     transfers = 0;
     transferBytes = 0;
     hostInputs.clear();
@@ -407,48 +414,55 @@ Status VulkanExecutor::Impl::run(const std::map<std::string, TensorData>& inputs
         hostInputs[id] = it->second;
     }
     timed.assign(graph.nodes.size(), false);
-    std::vector<double> cpuMs(graph.nodes.size(), -1.0);
-    Status status = Status::ok();
-    for (size_t n = 0; n < graph.nodes.size() && status.isOk(); ++n) {
+    cpuMs.assign(graph.nodes.size(), -1.0);
+    Status status = runNodes();
+    if (status.isOk())
+        status = flush();
+    else
+        ctx->discard();
+    tracker.setNode(kNoNode);
+    if (status.isOk()) reportThrough(graph.nodes.size());
+    return status;
+}
+
+// Records and submits every node. After each submit the nodes done so far
+// are reported, so a live run shows its nodes stretch by stretch.
+Status VulkanExecutor::Impl::runNodes() {
+    for (size_t n = 0; n < graph.nodes.size(); ++n) {
         tracker.setNode(static_cast<NodeId>(n));
-        for (size_t b : allocAt[n]) {
-            status = allocate(b);
-            if (!status.isOk()) break;
-        }
-        if (!status.isOk()) break;
+        for (size_t b : allocAt[n]) IS_RETURN_IF_ERROR(allocate(b));
+        Status status = Status::ok();
         if (cpuKernels[n]) {
             // The device finishes the nodes recorded so far first, outside
             // the timer: that wait is their time, not this node's.
-            status = flush();
-            if (!status.isOk()) break;
+            IS_RETURN_IF_ERROR(flush());
+            reportThrough(n);
             const auto start = Clock::now();
             status = runOnCpu(n);
             cpuMs[n] = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
         } else if (gpu[n]) {
             status = runNode(n);
         }
-        if (!status.isOk()) {
-            status = Status(status.code(), nodeLabel(graph.nodes[n]) + ": " + status.message());
-            break;
-        }
+        if (!status.isOk()) return Status(status.code(), nodeLabel(graph.nodes[n]) + ": " + status.message());
+        bool submitted = cpuKernels[n] != nullptr;
         if (!freeAt[n].empty()) {
-            status = flush();  // the GPU must be done with a buffer before it goes
+            IS_RETURN_IF_ERROR(flush());  // the GPU must be done with a buffer before it goes
             for (size_t b : freeAt[n]) release(b);
+            submitted = true;
         }
-        if (cancelled && status.isOk()) {
+        if (progress->live()) {
             // Recording is quick and the device does the work at the submit:
-            // without stretches a stop would wait for the whole run.
-            if (nodesInStretch >= stretchNodes) status = flushStretch();
-            if (status.isOk() && cancelled()) status = Status(StatusCode::Cancelled, "the run was stopped");
+            // without stretches the observer would see nothing until the
+            // end, and a stop would wait for the whole run.
+            if (nodesInStretch >= stretchNodes) {
+                IS_RETURN_IF_ERROR(flushStretch());
+                submitted = true;
+            }
+            if (submitted) reportThrough(n + 1);
+            if (progress->cancelRequested()) return Status(StatusCode::Cancelled, "the run was stopped");
         }
     }
-    if (status.isOk())
-        status = flush();
-    else
-        ctx->discard();
-    tracker.setNode(kNoNode);
-    if (status.isOk()) collectTimings(cpuMs);
-    return status;
+    return Status::ok();
 }
 
 Status VulkanExecutor::Impl::runNode(size_t n) {
@@ -555,11 +569,14 @@ Status VulkanExecutor::Impl::runOnCpu(size_t n) {
     return status;
 }
 
-void VulkanExecutor::Impl::collectTimings(const std::vector<double>& cpuMs) {
-    timings.clear();
+// The nodes before `end` whose work is done (submitted and waited for, or
+// run on the CPU) and not reported yet go to the progress, with their GPU
+// timestamps (CPU-fallback nodes: wall clock). Skipped nodes (Constant)
+// have no timing.
+void VulkanExecutor::Impl::reportThrough(size_t end) {
     const double periodNs = ctx->timestampPeriodNs();
-    double start = 0;
-    for (size_t n = 0; n < graph.nodes.size(); ++n) {
+    for (; reportedNodes < end; ++reportedNodes) {
+        const size_t n = reportedNodes;
         const Node& node = graph.nodes[n];
         double ms = -1;
         if (timed[n]) {
@@ -575,27 +592,61 @@ void VulkanExecutor::Impl::collectTimings(const std::vector<double>& cpuMs) {
         } else {
             ms = 0;  // no timestamps on this queue
         }
-        timings.push_back({node.name, node.opType, ms, start, cpuKernels[n] != nullptr});
-        start += ms;
+        NodeTiming timing{node.name, node.opType, ms, deviceClockMs, cpuKernels[n] != nullptr};
+        timings.push_back(timing);
+        if (progress) progress->nodeDone(timing);
+        deviceClockMs += ms;
     }
 }
 
+VulkanExecutor::VulkanExecutor(const Graph& exec, MemoryTracker& tracker, int deviceIndex)
+    : impl_(std::make_unique<Impl>(exec, tracker, deviceIndex)) {}
+
 VulkanExecutor::VulkanExecutor(const Graph& exec, const std::vector<PlannedTensor>& tensors, const MemoryPlan& plan,
                                MemoryTracker& tracker, int deviceIndex)
-    : impl_(std::make_unique<Impl>(exec, tensors, plan, tracker, deviceIndex)) {}
+    : impl_(std::make_unique<Impl>(exec, tracker, deviceIndex)) {
+    impl_->tensors = tensors;
+    impl_->plan = plan;
+}
 
 VulkanExecutor::~VulkanExecutor() = default;
 
-Status VulkanExecutor::prepare() {
+Status VulkanExecutor::prepareKernels() {
     if (impl_->ctx) return Status(StatusCode::Internal, "the Vulkan executor is prepared once");
-    return impl_->prepare();
+    return impl_->prepareKernels();
 }
 
-Status VulkanExecutor::run(const std::map<std::string, TensorData>& inputs) { return impl_->run(inputs); }
-void VulkanExecutor::setCancelCheck(std::function<bool()> cancelled) { impl_->cancelled = std::move(cancelled); }
+Status VulkanExecutor::setPlan(const std::vector<PlannedTensor>& tensors, const MemoryPlan& plan, std::size_t) {
+    return impl_->setPlan(tensors, plan);
+}
+
+Status VulkanExecutor::prepare() {
+    IS_RETURN_IF_ERROR(prepareKernels());
+    const std::vector<PlannedTensor> tensors = impl_->tensors;
+    const MemoryPlan plan = impl_->plan;
+    return impl_->setPlan(tensors, plan);
+}
+
+Status VulkanExecutor::run(const std::map<std::string, TensorData>& inputs, RunProgress& progress) {
+    impl_->progress = &progress;
+    Status status = impl_->run(inputs);
+    impl_->progress = nullptr;
+    return status;
+}
+
+Status VulkanExecutor::run(const std::map<std::string, TensorData>& inputs) {
+    DiscardedProgress none;
+    return run(inputs, none.get());
+}
+
 bool VulkanExecutor::deviceLost() const { return impl_->ctx && impl_->ctx->lost(); }
 void VulkanExecutor::loseDeviceAtNthSubmitForTesting(int n) {
     if (impl_->ctx) impl_->ctx->loseDeviceAtNthSubmitForTesting(n);
+}
+
+void VulkanExecutor::fillBackendStats(RunStats& stats) const {
+    stats.fallbackTransfers = impl_->transfers;
+    stats.fallbackBytes = impl_->transferBytes;
 }
 
 Result<TensorData> VulkanExecutor::read(ValueId id) {

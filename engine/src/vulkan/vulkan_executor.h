@@ -11,7 +11,6 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -24,44 +23,58 @@
 #include "interstage/tensor.h"
 #include "memory/memory_tracker.h"
 #include "plan/memory_plan.h"
+#include "runtime/executor.h"
 
 namespace interstage::vulkan {
 
-class VulkanExecutor {
+class VulkanExecutor : public Executor {
 public:
-    // exec, tensors and plan as the Session has them (PlannedTensor i is
-    // placed by plan.bufferOf[i] / offsetOf[i]). `exec` is referenced, not
-    // copied: it must outlive the executor and not change (re-create the
-    // executor when the session re-prepares). Nothing happens until prepare().
+    // `exec` is referenced, not copied: it must outlive the executor and
+    // not change (re-create the executor when the session re-prepares).
+    // Nothing happens until prepareKernels().
+    VulkanExecutor(const Graph& exec, MemoryTracker& tracker, int deviceIndex = 0);
+    // For running a graph alone (tests): prepare() then makes the kernels
+    // and takes this plan (PlannedTensor i placed by plan.bufferOf[i] /
+    // offsetOf[i]).
     VulkanExecutor(const Graph& exec, const std::vector<PlannedTensor>& tensors, const MemoryPlan& plan,
                    MemoryTracker& tracker, int deviceIndex = 0);
-    ~VulkanExecutor();
+    ~VulkanExecutor() override;
     VulkanExecutor(const VulkanExecutor&) = delete;
     VulkanExecutor& operator=(const VulkanExecutor&) = delete;
 
-    // Creates the device, prepares a Vulkan kernel per node (or the CPU
-    // kernel where there is none), allocates input buffers and uploads the
-    // weights once through a staging buffer.
+    // Creates the device and prepares a Vulkan kernel per node (or the CPU
+    // kernel where there is none).
+    Status prepareKernels() override;
+    std::size_t workspaceBytes(size_t) const override { return 0; }
+    bool writesOverInput(size_t) const override { return false; }
+    bool realizesAliases() const override { return false; }
+    // Realizes the plan's buffer steps, allocates input buffers and uploads
+    // the weights once through a staging buffer. No shared workspace: the
+    // device kernels need none (CPU-fallback nodes get theirs per run).
+    Status setPlan(const std::vector<PlannedTensor>& tensors, const MemoryPlan& plan,
+                   std::size_t sharedWorkspaceBytes) override;
+    // prepareKernels() and setPlan() with the constructor's plan.
     Status prepare();
+
     // One run. `inputs` must hold every runtime input of `exec` by name,
     // with the prepared shape and dtype. Does not call tracker.beginRun():
-    // the caller starts the run on the tracker first.
+    // the caller starts the run on the tracker first. While progress is
+    // live (an observer is set), the run is submitted in stretches of
+    // nodes sized to take about kStretchMs each on the device (at least
+    // one node): each stretch's node times go to the observer as soon as
+    // it is done, and a stop waits for about that long. Without one the
+    // run is one submit, as fast as it gets.
+    Status run(const std::map<std::string, TensorData>& inputs, RunProgress& progress) override;
     Status run(const std::map<std::string, TensorData>& inputs);
-    // Polled between nodes during run(); true ends the run with Cancelled.
-    // While one is set, a run is submitted in stretches of nodes sized to
-    // take about kStretchMs each on the device (at least one node), so a
-    // stop waits for about that long; without one the run is one submit,
-    // as fast as it gets. Null: none.
-    void setCancelCheck(std::function<bool()> cancelled);
     static constexpr double kStretchMs = 20;
     // True once the device reported VK_ERROR_DEVICE_LOST (or a test
     // injected it): every later run or read returns DeviceLost.
-    bool deviceLost() const;
+    bool deviceLost() const override;
     // Tests: see Context::loseDeviceAtNthSubmitForTesting.
-    void loseDeviceAtNthSubmitForTesting(int n);
+    void loseDeviceAtNthSubmitForTesting(int n) override;
     // Downloads a tensor after a run: weights, inputs, and planned tensors
     // whose buffer is still allocated (DataRemoved when the plan freed it).
-    Result<TensorData> read(ValueId value);
+    Result<TensorData> read(ValueId value) override;
 
     // Per node of the last run, in execution order (GPU timestamps; CPU
     // fallback nodes by wall clock). startMs is the sum of the nodes before.
@@ -71,11 +84,12 @@ public:
     int fallbackTransfers() const;
     std::size_t fallbackBytes() const;
     // "name (Op)" of each node that runs on the CPU.
-    std::vector<std::string> fallbackNodes() const;
+    std::vector<std::string> fallbackNodes() const override;
+    void fillBackendStats(RunStats& stats) const override;
 
     // Constants the CPU-fallback nodes read from the host at run time (the
-    // rest live on the device after prepare(), so their host copies may go).
-    std::set<const TensorData*> hostConstantsRead() const;
+    // rest live on the device after setPlan(), so their host copies may go).
+    std::set<const TensorData*> hostConstantsRead() const override;
 
     std::string deviceName() const;
     // Whether VK_LAYER_KHRONOS_validation is on (INTERSTAGE_VULKAN_VALIDATION=1
@@ -88,9 +102,11 @@ public:
     std::size_t offsetScale() const;
     // VK_EXT_memory_budget: see Context::deviceHeapUsageBytes (thread-safe).
     bool memoryBudgetSupported() const;
-    std::size_t deviceHeapUsageBytes() const;
+    bool samplesDeviceHeap() const override { return memoryBudgetSupported(); }
+    std::size_t deviceHeapUsageBytes() const override;
     // Device bytes of the uploaded weights and kernel tables.
     std::size_t weightBytes() const;
+    std::size_t ownWeightBytes() const override { return weightBytes(); }
 
 private:
     struct Impl;

@@ -1,0 +1,183 @@
+#include "runtime/cpu_executor.h"
+
+#include <chrono>
+#include <cstring>
+
+#include "runtime/channel_blocks.h"
+
+namespace interstage {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msBetween(Clock::time_point from, Clock::time_point to) {
+    return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+}  // namespace
+
+bool producesOnlyWeights(const Graph& graph, const Node& node) {
+    for (ValueId id : node.outputs)
+        if (id != kNoValue && !(graph.value(id).isWeight() && graph.value(id).constant)) return false;
+    return !node.outputs.empty();
+}
+
+CpuExecutor::CpuExecutor(const Graph& graph, int threads, HostAllocator& allocator, MemoryTracker& tracker)
+    : graph_(graph), threads_(threads), tracker_(tracker), memory_(allocator, tracker) {}
+
+CpuExecutor::~CpuExecutor() {
+    memory_.releaseAll();
+    if (sharedWorkspace_.valid())
+        tracker_.freed(sharedWorkspace_.bytes(), MemoryDevice::Host, MemoryCategory::Workspace, kNoValue);
+    for (size_t id = 0; id < inputBuffers_.size(); ++id)
+        if (inputBuffers_[id].valid())
+            tracker_.freed(inputBuffers_[id].bytes(), MemoryDevice::Host, MemoryCategory::Input,
+                           static_cast<ValueId>(id));
+}
+
+Status CpuExecutor::prepareKernels() {
+    kernels_.clear();
+    kernels_.resize(graph_.nodes.size());
+    for (size_t n = 0; n < graph_.nodes.size(); ++n) {
+        const Node& node = graph_.nodes[n];
+        if (producesOnlyWeights(graph_, node)) continue;
+        cpu::KernelFactory factory = node.domain.empty() ? cpu::findKernel(node.opType) : nullptr;
+        if (!factory) return unsupported("node '" + node.name + "' (" + node.opType + ") has no CPU kernel");
+        auto kernel = factory();
+        cpu::PrepareContext context(graph_, node, threads_);
+        IS_RETURN_IF_ERROR(kernel->prepare(context));
+        kernels_[n] = std::move(kernel);
+    }
+    return Status::ok();
+}
+
+std::size_t CpuExecutor::workspaceBytes(size_t step) const {
+    return step < kernels_.size() && kernels_[step] ? kernels_[step]->workspaceBytes() : 0;
+}
+
+bool CpuExecutor::writesOverInput(size_t step) const {
+    return step < kernels_.size() && kernels_[step] && kernels_[step]->writesOverInput();
+}
+
+Status CpuExecutor::setPlan(const std::vector<PlannedTensor>& tensors, const MemoryPlan& plan,
+                            std::size_t sharedWorkspaceBytes) {
+    const size_t values = graph_.values.size();
+    plannedWorkspace_.assign(graph_.nodes.size(), false);
+    for (const PlannedTensor& t : tensors)
+        if (static_cast<size_t>(t.value) >= values) plannedWorkspace_[static_cast<size_t>(t.value) - values] = true;
+    memory_.setPlan(tensors, plan, values + graph_.nodes.size());
+    sharedWorkspace_ = HostBuffer(sharedWorkspaceBytes);
+    if (sharedWorkspaceBytes)
+        tracker_.allocated(sharedWorkspaceBytes, MemoryDevice::Host, MemoryCategory::Workspace, kNoValue);
+    inputBuffers_.clear();
+    inputBuffers_.resize(values);
+    for (ValueId id : graph_.runtimeInputs()) {
+        const Value& v = graph_.value(id);
+        HostBuffer buffer(v.byteSize());
+        if (!buffer.valid()) return Status(StatusCode::OutOfMemory, "cannot allocate input '" + v.name + "'");
+        inputBuffers_[static_cast<size_t>(id)] = std::move(buffer);
+        tracker_.allocated(v.byteSize(), MemoryDevice::Host, MemoryCategory::Input, id);
+    }
+    return Status::ok();
+}
+
+cpu::TensorView CpuExecutor::view(ValueId id) {
+    cpu::TensorView v;
+    if (id == kNoValue) return v;
+    const Value& value = graph_.value(id);
+    v.dtype = value.dtype;
+    v.shape = value.shape;
+    if (value.isWeight() && value.constant)
+        v.data = const_cast<std::byte*>(value.constant->bytes.data());
+    else if (inputBuffers_[static_cast<size_t>(id)].valid())
+        v.data = inputBuffers_[static_cast<size_t>(id)].data();
+    else
+        v.data = memory_.address(id);
+    // Empty weights have no bytes; a non-null pointer still marks them present.
+    if (!v.data && value.isWeight()) v.data = sharedWorkspace_.data();
+    return v;
+}
+
+Status CpuExecutor::runNode(size_t n, cpu::RunContext& context) {
+    const Node& node = graph_.nodes[n];
+    context.inputs.clear();
+    context.outputs.clear();
+    for (ValueId id : node.inputs) context.inputs.push_back(view(id));
+    for (ValueId id : node.outputs) context.outputs.push_back(view(id));
+    context.workspace = plannedWorkspace_[n] ? memory_.address(static_cast<ValueId>(graph_.values.size() + n))
+                                             : sharedWorkspace_.data();
+    Status status = kernels_[n]->run(context);
+    if (!status.isOk())
+        return Status(status.code(), "node '" + node.name + "' (" + node.opType + "): " + status.message());
+    return Status::ok();
+}
+
+Status CpuExecutor::run(const std::map<std::string, TensorData>& inputs, RunProgress& progress) {
+    IS_RETURN_IF_ERROR(memory_.beginRun());
+    for (ValueId id : graph_.runtimeInputs()) {
+        auto it = inputs.find(graph_.value(id).name);
+        if (it == inputs.end()) return invalidArgument("input '" + graph_.value(id).name + "' is missing");
+        if (!it->second.bytes.empty())
+            std::memcpy(inputBuffers_[static_cast<size_t>(id)].data(), it->second.bytes.data(),
+                        it->second.bytes.size());
+    }
+    cpu::RunContext context;
+    context.threads = threads_;
+    for (size_t n = 0; n < graph_.nodes.size(); ++n) {
+        const int step = static_cast<int>(n);
+        tracker_.setNode(step);
+        IS_RETURN_IF_ERROR(memory_.beforeStep(step));
+        if (kernels_[n]) {
+            const auto start = Clock::now();
+            IS_RETURN_IF_ERROR(runNode(n, context));
+            const auto end = Clock::now();
+            const Node& node = graph_.nodes[n];
+            progress.nodeDone({node.name, node.opType, msBetween(start, end), msBetween(tracker_.runStart(), start)});
+        }
+        memory_.afterStep(step);
+        if (progress.cancelRequested()) return Status(StatusCode::Cancelled, "the run was stopped");
+    }
+    tracker_.setNode(kNoNode);
+    return Status::ok();
+}
+
+Result<TensorData> CpuExecutor::read(ValueId id) {
+    const Value& v = graph_.value(id);
+    const void* data = v.isGraphInput ? inputBuffers_[static_cast<size_t>(id)].data() : memory_.address(id);
+    if (!data)
+        return Status(StatusCode::NotFound, "tensor '" + v.name + "' has no data (the last run did not reach it)");
+    TensorData t = TensorData::zeros(v.dtype, v.shape);
+    if (v.channelBlock)
+        unblockChannels(static_cast<const float*>(data), v.shape, v.channelBlock, t.data<float>());
+    else if (!t.bytes.empty())
+        std::memcpy(t.bytes.data(), data, t.bytes.size());
+    return t;
+}
+
+std::size_t CpuExecutor::ownWeightBytes() const {
+    std::size_t bytes = 0;
+    for (const auto& k : kernels_)
+        if (k) bytes += k->packedWeightBytes();
+    return bytes;
+}
+
+// The constants that must stay on the host: those a kernel reads at run
+// time (it did not pack its own copy) and data inputs.
+std::set<const TensorData*> CpuExecutor::hostConstantsRead() const {
+    std::set<const TensorData*> needed;
+    for (size_t n = 0; n < graph_.nodes.size(); ++n) {
+        const Node& node = graph_.nodes[n];
+        const bool owns = kernels_[n] && kernels_[n]->ownsWeights();
+        for (ValueId id : node.inputs) {
+            if (id == kNoValue) continue;
+            const Value& v = graph_.value(id);
+            if (!v.isWeight() || !v.constant) continue;
+            // A kernel owns its weight operand (input 1+); data inputs stay.
+            if (!owns || id == node.inputs[0]) needed.insert(v.constant.get());
+        }
+    }
+    return needed;
+}
+
+}  // namespace interstage
