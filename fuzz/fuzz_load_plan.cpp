@@ -17,7 +17,7 @@
 #include "interstage/model_info.h"
 #include "passes/blocked_layout.h"
 #include "passes/passes.h"
-#include "plan/execution_order.h"
+#include "passes/execution_order.h"
 #include "plan/in_place.h"
 #include "plan/memory_plan.h"
 #include "plan/planned_tensors.h"

@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "interstage/session.h"
+#include "interstage/run_stats.h"
 
 namespace interstage {
 

@@ -274,6 +274,16 @@ void addOverwriteCandidates(const Graph& graph, const std::vector<PlannedTensor>
 
 }  // namespace
 
+InPlaceOptions hostInPlaceOptions(bool concat, bool ops) {
+    static const PageRules hostRules = hostPageRules();
+    InPlaceOptions o;
+    o.concat = concat;
+    o.ops = ops;
+    o.pages = concat || ops ? &hostRules : nullptr;
+    o.movePages = concat;
+    return o;
+}
+
 bool overwritesElementwise(const Node& node) {
     return node.outputs.size() == 1 && ops::hasTrait(node, ops::kOverwrite);
 }

@@ -54,6 +54,12 @@ struct InPlaceOptions {
     bool movePages = false;
 };
 
+// The options for host memory: Concat members and / or overwrites, with
+// the host's page rules for cut buffers and page moves (a Concat written
+// without copies moves pages only where Concat members are on).
+// stripedConv is left unset: the caller knows which convs run striped.
+InPlaceOptions hostInPlaceOptions(bool concat, bool ops);
+
 // For each planned tensor (same order): where it is written instead of a
 // buffer of its own. Candidates:
 // - a Concat member: an intermediate that is not kept, appears once among

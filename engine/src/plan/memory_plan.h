@@ -9,15 +9,14 @@
 #include <vector>
 
 #include "interstage/graph.h"
+#include "interstage/lifetimes.h"
 #include "interstage/memory.h"
 
 namespace interstage {
 
-struct PlannedTensor {
-    ValueId value = kNoValue;
-    int first = 0;  // producer step
-    int last = 0;   // last consumer step (graph outputs: the last step)
-    std::size_t bytes = 0;
+// A tensor the plan places: its Lifetime (interstage/lifetimes.h; graph
+// outputs and pinned tensors live to the last step) and what it is.
+struct PlannedTensor : Lifetime {
     bool keep = false;  // graph output or pinned: readable after the run, never shared
     MemoryCategory category = MemoryCategory::Interstage;
 };

@@ -18,11 +18,8 @@
 #include "memory/host_allocator.h"
 #include "memory/memory_sampler.h"
 #include "memory/memory_tracker.h"
-#include "passes/blocked_layout.h"
-#include "passes/passes.h"
-#include "plan/execution_order.h"
-#include "plan/in_place.h"
-#include "plan/planned_tensors.h"
+#include "passes/pipeline.h"
+#include "plan/plan_memory.h"
 #include "runtime/backend_choice.h"
 #include "runtime/constant_release.h"
 #include "runtime/cpu_executor.h"
@@ -79,9 +76,7 @@ struct Session::Impl {
     Result<Graph> passesOn(const InputShapes& shapes, const InputValues* values, RemovedValues& removedBy,
                            ExecutionOrderReport& order) const;
     Status buildExecGraph(const InputShapes& shapes, const InputValues* values);
-    InPlaceOptions inPlaceOptions(const Graph& graph) const;
-    std::vector<PlannedTensor> plannedTensors() const;
-    MemoryPlan makePlan(const std::vector<PlannedTensor>& planned) const;
+    InPlaceOptions inPlaceOptions() const;
     void accountWeights();
     Status prepare();
     Status prepareFor(const std::map<std::string, TensorData>& inputs);
@@ -109,31 +104,22 @@ Status Session::Impl::checkSupport(const Graph& graph) const {
                        " nodes in all");
 }
 
-// Copies the file's graph, resolves shapes and runs the passes. Const:
-// executedGraphWithWeights() rebuilds the same graph on the side.
+// The passes' options for this session (executedGraphWithWeights()
+// rebuilds the same graph on the side).
 Result<Graph> Session::Impl::passesOn(const InputShapes& shapes, const InputValues* values, RemovedValues& removedBy,
                                       ExecutionOrderReport& order) const {
     if (weightsReleased)
         return invalidArgument(
             "this session released its weights (reduce-constant); create a new session to run other input shapes");
-    Graph graph = model.graph;
-    auto report = resolveShapes(graph, shapes, options.shapeOptions, values);
-    if (!report.ok()) return report.status();
-    removedBy = {};
-    if (!values) foldConstants(graph, pinned, removedBy);  // folded values must not depend on inputs
-    if (options.fusion) {
-        fuseHardSwish(graph, pinned, removedBy);
-        fuseLayers(graph, pinned, removedBy);  // BatchNorm first: the affine fold sees the folded Conv
-        foldAffineIntoConv(graph, pinned, removedBy);
-        fuseLayers(graph, pinned, removedBy);  // activations that follow a folded affine
-    }
-    if (!onGpu() && options.blockedLayout)
-        chooseBlockedLayouts(graph, cpu::nn::preferredChannelBlock(), cpu::nn::convStripeBytes(), pinned);
-    order = {};
+    PassOptions passes;
+    passes.fusion = options.fusion;
+    passes.channelBlock = !onGpu() && options.blockedLayout ? cpu::nn::preferredChannelBlock() : 0;
+    passes.stripeBytes = cpu::nn::convStripeBytes();
+    passes.memoryAwareOrder = options.memoryAwareOrder;
     // The kernels are not made yet: the order weighs the convs that will
     // run striped as the graph tells (the kernels decide alike).
-    if (options.memoryAwareOrder) order = orderForMemory(graph, pinned, inPlaceOptions(graph));
-    return graph;
+    passes.inPlace = inPlaceOptions();
+    return runPasses(model.graph, shapes, options.shapeOptions, values, pinned, passes, removedBy, order);
 }
 
 Status Session::Impl::buildExecGraph(const InputShapes& shapes, const InputValues* values) {
@@ -146,54 +132,15 @@ Status Session::Impl::buildExecGraph(const InputShapes& shapes, const InputValue
     return Status::ok();
 }
 
-// What may be written in place on this graph: Concat members, elementwise
-// overwrites, and the convs that run in row stripes over their input; page
-// moves where buffers come and go every run (reduce plans). The CPU
-// backend realizes these; the Vulkan executor plans every tensor apart.
-InPlaceOptions Session::Impl::inPlaceOptions(const Graph& graph) const {
-    static const PageRules hostRules = hostPageRules();
-    InPlaceOptions o;
-    o.concat = options.inPlaceConcat && !onGpu();
-    o.ops = options.inPlaceOps && !onGpu();
+// What may be written in place: Concat members, elementwise overwrites,
+// and the convs that run in row stripes over their input; page moves
+// where buffers come and go every run (reduce plans). The CPU backend
+// realizes these; the Vulkan executor plans every tensor apart.
+InPlaceOptions Session::Impl::inPlaceOptions() const {
+    InPlaceOptions o = hostInPlaceOptions(options.inPlaceConcat && !onGpu(), options.inPlaceOps && !onGpu());
     if (o.ops)
         o.stripedConv = [](const Graph& g, size_t step) { return cpu::nn::convRunsInRowStripes(g, g.nodes[step]); };
-    o.pages = o.concat || o.ops ? &hostRules : nullptr;
-    o.movePages = o.concat;  // page moves are a Concat written without copies
     return o;
-}
-
-// The graph's intermediates, and, where the mode plans workspace, each
-// kernel's scratch memory as a tensor that lives for its node's step:
-// reduce allocates it around the node, and the arena places it in the
-// slab over tensors that are dead by then (on u2netp the slab does not
-// grow at all). Default and reuse keep one shared buffer of the largest
-// size instead.
-std::vector<PlannedTensor> Session::Impl::plannedTensors() const {
-    std::vector<PlannedTensor> planned = plannedIntermediates(exec, pinned);
-    if (!options.mode.plansWorkspace()) return planned;
-    for (size_t n = 0; n < exec.nodes.size(); ++n) {
-        const std::size_t bytes = executor->workspaceBytes(n);
-        if (bytes == 0) continue;
-        PlannedTensor t;
-        t.value = static_cast<ValueId>(exec.values.size() + n);
-        t.first = t.last = static_cast<int>(n);
-        t.bytes = bytes;
-        t.category = MemoryCategory::Workspace;
-        planned.push_back(t);
-    }
-    return planned;
-}
-
-MemoryPlan Session::Impl::makePlan(const std::vector<PlannedTensor>& planned) const {
-    InPlaceOptions inPlace = inPlaceOptions(exec);
-    if (!executor->realizesAliases() || options.mode.keepsEveryTensor() || !(inPlace.concat || inPlace.ops))
-        return planFor(options.mode, planned);
-    // What the kernels really do decides (they agree with the graph's say
-    // unless oneDNN refused a layout).
-    if (inPlace.stripedConv)
-        inPlace.stripedConv = [this](const Graph&, size_t step) { return executor->writesOverInput(step); };
-    if (!options.mode.allocatesPerRun()) inPlace.pages = nullptr;
-    return planInPlace(options.mode, exec, planned, inPlace);
 }
 
 // The weights held, as the tracker sees them: the graphs' copies, and on
@@ -217,12 +164,20 @@ Status Session::Impl::prepare() {
     else
         executor = std::make_unique<CpuExecutor>(exec, threads, allocator, tracker);
     IS_RETURN_IF_ERROR(executor->prepareKernels());
-    tensors = plannedTensors();
-    plan = makePlan(tensors);
-    std::size_t sharedWorkspace = 0;
-    if (!options.mode.plansWorkspace())
-        for (size_t n = 0; n < exec.nodes.size(); ++n)
-            sharedWorkspace = std::max(sharedWorkspace, executor->workspaceBytes(n));
+    PlanRequest request;
+    request.mode = options.mode;
+    request.pinned = pinned;
+    request.inPlace = inPlaceOptions();
+    // What the kernels really do decides (they agree with the graph's say
+    // unless oneDNN refused a layout).
+    if (request.inPlace.stripedConv)
+        request.inPlace.stripedConv = [this](const Graph&, size_t step) { return executor->writesOverInput(step); };
+    request.aliases = executor->realizesAliases();
+    request.workspaceBytes = [this](size_t step) { return executor->workspaceBytes(step); };
+    PlannedMemory planned = planMemory(exec, request);
+    tensors = std::move(planned.tensors);
+    plan = std::move(planned.plan);
+    const std::size_t sharedWorkspace = planned.sharedWorkspaceBytes;
     IS_RETURN_IF_ERROR(executor->setPlan(tensors, plan, sharedWorkspace));
     execLowerBound = lowerBound(exec, intermediateLifetimes(exec)).bytes;
     // The kernels packed their weights (or the device holds them): the

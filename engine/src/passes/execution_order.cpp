@@ -1,4 +1,4 @@
-#include "plan/execution_order.h"
+#include "passes/execution_order.h"
 
 #include <algorithm>
 #include <limits>

@@ -1,0 +1,27 @@
+#include "passes/pipeline.h"
+
+#include "passes/blocked_layout.h"
+
+namespace interstage {
+
+Result<Graph> runPasses(const Graph& file, const InputShapes& shapes, const ShapeOptions& shapeOptions,
+                        const InputValues* values, const std::set<std::string>& pinned, const PassOptions& options,
+                        RemovedValues& removed, ExecutionOrderReport& order) {
+    Graph graph = file;
+    auto report = resolveShapes(graph, shapes, shapeOptions, values);
+    if (!report.ok()) return report.status();
+    removed = {};
+    if (!values) foldConstants(graph, pinned, removed);  // folded values must not depend on inputs
+    if (options.fusion) {
+        fuseHardSwish(graph, pinned, removed);
+        fuseLayers(graph, pinned, removed);  // BatchNorm first: the affine fold sees the folded Conv
+        foldAffineIntoConv(graph, pinned, removed);
+        fuseLayers(graph, pinned, removed);  // activations that follow a folded affine
+    }
+    if (options.channelBlock > 0) chooseBlockedLayouts(graph, options.channelBlock, options.stripeBytes, pinned);
+    order = {};
+    if (options.memoryAwareOrder) order = orderForMemory(graph, pinned, options.inPlace);
+    return graph;
+}
+
+}  // namespace interstage
