@@ -22,7 +22,8 @@ std::string convChain(int blocks, int channels = 8, int size = 24) {
     std::string t = "x";
     for (int i = 0; i < blocks; ++i) {
         const std::string n = std::to_string(i);
-        auto w = b.initializer("w" + n, TensorData::fromFloat(gen.uniform(channels * channels * 9, 0.2f), {channels, channels, 3, 3}));
+        auto w = b.initializer(
+            "w" + n, TensorData::fromFloat(gen.uniform(channels * channels * 9, 0.2f), {channels, channels, 3, 3}));
         auto conv = b.op("Conv", {t, w}, {intsAttr("pads", {1, 1, 1, 1})}, "conv" + n);
         t = b.op("Relu", {conv}, {}, "relu" + n);
     }
@@ -111,8 +112,9 @@ private slots:
         QVERIFY(clock.batches.front().second > 0);
         const double firstMsBeforeEnd =
             std::chrono::duration<double, std::milli>(clock.finished - clock.batches.front().first).count();
-        QVERIFY2(firstMsBeforeEnd > stats.ms / 4,
-                 qPrintable(QString("first batch %1 ms before the end of a %2 ms run").arg(firstMsBeforeEnd).arg(stats.ms)));
+        QVERIFY2(
+            firstMsBeforeEnd > stats.ms / 4,
+            qPrintable(QString("first batch %1 ms before the end of a %2 ms run").arg(firstMsBeforeEnd).arg(stats.ms)));
     }
 
     void stopEndsARunMidway_data() {
