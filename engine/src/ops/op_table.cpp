@@ -20,10 +20,10 @@ namespace ew = cpu::ew;
 namespace nn = cpu::nn;
 namespace tensor = cpu::tensor;
 
-std::vector<OpEntry> buildTable() {
+// Activations, unary math, broadcasting binary ops, comparisons, reductions, Softmax.
+std::vector<OpEntry> elementwiseOps() {
     // clang-format off
-    std::vector<OpEntry> table = {
-        // elementwise: activations, unary math, broadcasting binary ops, comparisons, reductions, Softmax
+    return {
         {"Abs", rules::unaryAbs, ew::makeUnaryKernel, vk::unary, kOverwrite},
         {"Acos", rules::unaryNone, ew::makeUnaryKernel, nullptr, 0},
         {"Acosh", rules::unaryNone, ew::makeUnaryKernel, nullptr, 0},
@@ -105,7 +105,14 @@ std::vector<OpEntry> buildTable() {
         {"TopK", rules::topK, nullptr, nullptr, 0},
         {"Where", rules::where, ew::makeWhereKernel, nullptr, 0},
         {"Xor", rules::broadcastXor, ew::makeCompareKernel, nullptr, 0},
-        // nn: convolutions, pools, Gemm / MatMul, normalizations
+    };
+    // clang-format on
+}
+
+// Convolutions, pools, Gemm / MatMul, normalizations.
+std::vector<OpEntry> nnOps() {
+    // clang-format off
+    return {
         {"AveragePool", rules::pool, nn::makeAveragePoolKernel, vk::pool, 0},
         {"BatchNormalization", rules::batchNorm, nn::makeBatchNormalizationKernel, vk::batchNorm, 0},
         {"Conv", rules::conv, nn::makeConvKernel, vk::conv, kFusesActivation},
@@ -115,14 +122,21 @@ std::vector<OpEntry> buildTable() {
         {"GlobalLpPool", rules::globalPool, nullptr, nullptr, 0},
         {"GlobalMaxPool", rules::globalPool, nn::makeGlobalMaxPoolKernel, vk::globalPool, 0},
         {"InstanceNormalization", rules::instanceNorm, nn::makeInstanceNormalizationKernel, nullptr, 0},
-        {"LRN", rules::lrn, nullptr, nullptr, 0},
+        {"LRN", rules::lrn, nn::makeLrnKernel, nullptr, 0},
         {"LayerNormalization", rules::layerNorm, nn::makeLayerNormalizationKernel, nullptr, 0},
         {"LpNormalization", rules::lpNorm, nullptr, nullptr, 0},
         {"LpPool", rules::pool, nullptr, nullptr, 0},
         {"MatMul", rules::matMul, nn::makeMatMulKernel, vk::gemm, kFusesActivation},
         {"MaxPool", rules::pool, nn::makeMaxPoolKernel, vk::pool, 0},
         {"MeanVarianceNormalization", rules::mvn, nullptr, nullptr, 0},
-        // tensor: data movement, shape ops, generators
+    };
+    // clang-format on
+}
+
+// Data movement, shape ops, generators.
+std::vector<OpEntry> tensorOps() {
+    // clang-format off
+    return {
         {"Cast", rules::cast, tensor::makeCastKernel, nullptr, 0},
         {"CastLike", rules::castLike, tensor::makeCastKernel, nullptr, 0},
         {"Concat", rules::concat, tensor::makeConcatKernel, vk::concat, 0},
@@ -159,6 +173,14 @@ std::vector<OpEntry> buildTable() {
         {"Upsample", rules::upsample, tensor::makeResizeKernel, nullptr, 0},
     };
     // clang-format on
+}
+
+std::vector<OpEntry> buildTable() {
+    std::vector<OpEntry> table;
+    for (auto family : {elementwiseOps, nnOps, tensorOps}) {
+        auto ops = family();
+        table.insert(table.end(), ops.begin(), ops.end());
+    }
     std::sort(table.begin(), table.end(),
               [](const OpEntry& a, const OpEntry& b) { return std::string_view(a.name) < std::string_view(b.name); });
     return table;

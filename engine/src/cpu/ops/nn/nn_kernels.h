@@ -1,5 +1,5 @@
-// Factories of the compute-heavy nn kernels; nn_registry.cpp maps op types
-// to them. Each kernel lives in its own file beside this one.
+// Factories of the compute-heavy nn kernels; the op table
+// (ops/op_table.cpp) maps op types to them. Each kernel lives in its own file beside this one.
 #pragma once
 
 #include <memory>
@@ -19,5 +19,6 @@ std::unique_ptr<Kernel> makeMatMulKernel();
 std::unique_ptr<Kernel> makeBatchNormalizationKernel();
 std::unique_ptr<Kernel> makeInstanceNormalizationKernel();
 std::unique_ptr<Kernel> makeLayerNormalizationKernel();
+std::unique_ptr<Kernel> makeLrnKernel();
 
 }  // namespace interstage::cpu::nn

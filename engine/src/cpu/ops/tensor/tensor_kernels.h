@@ -1,4 +1,4 @@
-// Factories of the data-movement and shape kernels; tensor_registry.cpp
+// Factories of the data-movement and shape kernels; the op table (ops/op_table.cpp)
 // maps op types to them. Each kernel lives in its own file beside this one.
 #pragma once
 
