@@ -11,6 +11,7 @@
 #include <QTabWidget>
 #include <QTextStream>
 
+#include "interstage/run_json.h"
 #include "interstage/trace.h"
 #include "main_window.h"
 #include "widgets/chart_export.h"
@@ -36,41 +37,30 @@ bool MainWindow::exportData(const QString& path) {
         lastError_ = tr("nothing to export yet: run the model first");
         return false;
     }
+    if (QFileInfo(path).suffix().toLower() != "json") return widgets::exportTimingsCsv(results_, path, &lastError_);
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
         lastError_ = tr("cannot write '%1'").arg(path);
         return false;
     }
-    if (QFileInfo(path).suffix().toLower() == "json") {
-        QJsonArray sets;
-        for (const auto& r : results_) {
-            QJsonArray runs;
-            for (const auto& run : r.runs)
-                runs.append(QJsonObject{{"ms", run->ms},
-                                        {"allocations", run->allocations},
-                                        {"peak_tracked_bytes", double(run->peakTrackedBytes)},
-                                        {"peak_rss_bytes", double(run->peakRssBytes)},
-                                        {"minor_page_faults", double(run->minorPageFaults)}});
-            sets.append(QJsonObject{{"config", r.config.label()},
-                                    {"mode", QString::fromStdString(r.config.mode.name())},
-                                    {"lower_bound_bytes", double(r.lowerBoundBytes)},
-                                    {"executed_lower_bound_bytes", double(r.executedLowerBoundBytes)},
-                                    {"weight_bytes", double(r.weightBytes)},
-                                    {"first_ms", r.firstMs()},
-                                    {"steady_median_ms", r.steadyMedianMs()},
-                                    {"runs", runs}});
-        }
-        file.write(QJsonDocument(QJsonObject{{"model", document_ ? document_->path : QString()}, {"run_sets", sets}})
-                       .toJson());
-        return true;
-    }
-    QTextStream out(&file);
-    out << "config,mode,run,ms,allocations,peak_tracked_bytes,peak_rss_bytes,minor_page_faults\n";
-    for (const auto& r : results_)
+    QJsonArray sets;
+    for (const auto& r : results_) {
+        QJsonArray runs;
+        // The engine's writer: the same keys as `interstage-cli run --json`.
         for (const auto& run : r.runs)
-            out << '"' << r.config.label() << "\"," << QString::fromStdString(r.config.mode.name()) << ',' << run->run
-                << ',' << run->ms << ',' << run->allocations << ',' << run->peakTrackedBytes << ',' << run->peakRssBytes
-                << ',' << run->minorPageFaults << '\n';
+            runs.append(
+                QJsonDocument::fromJson(QByteArray::fromStdString(interstage::runStatsJson(*run, false))).object());
+        sets.append(QJsonObject{{"config", r.config.label()},
+                                {"mode", QString::fromStdString(r.config.mode.name())},
+                                {"lower_bound_bytes", double(r.lowerBoundBytes)},
+                                {"executed_lower_bound_bytes", double(r.executedLowerBoundBytes)},
+                                {"weight_bytes", double(r.weightBytes)},
+                                {"first_ms", r.firstMs()},
+                                {"steady_median_ms", r.steadyMedianMs()},
+                                {"runs", runs}});
+    }
+    file.write(
+        QJsonDocument(QJsonObject{{"model", document_ ? document_->path : QString()}, {"run_sets", sets}}).toJson());
     return true;
 }
 

@@ -59,16 +59,6 @@ QIcon swatch(const QColor& color) {
     return QIcon(pixmap);
 }
 
-// Allocations of a steady run: the median over runs 2..N (run 1 alone).
-double steadyAllocations(const appcore::RunSetResult& result) {
-    std::vector<double> counts;
-    for (size_t i = result.runs.size() > 1 ? 1 : 0; i < result.runs.size(); ++i)
-        counts.push_back(result.runs[i]->allocations);
-    if (counts.empty()) return 0;
-    std::sort(counts.begin(), counts.end());
-    return counts[(counts.size() - 1) / 2];
-}
-
 }  // namespace
 
 TimingChart::TimingChart(QWidget* parent) : QWidget(parent) {
@@ -251,7 +241,7 @@ void TimingChart::fillSummaryRow(int row, const appcore::RunSetResult& result) {
     summary_->setItem(row, 2, number(steady, steady >= 100 ? 0 : 1));
     summary_->setItem(row, 3, number(toMiB(static_cast<double>(result.peakTrackedBytes())), 1));
     summary_->setItem(row, 4, number(toMiB(static_cast<double>(result.peakRssBytes())), 1));
-    summary_->setItem(row, 5, number(steadyAllocations(result), 0));
+    summary_->setItem(row, 5, number(result.summary().steadyAllocations, 0));
 }
 
 const appcore::RunSetResult* TimingChart::resultFor(int setId) const {

@@ -15,26 +15,15 @@ QString RunConfig::label() const {
     return text;
 }
 
-double RunSetResult::firstMs() const { return runs.empty() ? 0 : runs.front()->ms; }
-
-double RunSetResult::steadyMedianMs() const {
-    if (runs.size() < 2) return firstMs();
-    std::vector<double> ms;
-    for (size_t i = 1; i < runs.size(); ++i) ms.push_back(runs[i]->ms);
-    std::sort(ms.begin(), ms.end());
-    return ms[(ms.size() - 1) / 2];
+interstage::RunSetSummary RunSetResult::summary() const {
+    std::vector<const interstage::RunStats*> list;
+    for (const auto& r : runs) list.push_back(r.get());
+    return interstage::summarizeRuns(list);
 }
 
-std::size_t RunSetResult::peakTrackedBytes() const {
-    std::size_t peak = 0;
-    for (const auto& r : runs) peak = std::max(peak, r->peakTrackedBytes);
-    return peak;
-}
-
-std::size_t RunSetResult::peakRssBytes() const {
-    std::size_t peak = 0;
-    for (const auto& r : runs) peak = std::max(peak, r->peakRssBytes);
-    return peak;
-}
+double RunSetResult::firstMs() const { return summary().firstMs; }
+double RunSetResult::steadyMedianMs() const { return summary().steadyMedianMs; }
+std::size_t RunSetResult::peakTrackedBytes() const { return summary().peakTrackedBytes; }
+std::size_t RunSetResult::peakRssBytes() const { return summary().peakRssBytes; }
 
 }  // namespace appcore

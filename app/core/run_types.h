@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "interstage/run_summary.h"
 #include "interstage/session.h"
 
 namespace appcore {
@@ -61,6 +62,7 @@ struct RunSetResult {
     QString error;                               // empty when every run finished
     bool cancelled = false;
 
+    interstage::RunSetSummary summary() const;  // the engine's one summary of a run set
     double firstMs() const;
     double steadyMedianMs() const;  // median of runs 2..N (run 1 when alone)
     std::size_t peakTrackedBytes() const;

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "interstage/run_summary.h"
 #include "run_options.h"
 
 extern char** environ;
@@ -54,10 +55,82 @@ std::string readAll(const std::string& path) {
     return s.str();
 }
 
-double median(std::vector<double> v) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[(v.size() - 1) / 2];
+// A child run's failure as the child said it ("interstage-cli: invalid
+// argument: ..."): the same kind and text, the mode named, the program
+// not twice. A child that died without a word is an internal error.
+Status childError(const char* mode, int rc, std::string err) {
+    while (!err.empty() && err.back() == '\n') err.pop_back();
+    const std::string program = "interstage-cli: ";
+    if (err.rfind(program, 0) == 0) err = err.substr(program.size());
+    for (int c = static_cast<int>(StatusCode::InvalidArgument); c <= static_cast<int>(StatusCode::DeviceLost); ++c) {
+        const std::string kind = std::string(statusCodeName(static_cast<StatusCode>(c))) + ": ";
+        if (err.rfind(kind, 0) == 0)
+            return Status(static_cast<StatusCode>(c), "mode " + std::string(mode) + ": " + err.substr(kind.size()));
+    }
+    return Status(StatusCode::Internal,
+                  "mode " + std::string(mode) + " failed: " + (err.empty() ? "exit " + std::to_string(rc) : err));
+}
+
+// Runs one mode in a child process (`run --json`) and reads its document.
+Result<nlohmann::json> runMode(const RunOptions& o, const char* mode) {
+    std::vector<std::string> runArgs = {"run", o.model, "--mode", mode, "--json", tempPath("run.json")};
+    auto child = childArguments(o);
+    runArgs.insert(runArgs.end(), child.begin(), child.end());
+    const std::string errFile = tempPath("stderr");
+    const int rc = spawnSelf(runArgs, errFile);
+    std::string err = readAll(errFile);
+    std::remove(errFile.c_str());
+    if (rc != 0) return childError(mode, rc, err);
+    nlohmann::json doc = nlohmann::json::parse(readAll(tempPath("run.json")), nullptr, false);
+    std::remove(tempPath("run.json").c_str());
+    if (doc.is_discarded()) return Status(StatusCode::Internal, "mode " + std::string(mode) + ": unreadable result");
+    return doc;
+}
+
+// The runs of a child's document, as much of RunStats as summarizeRuns reads.
+RunSetSummary summaryOf(const nlohmann::json& doc) {
+    std::vector<RunStats> runs;
+    for (const auto& run : doc["runs"]) {
+        RunStats r;
+        r.ms = run["ms"];
+        r.allocations = run["allocations"];
+        r.peakTrackedBytes = run["peak_tracked_bytes"];
+        r.peakRssBytes = run["peak_rss_bytes"];
+        r.peakActivationBytes = run["peak_activation_bytes"];
+        r.peakDeviceHeapBytes = run.value("peak_device_heap_bytes", std::size_t(0));
+        r.fallbackTransfers = run.value("fallback_transfers", 0);
+        runs.push_back(r);
+    }
+    std::vector<const RunStats*> list;
+    for (const RunStats& r : runs) list.push_back(&r);
+    return summarizeRuns(list);
+}
+
+std::string fixed(double value, int digits) {
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(digits) << value;
+    return s.str();
+}
+
+// The table, columns aligned (the mode left, numbers right).
+void printTable(std::vector<std::string> header, std::vector<std::vector<std::string>> rows, bool heapColumn) {
+    // The driver's own count of device memory, where it gives one
+    // (VK_EXT_memory_budget): a column only when some mode has it.
+    if (heapColumn) header.push_back("device heap MiB");
+    for (auto& row : rows) row.resize(header.size());
+    std::vector<size_t> width(header.size());
+    for (size_t c = 0; c < header.size(); ++c) {
+        width[c] = header[c].size();
+        for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
+    }
+    auto print = [&](const std::vector<std::string>& row) {
+        for (size_t c = 0; c < row.size(); ++c)
+            std::cout << (c ? "  " : "") << (c == 0 ? std::left : std::right) << std::setw(static_cast<int>(width[c]))
+                      << row[c];
+        std::cout << std::right << "\n";
+    };
+    print(header);
+    for (const auto& row : rows) print(row);
 }
 
 std::string mib(double bytes) {
@@ -75,7 +148,7 @@ int runCompare(Args& args) {
         Status error;
         if (parseRunOption(args, o, error)) {
             if (!error.isOk()) return reportError(error);
-        } else if (args.peek().rfind("-", 0) == 0) {
+        } else if (args.peek().rfind('-', 0) == 0) {
             return usageError("compare: unknown option '" + args.peek() + "'");
         } else if (o.model.empty()) {
             o.model = args.next();
@@ -98,23 +171,9 @@ int runCompare(Args& args) {
     bool anyHeapSampled = false;
     for (const MemoryPreset& preset : memoryPresets()) {
         const char* mode = preset.name;
-        std::vector<std::string> runArgs = {"run", o.model, "--mode", mode, "--json", tempPath("run.json")};
-        auto child = childArguments(o);
-        runArgs.insert(runArgs.end(), child.begin(), child.end());
-        const std::string errFile = tempPath("stderr");
-        int rc = spawnSelf(runArgs, errFile);
-        if (rc != 0) {
-            std::string err = readAll(errFile);
-            std::remove(errFile.c_str());
-            while (!err.empty() && err.back() == '\n') err.pop_back();
-            return reportError(Status(StatusCode::Internal, std::string("mode ") + mode + " failed: " +
-                                                                (err.empty() ? "exit " + std::to_string(rc) : err)));
-        }
-        std::remove(errFile.c_str());
-        nlohmann::json doc = nlohmann::json::parse(readAll(tempPath("run.json")), nullptr, false);
-        std::remove(tempPath("run.json").c_str());
-        if (doc.is_discarded())
-            return reportError(Status(StatusCode::Internal, "mode " + std::string(mode) + ": unreadable result"));
+        auto result = runMode(o, mode);
+        if (!result.ok()) return reportError(result.status());
+        const nlohmann::json& doc = result.value();
         lowerBound = doc["lower_bound_bytes"];
         executedLowerBound = doc["executed_lower_bound_bytes"];
         weightBytes = std::max<std::size_t>(weightBytes, doc["weight_bytes"]);
@@ -122,68 +181,29 @@ int runCompare(Args& args) {
             fallbackNote = describeFallback(doc["cpu_fallback_nodes"].get<std::vector<std::string>>());
         const bool heapSampled = doc.value("device_heap_sampled", false);
         anyHeapSampled = anyHeapSampled || heapSampled;
-        std::size_t peakTracked = 0, peakRss = 0, peakActivations = 0, peakHeap = 0, fallbackTransfers = 0;
-        std::vector<double> steady, steadyAllocations;
-        double first = 0;
-        int index = 0;
-        for (const auto& run : doc["runs"]) {
-            peakTracked = std::max<std::size_t>(peakTracked, run["peak_tracked_bytes"]);
-            peakRss = std::max<std::size_t>(peakRss, run["peak_rss_bytes"]);
-            peakActivations = std::max<std::size_t>(peakActivations, run["peak_activation_bytes"]);
-            peakHeap = std::max<std::size_t>(peakHeap, run.value("peak_device_heap_bytes", std::size_t(0)));
-            fallbackTransfers =
-                std::max<std::size_t>(fallbackTransfers, run.value("fallback_transfers", std::size_t(0)));
-            if (index++ == 0)
-                first = run["ms"];
-            else {
-                steady.push_back(run["ms"]);
-                steadyAllocations.push_back(run["allocations"]);
-            }
-        }
-        const double steadyMs = steady.empty() ? first : median(steady);
-        const double allocations = steadyAllocations.empty() ? 0 : median(steadyAllocations);
-        const double ratio = executedLowerBound ? double(peakActivations) / double(executedLowerBound) : 0;
+        const RunSetSummary s = summaryOf(doc);
+        const double ratio = executedLowerBound ? double(s.peakActivationBytes) / double(executedLowerBound) : 0;
         modes.push_back({{"mode", mode},
-                         {"peak_tracked_bytes", peakTracked},
-                         {"peak_rss_bytes", peakRss},
+                         {"peak_tracked_bytes", s.peakTrackedBytes},
+                         {"peak_rss_bytes", s.peakRssBytes},
                          {"rss_before_load_bytes", doc["rss_before_load_bytes"]},
-                         {"peak_activation_bytes", peakActivations},
+                         {"peak_activation_bytes", s.peakActivationBytes},
                          {"activation_to_lower_bound", ratio},
-                         {"allocations_per_steady_run", allocations},
-                         {"first_ms", first},
-                         {"steady_median_ms", steadyMs},
-                         {"fallback_transfers_per_run", fallbackTransfers}});
-        if (heapSampled) modes.back()["peak_device_heap_bytes"] = peakHeap;
-        std::ostringstream r, f, s;
-        r << std::fixed << std::setprecision(2) << ratio;
-        f << std::fixed << std::setprecision(1) << first;
-        s << std::fixed << std::setprecision(1) << steadyMs;
-        rows.push_back({mode, mib(double(peakTracked)), mib(double(peakRss)), mib(double(peakActivations)), r.str(),
-                        std::to_string(static_cast<long long>(allocations)), f.str(), s.str(),
-                        heapSampled ? mib(double(peakHeap)) : "-"});
+                         {"allocations_per_steady_run", s.steadyAllocations},
+                         {"first_ms", s.firstMs},
+                         {"steady_median_ms", s.steadyMedianMs},
+                         {"fallback_transfers_per_run", s.fallbackTransfers}});
+        if (heapSampled) modes.back()["peak_device_heap_bytes"] = s.peakDeviceHeapBytes;
+        rows.push_back({mode, mib(double(s.peakTrackedBytes)), mib(double(s.peakRssBytes)),
+                        mib(double(s.peakActivationBytes)), fixed(ratio, 2),
+                        std::to_string(static_cast<long long>(s.steadyAllocations)), fixed(s.firstMs, 1),
+                        fixed(s.steadyMedianMs, 1), heapSampled ? mib(double(s.peakDeviceHeapBytes)) : "-"});
     }
     std::cout << "weights " << mib(double(weightBytes)) << " MiB; lower bound " << mib(double(lowerBound))
               << " MiB as stored, " << mib(double(executedLowerBound))
               << " MiB as executed (after fusion and folding)\n";
-    std::vector<std::string> header = {"mode",      "tracked MiB", "RSS MiB",  "activ. MiB",
-                                       "activ./LB", "allocs/run",  "first ms", "steady ms"};
-    // The driver's own count of device memory, where it gives one
-    // (VK_EXT_memory_budget): a column only when some mode has it.
-    if (anyHeapSampled) header.push_back("device heap MiB");
-    for (auto& row : rows) row.resize(header.size());
-    std::vector<size_t> width(header.size());
-    for (size_t c = 0; c < header.size(); ++c) {
-        width[c] = header[c].size();
-        for (const auto& row : rows) width[c] = std::max(width[c], row[c].size());
-    }
-    auto print = [&](const std::vector<std::string>& row) {
-        for (size_t c = 0; c < row.size(); ++c)
-            std::cout << (c ? "  " : "") << (c == 0 ? std::left : std::right) << std::setw(static_cast<int>(width[c]))
-                      << row[c];
-        std::cout << std::right << "\n";
-    };
-    print(header);
-    for (const auto& row : rows) print(row);
+    printTable({"mode", "tracked MiB", "RSS MiB", "activ. MiB", "activ./LB", "allocs/run", "first ms", "steady ms"},
+               std::move(rows), anyHeapSampled);
     if (!fallbackNote.empty()) std::cout << fallbackNote << "\n";
 
     if (!o.json.empty()) {

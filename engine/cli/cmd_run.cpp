@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "interstage/live_peak.h"
+#include "interstage/run_json.h"
 #include "interstage/tensor_io.h"
 #include "interstage/trace.h"
 #include "run_options.h"
@@ -51,6 +52,45 @@ nlohmann::json livePeakJson(const Session& session) {
             {"tensors", std::move(tensors)}};
 }
 
+// "run 2: processing time 190 ms  (peak tracked 77.7 MiB, ...)", as the
+// seed printed its runs.
+void printRunLine(int r, const RunStats& stats) {
+    std::cout << "run " << r << ": processing time " << static_cast<long long>(std::llround(stats.ms))
+              << " ms  (peak tracked " << formatBytes(stats.peakTrackedBytes) << ", peak RSS "
+              << formatBytes(stats.peakRssBytes) << ", " << stats.allocations << " allocations";
+    if (stats.fallbackTransfers)
+        std::cout << ", " << stats.fallbackTransfers << " CPU-fallback transfers of "
+                  << formatBytes(stats.fallbackBytes);
+    if (!stats.deviceHeap.empty()) std::cout << ", device heap peak " << formatBytes(stats.peakDeviceHeapBytes);
+    std::cout << ")" << std::endl;
+}
+
+// The outputs (listed in `outputs`) and the pinned tensors, written to
+// --save-outputs when given.
+Status saveTensors(const Session& session, const RunOptions& o, nlohmann::json& outputs) {
+    if (!o.saveOutputs.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(o.saveOutputs, ec);
+        if (ec) return Status(StatusCode::IoError, "cannot create folder '" + o.saveOutputs + "': " + ec.message());
+    }
+    auto save = [&](const std::string& name, const TensorData& value) {
+        if (o.saveOutputs.empty()) return Status::ok();
+        return writeTensorFile(o.saveOutputs + "/" + fileNameFor(name) + ".pb", name, value);
+    };
+    for (const auto& name : session.outputNames()) {
+        auto value = session.output(name);
+        if (!value.ok()) return value.status();
+        outputs.push_back({{"name", name}, {"shape", value->shape}});
+        IS_RETURN_IF_ERROR(save(name, value.value()));
+    }
+    for (const auto& name : o.keep) {
+        auto value = session.blob(name);
+        if (!value.ok()) return withCliFlags(value.status(), name);
+        IS_RETURN_IF_ERROR(save(name, value.value()));
+    }
+    return Status::ok();
+}
+
 // The CLI watches its runs as the app does, so that the progress batches
 // it reports (progress_batches) are what a live view would have received.
 class LiveProgress : public RunObserver {};
@@ -63,7 +103,7 @@ int runRun(Args& args) {
         Status error;
         if (parseRunOption(args, o, error)) {
             if (!error.isOk()) return reportError(error);
-        } else if (args.peek().rfind("-", 0) == 0) {
+        } else if (args.peek().rfind('-', 0) == 0) {
             return usageError("run: unknown option '" + args.peek() + "'");
         } else if (o.model.empty()) {
             o.model = args.next();
@@ -94,62 +134,16 @@ int runRun(Args& args) {
         RunStats stats;
         Status status = session.run(inputs, &stats);
         if (!status.isOk()) return reportError(status);
-        std::cout << "run " << r << ": processing time " << static_cast<long long>(std::llround(stats.ms))
-                  << " ms  (peak tracked " << formatBytes(stats.peakTrackedBytes) << ", peak RSS "
-                  << formatBytes(stats.peakRssBytes) << ", " << stats.allocations << " allocations";
-        if (stats.fallbackTransfers)
-            std::cout << ", " << stats.fallbackTransfers << " CPU-fallback transfers of "
-                      << formatBytes(stats.fallbackBytes);
-        if (!stats.deviceHeap.empty()) std::cout << ", device heap peak " << formatBytes(stats.peakDeviceHeapBytes);
-        std::cout << ")" << std::endl;
-        nlohmann::json nodes = nlohmann::json::array();
-        for (const auto& n : stats.nodes) {
-            nlohmann::json node = {{"name", n.name}, {"op", n.op}, {"ms", n.ms}};
-            if (n.cpuFallback) node["cpu_fallback"] = true;
-            nodes.push_back(std::move(node));
-        }
-        nlohmann::json run = {{"ms", stats.ms},
-                              {"nodes", std::move(nodes)},
-                              {"allocations", stats.allocations},
-                              {"peak_tracked_bytes", stats.peakTrackedBytes},
-                              {"peak_rss_bytes", stats.peakRssBytes},
-                              {"peak_activation_bytes", stats.peakActivationBytes},
-                              {"minor_page_faults", stats.minorPageFaults},
-                              {"fallback_transfers", stats.fallbackTransfers},
-                              {"fallback_bytes", stats.fallbackBytes},
-                              {"progress_batches", stats.progressBatches}};
-        if (session.samplesDeviceHeap()) run["peak_device_heap_bytes"] = stats.peakDeviceHeapBytes;
-        runs.push_back(std::move(run));
+        printRunLine(r, stats);
+        runs.push_back(nlohmann::json::parse(runStatsJson(stats, session.samplesDeviceHeap())));
         if (!o.trace.empty()) all.push_back(std::move(stats));
     }
 
     std::cout << describeLivePeak(session) << "\n" << describeExecutionOrder(session) << std::endl;
 
     nlohmann::json outputs = nlohmann::json::array();
-    if (!o.saveOutputs.empty()) {
-        std::error_code ec;
-        std::filesystem::create_directories(o.saveOutputs, ec);
-        if (ec)
-            return reportError(
-                Status(StatusCode::IoError, "cannot create folder '" + o.saveOutputs + "': " + ec.message()));
-    }
-    for (const auto& name : session.outputNames()) {
-        auto value = session.output(name);
-        if (!value.ok()) return reportError(value.status());
-        outputs.push_back({{"name", name}, {"shape", value->shape}});
-        if (!o.saveOutputs.empty()) {
-            Status saved = writeTensorFile(o.saveOutputs + "/" + fileNameFor(name) + ".pb", name, value.value());
-            if (!saved.isOk()) return reportError(saved);
-        }
-    }
-    for (const auto& name : o.keep) {
-        auto value = session.blob(name);
-        if (!value.ok()) return reportError(withCliFlags(value.status(), name));
-        if (!o.saveOutputs.empty()) {
-            Status saved = writeTensorFile(o.saveOutputs + "/" + fileNameFor(name) + ".pb", name, value.value());
-            if (!saved.isOk()) return reportError(saved);
-        }
-    }
+    Status saved = saveTensors(session, o, outputs);
+    if (!saved.isOk()) return reportError(saved);
     if (!o.trace.empty()) {
         Status written = writeText(o.trace, chromeTrace(all, o.model + " (" + options.mode.name() + ")"));
         if (!written.isOk()) return reportError(written);
