@@ -147,24 +147,9 @@ Result<Attribute> convertAttribute(const onnx::AttributeProto& proto, const Tens
     return a;
 }
 
-Result<Graph> convertGraph(const onnx::GraphProto& proto, const TensorDecodeContext& context) {
-    const LoadOptions defaults;
-    const LoadOptions& options = context.options ? *context.options : defaults;
-    if (proto.node_size() > options.maxNodes)
-        return invalidModel("the graph has " + std::to_string(proto.node_size()) + " nodes, more than the limit of " +
-                            std::to_string(options.maxNodes));
-    // Nameless inputs and initializers first: otherwise the first node that
-    // reads them reports a missing value instead.
-    for (const auto& init : proto.initializer())
-        if (init.name().empty()) return invalidModel("an initializer has no name");
-    for (const auto& input : proto.input())
-        if (input.name().empty()) return invalidModel("a graph input has no name");
-    auto order = orderNodes(proto);
-    if (!order.ok()) return order.status();
+namespace {
 
-    Graph graph;
-    graph.name = proto.name();
-
+Status addInitializers(Graph& graph, const onnx::GraphProto& proto, const TensorDecodeContext& context) {
     for (const auto& init : proto.initializer()) {
         if (init.name().empty()) return invalidModel("an initializer has no name");
         if (graph.find(init.name()) != kNoValue)
@@ -180,10 +165,10 @@ Result<Graph> convertGraph(const onnx::GraphProto& proto, const TensorDecodeCont
         v.constant = std::make_shared<const TensorData>(tensor.take());
         graph.addValue(std::move(v));
     }
-    if (proto.sparse_initializer_size() > 0)
-        return unsupported("sparse initializers (first: '" + proto.sparse_initializer(0).values().name() +
-                           "') are not supported");
+    return Status::ok();
+}
 
+Status addInputs(Graph& graph, const onnx::GraphProto& proto) {
     for (const auto& input : proto.input()) {
         if (input.name().empty()) return invalidModel("a graph input has no name");
         ValueId id = graph.find(input.name());
@@ -202,66 +187,73 @@ Result<Graph> convertGraph(const onnx::GraphProto& proto, const TensorDecodeCont
         graph.inputs.push_back(id);
     }
 
-    std::unordered_map<std::string, int> nodeNames;
-    for (int fileIndex : order->order) {
-        const auto& np = proto.node(fileIndex);
-        Node node;
-        node.opType = np.op_type();
-        node.domain = np.domain() == "ai.onnx" ? "" : np.domain();
-        if (node.opType.empty()) return invalidModel("node " + std::to_string(fileIndex) + " has no op type");
-        node.name = np.name().empty() ? node.opType + "_" + std::to_string(fileIndex) : np.name();
-        // Names should be unique; when a file repeats one, keep nodes apart.
-        int& seen = nodeNames[node.name];
-        if (seen++ > 0) node.name += "#" + std::to_string(seen);
-        const auto nodeId = static_cast<NodeId>(graph.nodes.size());
+    return Status::ok();
+}
 
-        for (const auto& input : np.input()) {
-            if (input.empty()) {
-                node.inputs.push_back(kNoValue);
-                continue;
-            }
-            ValueId id = graph.find(input);  // orderNodes() proved it exists and comes first
-            if (id == kNoValue) return Status(StatusCode::Internal, "input '" + input + "' vanished");
-            node.inputs.push_back(id);
-            graph.value(id).consumers.push_back(nodeId);
+// One node, in execution order: its inputs (and the outer values its
+// subgraphs read), attributes and outputs; a Constant node's value is
+// known at once.
+Status addNode(Graph& graph, const onnx::NodeProto& np, int fileIndex, const std::vector<std::string>& implicitInputs,
+               const TensorDecodeContext& context, std::unordered_map<std::string, int>& nodeNames) {
+    Node node;
+    node.opType = np.op_type();
+    node.domain = np.domain() == "ai.onnx" ? "" : np.domain();
+    if (node.opType.empty()) return invalidModel("node " + std::to_string(fileIndex) + " has no op type");
+    node.name = np.name().empty() ? node.opType + "_" + std::to_string(fileIndex) : np.name();
+    // Names should be unique; when a file repeats one, keep nodes apart.
+    int& seen = nodeNames[node.name];
+    if (seen++ > 0) node.name += "#" + std::to_string(seen);
+    const auto nodeId = static_cast<NodeId>(graph.nodes.size());
+
+    for (const auto& input : np.input()) {
+        if (input.empty()) {
+            node.inputs.push_back(kNoValue);
+            continue;
         }
-        for (const auto& name : order->implicit[static_cast<size_t>(fileIndex)]) {
-            ValueId id = graph.find(name);
-            if (id == kNoValue) continue;
-            node.implicitInputs.push_back(id);
-            graph.value(id).consumers.push_back(nodeId);
-        }
-        for (const auto& ap : np.attribute()) {
-            auto attr = convertAttribute(ap, context, "node '" + node.name + "'");
-            if (!attr.ok()) return attr.status();
-            if (attr->kind == Attribute::Kind::Graph || attr->kind == Attribute::Kind::Graphs) node.hasSubgraph = true;
-            node.attributes.push_back(attr.take());
-        }
-        for (const auto& output : np.output()) {
-            if (output.empty()) {
-                node.outputs.push_back(kNoValue);
-                continue;
-            }
-            Value v;
-            v.name = output;
-            v.producer = nodeId;
-            v.fromConstantNode = node.opType == "Constant" && node.domain.empty();
-            node.outputs.push_back(graph.addValue(std::move(v)));
-        }
-        if (node.opType == "Constant" && node.domain.empty() && !node.outputs.empty() && node.outputs[0] != kNoValue) {
-            auto value = constantValue(node);
-            if (!value.ok()) return value.status();
-            if (auto tensor = value.take()) {
-                Value& out = graph.value(node.outputs[0]);
-                out.dtype = tensor->dtype;
-                out.shape = tensor->shape;
-                out.shapeResolved = true;
-                out.constant = std::move(tensor);
-            }
-        }
-        graph.nodes.push_back(std::move(node));
+        ValueId id = graph.find(input);  // orderNodes() proved it exists and comes first
+        if (id == kNoValue) return Status(StatusCode::Internal, "input '" + input + "' vanished");
+        node.inputs.push_back(id);
+        graph.value(id).consumers.push_back(nodeId);
     }
+    for (const auto& name : implicitInputs) {
+        ValueId id = graph.find(name);
+        if (id == kNoValue) continue;
+        node.implicitInputs.push_back(id);
+        graph.value(id).consumers.push_back(nodeId);
+    }
+    for (const auto& ap : np.attribute()) {
+        auto attr = convertAttribute(ap, context, "node '" + node.name + "'");
+        if (!attr.ok()) return attr.status();
+        if (attr->kind == Attribute::Kind::Graph || attr->kind == Attribute::Kind::Graphs) node.hasSubgraph = true;
+        node.attributes.push_back(attr.take());
+    }
+    for (const auto& output : np.output()) {
+        if (output.empty()) {
+            node.outputs.push_back(kNoValue);
+            continue;
+        }
+        Value v;
+        v.name = output;
+        v.producer = nodeId;
+        v.fromConstantNode = node.opType == "Constant" && node.domain.empty();
+        node.outputs.push_back(graph.addValue(std::move(v)));
+    }
+    if (node.opType == "Constant" && node.domain.empty() && !node.outputs.empty() && node.outputs[0] != kNoValue) {
+        auto value = constantValue(node);
+        if (!value.ok()) return value.status();
+        if (auto tensor = value.take()) {
+            Value& out = graph.value(node.outputs[0]);
+            out.dtype = tensor->dtype;
+            out.shape = tensor->shape;
+            out.shapeResolved = true;
+            out.constant = std::move(tensor);
+        }
+    }
+    graph.nodes.push_back(std::move(node));
+    return Status::ok();
+}
 
+Status addOutputs(Graph& graph, const onnx::GraphProto& proto) {
     for (const auto& info : proto.value_info()) {
         ValueId id = graph.find(info.name());
         if (id == kNoValue) continue;  // annotations of values that do not exist are harmless
@@ -277,6 +269,38 @@ Result<Graph> convertGraph(const onnx::GraphProto& proto, const TensorDecodeCont
         IS_RETURN_IF_ERROR(applyDeclaredType(output, v, "graph output"));
         graph.outputs.push_back(id);
     }
+    return Status::ok();
+}
+
+}  // namespace
+
+Result<Graph> convertGraph(const onnx::GraphProto& proto, const TensorDecodeContext& context) {
+    const LoadOptions defaults;
+    const LoadOptions& options = context.options ? *context.options : defaults;
+    if (proto.node_size() > options.maxNodes)
+        return invalidModel("the graph has " + std::to_string(proto.node_size()) + " nodes, more than the limit of " +
+                            std::to_string(options.maxNodes));
+    // Nameless inputs and initializers first: otherwise the first node that
+    // reads them reports a missing value instead.
+    for (const auto& init : proto.initializer())
+        if (init.name().empty()) return invalidModel("an initializer has no name");
+    for (const auto& input : proto.input())
+        if (input.name().empty()) return invalidModel("a graph input has no name");
+    auto order = orderNodes(proto);
+    if (!order.ok()) return order.status();
+
+    Graph graph;
+    graph.name = proto.name();
+    IS_RETURN_IF_ERROR(addInitializers(graph, proto, context));
+    if (proto.sparse_initializer_size() > 0)
+        return unsupported("sparse initializers (first: '" + proto.sparse_initializer(0).values().name() +
+                           "') are not supported");
+    IS_RETURN_IF_ERROR(addInputs(graph, proto));
+    std::unordered_map<std::string, int> nodeNames;
+    for (int fileIndex : order->order)
+        IS_RETURN_IF_ERROR(addNode(graph, proto.node(fileIndex), fileIndex,
+                                   order->implicit[static_cast<size_t>(fileIndex)], context, nodeNames));
+    IS_RETURN_IF_ERROR(addOutputs(graph, proto));
     if (graph.outputs.empty()) return invalidModel("the graph has no outputs: there is nothing to compute");
     return graph;
 }

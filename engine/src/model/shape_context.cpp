@@ -55,6 +55,20 @@ Status broadcastShapes(const Shape& a, const Shape& b, Shape& out) {
     return Status::ok();
 }
 
+bool opsetBefore(const ShapeContext& c, int64_t opset) { return c.opset() > 0 && c.opset() < opset; }
+
+Status normalizeAxes(const ShapeContext& c, std::vector<int64_t>& axes, int64_t rank) {
+    std::vector<bool> seen(static_cast<size_t>(rank), false);
+    for (int64_t& axis : axes) {
+        int64_t given = axis;
+        if (!normalizeAxis(axis, rank))
+            return c.fail("axis " + std::to_string(given) + " is out of range for rank " + std::to_string(rank));
+        if (seen[static_cast<size_t>(axis)]) return c.fail("axis " + std::to_string(given) + " is repeated");
+        seen[static_cast<size_t>(axis)] = true;
+    }
+    return Status::ok();
+}
+
 bool normalizeAxis(int64_t& axis, int64_t rank) {
     if (axis < -rank || axis >= rank) return false;
     if (axis < 0) axis += rank;

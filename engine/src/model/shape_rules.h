@@ -6,7 +6,7 @@
 #pragma once
 
 #include <string>
-#include <unordered_map>
+#include <vector>
 
 #include "interstage/graph.h"
 #include "interstage/model.h"
@@ -70,14 +70,21 @@ extern const ShapeRule reduceSum, reduceMean, reduceMax, reduceMin, reduceProd, 
     reduceLogSumExp, reduceSumSquare, arg, topK;
 // shape_rules_shape_ops.cpp: Shape, Size, Constant, ConstantOfShape, Range, Expand, Tile
 extern const ShapeRule shape, size, constant, constantOfShape, range, eyeLike, expand, tile, oneHot, nonZero;
-// shape_rules_tensor.cpp: Reshape, Concat, Split, Slice, Gather, Transpose, Pad, Resize
+// shape_rules_tensor.cpp: Reshape, Concat, Split, Slice, Gather, Transpose, Pad
 extern const ShapeRule reshape, flatten, squeeze, unsqueeze, concat, split, slice, gather, gatherElements, gatherNd,
-    scatter, transpose, pad, resize, upsample;
+    scatter, transpose, pad;
+// shape_rules_resize.cpp: Resize, Upsample
+extern const ShapeRule resize, upsample;
 }  // namespace rules
 
 // Numpy-style broadcast of two shapes; nullopt-like failure as a Status.
 Status broadcastShapes(const Shape& a, const Shape& b, Shape& out);
 // Normalizes a possibly negative axis for a tensor of the given rank.
 bool normalizeAxis(int64_t& axis, int64_t rank);
+// Normalizes every axis; an axis out of range or repeated fails, naming it.
+Status normalizeAxes(const ShapeContext& c, std::vector<int64_t>& axes, int64_t rank);
+// The model's default-domain opset is known and below `opset` (the rule
+// of an older version of the op applies).
+bool opsetBefore(const ShapeContext& c, int64_t opset);
 
 }  // namespace interstage::shapes

@@ -23,21 +23,67 @@ constexpr int64_t kMaxFoldInput = int64_t(1) << 24;
 enum class Red { Sum, Mean, Max, Min, Prod, L1, L2, LogSum, LogSumExp, SumSquare };
 
 // Normalizes and checks a list of axes for the given rank; duplicates fail.
-Status normalizeAxes(const ShapeContext& c, std::vector<int64_t>& axes, int64_t rank) {
-    std::vector<bool> seen(static_cast<size_t>(rank), false);
-    for (int64_t& axis : axes) {
-        int64_t given = axis;
-        if (!normalizeAxis(axis, rank))
-            return c.fail("axis " + std::to_string(given) + " is out of range for rank " + std::to_string(rank));
-        if (seen[static_cast<size_t>(axis)]) return c.fail("axis " + std::to_string(given) + " is repeated");
-        seen[static_cast<size_t>(axis)] = true;
-    }
-    return Status::ok();
-}
-
 bool axesFromInput(const ShapeContext& c, Red op) {
     int64_t since = op == Red::Sum ? 13 : 18;
     return c.opset() == 0 || c.opset() >= since;
+}
+
+// One input element into its output's accumulator. Integers wrap as
+// two's complement, as ONNX Runtime's do.
+void accumulateInt(Red op, int64_t& a, int64_t v) {
+    auto wrap = [](uint64_t r) { return static_cast<int64_t>(r); };
+    switch (op) {
+        case Red::Sum:
+            a = wrap(uint64_t(a) + uint64_t(v));
+            break;
+        case Red::Prod:
+            a = wrap(uint64_t(a) * uint64_t(v));
+            break;
+        case Red::Max:
+            a = std::max(a, v);
+            break;
+        case Red::Min:
+            a = std::min(a, v);
+            break;
+        case Red::L1:
+            a = wrap(uint64_t(a) + (v < 0 ? 0 - uint64_t(v) : uint64_t(v)));
+            break;
+        case Red::SumSquare:
+            a = wrap(uint64_t(a) + uint64_t(v) * uint64_t(v));
+            break;
+        default:
+            break;
+    }
+}
+
+// NaN wins Max and Min, as in the kernels.
+void accumulateDouble(Red op, double& a, double v) {
+    switch (op) {
+        case Red::Sum:
+        case Red::Mean:
+        case Red::LogSum:
+            a += v;
+            break;
+        case Red::Prod:
+            a *= v;
+            break;
+        case Red::Max:
+            a = std::isnan(v) || std::isnan(a) ? std::nan("") : std::max(a, v);
+            break;
+        case Red::Min:
+            a = std::isnan(v) || std::isnan(a) ? std::nan("") : std::min(a, v);
+            break;
+        case Red::L1:
+            a += std::fabs(v);
+            break;
+        case Red::L2:
+        case Red::SumSquare:
+            a += v * v;
+            break;
+        case Red::LogSumExp:
+            a += std::exp(v);
+            break;
+    }
 }
 
 Status foldReduce(ShapeContext& c, Red op, const std::vector<bool>& reduced, const Shape& outShape) {
@@ -77,62 +123,10 @@ Status foldReduce(ShapeContext& c, Red op, const std::vector<bool>& reduced, con
     int64_t pos = 0;
     for (int64_t n = 0; n < inCount; ++n) {
         auto o = static_cast<size_t>(pos);
-        if (integer) {
-            int64_t v = readInt(*x, n);
-            int64_t& a = iacc[o];
-            auto wrap = [](uint64_t r) { return static_cast<int64_t>(r); };
-            switch (op) {
-                case Red::Sum:
-                    a = wrap(uint64_t(a) + uint64_t(v));
-                    break;
-                case Red::Prod:
-                    a = wrap(uint64_t(a) * uint64_t(v));
-                    break;
-                case Red::Max:
-                    a = std::max(a, v);
-                    break;
-                case Red::Min:
-                    a = std::min(a, v);
-                    break;
-                case Red::L1:
-                    a = wrap(uint64_t(a) + (v < 0 ? 0 - uint64_t(v) : uint64_t(v)));
-                    break;
-                case Red::SumSquare:
-                    a = wrap(uint64_t(a) + uint64_t(v) * uint64_t(v));
-                    break;
-                default:
-                    break;
-            }
-        } else {
-            double v = readDouble(*x, n);
-            double& a = dacc[o];
-            switch (op) {
-                case Red::Sum:
-                case Red::Mean:
-                case Red::LogSum:
-                    a += v;
-                    break;
-                case Red::Prod:
-                    a *= v;
-                    break;
-                case Red::Max:
-                    a = std::isnan(v) || std::isnan(a) ? std::nan("") : std::max(a, v);
-                    break;
-                case Red::Min:
-                    a = std::isnan(v) || std::isnan(a) ? std::nan("") : std::min(a, v);
-                    break;
-                case Red::L1:
-                    a += std::fabs(v);
-                    break;
-                case Red::L2:
-                case Red::SumSquare:
-                    a += v * v;
-                    break;
-                case Red::LogSumExp:
-                    a += std::exp(v);
-                    break;
-            }
-        }
+        if (integer)
+            accumulateInt(op, iacc[o], readInt(*x, n));
+        else
+            accumulateDouble(op, dacc[o], readDouble(*x, n));
         // Odometer over the input shape, moving the output position along.
         for (size_t k = inShape.size(); k-- > 0;) {
             if (++counter[k] < inShape[k]) {

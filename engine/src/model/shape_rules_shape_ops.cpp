@@ -17,8 +17,6 @@ namespace {
 
 using namespace fold;
 
-bool before(const ShapeContext& c, int64_t opset) { return c.opset() > 0 && c.opset() < opset; }
-
 // Sets output 0 to value when small enough, else to its dtype and shape only.
 void setValueOrShape(ShapeContext& c, TensorData value) {
     if (fitsFold(c, value.shape))
@@ -220,7 +218,7 @@ Status tileRule(ShapeContext& c) {
     IS_RETURN_IF_ERROR(checkArity(c, 1, 3, 1));
     const Shape& in = c.inputShape(0);
     Shape out = in;
-    if (before(c, 6)) {
+    if (opsetBefore(c, 6)) {
         // Tile-1: (input, tiles, axis) scalars repeat one axis.
         IS_RETURN_IF_ERROR(checkArity(c, 3, 3, 1));
         const TensorData *tiles, *axisValue;

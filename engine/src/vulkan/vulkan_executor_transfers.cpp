@@ -1,0 +1,162 @@
+// The VulkanExecutor's transfers between host and device: the weights
+// uploaded once, the nodes without a shader run on the CPU (their tensors
+// downloaded and uploaded, and counted), and tensors read after a run.
+#include "vulkan/vulkan_executor_impl.h"
+
+namespace interstage::vulkan {
+
+using Clock = ExecutorClock;
+
+// Weights read by GPU kernels and the kernels' own tables go into one
+// device buffer, each at the storage offset alignment, through one
+// temporary staging buffer.
+Status VulkanExecutor::Impl::uploadWeights() {
+    const VkDeviceSize align = ctx->storageAlignment();
+    weightOffset.assign(graph.values.size(), kNoOffset);
+    constants.assign(graph.nodes.size(), {});
+    VkDeviceSize total = 0;
+    std::vector<std::pair<VkDeviceSize, const void*>> pieces;  // offset, data (sizes alongside)
+    std::vector<VkDeviceSize> pieceBytes;
+    std::deque<std::vector<uint32_t>> tables;  // stable addresses while pieces point into them
+    for (size_t n = 0; n < graph.nodes.size(); ++n) {
+        if (!gpu[n]) continue;
+        const Node& node = graph.nodes[n];
+        for (size_t i = 0; i < node.inputs.size(); ++i) {
+            const ValueId id = node.inputs[i];
+            if (id == kNoValue || !gpu[n]->readsInput(i)) continue;
+            const Value& v = graph.value(id);
+            if (!v.constant || planned(id) || inputBuffers[static_cast<size_t>(id)].valid()) continue;
+            if (weightOffset[static_cast<size_t>(id)] != kNoOffset) continue;
+            total = alignUp(total, align);
+            weightOffset[static_cast<size_t>(id)] = total;
+            pieces.emplace_back(total, v.constant->bytes.data());
+            pieceBytes.push_back(v.constant->byteSize());
+            total += std::max<VkDeviceSize>(v.constant->byteSize(), 4);
+        }
+        for (auto& table : gpu[n]->constantData()) {
+            total = alignUp(total, align);
+            const VkDeviceSize bytes = table.size() * sizeof(uint32_t);
+            constants[n].push_back({VK_NULL_HANDLE, total, bytes});
+            tables.push_back(std::move(table));
+            pieces.emplace_back(total, tables.back().data());
+            pieceBytes.push_back(bytes);
+            total += std::max<VkDeviceSize>(bytes, 4);
+        }
+    }
+    if (total == 0) return Status::ok();
+    auto w = ctx->createBuffer(total, false, MemoryCategory::Weights, kNoValue);
+    if (!w.ok()) return w.status();
+    weights = w.take();
+    for (auto& list : constants)
+        for (Binding& b : list) b.buffer = weights.buffer;
+    auto s = ctx->createBuffer(total, true, MemoryCategory::Staging, kNoValue);
+    if (!s.ok()) return s.status();
+    Buffer upload = s.take();
+    for (size_t p = 0; p < pieces.size(); ++p)
+        if (pieceBytes[p])
+            std::memcpy(static_cast<std::byte*>(upload.mapped) + pieces[p].first, pieces[p].second, pieceBytes[p]);
+    Status status = open();
+    if (status.isOk()) status = copy({upload.buffer, 0, total}, {weights.buffer, 0, total}, total);
+    if (status.isOk()) {
+        barrier();
+        status = flush();
+    }
+    ctx->destroyBuffer(upload);  // the weights now live on the device only
+    return status;
+}
+
+// A node without a shader: its device inputs come down, the CPU kernel runs
+// on host copies, its outputs go up. Every tensor moved is counted.
+Status VulkanExecutor::Impl::runOnCpu(size_t n) {
+    const Node& node = graph.nodes[n];
+    IS_RETURN_IF_ERROR(flush());
+    std::vector<TensorData> host;  // downloaded inputs, then the outputs
+    host.reserve(node.inputs.size() + node.outputs.size());
+    std::size_t hostBytes = 0;
+    cpu::RunContext context;
+    context.threads = 1;
+    for (ValueId id : node.inputs) {
+        cpu::TensorView view;
+        if (id != kNoValue) {
+            const Value& v = graph.value(id);
+            view.dtype = v.dtype;
+            view.shape = v.shape;
+            auto input = hostInputs.find(id);
+            if (v.constant && !planned(id) && input == hostInputs.end()) {
+                view.data = const_cast<std::byte*>(v.constant->bytes.data());
+            } else if (input != hostInputs.end()) {
+                view.data = input->second.bytes.data();
+            } else {
+                auto source = binding(id);
+                if (!source.ok()) return source.status();
+                host.push_back(TensorData::zeros(v.dtype, v.shape));
+                IS_RETURN_IF_ERROR(download(source.value(), host.back().bytes.data(), host.back().bytes.size()));
+                ++transfers;
+                transferBytes += host.back().bytes.size();
+                hostBytes += host.back().bytes.size();
+                view.data = host.back().bytes.data();
+            }
+            // Empty tensors have no bytes; a non-null pointer still marks them present.
+            if (!view.data) view.data = &context;
+        }
+        context.inputs.push_back(view);
+    }
+    const size_t firstOutput = host.size();
+    for (ValueId id : node.outputs) {
+        cpu::TensorView view;
+        if (id != kNoValue) {
+            const Value& v = graph.value(id);
+            host.push_back(TensorData::zeros(v.dtype, v.shape));
+            hostBytes += host.back().bytes.size();
+            view.dtype = v.dtype;
+            view.shape = v.shape;
+            view.data = host.back().bytes.empty() ? static_cast<void*>(&context) : host.back().bytes.data();
+        }
+        context.outputs.push_back(view);
+    }
+    std::vector<std::byte> workspace(cpuKernels[n]->workspaceBytes());
+    context.workspace = workspace.empty() ? nullptr : workspace.data();
+    // The host copies are real memory the fallback costs: account them.
+    hostBytes += workspace.size();
+    if (hostBytes) tracker.allocated(hostBytes, MemoryDevice::Host, MemoryCategory::Staging, kNoValue);
+    Status status = cpuKernels[n]->run(context);
+    size_t h = firstOutput;
+    for (size_t o = 0; o < node.outputs.size() && status.isOk(); ++o) {
+        const ValueId id = node.outputs[o];
+        if (id == kNoValue) continue;
+        const TensorData& out = host[h++];
+        auto target = binding(id);
+        if (!target.ok()) {
+            status = target.status();
+            break;
+        }
+        status = upload(target.value(), out.bytes.data(), out.bytes.size());
+        ++transfers;
+        transferBytes += out.bytes.size();
+    }
+    if (hostBytes) tracker.freed(hostBytes, MemoryDevice::Host, MemoryCategory::Staging, kNoValue);
+    return status;
+}
+
+Result<TensorData> VulkanExecutor::read(ValueId id) {
+    Impl& s = *impl_;
+    if (id < 0 || static_cast<size_t>(id) >= s.graph.values.size())
+        return Status(StatusCode::NotFound, "no tensor with id " + std::to_string(id));
+    const Value& v = s.graph.value(id);
+    if (auto input = s.hostInputs.find(id); input != s.hostInputs.end()) return input->second;
+    if (v.constant && !s.planned(id)) return *v.constant;
+    if (s.ctx && s.ctx->lost()) return s.ctx->lostStatus();
+    if (!s.prepared) return Status(StatusCode::NotFound, "tensor '" + v.name + "' has no data: nothing has run");
+    if (!s.planned(id)) return Status(StatusCode::NotFound, "tensor '" + v.name + "' is not on the device");
+    auto source = s.binding(id);
+    if (!source.ok())
+        return Status(StatusCode::DataRemoved, "tensor '" + v.name +
+                                                   "' was freed on the device by the memory mode; pin the tensor or "
+                                                   "use the default mode to read it")
+            .offering({Remedy::PinTensor, Remedy::DefaultMode});
+    TensorData t = TensorData::zeros(v.dtype, v.shape);
+    IS_RETURN_IF_ERROR(s.download(source.value(), t.bytes.data(), t.bytes.size()));
+    return t;
+}
+
+}  // namespace interstage::vulkan
