@@ -13,10 +13,8 @@ source "$root/scripts/lib/packages.sh"
 # clang with libFuzzer and the sanitizer runtimes; libomp for -fopenmp.
 ensure_packages clang libclang-rt-dev libomp-dev
 
-CC=clang CXX=clang++ cmake -S "$root" -B "$root/build-fuzz" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" \
-  -DINTERSTAGE_FUZZ=ON -DINTERSTAGE_BUILD_TESTS=OFF -DINTERSTAGE_BUILD_GUI=OFF >/dev/null
-cmake --build "$root/build-fuzz" -j "$jobs" --target fuzz_load_plan
+cmake --preset fuzz >/dev/null
+cmake --build --preset fuzz -j "$jobs"
 
 seeds="$root/build-fuzz/seeds"
 if [ ! -d "$seeds" ]; then

@@ -34,8 +34,11 @@ if [ ! -f "$models/ocr/ch_PP-OCRv4_det_infer.onnx" ]; then
 fi
 
 jobs=${INTERSTAGE_JOBS:-2}
-cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=Release
-cmake --build "$root/build" -j "$jobs"
+# CI (CI=true) treats compiler warnings as errors; elsewhere they stay warnings.
+werror=OFF
+[ "${CI:-}" = "true" ] && werror=ON
+cmake --preset release -DINTERSTAGE_WERROR=$werror >/dev/null
+cmake --build --preset release -j "$jobs"
 
 # The built-in sample: U^2-Net-P from the model builder.
 if [ ! -f "$models/u2netp.onnx" ]; then

@@ -63,7 +63,7 @@ int runInfo(Args& args) {
             inputs.push_back(value);
         } else if (args.option("--json", jsonPath, error)) {
             if (!error.isOk()) return reportError(error);
-        } else if (args.peek().rfind("-", 0) == 0) {
+        } else if (args.peek().rfind('-', 0) == 0) {
             return usageError("info: unknown option '" + args.peek() + "'");
         } else if (path.empty()) {
             path = args.next();

@@ -15,7 +15,7 @@ int runZoo(Args& args) {
             if (!error.isOk()) return reportError(error);
         } else if (args.flag("--list")) {
             list = true;
-        } else if (args.peek().rfind("-", 0) == 0) {
+        } else if (args.peek().rfind('-', 0) == 0) {
             return usageError("zoo: unknown option '" + args.peek() + "'");
         } else if (name.empty()) {
             name = args.next();

@@ -33,7 +33,7 @@ public:
     std::string input(const std::string& name, DataType dtype, const Shape& dims,
                       const std::vector<std::string>& dimNames = {});
     // An initializer (weights). Returns its name.
-    std::string initializer(const std::string& name, TensorData value);
+    std::string initializer(const std::string& name, const TensorData& value);
     // A Constant node holding value; returns the node's output name.
     std::string constant(const std::string& name, TensorData value);
     // A node with outputCount outputs named "<nodeName>_out<i>" (or

@@ -103,9 +103,12 @@ private:
 
 #define IS_CONCAT_INNER_(a, b) a##b
 #define IS_CONCAT_(a, b) IS_CONCAT_INNER_(a, b)
+// A declaration cannot be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define IS_ASSIGN_OR_RETURN_IMPL_(result, declaration, expr) \
     auto result = (expr);                                    \
     if (!result.ok()) return result.status();                \
     declaration = result.take()
 #define IS_ASSIGN_OR_RETURN(declaration, expr) \
     IS_ASSIGN_OR_RETURN_IMPL_(IS_CONCAT_(is_result_, __LINE__), declaration, expr)
+// NOLINTEND(bugprone-macro-parentheses)

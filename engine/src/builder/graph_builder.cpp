@@ -191,7 +191,7 @@ std::string GraphBuilder::input(const std::string& name, DataType dtype, const S
     return name;
 }
 
-std::string GraphBuilder::initializer(const std::string& name, TensorData value) {
+std::string GraphBuilder::initializer(const std::string& name, const TensorData& value) {
     impl_->weightElements += value.elementCount();
     fillTensorProto(impl_->graph->add_initializer(), name, value);
     impl_->usedNames.insert(name);

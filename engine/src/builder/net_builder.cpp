@@ -59,7 +59,7 @@ std::string NetBuilder::int64Constant(const std::vector<int64_t>& values) {
     }
     auto it = sharedConstants_.find(key);
     if (it != sharedConstants_.end()) return it->second;
-    const std::string name =
+    std::string name =
         graph_.initializer(key, TensorData::fromInt64(values, {static_cast<int64_t>(values.size())}));
     sharedConstants_.emplace(key, name);
     return name;
@@ -70,7 +70,7 @@ std::string NetBuilder::floatScalar(float value) {
     const std::string key = "const_f32_" + std::to_string(static_cast<int64_t>(value));
     auto it = sharedConstants_.find(key);
     if (it != sharedConstants_.end()) return it->second;
-    const std::string name = graph_.initializer(key, TensorData::fromFloat({value}, {}));
+    std::string name = graph_.initializer(key, TensorData::fromFloat({value}, {}));
     sharedConstants_.emplace(key, name);
     return name;
 }

@@ -144,7 +144,7 @@ std::vector<StridedDim> simplifyStrided(const Shape& shape, const Shape& strides
     return dims;
 }
 
-void gatherStrided(void* dst, const void* src, std::size_t elementSize, Shape shape, Shape srcStrides) {
+void gatherStrided(void* dst, const void* src, std::size_t elementSize, const Shape& shape, const Shape& srcStrides) {
     for (int64_t d : shape)
         if (d <= 0) return;
     const std::vector<Dim> dims = simplifyStrided(shape, srcStrides);

@@ -21,6 +21,7 @@ namespace {
 template <class T>
 void widen(const void* data, int64_t count, std::vector<int64_t>& out) {
     const T* p = static_cast<const T*>(data);
+    // NOLINTNEXTLINE(bugprone-signed-char-misuse): int8 values widen with their sign
     for (int64_t i = 0; i < count; ++i) out[static_cast<size_t>(i)] = static_cast<int64_t>(p[i]);
 }
 

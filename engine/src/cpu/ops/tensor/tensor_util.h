@@ -80,6 +80,6 @@ std::vector<StridedDim> simplifyStrided(const Shape& shape, const Shape& strides
 // Strides are in elements and may be negative or zero. Dims are merged
 // where memory allows, contiguous rows go through memcpy, and transposing
 // patterns run in cache-sized tiles.
-void gatherStrided(void* dst, const void* src, std::size_t elementSize, Shape shape, Shape srcStrides);
+void gatherStrided(void* dst, const void* src, std::size_t elementSize, const Shape& shape, const Shape& srcStrides);
 
 }  // namespace interstage::cpu::tensor
