@@ -102,6 +102,7 @@ RunSetSummary summaryOf(const nlohmann::json& doc) {
         runs.push_back(r);
     }
     std::vector<const RunStats*> list;
+    list.reserve(runs.size());
     for (const RunStats& r : runs) list.push_back(&r);
     return summarizeRuns(list);
 }

@@ -48,7 +48,7 @@ std::string NetBuilder::weight(const std::string& name, const Shape& shape, floa
     float* values = data.data<float>();
     const int64_t count = data.elementCount();
     for (int64_t i = 0; i < count; ++i) values[i] = offset + rng.next(scale);
-    return graph_.initializer(name, std::move(data));
+    return graph_.initializer(name, data);
 }
 
 std::string NetBuilder::int64Constant(const std::vector<int64_t>& values) {
