@@ -22,6 +22,14 @@ public:
     // observer may be null: then nothing is delivered and no stop comes.
     RunProgress(RunObserver* observer, RunStats& stats, MemoryTracker& tracker, MemorySampler& sampler);
 
+    // The run begins (after tracker.beginRun): the bytes held per category,
+    // the resident-memory sampler and the page-fault count start, the
+    // observer hears of it.
+    void start();
+    // The executor is done: the last batch goes out, the sampler stops, and
+    // the run's totals come from the tracker and the sampler; then the
+    // observer's runFinished. Backend figures are filled in before.
+    void finish();
     // A node finished (in execution order). startMs counts from the
     // tracker's run start.
     void nodeDone(NodeTiming timing);
@@ -39,6 +47,8 @@ private:
     MemorySampler& sampler_;
     std::size_t deliveredNodes_ = 0;
     std::chrono::steady_clock::time_point lastBatch_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point started_;
+    long faultsAtStart_ = 0;
 };
 
 // A progress that delivers nothing: for running an executor alone (tests).

@@ -6,7 +6,6 @@
 #include "interstage/session.h"
 
 #include <omp.h>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -25,19 +24,11 @@
 #include "runtime/cpu_executor.h"
 #include "runtime/memory_budget.h"
 #include "runtime/memory_map.h"
+#include "runtime/run_inputs.h"
+#include "runtime/tensor_access.h"
 #include "vulkan/vulkan_executor.h"
 
 namespace interstage {
-
-namespace {
-
-long minorFaults() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_minflt;
-}
-
-}  // namespace
 
 struct Session::Impl {
     Model model;  // the file's graph, as loaded
@@ -72,7 +63,6 @@ struct Session::Impl {
 
     bool onGpu() const { return vulkanDevice >= 0; }
 
-    Status checkSupport(const Graph& graph) const;
     Result<Graph> passesOn(const InputShapes& shapes, const InputValues* values, RemovedValues& removedBy,
                            ExecutionOrderReport& order) const;
     Status buildExecGraph(const InputShapes& shapes, const InputValues* values);
@@ -82,27 +72,6 @@ struct Session::Impl {
     Status prepareFor(const std::map<std::string, TensorData>& inputs);
     Status execute(const std::map<std::string, TensorData>& inputs, RunStats& stats);
 };
-
-// Every node needs a CPU kernel (on Vulkan, the fallback of ops without a
-// shader): an unsupported op is reported before any run, for the graph as
-// executed (fusion removes BatchNormalization and activations).
-Status Session::Impl::checkSupport(const Graph& graph) const {
-    std::vector<std::pair<std::string, std::string>> missing;  // op, first node
-    int nodes = 0;
-    for (const Node& node : graph.nodes) {
-        if (node.domain.empty() && cpu::findKernel(node.opType)) continue;
-        if (producesOnlyWeights(graph, node)) continue;
-        ++nodes;
-        std::string op = (node.domain.empty() ? "" : node.domain + ".") + node.opType;
-        if (std::none_of(missing.begin(), missing.end(), [&](const auto& m) { return m.first == op; }))
-            missing.emplace_back(op, node.name);
-    }
-    if (missing.empty()) return Status::ok();
-    std::string list;
-    for (const auto& [op, node] : missing) list += (list.empty() ? "" : ", ") + op + " (first at node '" + node + "')";
-    return unsupported("the " + options.backend + " backend does not support " + list + "; " + std::to_string(nodes) +
-                       " nodes in all");
-}
 
 // The passes' options for this session (executedGraphWithWeights()
 // rebuilds the same graph on the side).
@@ -217,37 +186,20 @@ Status Session::Impl::prepareFor(const std::map<std::string, TensorData>& inputs
 // One run on the executor, with the tracker, the samplers and the
 // observer's progress around it.
 Status Session::Impl::execute(const std::map<std::string, TensorData>& inputs, RunStats& stats) {
-    RunObserver* observer = options.observer;
     stats.run = ++runCount;
     tracker.beginRun(stats.run);
-    for (int c = 0; c < kMemoryCategoryCount; ++c)
-        stats.bytesAtStart[static_cast<size_t>(c)] = tracker.currentBytes(static_cast<MemoryCategory>(c));
-    sampler.start(stats.run, tracker.runStart());
+    RunProgress progress(options.observer, stats, tracker, sampler);
     const bool sampleHeap = executor->samplesDeviceHeap();
     if (sampleHeap) deviceHeapSampler.start(stats.run, tracker.runStart());
-    if (observer) observer->runStarted(stats.run);
-    const long faultsBefore = minorFaults();
-    const auto runStart = std::chrono::steady_clock::now();
-    RunProgress progress(observer, stats, tracker, sampler);
+    progress.start();
     Status status = executor->run(inputs, progress);
-    progress.deliver();
-    stats.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - runStart).count();
-    sampler.stop();
     if (sampleHeap) {
         deviceHeapSampler.stop();
         stats.deviceHeap = deviceHeapSampler.takeSamples();
         stats.peakDeviceHeapBytes = deviceHeapSampler.peakBytes();
     }
     executor->fillBackendStats(stats);
-    stats.minorPageFaults = minorFaults() - faultsBefore;
-    stats.allocations = tracker.runAllocations();
-    stats.peakTrackedBytes = tracker.runPeakBytes();
-    stats.peakRssBytes = sampler.peakBytes();
-    stats.peakActivationBytes = tracker.runPeakActivationBytes();
-    stats.events = tracker.runEvents();
-    auto lastSamples = sampler.takeSamples();  // the rest were handed out with progress batches
-    stats.rss.insert(stats.rss.end(), lastSamples.begin(), lastSamples.end());
-    if (observer) observer->runFinished(stats);
+    progress.finish();
     return status;
 }
 
@@ -283,20 +235,20 @@ Result<std::unique_ptr<Session>> Session::create(Model model, const SessionOptio
     }
     Status built = s.buildExecGraph(options.inputShapes, nullptr);
     if (built.isOk()) {
-        IS_RETURN_IF_ERROR(s.checkSupport(s.exec));
+        IS_RETURN_IF_ERROR(checkOpsSupported(s.exec, options.backend));
         IS_RETURN_IF_ERROR(s.prepare());
     } else if (built.code() == StatusCode::ShapeError) {
         // A shape that depends on input values (a Reshape fed by a graph
         // input) resolves only when a run brings them: every run then
         // resolves and prepares for its own inputs.
-        IS_RETURN_IF_ERROR(s.checkSupport(s.model.graph));
+        IS_RETURN_IF_ERROR(checkOpsSupported(s.model.graph, options.backend));
         s.shapesNeedInputValues = true;
         Graph probe = s.model.graph;
         (void)resolveShapes(probe, options.inputShapes, options.shapeOptions);
         for (ValueId id : probe.runtimeInputs())
             if (probe.value(id).shapeResolved) s.preparedShapes[probe.value(id).name] = probe.value(id).shape;
     } else {
-        IS_RETURN_IF_ERROR(s.checkSupport(s.model.graph));
+        IS_RETURN_IF_ERROR(checkOpsSupported(s.model.graph, options.backend));
         return built;
     }
     return session;
@@ -313,21 +265,7 @@ Status Session::run(const std::map<std::string, TensorData>& given, RunStats* st
                       "this session's Vulkan device was lost in an earlier run (VK_ERROR_DEVICE_LOST) and is not "
                       "used again: create a new session, or run on the CPU backend");
     omp_set_num_threads(s.threads);
-    const Graph& fileGraph = s.model.graph;
-    std::map<std::string, TensorData> inputs;
-    for (const auto& [name, value] : given) {
-        ValueId id = fileGraph.find(name);
-        if (id == kNoValue || !fileGraph.value(id).isGraphInput || fileGraph.value(id).isInitializer)
-            return invalidArgument("the model has no input named '" + name + "'");
-        if (fileGraph.value(id).dtype != value.dtype)
-            return invalidArgument("input '" + name + "' must be " + dataTypeName(fileGraph.value(id).dtype) +
-                                   ", not " + dataTypeName(value.dtype));
-        inputs[name] = value;
-    }
-    for (ValueId id : fileGraph.runtimeInputs()) {
-        const Value& v = fileGraph.value(id);
-        if (!inputs.count(v.name)) inputs.emplace(v.name, defaultInput(v.dtype, s.preparedShapes[v.name]));
-    }
+    IS_ASSIGN_OR_RETURN(const auto inputs, runInputs(s.model.graph, given, s.preparedShapes));
     IS_RETURN_IF_ERROR(s.prepareFor(inputs));
     RunStats stats;
     Status status = s.execute(inputs, stats);
@@ -348,43 +286,13 @@ Result<TensorData> Session::output(const std::string& name) const {
     return blob(name);
 }
 
-// Whether the tensor can be read, and why not (fusion, the passes, the
-// memory mode): the engine names the ways out as concepts, each front end
-// offers them as its own flags or buttons.
 Result<TensorData> Session::blob(const std::string& name) const {
     const Impl& s = *impl_;
-    auto fused = s.removed.fusedInto.find(name);
-    if (fused != s.removed.fusedInto.end())
-        return Status(StatusCode::DataRemoved, "tensor '" + name + "' was removed by layer fusion (fused into node '" +
-                                                   fused->second +
-                                                   "'); pin the tensor or turn layer fusion off to read it")
-            .offering({Remedy::PinTensor, Remedy::DisableFusion});
-    ValueId id = s.exec.find(name);
-    if (id == kNoValue) return Status(StatusCode::NotFound, "there is no tensor named '" + name + "'");
-    const Value& v = s.exec.value(id);
-    if (v.constant && v.isWeight()) return *v.constant;
-    const ValueId fileId = s.model.graph.find(name);
-    if (v.isWeight() && (fileId == kNoValue || !s.model.graph.value(fileId).isWeight()))
-        return Status(StatusCode::DataRemoved, "weight '" + name +
-                                                   "' was made by the engine's passes (layer fusion or constant "
-                                                   "folding), not read from the model file, and released once its "
-                                                   "kernel packed its own copy; turn layer fusion off to see the "
-                                                   "file's weights")
-            .offering({Remedy::DisableFusion});
-    if (v.isWeight())
-        return Status(StatusCode::DataRemoved, "weight '" + name +
-                                                   "' was released by reduce-constant once its kernel packed its own "
-                                                   "copy; run without reduce-constant to read it")
-            .offering({Remedy::KeepFileWeights});
-    if (s.runCount == 0) return Status(StatusCode::NotFound, "tensor '" + name + "' has no data yet: nothing has run");
-    const bool kept = v.isGraphOutput || s.pinned.count(name) || v.isGraphInput;
-    const MemoryMode& mode = s.options.mode;
-    if (!kept && !mode.keepsEveryTensor())
-        return Status(StatusCode::DataRemoved, "tensor '" + name + "' " + mode.whyReleased() + " (memory mode " +
-                                                   mode.name() + "); pin the tensor or use the default mode to read it")
-            .offering({Remedy::PinTensor, Remedy::DefaultMode});
+    const TensorAccess access{s.exec, s.model.graph, s.removed, s.options.mode, s.pinned, s.runCount};
+    IS_ASSIGN_OR_RETURN(const Readable readable, findReadable(name, access));
+    if (readable.constant) return *readable.constant;
     if (!s.executor) return Status(StatusCode::NotFound, "tensor '" + name + "' has no data: nothing has run");
-    return s.executor->read(id);
+    return s.executor->read(readable.id);
 }
 
 std::size_t Session::lowerBoundBytes() const { return impl_->fileLowerBound; }
