@@ -1,10 +1,11 @@
-#include "interstage/format.h"
 #include "widgets/chart_style.h"
 
 #include <qcustomplot.h>
 
 #include <array>
 #include <cmath>
+
+#include "interstage/format.h"
 
 namespace widgets {
 

@@ -1,4 +1,3 @@
-#include "interstage/format.h"
 #include "widgets/inspector.h"
 
 #include <QHeaderView>
@@ -13,6 +12,8 @@
 #include <QVBoxLayout>
 #include <cmath>
 #include <limits>
+
+#include "interstage/format.h"
 
 namespace widgets {
 namespace {
@@ -128,10 +129,10 @@ void Inspector::showValues(const QString& tensor, const interstage::TensorData* 
         return;
     }
     const int64_t n = values->elementCount();
-    QString text =
-        tr("%1 %2, %3 elements\n")
-            .arg(QString::fromStdString(interstage::shapeToString(values->shape)), interstage::dataTypeName(values->dtype))
-            .arg(n);
+    QString text = tr("%1 %2, %3 elements\n")
+                       .arg(QString::fromStdString(interstage::shapeToString(values->shape)),
+                            interstage::dataTypeName(values->dtype))
+                       .arg(n);
     if (n > 0 && values->dtype != interstage::DataType::String) {
         double lo = values->doubleAt(0), hi = lo, sum = 0, sq = 0;
         for (int64_t i = 0; i < n; ++i) {

@@ -1,7 +1,6 @@
 // Graph layout with Graphviz's dot through libgvc. Graphviz keeps global
 // state (its plugin registry, the current graph's attribute symbols), so one
 // static mutex serializes every layout in the process.
-#include "interstage/format.h"
 #include "core/graph_layout.h"
 
 #include <gvc.h>
@@ -16,6 +15,8 @@
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "interstage/format.h"
 
 namespace appcore {
 namespace {

@@ -59,8 +59,7 @@ std::string NetBuilder::int64Constant(const std::vector<int64_t>& values) {
     }
     auto it = sharedConstants_.find(key);
     if (it != sharedConstants_.end()) return it->second;
-    std::string name =
-        graph_.initializer(key, TensorData::fromInt64(values, {static_cast<int64_t>(values.size())}));
+    std::string name = graph_.initializer(key, TensorData::fromInt64(values, {static_cast<int64_t>(values.size())}));
     sharedConstants_.emplace(key, name);
     return name;
 }
