@@ -35,18 +35,6 @@ Node* soleConsumer(Graph& g, ValueId id, const std::set<std::string>& pinned) {
     return n.opType.empty() ? nullptr : &n;
 }
 
-ValueId addWeight(Graph& graph, const std::string& name, TensorData data) {
-    Value v;
-    v.name = name;
-    while (graph.find(v.name) != kNoValue) v.name += "_";
-    v.isInitializer = true;
-    v.dtype = data.dtype;
-    v.shape = data.shape;
-    v.shapeResolved = true;
-    v.constant = std::make_shared<const TensorData>(std::move(data));
-    return graph.addValue(std::move(v));
-}
-
 }  // namespace
 
 void foldAffineIntoConv(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed) {

@@ -25,18 +25,6 @@ const TensorData* floatConstant(const Graph& graph, ValueId id, int64_t count) {
     return v.constant.get();
 }
 
-ValueId addWeight(Graph& graph, const std::string& name, TensorData data) {
-    Value v;
-    v.name = name;
-    while (graph.find(v.name) != kNoValue) v.name += "_";
-    v.isInitializer = true;
-    v.dtype = data.dtype;
-    v.shape = data.shape;
-    v.shapeResolved = true;
-    v.constant = std::make_shared<const TensorData>(std::move(data));
-    return graph.addValue(std::move(v));
-}
-
 // Conv -> BatchNormalization: W' = W * g, B' = (B - mean) * g + beta with
 // g = scale / sqrt(var + eps), per output channel.
 bool foldBatchNorm(Graph& graph, Node& bn, const std::set<std::string>& pinned, RemovedValues& removed) {

@@ -1,8 +1,22 @@
+// Edits the passes share: adding a computed weight, dropping removed nodes.
 #include <algorithm>
+#include <memory>
 
 #include "passes/passes.h"
 
 namespace interstage {
+
+ValueId addWeight(Graph& graph, const std::string& name, TensorData data) {
+    Value v;
+    v.name = name;
+    while (graph.find(v.name) != kNoValue) v.name += "_";
+    v.isInitializer = true;
+    v.dtype = data.dtype;
+    v.shape = data.shape;
+    v.shapeResolved = true;
+    v.constant = std::make_shared<const TensorData>(std::move(data));
+    return graph.addValue(std::move(v));
+}
 
 void compactGraph(Graph& graph) {
     graph.nodes.erase(

@@ -36,6 +36,10 @@ void fuseHardSwish(Graph& graph, const std::set<std::string>& pinned, RemovedVal
 // constants folds into the Conv's weights and bias.
 void foldAffineIntoConv(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
 
+// Adds a weight the passes computed (folded Conv weights and biases) under
+// `name`, or `name_` etc. when that is taken; returns its id.
+ValueId addWeight(Graph& graph, const std::string& name, TensorData data);
+
 // Removes nodes marked with an empty opType and recomputes every value's
 // producer and consumers from the node list.
 void compactGraph(Graph& graph);
