@@ -51,7 +51,7 @@ bool MainWindow::exportData(const QString& path) {
             runs.append(
                 QJsonDocument::fromJson(QByteArray::fromStdString(interstage::runStatsJson(*run, false))).object());
         sets.append(QJsonObject{{"config", r.config.label()},
-                                {"mode", QString::fromStdString(r.config.mode.name())},
+                                {"mode", QString::fromStdString(r.config.session.mode.name())},
                                 {"lower_bound_bytes", double(r.lowerBoundBytes)},
                                 {"executed_lower_bound_bytes", double(r.executedLowerBoundBytes)},
                                 {"weight_bytes", double(r.weightBytes)},

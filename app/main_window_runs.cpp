@@ -45,7 +45,7 @@ void MainWindow::comparePresets() {
     queue_.clear();
     for (const interstage::MemoryPreset& preset : interstage::memoryPresets()) {
         appcore::RunConfig config = base;
-        config.mode.planner = preset.mode.planner;  // the panel's constant flags stay
+        config.session.mode.planner = preset.mode.planner;  // the panel's constant flags stay
         queue_.push_back(config);
     }
     appcore::RunConfig first = queue_.front();
@@ -71,7 +71,7 @@ void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
         results_.push_back(result);
         timingChart_->addRunSet(result);
         memoryMap_->setPlacements(result.memoryMap, result.config.label(),
-                                  result.config.mode.planner == interstage::PlannerKind::Arena);
+                                  result.config.session.mode.planner == interstage::PlannerKind::Arena);
     }
     if (!result.error.isEmpty()) {
         queue_.clear();

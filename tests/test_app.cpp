@@ -112,6 +112,13 @@ private slots:
         QCOMPARE(int(w.results().size()), 2);
         QVERIFY(!w.results()[0].config.label().contains("in-place"));
         QVERIFY(w.results()[1].config.label().contains("no in-place writes"));
+        // Every engine switch has its box: the blocked layout too.
+        auto* blocked = w.runPanel()->findChild<QCheckBox*>("blockedLayout");
+        QVERIFY(blocked && blocked->isChecked() && w.runPanel()->config().session.blockedLayout);
+        blocked->setChecked(false);
+        QVERIFY(!w.runPanel()->config().session.blockedLayout);
+        QVERIFY(w.runPanel()->config().label().contains("NCHW only"));
+        blocked->setChecked(true);
         const auto with = w.results()[0].runs[0]->peakActivationBytes;
         const auto without = w.results()[1].runs[0]->peakActivationBytes;
         QVERIFY2(with + (std::size_t(10) << 20) < without, qPrintable(QString("%1 vs %2").arg(with).arg(without)));
@@ -137,7 +144,7 @@ private slots:
         for (const auto& r : w.results()) QCOMPARE(int(r.runs.size()), 2);
         QCOMPARE(w.timingChart()->runSetCount(), 4);
         QCOMPARE(w.timingChart()->barCount(), 8);
-        QCOMPARE(w.results()[1].config.mode.name(), std::string("reduce"));
+        QCOMPARE(w.results()[1].config.session.mode.name(), std::string("reduce"));
         QVERIFY(w.results()[1].runs[1]->allocations > 0);  // reduce allocates on every run
         QCOMPARE(w.results()[3].runs[1]->allocations, 0);  // the arena never does after the first
 
@@ -193,8 +200,8 @@ private slots:
         QSignalSpy finishedRuns(&controller, &appcore::RunController::runFinished);
         QSignalSpy finishedSets(&controller, &appcore::RunController::setFinished);
         appcore::RunConfig config;
-        config.backend = backend;
-        config.threads = 2;
+        config.session.backend = backend.toStdString();
+        config.session.threads = 2;
         config.runs = 1;
         controller.start(shared, config);
         QVERIFY(started.wait(120000));  // the session exists and run 1 is under way
@@ -276,7 +283,7 @@ private slots:
         w.runOnce();
         QVERIFY(waitIdle(w));
         QCOMPARE(int(w.results().size()), 2);
-        QCOMPARE(w.results().back().config.backend, QString("cpu"));
+        QCOMPARE(w.results().back().config.backend(), QString("cpu"));
     }
 
     // A host allocation that fails during a run ends that set with the

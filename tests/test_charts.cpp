@@ -57,7 +57,7 @@ std::shared_ptr<const interstage::RunStats> makeRun(int run, double ms, std::siz
 appcore::RunSetResult makeSet(int setId, const char* mode, double ms) {
     appcore::RunSetResult set;
     set.setId = setId;
-    set.config.mode = interstage::MemoryMode::parse(mode).value();
+    set.config.session.mode = interstage::MemoryMode::parse(mode).value();
     for (int r = 1; r <= 3; ++r) set.runs.push_back(makeRun(r, r == 1 ? ms * 2 : ms, 4 * kMiB));
     set.lowerBoundBytes = set.executedLowerBoundBytes = 8 * kMiB;
     set.executedNodeNames = {"node0", "node1", "node2", "node3"};

@@ -65,8 +65,14 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
         tr("Planning modes: Concat inputs written into their Concat's output (or, in reduce, their "
            "pages handed over), and ops written over an input that dies at them; off: every tensor "
            "its own buffer, as in the SDK"));
+    blockedLayout_ = new QCheckBox(tr("Channel-blocked layout"));
+    blockedLayout_->setObjectName("blockedLayout");
+    blockedLayout_->setChecked(true);
+    blockedLayout_->setToolTip(
+        tr("CPU: tensors that only pass between convolutions are stored with channels in blocks, as "
+           "oneDNN's fast kernels read them (no reorders); off: every tensor NCHW"));
     for (QCheckBox* box : {reduceConstant_, ignoreInputInitializer_, reduceInterstage_, reuseInterstage_, arena_,
-                           fusion_, memoryAwareOrder_, inPlace_})
+                           fusion_, memoryAwareOrder_, inPlace_, blockedLayout_})
         memoryLayout->addWidget(box);
     for (QCheckBox* box : {reduceInterstage_, reuseInterstage_, arena_})
         connect(box, &QCheckBox::toggled, this, [this, box] { syncExclusive(box); });
@@ -180,18 +186,21 @@ bool RunPanel::setBackend(const QString& id) {
 
 appcore::RunConfig RunPanel::config(QString* error) const {
     appcore::RunConfig c;
-    c.backend = backend_->currentData().isValid() ? backend_->currentData().toString() : backend_->currentText();
-    c.threads = threads_->value();
-    c.mode = interstage::memoryMode(reduceConstant_->isChecked(), ignoreInputInitializer_->isChecked(),
+    interstage::SessionOptions& s = c.session;
+    s.backend = (backend_->currentData().isValid() ? backend_->currentData().toString() : backend_->currentText())
+                    .toStdString();
+    s.threads = threads_->value();
+    s.mode = interstage::memoryMode(reduceConstant_->isChecked(), ignoreInputInitializer_->isChecked(),
                                     reduceInterstage_->isChecked(), reuseInterstage_->isChecked());
-    if (arena_->isChecked()) c.mode.planner = interstage::PlannerKind::Arena;
-    c.fusion = fusion_->isChecked();
-    c.memoryAwareOrder = memoryAwareOrder_->isChecked();
-    c.inPlace = inPlace_->isChecked();
+    if (arena_->isChecked()) s.mode.planner = interstage::PlannerKind::Arena;
+    s.fusion = fusion_->isChecked();
+    s.memoryAwareOrder = memoryAwareOrder_->isChecked();
+    s.inPlaceConcat = s.inPlaceOps = inPlace_->isChecked();
+    s.blockedLayout = blockedLayout_->isChecked();
     c.runs = runs_->value();
-    c.maxMemoryBytes = static_cast<std::size_t>(budget_->value()) << 20;
+    s.maxMemoryBytes = static_cast<std::size_t>(budget_->value()) << 20;
     for (const QString& name : keep_->text().split(',', Qt::SkipEmptyParts))
-        c.keep.push_back(name.trimmed().toStdString());
+        s.keep.push_back(name.trimmed().toStdString());
     for (int i = 0; i < inputFields_.size(); ++i) {
         auto shape = interstage::parseShape(inputFields_[i]->text().trimmed().toStdString());
         if (!shape.ok()) {
@@ -199,7 +208,7 @@ appcore::RunConfig RunPanel::config(QString* error) const {
                 *error = tr("input %1: %2").arg(inputNames_[i], QString::fromStdString(shape.status().message()));
             continue;
         }
-        c.inputShapes[inputNames_[i].toStdString()] = shape.value();
+        s.inputShapes[inputNames_[i].toStdString()] = shape.value();
     }
     return c;
 }

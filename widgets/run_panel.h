@@ -56,6 +56,7 @@ private:
     QCheckBox* fusion_;
     QCheckBox* memoryAwareOrder_;
     QCheckBox* inPlace_;
+    QCheckBox* blockedLayout_;
     QSpinBox* runs_;
     QSpinBox* budget_;
     QLineEdit* keep_;

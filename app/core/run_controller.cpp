@@ -83,16 +83,7 @@ void RunController::work(int setId, std::shared_ptr<const interstage::Model> mod
     result.setId = setId;
     result.config = config;
     Forwarder forwarder(this, setId, cancel_);
-    interstage::SessionOptions options;
-    options.backend = config.backend.toStdString();
-    options.threads = config.threads;
-    options.mode = config.mode;
-    options.fusion = config.fusion;
-    options.memoryAwareOrder = config.memoryAwareOrder;
-    options.inPlaceConcat = options.inPlaceOps = config.inPlace;
-    options.inputShapes = config.inputShapes;
-    options.keep = config.keep;
-    options.maxMemoryBytes = config.maxMemoryBytes;
+    interstage::SessionOptions options = config.session;
     options.observer = &forwarder;
 
     std::shared_ptr<interstage::Session> session;

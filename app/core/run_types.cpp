@@ -5,13 +5,15 @@
 namespace appcore {
 
 QString RunConfig::label() const {
-    QString text = QString::fromStdString(mode.name());
-    if (!fusion) text += " · no fusion";
-    if (!memoryAwareOrder) text += " · file order";
-    if (!inPlace) text += " · no in-place writes";
-    text += " · " +
-            (threads > 0 ? QString::number(threads) + (threads == 1 ? " thread" : " threads") : QString("all cores"));
-    text += " · " + backend;
+    const interstage::SessionOptions& s = session;
+    QString text = QString::fromStdString(s.mode.name());
+    if (!s.fusion) text += " · no fusion";
+    if (!s.memoryAwareOrder) text += " · file order";
+    if (!s.inPlaceConcat && !s.inPlaceOps) text += " · no in-place writes";
+    if (!s.blockedLayout) text += " · NCHW only";
+    text += " · " + (s.threads > 0 ? QString::number(s.threads) + (s.threads == 1 ? " thread" : " threads")
+                                   : QString("all cores"));
+    text += " · " + backend();
     return text;
 }
 

@@ -14,16 +14,10 @@ namespace appcore {
 
 // One configuration of a run set, copied before the worker starts.
 struct RunConfig {
-    QString backend = "cpu";
-    int threads = 0;  // 0 = all cores
-    interstage::MemoryMode mode;
-    bool fusion = true;
-    bool memoryAwareOrder = true;  // SessionOptions::memoryAwareOrder
-    bool inPlace = true;           // SessionOptions::inPlaceConcat and inPlaceOps
-    interstage::InputShapes inputShapes;
-    std::vector<std::string> keep;
+    // The engine's own options for the set's session, as the CLI fills
+    // them from its flags (the controller sets the observer).
+    interstage::SessionOptions session;
     int runs = 3;
-    std::size_t maxMemoryBytes = 0;  // 0: no budget
     // Tests: faults injected into the set's session once it exists (0: off).
     // failNthAllocation: the n-th host tensor allocation fails;
     // loseDeviceAtSubmit: the n-th Vulkan submit reports a lost device.
@@ -32,6 +26,7 @@ struct RunConfig {
 
     // "reduce · 2 threads · cpu" — names a set in legends and tables.
     QString label() const;
+    QString backend() const { return QString::fromStdString(session.backend); }
 };
 
 // Part of a run as it happens (sent every few milliseconds).
