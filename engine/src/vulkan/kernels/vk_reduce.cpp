@@ -4,15 +4,20 @@
 // by the CPU kernel's readReduceAxes / makeReducePlan, whose merged
 // kept / reduced groups become the shader's two walks.
 #include "cpu/ops/elementwise/reduce_plan.h"
+#include "vulkan/shaders/op_codes.h"
 #include "vulkan/vulkan_kernel.h"
 
 namespace interstage::vulkan {
 
 namespace {
 
-// The op codes reduce.comp understands.
-constexpr const char* kOps[] = {"ReduceSum", "ReduceMean", "ReduceMax",       "ReduceMin",    "ReduceProd",
-                                "ReduceL1",  "ReduceL2",   "ReduceSumSquare", "ReduceLogSum", "ReduceLogSumExp"};
+// reduce.comp's op code of each op (shaders/op_codes.h).
+constexpr std::pair<const char*, uint32_t> kOps[] = {
+    {"ReduceSum", REDUCE_SUM},        {"ReduceMean", REDUCE_MEAN},
+    {"ReduceMax", REDUCE_MAX},        {"ReduceMin", REDUCE_MIN},
+    {"ReduceProd", REDUCE_PROD},      {"ReduceL1", REDUCE_L1},
+    {"ReduceL2", REDUCE_L2},          {"ReduceSumSquare", REDUCE_SUM_SQUARE},
+    {"ReduceLogSum", REDUCE_LOG_SUM}, {"ReduceLogSumExp", REDUCE_LOG_SUM_EXP}};
 constexpr size_t kMaxGroups = 6;
 
 class ReduceKernel : public VulkanKernel {
@@ -21,8 +26,8 @@ public:
         if (!context.hasInput(0) || !context.hasOutput(0)) return context.invalidHere("needs an input and an output");
         IS_RETURN_IF_ERROR(requireFloat(context, {0}));
         const std::string& op = context.node().opType;
-        for (uint32_t code = 0; code < std::size(kOps); ++code)
-            if (op == kOps[code]) push_.op = code;
+        for (const auto& [name, code] : kOps)
+            if (op == name) push_.op = code;
         cpu::ew::ReduceAxes axes;
         IS_RETURN_IF_ERROR(cpu::ew::readReduceAxes(context, axes));
         if (!axes.axesKnown) return context.unsupportedHere("axes known only at run time");

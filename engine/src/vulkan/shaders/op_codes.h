@@ -34,4 +34,16 @@
 #define MATH_FLOOR 7u
 #define MATH_CEIL 8u
 
+// reduce.comp's op.
+#define REDUCE_SUM 0u
+#define REDUCE_MEAN 1u
+#define REDUCE_MAX 2u
+#define REDUCE_MIN 3u
+#define REDUCE_PROD 4u
+#define REDUCE_L1 5u
+#define REDUCE_L2 6u
+#define REDUCE_SUM_SQUARE 7u
+#define REDUCE_LOG_SUM 8u
+#define REDUCE_LOG_SUM_EXP 9u
+
 #endif

@@ -19,7 +19,7 @@ layout(std430, set = 0, binding = 1) writeonly buffer Y { float y[]; };
 layout(push_constant) uniform Params {
     uint count;        // output elements
     uint reduceCount;  // input elements per output
-    uint op;           // 0 Sum, 1 Mean, 2 Max, 3 Min, 4 Prod, 5 L1, 6 L2, 7 SumSquare, 8 LogSum, 9 LogSumExp
+    uint op;           // REDUCE_* of op_codes.h
     uint keptRank, reducedRank;
     uint keptDims[6], keptStrides[6];
     uint reducedDims[6], reducedStrides[6];
@@ -43,13 +43,13 @@ void fold(uint op, uint base, float shift, inout float acc) {
         }
         for (uint j = 0u; j < innerSize; ++j) {
             float v = x[start + j * innerStride];
-            if (op == 2u) acc = acc < v ? v : acc;
-            else if (op == 3u) acc = v < acc ? v : acc;
-            else if (op == 4u) acc *= v;
+            if (op == REDUCE_MAX) acc = acc < v ? v : acc;
+            else if (op == REDUCE_MIN) acc = v < acc ? v : acc;
+            else if (op == REDUCE_PROD) acc *= v;
             else {
-                if (op == 5u) v = abs(v);
-                else if (op == 6u || op == 7u) v = v * v;
-                else if (op == 9u) v = exp(v - shift);
+                if (op == REDUCE_L1) v = abs(v);
+                else if (op == REDUCE_L2 || op == REDUCE_SUM_SQUARE) v = v * v;
+                else if (op == REDUCE_LOG_SUM_EXP) v = exp(v - shift);
                 precise float term = v - compensation;
                 precise float next = acc + term;
                 compensation = (next - acc) - term;
@@ -68,7 +68,7 @@ void main() {
         rest /= p.keptDims[g];
     }
     float shift = 0.0;
-    if (p.op == 9u) {
+    if (p.op == REDUCE_LOG_SUM_EXP) {
         shift = -infinity();
         fold(2u, base, 0.0, shift);
         // All -inf (the sum is 0) or an infinite maximum: the result is the maximum.
@@ -77,12 +77,12 @@ void main() {
             return;
         }
     }
-    float acc = p.op == 2u ? -infinity() : (p.op == 3u ? infinity() : (p.op == 4u ? 1.0 : 0.0));
+    float acc = p.op == REDUCE_MAX ? -infinity() : (p.op == REDUCE_MIN ? infinity() : (p.op == REDUCE_PROD ? 1.0 : 0.0));
     fold(p.op, base, shift, acc);
     float r = acc;
-    if (p.op == 1u) r = acc / float(p.reduceCount);
-    else if (p.op == 6u) r = sqrt(acc);
-    else if (p.op == 8u) r = log(acc);
-    else if (p.op == 9u) r = log(acc) + shift;
+    if (p.op == REDUCE_MEAN) r = acc / float(p.reduceCount);
+    else if (p.op == REDUCE_L2) r = sqrt(acc);
+    else if (p.op == REDUCE_LOG_SUM) r = log(acc);
+    else if (p.op == REDUCE_LOG_SUM_EXP) r = log(acc) + shift;
     y[i] = r;
 }
