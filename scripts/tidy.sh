@@ -4,6 +4,7 @@
 # a configured build/ (scripts/setup.sh makes it). Any finding fails.
 #   bash scripts/tidy.sh               every engine and CLI source (about 10 minutes on 2 cores)
 #   bash scripts/tidy.sh --since REV   only those changed since REV (what CI runs)
+# INTERSTAGE_TIDY_BUILD=DIR reads the compile commands of another build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/packages.sh
@@ -21,7 +22,11 @@ if [ "${#files[@]}" -eq 0 ]; then
 fi
 log=$(mktemp)
 status=0
-printf '%s\n' "${files[@]}" | xargs -P "$jobs" -n 4 clang-tidy -p build --quiet >"$log" 2>/dev/null || status=$?
+# The build is GCC's: clang does not know some of its warning flags
+# (-Wno-restrict), which -Werror (CI) would turn into errors.
+printf '%s\n' "${files[@]}" |
+  xargs -P "$jobs" -n 4 clang-tidy -p "${INTERSTAGE_TIDY_BUILD:-build}" --quiet --extra-arg=-Wno-unknown-warning-option >"$log" 2>/dev/null ||
+  status=$?
 grep -E "(warning|error):" "$log" | sort -u || true
 rm -f "$log"
 if [ "$status" -ne 0 ]; then
