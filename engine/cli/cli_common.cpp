@@ -8,7 +8,9 @@
 namespace interstage::cli {
 
 int reportError(const Status& status) {
-    std::string line = status.toString();
+    // The engine's ways out, as this program's flags (once: withCliFlags
+    // returns a status that offers nothing more).
+    std::string line = withCliFlags(status, "NAME").toString();
     for (char& c : line)
         if (c == '\n' || c == '\r') c = ' ';
     std::cerr << "interstage-cli: " << line << "\n";
@@ -21,6 +23,7 @@ Status withCliFlags(const Status& status, const std::string& tensor) {
     if (status.offers(Remedy::DefaultMode)) flags.push_back("--mode default");
     if (status.offers(Remedy::DisableFusion)) flags.push_back("--no-fusion");
     if (status.offers(Remedy::KeepFileWeights)) flags.push_back("no --reduce-constant");
+    if (status.offers(Remedy::SetInputShape)) flags.push_back("--input NAME=DIMS");
     if (flags.empty()) return status;
     std::string text;
     for (const auto& f : flags) text += (text.empty() ? "" : ", ") + f;

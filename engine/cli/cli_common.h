@@ -16,7 +16,8 @@ namespace interstage::cli {
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-// Prints "interstage-cli: <status>" as one line on stderr; returns kExitFailure
+// Prints "interstage-cli: <status>" as one line on stderr, with the CLI's
+// flag for each way out the status offers; returns kExitFailure
 // (kExitUsage for InvalidArgument).
 int reportError(const Status& status);
 // The engine's message names its ways out as concepts (pin the tensor);

@@ -27,7 +27,8 @@ void printText(const LoadedModel& loaded, const ModelSummary& s) {
     for (const auto& in : s.inputs)
         std::cout << "input          " << in.name << "  " << dataTypeName(in.dtype) << "  " << shapeToString(in.shape)
                   << "\n";
-    for (const auto& note : loaded.shapes.defaultedInputs) std::cout << "  default      " << note << "\n";
+    for (const auto& note : loaded.shapes.defaultedInputs)
+        std::cout << "  default      " << note << " (--input NAME=DIMS)\n";
     for (const auto& out : s.outputs)
         std::cout << "output         " << out.name << "  " << dataTypeName(out.dtype) << "  "
                   << shapeToString(out.shape) << "\n";

@@ -33,6 +33,7 @@ enum class Remedy : unsigned {
     DefaultMode = 2,      // run in the default memory mode, which keeps every tensor
     DisableFusion = 4,    // turn layer fusion off, so fused-away tensors exist
     KeepFileWeights = 8,  // run without reduce-constant
+    SetInputShape = 16,   // give a graph input its dims
 };
 
 class [[nodiscard]] Status {

@@ -43,7 +43,8 @@ Status resolveInput(Value& v, const InputShapes& given, const ShapeOptions& opti
         return Status::ok();
     }
     if (!v.hasDeclaredShape)
-        return invalidArgument("input '" + v.name + "' declares no shape; give one with --input " + v.name + "=DIMS");
+        return invalidArgument("input '" + v.name + "' declares no shape; give it one")
+            .offering({Remedy::SetInputShape});
     Shape shape;
     bool defaulted = false;
     for (size_t i = 0; i < v.declaredShape.size(); ++i) {
@@ -57,7 +58,7 @@ Status resolveInput(Value& v, const InputShapes& given, const ShapeOptions& opti
     }
     if (defaulted)
         report.defaultedInputs.push_back(v.name + ": " + shapeToString(shape) + " (declared " +
-                                         shapeToString(v.declaredShape) + "; set with --input " + v.name + "=DIMS)");
+                                         shapeToString(v.declaredShape) + "; set the input's shape to change it)");
     v.shape = std::move(shape);
     v.shapeResolved = true;
     return Status::ok();
