@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QImage>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QSvgRenderer>
@@ -119,6 +120,13 @@ private slots:
         QVERIFY(!w.runPanel()->config().session.blockedLayout);
         QVERIFY(w.runPanel()->config().label().contains("NCHW only"));
         blocked->setChecked(true);
+        // The preset buttons are the engine's preset list.
+        for (const interstage::MemoryPreset& preset : interstage::memoryPresets()) {
+            auto* button = w.runPanel()->findChild<QPushButton*>(QString("preset:") + preset.name);
+            QVERIFY2(button, preset.name);
+            button->click();
+            QCOMPARE(w.runPanel()->config().session.mode.planner, preset.mode.planner);
+        }
         const auto with = w.results()[0].runs[0]->peakActivationBytes;
         const auto without = w.results()[1].runs[0]->peakActivationBytes;
         QVERIFY2(with + (std::size_t(10) << 20) < without, qPrintable(QString("%1 vs %2").arg(with).arg(without)));

@@ -3,6 +3,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -31,12 +32,18 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
 
     auto* memory = new QGroupBox(tr("Memory mode"));
     auto* memoryLayout = new QVBoxLayout(memory);
-    auto* presets = new QHBoxLayout;
-    for (const QString& preset : {QString("Default"), QString("Reduce"), QString("Reuse"), QString("Arena")}) {
-        auto* button = new QPushButton(preset);
-        button->setToolTip(tr("Set the flags of the %1 preset").arg(preset));
-        connect(button, &QPushButton::clicked, this, [this, preset] { applyPreset(preset.toLower()); });
-        presets->addWidget(button);
+    // One button per preset of the engine's list (the CLI's compare runs
+    // the same), three to a row.
+    auto* presets = new QGridLayout;
+    int index = 0;
+    for (const interstage::MemoryPreset& p : interstage::memoryPresets()) {
+        const QString name = QString::fromLatin1(p.name);
+        auto* button = new QPushButton(name.left(1).toUpper() + name.mid(1));
+        button->setObjectName("preset:" + name);
+        button->setToolTip(tr("Set the flags of the %1 preset").arg(name));
+        connect(button, &QPushButton::clicked, this, [this, name] { applyPreset(name); });
+        presets->addWidget(button, index / 3, index % 3);
+        ++index;
     }
     memoryLayout->addLayout(presets);
     reduceConstant_ = new QCheckBox(tr("Reduce constant"));
