@@ -218,11 +218,7 @@ private slots:
         const Graph& exec = session.value()->executedGraph();
         PlanRequest request;
         request.mode = options.mode;
-        InPlaceOptions inPlace = hostInPlaceOptions(true, true);
-        inPlace.stripedConv = [](const Graph& g, size_t step) {
-            return cpu::nn::convRunsInRowStripes(g, g.nodes[step]);
-        };
-        request.inPlace = inPlace;
+        request.inPlace = graphInPlaceOptions();
         const PlannedMemory planned = planMemory(exec, request);
         const auto expected = placementsOf(exec, planned.tensors, planned.plan);
         const auto actual = session.value()->memoryMap();
