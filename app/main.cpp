@@ -10,81 +10,137 @@
 #include "widgets/graph_view.h"
 #include "widgets/run_panel.h"
 
+namespace {
+
+// The command line, declared once for both the text-only and the GUI start.
+struct AppOptions {
+    QCommandLineOption compare{
+        "compare", "Compare the memory presets (default, reduce, reuse, reduce+reuse, arena) once the model is open."};
+    QCommandLineOption screenshot{"screenshot",
+                                  "After --compare (or --preset), save a screenshot to FILE and quit. If the model "
+                                  "fails to open or run, the window as it is is saved, the error goes to stderr and "
+                                  "the exit status is 1.",
+                                  "FILE"};
+    QCommandLineOption tab{"tab", "The chart tab to show: timeline (default), map or timings.", "TAB"};
+    QCommandLineOption preset{"preset",
+                              "Run one memory preset (default, reduce, reuse, reduce+reuse or arena) once the model "
+                              "is open, instead of --compare's five.",
+                              "NAME"};
+    QCommandLineOption benchmark{"benchmark-ui",
+                                 "Time opening MODEL, then the longest UI stall while the presets run on the sample, "
+                                 "print both and quit.",
+                                 "MODEL"};
+    QCommandLineOption backend{"backend",
+                               "Select the backend to run on (cpu, vulkan:0, ...; see interstage-cli devices).", "ID"};
+
+    explicit AppOptions(QCommandLineParser& parser) {
+        parser.setApplicationDescription("Makes the memory of neural-network inference visible.");
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addPositionalArgument("model", "ONNX model to open (default: the built-in U^2-Net-P sample)");
+        parser.addOptions({backend, compare, screenshot, tab, preset, benchmark});
+    }
+};
+
+// --help and --version print and exit; they must work where there is no
+// display (a server, a CI job), and QApplication aborts there.
+bool onlyPrintsText(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const QString arg = QString::fromLocal8Bit(argv[i]);
+        if (arg == "-h" || arg == "--help" || arg == "-?" || arg == "--help-all" || arg == "-v" || arg == "--version")
+            return true;
+    }
+    return false;
+}
+
+// Qt's xcb platform aborts the process (exit 134) when it cannot reach a
+// display: say what to do instead, before trying.
+bool displayConfigured(int argc, char** argv) {
+    if (!qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) return true;
+    for (int i = 1; i < argc; ++i)
+        if (QString::fromLocal8Bit(argv[i]) == "-platform") return true;
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+}
+
+void describeApplication() {
+    QCoreApplication::setApplicationName("Interstage");
+    QCoreApplication::setOrganizationName("Interstage");
+    QCoreApplication::setApplicationVersion("0.1");
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    if (onlyPrintsText(argc, argv)) {
+        QCoreApplication textOnly(argc, argv);
+        describeApplication();
+        QCommandLineParser parser;
+        const AppOptions options(parser);
+        parser.process(textOnly);  // prints the help or version and exits
+        return 0;
+    }
+    if (!displayConfigured(argc, argv)) {
+        std::fprintf(stderr,
+                     "interstage: no display (DISPLAY is not set): run it under xvfb-run, set "
+                     "QT_QPA_PLATFORM=offscreen, or use interstage-cli\n");
+        return 1;
+    }
     QApplication app(argc, argv);
-    QApplication::setApplicationName("Interstage");
-    QApplication::setOrganizationName("Interstage");
-    QApplication::setApplicationVersion("0.1");
+    describeApplication();
     QApplication::setWindowIcon(QIcon(":/interstage.svg"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription("Makes the memory of neural-network inference visible.");
-    parser.addHelpOption();
-    parser.addVersionOption();
-    parser.addPositionalArgument("model", "ONNX model to open (default: the built-in U^2-Net-P sample)");
-    QCommandLineOption compare(
-        "compare", "Compare the memory presets (default, reduce, reuse, reduce+reuse, arena) once the model is open.");
-    QCommandLineOption screenshot("screenshot", "After --compare (or --preset), save a screenshot to FILE and quit.",
-                                  "FILE");
-    QCommandLineOption tab("tab", "The chart tab to show: timeline (default), map or timings.", "TAB");
-    QCommandLineOption preset("preset",
-                              "Run one memory preset (default, reduce, reuse, reduce+reuse or arena) once the model is "
-                              "open, instead of --compare's five.",
-                              "NAME");
-    QCommandLineOption benchmark("benchmark-ui",
-                                 "Time opening MODEL, then the longest UI stall while the presets run on "
-                                 "the sample, print both and quit.",
-                                 "MODEL");
-    QCommandLineOption backend("backend",
-                               "Select the backend to run on (cpu, vulkan:0, ...; see interstage-cli devices).", "ID");
-    parser.addOption(backend);
-    parser.addOption(compare);
-    parser.addOption(screenshot);
-    parser.addOption(tab);
-    parser.addOption(preset);
-    parser.addOption(benchmark);
+    const AppOptions options(parser);
     parser.process(app);
     QStringList presets;
     for (const auto& p : interstage::memoryPresets()) presets << p.name;
-    if (parser.isSet(preset) && !presets.contains(parser.value(preset))) {
-        std::fprintf(stderr, "interstage: no preset '%s' (offered: %s)\n", qPrintable(parser.value(preset)),
+    if (parser.isSet(options.preset) && !presets.contains(parser.value(options.preset))) {
+        std::fprintf(stderr, "interstage: no preset '%s' (offered: %s)\n", qPrintable(parser.value(options.preset)),
                      qPrintable(presets.join(", ")));
         return 1;
     }
     const QStringList chartTabs = {"timeline", "map", "timings"};
-    if (parser.isSet(tab) && !chartTabs.contains(parser.value(tab))) {
-        std::fprintf(stderr, "interstage: no chart tab '%s' (offered: %s)\n", qPrintable(parser.value(tab)),
+    if (parser.isSet(options.tab) && !chartTabs.contains(parser.value(options.tab))) {
+        std::fprintf(stderr, "interstage: no chart tab '%s' (offered: %s)\n", qPrintable(parser.value(options.tab)),
                      qPrintable(chartTabs.join(", ")));
         return 1;
     }
 
     MainWindow window;
     window.show();
-    if (parser.isSet(backend) && !window.runPanel()->setBackend(parser.value(backend))) {
+    if (parser.isSet(options.backend) && !window.runPanel()->setBackend(parser.value(options.backend))) {
         std::fprintf(stderr, "interstage: no backend '%s' on this machine (offered: %s)\n",
-                     qPrintable(parser.value(backend)), qPrintable(window.runPanel()->backendIds().join(", ")));
+                     qPrintable(parser.value(options.backend)), qPrintable(window.runPanel()->backendIds().join(", ")));
         return 1;
     }
-    if (parser.isSet(benchmark)) {
+    if (parser.isSet(options.benchmark)) {
         auto sample = appcore::sampleModelPath("u2netp");
         if (!sample.ok()) return 1;
-        return runUiBenchmark(window, parser.value(benchmark), sample.value(), 5);
+        return runUiBenchmark(window, parser.value(options.benchmark), sample.value(), 5);
     }
     const QStringList args = parser.positionalArguments();
-    const bool onePreset = parser.isSet(preset);
-    const bool doCompare = !onePreset && (parser.isSet(compare) || parser.isSet(screenshot));
-    const QString shotPath = parser.value(screenshot);
+    const bool onePreset = parser.isSet(options.preset);
+    const bool doCompare = !onePreset && (parser.isSet(options.compare) || parser.isSet(options.screenshot));
+    const QString shotPath = parser.value(options.screenshot);
     QObject::connect(&window, &MainWindow::documentChanged, &window, [&] {
         if (onePreset) {
-            window.runPanel()->applyPreset(parser.value(preset));
+            window.runPanel()->applyPreset(parser.value(options.preset));
             window.runOnce();
         } else if (doCompare) {
             window.comparePresets();
         }
     });
     if (!shotPath.isEmpty()) {
+        // A scripted screenshot never waits at a dialog: an error is saved
+        // as the window shows it, printed, and ends the program.
+        window.setQuiet(true);
+        QObject::connect(&window, &MainWindow::errorShown, &window, [&](const QString& title, const QString& message) {
+            std::fprintf(stderr, "interstage: %s: %s\n", qPrintable(title.toLower()), qPrintable(message));
+            window.grab().save(shotPath);
+            app.exit(1);
+        });
         QObject::connect(&window, &MainWindow::runSetFinished, &window, [&] {
-            if (window.isBusy()) return;
+            if (window.isBusy() || !window.lastError().isEmpty()) return;
             // Show the first graph output in the inspector (it is readable
             // in every mode) before taking the picture.
             if (const auto* doc = window.document(); doc && !doc->resolved.outputs.empty()) {
@@ -94,7 +150,8 @@ int main(int argc, char** argv) {
                     window.selectNode(producer);
                 }
             }
-            if (parser.isSet(tab)) window.chartTabs()->setCurrentIndex(int(chartTabs.indexOf(parser.value(tab))));
+            if (parser.isSet(options.tab))
+                window.chartTabs()->setCurrentIndex(int(chartTabs.indexOf(parser.value(options.tab))));
             QTimer::singleShot(800, &window, [&] {
                 window.grab().save(shotPath);
                 app.quit();

@@ -297,6 +297,7 @@ void MainWindow::updateStatus() {
 
 void MainWindow::showError(const QString& title, const QString& message) {
     lastError_ = message;
+    emit errorShown(title, message);
     if (quiet_) return;
     QMessageBox::warning(this, title, message);
 }

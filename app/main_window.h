@@ -68,6 +68,8 @@ public:
 signals:
     void documentChanged();
     void runSetFinished();
+    // Every error the window reports (shown in a dialog unless quiet).
+    void errorShown(const QString& title, const QString& message);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
