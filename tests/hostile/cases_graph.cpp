@@ -170,6 +170,10 @@ void addOpsets(Corpus& corpus) {
     corpus.error("opset_negative.onnx", m, "opset -3", "default-domain opset -3");
 
     m = reluModel({2, 2});
+    m.clear_opset_import();
+    corpus.error("opset_import_missing.onnx", m, "no opset_import", "IR version 8 with no opset_import");
+
+    m = reluModel({2, 2});
     m.set_ir_version(0);
     corpus.error("ir_version_zero.onnx", m, "ir_version", "ir_version 0");
 }

@@ -20,6 +20,13 @@ const onnx::OpSchema* findSchema(const std::string& opType, const std::string& d
 }  // namespace
 
 Status checkOpsetImports(const onnx::ModelProto& model) {
+    // Files before IR version 3 predate opset_import and mean opset 1; from
+    // version 3 on ONNX requires it (ONNX Runtime refuses such files too),
+    // and guessing opset 1 would give old semantics to every op.
+    if (model.opset_import_size() == 0 && model.ir_version() >= 3)
+        return invalidModel("the model (IR version " + std::to_string(model.ir_version()) +
+                            ") has no opset_import: from IR version 3 on, ONNX requires a file to name the "
+                            "opsets it uses");
     for (const auto& opset : model.opset_import()) {
         if (!opset.domain().empty() && opset.domain() != "ai.onnx") continue;
         if (opset.version() < 1 || opset.version() > kMaxDefaultOpset)
