@@ -94,6 +94,15 @@ struct Value {
     std::size_t byteSize() const;
 };
 
+// An initializer whose external data could not be read (a load with
+// LoadOptions::weightsOptional): its value has a dtype and shape, no data.
+struct UnloadedWeight {
+    ValueId value = kNoValue;
+    std::string location;   // the external data file named by the model
+    std::size_t bytes = 0;  // declared size
+    std::string reason;     // why it was not read
+};
+
 class Graph {
 public:
     std::vector<Value> values;
@@ -103,6 +112,7 @@ public:
     std::map<std::string, int64_t> opsets;  // domain -> version ("" = default)
     std::string name;
     std::shared_ptr<const OnnxSource> source;
+    std::vector<UnloadedWeight> unloadedWeights;  // empty when every weight is loaded
 
     int64_t opset() const;  // default-domain opset; 0 when the file names none
     ValueId find(const std::string& valueName) const;

@@ -20,6 +20,10 @@ struct LoadOptions {
     uint64_t maxTensorBytes = uint64_t(16) << 30;
     // Graphs with more nodes are refused (default 2 million).
     int64_t maxNodes = 2'000'000;
+    // Inspection: external data that is missing or unreadable does not stop
+    // the load; those initializers keep their type and shape but no data
+    // (Graph::unloadedWeights lists them) and a Session refuses to run them.
+    bool weightsOptional = false;
 };
 
 struct Model {
@@ -52,11 +56,24 @@ struct ShapeOptions {
     // Shape tensors up to this many elements are folded to constants so that
     // data-dependent chains (Shape -> Slice -> Concat -> Resize) resolve.
     int64_t maxFoldElements = 1 << 16;
+    // Inspection: a value whose shape cannot be found is recorded in
+    // ShapeReport::unresolved (and left unresolved) instead of failing;
+    // everything downstream that can still be resolved is.
+    bool keepGoing = false;
+};
+
+// A value resolveShapes() could not give a shape (with keepGoing).
+struct UnresolvedShape {
+    ValueId value = kNoValue;
+    NodeId node = kNoNode;  // its producer
+    std::string reason;     // why, or which input of the node had no shape
+    bool rootCause = true;  // false when only an input's shape was missing
 };
 
 struct ShapeReport {
     std::vector<std::string> defaultedInputs;  // "x: 1x3x320x320 (defaults for unnamed dims)"
     int foldedValues = 0;                      // values computed at plan time
+    std::vector<UnresolvedShape> unresolved;   // keepGoing only, in execution order
 };
 
 // Input values known before shapes are resolved (a run's actual inputs):

@@ -154,16 +154,30 @@ Status addInitializers(Graph& graph, const onnx::GraphProto& proto, const Tensor
         if (init.name().empty()) return invalidModel("an initializer has no name");
         if (graph.find(init.name()) != kNoValue)
             return invalidModel("initializer '" + init.name() + "' is declared twice");
-        auto tensor = decodeTensor(init, context, "initializer '" + init.name() + "'");
-        if (!tensor.ok()) return tensor.status();
+        const std::string what = "initializer '" + init.name() + "'";
+        auto tensor = decodeTensor(init, context, what);
+        std::string unreadable;
+        if (!tensor.ok()) {
+            // Inspection of a model whose weights were not downloaded: the
+            // structure and shapes are still known from the header.
+            const bool optional = context.options && context.options->weightsOptional && usesExternalData(init);
+            auto header = optional ? decodeTensorHeader(init, context, what) : tensor.status();
+            if (!header.ok()) return header.status();
+            unreadable = tensor.status().message();
+            tensor = header.take();
+        }
         Value v;
         v.name = init.name();
         v.isInitializer = true;
         v.dtype = tensor->dtype;
         v.shape = tensor->shape;
         v.shapeResolved = true;
-        v.constant = std::make_shared<const TensorData>(tensor.take());
-        graph.addValue(std::move(v));
+        const std::size_t declaredBytes =
+            static_cast<std::size_t>(tensor->elementCount()) * dataTypeSize(tensor->dtype);
+        if (unreadable.empty()) v.constant = std::make_shared<const TensorData>(tensor.take());
+        const ValueId id = graph.addValue(std::move(v));
+        if (!unreadable.empty())
+            graph.unloadedWeights.push_back({id, externalDataLocation(init), declaredBytes, unreadable});
     }
     return Status::ok();
 }

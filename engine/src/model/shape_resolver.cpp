@@ -91,6 +91,90 @@ Status checkOpKnown(const Graph& graph, const Node& node) {
                        ", which neither ONNX nor this engine defines");
 }
 
+// Resolves node by node; ONNX's inference is run lazily and re-run only
+// when it has not seen a node's outputs yet.
+class ShapePass {
+public:
+    ShapePass(Graph& graph, const ShapeOptions& options) : graph_(graph), options_(options) {}
+
+    // Gives the node's outputs shapes, or says why it cannot.
+    Status resolveNode(const Node& node) {
+        const bool done = std::all_of(node.outputs.begin(), node.outputs.end(),
+                                      [&](ValueId id) { return id == kNoValue || graph_.value(id).shapeResolved; });
+        if (done && node.opType == "Constant") return Status::ok();
+        const ValueId missing = firstInputWithoutShape(node);
+
+        const ops::OpEntry* op = ops::findOp(node);
+        const shapes::ShapeRule rule = op ? op->shape : nullptr;
+        if (rule && missing == kNoValue) {
+            shapes::ShapeContext context(graph_, node, options_);
+            IS_RETURN_IF_ERROR(rule(context));
+        } else {
+            if (!rule) IS_RETURN_IF_ERROR(checkOpKnown(graph_, node));
+            applyOnnxInference(node);
+        }
+        for (ValueId id : node.outputs) {
+            if (id == kNoValue) continue;
+            const Value& v = graph_.value(id);
+            if (v.shapeResolved || !v.isTensor) continue;
+            std::string why = missing != kNoValue ? "input '" + graph_.value(missing).name + "' has no shape"
+                              : node.hasSubgraph  ? "control flow (ops with subgraphs) is not supported"
+                                                  : "the engine has no shape rule for " + node.opType +
+                                                       (node.domain.empty() ? "" : " (domain " + node.domain + ")") +
+                                                       " and ONNX's inference gives no static shape";
+            return shapeError("cannot resolve the shape of '" + v.name + "' from node '" + node.name + "' (" +
+                              node.opType + "): " + why);
+        }
+        return checkOutputs(graph_, node);
+    }
+
+    // keepGoing: the node's outputs are left without shapes (a partial or
+    // absurd result must not mislead what follows) and listed with why.
+    void recordUnresolved(NodeId nodeId, const Status& why, ShapeReport& report) {
+        const Node& node = graph_.nodes[static_cast<size_t>(nodeId)];
+        const bool rootCause = firstInputWithoutShape(node) == kNoValue;
+        for (ValueId id : node.outputs) {
+            if (id == kNoValue || !graph_.value(id).isTensor) continue;
+            Value& v = graph_.value(id);
+            v.shapeResolved = false;
+            v.shape.clear();
+            v.constant.reset();
+            report.unresolved.push_back({id, nodeId, why.message(), rootCause});
+        }
+    }
+
+private:
+    ValueId firstInputWithoutShape(const Node& node) const {
+        for (ValueId id : node.inputs)
+            if (id != kNoValue && (!graph_.value(id).shapeResolved || !graph_.value(id).isTensor)) return id;
+        return kNoValue;
+    }
+
+    void applyOnnxInference(const Node& node) {
+        auto known = [&](ValueId id) { return id == kNoValue || onnxTypes_.count(graph_.value(id).name); };
+        if (!onnxRan_ || !std::all_of(node.outputs.begin(), node.outputs.end(), known)) {
+            onnxTypes_ = inferWithOnnx(graph_);
+            onnxRan_ = true;
+        }
+        for (ValueId id : node.outputs) {
+            if (id == kNoValue) continue;
+            Value& v = graph_.value(id);
+            if (!v.isTensor) continue;
+            auto it = onnxTypes_.find(v.name);
+            if (it != onnxTypes_.end()) {
+                v.dtype = it->second.dtype;
+                v.shape = it->second.shape;
+                v.shapeResolved = true;
+            }
+        }
+    }
+
+    Graph& graph_;
+    const ShapeOptions& options_;
+    std::map<std::string, InferredType> onnxTypes_;
+    bool onnxRan_ = false;
+};
+
 }  // namespace
 
 Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& givenShapes, const ShapeOptions& options,
@@ -135,59 +219,12 @@ Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& givenShapes, 
             input.constant = std::make_shared<const TensorData>(it->second);
     }
 
-    std::map<std::string, InferredType> onnxTypes;
-    bool onnxRan = false;
-    for (const Node& node : graph.nodes) {
-        bool done = std::all_of(node.outputs.begin(), node.outputs.end(),
-                                [&](ValueId id) { return id == kNoValue || graph.value(id).shapeResolved; });
-        if (done && node.opType == "Constant") continue;
-        bool inputsReady = true;
-        for (ValueId id : node.inputs)
-            if (id != kNoValue && (!graph.value(id).shapeResolved || !graph.value(id).isTensor)) inputsReady = false;
-
-        const ops::OpEntry* op = ops::findOp(node);
-        const shapes::ShapeRule rule = op ? op->shape : nullptr;
-        if (rule && inputsReady) {
-            shapes::ShapeContext context(graph, node, options);
-            IS_RETURN_IF_ERROR(rule(context));
-        } else {
-            if (!rule) IS_RETURN_IF_ERROR(checkOpKnown(graph, node));
-            // No rule: ONNX's inference, re-run when it has not seen this
-            // node's outputs yet (earlier rules may have resolved more).
-            auto known = [&](ValueId id) { return id == kNoValue || onnxTypes.count(graph.value(id).name); };
-            if (!onnxRan || !std::all_of(node.outputs.begin(), node.outputs.end(), known)) {
-                onnxTypes = inferWithOnnx(graph);
-                onnxRan = true;
-            }
-            for (ValueId id : node.outputs) {
-                if (id == kNoValue) continue;
-                Value& v = graph.value(id);
-                if (!v.isTensor) continue;
-                auto it = onnxTypes.find(v.name);
-                if (it != onnxTypes.end()) {
-                    v.dtype = it->second.dtype;
-                    v.shape = it->second.shape;
-                    v.shapeResolved = true;
-                }
-            }
-        }
-        for (ValueId id : node.outputs) {
-            if (id == kNoValue) continue;
-            const Value& v = graph.value(id);
-            if (v.shapeResolved || !v.isTensor) continue;
-            const bool controlFlow =
-                std::any_of(node.attributes.begin(), node.attributes.end(), [](const Attribute& a) {
-                    return a.kind == Attribute::Kind::Graph || a.kind == Attribute::Kind::Graphs;
-                });
-            std::string why = rule          ? "an input has no shape"
-                              : controlFlow ? "control flow (ops with subgraphs) is not supported"
-                                            : "the engine has no shape rule for " + node.opType +
-                                                  (node.domain.empty() ? "" : " (domain " + node.domain + ")") +
-                                                  " and ONNX's inference gives no static shape";
-            return shapeError("cannot resolve the shape of '" + v.name + "' from node '" + node.name + "' (" +
-                              node.opType + "): " + why);
-        }
-        IS_RETURN_IF_ERROR(checkOutputs(graph, node));
+    ShapePass pass(graph, options);
+    for (size_t i = 0; i < graph.nodes.size(); ++i) {
+        Status resolved = pass.resolveNode(graph.nodes[i]);
+        if (resolved.isOk()) continue;
+        if (!options.keepGoing) return resolved;
+        pass.recordUnresolved(static_cast<NodeId>(i), resolved, report);
     }
     for (const Value& v : graph.values)
         if (v.constant && !v.isWeight()) ++report.foldedValues;

@@ -86,8 +86,8 @@ Status decodeTypedFields(const onnx::TensorProto& proto, TensorData& t, int64_t 
 
 }  // namespace
 
-Result<TensorData> decodeTensor(const onnx::TensorProto& proto, const TensorDecodeContext& context,
-                                const std::string& what) {
+Result<TensorData> decodeTensorHeader(const onnx::TensorProto& proto, const TensorDecodeContext& context,
+                                      const std::string& what) {
     const LoadOptions defaults;
     const LoadOptions& options = context.options ? *context.options : defaults;
     if (!proto.has_data_type() || !isKnownDataType(proto.data_type()))
@@ -102,13 +102,34 @@ Result<TensorData> decodeTensor(const onnx::TensorProto& proto, const TensorDeco
     auto count = elementCount(t.shape);
     const std::string label = describe(what, t.shape, t.dtype);
     if (!count) return invalidModel(label + " has absurd dimensions (more than 2^40 elements)");
-    const size_t elementSize = dataTypeSize(t.dtype);
-    const uint64_t expectedBytes = static_cast<uint64_t>(*count) * elementSize;
+    const uint64_t expectedBytes = static_cast<uint64_t>(*count) * dataTypeSize(t.dtype);
     if (expectedBytes > options.maxTensorBytes)
         return invalidModel(label + " would take " + std::to_string(expectedBytes) + " bytes, more than the limit of " +
                             std::to_string(options.maxTensorBytes));
+    return t;
+}
 
-    if (proto.has_data_location() && proto.data_location() == onnx::TensorProto::EXTERNAL) {
+bool usesExternalData(const onnx::TensorProto& proto) {
+    return proto.has_data_location() && proto.data_location() == onnx::TensorProto::EXTERNAL;
+}
+
+std::string externalDataLocation(const onnx::TensorProto& proto) {
+    for (const auto& entry : proto.external_data())
+        if (entry.key() == "location") return entry.value();
+    return {};
+}
+
+Result<TensorData> decodeTensor(const onnx::TensorProto& proto, const TensorDecodeContext& context,
+                                const std::string& what) {
+    auto header = decodeTensorHeader(proto, context, what);
+    if (!header.ok()) return header.status();
+    TensorData t = header.take();
+    const auto count = elementCount(t.shape);
+    const std::string label = describe(what, t.shape, t.dtype);
+    const size_t elementSize = dataTypeSize(t.dtype);
+    const uint64_t expectedBytes = static_cast<uint64_t>(*count) * elementSize;
+
+    if (usesExternalData(proto)) {
         if (t.dtype == DataType::String) return invalidModel(label + ": string tensors cannot use external data");
         std::string location;
         uint64_t offset = 0, length = expectedBytes;

@@ -19,6 +19,12 @@ struct TensorDecodeContext {
 Result<TensorData> decodeTensor(const onnx::TensorProto& proto, const TensorDecodeContext& context,
                                 const std::string& what);
 
+// The dtype and shape only (data left empty), with the same checks.
+Result<TensorData> decodeTensorHeader(const onnx::TensorProto& proto, const TensorDecodeContext& context,
+                                      const std::string& what);
+bool usesExternalData(const onnx::TensorProto& proto);
+std::string externalDataLocation(const onnx::TensorProto& proto);  // "" when it names none
+
 // Reads bytes [offset, offset+length) of an external data file named by
 // `location`, refusing absolute paths, '..' and anything that resolves
 // (symlinks included) outside `directory`.
