@@ -15,14 +15,17 @@ struct NamedShape {
     std::string name;
     DataType dtype = DataType::Undefined;
     Shape shape;
+    bool shapeKnown = true;  // false: resolveShapes() could not find it (shown as ?)
 };
 
 struct ModelSummary {
     int64_t opset = 0;
     int nodes = 0;
     std::map<std::string, int> ops;  // op type -> count
-    std::size_t weightBytes = 0;     // initializers + Constant outputs
+    std::size_t weightBytes = 0;     // initializers + Constant outputs (loaded ones)
     int64_t weightElements = 0;
+    std::size_t unloadedWeightBytes = 0;  // declared by initializers whose external data was not read
+    int unloadedWeights = 0;
     int intermediateCount = 0;
     std::size_t intermediateBytes = 0;
     LowerBound lowerBound;

@@ -12,6 +12,10 @@ ModelSummary summarizeModel(const Graph& graph) {
         s.weightBytes += v.constant->byteSize();
         s.weightElements += v.constant->elementCount();
     }
+    for (const UnloadedWeight& weight : graph.unloadedWeights) {
+        s.unloadedWeightBytes += weight.bytes;
+        ++s.unloadedWeights;
+    }
     auto lifetimes = intermediateLifetimes(graph);
     for (const Lifetime& life : lifetimes) {
         ++s.intermediateCount;
@@ -24,7 +28,7 @@ ModelSummary summarizeModel(const Graph& graph) {
     s.lowerBound = lowerBound(graph, lifetimes);
     auto describe = [&](ValueId id) {
         const Value& v = graph.value(id);
-        return NamedShape{v.name, v.dtype, v.shape};
+        return NamedShape{v.name, v.dtype, v.shape, v.shapeResolved};
     };
     for (ValueId id : graph.runtimeInputs()) s.inputs.push_back(describe(id));
     for (ValueId id : graph.outputs) s.outputs.push_back(describe(id));

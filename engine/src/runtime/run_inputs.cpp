@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cpu/kernel.h"
+#include "interstage/op_support.h"
 #include "interstage/session.h"
 #include "runtime/cpu_executor.h"
 
@@ -32,21 +33,10 @@ Result<std::map<std::string, TensorData>> runInputs(const Graph& file, const std
 }
 
 Status checkOpsSupported(const Graph& graph, const std::string& backend) {
-    std::vector<std::pair<std::string, std::string>> missing;  // op, first node
-    int nodes = 0;
-    for (const Node& node : graph.nodes) {
-        if (node.domain.empty() && cpu::findKernel(node.opType)) continue;
-        if (producesOnlyWeights(graph, node)) continue;
-        ++nodes;
-        std::string op = (node.domain.empty() ? "" : node.domain + ".") + node.opType;
-        if (std::none_of(missing.begin(), missing.end(), [&](const auto& m) { return m.first == op; }))
-            missing.emplace_back(op, node.name);
-    }
-    if (missing.empty()) return Status::ok();
-    std::string list;
-    for (const auto& [op, node] : missing) list += (list.empty() ? "" : ", ") + op + " (first at node '" + node + "')";
-    return unsupported("the " + backend + " backend does not support " + list + "; " + std::to_string(nodes) +
-                       " nodes in all");
+    const OpSupport support = opSupport(graph);
+    if (support.runnable()) return Status::ok();
+    return unsupported("the " + backend + " backend does not support " + describeGaps(graph, support.noCpuKernel) +
+                       "; " + std::to_string(support.unsupportedNodes.size()) + " nodes in all");
 }
 
 }  // namespace interstage

@@ -14,6 +14,7 @@
 #include "cpu/ops/nn/conv_paths.h"
 #include "cpu/ops/nn/dnnl_context.h"
 #include "interstage/lifetimes.h"
+#include "interstage/op_support.h"
 #include "memory/host_allocator.h"
 #include "memory/memory_sampler.h"
 #include "memory/memory_tracker.h"
@@ -207,6 +208,7 @@ Session::Session() : impl_(std::make_unique<Impl>()) {}
 Session::~Session() = default;
 
 Result<std::unique_ptr<Session>> Session::create(Model model, const SessionOptions& options) {
+    IS_RETURN_IF_ERROR(checkWeightsLoaded(model.graph));
     std::unique_ptr<Session> session(new Session());
     Impl& s = *session->impl_;
     s.model = std::move(model);

@@ -1,0 +1,64 @@
+#include "interstage/op_support.h"
+
+#include <algorithm>
+
+#include "cpu/kernel.h"
+#include "interstage/format.h"
+#include "ops/op_table.h"
+#include "runtime/cpu_executor.h"
+
+namespace interstage {
+namespace {
+
+void count(std::vector<OpGap>& gaps, const std::string& op, NodeId node) {
+    auto it = std::find_if(gaps.begin(), gaps.end(), [&](const OpGap& gap) { return gap.op == op; });
+    if (it == gaps.end())
+        gaps.push_back({op, 1, node});
+    else
+        ++it->nodes;
+}
+
+}  // namespace
+
+OpSupport opSupport(const Graph& graph) {
+    OpSupport support;
+    for (size_t i = 0; i < graph.nodes.size(); ++i) {
+        const Node& node = graph.nodes[i];
+        if (producesOnlyWeights(graph, node)) continue;
+        const auto id = static_cast<NodeId>(i);
+        const std::string op = (node.domain.empty() ? "" : node.domain + ".") + node.opType;
+        if (!node.domain.empty() || !cpu::findKernel(node.opType)) {
+            count(support.noCpuKernel, op, id);
+            support.unsupportedNodes.push_back(id);
+            continue;
+        }
+        const ops::OpEntry* entry = ops::findOp(node);
+        if (!entry || !entry->vulkan) count(support.noShader, op, id);
+    }
+    return support;
+}
+
+std::string describeGaps(const Graph& graph, const std::vector<OpGap>& gaps) {
+    std::string text;
+    for (const OpGap& gap : gaps) {
+        if (!text.empty()) text += ", ";
+        text += gap.op + " (" + std::to_string(gap.nodes) + (gap.nodes == 1 ? " node" : " nodes") + ", first '" +
+                graph.nodes[static_cast<size_t>(gap.firstNode)].name + "')";
+    }
+    return text;
+}
+
+Status checkWeightsLoaded(const Graph& graph) {
+    if (graph.unloadedWeights.empty()) return Status::ok();
+    std::size_t bytes = 0;
+    for (const UnloadedWeight& weight : graph.unloadedWeights) bytes += weight.bytes;
+    const UnloadedWeight& first = graph.unloadedWeights.front();
+    const std::size_t count = graph.unloadedWeights.size();
+    return Status(StatusCode::NotFound,
+                  "cannot run without the weights: " + std::to_string(count) +
+                      (count == 1 ? " initializer (" : " initializers (") + formatBytes(double(bytes)) +
+                      " declared) could not be read from external data; the first, '" +
+                      graph.value(first.value).name + "': " + first.reason);
+}
+
+}  // namespace interstage
