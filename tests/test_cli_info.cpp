@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "hostile_manifest.h"
 #include "test_support.h"
 
 namespace {
@@ -75,6 +76,52 @@ private slots:
 
         auto noCommand = runCli({"frobnicate"});
         QCOMPARE(noCommand.exitCode, 2);
+    }
+
+    // What stops a run is listed, and the rest of the model still shown: a
+    // Reshape to a shape given at run time (unresolved, yet runnable) and
+    // the hostile corpus's unknown op and missing weights file.
+    void inspectionJsonListsWhatStopsARun() {
+        using namespace interstage;
+        QTemporaryDir dir;
+        GraphBuilder b("value_shaped");
+        b.input("x", DataType::Float, {6});
+        b.input("s", DataType::Int64, {2});
+        auto reshaped = b.op("Reshape", {"x", "s"}, {}, "reshape");
+        b.output(b.op("Relu", {reshaped}, {}, "relu"), DataType::Float, {});
+        const std::string path = testsupport::writeFile(dir, "value_shaped.onnx", b.serialize());
+        const auto readJson = [&](const QString& model) {
+            const QString json = dir.filePath("info.json");
+            const CliResult r = runCli({"info", model, "--json", json});
+            QFile f(json);
+            if (r.exitCode != 0 || !f.open(QIODevice::ReadOnly)) return QJsonObject{{"failed", r.err}};
+            return QJsonDocument::fromJson(f.readAll()).object();
+        };
+
+        const QJsonObject shaped = readJson(QString::fromStdString(path));
+        QVERIFY2(!shaped.contains("failed"), qPrintable(shaped["failed"].toString()));
+        QCOMPARE(shaped["weights_loaded"].toBool(), true);
+        const QJsonArray unresolved = shaped["unresolved"].toArray();
+        QCOMPARE(unresolved.size(), 2);  // reshape (the cause) and relu after it
+        QCOMPARE(unresolved[0].toObject()["node"].toString(), QString("reshape"));
+        QCOMPARE(unresolved[0].toObject()["root_cause"].toBool(), true);
+        QCOMPARE(unresolved[1].toObject()["root_cause"].toBool(), false);
+        QVERIFY(shaped["outputs"].toArray()[0].toObject()["shape"].isNull());
+        QVERIFY(shaped["unsupported"].toObject()["cpu"].toArray().isEmpty());
+
+        const QString hostile = QString::fromStdString(testsupport::hostileDir());
+        const QJsonObject unknown = readJson(hostile + "/op_unknown.onnx");
+        const QJsonArray cpu = unknown["unsupported"].toObject()["cpu"].toArray();
+        QCOMPARE(cpu.size(), 1);
+        QCOMPARE(cpu[0].toObject()["op"].toString(), QString("FrobnicateTensor"));
+        QCOMPARE(cpu[0].toObject()["count"].toInt(), 1);
+        QCOMPARE(cpu[0].toObject()["first_node"].toString(), QString("relu"));
+        QCOMPARE(unknown["unsupported"].toObject()["vulkan"].toArray(), cpu);
+
+        const QJsonObject unloaded = readJson(hostile + "/ext_missing_file.onnx");
+        QCOMPARE(unloaded["weights_loaded"].toBool(), false);
+        QCOMPARE(unloaded["unloaded_weight_bytes"].toInt(), 16);
+        QCOMPARE(unloaded["outputs"].toArray()[0].toObject()["shape"].toArray().size(), 2);  // shapes still known
     }
 
     void zooWritesModel() {

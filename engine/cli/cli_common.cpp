@@ -73,10 +73,16 @@ Result<LoadedModel> loadWithShapes(const std::string& path, const std::vector<st
         if (!parsed.ok()) return parsed.status();
         shapes[parsed->first] = parsed->second;
     }
-    auto model = loadModel(path);
+    // Inspection never stops at what only running needs: weights whose
+    // external data is missing, or shapes that cannot be found.
+    LoadOptions loadOptions;
+    loadOptions.weightsOptional = true;
+    auto model = loadModel(path, loadOptions);
     if (!model.ok()) return model.status();
     LoadedModel loaded{model.take(), {}};
-    auto report = resolveShapes(loaded.model.graph, shapes);
+    ShapeOptions shapeOptions;
+    shapeOptions.keepGoing = true;
+    auto report = resolveShapes(loaded.model.graph, shapes, shapeOptions);
     if (!report.ok()) return report.status();
     loaded.shapes = report.take();
     return loaded;

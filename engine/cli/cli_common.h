@@ -47,6 +47,7 @@ struct LoadedModel {
     Model model;
     ShapeReport shapes;
 };
+// For inspection: weights may be missing and shapes unresolved (listed).
 Result<LoadedModel> loadWithShapes(const std::string& path, const std::vector<std::string>& inputSpecs);
 
 // "note: 2 nodes run on the CPU for want of a Vulkan shader ...: a (Op), b (Op)"

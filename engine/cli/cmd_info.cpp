@@ -8,14 +8,61 @@
 
 #include "cli_common.h"
 #include "interstage/model_info.h"
+#include "interstage/op_support.h"
 
 namespace interstage::cli {
 namespace {
 
 nlohmann::json shapesJson(const std::vector<NamedShape>& list) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& s : list) out.push_back({{"name", s.name}, {"dtype", dataTypeName(s.dtype)}, {"shape", s.shape}});
+    for (const auto& s : list)
+        out.push_back({{"name", s.name},
+                       {"dtype", dataTypeName(s.dtype)},
+                       {"shape", s.shapeKnown ? nlohmann::json(s.shape) : nlohmann::json(nullptr)}});
     return out;
+}
+
+nlohmann::json gapsJson(const Graph& graph, const std::vector<OpGap>& gaps) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const OpGap& gap : gaps)
+        out.push_back({{"op", gap.op},
+                       {"count", gap.nodes},
+                       {"first_node", graph.nodes[static_cast<size_t>(gap.firstNode)].name}});
+    return out;
+}
+
+nlohmann::json unresolvedJson(const Graph& graph, const std::vector<UnresolvedShape>& unresolved) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const UnresolvedShape& u : unresolved)
+        out.push_back({{"value", graph.value(u.value).name},
+                       {"node", graph.nodes[static_cast<size_t>(u.node)].name},
+                       {"reason", u.reason},
+                       {"root_cause", u.rootCause}});
+    return out;
+}
+
+// What stands between this model and a run, said before anything runs.
+void printObstacles(const Graph& graph, const ModelSummary& s, const ShapeReport& shapes, const OpSupport& support) {
+    if (s.unloadedWeights > 0)
+        std::cout << "weights        not loaded: " << s.unloadedWeights
+                  << (s.unloadedWeights == 1 ? " initializer, " : " initializers, ")
+                  << formatBytes(double(s.unloadedWeightBytes)) << " (" << s.unloadedWeightBytes
+                  << " bytes) declared in external data; " << graph.unloadedWeights.front().reason << "\n";
+    if (!shapes.unresolved.empty()) {
+        std::cout << "unresolved     " << shapes.unresolved.size() << " values without a shape (shown as ?)\n";
+        std::vector<std::string> reasons;  // root causes, each once (a node's outputs share one)
+        for (const UnresolvedShape& u : shapes.unresolved)
+            if (u.rootCause && std::find(reasons.begin(), reasons.end(), u.reason) == reasons.end())
+                reasons.push_back(u.reason);
+        for (size_t i = 0; i < reasons.size() && i < 5; ++i) std::cout << "  because      " << reasons[i] << "\n";
+        if (reasons.size() > 5) std::cout << "  and          " << reasons.size() - 5 << " more (--json lists all)\n";
+    }
+    if (!support.noCpuKernel.empty())
+        std::cout << "unsupported    " << describeGaps(graph, support.noCpuKernel) << " (on every backend)\n";
+    if (!support.noShader.empty()) std::cout << "cpu on vulkan  " << describeGaps(graph, support.noShader) << "\n";
+    if (s.unloadedWeights > 0 || !shapes.unresolved.empty() || !support.noCpuKernel.empty())
+        std::cout << "run            not possible as it stands (see above); everything shown is from the "
+                     "graph alone\n";
 }
 
 void printText(const LoadedModel& loaded, const ModelSummary& s) {
@@ -31,7 +78,7 @@ void printText(const LoadedModel& loaded, const ModelSummary& s) {
         std::cout << "  default      " << note << " (--input NAME=DIMS)\n";
     for (const auto& out : s.outputs)
         std::cout << "output         " << out.name << "  " << dataTypeName(out.dtype) << "  "
-                  << shapeToString(out.shape) << "\n";
+                  << (out.shapeKnown ? shapeToString(out.shape) : "?") << "\n";
     std::cout << "nodes          " << s.nodes << "\n";
     std::vector<std::pair<std::string, int>> ops(s.ops.begin(), s.ops.end());
     std::stable_sort(ops.begin(), ops.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
@@ -39,8 +86,9 @@ void printText(const LoadedModel& loaded, const ModelSummary& s) {
     for (size_t i = 0; i < ops.size(); ++i)
         std::cout << (i % 6 == 0 && i ? "\n               " : " ") << ops[i].first << " " << ops[i].second;
     std::cout << "\n";
-    std::cout << "weights        " << formatBytes(s.weightBytes) << " (" << s.weightBytes << " bytes, "
-              << s.weightElements << " elements)\n";
+    if (s.unloadedWeights == 0 || s.weightBytes > 0)
+        std::cout << "weights        " << formatBytes(s.weightBytes) << " (" << s.weightBytes << " bytes, "
+                  << s.weightElements << " elements)" << (s.unloadedWeights ? " loaded" : "") << "\n";
     std::cout << "intermediates  " << s.intermediateCount << " tensors, " << formatBytes(s.intermediateBytes) << " ("
               << s.intermediateBytes << " bytes)\n";
     std::cout << "largest        " << s.largestTensor << ", " << formatBytes(s.largestTensorBytes) << "\n";
@@ -75,8 +123,11 @@ int runInfo(Args& args) {
     if (path.empty()) return usageError("info: name a model file");
     auto loaded = loadWithShapes(path, inputs);
     if (!loaded.ok()) return reportError(loaded.status());
-    const ModelSummary s = summarizeModel(loaded->model.graph);
+    const Graph& graph = loaded->model.graph;
+    const ModelSummary s = summarizeModel(graph);
+    const OpSupport support = opSupport(graph);
     printText(loaded.value(), s);
+    printObstacles(graph, s, loaded->shapes, support);
 
     if (!jsonPath.empty()) {
         nlohmann::json doc = {
@@ -94,6 +145,15 @@ int runInfo(Args& args) {
             {"inputs", shapesJson(s.inputs)},
             {"outputs", shapesJson(s.outputs)},
             {"defaulted_inputs", loaded->shapes.defaultedInputs},
+            {"weights_loaded", s.unloadedWeights == 0},
+            {"unloaded_weight_bytes", s.unloadedWeightBytes},
+            {"unresolved", unresolvedJson(graph, loaded->shapes.unresolved)},
+            // Vulkan runs ops without a shader on the CPU, so what it cannot
+            // run at all is what the CPU cannot.
+            {"unsupported",
+             {{"cpu", gapsJson(graph, support.noCpuKernel)},
+              {"vulkan", gapsJson(graph, support.noCpuKernel)},
+              {"vulkan_cpu_fallback", gapsJson(graph, support.noShader)}}},
         };
         std::ofstream out(jsonPath);
         out << std::setw(2) << doc << "\n";
