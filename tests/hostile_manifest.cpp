@@ -18,8 +18,8 @@ std::vector<HostileCase> hostileCorpus() {
         std::vector<std::string> fields;
         std::stringstream split(line);
         for (std::string field; std::getline(split, field, '\t');) fields.push_back(field);
-        if (fields.size() != 4 || (fields[1] != "error" && fields[1] != "runs")) return {};
-        cases.push_back({fields[0], fields[1] == "runs", fields[2], fields[3]});
+        if (fields.size() != 4 || (fields[1] != "error" && fields[1] != "runs" && fields[1] != "inspect")) return {};
+        cases.push_back({fields[0], fields[1] == "runs", fields[1] == "inspect", fields[2], fields[3]});
     }
     return cases;
 }

@@ -10,6 +10,8 @@ namespace testsupport {
 struct HostileCase {
     std::string file;      // e.g. "cycle_of_two.onnx", relative to hostileDir()
     bool mustRun = false;  // "runs": a valid model; else every stage must fail
+    // "inspect": opens for inspection (app, `info`), fails wherever it must run
+    bool opensForInspection = false;
     std::string expected;  // substring of the one-line error, or "NAME=DIMS" of the output
     std::string why;
     std::string path() const;

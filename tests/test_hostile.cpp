@@ -207,6 +207,7 @@ private slots:
 
     // The CLI: exit status 1, exactly one line on stderr naming the problem,
     // never a signal, never a hang. Valid files: exit 0, nothing on stderr.
+    // Files that open for inspection: `info` shows them and names the problem.
     void cliNamesTheProblem_data() {
         QTest::addColumn<QString>("file");
         QTest::addColumn<QString>("command");
@@ -236,6 +237,14 @@ private slots:
                 const std::string dims = c->expected.substr(c->expected.find('=') + 1);
                 QVERIFY2(r.out.contains(QByteArray::fromStdString(dims)), r.out.constData());
             }
+            return;
+        }
+        if (c->opensForInspection && command == "info") {
+            // Inspection goes on past the problem and names it on stdout.
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+            QVERIFY2(r.out.contains(QByteArray::fromStdString(c->expected)),
+                     qPrintable("'" + QString::fromStdString(c->expected) + "' not in: " + r.out));
+            QVERIFY2(r.out.contains("run            not possible"), r.out.constData());
             return;
         }
         QCOMPARE(r.exitCode, 1);

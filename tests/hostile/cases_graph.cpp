@@ -103,18 +103,18 @@ void addDuplicates(Corpus& corpus) {
 void addOps(Corpus& corpus) {
     onnx::ModelProto m = reluModel({2, 2});
     m.mutable_graph()->mutable_node(0)->set_op_type("FrobnicateTensor");
-    corpus.error("op_unknown.onnx", m, "FrobnicateTensor", "an op no one defines");
+    corpus.inspect("op_unknown.onnx", m, "FrobnicateTensor", "an op no one defines");
 
     m = reluModel({2, 2});
     m.mutable_graph()->mutable_node(0)->set_domain("com.example.hostile");
     auto* opset = m.add_opset_import();
     opset->set_domain("com.example.hostile");
     opset->set_version(1);
-    corpus.error("op_unknown_domain.onnx", m, "com.example.hostile", "Relu in a domain no one defines");
+    corpus.inspect("op_unknown_domain.onnx", m, "com.example.hostile", "Relu in a domain no one defines");
 
     m = reluModel({2, 2});
     m.mutable_graph()->mutable_node(0)->set_domain("com.example.undeclared");
-    corpus.error("op_domain_not_imported.onnx", m, "com.example.undeclared", "a domain missing from opset_import");
+    corpus.inspect("op_domain_not_imported.onnx", m, "com.example.undeclared", "a domain missing from opset_import");
 
     m = reluModel({2, 2});
     m.mutable_graph()->mutable_node(0)->set_op_type("");
@@ -122,7 +122,7 @@ void addOps(Corpus& corpus) {
 
     m = addModel();
     m.mutable_graph()->mutable_node(0)->mutable_input()->RemoveLast();
-    corpus.error("op_missing_input.onnx", m, "'add'", "Add with one input");
+    corpus.inspect("op_missing_input.onnx", m, "'add'", "Add with one input");
 
     // Attributes of the wrong type: Transpose's perm as a string, Softmax's
     // axis out of range.
@@ -140,7 +140,7 @@ void addOps(Corpus& corpus) {
     axis->set_name("axis");
     axis->set_type(onnx::AttributeProto::INT);
     axis->set_i(7);
-    corpus.error("attr_axis_out_of_range.onnx", m, "axis", "Softmax axis 7 on a rank-2 tensor");
+    corpus.inspect("attr_axis_out_of_range.onnx", m, "axis", "Softmax axis 7 on a rank-2 tensor");
 
     // A Constant whose value attribute is an INT, not a TENSOR.
     m = reluModel({2, 2});

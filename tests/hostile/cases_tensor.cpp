@@ -53,21 +53,21 @@ void addDims(Corpus& corpus) {
     m.mutable_graph()->mutable_node(0)->set_op_type("Reshape");
     m.mutable_graph()->mutable_node(0)->add_input("target");
     addInt64Initializer(m.mutable_graph(), "target", {k2pow40, k2pow40});
-    corpus.error("reshape_to_enormous.onnx", m, "'relu'", "Reshape [2,2] to [2^40,2^40]");
+    corpus.inspect("reshape_to_enormous.onnx", m, "'relu'", "Reshape [2,2] to [2^40,2^40]");
 
     m = reluModel({2, 2});
     m.mutable_graph()->mutable_node(0)->set_op_type("ConstantOfShape");
     m.mutable_graph()->mutable_node(0)->set_input(0, "dims");
     m.mutable_graph()->mutable_node(0)->set_name("fill");
     addInt64Initializer(m.mutable_graph(), "dims", {k2pow31, k2pow31, k2pow31});
-    corpus.error("constant_of_shape_overflow.onnx", m, "'fill'", "ConstantOfShape [2^31,2^31,2^31]");
+    corpus.inspect("constant_of_shape_overflow.onnx", m, "'fill'", "ConstantOfShape [2^31,2^31,2^31]");
 
     m = reluModel({2, 2});
     m.mutable_graph()->mutable_node(0)->set_op_type("ConstantOfShape");
     m.mutable_graph()->mutable_node(0)->set_input(0, "dims");
     m.mutable_graph()->mutable_node(0)->set_name("fill");
     addInt64Initializer(m.mutable_graph(), "dims", {4, -7});
-    corpus.error("constant_of_shape_negative.onnx", m, "'fill'", "ConstantOfShape [4,-7]");
+    corpus.inspect("constant_of_shape_negative.onnx", m, "'fill'", "ConstantOfShape [4,-7]");
 }
 
 void addPayloadSizes(Corpus& corpus) {
@@ -197,7 +197,8 @@ void addExternalData(Corpus& corpus) {
     for (const auto& b : bad) {
         m = addModel();
         external(weight(m), b.entries);
-        corpus.error(b.file, m, b.substring, b.why);
+        // The graph is whole without the weights: it opens for inspection.
+        corpus.inspect(b.file, m, b.substring, b.why);
     }
 }
 

@@ -19,6 +19,12 @@ public:
     void error(const std::string& file, const std::string& bytes, const std::string& substring, const std::string& why);
     void error(const std::string& file, const onnx::ModelProto& m, const std::string& substring,
                const std::string& why);
+    // A model that opens for inspection (the app, `info`: the graph, with
+    // the problem marked) but cannot run: loading strictly, planning or
+    // running fails with an error containing `substring`, and so do the
+    // app's Run and `interstage-cli run`.
+    void inspect(const std::string& file, const onnx::ModelProto& m, const std::string& substring,
+                 const std::string& why);
     // A valid model that must load and run; `outputs` is "NAME=DIMS" (DIMS
     // as shapeToString prints them, "0x4", "[]" for a scalar).
     void runs(const std::string& file, const onnx::ModelProto& m, const std::string& outputs, const std::string& why);

@@ -25,6 +25,12 @@ void Corpus::error(const std::string& file, const onnx::ModelProto& m, const std
     error(file, m.SerializeAsString(), substring, why);
 }
 
+void Corpus::inspect(const std::string& file, const onnx::ModelProto& m, const std::string& substring,
+                     const std::string& why) {
+    write(file, m.SerializeAsString());
+    entries_.push_back({file, "inspect", substring, why});
+}
+
 void Corpus::runs(const std::string& file, const onnx::ModelProto& m, const std::string& outputs,
                   const std::string& why) {
     write(file, m.SerializeAsString());
@@ -36,7 +42,8 @@ void Corpus::sideFile(const std::string& file, const std::string& bytes) { write
 void Corpus::writeManifest() const {
     std::ofstream out(dir_ + "/MANIFEST.tsv", std::ios::binary);
     out << "# Written by make_hostile_corpus; one line per .onnx file in this folder, tab-separated:\n"
-           "# file, expect (error: fails at load/shapes/plan/session, CLI and app; runs: valid, must run),\n"
+           "# file, expect (error: fails at load/shapes/plan/session, CLI and app; inspect: opens in the app\n"
+           "# and info with the problem marked, fails like error everywhere else; runs: valid, must run),\n"
            "# the substring the one-line error must contain (or the outputs NAME=DIMS for runs), why.\n";
     for (const auto& e : entries_) out << e.file << '\t' << e.expect << '\t' << e.substring << '\t' << e.why << '\n';
 }
