@@ -252,6 +252,8 @@ void MainWindow::documentLoaded(std::shared_ptr<const appcore::ModelDocument> do
     results_.clear();
     selectedNode_ = -1;
     graphView_->setGraph(document_->resolved, document_->layout);
+    graphView_->setProblems(document_->problems);
+    runPanel_->setBlocked(document_->runBlocker);
     timeline_->clear();
     timingChart_->clear();
     inspector_->clearNode();
@@ -288,6 +290,16 @@ void MainWindow::updateStatus() {
             .arg(locale.formattedDataSize(qint64(s.intermediateBytes), 1, QLocale::DataSizeTraditionalFormat))
             .arg(locale.formattedDataSize(qint64(s.lowerBound.bytes), 1, QLocale::DataSizeTraditionalFormat))
             .arg(qRound(document_->loadMs + document_->layoutMs)));
+    if (s.unloadedWeights > 0)
+        statusLabel_->setText(
+            statusLabel_->text() +
+            tr(" · weights not loaded (%1 declared)")
+                .arg(locale.formattedDataSize(qint64(s.unloadedWeightBytes), 1, QLocale::DataSizeTraditionalFormat)));
+    if (!document_->shapes.unresolved.empty())
+        statusLabel_->setText(statusLabel_->text() +
+                              (document_->shapes.unresolved.size() == 1
+                                   ? tr(" · 1 value without a shape (?)")
+                                   : tr(" · %1 values without a shape (?)").arg(document_->shapes.unresolved.size())));
     if (document_->layout.simplified)
         statusBar()->showMessage(tr("%1 nodes: drawn in execution order (Graphviz lays out graphs of up to %2 nodes)")
                                      .arg(s.nodes)

@@ -21,6 +21,10 @@ void MainWindow::runOnce() {
         showError(tr("Nothing to run"), tr("Open a model first (File > Open, or File > Open Sample)."));
         return;
     }
+    if (!document_->runBlocker.isEmpty()) {
+        showError(tr("Cannot run this model"), document_->runBlocker);
+        return;
+    }
     QString error;
     appcore::RunConfig config = runPanel_->config(&error);
     if (!error.isEmpty()) {
@@ -34,6 +38,10 @@ void MainWindow::runOnce() {
 void MainWindow::comparePresets() {
     if (!document_) {
         showError(tr("Nothing to run"), tr("Open a model first (File > Open, or File > Open Sample)."));
+        return;
+    }
+    if (!document_->runBlocker.isEmpty()) {
+        showError(tr("Cannot run this model"), document_->runBlocker);
         return;
     }
     QString error;

@@ -19,7 +19,8 @@ namespace style = widgets::graphstyle;
 constexpr double kTitleBand = 23.0;
 constexpr double kLine = 13.0;
 constexpr double kRadius = 5.0;
-constexpr double kGlow = 5.0;  // selection halo outside the box
+constexpr double kGlow = 5.0;   // selection halo outside the box
+constexpr double kBadge = 7.0;  // radius of the problem badge on the top-right corner
 constexpr double kTextInset = 6.0;
 
 // Zoom levels (device pixels per scene unit) below which detail is dropped:
@@ -86,12 +87,39 @@ void NodeItem::setMatchMark(bool match) {
     update();
 }
 
-QRectF NodeItem::boundingRect() const { return rect_.adjusted(-kGlow, -kGlow, kGlow, kGlow); }
+QRectF NodeItem::boundingRect() const {
+    const double margin = problem_ ? std::max(kGlow, kBadge) : kGlow;
+    return rect_.adjusted(-margin, -margin, margin, margin);
+}
 
 QPainterPath NodeItem::shape() const {
     QPainterPath path;
     path.addRect(rect_);
     return path;
+}
+
+// Dashed so that it reads as a warning, not as a colour of the ramp; the
+// badge sits on the top-right corner, outside the title.
+void NodeItem::paintProblem(QPainter* painter, bool withBadge) const {
+    QPen dashed(style::kProblem, 2.0, Qt::DashLine);
+    painter->setPen(dashed);
+    painter->setBrush(Qt::NoBrush);
+    painter->drawPath(outline_);
+    if (!withBadge) return;
+    const QRectF badge(rect_.right() - kBadge, rect_.top() - kBadge, 2 * kBadge, 2 * kBadge);
+    painter->setPen(Qt::NoPen);
+    painter->setBrush(style::kProblem);
+    painter->drawEllipse(badge);
+    painter->setPen(Qt::white);
+    painter->setFont(style::titleFont());
+    painter->drawText(badge, Qt::AlignCenter, QStringLiteral("!"));
+}
+
+void NodeItem::setProblem(const QString& why) {
+    prepareGeometryChange();  // the badge reaches beyond the halo
+    problem_ = !why.isEmpty();
+    setToolTip(why);
+    update();
 }
 
 void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*) {
@@ -105,8 +133,8 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
         // fills vanish at this size), with marks still visible.
         painter->setRenderHint(QPainter::Antialiasing, false);
         painter->fillRect(rect_, border_);
-        if (selected_ || match_) {
-            painter->setPen(QPen(markColor, 2.5 / lod));
+        if (selected_ || match_ || problem_) {
+            painter->setPen(QPen(problem_ && !selected_ ? style::kProblem : markColor, 2.5 / lod));
             painter->setBrush(Qt::NoBrush);
             painter->drawRect(rect_.adjusted(-2 / lod, -2 / lod, 2 / lod, 2 / lod));
         }
@@ -134,6 +162,7 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     painter->setPen(QPen(selected_ ? style::kSelection : border_, std::max(outlineWidth, 0.8 / lod)));
     painter->setBrush(Qt::NoBrush);
     painter->drawPath(outline_);
+    if (problem_) paintProblem(painter, textShown);
 
     if (!textShown) return;
     painter->setPen(style::kText);

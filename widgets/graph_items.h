@@ -29,6 +29,10 @@ public:
     void setColors(const QColor& header, const QColor& body, const QColor& border);
     void setSelectedMark(bool selected);
     void setMatchMark(bool match);
+    // A node that cannot run or whose output has no shape: a red dashed
+    // outline and a "!" badge; `why` becomes the tooltip (empty clears it).
+    void setProblem(const QString& why);
+    bool hasProblem() const { return problem_; }
 
     int type() const override { return NodeType; }
     QRectF boundingRect() const override;
@@ -36,6 +40,8 @@ public:
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
 private:
+    void paintProblem(QPainter* painter, bool withBadge) const;
+
     int layoutIndex_;
     QRectF rect_;
     bool marker_;
@@ -50,6 +56,7 @@ private:
     QColor border_;
     bool selected_ = false;
     bool match_ = false;
+    bool problem_ = false;
 };
 
 class EdgeItem : public QGraphicsItem {

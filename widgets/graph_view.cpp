@@ -239,6 +239,15 @@ void GraphView::applyMarks() {
     }
 }
 
+void GraphView::setProblems(const QHash<int, QString>& reasonByNode) {
+    for (const NodeEntry& entry : nodes_)
+        if (entry.node >= 0) entry.item->setProblem(reasonByNode.value(entry.node));
+}
+
+int GraphView::problemCount() const {
+    return int(std::count_if(nodes_.begin(), nodes_.end(), [](const NodeEntry& e) { return e.item->hasProblem(); }));
+}
+
 void GraphView::setColorBy(ColorBy mode) {
     if (colorBy_ == mode) return;
     colorBy_ = mode;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <QGraphicsView>
+#include <QHash>
 #include <QString>
 #include <QVector>
 #include <cstdint>
@@ -44,6 +45,10 @@ public:
     bool hasGraph() const { return !nodes_.isEmpty(); }
 
     void setColorBy(ColorBy mode);
+    // Marks nodes that cannot run or have outputs without a shape (by
+    // Graph::nodes index, with the reason shown as their tooltip).
+    void setProblems(const QHash<int, QString>& reasonByNode);
+    int problemCount() const;
     ColorBy colorBy() const { return colorBy_; }
 
     // The whole graph in the window.

@@ -117,6 +117,12 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
     buttons->addWidget(stop_);
     runForm->addRow(buttons);
     runForm->addRow(compare_);
+    blockedLabel_ = new QLabel;
+    blockedLabel_->setObjectName("runBlocked");
+    blockedLabel_->setWordWrap(true);
+    blockedLabel_->setStyleSheet("color: #C62828;");
+    blockedLabel_->hide();
+    runForm->addRow(blockedLabel_);
     layout->addWidget(runBox);
     layout->addStretch(1);
 
@@ -168,9 +174,21 @@ void RunPanel::setInputs(const QStringList& names, const QStringList& declared, 
 }
 
 void RunPanel::setRunning(bool running) {
-    run_->setEnabled(!running);
-    compare_->setEnabled(!running);
+    running_ = running;
+    run_->setEnabled(!running && blocked_.isEmpty());
+    compare_->setEnabled(!running && blocked_.isEmpty());
     stop_->setEnabled(running);
+}
+
+void RunPanel::setBlocked(const QString& reason) {
+    blocked_ = reason;
+    blockedLabel_->setText(tr("Cannot run: %1").arg(reason));
+    blockedLabel_->setVisible(!reason.isEmpty());
+    run_->setToolTip(reason);
+    compare_->setToolTip(reason.isEmpty() ? tr("One run set for each memory preset: Default, Reduce, Reuse, "
+                                               "Reduce + reuse and Arena")
+                                          : reason);
+    setRunning(running_);
 }
 
 void RunPanel::setBackends(const QStringList& ids, const QStringList& labels) {

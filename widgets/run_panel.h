@@ -9,6 +9,7 @@
 class QCheckBox;
 class QComboBox;
 class QFormLayout;
+class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSpinBox;
@@ -24,6 +25,10 @@ public:
     // the shape in use. One editable field each.
     void setInputs(const QStringList& names, const QStringList& declared, const QStringList& current);
     void setRunning(bool running);
+    // Why the open model cannot run (weights not loaded, ops no backend
+    // has); Run and Compare stay off and the reason is shown. Empty: none.
+    void setBlocked(const QString& reason);
+    QString blockedReason() const { return blocked_; }
     // Backend ids ("cpu", "vulkan:0") and what the user reads for each.
     void setBackends(const QStringList& ids, const QStringList& labels);
     QStringList backendIds() const;
@@ -58,6 +63,9 @@ private:
     QCheckBox* inPlace_;
     QCheckBox* blockedLayout_;
     QSpinBox* runs_;
+    QLabel* blockedLabel_ = nullptr;
+    QString blocked_;
+    bool running_ = false;
     QSpinBox* budget_;
     QLineEdit* keep_;
     QFormLayout* inputsForm_;

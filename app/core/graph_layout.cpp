@@ -132,7 +132,8 @@ QString detailText(const Graph& graph, const Node& node) {
 }
 
 QString edgeLabel(const Value& value) {
-    if (!value.shapeResolved || !value.isTensor) return {};
+    if (!value.isTensor) return {};
+    if (!value.shapeResolved) return QStringLiteral("?");  // the node's mark says why
     return QString::fromStdString(interstage::shapeToString(value.shape)) + QStringLiteral(" · ") +
            formatBytes(value.byteSize());
 }
@@ -241,7 +242,8 @@ Plan planGraph(const Graph& graph) {
         marker.value = v;
         marker.title = QStringLiteral("output");
         marker.subtitle = QString::fromStdString(value.name);
-        if (value.shapeResolved) marker.detail = QString::fromStdString(interstage::shapeToString(value.shape));
+        marker.detail =
+            value.shapeResolved ? QString::fromStdString(interstage::shapeToString(value.shape)) : QStringLiteral("?");
         const int to = static_cast<int>(layout.nodes.size());
         layout.nodes.push_back(std::move(marker));
         const int from = value.isWeight() ? -1 : sourceOf(v);

@@ -8,6 +8,34 @@
 #include "interstage/zoo.h"
 
 namespace appcore {
+namespace {
+
+// Marks for the graph and the reason Run is off, from what loading found.
+void noteProblems(ModelDocument& doc) {
+    const interstage::Graph& graph = doc.resolved;
+    doc.support = interstage::opSupport(graph);
+    for (interstage::NodeId node : doc.support.unsupportedNodes) {
+        const auto& n = graph.nodes[size_t(node)];
+        doc.problems[node] = QObject::tr("No backend runs %1%2")
+                                 .arg(n.domain.empty() ? QString() : QString::fromStdString(n.domain) + ".")
+                                 .arg(QString::fromStdString(n.opType));
+    }
+    for (const interstage::UnresolvedShape& u : doc.shapes.unresolved) {
+        if (!u.rootCause || u.node == interstage::kNoNode) continue;
+        QString& text = doc.problems[u.node];
+        const QString reason = QString::fromStdString(u.reason);
+        if (!text.contains(reason)) text += (text.isEmpty() ? "" : "\n") + reason;
+    }
+    QStringList blockers;
+    if (!graph.unloadedWeights.empty())
+        blockers << QString::fromStdString(interstage::checkWeightsLoaded(graph).message());
+    if (!doc.support.runnable())
+        blockers << QObject::tr("no backend runs %1")
+                        .arg(QString::fromStdString(interstage::describeGaps(graph, doc.support.noCpuKernel)));
+    doc.runBlocker = blockers.join("; ");
+}
+
+}  // namespace
 
 interstage::Result<std::shared_ptr<const ModelDocument>> loadDocument(
     const QString& path, const interstage::InputShapes& inputShapes,
@@ -21,14 +49,20 @@ interstage::Result<std::shared_ptr<const ModelDocument>> loadDocument(
     QElapsedTimer timer;
     timer.start();
     report(5, "reading " + QFileInfo(path).fileName());
-    auto model = interstage::loadModel(path.toStdString());
+    interstage::LoadOptions loadOptions;
+    loadOptions.weightsOptional = true;
+    auto model = interstage::loadModel(path.toStdString(), loadOptions);
     if (!model.ok()) return model.status();
     report(40, "resolving shapes");
     doc->resolved = model->graph;
-    auto shapes = interstage::resolveShapes(doc->resolved, inputShapes);
+    interstage::ShapeOptions shapeOptions;
+    shapeOptions.keepGoing = true;
+    auto shapes = interstage::resolveShapes(doc->resolved, inputShapes, shapeOptions);
     if (!shapes.ok()) return shapes.status();
-    for (const auto& note : shapes->defaultedInputs) doc->shapeNotes << QString::fromStdString(note);
+    doc->shapes = shapes.take();
+    for (const auto& note : doc->shapes.defaultedInputs) doc->shapeNotes << QString::fromStdString(note);
     doc->summary = interstage::summarizeModel(doc->resolved);
+    noteProblems(*doc);
     doc->model = std::make_shared<const interstage::Model>(model.take());
     doc->loadMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
     report(60, "laying out the graph");

@@ -3,6 +3,7 @@
 // graph layout. Loading runs off the UI thread.
 #pragma once
 
+#include <QHash>
 #include <QString>
 #include <functional>
 #include <memory>
@@ -10,6 +11,7 @@
 #include "core/graph_layout.h"
 #include "interstage/model.h"
 #include "interstage/model_info.h"
+#include "interstage/op_support.h"
 
 namespace appcore {
 
@@ -20,6 +22,12 @@ struct ModelDocument {
     interstage::ModelSummary summary;
     interstage::InputShapes inputShapes;  // what `resolved` was resolved for
     QStringList shapeNotes;               // defaults used for dynamic dims
+    // What opening found but did not stop at: values without a shape, ops
+    // no backend runs, weights whose external data was not read.
+    interstage::ShapeReport shapes;
+    interstage::OpSupport support;
+    QHash<int, QString> problems;  // Graph::nodes index -> what is wrong there
+    QString runBlocker;            // why Run is off; empty when the model can run
     GraphLayout layout;
     double loadMs = 0;
     double layoutMs = 0;
@@ -27,6 +35,8 @@ struct ModelDocument {
 
 // Loads, resolves shapes and lays out the graph; blocking (call it from a
 // worker). `progress` (may be empty) gets a percentage and a stage name.
+// Any file that parses as ONNX opens: missing external data, unknown ops
+// and unresolvable shapes are recorded in the document, not errors.
 interstage::Result<std::shared_ptr<const ModelDocument>> loadDocument(
     const QString& path, const interstage::InputShapes& inputShapes,
     const std::function<void(int, const QString&)>& progress = {});
