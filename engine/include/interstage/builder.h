@@ -19,6 +19,7 @@ Attribute floatAttr(const std::string& name, float value);
 Attribute stringAttr(const std::string& name, const std::string& value);
 Attribute intsAttr(const std::string& name, std::vector<int64_t> values);
 Attribute floatsAttr(const std::string& name, std::vector<float> values);
+Attribute stringsAttr(const std::string& name, std::vector<std::string> values);
 Attribute tensorAttr(const std::string& name, TensorData value);
 
 class GraphBuilder {

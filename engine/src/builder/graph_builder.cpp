@@ -139,6 +139,14 @@ Attribute floatsAttr(const std::string& name, std::vector<float> values) {
     return a;
 }
 
+Attribute stringsAttr(const std::string& name, std::vector<std::string> values) {
+    Attribute a;
+    a.name = name;
+    a.kind = Attribute::Kind::Strings;
+    a.strings = std::move(values);
+    return a;
+}
+
 Attribute tensorAttr(const std::string& name, TensorData value) {
     Attribute a;
     a.name = name;

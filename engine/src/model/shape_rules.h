@@ -75,6 +75,8 @@ extern const ShapeRule reshape, flatten, squeeze, unsqueeze, concat, split, slic
     scatter, transpose, pad;
 // shape_rules_resize.cpp: Resize, Upsample
 extern const ShapeRule resize, upsample;
+// shape_rules_recurrent.cpp: LSTM, GRU, RNN
+extern const ShapeRule recurrent;
 }  // namespace rules
 
 // Numpy-style broadcast of two shapes; nullopt-like failure as a Status.

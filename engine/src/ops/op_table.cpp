@@ -8,6 +8,7 @@
 
 #include "cpu/ops/elementwise/elementwise_kernels.h"
 #include "cpu/ops/nn/nn_kernels.h"
+#include "cpu/ops/recurrent/recurrent_kernels.h"
 #include "cpu/ops/tensor/tensor_kernels.h"
 #include "vulkan/vulkan_kernel.h"
 
@@ -18,6 +19,7 @@ namespace rules = shapes::rules;
 namespace vk = vulkan::kernels;
 namespace ew = cpu::ew;
 namespace nn = cpu::nn;
+namespace recurrent = cpu::recurrent;
 namespace tensor = cpu::tensor;
 
 // Activations, unary math, broadcasting binary ops, comparisons, reductions, Softmax.
@@ -109,7 +111,7 @@ std::vector<OpEntry> elementwiseOps() {
     // clang-format on
 }
 
-// Convolutions, pools, Gemm / MatMul, normalizations.
+// Convolutions, pools, Gemm / MatMul, normalizations, recurrent layers.
 std::vector<OpEntry> nnOps() {
     // clang-format off
     return {
@@ -120,15 +122,18 @@ std::vector<OpEntry> nnOps() {
         {"Gemm", rules::gemm, nn::makeGemmKernel, vk::gemm, kFusesActivation},
         {"GlobalAveragePool", rules::globalPool, nn::makeGlobalAveragePoolKernel, vk::globalPool, 0},
         {"GlobalLpPool", rules::globalPool, nullptr, nullptr, 0},
+        {"GRU", rules::recurrent, recurrent::makeGruKernel, nullptr, 0},
         {"GlobalMaxPool", rules::globalPool, nn::makeGlobalMaxPoolKernel, vk::globalPool, 0},
         {"InstanceNormalization", rules::instanceNorm, nn::makeInstanceNormalizationKernel, nullptr, 0},
         {"LRN", rules::lrn, nn::makeLrnKernel, nullptr, 0},
+        {"LSTM", rules::recurrent, recurrent::makeLstmKernel, nullptr, 0},
         {"LayerNormalization", rules::layerNorm, nn::makeLayerNormalizationKernel, nullptr, 0},
         {"LpNormalization", rules::lpNorm, nullptr, nullptr, 0},
         {"LpPool", rules::pool, nullptr, nullptr, 0},
         {"MatMul", rules::matMul, nn::makeMatMulKernel, vk::gemm, kFusesActivation},
         {"MaxPool", rules::pool, nn::makeMaxPoolKernel, vk::pool, 0},
         {"MeanVarianceNormalization", rules::mvn, nullptr, nullptr, 0},
+        {"RNN", rules::recurrent, recurrent::makeRnnKernel, nullptr, 0},
     };
     // clang-format on
 }
