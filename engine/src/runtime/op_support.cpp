@@ -54,11 +54,11 @@ Status checkWeightsLoaded(const Graph& graph) {
     for (const UnloadedWeight& weight : graph.unloadedWeights) bytes += weight.bytes;
     const UnloadedWeight& first = graph.unloadedWeights.front();
     const std::size_t count = graph.unloadedWeights.size();
-    return Status(StatusCode::NotFound,
-                  "cannot run without the weights: " + std::to_string(count) +
-                      (count == 1 ? " initializer (" : " initializers (") + formatBytes(double(bytes)) +
-                      " declared) could not be read from external data; the first, '" +
-                      graph.value(first.value).name + "': " + first.reason);
+    return Status(StatusCode::NotFound, "cannot run without the weights: " + std::to_string(count) +
+                                            (count == 1 ? " initializer (" : " initializers (") +
+                                            formatBytes(double(bytes)) +
+                                            " declared) could not be read from external data; the first, '" +
+                                            graph.value(first.value).name + "': " + first.reason);
 }
 
 }  // namespace interstage
