@@ -15,7 +15,7 @@ OpFamily familyOf(const QString& opType) {
             for (const char* op : ops) map.insert(QString::fromLatin1(op), family);
         };
         add(OpFamily::Conv, {"Conv", "ConvTranspose", "ConvInteger", "QLinearConv", "Gemm", "MatMul", "MatMulInteger",
-                             "QLinearMatMul", "Einsum", "DeformConv"});
+                             "QLinearMatMul", "Einsum", "DeformConv", "LSTM", "GRU", "RNN"});
         add(OpFamily::Activation,
             {"Relu", "LeakyRelu", "PRelu", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Clip", "Elu", "Selu", "Celu",
              "Gelu", "Mish", "Softplus", "Softsign", "ThresholdedRelu", "Softmax", "LogSoftmax", "Hardmax"});
