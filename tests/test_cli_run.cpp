@@ -204,6 +204,20 @@ private slots:
             QCOMPARE(m.toObject()["fallback_transfers_per_run"].toInt(), 2);
     }
 
+    // --timeout stops runs that go on too long (here, a million runs of a
+    // small model) with one line naming the limit, instead of running on.
+    void timeoutStopsTheRuns() {
+        QTemporaryDir dir;
+        auto r = runCli({"run", smallModel(dir), "--runs", "1000000", "--threads", "1", "--timeout", "0.5"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("stopped at --timeout 0.5 s"), qPrintable(r.err));
+        QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY2(r.out.contains("run 1:") || r.out.contains("processing time"), qPrintable(r.out.left(200)));
+        auto bad = runCli({"run", smallModel(dir), "--timeout", "soon"});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("--timeout 'soon'"), qPrintable(bad.err));
+    }
+
     void badOptionsAreOneLineErrors() {
         QTemporaryDir dir;
         auto badMode = runCli({"run", smallModel(dir), "--mode", "fastest"});

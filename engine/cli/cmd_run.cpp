@@ -1,12 +1,14 @@
 // `interstage-cli run MODEL`: runs a model N times in one memory mode and
 // reports per run: time ("processing time 178 ms", as the seed printed it),
 // allocations, peak tracked bytes and peak resident memory.
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "interstage/live_peak.h"
 #include "interstage/run_json.h"
@@ -92,8 +94,31 @@ Status saveTensors(const Session& session, const RunOptions& o, nlohmann::json& 
 }
 
 // The CLI watches its runs as the app does, so that the progress batches
-// it reports (progress_batches) are what a live view would have received.
-class LiveProgress : public RunObserver {};
+// it reports (progress_batches) are what a live view would have received;
+// it also stops them at --timeout (a Loop that never ends, a model far too
+// slow), the way the app's Stop does.
+class LiveProgress : public RunObserver {
+public:
+    explicit LiveProgress(double timeoutSeconds) : timeoutSeconds_(timeoutSeconds) {}
+    void runStarted(int) override {
+        if (started_) return;  // the limit covers all the runs together
+        start_ = std::chrono::steady_clock::now();
+        started_ = true;
+    }
+    bool cancelRequested() override {
+        if (timeoutSeconds_ <= 0 || !started_) return false;
+        const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
+        timedOut_ = timedOut_ || elapsed.count() > timeoutSeconds_;
+        return timedOut_;
+    }
+    bool timedOut() const { return timedOut_; }
+
+private:
+    double timeoutSeconds_;
+    bool started_ = false;
+    bool timedOut_ = false;
+    std::chrono::steady_clock::time_point start_;
+};
 
 }  // namespace
 
@@ -118,7 +143,7 @@ int runRun(Args& args) {
     std::map<std::string, TensorData> inputs;
     Status built = buildSessionOptions(o, options, inputs);
     if (!built.isOk()) return reportError(built);
-    LiveProgress live;
+    LiveProgress live(o.timeoutSeconds);
     options.observer = &live;
     auto model = loadModel(o.model);
     if (!model.ok()) return reportError(model.status());
@@ -133,6 +158,13 @@ int runRun(Args& args) {
     for (int r = 1; r <= o.runs; ++r) {
         RunStats stats;
         Status status = session.run(inputs, &stats);
+        if (status.code() == StatusCode::Cancelled && live.timedOut()) {
+            std::ostringstream limit;
+            limit << o.timeoutSeconds;
+            return reportError(Status(StatusCode::Cancelled, "run " + std::to_string(r) + " of " +
+                                                                 std::to_string(o.runs) + " stopped at --timeout " +
+                                                                 limit.str() + " s"));
+        }
         if (!status.isOk()) return reportError(status);
         printRunLine(r, stats);
         runs.push_back(nlohmann::json::parse(runStatsJson(stats, session.samplesDeviceHeap())));

@@ -21,6 +21,7 @@ void printHelp() {
                  "      [--file-order]  (run nodes in the file's order, not the memory-aware one)\n"
                  "      [--keep NAME]... [--trace FILE]\n"
                  "      [--max-memory SIZE]  (refuse a plan above SIZE, e.g. 200M)\n"
+                 "      [--timeout SECONDS]  (stop the runs after this long; exit status 1)\n"
                  "      runs the model N times; prints each run's processing time and memory\n"
                  "  compare MODEL [--runs 5] [--json FILE] [run's options]\n"
                  "      every memory mode in a fresh process, in one table\n"

@@ -8,8 +8,10 @@ namespace {
 Result<int> parseCount(const std::string& text, const std::string& what, int minimum) {
     char* stop = nullptr;
     long value = std::strtol(text.c_str(), &stop, 10);
-    if (text.empty() || *stop != '\0' || value < minimum || value > 1000000)
-        return invalidArgument(what + " must be a whole number >= " + std::to_string(minimum) + ", not '" + text + "'");
+    constexpr long kMost = 1000000;
+    if (text.empty() || *stop != '\0' || value < minimum || value > kMost)
+        return invalidArgument(what + " must be a whole number from " + std::to_string(minimum) + " to " +
+                               std::to_string(kMost) + ", not '" + text + "'");
     return static_cast<int>(value);
 }
 
@@ -70,6 +72,16 @@ bool parseRunOption(Args& args, RunOptions& o, Status& error) {
             o.maxMemory = static_cast<std::size_t>(number * scale);
         return true;
     }
+    if (args.option("--timeout", value, error)) {
+        if (!error.isOk()) return true;
+        char* stop = nullptr;
+        const double seconds = std::strtod(value.c_str(), &stop);
+        if (value.empty() || *stop != '\0' || !(seconds > 0))
+            error = invalidArgument("--timeout '" + value + "' must be a number of seconds above 0, such as 30 or 2.5");
+        else
+            o.timeoutSeconds = seconds;
+        return true;
+    }
     if (args.flag("--reduce-constant")) return o.reduceConstant = true;
     if (args.flag("--ignore-input-initializer")) return o.ignoreInputInitializer = true;
     if (args.flag("--no-fusion")) return o.noFusion = true;
@@ -94,6 +106,7 @@ std::vector<std::string> childArguments(const RunOptions& o) {
     if (o.noBlockedLayout) a.push_back("--no-blocked-layout");
     if (o.fileOrder) a.push_back("--file-order");
     if (o.maxMemory) a.insert(a.end(), {"--max-memory", std::to_string(o.maxMemory)});
+    if (o.timeoutSeconds > 0) a.insert(a.end(), {"--timeout", std::to_string(o.timeoutSeconds)});
     return a;
 }
 

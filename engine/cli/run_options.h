@@ -30,6 +30,7 @@ struct RunOptions {
     std::string json;
     std::string trace;
     std::size_t maxMemory = 0;  // bytes; 0 = no budget
+    double timeoutSeconds = 0;  // stop the runs after this long; 0 = never
 };
 
 // Consumes one option it knows from args; false when the current arg is
