@@ -1,5 +1,7 @@
 // interstage-cli info and zoo as a user runs them: output, JSON keys, and
 // one-line errors with a non-zero exit status.
+#include <onnx/onnx_pb.h>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -8,6 +10,7 @@
 #include <QtTest>
 
 #include "hostile_manifest.h"
+#include "interstage/zoo.h"
 #include "test_support.h"
 
 namespace {
@@ -122,6 +125,52 @@ private slots:
         QCOMPARE(unloaded["weights_loaded"].toBool(), false);
         QCOMPARE(unloaded["unloaded_weight_bytes"].toInt(), 16);
         QCOMPARE(unloaded["outputs"].toArray()[0].toObject()["shape"].toArray().size(), 2);  // shapes still known
+    }
+
+    // A model whose weights were not downloaded: the shapes, the lower
+    // bound and every preset's planned peak are those of the whole model.
+    void graphOnlyModelKeepsItsMemoryFigures() {
+        QTemporaryDir dir;
+        auto bytes = interstage::buildZooModel("mobilenetv2");
+        QVERIFY2(bytes.ok(), bytes.status().toString().c_str());
+        onnx::ModelProto proto;
+        QVERIFY(proto.ParseFromString(bytes.value()));
+        int moved = 0;
+        for (auto& init : *proto.mutable_graph()->mutable_initializer()) {
+            if (init.raw_data().size() < 256 && init.float_data_size() < 64) continue;  // small ones stay inline
+            init.clear_raw_data();
+            init.clear_float_data();
+            init.set_data_location(onnx::TensorProto::EXTERNAL);
+            auto* location = init.add_external_data();
+            location->set_key("location");
+            location->set_value("weights_not_downloaded.bin");
+            ++moved;
+        }
+        QVERIFY(moved > 10);
+        const QString whole = QString::fromStdString(testsupport::writeFile(dir, "whole.onnx", bytes.value()));
+        const QString graphOnly =
+            QString::fromStdString(testsupport::writeFile(dir, "graph_only.onnx", proto.SerializeAsString()));
+        const auto info = [&](const QString& model) {
+            const QString json = dir.filePath("info.json");
+            const CliResult r = runCli({"info", model, "--json", json});
+            QFile f(json);
+            if (r.exitCode != 0 || !f.open(QIODevice::ReadOnly)) return QJsonObject{{"failed", r.err}};
+            return QJsonDocument::fromJson(f.readAll()).object();
+        };
+        const QJsonObject full = info(whole), partial = info(graphOnly);
+        QVERIFY2(!full.contains("failed") && !partial.contains("failed"), "info failed");
+        QCOMPARE(partial["weights_loaded"].toBool(), false);
+        QVERIFY(partial["unloaded_weight_bytes"].toDouble() > 0.9 * full["weight_bytes"].toDouble());
+        QCOMPARE(partial["lower_bound_bytes"], full["lower_bound_bytes"]);
+        QCOMPARE(partial["outputs"], full["outputs"]);
+        const QJsonObject peaks = full["planned_peaks"].toObject();
+        QCOMPARE(peaks.size(), 5);
+        QCOMPARE(partial["planned_peaks"].toObject(), peaks);
+        QVERIFY(peaks["reduce"].toObject()["planned_peak_bytes"].toDouble() <
+                peaks["default"].toObject()["planned_peak_bytes"].toDouble());
+        const CliResult run = runCli({"run", graphOnly});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains("weights_not_downloaded.bin"), qPrintable(run.err));
     }
 
     void zooWritesModel() {

@@ -9,6 +9,7 @@
 #include "cli_common.h"
 #include "interstage/model_info.h"
 #include "interstage/op_support.h"
+#include "interstage/plan_estimate.h"
 
 namespace interstage::cli {
 namespace {
@@ -63,6 +64,35 @@ void printObstacles(const Graph& graph, const ModelSummary& s, const ShapeReport
     if (s.unloadedWeights > 0 || !shapes.unresolved.empty() || !support.noCpuKernel.empty())
         std::cout << "run            not possible as it stands (see above); everything shown is from the "
                      "graph alone\n";
+}
+
+// The shapes resolved for the graph inputs: plans are made for the same.
+InputShapes inputShapesOf(const Graph& graph) {
+    InputShapes shapes;
+    for (ValueId id : graph.runtimeInputs())
+        if (graph.value(id).shapeResolved) shapes[graph.value(id).name] = graph.value(id).shape;
+    return shapes;
+}
+
+void printEstimates(const Result<std::vector<PlanEstimate>>& estimates) {
+    if (!estimates.ok()) {
+        std::cout << "planned peaks  not estimated: " << estimates.status().message() << "\n";
+        return;
+    }
+    std::cout << "planned peaks ";
+    for (const PlanEstimate& e : estimates.value())
+        std::cout << " " << e.preset << " " << formatBytes(double(e.plannedPeakBytes)) << ";";
+    std::cout << " (intermediates, from the graph alone)\n";
+}
+
+nlohmann::json estimatesJson(const Result<std::vector<PlanEstimate>>& estimates) {
+    nlohmann::json out = nlohmann::json::object();
+    if (!estimates.ok()) return out;
+    for (const PlanEstimate& e : estimates.value())
+        out[e.preset] = {{"planned_peak_bytes", e.plannedPeakBytes},
+                         {"buffers", e.buffers},
+                         {"allocations_per_run", e.allocationsPerRun}};
+    return out;
 }
 
 void printText(const LoadedModel& loaded, const ModelSummary& s) {
@@ -127,6 +157,14 @@ int runInfo(Args& args) {
     const ModelSummary s = summarizeModel(graph);
     const OpSupport support = opSupport(graph);
     printText(loaded.value(), s);
+    // Plans need every shape; a model that cannot be planned still shows
+    // everything above.
+    const InputShapes shapes = inputShapesOf(graph);
+    const Result<std::vector<PlanEstimate>> estimates =
+        loaded->shapes.unresolved.empty()
+            ? estimatePlans(graph, shapes)
+            : Result<std::vector<PlanEstimate>>(shapeError("some values have no shape (see unresolved)"));
+    printEstimates(estimates);
     printObstacles(graph, s, loaded->shapes, support);
 
     if (!jsonPath.empty()) {
@@ -146,6 +184,7 @@ int runInfo(Args& args) {
             {"outputs", shapesJson(s.outputs)},
             {"defaulted_inputs", loaded->shapes.defaultedInputs},
             {"weights_loaded", s.unloadedWeights == 0},
+            {"planned_peaks", estimatesJson(estimates)},
             {"unloaded_weight_bytes", s.unloadedWeightBytes},
             {"unresolved", unresolvedJson(graph, loaded->shapes.unresolved)},
             // Vulkan runs ops without a shader on the CPU, so what it cannot

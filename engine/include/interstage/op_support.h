@@ -26,7 +26,8 @@ struct OpSupport {
     bool runnable() const { return noCpuKernel.empty(); }
 };
 
-// Nodes that only compute weights (folded before running) never count.
+// Nodes that only compute weights, and shape arithmetic already folded by
+// resolveShapes() (on a resolved graph), never count.
 OpSupport opSupport(const Graph& graph);
 
 // "LSTM (2 nodes, first 'lstm_1'), Loop (1 node, first 'loop')".

@@ -18,13 +18,22 @@ void count(std::vector<OpGap>& gaps, const std::string& op, NodeId node) {
         ++it->nodes;
 }
 
+// Shape arithmetic that shape resolution already computed (Shape, Gather
+// of a shape, ...): the passes fold it, so no backend runs it.
+bool foldedBeforeRunning(const Graph& graph, const Node& node) {
+    if (node.outputs.empty()) return false;
+    for (ValueId id : node.outputs)
+        if (id != kNoValue && !graph.value(id).constant) return false;
+    return true;
+}
+
 }  // namespace
 
 OpSupport opSupport(const Graph& graph) {
     OpSupport support;
     for (size_t i = 0; i < graph.nodes.size(); ++i) {
         const Node& node = graph.nodes[i];
-        if (producesOnlyWeights(graph, node)) continue;
+        if (producesOnlyWeights(graph, node) || foldedBeforeRunning(graph, node)) continue;
         const auto id = static_cast<NodeId>(i);
         const std::string op = (node.domain.empty() ? "" : node.domain + ".") + node.opType;
         if (!node.domain.empty() || !cpu::findKernel(node.opType)) {
