@@ -15,6 +15,7 @@
 #include "interstage/lifetimes.h"
 #include "interstage/model.h"
 #include "interstage/model_info.h"
+#include "interstage/op_support.h"
 #include "passes/blocked_layout.h"
 #include "passes/execution_order.h"
 #include "passes/passes.h"
@@ -137,17 +138,44 @@ void checkTrims(const std::vector<PlannedTensor>& tensors, const MemoryPlan& pla
                     __builtin_trap();
 }
 
+// The inspection path (the app, `info`): weights may be missing and shapes
+// keep going. What it lists must be consistent, and a graph the strict
+// resolution accepts must have nothing unresolved.
+void checkInspection(const std::string& bytes, const ShapeOptions& strict) {
+    LoadOptions loadOptions = fuzzLoadOptions();
+    loadOptions.weightsOptional = true;
+    auto model = loadModelFromBytes(bytes, emptyDirectory(), loadOptions);
+    if (!model.ok()) return;
+    Graph graph = model->graph;
+    for (const UnloadedWeight& w : graph.unloadedWeights)
+        if (w.value < 0 || static_cast<size_t>(w.value) >= graph.values.size() || graph.value(w.value).constant)
+            __builtin_trap();
+    ShapeOptions options = strict;
+    options.keepGoing = true;
+    auto report = resolveShapes(graph, {}, options);
+    if (!report.ok()) return;  // only the inputs' own shapes may stop it
+    for (const UnresolvedShape& u : report->unresolved)
+        if (u.node < 0 || static_cast<size_t>(u.node) >= graph.nodes.size() || graph.value(u.value).shapeResolved)
+            __builtin_trap();
+    (void)summarizeModel(graph);
+    (void)opSupport(graph);
+    Graph strictGraph = model->graph;
+    if (graph.unloadedWeights.empty() && resolveShapes(strictGraph, {}, strict).ok() && !report->unresolved.empty())
+        __builtin_trap();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    auto model =
-        loadModelFromBytes(std::string(reinterpret_cast<const char*>(data), size), emptyDirectory(), fuzzLoadOptions());
-    if (!model.ok()) return 0;
-
-    Graph graph = model->graph;
+    const std::string bytes(reinterpret_cast<const char*>(data), size);
     ShapeOptions shapeOptions;
     shapeOptions.defaultDim = 8;  // dynamic dims stay small
     shapeOptions.maxFoldElements = 4096;
+    checkInspection(bytes, shapeOptions);
+    auto model = loadModelFromBytes(bytes, emptyDirectory(), fuzzLoadOptions());
+    if (!model.ok()) return 0;
+
+    Graph graph = model->graph;
     if (!resolveShapes(graph, {}, shapeOptions).ok()) return 0;
     (void)summarizeModel(graph);
 
