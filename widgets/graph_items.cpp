@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "widgets/graph_group_items.h"
 #include "widgets/graph_style.h"
 
 namespace widgets::graphitems {
@@ -80,6 +81,12 @@ void NodeItem::setSelectedMark(bool selected) {
     update();
 }
 
+void NodeItem::setCollapsedGroup(bool group) {
+    if (group_ == group) return;
+    group_ = group;
+    update();
+}
+
 void NodeItem::setMatchMark(bool match) {
     if (match_ == match) return;
     match_ = match;
@@ -123,6 +130,12 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     // Without text, the whole box takes the family colour: a white body
     // with a thin band reads as washed out when small.
     const bool textShown = lod >= kLodTitleOnly;
+    if (group_) {
+        // The cards under the top one: this box stands for many.
+        painter->setPen(QPen(border_, std::max(1.0, 0.8 / lod)));
+        painter->setBrush(body_);
+        painter->drawPath(outline_.translated(4, 4));
+    }
     painter->setPen(Qt::NoPen);
     painter->setBrush(textShown ? body_ : header_);
     painter->drawPath(outline_);
@@ -136,6 +149,7 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     painter->drawPath(outline_);
 
     if (!textShown) return;
+    if (group_) paintExpandMarker(painter, expandMarkerRect(rect_), false);
     painter->setPen(style::kText);
     painter->setFont(style::titleFont());
     painter->drawText(titleRect_, Qt::AlignHCenter | Qt::AlignVCenter, title_);

@@ -13,7 +13,7 @@
 
 namespace widgets::graphitems {
 
-enum ItemType { NodeType = QGraphicsItem::UserType + 1, EdgeType };
+enum ItemType { NodeType = QGraphicsItem::UserType + 1, EdgeType, GroupFrameType };
 
 class NodeItem : public QGraphicsItem {
 public:
@@ -29,6 +29,9 @@ public:
     void setColors(const QColor& header, const QColor& body, const QColor& border);
     void setSelectedMark(bool selected);
     void setMatchMark(bool match);
+    // A collapsed group: drawn as a stack of boxes with a "+" marker.
+    void setCollapsedGroup(bool group);
+    bool isCollapsedGroup() const { return group_; }
 
     int type() const override { return NodeType; }
     QRectF boundingRect() const override;
@@ -50,6 +53,7 @@ private:
     QColor border_;
     bool selected_ = false;
     bool match_ = false;
+    bool group_ = false;
 };
 
 class EdgeItem : public QGraphicsItem {
