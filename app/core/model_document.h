@@ -4,10 +4,12 @@
 #pragma once
 
 #include <QString>
+#include <atomic>
 #include <functional>
 #include <memory>
 
 #include "core/graph_layout.h"
+#include "core/grouped_layout.h"
 #include "interstage/model.h"
 #include "interstage/model_info.h"
 
@@ -20,16 +22,21 @@ struct ModelDocument {
     interstage::ModelSummary summary;
     interstage::InputShapes inputShapes;  // what `resolved` was resolved for
     QStringList shapeNotes;               // defaults used for dynamic dims
-    GraphLayout layout;
+    GraphLayout layout;                   // the first picture: flat, or `grouped` under `expansion`
+    // Set for models with name scopes: their groups, expandable in the view.
+    std::shared_ptr<const GroupedGraph> grouped;
+    Expansion expansion;
     double loadMs = 0;
     double layoutMs = 0;
 };
 
 // Loads, resolves shapes and lays out the graph; blocking (call it from a
 // worker). `progress` (may be empty) gets a percentage and a stage name.
+// `cancel` (may be null) stops the work between stages and between the
+// groups' layouts (Cancelled status): another model is being opened.
 interstage::Result<std::shared_ptr<const ModelDocument>> loadDocument(
     const QString& path, const interstage::InputShapes& inputShapes,
-    const std::function<void(int, const QString&)>& progress = {});
+    const std::function<void(int, const QString&)>& progress = {}, const std::atomic<bool>* cancel = nullptr);
 
 // Where the set-up keeps sample models (models/ beside the build), and the
 // U^2-Net-P sample itself, built with the zoo when missing.
