@@ -4,6 +4,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QTimer>
+#include <algorithm>
 #include <cstdio>
 
 #include "main_window.h"
@@ -23,43 +24,61 @@ bool waitIdle(MainWindow& window, int timeoutMs) {
     return !window.isBusy();
 }
 
+// The heartbeat: a 1 ms timer; the longest gap between ticks is the
+// longest time the UI thread was busy with something else.
+class StallMeter {
+public:
+    StallMeter() {
+        clock_.start();
+        last_ = clock_.nsecsElapsed();
+        timer_.setTimerType(Qt::PreciseTimer);
+        QObject::connect(&timer_, &QTimer::timeout, [this] {
+            const qint64 now = clock_.nsecsElapsed();
+            longest_ = std::max(longest_, now - last_);
+            last_ = now;
+        });
+        timer_.start(1);
+    }
+    double stop() {
+        timer_.stop();
+        return static_cast<double>(longest_) / 1e6;
+    }
+
+private:
+    QElapsedTimer clock_;
+    QTimer timer_;
+    qint64 last_ = 0;
+    qint64 longest_ = 0;
+};
+
 }  // namespace
 
 int runUiBenchmark(MainWindow& window, const QString& openPath, const QString& runPath, int runs) {
     window.setQuiet(true);
     QElapsedTimer open;
     open.start();
+    StallMeter openStalls;
     window.openModel(openPath);
     if (!waitIdle(window, 120000) || !window.document()) {
         std::fprintf(stderr, "interstage: cannot open %s: %s\n", qPrintable(openPath), qPrintable(window.lastError()));
         return 1;
     }
     const double openMs = open.nsecsElapsed() / 1e6;
-    std::printf("open + layout %s: %.0f ms (load %.0f ms, layout %.0f ms)\n", qPrintable(openPath), openMs,
-                window.document()->loadMs, window.document()->layoutMs);
+    const double openStall = openStalls.stop();
+    std::printf("open + layout %s: %.0f ms (load %.0f ms, layout %.0f ms); longest UI-thread stall %.1f ms\n",
+                qPrintable(openPath), openMs, window.document()->loadMs, window.document()->layoutMs, openStall);
+    std::fflush(stdout);
 
     window.openModel(runPath);
     if (!waitIdle(window, 120000) || !window.document()) return 1;
     window.runPanel()->setRunCount(runs);
 
-    // The heartbeat: a 1 ms timer; the longest gap between ticks is the
-    // longest time the UI thread was busy with something else.
-    QElapsedTimer clock;
-    clock.start();
-    qint64 last = clock.nsecsElapsed(), longest = 0;
-    QTimer heartbeat;
-    heartbeat.setTimerType(Qt::PreciseTimer);
-    QObject::connect(&heartbeat, &QTimer::timeout, [&] {
-        const qint64 now = clock.nsecsElapsed();
-        longest = std::max(longest, now - last);
-        last = now;
-    });
-    heartbeat.start(1);
+    StallMeter runStalls;
     window.comparePresets();
     const bool finished = waitIdle(window, 600000);
-    heartbeat.stop();
+    const double runStall = runStalls.stop();
     if (!finished) return 1;
     std::printf("run sets on %s: %d presets x %d runs; longest UI-thread stall %.1f ms\n", qPrintable(runPath),
-                int(window.results().size()), runs, longest / 1e6);
+                int(window.results().size()), runs, runStall);
     return 0;
 }
