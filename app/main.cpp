@@ -30,6 +30,10 @@ struct AppOptions {
                                  "Time opening MODEL, then the longest UI stall while the presets run on the sample, "
                                  "print both and quit.",
                                  "MODEL"};
+    QCommandLineOption find{"find",
+                            "With --screenshot: select the first node whose name or op contains TEXT (expanding "
+                            "the groups around it) instead of the first output's producer; \"\" selects nothing.",
+                            "TEXT"};
     QCommandLineOption backend{"backend",
                                "Select the backend to run on (cpu, vulkan:0, ...; see interstage-cli devices).", "ID"};
 
@@ -38,7 +42,7 @@ struct AppOptions {
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addPositionalArgument("model", "ONNX model to open (default: the built-in U^2-Net-P sample)");
-        parser.addOptions({backend, compare, screenshot, tab, preset, benchmark});
+        parser.addOptions({backend, compare, screenshot, tab, preset, benchmark, find});
     }
 };
 
@@ -143,7 +147,11 @@ int main(int argc, char** argv) {
             if (window.isBusy() || !window.lastError().isEmpty()) return;
             // Show the first graph output in the inspector (it is readable
             // in every mode) before taking the picture.
-            if (const auto* doc = window.document(); doc && !doc->resolved.outputs.empty()) {
+            const auto* doc = window.document();
+            if (parser.isSet(options.find)) {
+                window.graphView()->findAndSelect(parser.value(options.find));
+                if (window.graphView()->selectedNode() >= 0) window.selectNode(window.graphView()->selectedNode());
+            } else if (doc && !doc->resolved.outputs.empty()) {
                 const auto producer = doc->resolved.value(doc->resolved.outputs.front()).producer;
                 if (producer != interstage::kNoNode) {
                     window.graphView()->selectNode(QString::fromStdString(doc->resolved.nodes[size_t(producer)].name));
@@ -152,10 +160,17 @@ int main(int argc, char** argv) {
             }
             if (parser.isSet(options.tab))
                 window.chartTabs()->setCurrentIndex(int(chartTabs.indexOf(parser.value(options.tab))));
-            QTimer::singleShot(800, &window, [&] {
-                window.grab().save(shotPath);
-                app.quit();
+            // Once the graph view's re-layout (if any) is on screen.
+            auto* poll = new QTimer(&window);
+            QObject::connect(poll, &QTimer::timeout, &window, [&, poll] {
+                if (window.graphView()->isLayoutPending()) return;
+                poll->stop();
+                QTimer::singleShot(800, &window, [&] {
+                    window.grab().save(shotPath);
+                    app.quit();
+                });
             });
+            poll->start(100);
         });
     }
     QTimer::singleShot(0, &window, [&] {

@@ -206,10 +206,11 @@ void MainWindow::openSample(const QString& name) {
 }
 
 void MainWindow::openModel(const QString& path) {
-    if (loading_) {
-        statusBar()->showMessage(tr("Still loading the previous model"), 3000);
-        return;
-    }
+    // A model still loading is superseded: its layout stops at the next
+    // group, and its result never reaches the window.
+    if (loadCancel_) loadCancel_->store(true);
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    loadCancel_ = cancel;
     loading_ = true;
     progress_->setValue(0);
     progress_->show();
@@ -217,11 +218,11 @@ void MainWindow::openModel(const QString& path) {
     auto holder = std::make_shared<interstage::Result<std::shared_ptr<const appcore::ModelDocument>>>(
         interstage::Status(interstage::StatusCode::Internal, "not loaded"));
     QPointer<MainWindow> self = this;
-    auto onProgress = [self](int percent, const QString& stage) {
+    auto onProgress = [self, cancel](int percent, const QString& stage) {
         QMetaObject::invokeMethod(
             qApp,
-            [self, percent, stage] {
-                if (!self) return;
+            [self, cancel, percent, stage] {
+                if (!self || cancel->load()) return;
                 self->progress_->setValue(percent);
                 self->progress_->setFormat(stage + " %p%");
             },
@@ -229,8 +230,10 @@ void MainWindow::openModel(const QString& path) {
     };
     if (!loadWatcher_) loadWatcher_ = new QFutureWatcher<void>(this);
     loadWatcher_->disconnect();
-    connect(loadWatcher_, &QFutureWatcher<void>::finished, this, [this, holder, path] {
+    connect(loadWatcher_, &QFutureWatcher<void>::finished, this, [this, holder, path, cancel] {
+        if (cancel->load()) return;  // superseded (its watcher was handed the newer load)
         loading_ = false;
+        loadCancel_.reset();
         progress_->hide();
         if (!holder->ok()) {
             updateStatus();
@@ -241,8 +244,9 @@ void MainWindow::openModel(const QString& path) {
         documentLoaded(holder->value());
     });
     const interstage::InputShapes shapes;
-    loadWatcher_->setFuture(QtConcurrent::run(
-        [holder, path, shapes, onProgress] { *holder = appcore::loadDocument(path, shapes, onProgress); }));
+    loadWatcher_->setFuture(QtConcurrent::run([holder, path, shapes, onProgress, cancel] {
+        *holder = appcore::loadDocument(path, shapes, onProgress, cancel.get());
+    }));
 }
 
 void MainWindow::documentLoaded(std::shared_ptr<const appcore::ModelDocument> doc) {
@@ -251,7 +255,10 @@ void MainWindow::documentLoaded(std::shared_ptr<const appcore::ModelDocument> do
     document_ = std::move(doc);
     results_.clear();
     selectedNode_ = -1;
-    graphView_->setGraph(document_->resolved, document_->layout);
+    if (document_->grouped)
+        graphView_->setGroupedGraph(document_->resolved, document_->grouped, document_->layout, document_->expansion);
+    else
+        graphView_->setGraph(document_->resolved, document_->layout);
     graphView_->setProblems(document_->problems);
     runPanel_->setBlocked(document_->runBlocker);
     timeline_->clear();
@@ -300,7 +307,12 @@ void MainWindow::updateStatus() {
                               (document_->shapes.unresolved.size() == 1
                                    ? tr(" · 1 value without a shape (?)")
                                    : tr(" · %1 values without a shape (?)").arg(document_->shapes.unresolved.size())));
-    if (document_->layout.simplified)
+    if (document_->grouped)
+        statusBar()->showMessage(tr("%1 nodes in %2 groups: double-click a group to expand or collapse it")
+                                     .arg(s.nodes)
+                                     .arg(document_->grouped->tree().groupCount() - 1),
+                                 15000);
+    else if (document_->layout.simplified)
         statusBar()->showMessage(tr("%1 nodes: drawn in execution order (Graphviz lays out graphs of up to %2 nodes)")
                                      .arg(s.nodes)
                                      .arg(appcore::kMaxGraphvizNodes),

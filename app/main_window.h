@@ -6,6 +6,7 @@
 
 #include <QFutureWatcher>
 #include <QMainWindow>
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <utility>
@@ -35,7 +36,8 @@ public:
     ~MainWindow() override;
 
     // Opens a model off the UI thread; a failure shows the loader's error in
-    // a dialog (unless quiet) and keeps the model that was open.
+    // a dialog (unless quiet) and keeps the model that was open. Opening
+    // another model while one loads cancels the first.
     void openModel(const QString& path);
     void openSample(const QString& name);
     void runOnce();
@@ -93,6 +95,7 @@ private:
     std::vector<appcore::RunSetResult> results_;
     std::deque<appcore::RunConfig> queue_;  // compare: the presets still to run
     QFutureWatcher<void>* loadWatcher_ = nullptr;
+    std::shared_ptr<std::atomic<bool>> loadCancel_;  // the load in flight's stop flag
     bool loading_ = false;
     bool quiet_ = false;
     QString lastError_;

@@ -13,8 +13,10 @@
 #include <QtTest>
 
 #include "interstage/vulkan.h"
+#include "interstage/zoo.h"
 #include "main_window.h"
 #include "test_support.h"
+#include "widgets/graph_view.h"
 #include "widgets/inspector.h"
 #include "widgets/run_panel.h"
 #include "widgets/timing_chart.h"
@@ -380,6 +382,35 @@ private slots:
         QVERIFY(waitIdle(w));
         QCOMPARE(w.document(), before);
         QVERIFY(w.lastError().contains("no such file"));
+    }
+
+    // Opening a model while a big one still loads: the big one's load is
+    // cancelled and its picture never replaces the newer model's.
+    void openingAnotherModelCancelsTheLoadInFlight() {
+        QTemporaryDir dir;
+        const QString big = dir.filePath("deep_encoder.onnx");
+        QVERIFY(interstage::saveZooModel("deep_encoder", big.toStdString()).isOk());
+        MainWindow w;
+        w.setQuiet(true);
+        w.openModel(big);
+        QVERIFY(w.isBusy());
+        const QString sample = QString::fromStdString(testsupport::sampleModelPath());
+        w.openModel(sample);
+        QVERIFY(waitIdle(w));
+        QVERIFY(w.document());
+        QCOMPARE(w.document()->path, sample);
+        // Whatever the first load was doing has finished by now; nothing replaced the sample.
+        QTest::qWait(300);
+        QCOMPARE(w.document()->path, sample);
+        QVERIFY(w.graphView()->hasGraph());
+        QVERIFY(w.graphView()->selectNode("stage1/rebnconvin/conv_s1"));
+
+        // The big model itself opens grouped: its layers as boxes.
+        w.openModel(big);
+        QVERIFY(waitIdle(w));
+        QVERIFY(w.document()->grouped);
+        QVERIFY(w.graphView()->isGrouped());
+        QVERIFY(w.graphView()->shownGroupBoxes() >= 200);
     }
 };
 

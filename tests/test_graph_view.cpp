@@ -11,9 +11,11 @@
 #include <set>
 
 #include "core/graph_layout.h"
+#include "core/grouped_layout.h"
 #include "interstage/model.h"
 #include "interstage/zoo.h"
 #include "test_support.h"
+#include "widgets/graph_items.h"
 #include "widgets/graph_view.h"
 
 using namespace interstage;
@@ -260,6 +262,108 @@ private slots:
         QVERIFY(view.zoom() <= 4.0 + 1e-9);
         for (int i = 0; i < 80; ++i) view.zoomOut();
         QVERIFY(view.zoom() >= fit * 0.8 - 1e-9);
+    }
+
+    // DenseNet-121 (427 nodes) opens with its dense blocks collapsed; a
+    // double-click expands one (laid out off the UI thread), and finding a
+    // node inside a collapsed block expands the groups around it.
+    void bigModelOpensCollapsedAndSearchExpands() {
+        auto bytes = buildZooModel("densenet121");
+        QVERIFY(bytes.ok());
+        auto model = loadModelFromBytes(bytes.value(), ".");
+        QVERIFY(model.ok());
+        QVERIFY(resolveShapes(model->graph, {}).ok());
+        const Graph& graph = model->graph;
+        auto grouped = std::make_shared<appcore::GroupedGraph>(appcore::planLayout(graph));
+        const appcore::GroupTree& tree = grouped->tree();
+        QVERIFY(tree.itemCount() > appcore::kCollapseAboveItems);
+        const appcore::Expansion expansion = appcore::initialExpansion(tree);
+        auto layout = grouped->layout(expansion);
+        QVERIFY2(layout.ok(), layout.status().toString().c_str());
+
+        auto groupByPath = [&](const QString& path) {
+            for (int g = 0; g < tree.groupCount(); ++g)
+                if (tree.group(g).path == path) return g;
+            return -1;
+        };
+        auto nodeByName = [&](const std::string& name) {
+            for (size_t n = 0; n < graph.nodes.size(); ++n)
+                if (graph.nodes[n].name == name) return static_cast<int>(n);
+            return -1;
+        };
+        const int block2 = groupByPath("features/denseblock2");
+        const int block4 = groupByPath("features/denseblock4");
+        const int concat2 = nodeByName("features/denseblock2/concat");
+        const int deepConv = nodeByName("features/denseblock4/denselayer16/conv2");
+        QVERIFY(block2 > 0 && block4 > 0 && concat2 >= 0 && deepConv >= 0);
+
+        widgets::GraphView view;
+        view.resize(1000, 700);
+        view.setGroupedGraph(graph, grouped, layout.value(), expansion);
+        view.show();
+        QVERIFY(view.isGrouped());
+        QVERIFY(view.shownGroupBoxes() >= 7);  // 4 dense blocks, 3 transitions
+        QVERIFY(!view.isGroupExpanded(block2));
+        QVERIFY(!view.isNodeShown(concat2));
+        QVERIFY(!view.isNodeShown(deepConv));
+
+        // Double-click on block 2's box.
+        const auto boxes = view.scene()->items();
+        QPointF blockCentre;
+        for (QGraphicsItem* item : boxes)
+            if (item->type() == widgets::graphitems::NodeType && item->toolTip().startsWith("features/denseblock2\n"))
+                blockCentre = item->boundingRect().center();
+        QVERIFY(!blockCentre.isNull());
+        view.centerOn(blockCentre);
+        QSignalSpy relaid(&view, &widgets::GraphView::layoutChanged);
+        QTest::mouseDClick(view.viewport(), Qt::LeftButton, {}, view.mapFromScene(blockCentre - QPointF(20, 0)));
+        QVERIFY(view.isGroupExpanded(block2));
+        QTRY_VERIFY_WITH_TIMEOUT(!view.isLayoutPending(), 20000);
+        QCOMPARE(relaid.count(), 1);
+        QVERIFY(view.isNodeShown(concat2));
+        QVERIFY(!view.isNodeShown(deepConv));
+        QVERIFY(view.breadcrumb().endsWith("denseblock2"));
+
+        // Find a node inside the collapsed block 4: its groups open, it is selected.
+        QSignalSpy selected(&view, &widgets::GraphView::nodeSelected);
+        QCOMPARE(view.findAndSelect("denseblock4/denselayer16/conv2"), 1);
+        QCOMPARE(view.selectedNode(), deepConv);
+        QCOMPARE(selected.count(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!view.isLayoutPending(), 20000);
+        QVERIFY(view.isGroupExpanded(block4));
+        QVERIFY(view.isNodeShown(deepConv));
+        QCOMPARE(view.selectedNode(), deepConv);
+        QVERIFY(view.breadcrumb().endsWith("denseblock4 › denselayer16"));
+        QVERIFY(view.isGroupExpanded(block2));  // what was open stays open
+
+        // Collapsing block 4 hides the node again.
+        QVERIFY(view.setGroupExpanded(block4, false));
+        QTRY_VERIFY_WITH_TIMEOUT(!view.isLayoutPending(), 20000);
+        QVERIFY(!view.isNodeShown(deepConv));
+
+        // A problem on a node inside the collapsed block marks the block's
+        // box (and only it), and the node itself once the block opens.
+        view.setProblems({{deepConv, QStringLiteral("No backend runs Conv")}});
+        QCOMPARE(view.problemCount(), 1);
+        bool blockMarked = false;
+        for (QGraphicsItem* item : view.scene()->items()) {
+            auto* node = dynamic_cast<widgets::graphitems::NodeItem*>(item);
+            if (node && node->hasProblem())
+                blockMarked = item->toolTip().startsWith("features/denseblock4\n") &&
+                              item->toolTip().contains("No backend runs Conv");
+        }
+        QVERIFY(blockMarked);
+        QVERIFY(view.setGroupExpanded(block4, true));
+        QTRY_VERIFY_WITH_TIMEOUT(!view.isLayoutPending(), 20000);
+        QVERIFY(view.isNodeShown(deepConv));
+        bool nodeMarked = false;
+        for (QGraphicsItem* item : view.scene()->items()) {
+            auto* node = dynamic_cast<widgets::graphitems::NodeItem*>(item);
+            if (node && item->toolTip().startsWith("Conv  features/denseblock4/denselayer16/conv2"))
+                nodeMarked = node->hasProblem() && item->toolTip().endsWith("No backend runs Conv");
+        }
+        QVERIFY(nodeMarked);
+        QCOMPARE(view.problemCount(), 1);
     }
 
     void clearingLeavesAnEmptyView() {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "widgets/graph_group_items.h"
 #include "widgets/graph_style.h"
 
 namespace widgets::graphitems {
@@ -81,6 +82,12 @@ void NodeItem::setSelectedMark(bool selected) {
     update();
 }
 
+void NodeItem::setCollapsedGroup(bool group) {
+    if (group_ == group) return;
+    group_ = group;
+    update();
+}
+
 void NodeItem::setMatchMark(bool match) {
     if (match_ == match) return;
     match_ = match;
@@ -115,10 +122,10 @@ void NodeItem::paintProblem(QPainter* painter, bool withBadge) const {
     painter->drawText(badge, Qt::AlignCenter, QStringLiteral("!"));
 }
 
-void NodeItem::setProblem(const QString& why) {
+void NodeItem::setProblem(bool problem) {
+    if (problem_ == problem) return;
     prepareGeometryChange();  // the badge reaches beyond the halo
-    problem_ = !why.isEmpty();
-    setToolTip(why);
+    problem_ = problem;
     update();
 }
 
@@ -151,6 +158,12 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     // Without text, the whole box takes the family colour: a white body
     // with a thin band reads as washed out when small.
     const bool textShown = lod >= kLodTitleOnly;
+    if (group_) {
+        // The cards under the top one: this box stands for many.
+        painter->setPen(QPen(border_, std::max(1.0, 0.8 / lod)));
+        painter->setBrush(body_);
+        painter->drawPath(outline_.translated(4, 4));
+    }
     painter->setPen(Qt::NoPen);
     painter->setBrush(textShown ? body_ : header_);
     painter->drawPath(outline_);
@@ -165,6 +178,7 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
     if (problem_) paintProblem(painter, textShown);
 
     if (!textShown) return;
+    if (group_) paintExpandMarker(painter, expandMarkerRect(rect_), false);
     painter->setPen(style::kText);
     painter->setFont(style::titleFont());
     painter->drawText(titleRect_, Qt::AlignHCenter | Qt::AlignVCenter, title_);

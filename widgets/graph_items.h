@@ -13,7 +13,7 @@
 
 namespace widgets::graphitems {
 
-enum ItemType { NodeType = QGraphicsItem::UserType + 1, EdgeType };
+enum ItemType { NodeType = QGraphicsItem::UserType + 1, EdgeType, GroupFrameType };
 
 class NodeItem : public QGraphicsItem {
 public:
@@ -29,10 +29,13 @@ public:
     void setColors(const QColor& header, const QColor& body, const QColor& border);
     void setSelectedMark(bool selected);
     void setMatchMark(bool match);
-    // A node that cannot run or whose output has no shape: a red dashed
-    // outline and a "!" badge; `why` becomes the tooltip (empty clears it).
-    void setProblem(const QString& why);
+    // A node that cannot run or whose output has no shape (or a collapsed
+    // group holding one): a red dashed outline and a "!" badge.
+    void setProblem(bool problem);
     bool hasProblem() const { return problem_; }
+    // A collapsed group: drawn as a stack of boxes with a "+" marker.
+    void setCollapsedGroup(bool group);
+    bool isCollapsedGroup() const { return group_; }
 
     int type() const override { return NodeType; }
     QRectF boundingRect() const override;
@@ -57,6 +60,7 @@ private:
     bool selected_ = false;
     bool match_ = false;
     bool problem_ = false;
+    bool group_ = false;
 };
 
 class EdgeItem : public QGraphicsItem {

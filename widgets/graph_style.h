@@ -31,6 +31,11 @@ QColor pale(const QColor& color, double amount);
 inline const QColor kBackground{0xFF, 0xFF, 0xFF};
 inline const QColor kText{0x1F, 0x24, 0x30};
 inline const QColor kMutedText{0x5B, 0x64, 0x72};
+// Groups: collapsed boxes and expanded frames, neutral so op colours stay
+// the loudest thing on screen.
+inline const QColor kGroupFill{0xF3, 0xF5, 0xF9};
+inline const QColor kGroupHeader{0xDD, 0xE3, 0xEE};
+inline const QColor kGroupBorder{0x6B, 0x78, 0x90};
 inline const QColor kEdge{0x8A, 0x94, 0xA3};
 inline const QColor kSelection{0x2F, 0x6F, 0xED};
 inline const QColor kMatch{0xF0, 0xB4, 0x00};

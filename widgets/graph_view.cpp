@@ -2,6 +2,7 @@
 
 #include <QGraphicsScene>
 #include <QKeyEvent>
+#include <QLabel>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QScrollBar>
@@ -10,6 +11,7 @@
 #include <cmath>
 
 #include "widgets/chart_style.h"
+#include "widgets/graph_group_items.h"
 #include "widgets/graph_items.h"
 #include "widgets/graph_legend.h"
 #include "widgets/graph_style.h"
@@ -50,33 +52,58 @@ GraphView::GraphView(QWidget* parent) : QGraphicsView(parent), scene_(new QGraph
     setFocusPolicy(Qt::StrongFocus);
     legend_ = new GraphLegend(this);
     legend_->hide();
+    breadcrumb_ = new QLabel(this);
+    breadcrumb_->setTextFormat(Qt::RichText);
+    breadcrumb_->setStyleSheet(
+        QStringLiteral("QLabel { background: rgba(255,255,255,230); border: 1px solid #c8ceda; border-radius: 4px; "
+                       "padding: 3px 8px; }"));
+    breadcrumb_->move(kLegendMargin, kLegendMargin);
+    breadcrumb_->hide();
+    connect(breadcrumb_, &QLabel::linkActivated, this, [this](const QString& link) {
+        const int group = link.toInt();
+        setFocusGroup(group);
+        centreOnGroup(group);
+    });
 }
 
 GraphView::~GraphView() = default;
 
-void GraphView::clearGraph() {
+void GraphView::clearScene() {
     scene_->clear();
     nodes_.clear();
     edges_.clear();
-    values_.clear();
-    layoutOfNode_.clear();
+    frames_.clear();
+    std::fill(layoutOfNode_.begin(), layoutOfNode_.end(), -1);
     selected_ = -1;
     selectedEdge_ = -1;
-    query_.clear();
     matches_.clear();
-    matchCursor_ = -1;
     minBytes_ = maxBytes_ = 0;
     maxLifetime_ = 0;
+}
+
+void GraphView::clearGraph() {
+    clearScene();
+    values_.clear();
+    layoutOfNode_.clear();
+    infos_.clear();
+    grouped_.reset();
+    expansion_ = appcore::Expansion();
+    itemOfNode_.clear();
+    shownGeneration_ = ++layoutGeneration_;  // a layout still running is dropped when it arrives
+    if (layoutCancel_) layoutCancel_->store(true);
+    layoutCancel_.reset();
+    pendingNode_ = -1;
+    focusGroup_ = -1;
+    query_.clear();
+    matchNodes_.clear();
+    matchCursor_ = -1;
     scene_->setSceneRect(QRectF());
     legend_->hide();
+    breadcrumb_->hide();
     viewport()->update();
 }
 
-void GraphView::setGraph(const interstage::Graph& graph, const appcore::GraphLayout& layout) {
-    const int previous = selectedNode();
-    clearGraph();
-    if (previous >= 0) emit nodeSelected(-1);
-
+void GraphView::prepareGraph(const interstage::Graph& graph) {
     // Per-tensor numbers for colouring: bytes and lifetime in steps.
     const int lastStep = std::max(0, static_cast<int>(graph.nodes.size()) - 1);
     values_.resize(graph.values.size());
@@ -88,40 +115,70 @@ void GraphView::setGraph(const interstage::Graph& graph, const appcore::GraphLay
         for (interstage::NodeId consumer : value.consumers) last = std::max(last, static_cast<int>(consumer));
         if (value.isGraphOutput) last = lastStep;
         values_[v].bytes = value.byteSize();
+        values_[v].name = QString::fromStdString(value.name);
+        values_[v].shape = value.shape;
+        values_[v].shapeResolved = value.shapeResolved;
         values_[v].lifetime = std::max(0, last - first);
     }
-
     layoutOfNode_.assign(graph.nodes.size(), -1);
+    infos_.assign(graph.nodes.size(), NodeInfo());
+    for (size_t n = 0; n < graph.nodes.size(); ++n) {
+        const interstage::Node& node = graph.nodes[n];
+        NodeInfo& info = infos_[n];
+        info.name = QString::fromStdString(node.name);
+        info.opType = QString::fromStdString(node.opType);
+        for (interstage::ValueId out : node.outputs) {
+            if (out == interstage::kNoValue) continue;
+            if (info.value == interstage::kNoValue && !graph.value(out).isWeight()) info.value = out;
+            info.outputs.push_back(out);
+        }
+    }
+}
+
+void GraphView::setGraph(const interstage::Graph& graph, const appcore::GraphLayout& layout) {
+    const int previous = selectedNode();
+    clearGraph();
+    if (previous >= 0) emit nodeSelected(-1);
+    prepareGraph(graph);
+    buildScene(layout);
+    if (isVisible() && viewport()->width() > 0)
+        initialView();
+    else
+        pendingInitialView_ = true;
+}
+
+void GraphView::buildScene(const appcore::GraphLayout& layout) {
     nodes_.reserve(layout.nodes.size());
     for (int i = 0; i < layout.nodes.size(); ++i) {
         const appcore::LayoutNode& ln = layout.nodes[i];
         NodeEntry entry;
         entry.node = ln.node;
+        entry.group = ln.group;
         entry.opType = ln.title;
         NodeItem* item = nullptr;
         QString tooltip;
-        if (ln.node >= 0 && ln.node < static_cast<int>(graph.nodes.size())) {
-            const interstage::Node& node = graph.nodes[static_cast<size_t>(ln.node)];
-            entry.name = QString::fromStdString(node.name);
+        if (ln.node >= 0 && ln.node < static_cast<int>(infos_.size())) {
+            const NodeInfo& info = infos_[static_cast<size_t>(ln.node)];
+            entry.name = info.name;
             entry.family = static_cast<int>(style::familyOf(ln.title));
-            for (interstage::ValueId out : node.outputs) {
-                if (out != interstage::kNoValue && !graph.value(out).isWeight()) {
-                    entry.value = out;
-                    break;
-                }
-            }
+            entry.value = info.value;
             layoutOfNode_[static_cast<size_t>(ln.node)] = i;
             item = new NodeItem(i, ln.rect, ln.title, ln.subtitle, ln.detail, false);
             tooltip = ln.title + QStringLiteral("  ") + entry.name;
             if (!ln.detail.isEmpty()) tooltip += QStringLiteral("\n") + ln.detail;
-            for (interstage::ValueId out : node.outputs) {
-                if (out == interstage::kNoValue) continue;
-                const interstage::Value& value = graph.value(out);
-                tooltip += QStringLiteral("\n→ ") + QString::fromStdString(value.name);
+            for (interstage::ValueId out : info.outputs) {
+                const ValueStats& value = values_[static_cast<size_t>(out)];
+                tooltip += QStringLiteral("\n→ ") + value.name;
                 if (value.shapeResolved)
                     tooltip += QStringLiteral("  ") + QString::fromStdString(interstage::shapeToString(value.shape)) +
-                               QStringLiteral(" · ") + formatBytes(value.byteSize());
+                               QStringLiteral(" · ") + formatBytes(value.bytes);
             }
+        } else if (ln.group >= 0) {
+            entry.name = ln.title;
+            item = new NodeItem(i, ln.rect, ln.title, ln.subtitle, ln.detail, false);
+            item->setCollapsedGroup(true);
+            tooltip = grouped_->tree().group(ln.group).path + QStringLiteral("\n") + ln.subtitle +
+                      QStringLiteral("\n") + ln.detail + tr("\nDouble-click to expand");
         } else {
             entry.name = ln.subtitle;
             entry.value = ln.value;
@@ -133,14 +190,22 @@ void GraphView::setGraph(const interstage::Graph& graph, const appcore::GraphLay
         item->setToolTip(tooltip);
         scene_->addItem(item);
         entry.item = item;
+        entry.tooltip = tooltip;
         nodes_.push_back(std::move(entry));
+    }
+    for (const appcore::LayoutGroup& lg : layout.groups) {
+        const int depth = static_cast<int>(grouped_->tree().ancestorsOf(lg.group).size());
+        auto* frame = new graphitems::GroupFrameItem(lg.group, lg.rect, lg.title, lg.detail, depth);
+        frame->setToolTip(grouped_->tree().group(lg.group).path + tr("\nDouble-click the header to collapse"));
+        scene_->addItem(frame);
+        frames_.push_back(frame);
     }
 
     edges_.reserve(layout.edges.size());
     // A tensor read by several nodes is labelled once, on the arrow to its
     // first consumer: the copies on its siblings would overlap where the
     // arrows leave the producer. The tooltips still name it everywhere.
-    std::vector<bool> labelled(graph.values.size(), false);
+    std::vector<bool> labelled(values_.size(), false);
     for (int i = 0; i < layout.edges.size(); ++i) {
         const appcore::LayoutEdge& le = layout.edges[i];
         EdgeEntry entry;
@@ -154,8 +219,8 @@ void GraphView::setGraph(const interstage::Graph& graph, const appcore::GraphLay
         }
         auto* item = new EdgeItem(i, le.path, label, le.labelPos);
         QString tooltip;
-        if (le.value >= 0 && le.value < static_cast<int>(graph.values.size())) {
-            tooltip = QString::fromStdString(graph.value(le.value).name);
+        if (le.value >= 0 && le.value < static_cast<int>(values_.size())) {
+            tooltip = values_[static_cast<size_t>(le.value)].name;
             if (!le.label.isEmpty()) tooltip += QStringLiteral("\n") + le.label;
             tooltip += QStringLiteral("\nlives ") + steps(values_[static_cast<size_t>(le.value)].lifetime);
             const std::uint64_t bytes = values_[static_cast<size_t>(le.value)].bytes;
@@ -171,14 +236,13 @@ void GraphView::setGraph(const interstage::Graph& graph, const appcore::GraphLay
         edges_.push_back(entry);
     }
 
+    for (int node : matchNodes_)
+        if (layoutOfNode_[static_cast<size_t>(node)] >= 0) matches_.push_back(layoutOfNode_[static_cast<size_t>(node)]);
     scene_->setSceneRect(layout.bounds.adjusted(-kSceneMargin, -kSceneMargin, kSceneMargin, kSceneMargin));
     applyColors();
     applyMarks();
+    applyProblems();
     updateLegend();
-    if (isVisible() && viewport()->width() > 0)
-        initialView();
-    else
-        pendingInitialView_ = true;
 }
 
 double GraphView::rampPosition(interstage::ValueId value) const {
@@ -198,6 +262,10 @@ double GraphView::rampPosition(interstage::ValueId value) const {
 
 void GraphView::applyColors() {
     for (const NodeEntry& entry : nodes_) {
+        if (entry.group >= 0) {
+            entry.item->setColors(style::kGroupHeader, style::kGroupFill, style::kGroupBorder);
+            continue;
+        }
         if (colorBy_ == ColorBy::OpType) {
             if (entry.node < 0) {
                 const bool input = entry.opType == QLatin1String("input");
@@ -240,8 +308,35 @@ void GraphView::applyMarks() {
 }
 
 void GraphView::setProblems(const QHash<int, QString>& reasonByNode) {
-    for (const NodeEntry& entry : nodes_)
-        if (entry.node >= 0) entry.item->setProblem(reasonByNode.value(entry.node));
+    problems_ = reasonByNode;
+    applyProblems();
+}
+
+// A node's mark, or a collapsed group's when a node inside has one: a
+// problem must not hide in a group that opened collapsed.
+void GraphView::applyProblems() {
+    for (const NodeEntry& entry : nodes_) {
+        const QString reason = entry.node >= 0    ? problems_.value(entry.node)
+                               : entry.group >= 0 ? problemInGroup(entry.group)
+                                                  : QString();
+        entry.item->setProblem(!reason.isEmpty());
+        entry.item->setToolTip(reason.isEmpty() ? entry.tooltip : entry.tooltip + QStringLiteral("\n\n") + reason);
+    }
+}
+
+QString GraphView::problemInGroup(int group) const {
+    if (!grouped_ || problems_.isEmpty()) return {};
+    const auto& plan = grouped_->plan().nodes;
+    int count = 0;
+    QString first;
+    for (int item = 0; item < plan.size(); ++item) {
+        const int node = plan[item].node;
+        if (node < 0 || !problems_.contains(node) || !grouped_->tree().contains(group, item)) continue;
+        if (count++ == 0) first = problems_.value(node);
+    }
+    if (count == 0) return {};
+    return count == 1 ? tr("A node inside: %1").arg(first)
+                      : tr("%1 nodes inside have problems; the first: %2").arg(count).arg(first);
 }
 
 int GraphView::problemCount() const {
@@ -374,10 +469,14 @@ void GraphView::centreOn(int layoutIndex) {
     centerOn(nodes_[layoutIndex].item->rect().center());
 }
 
-int GraphView::selectedNode() const { return selected_ >= 0 ? nodes_[selected_].node : -1; }
+int GraphView::selectedNode() const {
+    if (pendingNode_ >= 0) return pendingNode_;
+    return selected_ >= 0 ? nodes_[selected_].node : -1;
+}
 
 void GraphView::setSelection(int layoutIndex, int edgeIndex, bool centre) {
     const int previousNode = selectedNode();
+    pendingNode_ = -1;
     const int previousLayout = selected_;
     const int previousEdge = selectedEdge_;
     selected_ = layoutIndex;
@@ -388,7 +487,8 @@ void GraphView::setSelection(int layoutIndex, int edgeIndex, bool centre) {
     const int node = selectedNode();
     if (node != previousNode) emit nodeSelected(node);
     // Markers and arrows stand for a tensor: tell whoever shows tensors.
-    if (layoutIndex >= 0 && layoutIndex != previousLayout && nodes_[layoutIndex].node < 0)
+    if (layoutIndex >= 0 && layoutIndex != previousLayout && nodes_[layoutIndex].node < 0 &&
+        nodes_[layoutIndex].group < 0)
         emit valueSelected(nodes_[layoutIndex].value);
     if (edgeIndex >= 0 && edgeIndex != previousEdge) emit valueSelected(edges_[edgeIndex].value);
 }
@@ -398,18 +498,28 @@ bool GraphView::selectNodeIndex(int nodeIndex) {
         setSelection(-1, -1, false);
         return true;
     }
-    if (static_cast<size_t>(nodeIndex) >= layoutOfNode_.size() || layoutOfNode_[nodeIndex] < 0) return false;
-    setSelection(layoutOfNode_[static_cast<size_t>(nodeIndex)], -1, true);
+    if (static_cast<size_t>(nodeIndex) >= layoutOfNode_.size()) return false;
+    if (layoutOfNode_[static_cast<size_t>(nodeIndex)] >= 0) {
+        setSelection(layoutOfNode_[static_cast<size_t>(nodeIndex)], -1, true);
+        if (grouped_) setFocusGroup(grouped_->tree().groupOf(itemOfNode_[static_cast<size_t>(nodeIndex)]));
+        return true;
+    }
+    // Inside a collapsed group: expand around it, select it when drawn.
+    const int item = static_cast<size_t>(nodeIndex) < itemOfNode_.size() ? itemOfNode_[nodeIndex] : -1;
+    if (!grouped_ || item < 0) return false;
+    const int previous = selectedNode();
+    setSelection(-1, -1, false);
+    pendingNode_ = nodeIndex;
+    if (previous != nodeIndex) emit nodeSelected(nodeIndex);
+    expansion_.reveal(grouped_->tree(), item);
+    setFocusGroup(grouped_->tree().groupOf(item));
+    requestLayout();
     return true;
 }
 
 bool GraphView::selectNode(const QString& name) {
-    for (int i = 0; i < nodes_.size(); ++i) {
-        if (nodes_[i].node >= 0 && nodes_[i].name == name) {
-            setSelection(i, -1, true);
-            return true;
-        }
-    }
+    for (size_t n = 0; n < infos_.size(); ++n)
+        if (infos_[n].name == name && selectNodeIndex(static_cast<int>(n))) return true;
     return false;
 }
 
@@ -417,29 +527,34 @@ int GraphView::findAndSelect(const QString& text) {
     const QString query = text.trimmed();
     if (query.isEmpty()) {
         query_.clear();
+        matchNodes_.clear();
         matches_.clear();
         matchCursor_ = -1;
         applyMarks();
         return 0;
     }
     if (query.compare(query_, Qt::CaseInsensitive) != 0) {
+        // Every drawn node, collapsed groups' members too, in execution order.
         query_ = query;
+        matchNodes_.clear();
         matches_.clear();
-        for (int i = 0; i < nodes_.size(); ++i) {
-            const NodeEntry& entry = nodes_[i];
-            if (entry.node < 0) continue;
-            if (entry.name.contains(query, Qt::CaseInsensitive) || entry.opType.contains(query, Qt::CaseInsensitive))
-                matches_.push_back(i);
+        for (size_t n = 0; n < infos_.size(); ++n) {
+            if (layoutOfNode_[n] < 0 && (n >= itemOfNode_.size() || itemOfNode_[n] < 0)) continue;
+            const NodeInfo& info = infos_[n];
+            if (info.name.contains(query, Qt::CaseInsensitive) || info.opType.contains(query, Qt::CaseInsensitive)) {
+                matchNodes_.push_back(static_cast<int>(n));
+                if (layoutOfNode_[n] >= 0) matches_.push_back(layoutOfNode_[n]);
+            }
         }
         matchCursor_ = -1;
     }
-    if (matches_.isEmpty()) {
+    if (matchNodes_.isEmpty()) {
         applyMarks();
         return 0;
     }
-    matchCursor_ = (matchCursor_ + 1) % static_cast<int>(matches_.size());
-    setSelection(matches_[matchCursor_], -1, true);
-    return static_cast<int>(matches_.size());
+    matchCursor_ = (matchCursor_ + 1) % static_cast<int>(matchNodes_.size());
+    selectNodeIndex(matchNodes_[matchCursor_]);
+    return static_cast<int>(matchNodes_.size());
 }
 
 void GraphView::wheelEvent(QWheelEvent* event) {
@@ -460,6 +575,15 @@ void GraphView::mousePressEvent(QMouseEvent* event) {
 void GraphView::mouseReleaseEvent(QMouseEvent* event) {
     QGraphicsView::mouseReleaseEvent(event);
     if (event->button() != Qt::LeftButton || (event->pos() - pressPos_).manhattanLength() > kClickSlop) return;
+    bool onMarker = false;
+    const int group = groupAt(event->pos(), &onMarker);
+    if (group >= 0) {
+        setFocusGroup(group);
+        if (onMarker) {
+            setGroupExpanded(group, !expansion_.isOpen(group));
+            return;
+        }
+    }
     // A click, not a drag: the topmost node, else the arrow under the cursor.
     int node = -1;
     int edge = -1;

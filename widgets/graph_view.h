@@ -8,19 +8,24 @@
 #include <QHash>
 #include <QString>
 #include <QVector>
+#include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "core/graph_layout.h"
+#include "core/grouped_layout.h"
 #include "interstage/graph.h"
 
 class QGraphicsScene;
+class QLabel;
 
 namespace widgets {
 
 namespace graphitems {
 class NodeItem;
 class EdgeItem;
+class GroupFrameItem;
 }  // namespace graphitems
 class GraphLegend;
 
@@ -43,6 +48,25 @@ public:
     void setGraph(const interstage::Graph& graph, const appcore::GraphLayout& layout);
     void clearGraph();
     bool hasGraph() const { return !nodes_.isEmpty(); }
+
+    // Shows a graph with groups (appcore::GroupedGraph), laid out under
+    // `expansion`. A double-click on a group, or a click on its +/- marker,
+    // expands or collapses it; the new layout is made off the UI thread
+    // and replaces the picture when it is done (layoutChanged). Selecting
+    // or finding a node inside a collapsed group expands the groups around it.
+    void setGroupedGraph(const interstage::Graph& graph, std::shared_ptr<const appcore::GroupedGraph> grouped,
+                         const appcore::GraphLayout& layout, const appcore::Expansion& expansion);
+    bool isGrouped() const { return grouped_ != nullptr; }
+    const appcore::GroupedGraph* groupedGraph() const { return grouped_.get(); }
+    // Expands or collapses a group (GroupTree index); false if there is none.
+    bool setGroupExpanded(int group, bool expanded);
+    bool isGroupExpanded(int group) const { return grouped_ && expansion_.isOpen(group); }
+    bool isLayoutPending() const { return layoutGeneration_ != shownGeneration_; }
+    // Whether a Graph::nodes index is drawn as its own box now.
+    bool isNodeShown(int nodeIndex) const;
+    int shownGroupBoxes() const;  // collapsed groups on screen
+    // The focused group's path as the breadcrumb shows it ("graph › encoder › layer.3").
+    QString breadcrumb() const;
 
     void setColorBy(ColorBy mode);
     // Marks nodes that cannot run or have outputs without a shape (by
@@ -76,11 +100,14 @@ signals:
     // An arrow or an input/output marker was clicked (a ValueId).
     void valueSelected(int valueId);
     void zoomChanged(double zoom);
+    // A re-layout after an expand or collapse is on screen.
+    void layoutChanged();
 
 protected:
     void wheelEvent(QWheelEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
     void showEvent(QShowEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
@@ -93,7 +120,9 @@ private:
         interstage::ValueId value = interstage::kNoValue;  // the tensor it is coloured by
         QString name;
         QString opType;
-        int family = 0;  // graphstyle::OpFamily
+        int family = 0;   // graphstyle::OpFamily
+        int group = -1;   // a collapsed group's GroupTree index
+        QString tooltip;  // what the item says before any problem is added
         graphitems::NodeItem* item = nullptr;
     };
     struct EdgeEntry {
@@ -105,10 +134,32 @@ private:
     struct ValueStats {
         std::uint64_t bytes = 0;
         int lifetime = 0;  // steps from producer to last consumer
+        QString name;
+        interstage::Shape shape;  // formatted only for tooltips of boxes drawn
+        bool shapeResolved = false;
     };
 
+    // What the view copies of each Graph::nodes entry once per graph.
+    struct NodeInfo {
+        QString name;
+        QString opType;
+        std::vector<interstage::ValueId> outputs;  // for the tooltip, made when the box is
+        interstage::ValueId value = interstage::kNoValue;
+    };
+
+    void prepareGraph(const interstage::Graph& graph);
+    void clearScene();
+    void buildScene(const appcore::GraphLayout& layout);
+    void requestLayout();
+    void showLayout(const appcore::GraphLayout& layout);
+    void setFocusGroup(int group);
+    void centreOnGroup(int group);
+    // The group whose box or frame marker is at a viewport position.
+    int groupAt(const QPoint& pos, bool* onMarker) const;
     void applyColors();
     void applyMarks();
+    void applyProblems();
+    QString problemInGroup(int group) const;
     void setSelection(int layoutIndex, int edgeIndex, bool centre);
     void centreOn(int layoutIndex);
     void initialView();
@@ -123,6 +174,19 @@ private:
     QVector<EdgeEntry> edges_;
     std::vector<ValueStats> values_;
     std::vector<int> layoutOfNode_;  // Graph::nodes index -> nodes_ index, -1 when not drawn
+    std::vector<NodeInfo> infos_;    // per Graph::nodes index
+    std::vector<graphitems::GroupFrameItem*> frames_;
+    std::shared_ptr<const appcore::GroupedGraph> grouped_;
+    QHash<int, QString> problems_;  // Graph::nodes index -> reason (setProblems)
+    appcore::Expansion expansion_;
+    std::vector<int> itemOfNode_;  // Graph::nodes index -> the grouped plan's item, -1 when not drawn
+    int layoutGeneration_ = 0;     // the newest layout asked for
+    int shownGeneration_ = 0;      // the one on screen
+    std::shared_ptr<std::atomic<bool>> layoutCancel_;  // the running layout's stop flag
+    int pendingNode_ = -1;                             // selected, shown when its layout arrives
+    int focusGroup_ = -1;
+    QLabel* breadcrumb_ = nullptr;
+    QVector<int> matchNodes_;  // Graph::nodes indices, in execution order
     std::uint64_t minBytes_ = 0;
     std::uint64_t maxBytes_ = 0;
     int maxLifetime_ = 0;

@@ -1,9 +1,6 @@
-// Graph layout with Graphviz's dot through libgvc. Graphviz keeps global
-// state (its plugin registry, the current graph's attribute symbols), so one
-// static mutex serializes every layout in the process.
+// What the graph view draws (boxes, markers, arrows with labels) and the
+// flat layout of all of it with one dot run.
 #include "core/graph_layout.h"
-
-#include <gvc.h>
 
 #include <QSizeF>
 #include <QStringList>
@@ -11,11 +8,11 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "core/dot_layout.h"
 #include "interstage/format.h"
 
 namespace appcore {
@@ -146,8 +143,10 @@ bool drawnAsNode(const Graph& graph, const Node& node) {
     return false;
 }
 
-QSizeF nodeSize(const LayoutNode& node) {
-    if (node.node < 0) {
+}  // namespace
+
+QSizeF layoutNodeSize(const LayoutNode& node) {
+    if (node.node < 0 && node.group < 0) {
         // Input/output pills: the tensor name in the title font over
         // "output · <shape>".
         const int nameChars = std::min<int>(static_cast<int>(node.subtitle.size()), kMaxSubtitleChars);
@@ -166,6 +165,8 @@ QSizeF nodeSize(const LayoutNode& node) {
     if (!node.detail.isEmpty()) height += kSmallLine;
     return {width, height};
 }
+
+namespace {
 
 // The parts of the graph to draw, before Graphviz sees them.
 struct Plan {
@@ -252,15 +253,6 @@ Plan planGraph(const Graph& graph) {
     return plan;
 }
 
-// Graphviz takes char* where it means const char*.
-char* cstr(const char* text) { return const_cast<char*>(text); }
-
-std::string inches(double points) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.4f", points / 72.0);
-    return buffer;
-}
-
 // A point on a cubic Bezier segment.
 QPointF bezierAt(const QPointF& p0, const QPointF& p1, const QPointF& p2, const QPointF& p3, double t) {
     const double u = 1.0 - t;
@@ -285,7 +277,7 @@ void columnLayout(GraphLayout& layout) {
     constexpr double kGap = 24.0;
     double widest = 0;
     for (auto& node : layout.nodes) {
-        node.rect.setSize(nodeSize(node));
+        node.rect.setSize(layoutNodeSize(node));
         widest = std::max(widest, node.rect.width());
     }
     double y = 0;
@@ -315,114 +307,37 @@ void columnLayout(GraphLayout& layout) {
 
 }  // namespace
 
+GraphLayout planLayout(const Graph& graph) {
+    GraphLayout layout = planGraph(graph).layout;
+    for (LayoutNode& node : layout.nodes) node.rect.setSize(layoutNodeSize(node));
+    return layout;
+}
+
+QPointF edgeLabelAnchor(const QVector<QPointF>& path) { return labelAnchor(path); }
+
 interstage::Result<GraphLayout> layoutGraph(const Graph& graph) {
-    Plan plan = planGraph(graph);
-    GraphLayout& layout = plan.layout;
-    if (layout.nodes.isEmpty()) return std::move(layout);
+    GraphLayout layout = planLayout(graph);
+    if (layout.nodes.isEmpty()) return layout;
     if (layout.nodes.size() > kMaxGraphvizNodes) {
         columnLayout(layout);
-        return std::move(layout);
+        return layout;
     }
-
-    static std::mutex graphvizMutex;
-    std::lock_guard<std::mutex> lock(graphvizMutex);
-    // One context for the process: creating it loads the plugin list, which
-    // costs more than laying out a small graph.
-    static GVC_t* gvc = gvContext();
-    if (!gvc) return interstage::Status(interstage::StatusCode::Internal, "Graphviz: cannot create a context");
-
-    Agraph_t* g = agopen(cstr("interstage"), Agdirected, nullptr);
-    agattr(g, AGRAPH, cstr("rankdir"), cstr("TB"));
-    agattr(g, AGRAPH, cstr("nodesep"), cstr("0.35"));
-    agattr(g, AGRAPH, cstr("ranksep"), cstr("0.45"));
-    agattr(g, AGRAPH, cstr("splines"), cstr("spline"));
-    // Bounded network simplex and crossing minimisation. U-Nets are the hard
-    // case: skip connections across hundreds of ranks give dot ~12,000
-    // virtual nodes on u2netp, and unbounded x placement takes seconds. One
-    // pass per node (nslimit=1) measured fastest overall there: fewer
-    // iterations leave positions so rough that spline routing gets slower.
-    // Graphviz 2.43's simplex costs O(nodes) per iteration, so beyond ~1,000
-    // nodes the budget shrinks (3,100 nodes: 5.3 s -> 1.2 s CPU; 9,300
-    // nodes: 63 s -> ~4 s with the global ranking of newrank).
-    const double nodeCount = static_cast<double>(layout.nodes.size());
-    const double simplexLimit = std::clamp(std::pow(1000.0 / nodeCount, 1.5), 0.02, 1.0);
-    char limit[32];
-    std::snprintf(limit, sizeof limit, "%.3f", simplexLimit);
-    agattr(g, AGRAPH, cstr("nslimit"), limit);
-    agattr(g, AGRAPH, cstr("nslimit1"), limit);
-    if (nodeCount > 1000) agattr(g, AGRAPH, cstr("newrank"), cstr("true"));
-    agattr(g, AGRAPH, cstr("mclimit"), cstr("0.6"));
-    agattr(g, AGRAPH, cstr("searchsize"), cstr("20"));
-    // Boxes are drawn by the view: Graphviz only needs their sizes, so no
-    // label text is measured (no font lookups on the worker).
-    agattr(g, AGNODE, cstr("label"), cstr(""));
-    agattr(g, AGNODE, cstr("fixedsize"), cstr("true"));
-    Agsym_t* shapeSym = agattr(g, AGNODE, cstr("shape"), cstr("box"));
-    Agsym_t* widthSym = agattr(g, AGNODE, cstr("width"), cstr("1"));
-    Agsym_t* heightSym = agattr(g, AGNODE, cstr("height"), cstr("0.5"));
-    // The view draws its own arrowheads, so splines run up to the node border.
-    agattr(g, AGEDGE, cstr("arrowhead"), cstr("none"));
-
-    std::vector<Agnode_t*> gvNodes(static_cast<size_t>(layout.nodes.size()));
-    for (int i = 0; i < layout.nodes.size(); ++i) {
-        LayoutNode& node = layout.nodes[i];
-        char id[24];
-        std::snprintf(id, sizeof id, "n%d", i);
-        Agnode_t* n = agnode(g, id, 1);
-        const QSizeF size = nodeSize(node);
-        node.rect.setSize(size);
-        agxset(n, widthSym, cstr(inches(size.width()).c_str()));
-        agxset(n, heightSym, cstr(inches(size.height()).c_str()));
-        if (node.node < 0) agxset(n, shapeSym, cstr("ellipse"));
-        gvNodes[static_cast<size_t>(i)] = n;
+    DotInput input;
+    for (const LayoutNode& node : layout.nodes) {
+        input.sizes.push_back(node.rect.size());
+        input.rounded.push_back(node.node < 0);
     }
-    std::vector<Agedge_t*> gvEdges(static_cast<size_t>(layout.edges.size()));
-    for (int i = 0; i < layout.edges.size(); ++i) {
-        const LayoutEdge& edge = layout.edges[i];
-        gvEdges[static_cast<size_t>(i)] =
-            agedge(g, gvNodes[static_cast<size_t>(edge.from)], gvNodes[static_cast<size_t>(edge.to)], nullptr, 1);
-    }
-
-    if (gvLayout(gvc, g, "dot") != 0) {
-        agclose(g);
-        return interstage::Status(interstage::StatusCode::Internal, "Graphviz: dot layout failed");
-    }
-
-    const boxf bb = GD_bb(g);
-    // Graphviz's y axis points up; the scene's points down.
-    auto toScene = [&](pointf p) { return QPointF(p.x - bb.LL.x, bb.UR.y - p.y); };
-    layout.bounds = QRectF(0, 0, bb.UR.x - bb.LL.x, bb.UR.y - bb.LL.y);
-
-    for (int i = 0; i < layout.nodes.size(); ++i) {
-        Agnode_t* n = gvNodes[static_cast<size_t>(i)];
-        const QSizeF size(ND_width(n) * 72.0, ND_height(n) * 72.0);
-        const QPointF center = toScene(ND_coord(n));
-        layout.nodes[i].rect =
-            QRectF(center.x() - size.width() / 2, center.y() - size.height() / 2, size.width(), size.height());
-    }
+    for (const LayoutEdge& edge : layout.edges) input.edges.emplace_back(edge.from, edge.to);
+    auto placed = runDot(input);
+    if (!placed.ok()) return placed.status();
+    layout.bounds = placed->bounds;
+    for (int i = 0; i < layout.nodes.size(); ++i) layout.nodes[i].rect = placed->rects[static_cast<size_t>(i)];
     for (int i = 0; i < layout.edges.size(); ++i) {
         LayoutEdge& edge = layout.edges[i];
-        const splines* spl = ED_spl(gvEdges[static_cast<size_t>(i)]);
-        if (spl) {
-            for (int b = 0; b < spl->size; ++b) {
-                const bezier& bz = spl->list[b];
-                // Pieces after the first share their start with the previous end.
-                for (int p = (b == 0 || edge.path.isEmpty()) ? 0 : 1; p < bz.size; ++p)
-                    edge.path.push_back(toScene(bz.list[p]));
-            }
-        }
-        if (edge.path.size() < 4) {
-            // No route from Graphviz (should not happen with dot): a straight cubic.
-            const QPointF a = layout.nodes[edge.from].rect.center();
-            const QPointF c = layout.nodes[edge.to].rect.center();
-            edge.path = {a, a + (c - a) / 3, a + 2 * (c - a) / 3, c};
-        }
+        edge.path = placed->paths[static_cast<size_t>(i)];
         edge.labelPos = labelAnchor(edge.path);
     }
-
-    gvFreeLayout(gvc, g);
-    agclose(g);
-    return std::move(layout);
+    return layout;
 }
 
 }  // namespace appcore

@@ -5,6 +5,7 @@
 
 #include <QPointF>
 #include <QRectF>
+#include <QSizeF>
 #include <QString>
 #include <QVector>
 
@@ -19,7 +20,8 @@ struct LayoutNode {
     QString title;                                     // op type (or "input" / "output")
     QString subtitle;                                  // node or tensor name
     QString detail;                                    // key attributes ("3x3 s2 p1 g32", ...)
-    QRectF rect;                                       // in scene coordinates (points), y down
+    int group = -1;  // a collapsed group (GroupTree index): title its name, subtitle its size, detail its ops
+    QRectF rect;     // in scene coordinates (points), y down
 };
 
 struct LayoutEdge {
@@ -31,9 +33,18 @@ struct LayoutEdge {
     QPointF labelPos;
 };
 
+// An expanded group: a frame behind its contents, its name in a header band.
+struct LayoutGroup {
+    int group = -1;  // GroupTree index
+    QString title;   // the group's name ("layer.3")
+    QString detail;  // node count
+    QRectF rect;
+};
+
 struct GraphLayout {
     QVector<LayoutNode> nodes;
     QVector<LayoutEdge> edges;
+    QVector<LayoutGroup> groups;  // expanded groups, outermost first
     QRectF bounds;
     bool simplified = false;  // drawn in execution order, without Graphviz (too many nodes)
 };
@@ -43,6 +54,15 @@ struct GraphLayout {
 // process when an allocation fails ("out of memory" on a 100,000-node
 // chain). They are drawn as one column in execution order instead.
 constexpr int kMaxGraphvizNodes = 20000;
+
+// The boxes and arrows to draw, sized (rect at 0,0) but not placed.
+GraphLayout planLayout(const interstage::Graph& graph);
+
+// The size a box needs for its text (see the view's fonts).
+QSizeF layoutNodeSize(const LayoutNode& node);
+
+// Where an edge's label goes: beside the middle of its path.
+QPointF edgeLabelAnchor(const QVector<QPointF>& path);
 
 // Lays out the graph (shapes resolved for edge labels when available).
 // Weights are not drawn as nodes. Fails only when Graphviz does.

@@ -39,7 +39,7 @@ void noteProblems(ModelDocument& doc) {
 
 interstage::Result<std::shared_ptr<const ModelDocument>> loadDocument(
     const QString& path, const interstage::InputShapes& inputShapes,
-    const std::function<void(int, const QString&)>& progress) {
+    const std::function<void(int, const QString&)>& progress, const std::atomic<bool>* cancel) {
     auto report = [&](int percent, const QString& stage) {
         if (progress) progress(percent, stage);
     };
@@ -65,11 +65,23 @@ interstage::Result<std::shared_ptr<const ModelDocument>> loadDocument(
     noteProblems(*doc);
     doc->model = std::make_shared<const interstage::Model>(model.take());
     doc->loadMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
+    if (cancel && cancel->load()) return interstage::Status(interstage::StatusCode::Cancelled, "opening cancelled");
     report(60, "laying out the graph");
     timer.restart();
-    auto layout = layoutGraph(doc->resolved);
-    if (!layout.ok()) return layout.status();
-    doc->layout = layout.take();
+    // Small models are drawn flat, as one dot graph: their frames would
+    // only add clutter. Big ones with name scopes open grouped.
+    auto grouped = std::make_shared<GroupedGraph>(planLayout(doc->resolved));
+    if (grouped->tree().groupCount() > 1 && grouped->tree().itemCount() > kCollapseAboveItems) {
+        doc->expansion = initialExpansion(grouped->tree());
+        auto layout = grouped->layout(doc->expansion, cancel);
+        if (!layout.ok()) return layout.status();
+        doc->layout = layout.take();
+        doc->grouped = std::move(grouped);
+    } else {
+        auto layout = layoutGraph(doc->resolved);
+        if (!layout.ok()) return layout.status();
+        doc->layout = layout.take();
+    }
     doc->layoutMs = static_cast<double>(timer.nsecsElapsed()) / 1e6;
     report(100, "done");
     return std::shared_ptr<const ModelDocument>(std::move(doc));

@@ -25,6 +25,8 @@ int runZoo(Args& args) {
     }
     if (list || name.empty()) {
         for (const auto& entry : zooModels()) std::cout << entry.name << "\t" << entry.description << "\n";
+        for (const auto& entry : graphStressModels())
+            std::cout << entry.name << "\t" << entry.description << " (graph view stress test)\n";
         return list ? 0 : usageError("zoo: name a model (see the list above) and -o FILE.onnx");
     }
     if (output.empty()) return usageError("zoo: give the output file with -o FILE.onnx");

@@ -14,6 +14,10 @@ struct ZooEntry {
 };
 
 std::vector<ZooEntry> zooModels();
+// Models that test the graph view at size ("densenet121": dense all-to-all
+// edges; "deep_encoder": ~10,000 nodes in name scopes). Built and saved
+// like the others, but not in zooModels(): no golden plans, no model runs.
+std::vector<ZooEntry> graphStressModels();
 
 // The serialized ONNX model (deterministic weights: same bytes every time).
 Result<std::string> buildZooModel(const std::string& name);

@@ -72,14 +72,16 @@ public:
 
     std::string serialize() const { return graph_.serialize(); }
 
-private:
-    // Shared small constants (Slice bounds, Clip limits): one initializer
-    // each, created on first use.
+    // Shared small constants (Slice bounds, Reshape shapes): one
+    // initializer each, created on first use.
     std::string int64Constant(const std::vector<int64_t>& values);
-    std::string floatScalar(float value);
     // A weight initializer with values uniform in [-scale, scale] seeded by
     // its own name, so each layer's bytes are independent of build order.
     std::string weight(const std::string& name, const Shape& shape, float scale, float offset = 0.0f);
+
+private:
+    // Clip limits (0, 6): one initializer each, keyed by the integer value.
+    std::string floatScalar(float value);
 
     GraphBuilder graph_;
     std::map<std::string, std::string> sharedConstants_;

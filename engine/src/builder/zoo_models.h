@@ -10,4 +10,8 @@ NetBuilder makeResnet();
 NetBuilder makeMobilenetV2();
 NetBuilder makeInception();
 
+// Graph-view stress models: not in zooModels() (see interstage/zoo.h).
+NetBuilder makeDensenet();
+NetBuilder makeTransformer();
+
 }  // namespace interstage::zoo

@@ -40,7 +40,8 @@ Result<std::vector<PlanEstimate>> estimatePlans(const Graph& file, const InputSh
     };
     RemovedValues removed;
     ExecutionOrderReport order;
-    auto exec = runPasses(file.unloadedWeights.empty() ? file : withStandInWeights(file), shapes, {}, nullptr, {}, passes, removed, order);
+    auto exec = runPasses(file.unloadedWeights.empty() ? file : withStandInWeights(file), shapes, {}, nullptr, {},
+                          passes, removed, order);
     if (!exec.ok()) return exec.status();
 
     std::vector<PlanEstimate> estimates;

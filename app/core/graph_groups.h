@@ -1,0 +1,115 @@
+// Groups of a graph's drawn items by name scope: "/encoder/layer.3/attention/
+// MatMul" sits in encoder > layer.3 > attention. Big models open with their
+// groups collapsed into one box each; the view expands them on demand.
+//
+// A group is a kind of cluster. Name scopes are the first kind; a
+// control-flow body (an If's branches, a Loop's body) is meant to be the
+// second (GroupKind::Subgraph): a group whose items are the body's nodes,
+// made by the loader's subgraph IR instead of by names, laid out and
+// collapsed the same way.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <QVector>
+#include <utility>
+#include <vector>
+
+namespace appcore {
+
+enum class GroupKind {
+    Root,       // the whole graph; always expanded
+    NameScope,  // nodes whose names share a '/'-separated prefix
+    Subgraph,   // reserved: a control-flow body (If branch, Loop body)
+};
+
+struct Group {
+    GroupKind kind = GroupKind::NameScope;
+    QString name;  // the scope's last segment ("layer.3"); merged single-child chains join theirs ("pooler/dense")
+    QString path;  // from the root, '/'-joined ("encoder/layer.3"); empty for the root
+    int parent = -1;
+    QVector<int> children;  // child groups, in the order of their first items
+    QVector<int> items;     // items directly inside, ascending
+    int itemCount = 0;      // all items below, children's included
+};
+
+class GroupTree {
+public:
+    static constexpr int kRoot = 0;
+
+    // One name per item (a drawn node or marker). Segments before the last
+    // '/' are scopes; a scope holding fewer than two items is no group (its
+    // items stay with the parent), and a scope holding nothing but one
+    // child scope is merged with it. Empty names sit at the root.
+    static GroupTree fromNames(const QStringList& names);
+
+    int groupCount() const { return static_cast<int>(groups_.size()); }
+    int itemCount() const { return static_cast<int>(groupOfItem_.size()); }
+    const Group& group(int g) const { return groups_[static_cast<size_t>(g)]; }
+    int groupOf(int item) const { return groupOfItem_[static_cast<size_t>(item)]; }  // the innermost
+    bool contains(int group, int item) const;
+    int commonAncestor(int a, int b) const;
+    // The child group of `ancestor` on the way down to `item`; -1 when the
+    // item sits directly in `ancestor` (which must contain it).
+    int childToward(int ancestor, int item) const;
+    // Outermost first, the root excluded.
+    QVector<int> ancestorsOf(int group) const;
+
+private:
+    std::vector<Group> groups_;
+    std::vector<int> groupOfItem_;
+};
+
+// Which groups are expanded: a value the view owns and copies to the
+// layout worker. The root is always expanded.
+class Expansion {
+public:
+    Expansion() = default;
+    explicit Expansion(int groupCount, bool allOpen = false);
+
+    bool isOpen(int group) const;
+    void setOpen(int group, bool open);
+    // Opens every group on the way to the item.
+    void reveal(const GroupTree& tree, int item);
+    // The collapsed group that stands for the item: its outermost closed
+    // ancestor, or -1 when the item is drawn itself.
+    int closedGroupHolding(const GroupTree& tree, int item) const;
+    bool operator==(const Expansion& other) const { return open_ == other.open_; }
+
+private:
+    std::vector<char> open_;
+};
+
+// Models with more items than this open collapsed: dot needs seconds on
+// dense graphs of a few hundred nodes, and nobody reads 1,000 boxes at once.
+constexpr int kCollapseAboveItems = 300;
+// A group that holds this share of its parent's items opens with it (a
+// model that is all "encoder" shows the encoder's layers, not one box).
+constexpr double kDominantShare = 0.8;
+
+// Everything open up to kCollapseAboveItems items; beyond, the root's
+// chain of dominant groups open and everything else collapsed.
+Expansion initialExpansion(const GroupTree& tree);
+
+// An end of a drawn edge: an item drawn itself, or the collapsed group
+// drawn for it.
+struct VisibleEnd {
+    int item = -1;
+    int group = -1;
+    bool operator==(const VisibleEnd& o) const { return item == o.item && group == o.group; }
+    bool operator<(const VisibleEnd& o) const { return std::pair(item, group) < std::pair(o.item, o.group); }
+};
+
+// The edges between items (tail, head) as drawn under an expansion: one per
+// pair of distinct visible ends, listing the item edges it stands for.
+// Edges inside one collapsed group disappear.
+struct AggregatedEdge {
+    VisibleEnd from;
+    VisibleEnd to;
+    QVector<int> edges;  // indices into the item edges, ascending
+};
+VisibleEnd visibleEnd(const GroupTree& tree, const Expansion& expansion, int item);
+std::vector<AggregatedEdge> aggregateEdges(const GroupTree& tree, const Expansion& expansion,
+                                           const std::vector<std::pair<int, int>>& itemEdges);
+
+}  // namespace appcore
