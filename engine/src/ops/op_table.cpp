@@ -180,9 +180,20 @@ std::vector<OpEntry> tensorOps() {
     // clang-format on
 }
 
+// Control flow: shapes from the bodies.
+std::vector<OpEntry> controlOps() {
+    // clang-format off
+    return {
+        {"If", rules::ifRule, nullptr, nullptr, 0},
+        {"Loop", rules::loop, nullptr, nullptr, 0},
+        {"Scan", rules::scan, nullptr, nullptr, 0},
+    };
+    // clang-format on
+}
+
 std::vector<OpEntry> buildTable() {
     std::vector<OpEntry> table;
-    for (auto family : {elementwiseOps, nnOps, tensorOps}) {
+    for (auto family : {elementwiseOps, nnOps, tensorOps, controlOps}) {
         auto ops = family();
         table.insert(table.end(), ops.begin(), ops.end());
     }
