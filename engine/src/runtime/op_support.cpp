@@ -18,6 +18,25 @@ void count(std::vector<OpGap>& gaps, const std::string& op, NodeId node) {
         ++it->nodes;
 }
 
+// The first op in a node's bodies (at any depth) with no CPU kernel; empty
+// when they all have one.
+std::string firstBodyGap(const Node& node) {
+    for (const Attribute& a : node.attributes) {
+        std::vector<const Graph*> bodies;
+        if (a.graph) bodies.push_back(a.graph.get());
+        for (const auto& g : a.graphs) bodies.push_back(g.get());
+        for (const Graph* body : bodies)
+            for (const Node& inner : body->nodes) {
+                if (producesOnlyWeights(*body, inner)) continue;
+                if (!inner.domain.empty() || !cpu::findKernel(inner.opType))
+                    return (inner.domain.empty() ? "" : inner.domain + ".") + inner.opType;
+                std::string nested = firstBodyGap(inner);
+                if (!nested.empty()) return nested;
+            }
+    }
+    return {};
+}
+
 }  // namespace
 
 OpSupport opSupport(const Graph& graph) {
@@ -31,6 +50,15 @@ OpSupport opSupport(const Graph& graph) {
             count(support.noCpuKernel, op, id);
             support.unsupportedNodes.push_back(id);
             continue;
+        }
+        // A body op nothing runs makes its control-flow node unrunnable.
+        if (node.hasSubgraph) {
+            const std::string gap = firstBodyGap(node);
+            if (!gap.empty()) {
+                count(support.noCpuKernel, gap + " (in a subgraph)", id);
+                support.unsupportedNodes.push_back(id);
+                continue;
+            }
         }
         const ops::OpEntry* entry = ops::findOp(node);
         if (!entry || !entry->vulkan) count(support.noShader, op, id);
@@ -54,11 +82,11 @@ Status checkWeightsLoaded(const Graph& graph) {
     for (const UnloadedWeight& weight : graph.unloadedWeights) bytes += weight.bytes;
     const UnloadedWeight& first = graph.unloadedWeights.front();
     const std::size_t count = graph.unloadedWeights.size();
-    return Status(StatusCode::NotFound,
-                  "cannot run without the weights: " + std::to_string(count) +
-                      (count == 1 ? " initializer (" : " initializers (") + formatBytes(double(bytes)) +
-                      " declared) could not be read from external data; the first, '" +
-                      graph.value(first.value).name + "': " + first.reason);
+    return Status(StatusCode::NotFound, "cannot run without the weights: " + std::to_string(count) +
+                                            (count == 1 ? " initializer (" : " initializers (") +
+                                            formatBytes(double(bytes)) +
+                                            " declared) could not be read from external data; the first, '" +
+                                            graph.value(first.value).name + "': " + first.reason);
 }
 
 }  // namespace interstage
