@@ -184,6 +184,9 @@ Result<std::shared_ptr<const Graph>> convertBody(const onnx::GraphProto& proto, 
                                 "', which no enclosing graph defines");
     Scope inner{nullptr, &enclosing, enclosing.depth + 1, enclosing.opsets};
     auto body = convertScoped(proto, context, inner, outerNames);
+    // An error that already names its node (from a body deeper down) is
+    // passed on as it is: one prefix per level would bury it.
+    if (!body.ok() && body.status().message().rfind("node '", 0) == 0) return body.status();
     if (!body.ok())
         return Status(body.status().code(), owner + ", subgraph '" + proto.name() + "': " + body.status().message());
     return std::make_shared<const Graph>(body.take());
