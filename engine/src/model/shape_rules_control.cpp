@@ -23,6 +23,9 @@ Status inBody(const ShapeContext& c, const std::string& body, const Status& stat
                   "node '" + c.node().name + "' (" + c.node().opType + "), " + body + ": " + status.message());
 }
 
+// "1 input", "3 inputs".
+std::string counted(size_t n, const std::string& what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
+
 Status invalidNode(const ShapeContext& c, const std::string& why) {
     return invalidModel("node '" + c.node().name + "' (" + c.node().opType + "): " + why);
 }
@@ -152,8 +155,8 @@ Status loopRule(ShapeContext& c) {
     IS_RETURN_IF_ERROR(checkScalar(c, 1, DataType::Bool, "the condition"));
     IS_ASSIGN_OR_RETURN(const Graph* body, bodyOf(c, "body"));
     if (body->runtimeInputs().size() != 2 + carried || body->outputs.size() != 1 + carried + scans)
-        return invalidNode(c, "the body takes " + std::to_string(body->runtimeInputs().size()) + " inputs and gives " +
-                                  std::to_string(body->outputs.size()) + " outputs; this Loop needs " +
+        return invalidNode(c, "the body takes " + counted(body->runtimeInputs().size(), "input") + " and gives " +
+                                  counted(body->outputs.size(), "output") + "; this Loop needs " +
                                   std::to_string(2 + carried) + " inputs (iteration, condition, " +
                                   std::to_string(carried) + " carried) and " + std::to_string(1 + carried + scans) +
                                   " outputs (condition, carried, " + std::to_string(scans) + " scanned)");
@@ -229,8 +232,8 @@ Status scanBatchedRule(ShapeContext& c) {
     const size_t scanOutputs = c.outputCount() - states;
     IS_ASSIGN_OR_RETURN(const Graph* body, bodyOf(c, "body"));
     if (body->runtimeInputs().size() != states + scanned || body->outputs.size() != states + scanOutputs)
-        return invalidNode(c, "the body takes " + std::to_string(body->runtimeInputs().size()) + " inputs and gives " +
-                                  std::to_string(body->outputs.size()) + " outputs; this Scan needs " +
+        return invalidNode(c, "the body takes " + counted(body->runtimeInputs().size(), "input") + " and gives " +
+                                  counted(body->outputs.size(), "output") + "; this Scan needs " +
                                   std::to_string(states + scanned) + " inputs and " +
                                   std::to_string(states + scanOutputs) + " outputs");
     int64_t batch = -1, length = -1;
@@ -272,8 +275,8 @@ Status scanRule(ShapeContext& c) {
     const size_t scanOutputs = c.outputCount() - states;
     IS_ASSIGN_OR_RETURN(const Graph* body, bodyOf(c, "body"));
     if (body->runtimeInputs().size() != states + scanned || body->outputs.size() != states + scanOutputs)
-        return invalidNode(c, "the body takes " + std::to_string(body->runtimeInputs().size()) + " inputs and gives " +
-                                  std::to_string(body->outputs.size()) + " outputs; this Scan needs " +
+        return invalidNode(c, "the body takes " + counted(body->runtimeInputs().size(), "input") + " and gives " +
+                                  counted(body->outputs.size(), "output") + "; this Scan needs " +
                                   std::to_string(states + scanned) + " inputs and " +
                                   std::to_string(states + scanOutputs) + " outputs");
     std::vector<int64_t> inAxes, outAxes;

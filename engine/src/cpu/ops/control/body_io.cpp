@@ -4,6 +4,8 @@
 
 namespace interstage::cpu::control {
 
+Status noSubgraphHost() { return unsupported("control-flow bodies run on the CPU backend only; run this model there"); }
+
 int64_t scalarOf(const TensorView& view) {
     switch (view.dtype) {
         case DataType::Bool:

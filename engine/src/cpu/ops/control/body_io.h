@@ -13,6 +13,10 @@
 
 namespace interstage::cpu::control {
 
+// Unsupported, saying why: the executor offers no SubgraphHost (the
+// Vulkan executor's CPU fallback does not run bodies).
+Status noSubgraphHost();
+
 // The element of a one-element bool or integer tensor.
 int64_t scalarOf(const TensorView& view);
 

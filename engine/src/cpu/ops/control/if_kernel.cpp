@@ -19,7 +19,7 @@ public:
     }
 
     Status run(RunContext& context) override {
-        if (!context.subgraphs) return unsupported("this backend cannot run subgraphs here");
+        if (!context.subgraphs) return noSubgraphHost();
         const bool condition = scalarOf(context.inputs[0]) != 0;
         const char* taken = condition ? "then_branch" : "else_branch";
         auto body = context.subgraphs->prepare(condition ? *thenBranch_ : *elseBranch_, {});

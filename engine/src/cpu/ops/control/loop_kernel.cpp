@@ -30,7 +30,7 @@ public:
     }
 
     Status run(RunContext& context) override {
-        if (!context.subgraphs) return unsupported("this backend cannot run subgraphs here");
+        if (!context.subgraphs) return noSubgraphHost();
         const int64_t limit = context.hasInput(0) ? scalarOf(context.inputs[0]) : std::numeric_limits<int64_t>::max();
         bool condition = !context.hasInput(1) || scalarOf(context.inputs[1]) != 0;
         std::vector<TensorView> state(context.outputs.begin(), context.outputs.begin() + carried_);

@@ -40,7 +40,7 @@ public:
     }
 
     Status run(RunContext& context) override {
-        if (!context.subgraphs) return unsupported("this backend cannot run subgraphs here");
+        if (!context.subgraphs) return noSubgraphHost();
         Subgraph* body = nullptr;
         Status status = Status::ok();
         for (int64_t b = 0; b < batch_ && status.isOk(); ++b) {

@@ -81,7 +81,7 @@ public:
 
     Status run(RunContext& context) override {
         if (batched_) return batched_->run(context);
-        if (!context.subgraphs) return unsupported("this backend cannot run subgraphs here");
+        if (!context.subgraphs) return noSubgraphHost();
         std::vector<TensorView> inputs(context.outputs.begin(), context.outputs.begin() + states_);
         for (size_t i = 0; i < states_; ++i)
             if (inputs[i].bytes()) std::memcpy(inputs[i].data, context.inputs[i].data, inputs[i].bytes());
