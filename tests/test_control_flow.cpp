@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "interstage/builder.h"
+#include "interstage/model_info.h"
 #include "interstage/session.h"
 #include "test_support.h"
 
@@ -300,6 +301,17 @@ private slots:
         Graph graph = testsupport::builtModel(model).graph;
         QVERIFY(resolveShapes(graph, {}).ok());
         QCOMPARE(graph.value(graph.find("vad")).shape, (Shape{1, 1, kHidden}));
+        // `info`'s bound counts the larger branch (the condition is an
+        // input): the LSTM branch, live at the If's step beside its output.
+        const ModelSummary summary = summarizeModel(graph);
+        QCOMPARE(summary.subgraphs.size(), size_t(1));
+        const SubgraphBound& body = summary.subgraphs[0];
+        QCOMPARE(graph.nodes[size_t(body.node)].name, std::string("vad"));
+        QCOMPARE(body.body, std::string("then_branch"));
+        QVERIFY(!body.taken);
+        QVERIFY(body.bytes >= 16 * kHidden * sizeof(float));  // the LSTM's Y alone
+        QVERIFY(summary.lowerBoundWithSubgraphs.bytes >= body.bytes + kHidden * sizeof(float));
+        QVERIFY(summary.lowerBoundWithSubgraphs.bytes >= summary.lowerBound.bytes);
     }
 
     void ifOnDataDependentScore() {
