@@ -92,6 +92,25 @@ bool contradictsDeclaredShape(const Status& status) {
 
 enum class Outcome { Passed, Failed, Skipped };
 
+// The first op with no CPU kernel, in the graph or in any of its bodies
+// (If / Loop / Scan); empty when every op has one.
+std::string opWithoutKernel(const Graph& graph) {
+    for (const Node& node : graph.nodes) {
+        if (node.opType == "Constant" && node.domain.empty()) continue;
+        if (!node.domain.empty() || !cpu::findKernel(node.opType)) return node.opType;
+        for (const Attribute& a : node.attributes) {
+            std::vector<const Graph*> bodies;
+            if (a.graph) bodies.push_back(a.graph.get());
+            for (const auto& g : a.graphs) bodies.push_back(g.get());
+            for (const Graph* body : bodies) {
+                std::string inner = opWithoutKernel(*body);
+                if (!inner.empty()) return inner;
+            }
+        }
+    }
+    return {};
+}
+
 struct CaseRun {
     std::string backend = "cpu";
     bool usedCpuFallback = false;  // Vulkan: some node ran on the CPU
@@ -104,12 +123,11 @@ Outcome runCase(const fs::path& dir, std::string& why, CaseRun& how) {
         why = model.status().toString();
         return Outcome::Failed;
     }
-    for (const Node& node : model->graph.nodes)
-        if (!node.domain.empty() || !cpu::findKernel(node.opType)) {
-            if (node.opType == "Constant" && node.domain.empty()) continue;
-            why = "no kernel for " + node.opType;
-            return Outcome::Skipped;
-        }
+    const std::string missing = opWithoutKernel(model->graph);
+    if (!missing.empty()) {
+        why = "no kernel for " + missing;
+        return Outcome::Skipped;
+    }
     if (vulkan)
         for (const Node& node : model->graph.nodes)
             if (node.opType != "Constant" && !vulkan::findVulkanKernel(node.opType)) {

@@ -95,6 +95,36 @@ nlohmann::json estimatesJson(const Result<std::vector<PlanEstimate>>& estimates)
     return out;
 }
 
+// Control-flow bodies: each one's own lower bound, and the graph's bound
+// with each body added at its node's step.
+nlohmann::json subgraphsJson(const Graph& graph, const std::vector<SubgraphBound>& bodies) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const SubgraphBound& body : bodies)
+        list.push_back({{"node", graph.nodes[static_cast<size_t>(body.node)].name},
+                        {"body", body.body},
+                        {"bytes", body.bytes},
+                        {"taken", body.taken}});
+    return list;
+}
+
+void printSubgraphs(const Graph& graph, const ModelSummary& s) {
+    if (s.subgraphs.empty()) return;
+    for (const SubgraphBound& body : s.subgraphs) {
+        const Node& node = graph.nodes[static_cast<size_t>(body.node)];
+        std::cout << "  subgraph     '" << node.name << "' (" << node.opType << ") " << body.body << ": "
+                  << formatBytes(body.bytes)
+                  << (node.opType != "If" ? ""
+                      : body.taken        ? " (the branch taken)"
+                                          : " (the larger branch)")
+                  << "\n";
+    }
+    const LowerBound& with = s.lowerBoundWithSubgraphs;
+    std::cout << "with bodies    " << formatBytes(with.bytes) << " (" << with.bytes << " bytes)";
+    if (with.step >= 0)
+        std::cout << " at step " << with.step << ", node '" << graph.nodes[static_cast<size_t>(with.step)].name << "'";
+    std::cout << "\n";
+}
+
 void printText(const LoadedModel& loaded, const ModelSummary& s) {
     const Graph& graph = loaded.model.graph;
     std::cout << "model          " << loaded.model.path << "\n";
@@ -127,6 +157,7 @@ void printText(const LoadedModel& loaded, const ModelSummary& s) {
         std::cout << " at step " << s.lowerBound.step << ", node '"
                   << graph.nodes[static_cast<size_t>(s.lowerBound.step)].name << "'";
     std::cout << "\n";
+    printSubgraphs(graph, s);
 }
 
 }  // namespace
@@ -179,6 +210,8 @@ int runInfo(Args& args) {
             {"intermediate_bytes", s.intermediateBytes},
             {"lower_bound_bytes", s.lowerBound.bytes},
             {"lower_bound_step", s.lowerBound.step},
+            {"lower_bound_with_subgraphs_bytes", s.lowerBoundWithSubgraphs.bytes},
+            {"subgraphs", subgraphsJson(graph, s.subgraphs)},
             {"largest_tensor", {{"name", s.largestTensor}, {"bytes", s.largestTensorBytes}}},
             {"inputs", shapesJson(s.inputs)},
             {"outputs", shapesJson(s.outputs)},
@@ -187,11 +220,10 @@ int runInfo(Args& args) {
             {"planned_peaks", estimatesJson(estimates)},
             {"unloaded_weight_bytes", s.unloadedWeightBytes},
             {"unresolved", unresolvedJson(graph, loaded->shapes.unresolved)},
-            // Vulkan runs ops without a shader on the CPU, so what it cannot
-            // run at all is what the CPU cannot.
+            // Vulkan runs ops without a shader on the CPU, but not bodies.
             {"unsupported",
              {{"cpu", gapsJson(graph, support.noCpuKernel)},
-              {"vulkan", gapsJson(graph, support.noCpuKernel)},
+              {"vulkan", gapsJson(graph, support.notOnVulkan)},
               {"vulkan_cpu_fallback", gapsJson(graph, support.noShader)}}},
         };
         std::ofstream out(jsonPath);

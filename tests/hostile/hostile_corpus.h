@@ -56,8 +56,9 @@ void setFloatType(onnx::ValueInfoProto* info, const std::vector<int64_t>& dims);
 onnx::TensorProto* addInt64Initializer(onnx::GraphProto* g, const std::string& name,
                                        const std::vector<int64_t>& values);
 
-void addProtobufCases(Corpus& corpus);  // truncation, wire types, empty files
-void addGraphCases(Corpus& corpus);     // cycles, dangling, duplicates, ops, opsets, empty graphs
-void addTensorCases(Corpus& corpus);    // dims, initializer sizes, external data, zero-size tensors
+void addProtobufCases(Corpus& corpus);     // truncation, wire types, empty files
+void addGraphCases(Corpus& corpus);        // cycles, dangling, duplicates, ops, opsets, empty graphs
+void addControlFlowCases(Corpus& corpus);  // If / Loop bodies that disagree, nesting too deep
+void addTensorCases(Corpus& corpus);       // dims, initializer sizes, external data, zero-size tensors
 
 }  // namespace hostile

@@ -144,6 +144,7 @@ int main(int argc, char** argv) {
     hostile::Corpus corpus(argv[1]);
     hostile::addProtobufCases(corpus);
     hostile::addGraphCases(corpus);
+    hostile::addControlFlowCases(corpus);
     hostile::addTensorCases(corpus);
     corpus.writeManifest();
     return 0;

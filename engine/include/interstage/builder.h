@@ -49,6 +49,12 @@ public:
     // Marks a value as a graph output (dtype and shape optional: dtype
     // Undefined and empty shape write no type, as some exporters do).
     void output(const std::string& name, DataType dtype = DataType::Float, const Shape& dims = {});
+    // Gives the node named nodeName a graph attribute (If's then_branch,
+    // Loop's and Scan's body) holding a copy of body's graph; body's opset
+    // and model fields are not used. Names body reads without defining
+    // them are values of this graph (or of graphs around it). False when
+    // there is no such node.
+    bool subgraph(const std::string& nodeName, const std::string& attrName, const GraphBuilder& body);
 
     // Total elements of all initializers and Constant nodes added so far.
     int64_t weightElementCount() const;

@@ -19,6 +19,8 @@ namespace interstage {
 // ONNX's own shape inference on ops the engine has no rule for.
 struct OnnxSource;
 
+class Graph;
+
 using ValueId = int32_t;
 using NodeId = int32_t;
 constexpr ValueId kNoValue = -1;  // an omitted optional input ("" in ONNX)
@@ -35,6 +37,11 @@ struct Attribute {
     std::vector<int64_t> ints;
     std::vector<std::string> strings;
     std::shared_ptr<const TensorData> tensor;  // Kind::Tensor
+    // Kind::Graph / Kind::Graphs: control-flow bodies (If branches, Loop
+    // and Scan bodies), converted like the main graph. Shared and never
+    // changed: every copy of the node reads the same body.
+    std::shared_ptr<const Graph> graph;
+    std::vector<std::shared_ptr<const Graph>> graphs;
 };
 
 struct Node {
@@ -50,6 +57,8 @@ struct Node {
     bool hasSubgraph = false;
 
     const Attribute* attr(const std::string& attrName) const;
+    // The body in a Kind::Graph attribute; nullptr when absent.
+    const Graph* subgraph(const std::string& attrName) const;
     int64_t attrInt(const std::string& attrName, int64_t fallback) const;
     float attrFloat(const std::string& attrName, float fallback) const;
     std::string attrString(const std::string& attrName, const std::string& fallback) const;
@@ -76,6 +85,10 @@ struct Value {
     bool isGraphOutput = false;
     bool isInitializer = false;
     bool fromConstantNode = false;  // the output of a Constant node
+    // In a subgraph: a value of an enclosing graph that this body (or a
+    // body nested in it) reads by name. It has no producer here; its
+    // dtype, shape and data come from the enclosing graph at each run.
+    bool fromOuterScope = false;
 
     // The value when it is known before running: initializers, Constant
     // outputs, and small shape tensors folded by shape resolution.

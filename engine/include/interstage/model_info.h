@@ -18,6 +18,17 @@ struct NamedShape {
     bool shapeKnown = true;  // false: resolveShapes() could not find it (shown as ?)
 };
 
+// A control-flow node's body as the static lower bound counts it: the
+// body's own intermediates at their peak step (bodies nested inside it
+// are not added), for the branch the condition picks when it is known
+// before running, else for the larger branch.
+struct SubgraphBound {
+    NodeId node = kNoNode;
+    std::string body;       // "then_branch", "else_branch", "body"
+    std::size_t bytes = 0;  // the body's lower bound
+    bool taken = false;     // the branch taken (condition known); false: the larger of the bodies
+};
+
 struct ModelSummary {
     int64_t opset = 0;
     int nodes = 0;
@@ -29,6 +40,10 @@ struct ModelSummary {
     int intermediateCount = 0;
     std::size_t intermediateBytes = 0;
     LowerBound lowerBound;
+    // Control-flow nodes whose bodies resolve, and the bound with each
+    // one's body added at its step (equal to lowerBound without any).
+    std::vector<SubgraphBound> subgraphs;
+    LowerBound lowerBoundWithSubgraphs;
     std::string largestTensor;
     std::size_t largestTensorBytes = 0;
     std::vector<NamedShape> inputs;  // runtime inputs (not initializers)

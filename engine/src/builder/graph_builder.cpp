@@ -74,8 +74,8 @@ void fillAttributeProto(onnx::AttributeProto* proto, const Attribute& attr) {
             for (const auto& v : attr.strings) proto->add_strings(v);
             break;
         default:
-            // Graph attributes cannot be expressed through Attribute (it holds
-            // no subgraph); write the name only, which a loader will reject.
+            // Graph attributes come from GraphBuilder::subgraph(), which
+            // has the body's protobuf; an Attribute alone writes the name.
             break;
     }
 }
@@ -249,6 +249,19 @@ void GraphBuilder::output(const std::string& name, DataType dtype, const Shape& 
     // Empty dims mean "shape not declared" here (unknown rank), not a
     // scalar: writing a rank-0 shape would contradict most real outputs.
     fillTensorType(info, dtype, dims, {}, !dims.empty());
+}
+
+bool GraphBuilder::subgraph(const std::string& nodeName, const std::string& attrName, const GraphBuilder& body) {
+    for (auto& node : *impl_->graph->mutable_node()) {
+        if (node.name() != nodeName) continue;
+        auto* attr = node.add_attribute();
+        attr->set_name(attrName);
+        attr->set_type(onnx::AttributeProto::GRAPH);
+        *attr->mutable_g() = body.impl_->model.graph();
+        impl_->weightElements += body.impl_->weightElements;
+        return true;
+    }
+    return false;
 }
 
 int64_t GraphBuilder::weightElementCount() const { return impl_->weightElements; }

@@ -8,6 +8,11 @@ const Attribute* Node::attr(const std::string& attrName) const {
     return nullptr;
 }
 
+const Graph* Node::subgraph(const std::string& attrName) const {
+    const Attribute* a = attr(attrName);
+    return a && a->kind == Attribute::Kind::Graph ? a->graph.get() : nullptr;
+}
+
 int64_t Node::attrInt(const std::string& attrName, int64_t fallback) const {
     const Attribute* a = attr(attrName);
     return a && a->kind == Attribute::Kind::Int ? a->i : fallback;

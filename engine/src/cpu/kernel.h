@@ -60,6 +60,8 @@ private:
     int threads_;
 };
 
+class SubgraphHost;
+
 // What a kernel gets on every run: views of its inputs and outputs (omitted
 // optional ones have data == nullptr) and its workspace.
 struct RunContext {
@@ -67,6 +69,9 @@ struct RunContext {
     std::vector<TensorView> outputs;
     void* workspace = nullptr;  // workspaceBytes() bytes, owned by the engine
     int threads = 1;
+    // Control-flow kernels: runs their bodies inside the run's memory mode
+    // (cpu/subgraph.h); nullptr where the executor offers none.
+    SubgraphHost* subgraphs = nullptr;
 
     bool hasInput(size_t i) const { return i < inputs.size() && inputs[i].data != nullptr; }
 };

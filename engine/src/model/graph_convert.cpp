@@ -3,6 +3,7 @@
 #include "model/graph_convert.h"
 
 #include <algorithm>
+#include <set>
 
 #include "model/graph_order.h"
 
@@ -149,6 +150,48 @@ Result<Attribute> convertAttribute(const onnx::AttributeProto& proto, const Tens
 
 namespace {
 
+// The graphs enclosing the one being converted, innermost first: the
+// values a subgraph may read from outside.
+struct Scope {
+    const Graph* graph = nullptr;
+    const Scope* outer = nullptr;
+    int depth = 0;  // 0: the main graph
+    const std::map<std::string, int64_t>* opsets = nullptr;
+
+    bool defines(const std::string& name) const {
+        for (const Scope* s = this; s; s = s->outer)
+            if (s->graph->find(name) != kNoValue) return true;
+        return false;
+    }
+};
+
+Result<Graph> convertScoped(const onnx::GraphProto& proto, const TensorDecodeContext& context, const Scope& scope,
+                            const std::set<std::string>& outerNames);
+
+// A body of node `owner`: the values it reads from enclosing graphs must
+// exist there (the main graph's order check names a missing one first;
+// this holds for bodies inside bodies too).
+Result<std::shared_ptr<const Graph>> convertBody(const onnx::GraphProto& proto, const TensorDecodeContext& context,
+                                                 const Scope& enclosing, const std::string& owner) {
+    if (enclosing.depth + 1 > kMaxSubgraphDepth)
+        return invalidModel(owner + ": subgraphs nest more than " + std::to_string(kMaxSubgraphDepth) +
+                            " levels deep, beyond the engine's limit");
+    std::set<std::string> outerNames;
+    collectOuterReferences(proto, outerNames);
+    for (const auto& name : outerNames)
+        if (!enclosing.defines(name))
+            return invalidModel(owner + ": its subgraph '" + proto.name() + "' reads '" + name +
+                                "', which no enclosing graph defines");
+    Scope inner{nullptr, &enclosing, enclosing.depth + 1, enclosing.opsets};
+    auto body = convertScoped(proto, context, inner, outerNames);
+    // An error that already names its node (from a body deeper down) is
+    // passed on as it is: one prefix per level would bury it.
+    if (!body.ok() && body.status().message().rfind("node '", 0) == 0) return body.status();
+    if (!body.ok())
+        return Status(body.status().code(), owner + ", subgraph '" + proto.name() + "': " + body.status().message());
+    return std::make_shared<const Graph>(body.take());
+}
+
 Status addInitializers(Graph& graph, const onnx::GraphProto& proto, const TensorDecodeContext& context) {
     for (const auto& init : proto.initializer()) {
         if (init.name().empty()) return invalidModel("an initializer has no name");
@@ -208,7 +251,8 @@ Status addInputs(Graph& graph, const onnx::GraphProto& proto) {
 // subgraphs read), attributes and outputs; a Constant node's value is
 // known at once.
 Status addNode(Graph& graph, const onnx::NodeProto& np, int fileIndex, const std::vector<std::string>& implicitInputs,
-               const TensorDecodeContext& context, std::unordered_map<std::string, int>& nodeNames) {
+               const TensorDecodeContext& context, const Scope& scope,
+               std::unordered_map<std::string, int>& nodeNames) {
     Node node;
     node.opType = np.op_type();
     node.domain = np.domain() == "ai.onnx" ? "" : np.domain();
@@ -236,9 +280,18 @@ Status addNode(Graph& graph, const onnx::NodeProto& np, int fileIndex, const std
         graph.value(id).consumers.push_back(nodeId);
     }
     for (const auto& ap : np.attribute()) {
+        const std::string owner = "node '" + node.name + "' (" + node.opType + ")";
         auto attr = convertAttribute(ap, context, "node '" + node.name + "'");
         if (!attr.ok()) return attr.status();
         if (attr->kind == Attribute::Kind::Graph || attr->kind == Attribute::Kind::Graphs) node.hasSubgraph = true;
+        if (attr->kind == Attribute::Kind::Graph && ap.has_g()) {
+            IS_ASSIGN_OR_RETURN(attr->graph, convertBody(ap.g(), context, scope, owner));
+        }
+        if (attr->kind == Attribute::Kind::Graphs)
+            for (const auto& g : ap.graphs()) {
+                IS_ASSIGN_OR_RETURN(auto body, convertBody(g, context, scope, owner));
+                attr->graphs.push_back(std::move(body));
+            }
         node.attributes.push_back(attr.take());
     }
     for (const auto& output : np.output()) {
@@ -288,7 +341,10 @@ Status addOutputs(Graph& graph, const onnx::GraphProto& proto) {
 
 }  // namespace
 
-Result<Graph> convertGraph(const onnx::GraphProto& proto, const TensorDecodeContext& context) {
+namespace {
+
+Result<Graph> convertScoped(const onnx::GraphProto& proto, const TensorDecodeContext& context, const Scope& scope,
+                            const std::set<std::string>& outerNames) {
     const LoadOptions defaults;
     const LoadOptions& options = context.options ? *context.options : defaults;
     if (proto.node_size() > options.maxNodes)
@@ -300,23 +356,43 @@ Result<Graph> convertGraph(const onnx::GraphProto& proto, const TensorDecodeCont
         if (init.name().empty()) return invalidModel("an initializer has no name");
     for (const auto& input : proto.input())
         if (input.name().empty()) return invalidModel("a graph input has no name");
-    auto order = orderNodes(proto);
+    auto order = orderNodes(proto, outerNames);
     if (!order.ok()) return order.status();
 
     Graph graph;
     graph.name = proto.name();
+    if (scope.opsets) graph.opsets = *scope.opsets;
+    Scope here = scope;
+    here.graph = &graph;
     IS_RETURN_IF_ERROR(addInitializers(graph, proto, context));
     if (proto.sparse_initializer_size() > 0)
         return unsupported("sparse initializers (first: '" + proto.sparse_initializer(0).values().name() +
                            "') are not supported");
     IS_RETURN_IF_ERROR(addInputs(graph, proto));
+    // What a body reads from enclosing graphs becomes a value of its own,
+    // bound to the enclosing value whenever the body is resolved or run.
+    for (const auto& name : outerNames) {
+        if (graph.find(name) != kNoValue) continue;
+        Value v;
+        v.name = name;
+        v.fromOuterScope = true;
+        graph.addValue(std::move(v));
+    }
     std::unordered_map<std::string, int> nodeNames;
     for (int fileIndex : order->order)
         IS_RETURN_IF_ERROR(addNode(graph, proto.node(fileIndex), fileIndex,
-                                   order->implicit[static_cast<size_t>(fileIndex)], context, nodeNames));
+                                   order->implicit[static_cast<size_t>(fileIndex)], context, here, nodeNames));
     IS_RETURN_IF_ERROR(addOutputs(graph, proto));
     if (graph.outputs.empty()) return invalidModel("the graph has no outputs: there is nothing to compute");
     return graph;
+}
+
+}  // namespace
+
+Result<Graph> convertGraph(const onnx::GraphProto& proto, const TensorDecodeContext& context,
+                           const std::map<std::string, int64_t>& opsets) {
+    Scope top{nullptr, nullptr, 0, &opsets};
+    return convertScoped(proto, context, top, {});
 }
 
 }  // namespace interstage

@@ -44,9 +44,9 @@ void collectOuterReferences(const onnx::GraphProto& graph, std::set<std::string>
         if (!local.count(output.name())) outer.insert(output.name());
 }
 
-Result<GraphOrder> orderNodes(const onnx::GraphProto& graph) {
+Result<GraphOrder> orderNodes(const onnx::GraphProto& graph, const std::set<std::string>& outerNames) {
     const int nodeCount = graph.node_size();
-    std::unordered_set<std::string> available;
+    std::unordered_set<std::string> available(outerNames.begin(), outerNames.end());
     for (const auto& init : graph.initializer()) available.insert(init.name());
     for (const auto& input : graph.input()) available.insert(input.name());
 

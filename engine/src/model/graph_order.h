@@ -21,6 +21,8 @@ struct GraphOrder {
     std::vector<std::vector<std::string>> implicit;  // per node: outer-scope names its subgraphs read
 };
 
-Result<GraphOrder> orderNodes(const onnx::GraphProto& graph);
+// `outerNames`: values of enclosing graphs a subgraph may read (empty for
+// the main graph); they count as available from the start.
+Result<GraphOrder> orderNodes(const onnx::GraphProto& graph, const std::set<std::string>& outerNames = {});
 
 }  // namespace interstage

@@ -1,4 +1,5 @@
 #include "interstage/model_info.h"
+#include "model/subgraph_bounds.h"
 
 namespace interstage {
 
@@ -26,6 +27,15 @@ ModelSummary summarizeModel(const Graph& graph) {
         }
     }
     s.lowerBound = lowerBound(graph, lifetimes);
+    s.subgraphs = subgraphBounds(graph);
+    s.lowerBoundWithSubgraphs = s.lowerBound;
+    if (!s.subgraphs.empty()) {
+        std::vector<std::size_t> live = liveBytesPerStep(graph, lifetimes);
+        for (const SubgraphBound& body : s.subgraphs) live[static_cast<size_t>(body.node)] += body.bytes;
+        for (size_t step = 0; step < live.size(); ++step)
+            if (live[step] > s.lowerBoundWithSubgraphs.bytes || s.lowerBoundWithSubgraphs.step < 0)
+                s.lowerBoundWithSubgraphs = {live[step], static_cast<int>(step)};
+    }
     auto describe = [&](ValueId id) {
         const Value& v = graph.value(id);
         return NamedShape{v.name, v.dtype, v.shape, v.shapeResolved};

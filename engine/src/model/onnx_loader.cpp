@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <system_error>
 
 #include "interstage/model.h"
@@ -92,15 +93,16 @@ Result<Model> loadModelFromBytes(const std::string& bytes, const std::string& di
     for (const auto& opset : proto.opset_import())
         if (opset.domain().empty() || opset.domain() == "ai.onnx") defaultOpset = opset.version();
     IS_RETURN_IF_ERROR(checkAttributeTypes(proto.graph(), defaultOpset));
-    auto graph = convertGraph(proto.graph(), context);
-    if (!graph.ok()) return graph.status();
-    model.graph = graph.take();
+    std::map<std::string, int64_t> opsets;
     for (const auto& opset : proto.opset_import()) {
         std::string domain = opset.domain() == "ai.onnx" ? "" : opset.domain();
-        model.graph.opsets[domain] = opset.version();
+        opsets[domain] = opset.version();
     }
     // IR version 1-2 files predate opset_import and mean opset 1.
-    if (proto.opset_import_size() == 0) model.graph.opsets[""] = 1;
+    if (proto.opset_import_size() == 0) opsets[""] = 1;
+    auto graph = convertGraph(proto.graph(), context, opsets);
+    if (!graph.ok()) return graph.status();
+    model.graph = graph.take();
     model.graph.source = keepSource(std::move(proto));
     return model;
 }

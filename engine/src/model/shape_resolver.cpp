@@ -6,6 +6,7 @@
 #include "interstage/model.h"
 #include "model/onnx_checks.h"
 #include "model/onnx_shape_fallback.h"
+#include "model/shape_pass.h"
 #include "model/shape_rules.h"
 #include "ops/op_table.h"
 
@@ -118,10 +119,9 @@ public:
             const Value& v = graph_.value(id);
             if (v.shapeResolved || !v.isTensor) continue;
             std::string why = missing != kNoValue ? "input '" + graph_.value(missing).name + "' has no shape"
-                              : node.hasSubgraph  ? "control flow (ops with subgraphs) is not supported"
                                                   : "the engine has no shape rule for " + node.opType +
-                                                       (node.domain.empty() ? "" : " (domain " + node.domain + ")") +
-                                                       " and ONNX's inference gives no static shape";
+                                                        (node.domain.empty() ? "" : " (domain " + node.domain + ")") +
+                                                        " and ONNX's inference gives no static shape";
             return shapeError("cannot resolve the shape of '" + v.name + "' from node '" + node.name + "' (" +
                               node.opType + "): " + why);
         }
@@ -177,6 +177,17 @@ private:
 
 }  // namespace
 
+Status resolveNodeShapes(Graph& graph, const ShapeOptions& options, ShapeReport& report) {
+    ShapePass pass(graph, options);
+    for (size_t i = 0; i < graph.nodes.size(); ++i) {
+        Status resolved = pass.resolveNode(graph.nodes[i]);
+        if (resolved.isOk()) continue;
+        if (!options.keepGoing) return resolved;
+        pass.recordUnresolved(static_cast<NodeId>(i), resolved, report);
+    }
+    return Status::ok();
+}
+
 Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& givenShapes, const ShapeOptions& options,
                                   const InputValues* values) {
     ShapeReport report;
@@ -219,13 +230,7 @@ Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& givenShapes, 
             input.constant = std::make_shared<const TensorData>(it->second);
     }
 
-    ShapePass pass(graph, options);
-    for (size_t i = 0; i < graph.nodes.size(); ++i) {
-        Status resolved = pass.resolveNode(graph.nodes[i]);
-        if (resolved.isOk()) continue;
-        if (!options.keepGoing) return resolved;
-        pass.recordUnresolved(static_cast<NodeId>(i), resolved, report);
-    }
+    IS_RETURN_IF_ERROR(resolveNodeShapes(graph, options, report));
     for (const Value& v : graph.values)
         if (v.constant && !v.isWeight()) ++report.foldedValues;
     return report;

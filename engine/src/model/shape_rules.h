@@ -20,6 +20,9 @@ public:
         : graph_(graph), node_(node), options_(options) {}
 
     const Node& node() const { return node_; }
+    // The graph the node is in: control-flow rules bind their bodies'
+    // outer-scope values from it.
+    const Graph& graph() const { return graph_; }
     int64_t opset() const { return graph_.opset(); }
     const ShapeOptions& options() const { return options_; }
 
@@ -77,6 +80,8 @@ extern const ShapeRule reshape, flatten, squeeze, unsqueeze, concat, split, slic
 extern const ShapeRule resize, upsample;
 // shape_rules_recurrent.cpp: LSTM, GRU, RNN
 extern const ShapeRule recurrent;
+// shape_rules_control.cpp: If, Loop, Scan (their bodies resolved)
+extern const ShapeRule ifRule, loop, scan;
 }  // namespace rules
 
 // Numpy-style broadcast of two shapes; nullopt-like failure as a Status.

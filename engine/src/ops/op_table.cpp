@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "cpu/ops/control/control_kernels.h"
 #include "cpu/ops/elementwise/elementwise_kernels.h"
 #include "cpu/ops/nn/nn_kernels.h"
 #include "cpu/ops/recurrent/recurrent_kernels.h"
@@ -20,6 +21,7 @@ namespace vk = vulkan::kernels;
 namespace ew = cpu::ew;
 namespace nn = cpu::nn;
 namespace recurrent = cpu::recurrent;
+namespace control = cpu::control;
 namespace tensor = cpu::tensor;
 
 // Activations, unary math, broadcasting binary ops, comparisons, reductions, Softmax.
@@ -180,9 +182,21 @@ std::vector<OpEntry> tensorOps() {
     // clang-format on
 }
 
+// Control flow: bodies run through the executor's SubgraphHost; no shaders
+// (on Vulkan these nodes are CPU fallbacks).
+std::vector<OpEntry> controlOps() {
+    // clang-format off
+    return {
+        {"If", rules::ifRule, control::makeIfKernel, nullptr, 0},
+        {"Loop", rules::loop, control::makeLoopKernel, nullptr, 0},
+        {"Scan", rules::scan, control::makeScanKernel, nullptr, 0},
+    };
+    // clang-format on
+}
+
 std::vector<OpEntry> buildTable() {
     std::vector<OpEntry> table;
-    for (auto family : {elementwiseOps, nnOps, tensorOps}) {
+    for (auto family : {elementwiseOps, nnOps, tensorOps, controlOps}) {
         auto ops = family();
         table.insert(table.end(), ops.begin(), ops.end());
     }

@@ -5,7 +5,9 @@ namespace interstage {
 void foldConstants(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed) {
     bool changed = false;
     for (Node& node : graph.nodes) {
-        if (node.outputs.empty() || node.hasSubgraph) continue;
+        // An If whose branch is known and folds whole (shape-only branches)
+        // goes like any other node whose outputs are all known.
+        if (node.outputs.empty()) continue;
         bool foldable = true;
         for (ValueId id : node.outputs) {
             if (id == kNoValue) continue;

@@ -24,9 +24,15 @@ bool producesOnlyWeights(const Graph& graph, const Node& node) {
 }
 
 CpuExecutor::CpuExecutor(const Graph& graph, int threads, HostAllocator& allocator, MemoryTracker& tracker)
-    : graph_(graph), threads_(threads), tracker_(tracker), memory_(allocator, tracker) {}
+    : graph_(graph),
+      threads_(threads),
+      tracker_(tracker),
+      memory_(allocator, tracker),
+      allocator_(allocator),
+      bound_(graph.values.size(), nullptr) {}
 
 CpuExecutor::~CpuExecutor() {
+    subgraphs_.reset();  // bodies' memory first, while the tracker counts it
     memory_.releaseAll();
     if (sharedWorkspace_.valid())
         tracker_.freed(sharedWorkspace_.bytes(), MemoryDevice::Host, MemoryCategory::Workspace, kNoValue);
@@ -48,6 +54,9 @@ Status CpuExecutor::prepareKernels() {
         cpu::PrepareContext context(graph_, node, threads_);
         IS_RETURN_IF_ERROR(kernel->prepare(context));
         kernels_[n] = std::move(kernel);
+        if (node.hasSubgraph && !subgraphs_)
+            subgraphs_ =
+                std::make_unique<SubgraphRunner>(graph_, *this, allocator_, tracker_, threads_, subgraphOptions_);
     }
     return Status::ok();
 }
@@ -72,6 +81,7 @@ Status CpuExecutor::setPlan(const std::vector<PlannedTensor>& tensors, const Mem
         tracker_.allocated(sharedWorkspaceBytes, MemoryDevice::Host, MemoryCategory::Workspace, kNoValue);
     inputBuffers_.clear();
     inputBuffers_.resize(values);
+    if (body_) return Status::ok();  // a body's inputs are bound, not copied
     for (ValueId id : graph_.runtimeInputs()) {
         const Value& v = graph_.value(id);
         HostBuffer buffer(v.byteSize());
@@ -90,6 +100,8 @@ cpu::TensorView CpuExecutor::view(ValueId id) {
     v.shape = value.shape;
     if (value.isWeight() && value.constant)
         v.data = const_cast<std::byte*>(value.constant->bytes.data());
+    else if (bound_[static_cast<size_t>(id)])
+        v.data = bound_[static_cast<size_t>(id)];
     else if (inputBuffers_[static_cast<size_t>(id)].valid())
         v.data = inputBuffers_[static_cast<size_t>(id)].data();
     else
@@ -99,7 +111,7 @@ cpu::TensorView CpuExecutor::view(ValueId id) {
     return v;
 }
 
-Status CpuExecutor::runNode(size_t n, cpu::RunContext& context) {
+Status CpuExecutor::runNode(size_t n, cpu::RunContext& context, const std::function<bool()>& stopRequested) {
     const Node& node = graph_.nodes[n];
     context.inputs.clear();
     context.outputs.clear();
@@ -107,6 +119,11 @@ Status CpuExecutor::runNode(size_t n, cpu::RunContext& context) {
     for (ValueId id : node.outputs) context.outputs.push_back(view(id));
     context.workspace = plannedWorkspace_[n] ? memory_.address(static_cast<ValueId>(graph_.values.size() + n))
                                              : sharedWorkspace_.data();
+    context.subgraphs = nullptr;
+    if (node.hasSubgraph && subgraphs_) {
+        subgraphs_->enter(body_ ? reportedNode_ : static_cast<NodeId>(n), &stopRequested);
+        context.subgraphs = subgraphs_.get();
+    }
     Status status = kernels_[n]->run(context);
     if (!status.isOk())
         return Status(status.code(), "node '" + node.name + "' (" + node.opType + "): " + status.message());
@@ -122,23 +139,40 @@ Status CpuExecutor::run(const std::map<std::string, TensorData>& inputs, RunProg
             std::memcpy(inputBuffers_[static_cast<size_t>(id)].data(), it->second.bytes.data(),
                         it->second.bytes.size());
     }
+    const std::function<bool()> stop = [&progress] { return progress.cancelRequested(); };
+    IS_RETURN_IF_ERROR(runSteps(&progress, stop));
+    tracker_.setNode(kNoNode);
+    return Status::ok();
+}
+
+Status CpuExecutor::runBody(const std::function<bool()>& stopRequested) {
+    IS_RETURN_IF_ERROR(memory_.beginRun());
+    Status status = runSteps(nullptr, stopRequested);
+    tracker_.setNode(reportedNode_);
+    return status;
+}
+
+// The nodes in order; a body's nodes report no timings of their own (the
+// control-flow node's time includes them).
+Status CpuExecutor::runSteps(RunProgress* progress, const std::function<bool()>& stopRequested) {
     cpu::RunContext context;
     context.threads = threads_;
     for (size_t n = 0; n < graph_.nodes.size(); ++n) {
         const int step = static_cast<int>(n);
-        tracker_.setNode(step);
+        tracker_.setNode(body_ ? reportedNode_ : step);
         IS_RETURN_IF_ERROR(memory_.beforeStep(step));
         if (kernels_[n]) {
             const auto start = Clock::now();
-            IS_RETURN_IF_ERROR(runNode(n, context));
+            IS_RETURN_IF_ERROR(runNode(n, context, stopRequested));
             const auto end = Clock::now();
             const Node& node = graph_.nodes[n];
-            progress.nodeDone({node.name, node.opType, msBetween(start, end), msBetween(tracker_.runStart(), start)});
+            if (progress)
+                progress->nodeDone(
+                    {node.name, node.opType, msBetween(start, end), msBetween(tracker_.runStart(), start)});
         }
         memory_.afterStep(step);
-        if (progress.cancelRequested()) return Status(StatusCode::Cancelled, "the run was stopped");
+        if (stopRequested()) return Status(StatusCode::Cancelled, "the run was stopped");
     }
-    tracker_.setNode(kNoNode);
     return Status::ok();
 }
 
@@ -176,6 +210,9 @@ std::set<const TensorData*> CpuExecutor::hostConstantsRead() const {
             // A kernel owns its weight operand (input 1+); data inputs stay.
             if (!owns || id == node.inputs[0]) needed.insert(v.constant.get());
         }
+        // Bodies read outer constants by name at every run.
+        for (ValueId id : node.implicitInputs)
+            if (graph_.value(id).constant) needed.insert(graph_.value(id).constant.get());
     }
     return needed;
 }

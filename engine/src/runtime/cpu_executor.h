@@ -4,6 +4,7 @@
 // graph's order on the calling thread (kernels use OpenMP inside).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "memory/memory_tracker.h"
 #include "runtime/executor.h"
 #include "runtime/host_buffer.h"
+#include "runtime/subgraph_runner.h"
 #include "runtime/tensor_memory.h"
 
 namespace interstage {
@@ -37,9 +39,32 @@ public:
     const MemoryPlan& plan() const { return memory_.plan(); }
     const std::vector<PlannedTensor>& tensors() const { return memory_.tensors(); }
 
+    // Control-flow bodies (If, Loop, Scan) are planned in this memory mode
+    // and checked against this budget (default: the Default mode, none).
+    // Set before prepareKernels().
+    void setSubgraphOptions(const SubgraphOptions& options) { subgraphOptions_ = options; }
+
+    // ---- running as a body (runtime/subgraph_runner)
+    // Memory events name no tensor (the body's value ids mean nothing to
+    // the run's graph) and are reported under this node of the run.
+    void setReportedNode(NodeId node) {
+        body_ = true;
+        reportedNode_ = node;
+        memory_.nameNoTensors();
+    }
+    // A value whose data lives outside this executor: the body's formal
+    // inputs and the outer values it reads. Read in place, never copied.
+    void bind(ValueId id, void* data) { bound_[static_cast<size_t>(id)] = data; }
+    // One run with the values bound; stops between nodes when asked.
+    Status runBody(const std::function<bool()>& stopRequested);
+    // The run's per-run buffers go back (the node is done with the body).
+    void endBodyRun() { memory_.releasePerRun(); }
+    cpu::TensorView viewOf(ValueId id) { return view(id); }
+
 private:
     cpu::TensorView view(ValueId id);
-    Status runNode(size_t n, cpu::RunContext& context);
+    Status runNode(size_t n, cpu::RunContext& context, const std::function<bool()>& stopRequested);
+    Status runSteps(RunProgress* progress, const std::function<bool()>& stopRequested);
 
     const Graph& graph_;
     int threads_;
@@ -49,6 +74,12 @@ private:
     std::vector<bool> plannedWorkspace_;                 // per node: its workspace is a planned tensor
     std::vector<HostBuffer> inputBuffers_;               // per value; only runtime inputs
     HostBuffer sharedWorkspace_;
+    HostAllocator& allocator_;
+    SubgraphOptions subgraphOptions_;
+    std::unique_ptr<SubgraphRunner> subgraphs_;  // when a node has a body
+    bool body_ = false;                          // this executor runs a body
+    NodeId reportedNode_ = kNoNode;
+    std::vector<void*> bound_;  // per value: data bound from outside (bodies)
 };
 
 // Nodes whose outputs are all weights with known data (Constant nodes) need

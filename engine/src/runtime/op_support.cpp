@@ -27,6 +27,25 @@ bool foldedBeforeRunning(const Graph& graph, const Node& node) {
     return true;
 }
 
+// The first op in a node's bodies (at any depth) with no CPU kernel; empty
+// when they all have one.
+std::string firstBodyGap(const Node& node) {
+    for (const Attribute& a : node.attributes) {
+        std::vector<const Graph*> bodies;
+        if (a.graph) bodies.push_back(a.graph.get());
+        for (const auto& g : a.graphs) bodies.push_back(g.get());
+        for (const Graph* body : bodies)
+            for (const Node& inner : body->nodes) {
+                if (producesOnlyWeights(*body, inner)) continue;
+                if (!inner.domain.empty() || !cpu::findKernel(inner.opType))
+                    return (inner.domain.empty() ? "" : inner.domain + ".") + inner.opType;
+                std::string nested = firstBodyGap(inner);
+                if (!nested.empty()) return nested;
+            }
+    }
+    return {};
+}
+
 }  // namespace
 
 OpSupport opSupport(const Graph& graph) {
@@ -41,9 +60,23 @@ OpSupport opSupport(const Graph& graph) {
             support.unsupportedNodes.push_back(id);
             continue;
         }
+        // A body op nothing runs makes its control-flow node unrunnable.
+        if (node.hasSubgraph) {
+            const std::string gap = firstBodyGap(node);
+            if (!gap.empty()) {
+                count(support.noCpuKernel, gap + " (in a subgraph)", id);
+                support.unsupportedNodes.push_back(id);
+                continue;
+            }
+        }
+        if (node.hasSubgraph) {
+            count(support.notOnVulkan, op, id);
+            continue;
+        }
         const ops::OpEntry* entry = ops::findOp(node);
         if (!entry || !entry->vulkan) count(support.noShader, op, id);
     }
+    support.notOnVulkan.insert(support.notOnVulkan.begin(), support.noCpuKernel.begin(), support.noCpuKernel.end());
     return support;
 }
 

@@ -131,8 +131,11 @@ Status Session::Impl::prepare() {
     executor.reset();
     if (onGpu())
         executor = std::make_unique<vulkan::VulkanExecutor>(exec, tracker, vulkanDevice);
-    else
-        executor = std::make_unique<CpuExecutor>(exec, threads, allocator, tracker);
+    else {
+        auto cpuExecutor = std::make_unique<CpuExecutor>(exec, threads, allocator, tracker);
+        cpuExecutor->setSubgraphOptions({options.mode, options.maxMemoryBytes, options.shapeOptions});
+        executor = std::move(cpuExecutor);
+    }
     IS_RETURN_IF_ERROR(executor->prepareKernels());
     PlanRequest request;
     request.mode = options.mode;

@@ -52,7 +52,7 @@ Status TensorMemory::allocate(size_t buffer) {
     // Bytes that arrive by page moves are not held yet (their pages are
     // mapped but untouched until the move replaces them).
     heldBytes_[buffer] = spec.bytes - arriving_[buffer];
-    tracker_.allocated(heldBytes_[buffer], MemoryDevice::Host, spec.category, spec.firstTenant);
+    tracker_.allocated(heldBytes_[buffer], MemoryDevice::Host, spec.category, tenant(spec));
     for (size_t t : tenants_[buffer])
         address_[static_cast<size_t>(tensors_[t].value)] = static_cast<std::byte*>(data) + plan_.offsetOf[t];
     return Status::ok();
@@ -66,7 +66,7 @@ void TensorMemory::release(size_t buffer) {
     const BufferSpec& spec = plan_.buffers[buffer];
     allocator_.release(bufferData_[buffer], mappedBytes_[buffer]);
     bufferData_[buffer] = nullptr;
-    tracker_.freed(heldBytes_[buffer], MemoryDevice::Host, spec.category, spec.firstTenant);
+    tracker_.freed(heldBytes_[buffer], MemoryDevice::Host, spec.category, tenant(spec));
     heldBytes_[buffer] = 0;
 }
 
@@ -80,8 +80,8 @@ void TensorMemory::movePages(const PageMove& move) {
     if (allocator_.movePages(bufferData_[from], mappedBytes_[from], bufferData_[into], mappedBytes_[into],
                              move.offset)) {
         bufferData_[from] = nullptr;
-        tracker_.handedOver(heldBytes_[from], MemoryDevice::Host, source.category, source.firstTenant, target.category,
-                            target.firstTenant);
+        tracker_.handedOver(heldBytes_[from], MemoryDevice::Host, source.category, tenant(source), target.category,
+                            tenant(target));
         heldBytes_[from] = 0;
         for (size_t t : tenants_[from]) address_[static_cast<size_t>(tensors_[t].value)] = to;
         return;
@@ -89,7 +89,7 @@ void TensorMemory::movePages(const PageMove& move) {
     // Not moved: the Concat copies the bytes into the destination, which
     // holds them from now on (its pages there are touched now), and the
     // source goes after the step as usual.
-    tracker_.allocated(source.bytes, MemoryDevice::Host, target.category, target.firstTenant, false);
+    tracker_.allocated(source.bytes, MemoryDevice::Host, target.category, tenant(target), false);
 }
 
 Status TensorMemory::beginRun() {
@@ -119,11 +119,16 @@ void TensorMemory::afterStep(int step) {
             continue;
         const BufferSpec& spec = plan_.buffers[b];
         const std::size_t cut = std::min(heldBytes_[b], mappedBytes_[b] - keep);
-        tracker_.freed(cut, MemoryDevice::Host, spec.category, spec.firstTenant);
+        tracker_.freed(cut, MemoryDevice::Host, spec.category, tenant(spec));
         heldBytes_[b] -= cut;
         mappedBytes_[b] = keep;
     }
     for (size_t b : freeAt_[static_cast<size_t>(step)]) release(b);
+}
+
+void TensorMemory::releasePerRun() {
+    for (size_t b = 0; b < bufferData_.size(); ++b)
+        if (plan_.buffers[b].perRun()) release(b);
 }
 
 void TensorMemory::releaseAll() {

@@ -30,6 +30,12 @@ public:
     void afterStep(int step);
     // Frees everything (session end, re-plan).
     void releaseAll();
+    // Frees the buffers the plan allocates per run (a body whose node is
+    // done with it for this run); persistent ones stay.
+    void releasePerRun();
+    // Memory events name no tensor (a body's: its value ids are not the
+    // run's graph's).
+    void nameNoTensors() { nameTensors_ = false; }
 
     // The tensor's address now; nullptr when its buffer is not allocated.
     void* address(ValueId value) const { return address_[static_cast<size_t>(value)]; }
@@ -59,6 +65,8 @@ private:
     std::vector<std::size_t> heldBytes_;    // per buffer: the bytes reported to the tracker as held
     std::vector<std::size_t> arriving_;     // per buffer: bytes that arrive by page moves
     std::vector<void*> address_;            // per value
+    bool nameTensors_ = true;
+    ValueId tenant(const BufferSpec& spec) const { return nameTensors_ ? spec.firstTenant : kNoValue; }
 };
 
 }  // namespace interstage

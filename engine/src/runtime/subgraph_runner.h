@@ -1,0 +1,66 @@
+// Runs control-flow bodies for the CPU executor (cpu::SubgraphHost): each
+// body is resolved for the shapes its node hands it, gets its own kernels
+// and a memory plan from the same planner as the run's memory mode, and
+// runs on a nested CpuExecutor whose allocations go through the run's
+// allocator and tracker (so they count in the run's peak, named after the
+// control-flow node). A prepared body is kept while its input shapes stay
+// the same: a Loop plans its body once, not once per iteration.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+
+#include "cpu/subgraph.h"
+#include "interstage/memory.h"
+#include "interstage/model.h"
+#include "memory/host_allocator.h"
+#include "memory/memory_tracker.h"
+
+namespace interstage {
+
+class CpuExecutor;
+
+// How bodies are planned: the session's memory mode, budget and shape
+// options.
+struct SubgraphOptions {
+    MemoryMode mode;
+    std::size_t maxMemoryBytes = 0;  // 0: no budget
+    ShapeOptions shapes;
+};
+
+class SubgraphRunner : public cpu::SubgraphHost {
+public:
+    // `owner` runs `outer`, the graph whose nodes own the bodies.
+    SubgraphRunner(const Graph& outer, CpuExecutor& owner, HostAllocator& allocator, MemoryTracker& tracker,
+                   int threads, SubgraphOptions options);
+    ~SubgraphRunner() override;
+
+    // The node about to run: the node memory events are reported under
+    // and the run's stop request.
+    void enter(NodeId reportedNode, const std::function<bool()>* stopRequested);
+
+    Result<cpu::Subgraph*> prepare(const Graph& body, const std::vector<cpu::TensorView>& inputs) override;
+    Status checkStop() override;
+
+    // For prepared bodies: an outer value's data now, and whether to stop.
+    cpu::TensorView outerView(ValueId id) const;
+    bool stopRequested() const { return stop_ && (*stop_)(); }
+
+private:
+    class PreparedBody;
+    Result<std::unique_ptr<PreparedBody>> build(const Graph& body, const std::vector<cpu::TensorView>& inputs);
+
+    const Graph& outer_;
+    CpuExecutor& owner_;
+    HostAllocator& allocator_;
+    MemoryTracker& tracker_;
+    int threads_;
+    SubgraphOptions options_;
+    NodeId reportedNode_ = kNoNode;
+    const std::function<bool()>* stop_ = nullptr;
+    std::map<const Graph*, std::unique_ptr<PreparedBody>> prepared_;
+};
+
+}  // namespace interstage

@@ -1,0 +1,616 @@
+// If, Loop and Scan on hand-built models: each runs in every memory
+// preset and matches values computed here (by hand, or by the same ops as
+// a plain graph without control flow); bad bodies are clear errors.
+#include <QtTest>
+#include <algorithm>
+#include <cmath>
+#include <functional>
+
+#include "interstage/builder.h"
+#include "interstage/model_info.h"
+#include "interstage/session.h"
+#include "test_support.h"
+
+using namespace interstage;
+
+namespace {
+
+TensorData boolTensor(bool value) {
+    TensorData t = TensorData::zeros(DataType::Bool, {1});
+    t.data<uint8_t>()[0] = value ? 1 : 0;
+    return t;
+}
+
+std::vector<float> floatsOf(const TensorData& t) {
+    return std::vector<float>(t.data<float>(), t.data<float>() + t.elementCount());
+}
+
+void expectNear(const std::vector<float>& got, const std::vector<float>& expected, const std::string& what) {
+    QVERIFY2(
+        got.size() == expected.size(),
+        (what + ": " + std::to_string(got.size()) + " values, expected " + std::to_string(expected.size())).c_str());
+    for (size_t i = 0; i < got.size(); ++i)
+        if (std::abs(got[i] - expected[i]) > 1e-5f * (1 + std::abs(expected[i])))
+            QFAIL(qPrintable(QString::fromStdString(what) +
+                             QString(": element %1 is %2, expected %3").arg(i).arg(got[i]).arg(expected[i])));
+}
+
+std::unique_ptr<Session> sessionIn(const GraphBuilder& builder, const MemoryMode& mode, std::size_t budget = 0) {
+    SessionOptions options;
+    options.mode = mode;
+    options.maxMemoryBytes = budget;
+    auto session = Session::create(testsupport::builtModel(builder), options);
+    if (!session.ok()) qFatal("%s", session.status().toString().c_str());
+    return session.take();
+}
+
+// Runs the model once per memory preset and hands each output to check.
+void inEveryPreset(const GraphBuilder& builder, const std::map<std::string, TensorData>& inputs,
+                   const std::string& output, const std::function<void(const TensorData&)>& check) {
+    for (const MemoryPreset& preset : memoryPresets()) {
+        auto session = sessionIn(builder, preset.mode);
+        for (int run = 0; run < 2; ++run) {  // the second run reuses the prepared bodies
+            Status status = session->run(inputs);
+            QVERIFY2(status.isOk(), (std::string(preset.name) + ": " + status.toString()).c_str());
+            auto out = session->output(output);
+            QVERIFY2(out.ok(), out.status().toString().c_str());
+            check(out.value());
+        }
+    }
+}
+
+std::string loadError(const GraphBuilder& builder) {
+    auto model = loadModelFromBytes(builder.serialize(), ".");
+    return model.ok() ? std::string() : model.status().message();
+}
+
+std::string createError(const GraphBuilder& builder) {
+    auto model = loadModelFromBytes(builder.serialize(), ".");
+    if (!model.ok()) return "load: " + model.status().message();
+    auto session = Session::create(model.take());
+    return session.ok() ? std::string() : session.status().message();
+}
+
+// ---- the voice-activity detector's structure
+
+constexpr int64_t kHidden = 3;
+
+struct VadWeights {
+    WeightGenerator gen{7};
+    TensorData conv16 = TensorData::fromFloat(gen.uniform(2 * 9, 0.5f), {2, 1, 3, 3});
+    TensorData lstmW = TensorData::fromFloat(gen.uniform(4 * kHidden * 2, 0.5f), {1, 4 * kHidden, 2});
+    TensorData lstmR = TensorData::fromFloat(gen.uniform(4 * kHidden * kHidden, 0.5f), {1, 4 * kHidden, kHidden});
+    TensorData conv8 = TensorData::fromFloat(gen.uniform(3 * 16, 0.5f), {3, 1, 4, 4});
+};
+
+// The 16 kHz path: Conv over the 4x4 frame, its 16 positions as a
+// sequence of 2 channels into an LSTM. The LSTM input's shape comes from
+// a shape-only If on the Conv's width (4 > 2: known at prepare time) in
+// the model, or from a constant in the plain reference. The other branch
+// would give the LSTM a batch of 4: only the branch taken must resolve.
+void addSixteenKilohertz(GraphBuilder& g, bool shapeIf) {
+    g.node("Conv", {"x", "w16"}, {intsAttr("kernel_shape", {3, 3}), intsAttr("pads", {1, 1, 1, 1})}, 1, "conv16");
+    g.constant("flat_shape", TensorData::fromInt64({1, 2, 16}, {3}));
+    g.node("Reshape", {"conv16", "flat_shape"}, {}, 1, "flat16");
+    g.node("Transpose", {"flat16"}, {intsAttr("perm", {2, 0, 1})}, 1, "seq16");
+    std::string seqShape = "seq_shape";
+    if (shapeIf) {
+        g.node("Shape", {"conv16"}, {}, 1, "conv16_shape");
+        g.constant("width_index", TensorData::fromInt64({3}, {1}));
+        g.node("Gather", {"conv16_shape", "width_index"}, {}, 1, "conv16_width");
+        g.constant("two", TensorData::fromInt64({2}, {1}));
+        g.node("Greater", {"conv16_width", "two"}, {}, 1, "wide");
+        g.node("If", {"wide"}, {}, 1, "seq_shape");
+        GraphBuilder wide("wide_shape"), narrow("narrow_shape");
+        wide.constant("wide_dims", TensorData::fromInt64({16, 1, 2}, {3}));
+        wide.output("wide_dims", DataType::Int64, {3});
+        narrow.constant("narrow_dims", TensorData::fromInt64({4, 4, 2}, {3}));
+        narrow.output("narrow_dims", DataType::Int64, {3});
+        g.subgraph("seq_shape", "then_branch", wide);
+        g.subgraph("seq_shape", "else_branch", narrow);
+    } else {
+        g.constant(seqShape, TensorData::fromInt64({16, 1, 2}, {3}));
+    }
+    g.node("Reshape", {"seq16", seqShape}, {}, 1, "lstm_in");
+    g.node("LSTM", {"lstm_in", "lstm_w", "lstm_r"}, {intAttr("hidden_size", kHidden)}, 3, "lstm");
+}
+
+void addEightKilohertz(GraphBuilder& g) {
+    g.node("Conv", {"x", "w8"}, {intsAttr("kernel_shape", {4, 4})}, 1, "conv8");
+    g.constant("out_shape8", TensorData::fromInt64({1, 1, kHidden}, {3}));
+    g.node("Reshape", {"conv8", "out_shape8"}, {}, 1, "state8");
+}
+
+void addVadWeights(GraphBuilder& g, const VadWeights& w) {
+    g.initializer("w16", w.conv16);
+    g.initializer("lstm_w", w.lstmW);
+    g.initializer("lstm_r", w.lstmR);
+    g.initializer("w8", w.conv8);
+}
+
+GraphBuilder vadModel() {
+    GraphBuilder g("vad");
+    g.input("x", DataType::Float, {1, 1, 4, 4});
+    g.input("sr", DataType::Int64, {1});
+    addVadWeights(g, VadWeights{});
+    g.initializer("sixteen_k", TensorData::fromInt64({16000}, {1}));
+    g.node("Equal", {"sr", "sixteen_k"}, {}, 1, "is_16k");
+    g.node("If", {"is_16k"}, {}, 1, "vad");
+    GraphBuilder then("then_16k"), otherwise("else_8k");
+    addSixteenKilohertz(then, true);
+    then.output("lstm_out1", DataType::Float, {1, 1, kHidden});
+    addEightKilohertz(otherwise);
+    otherwise.output("state8", DataType::Float, {1, 1, kHidden});
+    g.subgraph("vad", "then_branch", then);
+    g.subgraph("vad", "else_branch", otherwise);
+    g.output("vad", DataType::Float, {1, 1, kHidden});
+    return g;
+}
+
+// The branch as a plain graph, run by the engine's ordinary path.
+std::vector<float> plainBranch(bool sixteen, const TensorData& x) {
+    GraphBuilder g("plain");
+    g.input("x", DataType::Float, {1, 1, 4, 4});
+    addVadWeights(g, VadWeights{});
+    if (sixteen)
+        addSixteenKilohertz(g, false);
+    else
+        addEightKilohertz(g);
+    const std::string out = sixteen ? "lstm_out1" : "state8";
+    g.output(out, DataType::Float, {1, 1, kHidden});
+    auto session = Session::create(testsupport::builtModel(g));
+    if (!session.ok()) qFatal("%s", session.status().toString().c_str());
+    if (!session.value()->run({{"x", x}}).isOk()) qFatal("the plain branch does not run");
+    return floatsOf(session.value()->output(out).value());
+}
+
+// ---- Loop: a greedy decoder's shape
+
+constexpr int64_t kSteps = 5;
+
+GraphBuilder decoderModel(int64_t steps) {
+    GraphBuilder g("decoder");
+    g.input("state0", DataType::Float, {1, 3});
+    g.initializer("embedding", TensorData::fromFloat({0.5f, -1, 0.25f, -0.75f, 1, 0.5f, 0.1f, 0.2f, -1.5f}, {3, 3}));
+    g.initializer("trips", TensorData::fromInt64({steps}, {}));
+    g.initializer("token0", TensorData::fromInt64({2}, {1}));
+    g.node("Loop", {"trips", "", "state0", "token0"}, {}, 3, "decode");
+    GraphBuilder body("step");
+    body.input("i", DataType::Int64, {});
+    body.input("keep_going", DataType::Bool, {});
+    body.input("state", DataType::Float, {1, 3});
+    body.input("token", DataType::Int64, {1});
+    body.node("Gather", {"embedding", "token"}, {}, 1, "embedded");
+    body.constant("half", TensorData::fromFloat({0.5f}, {}));
+    body.node("Mul", {"state", "half"}, {}, 1, "decayed");
+    body.node("Add", {"decayed", "embedded"}, {}, 1, "next_state");
+    body.node("ArgMax", {"next_state"}, {intAttr("axis", 1), intAttr("keepdims", 0)}, 1, "next_token");
+    body.node("Identity", {"keep_going"}, {}, 1, "go_on");
+    body.output("go_on", DataType::Bool, {});
+    body.output("next_state", DataType::Float, {1, 3});
+    body.node("Identity", {"next_token"}, {}, 1, "token_seen");
+    body.output("next_token", DataType::Int64, {1});
+    body.output("token_seen", DataType::Int64, {1});
+    g.subgraph("decode", "body", body);
+    g.output("decode_out0", DataType::Float, {1, 3});
+    g.output("decode_out2", DataType::Int64, {steps, 1});
+    return g;
+}
+
+// ---- Scan
+
+GraphBuilder runningSumModel(bool reversedAlongAxis1) {
+    GraphBuilder g("running_sum");
+    g.input("sum0", DataType::Float, {2});
+    g.input("xs", DataType::Float, reversedAlongAxis1 ? Shape{2, 5} : Shape{5, 2});
+    std::vector<Attribute> attributes{intAttr("num_scan_inputs", 1)};
+    if (reversedAlongAxis1) {
+        attributes.push_back(intsAttr("scan_input_axes", {1}));
+        attributes.push_back(intsAttr("scan_input_directions", {1}));
+        attributes.push_back(intsAttr("scan_output_axes", {1}));
+    }
+    g.node("Scan", {"sum0", "xs"}, attributes, 2, "scan");
+    GraphBuilder body("add_step");
+    body.input("sum", DataType::Float, {2});
+    body.input("x", DataType::Float, {2});
+    body.node("Add", {"sum", "x"}, {}, 1, "sum_next");
+    body.node("Identity", {"sum_next"}, {}, 1, "sum_seen");
+    body.output("sum_next", DataType::Float, {2});
+    body.output("sum_seen", DataType::Float, {2});
+    g.subgraph("scan", "body", body);
+    g.output("scan_out0", DataType::Float, {2});
+    g.output("scan_out1", DataType::Float, reversedAlongAxis1 ? Shape{2, 5} : Shape{5, 2});
+    return g;
+}
+
+GraphBuilder scanRnnModel() {
+    GraphBuilder g("scan_rnn");
+    g.input("h0", DataType::Float, {1, 2});
+    g.input("xs", DataType::Float, {4, 1, 3});
+    g.initializer("w", TensorData::fromFloat({0.3f, -0.2f, 0.5f, 0.1f, 0.4f, -0.6f}, {3, 2}));
+    g.initializer("r", TensorData::fromFloat({0.7f, -0.3f, 0.2f, 0.9f}, {2, 2}));
+    g.node("Scan", {"h0", "xs"}, {intAttr("num_scan_inputs", 1)}, 2, "rnn");
+    GraphBuilder body("rnn_cell");
+    body.input("h", DataType::Float, {1, 2});
+    body.input("x", DataType::Float, {1, 3});
+    body.node("MatMul", {"x", "w"}, {}, 1, "xw");
+    body.node("MatMul", {"h", "r"}, {}, 1, "hr");
+    body.node("Add", {"xw", "hr"}, {}, 1, "pre");
+    body.node("Tanh", {"pre"}, {}, 1, "h_next");
+    body.node("Identity", {"h_next"}, {}, 1, "h_seen");
+    body.output("h_next", DataType::Float, {1, 2});
+    body.output("h_seen", DataType::Float, {1, 2});
+    g.subgraph("rnn", "body", body);
+    g.output("rnn_out1", DataType::Float, {4, 1, 2});
+    return g;
+}
+
+// A branch reading x, scaled: the bad-input cases vary its outputs.
+GraphBuilder branch(const std::string& name, int outputs, DataType dtype = DataType::Float) {
+    GraphBuilder b(name);
+    for (int i = 0; i < outputs; ++i) {
+        const std::string out = name + "_y" + std::to_string(i);
+        if (dtype == DataType::Float)
+            b.node("Relu", {"x"}, {}, 1, out);
+        else
+            b.node("Cast", {"x"}, {intAttr("to", static_cast<int64_t>(dtype))}, 1, out);
+        b.output(out, dtype, {1, 4});
+    }
+    return b;
+}
+
+GraphBuilder ifOnInput(const GraphBuilder& then, const GraphBuilder& otherwise, int outputs = 1) {
+    GraphBuilder g("if_model");
+    g.input("x", DataType::Float, {1, 4});
+    g.input("c", DataType::Bool, {1});
+    g.node("If", {"c"}, {}, outputs, "choose");
+    g.subgraph("choose", "then_branch", then);
+    g.subgraph("choose", "else_branch", otherwise);
+    g.output(outputs == 1 ? "choose" : "choose_out0");
+    return g;
+}
+
+class StopAfter : public RunObserver {
+public:
+    explicit StopAfter(int polls) : polls_(polls) {}
+    bool cancelRequested() override { return --polls_ < 0; }
+
+private:
+    int polls_;
+};
+
+}  // namespace
+
+class ControlFlowTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void voiceActivityStructure() {
+        const TensorData x = TensorData::fromFloat(WeightGenerator(3).uniform(16, 1.0f), {1, 1, 4, 4});
+        const GraphBuilder model = vadModel();
+        for (int64_t rate : {16000, 8000}) {
+            const std::vector<float> expected = plainBranch(rate == 16000, x);
+            inEveryPreset(model, {{"x", x}, {"sr", TensorData::fromInt64({rate}, {1})}}, "vad",
+                          [&](const TensorData& got) {
+                              expectNear(floatsOf(got), expected,
+                                         "sample rate " + std::to_string(rate) + ", shape " + shapeToString(got.shape));
+                          });
+        }
+        // The nested shape-only If resolves before running (its condition
+        // folds from the Conv's shape), so the whole model has static shapes.
+        Graph graph = testsupport::builtModel(model).graph;
+        QVERIFY(resolveShapes(graph, {}).ok());
+        QCOMPARE(graph.value(graph.find("vad")).shape, (Shape{1, 1, kHidden}));
+        // `info`'s bound counts the larger branch (the condition is an
+        // input): the LSTM branch, live at the If's step beside its output.
+        const ModelSummary summary = summarizeModel(graph);
+        QCOMPARE(summary.subgraphs.size(), size_t(1));
+        const SubgraphBound& body = summary.subgraphs[0];
+        QCOMPARE(graph.nodes[size_t(body.node)].name, std::string("vad"));
+        QCOMPARE(body.body, std::string("then_branch"));
+        QVERIFY(!body.taken);
+        QVERIFY(body.bytes >= 16 * kHidden * sizeof(float));  // the LSTM's Y alone
+        QVERIFY(summary.lowerBoundWithSubgraphs.bytes >= body.bytes + kHidden * sizeof(float));
+        QVERIFY(summary.lowerBoundWithSubgraphs.bytes >= summary.lowerBound.bytes);
+    }
+
+    void ifOnDataDependentScore() {
+        GraphBuilder g("wake_word");
+        g.input("x", DataType::Float, {1, 4});
+        g.node("ReduceMean", {"x"}, {intAttr("keepdims", 0)}, 1, "score");
+        g.initializer("zero", TensorData::fromFloat({0}, {}));
+        g.node("Greater", {"score", "zero"}, {}, 1, "heard");
+        g.node("If", {"heard"}, {}, 1, "reply");
+        GraphBuilder loud("loud"), quiet("quiet");
+        loud.constant("two", TensorData::fromFloat({2}, {}));
+        loud.node("Mul", {"x", "two"}, {}, 1, "doubled");
+        loud.output("doubled", DataType::Float, {1, 4});
+        quiet.constant("one", TensorData::fromFloat({1}, {}));
+        quiet.node("Sub", {"x", "one"}, {}, 1, "lowered");
+        quiet.output("lowered", DataType::Float, {1, 4});
+        g.subgraph("reply", "then_branch", loud);
+        g.subgraph("reply", "else_branch", quiet);
+        g.output("reply", DataType::Float, {1, 4});
+        for (const std::vector<float>& values : {std::vector<float>{1, 2, -0.5f, 0.25f}, {-1, 0.5f, -2, 0.25f}}) {
+            float mean = 0;
+            for (float v : values) mean += v / 4;
+            std::vector<float> expected;
+            for (float v : values) expected.push_back(mean > 0 ? v * 2 : v - 1);
+            inEveryPreset(g, {{"x", TensorData::fromFloat(values, {1, 4})}}, "reply",
+                          [&](const TensorData& got) { expectNear(floatsOf(got), expected, "reply"); });
+        }
+    }
+
+    void ifWithBranchShapesKnownPerRun() {
+        // The branches differ in shape: unresolved for inspection, and
+        // resolved per run from the condition's value.
+        GraphBuilder wide("wide");
+        wide.node("Concat", {"x", "x"}, {intAttr("axis", 1)}, 1, "twice");
+        wide.output("twice", DataType::Float, {1, 8});
+        const GraphBuilder g = ifOnInput(wide, branch("narrow", 1));
+        Graph graph = testsupport::builtModel(g).graph;
+        ShapeOptions inspect;
+        inspect.keepGoing = true;
+        auto report = resolveShapes(graph, {}, inspect);
+        QVERIFY(report.ok());
+        QCOMPARE(report->unresolved.size(), size_t(1));
+        QVERIFY(report->unresolved[0].reason.find("the branches differ; known at run time") != std::string::npos);
+        const TensorData x = TensorData::fromFloat({1, -2, 3, -4}, {1, 4});
+        for (const MemoryPreset& preset : memoryPresets()) {
+            auto session = sessionIn(g, preset.mode);
+            QVERIFY(session->run({{"x", x}, {"c", boolTensor(true)}}).isOk());
+            expectNear(floatsOf(session->output("choose").value()), {1, -2, 3, -4, 1, -2, 3, -4}, preset.name);
+            QVERIFY(session->run({{"x", x}, {"c", boolTensor(false)}}).isOk());
+            expectNear(floatsOf(session->output("choose").value()), {1, 0, 3, 0}, preset.name);
+        }
+    }
+
+    void loopGreedyDecoder() {
+        const std::vector<float> start{0.2f, -0.1f, 0.4f};
+        const float embedding[3][3] = {{0.5f, -1, 0.25f}, {-0.75f, 1, 0.5f}, {0.1f, 0.2f, -1.5f}};
+        std::vector<float> state = start;
+        std::vector<int64_t> tokens;
+        int64_t token = 2;
+        for (int64_t step = 0; step < kSteps; ++step) {
+            for (int j = 0; j < 3; ++j) state[size_t(j)] = state[size_t(j)] * 0.5f + embedding[token][j];
+            token = std::max_element(state.begin(), state.end()) - state.begin();
+            tokens.push_back(token);
+        }
+        inEveryPreset(decoderModel(kSteps), {{"state0", TensorData::fromFloat(start, {1, 3})}}, "decode_out0",
+                      [&](const TensorData& got) { expectNear(floatsOf(got), state, "final state"); });
+        inEveryPreset(decoderModel(kSteps), {{"state0", TensorData::fromFloat(start, {1, 3})}}, "decode_out2",
+                      [&](const TensorData& got) {
+                          QCOMPARE(got.shape, (Shape{kSteps, 1}));
+                          QCOMPARE(std::vector<int64_t>(got.data<int64_t>(), got.data<int64_t>() + kSteps), tokens);
+                      });
+    }
+
+    void loopBodyMemoryPerIteration() {
+        // Reduce allocates the body's six tensors (embedded, decayed,
+        // next_state, next_token, go_on, token_seen) every iteration and
+        // frees them; default allocates them once and keeps them.
+        auto allocationsOf = [](const MemoryMode& mode, int64_t steps) {
+            auto session = sessionIn(decoderModel(steps), mode);
+            RunStats first, second;
+            const TensorData start = TensorData::fromFloat({0.2f, -0.1f, 0.4f}, {1, 3});
+            if (!session->run({{"state0", start}}, &first).isOk() || !session->run({{"state0", start}}, &second).isOk())
+                qFatal("the decoder does not run");
+            return second.allocations;
+        };
+        MemoryMode reduce, plain;
+        reduce.planner = PlannerKind::Reduce;
+        const int four = allocationsOf(reduce, 4), eight = allocationsOf(reduce, 8), twelve = allocationsOf(reduce, 12);
+        QCOMPARE(eight - four, 4 * 6);
+        QCOMPARE(twelve - eight, 4 * 6);
+        QCOMPARE(allocationsOf(plain, 8), 0);
+    }
+
+    void loopStopsWhenAsked() {
+        GraphBuilder g("endless");
+        g.input("x", DataType::Float, {1});
+        g.initializer("forever", TensorData::fromInt64({int64_t(1) << 50}, {}));
+        g.node("Loop", {"forever", "", "x"}, {}, 1, "spin");
+        GraphBuilder body("spin_body");
+        body.input("i", DataType::Int64, {});
+        body.input("go", DataType::Bool, {});
+        body.input("v", DataType::Float, {1});
+        body.constant("one", TensorData::fromFloat({1}, {1}));
+        body.node("Add", {"v", "one"}, {}, 1, "v_next");
+        body.node("Identity", {"go"}, {}, 1, "go_next");
+        body.output("go_next", DataType::Bool, {});
+        body.output("v_next", DataType::Float, {1});
+        g.subgraph("spin", "body", body);
+        g.output("spin", DataType::Float, {1});
+        StopAfter observer(1000);
+        SessionOptions options;
+        options.observer = &observer;
+        auto session = Session::create(testsupport::builtModel(g), options);
+        QVERIFY2(session.ok(), session.status().toString().c_str());
+        Status status = session.value()->run({{"x", TensorData::fromFloat({0}, {1})}});
+        QCOMPARE(status.code(), StatusCode::Cancelled);
+    }
+
+    void loopUntilConditionFails() {
+        // No trip count: runs while the carried sum stays below 10.
+        GraphBuilder g("until");
+        g.input("x", DataType::Float, {1});
+        g.initializer("yes", boolTensor(true));
+        g.node("Loop", {"", "yes", "x"}, {}, 1, "count");
+        GraphBuilder body("count_body");
+        body.input("i", DataType::Int64, {});
+        body.input("go", DataType::Bool, {});
+        body.input("v", DataType::Float, {1});
+        body.constant("three", TensorData::fromFloat({3}, {1}));
+        body.constant("ten", TensorData::fromFloat({10}, {1}));
+        body.node("Add", {"v", "three"}, {}, 1, "v_next");
+        body.node("Less", {"v_next", "ten"}, {}, 1, "below");
+        body.constant("scalar", TensorData::fromInt64({}, {0}));
+        body.node("Reshape", {"below", "scalar"}, {}, 1, "go_next");
+        body.output("go_next", DataType::Bool, {});
+        body.output("v_next", DataType::Float, {1});
+        g.subgraph("count", "body", body);
+        g.output("count", DataType::Float, {1});
+        float v = 0.5f;
+        do v += 3;
+        while (v < 10);
+        inEveryPreset(g, {{"x", TensorData::fromFloat({0.5f}, {1})}}, "count",
+                      [&](const TensorData& got) { expectNear(floatsOf(got), {v}, "count"); });
+    }
+
+    void scanRunningSum() {
+        const std::vector<float> xs{1, 2, 3, 4, 5, 6, 7, 8, 9, 10};  // [5,2]
+        std::vector<float> sums, sum{0.5f, -1};
+        for (int t = 0; t < 5; ++t) {
+            sum[0] += xs[size_t(2 * t)];
+            sum[1] += xs[size_t(2 * t + 1)];
+            sums.insert(sums.end(), sum.begin(), sum.end());
+        }
+        const std::map<std::string, TensorData> inputs{{"sum0", TensorData::fromFloat({0.5f, -1}, {2})},
+                                                       {"xs", TensorData::fromFloat(xs, {5, 2})}};
+        inEveryPreset(runningSumModel(false), inputs, "scan_out1",
+                      [&](const TensorData& got) { expectNear(floatsOf(got), sums, "running sums"); });
+        inEveryPreset(runningSumModel(false), inputs, "scan_out0",
+                      [&](const TensorData& got) { expectNear(floatsOf(got), sum, "final sum"); });
+    }
+
+    void scanReversedAlongAxis1() {
+        // xs [2,5] scanned along axis 1 from the end; the sums stacked
+        // along axis 1 in the order computed.
+        std::vector<float> xs(10);
+        for (size_t i = 0; i < xs.size(); ++i) xs[i] = float(i) * 0.5f - 1;
+        std::vector<float> out(10), sum{0, 0};
+        for (int t = 0; t < 5; ++t) {
+            const int position = 4 - t;
+            for (int row = 0; row < 2; ++row) {
+                sum[size_t(row)] += xs[size_t(row * 5 + position)];
+                out[size_t(row * 5 + t)] = sum[size_t(row)];
+            }
+        }
+        inEveryPreset(runningSumModel(true),
+                      {{"sum0", TensorData::fromFloat({0, 0}, {2})}, {"xs", TensorData::fromFloat(xs, {2, 5})}},
+                      "scan_out1", [&](const TensorData& got) { expectNear(floatsOf(got), out, "reversed sums"); });
+    }
+
+    void scanRnn() {
+        const float w[3][2] = {{0.3f, -0.2f}, {0.5f, 0.1f}, {0.4f, -0.6f}};
+        const float r[2][2] = {{0.7f, -0.3f}, {0.2f, 0.9f}};
+        const std::vector<float> xs = WeightGenerator(11).uniform(12, 1.0f);
+        std::vector<float> h{0.1f, -0.2f}, expected;
+        for (int t = 0; t < 4; ++t) {
+            std::vector<float> next(2);
+            for (int j = 0; j < 2; ++j) {
+                float pre = 0;
+                for (int k = 0; k < 3; ++k) pre += xs[size_t(t * 3 + k)] * w[k][j];
+                for (int k = 0; k < 2; ++k) pre += h[size_t(k)] * r[k][j];
+                next[size_t(j)] = std::tanh(pre);
+            }
+            h = next;
+            expected.insert(expected.end(), h.begin(), h.end());
+        }
+        inEveryPreset(
+            scanRnnModel(),
+            {{"h0", TensorData::fromFloat({0.1f, -0.2f}, {1, 2})}, {"xs", TensorData::fromFloat(xs, {4, 1, 3})}},
+            "rnn_out1", [&](const TensorData& got) { expectNear(floatsOf(got), expected, "hidden states"); });
+    }
+
+    void badBodiesAreClearErrors() {
+        QVERIFY(createError(ifOnInput(branch("a", 2), branch("b", 1), 2)).find("different numbers of outputs") !=
+                std::string::npos);
+        const std::string types = createError(ifOnInput(branch("a", 1), branch("b", 1, DataType::Int64)));
+        QVERIFY2(types.find("in then_branch but int64 in else_branch") != std::string::npos, types.c_str());
+
+        GraphBuilder loop("bad_loop");
+        loop.input("x", DataType::Float, {1, 4});
+        loop.initializer("n", TensorData::fromInt64({2}, {}));
+        loop.node("Loop", {"n", "", "x"}, {}, 1, "loop");
+        GraphBuilder body("short_body");
+        body.input("i", DataType::Int64, {});
+        body.input("v", DataType::Float, {1, 4});
+        body.output("v", DataType::Float, {1, 4});
+        loop.subgraph("loop", "body", body);
+        loop.output("loop");
+        const std::string loopError = createError(loop);
+        QVERIFY2(loopError.find("this Loop needs 3 inputs") != std::string::npos, loopError.c_str());
+
+        GraphBuilder scanBody("one_output");
+        scanBody.input("s", DataType::Float, {2});
+        scanBody.input("x", DataType::Float, {2});
+        scanBody.output("s", DataType::Float, {2});
+        GraphBuilder badScan("bad_scan");
+        badScan.input("sum0", DataType::Float, {2});
+        badScan.input("xs", DataType::Float, {5, 2});
+        badScan.node("Scan", {"sum0", "xs"}, {intAttr("num_scan_inputs", 1)}, 2, "scan");
+        badScan.subgraph("scan", "body", scanBody);
+        badScan.output("scan_out1");
+        const std::string scanError = createError(badScan);
+        QVERIFY2(scanError.find("this Scan needs 2 inputs and 2 outputs") != std::string::npos, scanError.c_str());
+    }
+
+    void missingOuterValueInNestedBody() {
+        // An If inside a Loop body reads a name no graph defines.
+        GraphBuilder inner("inner");
+        inner.node("Identity", {"phantom"}, {}, 1, "ghostly");
+        inner.output("ghostly", DataType::Float, {1, 4});
+        GraphBuilder body("loop_body");
+        body.input("i", DataType::Int64, {});
+        body.input("go", DataType::Bool, {});
+        body.input("v", DataType::Float, {1, 4});
+        body.node("If", {"go"}, {}, 1, "pick");
+        body.subgraph("pick", "then_branch", inner);
+        body.subgraph("pick", "else_branch", inner);
+        body.output("go", DataType::Bool, {});
+        body.output("pick", DataType::Float, {1, 4});
+        GraphBuilder g("outer");
+        g.input("x", DataType::Float, {1, 4});
+        g.initializer("n", TensorData::fromInt64({2}, {}));
+        g.node("Loop", {"n", "", "x"}, {}, 1, "loop");
+        g.subgraph("loop", "body", body);
+        g.output("loop");
+        const std::string error = loadError(g);
+        QVERIFY2(error.find("'phantom'") != std::string::npos, error.c_str());
+    }
+
+    void nestingBeyondTheLimit() {
+        // Ifs nested 20 deep, each branch an If again; the innermost reads x.
+        GraphBuilder level("level_20");
+        level.node("Identity", {"x"}, {}, 1, "leaf");
+        level.output("leaf", DataType::Float, {1, 4});
+        for (int depth = 19; depth >= 0; --depth) {
+            GraphBuilder outer(depth == 0 ? "main" : "level_" + std::to_string(depth));
+            if (depth == 0) {
+                outer.input("x", DataType::Float, {1, 4});
+                outer.input("c", DataType::Bool, {1});
+            }
+            const std::string name = "if_" + std::to_string(depth);
+            outer.node("If", {"c"}, {}, 1, name);
+            outer.subgraph(name, "then_branch", level);
+            outer.subgraph(name, "else_branch", level);
+            outer.output(name, DataType::Float, {1, 4});
+            level = std::move(outer);
+        }
+        const std::string error = loadError(level);
+        QVERIFY2(error.find("nest more than 16 levels") != std::string::npos, error.c_str());
+    }
+
+    void budgetAppliesInsideBodies() {
+        // The outer plan is tiny; the branch makes a 4 MB tensor.
+        GraphBuilder big("big");
+        big.constant("reps", TensorData::fromInt64({1, 262144}, {2}));
+        big.node("Tile", {"x", "reps"}, {}, 1, "tiled");
+        big.node("ReduceSum", {"tiled"}, {intAttr("keepdims", 1)}, 1, "total");
+        big.output("total", DataType::Float, {1, 1});
+        GraphBuilder small("small");
+        small.node("ReduceMax", {"x"}, {intAttr("keepdims", 1)}, 1, "most");
+        small.output("most", DataType::Float, {1, 1});
+        const GraphBuilder g = ifOnInput(big, small);
+        auto session = sessionIn(g, MemoryMode{}, std::size_t(1) << 20);
+        const TensorData x = TensorData::fromFloat({1, 2, 3, 4}, {1, 4});
+        QVERIFY(session->run({{"x", x}, {"c", boolTensor(false)}}).isOk());
+        Status status = session->run({{"x", x}, {"c", boolTensor(true)}});
+        QCOMPARE(status.code(), StatusCode::OutOfMemory);
+        QVERIFY2(status.message().find("memory budget") != std::string::npos, status.message().c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(ControlFlowTest)
+#include "test_control_flow.moc"
