@@ -51,12 +51,7 @@ public:
 
 SubgraphRunner::SubgraphRunner(const Graph& outer, CpuExecutor& owner, HostAllocator& allocator, MemoryTracker& tracker,
                                int threads, SubgraphOptions options)
-    : outer_(outer),
-      owner_(owner),
-      allocator_(allocator),
-      tracker_(tracker),
-      threads_(threads),
-      options_(std::move(options)) {}
+    : outer_(outer), owner_(owner), allocator_(allocator), tracker_(tracker), threads_(threads), options_(options) {}
 
 SubgraphRunner::~SubgraphRunner() = default;
 
