@@ -217,15 +217,9 @@ Status listAttr(const ShapeContext& c, const char* name, size_t count, std::vect
     return Status::ok();
 }
 
-// Scan before opset 9: input 0 is sequence_lens, every other input and
-// output has a leading batch axis, scan inputs and outputs run along axis 1.
-Status scanBatchedRule(ShapeContext& c) {
-    const int64_t scanInputs = c.node().attrInt("num_scan_inputs", -1);
-    if (c.inputCount() < 2 || scanInputs < 1 || static_cast<size_t>(scanInputs) > c.inputCount() - 1)
-        return invalidNode(c, "num_scan_inputs " + std::to_string(scanInputs) + " must be between 1 and the " +
-                                  std::to_string(c.inputCount() - 1) + " inputs after sequence_lens");
-    if (c.hasInput(0)) return c.fail("sequence_lens is not supported (every sequence runs to its full length)");
-    const size_t scanned = static_cast<size_t>(scanInputs), states = c.inputCount() - 1 - scanned;
+// Both Scan forms: `states` carried values and `scanned` sequences in, the
+// states and the scan outputs out, and a body with exactly that signature.
+Result<const Graph*> scanBody(const ShapeContext& c, size_t states, size_t scanned) {
     if (c.outputCount() < states)
         return invalidNode(c, "has " + std::to_string(states) + " state values but only " +
                                   std::to_string(c.outputCount()) + " outputs");
@@ -236,6 +230,20 @@ Status scanBatchedRule(ShapeContext& c) {
                                   counted(body->outputs.size(), "output") + "; this Scan needs " +
                                   std::to_string(states + scanned) + " inputs and " +
                                   std::to_string(states + scanOutputs) + " outputs");
+    return body;
+}
+
+// Scan before opset 9: input 0 is sequence_lens, every other input and
+// output has a leading batch axis, scan inputs and outputs run along axis 1.
+Status scanBatchedRule(ShapeContext& c) {
+    const int64_t scanInputs = c.node().attrInt("num_scan_inputs", -1);
+    if (c.inputCount() < 2 || scanInputs < 1 || static_cast<size_t>(scanInputs) > c.inputCount() - 1)
+        return invalidNode(c, "num_scan_inputs " + std::to_string(scanInputs) + " must be between 1 and the " +
+                                  std::to_string(c.inputCount() - 1) + " inputs after sequence_lens");
+    if (c.hasInput(0)) return c.fail("sequence_lens is not supported (every sequence runs to its full length)");
+    const size_t scanned = static_cast<size_t>(scanInputs), states = c.inputCount() - 1 - scanned;
+    IS_ASSIGN_OR_RETURN(const Graph* body, scanBody(c, states, scanned));
+    const size_t scanOutputs = c.outputCount() - states;
     int64_t batch = -1, length = -1;
     std::vector<BodyInput> inputs;
     for (size_t i = 1; i < c.inputCount(); ++i) {
@@ -269,16 +277,8 @@ Status scanRule(ShapeContext& c) {
         return invalidNode(c, "num_scan_inputs " + std::to_string(scanInputs) + " must be between 1 and the " +
                                   std::to_string(c.inputCount()) + " inputs");
     const size_t scanned = static_cast<size_t>(scanInputs), states = c.inputCount() - scanned;
-    if (c.outputCount() < states)
-        return invalidNode(c, "has " + std::to_string(states) + " state values but only " +
-                                  std::to_string(c.outputCount()) + " outputs");
+    IS_ASSIGN_OR_RETURN(const Graph* body, scanBody(c, states, scanned));
     const size_t scanOutputs = c.outputCount() - states;
-    IS_ASSIGN_OR_RETURN(const Graph* body, bodyOf(c, "body"));
-    if (body->runtimeInputs().size() != states + scanned || body->outputs.size() != states + scanOutputs)
-        return invalidNode(c, "the body takes " + counted(body->runtimeInputs().size(), "input") + " and gives " +
-                                  counted(body->outputs.size(), "output") + "; this Scan needs " +
-                                  std::to_string(states + scanned) + " inputs and " +
-                                  std::to_string(states + scanOutputs) + " outputs");
     std::vector<int64_t> inAxes, outAxes;
     IS_RETURN_IF_ERROR(listAttr(c, "scan_input_axes", scanned, inAxes));
     IS_RETURN_IF_ERROR(listAttr(c, "scan_output_axes", scanOutputs, outAxes));
