@@ -4,6 +4,13 @@
 
 namespace interstage::cpu::control {
 
+Status refuseStringOutputs(PrepareContext& context) {
+    for (size_t i = 0; i < context.outputCount(); ++i)
+        if (context.hasOutput(i) && context.output(i).dtype == DataType::String)
+            return context.unsupportedHere("string outputs are not supported");
+    return Status::ok();
+}
+
 Status noSubgraphHost() { return unsupported("control-flow bodies run on the CPU backend only; run this model there"); }
 
 int64_t scalarOf(const TensorView& view) {

@@ -17,6 +17,10 @@ namespace interstage::cpu::control {
 // Vulkan executor's CPU fallback does not run bodies).
 Status noSubgraphHost();
 
+// Bodies hand over numeric tensors only: Unsupported when an output the
+// node writes is a string tensor.
+Status refuseStringOutputs(PrepareContext& context);
+
 // The element of a one-element bool or integer tensor.
 int64_t scalarOf(const TensorView& view);
 

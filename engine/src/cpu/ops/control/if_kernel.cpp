@@ -12,10 +12,7 @@ public:
         thenBranch_ = context.node().subgraph("then_branch");
         elseBranch_ = context.node().subgraph("else_branch");
         if (!thenBranch_ || !elseBranch_) return context.invalidHere("needs then_branch and else_branch graphs");
-        for (size_t i = 0; i < context.outputCount(); ++i)
-            if (context.hasOutput(i) && context.output(i).dtype == DataType::String)
-                return context.unsupportedHere("string outputs are not supported");
-        return Status::ok();
+        return refuseStringOutputs(context);
     }
 
     Status run(RunContext& context) override {

@@ -23,10 +23,7 @@ public:
             if (!context.hasOutput(i))
                 return context.unsupportedHere("an omitted carried output (" + std::to_string(i) +
                                                ") is not supported");
-        for (size_t i = 0; i < context.outputCount(); ++i)
-            if (context.hasOutput(i) && context.output(i).dtype == DataType::String)
-                return context.unsupportedHere("string outputs are not supported");
-        return Status::ok();
+        return refuseStringOutputs(context);
     }
 
     Status run(RunContext& context) override {
