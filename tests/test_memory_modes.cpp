@@ -2,6 +2,7 @@
 // planners that never overlap live tensors, DataRemoved and pinning, and
 // identical outputs in every mode.
 #include <QtTest>
+#include <algorithm>
 #include <random>
 
 #include "cpu/ops/nn/conv_paths.h"
@@ -10,8 +11,10 @@
 #include "interstage/session.h"
 #include "interstage/zoo.h"
 #include "plan/in_place.h"
+#include "plan/lifetime_index.h"
 #include "plan/memory_plan.h"
 #include "plan/planned_tensors.h"
+#include "plan/planner_util.h"
 #include "test_support.h"
 
 using namespace interstage;
@@ -296,6 +299,31 @@ private slots:
                                                 plan.offsetOf[j] < plan.offsetOf[i] + tensors[i].bytes;
                     QVERIFY2(!(liveTogether && memoryOverlaps),
                              qPrintable(QString("trial %1: %2 and %3").arg(trial).arg(i).arg(j)));
+                }
+            }
+        }
+    }
+
+    // The arena planner asks the index instead of scanning every placed
+    // tensor: it must answer exactly what the scan would, each id once.
+    void lifetimeIndexFindsExactlyTheOverlaps() {
+        std::mt19937 rng(13);
+        for (int trial = 0; trial < 100; ++trial) {
+            auto tensors = randomTensors(rng, 80, 30);
+            planners::LifetimeIndex index(tensors);
+            std::vector<size_t> added, found;
+            for (size_t i = 0; i < tensors.size(); ++i) {
+                found.clear();
+                index.overlapping(i, found);
+                std::sort(found.begin(), found.end());
+                std::vector<size_t> expected;
+                for (size_t j : added)
+                    if (planners::overlaps(tensors[i], tensors[j])) expected.push_back(j);
+                std::sort(expected.begin(), expected.end());
+                QVERIFY2(found == expected, qPrintable(QString("trial %1, tensor %2").arg(trial).arg(i)));
+                if (rng() % 3 != 0) {  // leave some out: only added ids may be answered
+                    index.add(i);
+                    added.push_back(i);
                 }
             }
         }

@@ -1,16 +1,15 @@
 // The planned arena: one slab, every tensor at an offset chosen greedily by
 // size (Pisarchyk & Lee 2020).
 #include <algorithm>
-#include <map>
 #include <numeric>
 
+#include "plan/lifetime_index.h"
 #include "plan/memory_plan.h"
 #include "plan/planner_util.h"
 
 namespace interstage {
 
 using planners::aligned;
-using planners::overlaps;
 
 MemoryPlan planArena(const std::vector<PlannedTensor>& tensors) {
     MemoryPlan plan;
@@ -22,16 +21,18 @@ MemoryPlan planArena(const std::vector<PlannedTensor>& tensors) {
         if (tensors[a].bytes != tensors[b].bytes) return tensors[a].bytes > tensors[b].bytes;
         return tensors[a].first < tensors[b].first;
     });
-    std::vector<size_t> placed;
+    planners::LifetimeIndex placed(tensors);
+    std::vector<size_t> meeting;
+    std::vector<std::pair<std::size_t, std::size_t>> taken;
     std::size_t slab = 0;
     for (size_t i : order) {
         const PlannedTensor& t = tensors[i];
         const std::size_t size = aligned(t.bytes);
         // Ranges taken, during t's life, by tensors already placed.
-        std::vector<std::pair<std::size_t, std::size_t>> taken;
-        for (size_t j : placed)
-            if (overlaps(t, tensors[j]))
-                taken.emplace_back(plan.offsetOf[j], plan.offsetOf[j] + aligned(tensors[j].bytes));
+        meeting.clear();
+        placed.overlapping(i, meeting);
+        taken.clear();
+        for (size_t j : meeting) taken.emplace_back(plan.offsetOf[j], plan.offsetOf[j] + aligned(tensors[j].bytes));
         std::sort(taken.begin(), taken.end());
         // Best fit: the smallest gap that holds t; else above everything.
         std::size_t best = SIZE_MAX, bestGap = SIZE_MAX, cursor = 0;
@@ -45,7 +46,7 @@ MemoryPlan planArena(const std::vector<PlannedTensor>& tensors) {
         if (best == SIZE_MAX) best = cursor;
         plan.offsetOf[i] = best;
         slab = std::max(slab, best + size);
-        placed.push_back(i);
+        placed.add(i);
     }
     BufferSpec b;
     b.bytes = slab;
