@@ -2,6 +2,7 @@
 // data-dependent Shape -> Slice -> Concat -> Resize chains.
 #include <QtTest>
 
+#include "interstage/builder.h"
 #include "interstage/model_info.h"
 #include "test_support.h"
 
@@ -79,6 +80,34 @@ private slots:
         report = resolveShapes(model->graph, {{"x", {1, 3, 960, 736}}});
         QVERIFY(report.ok());
         QCOMPARE(outputShape(model.value(), 0), (Shape{1, 1, 960, 736}));
+    }
+
+    // Dims named by one symbol get one size: from the input the user gave,
+    // else 1 for a batch symbol and the default for the rest.
+    void symbolicDimsShareOneSize() {
+        GraphBuilder g("symbols");
+        g.input("x", DataType::Float, {-1, -1}, {"batch", "sequence"});
+        g.input("state", DataType::Float, {2, -1, 128}, {"", "batch", ""});
+        g.input("frames", DataType::Float, {-1, -1}, {"", "sequence"});
+        g.input("plain", DataType::Float, {-1, -1});
+        for (const char* name : {"x", "state", "frames", "plain"})
+            g.output(g.op("Identity", {name}, {}, name + std::string("_copy")));
+        Model model = testsupport::builtModel(g);
+        auto shapeOf = [&](const char* name) { return model.graph.value(model.graph.find(name)).shape; };
+
+        auto report = resolveShapes(model.graph, {});
+        QVERIFY2(report.ok(), report.status().toString().c_str());
+        QCOMPARE(shapeOf("x"), (Shape{1, 320}));
+        QCOMPARE(shapeOf("state"), (Shape{2, 1, 128}));  // "batch", though not the first dim
+        QCOMPARE(shapeOf("frames"), (Shape{1, 320}));
+        QCOMPARE(shapeOf("plain"), (Shape{1, 320}));  // unnamed: batch first, the default after
+        QCOMPARE(report->defaultedInputs.size(), size_t(4));
+
+        report = resolveShapes(model.graph, {{"x", {3, 512}}});
+        QVERIFY2(report.ok(), report.status().toString().c_str());
+        QCOMPARE(shapeOf("state"), (Shape{2, 3, 128}));  // the user's batch
+        QCOMPARE(shapeOf("frames"), (Shape{1, 512}));    // and sequence
+        QCOMPARE(shapeOf("plain"), (Shape{1, 320}));
     }
 
     void ppocrRec() {

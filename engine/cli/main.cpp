@@ -30,8 +30,9 @@ void printHelp() {
                  "  devices\n"
                  "      the CPU and every Vulkan device (index, type, memory heaps, API version)\n"
                  "\n"
-                 "Dynamic input dims default to 1 for the batch and 320 otherwise; set them\n"
-                 "with --input x=1x3x640x640. Errors: exit status 1 (2 for a bad command line)\n"
+                 "Dynamic input dims default to 1 for the batch and 320 otherwise; dims with\n"
+                 "one name share one size (set through any input). Set them with\n"
+                 "--input x=1x3x640x640. Errors: exit status 1 (2 for a bad command line)\n"
                  "and one line on stderr naming the problem.\n";
 }
 

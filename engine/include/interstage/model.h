@@ -49,7 +49,9 @@ using InputShapes = std::map<std::string, Shape>;
 
 struct ShapeOptions {
     // Dynamic input dims the user did not set: dim 0 (batch) becomes 1, other
-    // dims become defaultDim. The defaults used are reported in
+    // dims become defaultDim. Dims named by one symbol get one size: the
+    // size the user gave it through another input, else defaultBatch for a
+    // batch symbol (model/input_dims.h). The defaults used are reported in
     // ShapeReport::defaultedInputs so the user sees them.
     int64_t defaultBatch = 1;
     int64_t defaultDim = 320;

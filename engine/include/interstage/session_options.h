@@ -19,7 +19,7 @@ struct SessionOptions {
     // Intra-op threads; 0 = every core of the machine.
     int threads = 0;
     // Concrete shapes for dynamic input dims (others default as in
-    // ShapeOptions: batch 1, other dims 320).
+    // ShapeOptions: batch 1, other dims 320, one size per dim name).
     InputShapes inputShapes;
     ShapeOptions shapeOptions;
     // How intermediate tensors get memory (see memory.h). Takes effect when

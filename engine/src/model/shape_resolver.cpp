@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "interstage/model.h"
+#include "model/input_dims.h"
 #include "model/onnx_checks.h"
 #include "model/onnx_shape_fallback.h"
 #include "model/shape_pass.h"
@@ -19,7 +20,8 @@ std::string inputList(const Graph& graph) {
     return names.empty() ? "none" : names;
 }
 
-Status resolveInput(Value& v, const InputShapes& given, const ShapeOptions& options, ShapeReport& report) {
+Status resolveInput(Value& v, const InputShapes& given, const std::map<std::string, int64_t>& symbols,
+                    const ShapeOptions& options, ShapeReport& report) {
     if (!v.isTensor) return unsupported("graph input '" + v.name + "' is not a tensor");
     if (v.dtype == DataType::Undefined) return invalidModel("graph input '" + v.name + "' declares no element type");
     auto it = given.find(v.name);
@@ -52,7 +54,10 @@ Status resolveInput(Value& v, const InputShapes& given, const ShapeOptions& opti
         const Dim& d = v.declaredShape[i];
         if (d.isStatic())
             shape.push_back(d.value);
-        else {
+        else if (auto symbol = symbols.find(d.param); !d.param.empty() && symbol != symbols.end()) {
+            shape.push_back(symbol->second);
+            defaulted = true;
+        } else {
             shape.push_back(i == 0 ? options.defaultBatch : options.defaultDim);
             defaulted = true;
         }
@@ -221,9 +226,10 @@ Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& givenShapes, 
         v.shape.clear();
         v.constant.reset();
     }
+    const auto symbols = symbolSizes(graph, inputShapes, options);
     for (ValueId id : graph.runtimeInputs()) {
         Value& input = graph.value(id);
-        IS_RETURN_IF_ERROR(resolveInput(input, inputShapes, options, report));
+        IS_RETURN_IF_ERROR(resolveInput(input, inputShapes, symbols, options, report));
         if (!values) continue;
         auto it = values->find(input.name);
         if (it != values->end() && it->second.elementCount() <= options.maxFoldElements)

@@ -32,7 +32,7 @@ private:
     std::size_t slot(int step) const;
 
     const std::vector<PlannedTensor>& tensors_;
-    std::vector<int> steps_;                        // sorted distinct endpoints
+    std::vector<int> steps_;                         // sorted distinct endpoints
     std::vector<std::vector<std::size_t>> segment_;  // segment tree over steps_: ids covering each node's range
     std::multimap<int, std::size_t> byFirst_;        // first step -> id
 };
