@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Checks every C++ file git tracks against .clang-format with Debian 12's
+# Checks every C++ file in the tree (tracked, or new and not ignored) against .clang-format with Debian 12's
 # clang-format (14): prints the files that differ and fails if any does.
 # `bash scripts/check_format.sh --fix` rewrites them instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/packages.sh
 ensure_packages clang-format
-mapfile -t files < <(git ls-files '*.cpp' '*.h')
+mapfile -t files < <(git ls-files --cached --others --exclude-standard '*.cpp' '*.h')
 if [ "${1:-}" = "--fix" ]; then
   clang-format -i "${files[@]}"
   exit 0

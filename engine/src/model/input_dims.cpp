@@ -44,7 +44,8 @@ std::map<std::string, int64_t> symbolSizes(const Graph& graph, const InputShapes
             // A symbol that leads any input is a batch wherever else it sits.
             for (ValueId other : graph.runtimeInputs()) {
                 const Value& o = graph.value(other);
-                batch = batch || (o.hasDeclaredShape && !o.declaredShape.empty() && o.declaredShape[0].param == d.param);
+                batch =
+                    batch || (o.hasDeclaredShape && !o.declaredShape.empty() && o.declaredShape[0].param == d.param);
             }
             sizes[d.param] = batch ? options.defaultBatch : options.defaultDim;
         }
