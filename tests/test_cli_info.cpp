@@ -127,6 +127,56 @@ private slots:
         QCOMPARE(unloaded["outputs"].toArray()[0].toObject()["shape"].toArray().size(), 2);  // shapes still known
     }
 
+    // Control-flow nodes run on Vulkan through the CPU fallback; an op in a
+    // body that no backend has makes the node unrunnable on both.
+    void controlFlowIsAVulkanFallback() {
+        using namespace interstage;
+        QTemporaryDir dir;
+        const auto ifWithBranchOp = [](const std::string& op) {
+            GraphBuilder g("if_model");
+            g.input("x", DataType::Float, {1, 4});
+            g.input("c", DataType::Bool, {1});
+            g.node("If", {"c"}, {}, 1, "choose");
+            GraphBuilder then("then"), otherwise("otherwise");
+            then.node(op, {"x"}, {}, 1, "then_y");
+            then.output("then_y", DataType::Float, {1, 4});
+            otherwise.node("Relu", {"x"}, {}, 1, "else_y");
+            otherwise.output("else_y", DataType::Float, {1, 4});
+            g.subgraph("choose", "then_branch", then);
+            g.subgraph("choose", "else_branch", otherwise);
+            g.output("choose", DataType::Float, {1, 4});
+            return g;
+        };
+        const auto info = [&](const GraphBuilder& model, QString* text) {
+            const QString path = QString::fromStdString(testsupport::writeFile(dir, "if.onnx", model.serialize()));
+            const QString json = dir.filePath("info.json");
+            const CliResult r = runCli({"info", path, "--json", json});
+            if (text) *text = r.out;
+            QFile f(json);
+            if (r.exitCode != 0 || !f.open(QIODevice::ReadOnly)) return QJsonObject{{"failed", r.err}};
+            return QJsonDocument::fromJson(f.readAll()).object()["unsupported"].toObject();
+        };
+
+        QString text;
+        const QJsonObject runnable = info(ifWithBranchOp("Sigmoid"), &text);
+        QVERIFY2(!runnable.contains("failed"), qPrintable(runnable["failed"].toString()));
+        QVERIFY(runnable["cpu"].toArray().isEmpty());
+        QVERIFY(runnable["vulkan"].toArray().isEmpty());
+        const QJsonArray fallback = runnable["vulkan_cpu_fallback"].toArray();
+        QCOMPARE(fallback.size(), 1);
+        QCOMPARE(fallback[0].toObject()["op"].toString(), QString("If"));
+        QCOMPARE(fallback[0].toObject()["first_node"].toString(), QString("choose"));
+        QVERIFY2(text.contains("cpu on vulkan  If (1 node, first 'choose')"), qPrintable(text));
+
+        const QJsonObject unrunnable = info(ifWithBranchOp("FrobnicateTensor"), nullptr);
+        QVERIFY2(!unrunnable.contains("failed"), qPrintable(unrunnable["failed"].toString()));
+        const QJsonArray cpu = unrunnable["cpu"].toArray();
+        QCOMPARE(cpu.size(), 1);
+        QCOMPARE(cpu[0].toObject()["op"].toString(), QString("FrobnicateTensor (in a subgraph)"));
+        QCOMPARE(unrunnable["vulkan"].toArray(), cpu);
+        QVERIFY(unrunnable["vulkan_cpu_fallback"].toArray().isEmpty());
+    }
+
     // A model whose weights were not downloaded: the shapes, the lower
     // bound and every preset's planned peak are those of the whole model.
     void graphOnlyModelKeepsItsMemoryFigures() {

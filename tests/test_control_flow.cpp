@@ -1,6 +1,7 @@
 // If, Loop and Scan on hand-built models: each runs in every memory
 // preset and matches values computed here (by hand, or by the same ops as
-// a plain graph without control flow); bad bodies are clear errors.
+// a plain graph without control flow); bad bodies are clear errors. On
+// Vulkan they run through the CPU fallback and match the CPU backend.
 #include <QtTest>
 #include <algorithm>
 #include <cmath>
@@ -9,6 +10,7 @@
 #include "interstage/builder.h"
 #include "interstage/model_info.h"
 #include "interstage/session.h"
+#include "interstage/vulkan.h"
 #include "test_support.h"
 
 using namespace interstage;
@@ -270,6 +272,115 @@ GraphBuilder ifOnInput(const GraphBuilder& then, const GraphBuilder& otherwise, 
     return g;
 }
 
+// ---- on Vulkan, through the CPU fallback
+
+// An If whose branches read a tensor a shader made (Relu's output): on
+// Vulkan that outer value lives on the device and must come down for the
+// bodies; a shader reads the If's output after it.
+GraphBuilder ifOnDeviceTensor() {
+    GraphBuilder g("device_outer");
+    g.input("x", DataType::Float, {1, 4});
+    g.node("Relu", {"x"}, {}, 1, "positive");
+    g.node("ReduceMean", {"x"}, {intAttr("keepdims", 0)}, 1, "score");
+    g.initializer("zero", TensorData::fromFloat({0}, {}));
+    g.node("Greater", {"score", "zero"}, {}, 1, "heard");
+    g.node("If", {"heard"}, {}, 1, "reply");
+    GraphBuilder loud("loud"), quiet("quiet");
+    loud.constant("two", TensorData::fromFloat({2}, {}));
+    loud.node("Mul", {"positive", "two"}, {}, 1, "doubled");
+    loud.output("doubled", DataType::Float, {1, 4});
+    quiet.constant("one", TensorData::fromFloat({1}, {}));
+    quiet.node("Sub", {"positive", "one"}, {}, 1, "lowered");
+    quiet.output("lowered", DataType::Float, {1, 4});
+    g.subgraph("reply", "then_branch", loud);
+    g.subgraph("reply", "else_branch", quiet);
+    g.node("Sigmoid", {"reply"}, {}, 1, "squashed");
+    g.output("squashed", DataType::Float, {1, 4});
+    return g;
+}
+
+std::unique_ptr<Session> sessionOn(const std::string& backend, const GraphBuilder& builder, const MemoryMode& mode,
+                                   RunObserver* observer = nullptr) {
+    SessionOptions options;
+    options.backend = backend;
+    options.mode = mode;
+    options.observer = observer;
+    auto session = Session::create(testsupport::builtModel(builder), options);
+    if (!session.ok()) qFatal("%s", session.status().toString().c_str());
+    return session.take();
+}
+
+// Same dtype and shape; floats within 1e-5 (relative above 1), others exact.
+void expectSame(const TensorData& got, const TensorData& expected, const std::string& what) {
+    QVERIFY2(got.dtype == expected.dtype && got.shape == expected.shape,
+             (what + ": " + dataTypeName(got.dtype) + " " + shapeToString(got.shape) + ", expected " +
+              dataTypeName(expected.dtype) + " " + shapeToString(expected.shape))
+                 .c_str());
+    if (got.dtype == DataType::Float)
+        expectNear(floatsOf(got), floatsOf(expected), what);
+    else
+        QVERIFY2(got.bytes == expected.bytes, (what + ": the values differ").c_str());
+}
+
+struct VulkanCase {
+    std::string what;
+    GraphBuilder model;
+    std::map<std::string, TensorData> inputs;
+    std::vector<std::string> outputs;
+    std::string node;  // as cpuFallbackNodes() names it
+};
+
+std::vector<VulkanCase> vulkanCases() {
+    const TensorData frame = TensorData::fromFloat(WeightGenerator(3).uniform(16, 1.0f), {1, 1, 4, 4});
+    std::vector<float> xs(10);
+    for (size_t i = 0; i < xs.size(); ++i) xs[i] = float(i) * 0.5f - 1;
+    std::vector<VulkanCase> cases;
+    for (int64_t rate : {16000, 8000})
+        cases.push_back({"vad at " + std::to_string(rate),
+                         vadModel(),
+                         {{"x", frame}, {"sr", TensorData::fromInt64({rate}, {1})}},
+                         {"vad"},
+                         "vad (If)"});
+    for (const std::vector<float>& x : {std::vector<float>{1, 2, -0.5f, 0.25f}, {-1, 0.5f, -2, 0.25f}})
+        cases.push_back({"if on a device tensor, mean " + std::to_string((x[0] + x[1] + x[2] + x[3]) / 4),
+                         ifOnDeviceTensor(),
+                         {{"x", TensorData::fromFloat(x, {1, 4})}},
+                         {"squashed"},
+                         "reply (If)"});
+    // The branches differ in shape: the session prepares per run, from c.
+    GraphBuilder wide("wide");
+    wide.node("Concat", {"x", "x"}, {intAttr("axis", 1)}, 1, "twice");
+    wide.output("twice", DataType::Float, {1, 8});
+    for (bool c : {true, false})
+        cases.push_back({std::string("if with branch shapes known per run, c ") + (c ? "true" : "false"),
+                         ifOnInput(wide, branch("narrow", 1)),
+                         {{"x", TensorData::fromFloat({1, -2, 3, -4}, {1, 4})}, {"c", boolTensor(c)}},
+                         {"choose"},
+                         "choose (If)"});
+    cases.push_back({"greedy decoder",
+                     decoderModel(kSteps),
+                     {{"state0", TensorData::fromFloat({0.2f, -0.1f, 0.4f}, {1, 3})}},
+                     {"decode_out0", "decode_out2"},
+                     "decode (Loop)"});
+    cases.push_back({"running sum",
+                     runningSumModel(false),
+                     {{"sum0", TensorData::fromFloat({0.5f, -1}, {2})}, {"xs", TensorData::fromFloat(xs, {5, 2})}},
+                     {"scan_out0", "scan_out1"},
+                     "scan (Scan)"});
+    cases.push_back({"reversed running sum",
+                     runningSumModel(true),
+                     {{"sum0", TensorData::fromFloat({0, 0}, {2})}, {"xs", TensorData::fromFloat(xs, {2, 5})}},
+                     {"scan_out0", "scan_out1"},
+                     "scan (Scan)"});
+    cases.push_back({"scan rnn",
+                     scanRnnModel(),
+                     {{"h0", TensorData::fromFloat({0.1f, -0.2f}, {1, 2})},
+                      {"xs", TensorData::fromFloat(WeightGenerator(11).uniform(12, 1.0f), {4, 1, 3})}},
+                     {"rnn_out1"},
+                     "rnn (Scan)"});
+    return cases;
+}
+
 class StopAfter : public RunObserver {
 public:
     explicit StopAfter(int polls) : polls_(polls) {}
@@ -511,6 +622,86 @@ private slots:
             scanRnnModel(),
             {{"h0", TensorData::fromFloat({0.1f, -0.2f}, {1, 2})}, {"xs", TensorData::fromFloat(xs, {4, 1, 3})}},
             "rnn_out1", [&](const TensorData& got) { expectNear(floatsOf(got), expected, "hidden states"); });
+    }
+
+    // Control-flow nodes have no shader: a Vulkan session runs them, bodies
+    // and all, through the CPU fallback, names them as fallback nodes and
+    // gives the CPU's outputs in every preset (twice: the second run
+    // reuses the prepared bodies).
+    void vulkanRunsControlFlowThroughTheCpuFallback() {
+        auto devices = listVulkanDevices();
+        if (!devices.ok() || devices->empty()) QSKIP("no Vulkan device on this machine");
+        for (const VulkanCase& c : vulkanCases())
+            for (const MemoryPreset& preset : memoryPresets()) {
+                const std::string where = c.what + ", " + preset.name;
+                auto cpu = sessionOn("cpu", c.model, preset.mode);
+                auto gpu = sessionOn("vulkan", c.model, preset.mode);
+                Status status = cpu->run(c.inputs);
+                QVERIFY2(status.isOk(), (where + " on the CPU: " + status.toString()).c_str());
+                for (int run = 0; run < 2; ++run) {
+                    status = gpu->run(c.inputs);
+                    QVERIFY2(status.isOk(), (where + " on Vulkan: " + status.toString()).c_str());
+                    // After the run: shapes known per run are prepared by it.
+                    const std::vector<std::string> onCpu = gpu->cpuFallbackNodes();
+                    QVERIFY2(std::find(onCpu.begin(), onCpu.end(), c.node) != onCpu.end(),
+                             (where + ": " + c.node + " is not a fallback node").c_str());
+                    for (const std::string& output : c.outputs) {
+                        auto got = gpu->output(output);
+                        auto expected = cpu->output(output);
+                        QVERIFY2(got.ok() && expected.ok(), (where + ": no output " + output).c_str());
+                        expectSame(got.value(), expected.value(), where + ", " + output);
+                    }
+                }
+            }
+    }
+
+    // The bodies allocate through the run's tracker on Vulkan too: in
+    // reduce, each iteration's six body tensors are allocated and freed
+    // (host memory, under the Loop node), as on the CPU.
+    void vulkanCountsBodyMemoryUnderTheNode() {
+        auto devices = listVulkanDevices();
+        if (!devices.ok() || devices->empty()) QSKIP("no Vulkan device on this machine");
+        MemoryMode reduce;
+        reduce.planner = PlannerKind::Reduce;
+        auto secondRun = [&](int64_t steps) {
+            auto session = sessionOn("vulkan", decoderModel(steps), reduce);
+            RunStats first, second;
+            const TensorData start = TensorData::fromFloat({0.2f, -0.1f, 0.4f}, {1, 3});
+            if (!session->run({{"state0", start}}, &first).isOk() || !session->run({{"state0", start}}, &second).isOk())
+                qFatal("the decoder does not run on Vulkan");
+            return second;
+        };
+        const RunStats four = secondRun(4), eight = secondRun(8);
+        QCOMPARE(eight.allocations - four.allocations, 4 * 6);
+        int bodyAllocations = 0;
+        for (const MemoryEvent& e : eight.events)
+            if (e.bytes > 0 && e.device == MemoryDevice::Host && e.node == 0 && e.category != MemoryCategory::Staging)
+                ++bodyAllocations;
+        QCOMPARE(bodyAllocations, 8 * 6);
+    }
+
+    void vulkanLoopStopsWhenAsked() {
+        auto devices = listVulkanDevices();
+        if (!devices.ok() || devices->empty()) QSKIP("no Vulkan device on this machine");
+        GraphBuilder g("endless");
+        g.input("x", DataType::Float, {1});
+        g.initializer("forever", TensorData::fromInt64({int64_t(1) << 50}, {}));
+        g.node("Loop", {"forever", "", "x"}, {}, 1, "spin");
+        GraphBuilder body("spin_body");
+        body.input("i", DataType::Int64, {});
+        body.input("go", DataType::Bool, {});
+        body.input("v", DataType::Float, {1});
+        body.constant("one", TensorData::fromFloat({1}, {1}));
+        body.node("Add", {"v", "one"}, {}, 1, "v_next");
+        body.node("Identity", {"go"}, {}, 1, "go_next");
+        body.output("go_next", DataType::Bool, {});
+        body.output("v_next", DataType::Float, {1});
+        g.subgraph("spin", "body", body);
+        g.output("spin", DataType::Float, {1});
+        StopAfter observer(1000);
+        auto session = sessionOn("vulkan", g, MemoryMode{}, &observer);
+        Status status = session->run({{"x", TensorData::fromFloat({0}, {1})}});
+        QCOMPARE(status.code(), StatusCode::Cancelled);
     }
 
     void badBodiesAreClearErrors() {

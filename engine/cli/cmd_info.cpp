@@ -220,7 +220,8 @@ int runInfo(Args& args) {
             {"planned_peaks", estimatesJson(estimates)},
             {"unloaded_weight_bytes", s.unloadedWeightBytes},
             {"unresolved", unresolvedJson(graph, loaded->shapes.unresolved)},
-            // Vulkan runs ops without a shader on the CPU, but not bodies.
+            // Vulkan runs ops without a shader on the CPU (control-flow
+            // nodes with their bodies); an op with no CPU kernel runs nowhere.
             {"unsupported",
              {{"cpu", gapsJson(graph, support.noCpuKernel)},
               {"vulkan", gapsJson(graph, support.notOnVulkan)},

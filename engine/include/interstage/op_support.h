@@ -20,9 +20,10 @@ struct OpGap {
 
 struct OpSupport {
     std::vector<OpGap> noCpuKernel;  // cannot run on any backend (Vulkan falls back to the CPU)
-    std::vector<OpGap> noShader;     // run on the CPU within a Vulkan session (counted as fallback)
-    // What a Vulkan session cannot run at all: noCpuKernel's ops and the
-    // control-flow nodes (their bodies run on the CPU backend only).
+    // Run on the CPU within a Vulkan session (counted as fallback): ops
+    // without a shader, and control-flow nodes with their bodies.
+    std::vector<OpGap> noShader;
+    // What a Vulkan session cannot run at all: noCpuKernel's ops.
     std::vector<OpGap> notOnVulkan;
     // Every node that cannot run, in graph order.
     std::vector<NodeId> unsupportedNodes;

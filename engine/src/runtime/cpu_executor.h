@@ -18,7 +18,7 @@
 
 namespace interstage {
 
-class CpuExecutor : public Executor {
+class CpuExecutor : public Executor, public OuterValues {
 public:
     // `graph` is referenced: it must outlive the executor and not change.
     CpuExecutor(const Graph& graph, int threads, HostAllocator& allocator, MemoryTracker& tracker);
@@ -60,6 +60,8 @@ public:
     // The run's per-run buffers go back (the node is done with the body).
     void endBodyRun() { memory_.releasePerRun(); }
     cpu::TensorView viewOf(ValueId id) { return view(id); }
+    // The bodies of this graph's nodes read its values in place.
+    cpu::TensorView outerView(ValueId id) override { return view(id); }
 
 private:
     cpu::TensorView view(ValueId id);

@@ -69,10 +69,8 @@ OpSupport opSupport(const Graph& graph) {
                 continue;
             }
         }
-        if (node.hasSubgraph) {
-            count(support.notOnVulkan, op, id);
-            continue;
-        }
+        // Control-flow nodes have no shader either: a Vulkan session runs
+        // them, bodies and all, through the CPU fallback.
         const ops::OpEntry* entry = ops::findOp(node);
         if (!entry || !entry->vulkan) count(support.noShader, op, id);
     }

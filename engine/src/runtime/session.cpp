@@ -129,9 +129,13 @@ void Session::Impl::accountWeights() {
 Status Session::Impl::prepare() {
     prepared = false;
     executor.reset();
-    if (onGpu())
-        executor = std::make_unique<vulkan::VulkanExecutor>(exec, tracker, vulkanDevice);
-    else {
+    if (onGpu()) {
+        auto vulkanExecutor = std::make_unique<vulkan::VulkanExecutor>(exec, tracker, vulkanDevice);
+        // Bodies run on the host as fallbacks; the budget is the device's
+        // there, so it does not bound them (as it bounds no fallback).
+        vulkanExecutor->setSubgraphOptions(allocator, {options.mode, 0, options.shapeOptions});
+        executor = std::move(vulkanExecutor);
+    } else {
         auto cpuExecutor = std::make_unique<CpuExecutor>(exec, threads, allocator, tracker);
         cpuExecutor->setSubgraphOptions({options.mode, options.maxMemoryBytes, options.shapeOptions});
         executor = std::move(cpuExecutor);

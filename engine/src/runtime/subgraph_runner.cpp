@@ -49,7 +49,7 @@ public:
     bool valueDependent = false;                         // resolved from input values: never reused
 };
 
-SubgraphRunner::SubgraphRunner(const Graph& outer, CpuExecutor& owner, HostAllocator& allocator, MemoryTracker& tracker,
+SubgraphRunner::SubgraphRunner(const Graph& outer, OuterValues& owner, HostAllocator& allocator, MemoryTracker& tracker,
                                int threads, SubgraphOptions options)
     : outer_(outer), owner_(owner), allocator_(allocator), tracker_(tracker), threads_(threads), options_(options) {}
 
@@ -65,7 +65,7 @@ Status SubgraphRunner::checkStop() {
     return Status::ok();
 }
 
-cpu::TensorView SubgraphRunner::outerView(ValueId id) const { return owner_.viewOf(id); }
+cpu::TensorView SubgraphRunner::outerView(ValueId id) const { return owner_.outerView(id); }
 
 namespace {
 

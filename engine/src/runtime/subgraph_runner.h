@@ -1,4 +1,4 @@
-// Runs control-flow bodies for the CPU executor (cpu::SubgraphHost): each
+// Runs control-flow bodies on the CPU (cpu::SubgraphHost): each
 // body is resolved for the shapes its node hands it, gets its own kernels
 // and a memory plan from the same planner as the run's memory mode, and
 // runs on a nested CpuExecutor whose allocations go through the run's
@@ -20,7 +20,18 @@
 
 namespace interstage {
 
-class CpuExecutor;
+// The values of the graph that owns the bodies, where a body reads them:
+// the executor running that graph knows where they live (the CPU
+// executor's buffers; the host copies the Vulkan executor downloads for a
+// CPU-fallback node).
+class OuterValues {
+public:
+    // The outer value `id` as it is now, read in place.
+    virtual cpu::TensorView outerView(ValueId id) = 0;
+
+protected:
+    ~OuterValues() = default;
+};
 
 // How bodies are planned: the session's memory mode, budget and shape
 // options.
@@ -33,7 +44,7 @@ struct SubgraphOptions {
 class SubgraphRunner : public cpu::SubgraphHost {
 public:
     // `owner` runs `outer`, the graph whose nodes own the bodies.
-    SubgraphRunner(const Graph& outer, CpuExecutor& owner, HostAllocator& allocator, MemoryTracker& tracker,
+    SubgraphRunner(const Graph& outer, OuterValues& owner, HostAllocator& allocator, MemoryTracker& tracker,
                    int threads, SubgraphOptions options);
     ~SubgraphRunner() override;
 
@@ -53,7 +64,7 @@ private:
     Result<std::unique_ptr<PreparedBody>> build(const Graph& body, const std::vector<cpu::TensorView>& inputs);
 
     const Graph& outer_;
-    CpuExecutor& owner_;
+    OuterValues& owner_;
     HostAllocator& allocator_;
     MemoryTracker& tracker_;
     int threads_;

@@ -49,6 +49,9 @@ Status VulkanExecutor::Impl::prepareKernels() {
         auto kernel = factory();
         IS_RETURN_IF_ERROR(kernel->prepare(context));
         cpuKernels[n] = std::move(kernel);
+        // Fallback kernels run with one thread; their bodies alike.
+        if (node.hasSubgraph && !subgraphs)
+            subgraphs = std::make_unique<SubgraphRunner>(graph, outerValues, *allocator, tracker, 1, subgraphOptions);
     }
     return Status::ok();
 }
@@ -250,6 +253,11 @@ VulkanExecutor::VulkanExecutor(const Graph& exec, const std::vector<PlannedTenso
 
 VulkanExecutor::~VulkanExecutor() = default;
 
+void VulkanExecutor::setSubgraphOptions(HostAllocator& allocator, const SubgraphOptions& options) {
+    impl_->allocator = &allocator;
+    impl_->subgraphOptions = options;
+}
+
 Status VulkanExecutor::prepareKernels() {
     if (impl_->ctx) return Status(StatusCode::Internal, "the Vulkan executor is prepared once");
     return impl_->prepareKernels();
@@ -304,8 +312,12 @@ std::set<const TensorData*> VulkanExecutor::hostConstantsRead() const {
     std::set<const TensorData*> read;
     for (size_t n = 0; n < impl_->cpuKernels.size(); ++n) {
         if (!impl_->cpuKernels[n]) continue;
-        for (ValueId id : impl_->graph.nodes[n].inputs)
+        const Node& node = impl_->graph.nodes[n];
+        for (ValueId id : node.inputs)
             if (id != kNoValue && impl_->graph.value(id).constant) read.insert(impl_->graph.value(id).constant.get());
+        // Bodies read outer constants by name at every run.
+        for (ValueId id : node.implicitInputs)
+            if (impl_->graph.value(id).constant) read.insert(impl_->graph.value(id).constant.get());
     }
     return read;
 }

@@ -25,6 +25,11 @@
 #include "plan/memory_plan.h"
 #include "runtime/executor.h"
 
+namespace interstage {
+class HostAllocator;
+struct SubgraphOptions;
+}  // namespace interstage
+
 namespace interstage::vulkan {
 
 class VulkanExecutor : public Executor {
@@ -42,6 +47,12 @@ public:
     VulkanExecutor(const VulkanExecutor&) = delete;
     VulkanExecutor& operator=(const VulkanExecutor&) = delete;
 
+    // Control-flow nodes run on the CPU, as fallbacks: their bodies are
+    // planned with these options and allocate through `allocator` (the
+    // session's), counted by the tracker under the node. Set before
+    // prepareKernels(); without it, the Default mode and an allocator of
+    // the executor's own.
+    void setSubgraphOptions(HostAllocator& allocator, const SubgraphOptions& options);
     // Creates the device and prepares a Vulkan kernel per node (or the CPU
     // kernel where there is none).
     Status prepareKernels() override;

@@ -13,6 +13,7 @@
 
 #include "cpu/kernel.h"
 #include "runtime/cpu_executor.h"
+#include "runtime/subgraph_runner.h"
 #include "vulkan/vulkan_context.h"
 #include "vulkan/vulkan_executor.h"
 #include "vulkan/vulkan_kernel.h"
@@ -24,6 +25,18 @@ using ExecutorClock = std::chrono::steady_clock;
 inline VkDeviceSize alignUp(VkDeviceSize v, VkDeviceSize a) { return (v + a - 1) / a * a; }
 
 inline std::string nodeLabel(const Node& node) { return "node '" + node.name + "' (" + node.opType + ")"; }
+
+// What a CPU-fallback control-flow node's bodies read from the graph: host
+// views of the node's implicit inputs, set before its kernel runs.
+struct FallbackOuterValues : OuterValues {
+    std::map<ValueId, cpu::TensorView> views;
+    // Every outer value a body reads is an implicit input of its node
+    // (graph_convert lists them, nested bodies' reads included).
+    cpu::TensorView outerView(ValueId id) override {
+        auto it = views.find(id);
+        return it == views.end() ? cpu::TensorView{} : it->second;
+    }
+};
 
 struct VulkanExecutor::Impl : Recorder {
     const Graph& graph;
@@ -60,11 +73,19 @@ struct VulkanExecutor::Impl : Recorder {
     int transfers = 0;
     std::size_t transferBytes = 0;
 
+    // Control-flow bodies (of CPU-fallback nodes) run on the CPU.
+    HostAllocator ownAllocator;
+    HostAllocator* allocator = &ownAllocator;
+    SubgraphOptions subgraphOptions;
+    FallbackOuterValues outerValues;
+    std::unique_ptr<SubgraphRunner> subgraphs;  // when a fallback node has a body
+
     static constexpr VkDeviceSize kNoOffset = ~VkDeviceSize(0);
 
     Impl(const Graph& g, MemoryTracker& tr, int d) : graph(g), tracker(tr), deviceIndex(d) {}
 
     ~Impl() {
+        subgraphs.reset();  // bodies' memory first, while the tracker counts it
         if (!ctx) return;
         ctx->discard();
         for (auto& b : buffers) ctx->destroyBuffer(b);
@@ -236,6 +257,7 @@ struct VulkanExecutor::Impl : Recorder {
     Status runNodes();
     Status runNode(size_t n);
     Status runOnCpu(size_t n);
+    Result<cpu::TensorView> hostView(ValueId id, std::vector<TensorData>& host, std::size_t& hostBytes);
     void reportThrough(size_t end);
 };
 

@@ -65,41 +65,68 @@ Status VulkanExecutor::Impl::uploadWeights() {
     return status;
 }
 
+// A value as a CPU kernel reads it on the host: a constant or a run input
+// in place, a device tensor downloaded into `host` (the transfer counted).
+Result<cpu::TensorView> VulkanExecutor::Impl::hostView(ValueId id, std::vector<TensorData>& host,
+                                                       std::size_t& hostBytes) {
+    const Value& v = graph.value(id);
+    cpu::TensorView view;
+    view.dtype = v.dtype;
+    view.shape = v.shape;
+    auto input = hostInputs.find(id);
+    if (v.constant && !planned(id) && input == hostInputs.end()) {
+        view.data = const_cast<std::byte*>(v.constant->bytes.data());
+    } else if (input != hostInputs.end()) {
+        view.data = input->second.bytes.data();
+    } else {
+        auto source = binding(id);
+        if (!source.ok()) return source.status();
+        host.push_back(TensorData::zeros(v.dtype, v.shape));
+        IS_RETURN_IF_ERROR(download(source.value(), host.back().bytes.data(), host.back().bytes.size()));
+        ++transfers;
+        transferBytes += host.back().bytes.size();
+        hostBytes += host.back().bytes.size();
+        view.data = host.back().bytes.data();
+    }
+    // Empty tensors have no bytes; a non-null pointer still marks them present.
+    if (!view.data) view.data = &hostBytes;
+    return view;
+}
+
 // A node without a shader: its device inputs come down, the CPU kernel runs
-// on host copies, its outputs go up. Every tensor moved is counted.
+// on host copies, its outputs go up. Every tensor moved is counted. A
+// control-flow node's bodies run on the CPU too, through the subgraph
+// runner: the outer values they read (the node's implicit inputs) come
+// down like its inputs, and the bodies' own memory is tracked under the
+// node as they allocate it.
 Status VulkanExecutor::Impl::runOnCpu(size_t n) {
     const Node& node = graph.nodes[n];
     IS_RETURN_IF_ERROR(flush());
     std::vector<TensorData> host;  // downloaded inputs, then the outputs
-    host.reserve(node.inputs.size() + node.outputs.size());
+    host.reserve(node.inputs.size() + node.implicitInputs.size() + node.outputs.size());
     std::size_t hostBytes = 0;
     cpu::RunContext context;
     context.threads = 1;
     for (ValueId id : node.inputs) {
         cpu::TensorView view;
         if (id != kNoValue) {
-            const Value& v = graph.value(id);
-            view.dtype = v.dtype;
-            view.shape = v.shape;
-            auto input = hostInputs.find(id);
-            if (v.constant && !planned(id) && input == hostInputs.end()) {
-                view.data = const_cast<std::byte*>(v.constant->bytes.data());
-            } else if (input != hostInputs.end()) {
-                view.data = input->second.bytes.data();
-            } else {
-                auto source = binding(id);
-                if (!source.ok()) return source.status();
-                host.push_back(TensorData::zeros(v.dtype, v.shape));
-                IS_RETURN_IF_ERROR(download(source.value(), host.back().bytes.data(), host.back().bytes.size()));
-                ++transfers;
-                transferBytes += host.back().bytes.size();
-                hostBytes += host.back().bytes.size();
-                view.data = host.back().bytes.data();
-            }
-            // Empty tensors have no bytes; a non-null pointer still marks them present.
-            if (!view.data) view.data = &context;
+            IS_ASSIGN_OR_RETURN(view, hostView(id, host, hostBytes));
         }
         context.inputs.push_back(view);
+    }
+    const std::function<bool()> stop = [this] { return progress && progress->cancelRequested(); };
+    outerValues.views.clear();
+    if (node.hasSubgraph && subgraphs) {
+        for (ValueId id : node.implicitInputs) {
+            auto input = std::find(node.inputs.begin(), node.inputs.end(), id);
+            if (input != node.inputs.end()) {  // down already
+                outerValues.views[id] = context.inputs[static_cast<size_t>(input - node.inputs.begin())];
+                continue;
+            }
+            IS_ASSIGN_OR_RETURN(outerValues.views[id], hostView(id, host, hostBytes));
+        }
+        subgraphs->enter(static_cast<NodeId>(n), &stop);
+        context.subgraphs = subgraphs.get();
     }
     const size_t firstOutput = host.size();
     for (ValueId id : node.outputs) {
@@ -135,6 +162,8 @@ Status VulkanExecutor::Impl::runOnCpu(size_t n) {
         transferBytes += out.bytes.size();
     }
     if (hostBytes) tracker.freed(hostBytes, MemoryDevice::Host, MemoryCategory::Staging, kNoValue);
+    outerValues.views.clear();
+    if (subgraphs) subgraphs->enter(kNoNode, nullptr);  // `stop` goes now
     return status;
 }
 

@@ -11,7 +11,7 @@ Status refuseStringOutputs(PrepareContext& context) {
     return Status::ok();
 }
 
-Status noSubgraphHost() { return unsupported("control-flow bodies run on the CPU backend only; run this model there"); }
+Status noSubgraphHost() { return unsupported("no subgraph host was given to run the control-flow bodies"); }
 
 int64_t scalarOf(const TensorView& view) {
     switch (view.dtype) {

@@ -13,8 +13,9 @@
 
 namespace interstage::cpu::control {
 
-// Unsupported, saying why: the executor offers no SubgraphHost (the
-// Vulkan executor's CPU fallback does not run bodies).
+// Unsupported, saying why: the caller offers no SubgraphHost (both
+// executors do, the Vulkan one for its CPU-fallback nodes; a kernel run
+// on its own does not).
 Status noSubgraphHost();
 
 // Bodies hand over numeric tensors only: Unsupported when an output the
