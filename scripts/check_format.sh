@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Checks every C++ file in the tree (tracked, or new and not ignored) against .clang-format with Debian 12's
-# clang-format (14): prints the files that differ and fails if any does.
+# Checks every C++ file in the tree (tracked, or new and not ignored)
+# against .clang-format with Debian 12's clang-format (14): prints the
+# files that differ and fails if any does.
 # `bash scripts/check_format.sh --fix` rewrites them instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
