@@ -476,6 +476,37 @@ private slots:
         }
     }
 
+    void ifWithABranchThatCannotTakeTheShapes() {
+        // else_branch reshapes 1x4 to 3x3: it cannot run with this x. The
+        // condition is an input, so the static view takes then_branch's
+        // shapes and says why; a run that takes else_branch fails cleanly.
+        GraphBuilder square("square");
+        square.initializer("dims", TensorData::fromInt64({3, 3}, {2}));
+        square.node("Reshape", {"x", "dims"}, {}, 1, "squared");
+        square.output("squared", DataType::Float, {});
+        const GraphBuilder g = ifOnInput(branch("fits", 1), square);
+        Graph graph = testsupport::builtModel(g).graph;
+        ShapeOptions inspect;
+        inspect.keepGoing = true;
+        auto report = resolveShapes(graph, {}, inspect);
+        QVERIFY2(report.ok(), report.status().toString().c_str());
+        QVERIFY(report->unresolved.empty());
+        QCOMPARE(graph.value(graph.find("choose")).shape, (Shape{1, 4}));
+        QCOMPARE(report->notes.size(), size_t(1));
+        QVERIFY2(report->notes[0].find("shapes from then_branch") != std::string::npos &&
+                     report->notes[0].find("else_branch") != std::string::npos,
+                 report->notes[0].c_str());
+
+        const TensorData x = TensorData::fromFloat({1, -2, 3, -4}, {1, 4});
+        auto session = sessionIn(g, MemoryMode{});
+        QVERIFY(session->run({{"x", x}, {"c", boolTensor(true)}}).isOk());
+        expectNear(floatsOf(session->output("choose").value()), {1, 0, 3, 0}, "then_branch");
+        const Status taken = session->run({{"x", x}, {"c", boolTensor(false)}});
+        QVERIFY(!taken.isOk());
+        QVERIFY2(taken.message().find("else_branch") != std::string::npos, taken.toString().c_str());
+        QVERIFY(session->run({{"x", x}, {"c", boolTensor(true)}}).isOk());  // the session stays usable
+    }
+
     void loopGreedyDecoder() {
         const std::vector<float> start{0.2f, -0.1f, 0.4f};
         const float embedding[3][3] = {{0.5f, -1, 0.25f}, {-0.75f, 1, 0.5f}, {0.1f, 0.2f, -1.5f}};

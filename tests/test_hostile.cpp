@@ -244,7 +244,10 @@ private slots:
             QVERIFY2(r.exitCode == 0, r.err.constData());
             QVERIFY2(r.out.contains(QByteArray::fromStdString(c->expected)),
                      qPrintable("'" + QString::fromStdString(c->expected) + "' not in: " + r.out));
-            QVERIFY2(r.out.contains("run            not possible"), r.out.constData());
+            // Missing weights or kernels rule a run out; a shape problem
+            // may be the default input shapes'.
+            QVERIFY2(r.out.contains("run            not possible") || r.out.contains("run            may fail"),
+                     r.out.constData());
             return;
         }
         QCOMPARE(r.exitCode, 1);

@@ -61,9 +61,15 @@ void printObstacles(const Graph& graph, const ModelSummary& s, const ShapeReport
     if (!support.noCpuKernel.empty())
         std::cout << "unsupported    " << describeGaps(graph, support.noCpuKernel) << " (on every backend)\n";
     if (!support.noShader.empty()) std::cout << "cpu on vulkan  " << describeGaps(graph, support.noShader) << "\n";
-    if (s.unloadedWeights > 0 || !shapes.unresolved.empty() || !support.noCpuKernel.empty())
+    for (size_t i = 0; i < shapes.notes.size() && i < 5; ++i) std::cout << "note           " << shapes.notes[i] << "\n";
+    if (s.unloadedWeights > 0 || !support.noCpuKernel.empty())
         std::cout << "run            not possible as it stands (see above); everything shown is from the "
                      "graph alone\n";
+    else if (!shapes.unresolved.empty())
+        // Shapes may be known once a run gives the inputs' values (an If on
+        // an input), or the defaults may not suit the model.
+        std::cout << "run            may fail with these input shapes (see above); set them with --input "
+                     "NAME=DIMS\n";
 }
 
 // The shapes resolved for the graph inputs: plans are made for the same.
@@ -220,6 +226,7 @@ int runInfo(Args& args) {
             {"planned_peaks", estimatesJson(estimates)},
             {"unloaded_weight_bytes", s.unloadedWeightBytes},
             {"unresolved", unresolvedJson(graph, loaded->shapes.unresolved)},
+            {"notes", loaded->shapes.notes},
             // Vulkan runs ops without a shader on the CPU (control-flow
             // nodes with their bodies); an op with no CPU kernel runs nowhere.
             {"unsupported",

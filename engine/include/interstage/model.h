@@ -76,6 +76,9 @@ struct ShapeReport {
     std::vector<std::string> defaultedInputs;  // "x: 1x3x320x320 (defaults for unnamed dims)"
     int foldedValues = 0;                      // values computed at plan time
     std::vector<UnresolvedShape> unresolved;   // keepGoing only, in execution order
+    // What the user should know though shapes resolved: an If branch that
+    // cannot run with these shapes, its node's outputs taken from the other.
+    std::vector<std::string> notes;
 };
 
 // Input values known before shapes are resolved (a run's actual inputs):

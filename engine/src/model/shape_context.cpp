@@ -38,6 +38,10 @@ Status ShapeContext::fail(const std::string& why) const {
     return shapeError("node '" + node_.name + "' (" + node_.opType + "): " + why);
 }
 
+void ShapeContext::note(const std::string& what) const {
+    if (notes_) notes_->push_back("node '" + node_.name + "' (" + node_.opType + "): " + what);
+}
+
 Status broadcastShapes(const Shape& a, const Shape& b, Shape& out) {
     size_t rank = std::max(a.size(), b.size());
     Shape result(rank, 1);

@@ -113,7 +113,7 @@ public:
         const ops::OpEntry* op = ops::findOp(node);
         const shapes::ShapeRule rule = op ? op->shape : nullptr;
         if (rule && missing == kNoValue) {
-            shapes::ShapeContext context(graph_, node, options_);
+            shapes::ShapeContext context(graph_, node, options_, &notes_);
             IS_RETURN_IF_ERROR(rule(context));
         } else {
             if (!rule) IS_RETURN_IF_ERROR(checkOpKnown(graph_, node));
@@ -148,6 +148,8 @@ public:
         }
     }
 
+    std::vector<std::string> takeNotes() { return std::move(notes_); }
+
 private:
     ValueId firstInputWithoutShape(const Node& node) const {
         for (ValueId id : node.inputs)
@@ -178,6 +180,7 @@ private:
     const ShapeOptions& options_;
     std::map<std::string, InferredType> onnxTypes_;
     bool onnxRan_ = false;
+    std::vector<std::string> notes_;
 };
 
 }  // namespace
@@ -190,6 +193,7 @@ Status resolveNodeShapes(Graph& graph, const ShapeOptions& options, ShapeReport&
         if (!options.keepGoing) return resolved;
         pass.recordUnresolved(static_cast<NodeId>(i), resolved, report);
     }
+    report.notes = pass.takeNotes();
     return Status::ok();
 }
 

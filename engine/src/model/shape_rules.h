@@ -16,8 +16,8 @@ namespace interstage::shapes {
 
 class ShapeContext {
 public:
-    ShapeContext(Graph& graph, const Node& node, const ShapeOptions& options)
-        : graph_(graph), node_(node), options_(options) {}
+    ShapeContext(Graph& graph, const Node& node, const ShapeOptions& options, std::vector<std::string>* notes = nullptr)
+        : graph_(graph), node_(node), options_(options), notes_(notes) {}
 
     const Node& node() const { return node_; }
     // The graph the node is in: control-flow rules bind their bodies'
@@ -47,11 +47,15 @@ public:
 
     // shapeError("node 'name' (Op): why").
     Status fail(const std::string& why) const;
+    // Something the user should know though the shapes resolved
+    // (ShapeReport::notes), prefixed with the node.
+    void note(const std::string& what) const;
 
 private:
     Graph& graph_;
     const Node& node_;
     const ShapeOptions& options_;
+    std::vector<std::string>* notes_;
 };
 
 using ShapeRule = Status (*)(ShapeContext&);

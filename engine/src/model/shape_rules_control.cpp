@@ -82,6 +82,28 @@ Status takeOutputs(ShapeContext& c, const Graph& body) {
     return Status::ok();
 }
 
+// An If whose condition is only known at run time, with one branch that
+// cannot take these shapes (a detector's 8 kHz branch given a 16 kHz
+// frame): the run can only go the other way, so its shapes are the node's,
+// and the user is told. A malformed branch is still an error.
+Status takeTheBranchThatFits(ShapeContext& c, const Result<Graph>& thenResolved, const Result<Graph>& elseResolved) {
+    const bool thenFits = thenResolved.ok();
+    const Status& failed = thenFits ? elseResolved.status() : thenResolved.status();
+    if (failed.code() != StatusCode::ShapeError) return failed;
+    const Graph& fits = thenFits ? thenResolved.value() : elseResolved.value();
+    for (size_t i = 0; i < fits.outputs.size(); ++i) {
+        const Value& v = fits.value(fits.outputs[i]);
+        IS_RETURN_IF_ERROR(setChecked(c, i, v.dtype, v.shape));
+    }
+    // The message names this node already (inBody): keep from the body on.
+    std::string why = failed.message();
+    const std::string prefix = "node '" + c.node().name + "' (" + c.node().opType + "), ";
+    if (why.rfind(prefix, 0) == 0) why = why.substr(prefix.size());
+    c.note(std::string("shapes from ") + (thenFits ? "then_branch" : "else_branch") +
+           "; a run that takes the other branch fails, as it cannot take these shapes: " + why);
+    return Status::ok();
+}
+
 Status ifShapeRule(ShapeContext& c) {
     IS_RETURN_IF_ERROR(checkArity(c, 1, 1, c.outputCount()));
     IS_RETURN_IF_ERROR(checkScalar(c, 0, DataType::Bool, "the condition"));
@@ -110,8 +132,13 @@ Status ifShapeRule(ShapeContext& c) {
         IS_ASSIGN_OR_RETURN(Graph branch, resolveIn(c, taken, condition ? *thenBody : *elseBody, {}));
         return takeOutputs(c, branch);
     }
-    IS_ASSIGN_OR_RETURN(Graph thenGraph, resolveIn(c, "then_branch", *thenBody, {}));
-    IS_ASSIGN_OR_RETURN(Graph elseGraph, resolveIn(c, "else_branch", *elseBody, {}));
+    auto thenResolved = resolveIn(c, "then_branch", *thenBody, {});
+    auto elseResolved = resolveIn(c, "else_branch", *elseBody, {});
+    if (thenResolved.ok() != elseResolved.ok()) return takeTheBranchThatFits(c, thenResolved, elseResolved);
+    IS_RETURN_IF_ERROR(thenResolved.status());
+    IS_RETURN_IF_ERROR(elseResolved.status());
+    const Graph& thenGraph = thenResolved.value();
+    const Graph& elseGraph = elseResolved.value();
     for (size_t i = 0; i < count; ++i) {
         const Value& a = thenGraph.value(thenGraph.outputs[i]);
         const Value& b = elseGraph.value(elseGraph.outputs[i]);
