@@ -8,12 +8,26 @@
 #include <csignal>
 #include <thread>
 
+#include "interstage/builder.h"
 #include "interstage/model.h"
+#include "interstage/model_info.h"
 #include "interstage/session.h"
 #include "model/crash_sandbox.h"
 #include "test_support.h"
 
 using namespace interstage;
+
+namespace {
+
+// x [1,4] -> y = Relu(x): a branch that reads its input from outside.
+GraphBuilder reluBranch(const std::string& name) {
+    GraphBuilder b(name);
+    b.node("Relu", {"x"}, {}, 1, name + "_y");
+    b.output(name + "_y", DataType::Float, {1, 4});
+    return b;
+}
+
+}  // namespace
 
 class TestFuzzRegressions : public QObject {
     Q_OBJECT
@@ -67,6 +81,28 @@ private slots:
             const Status run = session.value()->run({});
             QVERIFY2(run.isOk() || !run.message().empty(), qPrintable(file));
         }
+    }
+
+    // An If without its condition input loads (the loader checks no
+    // arity) and fails strict shapes, but the inspection path keeps going:
+    // `info`'s body bounds read the missing input's value out of bounds
+    // (ASan: heap-buffer-overflow in subgraphBounds). Now no bound.
+    void ifWithoutConditionIsSummarized() {
+        GraphBuilder g("if_without_condition");
+        g.input("x", DataType::Float, {1, 4});
+        g.node("If", {}, {}, 1, "choose");
+        g.subgraph("choose", "then_branch", reluBranch("then"));
+        g.subgraph("choose", "else_branch", reluBranch("else"));
+        g.output("choose", DataType::Float, {1, 4});
+        const std::string bytes = g.serialize();
+        LoadOptions options;
+        options.weightsOptional = true;
+        auto model = loadModelFromBytes(bytes, ".", options);
+        QVERIFY2(model.ok(), model.status().toString().c_str());
+        ShapeOptions keepGoing;
+        keepGoing.keepGoing = true;
+        QVERIFY(resolveShapes(model->graph, {}, keepGoing).ok());
+        QVERIFY(summarizeModel(model->graph).subgraphs.empty());
     }
 };
 
