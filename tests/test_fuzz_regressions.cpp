@@ -2,12 +2,16 @@
 // in tests/fuzz_regressions/ and replayed here through the public API:
 // load, resolve shapes, create a session (passes, kernels, plan). Each must
 // end in a model or in an error that says something, never in a crash.
+// The same inputs also go through the fuzzer's own checks
+// (fuzz/fuzz_checks.h).
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QtTest>
 #include <csignal>
 #include <thread>
 
+#include "fuzz_checks.h"
 #include "interstage/builder.h"
 #include "interstage/model.h"
 #include "interstage/model_info.h"
@@ -83,6 +87,18 @@ private slots:
         }
     }
 
+    // The fuzzer's invariants hold on every saved input.
+    void everyCrashInputPassesTheFuzzChecks() {
+        const QDir dir(QStringLiteral(INTERSTAGE_SOURCE_DIR "/tests/fuzz_regressions"));
+        for (const QString& file : dir.entryList({"*.onnx"}, QDir::Files, QDir::Name)) {
+            QFile in(dir.filePath(file));
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            const QByteArray bytes = in.readAll();
+            const fuzzing::Finding finding = fuzzing::checkModelBytes(bytes.toStdString());
+            QVERIFY2(finding.broken.empty(), qPrintable(file + ": " + QString::fromStdString(finding.broken)));
+        }
+    }
+
     // An If without its condition input loads (the loader checks no
     // arity) and fails strict shapes, but the inspection path keeps going:
     // `info`'s body bounds read the missing input's value out of bounds
@@ -95,6 +111,8 @@ private slots:
         g.subgraph("choose", "else_branch", reluBranch("else"));
         g.output("choose", DataType::Float, {1, 4});
         const std::string bytes = g.serialize();
+        const fuzzing::Finding finding = fuzzing::checkModelBytes(bytes);
+        QVERIFY2(finding.broken.empty(), finding.broken.c_str());
         LoadOptions options;
         options.weightsOptional = true;
         auto model = loadModelFromBytes(bytes, ".", options);
