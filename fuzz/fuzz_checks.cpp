@@ -7,6 +7,7 @@
 #include "interstage/model.h"
 #include "interstage/model_info.h"
 #include "interstage/op_support.h"
+#include "nested_plans.h"
 #include "passes/blocked_layout.h"
 #include "passes/execution_order.h"
 #include "passes/passes.h"
@@ -126,6 +127,8 @@ Finding checkModelBytes(const std::string& bytes) {
     if (graph.nodes.size() > 2000) return finding;  // the pairwise checks are quadratic
     finding.broken = checkOrder(graph, pinned);
     if (finding.broken.empty()) finding.broken = checkPlans(graph);
+    // The bodies against the graph a session runs: after the passes.
+    if (finding.broken.empty()) checkNestedPlans(graph, shapeOptions, finding);
     return finding;
 }
 

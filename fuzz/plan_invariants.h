@@ -1,7 +1,7 @@
-// The planners' invariants, checked on the plans of any graph (the
-// fuzzer's, fuzz/fuzz_checks.h). Each check returns what broke, empty when
-// nothing did, so that the regression suite can report it instead of
-// trapping.
+// The planners' invariants, checked on the plans of any graph: the fuzzer
+// checks the top-level graph and every control-flow body it resolves
+// (fuzz/nested_plans.h). Each check returns what broke, empty when nothing
+// did, so that the regression suite can report it instead of trapping.
 #pragma once
 
 #include <string>

@@ -2,13 +2,14 @@
 // in tests/fuzz_regressions/ and replayed here through the public API:
 // load, resolve shapes, create a session (passes, kernels, plan). Each must
 // end in a model or in an error that says something, never in a crash.
-// The same inputs also go through the fuzzer's own checks
-// (fuzz/fuzz_checks.h).
+// The same inputs, and models with control-flow bodies, also go through
+// the fuzzer's own checks (fuzz/fuzz_checks.h), nested plans included.
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QtTest>
 #include <csignal>
+#include <map>
 #include <thread>
 
 #include "fuzz_checks.h"
@@ -17,6 +18,7 @@
 #include "interstage/model_info.h"
 #include "interstage/session.h"
 #include "model/crash_sandbox.h"
+#include "models/control_flow_models.h"
 #include "test_support.h"
 
 using namespace interstage;
@@ -29,6 +31,36 @@ GraphBuilder reluBranch(const std::string& name) {
     b.node("Relu", {"x"}, {}, 1, name + "_y");
     b.output(name + "_y", DataType::Float, {1, 4});
     return b;
+}
+
+// x [1,4] -> Relu -> Sigmoid -> Neg: a branch with two intermediates
+// alive at once (at the Sigmoid), so that its plans have bytes to share.
+GraphBuilder chainBranch(const std::string& name) {
+    GraphBuilder b(name);
+    b.node("Relu", {"x"}, {}, 1, name + "_relu");
+    b.node("Sigmoid", {name + "_relu"}, {}, 1, name + "_sigmoid");
+    b.node("Neg", {name + "_sigmoid"}, {}, 1, name + "_y");
+    b.output(name + "_y", DataType::Float, {1, 4});
+    return b;
+}
+
+// An If on input c whose then_branch holds an If of its own, on input d:
+// four bodies to plan, two of them at depth 2.
+GraphBuilder nestedIfModel() {
+    GraphBuilder inner("inner_then");
+    inner.node("If", {"d"}, {}, 1, "inner");
+    inner.subgraph("inner", "then_branch", chainBranch("deep_then"));
+    inner.subgraph("inner", "else_branch", chainBranch("deep_else"));
+    inner.output("inner", DataType::Float, {1, 4});
+    GraphBuilder g("nested_if");
+    g.input("x", DataType::Float, {1, 4});
+    g.input("c", DataType::Bool, {1});
+    g.input("d", DataType::Bool, {1});
+    g.node("If", {"c"}, {}, 1, "outer");
+    g.subgraph("outer", "then_branch", inner);
+    g.subgraph("outer", "else_branch", chainBranch("outer_else"));
+    g.output("outer", DataType::Float, {1, 4});
+    return g;
 }
 
 }  // namespace
@@ -99,10 +131,44 @@ private slots:
         }
     }
 
+    // The suites' control-flow models: every body the runtime would run is
+    // resolved and its plans checked, in every memory mode.
+    void controlFlowBodiesArePlanned_data() {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<int>("bodies");
+        // vad: both branches of the If on the sample rate, and in the
+        // 16 kHz branch the shape-only If's branch taken.
+        const std::map<std::string, int> expected{{"vad_if", 3},
+                                                  {"decoder_loop", 1},
+                                                  {"running_sum_scan", 1},
+                                                  {"running_sum_scan_reversed_axis1", 1},
+                                                  {"rnn_scan", 1}};
+        for (const auto& [name, model] : testmodels::controlFlowModels())
+            QTest::newRow(name.c_str()) << QString::fromStdString(name)
+                                        << (expected.count(name) ? expected.at(name) : -1);
+    }
+    void controlFlowBodiesArePlanned() {
+        QFETCH(QString, name);
+        QFETCH(int, bodies);
+        for (const auto& [modelName, model] : testmodels::controlFlowModels()) {
+            if (QString::fromStdString(modelName) != name) continue;
+            const fuzzing::Finding finding = fuzzing::checkModelBytes(model.serialize());
+            QVERIFY2(finding.broken.empty(), finding.broken.c_str());
+            QCOMPARE(finding.bodiesPlanned, bodies);
+        }
+    }
+
+    // Bodies inside bodies are planned too: both branches of an If inside
+    // a branch.
+    void nestedBodiesArePlanned() {
+        const fuzzing::Finding finding = fuzzing::checkModelBytes(nestedIfModel().serialize());
+        QVERIFY2(finding.broken.empty(), finding.broken.c_str());
+        QCOMPARE(finding.bodiesPlanned, 4);
+    }
+
     // An If without its condition input loads (the loader checks no
-    // arity) and fails strict shapes, but the inspection path keeps going:
-    // `info`'s body bounds read the missing input's value out of bounds
-    // (ASan: heap-buffer-overflow in subgraphBounds). Now no bound.
+    // arity) and fails strict shapes; the inspection path kept going and
+    // `info`'s body bounds read the missing input's value out of bounds.
     void ifWithoutConditionIsSummarized() {
         GraphBuilder g("if_without_condition");
         g.input("x", DataType::Float, {1, 4});
