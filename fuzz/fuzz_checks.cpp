@@ -117,7 +117,16 @@ Finding checkModelBytes(const std::string& bytes) {
     if (!model.ok()) return finding;
 
     Graph graph = model->graph;
-    if (!resolveShapes(graph, {}, shapeOptions).ok()) return finding;
+    if (!resolveShapes(graph, {}, shapeOptions).ok()) {
+        // Shapes known only at run time (a Loop's scan outputs, If
+        // branches that differ): a session resolves per run, and the
+        // bodies whose inputs have static shapes get them already.
+        Graph partial = model->graph;
+        ShapeOptions keepGoing = shapeOptions;
+        keepGoing.keepGoing = true;
+        if (resolveShapes(partial, {}, keepGoing).ok()) checkNestedPlans(partial, shapeOptions, finding);
+        return finding;
+    }
     (void)summarizeModel(graph);
 
     const std::set<std::string> pinned;

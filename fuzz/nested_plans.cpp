@@ -46,6 +46,8 @@ void checkNestedPlans(const Graph& graph, const ShapeOptions& options, Finding& 
             const Graph* body = node.subgraph(name);
             if (!body) continue;
             auto resolved = resolveBody(*body, bodies->inputs, graph, options);
+            if (!resolved.ok() && resolved.status().code() == StatusCode::ShapeError && !bodies->firstIteration.empty())
+                resolved = resolveBody(*body, bodies->firstIteration, graph, options);
             if (!resolved.ok()) continue;
             ++finding.bodiesPlanned;
             finding.broken = checkBody(resolved.value());

@@ -63,6 +63,57 @@ GraphBuilder nestedIfModel() {
     return g;
 }
 
+// A Loop whose trip count is a graph input: its scan output's shape is
+// known only at run time, so strict shapes fail on the graph, but the
+// body's shapes are static.
+GraphBuilder loopWithRunTimeTrips() {
+    GraphBuilder body("scan_body");
+    body.input("i", DataType::Int64, {});
+    body.input("go", DataType::Bool, {});
+    body.input("s", DataType::Float, {1, 4});
+    body.node("Identity", {"go"}, {}, 1, "go_on");
+    body.node("Relu", {"s"}, {}, 1, "s_relu");
+    body.node("Neg", {"s_relu"}, {}, 1, "s_next");
+    body.node("Sigmoid", {"s_relu"}, {}, 1, "y");
+    body.output("go_on", DataType::Bool, {});
+    body.output("s_next", DataType::Float, {1, 4});
+    body.output("y", DataType::Float, {1, 4});
+    GraphBuilder g("run_time_trips");
+    g.input("m", DataType::Int64, {});
+    g.input("s0", DataType::Float, {1, 4});
+    g.node("Loop", {"m", "", "s0"}, {}, 2, "loop");
+    g.subgraph("loop", "body", body);
+    g.output("loop_out0", DataType::Float, {1, 4});
+    g.output("loop_out1");
+    return g;
+}
+
+// A Loop body that slices xs at the iteration number: its shapes need the
+// iteration's value, so it is planned from the first iteration's values.
+GraphBuilder loopSlicingByIteration() {
+    GraphBuilder body("slice_body");
+    body.input("i", DataType::Int64, {});
+    body.input("go", DataType::Bool, {});
+    body.input("acc", DataType::Float, {1});
+    body.node("Identity", {"go"}, {}, 1, "go_on");
+    body.constant("zero_axis", TensorData::fromInt64({0}, {1}));
+    body.node("Unsqueeze", {"i", "zero_axis"}, {}, 1, "start");
+    body.constant("one", TensorData::fromInt64({1}, {1}));
+    body.node("Add", {"start", "one"}, {}, 1, "end");
+    body.node("Slice", {"xs", "start", "end"}, {}, 1, "x_i");
+    body.node("Add", {"acc", "x_i"}, {}, 1, "acc_next");
+    body.output("go_on", DataType::Bool, {});
+    body.output("acc_next", DataType::Float, {1});
+    GraphBuilder g("slice_by_iteration");
+    g.input("xs", DataType::Float, {5});
+    g.input("acc0", DataType::Float, {1});
+    g.initializer("trips", TensorData::fromInt64({5}, {}));
+    g.node("Loop", {"trips", "", "acc0"}, {}, 1, "sum");
+    g.subgraph("sum", "body", body);
+    g.output("sum", DataType::Float, {1});
+    return g;
+}
+
 }  // namespace
 
 class TestFuzzRegressions : public QObject {
@@ -170,6 +221,17 @@ private slots:
         const fuzzing::Finding finding = fuzzing::checkModelBytes(nestedIfModel().serialize());
         QVERIFY2(finding.broken.empty(), finding.broken.c_str());
         QCOMPARE(finding.bodiesPlanned, 4);
+    }
+
+    // Bodies are planned where a session would plan them: in a graph whose
+    // shapes are partly known only at run time, and from the first
+    // iteration's values where the shapes need them.
+    void bodiesOfRunTimeShapesArePlanned() {
+        for (const GraphBuilder& model : {loopWithRunTimeTrips(), loopSlicingByIteration()}) {
+            const fuzzing::Finding finding = fuzzing::checkModelBytes(model.serialize());
+            QVERIFY2(finding.broken.empty(), finding.broken.c_str());
+            QCOMPARE(finding.bodiesPlanned, 1);
+        }
     }
 
     // An If without its condition input loads (the loader checks no

@@ -1,5 +1,11 @@
 #include "model/node_bodies.h"
 
+#include <cstddef>
+#include <memory>
+#include <utility>
+
+#include "model/fold_util.h"
+
 namespace interstage {
 namespace {
 
@@ -18,6 +24,21 @@ bool loopInputs(const Graph& graph, const Node& node, std::vector<BodyInput>& in
         inputs.push_back({v.dtype, v.shape, nullptr});
     }
     return true;
+}
+
+// The same with the first iteration's values (model/shape_rules_control.cpp,
+// loopRule).
+std::vector<BodyInput> firstIterationOf(const Graph& graph, const Node& node, std::vector<BodyInput> inputs) {
+    inputs[0].value = std::make_shared<const TensorData>(TensorData::fromInt64({0}, {}));
+    TensorData yes = TensorData::zeros(DataType::Bool, {});
+    yes.bytes[0] = std::byte{1};
+    inputs[1].value = std::make_shared<const TensorData>(std::move(yes));
+    for (size_t i = 2; i < inputs.size(); ++i) {
+        const Value& v = graph.value(node.inputs[i]);
+        if (v.constant && v.constant->shape == v.shape && shapes::fold::isConsistent(*v.constant))
+            inputs[i].value = v.constant;
+    }
+    return inputs;
 }
 
 // Scan from opset 9: the states whole, each scan input without its scan
@@ -67,7 +88,10 @@ std::optional<NodeBodies> nodeBodies(const Graph& graph, const Node& node) {
         return bodies;
     }
     bodies.names = {"body"};
-    if (node.opType == "Loop" && loopInputs(graph, node, bodies.inputs)) return bodies;
+    if (node.opType == "Loop" && loopInputs(graph, node, bodies.inputs)) {
+        bodies.firstIteration = firstIterationOf(graph, node, bodies.inputs);
+        return bodies;
+    }
     if (node.opType == "Scan" && scanInputs(graph, node, bodies.inputs)) return bodies;
     return std::nullopt;
 }

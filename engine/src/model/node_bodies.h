@@ -19,6 +19,12 @@ struct NodeBodies {
     // only the branch taken, otherwise both may.
     std::vector<std::string> names;
     std::vector<BodyInput> inputs;  // the same for every body of the node
+    // A Loop's body whose shapes depend on the iteration (a Slice at the
+    // iteration number) is resolved from the first iteration's values when
+    // `inputs` give a ShapeError, as its shape rule and the runtime do:
+    // iteration 0, condition true, the carried values' initial values
+    // where known. Empty for other nodes.
+    std::vector<BodyInput> firstIteration;
     bool branchTaken = false;
 };
 
