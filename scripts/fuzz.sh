@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer target (clang, ASan + UBSan) and fuzzes the loader,
-# shape resolution, the graph passes and the planners for N seconds
-# (default 60). Seeds: every model of the ONNX backend test data and the
-# hostile corpus under tests/hostile. New inputs go to build-fuzz/corpus;
-# a crash leaves its input in build-fuzz/ and fails the script.
+# shape resolution, the graph passes and the planners, the plans of
+# control-flow bodies included, for N seconds (default 60). Seeds: every
+# model of the ONNX backend test data (test_if*, test_loop*, test_scan*,
+# test_lstm*, test_gru*, test_rnn* among them), the models the control-flow
+# and recurrent suites build in code (written by build-fuzz/bin/write_seeds
+# into build-fuzz/seeds-suites) and the hostile corpus under tests/hostile.
+# New inputs go to build-fuzz/corpus; a crash or a broken invariant leaves
+# its input in build-fuzz/ and fails the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -25,10 +29,23 @@ if [ ! -d "$seeds" ]; then
   done
   mv "$seeds.tmp" "$seeds"
 fi
+# The bodies and recurrent nodes the fuzzer must start from: a test data
+# layout that lost them would quietly fuzz without.
+for op in if loop scan lstm gru rnn; do
+  if ! compgen -G "$seeds/node_test_${op}*" >/dev/null; then
+    echo "fuzz.sh: no test_${op}* model among the seeds in $seeds" >&2
+    exit 1
+  fi
+done
+# Written every run (a second at most): they follow the suites' models.
+suites="$root/build-fuzz/seeds-suites"
+rm -rf "$suites"
+mkdir -p "$suites"
+./build-fuzz/bin/write_seeds "$suites"
 hostile=()
 [ -d "$root/tests/hostile" ] && hostile=("$root/tests/hostile")
 mkdir -p "$root/build-fuzz/corpus"
 
 cd "$root/build-fuzz"
 ./bin/fuzz_load_plan -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-  corpus "$seeds" "${hostile[@]}"
+  corpus "$seeds" "$suites" "${hostile[@]}"

@@ -13,31 +13,15 @@
 
 #include "interstage/builder.h"
 #include "interstage/session.h"
+#include "models/recurrent_models.h"
 #include "test_support.h"
 
 using namespace interstage;
+using namespace testmodels;
 
 namespace {
 
-struct Case {
-    std::string op = "LSTM";
-    int64_t seq = 5, batch = 3, input = 7, hidden = 13;
-    std::string direction = "forward";
-    int64_t layout = 0;
-    bool bias = true;
-    std::vector<int32_t> lengths;  // empty: no sequence_lens
-    bool initialState = false;
-    bool peephole = false;
-    float clip = 0;  // 0: attribute absent
-    std::vector<std::string> activations;
-    std::vector<float> alphas, betas;
-    bool linearBeforeReset = false;
-    bool inputForget = false;
-    bool weightsAsInitializers = false;
-};
-
-int64_t gatesOf(const std::string& op) { return op == "LSTM" ? 4 : op == "GRU" ? 3 : 1; }
-int64_t directionsOf(const Case& c) { return c.direction == "bidirectional" ? 2 : 1; }
+using Case = RecurrentCase;
 
 // The ONNX operator documentation's activation table, one function at a time.
 struct Fn {
@@ -56,69 +40,6 @@ struct Fn {
         qFatal("reference lacks activation %s", name.c_str());
     }
 };
-
-// Inputs by name, in ONNX order; absent optional ones are missing.
-using Tensors = std::map<std::string, TensorData>;
-
-TensorData randomTensor(const Shape& shape, uint64_t seed) {
-    int64_t n = 1;
-    for (int64_t d : shape) n *= d;
-    return TensorData::fromFloat(WeightGenerator(seed).uniform(n, 0.6f), shape);
-}
-
-Shape stateShape(const Case& c) {
-    const int64_t dirs = directionsOf(c);
-    return c.layout == 0 ? Shape{dirs, c.batch, c.hidden} : Shape{c.batch, dirs, c.hidden};
-}
-
-Tensors makeInputs(const Case& c) {
-    const int64_t dirs = directionsOf(c), rows = gatesOf(c.op) * c.hidden;
-    Tensors t;
-    t["X"] = randomTensor(c.layout == 0 ? Shape{c.seq, c.batch, c.input} : Shape{c.batch, c.seq, c.input}, 1);
-    t["W"] = randomTensor({dirs, rows, c.input}, 2);
-    t["R"] = randomTensor({dirs, rows, c.hidden}, 3);
-    if (c.bias) t["B"] = randomTensor({dirs, 2 * rows}, 4);
-    if (!c.lengths.empty()) {
-        TensorData lens = TensorData::zeros(DataType::Int32, {c.batch});
-        std::copy(c.lengths.begin(), c.lengths.end(), lens.data<int32_t>());
-        t["sequence_lens"] = lens;
-    }
-    if (c.initialState) {
-        t["initial_h"] = randomTensor(stateShape(c), 5);
-        if (c.op == "LSTM") t["initial_c"] = randomTensor(stateShape(c), 6);
-    }
-    if (c.peephole) t["P"] = randomTensor({dirs, 3 * c.hidden}, 7);
-    return t;
-}
-
-GraphBuilder makeGraph(const Case& c, const Tensors& inputs) {
-    GraphBuilder g("recurrent", 14);
-    const std::vector<std::string> order =
-        c.op == "LSTM" ? std::vector<std::string>{"X", "W", "R", "B", "sequence_lens", "initial_h", "initial_c", "P"}
-                       : std::vector<std::string>{"X", "W", "R", "B", "sequence_lens", "initial_h"};
-    std::vector<std::string> names;
-    for (const std::string& name : order) {
-        auto it = inputs.find(name);
-        if (it == inputs.end())
-            names.push_back("");
-        else if (c.weightsAsInitializers && name != "X")
-            names.push_back(g.initializer(name, it->second));
-        else
-            names.push_back(g.input(name, it->second.dtype, it->second.shape));
-    }
-    while (names.back().empty()) names.pop_back();
-    std::vector<Attribute> attrs{intAttr("hidden_size", c.hidden), stringAttr("direction", c.direction),
-                                 intAttr("layout", c.layout)};
-    if (c.clip > 0) attrs.push_back(floatAttr("clip", c.clip));
-    if (!c.activations.empty()) attrs.push_back(stringsAttr("activations", c.activations));
-    if (!c.alphas.empty()) attrs.push_back(floatsAttr("activation_alpha", c.alphas));
-    if (!c.betas.empty()) attrs.push_back(floatsAttr("activation_beta", c.betas));
-    if (c.op == "GRU") attrs.push_back(intAttr("linear_before_reset", c.linearBeforeReset ? 1 : 0));
-    if (c.op == "LSTM") attrs.push_back(intAttr("input_forget", c.inputForget ? 1 : 0));
-    const int outputs = c.op == "LSTM" ? 3 : 2;
-    for (const std::string& out : g.node(c.op, names, attrs, outputs, "cell")) g.output(out);
-    return g;
-}
 
 // This direction's functions, alpha / beta consumed in order by the
 // functions that take them (defaults per the ONNX operators otherwise).
@@ -260,59 +181,7 @@ class TestRecurrentOps : public QObject {
 private slots:
     void matchesReference_data() {
         QTest::addColumn<Case>("c");
-        Case c;
-        QTest::newRow("lstm forward") << c;
-        c.direction = "bidirectional";
-        c.initialState = c.peephole = true;
-        c.lengths = {5, 2, 0};
-        QTest::newRow("lstm bidirectional, lengths, peepholes") << c;
-        c = Case{};
-        c.direction = "reverse";
-        c.layout = 1;
-        c.lengths = {3, 5, 1};
-        c.clip = 0.7f;
-        c.inputForget = true;
-        QTest::newRow("lstm reverse batch-first, clip, input_forget") << c;
-        c = Case{};
-        c.activations = {"HardSigmoid", "Elu", "Softsign"};
-        c.alphas = {0.3f, 0.8f};
-        c.betas = {0.4f};
-        c.bias = false;
-        c.weightsAsInitializers = true;
-        QTest::newRow("lstm named activations, initializers") << c;
-        c = Case{};
-        c.op = "GRU";
-        c.lengths = {4, 5, 2};
-        QTest::newRow("gru forward, reset first, lengths") << c;
-        c.direction = "bidirectional";
-        c.layout = 1;
-        c.linearBeforeReset = true;
-        c.initialState = true;
-        QTest::newRow("gru bidirectional batch-first, linear before reset") << c;
-        c = Case{};
-        c.op = "GRU";
-        c.direction = "reverse";
-        c.activations = {"LeakyRelu", "ScaledTanh"};
-        c.alphas = {0.2f, 1.5f};
-        c.betas = {0.5f};
-        c.clip = 1.2f;
-        c.hidden = 17;
-        c.input = 1;
-        QTest::newRow("gru reverse, named activations, clip") << c;
-        c = Case{};
-        c.op = "RNN";
-        c.direction = "bidirectional";
-        c.lengths = {1, 0, 5};
-        QTest::newRow("rnn bidirectional, lengths") << c;
-        c = Case{};
-        c.op = "RNN";
-        c.direction = "reverse";
-        c.layout = 1;
-        c.activations = {"Relu"};
-        c.initialState = true;
-        c.weightsAsInitializers = true;
-        c.batch = 1;
-        QTest::newRow("rnn reverse batch-first, Relu, initializers") << c;
+        for (const auto& [name, c] : recurrentCases()) QTest::newRow(name.c_str()) << c;
     }
 
     void matchesReference() {

@@ -7,14 +7,10 @@
 #include <string>
 
 #include "interstage/graph.h"
+#include "model/subgraph_depth.h"
 #include "model/tensor_proto.h"
 
 namespace interstage {
-
-// Subgraphs (If / Loop / Scan bodies) nest at most this deep: each level
-// is converted, resolved and run by recursion, which must stay bounded
-// whatever a file holds (protobuf's own limit is far deeper).
-constexpr int kMaxSubgraphDepth = 16;
 
 // The main graph and, recursively, its subgraphs; every graph gets
 // `opsets` (domain -> version).

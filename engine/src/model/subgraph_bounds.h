@@ -8,9 +8,9 @@
 
 namespace interstage {
 
-// One entry per If / Loop / Scan (opset 9 on) whose inputs have shapes and
-// whose bodies resolve; nodes whose bodies need run-time values are left
-// out.
+// One entry per If / Loop / Scan whose inputs have shapes
+// (model/node_bodies.h) and whose bodies resolve; nodes whose bodies need
+// run-time values are left out.
 std::vector<SubgraphBound> subgraphBounds(const Graph& graph);
 
 }  // namespace interstage
