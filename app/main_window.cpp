@@ -307,12 +307,16 @@ void MainWindow::updateStatus() {
                               (document_->shapes.unresolved.size() == 1
                                    ? tr(" · 1 value without a shape (?)")
                                    : tr(" · %1 values without a shape (?)").arg(document_->shapes.unresolved.size())));
-    if (document_->grouped)
+    if (document_->grouped) {
+        // Control-flow body nodes are drawn too: count them with the rest.
+        int bodyNodes = 0;
+        for (const appcore::LayoutNode& node : document_->grouped->plan().nodes)
+            bodyNodes += node.node >= 0 && node.body >= 0 ? 1 : 0;
         statusBar()->showMessage(tr("%1 nodes in %2 groups: double-click a group to expand or collapse it")
-                                     .arg(s.nodes)
+                                     .arg(s.nodes + bodyNodes)
                                      .arg(document_->grouped->tree().groupCount() - 1),
                                  15000);
-    else if (document_->layout.simplified)
+    } else if (document_->layout.simplified)
         statusBar()->showMessage(tr("%1 nodes: drawn in execution order (Graphviz lays out graphs of up to %2 nodes)")
                                      .arg(s.nodes)
                                      .arg(appcore::kMaxGraphvizNodes),

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "core/graph_bodies.h"
 #include "interstage/lifetimes.h"
 #include "main_window.h"
 #include "widgets/graph_view.h"
@@ -112,16 +113,32 @@ void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
 
 void MainWindow::selectNode(int nodeIndex) {
     selectedNode_ = nodeIndex;
-    if (!document_ || nodeIndex < 0 || nodeIndex >= int(document_->resolved.nodes.size())) {
+    if (!document_ || nodeIndex < 0) {
         inspector_->clearNode();
         return;
     }
-    const interstage::Graph& g = document_->resolved;
-    const interstage::Node& node = g.nodes[static_cast<size_t>(nodeIndex)];
+    // Numbers past the main graph's nodes are control-flow body nodes
+    // (appcore::collectBodies): shown from their body, without a step.
+    const interstage::Graph* graph = &document_->resolved;
+    const interstage::Node* found = nullptr;
+    const bool inBody = nodeIndex >= int(graph->nodes.size());
+    if (!inBody) {
+        found = &graph->nodes[static_cast<size_t>(nodeIndex)];
+    } else {
+        const appcore::GraphBodies bodies = appcore::collectBodies(*graph);
+        found = appcore::bodyNode(*graph, bodies, nodeIndex);
+        if (found) graph = bodies.graphOf(bodies.nodes[static_cast<size_t>(nodeIndex) - graph->nodes.size()].body);
+    }
+    if (!found) {
+        inspector_->clearNode();
+        return;
+    }
+    const interstage::Graph& g = *graph;
+    const interstage::Node& node = *found;
     widgets::InspectedNode shown;
     shown.name = QString::fromStdString(node.name);
     shown.op = QString::fromStdString(node.opType);
-    shown.step = nodeIndex;
+    shown.step = inBody ? -1 : nodeIndex;
     for (const auto& a : node.attributes) {
         QString value;
         switch (a.kind) {
@@ -161,10 +178,14 @@ void MainWindow::selectNode(int nodeIndex) {
         widgets::InspectedTensor t;
         t.name = QString::fromStdString(v.name);
         t.dtype = interstage::dataTypeName(v.dtype);
-        t.shape = QString::fromStdString(interstage::shapeToString(v.shape));
+        // Body values are not shape-resolved: "?" rather than an empty shape's "scalar".
+        t.shape = inBody && !v.shapeResolved ? QStringLiteral("?")
+                                             : QString::fromStdString(interstage::shapeToString(v.shape));
         t.bytes = qint64(v.byteSize());
         if (v.isWeight())
             t.lifetime = tr("weight");
+        else if (inBody)
+            t.lifetime = v.fromOuterScope ? tr("read from outside the body") : tr("inside a control-flow body");
         else if (v.producer == interstage::kNoNode)
             t.lifetime = tr("graph input");
         else {
@@ -180,7 +201,8 @@ void MainWindow::selectNode(int nodeIndex) {
     for (auto id : node.outputs)
         if (id != interstage::kNoValue) shown.outputs << describe(id);
     inspector_->showNode(shown);
-    if (!node.outputs.empty() && node.outputs[0] != interstage::kNoValue)
+    // A session keeps no body tensors to show.
+    if (!inBody && !node.outputs.empty() && node.outputs[0] != interstage::kNoValue)
         showTensor(QString::fromStdString(g.value(node.outputs[0]).name));
 }
 

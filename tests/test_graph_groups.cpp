@@ -1,10 +1,15 @@
 // Groups by name scope (appcore::GroupTree), the expansion state, edges
 // aggregated between what is drawn, and the grouped layout's per-group
 // cache: expanding one group runs dot for it and its ancestors only.
+// Control-flow bodies as Subgraph groups, from a hand-built If and Loop.
 #include <QtTest>
+#include <set>
 
 #include "core/graph_groups.h"
+#include "core/graph_layout.h"
 #include "core/grouped_layout.h"
+#include "core/model_document.h"
+#include "test_support.h"
 
 using namespace appcore;
 
@@ -50,6 +55,29 @@ GraphLayout planOf(const QStringList& names, const std::vector<std::pair<int, in
         plan.edges.push_back(edge);
     }
     return plan;
+}
+
+// The plan item of a node (by name) or of a marker (by tensor name and body).
+int itemNamed(const GraphLayout& plan, const QString& name) {
+    for (int i = 0; i < plan.nodes.size(); ++i)
+        if (plan.nodes[i].node >= 0 && plan.nodes[i].subtitle == name) return i;
+    return -1;
+}
+int markerNamed(const GraphLayout& plan, const QString& name, const QString& title) {
+    for (int i = 0; i < plan.nodes.size(); ++i)
+        if (plan.nodes[i].node < 0 && plan.nodes[i].subtitle == name && plan.nodes[i].title == title) return i;
+    return -1;
+}
+bool hasEdge(const GraphLayout& plan, int from, int to) {
+    for (const LayoutEdge& edge : plan.edges)
+        if (edge.from == from && edge.to == to) return true;
+    return false;
+}
+
+const LayoutGroup* frameOf(const GraphLayout& layout, int group) {
+    for (const LayoutGroup& frame : layout.groups)
+        if (frame.group == group) return &frame;
+    return nullptr;
 }
 
 }  // namespace
@@ -210,6 +238,163 @@ private slots:
         QCOMPARE(grouped.dotRuns(), deepRuns);
         QCOMPARE(again->nodes.size(), first->nodes.size());
         QCOMPARE(again->bounds, first->bounds);
+    }
+
+    void controlFlowBodiesAreSubgraphGroups() {
+        const interstage::Model model = testsupport::builtModel(testsupport::controlFlowModel());
+        const interstage::Graph& graph = model.graph;
+        GroupedGraph grouped(planLayout(graph), false);
+        const GroupTree& tree = grouped.tree();
+        const GraphLayout& plan = grouped.plan();
+
+        // The If is a group holding its own box and one group per branch, in order.
+        const int choose = groupByPath(tree, "If · choose");
+        QVERIFY(choose > 0);
+        QCOMPARE(tree.group(choose).kind, GroupKind::Subgraph);
+        QVERIFY(!tree.group(choose).body);
+        QCOMPARE(tree.group(choose).items, QVector<int>{itemNamed(plan, "choose")});
+        QCOMPARE(tree.group(choose).children.size(), 2);
+        const int thenBranch = tree.group(choose).children[0];
+        const int elseBranch = tree.group(choose).children[1];
+        QCOMPARE(tree.group(thenBranch).name, QStringLiteral("then_branch"));
+        QCOMPARE(tree.group(elseBranch).name, QStringLiteral("else_branch"));
+        QVERIFY(tree.group(thenBranch).body && tree.group(elseBranch).body);
+        QCOMPARE(tree.groupOf(itemNamed(plan, "then_relu")), thenBranch);
+        QCOMPARE(tree.groupOf(itemNamed(plan, "then_add")), thenBranch);
+        QCOMPARE(tree.groupOf(itemNamed(plan, "else_neg2")), elseBranch);
+        QCOMPARE(tree.group(thenBranch).itemCount, 3);  // Relu, Add, the output marker
+        QCOMPARE(tree.group(choose).itemCount, 1 + 3 + 4);
+
+        // Nested: the Loop's body holds the inner If with its two branches.
+        const int inner = groupByPath(tree, "Loop · repeat/body/If · inner");
+        QVERIFY(inner > 0);
+        QCOMPARE(tree.group(inner).children.size(), 2);
+        QCOMPARE(tree.groupOf(itemNamed(plan, "inner_tanh")), tree.group(inner).children[1]);
+        QCOMPARE(tree.groupOf(itemNamed(plan, "step_sum")), groupByPath(tree, "Loop · repeat/body"));
+        QCOMPARE(tree.groupOf(itemNamed(plan, "post")), int(GroupTree::kRoot));
+
+        // Body nodes are numbered after the main graph's, each once.
+        std::set<int> numbers;
+        for (const LayoutNode& node : plan.nodes) {
+            if (node.node < 0) continue;
+            QVERIFY(numbers.insert(node.node).second);
+            QCOMPARE(node.body >= 0, node.node >= int(graph.nodes.size()));
+        }
+
+        // Values read from outside are edges into the body (pre into the
+        // then branch, the Loop body's s into the inner If's branches),
+        // not into the If; a body's results feed its node.
+        const int pre = itemNamed(plan, "pre");
+        QVERIFY(hasEdge(plan, pre, itemNamed(plan, "then_relu")));
+        QVERIFY(hasEdge(plan, pre, itemNamed(plan, "else_neg0")));
+        QVERIFY(!hasEdge(plan, pre, itemNamed(plan, "choose")));
+        QVERIFY(hasEdge(plan, markerNamed(plan, "s", "input"), itemNamed(plan, "inner_tanh")));
+        QVERIFY(hasEdge(plan, markerNamed(plan, "then_add", "output"), itemNamed(plan, "choose")));
+        QVERIFY(hasEdge(plan, itemNamed(plan, "choose"), itemNamed(plan, "post")));
+
+        // Collapsed, the If is one box where the node was: pre and c go into it.
+        Expansion closed(tree.groupCount(), true);
+        closed.setOpen(choose, false);
+        QCOMPARE(visibleEnd(tree, closed, itemNamed(plan, "then_relu")), (VisibleEnd{-1, choose}));
+        QCOMPARE(visibleEnd(tree, closed, itemNamed(plan, "choose")), (VisibleEnd{-1, choose}));
+    }
+
+    void thenBranchComesFirstWhateverTheFileOrder() {
+        // PyTorch writes attributes sorted by name: else_branch first.
+        interstage::GraphBuilder g("sorted_attributes");
+        g.input("x", interstage::DataType::Float, {1, 4});
+        g.input("c", interstage::DataType::Bool, {1});
+        g.node("If", {"c"}, {}, 1, "choose");
+        interstage::GraphBuilder then("then_side"), otherwise("else_side");
+        then.op("Relu", {"x"}, {}, "then_relu");
+        then.output("then_relu", interstage::DataType::Float, {1, 4});
+        otherwise.op("Neg", {"x"}, {}, "else_neg");
+        otherwise.output("else_neg", interstage::DataType::Float, {1, 4});
+        g.subgraph("choose", "else_branch", otherwise);
+        g.subgraph("choose", "then_branch", then);
+        g.output("choose");
+        const interstage::Model model = testsupport::builtModel(g);
+        GroupedGraph grouped(planLayout(model.graph), false);
+        const Group& choose = grouped.tree().group(groupByPath(grouped.tree(), "If · choose"));
+        QCOMPARE(choose.children.size(), 2);
+        QCOMPARE(grouped.tree().group(choose.children[0]).name, QStringLiteral("then_branch"));
+        QCOMPARE(grouped.tree().group(choose.children[1]).name, QStringLiteral("else_branch"));
+    }
+
+    void expandedBranchesSitSideBySide() {
+        const interstage::Model model = testsupport::builtModel(testsupport::controlFlowModel());
+        GroupedGraph grouped(planLayout(model.graph), false);
+        const GroupTree& tree = grouped.tree();
+        const Expansion expansion = initialExpansion(tree);
+        for (int g = 0; g < tree.groupCount(); ++g) QVERIFY(expansion.isOpen(g));  // small bodies open
+        auto layout = grouped.layout(expansion);
+        QVERIFY2(layout.ok(), layout.status().toString().c_str());
+
+        for (const QString& path : {QStringLiteral("If · choose"), QStringLiteral("Loop · repeat/body/If · inner")}) {
+            const int owner = groupByPath(tree, path);
+            const LayoutGroup* thenFrame = frameOf(layout.value(), groupByPath(tree, path + "/then_branch"));
+            const LayoutGroup* elseFrame = frameOf(layout.value(), groupByPath(tree, path + "/else_branch"));
+            QVERIFY(frameOf(layout.value(), owner) && thenFrame && elseFrame);
+            QVERIFY(!thenFrame->rect.intersects(elseFrame->rect));
+            QVERIFY(thenFrame->rect.left() < elseFrame->rect.left());
+            // Side by side: their heights overlap.
+            QVERIFY(thenFrame->rect.top() < elseFrame->rect.bottom() &&
+                    elseFrame->rect.top() < thenFrame->rect.bottom());
+            QVERIFY(frameOf(layout.value(), owner)->rect.contains(thenFrame->rect));
+        }
+        // A frame is wide enough for its header, even around one narrow box.
+        for (const LayoutGroup& frame : layout->groups) {
+            LayoutNode header;
+            header.title = frame.title + QStringLiteral("  ·  ") + frame.detail;
+            QVERIFY2(frame.rect.width() >= layoutNodeSize(header).width(), qPrintable(frame.title));
+        }
+        // Every drawn box lies inside the frames of the groups that hold it.
+        const GraphLayout& plan = grouped.plan();
+        for (const LayoutNode& node : layout->nodes) {
+            int item = -1;
+            for (int i = 0; i < plan.nodes.size() && item < 0; ++i)
+                if (plan.nodes[i].node == node.node && plan.nodes[i].subtitle == node.subtitle &&
+                    plan.nodes[i].body == node.body)
+                    item = i;
+            QVERIFY(item >= 0);
+            for (const LayoutGroup& frame : layout->groups)
+                if (tree.contains(frame.group, item)) QVERIFY(frame.rect.contains(node.rect));
+        }
+    }
+
+    void bigBodiesOpenCollapsed() {
+        const interstage::Model model = testsupport::builtModel(testsupport::controlFlowModel(kCollapseBodyAbove + 5));
+        GroupedGraph grouped(planLayout(model.graph), false);
+        const GroupTree& tree = grouped.tree();
+        const Expansion expansion = initialExpansion(tree);
+        const int elseBranch = groupByPath(tree, "If · choose/else_branch");
+        QVERIFY(tree.group(elseBranch).itemCount > kCollapseBodyAbove);
+        QVERIFY(!expansion.isOpen(elseBranch));
+        QVERIFY(expansion.isOpen(groupByPath(tree, "If · choose")));
+        QVERIFY(expansion.isOpen(groupByPath(tree, "If · choose/then_branch")));
+        auto layout = grouped.layout(expansion);
+        QVERIFY(layout.ok());
+        int boxes = 0;
+        for (const LayoutNode& node : layout->nodes) boxes += node.group == elseBranch ? 1 : 0;
+        QCOMPARE(boxes, 1);
+    }
+
+    void smallModelsWithControlFlowOpenGrouped() {
+        QTemporaryDir dir;
+        const QString withIf = dir.filePath("if.onnx");
+        const QString plain = dir.filePath("plain.onnx");
+        QVERIFY(testsupport::controlFlowModel().save(withIf.toStdString()).isOk());
+        QVERIFY(testsupport::tinyChain().save(plain.toStdString()).isOk());
+        auto doc = loadDocument(withIf, {});
+        QVERIFY2(doc.ok(), doc.status().toString().c_str());
+        QVERIFY(doc.value()->grouped);
+        const GroupTree& tree = doc.value()->grouped->tree();
+        QVERIFY(groupByPath(tree, "If · choose") > 0);
+        for (int g = 1; g < tree.groupCount(); ++g) QCOMPARE(tree.group(g).kind, GroupKind::Subgraph);
+        QVERIFY(!doc.value()->layout.groups.isEmpty());  // the bodies' frames
+        auto flat = loadDocument(plain, {});
+        QVERIFY(flat.ok());
+        QVERIFY(!flat.value()->grouped);  // no control flow: drawn flat as before
     }
 
     void cancelledLayoutStops() {

@@ -366,6 +366,65 @@ private slots:
         QCOMPARE(view.problemCount(), 1);
     }
 
+    void controlFlowBodiesExpandOnSearchAndKeepProblemMarks() {
+        const Model model = testsupport::builtModel(testsupport::controlFlowModel(appcore::kCollapseBodyAbove + 5));
+        const Graph& graph = model.graph;
+        auto grouped = std::make_shared<appcore::GroupedGraph>(appcore::planLayout(graph), false);
+        const appcore::GroupTree& tree = grouped->tree();
+        const appcore::Expansion expansion = appcore::initialExpansion(tree);
+        auto layout = grouped->layout(expansion);
+        QVERIFY2(layout.ok(), layout.status().toString().c_str());
+        int choose = -1;
+        for (size_t n = 0; n < graph.nodes.size(); ++n)
+            if (graph.nodes[n].name == "choose") choose = static_cast<int>(n);
+        int ifGroup = -1, elseBranch = -1;
+        for (int g = 0; g < tree.groupCount(); ++g) {
+            if (tree.group(g).path == "If · choose") ifGroup = g;
+            if (tree.group(g).path == "If · choose/else_branch") elseBranch = g;
+        }
+        QVERIFY(choose >= 0 && ifGroup > 0 && elseBranch > 0);
+
+        widgets::GraphView view;
+        view.resize(1000, 700);
+        view.setGroupedGraph(graph, grouped, layout.value(), expansion);
+        view.show();
+        QVERIFY(view.isNodeShown(choose));
+        QVERIFY(!view.isGroupExpanded(elseBranch));  // 45 nodes: collapsed
+
+        // A body node is found by name although its body is collapsed; it
+        // has a number past the main graph's nodes, and its body opens.
+        QSignalSpy selected(&view, &widgets::GraphView::nodeSelected);
+        QCOMPARE(view.findAndSelect("else_neg44"), 1);
+        const int found = view.selectedNode();
+        QVERIFY(found >= int(graph.nodes.size()));
+        QCOMPARE(selected.count(), 1);
+        QCOMPARE(selected.front().front().toInt(), found);
+        QTRY_VERIFY_WITH_TIMEOUT(!view.isLayoutPending(), 20000);
+        QVERIFY(view.isGroupExpanded(elseBranch));
+        QVERIFY(view.isNodeShown(found));
+        QVERIFY(view.breadcrumb().endsWith("If · choose › else_branch"));
+        // Op types match inside bodies too: the two Ifs.
+        QCOMPARE(view.findAndSelect("If"), 2);
+
+        // A problem on the If marks its box; collapsed, the If's group box.
+        view.setProblems({{choose, QStringLiteral("No backend runs If")}});
+        QCOMPARE(view.problemCount(), 1);
+        auto markedTooltip = [&] {
+            for (QGraphicsItem* item : view.scene()->items()) {
+                auto* node = dynamic_cast<widgets::graphitems::NodeItem*>(item);
+                if (node && node->hasProblem()) return item->toolTip();
+            }
+            return QString();
+        };
+        QVERIFY(markedTooltip().startsWith("If  choose"));
+        QVERIFY(view.setGroupExpanded(ifGroup, false));
+        QTRY_VERIFY_WITH_TIMEOUT(!view.isLayoutPending(), 20000);
+        QVERIFY(!view.isNodeShown(choose));
+        QCOMPARE(view.problemCount(), 1);
+        QVERIFY(markedTooltip().startsWith("If · choose\n"));
+        QVERIFY(markedTooltip().contains("No backend runs If"));
+    }
+
     void clearingLeavesAnEmptyView() {
         widgets::GraphView view;
         view.setGraph(graph_, layout_);

@@ -55,4 +55,48 @@ interstage::GraphBuilder chainWithoutVulkanShader() {
     return b;
 }
 
+interstage::GraphBuilder controlFlowModel(int elseNodes) {
+    using namespace interstage;
+    GraphBuilder g("control_flow", 13);
+    g.input("x", DataType::Float, {1, 4});
+    g.input("c", DataType::Bool, {1});
+    g.initializer("trips", TensorData::fromInt64({3}, {}));
+    g.op("Relu", {"x"}, {}, "pre");
+
+    g.node("If", {"c"}, {}, 1, "choose");
+    GraphBuilder then("then_side");
+    then.op("Relu", {"pre"}, {}, "then_relu");
+    then.op("Add", {"then_relu", "pre"}, {}, "then_add");
+    then.output("then_add", DataType::Float, {1, 4});
+    GraphBuilder otherwise("else_side");
+    std::string last = "pre";
+    for (int i = 0; i < elseNodes; ++i) last = otherwise.op("Neg", {last}, {}, "else_neg" + std::to_string(i));
+    otherwise.output(last, DataType::Float, {1, 4});
+    g.subgraph("choose", "then_branch", then);
+    g.subgraph("choose", "else_branch", otherwise);
+
+    g.node("Loop", {"trips", "", "pre"}, {}, 1, "repeat");
+    GraphBuilder body("repeat_body");
+    body.input("i", DataType::Int64, {});
+    body.input("keep", DataType::Bool, {});
+    body.input("s", DataType::Float, {1, 4});
+    body.node("If", {"keep"}, {}, 1, "inner");
+    GraphBuilder innerThen("inner_then"), innerElse("inner_else");
+    innerThen.op("Sigmoid", {"s"}, {}, "inner_sigmoid");
+    innerThen.output("inner_sigmoid", DataType::Float, {1, 4});
+    innerElse.op("Tanh", {"s"}, {}, "inner_tanh");
+    innerElse.output("inner_tanh", DataType::Float, {1, 4});
+    body.subgraph("inner", "then_branch", innerThen);
+    body.subgraph("inner", "else_branch", innerElse);
+    body.op("Identity", {"keep"}, {}, "go_on");
+    body.op("Add", {"inner", "s"}, {}, "step_sum");
+    body.output("go_on", DataType::Bool, {});
+    body.output("step_sum", DataType::Float, {1, 4});
+    g.subgraph("repeat", "body", body);
+
+    g.op("Add", {"choose", "repeat"}, {}, "post");
+    g.output("post", DataType::Float, {1, 4});
+    return g;
+}
+
 }  // namespace testsupport

@@ -30,4 +30,11 @@ interstage::GraphBuilder tinyChain();
 // kernel and no Vulkan shader, so on Vulkan it is the CPU-fallback node.
 interstage::GraphBuilder chainWithoutVulkanShader();
 
+// Control flow for the graph view: x [1,4], c [1] -> Relu (pre) -> If
+// (choose) whose then_branch runs Relu and Add on pre (read from outside)
+// and whose else_branch is a chain of `elseNodes` Neg (else_neg0, ...);
+// pre also goes through a Loop (repeat, 3 trips) whose body holds an If
+// (inner: Sigmoid or Tanh of the carried s); Add (post) joins both.
+interstage::GraphBuilder controlFlowModel(int elseNodes = 3);
+
 }  // namespace testsupport

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/graph_bodies.h"
 #include "widgets/chart_style.h"
 #include "widgets/graph_group_items.h"
 #include "widgets/graph_items.h"
@@ -120,8 +121,16 @@ void GraphView::prepareGraph(const interstage::Graph& graph) {
         values_[v].shapeResolved = value.shapeResolved;
         values_[v].lifetime = std::max(0, last - first);
     }
-    layoutOfNode_.assign(graph.nodes.size(), -1);
-    infos_.assign(graph.nodes.size(), NodeInfo());
+    // Control-flow body nodes are numbered after the main graph's
+    // (appcore::collectBodies), so selection and search treat them alike.
+    const appcore::GraphBodies bodies = appcore::collectBodies(graph);
+    layoutOfNode_.assign(graph.nodes.size() + bodies.nodes.size(), -1);
+    infos_.assign(graph.nodes.size() + bodies.nodes.size(), NodeInfo());
+    for (size_t k = 0; k < bodies.nodes.size(); ++k) {
+        const interstage::Node& node = *appcore::bodyNode(graph, bodies, static_cast<int>(graph.nodes.size() + k));
+        infos_[graph.nodes.size() + k].name = QString::fromStdString(node.name);
+        infos_[graph.nodes.size() + k].opType = QString::fromStdString(node.opType);
+    }
     for (size_t n = 0; n < graph.nodes.size(); ++n) {
         const interstage::Node& node = graph.nodes[n];
         NodeInfo& info = infos_[n];
@@ -487,10 +496,12 @@ void GraphView::setSelection(int layoutIndex, int edgeIndex, bool centre) {
     const int node = selectedNode();
     if (node != previousNode) emit nodeSelected(node);
     // Markers and arrows stand for a tensor: tell whoever shows tensors.
+    // (A marker inside a control-flow body has no main-graph value.)
     if (layoutIndex >= 0 && layoutIndex != previousLayout && nodes_[layoutIndex].node < 0 &&
-        nodes_[layoutIndex].group < 0)
+        nodes_[layoutIndex].group < 0 && nodes_[layoutIndex].value != interstage::kNoValue)
         emit valueSelected(nodes_[layoutIndex].value);
-    if (edgeIndex >= 0 && edgeIndex != previousEdge) emit valueSelected(edges_[edgeIndex].value);
+    if (edgeIndex >= 0 && edgeIndex != previousEdge && edges_[edgeIndex].value != interstage::kNoValue)
+        emit valueSelected(edges_[edgeIndex].value);
 }
 
 bool GraphView::selectNodeIndex(int nodeIndex) {

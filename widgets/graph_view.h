@@ -81,7 +81,9 @@ public:
     void zoomOut();
     double zoom() const;  // device pixels per layout point
 
-    // Selection by Graph::nodes index (-1 clears) or by node name; centres
+    // Node numbers are Graph::nodes indices, then the control-flow body
+    // nodes after them (appcore::collectBodies).
+    // Selection by node number (-1 clears) or by node name; centres
     // the node. nodeSelected is emitted whenever the selection changes, by
     // a click or by these calls (never twice for the same node, so an
     // inspector that calls back here does not loop).
@@ -173,8 +175,8 @@ private:
     QVector<NodeEntry> nodes_;
     QVector<EdgeEntry> edges_;
     std::vector<ValueStats> values_;
-    std::vector<int> layoutOfNode_;  // Graph::nodes index -> nodes_ index, -1 when not drawn
-    std::vector<NodeInfo> infos_;    // per Graph::nodes index
+    std::vector<int> layoutOfNode_;  // node number -> nodes_ index, -1 when not drawn
+    std::vector<NodeInfo> infos_;    // per node number (body nodes after the main graph's)
     std::vector<graphitems::GroupFrameItem*> frames_;
     std::shared_ptr<const appcore::GroupedGraph> grouped_;
     QHash<int, QString> problems_;  // Graph::nodes index -> reason (setProblems)

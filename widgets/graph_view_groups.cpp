@@ -19,7 +19,7 @@ void GraphView::setGroupedGraph(const interstage::Graph& graph, std::shared_ptr<
     prepareGraph(graph);
     grouped_ = std::move(grouped);
     expansion_ = expansion;
-    itemOfNode_.assign(graph.nodes.size(), -1);
+    itemOfNode_.assign(infos_.size(), -1);  // body nodes included (prepareGraph)
     const appcore::GraphLayout& plan = grouped_->plan();
     for (int item = 0; item < plan.nodes.size(); ++item) {
         const int node = plan.nodes[item].node;

@@ -101,6 +101,87 @@ GroupTree GroupTree::fromNames(const QStringList& names) {
     return tree;
 }
 
+int GroupTree::addSubgraphGroup(int parent, const QString& name, bool body) {
+    const int g = static_cast<int>(groups_.size());
+    Group group;
+    group.kind = GroupKind::Subgraph;
+    group.name = name;
+    group.parent = parent;
+    group.body = body;
+    const QString& parentPath = groups_[static_cast<size_t>(parent)].path;
+    group.path = parentPath.isEmpty() ? name : parentPath + QLatin1Char('/') + name;
+    groups_.push_back(group);
+    groups_[static_cast<size_t>(parent)].children.push_back(g);
+    return g;
+}
+
+// Sorts each group's items and counts the items below it again, after
+// withBodies() moved some.
+void GroupTree::finishCounts(int group) {
+    Group& g = groups_[static_cast<size_t>(group)];
+    std::sort(g.items.begin(), g.items.end());
+    int count = static_cast<int>(g.items.size());
+    for (int child : g.children) {
+        finishCounts(child);
+        count += groups_[static_cast<size_t>(child)].itemCount;
+    }
+    groups_[static_cast<size_t>(group)].itemCount = count;
+}
+
+GroupTree GroupTree::withBodies(const QStringList& names, const std::vector<BodyScope>& bodies,
+                                const std::vector<int>& bodyOfItem) {
+    QStringList outside = names;
+    for (int i = 0; i < outside.size(); ++i)
+        if (static_cast<size_t>(i) < bodyOfItem.size() && bodyOfItem[static_cast<size_t>(i)] >= 0) outside[i].clear();
+    GroupTree tree = fromNames(outside);
+    if (bodies.empty()) return tree;
+    // Body items sit at the root (their names were cleared); they move to
+    // their bodies' groups below.
+    std::vector<QVector<int>> itemsOf(bodies.size());
+    for (int i = 0; i < names.size(); ++i) {
+        const int b = static_cast<size_t>(i) < bodyOfItem.size() ? bodyOfItem[static_cast<size_t>(i)] : -1;
+        if (b >= 0 && static_cast<size_t>(b) < bodies.size()) itemsOf[static_cast<size_t>(b)].push_back(i);
+    }
+    QVector<int>& rootItems = tree.groups_[kRoot].items;
+    rootItems.erase(std::remove_if(rootItems.begin(), rootItems.end(),
+                                   [&](int i) {
+                                       return static_cast<size_t>(i) < bodyOfItem.size() &&
+                                              bodyOfItem[static_cast<size_t>(i)] >= 0;
+                                   }),
+                    rootItems.end());
+    std::map<int, int> groupOfOwner;
+    for (size_t b = 0; b < bodies.size(); ++b) {
+        const QVector<int>& items = itemsOf[b];
+        const int owner = bodies[b].owner;
+        if (items.isEmpty() || owner < 0 || owner >= names.size()) continue;
+        auto it = groupOfOwner.find(owner);
+        if (it == groupOfOwner.end()) {
+            // The node's group takes the node's place: where its item was.
+            const int parent = tree.groupOfItem_[static_cast<size_t>(owner)];
+            QVector<int>& parentItems = tree.groups_[static_cast<size_t>(parent)].items;
+            parentItems.removeAll(owner);
+            const int g = tree.addSubgraphGroup(parent, bodies[b].ownerName, false);
+            tree.groups_[static_cast<size_t>(g)].items = {owner};
+            tree.groupOfItem_[static_cast<size_t>(owner)] = g;
+            it = groupOfOwner.emplace(owner, g).first;
+        }
+        const int g = tree.addSubgraphGroup(it->second, bodies[b].name, true);
+        tree.groups_[static_cast<size_t>(g)].items = items;
+        for (int item : items) tree.groupOfItem_[static_cast<size_t>(item)] = g;
+    }
+    tree.finishCounts(kRoot);
+    // Children in the order of their first items, as fromNames() orders them.
+    std::vector<int> firstItem(tree.groups_.size(), INT_MAX);
+    for (int item = tree.itemCount() - 1; item >= 0; --item)
+        for (int g = tree.groupOf(item); g >= 0; g = tree.groups_[static_cast<size_t>(g)].parent)
+            firstItem[static_cast<size_t>(g)] = std::min(firstItem[static_cast<size_t>(g)], item);
+    for (Group& group : tree.groups_)
+        std::stable_sort(group.children.begin(), group.children.end(), [&](int a, int b) {
+            return firstItem[static_cast<size_t>(a)] < firstItem[static_cast<size_t>(b)];
+        });
+    return tree;
+}
+
 bool GroupTree::contains(int group, int item) const {
     for (int g = groupOf(item); g >= 0; g = groups_[static_cast<size_t>(g)].parent)
         if (g == group) return true;
@@ -151,9 +232,14 @@ int Expansion::closedGroupHolding(const GroupTree& tree, int item) const {
     return -1;
 }
 
-Expansion initialExpansion(const GroupTree& tree) {
-    const int items = tree.itemCount();
-    if (items <= kCollapseAboveItems) return Expansion(tree.groupCount(), true);
+namespace {
+
+void collapseBigBodies(const GroupTree& tree, Expansion& expansion) {
+    for (int g = 0; g < tree.groupCount(); ++g)
+        if (tree.group(g).body && tree.group(g).itemCount > kCollapseBodyAbove) expansion.setOpen(g, false);
+}
+
+Expansion openDominantChain(const GroupTree& tree) {
     Expansion expansion(tree.groupCount(), false);
     int g = GroupTree::kRoot;
     while (true) {
@@ -165,6 +251,15 @@ Expansion initialExpansion(const GroupTree& tree) {
         expansion.setOpen(next, true);
         g = next;
     }
+    return expansion;
+}
+
+}  // namespace
+
+Expansion initialExpansion(const GroupTree& tree) {
+    Expansion expansion =
+        tree.itemCount() <= kCollapseAboveItems ? Expansion(tree.groupCount(), true) : openDominantChain(tree);
+    collapseBigBodies(tree, expansion);
     return expansion;
 }
 

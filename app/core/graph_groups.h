@@ -2,11 +2,12 @@
 // MatMul" sits in encoder > layer.3 > attention. Big models open with their
 // groups collapsed into one box each; the view expands them on demand.
 //
-// A group is a kind of cluster. Name scopes are the first kind; a
-// control-flow body (an If's branches, a Loop's body) is meant to be the
-// second (GroupKind::Subgraph): a group whose items are the body's nodes,
-// made by the loader's subgraph IR instead of by names, laid out and
-// collapsed the same way.
+// A group is a kind of cluster. Name scopes are the first kind; control
+// flow is the second (GroupKind::Subgraph), made from the IR instead of
+// names: an If, Loop or Scan becomes a group holding its own box and one
+// child group per body (an If's branches sit side by side in it), whose
+// items are the body's nodes and markers. Nested control flow nests.
+// Both kinds are laid out, collapsed and searched the same way.
 #pragma once
 
 #include <QString>
@@ -20,7 +21,15 @@ namespace appcore {
 enum class GroupKind {
     Root,       // the whole graph; always expanded
     NameScope,  // nodes whose names share a '/'-separated prefix
-    Subgraph,   // reserved: a control-flow body (If branch, Loop body)
+    Subgraph,   // control flow: a node with bodies, or one of its bodies
+};
+
+// A control-flow body for GroupTree::withBodies: its items (bodyOfItem)
+// become a group inside the group of its owner item.
+struct BodyScope {
+    int owner = -1;     // the item of the If, Loop or Scan
+    QString name;       // the attribute ("then_branch")
+    QString ownerName;  // the owner's group name ("If_0")
 };
 
 struct Group {
@@ -31,6 +40,7 @@ struct Group {
     QVector<int> children;  // child groups, in the order of their first items
     QVector<int> items;     // items directly inside, ascending
     int itemCount = 0;      // all items below, children's included
+    bool body = false;      // Subgraph: a body (else the group of the node that owns bodies)
 };
 
 class GroupTree {
@@ -42,6 +52,13 @@ public:
     // items stay with the parent), and a scope holding nothing but one
     // child scope is merged with it. Empty names sit at the root.
     static GroupTree fromNames(const QStringList& names);
+    // fromNames() for the items outside bodies (bodyOfItem -1; the names
+    // of body items are not read), then one Subgraph group per owner of
+    // bodies, in the group its item sits in, holding that item and one
+    // child group per body, in the order given. `bodies` lists a body
+    // after the body its owner sits in; a body without items is no group.
+    static GroupTree withBodies(const QStringList& names, const std::vector<BodyScope>& bodies,
+                                const std::vector<int>& bodyOfItem);
 
     int groupCount() const { return static_cast<int>(groups_.size()); }
     int itemCount() const { return static_cast<int>(groupOfItem_.size()); }
@@ -56,6 +73,9 @@ public:
     QVector<int> ancestorsOf(int group) const;
 
 private:
+    int addSubgraphGroup(int parent, const QString& name, bool body);
+    void finishCounts(int group);
+
     std::vector<Group> groups_;
     std::vector<int> groupOfItem_;
 };
@@ -87,8 +107,16 @@ constexpr int kCollapseAboveItems = 300;
 // model that is all "encoder" shows the encoder's layers, not one box).
 constexpr double kDominantShare = 0.8;
 
+// A control-flow body with more items than this opens collapsed. Two
+// branches of 40 boxes side by side are about 40 rows tall, already a few
+// screens beside the one box the node was; bigger bodies (a decoder step,
+// a whole network in a Loop) would push the graph around them out of
+// sight, and their dot run would dominate the first picture.
+constexpr int kCollapseBodyAbove = 40;
+
 // Everything open up to kCollapseAboveItems items; beyond, the root's
-// chain of dominant groups open and everything else collapsed.
+// chain of dominant groups open and everything else collapsed. Either
+// way, bodies beyond kCollapseBodyAbove items start collapsed.
 Expansion initialExpansion(const GroupTree& tree);
 
 // An end of a drawn edge: an item drawn itself, or the collapsed group

@@ -8,11 +8,13 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "core/dot_layout.h"
+#include "core/graph_bodies.h"
 #include "interstage/format.h"
 
 namespace appcore {
@@ -168,90 +170,143 @@ QSizeF layoutNodeSize(const LayoutNode& node) {
 
 namespace {
 
-// The parts of the graph to draw, before Graphviz sees them.
-struct Plan {
-    GraphLayout layout;
-    std::vector<int> nodeToLayout;                  // Graph::nodes index -> layout node, -1 when hidden
-    std::unordered_map<ValueId, int> inputMarkers;  // runtime input value -> layout node
-};
+// The parts of the graph to draw, before Graphviz sees them. A scope is
+// the main graph (-1) or a body (index into GraphBodies::bodies).
+class Planner {
+public:
+    Planner(const Graph& graph, bool withBodies) : graph_(graph) {
+        if (withBodies) bodies_ = collectBodies(graph);
+        nodeToLayout_.assign(graph.nodes.size() + bodies_.nodes.size(), -1);
+        markers_.resize(bodies_.bodies.size() + 1);
+    }
 
-Plan planGraph(const Graph& graph) {
-    Plan plan;
-    GraphLayout& layout = plan.layout;
-    plan.nodeToLayout.assign(graph.nodes.size(), -1);
+    GraphLayout plan() {
+        addScope(-1);
+        for (int b = 0; b < static_cast<int>(bodies_.bodies.size()); ++b) {
+            const BodyInfo& body = bodies_.bodies[static_cast<size_t>(b)];
+            // A body of a node that is not drawn (or of a body skipped) is skipped too.
+            const int owner = nodeToLayout_[static_cast<size_t>(body.owner)];
+            if (owner < 0) continue;
+            layout_.bodies.push_back({owner, body.parent < 0 ? -1 : bodyIndex_[body.parent], body.name});
+            bodyIndex_[b] = static_cast<int>(layout_.bodies.size()) - 1;
+            addScope(b);
+        }
+        return std::move(layout_);
+    }
 
-    for (ValueId v : graph.runtimeInputs()) {
-        const Value& value = graph.value(v);
+private:
+    const Graph& graphOf(int scope) const { return scope < 0 ? graph_ : *bodies_.graphOf(scope); }
+    int firstNumber(int scope) const { return scope < 0 ? 0 : bodies_.bodies[static_cast<size_t>(scope)].firstNode; }
+    int bodyOfScope(int scope) const { return scope < 0 ? -1 : bodyIndex_.at(scope); }
+
+    int addMarker(int scope, ValueId v, bool input) {
+        const Value& value = graphOf(scope).value(v);
         LayoutNode marker;
-        marker.value = v;
-        marker.title = QStringLiteral("input");
+        marker.value = scope < 0 ? v : interstage::kNoValue;
+        marker.title = input ? QStringLiteral("input") : QStringLiteral("output");
         marker.subtitle = QString::fromStdString(value.name);
+        marker.body = bodyOfScope(scope);
         if (value.shapeResolved)
             marker.detail = QString::fromStdString(interstage::shapeToString(value.shape));
-        else if (value.hasDeclaredShape)
+        else if (input && value.hasDeclaredShape)
             marker.detail = QString::fromStdString(interstage::shapeToString(value.declaredShape));
-        plan.inputMarkers[v] = static_cast<int>(layout.nodes.size());
-        layout.nodes.push_back(std::move(marker));
-    }
-    for (size_t i = 0; i < graph.nodes.size(); ++i) {
-        const Node& node = graph.nodes[i];
-        if (!drawnAsNode(graph, node)) continue;
-        LayoutNode item;
-        item.node = static_cast<int>(i);
-        item.title = QString::fromStdString(node.opType);
-        item.subtitle = QString::fromStdString(node.name);
-        item.detail = detailText(graph, node);
-        plan.nodeToLayout[i] = static_cast<int>(layout.nodes.size());
-        layout.nodes.push_back(std::move(item));
+        else if (!input)
+            marker.detail = QStringLiteral("?");
+        layout_.nodes.push_back(std::move(marker));
+        return static_cast<int>(layout_.nodes.size()) - 1;
     }
 
-    // The layout node a value comes from: its producer's box or its input marker.
-    auto sourceOf = [&](ValueId v) -> int {
-        const Value& value = graph.value(v);
-        if (value.producer != interstage::kNoNode) return plan.nodeToLayout[static_cast<size_t>(value.producer)];
-        auto it = plan.inputMarkers.find(v);
-        return it == plan.inputMarkers.end() ? -1 : it->second;
-    };
-    auto addEdge = [&](ValueId v, int from, int to) {
+    // Where a value comes from: a box, an input marker, or, for a value a
+    // body reads from outside, wherever the enclosing graph makes it. -1
+    // for weights and values not drawn. `scope` and `v` end up naming the
+    // value where it is made.
+    int sourceOf(int& scope, ValueId& v) const {
+        while (true) {
+            const Value& value = graphOf(scope).value(v);
+            if (value.isWeight()) return -1;
+            if (value.producer != interstage::kNoNode)
+                return nodeToLayout_[static_cast<size_t>(firstNumber(scope) + value.producer)];
+            if (!value.fromOuterScope || scope < 0) {
+                const auto& markers = markers_[static_cast<size_t>(scope + 1)];
+                auto it = markers.find(v);
+                return it == markers.end() ? -1 : it->second;
+            }
+            const int parent = bodies_.bodies[static_cast<size_t>(scope)].parent;
+            const ValueId outer = graphOf(parent).find(value.name);
+            if (outer == interstage::kNoValue) return -1;
+            scope = parent;
+            v = outer;
+        }
+    }
+
+    void addEdge(int scope, ValueId v, int to) {
+        const int from = sourceOf(scope, v);
+        if (from < 0 || from == to) return;
         LayoutEdge edge;
-        edge.value = v;
+        // Body values are not the main graph's ValueIds: the view colours
+        // and names only main-graph tensors.
+        edge.value = scope < 0 ? v : interstage::kNoValue;
         edge.from = from;
         edge.to = to;
-        edge.label = edgeLabel(graph.value(v));
-        layout.edges.push_back(std::move(edge));
-    };
+        edge.label = edgeLabel(graphOf(scope).value(v));
+        layout_.edges.push_back(std::move(edge));
+    }
 
-    for (size_t i = 0; i < graph.nodes.size(); ++i) {
-        const int to = plan.nodeToLayout[i];
-        if (to < 0) continue;
-        const Node& node = graph.nodes[i];
-        // One edge per distinct value: Mul(x, x) is one arrow, not two.
-        std::vector<ValueId> seen;
-        auto visit = [&](ValueId v) {
-            if (v == interstage::kNoValue || graph.value(v).isWeight()) return;
-            if (std::find(seen.begin(), seen.end(), v) != seen.end()) return;
-            seen.push_back(v);
-            const int from = sourceOf(v);
-            if (from >= 0 && from != to) addEdge(v, from, to);
-        };
-        for (ValueId v : node.inputs) visit(v);
-        for (ValueId v : node.implicitInputs) visit(v);
+    void addScope(int scope) {
+        const Graph& graph = graphOf(scope);
+        const int first = firstNumber(scope);
+        auto& markers = markers_[static_cast<size_t>(scope + 1)];
+        for (ValueId v : graph.runtimeInputs()) markers[v] = addMarker(scope, v, true);
+        for (size_t i = 0; i < graph.nodes.size(); ++i) {
+            const Node& node = graph.nodes[i];
+            if (!drawnAsNode(graph, node)) continue;
+            LayoutNode item;
+            item.node = first + static_cast<int>(i);
+            item.title = QString::fromStdString(node.opType);
+            item.subtitle = QString::fromStdString(node.name);
+            item.detail = detailText(graph, node);
+            item.body = bodyOfScope(scope);
+            nodeToLayout_[static_cast<size_t>(item.node)] = static_cast<int>(layout_.nodes.size());
+            layout_.nodes.push_back(std::move(item));
+        }
+        for (size_t i = 0; i < graph.nodes.size(); ++i) {
+            const int to = nodeToLayout_[static_cast<size_t>(first) + i];
+            if (to < 0) continue;
+            const Node& node = graph.nodes[i];
+            // One edge per distinct value: Mul(x, x) is one arrow, not two.
+            std::vector<ValueId> seen;
+            auto visit = [&](ValueId v) {
+                if (v == interstage::kNoValue || graph.value(v).isWeight()) return;
+                if (std::find(seen.begin(), seen.end(), v) != seen.end()) return;
+                seen.push_back(v);
+                addEdge(scope, v, to);
+            };
+            for (ValueId v : node.inputs) visit(v);
+            // Drawn bodies show where their outer values go.
+            if (!node.hasSubgraph || bodies_.bodies.empty())
+                for (ValueId v : node.implicitInputs) visit(v);
+        }
+        const int owner = scope < 0 ? -1 : layout_.bodies[bodyIndex_.at(scope)].owner;
+        for (ValueId v : graph.outputs) {
+            const int marker = addMarker(scope, v, false);
+            addEdge(scope, v, marker);
+            // A body's results are what its node hands on.
+            if (owner >= 0) {
+                LayoutEdge edge;
+                edge.from = marker;
+                edge.to = owner;
+                layout_.edges.push_back(std::move(edge));
+            }
+        }
     }
-    for (ValueId v : graph.outputs) {
-        const Value& value = graph.value(v);
-        LayoutNode marker;
-        marker.value = v;
-        marker.title = QStringLiteral("output");
-        marker.subtitle = QString::fromStdString(value.name);
-        marker.detail =
-            value.shapeResolved ? QString::fromStdString(interstage::shapeToString(value.shape)) : QStringLiteral("?");
-        const int to = static_cast<int>(layout.nodes.size());
-        layout.nodes.push_back(std::move(marker));
-        const int from = value.isWeight() ? -1 : sourceOf(v);
-        if (from >= 0) addEdge(v, from, to);
-    }
-    return plan;
-}
+
+    const Graph& graph_;
+    GraphBodies bodies_;
+    GraphLayout layout_;
+    std::vector<int> nodeToLayout_;                          // drawn node number -> layout node, -1 when hidden
+    std::vector<std::unordered_map<ValueId, int>> markers_;  // per scope + 1: input value -> its marker
+    std::map<int, int> bodyIndex_;                           // GraphBodies index -> GraphLayout::bodies index
+};
 
 // A point on a cubic Bezier segment.
 QPointF bezierAt(const QPointF& p0, const QPointF& p1, const QPointF& p2, const QPointF& p3, double t) {
@@ -307,16 +362,22 @@ void columnLayout(GraphLayout& layout) {
 
 }  // namespace
 
-GraphLayout planLayout(const Graph& graph) {
-    GraphLayout layout = planGraph(graph).layout;
+namespace {
+
+GraphLayout plannedAndSized(const Graph& graph, bool withBodies) {
+    GraphLayout layout = Planner(graph, withBodies).plan();
     for (LayoutNode& node : layout.nodes) node.rect.setSize(layoutNodeSize(node));
     return layout;
 }
 
+}  // namespace
+
+GraphLayout planLayout(const Graph& graph) { return plannedAndSized(graph, true); }
+
 QPointF edgeLabelAnchor(const QVector<QPointF>& path) { return labelAnchor(path); }
 
 interstage::Result<GraphLayout> layoutGraph(const Graph& graph) {
-    GraphLayout layout = planLayout(graph);
+    GraphLayout layout = plannedAndSized(graph, false);
     if (layout.nodes.isEmpty()) return layout;
     if (layout.nodes.size() > kMaxGraphvizNodes) {
         columnLayout(layout);

@@ -33,16 +33,43 @@ QString summarize(const std::map<QString, int>& counts) {
     return text;
 }
 
+// The group of an If, Loop or Scan is named after the node ("If_0"),
+// with its op in front when the name does not say it ("If · choose").
+QString ownerGroupName(const GraphLayout& plan, int owner) {
+    const LayoutNode& node = plan.nodes[owner];
+    const QString name = node.subtitle.section(QLatin1Char('/'), -1, -1, QString::SectionSkipEmpty);
+    if (name.isEmpty()) return node.title;
+    return name.contains(node.title, Qt::CaseInsensitive) ? name : node.title + QStringLiteral(" · ") + name;
+}
+
 QSizeF frameSize(const QSizeF& inner) {
     return {inner.width() + 2 * kGroupFramePadding, inner.height() + kGroupFrameHeader + kGroupFramePadding};
 }
 
+// The frame of an expanded group, at least as wide as its header line
+// ("then_branch  ·  3 nodes" and the collapse marker): a branch of one
+// narrow box would otherwise cut its own name.
+QSizeF openFrameSize(const Group& group, const QSizeF& inner) {
+    LayoutNode header;
+    header.title = group.name + QStringLiteral("  ·  %1 nodes").arg(group.itemCount);
+    constexpr double kMarkerRoom = 24.0;
+    const QSizeF size = frameSize(inner);
+    return {std::max(size.width(), layoutNodeSize(header).width() + kMarkerRoom), size.height()};
+}
+
 }  // namespace
 
-GroupedGraph::GroupedGraph(GraphLayout plan) : plan_(std::move(plan)) {
+GroupedGraph::GroupedGraph(GraphLayout plan, bool nameScopes) : plan_(std::move(plan)) {
     QStringList names;
-    for (const LayoutNode& node : plan_.nodes) names << (node.node >= 0 ? node.subtitle : QString());
-    tree_ = GroupTree::fromNames(names);
+    std::vector<int> bodyOfItem;
+    for (const LayoutNode& node : plan_.nodes) {
+        names << (node.node >= 0 && nameScopes ? node.subtitle : QString());
+        bodyOfItem.push_back(node.body);
+    }
+    std::vector<BodyScope> bodies;
+    for (const LayoutBody& body : plan_.bodies)
+        bodies.push_back({body.owner, body.name, ownerGroupName(plan_, body.owner)});
+    tree_ = GroupTree::withBodies(names, bodies, bodyOfItem);
 
     const auto groupCount = static_cast<size_t>(tree_.groupCount());
     std::vector<std::map<QString, int>> ops(groupCount);
@@ -108,7 +135,7 @@ interstage::Result<GroupedGraph::LocalPtr> GroupedGraph::layoutGroup(int group, 
         QSizeF size;
         if (expansion.isOpen(child)) {
             IS_ASSIGN_OR_RETURN(LocalPtr inner, layoutGroup(child, expansion, cancel, done));
-            size = frameSize(inner->size);
+            size = openFrameSize(tree_.group(child), inner->size);
             key.insert(key.end(), {size.width(), size.height()});
         } else {
             size = collapsedNode(child).rect.size();
@@ -161,8 +188,10 @@ void GroupedGraph::place(int group, const QPointF& origin, const Layouts& done, 
         if (expansion.isOpen(child)) {
             const Group& c = tree_.group(child);
             out.groups.push_back({child, c.name, QStringLiteral("%1 nodes").arg(c.itemCount), rect});
-            place(child, rect.topLeft() + QPointF(kGroupFramePadding, kGroupFrameHeader), done, expansion, out,
-                  nodeOfItem, nodeOfGroup, originOf);
+            // Contents centred in a frame widened for its header.
+            const double spare = rect.width() - frameSize(done.at(child)->size).width();
+            place(child, rect.topLeft() + QPointF(kGroupFramePadding + spare / 2, kGroupFrameHeader), done, expansion,
+                  out, nodeOfItem, nodeOfGroup, originOf);
         } else {
             LayoutNode node = collapsedNode(child);
             node.rect = rect;

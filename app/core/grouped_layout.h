@@ -25,8 +25,10 @@ constexpr double kGroupFrameHeader = 26.0;
 
 class GroupedGraph {
 public:
-    // `plan` as planLayout() makes it: sized boxes and their edges.
-    explicit GroupedGraph(GraphLayout plan);
+    // `plan` as planLayout() makes it: sized boxes and their edges. Groups
+    // come from name scopes (unless `nameScopes` is false) and from the
+    // plan's control-flow bodies.
+    explicit GroupedGraph(GraphLayout plan, bool nameScopes = true);
 
     const GroupTree& tree() const { return tree_; }
     const GraphLayout& plan() const { return plan_; }

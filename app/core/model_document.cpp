@@ -68,10 +68,15 @@ interstage::Result<std::shared_ptr<const ModelDocument>> loadDocument(
     if (cancel && cancel->load()) return interstage::Status(interstage::StatusCode::Cancelled, "opening cancelled");
     report(60, "laying out the graph");
     timer.restart();
-    // Small models are drawn flat, as one dot graph: their frames would
-    // only add clutter. Big ones with name scopes open grouped.
-    auto grouped = std::make_shared<GroupedGraph>(planLayout(doc->resolved));
-    if (grouped->tree().groupCount() > 1 && grouped->tree().itemCount() > kCollapseAboveItems) {
+    // Small models are drawn flat, as one dot graph: their name-scope
+    // frames would only add clutter. Big ones with name scopes open
+    // grouped, and so does any model with control flow: its bodies are
+    // drawn only as groups (a small one groups by its bodies alone).
+    GraphLayout plan = planLayout(doc->resolved);
+    const bool hasBodies = !plan.bodies.isEmpty();
+    const bool big = plan.nodes.size() > kCollapseAboveItems;
+    auto grouped = std::make_shared<GroupedGraph>(std::move(plan), big);
+    if (hasBodies || (grouped->tree().groupCount() > 1 && big)) {
         doc->expansion = initialExpansion(grouped->tree());
         auto layout = grouped->layout(doc->expansion, cancel);
         if (!layout.ok()) return layout.status();
