@@ -15,14 +15,14 @@ namespace appcore {
 
 struct BodyInfo {
     const interstage::Graph* graph = nullptr;
-    int owner = -1;   // the node holding it (If, Loop, Scan), as a drawn node number
-    int parent = -1;  // the body the owner sits in; -1 for the main graph
-    QString name;     // the attribute: "then_branch", "body"; "branches[1]" for a list
+    int owner = -1;     // the node holding it (If, Loop, Scan), as a drawn node number
+    int parent = -1;    // the body the owner sits in; -1 for the main graph
+    QString name;       // the attribute: "then_branch", "body"; "branches[1]" for a list
     int firstNode = 0;  // drawn node number of the body's first node
 };
 
 struct BodyNode {
-    int body = -1;  // index into GraphBodies::bodies
+    int body = -1;                                  // index into GraphBodies::bodies
     interstage::NodeId node = interstage::kNoNode;  // index in that body's Graph::nodes
 };
 
