@@ -347,6 +347,11 @@ private slots:
         QVERIFY2(report->notes[0].find("shapes from then_branch") != std::string::npos &&
                      report->notes[0].find("else_branch") != std::string::npos,
                  report->notes[0].c_str());
+        // The bound counts the branch a run can take.
+        const ModelSummary summary = summarizeModel(graph);
+        QCOMPARE(summary.subgraphs.size(), size_t(1));
+        QCOMPARE(summary.subgraphs[0].body, std::string("then_branch"));
+        QVERIFY(summary.subgraphs[0].onlyOneFits && !summary.subgraphs[0].taken);
 
         const TensorData x = TensorData::fromFloat({1, -2, 3, -4}, {1, 4});
         auto session = sessionIn(g, MemoryMode{});

@@ -109,7 +109,8 @@ nlohmann::json subgraphsJson(const Graph& graph, const std::vector<SubgraphBound
         list.push_back({{"node", graph.nodes[static_cast<size_t>(body.node)].name},
                         {"body", body.body},
                         {"bytes", body.bytes},
-                        {"taken", body.taken}});
+                        {"taken", body.taken},
+                        {"only_one_fits", body.onlyOneFits}});
     return list;
 }
 
@@ -121,6 +122,7 @@ void printSubgraphs(const Graph& graph, const ModelSummary& s) {
                   << formatBytes(body.bytes)
                   << (node.opType != "If" ? ""
                       : body.taken        ? " (the branch taken)"
+                      : body.onlyOneFits  ? " (the only branch that fits these shapes)"
                                           : " (the larger branch)")
                   << "\n";
     }

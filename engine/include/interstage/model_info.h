@@ -24,9 +24,10 @@ struct NamedShape {
 // before running, else for the larger branch.
 struct SubgraphBound {
     NodeId node = kNoNode;
-    std::string body;       // "then_branch", "else_branch", "body"
-    std::size_t bytes = 0;  // the body's lower bound
-    bool taken = false;     // the branch taken (condition known); false: the larger of the bodies
+    std::string body;          // "then_branch", "else_branch", "body"
+    std::size_t bytes = 0;     // the body's lower bound
+    bool taken = false;        // the branch taken (condition known); false: the larger of the bodies
+    bool onlyOneFits = false;  // the other branch cannot take these shapes (no run takes it)
 };
 
 struct ModelSummary {

@@ -21,16 +21,21 @@ std::vector<SubgraphBound> subgraphBounds(const Graph& graph) {
         const std::optional<NodeBodies> bodies = nodeBodies(graph, node);
         if (!bodies) continue;
         SubgraphBound bound{static_cast<NodeId>(n), {}, 0, bodies->branchTaken};
-        bool resolved = true;
+        // An If's branch that cannot take these shapes is one no run takes
+        // (the shape rule takes the other's outputs): bound the rest.
+        int fit = 0;
         for (const std::string& name : bodies->names) {
             const Graph* body = node.subgraph(name);
             std::size_t bytes = 0;
-            resolved = resolved && body && boundOf(graph, *body, bodies->inputs, bytes);
-            if (resolved && (bound.body.empty() || bytes > bound.bytes)) {
+            if (!body || !boundOf(graph, *body, bodies->inputs, bytes)) continue;
+            ++fit;
+            if (bound.body.empty() || bytes > bound.bytes) {
                 bound.body = name;
                 bound.bytes = bytes;
             }
         }
+        const bool resolved = fit == int(bodies->names.size()) || (node.opType == "If" && fit > 0);
+        bound.onlyOneFits = resolved && fit < int(bodies->names.size());
         if (resolved) bounds.push_back(bound);
     }
     return bounds;
