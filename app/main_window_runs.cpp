@@ -80,7 +80,8 @@ void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
         results_.push_back(result);
         timingChart_->addRunSet(result);
         memoryMap_->setPlacements(result.memoryMap, result.config.label(),
-                                  result.config.session.mode.planner == interstage::PlannerKind::Arena);
+                                  result.config.session.mode.planner == interstage::PlannerKind::Arena,
+                                  result.bodyMemory);
     }
     if (!result.error.isEmpty()) {
         queue_.clear();

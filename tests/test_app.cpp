@@ -15,9 +15,11 @@
 #include "interstage/vulkan.h"
 #include "interstage/zoo.h"
 #include "main_window.h"
+#include "models/control_flow_models.h"
 #include "test_support.h"
 #include "widgets/graph_view.h"
 #include "widgets/inspector.h"
+#include "widgets/memory_map.h"
 #include "widgets/run_panel.h"
 #include "widgets/timing_chart.h"
 
@@ -232,6 +234,36 @@ private slots:
         QVERIFY2(next.error.isEmpty(), qPrintable(next.error));
         QVERIFY(!next.cancelled);
         QCOMPARE(int(next.runs.size()), 1);
+    }
+
+    // A Loop's body memory, from the engine's events through the run
+    // controller to the memory map: one block per body value and
+    // iteration, named after the body and the iteration.
+    void loopBodyMemoryReachesTheMap() {
+        constexpr int64_t kSteps = 5;
+        auto shared =
+            std::make_shared<const interstage::Model>(testsupport::builtModel(testmodels::decoderModel(kSteps)));
+        appcore::RunController controller;
+        QSignalSpy finishedSets(&controller, &appcore::RunController::setFinished);
+        appcore::RunConfig config;
+        config.session.mode = interstage::MemoryMode::parse("reduce").value();
+        config.runs = 2;
+        controller.start(shared, config);
+        QVERIFY(finishedSets.wait(60000));
+        auto result = finishedSets.at(0).at(0).value<appcore::RunSetResult>();
+        QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
+        // The body's six values (see test_control_flow) in each iteration.
+        QCOMPARE(static_cast<int64_t>(result.bodyMemory.size()), 6 * kSteps);
+        for (const appcore::BodyBlock& b : result.bodyMemory) {
+            QVERIFY2(b.label.contains(QString(" in decode › body, iteration %1").arg(b.iteration)),
+                     qPrintable(b.label));
+            QCOMPARE(static_cast<int64_t>(b.iterations), kSteps);
+        }
+        widgets::MemoryMap map;
+        map.setPlacements(result.memoryMap, result.config.label(), false, result.bodyMemory);
+        QCOMPARE(map.tensorCount(), static_cast<int>(result.memoryMap.size()));
+        const QString described = map.describeTensor("embedded in decode › body, iteration 3");
+        QVERIFY2(described.contains("iteration 3 of 5"), qPrintable(described));
     }
 
     // Closing the window while a run set is in progress: the window goes

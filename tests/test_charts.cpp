@@ -9,6 +9,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 
 #include "widgets/chart_export.h"
 #include "widgets/memory_map.h"
@@ -186,6 +187,64 @@ private slots:
         QCOMPARE(timeline.displayedRun(), 0);
         timeline.clear();
         QCOMPARE(timeline.overlayCount(), 0);
+    }
+
+    void bodyMemoryIsNamedPerIteration() {
+        // Node 1 is a Loop whose body allocates two values in each of three
+        // iterations and frees them: the events carry the body value's
+        // index in the run's table and the iteration, no graph tensor.
+        auto stats = std::make_shared<interstage::RunStats>(*makeRun(1, 4, kMiB));
+        stats->bodyValues = {{1, "loop › body", "embedded"}, {1, "loop › body", "decayed"}};
+        for (int iteration = 0; iteration < 3; ++iteration)
+            for (int value = 0; value < 2; ++value) {
+                const double at = 1.2 + 0.2 * iteration + 0.05 * value;
+                const long long bytes = static_cast<long long>((value + 1) * kMiB / 2);
+                for (long long signedBytes : {bytes, -bytes}) {
+                    auto e = memEvent(at + (signedBytes < 0 ? 0.02 : 0), signedBytes, MemoryCategory::Interstage,
+                                      interstage::kNoValue, 1, 1);
+                    e.bodyValue = value;
+                    e.iteration = iteration;
+                    stats->events.push_back(e);
+                }
+            }
+        std::stable_sort(stats->events.begin(), stats->events.end(),
+                         [](const auto& a, const auto& b) { return a.timeNs < b.timeNs; });
+
+        widgets::MemoryTimeline timeline;
+        timeline.beginSet(1, "reduce");
+        timeline.finishRun({1, stats});
+        const QString atSecond = timeline.tooltipAt(1.4, 0.005);  // iteration 1's first allocation
+        QVERIFY2(atSecond.contains("embedded in loop › body, iteration 1"), qPrintable(atSecond));
+        QVERIFY(!atSecond.contains("iteration 0"));
+        QVERIFY(timeline.tooltipAt(1.65, 0.005).contains("decayed in loop › body, iteration 2"));
+
+        // The map: one block per value and iteration inside node 1's step,
+        // the step split in three; the plan's tensors stay as they were.
+        const std::vector<appcore::BodyBlock> blocks = appcore::bodyBlocks(*stats);
+        QCOMPARE(blocks.size(), size_t(6));
+        for (const auto& b : blocks) {
+            QCOMPARE(b.step, 1);
+            QCOMPARE(b.iterations, 3);
+            QCOMPARE(b.bytes, static_cast<std::size_t>((b.lane + 1) * kMiB / 2));
+        }
+        widgets::MemoryMap map;
+        map.resize(800, 400);
+        std::vector<interstage::TensorPlacement> placements = {{"a", 0, 1, kMiB, 0, 0, false},
+                                                               {"b", 1, 3, kMiB, 1, 0, false}};
+        map.setPlacements(placements, "reduce", false, blocks);
+        QCOMPARE(map.tensorCount(), 2);
+        QCOMPARE(map.bodyBlockCount(), 6);
+        map.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&map));
+        map.plot()->replot();
+        const QString last = "decayed in loop › body, iteration 2";
+        const QPointF center = map.tensorCenter(last);
+        QCOMPARE(map.tensorAt(center), last);
+        const double stepStart = map.plot()->xAxis->coordToPixel(1), stepEnd = map.plot()->xAxis->coordToPixel(2);
+        QVERIFY(center.x() > stepStart + (stepEnd - stepStart) * 2 / 3 && center.x() < stepEnd);
+        QVERIFY(map.tensorCenter("decayed in loop › body, iteration 0").x() < stepStart + (stepEnd - stepStart) / 3);
+        QVERIFY(map.describeTensor(last).contains("iteration 2 of 3"));
+        QVERIFY(map.summaryText().contains("6 body tensor"));
     }
 
     void memoryMapFindsTensors() {

@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <map>
+#include <set>
+#include <string>
 
 #include "interstage/builder.h"
 #include "interstage/model_info.h"
@@ -401,6 +404,55 @@ private slots:
         QCOMPARE(eight - four, 4 * 6);
         QCOMPARE(twelve - eight, 4 * 6);
         QCOMPARE(allocationsOf(plain, 8), 0);
+    }
+
+    void loopBodyEventsNameValueAndIteration() {
+        // Reduce: every iteration allocates the body's six tensors and frees
+        // them; each event names the body, the value and the iteration, and
+        // is reported under the Loop's step with no tensor of the run's graph.
+        MemoryMode reduce;
+        reduce.planner = PlannerKind::Reduce;
+        auto session = sessionIn(decoderModel(kSteps), reduce);
+        RunStats first, second;
+        const TensorData start = TensorData::fromFloat({0.2f, -0.1f, 0.4f}, {1, 3});
+        QVERIFY(session->run({{"state0", start}}, &first).isOk());
+        QVERIFY(session->run({{"state0", start}}, &second).isOk());
+        NodeId loop = kNoNode;
+        const Graph& executed = session->executedGraph();
+        for (size_t n = 0; n < executed.nodes.size(); ++n)
+            if (executed.nodes[n].opType == "Loop") loop = static_cast<NodeId>(n);
+        QVERIFY(loop != kNoNode);
+        QCOMPARE(first.bodyValues.size(), second.bodyValues.size());  // numbered once, not per run
+
+        std::map<int, std::multiset<std::string>> allocatedIn, freedIn;
+        int bodyAllocations = 0;
+        for (const MemoryEvent& e : second.events) {
+            if (e.bodyValue < 0) {
+                QCOMPARE(e.iteration, -1);
+                continue;
+            }
+            QVERIFY(static_cast<size_t>(e.bodyValue) < second.bodyValues.size());
+            const BodyValue& value = second.bodyValues[static_cast<size_t>(e.bodyValue)];
+            QCOMPARE(value.body, std::string("decode › body"));
+            QCOMPARE(value.node, loop);
+            QCOMPARE(e.node, loop);
+            QCOMPARE(e.tensor, kNoValue);
+            (e.bytes > 0 ? allocatedIn : freedIn)[e.iteration].insert(value.name);
+            if (e.bytes > 0) ++bodyAllocations;
+        }
+        const std::multiset<std::string> plan{"decayed", "embedded", "go_on", "next_state", "next_token", "token_seen"};
+        QCOMPARE(static_cast<int64_t>(allocatedIn.size()), kSteps);
+        int expected = 0;
+        for (const auto& [iteration, names] : allocatedIn) {
+            QCOMPARE(iteration, expected++);  // 0..n-1, none skipped
+            QCOMPARE(names, plan);
+            QCOMPARE(freedIn[iteration], plan);  // reduce frees inside the body, same iteration
+        }
+        // The run's allocation count is unchanged: the body's are among them.
+        int graphAllocations = 0;
+        for (const MemoryEvent& e : second.events)
+            if (e.bytes > 0 && e.bodyValue < 0) ++graphAllocations;
+        QCOMPARE(bodyAllocations + graphAllocations, second.allocations);
     }
 
     void loopStopsWhenAsked() {

@@ -34,7 +34,8 @@ public:
     PlacementBlocks(QCPAxis* keyAxis, QCPAxis* valueAxis) : QCPAbstractPlottable(keyAxis, valueAxis) {}
 
     std::vector<interstage::TensorPlacement> placements;
-    std::vector<Block> blocks;  // one per placement, same order
+    std::vector<appcore::BodyBlock> bodies;
+    std::vector<Block> blocks;  // one per placement, then one per body block, same order
     std::vector<Lane> lanes;
     int steps = 0;
     double top = 0;  // MiB
@@ -60,6 +61,11 @@ public:
         if (px.width() < 1.5) px.setWidth(1.5);
         if (px.height() < 1.5) px.setHeight(1.5);
         return px;
+    }
+
+    // The name drawn for block i: a planned tensor's, or a body block's label.
+    QString nameOf(size_t i) const {
+        return i < placements.size() ? QString::fromStdString(placements[i].name) : bodies[i - placements.size()].label;
     }
 
     int indexAt(const QPointF& pixel) const {
@@ -121,6 +127,9 @@ QColor sizeColor(double bytes, double minBytes, double maxBytes) {
 // carries no category, only the planner's name for it.
 bool isWorkspace(const interstage::TensorPlacement& p) { return p.name.rfind("workspace of ", 0) == 0; }
 
+// Body tensors apart from the plan's blues.
+QColor bodyColor() { return QColor(0x9c, 0x6a, 0xd6); }
+
 }  // namespace
 
 MemoryMap::MemoryMap(QWidget* parent) : QWidget(parent) {
@@ -164,8 +173,9 @@ MemoryMap::MemoryMap(QWidget* parent) : QWidget(parent) {
 MemoryMap::~MemoryMap() = default;
 
 void MemoryMap::setPlacements(const std::vector<interstage::TensorPlacement>& placements, const QString& modeName,
-                              bool arena) {
+                              bool arena, const std::vector<appcore::BodyBlock>& bodies) {
     blocks_->placements = placements;
+    blocks_->bodies = bodies;
     blocks_->blocks.clear();
     blocks_->lanes.clear();
     blocks_->hovered = blocks_->highlighted = -1;
@@ -243,6 +253,7 @@ void MemoryMap::setPlacements(const std::vector<interstage::TensorPlacement>& pl
             fill = categoryColor(interstage::MemoryCategory::Workspace);
         blocks_->blocks.push_back({rect, fill});
     }
+    totalBytes += addBodyBlocks(totalBytes);
     blocks_->top = toMiB(totalBytes);
 
     // The engine's count: a Concat host from its first in-place input on,
@@ -273,6 +284,7 @@ void MemoryMap::setPlacements(const std::vector<interstage::TensorPlacement>& pl
     QString alive = tr("at most %1 alive, at step %2").arg(formatBytes(static_cast<double>(peak.bytes))).arg(peak.step);
     if (peakWorkspace > 0) alive += tr(" (%1 of it workspace)").arg(formatBytes(peakWorkspace));
     parts << alive;
+    if (!bodies.empty()) parts << tr("%n body tensor(s) inside their node's step", nullptr, bodyBlockCount());
     summary_->setText(parts.join(QStringLiteral("  ·  ")));
     summary_->setToolTip(parts.join(QLatin1Char('\n')) + tr("\nalive at the peak (dashed line): ") +
                          peakTensors.join(QStringLiteral(", ")));
@@ -289,25 +301,52 @@ void MemoryMap::clear() {
 void MemoryMap::highlightTensor(const QString& name) {
     blocks_->highlighted = -1;
     const std::string wanted = name.toStdString();
-    for (size_t i = 0; i < blocks_->placements.size() && !name.isEmpty(); ++i)
-        if (blocks_->placements[i].name == wanted) blocks_->highlighted = static_cast<int>(i);
+    for (size_t i = 0; i < blocks_->blocks.size() && !name.isEmpty(); ++i)
+        if (blocks_->nameOf(i) == name) blocks_->highlighted = static_cast<int>(i);
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
 int MemoryMap::tensorCount() const { return static_cast<int>(blocks_->placements.size()); }
 QString MemoryMap::summaryText() const { return summary_->text(); }
 int MemoryMap::laneCount() const { return static_cast<int>(blocks_->lanes.size()); }
+int MemoryMap::bodyBlockCount() const { return static_cast<int>(blocks_->bodies.size()); }
+
+// Body lanes above the plan's (from `base` bytes), one per body value, as
+// tall as its largest iteration; each iteration a slice of its node's
+// step. Returns the bytes the lanes add.
+double MemoryMap::addBodyBlocks(double base) {
+    std::vector<double> laneBytes;
+    for (const appcore::BodyBlock& b : blocks_->bodies) {
+        if (static_cast<size_t>(b.lane) >= laneBytes.size()) laneBytes.resize(static_cast<size_t>(b.lane) + 1, 0.0);
+        laneBytes[static_cast<size_t>(b.lane)] =
+            std::max(laneBytes[static_cast<size_t>(b.lane)], static_cast<double>(b.bytes));
+        blocks_->steps = std::max(blocks_->steps, b.step + 1);
+    }
+    std::vector<double> laneY(laneBytes.size(), base);
+    double y = base;
+    for (size_t lane = 0; lane < laneBytes.size(); ++lane) {
+        laneY[lane] = y;
+        y += laneBytes[lane];
+    }
+    for (const appcore::BodyBlock& b : blocks_->bodies) {
+        const double width = 1.0 / std::max(1, b.iterations);
+        const QRectF rect(b.step + b.iteration * width, toMiB(laneY[static_cast<size_t>(b.lane)]), width,
+                          toMiB(static_cast<double>(b.bytes)));
+        blocks_->blocks.push_back({rect, bodyColor()});
+    }
+    return y - base;
+}
 
 QString MemoryMap::tensorAt(const QPointF& pixel) const {
     if (!plot_->axisRect()->rect().contains(pixel.toPoint())) return {};
     const int i = blocks_->indexAt(pixel);
-    return i < 0 ? QString() : QString::fromStdString(blocks_->placements[static_cast<size_t>(i)].name);
+    return i < 0 ? QString() : blocks_->nameOf(static_cast<size_t>(i));
 }
 
 QPointF MemoryMap::tensorCenter(const QString& name) const {
     const std::string wanted = name.toStdString();
-    for (size_t i = 0; i < blocks_->placements.size(); ++i)
-        if (blocks_->placements[i].name == wanted) return blocks_->toPixels(blocks_->blocks[i].rect).center();
+    for (size_t i = 0; i < blocks_->blocks.size(); ++i)
+        if (blocks_->nameOf(i) == name) return blocks_->toPixels(blocks_->blocks[i].rect).center();
     return {};
 }
 
@@ -329,15 +368,14 @@ void MemoryMap::onMouseMove(QMouseEvent* event) {
         QToolTip::hideText();
         return;
     }
-    QToolTip::showText(event->globalPosition().toPoint(),
-                       describeTensor(QString::fromStdString(blocks_->placements[static_cast<size_t>(index)].name)),
+    QToolTip::showText(event->globalPosition().toPoint(), describeTensor(blocks_->nameOf(static_cast<size_t>(index))),
                        plot_);
 }
 
 QString MemoryMap::describeTensor(const QString& name) const {
     const auto found = std::find_if(blocks_->placements.begin(), blocks_->placements.end(),
                                     [&](const auto& p) { return QString::fromStdString(p.name) == name; });
-    if (found == blocks_->placements.end()) return {};
+    if (found == blocks_->placements.end()) return describeBodyBlock(name);
     const auto& p = *found;
     QString html = QStringLiteral("<b>%1</b><br>%2 · steps %3–%4 (%5)")
                        .arg(QString::fromStdString(p.name).toHtmlEscaped(), formatBytes(static_cast<double>(p.bytes)))
@@ -354,6 +392,18 @@ QString MemoryMap::describeTensor(const QString& name) const {
     if (p.channelBlock)
         html += tr("<br>stored nChw%1c: channels in blocks of %1, as the convolutions read them").arg(p.channelBlock);
     return html;
+}
+
+QString MemoryMap::describeBodyBlock(const QString& label) const {
+    const auto found = std::find_if(blocks_->bodies.begin(), blocks_->bodies.end(),
+                                    [&](const appcore::BodyBlock& b) { return b.label == label; });
+    if (found == blocks_->bodies.end()) return {};
+    return tr("<b>%1</b><br>%2 · in step %3, iteration %4 of %5<br>a control-flow body's tensor: its body's own "
+              "plan places it while the node runs")
+        .arg(label.toHtmlEscaped(), formatBytes(static_cast<double>(found->bytes)))
+        .arg(found->step)
+        .arg(found->iteration)
+        .arg(found->iterations);
 }
 
 void MemoryMap::onMousePress(QMouseEvent* event) { pressPos_ = event->position(); }

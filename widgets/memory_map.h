@@ -3,12 +3,16 @@
 // slab (planned arena) or its buffer's lane (other modes: one lane per
 // buffer, as tall as the buffer). Empty space in a lane or in the slab is
 // memory held but not used, which is why one mode needs more than another.
+// Control-flow bodies' tensors, planned by the body's own plan on every
+// run of it, are drawn inside the step of the node that runs the body, one
+// slice of the step per iteration, in lanes above the plan's.
 #pragma once
 
 #include <QString>
 #include <QWidget>
 #include <vector>
 
+#include "core/body_memory.h"
 #include "interstage/session.h"
 
 class QCustomPlot;
@@ -29,7 +33,9 @@ public:
     // Replaces the map. `modeName` as MemoryMode::name() gives it
     // ("reduce+reuse"); a mode with "reduce" frees single-tenant buffers
     // after use, so their lanes are not drawn as held for the whole run.
-    void setPlacements(const std::vector<interstage::TensorPlacement>& placements, const QString& modeName, bool arena);
+    // `bodies`: the run's body tensors per iteration (appcore::bodyBlocks).
+    void setPlacements(const std::vector<interstage::TensorPlacement>& placements, const QString& modeName, bool arena,
+                       const std::vector<appcore::BodyBlock>& bodies = {});
     void clear();
     // Outlines a tensor (e.g. the one selected in the graph view); an
     // unknown or empty name removes the outline.
@@ -38,6 +44,7 @@ public:
     QCustomPlot* plot() const { return plot_; }
     int tensorCount() const;
     int laneCount() const;        // buffers drawn as lanes (1 for the arena's slab)
+    int bodyBlockCount() const;   // body tensors drawn, one per value and iteration
     QString summaryText() const;  // the line under the title (modes, buffers, the live peak)
     // The tensor drawn at a pixel of plot() (empty: none); hover and click use it.
     QString tensorAt(const QPointF& pixel) const;
@@ -54,6 +61,8 @@ private:
     void onMousePress(QMouseEvent* event);
     void onMouseRelease(QMouseEvent* event);
     void resetView();
+    double addBodyBlocks(double base);
+    QString describeBodyBlock(const QString& label) const;
 
     QCustomPlot* plot_ = nullptr;
     QLabel* title_ = nullptr;

@@ -206,6 +206,7 @@ void MemoryTimeline::beginSet(int setId, const QString& label) {
     liveHeld_ = {};
     syncedRun_ = 0;
     liveRss_.clear();
+    bodyValues_.clear();
     userZoomed_ = false;
     resetShown();
     updateHeader();
@@ -262,6 +263,7 @@ void MemoryTimeline::finishRun(const appcore::RunDone& done) {
     for (size_t c = 0; c < liveHeld_.size(); ++c) liveHeld_[c] = static_cast<long long>(stats.bytesAtStart[c]);
     for (const MemoryEvent& e : stats.events) liveHeld_[index(e.category)] += e.bytes;
     syncedRun_ = std::max(syncedRun_, stats.run);
+    if (stats.bodyValues.size() > bodyValues_.size()) bodyValues_ = stats.bodyValues;
     if (shown_.run == stats.run || shown_.run == 0) drawStats(stats);
     updateHeader();
     scheduleReplot();
@@ -412,6 +414,7 @@ void MemoryTimeline::drawStats(const interstage::RunStats& stats) {
     for (size_t c = 0; c < atStart.size() && c < stats.bytesAtStart.size(); ++c)
         atStart[c] = static_cast<long long>(stats.bytesAtStart[c]);
     startShown(stats.run, false, atStart);
+    if (stats.bodyValues.size() > bodyValues_.size()) bodyValues_ = stats.bodyValues;
     shown_.events.reserve(stats.events.size());
     for (const MemoryEvent& e : stats.events) appendEvent(e);
     std::vector<interstage::RssSample> rss = stats.rss;

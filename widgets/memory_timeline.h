@@ -72,6 +72,9 @@ public:
     int overlayCount() const { return static_cast<int>(overlays_.size()); }
     bool overlayVisible(int index) const;
     void setOverlayVisible(int index, bool visible);
+    // What the hover tooltip says at `ms` of the run drawn, with the
+    // memory events within `windowMs` of it (HTML).
+    QString tooltipAt(double ms, double windowMs) const;
 
 public slots:
     // Draws run `run` (1-based) of the current set once it has finished.
@@ -118,8 +121,10 @@ private:
     void hideCursor();
     void onMouseMove(QMouseEvent* event);
     void onOverlayItemChanged(QListWidgetItem* item);
-    QString tooltipAt(double ms, double windowMs) const;
     QString tensorName(int id) const;
+    // The tensor an event holds: a graph tensor's name, or a body value's
+    // label ("embedded in decode › body, iteration 3"); empty: none.
+    QString eventName(const interstage::MemoryEvent& event) const;
 
     QCustomPlot* plot_ = nullptr;
     QLabel* title_ = nullptr;
@@ -153,6 +158,9 @@ private:
     std::map<int, std::vector<interstage::RssSample>> liveRss_;
     std::size_t lowerBound_ = 0;
     QStringList tensorNames_;
+    // The session's body values (MemoryEvent::bodyValue), from the newest
+    // finished run: indices never change, so it names live batches too.
+    std::vector<interstage::BodyValue> bodyValues_;
     std::vector<std::unique_ptr<Overlay>> overlays_;
     bool userZoomed_ = false;
     bool settingRange_ = false;

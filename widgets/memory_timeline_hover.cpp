@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/body_memory.h"
 #include "widgets/chart_style.h"
 #include "widgets/memory_timeline.h"
 
@@ -78,6 +79,11 @@ QString MemoryTimeline::tensorName(int id) const {
     return id >= 0 ? tr("tensor #%1").arg(id) : QString();
 }
 
+QString MemoryTimeline::eventName(const MemoryEvent& event) const {
+    if (event.bodyValue >= 0) return appcore::bodyValueLabel(bodyValues_, event.bodyValue, event.iteration);
+    return tensorName(event.tensor);
+}
+
 QString MemoryTimeline::tooltipAt(double ms, double windowMs) const {
     QString html = QStringLiteral("<b>%1</b>").arg(formatMs(std::max(0.0, ms)));
     const auto& nodes = shown_.nodes;
@@ -115,7 +121,7 @@ QString MemoryTimeline::tooltipAt(double ms, double windowMs) const {
             ++more;
             continue;
         }
-        QString name = tensorName(it->tensor);
+        QString name = eventName(*it);
         if (name.isEmpty()) name = categoryLabel(it->category).toLower();
         lines << QStringLiteral("%1 %2 <span style='color:#5f6368'>%3 · %4</span>")
                      .arg(it->bytes >= 0 ? QStringLiteral("+") : QStringLiteral("−"), name.toHtmlEscaped(),

@@ -122,6 +122,7 @@ void RunController::work(int setId, std::shared_ptr<const interstage::Model> mod
         result.executedLowerBoundBytes = session->executedLowerBoundBytes();
         result.weightBytes = session->weightBytes();
         result.memoryMap = session->memoryMap();
+        if (!result.runs.empty()) result.bodyMemory = bodyBlocks(*result.runs.back());
         for (const auto& node : session->executedGraph().nodes) result.executedNodeNames.push_back(node.name);
     }
     QPointer<RunController> target = this;

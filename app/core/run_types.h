@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/body_memory.h"
 #include "interstage/run_summary.h"
 #include "interstage/session.h"
 
@@ -53,6 +54,7 @@ struct RunSetResult {
     std::size_t executedLowerBoundBytes = 0;  // after fusion and folding
     std::size_t weightBytes = 0;
     std::vector<interstage::TensorPlacement> memoryMap;
+    std::vector<BodyBlock> bodyMemory;           // the last run's control-flow bodies, per iteration (memory map)
     std::vector<std::string> executedNodeNames;  // node names by step (for timeline ticks)
     QString error;                               // empty when every run finished
     bool cancelled = false;

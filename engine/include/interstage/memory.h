@@ -79,6 +79,16 @@ enum class MemoryDevice : uint8_t { Host, Gpu };
 constexpr int kMemoryCategoryCount = 6;
 const char* memoryCategoryName(MemoryCategory category);
 
+// A value of a control-flow body (If, Loop, Scan), as memory events name
+// it: the session numbers each body value once, the first time its body is
+// prepared (MemoryTracker::bodyValueIndex), so an event carries an index
+// instead of strings.
+struct BodyValue {
+    NodeId node = kNoNode;  // the node of the run's graph whose step runs the body
+    std::string body;       // "Loop_0 › body"; nested: "Loop_0 › body › If_2 › then_branch"
+    std::string name;       // the body value's name ("workspace of NODE" for a kernel's scratch)
+};
+
 // One allocation (bytes > 0) or free (bytes < 0) the engine made.
 struct MemoryEvent {
     int64_t timeNs = 0;  // since the start of the run (or of session creation for set-up events)
@@ -88,6 +98,11 @@ struct MemoryEvent {
     ValueId tensor = kNoValue;  // the tensor it holds, when one
     NodeId node = kNoNode;      // the node running when it happened (kNoNode: before/after the nodes)
     int run = 0;                // 0: session set-up; 1..N: the run
+    // A body's tensor (tensor is then kNoValue: body value ids are not the
+    // run graph's): its index in RunStats::bodyValues, and which run of
+    // the body within its node's step (Loop/Scan iteration; If: 0). -1: none.
+    int32_t bodyValue = -1;
+    int32_t iteration = -1;
 };
 
 // One reading of the process's resident memory.

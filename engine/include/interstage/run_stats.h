@@ -31,6 +31,9 @@ struct RunStats {
     std::size_t peakActivationBytes = 0;  // most interstage + output bytes held at once (compare to the lower bound)
     long minorPageFaults = 0;             // page faults taken during the run (the price of reduce on a CPU)
     std::vector<MemoryEvent> events;      // every allocation and free of the run
+    // The session's body values so far (MemoryEvent::bodyValue indexes it;
+    // an index never changes, so the last run's table names every run's).
+    std::vector<BodyValue> bodyValues;
     // Tracked bytes per MemoryCategory when the run started (weights, kept
     // buffers): the baseline the run's events add to.
     std::vector<std::size_t> bytesAtStart = std::vector<std::size_t>(kMemoryCategoryCount, 0);

@@ -19,29 +19,36 @@ int64_t MemoryTracker::nowNs() const {
 }
 
 void MemoryTracker::allocated(std::size_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor,
-                              bool countsAsAllocation) {
+                              bool countsAsAllocation, BodySlot body) {
     current_ += bytes;
     byCategory_[static_cast<size_t>(category)] += bytes;
     runPeak_ = std::max(runPeak_, current_);
     runPeakActivations_ = std::max(runPeakActivations_, activations());
     if (countsAsAllocation) ++runAllocations_;
-    record(static_cast<int64_t>(bytes), device, category, tensor);
+    record(static_cast<int64_t>(bytes), device, category, tensor, body);
 }
 
-void MemoryTracker::freed(std::size_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor) {
+void MemoryTracker::freed(std::size_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor,
+                          BodySlot body) {
     current_ -= std::min(current_, bytes);
     auto& c = byCategory_[static_cast<size_t>(category)];
     c -= std::min(c, bytes);
-    record(-static_cast<int64_t>(bytes), device, category, tensor);
+    record(-static_cast<int64_t>(bytes), device, category, tensor, body);
 }
 
 void MemoryTracker::handedOver(std::size_t bytes, MemoryDevice device, MemoryCategory fromCategory, ValueId from,
-                               MemoryCategory toCategory, ValueId to) {
-    freed(bytes, device, fromCategory, from);
-    allocated(bytes, device, toCategory, to, false);
+                               MemoryCategory toCategory, ValueId to, BodySlot fromBody, BodySlot toBody) {
+    freed(bytes, device, fromCategory, from, fromBody);
+    allocated(bytes, device, toCategory, to, false, toBody);
 }
 
-void MemoryTracker::record(int64_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor) {
+int32_t MemoryTracker::bodyValueIndex(NodeId node, const std::string& body, const std::string& name) {
+    auto [it, added] = bodyValueIds_.try_emplace({node, body, name}, static_cast<int32_t>(bodyValues_.size()));
+    if (added) bodyValues_.push_back({node, body, name});
+    return it->second;
+}
+
+void MemoryTracker::record(int64_t bytes, MemoryDevice device, MemoryCategory category, ValueId tensor, BodySlot body) {
     MemoryEvent e;
     e.timeNs = nowNs();
     e.bytes = bytes;
@@ -50,6 +57,8 @@ void MemoryTracker::record(int64_t bytes, MemoryDevice device, MemoryCategory ca
     e.tensor = tensor;
     e.node = node_;
     e.run = run_;
+    e.bodyValue = body.value;
+    e.iteration = body.iteration;
     runEvents_.push_back(e);
     pending_.push_back(e);
 }

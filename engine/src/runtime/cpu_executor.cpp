@@ -55,8 +55,8 @@ Status CpuExecutor::prepareKernels() {
         IS_RETURN_IF_ERROR(kernel->prepare(context));
         kernels_[n] = std::move(kernel);
         if (node.hasSubgraph && !subgraphs_)
-            subgraphs_ =
-                std::make_unique<SubgraphRunner>(graph_, *this, allocator_, tracker_, threads_, subgraphOptions_);
+            subgraphs_ = std::make_unique<SubgraphRunner>(graph_, *this, allocator_, tracker_, threads_,
+                                                          subgraphOptions_, bodyPath_);
     }
     return Status::ok();
 }
@@ -121,7 +121,7 @@ Status CpuExecutor::runNode(size_t n, cpu::RunContext& context, const std::funct
                                              : sharedWorkspace_.data();
     context.subgraphs = nullptr;
     if (node.hasSubgraph && subgraphs_) {
-        subgraphs_->enter(body_ ? reportedNode_ : static_cast<NodeId>(n), &stopRequested);
+        subgraphs_->enter(body_ ? reportedNode_ : static_cast<NodeId>(n), static_cast<NodeId>(n), &stopRequested);
         context.subgraphs = subgraphs_.get();
     }
     Status status = kernels_[n]->run(context);

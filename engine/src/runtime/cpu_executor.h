@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "cpu/kernel.h"
@@ -45,12 +46,18 @@ public:
     void setSubgraphOptions(const SubgraphOptions& options) { subgraphOptions_ = options; }
 
     // ---- running as a body (runtime/subgraph_runner)
-    // Memory events name no tensor (the body's value ids mean nothing to
-    // the run's graph) and are reported under this node of the run.
-    void setReportedNode(NodeId node) {
+    // Memory events are reported under `node` of the run and name no
+    // tensor (the body's value ids mean nothing to the run's graph) but the
+    // body value: `indices` per value id (then per node's workspace) and
+    // `slab` for an arena's slab index the tracker's table, `*iteration` is
+    // the body's iteration when an event happens. `path` names the body
+    // ("Loop_0 › body") for the bodies nested in it. Before prepareKernels().
+    void runAsBody(NodeId node, std::string path, std::vector<int32_t> indices, int32_t slab,
+                   const int32_t* iteration) {
         body_ = true;
         reportedNode_ = node;
-        memory_.nameNoTensors();
+        bodyPath_ = std::move(path);
+        memory_.nameBodyValues(std::move(indices), slab, iteration);
     }
     // A value whose data lives outside this executor: the body's formal
     // inputs and the outer values it reads. Read in place, never copied.
@@ -81,6 +88,7 @@ private:
     std::unique_ptr<SubgraphRunner> subgraphs_;  // when a node has a body
     bool body_ = false;                          // this executor runs a body
     NodeId reportedNode_ = kNoNode;
+    std::string bodyPath_;      // bodies: "Loop_0 › body"
     std::vector<void*> bound_;  // per value: data bound from outside (bodies)
 };
 

@@ -36,6 +36,7 @@ void RunProgress::finish() {
     stats_.peakRssBytes = sampler_.peakBytes();
     stats_.peakActivationBytes = tracker_.runPeakActivationBytes();
     stats_.events = tracker_.runEvents();
+    stats_.bodyValues = tracker_.bodyValues();
     auto lastSamples = sampler_.takeSamples();  // the rest went out with the batches
     stats_.rss.insert(stats_.rss.end(), lastSamples.begin(), lastSamples.end());
     if (observer_) observer_->runFinished(stats_);

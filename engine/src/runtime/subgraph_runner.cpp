@@ -12,7 +12,8 @@ namespace interstage {
 // A body resolved for one set of input shapes, with its executor.
 class SubgraphRunner::PreparedBody : public cpu::Subgraph {
 public:
-    PreparedBody(SubgraphRunner& runner, std::unique_ptr<Graph> graph) : runner_(runner), graph_(std::move(graph)) {}
+    PreparedBody(SubgraphRunner& runner, std::unique_ptr<Graph> graph, int32_t& iteration)
+        : runner_(runner), graph_(std::move(graph)), iteration_(iteration) {}
     ~PreparedBody() override { executor_.reset(); }
 
     Status run(const std::vector<cpu::TensorView>& inputs, std::vector<cpu::TensorView>& outputs) override {
@@ -22,7 +23,7 @@ public:
                                 std::to_string(inputs.size()));
         for (size_t i = 0; i < formal.size(); ++i) executor_->bind(formal[i], inputs[i].data);
         for (const auto& [inner, outerId] : captured_) executor_->bind(inner, runner_.outerView(outerId).data);
-        executor_->setReportedNode(runner_.reportedNode_);
+        ++iteration_;
         const std::function<bool()> stop = [this] { return runner_.stopRequested(); };
         IS_RETURN_IF_ERROR(executor_->runBody(stop));
         outputs.clear();
@@ -44,20 +45,40 @@ public:
     SubgraphRunner& runner_;
     std::unique_ptr<Graph> graph_;  // the executor refers to it: its address must not change
     std::unique_ptr<CpuExecutor> executor_;
+    int32_t& iteration_;                                 // the runner's count for this body; events read it
     std::vector<std::pair<ValueId, ValueId>> captured_;  // (body value, outer value)
     std::vector<cpu::TensorView> signature;              // dtypes and shapes; no data
     bool valueDependent = false;                         // resolved from input values: never reused
 };
 
 SubgraphRunner::SubgraphRunner(const Graph& outer, OuterValues& owner, HostAllocator& allocator, MemoryTracker& tracker,
-                               int threads, SubgraphOptions options)
-    : outer_(outer), owner_(owner), allocator_(allocator), tracker_(tracker), threads_(threads), options_(options) {}
+                               int threads, SubgraphOptions options, std::string path)
+    : outer_(outer),
+      owner_(owner),
+      allocator_(allocator),
+      tracker_(tracker),
+      threads_(threads),
+      options_(options),
+      path_(std::move(path)) {}
 
 SubgraphRunner::~SubgraphRunner() = default;
 
-void SubgraphRunner::enter(NodeId reportedNode, const std::function<bool()>* stopRequested) {
+void SubgraphRunner::enter(NodeId reportedNode, NodeId node, const std::function<bool()>* stopRequested) {
     reportedNode_ = reportedNode;
+    node_ = node;
     stop_ = stopRequested;
+    for (auto& [body, iteration] : iterations_) iteration = -1;
+}
+
+std::string SubgraphRunner::pathOf(const Graph& body) const {
+    std::string attribute = body.name;
+    if (node_ != kNoNode && static_cast<size_t>(node_) < outer_.nodes.size()) {
+        const Node& node = outer_.nodes[static_cast<size_t>(node_)];
+        for (const Attribute& a : node.attributes)
+            if (a.graph.get() == &body) attribute = a.name;
+        return (path_.empty() ? "" : path_ + " › ") + node.name + " › " + attribute;
+    }
+    return path_.empty() ? attribute : path_ + " › " + attribute;
 }
 
 Status SubgraphRunner::checkStop() {
@@ -99,7 +120,8 @@ Result<std::unique_ptr<SubgraphRunner::PreparedBody>> SubgraphRunner::build(
         valueDependent = true;
     }
     if (!resolved.ok()) return resolved.status();
-    auto prepared = std::make_unique<PreparedBody>(*this, std::make_unique<Graph>(resolved.take()));
+    const auto counter = iterations_.try_emplace(&body, -1).first;
+    auto prepared = std::make_unique<PreparedBody>(*this, std::make_unique<Graph>(resolved.take()), counter->second);
     prepared->valueDependent = valueDependent;
     for (const cpu::TensorView& view : inputs) prepared->signature.push_back({view.dtype, view.shape, nullptr});
     Graph& graph = prepared->graph();
@@ -109,7 +131,17 @@ Result<std::unique_ptr<SubgraphRunner::PreparedBody>> SubgraphRunner::build(
 
     auto executor = std::make_unique<CpuExecutor>(graph, threads_, allocator_, tracker_);
     executor->setSubgraphOptions(options_);
-    executor->setReportedNode(reportedNode_);
+    // Each value (and each node's planned workspace, ids past the values)
+    // gets its index in the session's table once; events carry the index.
+    const std::string path = pathOf(body);
+    std::vector<int32_t> indices(graph.values.size() + graph.nodes.size(), -1);
+    for (size_t id = 0; id < graph.values.size(); ++id)
+        indices[id] = tracker_.bodyValueIndex(reportedNode_, path, graph.values[id].name);
+    for (size_t n = 0; n < graph.nodes.size(); ++n)
+        indices[graph.values.size() + n] =
+            tracker_.bodyValueIndex(reportedNode_, path, "workspace of " + graph.nodes[n].name);
+    const int32_t slab = tracker_.bodyValueIndex(reportedNode_, path, "the arena");
+    executor->runAsBody(reportedNode_, path, std::move(indices), slab, &counter->second);
     IS_RETURN_IF_ERROR(executor->prepareKernels());
     // Bodies are planned without aliases (no in-place writes, Concat
     // members or page moves): each tensor gets its own bytes in the plan.

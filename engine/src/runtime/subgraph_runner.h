@@ -2,15 +2,17 @@
 // body is resolved for the shapes its node hands it, gets its own kernels
 // and a memory plan from the same planner as the run's memory mode, and
 // runs on a nested CpuExecutor whose allocations go through the run's
-// allocator and tracker (so they count in the run's peak, named after the
-// control-flow node). A prepared body is kept while its input shapes stay
-// the same: a Loop plans its body once, not once per iteration.
+// allocator and tracker (so they count in the run's peak, under the
+// control-flow node, each event naming the body value and the iteration).
+// A prepared body is kept while its input shapes stay the same: a Loop
+// plans its body once, not once per iteration.
 #pragma once
 
 #include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
+#include <string>
 
 #include "cpu/subgraph.h"
 #include "interstage/memory.h"
@@ -43,14 +45,16 @@ struct SubgraphOptions {
 
 class SubgraphRunner : public cpu::SubgraphHost {
 public:
-    // `owner` runs `outer`, the graph whose nodes own the bodies.
+    // `owner` runs `outer`, the graph whose nodes own the bodies; `path`
+    // names `outer` when it is itself a body ("Loop_0 › body"), else "".
     SubgraphRunner(const Graph& outer, OuterValues& owner, HostAllocator& allocator, MemoryTracker& tracker,
-                   int threads, SubgraphOptions options);
+                   int threads, SubgraphOptions options, std::string path);
     ~SubgraphRunner() override;
 
-    // The node about to run: the node memory events are reported under
-    // and the run's stop request.
-    void enter(NodeId reportedNode, const std::function<bool()>* stopRequested);
+    // The node about to run (`node` of the outer graph): the node of the
+    // run's graph memory events are reported under, and the run's stop
+    // request. Its bodies' iterations count from 0 again.
+    void enter(NodeId reportedNode, NodeId node, const std::function<bool()>* stopRequested);
 
     Result<cpu::Subgraph*> prepare(const Graph& body, const std::vector<cpu::TensorView>& inputs) override;
     Status checkStop() override;
@@ -62,6 +66,8 @@ public:
 private:
     class PreparedBody;
     Result<std::unique_ptr<PreparedBody>> build(const Graph& body, const std::vector<cpu::TensorView>& inputs);
+    // "NODE › ATTRIBUTE" of a body of the node entered, after path_.
+    std::string pathOf(const Graph& body) const;
 
     const Graph& outer_;
     OuterValues& owner_;
@@ -69,9 +75,14 @@ private:
     MemoryTracker& tracker_;
     int threads_;
     SubgraphOptions options_;
+    std::string path_;
     NodeId reportedNode_ = kNoNode;
+    NodeId node_ = kNoNode;
     const std::function<bool()>* stop_ = nullptr;
     std::map<const Graph*, std::unique_ptr<PreparedBody>> prepared_;
+    // Per body: its runs in the current node's step, less one (the
+    // iteration running). A map's elements stay put: executors point here.
+    std::map<const Graph*, int32_t> iterations_;
 };
 
 }  // namespace interstage

@@ -25,6 +25,7 @@ void TensorMemory::setPlan(const std::vector<PlannedTensor>& tensors, MemoryPlan
             if (step >= 0 && static_cast<size_t>(step) < trimsAt_.size())
                 trimsAt_[static_cast<size_t>(step)].push_back({b, keep});
     heldBytes_.assign(plan_.buffers.size(), 0);
+    allocatedIn_.assign(plan_.buffers.size(), -1);
     arriving_.assign(plan_.buffers.size(), 0);
     for (size_t m = 0; m < plan_.moves.size(); ++m) {
         const PageMove& move = plan_.moves[m];
@@ -52,7 +53,8 @@ Status TensorMemory::allocate(size_t buffer) {
     // Bytes that arrive by page moves are not held yet (their pages are
     // mapped but untouched until the move replaces them).
     heldBytes_[buffer] = spec.bytes - arriving_[buffer];
-    tracker_.allocated(heldBytes_[buffer], MemoryDevice::Host, spec.category, tenant(spec));
+    if (iteration_) allocatedIn_[buffer] = *iteration_;
+    tracker_.allocated(heldBytes_[buffer], MemoryDevice::Host, spec.category, tenant(spec), true, slot(buffer));
     for (size_t t : tenants_[buffer])
         address_[static_cast<size_t>(tensors_[t].value)] = static_cast<std::byte*>(data) + plan_.offsetOf[t];
     return Status::ok();
@@ -66,7 +68,7 @@ void TensorMemory::release(size_t buffer) {
     const BufferSpec& spec = plan_.buffers[buffer];
     allocator_.release(bufferData_[buffer], mappedBytes_[buffer]);
     bufferData_[buffer] = nullptr;
-    tracker_.freed(heldBytes_[buffer], MemoryDevice::Host, spec.category, tenant(spec));
+    tracker_.freed(heldBytes_[buffer], MemoryDevice::Host, spec.category, tenant(spec), slot(buffer));
     heldBytes_[buffer] = 0;
 }
 
@@ -81,7 +83,7 @@ void TensorMemory::movePages(const PageMove& move) {
                              move.offset)) {
         bufferData_[from] = nullptr;
         tracker_.handedOver(heldBytes_[from], MemoryDevice::Host, source.category, tenant(source), target.category,
-                            tenant(target));
+                            tenant(target), slot(from), slot(into));
         heldBytes_[from] = 0;
         for (size_t t : tenants_[from]) address_[static_cast<size_t>(tensors_[t].value)] = to;
         return;
@@ -89,7 +91,7 @@ void TensorMemory::movePages(const PageMove& move) {
     // Not moved: the Concat copies the bytes into the destination, which
     // holds them from now on (its pages there are touched now), and the
     // source goes after the step as usual.
-    tracker_.allocated(source.bytes, MemoryDevice::Host, target.category, tenant(target), false);
+    tracker_.allocated(source.bytes, MemoryDevice::Host, target.category, tenant(target), false, slot(into));
 }
 
 Status TensorMemory::beginRun() {
@@ -119,7 +121,7 @@ void TensorMemory::afterStep(int step) {
             continue;
         const BufferSpec& spec = plan_.buffers[b];
         const std::size_t cut = std::min(heldBytes_[b], mappedBytes_[b] - keep);
-        tracker_.freed(cut, MemoryDevice::Host, spec.category, tenant(spec));
+        tracker_.freed(cut, MemoryDevice::Host, spec.category, tenant(spec), slot(b));
         heldBytes_[b] -= cut;
         mappedBytes_[b] = keep;
     }

@@ -33,9 +33,16 @@ public:
     // Frees the buffers the plan allocates per run (a body whose node is
     // done with it for this run); persistent ones stay.
     void releasePerRun();
-    // Memory events name no tensor (a body's: its value ids are not the
-    // run's graph's).
-    void nameNoTensors() { nameTensors_ = false; }
+    // A body's memory: events name no tensor (its value ids are not the
+    // run's graph's) but the body value, by its index in the tracker's
+    // table (`indices`, per value id; `slab` for the arena's slab), and the
+    // iteration (`*iteration` when the buffer was allocated).
+    void nameBodyValues(std::vector<int32_t> indices, int32_t slab, const int32_t* iteration) {
+        nameTensors_ = false;
+        bodyValues_ = std::move(indices);
+        bodySlab_ = slab;
+        iteration_ = iteration;
+    }
 
     // The tensor's address now; nullptr when its buffer is not allocated.
     void* address(ValueId value) const { return address_[static_cast<size_t>(value)]; }
@@ -66,7 +73,20 @@ private:
     std::vector<std::size_t> arriving_;     // per buffer: bytes that arrive by page moves
     std::vector<void*> address_;            // per value
     bool nameTensors_ = true;
+    std::vector<int32_t> bodyValues_;  // per value id: its body value index (bodies only)
+    int32_t bodySlab_ = -1;
+    const int32_t* iteration_ = nullptr;
     ValueId tenant(const BufferSpec& spec) const { return nameTensors_ ? spec.firstTenant : kNoValue; }
+    std::vector<int32_t> allocatedIn_;  // per buffer: the iteration that allocated it (bodies only)
+    // A body buffer's events name the iteration that allocated it: a Loop
+    // body's outputs are freed as the next iteration starts, yet are the
+    // previous iteration's tensors.
+    BodySlot slot(size_t buffer) const {
+        if (!iteration_) return {};
+        const ValueId tenant = plan_.buffers[buffer].firstTenant;
+        const auto v = static_cast<size_t>(tenant);
+        return {tenant == kNoValue ? bodySlab_ : (v < bodyValues_.size() ? bodyValues_[v] : -1), allocatedIn_[buffer]};
+    }
 };
 
 }  // namespace interstage

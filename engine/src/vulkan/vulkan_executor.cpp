@@ -51,7 +51,8 @@ Status VulkanExecutor::Impl::prepareKernels() {
         cpuKernels[n] = std::move(kernel);
         // Fallback kernels run with one thread; their bodies alike.
         if (node.hasSubgraph && !subgraphs)
-            subgraphs = std::make_unique<SubgraphRunner>(graph, outerValues, *allocator, tracker, 1, subgraphOptions);
+            subgraphs =
+                std::make_unique<SubgraphRunner>(graph, outerValues, *allocator, tracker, 1, subgraphOptions, "");
     }
     return Status::ok();
 }

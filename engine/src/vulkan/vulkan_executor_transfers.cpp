@@ -125,7 +125,7 @@ Status VulkanExecutor::Impl::runOnCpu(size_t n) {
             }
             IS_ASSIGN_OR_RETURN(outerValues.views[id], hostView(id, host, hostBytes));
         }
-        subgraphs->enter(static_cast<NodeId>(n), &stop);
+        subgraphs->enter(static_cast<NodeId>(n), static_cast<NodeId>(n), &stop);
         context.subgraphs = subgraphs.get();
     }
     const size_t firstOutput = host.size();
@@ -163,7 +163,7 @@ Status VulkanExecutor::Impl::runOnCpu(size_t n) {
     }
     if (hostBytes) tracker.freed(hostBytes, MemoryDevice::Host, MemoryCategory::Staging, kNoValue);
     outerValues.views.clear();
-    if (subgraphs) subgraphs->enter(kNoNode, nullptr);  // `stop` goes now
+    if (subgraphs) subgraphs->enter(kNoNode, kNoNode, nullptr);  // `stop` goes now
     return status;
 }
 
