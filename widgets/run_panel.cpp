@@ -218,8 +218,8 @@ void RunPanel::updateValueField(int input) {
                               "pattern")
                                .arg(kMaxTypedValues));
     else
-        values->setToolTip(tr("%1 values, comma separated (%2), used for every run; empty: a generated pattern")
-                               .arg(*count)
+        values->setToolTip(tr("%1, comma separated (%2), used for every run; empty: a generated pattern")
+                               .arg(*count == 1 ? tr("One value") : tr("%1 values").arg(*count))
                                .arg(interstage::isFloatingType(dtype)     ? tr("numbers")
                                     : dtype == interstage::DataType::Bool ? tr("0, 1, true or false")
                                                                           : tr("whole numbers")));
