@@ -34,6 +34,14 @@ struct AppOptions {
                             "With --screenshot: select the first node whose name or op contains TEXT (expanding "
                             "the groups around it) instead of the first output's producer; \"\" selects nothing.",
                             "TEXT"};
+    QCommandLineOption input{"input",
+                             "Set the shape of an input, as the CLI's --input: NAME=DIMS (1x512; scalar for rank 0). "
+                             "Repeatable.",
+                             "NAME=DIMS"};
+    QCommandLineOption value{"value",
+                             "Give a small input (at most 16 elements) its values, as the CLI's --value: "
+                             "NAME=V[,V...] (sr=16000), instead of the generated pattern. Repeatable.",
+                             "NAME=V"};
     QCommandLineOption backend{"backend",
                                "Select the backend to run on (cpu, vulkan:0, ...; see interstage-cli devices).", "ID"};
 
@@ -42,7 +50,7 @@ struct AppOptions {
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addPositionalArgument("model", "ONNX model to open (default: the built-in U^2-Net-P sample)");
-        parser.addOptions({backend, compare, screenshot, tab, preset, benchmark, find});
+        parser.addOptions({backend, input, value, compare, screenshot, tab, preset, benchmark, find});
     }
 };
 
@@ -127,6 +135,24 @@ int main(int argc, char** argv) {
     const bool doCompare = !onePreset && (parser.isSet(options.compare) || parser.isSet(options.screenshot));
     const QString shotPath = parser.value(options.screenshot);
     QObject::connect(&window, &MainWindow::documentChanged, &window, [&] {
+        // The panel's fields, as a user would fill them; a bad shape or
+        // value is the run's error (the panel checks them when it runs).
+        const auto fill = [&](const QCommandLineOption& option,
+                              bool (widgets::RunPanel::*set)(const QString&, const QString&)) {
+            for (const QString& spec : parser.values(option)) {
+                const auto eq = spec.indexOf('=');
+                if (eq > 0 && (window.runPanel()->*set)(spec.left(eq), spec.mid(eq + 1))) continue;
+                std::fprintf(stderr, "interstage: --%s '%s' must name an input of the model as NAME=...\n",
+                             qPrintable(option.names().first()), qPrintable(spec));
+                return false;
+            }
+            return true;
+        };
+        if (!fill(options.input, &widgets::RunPanel::setInputShape) ||
+            !fill(options.value, &widgets::RunPanel::setInputValues)) {
+            app.exit(1);
+            return;
+        }
         if (onePreset) {
             window.runPanel()->applyPreset(parser.value(options.preset));
             window.runOnce();

@@ -265,13 +265,15 @@ void MainWindow::documentLoaded(std::shared_ptr<const appcore::ModelDocument> do
     timingChart_->clear();
     inspector_->clearNode();
     QStringList names, declared, current;
+    std::vector<interstage::DataType> dtypes;
     for (interstage::ValueId id : document_->resolved.runtimeInputs()) {
         const auto& v = document_->resolved.value(id);
         names << QString::fromStdString(v.name);
+        dtypes.push_back(v.dtype);
         declared << QString::fromStdString(interstage::shapeToString(v.declaredShape));
         current << QString::fromStdString(interstage::shapeToString(v.shape));
     }
-    runPanel_->setInputs(names, declared, current);
+    runPanel_->setInputs(names, declared, current, dtypes);
     QStringList tensorNames;
     for (const auto& v : document_->resolved.values) tensorNames << QString::fromStdString(v.name);
     timeline_->setTensorNames(tensorNames);

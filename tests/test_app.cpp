@@ -5,6 +5,8 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QImage>
+#include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -93,6 +95,77 @@ private slots:
                 interstage::loadModelFromBytes(testsupport::tinyChain().serialize(), ".").take(), options);
             QVERIFY2(warm.ok() && warm.value()->run({}).isOk(), warm.status().toString().c_str());
         }
+    }
+
+    // A scalar int64 input that picks an If branch (a detector's sample
+    // rate): the generated default (0) takes the 8 kHz branch, a typed 16000
+    // the 16 kHz one, and the typed value stays for the next runs. A value
+    // that does not fit is a message in the panel; the results stay.
+    void typedValueSelectsTheIfBranch() {
+        QTemporaryDir dir;
+        MainWindow w;
+        w.setQuiet(true);
+        w.show();
+        w.openModel(
+            QString::fromStdString(testsupport::writeFile(dir, "sr.onnx", testmodels::sampleRateModel().serialize())));
+        QVERIFY(waitIdle(w));
+        QVERIFY(w.document());
+        auto* shape = w.runPanel()->findChild<QLineEdit*>("shape:sr");
+        auto* value = w.runPanel()->findChild<QLineEdit*>("value:sr");
+        auto* problem = w.runPanel()->findChild<QLabel*>("inputError");
+        QVERIFY(shape && value && problem);
+        QCOMPARE(shape->text(), QString("scalar"));  // shapeToString's rank 0, read back by the run
+        QVERIFY(value->isEnabled());
+        QCOMPARE(value->placeholderText(), QString("generated"));
+        w.runPanel()->setRunCount(1);
+        const int ifNode = nodeIndex(w, "If");
+        QVERIFY(ifNode >= 0);
+        auto rateShown = [&] {
+            w.selectNode(ifNode);
+            return w.inspector()->valueText();
+        };
+        w.runOnce();
+        QVERIFY(waitIdle(w));
+        QVERIFY2(w.lastError().isEmpty(), qPrintable(w.lastError()));
+        QVERIFY2(rateShown().contains("first values:\n8"), qPrintable(rateShown()));
+
+        value->setText("16000");
+        for (int run = 0; run < 2; ++run) {  // the typed value is used again
+            w.runOnce();
+            QVERIFY(waitIdle(w));
+            QVERIFY2(w.lastError().isEmpty(), qPrintable(w.lastError()));
+            QVERIFY2(rateShown().contains("first values:\n16"), qPrintable(rateShown()));
+            QCOMPARE(value->text(), QString("16000"));
+        }
+        QCOMPARE(int(w.results().size()), 3);
+        QVERIFY(problem->isHidden());
+
+        const std::vector<std::pair<QString, QString>> bad = {
+            {"16k", "input 'sr' (int64): '16k' is not a whole number"},
+            {"16000,8000", "input 'sr' of shape scalar takes 1 value, not 2"},
+        };
+        for (const auto& [typed, expected] : bad) {
+            value->setText(typed);
+            w.runOnce();
+            QVERIFY(waitIdle(w));
+            QVERIFY2(w.lastError().contains(expected), qPrintable(w.lastError()));
+            QVERIFY(!problem->isHidden());
+            QCOMPARE(problem->text(), expected);
+            QCOMPARE(int(w.results().size()), 3);  // nothing ran, nothing lost
+            QVERIFY(w.document());
+            QCOMPARE(value->text(), typed);  // kept for the user to fix
+        }
+        // A shape too big to type turns the field off, its text kept.
+        shape->setText("4x8");
+        QVERIFY(!value->isEnabled());
+        shape->setText("scalar");
+        QVERIFY(value->isEnabled());
+        value->setText("16000");
+        w.runOnce();
+        QVERIFY(waitIdle(w));
+        QVERIFY(problem->isHidden());
+        QCOMPARE(int(w.results().size()), 4);
+        QVERIFY2(rateShown().contains("first values:\n16"), qPrintable(rateShown()));
     }
 
     // The "In-place writes" box: reduce on U^2-Net-P holds less with it (the

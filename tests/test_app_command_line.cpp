@@ -4,6 +4,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "models/control_flow_models.h"
+#include "test_support.h"
+
 namespace {
 
 struct Outcome {
@@ -75,6 +78,38 @@ private slots:
         QCOMPARE(outcome.exitCode, 1);
         QVERIFY2(outcome.err.contains("no opset_import"), qPrintable(outcome.err));
         QVERIFY2(QFileInfo(shot).size() > 0, "the window as it was is still saved");
+    }
+
+    // --input and --value fill the run panel as a user would (the CLI's
+    // options, for a scripted screenshot of a model such as silero-vad);
+    // a name the model lacks or a value that does not parse exits 1 with
+    // the reason.
+    void inputValuesFromTheCommandLine() {
+        QTemporaryDir dir;
+        const QString model =
+            QString::fromStdString(testsupport::writeFile(dir, "sr.onnx", testmodels::sampleRateModel().serialize()));
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert("QT_QPA_PLATFORM", "offscreen");
+        const QString shot = dir.filePath("shot.png");
+        const Outcome ran =
+            runApp({model, "--input", "sr=scalar", "--value", "sr=16000", "--preset", "default", "--screenshot", shot},
+                   environment);
+        QVERIFY(ran.finished);
+        QVERIFY2(ran.exitCode == 0, qPrintable(ran.err));
+        QVERIFY(QFileInfo(shot).size() > 0);
+
+        const Outcome unknown =
+            runApp({model, "--value", "rate=1", "--preset", "default", "--screenshot", shot}, environment);
+        QVERIFY(unknown.finished);
+        QCOMPARE(unknown.exitCode, 1);
+        QVERIFY2(unknown.err.contains("--value 'rate=1' must name an input of the model"), qPrintable(unknown.err));
+
+        const Outcome notANumber =
+            runApp({model, "--value", "sr=16k", "--preset", "default", "--screenshot", shot}, environment);
+        QVERIFY(notANumber.finished);
+        QCOMPARE(notANumber.exitCode, 1);
+        QVERIFY2(notANumber.err.contains("input 'sr' (int64): '16k' is not a whole number"),
+                 qPrintable(notANumber.err));
     }
 };
 

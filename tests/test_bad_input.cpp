@@ -176,6 +176,20 @@ private slots:
         expectError(parseInputSpec("x=1x-3").status(), StatusCode::InvalidArgument, "negative");
         expectError(parseInputSpec("x=1xaxb").status(), StatusCode::InvalidArgument, "not a number");
         expectError(parseInputSpec("1x3").status(), StatusCode::InvalidArgument, "NAME=DIMS");
+        expectError(parseShape("scalarx2").status(), StatusCode::InvalidArgument, "not a number");
+    }
+    // What shapeToString() writes for rank 0 reads back as rank 0 (the run
+    // panel's field for a scalar input shows "scalar").
+    void scalarShapeRoundTrips() {
+        QCOMPARE(shapeToString(Shape{}), std::string("scalar"));
+        auto scalar = parseShape(shapeToString(Shape{}));
+        QVERIFY2(scalar.ok(), scalar.status().message().c_str());
+        QVERIFY(scalar->empty());
+        auto spec = parseInputSpec("sr=scalar");
+        QVERIFY(spec.ok());
+        QCOMPARE(spec->first, std::string("sr"));
+        QVERIFY(spec->second.empty());
+        QCOMPARE(parseShape(shapeToString(Shape{1, 512})).value(), (Shape{1, 512}));
     }
     void inputShapeThatDoesNotFit() {
         QTemporaryDir dir;

@@ -8,6 +8,7 @@
 #include <QtTest>
 
 #include "interstage/tensor_io.h"
+#include "models/control_flow_models.h"
 #include "test_support.h"
 
 namespace {
@@ -80,6 +81,53 @@ private slots:
         QVERIFY2(saved.ok(), saved.status().toString().c_str());
         QCOMPARE(saved->data.shape, (interstage::Shape{1, 8, 8, 8}));
         QCOMPARE(saved->name, std::string("y"));
+    }
+
+    // --value gives a small input its values: an If on an int64 scalar
+    // sample rate takes the branch the value selects (the generated
+    // default, 0, takes the 8 kHz one), in run and in compare's children.
+    void valueSelectsTheIfBranch() {
+        QTemporaryDir dir;
+        const QString model =
+            QString::fromStdString(testsupport::writeFile(dir, "sr.onnx", testmodels::sampleRateModel().serialize()));
+        auto rate = [&](const QString& out, const QStringList& extra) -> float {
+            auto r = runCli(QStringList{"run", model, "--save-outputs", dir.filePath(out)} + extra);
+            if (r.exitCode != 0) qWarning("%s", qPrintable(r.err));
+            auto saved = interstage::readTensorFile(dir.filePath(out + "/rate.pb").toStdString());
+            return saved.ok() ? saved->data.data<float>()[0] : -1.f;
+        };
+        QCOMPARE(rate("given16k", {"--value", "sr=16000"}), 16.f);
+        QCOMPARE(rate("given8k", {"--value", "sr=8000"}), 8.f);
+        QCOMPARE(rate("generated", {}), 8.f);
+        QCOMPARE(rate("withShape", {"--input", "sr=scalar", "--value=sr=16000"}), 16.f);
+        auto compare = runCli({"compare", model, "--runs", "1", "--value", "sr=16000"});
+        QVERIFY2(compare.exitCode == 0, qPrintable(compare.err));
+        QVERIFY(compare.out.contains("reduce+reuse"));
+    }
+
+    // A value that does not fit its input is one line naming the input,
+    // exit status 2, from run and from compare before any mode runs.
+    void valueErrorsNameTheInput() {
+        QTemporaryDir dir;
+        const QString model =
+            QString::fromStdString(testsupport::writeFile(dir, "sr.onnx", testmodels::sampleRateModel().serialize()));
+        const std::vector<std::pair<QString, QString>> cases = {
+            {"sr=16000,8000", "input 'sr' of shape scalar takes 1 value, not 2"},
+            {"sr=16k", "input 'sr' (int64): '16k' is not a whole number"},
+            {"sr=99999999999999999999", "does not fit in int64"},
+            {"sr=", "input 'sr': no values given"},
+            {"rate=1", "the model has no input named 'rate' (inputs: sr)"},
+            {"sr", "must look like NAME=V[,V...]"},
+        };
+        for (const auto& [value, expected] : cases) {
+            for (const char* command : {"run", "compare"}) {
+                auto r = runCli({command, model, "--value", value});
+                QVERIFY2(r.exitCode == 2, qPrintable(value + ": " + r.err));
+                QVERIFY2(r.err.contains(expected), qPrintable(r.err));
+                QCOMPARE(r.err.trimmed().count('\n'), 0);
+                QVERIFY2(r.out.isEmpty(), qPrintable(r.out));  // compare fails before any child runs
+            }
+        }
     }
 
     void keepAndDataRemoved() {

@@ -13,6 +13,8 @@
 #include <QThread>
 #include <QVBoxLayout>
 
+#include "interstage/input_values.h"
+
 namespace widgets {
 
 RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
@@ -86,7 +88,16 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(memory);
 
     auto* inputs = new QGroupBox(tr("Inputs"));
-    inputsForm_ = new QFormLayout(inputs);
+    auto* inputsLayout = new QVBoxLayout(inputs);
+    inputsForm_ = new QFormLayout;
+    inputsLayout->addLayout(inputsForm_);
+    // Why the last Run refused the inputs, next to the fields to fix.
+    inputError_ = new QLabel;
+    inputError_->setObjectName("inputError");
+    inputError_->setWordWrap(true);
+    inputError_->setStyleSheet("color: #C62828;");
+    inputError_->hide();
+    inputsLayout->addWidget(inputError_);
     layout->addWidget(inputs);
 
     auto* runBox = new QGroupBox(tr("Run"));
@@ -161,16 +172,71 @@ void RunPanel::addKeep(const QString& tensor) {
 void RunPanel::setRunCount(int runs) { runs_->setValue(runs); }
 void RunPanel::setBudgetMiB(int mib) { budget_->setValue(mib); }
 
-void RunPanel::setInputs(const QStringList& names, const QStringList& declared, const QStringList& current) {
+void RunPanel::setInputs(const QStringList& names, const QStringList& declared, const QStringList& current,
+                         const std::vector<interstage::DataType>& dtypes) {
     while (inputsForm_->rowCount() > 0) inputsForm_->removeRow(0);
     inputFields_.clear();
+    valueFields_.clear();
     inputNames_ = names;
+    inputTypes_ = dtypes;
+    inputTypes_.resize(size_t(names.size()), interstage::DataType::Undefined);
     for (int i = 0; i < names.size(); ++i) {
         auto* field = new QLineEdit(current.value(i));
-        field->setToolTip(tr("Declared %1; dims separated by x").arg(declared.value(i)));
-        inputsForm_->addRow(names[i], field);
+        field->setObjectName("shape:" + names[i]);
+        field->setToolTip(tr("Declared %1; dims separated by x (\"scalar\" for rank 0)").arg(declared.value(i)));
+        auto* values = new QLineEdit;
+        values->setObjectName("value:" + names[i]);
+        values->setPlaceholderText(tr("generated"));
+        auto* row = new QHBoxLayout;
+        row->addWidget(field, 2);
+        row->addWidget(values, 1);
+        inputsForm_->addRow(names[i], row);
         inputFields_ << field;
+        valueFields_ << values;
+        connect(field, &QLineEdit::textChanged, this, [this, i] { updateValueField(i); });
+        updateValueField(i);
     }
+}
+
+// The value field takes values while the shape field holds a small shape
+// of a number or bool type; otherwise it is off (its text kept for when
+// the shape is small again) and says why.
+void RunPanel::updateValueField(int input) {
+    QLineEdit* values = valueFields_.value(input);
+    if (!values) return;
+    const interstage::DataType dtype = inputTypes_[size_t(input)];
+    const bool typable = dtype != interstage::DataType::String && dtype != interstage::DataType::Undefined &&
+                         dtype != interstage::DataType::Complex64 && dtype != interstage::DataType::Complex128;
+    auto shape = interstage::parseShape(inputFields_[input]->text().trimmed().toStdString());
+    const auto count = shape.ok() ? interstage::elementCount(shape.value()) : std::nullopt;
+    const bool small = count && *count <= kMaxTypedValues;
+    values->setEnabled(typable && small);
+    if (!typable)
+        values->setToolTip(tr("Values cannot be typed for a %1 input").arg(interstage::dataTypeName(dtype)));
+    else if (!small)
+        values->setToolTip(tr("Values can be typed for inputs of at most %1 elements; this one gets a generated "
+                              "pattern")
+                               .arg(kMaxTypedValues));
+    else
+        values->setToolTip(tr("%1, comma separated (%2), used for every run; empty: a generated pattern")
+                               .arg(*count == 1 ? tr("One value") : tr("%1 values").arg(*count))
+                               .arg(interstage::isFloatingType(dtype)     ? tr("numbers")
+                                    : dtype == interstage::DataType::Bool ? tr("0, 1, true or false")
+                                                                          : tr("whole numbers")));
+}
+
+bool RunPanel::setInputShape(const QString& name, const QString& dims) {
+    const int i = int(inputNames_.indexOf(name));
+    if (i < 0) return false;
+    inputFields_[i]->setText(dims);
+    return true;
+}
+
+bool RunPanel::setInputValues(const QString& name, const QString& values) {
+    const int i = int(inputNames_.indexOf(name));
+    if (i < 0) return false;
+    valueFields_[i]->setText(values);
+    return true;
 }
 
 void RunPanel::setRunning(bool running) {
@@ -226,15 +292,27 @@ appcore::RunConfig RunPanel::config(QString* error) const {
     s.maxMemoryBytes = static_cast<std::size_t>(budget_->value()) << 20;
     for (const QString& name : keep_->text().split(',', Qt::SkipEmptyParts))
         s.keep.push_back(name.trimmed().toStdString());
+    QString problem;
     for (int i = 0; i < inputFields_.size(); ++i) {
         auto shape = interstage::parseShape(inputFields_[i]->text().trimmed().toStdString());
         if (!shape.ok()) {
-            if (error)
-                *error = tr("input %1: %2").arg(inputNames_[i], QString::fromStdString(shape.status().message()));
+            problem = tr("input %1: %2").arg(inputNames_[i], QString::fromStdString(shape.status().message()));
             continue;
         }
-        s.inputShapes[inputNames_[i].toStdString()] = shape.value();
+        const std::string name = inputNames_[i].toStdString();
+        s.inputShapes[name] = shape.value();
+        const QString typed = valueFields_[i]->text().trimmed();
+        if (typed.isEmpty() || !valueFields_[i]->isEnabled()) continue;
+        auto values = interstage::parseInputValues(name, inputTypes_[size_t(i)], shape.value(), typed.toStdString());
+        if (!values.ok()) {
+            problem = QString::fromStdString(values.status().message());
+            continue;
+        }
+        c.inputs[name] = values.take();
     }
+    inputError_->setText(problem);
+    inputError_->setVisible(!problem.isEmpty());
+    if (error) *error = problem;
     return c;
 }
 

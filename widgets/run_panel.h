@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QWidget>
+#include <vector>
 
 #include "core/run_types.h"
 
@@ -21,9 +22,21 @@ class RunPanel : public QWidget {
 public:
     explicit RunPanel(QWidget* parent = nullptr);
 
-    // The model's runtime inputs: name and declared shape ("1x3xHxW"), and
-    // the shape in use. One editable field each.
-    void setInputs(const QStringList& names, const QStringList& declared, const QStringList& current);
+    // The model's runtime inputs: name, declared shape ("1x3xHxW"), the
+    // shape in use and the dtype. An editable shape field each, and a value
+    // field for a small input (see kMaxTypedValues).
+    void setInputs(const QStringList& names, const QStringList& declared, const QStringList& current,
+                   const std::vector<interstage::DataType>& dtypes);
+    // What the app's --input and --value set; false when there is no
+    // such input.
+    bool setInputShape(const QString& name, const QString& dims);
+    bool setInputValues(const QString& name, const QString& values);
+
+    // Typed values are for a model's small control inputs (a sample rate,
+    // a flag, a threshold, a few indices): up to 16 elements (a 4x4 matrix)
+    // fit a line edit and can be read back at a glance. A bigger input is
+    // data (audio, an image): the CLI's --input-file gives it values.
+    static constexpr int64_t kMaxTypedValues = 16;
     void setRunning(bool running);
     // Why the open model cannot run (weights not loaded, ops no backend
     // has); Run and Compare stay off and the reason is shown. Empty: none.
@@ -36,7 +49,7 @@ public:
     bool setBackend(const QString& id);
 
     // The configuration the controls show now; `error` is set when an input
-    // shape does not parse.
+    // shape or typed value does not parse or fit.
     appcore::RunConfig config(QString* error = nullptr) const;
     void applyPreset(const QString& preset);  // a name of interstage::memoryPresets()
     void addKeep(const QString& tensor);      // "Pin this tensor" from the inspector
@@ -69,8 +82,13 @@ private:
     QSpinBox* budget_;
     QLineEdit* keep_;
     QFormLayout* inputsForm_;
+    void updateValueField(int input);
+
     QList<QLineEdit*> inputFields_;
+    QList<QLineEdit*> valueFields_;
+    QLabel* inputError_ = nullptr;
     QStringList inputNames_;
+    std::vector<interstage::DataType> inputTypes_;
     QPushButton* run_;
     QPushButton* stop_;
     QPushButton* compare_;

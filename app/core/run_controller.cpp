@@ -99,7 +99,7 @@ void RunController::work(int setId, std::shared_ptr<const interstage::Model> mod
         result.lowerBoundBytes = session->lowerBoundBytes();
         for (int r = 0; r < config.runs && !cancel_.load(); ++r) {
             auto stats = std::make_shared<interstage::RunStats>();
-            interstage::Status status = session->run({}, stats.get());
+            interstage::Status status = session->run(config.inputs, stats.get());
             if (status.code() == interstage::StatusCode::Cancelled) {
                 result.cancelled = true;
                 break;

@@ -4,7 +4,9 @@
 
 #include <QMetaType>
 #include <QString>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/body_memory.h"
@@ -19,6 +21,10 @@ struct RunConfig {
     // them from its flags (the controller sets the observer).
     interstage::SessionOptions session;
     int runs = 3;
+    // Values the user typed for small inputs (the run panel's value
+    // fields), in the shapes `session.inputShapes` gives them; the other
+    // inputs get the engine's generated default input.
+    std::map<std::string, interstage::TensorData> inputs;
     // Tests: faults injected into the set's session once it exists (0: off).
     // failNthAllocation: the n-th host tensor allocation fails;
     // loseDeviceAtSubmit: the n-th Vulkan submit reports a lost device.

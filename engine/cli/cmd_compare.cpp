@@ -162,6 +162,13 @@ int runCompare(Args& args) {
     // Fail early, in this process, on a bad model or option.
     auto model = loadModel(o.model);
     if (!model.ok()) return reportError(model.status());
+    {
+        SessionOptions checked;
+        std::map<std::string, TensorData> inputs;
+        Status built = buildSessionOptions(o, checked, inputs);
+        if (built.isOk()) built = addInputValues(o, model->graph, checked, inputs);
+        if (!built.isOk()) return reportError(built);
+    }
 
     nlohmann::json modes = nlohmann::json::array();
     std::size_t lowerBound = 0, executedLowerBound = 0, weightBytes = 0;

@@ -147,6 +147,8 @@ int runRun(Args& args) {
     options.observer = &live;
     auto model = loadModel(o.model);
     if (!model.ok()) return reportError(model.status());
+    Status valued = addInputValues(o, model->graph, options, inputs);
+    if (!valued.isOk()) return reportError(valued);
     auto created = Session::create(model.take(), options);
     if (!created.ok()) return reportError(created.status());
     Session& session = *created.value();

@@ -14,6 +14,8 @@ void printHelp() {
                  "      opset, ops, weights, intermediate tensors and the lower bound on memory\n"
                  "  run MODEL [--backend cpu] [--threads N] [--runs N] [--input NAME=DIMS]...\n"
                  "      [--input-file NAME=TENSOR.pb]... [--save-outputs DIR] [--json FILE]\n"
+                 "      [--value NAME=V[,V...]]...  (a small input's values, by its dtype:\n"
+                 "      integers, decimals or 0/1/true/false; e.g. --value sr=16000)\n"
                  "      [--mode default|reduce|reuse|reduce+reuse|arena] [--reduce-constant]\n"
                  "      [--ignore-input-initializer] [--no-fusion] [--no-in-place-concat]\n"
                  "      [--no-in-place-ops]  (no op writes its output over a dying input)\n"
@@ -32,8 +34,11 @@ void printHelp() {
                  "\n"
                  "Dynamic input dims default to 1 for the batch and 320 otherwise; dims with\n"
                  "one name share one size (set through any input). Set them with\n"
-                 "--input x=1x3x640x640. Errors: exit status 1 (2 for a bad command line)\n"
-                 "and one line on stderr naming the problem.\n";
+                 "--input x=1x3x640x640 (--input sr=scalar for rank 0). Inputs not given by\n"
+                 "--input-file or --value get a generated pattern; --value's count must fill\n"
+                 "the input's shape, or sets it for a dynamic scalar or 1-D input.\n"
+                 "Errors: exit status 1 (2 for a bad command line) and one line on stderr\n"
+                 "naming the problem.\n";
 }
 
 }  // namespace

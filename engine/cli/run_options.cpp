@@ -1,5 +1,6 @@
 #include "run_options.h"
 
+#include "interstage/input_values.h"
 #include "interstage/tensor_io.h"
 
 namespace interstage::cli {
@@ -30,6 +31,10 @@ bool parseRunOption(Args& args, RunOptions& o, Status& error) {
     }
     if (args.option("--input-file", value, error)) {
         o.inputFiles.push_back(value);
+        return true;
+    }
+    if (args.option("--value", value, error)) {
+        o.inputValues.push_back(value);
         return true;
     }
     if (args.option("--keep", value, error)) {
@@ -97,6 +102,7 @@ std::vector<std::string> childArguments(const RunOptions& o) {
                                   std::to_string(o.runs)};
     for (const auto& s : o.inputSpecs) a.insert(a.end(), {"--input", s});
     for (const auto& s : o.inputFiles) a.insert(a.end(), {"--input-file", s});
+    for (const auto& s : o.inputValues) a.insert(a.end(), {"--value", s});
     for (const auto& s : o.keep) a.insert(a.end(), {"--keep", s});
     if (o.reduceConstant) a.push_back("--reduce-constant");
     if (o.ignoreInputInitializer) a.push_back("--ignore-input-initializer");
@@ -138,6 +144,30 @@ Status buildSessionOptions(const RunOptions& o, SessionOptions& options, std::ma
         if (!tensor.ok()) return tensor.status();
         options.inputShapes[spec.substr(0, eq)] = tensor->data.shape;
         inputs[spec.substr(0, eq)] = tensor->data;
+    }
+    return Status::ok();
+}
+
+Status addInputValues(const RunOptions& o, const Graph& graph, SessionOptions& options,
+                      std::map<std::string, TensorData>& inputs) {
+    for (const auto& spec : o.inputValues) {
+        const auto eq = spec.find('=');
+        if (eq == std::string::npos || eq == 0)
+            return invalidArgument("--value '" + spec + "' must look like NAME=V[,V...], e.g. sr=16000");
+        const std::string name = spec.substr(0, eq);
+        const ValueId id = graph.find(name);
+        if (id == kNoValue || !graph.value(id).isGraphInput || graph.value(id).isInitializer) {
+            std::string names;
+            for (ValueId in : graph.runtimeInputs()) names += (names.empty() ? "" : ", ") + graph.value(in).name;
+            return invalidArgument("--value: the model has no input named '" + name + "' (inputs: " + names + ")");
+        }
+        auto given = options.inputShapes.find(name);
+        auto value = parseInputValues(graph.value(id),
+                                      given == options.inputShapes.end() ? std::nullopt : std::optional(given->second),
+                                      spec.substr(eq + 1));
+        if (!value.ok()) return Status(value.status().code(), "--value: " + value.status().message());
+        options.inputShapes[name] = value->shape;
+        inputs[name] = value.take();
     }
     return Status::ok();
 }

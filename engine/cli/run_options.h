@@ -15,8 +15,9 @@ struct RunOptions {
     std::string backend = "cpu";
     int threads = 0;
     int runs = 1;
-    std::vector<std::string> inputSpecs;  // NAME=DIMS
-    std::vector<std::string> inputFiles;  // NAME=FILE.pb
+    std::vector<std::string> inputSpecs;   // NAME=DIMS
+    std::vector<std::string> inputFiles;   // NAME=FILE.pb
+    std::vector<std::string> inputValues;  // NAME=V[,V...]
     std::string mode = "default";
     bool reduceConstant = false;
     bool ignoreInputInitializer = false;
@@ -42,5 +43,11 @@ std::vector<std::string> childArguments(const RunOptions& o);
 
 // Session options and inputs from the parsed options.
 Status buildSessionOptions(const RunOptions& o, SessionOptions& options, std::map<std::string, TensorData>& inputs);
+
+// The --value inputs, read by the dtype and shape the loaded model
+// declares (after buildSessionOptions, whose --input shapes they must
+// fit); each also sets its input's shape.
+Status addInputValues(const RunOptions& o, const Graph& graph, SessionOptions& options,
+                      std::map<std::string, TensorData>& inputs);
 
 }  // namespace interstage::cli

@@ -68,6 +68,23 @@ GraphBuilder vadModel() {
     return g;
 }
 
+GraphBuilder sampleRateModel() {
+    GraphBuilder g("sample_rate");
+    g.input("sr", DataType::Int64, {});
+    g.initializer("sixteen_k", TensorData::fromInt64({16000}, {}));
+    g.node("Equal", {"sr", "sixteen_k"}, {}, 1, "is_16k");
+    g.node("If", {"is_16k"}, {}, 1, "rate");
+    GraphBuilder then("then_16k"), otherwise("else_8k");
+    then.constant("rate16", TensorData::fromFloat({16}, {1}));
+    then.output("rate16", DataType::Float, {1});
+    otherwise.constant("rate8", TensorData::fromFloat({8}, {1}));
+    otherwise.output("rate8", DataType::Float, {1});
+    g.subgraph("rate", "then_branch", then);
+    g.subgraph("rate", "else_branch", otherwise);
+    g.output("rate", DataType::Float, {1});
+    return g;
+}
+
 GraphBuilder decoderModel(int64_t steps) {
     GraphBuilder g("decoder");
     g.input("state0", DataType::Float, {1, 3});

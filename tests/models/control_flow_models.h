@@ -38,6 +38,12 @@ void addVadWeights(GraphBuilder& g, const VadWeights& w);
 // Inputs x [1,1,4,4] and sr [1]; output vad [1,1,kHidden].
 GraphBuilder vadModel();
 
+// The detector's If as the real one takes it: sr is an int64 scalar (a
+// sample rate) and the output `rate` [1] is 16 when sr is 16000, else 8.
+// The generated default input (0) takes the 8 kHz branch; a typed value
+// (--value sr=16000, the run panel's value field) takes the other.
+GraphBuilder sampleRateModel();
+
 // ---- Loop: a greedy decoder's shape, `steps` iterations from state0
 // [1,3]; outputs the last state and the tokens [steps,1].
 GraphBuilder decoderModel(int64_t steps);

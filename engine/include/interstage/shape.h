@@ -33,7 +33,8 @@ std::string shapeToString(const Shape& shape);
 // "1x3xHxW" style, with '?' for unknown unnamed dims.
 std::string shapeToString(const SymbolicShape& shape);
 
-// Parses "1x3x640x640" (also accepts ',' as separator; "" is a scalar).
+// Parses "1x3x640x640" (also accepts ',' as separator; "" and "scalar",
+// as shapeToString() writes rank 0, are a scalar).
 Result<Shape> parseShape(const std::string& text);
 
 }  // namespace interstage

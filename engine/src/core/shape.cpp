@@ -45,7 +45,9 @@ std::string shapeToString(const SymbolicShape& shape) {
 
 Result<Shape> parseShape(const std::string& text) {
     Shape shape;
-    if (text.empty()) return shape;
+    // shapeToString() writes rank 0 as "scalar"; what it writes must read
+    // back (the app's input fields show it and hand it back unchanged).
+    if (text.empty() || text == "scalar") return shape;
     size_t pos = 0;
     while (pos <= text.size()) {
         size_t end = text.find_first_of("x,", pos);
