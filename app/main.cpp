@@ -199,11 +199,18 @@ int main(int argc, char** argv) {
             poll->start(100);
         });
     }
+    // Shapes given on the command line are the model's from the start, so
+    // the graph, the problems and the lower bound show them (a spec that
+    // does not parse is reported by the panel's fill above).
+    interstage::InputShapes shapes;
+    for (const QString& spec : parser.values(options.input))
+        if (auto parsed = interstage::parseInputSpec(spec.toStdString()); parsed.ok())
+            shapes[parsed.value().first] = parsed.value().second;
     QTimer::singleShot(0, &window, [&] {
         if (args.isEmpty())
             window.openSample("u2netp");
         else
-            window.openModel(args.first());
+            window.openModel(args.first(), shapes);
     });
     return app.exec();
 }

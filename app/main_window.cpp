@@ -205,7 +205,7 @@ void MainWindow::openSample(const QString& name) {
     openModel(path.value());
 }
 
-void MainWindow::openModel(const QString& path) {
+void MainWindow::openModel(const QString& path, const interstage::InputShapes& shapes) {
     // A model still loading is superseded: its layout stops at the next
     // group, and its result never reaches the window.
     if (loadCancel_) loadCancel_->store(true);
@@ -243,7 +243,6 @@ void MainWindow::openModel(const QString& path) {
         addRecent(path);
         documentLoaded(holder->value());
     });
-    const interstage::InputShapes shapes;
     loadWatcher_->setFuture(QtConcurrent::run([holder, path, shapes, onProgress, cancel] {
         *holder = appcore::loadDocument(path, shapes, onProgress, cancel.get());
     }));

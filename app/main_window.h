@@ -38,7 +38,9 @@ public:
     // Opens a model off the UI thread; a failure shows the loader's error in
     // a dialog (unless quiet) and keeps the model that was open. Opening
     // another model while one loads cancels the first.
-    void openModel(const QString& path);
+    // Opens path with its dynamic input dims set from shapes (others
+    // default, as in the engine).
+    void openModel(const QString& path, const interstage::InputShapes& shapes = {});
     void openSample(const QString& name);
     void runOnce();
     void comparePresets();
