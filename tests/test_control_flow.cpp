@@ -126,6 +126,27 @@ GraphBuilder ifOnInput(const GraphBuilder& then, const GraphBuilder& otherwise, 
     return g;
 }
 
+// A Loop of 2^50 iterations that adds one each time: only a stop request
+// ends it.
+GraphBuilder endlessLoop() {
+    GraphBuilder g("endless");
+    g.input("x", DataType::Float, {1});
+    g.initializer("forever", TensorData::fromInt64({int64_t(1) << 50}, {}));
+    g.node("Loop", {"forever", "", "x"}, {}, 1, "spin");
+    GraphBuilder body("spin_body");
+    body.input("i", DataType::Int64, {});
+    body.input("go", DataType::Bool, {});
+    body.input("v", DataType::Float, {1});
+    body.constant("one", TensorData::fromFloat({1}, {1}));
+    body.node("Add", {"v", "one"}, {}, 1, "v_next");
+    body.node("Identity", {"go"}, {}, 1, "go_next");
+    body.output("go_next", DataType::Bool, {});
+    body.output("v_next", DataType::Float, {1});
+    g.subgraph("spin", "body", body);
+    g.output("spin", DataType::Float, {1});
+    return g;
+}
+
 // ---- on Vulkan, through the CPU fallback
 
 // An If whose branches read a tensor a shader made (Relu's output): on
@@ -456,21 +477,7 @@ private slots:
     }
 
     void loopStopsWhenAsked() {
-        GraphBuilder g("endless");
-        g.input("x", DataType::Float, {1});
-        g.initializer("forever", TensorData::fromInt64({int64_t(1) << 50}, {}));
-        g.node("Loop", {"forever", "", "x"}, {}, 1, "spin");
-        GraphBuilder body("spin_body");
-        body.input("i", DataType::Int64, {});
-        body.input("go", DataType::Bool, {});
-        body.input("v", DataType::Float, {1});
-        body.constant("one", TensorData::fromFloat({1}, {1}));
-        body.node("Add", {"v", "one"}, {}, 1, "v_next");
-        body.node("Identity", {"go"}, {}, 1, "go_next");
-        body.output("go_next", DataType::Bool, {});
-        body.output("v_next", DataType::Float, {1});
-        g.subgraph("spin", "body", body);
-        g.output("spin", DataType::Float, {1});
+        const GraphBuilder g = endlessLoop();
         StopAfter observer(1000);
         SessionOptions options;
         options.observer = &observer;
@@ -622,21 +629,7 @@ private slots:
     void vulkanLoopStopsWhenAsked() {
         auto devices = listVulkanDevices();
         if (!devices.ok() || devices->empty()) QSKIP("no Vulkan device on this machine");
-        GraphBuilder g("endless");
-        g.input("x", DataType::Float, {1});
-        g.initializer("forever", TensorData::fromInt64({int64_t(1) << 50}, {}));
-        g.node("Loop", {"forever", "", "x"}, {}, 1, "spin");
-        GraphBuilder body("spin_body");
-        body.input("i", DataType::Int64, {});
-        body.input("go", DataType::Bool, {});
-        body.input("v", DataType::Float, {1});
-        body.constant("one", TensorData::fromFloat({1}, {1}));
-        body.node("Add", {"v", "one"}, {}, 1, "v_next");
-        body.node("Identity", {"go"}, {}, 1, "go_next");
-        body.output("go_next", DataType::Bool, {});
-        body.output("v_next", DataType::Float, {1});
-        g.subgraph("spin", "body", body);
-        g.output("spin", DataType::Float, {1});
+        const GraphBuilder g = endlessLoop();
         StopAfter observer(1000);
         auto session = sessionOn("vulkan", g, MemoryMode{}, &observer);
         Status status = session->run({{"x", TensorData::fromFloat({0}, {1})}});
