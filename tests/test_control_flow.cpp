@@ -147,6 +147,24 @@ GraphBuilder endlessLoop() {
     return g;
 }
 
+// A wake-word detector's decision: If 'reply' on whether x's mean is above
+// zero; its branches double or lower `operand`, a value from outside them.
+void addReplyOnScore(GraphBuilder& g, const std::string& operand) {
+    g.node("ReduceMean", {"x"}, {intAttr("keepdims", 0)}, 1, "score");
+    g.initializer("zero", TensorData::fromFloat({0}, {}));
+    g.node("Greater", {"score", "zero"}, {}, 1, "heard");
+    g.node("If", {"heard"}, {}, 1, "reply");
+    GraphBuilder loud("loud"), quiet("quiet");
+    loud.constant("two", TensorData::fromFloat({2}, {}));
+    loud.node("Mul", {operand, "two"}, {}, 1, "doubled");
+    loud.output("doubled", DataType::Float, {1, 4});
+    quiet.constant("one", TensorData::fromFloat({1}, {}));
+    quiet.node("Sub", {operand, "one"}, {}, 1, "lowered");
+    quiet.output("lowered", DataType::Float, {1, 4});
+    g.subgraph("reply", "then_branch", loud);
+    g.subgraph("reply", "else_branch", quiet);
+}
+
 // ---- on Vulkan, through the CPU fallback
 
 // An If whose branches read a tensor a shader made (Relu's output): on
@@ -156,19 +174,7 @@ GraphBuilder ifOnDeviceTensor() {
     GraphBuilder g("device_outer");
     g.input("x", DataType::Float, {1, 4});
     g.node("Relu", {"x"}, {}, 1, "positive");
-    g.node("ReduceMean", {"x"}, {intAttr("keepdims", 0)}, 1, "score");
-    g.initializer("zero", TensorData::fromFloat({0}, {}));
-    g.node("Greater", {"score", "zero"}, {}, 1, "heard");
-    g.node("If", {"heard"}, {}, 1, "reply");
-    GraphBuilder loud("loud"), quiet("quiet");
-    loud.constant("two", TensorData::fromFloat({2}, {}));
-    loud.node("Mul", {"positive", "two"}, {}, 1, "doubled");
-    loud.output("doubled", DataType::Float, {1, 4});
-    quiet.constant("one", TensorData::fromFloat({1}, {}));
-    quiet.node("Sub", {"positive", "one"}, {}, 1, "lowered");
-    quiet.output("lowered", DataType::Float, {1, 4});
-    g.subgraph("reply", "then_branch", loud);
-    g.subgraph("reply", "else_branch", quiet);
+    addReplyOnScore(g, "positive");
     g.node("Sigmoid", {"reply"}, {}, 1, "squashed");
     g.output("squashed", DataType::Float, {1, 4});
     return g;
@@ -303,19 +309,7 @@ private slots:
     void ifOnDataDependentScore() {
         GraphBuilder g("wake_word");
         g.input("x", DataType::Float, {1, 4});
-        g.node("ReduceMean", {"x"}, {intAttr("keepdims", 0)}, 1, "score");
-        g.initializer("zero", TensorData::fromFloat({0}, {}));
-        g.node("Greater", {"score", "zero"}, {}, 1, "heard");
-        g.node("If", {"heard"}, {}, 1, "reply");
-        GraphBuilder loud("loud"), quiet("quiet");
-        loud.constant("two", TensorData::fromFloat({2}, {}));
-        loud.node("Mul", {"x", "two"}, {}, 1, "doubled");
-        loud.output("doubled", DataType::Float, {1, 4});
-        quiet.constant("one", TensorData::fromFloat({1}, {}));
-        quiet.node("Sub", {"x", "one"}, {}, 1, "lowered");
-        quiet.output("lowered", DataType::Float, {1, 4});
-        g.subgraph("reply", "then_branch", loud);
-        g.subgraph("reply", "else_branch", quiet);
+        addReplyOnScore(g, "x");
         g.output("reply", DataType::Float, {1, 4});
         for (const std::vector<float>& values : {std::vector<float>{1, 2, -0.5f, 0.25f}, {-1, 0.5f, -2, 0.25f}}) {
             float mean = 0;
