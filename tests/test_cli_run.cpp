@@ -200,14 +200,23 @@ private slots:
         for (const char* mode : {"default", "reduce", "reuse", "arena"})
             QVERIFY2(r.out.contains(mode), qPrintable(r.out));
         QJsonObject doc = readJson(json);
-        QVERIFY(doc.contains("lower_bound_bytes") && doc.contains("weight_bytes"));
+        QVERIFY(doc.contains("lower_bound_bytes"));
+        // The file's weights, and per mode the weights held while running:
+        // never less than the file's (a kernel's packed copy replaces one,
+        // it does not shrink it below the stored bytes in float32 nets).
+        const double fileWeights = doc["file_weight_bytes"].toDouble();
+        QVERIFY(fileWeights > 0);
+        QVERIFY2(r.out.contains("w./file"), qPrintable(r.out));
         QJsonArray modes = doc["modes"].toArray();
         QCOMPARE(modes.size(), 5);
         for (const auto& m : modes) {
             const QJsonObject o = m.toObject();
-            for (const char* key : {"mode", "peak_tracked_bytes", "peak_rss_bytes", "rss_before_load_bytes",
-                                    "allocations_per_steady_run", "first_ms", "steady_median_ms"})
+            for (const char* key :
+                 {"mode", "peak_tracked_bytes", "peak_rss_bytes", "weight_bytes", "rss_before_load_bytes",
+                  "allocations_per_steady_run", "first_ms", "steady_median_ms"})
                 QVERIFY2(o.contains(key), key);
+            QVERIFY(o["weight_bytes"].toDouble() > 0);
+            QVERIFY(o["weight_bytes"].toDouble() <= o["peak_tracked_bytes"].toDouble());
             const bool perRun = o["mode"].toString().startsWith("reduce");
             QCOMPARE(o["allocations_per_steady_run"].toDouble() > 0, perRun);
         }
