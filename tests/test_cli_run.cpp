@@ -38,12 +38,13 @@ QString smallModel(const QTemporaryDir& dir) {
     GraphBuilder b("small");
     b.input("x", DataType::Float, {1, 3, 16, 16});
     WeightGenerator gen(1);
-    auto w = b.initializer("w", TensorData::fromFloat(gen.uniform(8 * 3 * 9, 0.3f), {8, 3, 3, 3}));
+    // 16 filters: 1.7 KB of weights, above what reduce-constant keeps anyway.
+    auto w = b.initializer("w", TensorData::fromFloat(gen.uniform(16 * 3 * 9, 0.3f), {16, 3, 3, 3}));
     auto conv = b.op("Conv", {"x", w}, {intsAttr("pads", {1, 1, 1, 1})}, "conv");
     auto relu = b.op("Relu", {conv}, {}, "relu");
     auto pool = b.op("MaxPool", {relu}, {intsAttr("kernel_shape", {2, 2}), intsAttr("strides", {2, 2})}, "pool");
     auto sig = b.op("Sigmoid", {pool}, {}, "y");
-    b.output(sig, DataType::Float, {1, 8, 8, 8});
+    b.output(sig, DataType::Float, {1, 16, 8, 8});
     return QString::fromStdString(testsupport::writeFile(dir, "small.onnx", b.serialize()));
 }
 
@@ -79,7 +80,7 @@ private slots:
         QVERIFY(run2["nodes"].toArray().at(0).toObject().contains("op"));
         auto saved = interstage::readTensorFile(dir.filePath("out/y.pb").toStdString());
         QVERIFY2(saved.ok(), saved.status().toString().c_str());
-        QCOMPARE(saved->data.shape, (interstage::Shape{1, 8, 8, 8}));
+        QCOMPARE(saved->data.shape, (interstage::Shape{1, 16, 8, 8}));
         QCOMPARE(saved->name, std::string("y"));
     }
 
@@ -208,7 +209,10 @@ private slots:
         QVERIFY(fileWeights > 0);
         QVERIFY2(r.out.contains("w./file"), qPrintable(r.out));
         QJsonArray modes = doc["modes"].toArray();
-        QCOMPARE(modes.size(), 5);
+        QCOMPARE(modes.size(), 6);  // the five presets, then arena+reduce-constant
+        QCOMPARE(modes[5].toObject()["mode"].toString(), QString("arena+reduce-constant"));
+        // Its weights: the kernels' packed copies replace the file's.
+        QVERIFY(modes[5].toObject()["weight_bytes"].toDouble() < modes[4].toObject()["weight_bytes"].toDouble());
         for (const auto& m : modes) {
             const QJsonObject o = m.toObject();
             for (const char* key :
