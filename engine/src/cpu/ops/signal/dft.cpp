@@ -1,0 +1,162 @@
+// DFT (opsets 17 and 20): the Fourier transform along one axis of a real
+// ([..., 1]) or complex ([..., 2]) signal, forward or inverse, full or
+// one-sided, zero-padded or cut to dft_length. Opset 17 names the axis in
+// an attribute, opset 20 in an optional third input. An inverse one-sided
+// DFT takes half a spectrum back to a real signal (numpy's irfft).
+#include <omp.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "cpu/ops/signal/fourier.h"
+#include "cpu/ops/signal/signal_kernels.h"
+#include "cpu/ops/signal/signal_util.h"
+#include "cpu/parallel.h"
+
+namespace interstage::cpu::signal {
+
+namespace {
+
+class DftKernel final : public Kernel {
+public:
+    Status prepare(PrepareContext& context) override {
+        if (!context.hasInput(0) || context.outputCount() != 1)
+            return context.invalidHere("needs an input and one output");
+        dtype_ = context.inputType(0);
+        if (dtype_ != DataType::Float && dtype_ != DataType::Double)
+            return context.unsupportedHere(std::string("DFT of ") + dataTypeName(dtype_) + " is not supported");
+        if (context.output(0).dtype != dtype_) return context.invalidHere("output dtype differs from the input's");
+        const Shape& in = context.inputShape(0);
+        const Shape& out = context.output(0).shape;
+        if (in.size() < 2 || in.size() != out.size() || (in.back() != 1 && in.back() != 2))
+            return context.invalidHere("input must be [..., 1 or 2] and the output of its rank");
+        inverse_ = context.node().attrInt("inverse", 0) != 0;
+        onesided_ = context.node().attrInt("onesided", 0) != 0;
+        axisIsInput_ = context.opset() >= 20;
+        axis_ = axisIsInput_ ? -2 : context.node().attrInt("axis", 1);
+        bool axisKnown = true;
+        if (axisIsInput_ && context.hasInput(2)) {
+            const TensorData* value = context.inputConstant(2);
+            axisKnown = value != nullptr;
+            if (value) {
+                auto given = scalarInteger(*value);
+                if (!given) return context.invalidHere("axis must be an int32 or int64 scalar");
+                axis_ = *given;
+            }
+        }
+        threads_ = std::max(1, context.threads());
+        // Room per thread for the line and its plan's scratch, for every
+        // length the resolved output allows (a one-sided output of m bins
+        // comes from n = 2m - 2 or 2m - 1; an axis known only at run time
+        // leaves any length up to twice the largest dim).
+        if (axisKnown) {
+            IS_RETURN_IF_ERROR(checkAxis(context, axis_));
+            const int64_t along = out[static_cast<size_t>(normalized(axis_))];
+            std::vector<int64_t> lengths{along};
+            if (onesided_ && !inverse_) lengths = {2 * along - 2, 2 * along - 1};
+            for (int64_t n : lengths) lineElements_ = std::max(lineElements_, n + FourierPlan::scratchElements(n));
+        } else {
+            int64_t bound = 1;
+            for (int64_t d : out) bound = std::max(bound, 2 * d);
+            lineElements_ = 5 * bound;  // Bluestein's scratch is under 4n
+        }
+        return Status::ok();
+    }
+
+    std::size_t workspaceBytes() const override {
+        return static_cast<std::size_t>(threads_ * lineElements_) * sizeof(Complex);
+    }
+
+    Status run(RunContext& context) override {
+        const TensorView& in = context.inputs[0];
+        const TensorView& out = context.outputs[0];
+        int64_t axis = axis_;
+        if (axisIsInput_ && context.hasInput(2)) {
+            auto given = scalarInteger(context.inputs[2]);
+            if (!given) return invalidArgument("DFT: axis must be an int32 or int64 scalar");
+            axis = *given;
+        }
+        const auto rank = static_cast<int64_t>(in.shape.size());
+        if (axis < 0) axis += rank;
+        if (axis < 0 || axis > rank - 2) return invalidArgument("DFT: axis is out of range");
+        const auto a = static_cast<size_t>(axis);
+        const int64_t along = in.shape[a];
+        int64_t n = inverse_ && onesided_ ? 2 * (along - 1) : along;
+        if (context.hasInput(1)) {
+            auto given = scalarInteger(context.inputs[1]);
+            if (!given) return invalidArgument("DFT: dft_length must be an int32 or int64 scalar");
+            n = *given;
+        }
+        const int64_t outAlong = out.shape[a];
+        const int64_t expected = inverse_ || !onesided_ ? n : n / 2 + 1;
+        if (n < 1 || outAlong != expected || n + FourierPlan::scratchElements(n) > lineElements_)
+            return invalidArgument("DFT: dft_length does not match the resolved output shape");
+        if (plan_.length() != n || plan_.inverse() != inverse_) plan_.build(n, inverse_);
+
+        int64_t outer = 1, inner = 1;
+        for (size_t k = 0; k < a; ++k) outer *= in.shape[k];
+        for (size_t k = a + 1; k + 1 < in.shape.size(); ++k) inner *= in.shape[k];
+        const int64_t inParts = in.shape.back(), outParts = out.shape.back();
+        const int64_t lines = outer * inner;
+        // Input bins read: an irfft reads half a spectrum and mirrors it.
+        const bool irfft = inverse_ && onesided_;
+        const int64_t taken = std::min(along, irfft ? n / 2 + 1 : n);
+        const double scale = inverse_ ? 1.0 / static_cast<double>(n) : 1.0;
+        auto* workspace = static_cast<Complex*>(context.workspace);
+        const int threads = static_cast<int>(std::min<int64_t>(threads_, std::max<int64_t>(lines, 1)));
+
+#pragma omp parallel num_threads(threads) if (lines * n * 8 > kParallelWork)
+        {
+            const int t = omp_get_thread_num(), team = omp_get_num_threads();
+            Complex* line = workspace + t * lineElements_;
+            Complex* scratch = line + n;
+            for (int64_t l = lines * t / team; l < lines * (t + 1) / team; ++l) {
+                const int64_t o = l / inner, i = l % inner;
+                for (int64_t k = 0; k < n; ++k) {
+                    if (k >= taken) {
+                        line[k] = Complex(0, 0);
+                        continue;
+                    }
+                    const int64_t at = ((o * along + k) * inner + i) * inParts;
+                    const double im = inParts == 2 ? loadReal(dtype_, in.data, at + 1) : 0.0;
+                    line[k] = Complex(loadReal(dtype_, in.data, at), im);
+                }
+                if (irfft)
+                    for (int64_t k = n / 2 + 1; k < n; ++k) line[k] = std::conj(line[n - k]);
+                plan_.transform(line, scratch);
+                for (int64_t k = 0; k < outAlong; ++k) {
+                    const int64_t at = ((o * outAlong + k) * inner + i) * outParts;
+                    storeReal(dtype_, out.data, at, line[k].real() * scale);
+                    if (outParts == 2) storeReal(dtype_, out.data, at + 1, line[k].imag() * scale);
+                }
+            }
+        }
+        return Status::ok();
+    }
+
+private:
+    int64_t normalized(int64_t axis) const { return axis < 0 ? axis + rank_ : axis; }
+
+    Status checkAxis(const PrepareContext& context, int64_t axis) {
+        rank_ = static_cast<int64_t>(context.inputShape(0).size());
+        const int64_t a = normalized(axis);
+        if (a < 0 || a > rank_ - 2)
+            return context.invalidHere("axis " + std::to_string(axis) + " is out of range for rank " +
+                                       std::to_string(rank_) + " (the last dim holds the complex parts)");
+        return Status::ok();
+    }
+
+    DataType dtype_ = DataType::Float;
+    bool inverse_ = false, onesided_ = false, axisIsInput_ = false;
+    int64_t axis_ = 1, rank_ = 0;
+    int threads_ = 1;
+    int64_t lineElements_ = 0;  // per thread: the line and the plan's scratch
+    FourierPlan plan_;
+};
+
+}  // namespace
+
+std::unique_ptr<Kernel> makeDftKernel() { return std::make_unique<DftKernel>(); }
+
+}  // namespace interstage::cpu::signal
