@@ -87,7 +87,7 @@ extern const ShapeRule recurrent;
 // shape_rules_control.cpp: If, Loop, Scan (their bodies resolved)
 extern const ShapeRule ifRule, loop, scan;
 // shape_rules_signal.cpp: DFT, STFT, the windows, MelWeightMatrix, TfIdfVectorizer
-extern const ShapeRule dft, stft, window, melWeightMatrix;
+extern const ShapeRule dft, stft, window, melWeightMatrix, tfIdfVectorizer;
 }  // namespace rules
 
 // Numpy-style broadcast of two shapes; nullopt-like failure as a Status.

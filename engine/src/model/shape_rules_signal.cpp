@@ -137,6 +137,21 @@ Status melWeightMatrixRule(ShapeContext& c) {
     return setChecked(c, 0, dtype, Shape{dftLength / 2 + 1, melBins});
 }
 
+// ---------------------------------------------------------------- TfIdfVectorizer
+
+Status tfIdfVectorizerRule(ShapeContext& c) {
+    IS_RETURN_IF_ERROR(checkArity(c, 1, 1, 1));
+    const Shape& in = c.inputShape(0);
+    if (in.size() > 2) return c.fail("input must be [C] or [N, C], not " + shapeToString(in));
+    const std::vector<int64_t> indexes = c.node().attrInts("ngram_indexes");
+    if (indexes.empty()) return c.fail("attribute 'ngram_indexes' is missing or empty");
+    const int64_t width = *std::max_element(indexes.begin(), indexes.end()) + 1;
+    if (*std::min_element(indexes.begin(), indexes.end()) < 0)
+        return c.fail("attribute 'ngram_indexes' holds a negative index");
+    Shape out = in.size() == 2 ? Shape{in[0], width} : Shape{width};
+    return setChecked(c, 0, DataType::Float, out);
+}
+
 }  // namespace
 
 namespace rules {
@@ -146,6 +161,7 @@ const ShapeRule dft = &dftRule;
 const ShapeRule stft = &stftRule;
 const ShapeRule window = &windowRule;
 const ShapeRule melWeightMatrix = &melWeightMatrixRule;
+const ShapeRule tfIdfVectorizer = &tfIdfVectorizerRule;
 
 }  // namespace rules
 

@@ -206,6 +206,7 @@ std::vector<OpEntry> signalOps() {
         {"HannWindow", rules::window, signal::makeWindowKernel, nullptr, 0},
         {"MelWeightMatrix", rules::melWeightMatrix, signal::makeMelWeightMatrixKernel, nullptr, 0},
         {"STFT", rules::stft, signal::makeStftKernel, nullptr, 0},
+        {"TfIdfVectorizer", rules::tfIdfVectorizer, signal::makeTfIdfVectorizerKernel, nullptr, 0},
     };
     // clang-format on
 }
