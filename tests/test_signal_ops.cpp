@@ -376,6 +376,34 @@ private slots:
         }
     }
 
+    // Edge frequencies far past the sample rate (or NaN) put the mel
+    // bands outside the matrix: no crash, weights in [0, 1] or a clear error.
+    void melWeightMatrixSurvivesHostileEdges_data() {
+        QTest::addColumn<float>("upper");
+        QTest::newRow("1e30 Hz") << 1e30f;
+        QTest::newRow("NaN") << std::nanf("");
+        QTest::newRow("below lower") << 10.0f;
+    }
+
+    void melWeightMatrixSurvivesHostileEdges() {
+        QFETCH(float, upper);
+        GraphBuilder b("mel", 17);
+        std::vector<std::string> inputs{b.initializer("bins", int64Scalar(6)), b.initializer("n", int64Scalar(32)),
+                                        b.initializer("rate", int64Scalar(8000)),
+                                        b.initializer("low", floats({100.0f}, {})),
+                                        b.initializer("high", floats({upper}, {}))};
+        b.output(b.op("MelWeightMatrix", inputs, {}, "m"));
+        auto got = runOnce(b, {}, "m");
+        if (!got.ok()) {
+            QVERIFY2(got.status().message().find("MelWeightMatrix") != std::string::npos,
+                     got.status().toString().c_str());
+            return;
+        }
+        QCOMPARE(got->shape, (Shape{17, 6}));
+        for (int64_t i = 0; i < got->elementCount(); ++i)
+            QVERIFY(valueAt(got.value(), i) >= 0 && valueAt(got.value(), i) <= 1);
+    }
+
     // ---------------------------------------------------------------- TfIdfVectorizer
 
     void tfIdfRefusesStringPools() {

@@ -3,6 +3,7 @@
 // lower_edge_hertz and upper_edge_hertz. Follows the ONNX reference step
 // for step (band edges spaced evenly on the mel scale over num_mel_bins + 2
 // steps, snapped down to whole spectrum bins), so outputs match it exactly.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -58,26 +59,35 @@ public:
         for (int64_t i = 0; i < melBins + 2; ++i) {
             const double mel = static_cast<double>(i) * melStep + static_cast<double>(lowMel);
             const double hertz = 700.0 * (std::pow(10.0, mel / 2595.0) - 1.0);
-            edges_[static_cast<size_t>(i)] =
-                static_cast<int64_t>(std::floor(static_cast<double>(dftLength + 1) * hertz / sampleRate));
+            const double edge = std::floor(static_cast<double>(dftLength + 1) * hertz / sampleRate);
+            // Edges stay doubles: hostile hertz values may put them far
+            // outside int64, and only the rows inside the matrix are walked.
+            if (!std::isfinite(edge))
+                return invalidArgument("MelWeightMatrix: the edge frequencies give no finite spectrum bin");
+            edges_[static_cast<size_t>(i)] = edge;
         }
         const auto es = static_cast<int64_t>(dataTypeSize(dtype_));
         std::memset(out.data, 0, out.bytes());  // zero is all-zero bits in every numeric dtype
         auto set = [&](int64_t row, int64_t col, double w) {
-            if (row >= 0 && row < spectrumBins)
-                tensor::storeNumber(dtype_, w, out.as<char>() + (row * melBins + col) * es);
+            tensor::storeNumber(dtype_, w, out.as<char>() + (row * melBins + col) * es);
+        };
+        // Rows j in [from, to] clipped to the matrix.
+        auto rows = [&](double from, double to, auto&& visit) {
+            const double first = std::max(from, 0.0), last = std::min(to, static_cast<double>(spectrumBins - 1));
+            if (!(first <= last)) return;  // also keeps the cast below in range
+            for (auto j = static_cast<int64_t>(first); static_cast<double>(j) <= last; ++j) visit(j);
         };
         for (int64_t i = 0; i < melBins; ++i) {
-            const int64_t left = edges_[static_cast<size_t>(i)];
-            const int64_t center = edges_[static_cast<size_t>(i + 1)];
-            const int64_t right = edges_[static_cast<size_t>(i + 2)];
+            const double left = edges_[static_cast<size_t>(i)];
+            const double center = edges_[static_cast<size_t>(i + 1)];
+            const double right = edges_[static_cast<size_t>(i + 2)];
             if (center == left)
-                set(center, i, 1.0);
+                rows(center, center, [&](int64_t j) { set(j, i, 1.0); });
             else
-                for (int64_t j = left; j <= center; ++j)
-                    set(j, i, static_cast<double>(j - left) / static_cast<double>(center - left));
-            for (int64_t j = center; j < right; ++j)
-                set(j, i, static_cast<double>(right - j) / static_cast<double>(right - center));
+                rows(left, center, [&](int64_t j) { set(j, i, (static_cast<double>(j) - left) / (center - left)); });
+            if (right > center)
+                rows(center, right - 1,
+                     [&](int64_t j) { set(j, i, (right - static_cast<double>(j)) / (right - center)); });
         }
         return Status::ok();
     }
@@ -85,7 +95,7 @@ public:
 private:
     DataType dtype_ = DataType::Float;
     std::vector<double> scalar_;
-    std::vector<int64_t> edges_;
+    std::vector<double> edges_;
 };
 
 }  // namespace

@@ -62,6 +62,8 @@ public:
             if (!given) return invalidArgument("STFT: frame_length must be an int32 or int64 scalar");
             n = *given;
         }
+        if (context.hasInput(2) && context.inputs[2].shape[0] != n)
+            return invalidArgument("STFT: frame_length differs from the window's length");
         const int64_t batch = in.shape[0], length = in.shape[1], parts = in.shape[2];
         const int64_t frames = out.shape[1], bins = out.shape[2];
         if (n < 1 || n > length || n + FourierPlan::scratchElements(n) > lineElements_ ||
