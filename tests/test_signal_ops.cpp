@@ -155,6 +155,74 @@ GraphBuilder randomModel(const std::string& op, std::vector<Attribute> attrs) {
 
 bool sameBytes(const TensorData& a, const TensorData& b) { return a.shape == b.shape && a.bytes == b.bytes; }
 
+// A model that must be refused, and a word the refusal must contain.
+struct Refusal {
+    GraphBuilder model;
+    Tensors inputs;
+    std::string expected;
+};
+
+Refusal refusal(const std::string& what) {
+    GraphBuilder b(what, what.rfind("dft20", 0) == 0 ? 20 : 17);
+    Tensors inputs;
+    auto signal = [&](Shape shape) {
+        inputs["x"] = floats(ramp(elementCount(shape).value_or(0), 2), shape);
+        return b.input("x", DataType::Float, shape);
+    };
+    auto scalar = [&](const std::string& name, int64_t v) { return b.initializer(name, int64Scalar(v)); };
+    std::string expected;
+    if (what == "dft20 axis -1") {
+        b.output(b.op("DFT", {signal({1, 8, 2}), "", scalar("axis", -1)}, {}, "y"));
+        expected = "axis -1";
+    } else if (what == "dft length 0") {
+        b.output(b.op("DFT", {signal({1, 8, 2}), scalar("n", 0)}, {}, "y"));
+        expected = "dft_length 0";
+    } else if (what == "dft last dim 3") {
+        b.output(b.op("DFT", {signal({1, 8, 3})}, {}, "y"));
+        expected = "must be 1 (real) or 2 (complex)";
+    } else if (what == "stft step 0") {
+        b.output(b.op("STFT", {signal({1, 32, 1}), scalar("step", 0)}, {}, "y"));
+        expected = "frame_step 0";
+    } else if (what == "stft window and length differ") {
+        const std::string w = b.initializer("w", floats(std::vector<float>(8, 1.0f), {8}));
+        b.output(b.op("STFT", {signal({1, 32, 1}), scalar("step", 4), w, scalar("len", 6)}, {}, "y"));
+        expected = "differs from the window's length";
+    } else if (what == "stft frame past the signal") {
+        b.output(b.op("STFT", {signal({1, 32, 1}), scalar("step", 4), "", scalar("len", 40)}, {}, "y"));
+        expected = "frame length 40";
+    } else if (what == "window negative size") {
+        b.output(b.op("HannWindow", {scalar("size", -3)}, {}, "y"));
+        expected = "size -3";
+    } else if (what == "tfidf unknown mode") {
+        const std::string x = b.input("x", DataType::Int64, {4});
+        inputs["x"] = TensorData::fromInt64({1, 2, 3, 4}, {4});
+        b.output(b.op("TfIdfVectorizer", {x},
+                      {stringAttr("mode", "BM25"), intAttr("min_gram_length", 1), intAttr("max_gram_length", 1),
+                       intAttr("max_skip_count", 0), intsAttr("ngram_counts", {0}), intsAttr("ngram_indexes", {0}),
+                       intsAttr("pool_int64s", {2})},
+                      "y"));
+        expected = "BM25";
+    } else if (what == "tfidf counts past the pool") {
+        const std::string x = b.input("x", DataType::Int64, {4});
+        inputs["x"] = TensorData::fromInt64({1, 2, 3, 4}, {4});
+        b.output(b.op("TfIdfVectorizer", {x},
+                      {stringAttr("mode", "TF"), intAttr("min_gram_length", 1), intAttr("max_gram_length", 2),
+                       intAttr("max_skip_count", 0), intsAttr("ngram_counts", {0, 9}), intsAttr("ngram_indexes", {0}),
+                       intsAttr("pool_int64s", {2})},
+                      "y"));
+        expected = "ngram_counts";
+    } else if (what == "multinomial float samples") {
+        b.output(b.op("Multinomial", {signal({2, 5})}, {intAttr("dtype", 1)}, "y"), DataType::Undefined);
+        expected = "int32 (6) or int64 (7)";
+    } else if (what == "bernoulli of integers") {
+        const std::string x = b.input("x", DataType::Int64, {4});
+        inputs["x"] = TensorData::fromInt64({0, 1, 0, 1}, {4});
+        b.output(b.op("Bernoulli", {x}, {}, "y"), DataType::Undefined);
+        expected = "floating point probabilities";
+    }
+    return {std::move(b), std::move(inputs), expected};
+}
+
 }  // namespace
 
 Q_DECLARE_METATYPE(std::vector<double>)
@@ -418,6 +486,28 @@ private slots:
         QVERIFY(!got.ok());
         QCOMPARE(got.status().code(), StatusCode::Unsupported);
         QVERIFY2(got.status().message().find("pool_strings") != std::string::npos, got.status().toString().c_str());
+    }
+
+    // ---------------------------------------------------------------- refusals
+
+    // Bad attributes and sizes are refused before or at the run with a
+    // message naming what is wrong, never a crash.
+    void refusesBadNodes_data() {
+        QTest::addColumn<QString>("what");
+        for (const char* what :
+             {"dft20 axis -1", "dft length 0", "dft last dim 3", "stft step 0", "stft window and length differ",
+              "stft frame past the signal", "window negative size", "tfidf unknown mode", "tfidf counts past the pool",
+              "multinomial float samples", "bernoulli of integers"})
+            QTest::newRow(what) << QString(what);
+    }
+
+    void refusesBadNodes() {
+        QFETCH(QString, what);
+        Refusal r = refusal(what.toStdString());
+        QVERIFY(!r.expected.empty());
+        auto got = runOnce(r.model, r.inputs, "y");
+        QVERIFY(!got.ok());
+        QVERIFY2(got.status().message().find(r.expected) != std::string::npos, got.status().toString().c_str());
     }
 
     // ---------------------------------------------------------------- random
