@@ -257,13 +257,14 @@ private slots:
         QFETCH(qint64, dftLength);
         QFETCH(bool, inverse);
         QFETCH(bool, onesided);
-        const Shape shape{2, length, 3, parts};
-        const auto x = ramp(2 * length * 3 * parts, 7);
+        // 9 lines: real ones go in pairs, and one is left over.
+        const Shape shape{3, length, 3, parts};
+        const auto x = ramp(9 * length * parts, 7);
         auto builder = dftModel(shape, opset, {intAttr("inverse", inverse), intAttr("onesided", onesided)}, dftLength);
         auto got = runOnce(builder, {{"x", floats(x, shape)}}, "dft");
         QVERIFY2(got.ok(), got.status().toString().c_str());
         const int64_t n = dftLength > 0 ? dftLength : length;
-        QCOMPARE(got->shape, (Shape{2, onesided ? n / 2 + 1 : n, 3, 2}));
+        QCOMPARE(got->shape, (Shape{3, onesided ? n / 2 + 1 : n, 3, 2}));
         QString why;
         // Sums of up to 1000 terms of magnitude 1: float output rounding.
         QVERIFY2(close(got.value(), referenceDft(x, shape, n, inverse, onesided), 1e-4, 1e-4, why), qPrintable(why));
@@ -358,31 +359,45 @@ private slots:
 
     // ---------------------------------------------------------------- STFT
 
+    void stftMatchesReference_data() {
+        QTest::addColumn<qint64>("parts");
+        QTest::addColumn<bool>("onesided");
+        QTest::newRow("real onesided") << qint64(1) << true;
+        QTest::newRow("real full") << qint64(1) << false;
+        QTest::newRow("complex full") << qint64(2) << false;
+    }
+
+    // 3 rows of 7 frames: 21 frames, so real frames pair up with one left.
     void stftMatchesReference() {
-        const int64_t length = 50, frame = 12, step = 5;
-        const Shape shape{2, length, 2};
+        QFETCH(qint64, parts);
+        QFETCH(bool, onesided);
+        const int64_t batch = 3, length = 48, frame = 12, step = 6;
+        const Shape shape{batch, length, parts};
         GraphBuilder b("stft", 17);
         const std::string x = b.input("x", DataType::Float, shape);
         const std::string s = b.initializer("step", int64Scalar(step));
         const std::string w = b.op("HannWindow", {b.initializer("frame", int64Scalar(frame))}, {}, "window");
-        b.output(b.op("STFT", {x, s, w}, {intAttr("onesided", 0)}, "stft"));
-        const auto values = ramp(2 * length * 2, 3);
+        b.output(b.op("STFT", {x, s, w}, {intAttr("onesided", onesided)}, "stft"));
+        const auto values = ramp(batch * length * parts, 3);
         auto got = runOnce(b, {{"x", floats(values, shape)}}, "stft");
         QVERIFY2(got.ok(), got.status().toString().c_str());
-        const int64_t frames = 1 + (length - frame) / step;
-        QCOMPARE(got->shape, (Shape{2, frames, frame, 2}));
+        const int64_t frames = 1 + (length - frame) / step, bins = onesided ? frame / 2 + 1 : frame;
+        QCOMPARE(frames, int64_t(7));
+        QCOMPARE(got->shape, (Shape{batch, frames, bins, 2}));
         std::vector<double> expected;
-        for (int64_t bt = 0; bt < 2; ++bt)
+        for (int64_t bt = 0; bt < batch; ++bt)
             for (int64_t f = 0; f < frames; ++f) {
                 std::vector<std::complex<double>> line(static_cast<size_t>(frame));
                 for (int64_t t = 0; t < frame; ++t) {
                     const double hann = 0.5 - 0.5 * std::cos(2 * std::numbers::pi * double(t) / double(frame));
-                    const int64_t at = (bt * length + f * step + t) * 2;
-                    line[size_t(t)] = std::complex<double>(values[size_t(at)], values[size_t(at + 1)]) * hann;
+                    const int64_t at = (bt * length + f * step + t) * parts;
+                    const double im = parts == 2 ? values[size_t(at + 1)] : 0.0;
+                    line[size_t(t)] = std::complex<double>(values[size_t(at)], im) * hann;
                 }
-                for (const auto& c : naiveDft(line, false)) {
-                    expected.push_back(c.real());
-                    expected.push_back(c.imag());
+                const auto spectrum = naiveDft(line, false);
+                for (int64_t k = 0; k < bins; ++k) {
+                    expected.push_back(spectrum[size_t(k)].real());
+                    expected.push_back(spectrum[size_t(k)].imag());
                 }
             }
         QString why;

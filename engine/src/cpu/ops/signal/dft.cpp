@@ -104,31 +104,50 @@ public:
         const int64_t taken = std::min(along, irfft ? n / 2 + 1 : n);
         const double scale = inverse_ ? 1.0 / static_cast<double>(n) : 1.0;
         auto* workspace = static_cast<Complex*>(context.workspace);
-        const int threads = static_cast<int>(std::min<int64_t>(threads_, std::max<int64_t>(lines, 1)));
+        // Real lines go two to a complex transform (fourier.h splitRealPair).
+        const bool paired = inParts == 1 && !irfft;
+        const int64_t units = paired ? (lines + 1) / 2 : lines;
+        const int threads = static_cast<int>(std::min<int64_t>(threads_, std::max<int64_t>(units, 1)));
+        auto inAt = [&](int64_t l, int64_t k) { return ((l / inner * along + k) * inner + l % inner) * inParts; };
+        auto outAt = [&](int64_t l, int64_t k) { return ((l / inner * outAlong + k) * inner + l % inner) * outParts; };
+        auto store = [&](int64_t l, int64_t k, Complex v) {
+            storeReal(dtype_, out.data, outAt(l, k), v.real() * scale);
+            if (outParts == 2) storeReal(dtype_, out.data, outAt(l, k) + 1, v.imag() * scale);
+        };
 
 #pragma omp parallel num_threads(threads) if (lines * n * 8 > kParallelWork)
         {
             const int t = omp_get_thread_num(), team = omp_get_num_threads();
             Complex* line = workspace + t * lineElements_;
             Complex* scratch = line + n;
-            for (int64_t l = lines * t / team; l < lines * (t + 1) / team; ++l) {
-                const int64_t o = l / inner, i = l % inner;
+            for (int64_t u = units * t / team; u < units * (t + 1) / team; ++u) {
+                const int64_t first = paired ? 2 * u : u;
+                const bool second = paired && first + 1 < lines;
                 for (int64_t k = 0; k < n; ++k) {
                     if (k >= taken) {
                         line[k] = Complex(0, 0);
                         continue;
                     }
-                    const int64_t at = ((o * along + k) * inner + i) * inParts;
-                    const double im = inParts == 2 ? loadReal(dtype_, in.data, at + 1) : 0.0;
-                    line[k] = Complex(loadReal(dtype_, in.data, at), im);
+                    const double re = loadReal(dtype_, in.data, inAt(first, k));
+                    double im = 0.0;
+                    if (second)
+                        im = loadReal(dtype_, in.data, inAt(first + 1, k));
+                    else if (inParts == 2)
+                        im = loadReal(dtype_, in.data, inAt(first, k) + 1);
+                    line[k] = Complex(re, im);
                 }
                 if (irfft)
                     for (int64_t k = n / 2 + 1; k < n; ++k) line[k] = std::conj(line[n - k]);
                 plan_.transform(line, scratch);
                 for (int64_t k = 0; k < outAlong; ++k) {
-                    const int64_t at = ((o * outAlong + k) * inner + i) * outParts;
-                    storeReal(dtype_, out.data, at, line[k].real() * scale);
-                    if (outParts == 2) storeReal(dtype_, out.data, at + 1, line[k].imag() * scale);
+                    if (!paired) {
+                        store(first, k, line[k]);
+                        continue;
+                    }
+                    Complex ofFirst, ofSecond;
+                    splitRealPair(line, n, k, ofFirst, ofSecond);
+                    store(first, k, ofFirst);
+                    if (second) store(first + 1, k, ofSecond);
                 }
             }
         }

@@ -73,25 +73,45 @@ public:
         const void* window = context.hasInput(2) ? context.inputs[2].data : nullptr;
         const int64_t lines = batch * frames;
         auto* workspace = static_cast<Complex*>(context.workspace);
-        const int threads = static_cast<int>(std::min<int64_t>(threads_, std::max<int64_t>(lines, 1)));
+        // Frames of a real signal go two to a complex transform
+        // (fourier.h splitRealPair).
+        const bool paired = parts == 1;
+        const int64_t units = paired ? (lines + 1) / 2 : lines;
+        const int threads = static_cast<int>(std::min<int64_t>(threads_, std::max<int64_t>(units, 1)));
+        // Sample k of frame l (frames of every batch row in a row).
+        auto sampleAt = [&](int64_t l, int64_t k) { return (l / frames * length + l % frames * *step + k) * parts; };
+        auto store = [&](int64_t l, int64_t k, Complex v) {
+            storeReal(dtype_, out.data, (l * bins + k) * 2, v.real());
+            storeReal(dtype_, out.data, (l * bins + k) * 2 + 1, v.imag());
+        };
 
 #pragma omp parallel num_threads(threads) if (lines * n * 8 > kParallelWork)
         {
             const int t = omp_get_thread_num(), team = omp_get_num_threads();
             Complex* line = workspace + t * lineElements_;
-            for (int64_t l = lines * t / team; l < lines * (t + 1) / team; ++l) {
-                const int64_t b = l / frames, f = l % frames;
-                const int64_t first = (b * length + f * *step) * parts;
+            for (int64_t u = units * t / team; u < units * (t + 1) / team; ++u) {
+                const int64_t first = paired ? 2 * u : u;
+                const bool second = paired && first + 1 < lines;
                 for (int64_t k = 0; k < n; ++k) {
                     const double w = window ? loadReal(dtype_, window, k) : 1.0;
-                    const double re = loadReal(dtype_, in.data, first + k * parts);
-                    const double im = parts == 2 ? loadReal(dtype_, in.data, first + k * parts + 1) : 0.0;
+                    const double re = loadReal(dtype_, in.data, sampleAt(first, k));
+                    double im = 0.0;
+                    if (second)
+                        im = loadReal(dtype_, in.data, sampleAt(first + 1, k));
+                    else if (parts == 2)
+                        im = loadReal(dtype_, in.data, sampleAt(first, k) + 1);
                     line[k] = Complex(re * w, im * w);
                 }
                 plan_.transform(line, line + n);
                 for (int64_t k = 0; k < bins; ++k) {
-                    storeReal(dtype_, out.data, (l * bins + k) * 2, line[k].real());
-                    storeReal(dtype_, out.data, (l * bins + k) * 2 + 1, line[k].imag());
+                    if (!paired) {
+                        store(first, k, line[k]);
+                        continue;
+                    }
+                    Complex ofFirst, ofSecond;
+                    splitRealPair(line, n, k, ofFirst, ofSecond);
+                    store(first, k, ofFirst);
+                    if (second) store(first + 1, k, ofSecond);
                 }
             }
         }
