@@ -6,6 +6,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,13 @@ public:
             std::vector<int64_t> lengths{along};
             if (onesided_ && !inverse_) lengths = {2 * along - 2, 2 * along - 1};
             for (int64_t n : lengths) lineElements_ = std::max(lineElements_, n + FourierPlan::scratchElements(n));
+            // The twiddles are made here when the length is known, so runs
+            // only transform.
+            const int64_t inAlong = in[static_cast<size_t>(normalized(axis_))];
+            std::optional<int64_t> n = inverse_ && onesided_ ? 2 * (inAlong - 1) : inAlong;
+            if (context.hasInput(1))
+                n = context.inputConstant(1) ? scalarInteger(*context.inputConstant(1)) : std::nullopt;
+            if (n && *n >= 1 && *n + FourierPlan::scratchElements(*n) <= lineElements_) plan_.build(*n, inverse_);
         } else {
             int64_t bound = 1;
             for (int64_t d : out) bound = std::max(bound, 2 * d);

@@ -35,15 +35,26 @@ public:
             if (context.inputShape(2).size() != 1) return context.invalidHere("window must be 1-D");
         }
         onesided_ = context.node().attrInt("onesided", 1) != 0;
-        // The frame length is the window's, or the output's bins undone.
-        frameLength_ = context.hasInput(2) ? context.inputShape(2)[0] : (onesided_ ? -1 : out[2]);
-        if (frameLength_ < 0 && context.hasInput(3))
-            if (const TensorData* value = context.inputConstant(3)) frameLength_ = scalarInteger(*value).value_or(-1);
+        // The frame length: the window's, a constant frame_length, the
+        // whole signal when neither is given, or the bins undone.
+        frameLength_ = -1;
+        if (context.hasInput(2))
+            frameLength_ = context.inputShape(2)[0];
+        else if (!context.hasInput(3))
+            frameLength_ = in[1];
+        else if (const TensorData* value = context.inputConstant(3))
+            frameLength_ = scalarInteger(*value).value_or(-1);
+        else if (!onesided_)
+            frameLength_ = out[2];
         threads_ = std::max(1, context.threads());
-        if (frameLength_ >= 0)
+        if (frameLength_ >= 1 && frameLength_ <= in[1]) {
             lineElements_ = frameLength_ + FourierPlan::scratchElements(frameLength_);
-        else  // known only with the run: any length up to the signal's, Bluestein's scratch under 4n
+            plan_.build(frameLength_, false);  // runs then only transform
+        } else {
+            // Known only with the run: any length up to the signal's, with
+            // Bluestein's scratch (under 4n).
             lineElements_ = 5 * std::max<int64_t>(in[1], 1);
+        }
         return Status::ok();
     }
 
