@@ -293,6 +293,24 @@ private slots:
                  qPrintable(why));
     }
 
+    // Half-precision signals (cast in and out in the graph): the transform
+    // runs in double, so the round trip loses only float16's own rounding.
+    void dftOfFloat16RoundTrips() {
+        const Shape shape{2, 30, 2};
+        GraphBuilder b("half", 17);
+        const std::string x = b.input("x", DataType::Float, shape);
+        const std::string half = b.op("Cast", {x}, {intAttr("to", int64_t(DataType::Float16))}, "half");
+        const std::string spectrum = b.op("DFT", {half}, {}, "forward");
+        const std::string back = b.op("DFT", {spectrum}, {intAttr("inverse", 1)}, "back");
+        b.output(b.op("Cast", {back}, {intAttr("to", int64_t(DataType::Float))}, "y"));
+        const auto values = ramp(120, 9);
+        auto got = runOnce(b, {{"x", floats(values, shape)}}, "y");
+        QVERIFY2(got.ok(), got.status().toString().c_str());
+        QString why;
+        // |x| <= 1: float16 keeps 11 bits (5e-4); the spectrum's rounding adds a little.
+        QVERIFY2(close(got.value(), std::vector<double>(values.begin(), values.end()), 3e-3, 0, why), qPrintable(why));
+    }
+
     // A real signal's one-sided spectrum, inverted one-sided (irfft), gives
     // the real signal back, for even and odd lengths (dft_length says which).
     void onesidedRoundTripIsIdentity_data() {

@@ -25,7 +25,7 @@ public:
         if (!context.hasInput(0) || context.outputCount() != 1)
             return context.invalidHere("needs an input and one output");
         dtype_ = context.inputType(0);
-        if (dtype_ != DataType::Float && dtype_ != DataType::Double)
+        if (!isSignalType(dtype_))
             return context.unsupportedHere(std::string("DFT of ") + dataTypeName(dtype_) + " is not supported");
         if (context.output(0).dtype != dtype_) return context.invalidHere("output dtype differs from the input's");
         const Shape& in = context.inputShape(0);

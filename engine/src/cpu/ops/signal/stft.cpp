@@ -22,7 +22,7 @@ public:
         if (!context.hasInput(0) || !context.hasInput(1) || context.outputCount() != 1)
             return context.invalidHere("needs a signal, a frame_step and one output");
         dtype_ = context.inputType(0);
-        if (dtype_ != DataType::Float && dtype_ != DataType::Double)
+        if (!isSignalType(dtype_))
             return context.unsupportedHere(std::string("STFT of ") + dataTypeName(dtype_) + " is not supported");
         const Shape& in = context.inputShape(0);
         const Shape& out = context.output(0).shape;
