@@ -86,6 +86,10 @@ extern const ShapeRule resize, upsample;
 extern const ShapeRule recurrent;
 // shape_rules_control.cpp: If, Loop, Scan (their bodies resolved)
 extern const ShapeRule ifRule, loop, scan;
+// shape_rules_signal.cpp: DFT, STFT, the windows, MelWeightMatrix, TfIdfVectorizer
+extern const ShapeRule dft, stft, window, melWeightMatrix, tfIdfVectorizer;
+// shape_rules_random.cpp: RandomUniform/Normal(Like), Bernoulli, Multinomial
+extern const ShapeRule randomFromAttribute, randomLike, bernoulli, multinomial;
 }  // namespace rules
 
 // Numpy-style broadcast of two shapes; nullopt-like failure as a Status.

@@ -9,7 +9,9 @@
 #include "cpu/ops/control/control_kernels.h"
 #include "cpu/ops/elementwise/elementwise_kernels.h"
 #include "cpu/ops/nn/nn_kernels.h"
+#include "cpu/ops/random/random_kernels.h"
 #include "cpu/ops/recurrent/recurrent_kernels.h"
+#include "cpu/ops/signal/signal_kernels.h"
 #include "cpu/ops/tensor/tensor_kernels.h"
 #include "vulkan/vulkan_kernel.h"
 
@@ -22,6 +24,8 @@ namespace ew = cpu::ew;
 namespace nn = cpu::nn;
 namespace recurrent = cpu::recurrent;
 namespace control = cpu::control;
+namespace signal = cpu::signal;
+namespace rng = cpu::random;
 namespace tensor = cpu::tensor;
 
 // Activations, unary math, broadcasting binary ops, comparisons, reductions, Softmax.
@@ -194,9 +198,39 @@ std::vector<OpEntry> controlOps() {
     // clang-format on
 }
 
+// Fourier transforms, windows, spectrogram helpers, text features.
+std::vector<OpEntry> signalOps() {
+    // clang-format off
+    return {
+        {"BlackmanWindow", rules::window, signal::makeWindowKernel, nullptr, 0},
+        {"DFT", rules::dft, signal::makeDftKernel, nullptr, 0},
+        {"HammingWindow", rules::window, signal::makeWindowKernel, nullptr, 0},
+        {"HannWindow", rules::window, signal::makeWindowKernel, nullptr, 0},
+        {"MelWeightMatrix", rules::melWeightMatrix, signal::makeMelWeightMatrixKernel, nullptr, 0},
+        {"STFT", rules::stft, signal::makeStftKernel, nullptr, 0},
+        {"TfIdfVectorizer", rules::tfIdfVectorizer, signal::makeTfIdfVectorizerKernel, nullptr, 0},
+    };
+    // clang-format on
+}
+
+// Random generators and samplers: seeded nodes repeat their output every
+// run (cpu/ops/random/random_stream.h).
+std::vector<OpEntry> randomOps() {
+    // clang-format off
+    return {
+        {"Bernoulli", rules::bernoulli, rng::makeBernoulliKernel, nullptr, 0},
+        {"Multinomial", rules::multinomial, rng::makeMultinomialKernel, nullptr, 0},
+        {"RandomNormal", rules::randomFromAttribute, rng::makeRandomFillKernel, nullptr, 0},
+        {"RandomNormalLike", rules::randomLike, rng::makeRandomFillKernel, nullptr, 0},
+        {"RandomUniform", rules::randomFromAttribute, rng::makeRandomFillKernel, nullptr, 0},
+        {"RandomUniformLike", rules::randomLike, rng::makeRandomFillKernel, nullptr, 0},
+    };
+    // clang-format on
+}
+
 std::vector<OpEntry> buildTable() {
     std::vector<OpEntry> table;
-    for (auto family : {elementwiseOps, nnOps, tensorOps, controlOps}) {
+    for (auto family : {elementwiseOps, nnOps, tensorOps, controlOps, signalOps, randomOps}) {
         auto ops = family();
         table.insert(table.end(), ops.begin(), ops.end());
     }
