@@ -10,6 +10,7 @@
 #include "cpu/ops/elementwise/elementwise_kernels.h"
 #include "cpu/ops/nn/nn_kernels.h"
 #include "cpu/ops/recurrent/recurrent_kernels.h"
+#include "cpu/ops/select/select_kernels.h"
 #include "cpu/ops/tensor/tensor_kernels.h"
 #include "vulkan/vulkan_kernel.h"
 
@@ -23,6 +24,7 @@ namespace nn = cpu::nn;
 namespace recurrent = cpu::recurrent;
 namespace control = cpu::control;
 namespace tensor = cpu::tensor;
+namespace selection = cpu::selection;
 
 // Activations, unary math, broadcasting binary ops, comparisons, reductions, Softmax.
 std::vector<OpEntry> elementwiseOps() {
@@ -106,7 +108,7 @@ std::vector<OpEntry> elementwiseOps() {
         {"Tan", rules::unaryNone, ew::makeUnaryKernel, nullptr, 0},
         {"Tanh", rules::unaryNone, ew::makeUnaryKernel, vk::unary, kOverwrite | kBlockedUnary},
         {"ThresholdedRelu", rules::unaryNone, ew::makeUnaryKernel, nullptr, 0},
-        {"TopK", rules::topK, nullptr, nullptr, 0},
+        {"TopK", rules::topK, selection::makeTopKKernel, nullptr, 0},
         {"Where", rules::where, ew::makeWhereKernel, nullptr, 0},
         {"Xor", rules::broadcastXor, ew::makeCompareKernel, nullptr, 0},
     };
@@ -157,7 +159,7 @@ std::vector<OpEntry> tensorOps() {
         {"GatherElements", rules::gatherElements, tensor::makeGatherElementsKernel, nullptr, 0},
         {"GatherND", rules::gatherNd, tensor::makeGatherNdKernel, nullptr, 0},
         {"Identity", rules::identity, tensor::makeCopyKernel, vk::copy, 0},
-        {"NonZero", rules::nonZero, nullptr, nullptr, 0},
+        {"NonZero", rules::nonZero, selection::makeNonZeroKernel, nullptr, 0},
         {"OneHot", rules::oneHot, tensor::makeOneHotKernel, nullptr, 0},
         {"Pad", rules::pad, tensor::makePadKernel, nullptr, 0},
         {"Range", rules::range, tensor::makeRangeKernel, nullptr, 0},
