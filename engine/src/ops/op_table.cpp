@@ -128,6 +128,7 @@ std::vector<OpEntry> nnOps() {
         {"GlobalLpPool", rules::globalPool, nullptr, nullptr, 0},
         {"GRU", rules::recurrent, recurrent::makeGruKernel, nullptr, 0},
         {"GlobalMaxPool", rules::globalPool, nn::makeGlobalMaxPoolKernel, vk::globalPool, 0},
+        {"GridSample", rules::gridSample, selection::makeGridSampleKernel, nullptr, 0},
         {"InstanceNormalization", rules::instanceNorm, nn::makeInstanceNormalizationKernel, nullptr, 0},
         {"LRN", rules::lrn, nn::makeLrnKernel, nullptr, 0},
         {"LSTM", rules::recurrent, recurrent::makeLstmKernel, nullptr, 0},
@@ -136,8 +137,11 @@ std::vector<OpEntry> nnOps() {
         {"LpPool", rules::pool, nullptr, nullptr, 0},
         {"MatMul", rules::matMul, nn::makeMatMulKernel, vk::gemm, kFusesActivation},
         {"MaxPool", rules::pool, nn::makeMaxPoolKernel, vk::pool, 0},
+        {"MaxUnpool", rules::maxUnpool, selection::makeMaxUnpoolKernel, nullptr, 0},
         {"MeanVarianceNormalization", rules::mvn, nullptr, nullptr, 0},
+        {"NonMaxSuppression", rules::nonMaxSuppression, selection::makeNonMaxSuppressionKernel, nullptr, 0},
         {"RNN", rules::recurrent, recurrent::makeRnnKernel, nullptr, 0},
+        {"RoiAlign", rules::roiAlign, selection::makeRoiAlignKernel, nullptr, 0},
     };
     // clang-format on
 }
@@ -148,6 +152,7 @@ std::vector<OpEntry> tensorOps() {
     return {
         {"Cast", rules::cast, tensor::makeCastKernel, nullptr, 0},
         {"CastLike", rules::castLike, tensor::makeCastKernel, nullptr, 0},
+        {"Compress", rules::compress, selection::makeCompressKernel, nullptr, 0},
         {"Concat", rules::concat, tensor::makeConcatKernel, vk::concat, 0},
         {"Constant", rules::constant, tensor::makeConstantKernel, nullptr, 0},
         {"ConstantOfShape", rules::constantOfShape, tensor::makeConstantOfShapeKernel, nullptr, 0},
@@ -179,6 +184,7 @@ std::vector<OpEntry> tensorOps() {
         {"Transpose", rules::transpose, tensor::makeTransposeKernel, vk::transpose, 0},
         {"Trilu", rules::trilu, tensor::makeTriluKernel, nullptr, 0},
         {"Unsqueeze", rules::unsqueeze, tensor::makeCopyKernel, vk::copy, 0},
+        {"Unique", rules::unique, selection::makeUniqueKernel, nullptr, 0},
         {"Upsample", rules::upsample, tensor::makeResizeKernel, nullptr, 0},
     };
     // clang-format on
