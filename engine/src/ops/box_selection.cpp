@@ -55,13 +55,18 @@ void selectInClass(const Corners* corners, const float* scores, int64_t count, c
     candidates.clear();
     for (int64_t i = 0; i < count; ++i)
         if (!p.hasScoreThreshold || scores[i] > p.scoreThreshold) candidates.emplace_back(scores[i], i);
-    // Higher score first; on equal scores the lower index, as ONNX Runtime.
-    auto order = [](const std::pair<float, int64_t>& a, const std::pair<float, int64_t>& b) {
-        return a.first > b.first || (a.first == b.first && a.second < b.second);
+    // A max-heap popped in order (higher score first; on equal scores the
+    // lower index, as ONNX Runtime): selection usually stops at maxPerClass
+    // long before the candidates run out, so sorting them all is wasted.
+    auto after = [](const std::pair<float, int64_t>& a, const std::pair<float, int64_t>& b) {
+        return a.first < b.first || (a.first == b.first && a.second > b.second);
     };
-    std::sort(candidates.begin(), candidates.end(), order);
-    for (const auto& [score, index] : candidates) {
-        if (static_cast<int64_t>(kept.size()) >= p.maxPerClass) break;
+    std::make_heap(candidates.begin(), candidates.end(), after);
+    auto end = candidates.end();
+    while (end != candidates.begin() && static_cast<int64_t>(kept.size()) < p.maxPerClass) {
+        std::pop_heap(candidates.begin(), end, after);
+        --end;
+        const int64_t index = end->second;
         const Corners& box = corners[index];
         bool keep = true;
         for (int64_t k : kept)
