@@ -236,7 +236,7 @@ Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& givenShapes, 
         IS_RETURN_IF_ERROR(resolveInput(input, inputShapes, symbols, options, report));
         if (!values) continue;
         auto it = values->find(input.name);
-        if (it != values->end() && it->second.elementCount() <= options.maxFoldElements)
+        if (it != values->end() && it->second.elementCount() <= options.maxInputValueElements)
             input.constant = std::make_shared<const TensorData>(it->second);
     }
 
