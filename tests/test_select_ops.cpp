@@ -1,5 +1,5 @@
-// The selection ops (TopK, NonZero, Unique, Compress, NonMaxSuppression,
-// GridSample) on hand-built models: what the ONNX backend data leaves out.
+// The selection ops (TopK, NonZero, Unique, Compress, MaxUnpool,
+// NonMaxSuppression, RoiAlign, GridSample) on hand-built models: what the ONNX backend data leaves out.
 // Outputs sized by input values resolve per run from the run's inputs (and
 // change size between runs), and fail with a clear message when the values
 // only exist during the run; bad k and bad modes are refused by name.
@@ -199,6 +199,66 @@ private slots:
         // Equal scores keep the lower box index first.
         QCOMPARE(ints(sel), (std::vector<int64_t>{0, 0, 999, 0, 0, 1999, 0, 0, 2999,  //
                                                   0, 1, 121, 0, 1, 1118, 0, 1, 2115}));
+    }
+    // Compress by a condition computed during the run: refused clearly.
+    void compressByComputedConditionIsRefused() {
+        GraphBuilder g("compress_computed", 13);
+        g.input("x", DataType::Float, {4});
+        g.input("a", DataType::Float, {4});
+        // Sigmoid does not fold, so the condition only exists during the run.
+        const std::string half = g.initializer("half", TensorData::fromFloat({0.5f}, {1}));
+        const std::string condition = g.op("Greater", {g.op("Sigmoid", {"a"}, {}, "s"), half}, {}, "cond");
+        g.op("Compress", {"x", condition}, {intAttr("axis", 0)}, "y");
+        g.output("y");
+        const Status status = createAndRun(
+            g, {{"x", TensorData::fromFloat({1, 2, 3, 4}, {4})}, {"a", TensorData::fromFloat({1, -1, 1, -1}, {4})}});
+        QVERIFY(!status.isOk());
+        QVERIFY2(status.message().find("only known at run time") != std::string::npos, status.toString().c_str());
+    }
+
+    // A MaxUnpool index past the unpooled tensor is refused, not written.
+    void maxUnpoolIndexOutOfRange() {
+        GraphBuilder g("maxunpool_bad", 11);
+        g.input("x", DataType::Float, {1, 1, 1, 2});
+        g.input("i", DataType::Int64, {1, 1, 1, 2});
+        g.op("MaxUnpool", {"x", "i"}, {intsAttr("kernel_shape", {2, 2}), intsAttr("strides", {2, 2})}, "y");
+        g.output("y");
+        const Status status = createAndRun(g, {{"x", TensorData::fromFloat({1, 2}, {1, 1, 1, 2})},
+                                               {"i", TensorData::fromInt64({0, 8}, {1, 1, 1, 2})}});
+        QVERIFY(!status.isOk());
+        QVERIFY2(status.message().find("outside the unpooled shape") != std::string::npos, status.toString().c_str());
+    }
+
+    // RoiAlign on the ramp X[y][x] = x + 10 y: averaging bilinear samples of
+    // a linear function gives its value at each bin's centre. Max mode takes
+    // the largest weighted corner of each sample (ONNX's definition), which
+    // for bin (0, 0) is 0.5625 * X[1][1] = 6.1875 at sample (0.75, 0.75).
+    void roiAlignAvgAndMax() {
+        for (const std::string mode : {"avg", "max"}) {
+            GraphBuilder g("roialign", 16);
+            g.input("x", DataType::Float, {1, 1, 4, 4});
+            g.input("rois", DataType::Float, {1, 4});
+            g.input("batch", DataType::Int64, {1});
+            g.op("RoiAlign", {"x", "rois", "batch"},
+                 {stringAttr("mode", mode), intAttr("output_height", 2), intAttr("output_width", 2),
+                  intAttr("sampling_ratio", 2)},
+                 "y");
+            g.output("y");
+            std::vector<float> ramp(16);
+            for (int i = 0; i < 16; ++i) ramp[size_t(i)] = static_cast<float>(i % 4 + 10 * (i / 4));
+            std::unique_ptr<Session> session;
+            const Status status = createAndRun(g,
+                                               {{"x", TensorData::fromFloat(ramp, {1, 1, 4, 4})},
+                                                {"rois", TensorData::fromFloat({0.5f, 0.5f, 2.5f, 2.5f}, {1, 4})},
+                                                {"batch", TensorData::fromInt64({0}, {1})}},
+                                               &session);
+            QVERIFY2(status.isOk(), status.toString().c_str());
+            const std::vector<float> y = floats(output(*session, "y"));
+            if (mode == "avg")
+                QCOMPARE(y, (std::vector<float>{5.5f, 6.5f, 15.5f, 16.5f}));
+            else
+                QCOMPARE(y[0], 6.1875f);
+        }
     }
 };
 
