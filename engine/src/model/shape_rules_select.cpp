@@ -98,6 +98,7 @@ Status optionalScalar(const ShapeContext& c, size_t i, const std::string& role, 
 
 // Known input i as floats (converted when stored as another dtype).
 std::vector<float> floatsOf(const TensorData& t) {
+    if (t.dtype == DataType::Float) return std::vector<float>(t.data<float>(), t.data<float>() + t.elementCount());
     std::vector<float> out(static_cast<size_t>(t.elementCount()));
     for (int64_t i = 0; i < t.elementCount(); ++i) out[static_cast<size_t>(i)] = static_cast<float>(readDouble(t, i));
     return out;
