@@ -1,5 +1,5 @@
 // The heavy selection / detection ops alone: builds a single-node model for
-// each (GridSample, RoiAlign, NonMaxSuppression), writes its inputs as
+// each (GridSample 2-D and 3-D, RoiAlign, NonMaxSuppression), writes its inputs as
 // TensorProto files, and times `interstage-cli run` against ONNX Runtime
 // on the same inputs and thread count. Prints steady times (median of runs
 // 2..N) and the ratio ours / ORT.
@@ -110,6 +110,26 @@ function gridSampleCase() {
     constants: [],
     outputs: [{ name: 'Y', type: FLOAT, dims: [N, C, H, W] }],
     attrs: [attrString('mode', 'bilinear'), attrString('padding_mode', 'zeros'), attrInt('align_corners', 0)],
+  };
+}
+
+// Opset 20's volumetric form: trilinear, border padding, align_corners.
+function gridSample3dCase() {
+  const rnd = random(4);
+  const [N, C, D, H, W] = [1, 8, 32, 64, 64];
+  const x = floats(N * C * D * H * W, (i) => ((i * 7) % 256) / 255 - 0.5);
+  const grid = floats(N * D * H * W * 3, () => rnd() * 2.2 - 1.1);
+  return {
+    name: 'GridSample3D',
+    op: 'GridSample',
+    opset: 20,
+    inputs: [
+      { name: 'X', type: FLOAT, dims: [N, C, D, H, W], data: x },
+      { name: 'grid', type: FLOAT, dims: [N, D, H, W, 3], data: grid },
+    ],
+    constants: [],
+    outputs: [{ name: 'Y', type: FLOAT, dims: [N, C, D, H, W] }],
+    attrs: [attrString('mode', 'linear'), attrString('padding_mode', 'border'), attrInt('align_corners', 1)],
   };
 }
 
@@ -245,7 +265,7 @@ const dir = keep ? path.resolve(keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'i
 fs.mkdirSync(dir, { recursive: true });
 console.log(`threads ${threads}, runs ${runs}, steady = median of runs 2..${runs} (ms)`);
 console.log('op                      ours       ORT    ratio  output (max |ours - ORT|)');
-for (const c of [gridSampleCase(), roiAlignCase(), nmsCase()]) {
+for (const c of [gridSampleCase(), gridSample3dCase(), roiAlignCase(), nmsCase()]) {
   if (only && c.name !== only) continue;
   const model = path.join(dir, `${c.name}.onnx`);
   fs.writeFileSync(model, singleNodeModel(c.op, c.inputs, c.constants, c.outputs, c.attrs, c.opset));

@@ -260,6 +260,33 @@ private slots:
                 QCOMPARE(y[0], 6.1875f);
         }
     }
+    // Opset 20 GridSample on a 5-D volume, the ramp X[z][y][x] = x + 10 y +
+    // 100 z: trilinear sampling of a linear function is exact, and nearest
+    // rounds half to even (as ONNX's reference).
+    void gridSampleVolume() {
+        for (const std::string mode : {"linear", "nearest"}) {
+            GraphBuilder g("gridsample_3d", 20);
+            g.input("x", DataType::Float, {1, 1, 3, 3, 3});
+            g.input("grid", DataType::Float, {1, 1, 1, 2, 3});
+            g.op("GridSample", {"x", "grid"}, {stringAttr("mode", mode), intAttr("align_corners", 1)}, "y");
+            g.output("y");
+            std::vector<float> ramp(27);
+            for (int i = 0; i < 27; ++i) ramp[size_t(i)] = static_cast<float>(i % 3 + 10 * (i / 3 % 3) + 100 * (i / 9));
+            // Normalized (x, y, z): pixel (0.5, 1, 1.5) and (1.25, 0, 2).
+            const std::vector<float> grid{-0.5f, 0.f, 0.5f, 0.25f, -1.f, 1.f};
+            std::unique_ptr<Session> session;
+            const Status status = createAndRun(g,
+                                               {{"x", TensorData::fromFloat(ramp, {1, 1, 3, 3, 3})},
+                                                {"grid", TensorData::fromFloat(grid, {1, 1, 1, 2, 3})}},
+                                               &session);
+            QVERIFY2(status.isOk(), status.toString().c_str());
+            const std::vector<float> y = floats(output(*session, "y"));
+            if (mode == "linear")
+                QCOMPARE(y, (std::vector<float>{160.5f, 201.25f}));
+            else
+                QCOMPARE(y, (std::vector<float>{210.f, 201.f}));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(SelectOpsTest)

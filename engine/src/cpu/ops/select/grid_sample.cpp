@@ -1,6 +1,7 @@
-// GridSample on 4-D input (2 spatial dims): each output pixel samples X at
-// the grid's normalized (x, y) with nearest, bilinear or bicubic weights and
-// zeros / border / reflection padding. Where a pixel samples and with what
+// GridSample on input with 1 to 3 spatial dims (4-D images; opset 20's
+// N-D, 5-D volumes included): each output position samples X at the
+// grid's normalized (x, y[, z]) with nearest, (bi/tri)linear or cubic
+// weights and zeros / border / reflection padding. Where a pixel samples and with what
 // weights is the same for every channel, so each batch first builds a tap
 // table (flat offsets and weights per output pixel, padding already
 // applied) in the workspace; the channels then run in parallel as plain
@@ -113,38 +114,59 @@ void axisTaps(float x, Interp mode, int64_t& first, float* w) {
     w[3] = ((A * u1 - 5.f * A) * u1 + 8.f * A) * u1 - 4.f * A;
 }
 
+// Up to three spatial dims (opset 20's volumetric 5-D input included).
+constexpr int kMaxSpatial = 3;
+
 struct Geometry {
-    int64_t batches, channels, height, width, outPixels;
+    int64_t batches = 0, channels = 0;
+    int spatial = 0;
+    int64_t dims[kMaxSpatial] = {};  // input spatial dims, outermost first
+    int64_t plane = 0;               // product of dims
+    int64_t outPixels = 0;           // output positions per channel
 };
 
+int tapsOf(const GridParams& p, int spatial) {
+    int taps = 1;
+    for (int d = 0; d < spatial; ++d) taps *= tapsPerSide(p.mode);
+    return taps;
+}
+
+// The taps of output positions [begin, end): per tap, the flat offset in
+// the input plane and its weight (zero where zeros padding reads outside).
 template <class T>
 void buildTaps(const GridParams& p, const Geometry& g, const T* grid, int32_t* index, float* weight, int64_t begin,
                int64_t end) {
-    const int side = tapsPerSide(p.mode), taps = side * side;
-    const Axis ax = axisOf(g.width, p.alignCorners), ay = axisOf(g.height, p.alignCorners);
+    const int side = tapsPerSide(p.mode), taps = tapsOf(p, g.spatial), n = g.spatial;
+    Axis axes[kMaxSpatial];
+    for (int d = 0; d < n; ++d) axes[d] = axisOf(g.dims[d], p.alignCorners);
     for (int64_t px = begin; px < end; ++px) {
-        const float x = position(static_cast<float>(grid[px * 2]), ax, p);
-        const float y = position(static_cast<float>(grid[px * 2 + 1]), ay, p);
-        int64_t x0, y0;
-        float wx[4], wy[4];
-        axisTaps(x, p.mode, x0, wx);
-        axisTaps(y, p.mode, y0, wy);
+        int64_t first[kMaxSpatial];
+        float w[kMaxSpatial][4];
+        // The grid lists coordinates innermost dim first: (x, y[, z]).
+        for (int d = 0; d < n; ++d)
+            axisTaps(position(static_cast<float>(grid[px * n + (n - 1 - d)]), axes[d], p), p.mode, first[d], w[d]);
         int32_t* idx = index + px * taps;
-        float* w = weight + px * taps;
-        for (int ky = 0; ky < side; ++ky) {
-            const int64_t row = tapIndex(y0 + ky, ay, p.padding);
-            for (int kx = 0; kx < side; ++kx) {
-                const int64_t col = tapIndex(x0 + kx, ax, p.padding);
-                const bool inside = row >= 0 && col >= 0;
-                idx[ky * side + kx] = inside ? static_cast<int32_t>(row * g.width + col) : 0;
-                w[ky * side + kx] = inside ? wy[ky] * wx[kx] : 0.f;
+        float* wt = weight + px * taps;
+        for (int t = 0; t < taps; ++t) {
+            int64_t offset = 0;
+            float product = 1.f;
+            bool inside = true;
+            for (int d = 0, rest = t, stride = taps / side; d < n; ++d, stride /= side) {
+                const int k = rest / stride;
+                rest %= stride;
+                const int64_t at = tapIndex(first[d] + k, axes[d], p.padding);
+                inside = inside && at >= 0;
+                offset = offset * g.dims[d] + at;
+                product *= w[d][k];
             }
+            idx[t] = inside ? static_cast<int32_t>(offset) : 0;
+            wt[t] = inside ? product : 0.f;
         }
     }
 }
 
 template <class T, int Taps>
-void gatherPlane(const T* plane, const int32_t* index, const float* weight, int64_t pixels, T* out) {
+void gatherFixed(const T* plane, const int32_t* index, const float* weight, int64_t pixels, T* out) {
     for (int64_t px = 0; px < pixels; ++px) {
         float sum = 0.f;
         for (int k = 0; k < Taps; ++k) sum += weight[px * Taps + k] * static_cast<float>(plane[index[px * Taps + k]]);
@@ -152,40 +174,82 @@ void gatherPlane(const T* plane, const int32_t* index, const float* weight, int6
     }
 }
 
+// One channel: out[px] = sum of weight * input over the pixel's taps. The
+// common tap counts get unrolled loops.
+template <class T>
+void gatherPlane(const T* plane, const int32_t* index, const float* weight, int64_t pixels, int taps, T* out) {
+    switch (taps) {
+        case 1:
+            return gatherFixed<T, 1>(plane, index, weight, pixels, out);
+        case 4:
+            return gatherFixed<T, 4>(plane, index, weight, pixels, out);
+        case 8:
+            return gatherFixed<T, 8>(plane, index, weight, pixels, out);
+        case 16:
+            return gatherFixed<T, 16>(plane, index, weight, pixels, out);
+        default:
+            break;
+    }
+    for (int64_t px = 0; px < pixels; ++px) {
+        float sum = 0.f;
+        for (int k = 0; k < taps; ++k) sum += weight[px * taps + k] * static_cast<float>(plane[index[px * taps + k]]);
+        out[px] = static_cast<T>(sum);
+    }
+}
+
 template <class T>
 void sampleAll(const GridParams& p, const Geometry& g, const void* x, const void* grid, void* y, void* workspace,
                bool parallel) {
-    const int taps = tapsPerSide(p.mode) * tapsPerSide(p.mode);
+    const int taps = tapsOf(p, g.spatial);
     auto* index = static_cast<int32_t*>(workspace);
     auto* weight = reinterpret_cast<float*>(index + g.outPixels * taps);
     const auto* in = static_cast<const T*>(x);
     const auto* coords = static_cast<const T*>(grid);
     auto* out = static_cast<T*>(y);
-    const int64_t plane = g.height * g.width;
     const bool team = parallel && omp_get_max_threads() > 1 && g.channels * g.outPixels * taps > 65536;
     for (int64_t n = 0; n < g.batches; ++n) {
 #pragma omp parallel if (team)
         {
             const int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
-            buildTaps<T>(p, g, coords + n * g.outPixels * 2, index, weight, g.outPixels * t / threads,
+            buildTaps<T>(p, g, coords + n * g.outPixels * g.spatial, index, weight, g.outPixels * t / threads,
                          g.outPixels * (t + 1) / threads);
 #pragma omp barrier
 #pragma omp for schedule(static)
-            for (int64_t ch = 0; ch < g.channels; ++ch) {
-                const T* src = in + (n * g.channels + ch) * plane;
-                T* dst = out + (n * g.channels + ch) * g.outPixels;
-                if (taps == 1)
-                    gatherPlane<T, 1>(src, index, weight, g.outPixels, dst);
-                else if (taps == 4)
-                    gatherPlane<T, 4>(src, index, weight, g.outPixels, dst);
-                else
-                    gatherPlane<T, 16>(src, index, weight, g.outPixels, dst);
-            }
+            for (int64_t ch = 0; ch < g.channels; ++ch)
+                gatherPlane<T>(in + (n * g.channels + ch) * g.plane, index, weight, g.outPixels, taps,
+                               out + (n * g.channels + ch) * g.outPixels);
         }
     }
 }
 
 using SampleFn = void (*)(const GridParams&, const Geometry&, const void*, const void*, void*, void*, bool);
+
+// X [N, C, D1..Dn] and grid [N, O1..On, n] as a Geometry; false (why set)
+// when they do not fit together.
+bool geometryOf(const Shape& x, const Shape& grid, Geometry& g, std::string& why) {
+    if (x.size() < 3 || x.size() > 2 + kMaxSpatial) {
+        why = "X must have 1 to 3 spatial dims, not " + shapeToString(x);
+        return false;
+    }
+    const auto n = static_cast<int>(x.size() - 2);
+    if (grid.size() != x.size() || grid[0] != x[0] || grid.back() != n) {
+        why = "grid must be [N, out dims..., " + std::to_string(n) + "] for X " + shapeToString(x) + ", not " +
+              shapeToString(grid);
+        return false;
+    }
+    g = Geometry{};
+    g.batches = x[0];
+    g.channels = x[1];
+    g.spatial = n;
+    g.plane = 1;
+    g.outPixels = 1;
+    for (int d = 0; d < n; ++d) {
+        g.dims[d] = x[size_t(d) + 2];
+        g.plane *= g.dims[d];
+        g.outPixels *= grid[size_t(d) + 1];
+    }
+    return true;
+}
 
 class GridSampleKernel final : public Kernel {
 public:
@@ -213,12 +277,8 @@ public:
         else
             return c.invalidHere("padding_mode must be zeros, border or reflection, not '" + padding + "'");
         params_.alignCorners = node.attrInt("align_corners", 0) != 0;
-        const Shape& x = c.inputShape(0);
-        const Shape& grid = c.inputShape(1);
-        if (x.size() != 4)
-            return c.unsupportedHere("only 4-D input (2 spatial dims) is supported, not " + shapeToString(x));
-        if (grid.size() != 4 || grid[0] != x[0] || grid[3] != 2)
-            return c.invalidHere("grid must be [N, H_out, W_out, 2], not " + shapeToString(grid));
+        std::string why;
+        if (!geometryOf(c.inputShape(0), c.inputShape(1), geometry_, why)) return c.invalidHere(why);
         if (c.inputType(1) != c.inputType(0)) return c.invalidHere("grid must have X's type");
         if (c.inputType(0) == DataType::Float)
             fn_ = &sampleAll<float>;
@@ -226,33 +286,34 @@ public:
             fn_ = &sampleAll<double>;
         else
             return c.unsupportedHere("X type " + std::string(dataTypeName(c.inputType(0))) + " is not supported");
-        if (x[2] * x[3] > INT32_MAX) return c.unsupportedHere("planes over 2^31 elements are not supported");
-        geometry_ = {x[0], x[1], x[2], x[3], grid[1] * grid[2]};
+        if (geometry_.plane > INT32_MAX)
+            return c.unsupportedHere("inputs over 2^31 elements per channel are not supported");
         return Status::ok();
     }
 
     // The tap table of one batch: an int32 offset and a float weight per tap.
     std::size_t workspaceBytes() const override {
-        const int taps = tapsPerSide(params_.mode) * tapsPerSide(params_.mode);
-        return static_cast<std::size_t>(geometry_.outPixels * taps) * (sizeof(int32_t) + sizeof(float));
+        return static_cast<std::size_t>(geometry_.outPixels * tapsOf(params_, geometry_.spatial)) *
+               (sizeof(int32_t) + sizeof(float));
     }
 
     Status run(RunContext& c) override {
-        const Shape& x = c.inputs[0].shape;
-        const Shape& grid = c.inputs[1].shape;
-        if (x.size() != 4 || grid.size() != 4) return shapeError(name_ + " (GridSample): X and grid must be 4-D");
-        const Geometry seen{x[0], x[1], x[2], x[3], grid[1] * grid[2]};
-        if (seen.batches != geometry_.batches || seen.channels != geometry_.channels ||
-            seen.height != geometry_.height || seen.width != geometry_.width || seen.outPixels != geometry_.outPixels)
+        Geometry seen;
+        std::string why;
+        if (!geometryOf(c.inputs[0].shape, c.inputs[1].shape, seen, why))
+            return invalidModel(name_ + " (GridSample): " + why);
+        if (seen.batches != geometry_.batches || seen.channels != geometry_.channels || seen.plane != geometry_.plane ||
+            seen.outPixels != geometry_.outPixels ||
+            c.outputs[0].count() != seen.batches * seen.channels * seen.outPixels)
             return shapeError(name_ + " (GridSample): shapes differ from the ones prepared for");
-        fn_(params_, geometry_, c.inputs[0].data, c.inputs[1].data, c.outputs[0].data, c.workspace, c.threads > 1);
+        fn_(params_, seen, c.inputs[0].data, c.inputs[1].data, c.outputs[0].data, c.workspace, c.threads > 1);
         return Status::ok();
     }
 
 private:
     SampleFn fn_ = nullptr;
     GridParams params_;
-    Geometry geometry_{};
+    Geometry geometry_;
     std::string name_;
 };
 
