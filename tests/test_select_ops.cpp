@@ -287,6 +287,27 @@ private slots:
                 QCOMPARE(y, (std::vector<float>{210.f, 201.f}));
         }
     }
+    // A roi too large to sample adaptively (sampling_ratio 0 would take
+    // 1e15 samples) and a batch index past X's batch are refused by name.
+    void roiAlignHostileRois() {
+        GraphBuilder g("roialign_bad", 16);
+        g.input("x", DataType::Float, {1, 1, 4, 4});
+        g.input("rois", DataType::Float, {1, 4});
+        g.input("batch", DataType::Int64, {1});
+        g.op("RoiAlign", {"x", "rois", "batch"}, {}, "y");
+        g.output("y");
+        const TensorData x = TensorData::zeros(DataType::Float, {1, 1, 4, 4});
+        Status status = createAndRun(g, {{"x", x},
+                                         {"rois", TensorData::fromFloat({0, 0, 1e15f, 1e15f}, {1, 4})},
+                                         {"batch", TensorData::fromInt64({0}, {1})}});
+        QVERIFY(!status.isOk());
+        QVERIFY2(status.message().find("too large") != std::string::npos, status.toString().c_str());
+        status = createAndRun(g, {{"x", x},
+                                  {"rois", TensorData::fromFloat({0, 0, 1, 1}, {1, 4})},
+                                  {"batch", TensorData::fromInt64({1}, {1})}});
+        QVERIFY(!status.isOk());
+        QVERIFY2(status.message().find("batch index 1") != std::string::npos, status.toString().c_str());
+    }
 };
 
 QTEST_GUILESS_MAIN(SelectOpsTest)

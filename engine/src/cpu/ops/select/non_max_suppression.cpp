@@ -37,7 +37,10 @@ public:
         p.hasScoreThreshold = c.hasInput(4);
         p.scoreThreshold = static_cast<float>(score);
         const Shape& scores = c.inputs[1].shape;
-        if (scores.size() != 3) return invalidModel(name_ + " (NonMaxSuppression): scores must be 3-D");
+        const Shape& boxes = c.inputs[0].shape;
+        if (scores.size() != 3 || boxes != Shape{scores[0], scores[2], 4})
+            return invalidModel(name_ + " (NonMaxSuppression): boxes " + shapeToString(boxes) + " and scores " +
+                                shapeToString(scores) + " must be [batches, boxes, 4] and [batches, classes, boxes]");
         const auto selected = ops::selectBoxes(c.inputs[0].as<const float>(), c.inputs[1].as<const float>(),
                                                {scores[0], scores[1], scores[2]}, p, c.threads > 1);
         const TensorView& y = c.outputs[0];

@@ -59,8 +59,13 @@ Sample sampleAt(float y, float x, int64_t height, int64_t width) {
             ly * lx};
 }
 
+// Samples one roi may take (sampling_ratio 0 takes ceil(bin size) per
+// side): a bound so a huge or non-finite roi fails instead of asking for
+// unbounded memory.
+constexpr double kMaxSamplesPerRoi = double(1 << 24);
+
 template <class T>
-void alignOne(const RoiParams& p, const T* roi, const T* image, T* out, std::vector<Sample>& samples) {
+bool alignOne(const RoiParams& p, const T* roi, const T* image, T* out, std::vector<Sample>& samples) {
     const float offset = p.halfPixel ? 0.5f : 0.f;
     const float startW = static_cast<float>(roi[0]) * p.spatialScale - offset;
     const float startH = static_cast<float>(roi[1]) * p.spatialScale - offset;
@@ -72,8 +77,10 @@ void alignOne(const RoiParams& p, const T* roi, const T* image, T* out, std::vec
         roiH = std::max(roiH, 1.f);
     }
     const float binH = roiH / static_cast<float>(p.pooledH), binW = roiW / static_cast<float>(p.pooledW);
-    const int64_t gridH = p.samplingRatio > 0 ? p.samplingRatio : static_cast<int64_t>(std::ceil(binH));
-    const int64_t gridW = p.samplingRatio > 0 ? p.samplingRatio : static_cast<int64_t>(std::ceil(binW));
+    const double gridHd = p.samplingRatio > 0 ? double(p.samplingRatio) : std::ceil(double(binH));
+    const double gridWd = p.samplingRatio > 0 ? double(p.samplingRatio) : std::ceil(double(binW));
+    if (!(gridHd * gridWd * double(p.pooledH * p.pooledW) <= kMaxSamplesPerRoi)) return false;  // NaN fails too
+    const auto gridH = static_cast<int64_t>(gridHd), gridW = static_cast<int64_t>(gridWd);
     const int64_t perBin = std::max<int64_t>(gridH * gridW, 0);
     const float count = static_cast<float>(std::max<int64_t>(perBin, 1));
 
@@ -119,13 +126,18 @@ void alignOne(const RoiParams& p, const T* roi, const T* image, T* out, std::vec
             dst[b] = static_cast<T>(value);
         }
     }
+    return true;
 }
 
+// Empty when every roi was aligned, else why not.
 template <class T>
-bool alignAll(const RoiParams& p, const void* x, const void* rois, const int64_t* batchIndex, int64_t roiCount, void* y,
-              bool parallel) {
+std::string alignAll(const RoiParams& p, const void* x, const void* rois, const int64_t* batchIndex, int64_t roiCount,
+                     void* y, bool parallel) {
     for (int64_t r = 0; r < roiCount; ++r)
-        if (batchIndex[r] < 0 || batchIndex[r] >= p.batches) return false;
+        if (batchIndex[r] < 0 || batchIndex[r] >= p.batches)
+            return "batch index " + std::to_string(batchIndex[r]) + " of roi " + std::to_string(r) +
+                   " is outside [0, " + std::to_string(p.batches) + ")";
+    int failed = 0;
     const auto* image = static_cast<const T*>(x);
     const auto* box = static_cast<const T*>(rois);
     auto* out = static_cast<T*>(y);
@@ -133,14 +145,15 @@ bool alignAll(const RoiParams& p, const void* x, const void* rois, const int64_t
 #pragma omp parallel if (parallel && roiCount > 1 && omp_get_max_threads() > 1)
     {
         std::vector<Sample> samples;
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) reduction(| : failed)
         for (int64_t r = 0; r < roiCount; ++r)
-            alignOne<T>(p, box + r * 4, image + batchIndex[r] * p.channels * plane, out + r * perRoi, samples);
+            if (!alignOne<T>(p, box + r * 4, image + batchIndex[r] * p.channels * plane, out + r * perRoi, samples))
+                failed |= 1;
     }
-    return true;
+    return failed ? "a roi is too large (or not finite) to sample: over 2^24 samples" : std::string();
 }
 
-using AlignFn = bool (*)(const RoiParams&, const void*, const void*, const int64_t*, int64_t, void*, bool);
+using AlignFn = std::string (*)(const RoiParams&, const void*, const void*, const int64_t*, int64_t, void*, bool);
 
 class RoiAlignKernel final : public Kernel {
 public:
@@ -186,14 +199,18 @@ public:
         p.channels = x.shape[1];
         p.height = x.shape[2];
         p.width = x.shape[3];
-        const int64_t rois = c.inputs[1].shape.empty() ? 0 : c.inputs[1].shape[0];
+        const Shape& roiShape = c.inputs[1].shape;
+        if (roiShape.size() != 2 || roiShape[1] != 4)
+            return invalidModel(name_ + " (RoiAlign): rois must be [num_rois, 4], not " + shapeToString(roiShape));
+        const int64_t rois = roiShape[0];
         std::vector<int64_t> batchIndex;
         if (!tensor::readIntegers(c.inputs[2], batchIndex) || static_cast<int64_t>(batchIndex.size()) != rois)
             return invalidModel(name_ + " (RoiAlign): batch_indices must hold one index per roi");
         if (c.outputs[0].count() != rois * p.channels * p.pooledH * p.pooledW)
             return shapeError(name_ + " (RoiAlign): output does not fit the rois");
-        if (!fn_(p, x.data, c.inputs[1].data, batchIndex.data(), rois, c.outputs[0].data, c.threads > 1))
-            return invalidModel(name_ + " (RoiAlign): a batch index is outside [0, " + std::to_string(p.batches) + ")");
+        const std::string why =
+            fn_(p, x.data, c.inputs[1].data, batchIndex.data(), rois, c.outputs[0].data, c.threads > 1);
+        if (!why.empty()) return invalidModel(name_ + " (RoiAlign): " + why);
         return Status::ok();
     }
 
