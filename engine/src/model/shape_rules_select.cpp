@@ -16,11 +16,11 @@ namespace {
 
 using namespace fold;
 
-// "... is only known at run time, so the output shape cannot be resolved
-// before running" for an input whose values size the output.
+// "<what> depends on the values of input 'x', which are only known at run
+// time, ..." for an input whose values size the output.
 Status valuesOnlyAtRunTime(const ShapeContext& c, size_t i, const std::string& what) {
-    return c.fail(what + " of input '" + c.input(i).name +
-                  "' is only known at run time, so the output shape cannot be resolved before running");
+    return c.fail(what + " depends on the values of input '" + c.input(i).name +
+                  "', which are only known at run time, so the output shape cannot be resolved before running");
 }
 
 Status compressRule(ShapeContext& c) {
@@ -90,7 +90,7 @@ Status optionalScalar(const ShapeContext& c, size_t i, const std::string& role, 
     out = fallback;
     if (!c.hasInput(i)) return Status::ok();
     const TensorData* t = knownValue(c, i);
-    if (!t || !isFoldableType(t->dtype)) return valuesOnlyAtRunTime(c, i, "the " + role);
+    if (!t || !isFoldableType(t->dtype)) return valuesOnlyAtRunTime(c, i, "the output size");
     if (t->elementCount() != 1) return c.fail(role + " must hold one value, not " + shapeToString(t->shape));
     out = readDouble(*t, 0);
     return Status::ok();
