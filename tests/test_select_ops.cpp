@@ -4,6 +4,8 @@
 // change size between runs), and fail with a clear message when the values
 // only exist during the run; bad k and bad modes are refused by name.
 #include <QtTest>
+#include <cmath>
+#include <limits>
 #include <map>
 
 #include "interstage/builder.h"
@@ -307,6 +309,25 @@ private slots:
                                   {"batch", TensorData::fromInt64({1}, {1})}});
         QVERIFY(!status.isOk());
         QVERIFY2(status.message().find("batch index 1") != std::string::npos, status.toString().c_str());
+    }
+    // Sorted Unique with NaNs: they sort last, each its own value, and the
+    // sort stays well-defined (a NaN breaks a plain < ordering).
+    void uniqueSortedWithNaN() {
+        GraphBuilder g("unique_nan", 13);
+        g.input("x", DataType::Float, {5});
+        g.node("Unique", {"x"}, {}, 4, "u");
+        for (int i = 0; i < 4; ++i) g.output("u_out" + std::to_string(i), i == 0 ? DataType::Float : DataType::Int64);
+        const float nan = std::numeric_limits<float>::quiet_NaN();
+        std::unique_ptr<Session> session;
+        const Status status = createAndRun(g, {{"x", TensorData::fromFloat({nan, 1, nan, 0, 1}, {5})}}, &session);
+        QVERIFY2(status.isOk(), status.toString().c_str());
+        const std::vector<float> y = floats(output(*session, "u_out0"));
+        QCOMPARE(y.size(), size_t(4));
+        QCOMPARE(y[0], 0.f);
+        QCOMPARE(y[1], 1.f);
+        QVERIFY(std::isnan(y[2]) && std::isnan(y[3]));
+        QCOMPARE(ints(output(*session, "u_out3")), (std::vector<int64_t>{1, 2, 1, 1}));
+        QCOMPARE(ints(output(*session, "u_out2")), (std::vector<int64_t>{2, 1, 3, 0, 1}));
     }
 };
 
