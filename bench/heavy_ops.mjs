@@ -1,7 +1,8 @@
 // The heavy selection / detection ops alone: builds a single-node model for
-// each (GridSample 2-D and 3-D, RoiAlign, NonMaxSuppression), writes its inputs as
-// TensorProto files, and times `interstage-cli run` against ONNX Runtime
-// on the same inputs and thread count. Prints steady times (median of runs
+// each (GridSample 2-D and 3-D, RoiAlign, NonMaxSuppression; TopK and
+// Unique too), writes its inputs as TensorProto files, and times
+// `interstage-cli run` against ONNX Runtime on the same inputs and thread
+// count. Prints steady times (median of runs
 // 2..N) and the ratio ours / ORT.
 // Also checks that both give the same output (max abs difference).
 //   node bench/heavy_ops.mjs [--threads 2] [--runs 10] [--only NAME] [--keep DIR]
@@ -185,6 +186,39 @@ function nmsCase() {
   };
 }
 
+// Not heavy ops, but value-sized or sorting ones worth watching.
+function topKCase() {
+  const rnd = random(9);
+  const [R, L, K] = [64, 20000, 300];
+  return {
+    name: 'TopK',
+    op: 'TopK',
+    opset: 11,
+    inputs: [{ name: 'X', type: FLOAT, dims: [R, L], data: floats(R * L, () => rnd()) }],
+    constants: [{ name: 'K', type: INT64, dims: [1], data: BigInt64Array.from([BigInt(K)]) }],
+    outputs: [
+      { name: 'V', type: FLOAT, dims: [R, K] },
+      { name: 'I', type: INT64, dims: [R, K] },
+    ],
+    attrs: [],
+  };
+}
+
+// 1M floats holding 5000 distinct values, sorted (the default).
+function uniqueCase() {
+  const rnd = random(10);
+  const n = 1 << 20;
+  return {
+    name: 'Unique',
+    op: 'Unique',
+    opset: 11,
+    inputs: [{ name: 'X', type: FLOAT, dims: [n], data: floats(n, () => Math.floor(rnd() * 5000)) }],
+    constants: [],
+    outputs: [{ name: 'Y', type: FLOAT, dims: [] }],
+    attrs: [],
+  };
+}
+
 // The raw_data (field 9) of a serialized TensorProto, as a typed array.
 function readTensorFile(file, type) {
   const b = fs.readFileSync(file);
@@ -265,7 +299,7 @@ const dir = keep ? path.resolve(keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'i
 fs.mkdirSync(dir, { recursive: true });
 console.log(`threads ${threads}, runs ${runs}, steady = median of runs 2..${runs} (ms)`);
 console.log('op                      ours       ORT    ratio  output (max |ours - ORT|)');
-for (const c of [gridSampleCase(), gridSample3dCase(), roiAlignCase(), nmsCase()]) {
+for (const c of [gridSampleCase(), gridSample3dCase(), roiAlignCase(), nmsCase(), topKCase(), uniqueCase()]) {
   if (only && c.name !== only) continue;
   const model = path.join(dir, `${c.name}.onnx`);
   fs.writeFileSync(model, singleNodeModel(c.op, c.inputs, c.constants, c.outputs, c.attrs, c.opset));
