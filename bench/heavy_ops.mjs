@@ -2,9 +2,8 @@
 // each (GridSample 2-D and 3-D, RoiAlign, NonMaxSuppression; TopK and
 // Unique too), writes its inputs as TensorProto files, and times
 // `interstage-cli run` against ONNX Runtime on the same inputs and thread
-// count. Prints steady times (median of runs
-// 2..N) and the ratio ours / ORT.
-// Also checks that both give the same output (max abs difference).
+// count. Prints steady times (median of runs 2..N), the ratio ours / ORT,
+// and how far apart the outputs are (max abs difference).
 //   node bench/heavy_ops.mjs [--threads 2] [--runs 10] [--only NAME] [--keep DIR]
 // --keep DIR leaves the models and input files there (for profiling).
 // Needs: build/bin/interstage-cli, and onnxruntime-node in bench/node_modules.
