@@ -58,6 +58,11 @@ struct ShapeOptions {
     // Shape tensors up to this many elements are folded to constants so that
     // data-dependent chains (Shape -> Slice -> Concat -> Resize) resolve.
     int64_t maxFoldElements = 1 << 16;
+    // When a shape depends on input values, run inputs up to this many
+    // elements lend the rules their values. Larger than maxFoldElements
+    // because the ops sized by values (NonMaxSuppression's scores, Unique,
+    // NonZero, Compress) read whole inputs without folding them.
+    int64_t maxInputValueElements = 1 << 22;
     // Inspection: a value whose shape cannot be found is recorded in
     // ShapeReport::unresolved (and left unresolved) instead of failing;
     // everything downstream that can still be resolved is.

@@ -236,11 +236,17 @@ Result<ShapeReport> resolveShapes(Graph& graph, const InputShapes& givenShapes, 
         IS_RETURN_IF_ERROR(resolveInput(input, inputShapes, symbols, options, report));
         if (!values) continue;
         auto it = values->find(input.name);
-        if (it != values->end() && it->second.elementCount() <= options.maxFoldElements)
+        if (it != values->end() && it->second.elementCount() <= options.maxInputValueElements)
             input.constant = std::make_shared<const TensorData>(it->second);
     }
 
     IS_RETURN_IF_ERROR(resolveNodeShapes(graph, options, report));
+    // Values past the fold limit were lent to the rules only: dropping them
+    // keeps a copy of a big input from living, unaccounted, in the graph.
+    for (ValueId id : graph.runtimeInputs()) {
+        Value& input = graph.value(id);
+        if (input.constant && input.constant->elementCount() > options.maxFoldElements) input.constant.reset();
+    }
     for (const Value& v : graph.values)
         if (v.constant && !v.isWeight()) ++report.foldedValues;
     return report;

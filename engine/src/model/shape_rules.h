@@ -82,6 +82,8 @@ extern const ShapeRule reshape, flatten, squeeze, unsqueeze, concat, split, slic
     scatter, transpose, pad;
 // shape_rules_resize.cpp: Resize, Upsample
 extern const ShapeRule resize, upsample;
+// shape_rules_select.cpp: Compress, Unique, NonMaxSuppression, MaxUnpool, RoiAlign, GridSample
+extern const ShapeRule compress, unique, nonMaxSuppression, maxUnpool, roiAlign, gridSample;
 // shape_rules_recurrent.cpp: LSTM, GRU, RNN
 extern const ShapeRule recurrent;
 // shape_rules_control.cpp: If, Loop, Scan (their bodies resolved)

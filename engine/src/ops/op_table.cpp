@@ -11,6 +11,7 @@
 #include "cpu/ops/nn/nn_kernels.h"
 #include "cpu/ops/random/random_kernels.h"
 #include "cpu/ops/recurrent/recurrent_kernels.h"
+#include "cpu/ops/select/select_kernels.h"
 #include "cpu/ops/signal/signal_kernels.h"
 #include "cpu/ops/tensor/tensor_kernels.h"
 #include "vulkan/vulkan_kernel.h"
@@ -27,6 +28,7 @@ namespace control = cpu::control;
 namespace signal = cpu::signal;
 namespace rng = cpu::random;
 namespace tensor = cpu::tensor;
+namespace selection = cpu::selection;
 
 // Activations, unary math, broadcasting binary ops, comparisons, reductions, Softmax.
 std::vector<OpEntry> elementwiseOps() {
@@ -110,7 +112,7 @@ std::vector<OpEntry> elementwiseOps() {
         {"Tan", rules::unaryNone, ew::makeUnaryKernel, nullptr, 0},
         {"Tanh", rules::unaryNone, ew::makeUnaryKernel, vk::unary, kOverwrite | kBlockedUnary},
         {"ThresholdedRelu", rules::unaryNone, ew::makeUnaryKernel, nullptr, 0},
-        {"TopK", rules::topK, nullptr, nullptr, 0},
+        {"TopK", rules::topK, selection::makeTopKKernel, nullptr, 0},
         {"Where", rules::where, ew::makeWhereKernel, nullptr, 0},
         {"Xor", rules::broadcastXor, ew::makeCompareKernel, nullptr, 0},
     };
@@ -130,6 +132,7 @@ std::vector<OpEntry> nnOps() {
         {"GlobalLpPool", rules::globalPool, nullptr, nullptr, 0},
         {"GRU", rules::recurrent, recurrent::makeGruKernel, nullptr, 0},
         {"GlobalMaxPool", rules::globalPool, nn::makeGlobalMaxPoolKernel, vk::globalPool, 0},
+        {"GridSample", rules::gridSample, selection::makeGridSampleKernel, nullptr, 0},
         {"InstanceNormalization", rules::instanceNorm, nn::makeInstanceNormalizationKernel, nullptr, 0},
         {"LRN", rules::lrn, nn::makeLrnKernel, nullptr, 0},
         {"LSTM", rules::recurrent, recurrent::makeLstmKernel, nullptr, 0},
@@ -138,8 +141,11 @@ std::vector<OpEntry> nnOps() {
         {"LpPool", rules::pool, nullptr, nullptr, 0},
         {"MatMul", rules::matMul, nn::makeMatMulKernel, vk::gemm, kFusesActivation},
         {"MaxPool", rules::pool, nn::makeMaxPoolKernel, vk::pool, 0},
+        {"MaxUnpool", rules::maxUnpool, selection::makeMaxUnpoolKernel, nullptr, 0},
         {"MeanVarianceNormalization", rules::mvn, nullptr, nullptr, 0},
+        {"NonMaxSuppression", rules::nonMaxSuppression, selection::makeNonMaxSuppressionKernel, nullptr, 0},
         {"RNN", rules::recurrent, recurrent::makeRnnKernel, nullptr, 0},
+        {"RoiAlign", rules::roiAlign, selection::makeRoiAlignKernel, nullptr, 0},
     };
     // clang-format on
 }
@@ -150,6 +156,7 @@ std::vector<OpEntry> tensorOps() {
     return {
         {"Cast", rules::cast, tensor::makeCastKernel, nullptr, 0},
         {"CastLike", rules::castLike, tensor::makeCastKernel, nullptr, 0},
+        {"Compress", rules::compress, selection::makeCompressKernel, nullptr, 0},
         {"Concat", rules::concat, tensor::makeConcatKernel, vk::concat, 0},
         {"Constant", rules::constant, tensor::makeConstantKernel, nullptr, 0},
         {"ConstantOfShape", rules::constantOfShape, tensor::makeConstantOfShapeKernel, nullptr, 0},
@@ -161,7 +168,7 @@ std::vector<OpEntry> tensorOps() {
         {"GatherElements", rules::gatherElements, tensor::makeGatherElementsKernel, nullptr, 0},
         {"GatherND", rules::gatherNd, tensor::makeGatherNdKernel, nullptr, 0},
         {"Identity", rules::identity, tensor::makeCopyKernel, vk::copy, 0},
-        {"NonZero", rules::nonZero, nullptr, nullptr, 0},
+        {"NonZero", rules::nonZero, selection::makeNonZeroKernel, nullptr, 0},
         {"OneHot", rules::oneHot, tensor::makeOneHotKernel, nullptr, 0},
         {"Pad", rules::pad, tensor::makePadKernel, nullptr, 0},
         {"Range", rules::range, tensor::makeRangeKernel, nullptr, 0},
@@ -181,6 +188,7 @@ std::vector<OpEntry> tensorOps() {
         {"Transpose", rules::transpose, tensor::makeTransposeKernel, vk::transpose, 0},
         {"Trilu", rules::trilu, tensor::makeTriluKernel, nullptr, 0},
         {"Unsqueeze", rules::unsqueeze, tensor::makeCopyKernel, vk::copy, 0},
+        {"Unique", rules::unique, selection::makeUniqueKernel, nullptr, 0},
         {"Upsample", rules::upsample, tensor::makeResizeKernel, nullptr, 0},
     };
     // clang-format on
