@@ -135,7 +135,9 @@ std::vector<OpEntry> nnOps() {
         {"MatMul", rules::matMul, nn::makeMatMulKernel, vk::gemm, kFusesActivation},
         {"MaxPool", rules::pool, nn::makeMaxPoolKernel, vk::pool, 0},
         {"MeanVarianceNormalization", rules::mvn, nullptr, nullptr, 0},
+        {"NegativeLogLikelihoodLoss", rules::nllLoss, nn::makeNegativeLogLikelihoodLossKernel, nullptr, 0},
         {"RNN", rules::recurrent, recurrent::makeRnnKernel, nullptr, 0},
+        {"SoftmaxCrossEntropyLoss", rules::softmaxCrossEntropyLoss, nn::makeSoftmaxCrossEntropyLossKernel, nullptr, 0},
     };
     // clang-format on
 }
