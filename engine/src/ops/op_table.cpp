@@ -134,7 +134,7 @@ std::vector<OpEntry> nnOps() {
         {"LpPool", rules::pool, nullptr, nullptr, 0},
         {"MatMul", rules::matMul, nn::makeMatMulKernel, vk::gemm, kFusesActivation},
         {"MaxPool", rules::pool, nn::makeMaxPoolKernel, vk::pool, 0},
-        {"MeanVarianceNormalization", rules::mvn, nullptr, nullptr, 0},
+        {"MeanVarianceNormalization", rules::mvn, nn::makeMeanVarianceNormalizationKernel, nullptr, 0},
         {"NegativeLogLikelihoodLoss", rules::nllLoss, nn::makeNegativeLogLikelihoodLossKernel, nullptr, 0},
         {"RNN", rules::recurrent, recurrent::makeRnnKernel, nullptr, 0},
         {"SoftmaxCrossEntropyLoss", rules::softmaxCrossEntropyLoss, nn::makeSoftmaxCrossEntropyLossKernel, nullptr, 0},
