@@ -8,6 +8,7 @@
 
 #include "cpu/ops/control/control_kernels.h"
 #include "cpu/ops/elementwise/elementwise_kernels.h"
+#include "cpu/ops/linalg/linalg_kernels.h"
 #include "cpu/ops/nn/nn_kernels.h"
 #include "cpu/ops/recurrent/recurrent_kernels.h"
 #include "cpu/ops/tensor/tensor_kernels.h"
@@ -20,6 +21,7 @@ namespace rules = shapes::rules;
 namespace vk = vulkan::kernels;
 namespace ew = cpu::ew;
 namespace nn = cpu::nn;
+namespace linalg = cpu::linalg;
 namespace recurrent = cpu::recurrent;
 namespace control = cpu::control;
 namespace tensor = cpu::tensor;
@@ -121,6 +123,8 @@ std::vector<OpEntry> nnOps() {
         {"BatchNormalization", rules::batchNorm, nn::makeBatchNormalizationKernel, vk::batchNorm, 0},
         {"Conv", rules::conv, nn::makeConvKernel, vk::conv, kFusesActivation},
         {"ConvTranspose", rules::convTranspose, nn::makeConvTransposeKernel, vk::convTranspose, kFusesActivation},
+        {"Det", rules::det, linalg::makeDetKernel, nullptr, 0},
+        {"Einsum", rules::einsum, linalg::makeEinsumKernel, nullptr, 0},
         {"Gemm", rules::gemm, nn::makeGemmKernel, vk::gemm, kFusesActivation},
         {"GlobalAveragePool", rules::globalPool, nn::makeGlobalAveragePoolKernel, vk::globalPool, 0},
         {"GlobalLpPool", rules::globalPool, nullptr, nullptr, 0},
