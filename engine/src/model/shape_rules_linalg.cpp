@@ -25,14 +25,22 @@ Status detRule(ShapeContext& c) {
 Status einsumRule(ShapeContext& c) {
     if (c.inputCount() == 0) return c.fail("needs at least one input");
     IS_RETURN_IF_ERROR(checkArity(c, c.inputCount(), c.inputCount(), 1));
-    if (!c.node().hasAttr("equation")) return c.fail("attribute equation is missing");
+    if (!c.node().hasAttr("equation"))
+        return invalidModel("node '" + c.node().name + "' (" + c.node().opType + "): attribute equation is missing");
     std::vector<Shape> shapes;
     for (size_t i = 0; i < c.inputCount(); ++i) {
         if (c.inputType(i) != c.inputType(0)) return c.fail("inputs have different types");
         shapes.push_back(c.inputShape(i));
     }
     auto parsed = ops::parseEinsum(c.node().attrString("equation", ""), shapes);
-    if (!parsed.ok()) return c.fail(parsed.status().message());
+    // A malformed equation stays InvalidModel, so the session refuses the
+    // model at once; a shape misfit is a ShapeError, which other input
+    // shapes given at run time may resolve.
+    if (!parsed.ok()) {
+        const Status& status = parsed.status();
+        if (status.code() == StatusCode::ShapeError) return c.fail(status.message());
+        return invalidModel("node '" + c.node().name + "' (" + c.node().opType + "): " + status.message());
+    }
     return setChecked(c, 0, c.inputType(0), parsed.value().outputShape());
 }
 

@@ -14,6 +14,11 @@ using namespace fold;
 
 // The loss output (0) after checking what both ops share.
 Status lossRule(ShapeContext& c) {
+    const std::string reduction = c.node().attrString("reduction", "mean");
+    if (reduction != "none" && reduction != "sum" && reduction != "mean")
+        // An attribute no input shape can fix: the session refuses the model at once.
+        return invalidModel("node '" + c.node().name + "' (" + c.node().opType + "): reduction '" + reduction +
+                            "' is not none, sum or mean");
     if (c.inputRank(0) < 2)
         return c.fail("scores must have rank >= 2 (N x C x ...), not " + shapeToString(c.inputShape(0)));
     const DataType targetType = c.inputType(1);
@@ -27,9 +32,6 @@ Status lossRule(ShapeContext& c) {
     if (c.hasInput(2) && c.inputShape(2) != Shape{c.inputShape(0)[1]})
         return c.fail("weights " + shapeToString(c.inputShape(2)) + " must hold one value per class (" +
                       std::to_string(c.inputShape(0)[1]) + ")");
-    const std::string reduction = c.node().attrString("reduction", "mean");
-    if (reduction != "none" && reduction != "sum" && reduction != "mean")
-        return c.fail("reduction '" + reduction + "' is not none, sum or mean");
     return setChecked(c, 0, c.inputType(0), reduction == "none" ? perPosition : Shape{});
 }
 

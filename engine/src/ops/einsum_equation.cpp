@@ -66,34 +66,50 @@ Result<EinsumEquation> parseEinsum(const std::string& equation, const std::vecto
     std::string text;
     for (char ch : equation)
         if (ch != ' ') text.push_back(ch);
-    const auto fail = [&](const std::string& why) { return invalidModel("equation '" + equation + "': " + why); };
+    const auto malformed = [&](const std::string& why) { return invalidModel("equation '" + equation + "': " + why); };
+    const auto misfit = [&](const std::string& why) { return shapeError("equation '" + equation + "': " + why); };
 
+    // 1. The syntax, which no input shape can make right.
     const size_t arrow = text.find("->");
     const bool explicitOutput = arrow != std::string::npos;
-    const std::string left = text.substr(0, arrow);
-    if (explicitOutput && text.find("->", arrow + 2) != std::string::npos) return fail("has more than one '->'");
-
-    const std::vector<std::string> terms = splitOn(left, ',');
+    if (explicitOutput && text.find("->", arrow + 2) != std::string::npos) return malformed("has more than one '->'");
+    const std::vector<std::string> terms = splitOn(text.substr(0, arrow), ',');
     if (terms.size() != shapes.size())
-        return fail("names " + std::to_string(terms.size()) + " operands but the node has " +
-                    std::to_string(shapes.size()) + " inputs");
-
+        return malformed("names " + std::to_string(terms.size()) + " operands but the node has " +
+                         std::to_string(shapes.size()) + " inputs");
     std::vector<std::vector<int>> parsed(terms.size());
-    int64_t broadcastRank = 0;
+    std::vector<int> letterUses(kLetters, 0);
     for (size_t i = 0; i < terms.size(); ++i) {
         Status status = parseTerm(terms[i], parsed[i]);
-        if (!status.isOk()) return fail("operand " + std::to_string(i) + " " + status.message());
+        if (!status.isOk()) return malformed("operand " + std::to_string(i) + " " + status.message());
+        for (int label : parsed[i])
+            if (label != kEllipsis) ++letterUses[static_cast<size_t>(label)];
+    }
+    std::vector<int> output;
+    if (explicitOutput) {
+        Status status = parseTerm(text.substr(arrow + 2), output);
+        if (!status.isOk()) return malformed("the output " + status.message());
+        for (size_t k = 0; k < output.size(); ++k) {
+            if (std::find(output.begin(), output.begin() + static_cast<int64_t>(k), output[k]) !=
+                output.begin() + static_cast<int64_t>(k))
+                return malformed("the output repeats a subscript");
+            if (output[k] != kEllipsis && letterUses[static_cast<size_t>(output[k])] == 0)
+                return malformed(std::string("the output subscript '") + labelLetter(output[k]) + "' is in no operand");
+        }
+    }
+
+    // 2. The operands' shapes against their subscripts.
+    int64_t broadcastRank = 0;
+    for (size_t i = 0; i < terms.size(); ++i) {
         const int64_t rank = ellipsisRank(parsed[i], shapes[i]);
         const bool hasEllipsis = std::find(parsed[i].begin(), parsed[i].end(), kEllipsis) != parsed[i].end();
         if (rank < 0 || (!hasEllipsis && parsed[i].size() != shapes[i].size()))
-            return fail("operand " + std::to_string(i) + " '" + terms[i] + "' does not fit its shape " +
-                        shapeToString(shapes[i]));
+            return misfit("operand " + std::to_string(i) + " '" + terms[i] + "' does not fit its shape " +
+                          shapeToString(shapes[i]));
         broadcastRank = std::max(broadcastRank, rank);
     }
-
     EinsumEquation eq;
     eq.labelDims.assign(static_cast<size_t>(kLetters + broadcastRank), -1);
-    std::vector<int> uses(eq.labelDims.size(), 0);
     for (size_t i = 0; i < parsed.size(); ++i) {
         const int64_t rank = ellipsisRank(parsed[i], shapes[i]);
         std::vector<int>& labels = eq.operandLabels.emplace_back();
@@ -106,33 +122,27 @@ Result<EinsumEquation> parseEinsum(const std::string& equation, const std::vecto
             for (int64_t k = 0; k < rank; ++k) labels.push_back(static_cast<int>(kLetters + broadcastRank - rank + k));
         }
         for (size_t axis = 0; axis < labels.size(); ++axis) {
-            const auto label = static_cast<size_t>(labels[axis]);
             const int64_t dim = shapes[i][axis];
-            int64_t& known = eq.labelDims[label];
-            ++uses[label];
+            int64_t& known = eq.labelDims[static_cast<size_t>(labels[axis])];
             const bool broadcasts = labels[axis] >= kLetters;
             if (known < 0 || (broadcasts && known == 1))
                 known = dim;
             else if (dim != known && !(broadcasts && dim == 1))
-                return fail("a subscript of operand " + std::to_string(i) + " has size " + std::to_string(dim) +
-                            " where another has " + std::to_string(known));
+                return misfit(
+                    (broadcasts ? std::string("a '...' dim") : std::string("'") + labelLetter(labels[axis]) + "'") +
+                    " of operand " + std::to_string(i) + " has size " + std::to_string(dim) + " where another has " +
+                    std::to_string(known));
         }
     }
 
+    // 3. The output's labels.
     if (explicitOutput) {
-        std::vector<int> out;
-        Status status = parseTerm(text.substr(arrow + 2), out);
-        if (!status.isOk()) return fail("the output " + status.message());
-        for (int label : out) {
-            if (label == kEllipsis) {
-                for (int64_t k = 0; k < broadcastRank; ++k) eq.outputLabels.push_back(static_cast<int>(kLetters + k));
+        for (int label : output) {
+            if (label != kEllipsis) {
+                eq.outputLabels.push_back(label);
                 continue;
             }
-            if (uses[static_cast<size_t>(label)] == 0)
-                return fail(std::string("the output subscript '") + labelLetter(label) + "' is in no operand");
-            if (std::find(eq.outputLabels.begin(), eq.outputLabels.end(), label) != eq.outputLabels.end())
-                return fail("the output repeats a subscript");
-            eq.outputLabels.push_back(label);
+            for (int64_t k = 0; k < broadcastRank; ++k) eq.outputLabels.push_back(static_cast<int>(kLetters + k));
         }
     } else {
         // numpy's implicit output: the broadcast dims, then every letter
@@ -140,7 +150,7 @@ Result<EinsumEquation> parseEinsum(const std::string& equation, const std::vecto
         for (int64_t k = 0; k < broadcastRank; ++k) eq.outputLabels.push_back(static_cast<int>(kLetters + k));
         for (int first : {26, 0})  // labels of A-Z, then of a-z
             for (int label = first; label < first + 26; ++label)
-                if (uses[static_cast<size_t>(label)] == 1) eq.outputLabels.push_back(label);
+                if (letterUses[static_cast<size_t>(label)] == 1) eq.outputLabels.push_back(label);
     }
     return eq;
 }

@@ -23,8 +23,10 @@ struct EinsumEquation {
 };
 
 // Parses the equation for operands of these shapes. Fails with a message
-// naming the problem (bad character, operand count, a letter whose dims
-// disagree, ...); the caller adds the node.
+// naming the problem, the caller adds the node: InvalidModel when the
+// equation itself is wrong (a bad character, the operand count, an output
+// subscript in no operand), which no input shape can fix; ShapeError when
+// the shapes do not fit it (a letter whose dims disagree).
 Result<EinsumEquation> parseEinsum(const std::string& equation, const std::vector<Shape>& shapes);
 
 }  // namespace interstage::ops

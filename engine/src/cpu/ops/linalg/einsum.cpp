@@ -60,7 +60,13 @@ public:
         outputCount_ = 1;
         for (size_t k = 0; k < outputAxes_; ++k) outputCount_ *= loopDims_[k];
         sumCount_ = 1;
-        for (size_t k = outputAxes_; k < loopDims_.size(); ++k) sumCount_ *= loopDims_[k];
+        for (size_t k = outputAxes_; k < loopDims_.size(); ++k) {
+            // Summed labels from different operands multiply: "ab,cd->" over
+            // 2^20-sized dims is 2^80 products, a hang rather than a result.
+            if (loopDims_[k] > 0 && sumCount_ > kMaxElements / loopDims_[k])
+                return context.unsupportedHere("sums over more than 2^40 products per output element");
+            sumCount_ *= loopDims_[k];
+        }
         return Status::ok();
     }
 
