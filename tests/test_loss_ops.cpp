@@ -66,12 +66,12 @@ GraphBuilder nllGraph(const std::vector<Attribute>& attributes, bool weighted, S
 
 const TensorData kLogProb = TensorData::fromFloat({-1.0f, -2.0f, -0.5f, -0.25f, -3.0f, -1.5f}, {2, 3});
 
-GraphBuilder einsumGraph(const std::string& equation, const std::vector<Shape>& shapes) {
+GraphBuilder einsumGraph(const std::string& equation, const std::vector<Shape>& shapes,
+                         DataType dtype = DataType::Float) {
     GraphBuilder g("einsum", 12);
     std::vector<std::string> inputs;
-    for (size_t i = 0; i < shapes.size(); ++i)
-        inputs.push_back(g.input("x" + std::to_string(i), DataType::Float, shapes[i]));
-    g.output(g.op("Einsum", inputs, {stringAttr("equation", equation)}, "contract"), DataType::Float, {});
+    for (size_t i = 0; i < shapes.size(); ++i) inputs.push_back(g.input("x" + std::to_string(i), dtype, shapes[i]));
+    g.output(g.op("Einsum", inputs, {stringAttr("equation", equation)}, "contract"), dtype, {});
     return g;
 }
 
@@ -229,6 +229,39 @@ private slots:
         QVERIFY2(dots.status.isOk(), dots.status.message().c_str());
         // Output [2, 2]: row r of a with row c of b: 1*5+2*6, 1*7+2*8, 3*5+4*6, 3*7+4*8.
         compareFloats(dots.outputs[0], {17, 23, 39, 53}, {2, 2});
+    }
+
+    // Two-operand float32 products run on sgemm (einsum_gemm.h), float64 on
+    // the general loop: both must agree for operands read in place, read
+    // transposed, gathered first, and outputs written through the workspace.
+    void einsumGemmPathMatchesGeneralLoop() {
+        const std::vector<std::pair<std::string, std::vector<Shape>>> cases = {
+            {"bij,bjk->bik", {{3, 4, 5}, {3, 5, 6}}},           // in place
+            {"bkm,bkn->bmn", {{3, 7, 5}, {3, 7, 6}}},           // A transposed
+            {"bhqd,bhkd->bhqk", {{2, 3, 5, 4}, {2, 3, 6, 4}}},  // B transposed
+            {"abc,cb->a", {{4, 5, 6}, {6, 5}}},                 // two summed labels, B gathered
+            {"bhqd,bkhd->bhqk", {{2, 3, 5, 4}, {2, 6, 3, 4}}},  // B gathered
+            {"ik,nk->ni", {{5, 7}, {6, 7}}},                    // output through the workspace
+            {"ij,kl->ijkl", {{2, 3}, {4, 5}}},                  // nothing summed
+        };
+        WeightGenerator generator(7);
+        for (const auto& [equation, shapes] : cases) {
+            std::map<std::string, TensorData> floats, doubleInputs;
+            for (size_t i = 0; i < shapes.size(); ++i) {
+                const std::vector<float> values = generator.uniform(elementCount(shapes[i]).value_or(0), 1.0f);
+                const std::string name = "x" + std::to_string(i);
+                floats[name] = TensorData::fromFloat(values, shapes[i]);
+                doubleInputs[name] = doubles(std::vector<double>(values.begin(), values.end()), shapes[i]);
+            }
+            Outcome single = runGraph(einsumGraph(equation, shapes), floats);
+            Outcome wide = runGraph(einsumGraph(equation, shapes, DataType::Double), doubleInputs);
+            QVERIFY2(single.status.isOk(), single.status.message().c_str());
+            QVERIFY2(wide.status.isOk(), wide.status.message().c_str());
+            QCOMPARE(single.outputs[0].shape, wide.outputs[0].shape);
+            for (int64_t i = 0; i < wide.outputs[0].elementCount(); ++i)
+                QVERIFY2(std::abs(single.outputs[0].data<float>()[i] - wide.outputs[0].data<double>()[i]) < 1e-4,
+                         qPrintable(QString("%1, element %2").arg(equation.c_str()).arg(i)));
+        }
     }
 
     // The session refuses a malformed equation when it is created.

@@ -3,9 +3,11 @@
 // elements those subscripts pick. Repeated subscripts in one operand (a
 // diagonal) add their axes' strides; a broadcast ellipsis dim of size 1 has
 // stride 0. Sums in double, so float32 keeps its accuracy over long sums.
+// Two-operand float32 products take the sgemm path of einsum_gemm.h.
 #include <algorithm>
 #include <vector>
 
+#include "cpu/ops/linalg/einsum_gemm.h"
 #include "cpu/ops/linalg/linalg_kernels.h"
 #include "cpu/parallel.h"
 #include "ops/einsum_equation.h"
@@ -67,10 +69,18 @@ public:
                 return context.unsupportedHere("sums over more than 2^40 products per output element");
             sumCount_ *= loopDims_[k];
         }
+        useGemm_ = dtype_ == DataType::Float && gemm_.plan(eq, shapes);
         return Status::ok();
     }
 
+    std::size_t workspaceBytes() const override { return useGemm_ ? gemm_.workspaceBytes() : 0; }
+
     Status run(RunContext& context) override {
+        if (useGemm_) {
+            gemm_.run(context.inputs[0].as<const float>(), context.inputs[1].as<const float>(),
+                      context.outputs[0].as<float>(), context.workspace);
+            return Status::ok();
+        }
         if (dtype_ == DataType::Double)
             contract<double>(context);
         else
@@ -124,6 +134,8 @@ private:
     std::vector<int64_t> loopDims_;  // output labels, then the summed ones
     std::vector<std::vector<int64_t>> strides_;
     int64_t outputCount_ = 1, sumCount_ = 1;
+    bool useGemm_ = false;
+    EinsumGemm gemm_;
 };
 
 }  // namespace
