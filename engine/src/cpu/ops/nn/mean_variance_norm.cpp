@@ -77,7 +77,7 @@ private:
         double* mean = static_cast<double*>(workspace);
         double* scale = mean + groups_;
         std::fill(mean, mean + 2 * groups_, 0.0);
-        const double perGroup = groups_ > 0 ? static_cast<double>(count_ / groups_) : 1.0;
+        const double perGroup = groups_ > 0 ? static_cast<double>(count_) / static_cast<double>(groups_) : 1.0;
         // Two passes (mean, then squared deviations) rather than E[x^2] -
         // E[x]^2, which cancels badly when the mean is large.
         forEachElement([&](int64_t i, int64_t g) { mean[g] += static_cast<double>(x[i]); });
