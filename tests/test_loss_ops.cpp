@@ -231,6 +231,21 @@ private slots:
         compareFloats(dots.outputs[0], {17, 23, 39, 53}, {2, 2});
     }
 
+    // Integers take the general loop: exact, negative values included.
+    void einsumOnIntegers() {
+        GraphBuilder g("einsum_int", 12);
+        g.input("x0", DataType::Int64, {2, 2});
+        g.input("x1", DataType::Int64, {2, 2});
+        g.output(g.op("Einsum", {"x0", "x1"}, {stringAttr("equation", "ij,jk->ik")}, "contract"), DataType::Int64, {});
+        Outcome o = runGraph(g, {{"x0", TensorData::fromInt64({1, -2, 3, 4}, {2, 2})},
+                                 {"x1", TensorData::fromInt64({5, 6, 7, int64_t(1) << 40}, {2, 2})}});
+        QVERIFY2(o.status.isOk(), o.status.message().c_str());
+        QCOMPARE(o.outputs[0].dtype, DataType::Int64);
+        const int64_t big = int64_t(1) << 40;
+        const std::vector<int64_t> expected{1 * 5 - 2 * 7, 1 * 6 - 2 * big, 3 * 5 + 4 * 7, 3 * 6 + 4 * big};
+        for (size_t i = 0; i < expected.size(); ++i) QCOMPARE(o.outputs[0].data<int64_t>()[i], expected[i]);
+    }
+
     // Two-operand float32 products run on sgemm (einsum_gemm.h), float64 on
     // the general loop: both must agree for operands read in place, read
     // transposed, gathered first, and outputs written through the workspace.

@@ -2,7 +2,8 @@
 // the subscripts missing from the output, of the product of the operands'
 // elements those subscripts pick. Repeated subscripts in one operand (a
 // diagonal) add their axes' strides; a broadcast ellipsis dim of size 1 has
-// stride 0. Sums in double, so float32 keeps its accuracy over long sums.
+// stride 0. Sums in double, so float32 keeps its accuracy over long sums
+// (integers modulo 2^64).
 // Two-operand float32 products take the sgemm path of einsum_gemm.h.
 #include <algorithm>
 #include <vector>
@@ -27,9 +28,10 @@ public:
             shapes.push_back(context.inputShape(i));
         }
         dtype_ = context.inputType(0);
-        if (dtype_ != DataType::Float && dtype_ != DataType::Double)
+        if (dtype_ != DataType::Float && dtype_ != DataType::Double && dtype_ != DataType::Int32 &&
+            dtype_ != DataType::Int64)
             return context.unsupportedHere(std::string("inputs are ") + dataTypeName(dtype_) +
-                                           "; only float32 and float64 are supported");
+                                           "; only float32, float64, int32 and int64 are supported");
         auto parsed = ops::parseEinsum(context.node().attrString("equation", ""), shapes);
         if (!parsed.ok()) return context.invalidHere(parsed.status().message());
         const ops::EinsumEquation& eq = parsed.value();
@@ -81,15 +83,27 @@ public:
                       context.outputs[0].as<float>(), context.workspace);
             return Status::ok();
         }
-        if (dtype_ == DataType::Double)
-            contract<double>(context);
-        else
-            contract<float>(context);
+        switch (dtype_) {
+            case DataType::Double:
+                contract<double, double>(context);
+                break;
+            case DataType::Int32:
+                contract<int32_t, uint64_t>(context);
+                break;
+            case DataType::Int64:
+                contract<int64_t, uint64_t>(context);
+                break;
+            default:
+                contract<float, double>(context);
+        }
         return Status::ok();
     }
 
 private:
-    template <class T>
+    // Acc: double for floating types; uint64 for integers, whose modular
+    // arithmetic wraps on overflow without undefined behaviour and gives the
+    // two's complement result once cast back.
+    template <class T, class Acc>
     void contract(RunContext& context) const {
         const size_t operands = strides_.size();
         std::vector<const T*> inputs;
@@ -111,10 +125,10 @@ private:
                 }
                 offset = base;
                 std::fill(index.begin(), index.end(), 0);
-                double sum = 0;
+                Acc sum = 0;
                 for (int64_t s = 0; s < sumCount_; ++s) {
-                    double product = 1;
-                    for (size_t i = 0; i < operands; ++i) product *= static_cast<double>(inputs[i][offset[i]]);
+                    Acc product = 1;
+                    for (size_t i = 0; i < operands; ++i) product *= static_cast<Acc>(inputs[i][offset[i]]);
                     sum += product;
                     // Odometer over the summed labels, innermost last.
                     for (size_t k = loopDims_.size(); k-- > outputAxes_;) {
