@@ -1,34 +1,14 @@
-// SoftmaxCrossEntropyLoss: LogSoftmax over the class axis (1), then the
-// negative log-likelihood loss of nll_loss.h. The log-probabilities go to the
-// optional second output when the model asks for it, else to the workspace.
-#include <algorithm>
-#include <cmath>
-
+// SoftmaxCrossEntropyLoss: LogSoftmax over the class axis (1), by the
+// LogSoftmax kernel's own loops, then the negative log-likelihood loss of
+// nll_loss.h. The log-probabilities go to the optional second output when
+// the model asks for it, else to the workspace.
+#include "cpu/ops/elementwise/elementwise_kernels.h"
 #include "cpu/ops/nn/nll_loss.h"
 #include "cpu/ops/nn/nn_kernels.h"
-#include "cpu/parallel.h"
 
 namespace interstage::cpu::nn {
 
 namespace {
-
-// Log-softmax of an N x C x D tensor over C, one (n, d) column at a time.
-template <class T>
-void logSoftmaxOverClasses(const LossSetup& s, const T* x, T* out) {
-    const int64_t classes = s.classes, spatial = s.spatial, columns = s.batch * s.spatial;
-#pragma omp parallel for schedule(static) if (columns * classes > kParallelWork)
-    for (int64_t column = 0; column < columns; ++column) {
-        const int64_t base = (column / spatial) * classes * spatial + column % spatial;
-        // Shift by the max so exp() cannot overflow; sum in double for float.
-        T top = x[base];
-        for (int64_t c = 1; c < classes; ++c) top = std::max(top, x[base + c * spatial]);
-        double sum = 0;
-        for (int64_t c = 0; c < classes; ++c) sum += std::exp(static_cast<double>(x[base + c * spatial] - top));
-        const double logSum = std::log(sum);
-        for (int64_t c = 0; c < classes; ++c)
-            out[base + c * spatial] = static_cast<T>(static_cast<double>(x[base + c * spatial] - top) - logSum);
-    }
-}
 
 class SoftmaxCrossEntropyLossKernel final : public Kernel {
 public:
@@ -45,10 +25,8 @@ public:
 
     Status run(RunContext& context) override {
         void* logProb = keepsLogProb_ ? context.outputs[1].data : context.workspace;
-        if (setup_.dtype == DataType::Double)
-            logSoftmaxOverClasses(setup_, context.inputs[0].as<const double>(), static_cast<double*>(logProb));
-        else
-            logSoftmaxOverClasses(setup_, context.inputs[0].as<const float>(), static_cast<float*>(logProb));
+        ew::logSoftmaxAlongAxis(setup_.dtype, setup_.batch, setup_.classes, setup_.spatial, context.inputs[0].data,
+                                logProb);
         const void* weight = context.hasInput(2) ? context.inputs[2].data : nullptr;
         return computeNllLoss(setup_, logProb, context.inputs[1], weight, context.outputs[0].data);
     }
