@@ -177,6 +177,16 @@ private slots:
         const float s = std::sqrt(1.25f);
         compareFloats(o.outputs[0], {-1.5f / s, -0.5f / s, 0.5f / s, 1.5f / s}, {1, 1, 1, 4});
 
+        // axes [0] of a 2x2: each column by itself ({1, 3}: mean 2, std 1;
+        // {10, 30}: mean 20, std 10), the groups innermost.
+        GraphBuilder columns("mvn_columns");
+        columns.input("x", DataType::Float, {2, 2});
+        columns.output(columns.op("MeanVarianceNormalization", {"x"}, {intsAttr("axes", {0})}, "mvn"), DataType::Float,
+                       {2, 2});
+        Outcome perColumn = runGraph(columns, {{"x", TensorData::fromFloat({1, 10, 3, 30}, {2, 2})}});
+        QVERIFY2(perColumn.status.isOk(), perColumn.status.message().c_str());
+        compareFloats(perColumn.outputs[0], {-1, -1, 1, 1}, {2, 2});
+
         GraphBuilder bad("mvn_axes");
         bad.input("x", DataType::Float, {1, 4});
         bad.output(bad.op("MeanVarianceNormalization", {"x"}, {intsAttr("axes", {0, 2})}, "mvn"), DataType::Float, {});
