@@ -309,6 +309,16 @@ private slots:
         }
     }
 
+    // 2^60 products would hang the run (and overflow the loop counts):
+    // refused when the kernel is prepared, at the session's creation (no
+    // 4 GiB inputs are ever made).
+    void hugeContractionIsRefused() {
+        Status status = createStatus(einsumGraph("ab,cd->", {{1 << 15, 1 << 15}, {1 << 15, 1 << 15}}));
+        QVERIFY(!status.isOk());
+        QVERIFY2(contains(status, "node 'contract' (Einsum)") && contains(status, "more than 2^50 products"),
+                 status.message().c_str());
+    }
+
     // Subscripts that do not fit the operands' shapes: a shape error, found
     // when the run resolves shapes, before any kernel runs.
     void misfitEquationFailsBeforeAnyKernel() {

@@ -17,6 +17,8 @@ namespace interstage::cpu::linalg {
 
 namespace {
 
+constexpr int64_t kMaxProducts = int64_t(1) << 50;
+
 class EinsumKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
@@ -61,16 +63,19 @@ public:
                 stride *= shapes[i][axis];
             }
         }
+        // Labels from different operands multiply: "ab,cd->" over 2^20-sized
+        // dims is 2^80 products, which would overflow the counts below and
+        // hang rather than give a result.
+        int64_t products = 1;
+        for (int64_t dim : loopDims_) {
+            if (dim > 0 && products > kMaxProducts / dim)
+                return context.unsupportedHere("the contraction takes more than 2^50 products");
+            products *= dim;
+        }
         outputCount_ = 1;
         for (size_t k = 0; k < outputAxes_; ++k) outputCount_ *= loopDims_[k];
         sumCount_ = 1;
-        for (size_t k = outputAxes_; k < loopDims_.size(); ++k) {
-            // Summed labels from different operands multiply: "ab,cd->" over
-            // 2^20-sized dims is 2^80 products, a hang rather than a result.
-            if (loopDims_[k] > 0 && sumCount_ > kMaxElements / loopDims_[k])
-                return context.unsupportedHere("sums over more than 2^40 products per output element");
-            sumCount_ *= loopDims_[k];
-        }
+        for (size_t k = outputAxes_; k < loopDims_.size(); ++k) sumCount_ *= loopDims_[k];
         useGemm_ = dtype_ == DataType::Float && gemm_.plan(eq, shapes);
         return Status::ok();
     }
