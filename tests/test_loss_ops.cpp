@@ -325,6 +325,7 @@ private slots:
         const std::vector<std::pair<std::string, std::string>> cases = {
             {"ijk->i", "does not fit its shape 2x3"},
             {"ii->i", "'i' of operand 0 has size 3 where another has 2"},
+            {"...j->j", "'...' stands for 1 dim(s), which the output drops"},
         };
         for (const auto& [equation, why] : cases) {
             Status status = runGraph(einsumGraph(equation, {{2, 3}}), {}).status;

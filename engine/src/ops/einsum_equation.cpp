@@ -108,6 +108,10 @@ Result<EinsumEquation> parseEinsum(const std::string& equation, const std::vecto
                           shapeToString(shapes[i]));
         broadcastRank = std::max(broadcastRank, rank);
     }
+    // As numpy and ONNX Runtime: the dims '...' stands for are not summed
+    // away silently; an explicit output must keep them.
+    if (explicitOutput && broadcastRank > 0 && std::find(output.begin(), output.end(), kEllipsis) == output.end())
+        return misfit("'...' stands for " + std::to_string(broadcastRank) + " dim(s), which the output drops");
     EinsumEquation eq;
     eq.labelDims.assign(static_cast<size_t>(kLetters + broadcastRank), -1);
     for (size_t i = 0; i < parsed.size(); ++i) {
