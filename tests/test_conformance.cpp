@@ -17,6 +17,7 @@
 #include "interstage/session.h"
 #include "interstage/tensor_io.h"
 #include "interstage/vulkan.h"
+#include "ops/op_table.h"
 #include "test_support.h"
 #include "vulkan/vulkan_kernel.h"
 
@@ -309,6 +310,14 @@ void runSuite(const std::string& backend) {
 class ConformanceTest : public QObject {
     Q_OBJECT
 private slots:
+    // Families of ops are listed in several functions and merged by name:
+    // an op listed twice would have its kernel picked by sort order.
+    void opTableListsEachOpOnce() {
+        std::set<std::string> seen;
+        for (const ops::OpEntry& op : ops::allOps()) QVERIFY2(seen.insert(op.name).second, op.name);
+        QVERIFY(seen.size() > 150);
+    }
+
     void onnxBackendTestData() { runSuite("cpu"); }
 
     void onnxBackendTestDataOnVulkan() {

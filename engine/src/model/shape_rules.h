@@ -72,6 +72,10 @@ extern const ShapeRule unaryNone, unaryRelu, unaryNeg, unaryAbs, unaryFloor, una
 // shape_rules_nn.cpp: Conv, ConvTranspose, pools, norms, Gemm, MatMul, Softmax
 extern const ShapeRule conv, convTranspose, pool, globalPool, gemm, matMul, softmax, lrn, instanceNorm, lpNorm, mvn,
     batchNorm, layerNorm, dropout, depthToSpace, spaceToDepth, trilu, cumSum;
+// shape_rules_linalg.cpp: Det, Einsum
+extern const ShapeRule det, einsum;
+// shape_rules_loss.cpp: NegativeLogLikelihoodLoss, SoftmaxCrossEntropyLoss
+extern const ShapeRule nllLoss, softmaxCrossEntropyLoss;
 // shape_rules_reduce.cpp: ReduceX, ArgMax/ArgMin, TopK
 extern const ShapeRule reduceSum, reduceMean, reduceMax, reduceMin, reduceProd, reduceL1, reduceL2, reduceLogSum,
     reduceLogSumExp, reduceSumSquare, arg, topK;

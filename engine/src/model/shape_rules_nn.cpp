@@ -43,7 +43,13 @@ Status lpNormRule(ShapeContext& c) {
 }
 
 Status lrnRule(ShapeContext& c) { return sameShape(c, 1, 1, 1); }
-Status mvnRule(ShapeContext& c) { return sameShape(c, 1, 1, 1); }
+// Y like X; the axes (default N, H, W) must be valid and distinct.
+Status mvnRule(ShapeContext& c) {
+    IS_RETURN_IF_ERROR(checkArity(c, 1, 1, 1));
+    std::vector<int64_t> axes = c.node().hasAttr("axes") ? c.node().attrInts("axes") : std::vector<int64_t>{0, 2, 3};
+    IS_RETURN_IF_ERROR(normalizeAxes(c, axes, c.inputRank(0)));
+    return setChecked(c, 0, c.inputType(0), c.inputShape(0));
+}
 
 Status instanceNormRule(ShapeContext& c) {
     IS_RETURN_IF_ERROR(checkArity(c, 3, 3, 1));

@@ -8,6 +8,7 @@
 
 #include "cpu/ops/control/control_kernels.h"
 #include "cpu/ops/elementwise/elementwise_kernels.h"
+#include "cpu/ops/linalg/linalg_kernels.h"
 #include "cpu/ops/nn/nn_kernels.h"
 #include "cpu/ops/random/random_kernels.h"
 #include "cpu/ops/recurrent/recurrent_kernels.h"
@@ -23,6 +24,7 @@ namespace rules = shapes::rules;
 namespace vk = vulkan::kernels;
 namespace ew = cpu::ew;
 namespace nn = cpu::nn;
+namespace linalg = cpu::linalg;
 namespace recurrent = cpu::recurrent;
 namespace control = cpu::control;
 namespace signal = cpu::signal;
@@ -127,6 +129,8 @@ std::vector<OpEntry> nnOps() {
         {"BatchNormalization", rules::batchNorm, nn::makeBatchNormalizationKernel, vk::batchNorm, 0},
         {"Conv", rules::conv, nn::makeConvKernel, vk::conv, kFusesActivation},
         {"ConvTranspose", rules::convTranspose, nn::makeConvTransposeKernel, vk::convTranspose, kFusesActivation},
+        {"Det", rules::det, linalg::makeDetKernel, nullptr, 0},
+        {"Einsum", rules::einsum, linalg::makeEinsumKernel, nullptr, 0},
         {"Gemm", rules::gemm, nn::makeGemmKernel, vk::gemm, kFusesActivation},
         {"GlobalAveragePool", rules::globalPool, nn::makeGlobalAveragePoolKernel, vk::globalPool, 0},
         {"GlobalLpPool", rules::globalPool, nullptr, nullptr, 0},
@@ -142,10 +146,12 @@ std::vector<OpEntry> nnOps() {
         {"MatMul", rules::matMul, nn::makeMatMulKernel, vk::gemm, kFusesActivation},
         {"MaxPool", rules::pool, nn::makeMaxPoolKernel, vk::pool, 0},
         {"MaxUnpool", rules::maxUnpool, selection::makeMaxUnpoolKernel, nullptr, 0},
-        {"MeanVarianceNormalization", rules::mvn, nullptr, nullptr, 0},
+        {"MeanVarianceNormalization", rules::mvn, nn::makeMeanVarianceNormalizationKernel, nullptr, 0},
+        {"NegativeLogLikelihoodLoss", rules::nllLoss, nn::makeNegativeLogLikelihoodLossKernel, nullptr, 0},
         {"NonMaxSuppression", rules::nonMaxSuppression, selection::makeNonMaxSuppressionKernel, nullptr, 0},
         {"RNN", rules::recurrent, recurrent::makeRnnKernel, nullptr, 0},
         {"RoiAlign", rules::roiAlign, selection::makeRoiAlignKernel, nullptr, 0},
+        {"SoftmaxCrossEntropyLoss", rules::softmaxCrossEntropyLoss, nn::makeSoftmaxCrossEntropyLossKernel, nullptr, 0},
     };
     // clang-format on
 }

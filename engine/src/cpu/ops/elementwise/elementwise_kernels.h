@@ -22,4 +22,8 @@ std::unique_ptr<Kernel> makeArgReduceKernel();  // arg_reduce.cpp: ArgMax, ArgMi
 std::unique_ptr<Kernel> makeSoftmaxKernel();    // softmax.cpp: Softmax, LogSoftmax, Hardmax
 std::unique_ptr<Kernel> makeCumSumKernel();     // cumsum.cpp
 
+// LogSoftmax's loops for other kernels (SoftmaxCrossEntropyLoss): a float32
+// or float64 tensor read as [outer, length, inner], along the middle axis.
+void logSoftmaxAlongAxis(DataType dtype, int64_t outer, int64_t length, int64_t inner, const void* in, void* out);
+
 }  // namespace interstage::cpu::ew

@@ -266,4 +266,12 @@ private:
 
 std::unique_ptr<Kernel> makeSoftmaxKernel() { return std::make_unique<SoftmaxKernel>(); }
 
+void logSoftmaxAlongAxis(DataType dtype, int64_t outer, int64_t length, int64_t inner, const void* in, void* out) {
+    const SoftmaxGeometry g{outer, length, inner};
+    if (dtype == DataType::Double)
+        softmaxAll<double>(SoftmaxOp::LogSoftmax, g, in, out);
+    else
+        softmaxAll<float>(SoftmaxOp::LogSoftmax, g, in, out);
+}
+
 }  // namespace interstage::cpu::ew

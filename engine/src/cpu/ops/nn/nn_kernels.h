@@ -20,5 +20,8 @@ std::unique_ptr<Kernel> makeBatchNormalizationKernel();
 std::unique_ptr<Kernel> makeInstanceNormalizationKernel();
 std::unique_ptr<Kernel> makeLayerNormalizationKernel();
 std::unique_ptr<Kernel> makeLrnKernel();
+std::unique_ptr<Kernel> makeMeanVarianceNormalizationKernel();
+std::unique_ptr<Kernel> makeNegativeLogLikelihoodLossKernel();
+std::unique_ptr<Kernel> makeSoftmaxCrossEntropyLossKernel();
 
 }  // namespace interstage::cpu::nn
