@@ -86,6 +86,9 @@ extern const ShapeRule resize, upsample;
 extern const ShapeRule recurrent;
 // shape_rules_control.cpp: If, Loop, Scan (their bodies resolved)
 extern const ShapeRule ifRule, loop, scan;
+// shape_rules_contrib.cpp: ONNX Runtime's com.microsoft ops
+extern const ShapeRule biasGelu, simplifiedLayerNorm, skipLayerNorm, fusedMatMul, matMulNBits, attention,
+    multiHeadAttention, groupQueryAttention, rotaryEmbedding;
 }  // namespace rules
 
 // Numpy-style broadcast of two shapes; nullopt-like failure as a Status.
