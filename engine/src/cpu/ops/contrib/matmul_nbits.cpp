@@ -31,33 +31,44 @@ namespace {
 
 constexpr int64_t kFewRows = 4;
 
-// sum_j lo(q[j]) * even[j] + hi(q[j]) * odd[j] over `half` bytes.
-using BlockDot = float (*)(const uint8_t* q, const float* even, const float* odd, int64_t half);
+// One column of B against one row of A: sum over blocks b of scales[b] *
+// (sum_j lo(q[j]) * even[j] + hi(q[j]) * odd[j]), q the block's bytes and
+// even / odd the row's elements 2j / 2j + 1 within the block (the row as
+// the kernel splits it: block after block, evens then odds).
+using ColumnDot = float (*)(const uint8_t* q, const float* split, const float* scales, int64_t blocks, int64_t block);
 
-float blockDotBaseline(const uint8_t* q, const float* even, const float* odd, int64_t half) {
+float columnDotBaseline(const uint8_t* q, const float* split, const float* scales, int64_t blocks, int64_t block) {
+    const int64_t half = block / 2;
     float sum = 0.f;
-    for (int64_t j = 0; j < half; ++j)
-        sum += static_cast<float>(q[j] & 15) * even[j] + static_cast<float>(q[j] >> 4) * odd[j];
+    for (int64_t b = 0; b < blocks; ++b, q += half, split += block) {
+        float dot = 0.f;
+        for (int64_t j = 0; j < half; ++j)
+            dot += static_cast<float>(q[j] & 15) * split[j] + static_cast<float>(q[j] >> 4) * split[half + j];
+        sum += scales[b] * dot;
+    }
     return sum;
 }
 
-__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))) float blockDotAvx512(const uint8_t* q,
-                                                                                            const float* even,
-                                                                                            const float* odd,
-                                                                                            int64_t half) {
-    __m512 acc = _mm512_setzero_ps();
+// The same with the scaled products kept in one vector across the column
+// (one horizontal sum per column, not per block): block_size is a
+// multiple of 32, so each block is whole 16-byte chunks.
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))) float columnDotAvx512(
+    const uint8_t* q, const float* split, const float* scales, int64_t blocks, int64_t block) {
+    const int64_t half = block / 2;
     const __m512i low = _mm512_set1_epi32(15);
-    int64_t j = 0;
-    for (; j + 16 <= half; j += 16) {
-        const __m512i bytes = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q + j)));
-        const __m512 lo = _mm512_cvtepi32_ps(_mm512_and_si512(bytes, low));
-        const __m512 hi = _mm512_cvtepi32_ps(_mm512_srli_epi32(bytes, 4));
-        acc = _mm512_fmadd_ps(lo, _mm512_loadu_ps(even + j), acc);
-        acc = _mm512_fmadd_ps(hi, _mm512_loadu_ps(odd + j), acc);
+    __m512 acc = _mm512_setzero_ps();
+    for (int64_t b = 0; b < blocks; ++b, q += half, split += block) {
+        __m512 dot = _mm512_setzero_ps();
+        for (int64_t j = 0; j < half; j += 16) {
+            const __m512i bytes = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q + j)));
+            const __m512 lo = _mm512_cvtepi32_ps(_mm512_and_si512(bytes, low));
+            const __m512 hi = _mm512_cvtepi32_ps(_mm512_srli_epi32(bytes, 4));
+            dot = _mm512_fmadd_ps(lo, _mm512_loadu_ps(split + j), dot);
+            dot = _mm512_fmadd_ps(hi, _mm512_loadu_ps(split + half + j), dot);
+        }
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(scales[b]), dot, acc);
     }
-    float sum = _mm512_reduce_add_ps(acc);
-    for (; j < half; ++j) sum += static_cast<float>(q[j] & 15) * even[j] + static_cast<float>(q[j] >> 4) * odd[j];
-    return sum;
+    return _mm512_reduce_add_ps(acc);
 }
 
 class MatMulNBitsKernel final : public Kernel {
@@ -78,7 +89,8 @@ public:
             if (!packedZeros_ && context.inputType(3) != DataType::Float)
                 return context.unsupportedHere("zero_points must be uint8 or float");
         }
-        blockDot_ = pickBySimd<BlockDot>(&blockDotAvx512, &blockDotBaseline, &blockDotBaseline);
+        columnDot_ = block_ % 32 == 0 ? pickBySimd<ColumnDot>(&columnDotAvx512, &columnDotBaseline, &columnDotBaseline)
+                                      : &columnDotBaseline;
         // Few rows: each row of A split into even / odd halves per block,
         // zero-padded to whole blocks, plus each block's sum. Many rows:
         // B widened to N x K floats.
@@ -132,21 +144,26 @@ private:
             }
         }
         const int64_t M = M_, N = N_, blocks = blocks_, paddedK = paddedK_, block = block_;
-        const BlockDot dot = blockDot_;
+        const ColumnDot dot = columnDot_;
+        const bool zeros = context.hasInput(3);
 #pragma omp parallel for schedule(static) if (N * K_ > kParallelWork)
         for (int64_t n = 0; n < N; ++n) {
-            float acc[kFewRows] = {};
-            for (int64_t b = 0; b < blocks; ++b) {
-                const uint8_t* column = q + (n * blocks + b) * blockBytes;
-                const float scale = scales[n * blocks + b];
-                const float zero = zeroPoint(context, n, b);
-                for (int64_t m = 0; m < M; ++m) {
-                    const float* even = split + m * paddedK + b * block;
-                    // (q - zero) . a = q . a - zero * sum(a)
-                    acc[m] += scale * (dot(column, even, even + half, half) - zero * sums[m * blocks + b]);
+            const uint8_t* column = q + n * blocks * blockBytes;
+            const float* columnScales = scales + n * blocks;
+            for (int64_t m = 0; m < M; ++m) {
+                // (q - zero) . a = q . a - zero * sum(a), per block.
+                float shift = 0.f;
+                const float* rowSums = sums + m * blocks;
+                if (zeros)
+                    for (int64_t b = 0; b < blocks; ++b)
+                        shift += columnScales[b] * zeroPoint(context, n, b) * rowSums[b];
+                else {
+                    for (int64_t b = 0; b < blocks; ++b) shift += columnScales[b] * rowSums[b];
+                    shift *= 8.f;  // the default zero point
                 }
+                y[m * N + n] =
+                    dot(column, split + m * paddedK, columnScales, blocks, block) - shift + (bias ? bias[n] : 0.f);
             }
-            for (int64_t m = 0; m < M; ++m) y[m * N + n] = acc[m] + (bias ? bias[n] : 0.f);
         }
     }
 
@@ -179,7 +196,7 @@ private:
     int64_t K_ = 0, N_ = 0, M_ = 0, block_ = 0, blocks_ = 0, paddedK_ = 0;
     bool packedZeros_ = false;
     std::size_t workspace_ = 0;
-    BlockDot blockDot_ = &blockDotBaseline;
+    ColumnDot columnDot_ = &columnDotBaseline;
 };
 
 }  // namespace
