@@ -7,8 +7,32 @@
 #include <limits>
 
 #include "cpu/ops/contrib/batched_gemm.h"
+#include "cpu/ops/elementwise/vec_math.h"
 
 namespace interstage::cpu::contrib {
+
+// row[t] = exp(row[t] - peak) for t < n; returns their sum. Sixteen lanes
+// at a time with the elementwise kernels' exp: libm's would stay scalar,
+// and the exponentials are most of a softmax over a few hundred keys.
+// (target_clones needs external linkage, so this is outside the anonymous
+// namespace.)
+EW_VECTOR_CLONES float expShiftedSum(float* row, int64_t n, float peak) {
+    using namespace ew;
+    VecF sum = splat(0.f);
+    int64_t t = 0;
+    for (; t + kLanes <= n; t += kLanes) {
+        const VecF e = vexp(loadVec(row + t) - peak);
+        storeVec(row + t, e);
+        sum += e;
+    }
+    float total = 0.f;
+    for (int64_t lane = 0; lane < kLanes; ++lane) total += sum[lane];
+    for (; t < n; ++t) {
+        row[t] = std::exp(row[t] - peak);
+        total += row[t];
+    }
+    return total;
+}
 
 namespace {
 
@@ -37,11 +61,7 @@ int64_t maskRow(const AttentionProblem& p, int64_t b, int64_t h, int64_t s, floa
 void softmax(float* row, int64_t valid, int64_t total) {
     float peak = -std::numeric_limits<float>::infinity();
     for (int64_t t = 0; t < valid; ++t) peak = std::max(peak, row[t]);
-    float sum = 0.f;
-    for (int64_t t = 0; t < valid; ++t) {
-        row[t] = std::exp(row[t] - peak);
-        sum += row[t];
-    }
+    const float sum = expShiftedSum(row, valid, peak);
     const float inv = sum > 0.f ? 1.f / sum : 0.f;
     for (int64_t t = 0; t < valid; ++t) row[t] *= inv;
     std::fill(row + valid, row + total, 0.f);
