@@ -364,17 +364,23 @@ private slots:
         QTest::addColumn<int64_t>("M");
         QTest::addColumn<int64_t>("K");
         QTest::addColumn<bool>("zeros");
-        QTest::newRow("one row, default zero point") << int64_t(1) << int64_t(64) << false;
-        QTest::newRow("three rows, zero points, K not whole blocks") << int64_t(3) << int64_t(80) << true;
-        QTest::newRow("many rows (widened weight)") << int64_t(9) << int64_t(80) << true;
+        QTest::addColumn<int64_t>("N");
+        QTest::newRow("one row, default zero point") << int64_t(1) << int64_t(64) << false << int64_t(24);
+        QTest::newRow("three rows, zero points, K not whole blocks")
+            << int64_t(3) << int64_t(80) << true << int64_t(24);
+        QTest::newRow("many rows (widened weight)") << int64_t(9) << int64_t(80) << true << int64_t(24);
+        // More columns than one widened panel holds (128).
+        QTest::newRow("many rows, three panels") << int64_t(6) << int64_t(64) << false << int64_t(300);
     }
 
     void matMulNBits() {
         QFETCH(int64_t, M);
         QFETCH(int64_t, K);
         QFETCH(bool, zeros);
+        QFETCH(int64_t, N);
         std::vector<double> expected;
-        const Case c = matMulNBitsCase("matmul_nbits_" + std::to_string(M), M, K, 24, 32, zeros, expected);
+        const Case c = matMulNBitsCase("matmul_nbits_" + std::to_string(M) + "x" + std::to_string(N), M, K, N, 32,
+                                       zeros, expected);
         check(c, {expected});
     }
 

@@ -9,7 +9,9 @@
 // split into even and odd elements in the workspace so the nibbles meet
 // contiguous floats. That reads 4.5 bits per weight instead of 32, which is
 // what a matrix-vector product is bound by. Many rows (a prompt) widen B
-// once per run into the workspace and use sgemm, which is compute bound.
+// to floats a panel of kPanel columns at a time into the workspace and
+// multiply each panel with sgemm (compute bound): the workspace holds one
+// panel (2 MiB for K = 4096), not the whole widened weight.
 // GCC 12's AVX-512 headers warn about their own _mm512_undefined_*()
 // (GCC bug 105593); the intrinsics are correct.
 #pragma GCC diagnostic push
@@ -18,6 +20,7 @@
 #include <immintrin.h>
 #pragma GCC diagnostic pop
 
+#include <algorithm>
 #include <cstring>
 
 #include "cpu/ops/contrib/batched_gemm.h"
@@ -30,6 +33,7 @@ namespace interstage::cpu::contrib {
 namespace {
 
 constexpr int64_t kFewRows = 4;
+constexpr int64_t kPanel = 128;
 
 // One column of B against one row of A: sum over blocks b of scales[b] *
 // (sum_j lo(q[j]) * even[j] + hi(q[j]) * odd[j]), q the block's bytes and
@@ -71,6 +75,35 @@ __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))) float col
     return _mm512_reduce_add_ps(acc);
 }
 
+// Widens one whole block: out[2j] = (lo(q[j]) - zero) * scale, out[2j + 1]
+// likewise with the high nibble, for j < half.
+using WidenBlock = void (*)(const uint8_t* q, float zero, float scale, float* out, int64_t half);
+
+void widenBlockBaseline(const uint8_t* q, float zero, float scale, float* out, int64_t half) {
+    for (int64_t j = 0; j < half; ++j) {
+        out[2 * j] = (static_cast<float>(q[j] & 15) - zero) * scale;
+        out[2 * j + 1] = (static_cast<float>(q[j] >> 4) - zero) * scale;
+    }
+}
+
+// Sixteen bytes at a time, low and high nibbles interleaved back into
+// element order by two permutes (half is a multiple of 16).
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))) void widenBlockAvx512(const uint8_t* q,
+                                                                                             float zero, float scale,
+                                                                                             float* out, int64_t half) {
+    const __m512i low = _mm512_set1_epi32(15);
+    const __m512 z = _mm512_set1_ps(zero), s = _mm512_set1_ps(scale);
+    const __m512i first = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i second = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    for (int64_t j = 0; j < half; j += 16) {
+        const __m512i bytes = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(q + j)));
+        const __m512 lo = _mm512_mul_ps(_mm512_sub_ps(_mm512_cvtepi32_ps(_mm512_and_si512(bytes, low)), z), s);
+        const __m512 hi = _mm512_mul_ps(_mm512_sub_ps(_mm512_cvtepi32_ps(_mm512_srli_epi32(bytes, 4)), z), s);
+        _mm512_storeu_ps(out + 2 * j, _mm512_permutex2var_ps(lo, first, hi));
+        _mm512_storeu_ps(out + 2 * j + 16, _mm512_permutex2var_ps(lo, second, hi));
+    }
+}
+
 class MatMulNBitsKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
@@ -89,6 +122,9 @@ public:
             if (!packedZeros_ && context.inputType(3) != DataType::Float)
                 return context.unsupportedHere("zero_points must be uint8 or float");
         }
+        widenBlock_ = block_ % 32 == 0
+                          ? pickBySimd<WidenBlock>(&widenBlockAvx512, &widenBlockBaseline, &widenBlockBaseline)
+                          : &widenBlockBaseline;
         columnDot_ = block_ % 32 == 0 ? pickBySimd<ColumnDot>(&columnDotAvx512, &columnDotBaseline, &columnDotBaseline)
                                       : &columnDotBaseline;
         // Few rows: each row of A split into even / odd halves per block,
@@ -96,7 +132,7 @@ public:
         // B widened to N x K floats.
         paddedK_ = blocks_ * block_;
         workspace_ = M_ <= kFewRows ? static_cast<std::size_t>(M_ * (paddedK_ + blocks_)) * sizeof(float)
-                                    : static_cast<std::size_t>(N_ * K_) * sizeof(float);
+                                    : static_cast<std::size_t>(std::min(N_, kPanel) * K_) * sizeof(float);
         return Status::ok();
     }
 
@@ -170,22 +206,35 @@ private:
     void manyRows(RunContext& context) {
         const uint8_t* q = context.inputs[1].as<uint8_t>();
         const float* scales = context.inputs[2].as<float>();
-        auto* wide = static_cast<float*>(context.workspace);
-        const int64_t N = N_, K = K_, blocks = blocks_, blockBytes = block_ / 2, block = block_;
-#pragma omp parallel for schedule(static) if (N * K > kParallelWork)
-        for (int64_t n = 0; n < N; ++n)
-            for (int64_t b = 0; b < blocks; ++b) {
-                const uint8_t* column = q + (n * blocks + b) * blockBytes;
-                const float scale = scales[n * blocks + b];
-                const float zero = zeroPoint(context, n, b);
-                for (int64_t j = 0; j < block && b * block + j < K; ++j) {
-                    const uint8_t byte = column[j / 2];
-                    const float v = static_cast<float>((j & 1) ? byte >> 4 : byte & 15);
-                    wide[n * K + b * block + j] = (v - zero) * scale;
+        const float* a = context.inputs[0].as<float>();
+        float* y = context.outputs[0].as<float>();
+        auto* panel = static_cast<float*>(context.workspace);
+        const int64_t K = K_, blocks = blocks_, blockBytes = block_ / 2, block = block_;
+        const WidenBlock widen = widenBlock_;
+        for (int64_t first = 0; first < N_; first += kPanel) {
+            const int64_t width = std::min(kPanel, N_ - first);
+#pragma omp parallel for schedule(static) if (width * K > kParallelWork)
+            for (int64_t c = 0; c < width; ++c) {
+                const int64_t n = first + c;
+                for (int64_t b = 0; b < blocks; ++b) {
+                    const uint8_t* column = q + (n * blocks + b) * blockBytes;
+                    const float scale = scales[n * blocks + b];
+                    const float zero = zeroPoint(context, n, b);
+                    float* out = panel + c * K + b * block;
+                    if ((b + 1) * block <= K) {
+                        widen(column, zero, scale, out, block / 2);
+                        continue;
+                    }
+                    for (int64_t j = 0; b * block + j < K; ++j) {  // the last, partial block
+                        const uint8_t byte = column[j / 2];
+                        const float v = static_cast<float>((j & 1) ? byte >> 4 : byte & 15);
+                        out[j] = (v - zero) * scale;
+                    }
                 }
             }
-        float* y = context.outputs[0].as<float>();
-        sgemm(false, true, M_, N_, K_, 1.f, context.inputs[0].as<float>(), wide, 0.f, y);
+            // Y[:, first .. first + width) = A * panel^T, rows N_ apart.
+            sgemm(false, true, M_, width, K, 1.f, a, K, panel, K, 0.f, y + first, N_);
+        }
         if (context.hasInput(5)) {
             const float* bias = context.inputs[5].as<float>();
             for (int64_t m = 0; m < M_; ++m)
@@ -197,6 +246,7 @@ private:
     bool packedZeros_ = false;
     std::size_t workspace_ = 0;
     ColumnDot columnDot_ = &columnDotBaseline;
+    WidenBlock widenBlock_ = &widenBlockBaseline;
 };
 
 }  // namespace
