@@ -34,7 +34,37 @@ EW_VECTOR_CLONES float expShiftedSum(float* row, int64_t n, float peak) {
     return total;
 }
 
+// Decoding (a query row or a few): scores[t] = scale * q . k_t straight
+// from the cache rows. sgemm would pack the whole key cache per call for a
+// single row; this reads each key once.
+EW_VECTOR_CLONES void scoreRow(const float* q, const float* k, int64_t T, int64_t D, float scale, float* scores) {
+    using namespace ew;
+    for (int64_t t = 0; t < T; ++t, k += D) {
+        VecF acc = splat(0.f);
+        int64_t d = 0;
+        for (; d + kLanes <= D; d += kLanes) acc += loadVec(q + d) * loadVec(k + d);
+        float dot = 0.f;
+        for (int64_t lane = 0; lane < kLanes; ++lane) dot += acc[lane];
+        for (; d < D; ++d) dot += q[d] * k[d];
+        scores[t] = scale * dot;
+    }
+}
+
+// out[d] = sum_t weights[t] * v_t[d] over the cache rows (keys with weight
+// 0, outside the softmax, are skipped).
+EW_VECTOR_CLONES void weightedRow(const float* weights, const float* v, int64_t T, int64_t D, float* out) {
+    for (int64_t d = 0; d < D; ++d) out[d] = 0.f;
+    for (int64_t t = 0; t < T; ++t, v += D) {
+        const float w = weights[t];
+        if (w == 0.f) continue;
+        for (int64_t d = 0; d < D; ++d) out[d] += w * v[d];
+    }
+}
+
 namespace {
+
+// Below this many query rows the per-row loops beat sgemm's packing.
+constexpr int64_t kDirectRows = 4;
 
 // Adds the masks to one query row of scores and returns how many leading
 // keys take part in its softmax (GroupQueryAttention leaves the rest out).
@@ -103,13 +133,22 @@ void runAttention(const AttentionProblem& p, float* scratch, int threads) {
         const float* q = p.q + b * p.qBatch + h * p.headSize;
         const float* k = p.k + (b * p.kvHeads + g) * p.total * p.headSize;
         const float* v = p.v + (b * p.kvHeads + g) * p.total * p.vHeadSize;
-        sgemm(false, true, p.seq, p.total, p.headSize, p.scale, q, p.qRow, k, p.headSize, 0.f, scores, p.total);
+        float* out = p.out + b * p.seq * outRow + h * p.vHeadSize;
+        const bool direct = p.seq <= kDirectRows;
+        if (direct)
+            for (int64_t s = 0; s < p.seq; ++s)
+                scoreRow(q + s * p.qRow, k, p.total, p.headSize, p.scale, scores + s * p.total);
+        else
+            sgemm(false, true, p.seq, p.total, p.headSize, p.scale, q, p.qRow, k, p.headSize, 0.f, scores, p.total);
         for (int64_t s = 0; s < p.seq; ++s) {
             float* row = scores + s * p.total;
             softmax(row, maskRow(p, b, h, s, row), p.total);
         }
-        float* out = p.out + b * p.seq * outRow + h * p.vHeadSize;
-        sgemm(false, false, p.seq, p.vHeadSize, p.total, 1.f, scores, p.total, v, p.vHeadSize, 0.f, out, outRow);
+        if (direct)
+            for (int64_t s = 0; s < p.seq; ++s)
+                weightedRow(scores + s * p.total, v, p.total, p.vHeadSize, out + s * outRow);
+        else
+            sgemm(false, false, p.seq, p.vHeadSize, p.total, 1.f, scores, p.total, v, p.vHeadSize, 0.f, out, outRow);
     }
 }
 
