@@ -3,7 +3,11 @@
 // Prints steady times (median of runs 2..N), best times (fastest run
 // 2..N, steadier than the median on a busy machine) and the ratios
 // ours / ORT.
-//   node bench/contrib_ops.mjs [--threads 2] [--runs 20] [--only NAME]
+//   node bench/contrib_ops.mjs [--threads 2] [--runs 20] [--only NAME] [--passive]
+// --passive runs interstage-cli with OMP_WAIT_POLICY=passive: on a machine
+// with more busy threads than cores, OpenMP workers that spin between
+// parallel regions take the cores the other worker needs, and our times
+// vary by 10x from run to run (ONNX Runtime's own pool is not affected).
 // Needs: a built build/bin/interstage-cli, and `npm install --ignore-scripts` in bench/.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,6 +26,7 @@ const opt = (name, fallback) => {
 const threads = Number(opt('--threads', 2));
 const runs = Number(opt('--runs', 20));
 const only = opt('--only', null);
+const passive = args.includes('--passive');
 
 // Deterministic weights in [-scale, scale].
 function weights(count, seed, scale) {
@@ -111,9 +116,9 @@ const cases = [
   },
 ];
 
-function timings(command, commandArgs) {
+function timings(command, commandArgs, env = process.env) {
   const json = path.join(os.tmpdir(), `interstage-contrib-bench-${process.pid}.json`);
-  const r = spawnSync(command, [...commandArgs, '--json', json], { encoding: 'utf8' });
+  const r = spawnSync(command, [...commandArgs, '--json', json], { encoding: 'utf8', env });
   if (r.status !== 0) return { error: (r.stderr || r.stdout || '').trim().split('\n').pop() };
   const doc = JSON.parse(fs.readFileSync(json, 'utf8'));
   fs.unlinkSync(json);
@@ -122,14 +127,14 @@ function timings(command, commandArgs) {
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'interstage-contrib-'));
-console.log(`threads ${threads}, runs ${runs}, median / best of runs 2..${runs} (ms)`);
+console.log(`threads ${threads}, runs ${runs}, median / best of runs 2..${runs} (ms)${passive ? ', ours with OMP_WAIT_POLICY=passive' : ''}`);
 console.log('case                             ours median  ORT median  ratio   ours best  ORT best  ratio');
 for (const c of cases) {
   if (only && c.name !== only) continue;
   const file = path.join(dir, `${c.name}.onnx`);
   fs.writeFileSync(file, modelBytes(c.model()));
   const common = ['--threads', String(threads), '--runs', String(runs), ...c.input.flatMap((i) => ['--input', i])];
-  const ours = timings(cli, ['run', file, ...common]);
+  const ours = timings(cli, ['run', file, ...common], passive ? { ...process.env, OMP_WAIT_POLICY: 'passive' } : process.env);
   const ort = timings('node', [path.join(root, 'bench/ort_run.mjs'), file, ...common]);
   if (ours.error || ort.error) {
     console.log(`${c.name.padEnd(32)} ours: ${ours.error || 'ok'} | ORT: ${ort.error || 'ok'}`);

@@ -11,7 +11,9 @@
 // what a matrix-vector product is bound by. Many rows (a prompt) widen B
 // to floats a panel of kPanel columns at a time into the workspace and
 // multiply each panel with sgemm (compute bound): the workspace holds one
-// panel (2 MiB for K = 4096), not the whole widened weight.
+// panel per thread (2 MiB each for K = 4096), not the whole widened
+// weight. Threads take whole panels (widen, then a single-threaded sgemm),
+// so a run has one parallel region, not a barrier per panel.
 // GCC 12's AVX-512 headers warn about their own _mm512_undefined_*()
 // (GCC bug 105593); the intrinsics are correct.
 #pragma GCC diagnostic push
@@ -19,6 +21,8 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 #pragma GCC diagnostic pop
+
+#include <omp.h>
 
 #include <algorithm>
 #include <cstring>
@@ -131,8 +135,9 @@ public:
         // zero-padded to whole blocks, plus each block's sum. Many rows:
         // B widened to N x K floats.
         paddedK_ = blocks_ * block_;
+        threads_ = std::max(context.threads(), 1);
         workspace_ = M_ <= kFewRows ? static_cast<std::size_t>(M_ * (paddedK_ + blocks_)) * sizeof(float)
-                                    : static_cast<std::size_t>(std::min(N_, kPanel) * K_) * sizeof(float);
+                                    : static_cast<std::size_t>(threads_ * std::min(N_, kPanel) * K_) * sizeof(float);
         return Status::ok();
     }
 
@@ -182,7 +187,10 @@ private:
         const int64_t M = M_, N = N_, blocks = blocks_, paddedK = paddedK_, block = block_;
         const ColumnDot dot = columnDot_;
         const bool zeros = context.hasInput(3);
-#pragma omp parallel for schedule(static) if (N * K_ > kParallelWork)
+        // Chunks of 64 columns handed out as threads come free: on a busy
+        // machine a thread that is descheduled holds up 64 columns, not half
+        // of them.
+#pragma omp parallel for schedule(dynamic, 64) if (N * K_ > kParallelWork)
         for (int64_t n = 0; n < N; ++n) {
             const uint8_t* column = q + n * blocks * blockBytes;
             const float* columnScales = scales + n * blocks;
@@ -208,12 +216,14 @@ private:
         const float* scales = context.inputs[2].as<float>();
         const float* a = context.inputs[0].as<float>();
         float* y = context.outputs[0].as<float>();
-        auto* panel = static_cast<float*>(context.workspace);
-        const int64_t K = K_, blocks = blocks_, blockBytes = block_ / 2, block = block_;
+        auto* panels = static_cast<float*>(context.workspace);
+        const int64_t K = K_, N = N_, M = M_, blocks = blocks_, blockBytes = block_ / 2, block = block_;
+        const int64_t panelCount = (N + kPanel - 1) / kPanel;
         const WidenBlock widen = widenBlock_;
-        for (int64_t first = 0; first < N_; first += kPanel) {
-            const int64_t width = std::min(kPanel, N_ - first);
-#pragma omp parallel for schedule(static) if (width * K > kParallelWork)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads_) if (panelCount > 1)
+        for (int64_t index = 0; index < panelCount; ++index) {
+            const int64_t first = index * kPanel, width = std::min(kPanel, N - first);
+            float* panel = panels + static_cast<int64_t>(omp_get_thread_num()) * kPanel * K;
             for (int64_t c = 0; c < width; ++c) {
                 const int64_t n = first + c;
                 for (int64_t b = 0; b < blocks; ++b) {
@@ -232,8 +242,9 @@ private:
                     }
                 }
             }
-            // Y[:, first .. first + width) = A * panel^T, rows N_ apart.
-            sgemm(false, true, M_, width, K, 1.f, a, K, panel, K, 0.f, y + first, N_);
+            // Y[:, first .. first + width) = A * panel^T, rows N apart
+            // (single-threaded inside the team).
+            sgemm(false, true, M, width, K, 1.f, a, K, panel, K, 0.f, y + first, N);
         }
         if (context.hasInput(5)) {
             const float* bias = context.inputs[5].as<float>();
@@ -244,6 +255,7 @@ private:
 
     int64_t K_ = 0, N_ = 0, M_ = 0, block_ = 0, blocks_ = 0, paddedK_ = 0;
     bool packedZeros_ = false;
+    int threads_ = 1;
     std::size_t workspace_ = 0;
     ColumnDot columnDot_ = &columnDotBaseline;
     WidenBlock widenBlock_ = &widenBlockBaseline;
