@@ -423,6 +423,61 @@ private slots:
         check(c, {attention(B, N, N, S, S, D, 1 / std::sqrt(double(D)), part(0), part(H), part(2 * H), addend(true))});
     }
 
+    void attentionMaskForms_data() {
+        QTest::addColumn<QString>("form");
+        QTest::newRow("1-D key ends") << "ends";
+        QTest::newRow("3-D query-key mask") << "3d";
+        QTest::newRow("attention_bias broadcast over the batch") << "bias";
+    }
+
+    // Attention with each other mask form on its own. (The bias stays:
+    // ONNX Runtime 1.x's CPU kernel crashes without it.)
+    void attentionMaskForms() {
+        QFETCH(QString, form);
+        const int64_t B = 2, S = 4, Hin = 8, N = 2, H = 8, D = H / N;
+        Tensors in{
+            {"x", floats({B, S, Hin}, 40)}, {"w", floats({Hin, 3 * H}, 41, 0.5f)}, {"bias", floats({3 * H}, 43)}};
+        std::vector<std::string> names{"x", "w", "bias", ""};
+        Addend addend;
+        if (form == "ends") {
+            in["mask"] = typed<int32_t>(DataType::Int32, {3, 2}, {B});
+            names[3] = "mask";
+            addend = [](int64_t b, int64_t, int64_t, int64_t t) -> std::optional<double> {
+                return t >= (b == 0 ? 3 : 2) ? -10000.0 : 0.0;
+            };
+        } else if (form == "3d") {
+            std::vector<int32_t> m(size_t(B * S * S));
+            for (size_t i = 0; i < m.size(); ++i) m[i] = int32_t((i * 5 + i / 7) % 3 != 0);
+            in["mask"] = typed<int32_t>(DataType::Int32, m, {B, S, S});
+            names[3] = "mask";
+            addend = [m](int64_t b, int64_t, int64_t s, int64_t t) -> std::optional<double> {
+                return m[size_t((b * S + s) * S + t)] ? 0.0 : -10000.0;
+            };
+        } else {
+            in["attn_bias"] = floats({1, N, S, S}, 42, 2.f);
+            names.insert(names.end(), {"", "attn_bias"});
+            const float* bias = in["attn_bias"].data<float>();
+            addend = [bias](int64_t, int64_t h, int64_t s, int64_t t) -> std::optional<double> {
+                return double(bias[(h * S + s) * S + t]);
+            };
+        }
+        std::vector<float> qkv(size_t(B * S * 3 * H));
+        for (int64_t r = 0; r < B * S; ++r)
+            for (int64_t j = 0; j < 3 * H; ++j) {
+                double acc = f(in, "bias")[j];
+                for (int64_t k = 0; k < Hin; ++k) acc += f(in, "x")[r * Hin + k] * f(in, "w")[k * 3 * H + j];
+                qkv[size_t(r * 3 * H + j)] = float(acc);
+            }
+        auto part = [&](int64_t offset) {
+            return [&, offset](int64_t b, int64_t h, int64_t s, int64_t d) {
+                return double(qkv[size_t((b * S + s) * 3 * H + offset + h * D + d)]);
+            };
+        };
+        Case c{
+            "attention_mask_" + form.toStdString(), "Attention", names, in, {"w", "bias"}, {intAttr("num_heads", N)}};
+        check(c, {attention(B, N, N, S, S, D, 1 / std::sqrt(double(D)), part(0), part(H), part(2 * H), addend)});
+    }
+
     void multiHeadAttentionWithPast() {
         const int64_t B = 2, S = 3, L = 3, P = 2, N = 2, D = 4, H = N * D, T = P + L;
         Tensors in{{"q", floats({B, S, H}, 19)},
