@@ -524,9 +524,12 @@ private slots:
     void groupQueryAttention_data() {
         QTest::addColumn<bool>("rotary");
         QTest::addColumn<bool>("prompt");
-        QTest::newRow("decode") << false << false;
-        QTest::newRow("decode, do_rotary") << true << false;
-        QTest::newRow("prompt, do_rotary") << true << true;
+        QTest::addColumn<int64_t>("window");
+        QTest::newRow("decode") << false << false << int64_t(-1);
+        QTest::newRow("decode, do_rotary") << true << false << int64_t(-1);
+        QTest::newRow("prompt, do_rotary") << true << true << int64_t(-1);
+        QTest::newRow("decode, local window 2") << false << false << int64_t(2);
+        QTest::newRow("prompt, local window 1") << false << true << int64_t(1);
     }
 
     // 4 query heads over 2 kv heads. Decode: one token after a past of 4
@@ -535,6 +538,7 @@ private slots:
     void groupQueryAttention() {
         QFETCH(bool, rotary);
         QFETCH(bool, prompt);
+        QFETCH(int64_t, window);
         const int64_t B = prompt ? 1 : 2, S = prompt ? 3 : 1, N = 4, kvN = 2, D = 16, P = prompt ? 0 : 4, T = P + S;
         const std::vector<int32_t> past = prompt ? std::vector<int32_t>{0} : std::vector<int32_t>{4, 2};
         const std::vector<int32_t> seqlens = prompt ? std::vector<int32_t>{2} : std::vector<int32_t>{4, 2};
@@ -587,15 +591,19 @@ private slots:
         };
         auto addend = [&](int64_t b, int64_t, int64_t s, int64_t t) -> std::optional<double> {
             if (t > past[size_t(b)] + s) return std::nullopt;
+            // A window of w keys: the query's own and the w - 1 before it.
+            if (window >= 0 && t <= past[size_t(b)] + s - window) return std::nullopt;
             return 0.0;
         };
-        Case c{std::string("group_query_attention") + (prompt ? "_prompt" : "") + (rotary ? "_rotary" : ""),
+        Case c{std::string("group_query_attention") + (prompt ? "_prompt" : "") + (rotary ? "_rotary" : "") +
+                   (window >= 0 ? "_window" + std::to_string(window) : ""),
                "GroupQueryAttention",
                {"q", "k", "v", prompt ? "" : "past_k", prompt ? "" : "past_v", "seqlens_k", "total",
                 rotary ? "cos" : "", rotary ? "sin" : ""},
                in,
                {"total"},
-               {intAttr("num_heads", N), intAttr("kv_num_heads", kvN), intAttr("do_rotary", rotary ? 1 : 0)},
+               {intAttr("num_heads", N), intAttr("kv_num_heads", kvN), intAttr("do_rotary", rotary ? 1 : 0),
+                intAttr("local_window_size", window)},
                3};
         check(c, {attention(B, N, kvN, S, T, D, 1 / std::sqrt(double(D)), bshd(q.data(), S, N, D), cacheAt(keys),
                             cacheAt(values), addend),

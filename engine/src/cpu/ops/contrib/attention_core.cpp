@@ -66,11 +66,21 @@ namespace {
 // Below this many query rows the per-row loops beat sgemm's packing.
 constexpr int64_t kDirectRows = 4;
 
-// Adds the masks to one query row of scores and returns how many leading
-// keys take part in its softmax (GroupQueryAttention leaves the rest out).
-int64_t maskRow(const AttentionProblem& p, int64_t b, int64_t h, int64_t s, float* row) {
+// The keys [first, end) of a query row that take part in its softmax.
+struct KeyRange {
+    int64_t first = 0, end = 0;
+};
+
+// Adds the masks to one query row of scores and returns the keys that take
+// part in its softmax (GroupQueryAttention leaves the rest out: those past
+// the query's position, and those before a local window).
+KeyRange maskRow(const AttentionProblem& p, int64_t b, int64_t h, int64_t s, float* row) {
     const int64_t T = p.total;
-    if (p.pastLengths) return std::clamp<int64_t>(int64_t{p.pastLengths[b]} + s + 1, 0, T);
+    if (p.pastLengths) {
+        const int64_t end = std::clamp<int64_t>(int64_t{p.pastLengths[b]} + s + 1, 0, T);
+        const int64_t first = p.localWindow >= 0 ? std::max<int64_t>(end - p.localWindow, 0) : 0;
+        return {first, end};
+    }
     if (p.bias) {
         const float* bias = p.bias + b * p.biasBatch + h * p.biasHead + s * T;
         for (int64_t t = 0; t < T; ++t) row[t] += bias[t];
@@ -85,16 +95,18 @@ int64_t maskRow(const AttentionProblem& p, int64_t b, int64_t h, int64_t s, floa
             if (p.queryKeyMask[(b * p.seq + s) * T + t] == 0) row[t] += p.maskFilter;
     if (p.causal)
         for (int64_t t = T - p.seq + s + 1; t < T; ++t) row[t] += p.maskFilter;
-    return T;
+    return {0, T};
 }
 
-void softmax(float* row, int64_t valid, int64_t total) {
+// Softmax over the keys in range; the others get weight 0.
+void softmax(float* row, KeyRange keys, int64_t total) {
     float peak = -std::numeric_limits<float>::infinity();
-    for (int64_t t = 0; t < valid; ++t) peak = std::max(peak, row[t]);
-    const float sum = expShiftedSum(row, valid, peak);
+    for (int64_t t = keys.first; t < keys.end; ++t) peak = std::max(peak, row[t]);
+    const float sum = expShiftedSum(row + keys.first, keys.end - keys.first, peak);
     const float inv = sum > 0.f ? 1.f / sum : 0.f;
-    for (int64_t t = 0; t < valid; ++t) row[t] *= inv;
-    std::fill(row + valid, row + total, 0.f);
+    for (int64_t t = keys.first; t < keys.end; ++t) row[t] *= inv;
+    std::fill(row, row + keys.first, 0.f);
+    std::fill(row + keys.end, row + total, 0.f);
 }
 
 }  // namespace

@@ -37,6 +37,10 @@ struct AttentionProblem {
     // GroupQueryAttention: keys outside each batch's [0, past + s] are left
     // out of the softmax entirely; nullptr means past = total - seq for all.
     const int32_t* pastLengths = nullptr;  // (batch)
+    // With pastLengths: query at position p sees only the localWindow keys
+    // p - localWindow + 1 to p (a sliding window, as Mistral's; ONNX
+    // Runtime counts it so); -1: no window.
+    int64_t localWindow = -1;
 };
 
 // Fills a cache (batch, heads, cacheLength, headSize): positions [0, past)

@@ -3,7 +3,8 @@
 // / kv_num_heads query heads), as decoder LLMs run it. Batch b holds
 // seqlens_k[b] + 1 tokens in all; its new tokens follow its past ones in
 // present_key / present_value (batch, kv heads, present length, head size),
-// and query s sees the keys up to its own position. A prompt (no past, or
+// and query s sees the keys up to its own position (and, with
+// local_window_size w, only the w keys ending at its position). A prompt (no past, or
 // sequence = total_sequence_length) starts at position 0. With do_rotary,
 // query and new keys are rotated by their positions first.
 #include <algorithm>
@@ -26,8 +27,8 @@ public:
             if (context.hasInput(i) && context.inputType(i) != DataType::Float)
                 return context.unsupportedHere("only float query, key, value, past and caches are supported");
         if (context.inputType(5) != DataType::Int32) return context.unsupportedHere("seqlens_k must be int32");
-        if (node.attrInt("local_window_size", -1) != -1)
-            return context.unsupportedHere("local_window_size (sliding window) is not supported");
+        p_.localWindow = node.attrInt("local_window_size", -1);
+        if (p_.localWindow < -1) return context.invalidHere("local_window_size must be -1 (none) or >= 0");
         const Shape& q = context.inputShape(0);
         p_.batch = q[0];
         p_.seq = q[1];
