@@ -613,27 +613,32 @@ private slots:
     void rotaryEmbedding_data() {
         QTest::addColumn<bool>("interleaved");
         QTest::addColumn<bool>("fourD");
-        QTest::newRow("halves, (batch, sequence, hidden)") << false << false;
-        QTest::newRow("interleaved, (batch, sequence, hidden)") << true << false;
-        QTest::newRow("halves, (batch, heads, sequence, head)") << false << true;
+        QTest::addColumn<bool>("offset");
+        QTest::newRow("halves, (batch, sequence, hidden)") << false << false << false;
+        QTest::newRow("interleaved, (batch, sequence, hidden)") << true << false << false;
+        QTest::newRow("halves, (batch, heads, sequence, head)") << false << true << false;
+        QTest::newRow("interleaved, one position offset") << true << false << true;
     }
 
     void rotaryEmbedding() {
         QFETCH(bool, interleaved);
         QFETCH(bool, fourD);
+        QFETCH(bool, offset);
         const int64_t B = 2, S = 3, N = 2, D = 8, R = 4;  // rotary dim 4 of head size 8
         const Shape shape = fourD ? Shape{B, N, S, D} : Shape{B, S, N * D};
-        Tensors in{{"x", floats(shape, 32)},
-                   {"pos", TensorData::fromInt64({0, 1, 2, 5, 3, 4}, {B, S})},
-                   {"cos", floats({6, R / 2}, 33)},
-                   {"sin", floats({6, R / 2}, 34)}};
+        // One position_ids value p0 means positions p0 + s in every batch.
+        Tensors in{
+            {"x", floats(shape, 32)},
+            {"pos", offset ? TensorData::fromInt64({2}, {1}) : TensorData::fromInt64({0, 1, 2, 5, 3, 4}, {B, S})},
+            {"cos", floats({6, R / 2}, 33)},
+            {"sin", floats({6, R / 2}, 34)}};
         const float* x = f(in, "x");
         std::vector<double> y(x, x + B * S * N * D);
         for (int64_t b = 0; b < B; ++b)
             for (int64_t s = 0; s < S; ++s)
                 for (int64_t h = 0; h < N; ++h) {
                     const int64_t base = fourD ? ((b * N + h) * S + s) * D : ((b * S + s) * N + h) * D;
-                    const int64_t p = in["pos"].data<int64_t>()[b * S + s];
+                    const int64_t p = offset ? 2 + s : in["pos"].data<int64_t>()[b * S + s];
                     for (int64_t i = 0; i < R / 2; ++i) {
                         const int64_t i0 = interleaved ? 2 * i : i, i1 = interleaved ? 2 * i + 1 : i + R / 2;
                         const double c = f(in, "cos")[p * R / 2 + i], sn = f(in, "sin")[p * R / 2 + i];
@@ -641,7 +646,8 @@ private slots:
                         y[size_t(base + i1)] = x[base + i1] * c + x[base + i0] * sn;
                     }
                 }
-        Case c{std::string("rotary_embedding") + (interleaved ? "_interleaved" : "") + (fourD ? "_4d" : ""),
+        Case c{std::string("rotary_embedding") + (interleaved ? "_interleaved" : "") + (fourD ? "_4d" : "") +
+                   (offset ? "_offset" : ""),
                "RotaryEmbedding",
                {"x", "pos", "cos", "sin"},
                in,
