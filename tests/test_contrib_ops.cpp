@@ -423,6 +423,52 @@ private slots:
         check(c, {attention(B, N, N, S, S, D, 1 / std::sqrt(double(D)), part(0), part(H), part(2 * H), addend(true))});
     }
 
+    // Decoding with Attention: a past of 3 tokens, 2 new ones, causal;
+    // present holds past then the new keys / values.
+    void attentionWithPast() {
+        const int64_t B = 2, S = 2, P = 3, T = P + S, Hin = 8, N = 2, H = 8, D = H / N;
+        Tensors in{{"x", floats({B, S, Hin}, 50)},
+                   {"w", floats({Hin, 3 * H}, 51, 0.5f)},
+                   {"bias", floats({3 * H}, 52)},
+                   {"past", floats({2, B, N, P, D}, 53)}};
+        std::vector<float> qkv(size_t(B * S * 3 * H));
+        for (int64_t r = 0; r < B * S; ++r)
+            for (int64_t j = 0; j < 3 * H; ++j) {
+                double acc = f(in, "bias")[j];
+                for (int64_t k = 0; k < Hin; ++k) acc += f(in, "x")[r * Hin + k] * f(in, "w")[k * 3 * H + j];
+                qkv[size_t(r * 3 * H + j)] = float(acc);
+            }
+        const float* past = f(in, "past");
+        std::vector<double> present;
+        for (int64_t kv = 0; kv < 2; ++kv)
+            for (int64_t b = 0; b < B; ++b)
+                for (int64_t h = 0; h < N; ++h)
+                    for (int64_t t = 0; t < T; ++t)
+                        for (int64_t d = 0; d < D; ++d)
+                            present.push_back(t < P ? past[(((kv * B + b) * N + h) * P + t) * D + d]
+                                                    : qkv[size_t((b * S + t - P) * 3 * H + (kv + 1) * H + h * D + d)]);
+        auto cacheAt = [&](int64_t kv) {
+            return [&, kv](int64_t b, int64_t h, int64_t t, int64_t d) {
+                return present[size_t((((kv * B + b) * N + h) * T + t) * D + d)];
+            };
+        };
+        auto query = [&](int64_t b, int64_t h, int64_t s, int64_t d) {
+            return double(qkv[size_t((b * S + s) * 3 * H + h * D + d)]);
+        };
+        auto causal = [&](int64_t, int64_t, int64_t s, int64_t t) -> std::optional<double> {
+            return t > P + s ? -10000.0 : 0.0;
+        };
+        Case c{"attention_past",
+               "Attention",
+               {"x", "w", "bias", "", "past"},
+               in,
+               {"w", "bias"},
+               {intAttr("num_heads", N), intAttr("unidirectional", 1)},
+               2};
+        check(c,
+              {attention(B, N, N, S, T, D, 1 / std::sqrt(double(D)), query, cacheAt(0), cacheAt(1), causal), present});
+    }
+
     void attentionMaskForms_data() {
         QTest::addColumn<QString>("form");
         QTest::newRow("1-D key ends") << "ends";
