@@ -55,6 +55,12 @@ public:
     // them are values of this graph (or of graphs around it). False when
     // there is no such node.
     bool subgraph(const std::string& nodeName, const std::string& attrName, const GraphBuilder& body);
+    // Puts the node named nodeName in another domain ("com.microsoft"); the
+    // model imports no domain by itself (see importDomain). False when
+    // there is no such node.
+    bool setDomain(const std::string& nodeName, const std::string& domain);
+    // Adds an opset import for a domain other than the default one.
+    void importDomain(const std::string& domain, int64_t version);
 
     // Total elements of all initializers and Constant nodes added so far.
     int64_t weightElementCount() const;

@@ -264,6 +264,21 @@ bool GraphBuilder::subgraph(const std::string& nodeName, const std::string& attr
     return false;
 }
 
+bool GraphBuilder::setDomain(const std::string& nodeName, const std::string& domain) {
+    for (auto& node : *impl_->graph->mutable_node()) {
+        if (node.name() != nodeName) continue;
+        node.set_domain(domain);
+        return true;
+    }
+    return false;
+}
+
+void GraphBuilder::importDomain(const std::string& domain, int64_t version) {
+    auto* opsetId = impl_->model.add_opset_import();
+    opsetId->set_domain(domain);
+    opsetId->set_version(version);
+}
+
 int64_t GraphBuilder::weightElementCount() const { return impl_->weightElements; }
 
 std::string GraphBuilder::serialize() const {

@@ -24,6 +24,11 @@ KernelFactory findKernel(const std::string& opType) {
     return op ? op->cpu : nullptr;
 }
 
+KernelFactory findKernel(const Node& node) {
+    const ops::OpEntry* op = ops::findOp(node);
+    return op ? op->cpu : nullptr;
+}
+
 std::vector<std::string> supportedOps() {
     std::vector<std::string> names;
     for (const ops::OpEntry& op : ops::allOps())

@@ -102,6 +102,8 @@ using KernelFactory = std::unique_ptr<Kernel> (*)();
 // The op's CPU kernel, from the op table (ops/op_table.h), for the default
 // ONNX domain; nullptr when there is none.
 KernelFactory findKernel(const std::string& opType);
+// The node's CPU kernel, in the node's domain (contrib ops included).
+KernelFactory findKernel(const Node& node);
 std::vector<std::string> supportedOps();
 
 }  // namespace interstage::cpu

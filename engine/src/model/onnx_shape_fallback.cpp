@@ -58,8 +58,7 @@ bool schemaAccepts(const onnx::NodeProto& node, const OpsetVersions& opsets) {
 void keepOnlyNodesNeedingOnnx(onnx::GraphProto* graph, const OpsetVersions& opsets) {
     google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
     for (auto& node : *graph->mutable_node()) {
-        const bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
-        const ops::OpEntry* op = defaultDomain ? ops::findOp(node.op_type()) : nullptr;
+        const ops::OpEntry* op = ops::findOp(node.domain(), node.op_type());
         if (op && op->shape) continue;
         if (schemaAccepts(node, opsets)) *kept.Add() = std::move(node);
     }

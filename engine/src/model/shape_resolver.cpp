@@ -97,6 +97,15 @@ Status checkOpKnown(const Graph& graph, const Node& node) {
                        ", which neither ONNX nor this engine defines");
 }
 
+// A node of a domain the model does not import is malformed, even when the
+// engine knows the op: the opset import is what says which version of the
+// domain's ops the file means.
+Status checkDomainImported(const Graph& graph, const Node& node) {
+    if (node.domain.empty() || graph.opsets.count(node.domain)) return Status::ok();
+    return invalidModel("node '" + node.name + "' uses op '" + node.opType + "' of domain '" + node.domain +
+                        "', which the model's opset imports do not name");
+}
+
 // Resolves node by node; ONNX's inference is run lazily and re-run only
 // when it has not seen a node's outputs yet.
 class ShapePass {
@@ -110,6 +119,7 @@ public:
         if (done && node.opType == "Constant") return Status::ok();
         const ValueId missing = firstInputWithoutShape(node);
 
+        IS_RETURN_IF_ERROR(checkDomainImported(graph_, node));
         const ops::OpEntry* op = ops::findOp(node);
         const shapes::ShapeRule rule = op ? op->shape : nullptr;
         if (rule && missing == kNoValue) {

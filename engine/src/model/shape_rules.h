@@ -96,6 +96,9 @@ extern const ShapeRule ifRule, loop, scan;
 extern const ShapeRule dft, stft, window, melWeightMatrix, tfIdfVectorizer;
 // shape_rules_random.cpp: RandomUniform/Normal(Like), Bernoulli, Multinomial
 extern const ShapeRule randomFromAttribute, randomLike, bernoulli, multinomial;
+// shape_rules_contrib.cpp: ONNX Runtime's com.microsoft ops
+extern const ShapeRule biasGelu, simplifiedLayerNorm, skipLayerNorm, fusedMatMul, matMulNBits, attention,
+    multiHeadAttention, groupQueryAttention, rotaryEmbedding;
 }  // namespace rules
 
 // Numpy-style broadcast of two shapes; nullopt-like failure as a Status.

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "cpu/ops/contrib/contrib_kernels.h"
 #include "cpu/ops/control/control_kernels.h"
 #include "cpu/ops/elementwise/elementwise_kernels.h"
 #include "cpu/ops/linalg/linalg_kernels.h"
@@ -31,6 +32,7 @@ namespace signal = cpu::signal;
 namespace rng = cpu::random;
 namespace tensor = cpu::tensor;
 namespace selection = cpu::selection;
+namespace contrib = cpu::contrib;
 
 // Activations, unary math, broadcasting binary ops, comparisons, reductions, Softmax.
 std::vector<OpEntry> elementwiseOps() {
@@ -151,6 +153,9 @@ std::vector<OpEntry> nnOps() {
         {"NonMaxSuppression", rules::nonMaxSuppression, selection::makeNonMaxSuppressionKernel, nullptr, 0},
         {"RNN", rules::recurrent, recurrent::makeRnnKernel, nullptr, 0},
         {"RoiAlign", rules::roiAlign, selection::makeRoiAlignKernel, nullptr, 0},
+        // Not an ONNX op: ONNX Runtime registers this RMS norm in the default
+        // domain, and its optimizer and exporters write it there.
+        {"SimplifiedLayerNormalization", rules::simplifiedLayerNorm, contrib::makeLayerNormKernel, nullptr, 0},
         {"SoftmaxCrossEntropyLoss", rules::softmaxCrossEntropyLoss, nn::makeSoftmaxCrossEntropyLossKernel, nullptr, 0},
     };
     // clang-format on
@@ -227,6 +232,30 @@ std::vector<OpEntry> signalOps() {
     // clang-format on
 }
 
+// ONNX Runtime's contrib ops (domain com.microsoft), as transformer
+// exporters and ORT's optimizer emit them. CPU only: on Vulkan they run
+// as CPU fallbacks. ORT registers its LayerNormalization (before opset 17)
+// and SimplifiedLayerNormalization in the default domain, so they are
+// there, not here.
+std::vector<OpEntry> microsoftOps() {
+    // clang-format off
+    return {
+        {"Attention", rules::attention, contrib::makeAttentionKernel, nullptr, 0},
+        {"BiasGelu", rules::biasGelu, contrib::makeGeluKernel, nullptr, 0},
+        {"FastGelu", rules::biasGelu, contrib::makeGeluKernel, nullptr, 0},
+        {"FusedMatMul", rules::fusedMatMul, contrib::makeFusedMatMulKernel, nullptr, 0},
+        {"Gelu", rules::biasGelu, contrib::makeGeluKernel, nullptr, 0},
+        {"GroupQueryAttention", rules::groupQueryAttention, contrib::makeGroupQueryAttentionKernel, nullptr, 0},
+        {"MatMulNBits", rules::matMulNBits, contrib::makeMatMulNBitsKernel, nullptr, 0},
+        {"MultiHeadAttention", rules::multiHeadAttention, contrib::makeMultiHeadAttentionKernel, nullptr, 0},
+        {"QuickGelu", rules::biasGelu, contrib::makeGeluKernel, nullptr, 0},
+        {"RotaryEmbedding", rules::rotaryEmbedding, contrib::makeRotaryEmbeddingKernel, nullptr, 0},
+        {"SkipLayerNormalization", rules::skipLayerNorm, contrib::makeLayerNormKernel, nullptr, 0},
+        {"SkipSimplifiedLayerNormalization", rules::skipLayerNorm, contrib::makeLayerNormKernel, nullptr, 0},
+    };
+    // clang-format on
+}
+
 // Random generators and samplers: seeded nodes repeat their output every
 // run (cpu/ops/random/random_stream.h).
 std::vector<OpEntry> randomOps() {
@@ -242,14 +271,15 @@ std::vector<OpEntry> randomOps() {
     // clang-format on
 }
 
+bool byName(const OpEntry& a, const OpEntry& b) { return std::string_view(a.name) < std::string_view(b.name); }
+
 std::vector<OpEntry> buildTable() {
     std::vector<OpEntry> table;
     for (auto family : {elementwiseOps, nnOps, tensorOps, controlOps, signalOps, randomOps}) {
         auto ops = family();
         table.insert(table.end(), ops.begin(), ops.end());
     }
-    std::sort(table.begin(), table.end(),
-              [](const OpEntry& a, const OpEntry& b) { return std::string_view(a.name) < std::string_view(b.name); });
+    std::sort(table.begin(), table.end(), byName);
     return table;
 }
 
@@ -258,20 +288,39 @@ const std::vector<OpEntry>& table() {
     return entries;
 }
 
-}  // namespace
+const std::vector<OpEntry>& microsoftTable() {
+    static const std::vector<OpEntry> entries = [] {
+        auto ops = microsoftOps();
+        std::sort(ops.begin(), ops.end(), byName);
+        return ops;
+    }();
+    return entries;
+}
 
-std::span<const OpEntry> allOps() { return table(); }
-
-const OpEntry* findOp(std::string_view opType) {
-    const auto& t = table();
+const OpEntry* findIn(std::span<const OpEntry> t, std::string_view opType) {
     auto it = std::lower_bound(t.begin(), t.end(), opType,
                                [](const OpEntry& e, std::string_view name) { return std::string_view(e.name) < name; });
     return it != t.end() && it->name == opType ? &*it : nullptr;
 }
 
+}  // namespace
+
+std::span<const OpEntry> allOps() { return table(); }
+
+std::span<const OpEntry> domainOps(std::string_view domain) {
+    if (domain == kMicrosoftDomain) return microsoftTable();
+    return {};
+}
+
+const OpEntry* findOp(std::string_view opType) { return findIn(table(), opType); }
+
+const OpEntry* findOp(std::string_view domain, std::string_view opType) {
+    if (domain.empty() || domain == "ai.onnx") return findOp(opType);
+    return findIn(domainOps(domain), opType);
+}
+
 const OpEntry* findOp(const Node& node) {
-    if (!node.domain.empty()) return nullptr;  // graph_convert spells the default domain ""
-    return findOp(node.opType);
+    return findOp(node.domain, node.opType);  // graph_convert spells the default domain ""
 }
 
 bool hasTrait(const Node& node, Trait trait) {

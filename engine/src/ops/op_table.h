@@ -1,8 +1,7 @@
-// The op table: every op of the default ONNX domain the engine knows,
-// registered once with its shape rule, its CPU kernel, its Vulkan kernel
-// and its traits. The shape resolver, both backends and the passes read
-// it; nothing else lists ops. Adding an op is its files plus one line in
-// op_table.cpp (see ARCHITECTURE.md).
+// The op table: every op the engine knows, per domain (the default ONNX
+// domain, and "com.microsoft" for ONNX Runtime's contrib ops), registered once with its shape rule, its CPU kernel, its
+// Vulkan kernel and its traits. The shape resolver, both backends and the passes read it; nothing else lists ops.
+// Adding an op is its files plus one line in op_table.cpp (see ARCHITECTURE.md).
 #pragma once
 
 #include <cstdint>
@@ -51,13 +50,23 @@ struct OpEntry {
     uint32_t traits;
 };
 
-// Every op, sorted by name.
+// The contrib ops exporters of transformers emit (ONNX Runtime's
+// docs/ContribOperators.md).
+inline constexpr std::string_view kMicrosoftDomain = "com.microsoft";
+
+// Every op of the default domain, sorted by name.
 std::span<const OpEntry> allOps();
+// Every op of another domain the engine knows ("com.microsoft"), sorted
+// by name; empty for a domain it does not know.
+std::span<const OpEntry> domainOps(std::string_view domain);
 // The default domain's op of that name; nullptr when unknown.
 const OpEntry* findOp(std::string_view opType);
-// The node's op, when it is of the default domain; nullptr otherwise.
+// The op of that name in that domain ("" or "ai.onnx": the default one);
+// nullptr when unknown.
+const OpEntry* findOp(std::string_view domain, std::string_view opType);
+// The node's op, in the node's domain; nullptr when unknown.
 const OpEntry* findOp(const Node& node);
-// Whether the node is of the default domain and its op has the trait.
+// Whether the node's op is known and has the trait.
 bool hasTrait(const Node& node, Trait trait);
 
 }  // namespace interstage::ops

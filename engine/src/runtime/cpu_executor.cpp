@@ -48,8 +48,10 @@ Status CpuExecutor::prepareKernels() {
     for (size_t n = 0; n < graph_.nodes.size(); ++n) {
         const Node& node = graph_.nodes[n];
         if (producesOnlyWeights(graph_, node)) continue;
-        cpu::KernelFactory factory = node.domain.empty() ? cpu::findKernel(node.opType) : nullptr;
-        if (!factory) return unsupported("node '" + node.name + "' (" + node.opType + ") has no CPU kernel");
+        cpu::KernelFactory factory = cpu::findKernel(node);
+        if (!factory)
+            return unsupported("node '" + node.name + "' (" + (node.domain.empty() ? "" : node.domain + ".") +
+                               node.opType + ") has no CPU kernel");
         auto kernel = factory();
         cpu::PrepareContext context(graph_, node, threads_);
         IS_RETURN_IF_ERROR(kernel->prepare(context));

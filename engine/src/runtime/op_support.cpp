@@ -37,8 +37,7 @@ std::string firstBodyGap(const Node& node) {
         for (const Graph* body : bodies)
             for (const Node& inner : body->nodes) {
                 if (producesOnlyWeights(*body, inner)) continue;
-                if (!inner.domain.empty() || !cpu::findKernel(inner.opType))
-                    return (inner.domain.empty() ? "" : inner.domain + ".") + inner.opType;
+                if (!cpu::findKernel(inner)) return (inner.domain.empty() ? "" : inner.domain + ".") + inner.opType;
                 std::string nested = firstBodyGap(inner);
                 if (!nested.empty()) return nested;
             }
@@ -55,7 +54,7 @@ OpSupport opSupport(const Graph& graph) {
         if (producesOnlyWeights(graph, node) || foldedBeforeRunning(graph, node)) continue;
         const auto id = static_cast<NodeId>(i);
         const std::string op = (node.domain.empty() ? "" : node.domain + ".") + node.opType;
-        if (!node.domain.empty() || !cpu::findKernel(node.opType)) {
+        if (!cpu::findKernel(node)) {
             count(support.noCpuKernel, op, id);
             support.unsupportedNodes.push_back(id);
             continue;

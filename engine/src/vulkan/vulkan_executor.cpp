@@ -44,7 +44,7 @@ Status VulkanExecutor::Impl::prepareKernels() {
             }
             if (status.code() != StatusCode::Unsupported) return status;
         }
-        cpu::KernelFactory factory = node.domain.empty() ? cpu::findKernel(node.opType) : nullptr;
+        cpu::KernelFactory factory = cpu::findKernel(node);
         if (!factory) return unsupported(nodeLabel(node) + " has neither a Vulkan nor a CPU kernel");
         auto kernel = factory();
         IS_RETURN_IF_ERROR(kernel->prepare(context));

@@ -1,0 +1,167 @@
+#include "cpu/ops/contrib/attention_core.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "cpu/ops/contrib/batched_gemm.h"
+#include "cpu/ops/elementwise/vec_math.h"
+
+namespace interstage::cpu::contrib {
+
+// row[t] = exp(row[t] - peak) for t < n; returns their sum. Sixteen lanes
+// at a time with the elementwise kernels' exp: libm's would stay scalar,
+// and the exponentials are most of a softmax over a few hundred keys.
+// (target_clones needs external linkage, so this is outside the anonymous
+// namespace.)
+EW_VECTOR_CLONES float expShiftedSum(float* row, int64_t n, float peak) {
+    using namespace ew;
+    VecF sum = splat(0.f);
+    int64_t t = 0;
+    for (; t + kLanes <= n; t += kLanes) {
+        const VecF e = vexp(loadVec(row + t) - peak);
+        storeVec(row + t, e);
+        sum += e;
+    }
+    float total = 0.f;
+    for (int64_t lane = 0; lane < kLanes; ++lane) total += sum[lane];
+    for (; t < n; ++t) {
+        row[t] = std::exp(row[t] - peak);
+        total += row[t];
+    }
+    return total;
+}
+
+// Decoding (a query row or a few): scores[t] = scale * q . k_t straight
+// from the cache rows. sgemm would pack the whole key cache per call for a
+// single row; this reads each key once.
+EW_VECTOR_CLONES void scoreRow(const float* q, const float* k, int64_t T, int64_t D, float scale, float* scores) {
+    using namespace ew;
+    for (int64_t t = 0; t < T; ++t, k += D) {
+        VecF acc = splat(0.f);
+        int64_t d = 0;
+        for (; d + kLanes <= D; d += kLanes) acc += loadVec(q + d) * loadVec(k + d);
+        float dot = 0.f;
+        for (int64_t lane = 0; lane < kLanes; ++lane) dot += acc[lane];
+        for (; d < D; ++d) dot += q[d] * k[d];
+        scores[t] = scale * dot;
+    }
+}
+
+// out[d] = sum_t weights[t] * v_t[d] over the cache rows (keys with weight
+// 0, outside the softmax, are skipped).
+EW_VECTOR_CLONES void weightedRow(const float* weights, const float* v, int64_t T, int64_t D, float* out) {
+    for (int64_t d = 0; d < D; ++d) out[d] = 0.f;
+    for (int64_t t = 0; t < T; ++t, v += D) {
+        const float w = weights[t];
+        if (w == 0.f) continue;
+        for (int64_t d = 0; d < D; ++d) out[d] += w * v[d];
+    }
+}
+
+namespace {
+
+// Below this many query rows the per-row loops beat sgemm's packing.
+constexpr int64_t kDirectRows = 4;
+
+// The keys [first, end) of a query row that take part in its softmax.
+struct KeyRange {
+    int64_t first = 0, end = 0;
+};
+
+// Adds the masks to one query row of scores and returns the keys that take
+// part in its softmax (GroupQueryAttention leaves the rest out: those past
+// the query's position, and those before a local window).
+KeyRange maskRow(const AttentionProblem& p, int64_t b, int64_t h, int64_t s, float* row) {
+    const int64_t T = p.total;
+    if (p.pastLengths) {
+        const int64_t end = std::clamp<int64_t>(int64_t{p.pastLengths[b]} + s + 1, 0, T);
+        const int64_t first = p.localWindow >= 0 ? std::max<int64_t>(end - p.localWindow, 0) : 0;
+        return {first, end};
+    }
+    if (p.bias) {
+        const float* bias = p.bias + b * p.biasBatch + h * p.biasHead + s * T;
+        for (int64_t t = 0; t < T; ++t) row[t] += bias[t];
+    }
+    if (p.keyEnds)
+        for (int64_t t = std::max<int64_t>(p.keyEnds[b], 0); t < T; ++t) row[t] += p.maskFilter;
+    if (p.keyMask)
+        for (int64_t t = 0; t < T; ++t)
+            if (p.keyMask[b * T + t] == 0) row[t] += p.maskFilter;
+    if (p.queryKeyMask)
+        for (int64_t t = 0; t < T; ++t)
+            if (p.queryKeyMask[(b * p.seq + s) * T + t] == 0) row[t] += p.maskFilter;
+    if (p.causal)
+        for (int64_t t = T - p.seq + s + 1; t < T; ++t) row[t] += p.maskFilter;
+    return {0, T};
+}
+
+// Softmax over the keys in range; the others get weight 0.
+void softmax(float* row, KeyRange keys, int64_t total) {
+    float peak = -std::numeric_limits<float>::infinity();
+    for (int64_t t = keys.first; t < keys.end; ++t) peak = std::max(peak, row[t]);
+    const float sum = expShiftedSum(row + keys.first, keys.end - keys.first, peak);
+    const float inv = sum > 0.f ? 1.f / sum : 0.f;
+    for (int64_t t = keys.first; t < keys.end; ++t) row[t] *= inv;
+    std::fill(row, row + keys.first, 0.f);
+    std::fill(row + keys.end, row + total, 0.f);
+}
+
+}  // namespace
+
+void fillCache(const CacheFill& f, float* cache, const int32_t* pastKept) {
+    const int64_t H = f.headSize;
+#pragma omp parallel for schedule(static) if (f.batch * f.heads * f.cacheLength * H > 65536)
+    for (int64_t bh = 0; bh < f.batch * f.heads; ++bh) {
+        const int64_t b = bh / f.heads, h = bh % f.heads;
+        float* head = cache + bh * f.cacheLength * H;
+        const int64_t kept = std::clamp<int64_t>(pastKept ? int64_t{pastKept[b]} : f.pastLength, 0, f.pastLength);
+        const int64_t rows = std::min(f.rows, f.cacheLength - kept);
+        if (f.past && kept > 0) std::copy_n(f.past + bh * f.pastLength * H, kept * H, head);
+        for (int64_t r = 0; r < rows; ++r) {
+            const float* src = f.fresh + b * f.freshBatch + r * f.freshRow + h * H;
+            float* dst = head + (kept + r) * H;
+            for (int64_t d = 0; d < H; ++d) dst[d] = src[d] + (f.bias ? f.bias[h * H + d] : 0.f);
+        }
+        std::fill(head + (kept + rows) * H, head + f.cacheLength * H, 0.f);
+    }
+}
+
+std::size_t attentionScratchFloats(const AttentionProblem& p, int threads) {
+    return static_cast<std::size_t>(std::max(threads, 1)) * static_cast<std::size_t>(p.seq * p.total);
+}
+
+void runAttention(const AttentionProblem& p, float* scratch, int threads) {
+    const int64_t pairs = p.batch * p.heads;
+    const int64_t group = p.heads / p.kvHeads;
+    const int64_t outRow = p.heads * p.vHeadSize;
+    threads = std::max(threads, 1);
+#pragma omp parallel for schedule(dynamic) num_threads(threads) if (pairs > 1)
+    for (int64_t pair = 0; pair < pairs; ++pair) {
+        const int64_t b = pair / p.heads, h = pair % p.heads, g = h / group;
+        float* scores = scratch + static_cast<int64_t>(omp_get_thread_num()) * p.seq * p.total;
+        const float* q = p.q + b * p.qBatch + h * p.headSize;
+        const float* k = p.k + (b * p.kvHeads + g) * p.total * p.headSize;
+        const float* v = p.v + (b * p.kvHeads + g) * p.total * p.vHeadSize;
+        float* out = p.out + b * p.seq * outRow + h * p.vHeadSize;
+        const bool direct = p.seq <= kDirectRows;
+        if (direct)
+            for (int64_t s = 0; s < p.seq; ++s)
+                scoreRow(q + s * p.qRow, k, p.total, p.headSize, p.scale, scores + s * p.total);
+        else
+            sgemm(false, true, p.seq, p.total, p.headSize, p.scale, q, p.qRow, k, p.headSize, 0.f, scores, p.total);
+        for (int64_t s = 0; s < p.seq; ++s) {
+            float* row = scores + s * p.total;
+            softmax(row, maskRow(p, b, h, s, row), p.total);
+        }
+        if (direct)
+            for (int64_t s = 0; s < p.seq; ++s)
+                weightedRow(scores + s * p.total, v, p.total, p.vHeadSize, out + s * outRow);
+        else
+            sgemm(false, false, p.seq, p.vHeadSize, p.total, 1.f, scores, p.total, v, p.vHeadSize, 0.f, out, outRow);
+    }
+}
+
+}  // namespace interstage::cpu::contrib
