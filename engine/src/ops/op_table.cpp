@@ -9,6 +9,7 @@
 #include "cpu/ops/control/control_kernels.h"
 #include "cpu/ops/elementwise/elementwise_kernels.h"
 #include "cpu/ops/nn/nn_kernels.h"
+#include "cpu/ops/quant/quant_kernels.h"
 #include "cpu/ops/recurrent/recurrent_kernels.h"
 #include "cpu/ops/tensor/tensor_kernels.h"
 #include "vulkan/vulkan_kernel.h"
@@ -23,6 +24,7 @@ namespace nn = cpu::nn;
 namespace recurrent = cpu::recurrent;
 namespace control = cpu::control;
 namespace tensor = cpu::tensor;
+namespace quant = cpu::quant;
 
 // Activations, unary math, broadcasting binary ops, comparisons, reductions, Softmax.
 std::vector<OpEntry> elementwiseOps() {
@@ -182,6 +184,19 @@ std::vector<OpEntry> tensorOps() {
     // clang-format on
 }
 
+// Quantized (int8 / uint8) ops: quantize, dequantize, integer products.
+std::vector<OpEntry> quantOps() {
+    // clang-format off
+    return {
+        {"DequantizeLinear", rules::dequantizeLinear, quant::makeDequantizeLinearKernel, nullptr, 0},
+        {"DynamicQuantizeLinear", rules::dynamicQuantizeLinear, quant::makeDynamicQuantizeLinearKernel, nullptr, 0},
+        {"MatMulInteger", rules::matMulInteger, quant::makeIntegerMatMulKernel, nullptr, 0},
+        {"QLinearMatMul", rules::qLinearMatMul, quant::makeIntegerMatMulKernel, nullptr, 0},
+        {"QuantizeLinear", rules::quantizeLinear, quant::makeQuantizeLinearKernel, nullptr, 0},
+    };
+    // clang-format on
+}
+
 // Control flow: bodies run through the executor's SubgraphHost; no shaders
 // (on Vulkan these nodes are CPU fallbacks).
 std::vector<OpEntry> controlOps() {
@@ -196,7 +211,7 @@ std::vector<OpEntry> controlOps() {
 
 std::vector<OpEntry> buildTable() {
     std::vector<OpEntry> table;
-    for (auto family : {elementwiseOps, nnOps, tensorOps, controlOps}) {
+    for (auto family : {elementwiseOps, nnOps, tensorOps, quantOps, controlOps}) {
         auto ops = family();
         table.insert(table.end(), ops.begin(), ops.end());
     }
