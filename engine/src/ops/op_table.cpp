@@ -188,9 +188,11 @@ std::vector<OpEntry> tensorOps() {
 std::vector<OpEntry> quantOps() {
     // clang-format off
     return {
+        {"ConvInteger", rules::convInteger, quant::makeIntegerConvKernel, nullptr, 0},
         {"DequantizeLinear", rules::dequantizeLinear, quant::makeDequantizeLinearKernel, nullptr, 0},
         {"DynamicQuantizeLinear", rules::dynamicQuantizeLinear, quant::makeDynamicQuantizeLinearKernel, nullptr, 0},
         {"MatMulInteger", rules::matMulInteger, quant::makeIntegerMatMulKernel, nullptr, 0},
+        {"QLinearConv", rules::qLinearConv, quant::makeIntegerConvKernel, nullptr, 0},
         {"QLinearMatMul", rules::qLinearMatMul, quant::makeIntegerMatMulKernel, nullptr, 0},
         {"QuantizeLinear", rules::quantizeLinear, quant::makeQuantizeLinearKernel, nullptr, 0},
     };

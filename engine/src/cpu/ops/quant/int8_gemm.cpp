@@ -15,12 +15,14 @@ using Tag = memory::format_tag;
 
 }  // namespace
 
-void Int8Gemm::prepare(int64_t m, int64_t n, int64_t k, bool aSigned, bool weightsKnown) {
+void Int8Gemm::prepare(int64_t m, int64_t n, int64_t k, bool aSigned, bool weightsKnown, bool reference) {
     m_ = m;
     n_ = n;
     k_ = k;
     aSigned_ = aSigned;
     useDnnl_ = false;
+    scratchpadBytes_ = 0;
+    if (reference) return;
     try {
         memory::desc a({m, k}, aSigned ? memory::data_type::s8 : memory::data_type::u8, Tag::ab);
         memory::desc b({k, n}, memory::data_type::s8, weightsKnown ? Tag::any : Tag::ab);

@@ -21,7 +21,9 @@ class Int8Gemm {
 public:
     // weightsKnown: packWeights() follows (oneDNN then picks B's layout);
     // otherwise B comes to run() row-major int8.
-    void prepare(int64_t m, int64_t n, int64_t k, bool aSigned, bool weightsKnown);
+    // reference: skip oneDNN (tiny products, e.g. one per depthwise group,
+    // where a primitive per group costs more than it saves).
+    void prepare(int64_t m, int64_t n, int64_t k, bool aSigned, bool weightsKnown, bool reference = false);
     // B known now: [K,N] with strides (rowStride, colStride) in elements,
     // uint8 (shifted to int8 here) or int8; packed into oneDNN's preferred
     // layout. Returns the packed bytes.
