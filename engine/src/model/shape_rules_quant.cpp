@@ -6,8 +6,9 @@
 // numbers: a scale of the wrong length for its axis, a zero point of
 // another dtype than the tensor it belongs to, and (when the values are
 // known before running) a scale that is zero, negative or not finite, or
-// an int32 zero point that is not 0. These fail the load, naming the
-// tensor and the node.
+// an int32 zero point that is not 0. These are errors in the model, not
+// shapes waiting for input values: they fail as InvalidModel (a ShapeError
+// would defer them to the first run), naming the tensor and the node.
 #include <cmath>
 #include <string>
 
@@ -26,6 +27,11 @@ bool isScaleType(DataType t) { return t == DataType::Float || t == DataType::Flo
 
 std::string inputName(const ShapeContext& c, size_t i) { return "'" + c.input(i).name + "'"; }
 
+// A quantization parameter that no input can make right.
+Status invalid(const ShapeContext& c, const std::string& why) {
+    return invalidModel("node '" + c.node().name + "' (" + c.node().opType + "): " + why);
+}
+
 // The role of input i with its tensor name: "scale 'x_scale'".
 std::string named(const ShapeContext& c, size_t i, const char* role) {
     return std::string(role) + " " + inputName(c, i);
@@ -39,8 +45,8 @@ Status checkScaleValues(const ShapeContext& c, size_t scale) {
     for (int64_t i = 0; i < value->elementCount(); ++i) {
         double s = readDouble(*value, i);
         if (!(s > 0) || !std::isfinite(s))
-            return c.fail(named(c, scale, "scale") + " holds " + std::to_string(s) + " at index " + std::to_string(i) +
-                          ": scales must be positive and finite");
+            return invalid(c, named(c, scale, "scale") + " holds " + std::to_string(s) + " at index " +
+                                  std::to_string(i) + ": scales must be positive and finite");
     }
     return Status::ok();
 }
@@ -51,15 +57,15 @@ Status checkZeroPoint(const ShapeContext& c, size_t zeroPoint, DataType quantize
     if (!c.hasInput(zeroPoint)) return Status::ok();
     DataType t = c.inputType(zeroPoint);
     if (t != quantized)
-        return c.fail(named(c, zeroPoint, "zero point") + " is " + dataTypeName(t) + " but " + of + " is " +
-                      dataTypeName(quantized) + ": its values would be read outside " + dataTypeName(quantized) +
-                      "'s range");
+        return invalid(c, named(c, zeroPoint, "zero point") + " is " + dataTypeName(t) + " but " + of + " is " +
+                              dataTypeName(quantized) + ": its values would be read outside " +
+                              dataTypeName(quantized) + "'s range");
     const TensorData* value = knownValue(c, zeroPoint);
     if (value && t == DataType::Int32)
         for (int64_t i = 0; i < value->elementCount(); ++i)
             if (readInt(*value, i) != 0)
-                return c.fail(named(c, zeroPoint, "zero point") + " holds " + std::to_string(readInt(*value, i)) +
-                              ": an int32 tensor has no zero point other than 0");
+                return invalid(c, named(c, zeroPoint, "zero point") + " holds " + std::to_string(readInt(*value, i)) +
+                                      ": an int32 tensor has no zero point other than 0");
     return Status::ok();
 }
 
@@ -71,35 +77,36 @@ Status checkQuantParams(const ShapeContext& c, size_t data, size_t scale, size_t
     const Shape& s = c.inputShape(scale);
     int64_t axis = c.node().attrInt("axis", 1);
     int64_t blockSize = c.node().attrInt("block_size", 0);
-    if (blockSize < 0) return c.fail("block_size " + std::to_string(blockSize) + " is negative");
+    if (blockSize < 0) return invalid(c, "block_size " + std::to_string(blockSize) + " is negative");
     int64_t count = 1;
     for (int64_t d : s) count *= d;
     bool perTensor = s.empty() || (s.size() == 1 && count == 1 && blockSize == 0);
     if (!perTensor) {
         int64_t rank = static_cast<int64_t>(x.size());
         if (!normalizeAxis(axis, rank))
-            return c.fail("axis " + std::to_string(c.node().attrInt("axis", 1)) + " is out of range for rank " +
-                          std::to_string(rank));
+            return invalid(c, "axis " + std::to_string(c.node().attrInt("axis", 1)) + " is out of range for rank " +
+                                  std::to_string(rank));
         if (blockSize == 0) {
             if (s.size() != 1 || s[0] != x[axis])
-                return c.fail(named(c, scale, "scale") + " has shape " + shapeToString(s) + " but axis " +
-                              std::to_string(axis) + " of " + inputName(c, data) + " " + shapeToString(x) + " has " +
-                              std::to_string(x[axis]) + " entries: per-axis scales need one per entry");
+                return invalid(c, named(c, scale, "scale") + " has shape " + shapeToString(s) + " but axis " +
+                                      std::to_string(axis) + " of " + inputName(c, data) + " " + shapeToString(x) +
+                                      " has " + std::to_string(x[axis]) +
+                                      " entries: per-axis scales need one per entry");
         } else {
             Shape expected = x;
             expected[axis] = (x[axis] + blockSize - 1) / blockSize;
             if (s != expected)
-                return c.fail(named(c, scale, "scale") + " has shape " + shapeToString(s) + " but blocks of " +
-                              std::to_string(blockSize) + " on axis " + std::to_string(axis) + " of " +
-                              shapeToString(x) + " need " + shapeToString(expected));
+                return invalid(c, named(c, scale, "scale") + " has shape " + shapeToString(s) + " but blocks of " +
+                                      std::to_string(blockSize) + " on axis " + std::to_string(axis) + " of " +
+                                      shapeToString(x) + " need " + shapeToString(expected));
         }
     }
     if (!isScaleType(c.inputType(scale)))
-        return c.fail(named(c, scale, "scale") + " is " + dataTypeName(c.inputType(scale)) +
-                      ", not a floating-point type");
+        return invalid(
+            c, named(c, scale, "scale") + " is " + dataTypeName(c.inputType(scale)) + ", not a floating-point type");
     if (c.hasInput(zeroPoint) && c.inputShape(zeroPoint) != s)
-        return c.fail(named(c, zeroPoint, "zero point") + " has shape " + shapeToString(c.inputShape(zeroPoint)) +
-                      " but its scale has " + shapeToString(s));
+        return invalid(c, named(c, zeroPoint, "zero point") + " has shape " + shapeToString(c.inputShape(zeroPoint)) +
+                              " but its scale has " + shapeToString(s));
     return checkScaleValues(c, scale);
 }
 
@@ -152,25 +159,25 @@ Status checkOpZeroPoint(const ShapeContext& c, size_t zeroPoint, size_t data, in
     for (int64_t d : z) count *= d;
     if (z.size() <= 1 && (count == 1 || (perAxisLength > 0 && z.size() == 1 && count == perAxisLength)))
         return Status::ok();
-    return c.fail(named(c, zeroPoint, "zero point") + " has shape " + shapeToString(z) + "; it must be a scalar" +
-                  (perAxisLength > 0
-                       ? " or hold one value per " + std::string(perWhat) + " (" + std::to_string(perAxisLength) + ")"
-                       : std::string()));
+    return invalid(c, named(c, zeroPoint, "zero point") + " has shape " + shapeToString(z) + "; it must be a scalar" +
+                          (perAxisLength > 0 ? " or hold one value per " + std::string(perWhat) + " (" +
+                                                   std::to_string(perAxisLength) + ")"
+                                             : std::string()));
 }
 
 // A scale of a QLinear op: a scalar, or (perAxisLength > 0) one per column
 // / output channel; positive and finite when known.
 Status checkOpScale(const ShapeContext& c, size_t scale, int64_t perAxisLength, const char* perWhat) {
     if (c.inputType(scale) != DataType::Float)
-        return c.fail(named(c, scale, "scale") + " is " + dataTypeName(c.inputType(scale)) + ", not float");
+        return invalid(c, named(c, scale, "scale") + " is " + dataTypeName(c.inputType(scale)) + ", not float");
     const Shape& s = c.inputShape(scale);
     int64_t count = 1;
     for (int64_t d : s) count *= d;
     if (!(s.size() <= 1 && (count == 1 || (perAxisLength > 0 && s.size() == 1 && count == perAxisLength))))
-        return c.fail(named(c, scale, "scale") + " has shape " + shapeToString(s) + "; it must be a scalar" +
-                      (perAxisLength > 0 ? " or hold one value per " + std::string(perWhat) + " (" +
-                                               std::to_string(perAxisLength) + ")"
-                                         : std::string()));
+        return invalid(c, named(c, scale, "scale") + " has shape " + shapeToString(s) + "; it must be a scalar" +
+                              (perAxisLength > 0 ? " or hold one value per " + std::string(perWhat) + " (" +
+                                                       std::to_string(perAxisLength) + ")"
+                                                 : std::string()));
     return checkScaleValues(c, scale);
 }
 
