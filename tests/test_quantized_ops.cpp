@@ -9,7 +9,9 @@
 #include <cstring>
 #include <random>
 
+#include "interstage/model_info.h"
 #include "interstage/session.h"
+#include "interstage/zoo.h"
 #include "test_support.h"
 
 using namespace interstage;
@@ -443,6 +445,39 @@ private slots:
         const std::string message = failureOf(b);
         QVERIFY2(message.find(expected.toStdString()) != std::string::npos, message.c_str());
         QVERIFY2(message.find(node) != std::string::npos, message.c_str());
+    }
+
+    // u2netp-dynq: every Conv of u2netp as ONNX Runtime's quantize_dynamic
+    // writes it, weights stored as uint8 (a quarter of the float bytes,
+    // plus a scale and a zero point per conv), and the shapes resolve.
+    void u2netpDynqIsTheDynamicQuantizerPattern() {
+        auto bytes = buildZooModel("u2netp-dynq");
+        QVERIFY(bytes.ok());
+        Model m = loadModelFromBytes(bytes.value(), ".").take();
+        ModelSummary s = summarizeModel(m.graph);
+        QCOMPARE(s.ops.count("Conv"), size_t{0});
+        QCOMPARE(s.ops["ConvInteger"], 119);
+        QCOMPARE(s.ops["DynamicQuantizeLinear"], 119);
+        QCOMPARE(s.ops["Cast"], 119);
+        QCOMPARE(s.ops["Mul"], 2 * 119);             // x_scale * w_scale, then the product
+        QCOMPARE(s.ops["Add"], 11 + 119);            // the residuals and every conv's bias
+        QCOMPARE(s.ops["BatchNormalization"], 112);  // float, after the dequantized conv
+        // One byte per float conv weight of u2netp.
+        Model floatNet = loadModelFromBytes(buildZooModel("u2netp").value(), ".").take();
+        size_t floatConvWeights = 0;
+        for (const Node& n : floatNet.graph.nodes)
+            if (n.opType == "Conv") floatConvWeights += floatNet.graph.value(n.input(1)).byteSize();
+        size_t uint8Weights = 0;
+        for (const Node& n : m.graph.nodes)
+            if (n.opType == "ConvInteger") {
+                const Value& w = m.graph.value(n.input(1));
+                QCOMPARE(w.dtype, DataType::UInt8);
+                uint8Weights += w.byteSize();
+            }
+        QCOMPARE(uint8Weights * 4, floatConvWeights);
+        QVERIFY(uint8Weights > 1000000);
+        SessionOptions options;
+        QVERIFY(Session::create(std::move(m), options).ok());
     }
 
     // The chain's bytes per mode follow from 1000 + 4000 + 1000 + 4000
