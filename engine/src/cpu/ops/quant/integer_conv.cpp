@@ -8,6 +8,11 @@
 // off afterwards from the patch sums and the weights' column sums
 // (quant_epilogue.h). Tiles bound the workspace to a few MB whatever the
 // image size.
+//
+// Ungrouped 2-D convs with constant weights run on oneDNN's int8
+// convolution instead (int8_conv_onednn.h): no patches at all, so several
+// times faster; the int32 result per pixel and channel then takes the
+// same epilogue.
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -15,6 +20,7 @@
 
 #include "cpu/ops/nn/dnnl_context.h"
 #include "cpu/ops/nn/window.h"
+#include "cpu/ops/quant/int8_conv_onednn.h"
 #include "cpu/ops/quant/int8_gemm.h"
 #include "cpu/ops/quant/quant_epilogue.h"
 #include "cpu/ops/quant/quant_kernels.h"
@@ -28,9 +34,11 @@ namespace {
 using nn::workspaceAt;
 using nn::WorkspacePlan;
 
-// Output pixels per GEMM: large enough to keep oneDNN busy, small enough
-// that a tile's patches stay in cache.
-constexpr int64_t kTilePixels = 1024;
+// A tile's patches and products take about this many bytes: large tiles
+// mean few parallel regions per conv (each unfold, GEMM and epilogue is
+// one), small ones a small workspace.
+constexpr int64_t kTileBytes = int64_t{2} << 20;
+constexpr int64_t kMinTilePixels = 256;
 
 // The window on three spatial axes (1-D and 2-D convs get leading 1s).
 struct Geometry {
@@ -77,14 +85,27 @@ public:
         geometry_.channels = x[1] / groups_;
         groupChannels_ = outChannels_ / groups_;
         patch_ = geometry_.channels * geometry_.kernelSize();
-        tile_ = std::min(kTilePixels, geometry_.outPixels());
+        tile_ = std::min(geometry_.outPixels(),
+                         std::max(kMinTilePixels, kTileBytes / std::max<int64_t>(1, patch_ + 4 * groupChannels_)));
         xSigned_ = context.inputType(0) == DataType::Int8;
         wSigned_ = context.inputType(w_) == DataType::Int8;
 
-        // Small per-group products (depthwise) stay off oneDNN.
-        const bool reference = groups_ > 1 && groupChannels_ < 16;
         const TensorData* weights = context.inputConstant(w_);
         packed_ = weights != nullptr;
+        WorkspacePlan plan;
+        columnZeros_ = plan.reserve(static_cast<size_t>(outChannels_) * sizeof(int32_t));
+        scales_ = plan.reserve(static_cast<size_t>(outChannels_) * sizeof(float));
+        onednnConv_ = packed_ && groups_ == 1 && spatial == 2 &&
+                      direct_.prepare(x, y, window, xSigned_, weights->bytes.data(), wSigned_);
+        if (onednnConv_) {
+            packedBytes_ = direct_.packedBytes();
+            directAt_ = plan.reserve(direct_.workspaceBytes());
+            workspaceBytes_ = plan.total();
+            return Status::ok();
+        }
+
+        // Small per-group products (depthwise) stay off oneDNN.
+        const bool reference = groups_ > 1 && groupChannels_ < 16;
         gemms_.resize(static_cast<size_t>(groups_));
         packedBytes_ = 0;
         for (int64_t g = 0; g < groups_; ++g) {
@@ -99,12 +120,9 @@ public:
             sumWeights(weights->bytes.data(), columnSums_.data());
         }
 
-        WorkspacePlan plan;
         patches_ = plan.reserve(static_cast<size_t>(tile_ * patch_));
         rowSums_ = plan.reserve(static_cast<size_t>(tile_) * sizeof(int32_t));
         product_ = plan.reserve(static_cast<size_t>(tile_ * groupChannels_) * sizeof(int32_t));
-        columnZeros_ = plan.reserve(static_cast<size_t>(outChannels_) * sizeof(int32_t));
-        scales_ = plan.reserve(static_cast<size_t>(outChannels_) * sizeof(float));
         if (!packed_) {
             shiftedWeights_ = plan.reserve(static_cast<size_t>(patch_ * groupChannels_));
             columnSumsAt_ = plan.reserve(static_cast<size_t>(outChannels_) * sizeof(int32_t));
@@ -140,6 +158,7 @@ public:
             yZero = intAt(context.inputs[7], 0);
         }
         const int32_t* bias = qlinear_ && context.hasInput(8) ? context.inputs[8].as<const int32_t>() : nullptr;
+        if (onednnConv_) return runOnednn(context, xZero, columnZeros, scales, yZero, bias);
 
         const int32_t* columnSums = columnSums_.data();
         if (!packed_) {
@@ -191,6 +210,43 @@ public:
     }
 
 private:
+    // The oneDNN conv's [N, P, M] result, less w_zero_point times the
+    // window sums, bias added and requantized (QLinearConv), to NCHW.
+    Status runOnednn(RunContext& context, int32_t xZero, const int32_t* columnZeros, const float* scales, int32_t yZero,
+                     const int32_t* bias) {
+        void* base = workspaceAt(context.workspace, directAt_);
+        const void* x = context.inputs[0].data;
+        IS_RETURN_IF_ERROR(direct_.run(x, xZero, base));
+        const int32_t* product = direct_.product(base);
+        bool weightZeros = false;
+        for (int64_t m = 0; m < outChannels_; ++m) weightZeros |= columnZeros[m] != 0;
+        const int32_t* sums = weightZeros ? direct_.windowSums(x, xZero, base) : nullptr;
+        const TensorView& y = context.outputs[0];
+        const int64_t pixels = geometry_.outPixels(), channels = outChannels_, rows = batch_ * outChannels_;
+        const bool qlinear = qlinear_;
+#pragma omp parallel for schedule(static) if (rows * pixels > kParallelWork)
+        for (int64_t row = 0; row < rows; ++row) {
+            const int64_t n = row / channels, m = row % channels;
+            const int32_t* in = product + n * pixels * channels + m;
+            const int32_t* windowSums = sums ? sums + n * pixels : nullptr;
+            const int64_t wz = columnZeros[m];
+            const int32_t b = bias ? bias[m] : 0;
+            for (int64_t p = 0; p < pixels; ++p) {
+                int64_t v = in[p * channels];
+                if (windowSums) v -= wz * windowSums[p];
+                const int32_t value = static_cast<int32_t>(static_cast<uint32_t>(v));
+                const int64_t at = row * pixels + p;
+                if (!qlinear)
+                    y.as<int32_t>()[at] = value;
+                else if (y.dtype == DataType::Int8)
+                    y.as<int8_t>()[at] = requantize<int8_t>(value + b, scales[m], yZero);
+                else
+                    y.as<uint8_t>()[at] = requantize<uint8_t>(value + b, scales[m], yZero);
+            }
+        }
+        return Status::ok();
+    }
+
     int32_t weightAt(const void* w, int64_t i) const {
         return wSigned_ ? static_cast<const int8_t*>(w)[i] : static_cast<const uint8_t*>(w)[i] - 128;
     }
@@ -225,17 +281,29 @@ private:
             int64_t pixel = first + p;
             const int64_t ow = pixel % gm.out[2], oh = (pixel / gm.out[2]) % gm.out[1],
                           od = pixel / (gm.out[2] * gm.out[1]);
+            const int64_t d0 = od * gm.stride[0] - gm.padBegin[0], h0 = oh * gm.stride[1] - gm.padBegin[1],
+                          w0 = ow * gm.stride[2] - gm.padBegin[2];
             uint8_t* row = patches + p * patch;
             int64_t at = 0;
+            // Most windows lie inside the image: copy them without a bounds
+            // check per byte.
+            const bool inside = d0 >= 0 && d0 + (gm.kernel[0] - 1) * gm.dilation[0] < gm.in[0] && h0 >= 0 &&
+                                h0 + (gm.kernel[1] - 1) * gm.dilation[1] < gm.in[1] && w0 >= 0 &&
+                                w0 + (gm.kernel[2] - 1) * gm.dilation[2] < gm.in[2];
             for (int64_t c = 0; c < gm.channels; ++c) {
                 const uint8_t* plane = image + c * gm.inPixels();
                 for (int64_t kd = 0; kd < gm.kernel[0]; ++kd) {
-                    const int64_t id = od * gm.stride[0] - gm.padBegin[0] + kd * gm.dilation[0];
+                    const int64_t id = d0 + kd * gm.dilation[0];
                     for (int64_t kh = 0; kh < gm.kernel[1]; ++kh) {
-                        const int64_t ih = oh * gm.stride[1] - gm.padBegin[1] + kh * gm.dilation[1];
+                        const int64_t ih = h0 + kh * gm.dilation[1];
+                        if (inside) {
+                            const uint8_t* src = plane + (id * gm.in[1] + ih) * gm.in[2] + w0;
+                            for (int64_t kw = 0; kw < gm.kernel[2]; ++kw) row[at++] = src[kw * gm.dilation[2]];
+                            continue;
+                        }
                         const bool rowInside = id >= 0 && id < gm.in[0] && ih >= 0 && ih < gm.in[1];
                         for (int64_t kw = 0; kw < gm.kernel[2]; ++kw) {
-                            const int64_t iw = ow * gm.stride[2] - gm.padBegin[2] + kw * gm.dilation[2];
+                            const int64_t iw = w0 + kw * gm.dilation[2];
                             row[at++] = rowInside && iw >= 0 && iw < gm.in[2]
                                             ? plane[(id * gm.in[1] + ih) * gm.in[2] + iw]
                                             : pad;
@@ -260,6 +328,9 @@ private:
     int64_t batch_ = 1, groups_ = 1, outChannels_ = 0, groupChannels_ = 0, patch_ = 0, tile_ = 0;
     bool xSigned_ = false, wSigned_ = false, packed_ = false;
     std::vector<Int8Gemm> gemms_;
+    bool onednnConv_ = false;
+    Int8ConvOnednn direct_;
+    std::size_t directAt_ = 0;
     std::vector<int32_t> columnSums_;
     std::size_t patches_ = 0, rowSums_ = 0, product_ = 0, columnZeros_ = 0, scales_ = 0, shiftedWeights_ = 0,
                 columnSumsAt_ = 0, scratch_ = 0;
