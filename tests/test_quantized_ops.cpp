@@ -128,24 +128,34 @@ class QuantizedOpsTest : public QObject {
     Q_OBJECT
 private slots:
     // x / scale on a tie rounds to the even neighbour; out-of-range values
-    // saturate; the zero point is added after rounding.
+    // saturate; the zero point is added after rounding; NaN gives 0. Four
+    // copies: 44 values take the 16-wide path and the scalar tail.
     void quantizeRoundsHalfToEvenAndSaturates() {
-        const std::vector<float> x{0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 1000.f, -1000.f, 3.4f, 3.6f};
+        const std::vector<float> once{0.5f, 1.5f, 2.5f, -0.5f, -1.5f, -2.5f, 1000.f, -1000.f, 3.4f, 3.6f, NAN};
+        const std::vector<int8_t> signedOnce{0, 2, 2, 0, -2, -2, 127, -128, 3, 4, 0};
+        const std::vector<uint8_t> unsignedOnce{128, 130, 130, 128, 126, 126, 255, 0, 131, 132, 0};
+        std::vector<float> x;
+        std::vector<int8_t> signedExpected;
+        std::vector<uint8_t> unsignedExpected;
+        for (int copy = 0; copy < 4; ++copy) {
+            x.insert(x.end(), once.begin(), once.end());
+            signedExpected.insert(signedExpected.end(), signedOnce.begin(), signedOnce.end());
+            unsignedExpected.insert(unsignedExpected.end(), unsignedOnce.begin(), unsignedOnce.end());
+        }
+        const int64_t n = static_cast<int64_t>(x.size());
         for (DataType type : {DataType::Int8, DataType::UInt8}) {
             GraphBuilder b("q");
-            b.input("x", DataType::Float, {10});
+            b.input("x", DataType::Float, {n});
             b.initializer("s", scalarFloat(1.0f));
             const bool isSigned = type == DataType::Int8;
             b.initializer("z", isSigned ? tensorOf(DataType::Int8, std::vector<int8_t>{0}, {}) : scalarU8(128));
             auto y = b.op("QuantizeLinear", {"x", "s", "z"}, {}, "quantize");
-            b.output(y, type, {10});
-            TensorData out = runOnce(b, {{"x", tensorOf(DataType::Float, x, {10})}}, y);
-            if (isSigned) {
-                QCOMPARE(valuesOf<int8_t>(out), (std::vector<int8_t>{0, 2, 2, 0, -2, -2, 127, -128, 3, 4}));
-            } else {
-                QCOMPARE(valuesOf<uint8_t>(out),
-                         (std::vector<uint8_t>{128, 130, 130, 128, 126, 126, 255, 0, 131, 132}));
-            }
+            b.output(y, type, {n});
+            TensorData out = runOnce(b, {{"x", tensorOf(DataType::Float, x, {n})}}, y);
+            if (isSigned)
+                QCOMPARE(valuesOf<int8_t>(out), signedExpected);
+            else
+                QCOMPARE(valuesOf<uint8_t>(out), unsignedExpected);
         }
         // Ties of x / scale with scale 2: 5 / 2 = 2.5 -> 2, 7 / 2 = 3.5 -> 4.
         GraphBuilder b("q2");
@@ -222,6 +232,25 @@ private slots:
         QCOMPARE(valuesOf<uint8_t>(session->output(outs[0]).take()), (std::vector<uint8_t>{0, 85, 170, 255}));
         QCOMPARE(valuesOf<float>(session->output(outs[1]).take())[0], 3.0f / 255.0f);
         QCOMPARE(valuesOf<uint8_t>(session->output(outs[2]).take())[0], uint8_t{85});
+
+        // The same range over 40 values: the minimum in the 16-wide part,
+        // the maximum in the scalar tail.
+        GraphBuilder wide("dyn40");
+        wide.input("x", DataType::Float, {40});
+        auto wideOuts = wide.node("DynamicQuantizeLinear", {"x"}, {}, 3, "dyn");
+        wide.output(wideOuts[0], DataType::UInt8, {40});
+        wide.output(wideOuts[1], DataType::Float, {});
+        wide.output(wideOuts[2], DataType::UInt8, {});
+        auto wideSession = Session::create(testsupport::builtModel(wide), options).take();
+        std::vector<float> x(40, 0.0f);
+        x[5] = -1.0f;
+        x[39] = 2.0f;
+        QVERIFY(wideSession->run({{"x", tensorOf(DataType::Float, x, {40})}}).isOk());
+        std::vector<uint8_t> expected(40, 85);
+        expected[5] = 0;
+        expected[39] = 255;
+        QCOMPARE(valuesOf<uint8_t>(wideSession->output(wideOuts[0]).take()), expected);
+        QCOMPARE(valuesOf<float>(wideSession->output(wideOuts[1]).take())[0], 3.0f / 255.0f);
     }
 
     // MatMulInteger with weights known at load (packed for oneDNN) and

@@ -6,6 +6,7 @@
 #include "cpu/ops/quant/quant_kernels.h"
 #include "cpu/ops/quant/quant_math.h"
 #include "cpu/ops/quant/quant_params.h"
+#include "cpu/ops/quant/quantize_span.h"
 #include "cpu/parallel.h"
 
 namespace interstage::cpu::quant {
@@ -29,6 +30,10 @@ void quantizeRows(const TensorView& x, const TensorView& scale, const TensorView
             param = a;
         float s = floatAt(scale, param);
         float z = static_cast<float>(intAt(zeroPoint, param));
+        if (floatInput && !perElementParams) {
+            quantizeSpan(x.as<const float>() + base, l.inner, s, z, y + base);
+            continue;
+        }
         for (int64_t i = 0; i < l.inner; ++i) {
             if (perElementParams) {
                 s = floatAt(scale, param + i);
