@@ -122,6 +122,38 @@ GraphBuilder int8Chain() {
     return b;
 }
 
+// QDQ conv as quantization tools export it: x -> QuantizeLinear ->
+// DequantizeLinear -> Conv (int8 weights through a per-channel
+// DequantizeLinear, float bias) -> QuantizeLinear -> DequantizeLinear y.
+GraphBuilder qdqConv() {
+    const int64_t c = 8, m = 16;
+    GraphBuilder b("qdq_conv");
+    b.input("x", DataType::Float, {1, c, 32, 32});
+    b.initializer("xs", scalarFloat(0.01f));
+    b.initializer("xz", scalarU8(128));
+    std::mt19937 rng(3);
+    auto wBytes = randomBytes(rng, m * c * 9);
+    b.initializer("w", tensorOf(DataType::Int8, wBytes, {m, c, 3, 3}));
+    std::vector<float> wScales, bias;
+    for (int64_t k = 0; k < m; ++k) {
+        wScales.push_back(0.001f * float(k + 1));
+        bias.push_back(0.05f * float(k) - 0.3f);
+    }
+    b.initializer("ws", tensorOf(DataType::Float, wScales, {m}));
+    b.initializer("wz", tensorOf(DataType::Int8, std::vector<int8_t>(m, 0), {m}));
+    b.initializer("bias", tensorOf(DataType::Float, bias, {m}));
+    b.initializer("ys", scalarFloat(0.05f));
+    b.initializer("yz", scalarU8(100));
+    auto xq = b.op("QuantizeLinear", {"x", "xs", "xz"}, {}, "quantize_x");
+    auto xf = b.op("DequantizeLinear", {xq, "xs", "xz"}, {}, "dequantize_x");
+    auto wf = b.op("DequantizeLinear", {"w", "ws", "wz"}, {intAttr("axis", 0)}, "dequantize_w");
+    auto yf = b.op("Conv", {xf, wf, "bias"}, {intsAttr("pads", {1, 1, 1, 1})}, "conv");
+    auto yq = b.op("QuantizeLinear", {yf, "ys", "yz"}, {}, "quantize_y");
+    auto y = b.op("DequantizeLinear", {yq, "ys", "yz"}, {}, "y");
+    b.output(y, DataType::Float, {1, m, 32, 32});
+    return b;
+}
+
 }  // namespace
 
 class QuantizedOpsTest : public QObject {
@@ -508,6 +540,39 @@ private slots:
         QVERIFY(uint8Weights > 1000000);
         SessionOptions options;
         QVERIFY(Session::create(std::move(m), options).ok());
+    }
+
+    // The QDQ conv becomes one QLinearConv: no float copies of x or w, and
+    // the result within one output step of the float path (the bias,
+    // rounded to int32, moves ties), for nearly every element exactly.
+    void qdqConvFusesIntoQLinearConv() {
+        std::vector<float> x(8 * 32 * 32);
+        for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(float(i) * 0.37f) * 1.2f;
+        const std::map<std::string, TensorData> inputs{{"x", tensorOf(DataType::Float, x, {1, 8, 32, 32})}};
+        std::vector<float> outputs[2];
+        for (bool fusion : {false, true}) {
+            SessionOptions options;
+            options.fusion = fusion;
+            options.threads = 2;
+            auto session = Session::create(testsupport::builtModel(qdqConv()), options).take();
+            QVERIFY(session->run(inputs).isOk());
+            outputs[fusion] = valuesOf<float>(session->output("y").take());
+            int qlinear = 0, convs = 0;
+            for (const Node& n : session->executedGraph().nodes) {
+                qlinear += n.opType == "QLinearConv";
+                convs += n.opType == "Conv";
+            }
+            QCOMPARE(qlinear, fusion ? 1 : 0);
+            QCOMPARE(convs, fusion ? 0 : 1);
+        }
+        int differing = 0;
+        for (size_t i = 0; i < outputs[0].size(); ++i) {
+            const float d = std::abs(outputs[0][i] - outputs[1][i]);
+            QVERIFY2(d <= 0.05f * 1.001f, qPrintable(QString("element %1 differs by %2").arg(i).arg(d)));
+            differing += d > 0;
+        }
+        QVERIFY2(differing * 100 < int(outputs[0].size()), qPrintable(QString("%1 differ").arg(differing)));
+        qInfo("QDQ conv: %d of %zu elements one step apart", differing, outputs[0].size());
     }
 
     // The chain's bytes per mode follow from 1000 + 4000 + 1000 + 4000
