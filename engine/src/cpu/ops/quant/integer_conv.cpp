@@ -222,26 +222,34 @@ private:
         for (int64_t m = 0; m < outChannels_; ++m) weightZeros |= columnZeros[m] != 0;
         const int32_t* sums = weightZeros ? direct_.windowSums(x, xZero, base) : nullptr;
         const TensorView& y = context.outputs[0];
-        const int64_t pixels = geometry_.outPixels(), channels = outChannels_, rows = batch_ * outChannels_;
+        const int64_t pixels = geometry_.outPixels(), channels = outChannels_;
+        // Blocks of pixels, so that the block's [pixel, channel] results
+        // stay in cache while they are written out channel by channel.
+        constexpr int64_t kBlock = 64;
+        const int64_t blocks = (pixels + kBlock - 1) / kBlock, tasks = batch_ * blocks;
         const bool qlinear = qlinear_;
-#pragma omp parallel for schedule(static) if (rows * pixels > kParallelWork)
-        for (int64_t row = 0; row < rows; ++row) {
-            const int64_t n = row / channels, m = row % channels;
-            const int32_t* in = product + n * pixels * channels + m;
+#pragma omp parallel for schedule(static) if (tasks * kBlock * channels > kParallelWork)
+        for (int64_t task = 0; task < tasks; ++task) {
+            const int64_t n = task / blocks, first = (task % blocks) * kBlock;
+            const int64_t last = std::min(pixels, first + kBlock);
             const int32_t* windowSums = sums ? sums + n * pixels : nullptr;
-            const int64_t wz = columnZeros[m];
-            const int32_t b = bias ? bias[m] : 0;
-            for (int64_t p = 0; p < pixels; ++p) {
-                int64_t v = in[p * channels];
-                if (windowSums) v -= wz * windowSums[p];
-                const int32_t value = static_cast<int32_t>(static_cast<uint32_t>(v));
-                const int64_t at = row * pixels + p;
-                if (!qlinear)
-                    y.as<int32_t>()[at] = value;
-                else if (y.dtype == DataType::Int8)
-                    y.as<int8_t>()[at] = requantize<int8_t>(value + b, scales[m], yZero);
-                else
-                    y.as<uint8_t>()[at] = requantize<uint8_t>(value + b, scales[m], yZero);
+            for (int64_t m = 0; m < channels; ++m) {
+                const int32_t* in = product + n * pixels * channels + m;
+                const int64_t wz = columnZeros[m];
+                const int32_t b = bias ? bias[m] : 0;
+                const int64_t rowBase = (n * channels + m) * pixels;
+                for (int64_t p = first; p < last; ++p) {
+                    int64_t v = in[p * channels];
+                    if (windowSums) v -= wz * windowSums[p];
+                    const int32_t value = static_cast<int32_t>(static_cast<uint32_t>(v));
+                    const int64_t at = rowBase + p;
+                    if (!qlinear)
+                        y.as<int32_t>()[at] = value;
+                    else if (y.dtype == DataType::Int8)
+                        y.as<int8_t>()[at] = requantize<int8_t>(value + b, scales[m], yZero);
+                    else
+                        y.as<uint8_t>()[at] = requantize<uint8_t>(value + b, scales[m], yZero);
+                }
             }
         }
         return Status::ok();

@@ -24,11 +24,18 @@ inline int32_t removeZeroPoints(int32_t raw, int32_t rowZero, int32_t columnZero
 
 // saturate(round(value * multiplier + zero_point)) in double, as the ONNX
 // reference computes it (int32 times float scale products widens there).
+// Rounds half to even by adding and subtracting 1.5 * 2^52, which the
+// default rounding mode does exactly for |v| < 2^51 (v is clamped first):
+// std::nearbyint is a libm call per element on the baseline x86-64 build.
 template <class Q>
 inline Q requantize(int32_t value, float multiplier, int32_t zeroPoint) {
-    const double v = std::nearbyint(static_cast<double>(value) * static_cast<double>(multiplier) + zeroPoint);
     constexpr double lo = std::numeric_limits<Q>::lowest(), hi = std::numeric_limits<Q>::max();
-    return static_cast<Q>(v < lo ? lo : (v > hi ? hi : v));
+    constexpr double kRound = 6755399441055744.0;  // 1.5 * 2^52
+    double v = static_cast<double>(value) * static_cast<double>(multiplier) + zeroPoint;
+    if (!(v == v)) return Q{0};  // a NaN from an infinite run-time scale
+    v = v < lo ? lo : (v > hi ? hi : v);
+    v = (v + kRound) - kRound;
+    return static_cast<Q>(v);
 }
 
 }  // namespace interstage::cpu::quant
