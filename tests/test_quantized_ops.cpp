@@ -154,6 +154,30 @@ GraphBuilder qdqConv() {
     return b;
 }
 
+// One conv as ONNX Runtime's dynamic quantizer writes it: x ->
+// DynamicQuantizeLinear -> ConvInteger (uint8 weights, zero point 120) ->
+// Cast -> Mul(x_scale * w_scale) -> Add(bias [C, 1, 1]) y.
+GraphBuilder dynamicQuantizedConv() {
+    const int64_t c = 8, m = 16;
+    GraphBuilder b("dynq_conv");
+    b.input("x", DataType::Float, {1, c, 24, 24});
+    std::mt19937 rng(5);
+    b.initializer("w", tensorOf(DataType::UInt8, randomBytes(rng, m * c * 9), {m, c, 3, 3}));
+    b.initializer("ws", scalarFloat(0.003f));
+    b.initializer("wz", scalarU8(120));
+    std::vector<float> bias;
+    for (int64_t k = 0; k < m; ++k) bias.push_back(0.1f * float(k) - 0.7f);
+    b.initializer("bias", tensorOf(DataType::Float, bias, {m, 1, 1}));
+    auto q = b.node("DynamicQuantizeLinear", {"x"}, {}, 3, "quantize_x");
+    auto product = b.op("ConvInteger", {q[0], "w", q[2], "wz"}, {intsAttr("pads", {1, 1, 1, 1})}, "conv");
+    auto asFloat = b.op("Cast", {product}, {intAttr("to", int64_t(DataType::Float))}, "cast");
+    auto scales = b.op("Mul", {q[1], "ws"}, {}, "scales");
+    auto scaled = b.op("Mul", {asFloat, scales}, {}, "dequantize");
+    auto y = b.op("Add", {scaled, "bias"}, {}, "y");
+    b.output(y, DataType::Float, {1, m, 24, 24});
+    return b;
+}
+
 }  // namespace
 
 class QuantizedOpsTest : public QObject {
@@ -573,6 +597,36 @@ private slots:
         }
         QVERIFY2(differing * 100 < int(outputs[0].size()), qPrintable(QString("%1 differ").arg(differing)));
         qInfo("QDQ conv: %d of %zu elements one step apart", differing, outputs[0].size());
+    }
+
+    // ConvInteger -> Cast -> Mul -> Add becomes one ConvInteger writing
+    // floats: the same bits, and the int32 and float intermediates gone.
+    void dynamicQuantizedConvFusesItsDequantization() {
+        std::vector<float> x(8 * 24 * 24);
+        for (size_t i = 0; i < x.size(); ++i) x[i] = std::cos(float(i) * 0.13f) * 2.0f - 0.4f;
+        const std::map<std::string, TensorData> inputs{{"x", tensorOf(DataType::Float, x, {1, 8, 24, 24})}};
+        std::vector<float> outputs[2];
+        size_t peaks[2] = {0, 0};
+        for (bool fusion : {false, true}) {
+            SessionOptions options;
+            options.fusion = fusion;
+            options.threads = 2;
+            auto session = Session::create(testsupport::builtModel(dynamicQuantizedConv()), options).take();
+            RunStats stats;
+            QVERIFY(session->run(inputs, &stats).isOk());
+            outputs[fusion] = valuesOf<float>(session->output("y").take());
+            peaks[fusion] = stats.peakActivationBytes;
+            std::map<std::string, int> ops;
+            for (const Node& n : session->executedGraph().nodes) ++ops[n.opType];
+            QCOMPARE(ops["Cast"], fusion ? 0 : 1);
+            QCOMPARE(ops["Add"], fusion ? 0 : 1);
+            QCOMPARE(ops["Mul"], fusion ? 1 : 2);  // x_scale * w_scale stays
+            QCOMPARE(ops["ConvInteger"], 1);
+        }
+        QCOMPARE(outputs[1], outputs[0]);
+        // Default mode holds every tensor: fused, the 16x24x24 int32 product
+        // and the Cast's and Mul's floats (3 x 36864 bytes) are gone.
+        QCOMPARE(peaks[0] - peaks[1], size_t{3 * 16 * 24 * 24 * 4});
     }
 
     // The chain's bytes per mode follow from 1000 + 4000 + 1000 + 4000

@@ -37,6 +37,11 @@ void fuseHardSwish(Graph& graph, const std::set<std::string>& pinned, RemovedVal
 // QLinearConv (fuse_qdq_conv.cpp). Run before fuseLayers.
 void fuseQdqConv(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
 
+// ConvInteger -> Cast(float) -> Mul(scalar) [-> Add(per-channel constant)],
+// ONNX Runtime's dynamically quantized conv, becomes one ConvInteger that
+// writes the float result (fuse_dequantize_conv.cpp).
+void fuseDequantizeIntoConvInteger(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+
 // Conv -> Mul(constant) [-> Add(constant)] with scalar or per-channel
 // constants folds into the Conv's weights and bias.
 void foldAffineIntoConv(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);

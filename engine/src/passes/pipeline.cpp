@@ -15,6 +15,7 @@ Result<Graph> runPasses(const Graph& file, const InputShapes& shapes, const Shap
     if (options.fusion) {
         fuseHardSwish(graph, pinned, removed);
         fuseQdqConv(graph, pinned, removed);
+        fuseDequantizeIntoConvInteger(graph, pinned, removed);
         fuseLayers(graph, pinned, removed);  // BatchNorm first: the affine fold sees the folded Conv
         foldAffineIntoConv(graph, pinned, removed);
         fuseLayers(graph, pinned, removed);  // activations that follow a folded affine

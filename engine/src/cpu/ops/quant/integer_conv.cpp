@@ -40,6 +40,37 @@ using nn::WorkspacePlan;
 constexpr int64_t kTileBytes = int64_t{2} << 20;
 constexpr int64_t kMinTilePixels = 256;
 
+// What becomes of a conv's exact int32 sum: stored (ConvInteger),
+// requantized with the int32 bias (QLinearConv), or, for a ConvInteger
+// whose Cast -> Mul(scale) [-> Add(bias)] the passes fused in
+// (passes/fuse_dequantize_conv.cpp), scaled to float in the same float
+// operations those nodes do, so the result is bit for bit theirs.
+struct OutputStage {
+    const TensorView* y = nullptr;
+    bool qlinear = false, dequantize = false;
+    const float* scales = nullptr;  // QLinearConv: x_scale * w_scale / y_scale per channel
+    int32_t yZero = 0;
+    const int32_t* bias = nullptr;
+    float scale = 1.0f;                // dequantize: the Mul's scalar
+    const float* floatBias = nullptr;  // dequantize: the Add's per-channel bias
+
+    void store(int64_t at, int32_t v, int64_t channel) const {
+        if (dequantize) {
+            float f = static_cast<float>(v) * scale;
+            if (floatBias) f = f + floatBias[channel];
+            y->as<float>()[at] = f;
+        } else if (!qlinear) {
+            y->as<int32_t>()[at] = v;
+        } else {
+            const int32_t b = bias ? bias[channel] : 0;
+            if (y->dtype == DataType::Int8)
+                y->as<int8_t>()[at] = requantize<int8_t>(v + b, scales[channel], yZero);
+            else
+                y->as<uint8_t>()[at] = requantize<uint8_t>(v + b, scales[channel], yZero);
+        }
+    }
+};
+
 // The window on three spatial axes (1-D and 2-D convs get leading 1s).
 struct Geometry {
     std::array<int64_t, 3> in{1, 1, 1}, out{1, 1, 1}, kernel{1, 1, 1}, stride{1, 1, 1}, dilation{1, 1, 1},
@@ -54,6 +85,13 @@ class IntegerConvKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
         qlinear_ = context.node().opType == "QLinearConv";
+        dequantize_ = !qlinear_ && context.node().attrInt("_dequantize", 0) != 0;
+        if (dequantize_ &&
+            (context.inputCount() < 5 || !context.hasInput(4) || context.inputType(4) != DataType::Float ||
+             context.output(0).dtype != DataType::Float ||
+             (context.hasInput(5) && (context.inputType(5) != DataType::Float || context.input(5).shape.empty() ||
+                                      context.inputShape(5).size() > 4))))
+            return context.invalidHere("a fused dequantizing ConvInteger needs a float scale, bias and output");
         w_ = qlinear_ ? 3 : 1;
         xZero_ = 2;
         wZero_ = qlinear_ ? 5 : 3;
@@ -158,7 +196,18 @@ public:
             yZero = intAt(context.inputs[7], 0);
         }
         const int32_t* bias = qlinear_ && context.hasInput(8) ? context.inputs[8].as<const int32_t>() : nullptr;
-        if (onednnConv_) return runOnednn(context, xZero, columnZeros, scales, yZero, bias);
+        OutputStage stage;
+        stage.y = &context.outputs[0];
+        stage.qlinear = qlinear_;
+        stage.scales = scales;
+        stage.yZero = yZero;
+        stage.bias = bias;
+        if (dequantize_) {
+            stage.dequantize = true;
+            stage.scale = floatAt(context.inputs[4], 0);
+            stage.floatBias = context.hasInput(5) ? context.inputs[5].as<const float>() : nullptr;
+        }
+        if (onednnConv_) return runOnednn(context, xZero, columnZeros, stage);
 
         const int32_t* columnSums = columnSums_.data();
         if (!packed_) {
@@ -170,7 +219,6 @@ public:
         auto* rowSums = static_cast<int32_t*>(workspaceAt(ws, rowSums_));
         auto* product = static_cast<int32_t*>(workspaceAt(ws, product_));
         const auto* x = context.inputs[0].as<const uint8_t>();
-        const TensorView& y = context.outputs[0];
         const int64_t pixels = geometry_.outPixels();
         for (int64_t n = 0; n < batch_; ++n)
             for (int64_t g = 0; g < groups_; ++g) {
@@ -192,16 +240,9 @@ public:
                     for (int64_t m = 0; m < mg; ++m) {
                         const int64_t channel = channel0 + m;
                         const int32_t wz = columnZeros[channel], sum = columnSums[channel];
-                        const int32_t b = bias ? bias[channel] : 0;
                         for (int64_t p = 0; p < count; ++p) {
                             int32_t v = removeZeroPoints(product[p * mg + m], xZero, wz, rowSums[p], sum, k);
-                            const int64_t at = outBase + m * pixels + p;
-                            if (!qlinear_)
-                                y.as<int32_t>()[at] = v;
-                            else if (y.dtype == DataType::Int8)
-                                y.as<int8_t>()[at] = requantize<int8_t>(v + b, scales[channel], yZero);
-                            else
-                                y.as<uint8_t>()[at] = requantize<uint8_t>(v + b, scales[channel], yZero);
+                            stage.store(outBase + m * pixels + p, v, channel);
                         }
                     }
                 }
@@ -211,9 +252,8 @@ public:
 
 private:
     // The oneDNN conv's [N, P, M] result, less w_zero_point times the
-    // window sums, bias added and requantized (QLinearConv), to NCHW.
-    Status runOnednn(RunContext& context, int32_t xZero, const int32_t* columnZeros, const float* scales, int32_t yZero,
-                     const int32_t* bias) {
+    // window sums, through the output stage, to NCHW.
+    Status runOnednn(RunContext& context, int32_t xZero, const int32_t* columnZeros, const OutputStage& stage) {
         void* base = workspaceAt(context.workspace, directAt_);
         const void* x = context.inputs[0].data;
         IS_RETURN_IF_ERROR(direct_.run(x, xZero, base));
@@ -221,13 +261,11 @@ private:
         bool weightZeros = false;
         for (int64_t m = 0; m < outChannels_; ++m) weightZeros |= columnZeros[m] != 0;
         const int32_t* sums = weightZeros ? direct_.windowSums(x, xZero, base) : nullptr;
-        const TensorView& y = context.outputs[0];
         const int64_t pixels = geometry_.outPixels(), channels = outChannels_;
         // Blocks of pixels, so that the block's [pixel, channel] results
         // stay in cache while they are written out channel by channel.
         constexpr int64_t kBlock = 64;
         const int64_t blocks = (pixels + kBlock - 1) / kBlock, tasks = batch_ * blocks;
-        const bool qlinear = qlinear_;
 #pragma omp parallel for schedule(static) if (tasks * kBlock * channels > kParallelWork)
         for (int64_t task = 0; task < tasks; ++task) {
             const int64_t n = task / blocks, first = (task % blocks) * kBlock;
@@ -236,19 +274,11 @@ private:
             for (int64_t m = 0; m < channels; ++m) {
                 const int32_t* in = product + n * pixels * channels + m;
                 const int64_t wz = columnZeros[m];
-                const int32_t b = bias ? bias[m] : 0;
                 const int64_t rowBase = (n * channels + m) * pixels;
                 for (int64_t p = first; p < last; ++p) {
                     int64_t v = in[p * channels];
                     if (windowSums) v -= wz * windowSums[p];
-                    const int32_t value = static_cast<int32_t>(static_cast<uint32_t>(v));
-                    const int64_t at = rowBase + p;
-                    if (!qlinear)
-                        y.as<int32_t>()[at] = value;
-                    else if (y.dtype == DataType::Int8)
-                        y.as<int8_t>()[at] = requantize<int8_t>(value + b, scales[m], yZero);
-                    else
-                        y.as<uint8_t>()[at] = requantize<uint8_t>(value + b, scales[m], yZero);
+                    stage.store(rowBase + p, static_cast<int32_t>(static_cast<uint32_t>(v)), m);
                 }
             }
         }
@@ -337,6 +367,7 @@ private:
     bool xSigned_ = false, wSigned_ = false, packed_ = false;
     std::vector<Int8Gemm> gemms_;
     bool onednnConv_ = false;
+    bool dequantize_ = false;
     Int8ConvOnednn direct_;
     std::size_t directAt_ = 0;
     std::vector<int32_t> columnSums_;
