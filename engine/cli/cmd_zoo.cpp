@@ -27,6 +27,7 @@ int runZoo(Args& args) {
         for (const auto& entry : zooModels()) std::cout << entry.name << "\t" << entry.description << "\n";
         for (const auto& entry : graphStressModels())
             std::cout << entry.name << "\t" << entry.description << " (graph view stress test)\n";
+        for (const auto& entry : quantizedZooModels()) std::cout << entry.name << "\t" << entry.description << "\n";
         return list ? 0 : usageError("zoo: name a model (see the list above) and -o FILE.onnx");
     }
     if (output.empty()) return usageError("zoo: give the output file with -o FILE.onnx");

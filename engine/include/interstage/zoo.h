@@ -18,6 +18,8 @@ std::vector<ZooEntry> zooModels();
 // edges; "deep_encoder": ~10,000 nodes in name scopes). Built and saved
 // like the others, but not in zooModels(): no golden plans, no model runs.
 std::vector<ZooEntry> graphStressModels();
+// Quantized variants ("u2netp-dynq"), built and saved like the others.
+std::vector<ZooEntry> quantizedZooModels();
 
 // The serialized ONNX model (deterministic weights: same bytes every time).
 Result<std::string> buildZooModel(const std::string& name);

@@ -42,13 +42,17 @@ Feature NetBuilder::input(const std::string& name, const Shape& dims) {
 
 void NetBuilder::output(const Feature& x, const Shape& dims) { graph_.output(x.name, DataType::Float, dims); }
 
-std::string NetBuilder::weight(const std::string& name, const Shape& shape, float scale, float offset) {
+TensorData NetBuilder::weightValues(const std::string& name, const Shape& shape, float scale, float offset) {
     TensorData data = TensorData::zeros(DataType::Float, shape);
     WeightGenerator rng(nameSeed(name));
     float* values = data.data<float>();
     const int64_t count = data.elementCount();
     for (int64_t i = 0; i < count; ++i) values[i] = offset + rng.next(scale);
-    return graph_.initializer(name, data);
+    return data;
+}
+
+std::string NetBuilder::weight(const std::string& name, const Shape& shape, float scale, float offset) {
+    return graph_.initializer(name, weightValues(name, shape, scale, offset));
 }
 
 std::string NetBuilder::int64Constant(const std::vector<int64_t>& values) {
@@ -79,18 +83,19 @@ Feature NetBuilder::conv(const std::string& scope, const Feature& x, int64_t out
     const int64_t inPerGroup = x.channels / spec.group;
     const int64_t fanIn = inPerGroup * spec.kernel * spec.kernel;
     const Shape wShape{outChannels, inPerGroup, spec.kernel, spec.kernel};
-    std::vector<std::string> inputs{x.name, weight(scope + ".weight", wShape, fanInScale(fanIn, followedBy))};
-    trainable_ += outChannels * fanIn;
-    if (spec.bias) {
-        inputs.push_back(weight(scope + ".bias", {outChannels}, 0.05f));
-        trainable_ += outChannels;
-    }
+    trainable_ += outChannels * fanIn + (spec.bias ? outChannels : 0);
     const int64_t pad = spec.pad >= 0 ? spec.pad : spec.dilation * (spec.kernel - 1) / 2;
     std::vector<Attribute> attrs{
         intsAttr("dilations", {spec.dilation, spec.dilation}), intAttr("group", spec.group),
         intsAttr("kernel_shape", {spec.kernel, spec.kernel}),  intsAttr("pads", {pad, pad, pad, pad}),
         intsAttr("strides", {spec.stride, spec.stride}),
     };
+    if (dynamicQuantized_)
+        return dynamicQuantizedConv(
+            scope, x, outChannels, weightValues(scope + ".weight", wShape, fanInScale(fanIn, followedBy)),
+            spec.bias ? weightValues(scope + ".bias", {outChannels}, 0.05f) : TensorData{}, attrs);
+    std::vector<std::string> inputs{x.name, weight(scope + ".weight", wShape, fanInScale(fanIn, followedBy))};
+    if (spec.bias) inputs.push_back(weight(scope + ".bias", {outChannels}, 0.05f));
     return {graph_.op("Conv", inputs, attrs, scope), outChannels};
 }
 

@@ -35,6 +35,11 @@ public:
 
     GraphBuilder& graph() { return graph_; }
 
+    // From now on conv() writes what ONNX Runtime's dynamic quantizer
+    // (quantize_dynamic, uint8 weights) makes of a Conv: see
+    // dynamicQuantizedConv() in net_builder_dynq.cpp.
+    void quantizeConvsDynamically() { dynamicQuantized_ = true; }
+
     // A float NCHW graph input.
     Feature input(const std::string& name, const Shape& dims);
     // Marks a float output with its (expected) shape.
@@ -80,12 +85,23 @@ public:
     std::string weight(const std::string& name, const Shape& shape, float scale, float offset = 0.0f);
 
 private:
+    // DynamicQuantizeLinear(x) -> ConvInteger with uint8 weights -> Cast ->
+    // Mul by x_scale * w_scale -> Add bias, the nodes named <scope>/...
+    // weights: the float weights the Conv would have had; bias: its float
+    // bias or an empty tensor.
+    Feature dynamicQuantizedConv(const std::string& scope, const Feature& x, int64_t outChannels,
+                                 const TensorData& weights, const TensorData& bias,
+                                 const std::vector<Attribute>& attributes);
+    // The values weight() would write, without writing them.
+    static TensorData weightValues(const std::string& name, const Shape& shape, float scale, float offset = 0.0f);
+
     // Clip limits (0, 6): one initializer each, keyed by the integer value.
     std::string floatScalar(float value);
 
     GraphBuilder graph_;
     std::map<std::string, std::string> sharedConstants_;
     int64_t trainable_ = 0;
+    bool dynamicQuantized_ = false;
 };
 
 }  // namespace interstage::zoo

@@ -47,7 +47,20 @@ const std::array<ZooModel, 2>& stressRegistry() {
     return models;
 }
 
-std::array<std::span<const ZooModel>, 2> allModels() { return {registry(), stressRegistry()}; }
+// Quantized variants of the registry's nets, for int8 kernels and their
+// memory: built and saved like the others, not in zooModels() (no golden
+// plans).
+const std::array<ZooModel, 1>& quantizedRegistry() {
+    static const std::array<ZooModel, 1> models{{
+        {"u2netp-dynq",
+         "U^2-Net-P with its 119 Convs dynamically quantized as ONNX Runtime writes them: DynamicQuantizeLinear, "
+         "ConvInteger (uint8 weights), Cast, Mul",
+         zoo::makeU2netpDynq},
+    }};
+    return models;
+}
+
+std::array<std::span<const ZooModel>, 3> allModels() { return {registry(), stressRegistry(), quantizedRegistry()}; }
 
 std::string validNames() {
     std::string names;
@@ -75,6 +88,12 @@ Result<const ZooModel*> findModel(const std::string& name) {
 std::vector<ZooEntry> zooModels() {
     std::vector<ZooEntry> entries;
     for (const auto& m : registry()) entries.push_back({m.name, m.description});
+    return entries;
+}
+
+std::vector<ZooEntry> quantizedZooModels() {
+    std::vector<ZooEntry> entries;
+    for (const auto& m : quantizedRegistry()) entries.push_back({m.name, m.description});
     return entries;
 }
 

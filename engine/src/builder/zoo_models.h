@@ -6,6 +6,8 @@
 namespace interstage::zoo {
 
 NetBuilder makeU2netp();
+// U^2-Net-P with every Conv dynamically quantized (net_builder_dynq.cpp).
+NetBuilder makeU2netpDynq();
 NetBuilder makeResnet();
 NetBuilder makeMobilenetV2();
 NetBuilder makeInception();

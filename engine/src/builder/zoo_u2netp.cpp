@@ -77,10 +77,9 @@ Feature side(NetBuilder& net, const std::string& name, const Feature& x) {
     return net.conv(name, x, 1, spec, Activation::Sigmoid);
 }
 
-}  // namespace
-
-NetBuilder makeU2netp() {
-    NetBuilder net("u2netp");
+NetBuilder buildU2netp(const std::string& graphName, bool dynamicQuantized) {
+    NetBuilder net(graphName);
+    if (dynamicQuantized) net.quantizeConvsDynamically();
     const Feature x = net.input("input", {1, 3, kSize, kSize});
 
     // Encoder.
@@ -123,5 +122,11 @@ NetBuilder makeU2netp() {
     }
     return net;
 }
+
+}  // namespace
+
+NetBuilder makeU2netp() { return buildU2netp("u2netp", false); }
+
+NetBuilder makeU2netpDynq() { return buildU2netp("u2netp-dynq", true); }
 
 }  // namespace interstage::zoo

@@ -99,10 +99,18 @@ extern const ShapeRule randomFromAttribute, randomLike, bernoulli, multinomial;
 // shape_rules_contrib.cpp: ONNX Runtime's com.microsoft ops
 extern const ShapeRule biasGelu, simplifiedLayerNorm, skipLayerNorm, fusedMatMul, matMulNBits, attention,
     multiHeadAttention, groupQueryAttention, rotaryEmbedding;
+// shape_rules_quant.cpp: QuantizeLinear, DequantizeLinear, the integer and QLinear ops
+extern const ShapeRule quantizeLinear, dequantizeLinear, dynamicQuantizeLinear, matMulInteger, convInteger,
+    qLinearMatMul, qLinearConv;
 }  // namespace rules
 
 // Numpy-style broadcast of two shapes; nullopt-like failure as a Status.
 Status broadcastShapes(const Shape& a, const Shape& b, Shape& out);
+// Conv's output shape (attributes group, kernel_shape, strides, dilations,
+// pads, auto_pad) for input x and weight; shared with the integer convs.
+Status convOutputShape(const ShapeContext& c, const Shape& x, const Shape& weight, Shape& out);
+// numpy matmul's output shape; shared with the integer matmuls.
+Status matMulOutputShape(const ShapeContext& c, Shape a, Shape b, Shape& out);
 // Normalizes a possibly negative axis for a tensor of the given rank.
 bool normalizeAxis(int64_t& axis, int64_t rank);
 // Normalizes every axis; an axis out of range or repeated fails, naming it.

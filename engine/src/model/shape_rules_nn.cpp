@@ -184,31 +184,12 @@ Status windowOutput(const ShapeContext& c, const Window& w, const Shape& inSpati
 
 Status convRule(ShapeContext& c) {
     IS_RETURN_IF_ERROR(checkArity(c, 2, 3, 1));
-    const Shape& x = c.inputShape(0);
     const Shape& weight = c.inputShape(1);
-    if (x.size() < 3) return c.fail("input must have rank >= 3 (N, C, spatial...), not " + shapeToString(x));
-    if (weight.size() != x.size())
-        return c.fail("weight " + shapeToString(weight) + " and input " + shapeToString(x) + " differ in rank");
-    int64_t group = c.node().attrInt("group", 1);
-    if (group < 1) return c.fail("group must be >= 1");
-    int64_t channels;
-    if (!checkedMul(weight[1], group, channels) || channels != x[1])
-        return c.fail("input has " + std::to_string(x[1]) + " channels but weight " + shapeToString(weight) +
-                      " with group " + std::to_string(group) + " expects " + std::to_string(weight[1]) + "x" +
-                      std::to_string(group));
-    if (weight[0] % group != 0)
-        return c.fail("output channels " + std::to_string(weight[0]) + " are not divisible by group " +
-                      std::to_string(group));
+    Shape out;
+    IS_RETURN_IF_ERROR(convOutputShape(c, c.inputShape(0), weight, out));
     if (c.hasInput(2) && (c.inputRank(2) != 1 || c.inputShape(2)[0] != weight[0]))
         return c.fail("bias " + shapeToString(c.inputShape(2)) + " does not match " + std::to_string(weight[0]) +
                       " output channels");
-    size_t spatial = x.size() - 2;
-    Window w;
-    IS_RETURN_IF_ERROR(readWindow(c, spatial, Shape(weight.begin() + 2, weight.end()), w));
-    Shape outSpatial;
-    IS_RETURN_IF_ERROR(windowOutput(c, w, Shape(x.begin() + 2, x.end()), outSpatial));
-    Shape out{x[0], weight[0]};
-    out.insert(out.end(), outSpatial.begin(), outSpatial.end());
     return setChecked(c, 0, c.inputType(0), out);
 }
 
@@ -319,25 +300,10 @@ Status gemmRule(ShapeContext& c) {
     return setChecked(c, 0, c.inputType(0), out);
 }
 
-// numpy matmul: 1-D operands gain and then lose a dim; batch dims broadcast.
 Status matMulRule(ShapeContext& c) {
     IS_RETURN_IF_ERROR(checkArity(c, 2, 2, 1));
-    Shape a = c.inputShape(0);
-    Shape b = c.inputShape(1);
-    if (a.empty() || b.empty()) return c.fail("operands must have rank >= 1 (scalars cannot be multiplied)");
-    bool vectorA = a.size() == 1;
-    bool vectorB = b.size() == 1;
-    if (vectorA) a.insert(a.begin(), 1);
-    if (vectorB) b.push_back(1);
-    if (a[a.size() - 1] != b[b.size() - 2])
-        return c.fail("inner dimensions differ: " + shapeToString(c.inputShape(0)) + " times " +
-                      shapeToString(c.inputShape(1)));
-    Shape batch;
-    Status s = broadcastShapes(Shape(a.begin(), a.end() - 2), Shape(b.begin(), b.end() - 2), batch);
-    if (!s.isOk()) return c.fail("batch dims: " + s.message());
-    Shape out = batch;
-    if (!vectorA) out.push_back(a[a.size() - 2]);
-    if (!vectorB) out.push_back(b[b.size() - 1]);
+    Shape out;
+    IS_RETURN_IF_ERROR(matMulOutputShape(c, c.inputShape(0), c.inputShape(1), out));
     return setChecked(c, 0, c.inputType(0), out);
 }
 
@@ -392,6 +358,49 @@ Status cumSumRule(ShapeContext& c) {
 }
 
 }  // namespace
+
+Status convOutputShape(const ShapeContext& c, const Shape& x, const Shape& weight, Shape& out) {
+    if (x.size() < 3) return c.fail("input must have rank >= 3 (N, C, spatial...), not " + shapeToString(x));
+    if (weight.size() != x.size())
+        return c.fail("weight " + shapeToString(weight) + " and input " + shapeToString(x) + " differ in rank");
+    int64_t group = c.node().attrInt("group", 1);
+    if (group < 1) return c.fail("group must be >= 1");
+    int64_t channels;
+    if (!checkedMul(weight[1], group, channels) || channels != x[1])
+        return c.fail("input has " + std::to_string(x[1]) + " channels but weight " + shapeToString(weight) +
+                      " with group " + std::to_string(group) + " expects " + std::to_string(weight[1]) + "x" +
+                      std::to_string(group));
+    if (weight[0] % group != 0)
+        return c.fail("output channels " + std::to_string(weight[0]) + " are not divisible by group " +
+                      std::to_string(group));
+    size_t spatial = x.size() - 2;
+    Window w;
+    IS_RETURN_IF_ERROR(readWindow(c, spatial, Shape(weight.begin() + 2, weight.end()), w));
+    Shape outSpatial;
+    IS_RETURN_IF_ERROR(windowOutput(c, w, Shape(x.begin() + 2, x.end()), outSpatial));
+    out = {x[0], weight[0]};
+    out.insert(out.end(), outSpatial.begin(), outSpatial.end());
+    return Status::ok();
+}
+
+// numpy matmul: 1-D operands gain and then lose a dim; batch dims broadcast.
+Status matMulOutputShape(const ShapeContext& c, Shape a, Shape b, Shape& out) {
+    if (a.empty() || b.empty()) return c.fail("operands must have rank >= 1 (scalars cannot be multiplied)");
+    const Shape givenA = a, givenB = b;
+    bool vectorA = a.size() == 1;
+    bool vectorB = b.size() == 1;
+    if (vectorA) a.insert(a.begin(), 1);
+    if (vectorB) b.push_back(1);
+    if (a[a.size() - 1] != b[b.size() - 2])
+        return c.fail("inner dimensions differ: " + shapeToString(givenA) + " times " + shapeToString(givenB));
+    Shape batch;
+    Status s = broadcastShapes(Shape(a.begin(), a.end() - 2), Shape(b.begin(), b.end() - 2), batch);
+    if (!s.isOk()) return c.fail("batch dims: " + s.message());
+    out = batch;
+    if (!vectorA) out.push_back(a[a.size() - 2]);
+    if (!vectorB) out.push_back(b[b.size() - 1]);
+    return Status::ok();
+}
 
 namespace rules {
 

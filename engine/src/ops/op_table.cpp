@@ -11,6 +11,7 @@
 #include "cpu/ops/elementwise/elementwise_kernels.h"
 #include "cpu/ops/linalg/linalg_kernels.h"
 #include "cpu/ops/nn/nn_kernels.h"
+#include "cpu/ops/quant/quant_kernels.h"
 #include "cpu/ops/random/random_kernels.h"
 #include "cpu/ops/recurrent/recurrent_kernels.h"
 #include "cpu/ops/select/select_kernels.h"
@@ -33,6 +34,7 @@ namespace rng = cpu::random;
 namespace tensor = cpu::tensor;
 namespace selection = cpu::selection;
 namespace contrib = cpu::contrib;
+namespace quant = cpu::quant;
 
 // Activations, unary math, broadcasting binary ops, comparisons, reductions, Softmax.
 std::vector<OpEntry> elementwiseOps() {
@@ -205,6 +207,21 @@ std::vector<OpEntry> tensorOps() {
     // clang-format on
 }
 
+// Quantized (int8 / uint8) ops: quantize, dequantize, integer products.
+std::vector<OpEntry> quantOps() {
+    // clang-format off
+    return {
+        {"ConvInteger", rules::convInteger, quant::makeIntegerConvKernel, nullptr, 0},
+        {"DequantizeLinear", rules::dequantizeLinear, quant::makeDequantizeLinearKernel, nullptr, 0},
+        {"DynamicQuantizeLinear", rules::dynamicQuantizeLinear, quant::makeDynamicQuantizeLinearKernel, nullptr, 0},
+        {"MatMulInteger", rules::matMulInteger, quant::makeIntegerMatMulKernel, nullptr, 0},
+        {"QLinearConv", rules::qLinearConv, quant::makeIntegerConvKernel, nullptr, 0},
+        {"QLinearMatMul", rules::qLinearMatMul, quant::makeIntegerMatMulKernel, nullptr, 0},
+        {"QuantizeLinear", rules::quantizeLinear, quant::makeQuantizeLinearKernel, nullptr, 0},
+    };
+    // clang-format on
+}
+
 // Control flow: bodies run through the executor's SubgraphHost; no shaders
 // (on Vulkan these nodes are CPU fallbacks).
 std::vector<OpEntry> controlOps() {
@@ -275,7 +292,7 @@ bool byName(const OpEntry& a, const OpEntry& b) { return std::string_view(a.name
 
 std::vector<OpEntry> buildTable() {
     std::vector<OpEntry> table;
-    for (auto family : {elementwiseOps, nnOps, tensorOps, controlOps, signalOps, randomOps}) {
+    for (auto family : {elementwiseOps, nnOps, tensorOps, quantOps, controlOps, signalOps, randomOps}) {
         auto ops = family();
         table.insert(table.end(), ops.begin(), ops.end());
     }

@@ -32,6 +32,16 @@ void fuseLayers(Graph& graph, const std::set<std::string>& pinned, RemovedValues
 // HardSwish node (run before fuseLayers so it can fold into the Conv).
 void fuseHardSwish(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
 
+// DequantizeLinear -> Conv (weights through DequantizeLinear) ->
+// QuantizeLinear with constant scales and zero points becomes one
+// QLinearConv (fuse_qdq_conv.cpp). Run before fuseLayers.
+void fuseQdqConv(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+
+// ConvInteger -> Cast(float) -> Mul(scalar) [-> Add(per-channel constant)],
+// ONNX Runtime's dynamically quantized conv, becomes one ConvInteger that
+// writes the float result (fuse_dequantize_conv.cpp).
+void fuseDequantizeIntoConvInteger(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+
 // Conv -> Mul(constant) [-> Add(constant)] with scalar or per-channel
 // constants folds into the Conv's weights and bias.
 void foldAffineIntoConv(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);

@@ -14,6 +14,8 @@ Result<Graph> runPasses(const Graph& file, const InputShapes& shapes, const Shap
     if (!values) foldConstants(graph, pinned, removed);  // folded values must not depend on inputs
     if (options.fusion) {
         fuseHardSwish(graph, pinned, removed);
+        fuseQdqConv(graph, pinned, removed);
+        fuseDequantizeIntoConvInteger(graph, pinned, removed);
         fuseLayers(graph, pinned, removed);  // BatchNorm first: the affine fold sees the folded Conv
         foldAffineIntoConv(graph, pinned, removed);
         fuseLayers(graph, pinned, removed);  // activations that follow a folded affine
