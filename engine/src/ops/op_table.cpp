@@ -194,9 +194,31 @@ std::vector<OpEntry> controlOps() {
     // clang-format on
 }
 
+// Sequences and optionals: no kernel on any backend, because no node of
+// theirs runs. passes/lower_sequences.h resolves them into the tensors
+// they hold (and Split, Concat, Reshape nodes) before shapes resolve.
+std::vector<OpEntry> sequenceOps() {
+    // clang-format off
+    return {
+        {"ConcatFromSequence", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"Optional", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"OptionalGetElement", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"OptionalHasElement", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"SequenceAt", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"SequenceConstruct", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"SequenceEmpty", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"SequenceErase", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"SequenceInsert", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"SequenceLength", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"SequenceMap", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"SplitToSequence", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+    };
+    // clang-format on
+}
+
 std::vector<OpEntry> buildTable() {
     std::vector<OpEntry> table;
-    for (auto family : {elementwiseOps, nnOps, tensorOps, controlOps}) {
+    for (auto family : {elementwiseOps, nnOps, tensorOps, controlOps, sequenceOps}) {
         auto ops = family();
         table.insert(table.end(), ops.begin(), ops.end());
     }

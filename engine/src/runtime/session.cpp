@@ -18,6 +18,7 @@
 #include "memory/host_allocator.h"
 #include "memory/memory_sampler.h"
 #include "memory/memory_tracker.h"
+#include "passes/lower_sequences.h"
 #include "passes/pipeline.h"
 #include "plan/plan_memory.h"
 #include "runtime/backend_choice.h"
@@ -220,6 +221,9 @@ Result<std::unique_ptr<Session>> Session::create(Model model, const SessionOptio
     Impl& s = *session->impl_;
     s.model = std::move(model);
     s.options = options;
+    // Sequences become their tensors for the lengths the input shapes give,
+    // once: from here on the session's graph holds tensors only.
+    IS_RETURN_IF_ERROR(lowerSequences(s.model.graph, options.inputShapes, options.shapeOptions));
     IS_ASSIGN_OR_RETURN(s.vulkanDevice, vulkanDeviceIndex(options.backend));
     if (options.threads < 0) return invalidArgument("threads must be 0 (all cores) or more");
     s.threads =
