@@ -5,6 +5,7 @@
 #include "passes/lower_sequences.h"
 
 #include <algorithm>
+#include <set>
 
 #include "ops/op_table.h"
 #include "passes/passes.h"
@@ -54,9 +55,27 @@ Status Lowering::run() {
     g_.nodes.clear();
     for (Node& node : nodes) IS_RETURN_IF_ERROR(handle(std::move(node)));
     IS_RETURN_IF_ERROR(flattenOutputs());
+    dropUnreadConstants();
     g_.nodes = std::move(out_);
     compactGraph(g_);
     return Status::ok();
+}
+
+// Positions and lengths were read at plan time: their Constant nodes,
+// read by nothing else now, would only hold memory.
+void Lowering::dropUnreadConstants() {
+    std::set<ValueId> read(g_.outputs.begin(), g_.outputs.end());
+    for (const Node& node : out_) {
+        read.insert(node.inputs.begin(), node.inputs.end());
+        read.insert(node.implicitInputs.begin(), node.implicitInputs.end());
+    }
+    out_.erase(std::remove_if(out_.begin(), out_.end(),
+                              [&](const Node& node) {
+                                  return node.opType == "Constant" && node.domain.empty() &&
+                                         std::none_of(node.outputs.begin(), node.outputs.end(),
+                                                      [&](ValueId id) { return read.count(id) > 0; });
+                              }),
+               out_.end());
 }
 
 Status Lowering::flattenInputs() {

@@ -36,6 +36,7 @@ private:
 
     Status flattenInputs();
     Status flattenOutputs();
+    void dropUnreadConstants();
     Status lowerOp(const Node& node);
     Status passOn(Node node);
     Status inlineSequenceMap(const Node& node);

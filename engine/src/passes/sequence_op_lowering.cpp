@@ -121,9 +121,8 @@ struct OpLowering {
             }
             if (axis < 0) axis += stackedRank;
         }
-        const ValueId out = l.newTensor(l.g_.value(output(0)).name);
-        l.emit(node, "Concat", parts, {out}, {intAttribute("axis", axis)});
-        l.alias(output(0), out);
+        // The Concat writes the node's own output: a graph output needs no copy.
+        l.emit(node, "Concat", parts, {output(0)}, {intAttribute("axis", axis)});
         return Status::ok();
     }
 
@@ -146,7 +145,7 @@ struct OpLowering {
             std::vector<ValueId> parts;
             for (size_t i = 0; i < sizes.size(); ++i)
                 parts.push_back(l.newTensor(l.g_.value(output(0)).name + "_" + std::to_string(i)));
-            emitSplit(input, parts, sizes, axis);
+            emitSplit(input, split ? node.input(1) : kNoValue, parts, sizes, axis);
             held.items = parts;
             if (squeeze) {
                 Shape without = shape;
@@ -228,11 +227,19 @@ private:
         return sizes;
     }
 
-    void emitSplit(ValueId input, const std::vector<ValueId>& parts, const std::vector<int64_t>& sizes, int64_t axis) {
+    // `given`: the node's own 'split' input, reused when it is the sizes
+    // as Split takes them (an int64 list) rather than a chunk size.
+    void emitSplit(ValueId input, ValueId given, const std::vector<ValueId>& parts, const std::vector<int64_t>& sizes,
+                   int64_t axis) {
         // Split takes its sizes as an input from opset 13, as an attribute before.
         std::vector<Attribute> attributes = {intAttribute("axis", axis)};
         std::vector<ValueId> inputs = {input};
-        if (l.g_.opset() >= 13)
+        const Value* sizesGiven = given == kNoValue ? nullptr : &l.g_.value(given);
+        const bool reuse = sizesGiven && sizesGiven->isWeight() && sizesGiven->constant &&
+                           sizesGiven->constant->dtype == DataType::Int64 && sizesGiven->constant->shape.size() == 1;
+        if (l.g_.opset() >= 13 && reuse)
+            inputs.push_back(given);
+        else if (l.g_.opset() >= 13)
             inputs.push_back(l.newWeight(node.name + "/split_sizes",
                                          TensorData::fromInt64(sizes, {static_cast<int64_t>(sizes.size())})));
         else

@@ -1,0 +1,172 @@
+// Sequences resolved into tensors before planning (passes/lower_sequences.h):
+// a hand-built SplitToSequence -> SequenceAt / Insert / Erase ->
+// ConcatFromSequence model gives the right outputs, its plan places every
+// element as a tensor of its own, counted to the byte, and a position known
+// only at run time is refused naming node and input.
+#include <QtTest>
+#include <numeric>
+
+#include "interstage/session.h"
+#include "test_support.h"
+
+using namespace interstage;
+
+namespace {
+
+constexpr int64_t kCols = 4;
+
+// x [6,4] -> SplitToSequence (split [2,4]) -> seq: x[0:2], x[2:6]
+// SequenceAt(seq, -1) -> Relu -> r [4,4]
+// SequenceInsert(seq, r, 0) -> seq2: r, x[0:2], x[2:6]; SequenceLength -> n (3)
+// SequenceErase(seq2, 1) -> seq3: r, x[2:6]; ConcatFromSequence axis 0 -> y [8,4]
+GraphBuilder splitEditConcat(bool positionFromInput = false) {
+    GraphBuilder b("sequence_edits", 13);
+    b.input("x", DataType::Float, {6, kCols});
+    auto split = b.initializer("split", TensorData::fromInt64({2, 4}, {2}));
+    auto seq = b.op("SplitToSequence", {"x", split}, {intAttr("axis", 0)}, "to_sequence");
+    std::string last;
+    if (positionFromInput)
+        last = b.input("position", DataType::Int64, {});
+    else
+        last = b.constant("last", TensorData::fromInt64({-1}, {}));
+    auto tail = b.op("SequenceAt", {seq, last}, {}, "take_last");
+    auto r = b.op("Relu", {tail}, {}, "relu");
+    auto front = b.constant("front", TensorData::fromInt64({0}, {}));
+    auto seq2 = b.op("SequenceInsert", {seq, r, front}, {}, "insert_front");
+    auto n = b.op("SequenceLength", {seq2}, {}, "n");
+    auto second = b.constant("second", TensorData::fromInt64({1}, {}));
+    auto seq3 = b.op("SequenceErase", {seq2, second}, {}, "erase_second");
+    auto y = b.op("ConcatFromSequence", {seq3}, {intAttr("axis", 0)}, "y");
+    b.output(y, DataType::Float, {8, kCols});
+    b.output(n, DataType::Int64, {});
+    return b;
+}
+
+// What splitEditConcat() amounts to, written with tensors.
+GraphBuilder splitReluConcat() {
+    GraphBuilder b("tensor_edits", 13);
+    b.input("x", DataType::Float, {6, kCols});
+    auto split = b.initializer("split", TensorData::fromInt64({2, 4}, {2}));
+    auto parts = b.node("Split", {"x", split}, {intAttr("axis", 0)}, 2, "parts");
+    auto r = b.op("Relu", {parts[1]}, {}, "relu");
+    auto y = b.op("Concat", {r, parts[1]}, {intAttr("axis", 0)}, "y");
+    auto n = b.op("Identity", {b.constant("three", TensorData::fromInt64({3}, {}))}, {}, "n");
+    // The positions, read at plan time there, are still weights the model holds.
+    for (const char* position : {"last", "front", "second"}) b.constant(position, TensorData::fromInt64({0}, {}));
+    b.output(y, DataType::Float, {8, kCols});
+    b.output(n, DataType::Int64, {});
+    return b;
+}
+
+TensorData ramp(const Shape& shape) {
+    std::vector<float> values(static_cast<size_t>(shape[0] * shape[1]));
+    for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i) - 10.0f;
+    return TensorData::fromFloat(values, shape);
+}
+
+std::unique_ptr<Session> sessionFor(const GraphBuilder& builder, const std::string& mode) {
+    SessionOptions options;
+    options.mode = MemoryMode::parse(mode).value();
+    options.threads = 1;
+    auto session = Session::create(testsupport::builtModel(builder), options);
+    if (!session.ok()) qFatal("%s", session.status().toString().c_str());
+    return session.take();
+}
+
+}  // namespace
+
+class SequenceOpsTest : public QObject {
+    Q_OBJECT
+private slots:
+    void outputsMatchTheEdits() {
+        auto session = sessionFor(splitEditConcat(), "default");
+        const TensorData x = ramp({6, kCols});
+        QVERIFY(session->run({{"x", x}}).isOk());
+        auto y = session->output("y");
+        QVERIFY2(y.ok(), y.status().toString().c_str());
+        QCOMPARE(y->shape, (Shape{8, kCols}));
+        // Rows 0-3: Relu(x[2:6]); rows 4-7: x[2:6].
+        for (int64_t row = 0; row < 8; ++row)
+            for (int64_t col = 0; col < kCols; ++col) {
+                const float source = x.data<float>()[(2 + row % 4) * kCols + col];
+                const float expected = row < 4 ? std::max(source, 0.0f) : source;
+                QCOMPARE(y->data<float>()[row * kCols + col], expected);
+            }
+        auto n = session->output("n");
+        QVERIFY2(n.ok(), n.status().toString().c_str());
+        QCOMPARE(n->dtype, DataType::Int64);
+        QCOMPARE(n->intAt(0), int64_t{3});
+    }
+
+    // The executed graph holds tensors only, and the plan places exactly
+    // them: the two Split parts, Relu's output, the Concat written as the
+    // output itself (no copy) and the length's output copy, each with its
+    // own bytes (default mode: one buffer per tensor, all kept).
+    void planCountsEveryElement() {
+        auto session = sessionFor(splitEditConcat(), "default");
+        for (const Node& node : session->executedGraph().nodes)
+            QVERIFY2(node.opType != "SequenceAt" && node.opType.find("Sequence") == std::string::npos,
+                     node.opType.c_str());
+        std::map<std::string, std::size_t> placed;
+        for (const TensorPlacement& p : session->memoryMap()) placed[p.name] = p.bytes;
+        const std::size_t row = kCols * sizeof(float);
+        QCOMPARE(placed.size(), std::size_t{5});
+        QCOMPARE(placed.at("to_sequence_0"), 2 * row);
+        QCOMPARE(placed.at("to_sequence_1"), 4 * row);
+        QCOMPARE(placed.at("relu"), 4 * row);
+        QCOMPARE(placed.at("y"), 8 * row);
+        QCOMPARE(placed.at("n"), sizeof(int64_t));
+        const std::size_t total = std::accumulate(placed.begin(), placed.end(), std::size_t{0},
+                                                  [](std::size_t sum, const auto& p) { return sum + p.second; });
+        QCOMPARE(total, 18 * row + sizeof(int64_t));
+        // The same computation written with tensors plans the same peak.
+        auto tensors = sessionFor(splitReluConcat(), "default");
+        QCOMPARE(session->plannedPeakBytes(), tensors->plannedPeakBytes());
+    }
+
+    // Every memory mode plans the lowered graph and gives the same outputs.
+    void everyModeRunsIt() {
+        const TensorData x = ramp({6, kCols});
+        auto reference = sessionFor(splitEditConcat(), "default");
+        QVERIFY(reference->run({{"x", x}}).isOk());
+        const TensorData expected = reference->output("y").value();
+        for (const char* mode : {"reduce", "reuse", "arena"}) {
+            auto session = sessionFor(splitEditConcat(), mode);
+            QVERIFY2(session->run({{"x", x}}).isOk(), mode);
+            auto y = session->output("y");
+            QVERIFY2(y.ok(), mode);
+            QCOMPARE(y->bytes, expected.bytes);
+            QVERIFY(session->plannedPeakBytes() <= reference->plannedPeakBytes());
+        }
+    }
+
+    // A position that only a run brings cannot place the element's
+    // tensors before running: refused, naming node, input and why.
+    void positionKnownOnlyAtRunTime() {
+        auto session = Session::create(testsupport::builtModel(splitEditConcat(true)));
+        QVERIFY(!session.ok());
+        QCOMPARE(session.status().code(), StatusCode::Unsupported);
+        const std::string message = session.status().message();
+        QVERIFY2(message.find("'take_last' (SequenceAt)") != std::string::npos, message.c_str());
+        QVERIFY2(message.find("graph input 'position'") != std::string::npos, message.c_str());
+        QVERIFY2(message.find("known only at run time") != std::string::npos, message.c_str());
+    }
+
+    void positionOutOfRange() {
+        GraphBuilder b("out_of_range", 13);
+        b.input("x", DataType::Float, {2, kCols});
+        auto seq = b.op("SplitToSequence", {"x"}, {intAttr("axis", 0)}, "rows");
+        auto far = b.constant("far", TensorData::fromInt64({2}, {}));
+        auto y = b.op("SequenceAt", {seq, far}, {}, "third_row");
+        b.output(y, DataType::Float, {kCols});
+        auto session = Session::create(testsupport::builtModel(b));
+        QVERIFY(!session.ok());
+        QCOMPARE(session.status().code(), StatusCode::InvalidArgument);
+        QVERIFY2(session.status().message().find("'third_row' (SequenceAt): position 2 is out of range for a "
+                                                 "sequence of 2 tensors") != std::string::npos,
+                 session.status().message().c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(SequenceOpsTest)
+#include "test_sequence_ops.moc"
