@@ -167,11 +167,27 @@ Status Lowering::handle(Node node) {
     return passOn(std::move(node));
 }
 
+// Whether a sequence or optional goes into the node or its bodies.
+bool Lowering::takesSequences(const Node& node) const {
+    for (ValueId id : node.inputs)
+        if (id != kNoValue && (heldBy(id) || !g_.value(id).isTensor)) return true;
+    for (ValueId id : node.implicitInputs)
+        if (heldBy(resolved(id)) || !g_.value(resolved(id)).isTensor) return true;
+    for (const Attribute& a : node.attributes) {
+        if (a.graph && hasSequenceValues(*a.graph)) return true;
+        for (const auto& body : a.graphs)
+            if (hasSequenceValues(*body)) return true;
+    }
+    return false;
+}
+
 Status Lowering::passOn(Node node) {
     if (node.domain.empty() && node.opType == "Identity" && node.inputs.size() == 1 && heldBy(node.inputs[0])) {
         hold(node.outputs.at(0), *heldBy(node.inputs[0]));
         return Status::ok();
     }
+    // A Loop that carries sequences runs its body once per iteration, inlined.
+    if (node.domain.empty() && node.opType == "Loop" && takesSequences(node)) return unrollLoop(node);
     for (ValueId id : node.inputs)
         if (id != kNoValue && (heldBy(id) || !g_.value(id).isTensor))
             return unsupported("node '" + node.name + "' (" + node.opType + ") takes the non-tensor value '" +

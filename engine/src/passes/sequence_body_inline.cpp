@@ -1,6 +1,8 @@
-// SequenceMap: its body once per element, inlined into the graph with its
-// values renamed "<node>/<element>/<value>", so every element's tensors are
-// planned like any other. The body's sequence ops are resolved as they come.
+// SequenceMap: its body once per element, and a Loop that carries
+// sequences: its body once per iteration, inlined into the graph with its
+// values renamed "<node>/<element or iteration>/<value>", so every
+// element's tensors are planned like any other. The body's sequence ops
+// are resolved as they come.
 #include "passes/lower_sequences.h"
 #include "passes/sequence_lowering.h"
 
@@ -93,6 +95,91 @@ Status Lowering::inlineSequenceMap(const Node& node) {
         }
     }
     for (size_t k = 0; k < outputs.size(); ++k) hold(node.output(k), std::move(outputs[k]));
+    return Status::ok();
+}
+
+namespace {
+
+// Unrolling copies the body per iteration: beyond this the graph would
+// grow past what a plan is worth.
+constexpr int64_t kMaxUnrolledIterations = 4096;
+
+TensorData scalar(DataType dtype, int64_t value) {
+    if (dtype != DataType::Bool) return TensorData::fromInt64({value}, {});
+    TensorData b = TensorData::zeros(DataType::Bool, {});
+    b.bytes[0] = std::byte{value != 0 ? uint8_t{1} : uint8_t{0}};
+    return b;
+}
+
+}  // namespace
+
+Result<bool> Lowering::loopGoesOn(const Node& node, ValueId condition) {
+    if (condition == kNoValue) return true;
+    IS_ASSIGN_OR_RETURN(const auto value, knownValueOf(node, condition, "the loop condition"));
+    if (!value || value->dtype != DataType::Bool || value->elementCount() != 1)
+        return invalidArgument("node '" + node.name + "' (Loop): the condition must be a bool scalar");
+    return value->bytes[0] != std::byte{0};
+}
+
+Status Lowering::unrollLoop(const Node& node) {
+    const Graph* body = node.subgraph("body");
+    if (!body) return invalidModel("node '" + node.name + "' (Loop) has no body");
+    const size_t carried = node.inputs.size() < 2 ? 0 : node.inputs.size() - 2;
+    if (body->outputs.size() < 1 + carried || node.outputs.size() != body->outputs.size() - 1)
+        return invalidModel("node '" + node.name + "' (Loop): its body's outputs do not match the node's");
+    IS_ASSIGN_OR_RETURN(const auto trips, knownValueOf(node, node.input(0), "the trip count"));
+    const int64_t limit = trips ? trips->intAt(0) : kMaxUnrolledIterations + 1;
+    ValueId condition = node.input(1);
+    std::vector<ValueId> state(node.inputs.begin() + 2, node.inputs.end());
+    std::vector<std::vector<ValueId>> scans(body->outputs.size() - 1 - carried);
+    for (int64_t i = 0; i < limit; ++i) {
+        IS_ASSIGN_OR_RETURN(const bool goesOn, loopGoesOn(node, condition));
+        if (!goesOn) break;
+        if (i == kMaxUnrolledIterations)
+            return unsupported("node '" + node.name +
+                               "' (Loop) carries sequences, so it is unrolled, and runs more than " +
+                               std::to_string(kMaxUnrolledIterations) + " iterations");
+        const ValueId iteration = newWeight(node.name + "/iteration_" + std::to_string(i), scalar(DataType::Int64, i));
+        const ValueId going =
+            condition == kNoValue ? newWeight(node.name + "/always", scalar(DataType::Bool, 1)) : condition;
+        std::vector<ValueId> bindings = {iteration, going};
+        bindings.insert(bindings.end(), state.begin(), state.end());
+        IS_ASSIGN_OR_RETURN(const auto results,
+                            inlineBody(node, *body, bindings, node.name + "/" + std::to_string(i) + "/"));
+        condition = results[0];
+        std::copy(results.begin() + 1, results.begin() + 1 + static_cast<std::ptrdiff_t>(carried), state.begin());
+        for (size_t k = 0; k < scans.size(); ++k) scans[k].push_back(results[1 + carried + k]);
+    }
+    for (size_t j = 0; j < carried; ++j) {
+        if (const Held* held = heldBy(state[j]))
+            hold(node.output(j), *held);
+        else
+            alias(node.output(j), state[j]);
+    }
+    for (size_t k = 0; k < scans.size(); ++k)
+        IS_RETURN_IF_ERROR(stackScanOutput(node, node.output(carried + k), scans[k]));
+    return Status::ok();
+}
+
+// A scan output: each iteration's value with a leading 1, concatenated.
+Status Lowering::stackScanOutput(const Node& node, ValueId output, const std::vector<ValueId>& iterations) {
+    if (output == kNoValue) return Status::ok();
+    if (iterations.empty())
+        return unsupported("node '" + node.name + "' (Loop): a scan output of no iterations has no known shape");
+    std::vector<ValueId> parts;
+    for (size_t i = 0; i < iterations.size(); ++i) {
+        if (heldBy(iterations[i]))
+            return unsupported("node '" + node.name + "' (Loop): a scan output of sequences is not supported");
+        IS_ASSIGN_OR_RETURN(Shape shape, knownShape(node, iterations[i]));
+        shape.insert(shape.begin(), 1);
+        const ValueId part = newTensor(node.name + "/scan_" + std::to_string(i));
+        const ValueId target = newWeight(node.name + "/scan_shape_" + std::to_string(i),
+                                         TensorData::fromInt64(std::vector<int64_t>(shape.begin(), shape.end()),
+                                                               {static_cast<int64_t>(shape.size())}));
+        emit(node, "Reshape", {iterations[i], target}, {part});
+        parts.push_back(part);
+    }
+    emit(node, "Concat", parts, {output}, {intAttribute("axis", 0)});
     return Status::ok();
 }
 

@@ -39,6 +39,7 @@ private:
     void dropUnreadConstants();
     Status lowerOp(const Node& node);
     Status passOn(Node node);
+    bool takesSequences(const Node& node) const;
     Status inlineSequenceMap(const Node& node);
     Result<std::vector<ValueId>> inlineBody(const Node& owner, const Graph& body, const std::vector<ValueId>& bindings,
                                             const std::string& prefix);
@@ -53,6 +54,12 @@ private:
     Result<std::optional<int64_t>> knownScalar(const Node& node, size_t index);
     Result<Shape> knownShape(const Node& node, ValueId id);
     Result<std::shared_ptr<const TensorData>> knownValue(const Node& node, size_t index);
+    Result<std::shared_ptr<const TensorData>> knownValueOf(const Node& node, ValueId id, const std::string& what);
+    Status unrollLoop(const Node& node);
+    // Whether the Loop's condition lets another iteration run; an error
+    // when it is known only at run time.
+    Result<bool> loopGoesOn(const Node& node, ValueId condition);
+    Status stackScanOutput(const Node& node, ValueId output, const std::vector<ValueId>& iterations);
 
     // Marks a lowered node's output as no tensor of the executed graph.
     void retire(ValueId id);

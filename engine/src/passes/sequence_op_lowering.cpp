@@ -288,10 +288,14 @@ Result<const Held*> Lowering::sequenceInput(const Node& node, size_t index) cons
 }
 
 Result<std::shared_ptr<const TensorData>> Lowering::knownValue(const Node& node, size_t index) {
-    const ValueId id = node.input(index);
+    return knownValueOf(node, node.input(index), "input " + std::to_string(index));
+}
+
+Result<std::shared_ptr<const TensorData>> Lowering::knownValueOf(const Node& node, ValueId id,
+                                                                 const std::string& what) {
     if (id == kNoValue) return std::shared_ptr<const TensorData>();
     if (g_.value(id).constant) return g_.value(id).constant;
-    if (heldBy(id)) return invalidArgument(describe(node) + ": input " + std::to_string(index) + " must be a tensor");
+    if (heldBy(id)) return invalidArgument(describe(node) + ": " + what + " must be a tensor");
     // Shapes of the nodes before this one may fold it (Shape -> Gather ...).
     if (!resolvedPrefix_ || resolvedPrefixNodes_ != out_.size()) {
         Graph prefix = g_;
@@ -305,12 +309,12 @@ Result<std::shared_ptr<const TensorData>> Lowering::knownValue(const Node& node,
         resolvedPrefixNodes_ = out_.size();
     }
     if (static_cast<size_t>(id) >= resolvedPrefix_->values.size())
-        return unsupported(describe(node) + ": input " + std::to_string(index) + " is not known before running");
+        return unsupported(describe(node) + ": " + what + " is not known before running");
     const Value& v = resolvedPrefix_->value(id);
     if (v.constant) return v.constant;
     const std::string why =
         v.isGraphInput ? "it is the graph input '" + v.name + "'" : "'" + v.name + "' is computed while the model runs";
-    return unsupported(describe(node) + ": input " + std::to_string(index) + " is known only at run time (" + why +
+    return unsupported(describe(node) + ": " + what + " is known only at run time (" + why +
                        "); sequence lengths and positions must be known before running, to plan their tensors");
 }
 
