@@ -2,8 +2,11 @@
 // a hand-built SplitToSequence -> SequenceAt / Insert / Erase ->
 // ConcatFromSequence model gives the right outputs, its plan places every
 // element as a tensor of its own, counted to the byte, and a position known
-// only at run time is refused naming node and input.
+// only at run time is refused naming node and input. SequenceMap and a
+// Loop carrying a sequence run their bodies inlined, once per element or
+// iteration.
 #include <QtTest>
+#include <algorithm>
 #include <numeric>
 
 #include "interstage/session.h"
@@ -71,6 +74,55 @@ std::unique_ptr<Session> sessionFor(const GraphBuilder& builder, const std::stri
     auto session = Session::create(testsupport::builtModel(builder), options);
     if (!session.ok()) qFatal("%s", session.status().toString().c_str());
     return session.take();
+}
+
+// x [4,3] -> SplitToSequence (keepdims 0: four [3] rows) -> SequenceMap
+// (body: Mul(e, e)) -> ConcatFromSequence (new_axis 1, axis 0) -> y = x * x.
+GraphBuilder squaredRows() {
+    GraphBuilder body("square", 13);
+    body.input("e", DataType::Float, {3});
+    body.op("Mul", {"e", "e"}, {}, "sq");
+    body.output("sq", DataType::Float, {3});
+    GraphBuilder b("map_rows", 13);
+    b.input("x", DataType::Float, {4, 3});
+    auto rows = b.op("SplitToSequence", {"x"}, {intAttr("axis", 0), intAttr("keepdims", 0)}, "rows");
+    auto squares = b.op("SequenceMap", {rows}, {}, "map");
+    b.subgraph("map", "body", body);
+    auto y = b.op("ConcatFromSequence", {squares}, {intAttr("axis", 0), intAttr("new_axis", 1)}, "y");
+    b.output(y, DataType::Float, {4, 3});
+    return b;
+}
+
+// A Loop of 3 trips carrying a sequence: iteration i inserts x * i; the
+// result concatenated is [0 * x, 1 * x, 2 * x].
+GraphBuilder loopOfInserts() {
+    GraphBuilder body("insert_scaled", 13);
+    body.input("i", DataType::Int64, {});
+    body.input("cond_in", DataType::Bool, {});
+    body.input("seq_in", DataType::Float, {2});  // a sequence: the builder writes tensor types only
+    body.op("Identity", {"cond_in"}, {}, "cond_out");
+    auto scale = body.op("Cast", {"i"}, {intAttr("to", static_cast<int64_t>(DataType::Float))}, "scale");
+    auto scaled = body.op("Mul", {"x", scale}, {}, "scaled");
+    body.op("SequenceInsert", {"seq_in", scaled}, {}, "seq_out");
+    body.output("cond_out", DataType::Bool, {});
+    body.output("seq_out", DataType::Float, {2});
+    GraphBuilder b("loop_inserts", 13);
+    b.input("x", DataType::Float, {2});
+    auto trips = b.constant("trips", TensorData::fromInt64({3}, {}));
+    TensorData yes = TensorData::zeros(DataType::Bool, {});
+    yes.bytes[0] = std::byte{1};
+    auto cond = b.constant("cond", yes);
+    auto empty = b.op("SequenceEmpty", {}, {intAttr("dtype", static_cast<int64_t>(DataType::Float))}, "empty");
+    auto seq = b.op("Loop", {trips, cond, empty}, {}, "repeat");
+    b.subgraph("repeat", "body", body);
+    auto y = b.op("ConcatFromSequence", {seq}, {intAttr("axis", 0)}, "y");
+    b.output(y, DataType::Float, {6});
+    return b;
+}
+
+int countOps(const Graph& graph, const std::string& opType) {
+    return static_cast<int>(
+        std::count_if(graph.nodes.begin(), graph.nodes.end(), [&](const Node& n) { return n.opType == opType; }));
 }
 
 }  // namespace
@@ -150,6 +202,33 @@ private slots:
         QVERIFY2(message.find("'take_last' (SequenceAt)") != std::string::npos, message.c_str());
         QVERIFY2(message.find("graph input 'position'") != std::string::npos, message.c_str());
         QVERIFY2(message.find("known only at run time") != std::string::npos, message.c_str());
+    }
+
+    // SequenceMap's body runs once per element, inlined: four Muls.
+    void sequenceMapInlinesTheBodyPerElement() {
+        auto session = sessionFor(squaredRows(), "arena");
+        QCOMPARE(countOps(session->executedGraph(), "Mul"), 4);
+        QCOMPARE(countOps(session->executedGraph(), "SequenceMap"), 0);
+        const TensorData x = ramp({4, 3});
+        QVERIFY(session->run({{"x", x}}).isOk());
+        auto y = session->output("y");
+        QVERIFY2(y.ok(), y.status().toString().c_str());
+        QCOMPARE(y->shape, (Shape{4, 3}));
+        for (int64_t i = 0; i < 12; ++i) QCOMPARE(y->data<float>()[i], x.data<float>()[i] * x.data<float>()[i]);
+    }
+
+    // A Loop that carries a sequence is unrolled: one Mul per iteration.
+    void loopCarryingASequenceIsUnrolled() {
+        auto session = sessionFor(loopOfInserts(), "default");
+        QCOMPARE(countOps(session->executedGraph(), "Loop"), 0);
+        QCOMPARE(countOps(session->executedGraph(), "Mul"), 3);
+        const TensorData x = TensorData::fromFloat({1.5f, -2.0f}, {2});
+        QVERIFY(session->run({{"x", x}}).isOk());
+        auto y = session->output("y");
+        QVERIFY2(y.ok(), y.status().toString().c_str());
+        QCOMPARE(y->shape, (Shape{6}));
+        for (int64_t i = 0; i < 6; ++i)
+            QCOMPARE(y->data<float>()[i], x.data<float>()[i % 2] * static_cast<float>(i / 2));
     }
 
     void positionOutOfRange() {
