@@ -231,6 +231,21 @@ private slots:
             QCOMPARE(y->data<float>()[i], x.data<float>()[i % 2] * static_cast<float>(i / 2));
     }
 
+    // Each element becomes a tensor of the plan: a split into more than
+    // 65536 of them is refused before any is made.
+    void aSequenceTooLongIsRefused() {
+        GraphBuilder b("too_long", 13);
+        b.input("x", DataType::Float, {100000, 1});
+        auto seq = b.op("SplitToSequence", {"x"}, {intAttr("axis", 0)}, "rows");
+        auto y = b.op("ConcatFromSequence", {seq}, {intAttr("axis", 0)}, "y");
+        b.output(y, DataType::Float, {100000, 1});
+        auto session = Session::create(testsupport::builtModel(b));
+        QVERIFY(!session.ok());
+        QCOMPARE(session.status().code(), StatusCode::Unsupported);
+        QVERIFY2(session.status().message().find("'rows' (SplitToSequence): 100000 tensors") != std::string::npos,
+                 session.status().message().c_str());
+    }
+
     void positionOutOfRange() {
         GraphBuilder b("out_of_range", 13);
         b.input("x", DataType::Float, {2, kCols});

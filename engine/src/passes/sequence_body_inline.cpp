@@ -128,6 +128,8 @@ Status Lowering::unrollLoop(const Node& node) {
     if (body->outputs.size() < 1 + carried || node.outputs.size() != body->outputs.size() - 1)
         return invalidModel("node '" + node.name + "' (Loop): its body's outputs do not match the node's");
     IS_ASSIGN_OR_RETURN(const auto trips, knownValueOf(node, node.input(0), "the trip count"));
+    if (trips && (trips->elementCount() != 1 || (trips->dtype != DataType::Int64 && trips->dtype != DataType::Int32)))
+        return invalidArgument("node '" + node.name + "' (Loop): the trip count must be an integer scalar");
     const int64_t limit = trips ? trips->intAt(0) : kMaxUnrolledIterations + 1;
     ValueId condition = node.input(1);
     std::vector<ValueId> state(node.inputs.begin() + 2, node.inputs.end());

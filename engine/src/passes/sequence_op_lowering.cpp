@@ -13,6 +13,10 @@ namespace interstage::sequences {
 
 namespace {
 
+// Every element is a tensor of the plan, its Split output a node output:
+// a sequence longer than this is refused rather than planned.
+constexpr size_t kMaxElements = 65536;
+
 std::string describe(const Node& node) { return "node '" + node.name + "' (" + node.opType + ")"; }
 
 // Counts from the back for negative positions, as ONNX does; an error
@@ -208,6 +212,11 @@ private:
     // The sizes of SplitToSequence's chunks: the 'split' input's, chunks of
     // its scalar size (the last one shorter), or ones along the axis.
     Result<std::vector<int64_t>> chunkSizes(const TensorData* split, int64_t length) const {
+        auto tooMany = [&](int64_t count) {
+            return unsupported(describe(node) + ": " + std::to_string(count) + " tensors; a sequence holds at most " +
+                               std::to_string(kMaxElements) + ", each planned as a tensor of its own");
+        };
+        if (!split && length > static_cast<int64_t>(kMaxElements)) return tooMany(length);
         if (!split) return std::vector<int64_t>(static_cast<size_t>(length), 1);
         if (split->dtype != DataType::Int64 && split->dtype != DataType::Int32)
             return invalidArgument(describe(node) + ": 'split' must be int32 or int64");
@@ -215,11 +224,15 @@ private:
         if (split->shape.empty()) {
             const int64_t chunk = split->intAt(0);
             if (chunk <= 0) return invalidArgument(describe(node) + ": 'split' must be positive");
+            if (length / chunk >= static_cast<int64_t>(kMaxElements)) return tooMany(length / chunk);
             for (int64_t done = 0; done < length; done += chunk) sizes.push_back(std::min(chunk, length - done));
             return sizes;
         }
+        if (split->elementCount() > static_cast<int64_t>(kMaxElements)) return tooMany(split->elementCount());
         for (int64_t i = 0; i < split->elementCount(); ++i) {
-            if (split->intAt(i) < 0) return invalidArgument(describe(node) + ": 'split' has a negative size");
+            if (split->intAt(i) < 0 || split->intAt(i) > length)
+                return invalidArgument(describe(node) + ": 'split' has the size " + std::to_string(split->intAt(i)) +
+                                       " for an axis of " + std::to_string(length));
             sizes.push_back(split->intAt(i));
         }
         if (std::accumulate(sizes.begin(), sizes.end(), int64_t{0}) != length)
