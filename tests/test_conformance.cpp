@@ -214,6 +214,7 @@ Outcome runCase(const fs::path& dir, std::string& why, CaseRun& how) {
         how.usedCpuFallback = how.usedCpuFallback || !session->cpuFallbackNodes().empty();
         if (!status.isOk()) {
             why = status.toString();
+            if (nonTensors && status.code() == StatusCode::Unsupported) return refusedNonTensor(status, why);
             if (contradictsDeclaredShape(status)) return Outcome::Skipped;
             return status.code() == StatusCode::Unsupported ? Outcome::Skipped : Outcome::Failed;
         }

@@ -1,8 +1,9 @@
 // Sequences resolved into tensors before planning (passes/lower_sequences.h):
 // a hand-built SplitToSequence -> SequenceAt / Insert / Erase ->
 // ConcatFromSequence model gives the right outputs, its plan places every
-// element as a tensor of its own, counted to the byte, and a position known
-// only at run time is refused naming node and input. SequenceMap and a
+// element as a tensor of its own, counted to the byte, a position that is
+// an input's value is resolved per run, and one computed while running is
+// refused naming node and input. SequenceMap and a
 // Loop carrying a sequence run their bodies inlined, once per element or
 // iteration.
 #include <QtTest>
@@ -192,16 +193,46 @@ private slots:
         }
     }
 
-    // A position that only a run brings cannot place the element's
-    // tensors before running: refused, naming node, input and why.
-    void positionKnownOnlyAtRunTime() {
+    // A position that is an input's value is resolved again for each run
+    // with that run's inputs: another position, another plan.
+    void positionFromAnInputIsResolvedPerRun() {
         auto session = Session::create(testsupport::builtModel(splitEditConcat(true)));
-        QVERIFY(!session.ok());
-        QCOMPARE(session.status().code(), StatusCode::Unsupported);
-        const std::string message = session.status().message();
-        QVERIFY2(message.find("'take_last' (SequenceAt)") != std::string::npos, message.c_str());
-        QVERIFY2(message.find("graph input 'position'") != std::string::npos, message.c_str());
-        QVERIFY2(message.find("known only at run time") != std::string::npos, message.c_str());
+        QVERIFY2(session.ok(), session.status().toString().c_str());
+        const TensorData x = ramp({6, kCols});
+        QVERIFY(session.value()->run({{"x", x}, {"position", TensorData::fromInt64({-1}, {})}}).isOk());
+        auto reference = sessionFor(splitEditConcat(), "default");
+        QVERIFY(reference->run({{"x", x}}).isOk());
+        QCOMPARE(session.value()->output("y")->bytes, reference->output("y")->bytes);
+        // Position 0: Relu of x[0:2] goes in front, then x[2:6].
+        QVERIFY(session.value()->run({{"x", x}, {"position", TensorData::fromInt64({0}, {})}}).isOk());
+        auto y = session.value()->output("y");
+        QVERIFY2(y.ok(), y.status().toString().c_str());
+        QCOMPARE(y->shape, (Shape{6, kCols}));
+        QCOMPARE(y->data<float>()[0], 0.0f);  // Relu(-10)
+        QCOMPARE(y->data<float>()[2 * kCols], x.data<float>()[2 * kCols]);
+    }
+
+    // A position computed while the model runs (from a tensor too large to
+    // fold) cannot place the element's tensors before running: refused,
+    // naming node, input and why.
+    void positionKnownOnlyAtRunTime() {
+        GraphBuilder b("runtime_position", 13);
+        b.input("x", DataType::Float, {2, kCols});
+        b.input("big", DataType::Float, {70000});
+        auto top = b.op("ReduceMax", {"big"}, {intAttr("keepdims", 0)}, "top");
+        auto at = b.op("Cast", {top}, {intAttr("to", static_cast<int64_t>(DataType::Int64))}, "at");
+        auto seq = b.op("SplitToSequence", {"x"}, {intAttr("axis", 0)}, "rows");
+        auto y = b.op("SequenceAt", {seq, at}, {}, "take");
+        b.output(y, DataType::Float, {1, kCols});
+        auto session = Session::create(testsupport::builtModel(b));
+        QVERIFY2(session.ok(), session.status().toString().c_str());
+        const Status run =
+            session.value()->run({{"x", ramp({2, kCols})}, {"big", TensorData::zeros(DataType::Float, {70000})}});
+        QCOMPARE(run.code(), StatusCode::Unsupported);
+        const std::string message = run.message();
+        QVERIFY2(message.find("'take' (SequenceAt): input 1 is known only at run time") != std::string::npos,
+                 message.c_str());
+        QVERIFY2(message.find("'at' is computed while the model runs") != std::string::npos, message.c_str());
     }
 
     // SequenceMap's body runs once per element, inlined: four Muls.

@@ -25,9 +25,9 @@ bool hasSequenceValues(const Graph& graph) {
                        [](const Node& n) { return n.domain.empty() && isSequenceOp(n.opType); });
 }
 
-Status lowerSequences(Graph& graph, const InputShapes& shapes, const ShapeOptions& options) {
+Status lowerSequences(Graph& graph, const InputShapes& shapes, const ShapeOptions& options, const InputValues* values) {
     if (!hasSequenceValues(graph)) return Status::ok();
-    sequences::Lowering lowering(graph, shapes, options);
+    sequences::Lowering lowering(graph, shapes, options, values);
     return lowering.run();
 }
 

@@ -30,6 +30,10 @@ bool hasSequenceValues(const Graph& graph);
 // - a sequence output becomes one output per element, "y[0]", "y[1]", ...
 // Fails, naming node, op and value, where a length or position is known
 // only at run time or a sequence flows through an op it cannot resolve.
-Status lowerSequences(Graph& graph, const InputShapes& shapes, const ShapeOptions& options);
+// A length or position that the inputs' values may decide (a graph input,
+// or computed from one) is a ShapeError without `values`: lowered again
+// with a run's input values, it folds or is Unsupported.
+Status lowerSequences(Graph& graph, const InputShapes& shapes, const ShapeOptions& options,
+                      const InputValues* values = nullptr);
 
 }  // namespace interstage

@@ -22,8 +22,8 @@ struct Held {
 
 class Lowering {
 public:
-    Lowering(Graph& graph, const InputShapes& shapes, const ShapeOptions& options)
-        : g_(graph), shapes_(shapes), options_(options) {}
+    Lowering(Graph& graph, const InputShapes& shapes, const ShapeOptions& options, const InputValues* values)
+        : g_(graph), shapes_(shapes), options_(options), values_(values) {}
 
     Status run();
 
@@ -74,6 +74,7 @@ private:
     Graph& g_;
     const InputShapes& shapes_;
     const ShapeOptions& options_;
+    const InputValues* values_;  // the run's inputs, when lowering for one run
     std::map<ValueId, Held> held_;
     std::map<ValueId, ValueId> aliases_;
     std::vector<Node> out_;

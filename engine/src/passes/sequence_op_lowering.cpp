@@ -316,7 +316,7 @@ Result<std::shared_ptr<const TensorData>> Lowering::knownValueOf(const Node& nod
         compactGraph(prefix);
         ShapeOptions options = options_;
         options.keepGoing = true;
-        auto report = resolveShapes(prefix, shapes_, options);
+        auto report = resolveShapes(prefix, shapes_, options, values_);
         if (!report.ok()) return report.status();
         resolvedPrefix_ = std::move(prefix);
         resolvedPrefixNodes_ = out_.size();
@@ -327,8 +327,11 @@ Result<std::shared_ptr<const TensorData>> Lowering::knownValueOf(const Node& nod
     if (v.constant) return v.constant;
     const std::string why =
         v.isGraphInput ? "it is the graph input '" + v.name + "'" : "'" + v.name + "' is computed while the model runs";
-    return unsupported(describe(node) + ": " + what + " is known only at run time (" + why +
-                       "); sequence lengths and positions must be known before running, to plan their tensors");
+    const std::string message = describe(node) + ": " + what + " is known only at run time (" + why +
+                                "); sequence lengths and positions must be known before running, to plan their tensors";
+    // Without the inputs' values it may still fold from them: a shape
+    // error makes the session resolve again when a run brings them.
+    return values_ ? unsupported(message) : shapeError(message);
 }
 
 Result<std::optional<int64_t>> Lowering::knownScalar(const Node& node, size_t index) {
