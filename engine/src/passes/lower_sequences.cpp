@@ -188,6 +188,8 @@ Status Lowering::passOn(Node node) {
     }
     // A Loop that carries sequences runs its body once per iteration, inlined.
     if (node.domain.empty() && node.opType == "Loop" && takesSequences(node)) return unrollLoop(node);
+    // An If with sequences in its branches: the branch its condition takes.
+    if (node.domain.empty() && node.opType == "If" && takesSequences(node)) return inlineIf(node);
     for (ValueId id : node.inputs)
         if (id != kNoValue && (heldBy(id) || !g_.value(id).isTensor))
             return unsupported("node '" + node.name + "' (" + node.opType + ") takes the non-tensor value '" +

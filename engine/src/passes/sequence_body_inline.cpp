@@ -152,14 +152,34 @@ Status Lowering::unrollLoop(const Node& node) {
         std::copy(results.begin() + 1, results.begin() + 1 + static_cast<std::ptrdiff_t>(carried), state.begin());
         for (size_t k = 0; k < scans.size(); ++k) scans[k].push_back(results[1 + carried + k]);
     }
-    for (size_t j = 0; j < carried; ++j) {
-        if (const Held* held = heldBy(state[j]))
-            hold(node.output(j), *held);
-        else
-            alias(node.output(j), state[j]);
-    }
+    takeResults(node, state);
     for (size_t k = 0; k < scans.size(); ++k)
         IS_RETURN_IF_ERROR(stackScanOutput(node, node.output(carried + k), scans[k]));
+    return Status::ok();
+}
+
+void Lowering::takeResults(const Node& node, const std::vector<ValueId>& results) {
+    for (size_t j = 0; j < results.size() && j < node.outputs.size(); ++j) {
+        if (const Held* held = heldBy(results[j]))
+            hold(node.output(j), *held);
+        else
+            alias(node.output(j), results[j]);
+    }
+}
+
+Status Lowering::inlineIf(const Node& node) {
+    IS_ASSIGN_OR_RETURN(const auto condition, knownValueOf(node, node.input(0), "the condition"));
+    if (!condition || condition->elementCount() != 1 || condition->dtype != DataType::Bool)
+        return invalidArgument("node '" + node.name + "' (If): the condition must be a bool scalar");
+    const bool taken = condition->bytes[0] != std::byte{0};
+    const std::string branchName = taken ? "then_branch" : "else_branch";
+    const Graph* branch = node.subgraph(branchName);
+    if (!branch) return invalidModel("node '" + node.name + "' (If) has no " + branchName);
+    IS_ASSIGN_OR_RETURN(const auto results, inlineBody(node, *branch, {}, node.name + "/" + branchName + "/"));
+    if (results.size() != node.outputs.size())
+        return invalidModel("node '" + node.name + "' (If) has " + std::to_string(node.outputs.size()) +
+                            " outputs, but its " + branchName + " gives " + std::to_string(results.size()));
+    takeResults(node, results);
     return Status::ok();
 }
 

@@ -56,6 +56,9 @@ private:
     Result<std::shared_ptr<const TensorData>> knownValue(const Node& node, size_t index);
     Result<std::shared_ptr<const TensorData>> knownValueOf(const Node& node, ValueId id, const std::string& what);
     Status unrollLoop(const Node& node);
+    Status inlineIf(const Node& node);
+    // A control-flow node's outputs: what its inlined body gave.
+    void takeResults(const Node& node, const std::vector<ValueId>& results);
     // Whether the Loop's condition lets another iteration run; an error
     // when it is known only at run time.
     Result<bool> loopGoesOn(const Node& node, ValueId condition);
