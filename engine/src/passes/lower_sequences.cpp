@@ -172,7 +172,7 @@ bool Lowering::takesSequences(const Node& node) const {
     for (ValueId id : node.inputs)
         if (id != kNoValue && (heldBy(id) || !g_.value(id).isTensor)) return true;
     for (ValueId id : node.implicitInputs)
-        if (heldBy(resolved(id)) || !g_.value(resolved(id)).isTensor) return true;
+        if (id != kNoValue && (heldBy(resolved(id)) || !g_.value(resolved(id)).isTensor)) return true;
     for (const Attribute& a : node.attributes) {
         if (a.graph && hasSequenceValues(*a.graph)) return true;
         for (const auto& body : a.graphs)

@@ -15,14 +15,29 @@ Result<std::vector<ValueId>> Lowering::inlineBody(const Node& owner, const Graph
         return invalidModel("node '" + owner.name + "' (" + owner.opType + ") has " + std::to_string(bindings.size()) +
                             " inputs, but its body takes " + std::to_string(bodyInputs.size()));
     std::map<ValueId, ValueId> renamed;
-    for (size_t j = 0; j < bindings.size(); ++j) renamed[bodyInputs[j]] = bindings[j];
+    // This body's names, for the bodies nested in it that read them.
+    const size_t scope = scopes_.size();
+    scopes_.emplace_back();
+    struct PopScope {
+        std::vector<std::map<std::string, ValueId>>& scopes;
+        ~PopScope() { scopes.pop_back(); }
+    } popScope{scopes_};
+    for (size_t j = 0; j < bindings.size(); ++j) {
+        renamed[bodyInputs[j]] = bindings[j];
+        scopes_[scope][body.value(bodyInputs[j]).name] = bindings[j];
+    }
     std::string missing;
+    auto outerValue = [&](const std::string& name) {
+        for (size_t k = scope; k-- > 0;)
+            if (auto it = scopes_[k].find(name); it != scopes_[k].end()) return it->second;
+        return g_.find(name);
+    };
     auto map = [&](ValueId inner) -> ValueId {
         if (inner == kNoValue) return kNoValue;
         if (auto it = renamed.find(inner); it != renamed.end()) return resolved(it->second);
         const Value& v = body.value(inner);
         if (v.fromOuterScope) {
-            const ValueId outer = g_.find(v.name);
+            const ValueId outer = outerValue(v.name);
             if (outer == kNoValue) missing = v.name;
             return renamed[inner] = outer == kNoValue ? kNoValue : resolved(outer);
         }
@@ -37,19 +52,27 @@ Result<std::vector<ValueId>> Lowering::inlineBody(const Node& owner, const Graph
             copy.shape.clear();
             copy.constant.reset();
         }
-        return renamed[inner] = g_.addValue(std::move(copy));
+        const ValueId id = g_.addValue(std::move(copy));
+        scopes_[scope][v.name] = id;
+        return renamed[inner] = id;
     };
     for (const Node& inner : body.nodes) {
-        if (inner.hasSubgraph)
-            return unsupported("node '" + owner.name + "' (" + owner.opType + "): its body's node '" + inner.name +
-                               "' (" + inner.opType + ") has a body of its own, which is not inlined");
         Node copy = inner;
         copy.name = prefix + inner.name;
         for (ValueId& id : copy.inputs) id = map(id);
         for (ValueId& id : copy.outputs) id = map(id);
+        for (ValueId& id : copy.implicitInputs) id = map(id);
         if (!missing.empty())
             return invalidModel("node '" + owner.name + "' (" + owner.opType + "): its body reads '" + missing +
                                 "', which no enclosing graph has");
+        // A nested body reads this one's values by name, and they are
+        // renamed here: only a nested If or Loop that is inlined in turn
+        // (it has sequences) finds them.
+        const bool inlined =
+            copy.domain.empty() && (copy.opType == "If" || copy.opType == "Loop") && takesSequences(copy);
+        if (copy.hasSubgraph && !inlined)
+            return unsupported("node '" + owner.name + "' (" + owner.opType + "): its body's node '" + inner.name +
+                               "' (" + inner.opType + ") has a body of its own, which is not inlined");
         IS_RETURN_IF_ERROR(handle(std::move(copy)));
     }
     std::vector<ValueId> results;

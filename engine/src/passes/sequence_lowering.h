@@ -5,6 +5,7 @@
 
 #include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "interstage/graph.h"
@@ -81,6 +82,9 @@ private:
     std::map<ValueId, Held> held_;
     std::map<ValueId, ValueId> aliases_;
     std::vector<Node> out_;
+    // The names of the bodies being inlined, innermost last: a body nested
+    // in an inlined body reads its values by these names.
+    std::vector<std::map<std::string, ValueId>> scopes_;
     int emitted_ = 0;
     // Shapes of the tensor-only prefix built so far, resolved on demand.
     std::optional<Graph> resolvedPrefix_;
