@@ -104,6 +104,7 @@ Status Lowering::inlineSequenceMap(const Node& node) {
     std::vector<Held> outputs(node.outputs.size());
     for (size_t i = 0; i < length; ++i) {
         std::vector<ValueId> bindings;
+        bindings.reserve(inputs.size());
         for (const auto& elements : inputs) bindings.push_back(elements[i]);
         IS_ASSIGN_OR_RETURN(const auto results,
                             inlineBody(node, *body, bindings, node.name + "/" + std::to_string(i) + "/"));
