@@ -121,6 +121,29 @@ GraphBuilder loopOfInserts() {
     return b;
 }
 
+// A Loop of 2 trips that takes tensors only, with a sequence inside its
+// body: each iteration's scan output is Concat(Sequence(x, x)) = [x, x].
+GraphBuilder loopWithInnerSequence() {
+    GraphBuilder body("pair_up", 13);
+    body.input("i", DataType::Int64, {});
+    body.input("cond_in", DataType::Bool, {});
+    body.op("Identity", {"cond_in"}, {}, "cond_out");
+    auto pair = body.op("SequenceConstruct", {"x", "x"}, {}, "pair");
+    body.op("ConcatFromSequence", {pair}, {intAttr("axis", 0)}, "joined");
+    body.output("cond_out", DataType::Bool, {});
+    body.output("joined", DataType::Float, {4});
+    GraphBuilder b("loop_inner_sequence", 13);
+    b.input("x", DataType::Float, {2});
+    auto trips = b.constant("trips", TensorData::fromInt64({2}, {}));
+    TensorData yes = TensorData::zeros(DataType::Bool, {});
+    yes.bytes[0] = std::byte{1};
+    auto cond = b.constant("cond", yes);
+    auto y = b.op("Loop", {trips, cond}, {}, "repeat");
+    b.subgraph("repeat", "body", body);
+    b.output(y, DataType::Float, {2, 4});
+    return b;
+}
+
 int countOps(const Graph& graph, const std::string& opType) {
     return static_cast<int>(
         std::count_if(graph.nodes.begin(), graph.nodes.end(), [&](const Node& n) { return n.opType == opType; }));
@@ -275,6 +298,19 @@ private slots:
         QCOMPARE(session.status().code(), StatusCode::Unsupported);
         QVERIFY2(session.status().message().find("'rows' (SplitToSequence): 100000 tensors") != std::string::npos,
                  session.status().message().c_str());
+    }
+
+    // A sequence only inside a body: the Loop is unrolled all the same,
+    // its scan output stacked from the iterations.
+    void loopWithASequenceInsideIsUnrolled() {
+        auto session = sessionFor(loopWithInnerSequence(), "arena");
+        QCOMPARE(countOps(session->executedGraph(), "Loop"), 0);
+        const TensorData x = TensorData::fromFloat({3.0f, -4.0f}, {2});
+        QVERIFY(session->run({{"x", x}}).isOk());
+        auto y = session->output("repeat");
+        QVERIFY2(y.ok(), y.status().toString().c_str());
+        QCOMPARE(y->shape, (Shape{2, 4}));
+        for (int64_t i = 0; i < 8; ++i) QCOMPARE(y->data<float>()[i], x.data<float>()[i % 2]);
     }
 
     void positionOutOfRange() {

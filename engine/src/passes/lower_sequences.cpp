@@ -21,8 +21,16 @@ bool isSequenceOp(std::string_view opType) {
 bool hasSequenceValues(const Graph& graph) {
     for (const Value& v : graph.values)
         if (!v.isTensor && (v.isGraphInput || v.isGraphOutput)) return true;
-    return std::any_of(graph.nodes.begin(), graph.nodes.end(),
-                       [](const Node& n) { return n.domain.empty() && isSequenceOp(n.opType); });
+    for (const Node& node : graph.nodes) {
+        if (node.domain.empty() && isSequenceOp(node.opType)) return true;
+        // A sequence op in a body: its If or Loop must be resolved too.
+        for (const Attribute& a : node.attributes) {
+            if (a.graph && hasSequenceValues(*a.graph)) return true;
+            for (const auto& body : a.graphs)
+                if (hasSequenceValues(*body)) return true;
+        }
+    }
+    return false;
 }
 
 Status lowerSequences(Graph& graph, const InputShapes& shapes, const ShapeOptions& options, const InputValues* values) {

@@ -16,7 +16,8 @@ namespace interstage {
 // (SequenceAt, SplitToSequence, Optional, ...).
 bool isSequenceOp(std::string_view opType);
 
-// Whether the graph has sequence or optional values or ops to resolve.
+// Whether the graph, or a body at any depth, has sequence or optional
+// values or ops to resolve.
 bool hasSequenceValues(const Graph& graph);
 
 // Rewrites the graph so that it holds tensors only:
