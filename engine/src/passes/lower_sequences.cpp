@@ -136,14 +136,14 @@ Status Lowering::flattenOutputs() {
             const Held copy = *held;  // copyAsOutput adds values
             if (!copy.present) continue;
             if (copy.kind == ValueKind::Optional) {
-                outputs.push_back(copyAsOutput(copy.items.front(), name));
+                outputs.push_back(outputAs(copy.items.front(), name));
                 continue;
             }
             for (size_t i = 0; i < copy.items.size(); ++i)
-                outputs.push_back(copyAsOutput(copy.items[i], sequenceElementName(name, i)));
+                outputs.push_back(outputAs(copy.items[i], sequenceElementName(name, i)));
         } else if (tensor != id) {
             g_.value(id).isGraphOutput = false;
-            outputs.push_back(copyAsOutput(tensor, name));
+            outputs.push_back(outputAs(tensor, name));
         } else if (!g_.value(id).isTensor) {
             return unsupported("graph output '" + name + "' is a non-tensor value that no sequence op made");
         } else {
@@ -165,6 +165,33 @@ ValueId Lowering::copyAsOutput(ValueId tensor, const std::string& name) {
     Node origin;
     origin.name = name;
     emit(origin, "Identity", {tensor}, {id});
+    return id;
+}
+
+// An element made by a node of the graph, and read by no body (bodies
+// read by name), becomes the output itself: its producer writes it under
+// the output's name, so the output costs no copy.
+ValueId Lowering::outputAs(ValueId element, const std::string& name) {
+    const ValueId tensor = resolved(element);  // moved already: copied from the output it became
+    const Value& v = g_.value(tensor);
+    bool movable = v.isTensor && !v.isWeight() && !v.isGraphInput && !v.isGraphOutput && !v.fromOuterScope;
+    bool produced = false;
+    for (const Node& node : out_) {
+        produced = produced || std::find(node.outputs.begin(), node.outputs.end(), tensor) != node.outputs.end();
+        movable = movable && std::find(node.implicitInputs.begin(), node.implicitInputs.end(), tensor) ==
+                                 node.implicitInputs.end();
+    }
+    if (!movable || !produced) return copyAsOutput(tensor, name);
+    Value out = g_.value(tensor);
+    out.name = name;
+    out.isGraphOutput = true;
+    const ValueId id = g_.addValue(std::move(out));
+    for (Node& node : out_) {
+        std::replace(node.inputs.begin(), node.inputs.end(), tensor, id);
+        std::replace(node.outputs.begin(), node.outputs.end(), tensor, id);
+    }
+    retire(tensor);
+    aliases_[tensor] = id;
     return id;
 }
 

@@ -74,6 +74,7 @@ private:
     void emit(const Node& origin, const std::string& opType, std::vector<ValueId> inputs, std::vector<ValueId> outputs,
               std::vector<Attribute> attributes = {});
     ValueId copyAsOutput(ValueId tensor, const std::string& name);
+    ValueId outputAs(ValueId tensor, const std::string& name);
 
     Graph& g_;
     const InputShapes& shapes_;
