@@ -70,10 +70,21 @@ struct Node {
     ValueId output(size_t i) const { return i < outputs.size() ? outputs[i] : kNoValue; }
 };
 
+// What a value holds. Sequences and optionals of tensors are resolved into
+// their tensors before planning (passes/lower_sequences.h); their dtype and
+// declared shape then describe each element.
+enum class ValueKind : uint8_t { Tensor, Sequence, Optional, OptionalSequence, Other };
+
+// How callers pass and read sequences: element i of the sequence `name` is
+// the tensor "name[i]". A present optional tensor is the tensor `name`, an
+// absent one is not there; an optional sequence is its elements.
+std::string sequenceElementName(const std::string& name, size_t index);
+
 struct Value {
     std::string name;
     DataType dtype = DataType::Undefined;
-    bool isTensor = true;           // false for sequences, maps, optionals
+    bool isTensor = true;  // false for sequences, maps, optionals
+    ValueKind kind = ValueKind::Tensor;
     bool hasDeclaredShape = false;  // the file gave a shape (input, output or value_info)
     SymbolicShape declaredShape;
     bool shapeResolved = false;  // set by resolveShapes()

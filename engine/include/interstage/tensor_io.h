@@ -3,7 +3,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "interstage/graph.h"
 #include "interstage/status.h"
 #include "interstage/tensor.h"
 
@@ -16,6 +18,12 @@ struct NamedTensor {
 
 // Reads one serialized TensorProto. Errors name the file and the problem.
 Result<NamedTensor> readTensorFile(const std::string& path);
+// Reads the value file of a graph input or output declared `kind`: a
+// TensorProto, or a SequenceProto / OptionalProto of tensors (the ONNX test
+// data's), flattened as sessions take them (sequenceElementName): "name"
+// for a tensor or a present optional tensor, "name[i]" per element of a
+// sequence, nothing for an absent optional.
+Result<std::vector<NamedTensor>> readValueFile(const std::string& path, const std::string& name, ValueKind kind);
 // Writes data as a serialized TensorProto named `name` (raw_data).
 Status writeTensorFile(const std::string& path, const std::string& name, const TensorData& data);
 

@@ -38,6 +38,10 @@ std::vector<float> Node::attrFloats(const std::string& attrName) const {
     return a && a->kind == Attribute::Kind::Floats ? a->floats : std::vector<float>{};
 }
 
+std::string sequenceElementName(const std::string& name, size_t index) {
+    return name + "[" + std::to_string(index) + "]";
+}
+
 std::size_t Value::byteSize() const {
     if (!isTensor || !shapeResolved) return 0;
     auto count = elementCount(shape);

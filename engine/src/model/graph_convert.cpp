@@ -10,14 +10,44 @@
 namespace interstage {
 namespace {
 
+Status applyTensorType(const onnx::TypeProto_Tensor& tensorType, const onnx::ValueInfoProto& info, Value& value,
+                       const std::string& what);
+
+// The tensor a sequence or optional type holds; nullptr for anything else
+// (maps, sparse tensors, sequences of sequences).
+const onnx::TypeProto_Tensor* heldTensorType(const onnx::TypeProto& type, ValueKind& kind) {
+    if (type.has_sequence_type() && type.sequence_type().elem_type().has_tensor_type()) {
+        kind = ValueKind::Sequence;
+        return &type.sequence_type().elem_type().tensor_type();
+    }
+    if (!type.has_optional_type()) return nullptr;
+    const auto& held = type.optional_type().elem_type();
+    if (held.has_tensor_type()) {
+        kind = ValueKind::Optional;
+        return &held.tensor_type();
+    }
+    if (held.has_sequence_type() && held.sequence_type().elem_type().has_tensor_type()) {
+        kind = ValueKind::OptionalSequence;
+        return &held.sequence_type().elem_type().tensor_type();
+    }
+    return nullptr;
+}
+
 Status applyDeclaredType(const onnx::ValueInfoProto& info, Value& value, const std::string& what) {
     if (!info.has_type()) return Status::ok();
     const auto& type = info.type();
     if (!type.has_tensor_type()) {
         value.isTensor = type.value_case() == onnx::TypeProto::VALUE_NOT_SET;
-        return Status::ok();
+        if (value.isTensor) return Status::ok();
+        value.kind = ValueKind::Other;
+        const onnx::TypeProto_Tensor* held = heldTensorType(type, value.kind);
+        return held ? applyTensorType(*held, info, value, what) : Status::ok();
     }
-    const auto& tensorType = type.tensor_type();
+    return applyTensorType(type.tensor_type(), info, value, what);
+}
+
+Status applyTensorType(const onnx::TypeProto_Tensor& tensorType, const onnx::ValueInfoProto& info, Value& value,
+                       const std::string& what) {
     if (tensorType.has_elem_type() && tensorType.elem_type() != 0) {
         if (!isKnownDataType(tensorType.elem_type()))
             return invalidModel(what + " '" + info.name() + "' has unknown element type " +

@@ -249,6 +249,28 @@ std::vector<OpEntry> signalOps() {
     // clang-format on
 }
 
+// Sequences and optionals: no kernel on any backend, because no node of
+// theirs runs. passes/lower_sequences.h resolves them into the tensors
+// they hold (and Split, Concat, Reshape nodes) before shapes resolve.
+std::vector<OpEntry> sequenceOps() {
+    // clang-format off
+    return {
+        {"ConcatFromSequence", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"Optional", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"OptionalGetElement", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"OptionalHasElement", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"SequenceAt", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"SequenceConstruct", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"SequenceEmpty", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"SequenceErase", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"SequenceInsert", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"SequenceLength", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"SequenceMap", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+        {"SplitToSequence", nullptr, nullptr, nullptr, kResolvedBeforePlanning},
+    };
+    // clang-format on
+}
+
 // ONNX Runtime's contrib ops (domain com.microsoft), as transformer
 // exporters and ORT's optimizer emit them. CPU only: on Vulkan they run
 // as CPU fallbacks. ORT registers its LayerNormalization (before opset 17)
@@ -292,7 +314,7 @@ bool byName(const OpEntry& a, const OpEntry& b) { return std::string_view(a.name
 
 std::vector<OpEntry> buildTable() {
     std::vector<OpEntry> table;
-    for (auto family : {elementwiseOps, nnOps, tensorOps, quantOps, controlOps, signalOps, randomOps}) {
+    for (auto family : {elementwiseOps, nnOps, tensorOps, quantOps, controlOps, sequenceOps, signalOps, randomOps}) {
         auto ops = family();
         table.insert(table.end(), ops.begin(), ops.end());
     }

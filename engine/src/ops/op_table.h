@@ -40,6 +40,9 @@ enum Trait : uint32_t {
     kActivation = 1u << 3,
     // Applies a fused activation to its output (Conv, Gemm, MatMul, Add...).
     kFusesActivation = 1u << 4,
+    // A sequence or optional op: resolved into tensors before planning
+    // (passes/lower_sequences.h), so no backend runs it.
+    kResolvedBeforePlanning = 1u << 5,
 };
 
 struct OpEntry {

@@ -36,7 +36,7 @@ std::string firstBodyGap(const Node& node) {
         for (const auto& g : a.graphs) bodies.push_back(g.get());
         for (const Graph* body : bodies)
             for (const Node& inner : body->nodes) {
-                if (producesOnlyWeights(*body, inner)) continue;
+                if (producesOnlyWeights(*body, inner) || ops::hasTrait(inner, ops::kResolvedBeforePlanning)) continue;
                 if (!cpu::findKernel(inner)) return (inner.domain.empty() ? "" : inner.domain + ".") + inner.opType;
                 std::string nested = firstBodyGap(inner);
                 if (!nested.empty()) return nested;
@@ -52,6 +52,7 @@ OpSupport opSupport(const Graph& graph) {
     for (size_t i = 0; i < graph.nodes.size(); ++i) {
         const Node& node = graph.nodes[i];
         if (producesOnlyWeights(graph, node) || foldedBeforeRunning(graph, node)) continue;
+        if (ops::hasTrait(node, ops::kResolvedBeforePlanning)) continue;  // no node of theirs runs
         const auto id = static_cast<NodeId>(i);
         const std::string op = (node.domain.empty() ? "" : node.domain + ".") + node.opType;
         if (!cpu::findKernel(node)) {

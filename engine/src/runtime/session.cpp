@@ -18,6 +18,7 @@
 #include "memory/host_allocator.h"
 #include "memory/memory_sampler.h"
 #include "memory/memory_tracker.h"
+#include "passes/lower_sequences.h"
 #include "passes/pipeline.h"
 #include "plan/plan_memory.h"
 #include "runtime/backend_choice.h"
@@ -41,7 +42,10 @@ struct Session::Impl {
     RemovedValues removed;
     bool prepared = false;
     bool shapesNeedInputValues = false;  // a shape depends on input values: resolve per run
-    bool weightsReleased = false;        // reduce-constant dropped the graph's weight copies
+    // The file's graph when a sequence position is an input's value: each
+    // run lowers it with its inputs (passes/lower_sequences.h).
+    std::unique_ptr<Graph> sequenceFile;
+    bool weightsReleased = false;  // reduce-constant dropped the graph's weight copies
     InputShapes preparedShapes;
     std::size_t fileLowerBound = 0;
     std::size_t execLowerBound = 0;
@@ -220,6 +224,19 @@ Result<std::unique_ptr<Session>> Session::create(Model model, const SessionOptio
     Impl& s = *session->impl_;
     s.model = std::move(model);
     s.options = options;
+    // Sequences become their tensors for the lengths the input shapes give,
+    // once: from here on the session's graph holds tensors only. Where a
+    // position is an input's value, every run lowers the file's graph anew.
+    if (hasSequenceValues(s.model.graph)) {
+        Graph lowered = s.model.graph;
+        Status status = lowerSequences(lowered, options.inputShapes, options.shapeOptions);
+        if (status.code() == StatusCode::ShapeError) {
+            s.sequenceFile = std::make_unique<Graph>(s.model.graph);
+        } else {
+            IS_RETURN_IF_ERROR(status);
+            s.model.graph = std::move(lowered);
+        }
+    }
     IS_ASSIGN_OR_RETURN(s.vulkanDevice, vulkanDeviceIndex(options.backend));
     if (options.threads < 0) return invalidArgument("threads must be 0 (all cores) or more");
     s.threads =
@@ -236,11 +253,18 @@ Result<std::unique_ptr<Session>> Session::create(Model model, const SessionOptio
         inputs.erase(std::remove_if(inputs.begin(), inputs.end(),
                                     [&](ValueId id) { return s.model.graph.value(id).isInitializer; }),
                      inputs.end());
+        if (s.sequenceFile) s.sequenceFile->inputs = inputs;
     }
     {
         Graph fileGraph = s.model.graph;
         if (resolveShapes(fileGraph, options.inputShapes, options.shapeOptions).ok())
             s.fileLowerBound = lowerBound(fileGraph, intermediateLifetimes(fileGraph)).bytes;
+    }
+    if (s.sequenceFile) {
+        // Nothing to prepare before a run brings the positions.
+        IS_RETURN_IF_ERROR(checkOpsSupported(s.model.graph, options.backend));
+        s.shapesNeedInputValues = true;
+        return session;
     }
     Status built = s.buildExecGraph(options.inputShapes, nullptr);
     if (built.isOk()) {
@@ -274,6 +298,14 @@ Status Session::run(const std::map<std::string, TensorData>& given, RunStats* st
                       "this session's Vulkan device was lost in an earlier run (VK_ERROR_DEVICE_LOST) and is not "
                       "used again: create a new session, or run on the CPU backend");
     omp_set_num_threads(s.threads);
+    if (s.sequenceFile) {
+        InputShapes shapes;
+        for (const auto& [name, value] : given) shapes[name] = value.shape;
+        Graph lowered = *s.sequenceFile;
+        IS_RETURN_IF_ERROR(lowerSequences(lowered, shapes, s.options.shapeOptions, &given));
+        s.model.graph = std::move(lowered);
+        s.shapesNeedInputValues = true;
+    }
     IS_ASSIGN_OR_RETURN(const auto inputs, runInputs(s.model.graph, given, s.preparedShapes));
     IS_RETURN_IF_ERROR(s.prepareFor(inputs));
     RunStats stats;
