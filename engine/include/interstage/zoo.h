@@ -20,6 +20,8 @@ std::vector<ZooEntry> zooModels();
 std::vector<ZooEntry> graphStressModels();
 
 // The serialized ONNX model (deterministic weights: same bytes every time).
+// A name ending in "-fp16" or "-bf16" ("u2netp-fp16") gives that model in
+// float16 / bfloat16: weights, inputs, outputs and every activation.
 Result<std::string> buildZooModel(const std::string& name);
 Status saveZooModel(const std::string& name, const std::string& path);
 

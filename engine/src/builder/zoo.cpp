@@ -3,8 +3,11 @@
 #include "interstage/zoo.h"
 
 #include <array>
+#include <fstream>
 #include <span>
+#include <utility>
 
+#include "half_model.h"
 #include "zoo_models.h"
 
 namespace interstage {
@@ -85,15 +88,28 @@ std::vector<ZooEntry> graphStressModels() {
 }
 
 Result<std::string> buildZooModel(const std::string& name) {
+    // "u2netp-fp16", "resnet-bf16": the model converted to the half type.
+    for (const auto& [suffix, half] : {std::pair{"-fp16", DataType::Float16}, std::pair{"-bf16", DataType::BFloat16}}) {
+        const std::string tail(suffix);
+        if (name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0) {
+            auto model = findModel(name.substr(0, name.size() - tail.size()));
+            if (!model.ok()) return model.status();
+            return zoo::convertToHalf(model.value()->make().serialize(), half);
+        }
+    }
     auto model = findModel(name);
     if (!model.ok()) return model.status();
     return model.value()->make().serialize();
 }
 
 Status saveZooModel(const std::string& name, const std::string& path) {
-    auto model = findModel(name);
-    if (!model.ok()) return model.status();
-    return model.value()->make().graph().save(path);
+    auto bytes = buildZooModel(name);
+    if (!bytes.ok()) return bytes.status();
+    std::ofstream out(path, std::ios::binary);
+    out << bytes.value();
+    out.close();
+    if (!out) return Status(StatusCode::IoError, "cannot write " + path);
+    return Status::ok();
 }
 
 }  // namespace interstage

@@ -24,8 +24,10 @@
 
 namespace interstage::cpu::nn {
 
-// Conv and ConvTranspose: X and W present, X, W and bias float32.
-Status checkConvInputs(const PrepareContext& context);
+// Conv and ConvTranspose: X and W present, X, W and bias float32. With
+// halfType, X, W, bias and Y may also all be float16 or all bfloat16; the
+// type found is written there.
+Status checkConvInputs(const PrepareContext& context, DataType* halfType = nullptr);
 
 struct ConvSpec {
     Shape x, w, y;  // input, weight {O, I/group, k...}, output
@@ -84,6 +86,11 @@ std::size_t convStripeBytes();
 //              mode, so every mode computes the same bits.
 bool convRunsInRowStripes(const Graph& graph, const Node& node);
 std::unique_ptr<ConvPath> makeRowStripedConv(const ConvSpec& spec);
+
+// half bands  Conv on float16 / bfloat16 (constant weights, NCHW): each band
+//             of output rows widened to float, computed by the float32 path
+//             for that band's shape, narrowed back (conv_half.cpp).
+std::unique_ptr<ConvPath> makeHalfBandConv(const ConvSpec& spec, DataType dtype);
 
 // The fused activation over one finished output row (the switch stays
 // outside the loop); for the paths that compute outside oneDNN.

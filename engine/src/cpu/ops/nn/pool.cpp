@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/half_float.h"
 #include "cpu/ops/nn/nn_kernels.h"
 #include "cpu/ops/nn/window.h"
 #include "cpu/simd_dispatch.h"
@@ -117,6 +118,16 @@ void maxPool(const PoolGeometry& g, const T* x, T* y, int64_t* indices, bool col
         }
     }
 }
+
+// A float16 / bfloat16 element as maxPool's T: compared exactly through
+// float, stored as it was (max picks an input, so nothing is rounded and
+// nothing is widened into memory).
+template <DataType D>
+struct HalfElement {
+    uint16_t bits;
+    float value() const { return D == DataType::Float16 ? halfToFloat(bits) : bfloatToFloat(bits); }
+    bool operator>(HalfElement other) const { return value() > other.value(); }
+};
 
 // Two input rows -> one output row of a 2x2 / stride 2 window (U^2-Net's
 // pools), compiled for AVX-512 / AVX2 / baseline and picked by the CPU: the
@@ -374,9 +385,9 @@ public:
         IS_RETURN_IF_ERROR(readPoolWindow(context, window_));
         dtype_ = context.inputType(0);
         if (dtype_ != DataType::Float && dtype_ != DataType::Double && dtype_ != DataType::Int8 &&
-            dtype_ != DataType::UInt8)
+            dtype_ != DataType::UInt8 && dtype_ != DataType::Float16 && dtype_ != DataType::BFloat16)
             return context.unsupportedHere(std::string("input is ") + dataTypeName(dtype_) +
-                                           "; float32, float64, int8 and uint8 are supported");
+                                           "; float32, float64, float16, bfloat16, int8 and uint8 are supported");
         if (context.node().attrInt("ceil_mode", 0) != 0 && window_.samePadding())
             return context.invalidHere("ceil_mode cannot be combined with auto_pad " + window_.autoPad);
         columnMajor_ = context.node().attrInt("storage_order", 0) == 1;
@@ -412,6 +423,14 @@ public:
                 break;
             case DataType::Int8:
                 maxPool(geometry_, static_cast<const int8_t*>(x), static_cast<int8_t*>(y), indices, columnMajor_);
+                break;
+            case DataType::Float16:
+                maxPool(geometry_, static_cast<const HalfElement<DataType::Float16>*>(x),
+                        static_cast<HalfElement<DataType::Float16>*>(y), indices, columnMajor_);
+                break;
+            case DataType::BFloat16:
+                maxPool(geometry_, static_cast<const HalfElement<DataType::BFloat16>*>(x),
+                        static_cast<HalfElement<DataType::BFloat16>*>(y), indices, columnMajor_);
                 break;
             default:
                 maxPool(geometry_, static_cast<const uint8_t*>(x), static_cast<uint8_t*>(y), indices, columnMajor_);

@@ -1,0 +1,151 @@
+// Conv on float16 / bfloat16 tensors (conv_paths.h, "half bands"): widened
+// to float one band of output rows at a time. oneDNN 2.6 has no f16
+// convolution on a CPU without avx512_fp16, so each band's input rows
+// (with the window's halo, rows outside the image as zeros) are widened
+// into the workspace, a float32 path made for that band's geometry (the
+// pointwise, direct or oneDNN one, as for a float32 conv of that shape)
+// computes the band, and its rows are narrowed into the output. Every band
+// has the same height (the last one starts early and recomputes a few
+// rows), so one inner path and one packed copy of the weights serve all.
+#include <algorithm>
+#include <cstring>
+
+#include "cpu/half_rows.h"
+#include "cpu/ops/nn/conv_paths.h"
+#include "cpu/ops/nn/dnnl_context.h"
+#include "cpu/parallel.h"
+
+namespace interstage::cpu::nn {
+
+namespace {
+
+// A band's float32 input and output together: small, since it is what the
+// conv holds beyond its half-size tensors.
+constexpr std::size_t kHalfBandBytes = std::size_t(2) << 20;
+
+std::size_t aligned(std::size_t bytes) { return (bytes + 63) / 64 * 64; }
+
+int64_t product(const Shape& shape, size_t from) {
+    int64_t p = 1;
+    for (size_t i = from; i < shape.size(); ++i) p *= shape[i];
+    return p;
+}
+
+// One image's band of `rows` rows of a tensor of `shape`.
+Shape bandShape(const Shape& shape, int64_t rows) {
+    Shape band = shape;
+    band[0] = 1;
+    band[2] = rows;
+    return band;
+}
+
+class HalfBandConv final : public ConvPath {
+public:
+    HalfBandConv(const ConvSpec& spec, DataType dtype) : spec_(spec), dtype_(dtype) {}
+
+    // Throws dnnl::error from the inner path's primitives.
+    void build() {
+        const Shape &x = spec_.x, &y = spec_.y;
+        inRow_ = product(x, 3);
+        outRow_ = product(y, 3);
+        const int64_t stride = spec_.window.strides[0], extent = spec_.window.extent(0);
+        const auto rowBytes = static_cast<std::size_t>(stride * inRow_ * x[1] + outRow_ * y[1]) * sizeof(float);
+        rows_ = std::clamp<int64_t>(static_cast<int64_t>(kHalfBandBytes / std::max<std::size_t>(rowBytes, 1)), 1, y[2]);
+        inRows_ = (rows_ - 1) * stride + extent;
+
+        // The inner conv sees one band of one image with its top and bottom
+        // pads already in the band (as zero rows).
+        ConvSpec band = spec_;
+        band.x = bandShape(x, inRows_);
+        band.y = bandShape(y, rows_);
+        band.window.padBegin[0] = band.window.padEnd[0] = 0;
+        band.window.autoPad = "NOTSET";
+        band.inBlock = band.outBlock = 0;
+        const TensorData weights = widenedCopy(*spec_.constantWeights);
+        const TensorData bias = spec_.hasBias ? widenedCopy(*spec_.constantBias) : TensorData{};
+        band.constantWeights = &weights;
+        band.constantBias = spec_.hasBias ? &bias : nullptr;
+        // Every path copies the weights it keeps at prepare, so the widened
+        // copies above may go when this returns.
+        inner_ = makePointwiseConv(band);
+        if (!inner_) inner_ = makeDirectConv(band);
+        if (!inner_) inner_ = makeOneDnnConv(band);
+
+        inBandBytes_ = aligned(static_cast<std::size_t>(x[1] * inRows_ * inRow_) * sizeof(float));
+        outBandBytes_ = aligned(static_cast<std::size_t>(y[1] * rows_ * outRow_) * sizeof(float));
+        workspaceBytes = inBandBytes_ + outBandBytes_ + inner_->workspaceBytes;
+        packedBytes = inner_->packedBytes;
+    }
+
+    Status run(RunContext& context) override {
+        const Shape &x = spec_.x, &y = spec_.y;
+        auto* inBand = static_cast<float*>(context.workspace);
+        auto* outBand = static_cast<float*>(workspaceAt(context.workspace, inBandBytes_));
+        RunContext inner;
+        inner.inputs.resize(spec_.hasBias ? 3 : 2);  // weights and bias: packed inside
+        inner.inputs[0] = TensorView{DataType::Float, bandShape(x, inRows_), inBand};
+        inner.outputs = {TensorView{DataType::Float, bandShape(y, rows_), outBand}};
+        inner.workspace = workspaceAt(context.workspace, inBandBytes_ + outBandBytes_);
+        inner.threads = context.threads;
+
+        const auto* src = static_cast<const std::byte*>(context.inputs[0].data);
+        auto* dst = static_cast<std::byte*>(context.outputs[0].data);
+        const std::size_t elem = dataTypeSize(dtype_);
+        for (int64_t n = 0; n < x[0]; ++n) {
+            for (int64_t first = 0; first < y[2]; first += rows_) {
+                const int64_t start = std::min(first, y[2] - rows_);
+                widenBand(src, n, start * spec_.window.strides[0] - spec_.window.padBegin[0], inBand, elem);
+                IS_RETURN_IF_ERROR(inner_->run(inner));
+                narrowBand(outBand, dst, n, start, elem);
+            }
+        }
+        return Status::ok();
+    }
+
+private:
+    // Input rows [firstRow, firstRow + inRows_) of every channel of image n;
+    // rows outside the image are the padding's zeros.
+    void widenBand(const std::byte* src, int64_t n, int64_t firstRow, float* band, std::size_t elem) const {
+        const int64_t channels = spec_.x[1], height = spec_.x[2];
+        const int64_t rowsIn = std::clamp<int64_t>(firstRow, 0, height);
+        const int64_t rowsEnd = std::clamp<int64_t>(firstRow + inRows_, 0, height);
+#pragma omp parallel for schedule(static) if (channels * inRows_ * inRow_ > kParallelWork)
+        for (int64_t c = 0; c < channels; ++c) {
+            float* to = band + c * inRows_ * inRow_;
+            const int64_t above = rowsIn - firstRow, copied = std::max<int64_t>(rowsEnd - rowsIn, 0);
+            std::fill(to, to + above * inRow_, 0.0f);
+            const std::byte* from =
+                src + static_cast<std::size_t>(((n * channels + c) * height + rowsIn) * inRow_) * elem;
+            widenRow(dtype_, from, to + above * inRow_, copied * inRow_);
+            std::fill(to + (above + copied) * inRow_, to + inRows_ * inRow_, 0.0f);
+        }
+    }
+
+    // The band's output rows into rows [start, start + rows_) of image n.
+    void narrowBand(const float* band, std::byte* dst, int64_t n, int64_t start, std::size_t elem) const {
+        const int64_t channels = spec_.y[1], height = spec_.y[2];
+#pragma omp parallel for schedule(static) if (channels * rows_ * outRow_ > kParallelWork)
+        for (int64_t o = 0; o < channels; ++o)
+            narrowRow(dtype_, band + o * rows_ * outRow_,
+                      dst + static_cast<std::size_t>(((n * channels + o) * height + start) * outRow_) * elem,
+                      rows_ * outRow_);
+    }
+
+    ConvSpec spec_;
+    DataType dtype_;
+    std::unique_ptr<ConvPath> inner_;
+    int64_t inRow_ = 1, outRow_ = 1;  // elements per row past the first spatial axis
+    int64_t rows_ = 1, inRows_ = 1;   // output rows per band, input rows they read
+    std::size_t inBandBytes_ = 0, outBandBytes_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<ConvPath> makeHalfBandConv(const ConvSpec& spec, DataType dtype) {
+    if (!spec.constantWeights || (spec.hasBias && !spec.constantBias) || spec.inBlock || spec.outBlock) return nullptr;
+    auto conv = std::make_unique<HalfBandConv>(spec, dtype);
+    conv->build();
+    return conv;
+}
+
+}  // namespace interstage::cpu::nn
