@@ -5,7 +5,8 @@
 
 namespace interstage::zoo {
 
-NetBuilder makeU2netp();
+// size: the input's height and width (320 in the zoo; "u2netp-1024" asks for 1024).
+NetBuilder makeU2netp(int64_t size = 320);
 NetBuilder makeResnet();
 NetBuilder makeMobilenetV2();
 NetBuilder makeInception();

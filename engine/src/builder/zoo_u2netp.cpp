@@ -12,7 +12,6 @@ namespace interstage::zoo {
 
 namespace {
 
-constexpr int64_t kSize = 320;
 
 // REBNCONV: 3x3 conv dilated by `dirate` (padding = dirate keeps the size),
 // BatchNorm, ReLU.
@@ -79,9 +78,9 @@ Feature side(NetBuilder& net, const std::string& name, const Feature& x) {
 
 }  // namespace
 
-NetBuilder makeU2netp() {
+NetBuilder makeU2netp(int64_t size) {
     NetBuilder net("u2netp");
-    const Feature x = net.input("input", {1, 3, kSize, kSize});
+    const Feature x = net.input("input", {1, 3, size, size});
 
     // Encoder.
     const Feature hx1 = rsu(net, "stage1", x, 7, 16, 64);
@@ -119,7 +118,7 @@ NetBuilder makeU2netp() {
     const std::vector<Feature> logits{d0, d1, d2, d3, d4, d5, d6};
     for (size_t i = 0; i < logits.size(); ++i) {
         const std::string name = 'd' + std::to_string(i);
-        net.output(net.activation(name, logits[i], Activation::Sigmoid), {1, 1, kSize, kSize});
+        net.output(net.activation(name, logits[i], Activation::Sigmoid), {1, 1, size, size});
     }
     return net;
 }
