@@ -12,7 +12,6 @@ namespace interstage::zoo {
 
 namespace {
 
-
 // REBNCONV: 3x3 conv dilated by `dirate` (padding = dirate keeps the size),
 // BatchNorm, ReLU.
 Feature rebnconv(NetBuilder& net, const std::string& scope, const Feature& x, int64_t outCh, int64_t dirate) {

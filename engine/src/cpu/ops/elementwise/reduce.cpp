@@ -284,7 +284,7 @@ ReduceFn pickReduce(DataType type) {
     ReduceFn fn = nullptr;
     dispatchType<Set>(type, [&](auto tag) {
         using T = typename decltype(tag)::type;
-        if constexpr (!std::is_same_v<T, Half>) fn = &reduceAll<K, T>;
+        if constexpr (!kHalfStorage<T>) fn = &reduceAll<K, T>;
     });
     return fn;
 }
