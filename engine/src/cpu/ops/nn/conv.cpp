@@ -62,7 +62,7 @@ public:
             // Decided by the graph alone, so that every memory mode computes
             // the same bits (the planner may then write over the input).
             if (dtype != DataType::Float) {
-                path_ = makeHalfBandConv(spec, dtype);
+                path_ = makeHalfBandConv(spec, dtype, convRunsInRowStripes(context.graph(), context.node()));
                 if (!path_)
                     return context.unsupportedHere(std::string(dataTypeName(dtype)) +
                                                    " needs constant weights and bias on NCHW tensors");

@@ -5,8 +5,15 @@
 // into the workspace, a float32 path made for that band's geometry (the
 // pointwise, direct or oneDNN one, as for a float32 conv of that shape)
 // computes the band, and its rows are narrowed into the output. Every band
-// has the same height (the last one starts early and recomputes a few
-// rows), so one inner path and one packed copy of the weights serve all.
+// has the same height (the last one may reach past the image: its extra
+// rows are computed from zeros and dropped), so one inner path and one
+// packed copy of the weights serve all.
+//
+// Over its input (overInput: conv_paths.h, "row stripes", the same graph
+// conditions on NCHW): output plane o lies over input plane o, and each
+// band's output is narrowed one band late, after the next band's input
+// rows were widened; the rows it overwrites are above every row a later
+// band reads (bands are at least the top pad high).
 #include <algorithm>
 #include <cstring>
 
@@ -41,7 +48,8 @@ Shape bandShape(const Shape& shape, int64_t rows) {
 
 class HalfBandConv final : public ConvPath {
 public:
-    HalfBandConv(const ConvSpec& spec, DataType dtype) : spec_(spec), dtype_(dtype) {}
+    HalfBandConv(const ConvSpec& spec, DataType dtype, bool overInput)
+        : spec_(spec), dtype_(dtype), overInput_(overInput) {}
 
     // Throws dnnl::error from the inner path's primitives.
     void build() {
@@ -50,7 +58,8 @@ public:
         outRow_ = product(y, 3);
         const int64_t stride = spec_.window.strides[0], extent = spec_.window.extent(0);
         const auto rowBytes = static_cast<std::size_t>(stride * inRow_ * x[1] + outRow_ * y[1]) * sizeof(float);
-        rows_ = std::clamp<int64_t>(static_cast<int64_t>(kHalfBandBytes / std::max<std::size_t>(rowBytes, 1)), 1, y[2]);
+        const auto budgetRows = static_cast<int64_t>(kHalfBandBytes / std::max<std::size_t>(rowBytes, 1));
+        rows_ = std::min(std::max({budgetRows, spec_.window.padBegin[0], int64_t(1)}), std::max<int64_t>(1, y[2]));
         inRows_ = (rows_ - 1) * stride + extent;
 
         // The inner conv sees one band of one image with its top and bottom
@@ -73,31 +82,45 @@ public:
 
         inBandBytes_ = aligned(static_cast<std::size_t>(x[1] * inRows_ * inRow_) * sizeof(float));
         outBandBytes_ = aligned(static_cast<std::size_t>(y[1] * rows_ * outRow_) * sizeof(float));
-        workspaceBytes = inBandBytes_ + outBandBytes_ + inner_->workspaceBytes;
+        // Over the input, two output bands: the one computed and the one
+        // waiting to be written.
+        const std::size_t outBands = overInput_ ? 2 : 1;
+        workspaceBytes = inBandBytes_ + outBands * outBandBytes_ + inner_->workspaceBytes;
         packedBytes = inner_->packedBytes;
+        writesOverInput = overInput_;
     }
 
     Status run(RunContext& context) override {
         const Shape &x = spec_.x, &y = spec_.y;
+        const std::size_t outBands = overInput_ ? 2 : 1;
         auto* inBand = static_cast<float*>(context.workspace);
-        auto* outBand = static_cast<float*>(workspaceAt(context.workspace, inBandBytes_));
+        float* outBand[2] = {static_cast<float*>(workspaceAt(context.workspace, inBandBytes_)),
+                             static_cast<float*>(workspaceAt(context.workspace, inBandBytes_ + outBandBytes_))};
         RunContext inner;
         inner.inputs.resize(spec_.hasBias ? 3 : 2);  // weights and bias: packed inside
         inner.inputs[0] = TensorView{DataType::Float, bandShape(x, inRows_), inBand};
-        inner.outputs = {TensorView{DataType::Float, bandShape(y, rows_), outBand}};
-        inner.workspace = workspaceAt(context.workspace, inBandBytes_ + outBandBytes_);
+        inner.outputs = {TensorView{DataType::Float, bandShape(y, rows_), outBand[0]}};
+        inner.workspace = workspaceAt(context.workspace, inBandBytes_ + outBands * outBandBytes_);
         inner.threads = context.threads;
 
         const auto* src = static_cast<const std::byte*>(context.inputs[0].data);
         auto* dst = static_cast<std::byte*>(context.outputs[0].data);
-        const std::size_t elem = dataTypeSize(dtype_);
         for (int64_t n = 0; n < x[0]; ++n) {
+            int64_t pending = -1;  // first row of the band computed but not yet written (over the input)
+            std::size_t slot = 0;
             for (int64_t first = 0; first < y[2]; first += rows_) {
-                const int64_t start = std::min(first, y[2] - rows_);
-                widenBand(src, n, start * spec_.window.strides[0] - spec_.window.padBegin[0], inBand, elem);
+                widenBand(src, n, first * spec_.window.strides[0] - spec_.window.padBegin[0], inBand);
+                if (pending >= 0) narrowBand(outBand[1 - slot], dst, n, pending);
+                inner.outputs[0].data = outBand[slot];
                 IS_RETURN_IF_ERROR(inner_->run(inner));
-                narrowBand(outBand, dst, n, start, elem);
+                if (overInput_) {
+                    pending = first;
+                    slot = 1 - slot;
+                } else {
+                    narrowBand(outBand[0], dst, n, first);
+                }
             }
+            if (pending >= 0) narrowBand(outBand[1 - slot], dst, n, pending);
         }
         return Status::ok();
     }
@@ -105,7 +128,8 @@ public:
 private:
     // Input rows [firstRow, firstRow + inRows_) of every channel of image n;
     // rows outside the image are the padding's zeros.
-    void widenBand(const std::byte* src, int64_t n, int64_t firstRow, float* band, std::size_t elem) const {
+    void widenBand(const std::byte* src, int64_t n, int64_t firstRow, float* band) const {
+        const std::size_t elem = dataTypeSize(dtype_);
         const int64_t channels = spec_.x[1], height = spec_.x[2];
         const int64_t rowsIn = std::clamp<int64_t>(firstRow, 0, height);
         const int64_t rowsEnd = std::clamp<int64_t>(firstRow + inRows_, 0, height);
@@ -121,18 +145,22 @@ private:
         }
     }
 
-    // The band's output rows into rows [start, start + rows_) of image n.
-    void narrowBand(const float* band, std::byte* dst, int64_t n, int64_t start, std::size_t elem) const {
+    // The band's output rows into rows [start, start + rows_) of image n
+    // (those inside the image).
+    void narrowBand(const float* band, std::byte* dst, int64_t n, int64_t start) const {
+        const std::size_t elem = dataTypeSize(dtype_);
         const int64_t channels = spec_.y[1], height = spec_.y[2];
+        const int64_t rows = std::min(rows_, height - start);
 #pragma omp parallel for schedule(static) if (channels * rows_ * outRow_ > kParallelWork)
         for (int64_t o = 0; o < channels; ++o)
             narrowRow(dtype_, band + o * rows_ * outRow_,
                       dst + static_cast<std::size_t>(((n * channels + o) * height + start) * outRow_) * elem,
-                      rows_ * outRow_);
+                      rows * outRow_);
     }
 
     ConvSpec spec_;
     DataType dtype_;
+    bool overInput_ = false;
     std::unique_ptr<ConvPath> inner_;
     int64_t inRow_ = 1, outRow_ = 1;  // elements per row past the first spatial axis
     int64_t rows_ = 1, inRows_ = 1;   // output rows per band, input rows they read
@@ -141,9 +169,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<ConvPath> makeHalfBandConv(const ConvSpec& spec, DataType dtype) {
+std::unique_ptr<ConvPath> makeHalfBandConv(const ConvSpec& spec, DataType dtype, bool overInput) {
     if (!spec.constantWeights || (spec.hasBias && !spec.constantBias) || spec.inBlock || spec.outBlock) return nullptr;
-    auto conv = std::make_unique<HalfBandConv>(spec, dtype);
+    auto conv = std::make_unique<HalfBandConv>(spec, dtype, overInput);
     conv->build();
     return conv;
 }
