@@ -113,6 +113,10 @@ std::size_t workspaceBytesOf(const RunStats& stats) {
 class HalfTypesTest : public QObject {
     Q_OBJECT
 private slots:
+    // Lowers the bound above which convs run in stripes (read once per
+    // process) so that halfConvWritesOverItsInput's 1 MiB input qualifies.
+    void initTestCase() { qputenv("INTERSTAGE_CONV_STRIPE_BYTES", "65536"); }
+
     void matchesFloat32_data() {
         QTest::addColumn<int>("half");
         QTest::addColumn<bool>("fusion");
@@ -186,6 +190,41 @@ private slots:
         const std::size_t floatInput = std::size_t(16) * 256 * 256 * sizeof(float);
         QVERIFY2(workspace > 0 && workspace <= workspaceBytesOf(full.stats) + floatInput / 2,
                  qPrintable(QString("workspace %1 bytes").arg(workspace)));
+    }
+
+    // x -> Relu relu -> Conv 3x3 conv -> Neg y on [1,8,1024,64] float16:
+    // with the stripe bound lowered to 64 KiB the conv runs in two bands of
+    // 512 rows over its dying input. Reduce puts conv where relu was, and
+    // the bits equal those of a plan that keeps them apart.
+    void halfConvWritesOverItsInput() {
+        GraphBuilder b("over_input");
+        b.input("x", DataType::Float16, {1, 8, 1024, 64});
+        WeightGenerator gen(5);
+        auto w =
+            b.initializer("w", tensorOf(DataType::Float16, DataType::Float16, {8, 8, 3, 3}, gen.uniform(576, 0.3f)));
+        auto relu = b.op("Relu", {"x"}, {}, "relu");
+        auto conv = b.op("Conv", {relu, w}, {intsAttr("pads", {1, 1, 1, 1})}, "conv");
+        b.output(b.op("Neg", {conv}, {}, "y"), DataType::Float16, {1, 8, 1024, 64});
+        const std::string bytes = b.serialize();
+        const TensorData x =
+            tensorOf(DataType::Float16, DataType::Float16, {1, 8, 1024, 64}, inputValues(8 * 1024 * 64));
+        std::vector<std::byte> outputs[2];
+        for (int inPlace = 0; inPlace < 2; ++inPlace) {
+            SessionOptions options;
+            options.mode = MemoryMode::parse("reduce").value();
+            options.inPlaceOps = inPlace == 1;
+            options.threads = 1;
+            auto session = Session::create(loadModelFromBytes(bytes, ".").take(), options);
+            QVERIFY(session.ok());
+            QVERIFY(session.value()->run({{"x", x}}).isOk());
+            outputs[inPlace] = session.value()->output("y").value().bytes;
+            std::map<std::string, TensorPlacement> at;
+            for (const auto& p : session.value()->memoryMap()) at[p.name] = p;
+            QVERIFY(at.count("conv") && at.count("relu"));
+            const bool over = at["conv"].buffer == at["relu"].buffer && at["conv"].offset == at["relu"].offset;
+            QCOMPARE(over, inPlace == 1);
+        }
+        QVERIFY(outputs[0] == outputs[1]);
     }
 
     // NaN and infinities in the input reach the Conv -> Relu output where
