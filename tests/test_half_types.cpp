@@ -9,6 +9,7 @@
 #include "core/half_float.h"
 #include "interstage/builder.h"
 #include "interstage/session.h"
+#include "interstage/vulkan.h"
 #include "test_support.h"
 
 using namespace interstage;
@@ -263,6 +264,27 @@ private slots:
             QVERIFY(nans > 0);  // the case tests something
             QVERIFY(infs > 0 || nans > 9);
         }
+    }
+
+    // On Vulkan the shaders compute float32: every node touching a half
+    // tensor runs on its CPU kernel (a fallback) and the outputs are the
+    // CPU backend's.
+    void vulkanRunsHalfNodesOnTheCpu() {
+        if (!listVulkanDevices().ok()) QSKIP("no Vulkan device on this machine");
+        const DataType type = DataType::Float16;
+        const std::map<std::string, TensorData> inputs{{"x", tensorOf(type, type, {1, 4, 16, 16}, inputValues(1024))}};
+        std::vector<float> outputs[2];
+        for (int gpu = 0; gpu < 2; ++gpu) {
+            SessionOptions options;
+            options.backend = gpu ? "vulkan" : "cpu";
+            options.threads = 1;
+            auto session = Session::create(chainModel(type, type), options);
+            QVERIFY2(session.ok(), session.status().toString().c_str());
+            QVERIFY(session.value()->run(inputs).isOk());
+            outputs[gpu] = floatsOf(session.value()->output("y").value());
+            if (gpu) QCOMPARE(int(session.value()->cpuFallbackNodes().size()), 3);  // conv, pool, y
+        }
+        QCOMPARE(outputs[1], outputs[0]);
     }
 
     // raw_data two bytes short of a float16 [8] initializer: the load
