@@ -2,7 +2,7 @@
 // within rtol / atol * max|ref| of ORT's (same default input pattern,
 // narrowed to the half type), and steady times side by side.
 //   node bench/compare_half.mjs MODEL.onnx INPUT=1x3x1024x1024 [--threads 2] [--runs 4]
-//     [--rtol 1e-2] [--atol 1e-3] [--mode default]
+//     [--rtol 1e-2] [--atol 1e-3] [--mode default] [-- more interstage-cli run options]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +18,7 @@ const opt = (name, fallback) => {
   return i >= 0 ? args[i + 1] : fallback;
 };
 const [model, inputSpec] = args;
+const passThrough = args.includes('--') ? args.slice(args.indexOf('--') + 1) : [];
 const threads = Number(opt('--threads', 2));
 const runs = Number(opt('--runs', 4));
 const rtol = Number(opt('--rtol', 1e-2));
@@ -94,7 +95,7 @@ for (let r = 0; r < runs; ++r) {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'half-'));
 const json = path.join(dir, 'run.json');
 const r = spawnSync(cli, ['run', model, '--input', inputSpec, '--threads', String(threads), '--runs', String(runs),
-  '--mode', opt('--mode', 'default'), '--save-outputs', dir, '--json', json], { encoding: 'utf8' });
+  '--mode', opt('--mode', 'default'), '--save-outputs', dir, '--json', json, ...passThrough], { encoding: 'utf8' });
 if (r.status !== 0) { console.log(r.stderr || r.stdout); process.exit(1); }
 const ours = JSON.parse(fs.readFileSync(json, 'utf8')).runs.map((x) => x.ms);
 let ok = true;
