@@ -88,6 +88,42 @@ public:
         if (!appendActivation(ops, activation_)) return context.unsupportedHere("fused activation has no oneDNN form");
         dnnl::primitive_attr attributes = makeAttributes(ops);
         if (alpha_ != 1.f) attributes.set_output_scales(0, {alpha_});
+        IS_RETURN_IF_ERROR(buildPrimitive(context, k, transA, transB, cAsBias, attributes));
+        prefillC_ = cAsSum;
+        ownsWeights_ = constantB && !context.inputConstant(0) && (!hasC_ || beta_ == 0.f || (cAsBias && constantC));
+        mode_ = Mode::Primitive;
+        return Status::ok();
+    }
+
+    Status run(RunContext& context) override {
+        if (mode_ == Mode::Empty) return Status::ok();
+        float* y = context.outputs[0].as<float>();
+        const float* c = hasC_ ? context.inputs[2].as<const float>() : nullptr;
+        if (mode_ == Mode::OnlyC) {
+            writeScaledC(c, y);
+            applyActivation(activation_, y, m_ * n_);
+            return Status::ok();
+        }
+        if (prefillC_) writeScaledC(c, y);
+        if (scaleBiasAtRun_) {
+            float* bias = static_cast<float*>(workspaceAt(context.workspace, biasOffset_));
+            const float scale = beta_ / alpha_;
+            for (int64_t j = 0; j < n_; ++j) bias[j] = c[j] * scale;
+        }
+        return step_.run(context);
+    }
+
+    std::size_t workspaceBytes() const override { return workspaceBytes_; }
+    std::size_t packedWeightBytes() const override { return packedBytes_; }
+    bool ownsWeights() const override { return ownsWeights_; }
+
+private:
+    // The matmul (in the half type where oneDNN computes it here), its
+    // packed B and bias, and the workspace its reorders need.
+    Status buildPrimitive(const PrepareContext& context, int64_t k, bool transA, bool transB, bool cAsBias,
+                          const dnnl::primitive_attr& attributes) {
+        const TensorData* constantB = context.inputConstant(1);
+        const TensorData* constantC = hasC_ ? context.inputConstant(2) : nullptr;
         try {
             const memory::data_type stored = dnnlDataType(type_);
             const memory::desc userA = stridedDesc({m_, k}, transA ? DnnlDims{1, m_} : DnnlDims{k, 1}, stored);
@@ -133,35 +169,9 @@ public:
         } catch (const std::exception& error) {
             return dnnlFailure(context, "cannot build the matmul", error);
         }
-        prefillC_ = cAsSum;
-        ownsWeights_ = constantB && !context.inputConstant(0) && (!hasC_ || beta_ == 0.f || (cAsBias && constantC));
-        mode_ = Mode::Primitive;
         return Status::ok();
     }
 
-    Status run(RunContext& context) override {
-        if (mode_ == Mode::Empty) return Status::ok();
-        float* y = context.outputs[0].as<float>();
-        const float* c = hasC_ ? context.inputs[2].as<const float>() : nullptr;
-        if (mode_ == Mode::OnlyC) {
-            writeScaledC(c, y);
-            applyActivation(activation_, y, m_ * n_);
-            return Status::ok();
-        }
-        if (prefillC_) writeScaledC(c, y);
-        if (scaleBiasAtRun_) {
-            float* bias = static_cast<float*>(workspaceAt(context.workspace, biasOffset_));
-            const float scale = beta_ / alpha_;
-            for (int64_t j = 0; j < n_; ++j) bias[j] = c[j] * scale;
-        }
-        return step_.run(context);
-    }
-
-    std::size_t workspaceBytes() const override { return workspaceBytes_; }
-    std::size_t packedWeightBytes() const override { return packedBytes_; }
-    bool ownsWeights() const override { return ownsWeights_; }
-
-private:
     // Y = beta * C broadcast to {M, N} (zeros without C).
     void writeScaledC(const float* c, float* y) const {
         const int64_t work = m_ * n_;
