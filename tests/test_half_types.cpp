@@ -148,6 +148,52 @@ private slots:
         }
     }
 
+    // pool [1,8,8,8] -> Reshape [8,64] -> MatMul with a constant [64,16] B ->
+    // Gemm (transB, bias row) [16] -> y [8,16]: bfloat16 runs oneDNN's
+    // bf16 matmul as it is, float16 widens through reorders; both match the
+    // float32 head.
+    void matMulAndGemmMatchFloat32_data() {
+        QTest::addColumn<int>("half");
+        QTest::addColumn<double>("rtol");
+        QTest::newRow("float16") << int(DataType::Float16) << 1e-2;
+        QTest::newRow("bfloat16") << int(DataType::BFloat16) << 4e-2;
+    }
+    void matMulAndGemmMatchFloat32() {
+        QFETCH(int, half);
+        QFETCH(double, rtol);
+        const auto h = static_cast<DataType>(half);
+        auto build = [&](DataType t) {
+            GraphBuilder b("half_head");
+            b.input("x", t, {1, 8, 16, 16});
+            WeightGenerator gen(13);
+            auto pool = b.op("MaxPool", {"x"}, {intsAttr("kernel_shape", {2, 2}), intsAttr("strides", {2, 2})}, "pool");
+            auto shape = b.initializer("shape", TensorData::fromInt64({8, 64}, {2}));
+            auto rows = b.op("Reshape", {pool, shape}, {}, "rows");
+            auto w = b.initializer("w", tensorOf(t, h, {64, 16}, gen.uniform(64 * 16, 0.2f)));
+            auto mm = b.op("MatMul", {rows, w}, {}, "mm");
+            auto w2 = b.initializer("w2", tensorOf(t, h, {16, 16}, gen.uniform(256, 0.3f)));
+            auto b2 = b.initializer("b2", tensorOf(t, h, {16}, gen.uniform(16, 0.1f)));
+            b.output(b.op("Gemm", {mm, w2, b2}, {intAttr("transB", 1)}, "y"), t, {8, 16});
+            return testsupport::builtModel(b);
+        };
+        std::vector<float> outs[2];
+        int i = 0;
+        for (DataType t : {DataType::Float, h}) {
+            auto session = makeSession(build(t), "default");
+            QVERIFY(session->run({{"x", tensorOf(t, h, {1, 8, 16, 16}, inputValues(2048))}}).isOk());
+            auto y = session->output("y");
+            QVERIFY(y.ok());
+            QCOMPARE(int(y->dtype), int(t));
+            outs[i++] = floatsOf(y.value());
+        }
+        float maxRef = 0;
+        for (float v : outs[0]) maxRef = std::max(maxRef, std::abs(v));
+        QVERIFY(maxRef > 0.1f);
+        for (size_t k = 0; k < outs[0].size(); ++k)
+            QVERIFY2(std::abs(outs[1][k] - outs[0][k]) <= rtol * std::abs(outs[0][k]) + rtol * 0.1 * maxRef,
+                     qPrintable(QString("y[%1] = %2, float32 %3").arg(k).arg(outs[1][k]).arg(outs[0][k])));
+    }
+
     // Intermediates and the output take exactly half the float32 bytes in
     // every mode: conv (fused with the Relu) 8x16x16, pool 8x8x8, y 4x8x8,
     // i.e. 4096, 1024 and 512 bytes in float16. The arena's slab also
