@@ -69,15 +69,18 @@ public:
         band.y = bandShape(y, rows_);
         band.window.padBegin[0] = band.window.padEnd[0] = 0;
         band.window.autoPad = "NOTSET";
-        band.inBlock = band.outBlock = 0;
+        // 2-D convs of whole channel blocks widen straight into oneDNN's
+        // blocked layout (nChw16c), so its conv needs no reorders in and out.
+        block_ = spec_.spatial() == 2 && x[1] % 16 == 0 && y[1] % 16 == 0 && preferredChannelBlock() == 16 ? 16 : 0;
+        band.inBlock = band.outBlock = block_;
         const TensorData weights = widenedCopy(*spec_.constantWeights);
         const TensorData bias = spec_.hasBias ? widenedCopy(*spec_.constantBias) : TensorData{};
         band.constantWeights = &weights;
         band.constantBias = spec_.hasBias ? &bias : nullptr;
         // Every path copies the weights it keeps at prepare, so the widened
         // copies above may go when this returns.
-        inner_ = makePointwiseConv(band);
-        if (!inner_) inner_ = makeDirectConv(band);
+        if (!block_) inner_ = makePointwiseConv(band);
+        if (!inner_ && !block_) inner_ = makeDirectConv(band);
         if (!inner_) inner_ = makeOneDnnConv(band);
 
         inBandBytes_ = aligned(static_cast<std::size_t>(x[1] * inRows_ * inRow_) * sizeof(float));
@@ -129,6 +132,7 @@ private:
     // Input rows [firstRow, firstRow + inRows_) of every channel of image n;
     // rows outside the image are the padding's zeros.
     void widenBand(const std::byte* src, int64_t n, int64_t firstRow, float* band) const {
+        if (block_) return widenBandBlocked(src, n, firstRow, band);
         const std::size_t elem = dataTypeSize(dtype_);
         const int64_t channels = spec_.x[1], height = spec_.x[2];
         const int64_t rowsIn = std::clamp<int64_t>(firstRow, 0, height);
@@ -148,6 +152,7 @@ private:
     // The band's output rows into rows [start, start + rows_) of image n
     // (those inside the image).
     void narrowBand(const float* band, std::byte* dst, int64_t n, int64_t start) const {
+        if (block_) return narrowBandBlocked(band, dst, n, start);
         const std::size_t elem = dataTypeSize(dtype_);
         const int64_t channels = spec_.y[1], height = spec_.y[2];
         const int64_t rows = std::min(rows_, height - start);
@@ -158,8 +163,56 @@ private:
                       rows * outRow_);
     }
 
+    // widenBand into nChw16c: per block of 16 channels and band row, 16
+    // source rows widened a chunk at a time and interleaved.
+    void widenBandBlocked(const std::byte* src, int64_t n, int64_t firstRow, float* band) const {
+        const auto* s = reinterpret_cast<const uint16_t*>(src);
+        const int64_t blocks = spec_.x[1] / 16, height = spec_.x[2], width = spec_.x[3];
+#pragma omp parallel for schedule(static) if (blocks * inRows_ * width * 16 > kParallelWork)
+        for (int64_t task = 0; task < blocks * inRows_; ++task) {
+            const int64_t b = task / inRows_, r = task % inRows_, row = firstRow + r;
+            float* to = band + (b * inRows_ + r) * width * 16;
+            if (row < 0 || row >= height) {
+                std::fill(to, to + width * 16, 0.0f);
+                continue;
+            }
+            float chunk[16][kChunk];
+            for (int64_t w0 = 0; w0 < width; w0 += kChunk) {
+                const int64_t count = std::min(kChunk, width - w0);
+                for (int64_t k = 0; k < 16; ++k)
+                    widenRow(dtype_, s + ((n * spec_.x[1] + b * 16 + k) * height + row) * width + w0, chunk[k], count);
+                for (int64_t j = 0; j < count; ++j)
+                    for (int64_t k = 0; k < 16; ++k) to[(w0 + j) * 16 + k] = chunk[k][j];
+            }
+        }
+    }
+
+    // narrowBand from nChw16c, likewise.
+    void narrowBandBlocked(const float* band, std::byte* dst, int64_t n, int64_t start) const {
+        auto* d = reinterpret_cast<uint16_t*>(dst);
+        const int64_t blocks = spec_.y[1] / 16, height = spec_.y[2], width = spec_.y[3];
+        const int64_t rows = std::min(rows_, height - start);
+#pragma omp parallel for schedule(static) if (blocks * rows * width * 16 > kParallelWork)
+        for (int64_t task = 0; task < blocks * rows; ++task) {
+            const int64_t b = task / rows, r = task % rows;
+            const float* from = band + (b * rows_ + r) * width * 16;
+            float chunk[16][kChunk];
+            for (int64_t w0 = 0; w0 < width; w0 += kChunk) {
+                const int64_t count = std::min(kChunk, width - w0);
+                for (int64_t j = 0; j < count; ++j)
+                    for (int64_t k = 0; k < 16; ++k) chunk[k][j] = from[(w0 + j) * 16 + k];
+                for (int64_t k = 0; k < 16; ++k)
+                    narrowRow(dtype_, chunk[k], d + ((n * spec_.y[1] + b * 16 + k) * height + start + r) * width + w0,
+                              count);
+            }
+        }
+    }
+
+    static constexpr int64_t kChunk = 64;  // columns interleaved at a time (4 KiB of stack)
+
     ConvSpec spec_;
     DataType dtype_;
+    int block_ = 0;  // 16: the bands are nChw16c, else NCHW
     bool overInput_ = false;
     std::unique_ptr<ConvPath> inner_;
     int64_t inRow_ = 1, outRow_ = 1;  // elements per row past the first spatial axis
