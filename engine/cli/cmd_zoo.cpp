@@ -1,4 +1,5 @@
-// `interstage-cli zoo NAME -o FILE.onnx`: writes a built-in architecture.
+// `interstage-cli zoo NAME [--fp16|--bf16] -o FILE.onnx`: writes a built-in
+// architecture, optionally in float16 / bfloat16.
 #include <iostream>
 
 #include "cli_common.h"
@@ -8,11 +9,16 @@ namespace interstage::cli {
 
 int runZoo(Args& args) {
     std::string name, output;
+    std::string suffix;  // "-fp16" / "-bf16": the zoo's half variants
     bool list = false;
     while (!args.done()) {
         Status error;
         if (args.option("-o", output, error) || args.option("--output", output, error)) {
             if (!error.isOk()) return reportError(error);
+        } else if (args.flag("--fp16")) {
+            suffix = "-fp16";
+        } else if (args.flag("--bf16")) {
+            suffix = "-bf16";
         } else if (args.flag("--list")) {
             list = true;
         } else if (args.peek().rfind('-', 0) == 0) {
@@ -31,6 +37,7 @@ int runZoo(Args& args) {
         return list ? 0 : usageError("zoo: name a model (see the list above) and -o FILE.onnx");
     }
     if (output.empty()) return usageError("zoo: give the output file with -o FILE.onnx");
+    name += suffix;
     Status status = saveZooModel(name, output);
     if (!status.isOk()) return reportError(status);
     std::cout << "wrote " << name << " to " << output << "\n";

@@ -27,7 +27,7 @@ void printHelp() {
                  "      runs the model N times; prints each run's processing time and memory\n"
                  "  compare MODEL [--runs 5] [--json FILE] [run's options]\n"
                  "      every memory mode in a fresh process, in one table\n"
-                 "  zoo NAME -o FILE.onnx | zoo --list\n"
+                 "  zoo NAME [--fp16|--bf16] -o FILE.onnx | zoo --list\n"
                  "      writes a built-in architecture (u2netp, resnet, mobilenetv2, inception)\n"
                  "  devices\n"
                  "      the CPU and every Vulkan device (index, type, memory heaps, API version)\n"

@@ -22,6 +22,10 @@ std::vector<ZooEntry> graphStressModels();
 std::vector<ZooEntry> quantizedZooModels();
 
 // The serialized ONNX model (deterministic weights: same bytes every time).
+// A name ending in "-fp16" or "-bf16" ("u2netp-fp16") gives that model in
+// float16 / bfloat16: weights, inputs, outputs and every activation;
+// "u2netp-1024" is U^2-Net-P at 1024x1024 (any multiple of 32), also
+// "u2netp-1024-fp16".
 Result<std::string> buildZooModel(const std::string& name);
 Status saveZooModel(const std::string& name, const std::string& path);
 

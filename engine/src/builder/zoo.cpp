@@ -3,8 +3,11 @@
 #include "interstage/zoo.h"
 
 #include <array>
+#include <fstream>
 #include <span>
+#include <utility>
 
+#include "half_model.h"
 #include "zoo_models.h"
 
 namespace interstage {
@@ -22,7 +25,7 @@ const std::array<ZooModel, 4>& registry() {
         {"u2netp",
          "U^2-Net-P salient object detection, 1x3x320x320, 11 RSU blocks, 7 outputs, 1.13M params "
          "(data-dependent Resize sizes)",
-         zoo::makeU2netp},
+         [] { return zoo::makeU2netp(); }},
         {"resnet", "ResNet-18 classifier, 1x3x224x224, basic blocks with residual Add, 11.7M params", zoo::makeResnet},
         {"mobilenetv2", "MobileNetV2 classifier, 1x3x224x224, depthwise convs and ReLU6 (Clip), 3.5M params",
          zoo::makeMobilenetV2},
@@ -104,15 +107,38 @@ std::vector<ZooEntry> graphStressModels() {
 }
 
 Result<std::string> buildZooModel(const std::string& name) {
+    // "u2netp-fp16", "resnet-bf16": the model converted to the half type.
+    for (const auto& [suffix, half] : {std::pair{"-fp16", DataType::Float16}, std::pair{"-bf16", DataType::BFloat16}}) {
+        const std::string tail(suffix);
+        if (name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0) {
+            auto model = buildZooModel(name.substr(0, name.size() - tail.size()));
+            if (!model.ok()) return model.status();
+            return zoo::convertToHalf(model.value(), half);
+        }
+    }
+    // "u2netp-1024": U^2-Net-P at another square input size (the fp16
+    // comparisons run it at 1024x1024).
+    const std::string sized = "u2netp-";
+    if (name.rfind(sized, 0) == 0 && name.size() > sized.size() && name.size() <= sized.size() + 4 &&
+        name.find_first_not_of("0123456789", sized.size()) == std::string::npos) {
+        const int64_t size = std::stoll(name.substr(sized.size()));
+        if (size < 32 || size % 32 != 0)
+            return Status(StatusCode::InvalidArgument, "u2netp sizes are multiples of 32 from 32 to 9984");
+        return zoo::makeU2netp(size).serialize();
+    }
     auto model = findModel(name);
     if (!model.ok()) return model.status();
     return model.value()->make().serialize();
 }
 
 Status saveZooModel(const std::string& name, const std::string& path) {
-    auto model = findModel(name);
-    if (!model.ok()) return model.status();
-    return model.value()->make().graph().save(path);
+    auto bytes = buildZooModel(name);
+    if (!bytes.ok()) return bytes.status();
+    std::ofstream out(path, std::ios::binary);
+    out << bytes.value();
+    out.close();
+    if (!out) return Status(StatusCode::IoError, "cannot write " + path);
+    return Status::ok();
 }
 
 }  // namespace interstage

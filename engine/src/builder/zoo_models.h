@@ -5,7 +5,8 @@
 
 namespace interstage::zoo {
 
-NetBuilder makeU2netp();
+// size: the input's height and width (320 in the zoo; "u2netp-1024" asks for 1024).
+NetBuilder makeU2netp(int64_t size = 320);
 // U^2-Net-P with every Conv dynamically quantized (net_builder_dynq.cpp).
 NetBuilder makeU2netpDynq();
 NetBuilder makeResnet();

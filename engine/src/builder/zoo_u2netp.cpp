@@ -12,8 +12,6 @@ namespace interstage::zoo {
 
 namespace {
 
-constexpr int64_t kSize = 320;
-
 // REBNCONV: 3x3 conv dilated by `dirate` (padding = dirate keeps the size),
 // BatchNorm, ReLU.
 Feature rebnconv(NetBuilder& net, const std::string& scope, const Feature& x, int64_t outCh, int64_t dirate) {
@@ -77,10 +75,11 @@ Feature side(NetBuilder& net, const std::string& name, const Feature& x) {
     return net.conv(name, x, 1, spec, Activation::Sigmoid);
 }
 
-NetBuilder buildU2netp(const std::string& graphName, bool dynamicQuantized) {
+// size: the input's height and width.
+NetBuilder buildU2netp(const std::string& graphName, bool dynamicQuantized, int64_t size) {
     NetBuilder net(graphName);
     if (dynamicQuantized) net.quantizeConvsDynamically();
-    const Feature x = net.input("input", {1, 3, kSize, kSize});
+    const Feature x = net.input("input", {1, 3, size, size});
 
     // Encoder.
     const Feature hx1 = rsu(net, "stage1", x, 7, 16, 64);
@@ -118,15 +117,15 @@ NetBuilder buildU2netp(const std::string& graphName, bool dynamicQuantized) {
     const std::vector<Feature> logits{d0, d1, d2, d3, d4, d5, d6};
     for (size_t i = 0; i < logits.size(); ++i) {
         const std::string name = 'd' + std::to_string(i);
-        net.output(net.activation(name, logits[i], Activation::Sigmoid), {1, 1, kSize, kSize});
+        net.output(net.activation(name, logits[i], Activation::Sigmoid), {1, 1, size, size});
     }
     return net;
 }
 
 }  // namespace
 
-NetBuilder makeU2netp() { return buildU2netp("u2netp", false); }
+NetBuilder makeU2netp(int64_t size) { return buildU2netp("u2netp", false, size); }
 
-NetBuilder makeU2netpDynq() { return buildU2netp("u2netp-dynq", true); }
+NetBuilder makeU2netpDynq() { return buildU2netp("u2netp-dynq", true, 320); }
 
 }  // namespace interstage::zoo

@@ -2,31 +2,64 @@
 // the producing kernel. Each fusion removes one intermediate tensor.
 #include <cmath>
 #include <memory>
+#include <vector>
 
+#include "core/half_float.h"
 #include "ops/op_table.h"
 #include "passes/passes.h"
 
 namespace interstage {
 namespace {
 
+// float32, float16 or bfloat16: the types whose Conv folds and fuses.
+bool foldableType(DataType type) {
+    return type == DataType::Float || type == DataType::Float16 || type == DataType::BFloat16;
+}
+
 // The value may vanish: one consumer, not an output, not pinned.
 bool fusible(const Graph& graph, ValueId id, const std::set<std::string>& pinned) {
     if (id == kNoValue) return false;
     const Value& v = graph.value(id);
-    return v.consumers.size() == 1 && !v.isGraphOutput && !pinned.count(v.name) && v.dtype == DataType::Float &&
+    return v.consumers.size() == 1 && !v.isGraphOutput && !pinned.count(v.name) && foldableType(v.dtype) &&
            v.producer != kNoNode;
 }
 
-const TensorData* floatConstant(const Graph& graph, ValueId id, int64_t count) {
-    if (id == kNoValue) return nullptr;
+// A weight of `dtype` with `count` elements (any when < 0) as floats; empty
+// when it is none. Half weights fold in float and are narrowed back after.
+std::vector<float> weightFloats(const Graph& graph, ValueId id, int64_t count, DataType dtype) {
+    if (id == kNoValue) return {};
     const Value& v = graph.value(id);
-    if (!v.isWeight() || !v.constant || v.constant->dtype != DataType::Float) return nullptr;
-    if (count >= 0 && v.constant->elementCount() != count) return nullptr;
-    return v.constant.get();
+    if (!v.isWeight() || !v.constant || v.constant->dtype != dtype || !foldableType(dtype)) return {};
+    const int64_t n = v.constant->elementCount();
+    if ((count >= 0 && n != count) || n <= 0) return {};
+    std::vector<float> values(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+        if (dtype == DataType::Float)
+            values[size_t(i)] = v.constant->data<float>()[i];
+        else if (dtype == DataType::Float16)
+            values[size_t(i)] = halfToFloat(v.constant->data<uint16_t>()[i]);
+        else
+            values[size_t(i)] = bfloatToFloat(v.constant->data<uint16_t>()[i]);
+    }
+    return values;
+}
+
+TensorData tensorOf(DataType dtype, Shape shape, const std::vector<float>& values) {
+    TensorData t = TensorData::zeros(dtype, std::move(shape));
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (dtype == DataType::Float)
+            t.data<float>()[i] = values[i];
+        else if (dtype == DataType::Float16)
+            t.data<uint16_t>()[i] = floatToHalf(values[i]);
+        else
+            t.data<uint16_t>()[i] = floatToBfloat(values[i]);
+    }
+    return t;
 }
 
 // Conv -> BatchNormalization: W' = W * g, B' = (B - mean) * g + beta with
-// g = scale / sqrt(var + eps), per output channel.
+// g = scale / sqrt(var + eps), per output channel. Float16 / bfloat16
+// convs fold in float and keep their type.
 bool foldBatchNorm(Graph& graph, Node& bn, const std::set<std::string>& pinned, RemovedValues& removed) {
     ValueId x = bn.input(0);
     if (!fusible(graph, x, pinned)) return false;
@@ -34,29 +67,33 @@ bool foldBatchNorm(Graph& graph, Node& bn, const std::set<std::string>& pinned, 
         if (bn.outputs[i] != kNoValue) return false;  // training-mode outputs in use
     Node& conv = graph.nodes[static_cast<size_t>(graph.value(x).producer)];
     if (conv.opType != "Conv" || conv.hasAttr("_fused_activation") || conv.outputs.size() != 1) return false;
-    const TensorData* w = floatConstant(graph, conv.input(1), -1);
-    if (!w || w->shape.empty()) return false;
-    const int64_t channels = w->shape[0];
-    const TensorData* b = conv.input(2) == kNoValue ? nullptr : floatConstant(graph, conv.input(2), channels);
-    if (conv.input(2) != kNoValue && !b) return false;
-    const TensorData* scale = floatConstant(graph, bn.input(1), channels);
-    const TensorData* beta = floatConstant(graph, bn.input(2), channels);
-    const TensorData* mean = floatConstant(graph, bn.input(3), channels);
-    const TensorData* var = floatConstant(graph, bn.input(4), channels);
-    if (!scale || !beta || !mean || !var) return false;
+    const DataType dtype = graph.value(x).dtype;
+    std::vector<float> w = weightFloats(graph, conv.input(1), -1, dtype);
+    const Value& wValue = graph.value(conv.input(1));
+    if (w.empty() || wValue.constant->shape.empty()) return false;
+    const Shape wShape = wValue.constant->shape;
+    const int64_t channels = wShape[0];
+    const std::vector<float> b =
+        conv.input(2) == kNoValue ? std::vector<float>{} : weightFloats(graph, conv.input(2), channels, dtype);
+    if (conv.input(2) != kNoValue && b.empty()) return false;
+    const std::vector<float> scale = weightFloats(graph, bn.input(1), channels, dtype);
+    const std::vector<float> beta = weightFloats(graph, bn.input(2), channels, dtype);
+    const std::vector<float> mean = weightFloats(graph, bn.input(3), channels, dtype);
+    const std::vector<float> var = weightFloats(graph, bn.input(4), channels, dtype);
+    if (scale.empty() || beta.empty() || mean.empty() || var.empty()) return false;
     const float eps = bn.attrFloat("epsilon", 1e-5f);
 
-    TensorData newW = *w;
-    TensorData newB = TensorData::zeros(DataType::Float, {channels});
-    const int64_t perChannel = w->elementCount() / std::max<int64_t>(channels, 1);
+    std::vector<float> newB(static_cast<size_t>(channels));
+    const int64_t perChannel = static_cast<int64_t>(w.size()) / std::max<int64_t>(channels, 1);
     for (int64_t c = 0; c < channels; ++c) {
-        const float g = scale->data<float>()[c] / std::sqrt(var->data<float>()[c] + eps);
-        for (int64_t k = 0; k < perChannel; ++k) newW.data<float>()[c * perChannel + k] *= g;
-        const float bias = b ? b->data<float>()[c] : 0.f;
-        newB.data<float>()[c] = (bias - mean->data<float>()[c]) * g + beta->data<float>()[c];
+        const auto k = static_cast<size_t>(c);
+        const float g = scale[k] / std::sqrt(var[k] + eps);
+        for (int64_t i = 0; i < perChannel; ++i) w[static_cast<size_t>(c * perChannel + i)] *= g;
+        const float bias = b.empty() ? 0.f : b[k];
+        newB[k] = (bias - mean[k]) * g + beta[k];
     }
-    ValueId wId = addWeight(graph, conv.name + "/bn_folded_W", std::move(newW));
-    ValueId bId = addWeight(graph, conv.name + "/bn_folded_B", std::move(newB));
+    ValueId wId = addWeight(graph, conv.name + "/bn_folded_W", tensorOf(dtype, wShape, w));
+    ValueId bId = addWeight(graph, conv.name + "/bn_folded_B", tensorOf(dtype, {channels}, newB));
     conv.inputs.resize(std::max<size_t>(conv.inputs.size(), 3), kNoValue);
     conv.inputs[1] = wId;
     conv.inputs[2] = bId;
@@ -71,6 +108,9 @@ bool fuseActivation(Graph& graph, Node& act, const std::set<std::string>& pinned
     if (!fusible(graph, x, pinned) || act.outputs.size() != 1) return false;
     Node& producer = graph.nodes[static_cast<size_t>(graph.value(x).producer)];
     if (!ops::hasTrait(producer, ops::kFusesActivation)) return false;
+    // Of the half-type kernels only Conv applies a fused activation (in
+    // float, inside its band).
+    if (graph.value(x).dtype != DataType::Float && producer.opType != "Conv") return false;
     if (producer.hasAttr("_fused_activation") || producer.outputs.size() != 1) return false;
 
     float alpha = 0, beta = 0;
@@ -79,11 +119,12 @@ bool fuseActivation(Graph& graph, Node& act, const std::set<std::string>& pinned
             alpha = act.attrFloat("min", -INFINITY);
             beta = act.attrFloat("max", INFINITY);
         } else {
-            const TensorData* lo = act.input(1) == kNoValue ? nullptr : floatConstant(graph, act.input(1), 1);
-            const TensorData* hi = act.input(2) == kNoValue ? nullptr : floatConstant(graph, act.input(2), 1);
-            if ((act.input(1) != kNoValue && !lo) || (act.input(2) != kNoValue && !hi)) return false;
-            alpha = lo ? lo->data<float>()[0] : -INFINITY;
-            beta = hi ? hi->data<float>()[0] : INFINITY;
+            const DataType dtype = graph.value(x).dtype;
+            const std::vector<float> lo = weightFloats(graph, act.input(1), 1, dtype);
+            const std::vector<float> hi = weightFloats(graph, act.input(2), 1, dtype);
+            if ((act.input(1) != kNoValue && lo.empty()) || (act.input(2) != kNoValue && hi.empty())) return false;
+            alpha = lo.empty() ? -INFINITY : lo[0];
+            beta = hi.empty() ? INFINITY : hi[0];
         }
     } else if (act.opType == "HardSigmoid") {
         alpha = act.attrFloat("alpha", 0.2f);

@@ -11,7 +11,9 @@ void releaseUnreadConstants(Graph& exec, Graph& file, std::set<const TensorData*
         if (v.constant) fileWeights.insert(v.constant.get());
     for (Graph* g : {&exec, &file})
         for (Value& v : g->values) {
-            if (!v.isWeight() || !v.constant || stillNeeded.count(v.constant.get()) || v.dtype != DataType::Float ||
+            const bool floating =
+                v.dtype == DataType::Float || v.dtype == DataType::Float16 || v.dtype == DataType::BFloat16;
+            if (!v.isWeight() || !v.constant || stillNeeded.count(v.constant.get()) || !floating ||
                 v.constant->byteSize() <= 1024 || pinned.count(v.name))
                 continue;
             if (fileWeightsToo || !fileWeights.count(v.constant.get())) v.constant.reset();

@@ -9,7 +9,7 @@
 
 namespace interstage {
 
-// Drops the float weights over 1 KiB that no kernel reads from the graphs
+// Drops the float32 / float16 / bfloat16 weights over 1 KiB that no kernel reads from the graphs
 // any more (`stillNeeded` lists those that are read; graph outputs and
 // pinned tensors always stay). The weights the passes made (folded Conv
 // weights and biases, folded constants) are the engine's intermediates,

@@ -1,5 +1,6 @@
 #include <cstring>
 
+#include "core/half_float.h"
 #include "interstage/session.h"
 
 namespace interstage {
@@ -15,6 +16,12 @@ TensorData defaultInput(DataType dtype, const Shape& shape) {
                 break;
             case DataType::Double:
                 t.data<double>()[i] = static_cast<double>(pattern) / 255.0 - 0.5;
+                break;
+            case DataType::Float16:
+                t.data<uint16_t>()[i] = floatToHalf(static_cast<float>(pattern) / 255.f - 0.5f);
+                break;
+            case DataType::BFloat16:
+                t.data<uint16_t>()[i] = floatToBfloat(static_cast<float>(pattern) / 255.f - 0.5f);
                 break;
             case DataType::Int64:
                 t.data<int64_t>()[i] = pattern;

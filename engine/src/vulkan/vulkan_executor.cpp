@@ -6,9 +6,25 @@
 // stopped, every stretch of nodes that takes about kStretchMs.
 #include "vulkan/vulkan_executor.h"
 
+#include <algorithm>
+
 #include "vulkan/vulkan_executor_impl.h"
 
 namespace interstage::vulkan {
+
+namespace {
+
+bool touchesHalfTensors(const Graph& graph, const Node& node) {
+    auto half = [&](ValueId id) {
+        if (id == kNoValue) return false;
+        const DataType t = graph.value(id).dtype;
+        return t == DataType::Float16 || t == DataType::BFloat16;
+    };
+    return std::any_of(node.inputs.begin(), node.inputs.end(), half) ||
+           std::any_of(node.outputs.begin(), node.outputs.end(), half);
+}
+
+}  // namespace
 
 using Clock = ExecutorClock;
 
@@ -35,7 +51,11 @@ Status VulkanExecutor::Impl::prepareKernels() {
         const Node& node = graph.nodes[n];
         if (producesOnlyWeights(graph, node)) continue;
         cpu::PrepareContext context(graph, node, 1);
-        if (VulkanKernelFactory factory = node.domain.empty() ? findVulkanKernel(node.opType) : nullptr) {
+        // The shaders compute float32: a node touching float16 / bfloat16
+        // tensors runs on the CPU kernel, which takes them.
+        const bool halfTensors = touchesHalfTensors(graph, node);
+        if (VulkanKernelFactory factory =
+                node.domain.empty() && !halfTensors ? findVulkanKernel(node.opType) : nullptr) {
             auto kernel = factory();
             Status status = kernel->prepare(context);
             if (status.isOk()) {

@@ -60,7 +60,7 @@ public:
         if (c.output(0).dtype != type) return c.invalidHere("output type differs from the input's");
         dispatchType<kFloats | kInts>(type, [&](auto tag) {
             using T = typename decltype(tag)::type;
-            if constexpr (!std::is_same_v<T, Half>) fn_ = &cumSum<T>;
+            if constexpr (!kHalfStorage<T>) fn_ = &cumSum<T>;
         });
         if (!fn_) return c.unsupportedHere(dtypeRefusal(type));
         if (c.inputType(1) != DataType::Int32 && c.inputType(1) != DataType::Int64)

@@ -32,13 +32,22 @@ template <>
 struct ComputeOf<Half> {
     using type = float;
 };
+template <>
+struct ComputeOf<BHalf> {
+    using type = float;
+};
 template <class T>
 using Compute = typename ComputeOf<T>::type;
+// float16 or bfloat16 storage (computed in float).
+template <class T>
+constexpr bool kHalfStorage = std::is_same_v<T, Half> || std::is_same_v<T, BHalf>;
 
 template <class T>
 inline Compute<T> load(T v) {
     if constexpr (std::is_same_v<T, Half>)
         return halfToFloat(v.bits);
+    else if constexpr (std::is_same_v<T, BHalf>)
+        return bfloatToFloat(v.bits);
     else
         return v;
 }
@@ -46,6 +55,8 @@ template <class T>
 inline T store(Compute<T> v) {
     if constexpr (std::is_same_v<T, Half>)
         return Half{floatToHalf(v)};
+    else if constexpr (std::is_same_v<T, BHalf>)
+        return BHalf{floatToBfloat(v)};
     else
         return static_cast<T>(v);
 }
@@ -57,7 +68,7 @@ struct Tag {
 };
 
 enum TypeSet : unsigned {
-    kFloats = 1,        // float, double, float16
+    kFloats = 1,        // float, double, float16, bfloat16
     kSignedInts = 2,    // int8 .. int64
     kUnsignedInts = 4,  // uint8 .. uint64
     kBool = 8,          // as uint8_t
@@ -85,6 +96,12 @@ bool dispatchType(DataType type, F&& f) {
         case DataType::Float16:
             if constexpr ((Set & kFloats) != 0) {
                 f(Tag<Half>{});
+                return true;
+            }
+            break;
+        case DataType::BFloat16:
+            if constexpr ((Set & kFloats) != 0) {
+                f(Tag<BHalf>{});
                 return true;
             }
             break;

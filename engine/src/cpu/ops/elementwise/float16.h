@@ -13,7 +13,13 @@ namespace interstage::cpu::ew {
 struct Half {
     uint16_t bits;
 };
+// bfloat16 the same way: stored as bits, computed in float.
+struct BHalf {
+    uint16_t bits;
+};
 
+using interstage::bfloatToFloat;
+using interstage::floatToBfloat;
 using interstage::floatToHalf;
 using interstage::halfToFloat;
 

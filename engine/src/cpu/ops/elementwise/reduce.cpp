@@ -192,8 +192,18 @@ private:
 
 // float32 inputs accumulate in double: a sum over thousands of elements in
 // float loses digits the 1e-3 tolerance notices when the sum nearly cancels.
+// float16 / bfloat16 likewise (widened element by element, nothing stored).
 template <class T>
-using AccOf = std::conditional_t<std::is_same_v<T, float>, double, T>;
+using AccOf = std::conditional_t<std::is_same_v<T, float> || kHalfStorage<T>, double, T>;
+
+template <class A, class T>
+A toAcc(T v) {
+    return static_cast<A>(load(v));
+}
+template <class T, class A>
+T fromAcc(A v) {
+    return store<T>(static_cast<Compute<T>>(v));
+}
 
 // combine(map(x)) over n contiguous elements, eight partial results wide so
 // the loop vectorizes.
@@ -204,9 +214,9 @@ AccOf<T> reduceRun(const T* p, int64_t n) {
     for (A& l : lanes) l = K::template init<A>();
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
-        for (int j = 0; j < 8; ++j) lanes[j] = K::combine(lanes[j], K::map(static_cast<A>(p[i + j])));
+        for (int j = 0; j < 8; ++j) lanes[j] = K::combine(lanes[j], K::map(toAcc<A>(p[i + j])));
     A acc = K::template init<A>();
-    for (; i < n; ++i) acc = K::combine(acc, K::map(static_cast<A>(p[i])));
+    for (; i < n; ++i) acc = K::combine(acc, K::map(toAcc<A>(p[i])));
     for (A l : lanes) acc = K::combine(acc, l);
     return acc;
 }
@@ -225,7 +235,7 @@ void reduceInnerReduced(const ReducePlan& plan, const T* in, T* out) {
             reducedPosition.seek(0);
             for (int64_t r = 0; r < combinations; ++r, reducedPosition.next())
                 acc = K::combine(acc, reduceRun<K>(in + keptPosition.offset() + reducedPosition.offset(), plan.inner));
-            out[o] = static_cast<T>(K::finish(acc, plan.reduceCount));
+            out[o] = fromAcc<T>(K::finish(acc, plan.reduceCount));
         }
     });
 }
@@ -253,10 +263,10 @@ void reduceInnerKept(const ReducePlan& plan, const T* in, T* out) {
             reducedPosition.seek(0);
             for (int64_t r = 0; r < combinations; ++r, reducedPosition.next()) {
                 const T* src = in + keptPosition.offset() + reducedPosition.offset() + start;
-                for (int64_t j = 0; j < n; ++j) acc[j] = K::combine(acc[j], K::map(static_cast<A>(src[j])));
+                for (int64_t j = 0; j < n; ++j) acc[j] = K::combine(acc[j], K::map(toAcc<A>(src[j])));
             }
             T* o = out + row * inner + start;
-            for (int64_t j = 0; j < n; ++j) o[j] = static_cast<T>(K::finish(acc[j], plan.reduceCount));
+            for (int64_t j = 0; j < n; ++j) o[j] = fromAcc<T>(K::finish(acc[j], plan.reduceCount));
         }
     });
 }
@@ -267,8 +277,7 @@ void reduceAll(const ReducePlan& plan, const void* input, void* output) {
     auto* out = static_cast<T*>(output);
     if (plan.outputCount == 0) return;
     if (plan.reduceCount == 0) {
-        for (int64_t i = 0; i < plan.outputCount; ++i)
-            out[i] = static_cast<T>(K::finish(K::template init<AccOf<T>>(), 0));
+        for (int64_t i = 0; i < plan.outputCount; ++i) out[i] = fromAcc<T>(K::finish(K::template init<AccOf<T>>(), 0));
         return;
     }
     if (plan.innerReduced)
@@ -284,7 +293,7 @@ ReduceFn pickReduce(DataType type) {
     ReduceFn fn = nullptr;
     dispatchType<Set>(type, [&](auto tag) {
         using T = typename decltype(tag)::type;
-        if constexpr (!std::is_same_v<T, Half>) fn = &reduceAll<K, T>;
+        fn = &reduceAll<K, T>;
     });
     return fn;
 }

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <limits>
 
+#include "cpu/half_rows.h"
 #include "cpu/ops/elementwise/elementwise_common.h"
 #include "cpu/ops/elementwise/elementwise_kernels.h"
 #include "cpu/ops/elementwise/vec_math.h"
@@ -193,6 +194,24 @@ void softmaxAll(SoftmaxOp op, const SoftmaxGeometry& g, const void* input, void*
     });
 }
 
+// float16 / bfloat16 over the last axis: each row widened into the
+// thread's slot of the workspace (`length` floats), computed as float32
+// rows are, narrowed back.
+void softmaxHalfRows(DataType type, SoftmaxOp op, const SoftmaxGeometry& g, const void* input, void* output,
+                     float* workspace, int slots) {
+    const auto* in = static_cast<const uint16_t*>(input);
+    auto* out = static_cast<uint16_t*>(output);
+    const int64_t length = g.length;
+    if (length == 0) return;
+#pragma omp parallel for schedule(static) num_threads(slots) if (g.outer * length * 8 > kParallelGrain)
+    for (int64_t o = 0; o < g.outer; ++o) {
+        float* row = workspace + static_cast<int64_t>(omp_get_thread_num()) * length;
+        widenRow(type, in + o * length, row, length);
+        rowSoftmax(op, row, row, length);
+        narrowRow(type, row, out + o * length, length);
+    }
+}
+
 using SoftmaxFn = void (*)(SoftmaxOp, const SoftmaxGeometry&, const void*, void*);
 
 class SoftmaxKernel final : public Kernel {
@@ -214,13 +233,20 @@ public:
             fn_ = &softmaxAll<float>;
         else if (type == DataType::Double)
             fn_ = &softmaxAll<double>;
-        else
+        else if (!isHalfType(type))
             return c.unsupportedHere(dtypeRefusal(type));
+        halfType_ = isHalfType(type) ? type : DataType::Undefined;
         coerce2d_ = c.opset() < 13;
         axis_ = node.attrInt("axis", coerce2d_ ? 1 : -1);
         name_ = node.name;
         SoftmaxGeometry g;
         if (!geometry(c.inputShape(0), g)) return c.invalidHere("axis is out of range");
+        if (halfType_ != DataType::Undefined) {
+            if (g.inner != 1)
+                return c.unsupportedHere(std::string(dataTypeName(type)) + " softmax over other than the last axis");
+            slots_ = std::max({1, c.threads(), omp_get_max_threads()});
+            halfBytes_ = static_cast<std::size_t>(slots_) * static_cast<std::size_t>(g.length) * sizeof(float);
+        }
         return Status::ok();
     }
 
@@ -230,9 +256,17 @@ public:
         SoftmaxGeometry g;
         if (!geometry(in.shape, g)) return invalidModel(name_ + ": axis is out of range");
         if (out.count() != in.count()) return shapeError(name_ + ": output size differs from the input");
+        if (halfType_ != DataType::Undefined) {
+            if (g.inner != 1)
+                return unsupported(name_ + ": " + dataTypeName(halfType_) + " softmax over other than the last axis");
+            softmaxHalfRows(halfType_, op_, g, in.data, out.data, static_cast<float*>(c.workspace), slots_);
+            return Status::ok();
+        }
         fn_(op_, g, in.data, out.data);
         return Status::ok();
     }
+
+    std::size_t workspaceBytes() const override { return halfBytes_; }
 
 private:
     bool geometry(const Shape& shape, SoftmaxGeometry& g) const {
@@ -257,6 +291,9 @@ private:
 
     SoftmaxOp op_ = SoftmaxOp::Softmax;
     SoftmaxFn fn_ = nullptr;
+    DataType halfType_ = DataType::Undefined;  // float16 / bfloat16: rows widened in the workspace
+    int slots_ = 1;                            // workspace rows, one per thread
+    std::size_t halfBytes_ = 0;
     bool coerce2d_ = false;
     int64_t axis_ = -1;
     std::string name_;

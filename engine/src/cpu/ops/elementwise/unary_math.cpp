@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 
+#include "cpu/half_rows.h"
 #include "cpu/ops/elementwise/elementwise_common.h"
 #include "cpu/ops/elementwise/elementwise_kernels.h"
 #include "cpu/ops/elementwise/vec_math.h"
@@ -290,6 +291,9 @@ public:
             dispatchType<kInts>(dtype, [&](auto tag) { runner_ = &runInteger<typename decltype(tag)::type>; });
         if (!runner_) return c.unsupportedHere(dtypeRefusal(dtype));
         useVector_ = dtype == DataType::Float && spec_->vecRow != nullptr;
+        // float16 / bfloat16 run the float32 row in chunks widened on the
+        // stack: the same math (and NaN handling) as float32, no workspace.
+        halfType_ = isHalfType(dtype) && spec_->vecRow != nullptr ? dtype : DataType::Undefined;
         return Status::ok();
     }
 
@@ -306,6 +310,22 @@ public:
             const UnaryParams p = params_;
             parallelBlocks(n, work,
                            [&](int64_t b, int64_t e) { row(src + b, dst + b, e - b, p.alpha, p.beta, p.gamma); });
+        } else if (halfType_ != DataType::Undefined) {
+            const VecRow row = spec_->vecRow;
+            const UnaryParams p = params_;
+            const DataType type = halfType_;
+            const auto* src = static_cast<const uint16_t*>(in.data);
+            auto* dst = static_cast<uint16_t*>(out.data);
+            parallelBlocks(n, work, [&](int64_t b, int64_t e) {
+                constexpr int64_t kChunk = 1024;
+                float chunk[kChunk];
+                for (int64_t i = b; i < e; i += kChunk) {
+                    const int64_t k = std::min(kChunk, e - i);
+                    widenRow(type, src + i, chunk, k);
+                    row(chunk, chunk, k, p.alpha, p.beta, p.gamma);
+                    narrowRow(type, chunk, dst + i, k);
+                }
+            });
         } else {
             parallelBlocks(n, work,
                            [&](int64_t b, int64_t e) { runner_(spec_->op, params_, in.data, out.data, b, e); });
@@ -345,6 +365,7 @@ private:
     UnaryParams params_;
     Runner runner_ = nullptr;
     bool useVector_ = false;
+    DataType halfType_ = DataType::Undefined;  // float16 / bfloat16 through the float row
 };
 
 }  // namespace

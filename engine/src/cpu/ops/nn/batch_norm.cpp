@@ -1,9 +1,11 @@
 // BatchNormalization: inference (the usual case, often folded into the Conv
 // before it by layer fusion) and training mode (batch statistics, running
 // mean / var outputs), on NCHW-style inputs of any rank >= 2.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
+#include "cpu/half_rows.h"
 #include "cpu/ops/nn/nn_kernels.h"
 #include "cpu/parallel.h"
 
@@ -15,12 +17,16 @@ class BatchNormalizationKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
         if (context.inputCount() != 5) return context.invalidHere("needs 5 inputs (X, scale, B, mean, var)");
+        // float32, or float16 / bfloat16 data (inference) with parameters
+        // of that type or float32 (opset 15 lets them differ).
         for (size_t i = 0; i < 5; ++i) {
             if (!context.hasInput(i)) return context.invalidHere("input " + std::to_string(i) + " is missing");
-            if (context.inputType(i) != DataType::Float)
-                return context.unsupportedHere(std::string("input ") + std::to_string(i) + " is " +
-                                               dataTypeName(context.inputType(i)) + "; only float32 is supported");
+            const DataType t = context.inputType(i);
+            if (t != DataType::Float && !(isHalfType(t) && (i == 0 || t == context.inputType(0))))
+                return context.unsupportedHere(std::string("input ") + std::to_string(i) + " is " + dataTypeName(t) +
+                                               "; float32, float16 and bfloat16 are supported");
         }
+        type_ = context.inputType(0);
         const Node& node = context.node();
         if (node.attrInt("spatial", 1) != 1)
             return context.unsupportedHere("spatial=0 (per-activation statistics, opset < 9)");
@@ -33,6 +39,8 @@ public:
             return context.unsupportedHere("mean / variance outputs of training (opset < 14 training mode)");
         if (training_ && (context.hasOutput(3) || context.hasOutput(4)))
             return context.unsupportedHere("saved mean / variance outputs");
+        if (training_ && isHalfType(type_))
+            return context.unsupportedHere(std::string("training mode on ") + dataTypeName(type_));
         const Shape& x = context.inputShape(0);
         if (x.size() < 2) return context.invalidHere("input must have rank >= 2, not " + shapeToString(x));
         batch_ = x[0];
@@ -49,6 +57,7 @@ public:
     }
 
     Status run(RunContext& context) override {
+        if (isHalfType(type_)) return runHalf(context);
         const float* x = context.inputs[0].as<const float>();
         const float* gamma = context.inputs[1].as<const float>();
         const float* beta = context.inputs[2].as<const float>();
@@ -79,6 +88,39 @@ public:
     }
 
 private:
+    // Inference on float16 / bfloat16: the per-channel affine in float over
+    // stack chunks of each plane.
+    Status runHalf(RunContext& context) {
+        auto param = [&](size_t i, int64_t c) {
+            const TensorView& v = context.inputs[i];
+            if (v.dtype == DataType::Float) return v.as<const float>()[c];
+            float f = 0;
+            widenRow(v.dtype, v.as<const uint16_t>() + c, &f, 1);
+            return f;
+        };
+        for (int64_t c = 0; c < channels_; ++c) {
+            scale_[c] = param(1, c) / std::sqrt(param(4, c) + epsilon_);
+            shift_[c] = param(2, c) - param(3, c) * scale_[c];
+        }
+        const auto* x = context.inputs[0].as<const uint16_t>();
+        auto* y = context.outputs[0].as<uint16_t>();
+        const int64_t planes = batch_ * channels_, planeSize = planeSize_;
+        const DataType type = type_;
+#pragma omp parallel for schedule(static) if (planes * planeSize > kParallelWork)
+        for (int64_t p = 0; p < planes; ++p) {
+            const float a = scale_[p % channels_], b = shift_[p % channels_];
+            constexpr int64_t kChunk = 1024;
+            float chunk[kChunk];
+            for (int64_t begin = 0; begin < planeSize; begin += kChunk) {
+                const int64_t n = std::min(kChunk, planeSize - begin);
+                widenRow(type, x + p * planeSize + begin, chunk, n);
+                for (int64_t i = 0; i < n; ++i) chunk[i] = chunk[i] * a + b;
+                narrowRow(type, chunk, y + p * planeSize + begin, n);
+            }
+        }
+        return Status::ok();
+    }
+
     // Population mean and variance of channel c over the batch and space.
     void batchStatistics(const float* x, int64_t c, float& mean, float& var) const {
         double sum = 0, squares = 0;
@@ -96,6 +138,7 @@ private:
         var = static_cast<float>(count > 0 ? squares / count : 0);
     }
 
+    DataType type_ = DataType::Float;
     float epsilon_ = 1e-5f, momentum_ = 0.9f;
     bool training_ = false;
     int64_t batch_ = 0, channels_ = 0, planeSize_ = 0;

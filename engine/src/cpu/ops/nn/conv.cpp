@@ -4,6 +4,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "cpu/activation.h"
+#include "cpu/half_rows.h"
 #include "cpu/ops/nn/conv_paths.h"
 #include "cpu/ops/nn/dnnl_context.h"
 #include "cpu/ops/nn/nn_kernels.h"
@@ -15,7 +16,8 @@ namespace {
 class ConvKernel final : public ConvPathKernel {
 public:
     Status prepare(PrepareContext& context) override {
-        IS_RETURN_IF_ERROR(checkConvInputs(context));
+        DataType dtype = DataType::Float;
+        IS_RETURN_IF_ERROR(checkConvInputs(context, &dtype));
         ConvSpec spec;
         spec.x = context.inputShape(0);
         spec.w = context.inputShape(1);
@@ -59,7 +61,13 @@ public:
         try {
             // Decided by the graph alone, so that every memory mode computes
             // the same bits (the planner may then write over the input).
-            if (convRunsInRowStripes(context.graph(), context.node())) path_ = makeRowStripedConv(spec);
+            if (dtype != DataType::Float) {
+                path_ = makeHalfBandConv(spec, dtype, convRunsInRowStripes(context.graph(), context.node()));
+                if (!path_)
+                    return context.unsupportedHere(std::string(dataTypeName(dtype)) +
+                                                   " needs constant weights and bias on NCHW tensors");
+            }
+            if (!path_ && convRunsInRowStripes(context.graph(), context.node())) path_ = makeRowStripedConv(spec);
             // The pointwise and direct paths work on NCHW only.
             if (!path_ && !spec.inBlock && !spec.outBlock) {
                 path_ = makePointwiseConv(spec);
@@ -77,13 +85,26 @@ public:
 
 }  // namespace
 
-Status checkConvInputs(const PrepareContext& context) {
+Status checkConvInputs(const PrepareContext& context, DataType* halfType) {
     if (context.inputCount() < 2 || !context.hasInput(0) || !context.hasInput(1))
         return context.invalidHere("needs inputs X and W");
+    const DataType x = context.inputType(0);
+    if (halfType && isHalfType(x)) {
+        for (size_t i = 1; i < std::min<size_t>(context.inputCount(), 3); ++i)
+            if (context.hasInput(i) && context.inputType(i) != x)
+                return context.invalidHere(std::string("input ") + std::to_string(i) + " is " +
+                                           dataTypeName(context.inputType(i)) + ", input 0 " + dataTypeName(x));
+        if (context.hasOutput(0) && context.output(0).dtype != x)
+            return context.invalidHere(std::string("output is ") + dataTypeName(context.output(0).dtype) +
+                                       ", input 0 " + dataTypeName(x));
+        *halfType = x;
+        return Status::ok();
+    }
     for (size_t i = 0; i < std::min<size_t>(context.inputCount(), 3); ++i)
         if (context.hasInput(i) && context.inputType(i) != DataType::Float)
             return context.unsupportedHere(std::string("input ") + std::to_string(i) + " is " +
-                                           dataTypeName(context.inputType(i)) + "; only float32 is supported");
+                                           dataTypeName(context.inputType(i)) + "; only float32" +
+                                           (halfType ? ", float16 and bfloat16 are supported" : " is supported"));
     return Status::ok();
 }
 

@@ -24,8 +24,10 @@
 
 namespace interstage::cpu::nn {
 
-// Conv and ConvTranspose: X and W present, X, W and bias float32.
-Status checkConvInputs(const PrepareContext& context);
+// Conv and ConvTranspose: X and W present, X, W and bias float32. With
+// halfType, X, W, bias and Y may also all be float16 or all bfloat16; the
+// type found is written there.
+Status checkConvInputs(const PrepareContext& context, DataType* halfType = nullptr);
 
 struct ConvSpec {
     Shape x, w, y;  // input, weight {O, I/group, k...}, output
@@ -74,7 +76,8 @@ std::unique_ptr<ConvPath> makeOneDnnConv(const ConvSpec& spec);
 std::size_t convStripeBytes();
 
 // row stripes  a big 2-D convolution (input of at least convStripeBytes()
-//              bytes, read by nothing else) between channel-blocked tensors,
+//              bytes, read by nothing else) between channel-blocked tensors
+//              (float32; float16 / bfloat16 between NCHW ones: half bands),
 //              stride 1, same-size output no bigger than the input: one
 //              band of output rows at a time, each band's input rows copied
 //              out first and its output written back one band later, so the
@@ -84,6 +87,13 @@ std::size_t convStripeBytes();
 //              mode, so every mode computes the same bits.
 bool convRunsInRowStripes(const Graph& graph, const Node& node);
 std::unique_ptr<ConvPath> makeRowStripedConv(const ConvSpec& spec);
+
+// half bands  Conv on float16 / bfloat16 (constant weights, NCHW): each band
+//             of output rows widened to float, computed by the float32 path
+//             for that band's shape, narrowed back (conv_half.cpp). With
+//             overInput (convRunsInRowStripes) the output may lie over the
+//             start of the input, as with row stripes.
+std::unique_ptr<ConvPath> makeHalfBandConv(const ConvSpec& spec, DataType dtype, bool overInput);
 
 // The fused activation over one finished output row (the switch stays
 // outside the loop); for the paths that compute outside oneDNN.

@@ -203,8 +203,13 @@ bool convRunsInRowStripes(const Graph& graph, const Node& node) {
     const Value& x = graph.value(node.input(0));
     const Value& w = graph.value(node.input(1));
     const Value& y = graph.value(node.outputs[0]);
-    if (x.shape.size() != 4 || y.shape.size() != 4 || w.shape.size() != 4 || x.dtype != DataType::Float ||
-        !x.channelBlock || y.channelBlock != x.channelBlock || x.shape[0] != 1)
+    // float32 between channel-blocked tensors (RowStripedConv), or float16 /
+    // bfloat16 on NCHW (the half bands of conv_half.cpp, which keep the
+    // same order of reads and late writes).
+    const bool blockedFloat = x.dtype == DataType::Float && x.channelBlock && y.channelBlock == x.channelBlock;
+    const bool half = (x.dtype == DataType::Float16 || x.dtype == DataType::BFloat16) && y.dtype == x.dtype &&
+                      !x.channelBlock && !y.channelBlock;
+    if (x.shape.size() != 4 || y.shape.size() != 4 || w.shape.size() != 4 || !(blockedFloat || half) || x.shape[0] != 1)
         return false;
     // An intermediate that dies here: nothing else reads it.
     if (x.producer == kNoNode || x.isGraphInput || x.isGraphOutput || x.isWeight() || x.consumers.size() != 1 ||

@@ -1,6 +1,7 @@
 #include "cpu/ops/nn/dnnl_context.h"
 
 #include <algorithm>
+#include <functional>
 #include <unordered_map>
 
 namespace interstage::cpu::nn {
@@ -17,10 +18,21 @@ dnnl::stream& dnnlStream() {
     return stream;
 }
 
-memory::desc plainDesc(const DnnlDims& dims) {
+memory::desc plainDesc(const DnnlDims& dims, memory::data_type type) {
     DnnlDims strides(dims.size(), 1);
     for (size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * std::max<memory::dim>(dims[i], 1);
-    return memory::desc(dims, memory::data_type::f32, strides);
+    return memory::desc(dims, type, strides);
+}
+
+memory::data_type dnnlDataType(DataType type) {
+    switch (type) {
+        case DataType::Float16:
+            return memory::data_type::f16;
+        case DataType::BFloat16:
+            return memory::data_type::bf16;
+        default:
+            return memory::data_type::f32;
+    }
 }
 
 memory::desc activationDesc(const DnnlDims& dims, int channelBlock) {
@@ -40,12 +52,12 @@ int preferredChannelBlock() {
     return 0;
 }
 
-memory::desc anyDesc(const DnnlDims& dims) {
-    return memory::desc(dims, memory::data_type::f32, memory::format_tag::any);
+memory::desc anyDesc(const DnnlDims& dims, memory::data_type type) {
+    return memory::desc(dims, type, memory::format_tag::any);
 }
 
-memory::desc stridedDesc(const DnnlDims& dims, const DnnlDims& strides) {
-    return memory::desc(dims, memory::data_type::f32, strides);
+memory::desc stridedDesc(const DnnlDims& dims, const DnnlDims& strides, memory::data_type type) {
+    return memory::desc(dims, type, strides);
 }
 
 bool appendActivation(dnnl::post_ops& ops, const Activation& activation) {
@@ -217,6 +229,29 @@ Status DnnlStep::run(RunContext& context) {
         return dnnlRunFailure("primitive execution failed", error);
     }
     return Status::ok();
+}
+
+}  // namespace interstage::cpu::nn
+
+namespace interstage::cpu::nn {
+
+dnnl::matmul::primitive_desc matmulIn(memory::data_type type,
+                                      const std::function<dnnl::matmul::desc(memory::data_type)>& describe,
+                                      const dnnl::primitive_attr& attributes, bool& native) {
+    native = false;
+    if (type != memory::data_type::f32) {
+        try {
+            dnnl::matmul::primitive_desc pd(describe(type), attributes, dnnlEngine());
+            // A reference kernel is correct but far slower than widening.
+            if (std::string(pd.impl_info_str()).find("ref") == std::string::npos) {
+                native = true;
+                return pd;
+            }
+        } catch (const dnnl::error&) {
+            // no kernel in this type on this CPU: widen
+        }
+    }
+    return dnnl::matmul::primitive_desc(describe(memory::data_type::f32), attributes, dnnlEngine());
 }
 
 }  // namespace interstage::cpu::nn

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <string>
 #include <vector>
@@ -24,10 +25,13 @@ dnnl::stream& dnnlStream();
 
 using DnnlDims = dnnl::memory::dims;
 
-// Row-major f32 descriptor of the given dims (our tensors' layout).
-dnnl::memory::desc plainDesc(const DnnlDims& dims);
+// Row-major descriptor of the given dims (our tensors' layout), f32 unless
+// told otherwise.
+dnnl::memory::desc plainDesc(const DnnlDims& dims, dnnl::memory::data_type type = dnnl::memory::data_type::f32);
 // Same dims, any layout the primitive likes best.
-dnnl::memory::desc anyDesc(const DnnlDims& dims);
+dnnl::memory::desc anyDesc(const DnnlDims& dims, dnnl::memory::data_type type = dnnl::memory::data_type::f32);
+// f16 / bf16 for float16 / bfloat16, f32 for anything else.
+dnnl::memory::data_type dnnlDataType(DataType type);
 // A 4-D activation as the engine stores it: NCHW (channelBlock 0) or
 // channels blocked innermost (16: nChw16c, 8: nChw8c; see Value::channelBlock).
 dnnl::memory::desc activationDesc(const DnnlDims& dims, int channelBlock);
@@ -35,7 +39,16 @@ dnnl::memory::desc activationDesc(const DnnlDims& dims, int channelBlock);
 // AVX-512, 8 with AVX2, 0 (stay NCHW) otherwise.
 int preferredChannelBlock();
 // Arbitrary strides (transposed operands, ONNX weight orders).
-dnnl::memory::desc stridedDesc(const DnnlDims& dims, const DnnlDims& strides);
+dnnl::memory::desc stridedDesc(const DnnlDims& dims, const DnnlDims& strides,
+                               dnnl::memory::data_type type = dnnl::memory::data_type::f32);
+
+// A matmul computing in `type` (f16 / bf16) when oneDNN has a kernel other
+// than its reference one for it on this CPU (native = true), otherwise in
+// f32: the caller's DnnlStep then widens the half operands through
+// reorders in the workspace. describe(type) gives the desc in a type.
+dnnl::matmul::primitive_desc matmulIn(dnnl::memory::data_type type,
+                                      const std::function<dnnl::matmul::desc(dnnl::memory::data_type)>& describe,
+                                      const dnnl::primitive_attr& attributes, bool& native);
 
 // Adds the node's fused activation as eltwise post-ops. Returns false when
 // the activation has no oneDNN form.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cpu/activation.h"
+#include "cpu/half_rows.h"
 #include "cpu/ops/nn/dnnl_context.h"
 #include "cpu/ops/nn/nn_kernels.h"
 #include "cpu/parallel.h"
@@ -26,10 +27,13 @@ public:
     Status prepare(PrepareContext& context) override {
         if (context.inputCount() < 2 || !context.hasInput(0) || !context.hasInput(1))
             return context.invalidHere("needs inputs A and B");
+        type_ = context.inputType(0);
         for (size_t i = 0; i < std::min<size_t>(context.inputCount(), 3); ++i)
-            if (context.hasInput(i) && context.inputType(i) != DataType::Float)
+            if (context.hasInput(i) &&
+                (context.inputType(i) != type_ || (type_ != DataType::Float && !isHalfType(type_))))
                 return context.unsupportedHere(std::string("input ") + std::to_string(i) + " is " +
-                                               dataTypeName(context.inputType(i)) + "; only float32 is supported");
+                                               dataTypeName(context.inputType(i)) +
+                                               "; float32, float16 and bfloat16 are supported, all inputs alike");
         const Node& node = context.node();
         const Shape& a = context.inputShape(0);
         const Shape& b = context.inputShape(1);
@@ -65,52 +69,26 @@ public:
         }
         if (alpha_ == 0.f || k == 0) {
             mode_ = Mode::OnlyC;  // the product contributes nothing
+            if (isHalfType(type_))
+                return context.unsupportedHere(std::string(dataTypeName(type_)) + " Gemm needs alpha != 0 and K > 0");
             return Status::ok();
         }
         const bool cAsBias = hasC_ && beta_ != 0.f && cRows_ == 1 && cColumns_ == n_;
         const bool cAsSum = hasC_ && beta_ != 0.f && !cAsBias;
+        const TensorData* constantB = context.inputConstant(1);
+        const TensorData* constantC = hasC_ ? context.inputConstant(2) : nullptr;
+        // Half types: the product and a constant row C (the Linear layer);
+        // C is widened once into the f32 bias.
+        if (isHalfType(type_) && (cAsSum || (cAsBias && !constantC)))
+            return context.unsupportedHere(std::string(dataTypeName(type_)) +
+                                           " Gemm needs alpha != 0 and C absent or a constant row");
 
         dnnl::post_ops ops;
         if (cAsSum) ops.append_sum(1.f);
         if (!appendActivation(ops, activation_)) return context.unsupportedHere("fused activation has no oneDNN form");
         dnnl::primitive_attr attributes = makeAttributes(ops);
         if (alpha_ != 1.f) attributes.set_output_scales(0, {alpha_});
-        const TensorData* constantB = context.inputConstant(1);
-        const TensorData* constantC = hasC_ ? context.inputConstant(2) : nullptr;
-        try {
-            const memory::desc userA = stridedDesc({m_, k}, transA ? DnnlDims{1, m_} : DnnlDims{k, 1});
-            const memory::desc userB = stridedDesc({k, n_}, transB ? DnnlDims{1, k} : DnnlDims{n_, 1});
-            const memory::desc biasDesc = cAsBias ? plainDesc({1, n_}) : memory::desc();
-            dnnl::matmul::desc desc(userA, constantB ? anyDesc({k, n_}) : userB, biasDesc, plainDesc({m_, n_}));
-            dnnl::matmul::primitive_desc pd(desc, attributes, dnnlEngine());
-            WorkspacePlan plan;
-            step_.setPrimitive(pd, dnnl::matmul(pd));
-            step_.addInput(DNNL_ARG_SRC, 0, userA, pd.src_desc(), plan);
-            if (constantB)
-                packedBytes_ += step_.addConstant(DNNL_ARG_WEIGHTS, constantB->data<float>(), userB, pd.weights_desc());
-            else
-                step_.addInput(DNNL_ARG_WEIGHTS, 1, userB, pd.weights_desc(), plan);
-            if (cAsBias) {
-                // oneDNN adds the bias before the output scale: pass beta/alpha * C.
-                const float scale = beta_ / alpha_;
-                if (constantC) {
-                    std::vector<float> bias(constantC->data<float>(), constantC->data<float>() + n_);
-                    for (float& v : bias) v *= scale;
-                    packedBytes_ += step_.addConstant(DNNL_ARG_BIAS, bias.data(), biasDesc, pd.bias_desc());
-                } else if (scale == 1.f) {
-                    step_.addInput(DNNL_ARG_BIAS, 2, biasDesc, pd.bias_desc(), plan);
-                } else {
-                    biasOffset_ = plan.reserve(static_cast<std::size_t>(n_) * sizeof(float));
-                    scaleBiasAtRun_ = true;
-                    step_.addWorkspaceArgument(DNNL_ARG_BIAS, biasDesc, biasOffset_);
-                }
-            }
-            step_.addOutput(DNNL_ARG_DST, 0, plainDesc({m_, n_}), pd.dst_desc(), plan);
-            step_.finish(plan);
-            workspaceBytes_ = plan.total();
-        } catch (const std::exception& error) {
-            return dnnlFailure(context, "cannot build the matmul", error);
-        }
+        IS_RETURN_IF_ERROR(buildPrimitive(context, k, transA, transB, cAsBias, attributes));
         prefillC_ = cAsSum;
         ownsWeights_ = constantB && !context.inputConstant(0) && (!hasC_ || beta_ == 0.f || (cAsBias && constantC));
         mode_ = Mode::Primitive;
@@ -140,6 +118,60 @@ public:
     bool ownsWeights() const override { return ownsWeights_; }
 
 private:
+    // The matmul (in the half type where oneDNN computes it here), its
+    // packed B and bias, and the workspace its reorders need.
+    Status buildPrimitive(const PrepareContext& context, int64_t k, bool transA, bool transB, bool cAsBias,
+                          const dnnl::primitive_attr& attributes) {
+        const TensorData* constantB = context.inputConstant(1);
+        const TensorData* constantC = hasC_ ? context.inputConstant(2) : nullptr;
+        try {
+            const memory::data_type stored = dnnlDataType(type_);
+            const memory::desc userA = stridedDesc({m_, k}, transA ? DnnlDims{1, m_} : DnnlDims{k, 1}, stored);
+            const memory::desc userB = stridedDesc({k, n_}, transB ? DnnlDims{1, k} : DnnlDims{n_, 1}, stored);
+            const memory::desc biasDesc = cAsBias ? plainDesc({1, n_}) : memory::desc();
+            // Half types in their own type where oneDNN computes it here,
+            // else in f32 with the step's reorders widening A and Y.
+            auto describe = [&](memory::data_type t) {
+                const memory::desc a = stridedDesc({m_, k}, transA ? DnnlDims{1, m_} : DnnlDims{k, 1}, t);
+                const memory::desc b = stridedDesc({k, n_}, transB ? DnnlDims{1, k} : DnnlDims{n_, 1}, t);
+                return dnnl::matmul::desc(a, constantB ? anyDesc({k, n_}, t) : b, biasDesc, plainDesc({m_, n_}, t));
+            };
+            const dnnl::matmul::primitive_desc pd = matmulIn(stored, describe, attributes, native_);
+            WorkspacePlan plan;
+            step_.setPrimitive(pd, dnnl::matmul(pd));
+            step_.addInput(DNNL_ARG_SRC, 0, userA, pd.src_desc(), plan);
+            if (constantB)
+                packedBytes_ += step_.addConstant(DNNL_ARG_WEIGHTS, constantB->bytes.data(), userB, pd.weights_desc());
+            else
+                step_.addInput(DNNL_ARG_WEIGHTS, 1, userB, pd.weights_desc(), plan);
+            if (cAsBias) {
+                // oneDNN adds the bias before the output scale: pass beta/alpha * C.
+                const float scale = beta_ / alpha_;
+                if (constantC) {
+                    std::vector<float> bias(static_cast<size_t>(n_));
+                    if (isHalfType(type_))
+                        widenRow(type_, constantC->bytes.data(), bias.data(), n_);
+                    else
+                        bias.assign(constantC->data<float>(), constantC->data<float>() + n_);
+                    for (float& v : bias) v *= scale;
+                    packedBytes_ += step_.addConstant(DNNL_ARG_BIAS, bias.data(), biasDesc, pd.bias_desc());
+                } else if (scale == 1.f) {
+                    step_.addInput(DNNL_ARG_BIAS, 2, biasDesc, pd.bias_desc(), plan);
+                } else {
+                    biasOffset_ = plan.reserve(static_cast<std::size_t>(n_) * sizeof(float));
+                    scaleBiasAtRun_ = true;
+                    step_.addWorkspaceArgument(DNNL_ARG_BIAS, biasDesc, biasOffset_);
+                }
+            }
+            step_.addOutput(DNNL_ARG_DST, 0, plainDesc({m_, n_}, stored), pd.dst_desc(), plan);
+            step_.finish(plan);
+            workspaceBytes_ = plan.total();
+        } catch (const std::exception& error) {
+            return dnnlFailure(context, "cannot build the matmul", error);
+        }
+        return Status::ok();
+    }
+
     // Y = beta * C broadcast to {M, N} (zeros without C).
     void writeScaledC(const float* c, float* y) const {
         const int64_t work = m_ * n_;
@@ -160,6 +192,8 @@ private:
 
     enum class Mode { Empty, OnlyC, Primitive };
     Mode mode_ = Mode::Empty;
+    DataType type_ = DataType::Float;
+    bool native_ = false;  // a half type computed as it is (no widening)
     Activation activation_;
     float alpha_ = 1.f, beta_ = 1.f;
     int64_t m_ = 0, n_ = 0, cRows_ = 1, cColumns_ = 1;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "cpu/half_rows.h"
 #include "cpu/ops/nn/nn_kernels.h"
 #include "cpu/parallel.h"
 
@@ -27,6 +28,34 @@ void globalPool(const T* x, T* y, int64_t planes, int64_t planeSize) {
             for (int64_t i = 1; i < planeSize; ++i) best = std::max(best, src[i]);
             y[p] = best;
         }
+    }
+}
+
+// float16 / bfloat16: each plane widened in stack chunks and reduced in
+// float (sums as globalPool's), one narrowed value written per plane.
+template <bool Average>
+void globalPoolHalf(DataType type, const uint16_t* x, uint16_t* y, int64_t planes, int64_t planeSize) {
+#pragma omp parallel for schedule(static) if (planes * planeSize > kParallelWork)
+    for (int64_t p = 0; p < planes; ++p) {
+        constexpr int64_t kChunk = 1024;
+        float chunk[kChunk];
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        float best = std::numeric_limits<float>::lowest();
+        for (int64_t begin = 0; begin < planeSize; begin += kChunk) {
+            const int64_t n = std::min(kChunk, planeSize - begin);
+            widenRow(type, x + p * planeSize + begin, chunk, n);
+            if (begin == 0) best = chunk[0];
+            int64_t i = 0;
+            if constexpr (Average) {
+                for (; i + 4 <= n; i += 4) s0 += chunk[i], s1 += chunk[i + 1], s2 += chunk[i + 2], s3 += chunk[i + 3];
+                for (; i < n; ++i) s0 += chunk[i];
+            } else {
+                for (; i < n; ++i) best = std::max(best, chunk[i]);
+            }
+        }
+        float value = best;
+        if constexpr (Average) value = planeSize > 0 ? ((s0 + s1) + (s2 + s3)) / static_cast<float>(planeSize) : 0.f;
+        narrowRow(type, &value, y + p, 1);
     }
 }
 
@@ -64,9 +93,9 @@ public:
     Status prepare(PrepareContext& context) override {
         if (!context.hasInput(0)) return context.invalidHere("needs input X");
         dtype_ = context.inputType(0);
-        if (dtype_ != DataType::Float && dtype_ != DataType::Double)
+        if (dtype_ != DataType::Float && dtype_ != DataType::Double && !isHalfType(dtype_))
             return context.unsupportedHere(std::string("input is ") + dataTypeName(dtype_) +
-                                           "; float32 and float64 are supported");
+                                           "; float32, float64, float16 and bfloat16 are supported");
         const Shape& x = context.inputShape(0);
         if (x.size() < 2) return context.invalidHere("input must have rank >= 2, not " + shapeToString(x));
         block_ = context.input(0).channelBlock;
@@ -84,6 +113,9 @@ public:
         if (block_)
             globalPoolBlocked<Average>(context.inputs[0].as<const float>(), context.outputs[0].as<float>(), images_,
                                        channels_, planeSize_, block_);
+        else if (isHalfType(dtype_))
+            globalPoolHalf<Average>(dtype_, context.inputs[0].as<const uint16_t>(), context.outputs[0].as<uint16_t>(),
+                                    planes_, planeSize_);
         else if (dtype_ == DataType::Float)
             globalPool<float, Average>(context.inputs[0].as<const float>(), context.outputs[0].as<float>(), planes_,
                                        planeSize_);

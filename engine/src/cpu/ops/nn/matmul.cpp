@@ -1,11 +1,13 @@
 // MatMul (N-D with batch broadcasting, 1-D operands, fused activation) on
 // oneDNN's matmul primitive, which reads and writes plain row-major data
 // directly. Constant B is packed once at prepare; a run-time B is read in
-// place.
+// place. Float16 / bfloat16 compute in their type where oneDNN can here
+// (matmulIn), otherwise in f32 through reorders of A and Y.
 #include <algorithm>
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "cpu/activation.h"
+#include "cpu/half_rows.h"
 #include "cpu/ops/nn/dnnl_context.h"
 #include "cpu/ops/nn/nn_kernels.h"
 
@@ -20,10 +22,15 @@ public:
     Status prepare(PrepareContext& context) override {
         if (context.inputCount() != 2 || !context.hasInput(0) || !context.hasInput(1))
             return context.invalidHere("needs inputs A and B");
+        type_ = context.inputType(0);
         for (size_t i = 0; i < 2; ++i)
-            if (context.inputType(i) != DataType::Float)
+            if (context.inputType(i) != type_ || (type_ != DataType::Float && !isHalfType(type_)))
                 return context.unsupportedHere(std::string("input ") + std::to_string(i) + " is " +
-                                               dataTypeName(context.inputType(i)) + "; only float32 is supported");
+                                               dataTypeName(context.inputType(i)) +
+                                               "; float32, float16 and bfloat16 are supported, both inputs alike");
+        if (context.output(0).dtype != type_)
+            return context.invalidHere(std::string("output is ") + dataTypeName(context.output(0).dtype) + ", inputs " +
+                                       dataTypeName(type_));
         Shape a = context.inputShape(0), b = context.inputShape(1);
         const Shape& y = context.output(0).shape;
         if (a.empty() || b.empty()) return context.invalidHere("operands must have rank >= 1");
@@ -68,18 +75,23 @@ public:
         try {
             // A constant B gets the primitive's packed layout; a run-time B
             // is read as it is rather than reordered on every run.
-            const memory::desc weights = constantB ? anyDesc(b) : plainDesc(b);
-            dnnl::matmul::desc desc(plainDesc(a), weights, plainDesc(out));
-            dnnl::matmul::primitive_desc pd(desc, attributes, dnnlEngine());
+            // Half types: in their own type where oneDNN computes it here,
+            // else in f32 with the step's reorders widening A and Y.
+            const memory::data_type stored = dnnlDataType(type_);
+            auto describe = [&](memory::data_type t) {
+                const memory::desc weights = constantB ? anyDesc(b, t) : plainDesc(b, t);
+                return dnnl::matmul::desc(plainDesc(a, t), weights, plainDesc(out, t));
+            };
+            const dnnl::matmul::primitive_desc pd = matmulIn(stored, describe, attributes, native_);
             WorkspacePlan plan;
             step_.setPrimitive(pd, dnnl::matmul(pd));
-            step_.addInput(DNNL_ARG_SRC, 0, plainDesc(a), pd.src_desc(), plan);
+            step_.addInput(DNNL_ARG_SRC, 0, plainDesc(a, stored), pd.src_desc(), plan);
             if (constantB)
-                packedBytes_ =
-                    step_.addConstant(DNNL_ARG_WEIGHTS, constantB->data<float>(), plainDesc(b), pd.weights_desc());
+                packedBytes_ = step_.addConstant(DNNL_ARG_WEIGHTS, constantB->bytes.data(), plainDesc(b, stored),
+                                                 pd.weights_desc());
             else
-                step_.addInput(DNNL_ARG_WEIGHTS, 1, plainDesc(b), pd.weights_desc(), plan);
-            step_.addOutput(DNNL_ARG_DST, 0, plainDesc(out), pd.dst_desc(), plan);
+                step_.addInput(DNNL_ARG_WEIGHTS, 1, plainDesc(b, stored), pd.weights_desc(), plan);
+            step_.addOutput(DNNL_ARG_DST, 0, plainDesc(out, stored), pd.dst_desc(), plan);
             step_.finish(plan);
             workspaceBytes_ = plan.total();
         } catch (const std::exception& error) {
@@ -96,7 +108,11 @@ public:
                 return Status::ok();
             case Mode::Zeros: {
                 const TensorView& y = context.outputs[0];
-                std::fill_n(y.as<float>(), y.count(), activate(activation_, 0.f));
+                const float value = activate(activation_, 0.f);
+                if (isHalfType(type_))
+                    for (int64_t i = 0; i < y.count(); ++i) narrowRow(type_, &value, y.as<uint16_t>() + i, 1);
+                else
+                    std::fill_n(y.as<float>(), y.count(), value);
                 return Status::ok();
             }
             case Mode::Primitive:
@@ -112,6 +128,8 @@ public:
 private:
     enum class Mode { Empty, Zeros, Primitive };
     Mode mode_ = Mode::Empty;
+    DataType type_ = DataType::Float;
+    bool native_ = false;  // a half type computed as it is (no widening)
     Activation activation_;
     DnnlStep step_;
     std::size_t workspaceBytes_ = 0;

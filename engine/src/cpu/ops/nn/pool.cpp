@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "core/half_float.h"
 #include "cpu/ops/nn/nn_kernels.h"
 #include "cpu/ops/nn/window.h"
 #include "cpu/simd_dispatch.h"
@@ -117,6 +118,31 @@ void maxPool(const PoolGeometry& g, const T* x, T* y, int64_t* indices, bool col
         }
     }
 }
+
+// A float16 / bfloat16 element as maxPool's T: compared exactly through
+// float, stored as it was (max picks an input, so nothing is rounded and
+// nothing is widened into memory).
+template <DataType D>
+struct HalfElement {
+    uint16_t bits;
+    float value() const { return D == DataType::Float16 ? halfToFloat(bits) : bfloatToFloat(bits); }
+    bool operator>(HalfElement other) const { return value() > other.value(); }
+    static HalfElement of(float v) { return {D == DataType::Float16 ? floatToHalf(v) : floatToBfloat(v)}; }
+};
+
+// What averagePool sums in: float for the half types, T otherwise.
+template <class T>
+struct PoolSum {
+    using type = T;
+    static T load(T v) { return v; }
+    static T store(T v) { return v; }
+};
+template <DataType D>
+struct PoolSum<HalfElement<D>> {
+    using type = float;
+    static float load(HalfElement<D> v) { return v.value(); }
+    static HalfElement<D> store(float v) { return HalfElement<D>::of(v); }
+};
 
 // Two input rows -> one output row of a 2x2 / stride 2 window (U^2-Net's
 // pools), compiled for AVX-512 / AVX2 / baseline and picked by the CPU: the
@@ -374,9 +400,9 @@ public:
         IS_RETURN_IF_ERROR(readPoolWindow(context, window_));
         dtype_ = context.inputType(0);
         if (dtype_ != DataType::Float && dtype_ != DataType::Double && dtype_ != DataType::Int8 &&
-            dtype_ != DataType::UInt8)
+            dtype_ != DataType::UInt8 && dtype_ != DataType::Float16 && dtype_ != DataType::BFloat16)
             return context.unsupportedHere(std::string("input is ") + dataTypeName(dtype_) +
-                                           "; float32, float64, int8 and uint8 are supported");
+                                           "; float32, float64, float16, bfloat16, int8 and uint8 are supported");
         if (context.node().attrInt("ceil_mode", 0) != 0 && window_.samePadding())
             return context.invalidHere("ceil_mode cannot be combined with auto_pad " + window_.autoPad);
         columnMajor_ = context.node().attrInt("storage_order", 0) == 1;
@@ -412,6 +438,14 @@ public:
                 break;
             case DataType::Int8:
                 maxPool(geometry_, static_cast<const int8_t*>(x), static_cast<int8_t*>(y), indices, columnMajor_);
+                break;
+            case DataType::Float16:
+                maxPool(geometry_, static_cast<const HalfElement<DataType::Float16>*>(x),
+                        static_cast<HalfElement<DataType::Float16>*>(y), indices, columnMajor_);
+                break;
+            case DataType::BFloat16:
+                maxPool(geometry_, static_cast<const HalfElement<DataType::BFloat16>*>(x),
+                        static_cast<HalfElement<DataType::BFloat16>*>(y), indices, columnMajor_);
                 break;
             default:
                 maxPool(geometry_, static_cast<const uint8_t*>(x), static_cast<uint8_t*>(y), indices, columnMajor_);
@@ -451,17 +485,19 @@ void averagePool(const PoolGeometry& g, const T* x, T* y, bool countPads) {
             const int64_t rowTaps = (ad.endTap[od] - ad.firstTap[od]) * (ah.endTap[oh] - ah.firstTap[oh]);
             const int64_t rowPadded = ad.paddedTaps[od] * ah.paddedTaps[oh];
             for (int64_t ow = 0; ow < aw.out; ++ow) {
-                T sum = 0;
+                using S = PoolSum<T>;
+                typename S::type sum = 0;
                 for (int64_t kd = ad.firstTap[od]; kd < ad.endTap[od]; ++kd) {
                     const int64_t d = ad.start[od] + kd * ad.dilation;
                     for (int64_t kh = ah.firstTap[oh]; kh < ah.endTap[oh]; ++kh) {
                         const T* line = src + (d * ah.in + ah.start[oh] + kh * ah.dilation) * aw.in + aw.start[ow];
-                        for (int64_t kw = aw.firstTap[ow]; kw < aw.endTap[ow]; ++kw) sum += line[kw * aw.dilation];
+                        for (int64_t kw = aw.firstTap[ow]; kw < aw.endTap[ow]; ++kw)
+                            sum += S::load(line[kw * aw.dilation]);
                     }
                 }
                 const int64_t count =
                     countPads ? rowPadded * aw.paddedTaps[ow] : rowTaps * (aw.endTap[ow] - aw.firstTap[ow]);
-                dst[ow] = count > 0 ? sum / static_cast<T>(count) : T(0);
+                dst[ow] = S::store(count > 0 ? sum / static_cast<typename S::type>(count) : typename S::type(0));
             }
         }
     }
@@ -472,9 +508,10 @@ public:
     Status prepare(PrepareContext& context) override {
         IS_RETURN_IF_ERROR(readPoolWindow(context, window_));
         dtype_ = context.inputType(0);
-        if (dtype_ != DataType::Float && dtype_ != DataType::Double)
+        if (dtype_ != DataType::Float && dtype_ != DataType::Double && dtype_ != DataType::Float16 &&
+            dtype_ != DataType::BFloat16)
             return context.unsupportedHere(std::string("input is ") + dataTypeName(dtype_) +
-                                           "; float32 and float64 are supported");
+                                           "; float32, float64, float16 and bfloat16 are supported");
         countPads_ = context.node().attrInt("count_include_pad", 0) != 0;
         block_ = context.input(0).channelBlock;
         if (block_) IS_RETURN_IF_ERROR(checkBlocked(context, block_));
@@ -488,6 +525,12 @@ public:
                                countPads_);
         else if (dtype_ == DataType::Float)
             averagePool(geometry_, context.inputs[0].as<const float>(), context.outputs[0].as<float>(), countPads_);
+        else if (dtype_ == DataType::Float16)
+            averagePool(geometry_, context.inputs[0].as<const HalfElement<DataType::Float16>>(),
+                        context.outputs[0].as<HalfElement<DataType::Float16>>(), countPads_);
+        else if (dtype_ == DataType::BFloat16)
+            averagePool(geometry_, context.inputs[0].as<const HalfElement<DataType::BFloat16>>(),
+                        context.outputs[0].as<HalfElement<DataType::BFloat16>>(), countPads_);
         else
             averagePool(geometry_, context.inputs[0].as<const double>(), context.outputs[0].as<double>(), countPads_);
         return Status::ok();

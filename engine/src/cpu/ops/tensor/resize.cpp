@@ -5,13 +5,16 @@
 //  - linear / cubic float32 resizing only the last two axes (the NCHW
 //    image case, U^2-Net's hot path): input rows are interpolated along
 //    the columns once each into a small per-thread cache, then each output
-//    row blends Ty of them; parallel over N*C*H;
+//    row blends Ty of them; parallel over N*C*H. Float16 / bfloat16 take
+//    this loop too, each input row widened into the thread's scratch and
+//    each output row narrowed from it (no other linear loop takes them);
 //  - anything else (resizing N or C, 3-D volumes): a generic N-D loop.
 #include <omp.h>
 
 #include <algorithm>
 #include <cstring>
 
+#include "cpu/half_rows.h"
 #include "cpu/ops/tensor/resize_plan.h"
 #include "cpu/ops/tensor/tensor_kernels.h"
 #include "cpu/ops/tensor/tensor_util.h"
@@ -106,7 +109,7 @@ public:
                 return context.invalidHere("axes are out of range or repeated");
             if (node.attrInt("antialias", 0) != 0) return context.unsupportedHere("antialias is not supported");
         }
-        if (attributes_.mode != ResizeMode::Nearest && dtype_ != DataType::Float)
+        if (attributes_.mode != ResizeMode::Nearest && dtype_ != DataType::Float && !isHalfType(dtype_))
             return context.unsupportedHere(std::string(mode) + " resize of " + dataTypeName(dtype_) +
                                            " is not supported");
         scratchThreads_ = std::max({1, context.threads(), omp_get_max_threads()});
@@ -164,7 +167,10 @@ public:
         else if (attributes_.mode == ResizeMode::Nearest)
             runNearest(in, out);
         else if (lastTwoOnly_)
-            runPlanar(in.as<const float>(), out.as<float>(), scratch(context));
+            runPlanar(in.data, out.data, scratch(context));
+        else if (isHalfType(dtype_))
+            return Status(StatusCode::Unsupported, "Resize of " + std::string(dataTypeName(dtype_)) +
+                                                       " over other than the last two axes is not supported");
         else
             runGeneric(in.as<const float>(), out.as<float>());
         return Status::ok();
@@ -175,10 +181,16 @@ public:
 private:
     static constexpr int kCacheSlots = 4;  // cubic blends four input rows
 
-    // Interpolated-row slots for runPlanar, per thread.
+    // Interpolated-row slots for runPlanar, per thread; for half types also
+    // one widened input row and one float output row.
     std::size_t scratchFloats() const {
         if (attributes_.mode == ResizeMode::Nearest || outShape_.empty()) return 0;
-        return static_cast<std::size_t>(scratchThreads_) * kCacheSlots * static_cast<std::size_t>(outShape_.back());
+        return static_cast<std::size_t>(scratchThreads_) * threadScratchFloats();
+    }
+    std::size_t threadScratchFloats() const {
+        const auto outW = static_cast<std::size_t>(outShape_.back());
+        const std::size_t halfRows = isHalfType(dtype_) ? static_cast<std::size_t>(inShape_.back()) + outW : 0;
+        return kCacheSlots * outW + halfRows;
     }
 
     float* scratch(RunContext& context) {
@@ -296,7 +308,11 @@ private:
     // they need are kept in up to four cache slots of the scratch, so an
     // input row is interpolated once however many output rows blend it,
     // and the row blend itself is a contiguous, vectorizable loop.
-    void runPlanar(const float* src, float* dst, float* scratch) const {
+    void runPlanar(const void* srcData, void* dstData, float* scratch) const {
+        const bool half = isHalfType(dtype_);
+        const std::size_t elem = dataTypeSize(dtype_);
+        const auto* src = static_cast<const std::byte*>(srcData);
+        auto* dst = static_cast<std::byte*>(dstData);
         const size_t rank = outShape_.size();
         static const AxisTaps single = [] {
             AxisTaps t;
@@ -318,13 +334,16 @@ private:
         {
             const int64_t nt = omp_get_num_threads(), t = omp_get_thread_num();
             const int64_t begin = rows * t / nt, end = rows * (t + 1) / nt;
-            float* slots = scratch + t * kCacheSlots * outW;
+            float* slots = scratch + static_cast<std::size_t>(t) * threadScratchFloats();
+            float* widened = slots + kCacheSlots * outW;      // half types: the input row as float
+            float* outRow = widened + inW;                    // and the output row before narrowing
             int64_t slotKey[kCacheSlots] = {-1, -1, -1, -1};  // plane * inH + input row held by each slot
             for (int64_t row = begin; row < end; ++row) {
                 const int64_t plane = row / outH, y = row % outH;
-                float* out = dst + row * outW;
+                float* out = half ? outRow : reinterpret_cast<float*>(dst) + row * outW;
                 if (rowsTaps.outside[static_cast<size_t>(y)]) {
                     std::fill(out, out + outW, fill);
+                    if (half) narrowRow(dtype_, out, dst + static_cast<std::size_t>(row * outW) * elem, outW);
                     continue;
                 }
                 const int64_t* rowIndex = &rowsTaps.index[static_cast<size_t>(y * ty)];
@@ -343,7 +362,11 @@ private:
                         }
                         slotKey[slot] = key;
                         float* line = slots + slot * outW;
-                        const float* in = src + key * inW;
+                        const float* in = reinterpret_cast<const float*>(src) + key * inW;
+                        if (half) {
+                            widenRow(dtype_, src + static_cast<std::size_t>(key * inW) * elem, widened, inW);
+                            in = widened;
+                        }
                         switch (cols.taps) {
                             case 1:
                                 interpolateRow<1>(line, in, cols.index.data(), cols.weight.data(), outW);
@@ -373,6 +396,7 @@ private:
                 if (cols.anyOutside)
                     for (int64_t x = 0; x < outW; ++x)
                         if (cols.outside[static_cast<size_t>(x)]) out[x] = fill;
+                if (half) narrowRow(dtype_, out, dst + static_cast<std::size_t>(row * outW) * elem, outW);
             }
         }
     }
