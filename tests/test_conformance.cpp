@@ -172,9 +172,11 @@ Outcome runCase(const fs::path& dir, std::string& why, CaseRun& how) {
     }
     // Control-flow nodes have no shader: they run, bodies and all, through
     // the CPU fallback, so their cases run (counted with the fallbacks).
+    // Sequence ops never run: they are resolved into tensors first.
     if (vulkan)
         for (const Node& node : model->graph.nodes)
-            if (node.opType != "Constant" && !node.hasSubgraph && !vulkan::findVulkanKernel(node.opType)) {
+            if (node.opType != "Constant" && !node.hasSubgraph && !ops::hasTrait(node, ops::kResolvedBeforePlanning) &&
+                !vulkan::findVulkanKernel(node.opType)) {
                 why = "no shader for " + node.opType;
                 return Outcome::Skipped;
             }

@@ -235,13 +235,14 @@ private slots:
         QCOMPARE(y->data<float>()[2 * kCols], x.data<float>()[2 * kCols]);
     }
 
-    // A position computed while the model runs (from a tensor too large to
-    // fold) cannot place the element's tensors before running: refused,
-    // naming node, input and why.
+    // A position computed while the model runs (from an input too large to
+    // lend its values to the shape rules) cannot place the element's
+    // tensors before running: refused, naming node, input and why.
     void positionKnownOnlyAtRunTime() {
+        const int64_t bigCount = ShapeOptions{}.maxInputValueElements + 1;
         GraphBuilder b("runtime_position", 13);
         b.input("x", DataType::Float, {2, kCols});
-        b.input("big", DataType::Float, {70000});
+        b.input("big", DataType::Float, {bigCount});
         auto top = b.op("ReduceMax", {"big"}, {intAttr("keepdims", 0)}, "top");
         auto at = b.op("Cast", {top}, {intAttr("to", static_cast<int64_t>(DataType::Int64))}, "at");
         auto seq = b.op("SplitToSequence", {"x"}, {intAttr("axis", 0)}, "rows");
@@ -250,7 +251,7 @@ private slots:
         auto session = Session::create(testsupport::builtModel(b));
         QVERIFY2(session.ok(), session.status().toString().c_str());
         const Status run =
-            session.value()->run({{"x", ramp({2, kCols})}, {"big", TensorData::zeros(DataType::Float, {70000})}});
+            session.value()->run({{"x", ramp({2, kCols})}, {"big", TensorData::zeros(DataType::Float, {bigCount})}});
         QCOMPARE(run.code(), StatusCode::Unsupported);
         const std::string message = run.message();
         QVERIFY2(message.find("'take' (SequenceAt): input 1 is known only at run time") != std::string::npos,
