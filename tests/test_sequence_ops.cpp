@@ -11,6 +11,7 @@
 #include <numeric>
 
 #include "interstage/session.h"
+#include "interstage/tensor_io.h"
 #include "test_support.h"
 
 using namespace interstage;
@@ -327,6 +328,30 @@ private slots:
         QVERIFY2(session.status().message().find("'third_row' (SequenceAt): position 2 is out of range for a "
                                                  "sequence of 2 tensors") != std::string::npos,
                  session.status().message().c_str());
+    }
+
+    // A sequence input travels as its elements: a session created for three
+    // of them refuses a run that gives two, instead of generating the third.
+    void missingSequenceElementRefused() {
+        const std::string model = std::string(INTERSTAGE_TESTDATA_DIR) + "/node/test_sequence_map_identity_1_sequence";
+        auto loaded = loadModel(model + "/model.onnx");
+        if (!loaded.ok()) QSKIP("ONNX test data not installed (apt-get install libonnx-testdata)");
+        auto elements = readValueFile(model + "/test_data_set_0/input_0.pb", "x", ValueKind::Sequence);
+        QVERIFY2(elements.ok(), elements.status().toString().c_str());
+        QVERIFY(elements->size() >= 2);
+        SessionOptions options;
+        std::map<std::string, TensorData> all;
+        for (const NamedTensor& e : elements.value()) {
+            options.inputShapes[e.name] = e.data.shape;
+            all[e.name] = e.data;
+        }
+        auto session = Session::create(std::move(loaded.value()), options);
+        QVERIFY2(session.ok(), session.status().toString().c_str());
+        QVERIFY(session.value()->run(all).isOk());
+        all.erase(sequenceElementName("x", elements->size() - 1));
+        const Status run = session.value()->run(all);
+        QCOMPARE(run.code(), StatusCode::InvalidArgument);
+        QVERIFY2(run.message().find("sequence input 'x'") != std::string::npos, run.message().c_str());
     }
 };
 
