@@ -2,6 +2,7 @@
 // the engine is built for baseline x86-64); bfloat16 is a shift either way.
 #include "cpu/half_rows.h"
 
+#include <cpuid.h>
 #include <immintrin.h>
 
 #include <cstring>
@@ -12,8 +13,16 @@ namespace interstage::cpu {
 
 namespace {
 
+// F16C from CPUID leaf 1 (ECX bit 29): clang's __builtin_cpu_supports
+// does not know "f16c"; AVX2 through the builtin, which also checks that
+// the OS saves the wide registers.
 bool hasF16c() {
-    static const bool has = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx2");
+    static const bool has = [] {
+        unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+        if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return false;
+        __builtin_cpu_init();
+        return (ecx & bit_F16C) != 0 && __builtin_cpu_supports("avx2");
+    }();
     return has;
 }
 
