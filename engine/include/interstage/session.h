@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "interstage/memory.h"
+#include "interstage/memory_budget.h"
 #include "interstage/model.h"
 #include "interstage/run_stats.h"
 #include "interstage/session_options.h"
@@ -65,8 +66,12 @@ public:
     // do on a Vulkan executor).
     const Graph& executedGraph() const;
     Result<Graph> executedGraphWithWeights() const;
-    // The peak the plan needs, as checked against maxMemoryBytes.
+    // The peak the plan needs, as checked against the budget.
     std::size_t plannedPeakBytes() const;
+    // The budget the session checks its plans against, and where it came
+    // from (SessionOptions::maxMemoryBytes / automaticBudget), resolved
+    // when the session is created.
+    MemoryBudget memoryBudget() const;
     // Vulkan backend: "name (Op)" of every node that runs on the CPU for
     // want of a shader (empty on the CPU backend), known once the session
     // is prepared; and whether device heap usage is sampled during runs.

@@ -51,10 +51,13 @@ struct SessionOptions {
     // Receives run progress and memory events as they happen; may be null.
     // Called on the thread that calls run(); must outlive the session.
     RunObserver* observer = nullptr;
-    // Memory budget in bytes (0: none). A plan whose peak (weights, planned
-    // tensors, workspace, inputs) exceeds it is refused before any run,
-    // with the numbers.
+    // Memory budget in bytes. A plan whose peak (weights, planned tensors,
+    // workspace, inputs) exceeds it is refused before any run, with the
+    // numbers. 0 with automaticBudget (the default): what the machine can
+    // give (interstage/memory_budget.h: the host's available memory less a
+    // margin); 0 without it: none.
     std::size_t maxMemoryBytes = 0;
+    bool automaticBudget = true;
 };
 
 }  // namespace interstage

@@ -61,6 +61,7 @@ struct Session::Impl {
     std::size_t weightBytesHeld = 0;  // the graphs' weight copies, as reported to the tracker
     std::size_t ownWeightBytes = 0;   // the CPU kernels' packed copies, as reported
     std::size_t plannedPeak = 0;
+    MemoryBudget budget;  // resolved at creation (resolveBudget)
     // The driver's count of device-local heap bytes, where the device has
     // VK_EXT_memory_budget: it sees what the tracker cannot (the driver's
     // own allocations, rounding to its page sizes).
@@ -141,7 +142,7 @@ Status Session::Impl::prepare() {
         executor = std::move(vulkanExecutor);
     } else {
         auto cpuExecutor = std::make_unique<CpuExecutor>(exec, threads, allocator, tracker);
-        cpuExecutor->setSubgraphOptions({options.mode, options.maxMemoryBytes, options.shapeOptions});
+        cpuExecutor->setSubgraphOptions({options.mode, budget.bytes, options.shapeOptions});
         executor = std::move(cpuExecutor);
     }
     IS_RETURN_IF_ERROR(executor->prepareKernels());
@@ -174,7 +175,7 @@ Status Session::Impl::prepare() {
     plannedPeak = peak.total();
     // On Vulkan the budget is the device's; the planned host figure does
     // not apply.
-    if (!onGpu()) IS_RETURN_IF_ERROR(checkBudget(peak, options.maxMemoryBytes, options.mode.name()));
+    if (!onGpu()) IS_RETURN_IF_ERROR(checkBudget(peak, budget.bytes, options.mode.name()));
     prepared = true;
     return Status::ok();
 }
@@ -215,6 +216,17 @@ Status Session::Impl::execute(const std::map<std::string, TensorData>& inputs, R
     return status;
 }
 
+namespace {
+
+// The caller's budget, none, or what the machine can give.
+MemoryBudget resolveBudget(const SessionOptions& options) {
+    if (options.maxMemoryBytes) return {options.maxMemoryBytes, "set by the caller", false};
+    if (!options.automaticBudget) return {0, "none (switched off)", false};
+    return automaticHostBudget();
+}
+
+}  // namespace
+
 Session::Session() : impl_(std::make_unique<Impl>()) {}
 Session::~Session() = default;
 
@@ -224,6 +236,7 @@ Result<std::unique_ptr<Session>> Session::create(Model model, const SessionOptio
     Impl& s = *session->impl_;
     s.model = std::move(model);
     s.options = options;
+    s.budget = resolveBudget(options);
     // Sequences become their tensors for the lengths the input shapes give,
     // once: from here on the session's graph holds tensors only. Where a
     // position is an input's value, every run lowers the file's graph anew.
@@ -360,6 +373,7 @@ Result<Graph> Session::executedGraphWithWeights() const {
     return s.passesOn(s.preparedShapes, nullptr, removedBy, order);
 }
 std::size_t Session::plannedPeakBytes() const { return impl_->plannedPeak; }
+MemoryBudget Session::memoryBudget() const { return impl_->budget; }
 std::vector<std::string> Session::cpuFallbackNodes() const {
     return impl_->executor ? impl_->executor->fallbackNodes() : std::vector<std::string>{};
 }
