@@ -1,0 +1,85 @@
+// Saved sessions: a model's identity and every run set the app (or the
+// CLI) made of it, with enough to redraw every chart and table exactly
+// without the model: configurations, each run's statistics, memory
+// events, resident-memory and device-heap samples, node times, the plan.
+// One versioned JSON document (ARCHITECTURE.md, "Session files"); a file
+// from a newer format, a damaged or a hostile one gets a clear error.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "interstage/memory_budget.h"
+#include "interstage/run_stats.h"
+#include "interstage/session_options.h"
+#include "interstage/status.h"
+#include "interstage/tensor.h"
+
+namespace interstage {
+
+// The format this build writes and the newest it reads.
+constexpr int kSessionFormatVersion = 1;
+
+// Which model a session was made of: where it was, how big, and its
+// SHA-256, so that reopening finds out whether the file there is the same.
+struct ModelIdentity {
+    std::string path;  // absolute, as opened
+    std::uint64_t bytes = 0;
+    std::string sha256;  // 64 lowercase hex digits of the file's bytes
+    bool operator==(const ModelIdentity&) const = default;
+};
+
+// One run set: its configuration, every finished run and what its session
+// knew. The observer pointer of `options` is not saved.
+struct SavedRunSet {
+    int setId = 0;
+    std::string label;  // "reduce · 2 threads · cpu"
+    SessionOptions options;
+    int runsRequested = 0;
+    std::map<std::string, TensorData> inputs;  // values the user typed (others: generated)
+    MemoryBudget budget;                       // the budget the set ran under
+    std::vector<RunStats> runs;                // every finished run
+    std::size_t lowerBoundBytes = 0;           // the file's graph
+    std::size_t executedLowerBoundBytes = 0;   // after fusion and folding
+    std::size_t weightBytes = 0;
+    std::size_t plannedPeakBytes = 0;
+    std::vector<TensorPlacement> memoryMap;
+    std::vector<std::string> executedNodeNames;  // by step
+    std::string error;                           // empty when every run finished
+    bool cancelled = false;
+};
+
+struct SavedSession {
+    int formatVersion = kSessionFormatVersion;  // as read (written: always the current)
+    std::string writer;                         // "interstage-cli 0.7", "interstage 0.7"
+    std::string savedAt;                        // ISO 8601, UTC
+    ModelIdentity model;
+    InputShapes inputShapes;  // the shapes the model was opened with
+    std::vector<SavedRunSet> runSets;
+    // The app's own view state (selected tab, node, panel settings) as a
+    // JSON object's text; the engine keeps it as is ("" : none).
+    std::string viewState;
+};
+
+// Streams the file through SHA-256 (never whole in memory).
+Result<ModelIdentity> identifyModel(const std::string& path);
+
+std::string sessionToJson(const SavedSession& session);
+// InvalidModel-like clear errors: not a session file, a newer format
+// ("written by format 3; this build reads up to 1"), damaged or missing
+// fields, values out of range.
+Result<SavedSession> sessionFromJson(std::string_view text);
+
+// Written to a temporary file beside `path`, then renamed over it: a crash
+// mid-write leaves the old file whole.
+Status writeSessionFile(const std::string& path, const SavedSession& session);
+Result<SavedSession> readSessionFile(const std::string& path);
+// True when the file's first bytes say it is a session file (the app's
+// command line tells a session from a model by this).
+bool looksLikeSessionFile(const std::string& path);
+
+}  // namespace interstage
