@@ -479,6 +479,64 @@ private slots:
         QVERIFY(errorOf(doc.dump()).contains("inputs.x.dtype is 99, not an ONNX element type"));
     }
 
+    // tests/hostile/sessions: each file gives its manifest's error (or
+    // loads); looksLikeSessionFile is true of every file that loads.
+    void hostileSessionCorpus() {
+        const QString dir = QString(INTERSTAGE_SOURCE_DIR) + "/tests/hostile/sessions/";
+        QFile manifest(dir + "MANIFEST.tsv");
+        QVERIFY(manifest.open(QIODevice::ReadOnly));
+        int errors = 0, loads = 0;
+        QSet<QString> listed;
+        while (!manifest.atEnd()) {
+            const QString line = QString::fromUtf8(manifest.readLine()).trimmed();
+            if (line.isEmpty() || line.startsWith('#')) continue;
+            const QStringList field = line.split('\t');
+            QCOMPARE(field.size(), 4);
+            listed.insert(field[0]);
+            const std::string path = (dir + field[0]).toStdString();
+            auto read = readSessionFile(path);
+            if (field[1] == "loads") {
+                QVERIFY2(read.ok(), qPrintable(field[0] + ": " + QString::fromStdString(read.status().toString())));
+                QVERIFY2(looksLikeSessionFile(path), qPrintable(field[0]));
+                ++loads;
+            } else {
+                QCOMPARE(field[1], QString("error"));
+                QVERIFY2(!read.ok(), qPrintable(field[0] + " read"));
+                const QString message = QString::fromStdString(read.status().toString());
+                QVERIFY2(message.contains(field[2]), qPrintable(field[0] + ": " + message));
+                QVERIFY2(message.contains(QString::fromStdString("'" + path + "'")), qPrintable(message));
+                QVERIFY2(!message.contains('\n'), qPrintable(message));
+                ++errors;
+            }
+        }
+        QVERIFY(errors >= 30);
+        QVERIFY(loads >= 4);
+        // Every file in the folder is listed.
+        for (const QString& file : QDir(dir).entryList({"*.interstage"}, QDir::Files))
+            QVERIFY2(listed.contains(file), qPrintable(file + " is not in MANIFEST.tsv"));
+    }
+
+    // Every prefix and every single-byte change of a valid file: read or a
+    // clear error, never a crash.
+    void everyPrefixAndByteFlipOfAValidFile() {
+        QFile file(QString(INTERSTAGE_SOURCE_DIR) + "/tests/hostile/sessions/valid_small.interstage");
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const std::string text = file.readAll().toStdString();
+        QVERIFY(sessionFromJson(text).ok());
+        int failed = 0;
+        for (std::size_t length = 0; length < text.size(); ++length)
+            failed += sessionFromJson(std::string_view(text).substr(0, length)).ok() ? 0 : 1;
+        QVERIFY(failed >= int(text.size()) - 2);  // the last brace and newline
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            for (const char replacement : {'\0', '9', '"', '[', '-', '\xff'}) {
+                std::string changed = text;
+                changed[i] = replacement;
+                auto read = sessionFromJson(changed);
+                if (!read.ok()) QVERIFY(!read.status().message().empty());
+            }
+        }
+    }
+
     void looksLikeASessionOnlyWhenItIsOne() {
         QTemporaryDir dir;
         const std::string session = dir.filePath("a.interstage").toStdString();
