@@ -323,6 +323,15 @@ private slots:
         saved.viewState = "{}";
         read->viewState = "{}";
         compareSessions(saved, read.value());
+        // A view state nested deeper than a reader accepts (read from a
+        // hostile file as text) is written as text and reads back.
+        SavedSession deep = sessionAround({});
+        deep.viewState = "";
+        for (int i = 0; i < 5000; ++i) deep.viewState += "{\"a\":";
+        deep.viewState += "1" + std::string(5000, '}');
+        auto deepRead = sessionFromJson(sessionToJson(deep));
+        QVERIFY2(deepRead.ok(), deepRead.status().toString().c_str());
+        QCOMPARE(deepRead->viewState, deep.viewState);
     }
 
     void identifyModelIsTheFilesSha256() {
