@@ -323,6 +323,13 @@ private slots:
         saved.viewState = "{}";
         read->viewState = "{}";
         compareSessions(saved, read.value());
+        // A name that is not UTF-8 (read from a model file) is written
+        // with U+FFFD in its place, never thrown on.
+        SavedSession odd = sessionAround({set});
+        odd.runSets[0].runs[0].nodes[0].name = "bad\xff";
+        auto oddRead = sessionFromJson(sessionToJson(odd));
+        QVERIFY2(oddRead.ok(), oddRead.status().toString().c_str());
+        QCOMPARE(oddRead->runSets[0].runs[0].nodes[0].name, std::string("bad\xef\xbf\xbd"));
         // A view state nested deeper than a reader accepts (read from a
         // hostile file as text) is written as text and reads back.
         SavedSession deep = sessionAround({});
