@@ -675,6 +675,17 @@ private slots:
             QVERIFY(s.error.empty());
         }
         QVERIFY(all->runSets.back().options.mode.reduceConstant);
+
+        // A failed mode stops compare; it is saved with its error.
+        const QString failedCompare = dir.filePath("failed.interstage");
+        run = runCli({"compare", QString::fromStdString(model), "--max-memory", "1", "--session", failedCompare});
+        QCOMPARE(run.code, 1);
+        auto failed = readSessionFile(failedCompare.toStdString());
+        QVERIFY2(failed.ok(), failed.status().toString().c_str());
+        QCOMPARE(failed->runSets.size(), std::size_t(1));
+        QVERIFY2(failed->runSets[0].error.find("out of memory: mode default: ") == 0, failed->runSets[0].error.c_str());
+        QCOMPARE(failed->runSets[0].budget.bytes, std::size_t(1));
+        QCOMPARE(failed->runSets[0].label, std::string("default · all cores · cpu"));
     }
 };
 
