@@ -365,6 +365,9 @@ private slots:
         auto missing = identifyModel(dir.filePath("nothing.onnx").toStdString());
         QCOMPARE(missing.status().code(), StatusCode::NotFound);
         QCOMPARE(identifyModel(dir.path().toStdString()).status().code(), StatusCode::IoError);
+        const std::string fifo = dir.filePath("pipe").toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        QCOMPARE(identifyModel(fifo).status().message(), "'" + fifo + "' is not a regular file");
     }
 
     void everyTruncationGivesAClearError() {
