@@ -41,6 +41,11 @@ nlohmann::json executionOrderJson(const Session& session) {
             {"peak_bytes", order.peakBytes}};
 }
 
+// The budget the plan was checked against (bytes 0: none).
+nlohmann::json budgetJson(const MemoryBudget& budget) {
+    return {{"bytes", budget.bytes}, {"source", budget.source}, {"automatic", budget.automatic}};
+}
+
 nlohmann::json livePeakJson(const Session& session) {
     const std::vector<TensorPlacement> map = session.memoryMap();
     const LivePeak peak = peakOfLiveTensors(map);
@@ -145,13 +150,14 @@ int runRun(Args& args) {
     if (!built.isOk()) return reportError(built);
     LiveProgress live(o.timeoutSeconds);
     options.observer = &live;
-    auto model = loadModel(o.model);
+    auto model = loadModel(o.model, loadOptionsFor(o));
     if (!model.ok()) return reportError(model.status());
     Status valued = addInputValues(o, model->graph, options, inputs);
     if (!valued.isOk()) return reportError(valued);
     auto created = Session::create(model.take(), options);
     if (!created.ok()) return reportError(created.status());
     Session& session = *created.value();
+    std::cout << "memory budget: " << describeMemoryBudget(session.memoryBudget()) << std::endl;
     const std::vector<std::string> fallbackNodes = session.cpuFallbackNodes();
     if (!fallbackNodes.empty()) std::cout << describeFallback(fallbackNodes) << std::endl;
 
@@ -191,6 +197,7 @@ int runRun(Args& args) {
                               {"in_place_concat", options.inPlaceConcat},
                               {"in_place_ops", options.inPlaceOps},
                               {"blocked_layout", options.blockedLayout},
+                              {"memory_budget", budgetJson(session.memoryBudget())},
                               {"execution_order", executionOrderJson(session)},
                               {"live_peak", livePeakJson(session)},
                               {"lower_bound_bytes", session.lowerBoundBytes()},
