@@ -9,7 +9,8 @@ bool fitsBudget(const PlannedPeak& peak, const MemoryBudget& budget) {
 }
 
 std::string budgetBytesText(std::size_t bytes) {
-    return formatBytes(double(bytes)) + (bytes < (1u << 20) ? " (" + std::to_string(bytes) + " bytes)" : "");
+    const bool rounded = bytes >= 1024 && bytes < (1u << 20);  // "B" is exact already
+    return formatBytes(double(bytes)) + (rounded ? " (" + std::to_string(bytes) + " bytes)" : "");
 }
 
 std::string budgetText(const MemoryBudget& budget) {

@@ -37,7 +37,7 @@ Status budgetRefusal(const PlannedPeak& peak, const MemoryBudget& budget, const 
                      const std::vector<FittingPreset>& fitting);
 
 // "20.0 MiB", or for small numbers "19.5 KiB (20000 bytes)": a budget that
-// close is a test's, and tests compare bytes.
+// close is a test's, and tests compare bytes ("0 B": exact already).
 std::string budgetBytesText(std::size_t bytes);
 
 // "the memory budget of 20.6 GiB (host: 21.7 GiB available (MemAvailable) less a
