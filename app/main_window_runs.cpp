@@ -76,6 +76,9 @@ void MainWindow::startSet(const appcore::RunConfig& given) {
 
 void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
     timeline_->finishSet(result);
+    // A set refused before its first run (the memory guard) drew nothing:
+    // the last set that ran stays the one drawn.
+    if (result.runs.empty() && !results_.empty()) timeline_->showFinishedSet(results_.back());
     if (!result.runs.empty()) {
         results_.push_back(result);
         timingChart_->addRunSet(result);
@@ -84,8 +87,13 @@ void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
                                   result.bodyMemory);
     }
     if (!result.error.isEmpty()) {
-        queue_.clear();
-        showError(tr("The run failed"), result.error);
+        // The engine's refusal names the CLI's flag; here a field does it.
+        const bool budget = result.error.contains("--max-memory");
+        // A preset the guard refuses before it runs does not stop Compare:
+        // the others may fit.
+        if (!budget || !result.runs.empty()) queue_.clear();
+        showError(budget ? tr("The memory guard refused the run") : tr("The run failed"),
+                  budget ? result.error + tr(" (in the app: the Budget field of the Run panel)") : result.error);
     }
     if (!queue_.empty() && !result.cancelled) {
         appcore::RunConfig next = queue_.front();

@@ -434,15 +434,28 @@ void MemoryTimeline::archiveCurrentSet() {
     if (setId_ >= 0 && !finishedRuns_.empty()) addOverlay(setId_, setLabel_, *finishedRuns_.back());
 }
 
-void MemoryTimeline::addOverlay(int setId, const QString& label, const interstage::RunStats& stats) {
-    // One line per set: a newer result of the same set replaces the older.
+void MemoryTimeline::removeOverlay(int setId) {
     for (size_t i = 0; i < overlays_.size(); ++i) {
         if (overlays_[i]->setId != setId) continue;
         plot_->removeGraph(overlays_[i]->graph);
         delete overlays_[i]->item;
         overlays_.erase(overlays_.begin() + static_cast<long>(i));
-        break;
+        return;
     }
+}
+
+void MemoryTimeline::showFinishedSet(const appcore::RunSetResult& result) {
+    if (result.runs.empty()) return;
+    removeOverlay(result.setId);  // drawn whole again, not as a line
+    setId_ = -1;                  // the set drawn now (refused) has nothing to keep
+    finishedRuns_.clear();
+    beginSet(result.setId, result.config.label());
+    finishSet(result);
+}
+
+void MemoryTimeline::addOverlay(int setId, const QString& label, const interstage::RunStats& stats) {
+    // One line per set: a newer result of the same set replaces the older.
+    removeOverlay(setId);
     auto overlay = std::make_unique<Overlay>();
     overlay->setId = setId;
     overlay->label = label.isEmpty() ? tr("set %1").arg(setId) : label;

@@ -47,6 +47,9 @@ public:
     void finishRun(const appcore::RunDone& done);
     // The set finished: every run becomes selectable (the last is shown).
     void finishSet(const appcore::RunSetResult& result);
+    // Draws a finished set again as the current one (its overlay line
+    // goes): after a newer set was refused before it ran anything.
+    void showFinishedSet(const appcore::RunSetResult& result);
     // Activation bytes no memory plan can go below for this execution
     // order; drawn as a dashed line on top of the bytes held for weights,
     // inputs and workspace when the run starts. 0 hides it.
@@ -113,6 +116,7 @@ private:
     void ensureSet(int setId, const QString& label);
     void archiveCurrentSet();
     void addOverlay(int setId, const QString& label, const interstage::RunStats& stats);
+    void removeOverlay(int setId);
     void scheduleReplot();
     void updateRanges();
     void updateLowerBound();

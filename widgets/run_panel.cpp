@@ -14,6 +14,7 @@
 #include <QVBoxLayout>
 
 #include "interstage/input_values.h"
+#include "interstage/memory_budget.h"
 
 namespace widgets {
 
@@ -108,13 +109,31 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
     keep_ = new QLineEdit;
     keep_->setPlaceholderText(tr("tensor names, comma separated"));
     keep_->setToolTip(tr("Pinned tensors stay readable after a run in every mode"));
+    // The memory guard: automatic (what the machine can give), a limit
+    // the user sets, or none; the line below says what is in use.
+    budgetKind_ = new QComboBox;
+    budgetKind_->setObjectName("budgetKind");
+    budgetKind_->addItem(tr("Automatic"));
+    budgetKind_->addItem(tr("Limit"));
+    budgetKind_->addItem(tr("None"));
+    budgetKind_->setToolTip(
+        tr("A plan that needs more memory than the budget is refused before anything is allocated. "
+           "Automatic: the host's available memory less a margin (Vulkan: the device's heap)"));
     budget_ = new QSpinBox;
-    budget_->setRange(0, 1 << 20);
+    budget_->setObjectName("budgetMiB");
+    budget_->setRange(1, 1 << 20);
+    budget_->setValue(1024);
     budget_->setSuffix(" MiB");
-    budget_->setSpecialValueText(tr("no budget"));
-    budget_->setToolTip(tr("A plan that needs more memory than this is refused before it runs"));
+    budget_->setEnabled(false);
+    budgetInUse_ = new QLabel;
+    budgetInUse_->setObjectName("budgetInUse");
+    budgetInUse_->setWordWrap(true);
+    auto* budgetRow = new QHBoxLayout;
+    budgetRow->addWidget(budgetKind_);
+    budgetRow->addWidget(budget_, 1);
     runForm->addRow(tr("Runs"), runs_);
-    runForm->addRow(tr("Budget"), budget_);
+    runForm->addRow(tr("Budget"), budgetRow);
+    runForm->addRow(budgetInUse_);
     runForm->addRow(tr("Pin"), keep_);
     auto* buttons = new QHBoxLayout;
     run_ = new QPushButton(tr("Run"));
@@ -136,6 +155,14 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
     runForm->addRow(blockedLabel_);
     layout->addWidget(runBox);
     layout->addStretch(1);
+
+    connect(budgetKind_, &QComboBox::currentIndexChanged, this, [this] {
+        budget_->setEnabled(budgetKind_->currentIndex() == kBudgetLimit);
+        refreshBudget();
+    });
+    connect(budget_, &QSpinBox::valueChanged, this, [this] { refreshBudget(); });
+    connect(backend_, &QComboBox::currentIndexChanged, this, [this] { refreshBudget(); });
+    refreshBudget();
 
     connect(run_, &QPushButton::clicked, this, &RunPanel::runRequested);
     connect(stop_, &QPushButton::clicked, this, &RunPanel::stopRequested);
@@ -170,7 +197,36 @@ void RunPanel::addKeep(const QString& tensor) {
 }
 
 void RunPanel::setRunCount(int runs) { runs_->setValue(runs); }
-void RunPanel::setBudgetMiB(int mib) { budget_->setValue(mib); }
+void RunPanel::setBudgetMiB(int mib) {
+    if (mib > 0) budget_->setValue(mib);
+    budgetKind_->setCurrentIndex(mib > 0 ? kBudgetLimit : kBudgetNone);
+}
+
+void RunPanel::setBudgetAutomatic() { budgetKind_->setCurrentIndex(kBudgetAutomatic); }
+
+QString RunPanel::budgetInUse() const { return budgetInUse_->text(); }
+
+// What the next run set is checked against, as the engine resolves it now
+// (the available memory changes; shown again when the panel is shown).
+void RunPanel::refreshBudget() {
+    const int kind = budgetKind_->currentIndex();
+    const bool onDevice = config().session.backend.rfind("vulkan", 0) == 0;
+    if (kind == kBudgetNone) {
+        budgetInUse_->setText(tr("none: plans are not checked"));
+    } else if (kind == kBudgetAutomatic && onDevice) {
+        budgetInUse_->setText(tr("auto: the device-local heap (read when the device opens)"));
+    } else {
+        const interstage::MemoryBudget budget = interstage::resolveMemoryBudget(
+            kind == kBudgetLimit ? static_cast<std::size_t>(budget_->value()) << 20 : 0, true);
+        budgetInUse_->setText((budget.automatic ? tr("auto: %1") : tr("limit: %1"))
+                                  .arg(QString::fromStdString(interstage::describeMemoryBudget(budget))));
+    }
+}
+
+void RunPanel::showEvent(QShowEvent* event) {
+    refreshBudget();
+    QWidget::showEvent(event);
+}
 
 void RunPanel::setInputs(const QStringList& names, const QStringList& declared, const QStringList& current,
                          const std::vector<interstage::DataType>& dtypes) {
@@ -289,7 +345,9 @@ appcore::RunConfig RunPanel::config(QString* error) const {
     s.inPlaceConcat = s.inPlaceOps = inPlace_->isChecked();
     s.blockedLayout = blockedLayout_->isChecked();
     c.runs = runs_->value();
-    s.maxMemoryBytes = static_cast<std::size_t>(budget_->value()) << 20;
+    s.maxMemoryBytes =
+        budgetKind_->currentIndex() == kBudgetLimit ? static_cast<std::size_t>(budget_->value()) << 20 : 0;
+    s.automaticBudget = budgetKind_->currentIndex() == kBudgetAutomatic;
     for (const QString& name : keep_->text().split(',', Qt::SkipEmptyParts))
         s.keep.push_back(name.trimmed().toStdString());
     QString problem;

@@ -54,15 +54,24 @@ public:
     void applyPreset(const QString& preset);  // a name of interstage::memoryPresets()
     void addKeep(const QString& tensor);      // "Pin this tensor" from the inspector
     void setRunCount(int runs);
-    void setBudgetMiB(int mib);  // 0: no budget
+    void setBudgetMiB(int mib);  // a limit; 0: no budget
+    void setBudgetAutomatic();   // the default: what the machine can give
+    // "auto: 20.6 GiB (host: 21.7 GiB available ...)": the budget the
+    // next run set is checked against, and where it comes from.
+    QString budgetInUse() const;
 
 signals:
     void runRequested();
     void stopRequested();
     void compareRequested();  // every preset, one run set each
 
+protected:
+    void showEvent(QShowEvent* event) override;
+
 private:
     void syncExclusive(QCheckBox* changed);
+    void refreshBudget();
+    enum BudgetKind { kBudgetAutomatic, kBudgetLimit, kBudgetNone };  // budgetKind_'s items
 
     QComboBox* backend_;
     QSpinBox* threads_;
@@ -79,7 +88,9 @@ private:
     QLabel* blockedLabel_ = nullptr;
     QString blocked_;
     bool running_ = false;
+    QComboBox* budgetKind_;
     QSpinBox* budget_;
+    QLabel* budgetInUse_;
     QLineEdit* keep_;
     QFormLayout* inputsForm_;
     void updateValueField(int input);

@@ -184,7 +184,8 @@ int runCompare(Args& args) {
     if (o.model.empty()) return usageError("compare: name a model file");
     if (o.mode != "default") return usageError("compare runs every mode; drop --mode");
     // Fail early, in this process, on a bad model or option.
-    auto model = loadModel(o.model);
+    MemoryBudget budget;
+    auto model = loadModel(o.model, loadOptionsFor(o));
     if (!model.ok()) return reportError(model.status());
     SessionOptions checked;
     std::map<std::string, TensorData> inputs;
@@ -192,6 +193,7 @@ int runCompare(Args& args) {
         Status built = buildSessionOptions(o, checked, inputs);
         if (built.isOk()) built = addInputValues(o, model->graph, checked, inputs);
         if (!built.isOk()) return reportError(built);
+        budget = resolveMemoryBudget(checked.maxMemoryBytes, checked.automaticBudget);
     }
     // --session: one run set per mode, in the table's order.
     std::vector<SavedRunSet> sets;
@@ -207,9 +209,13 @@ int runCompare(Args& args) {
     std::size_t lowerBound = 0, executedLowerBound = 0;
     std::cout << "model " << o.model << ", " << o.runs << " runs per mode, steady = median of runs 2.." << o.runs
               << std::endl;
+    // Each mode's process resolves the budget again (the automatic one from
+    // the memory available then); this is the budget as it stands now.
+    std::cout << "memory budget: " << describeMemoryBudget(budget) << std::endl;
     std::vector<std::vector<std::string>> rows;
     std::string fallbackNote;  // the Vulkan backend's CPU-fallback nodes, from the first mode
     bool anyHeapSampled = false;
+    std::vector<std::string> refusals;  // "mode X: the X plan needs ..."
     // The presets, then the last one with reduce-constant: the kernels'
     // packed copies replacing the file's, measured like the rest.
     std::vector<std::string> modeNames;
@@ -221,6 +227,15 @@ int runCompare(Args& args) {
         if (!o.session.empty())
             sets.push_back(childRunSet(o, mode, static_cast<int>(sets.size()) + 1, checked, inputs, result.status()));
         if (!result.ok()) {
+            // A mode the memory guard refuses (or stops) is a result, not a
+            // failure of the comparison: its row says so (and its set, with
+            // the refusal), the others run.
+            if (result.status().code() == StatusCode::OutOfMemory) {
+                modes.push_back({{"mode", mode}, {"refused", result.status().message()}});
+                rows.push_back({mode, "refused"});
+                refusals.push_back(result.status().message());
+                continue;
+            }
             // The sets so far and the failed one are saved: the failure
             // opens in the app as it would have shown it.
             Status saved = saveSets();
@@ -263,17 +278,20 @@ int runCompare(Args& args) {
                 "first ms", "steady ms"},
                std::move(rows), anyHeapSampled);
     if (!fallbackNote.empty()) std::cout << fallbackNote << "\n";
+    for (const std::string& refusal : refusals) std::cout << "refused: " << refusal << "\n";
     Status saved = saveSets();
     if (!saved.isOk()) return reportError(saved);
 
     if (!o.json.empty()) {
-        nlohmann::json doc = {{"model", o.model},
-                              {"backend", o.backend},
-                              {"runs", o.runs},
-                              {"lower_bound_bytes", lowerBound},
-                              {"executed_lower_bound_bytes", executedLowerBound},
-                              {"file_weight_bytes", fileWeightBytes},
-                              {"modes", std::move(modes)}};
+        nlohmann::json doc = {
+            {"model", o.model},
+            {"backend", o.backend},
+            {"runs", o.runs},
+            {"lower_bound_bytes", lowerBound},
+            {"executed_lower_bound_bytes", executedLowerBound},
+            {"file_weight_bytes", fileWeightBytes},
+            {"memory_budget", {{"bytes", budget.bytes}, {"source", budget.source}, {"automatic", budget.automatic}}},
+            {"modes", std::move(modes)}};
         std::ofstream out(o.json);
         out << std::setw(2) << doc << "\n";
         if (!out) return reportError(Status(StatusCode::IoError, "cannot write '" + o.json + "'"));

@@ -42,6 +42,11 @@ nlohmann::json executionOrderJson(const Session& session) {
             {"peak_bytes", order.peakBytes}};
 }
 
+// The budget the plan was checked against (bytes 0: none).
+nlohmann::json budgetJson(const MemoryBudget& budget) {
+    return {{"bytes", budget.bytes}, {"source", budget.source}, {"automatic", budget.automatic}};
+}
+
 nlohmann::json livePeakJson(const Session& session) {
     const std::vector<TensorPlacement> map = session.memoryMap();
     const LivePeak peak = peakOfLiveTensors(map);
@@ -161,7 +166,7 @@ int runRun(Args& args) {
         }
         return reportError(status);
     };
-    auto model = loadModel(o.model);
+    auto model = loadModel(o.model, loadOptionsFor(o));
     if (!model.ok()) return fail(model.status());
     loaded = true;
     Status valued = addInputValues(o, model->graph, options, inputs);
@@ -170,6 +175,7 @@ int runRun(Args& args) {
     if (!created.ok()) return fail(created.status());
     Session& session = *created.value();
     current = &session;
+    std::cout << "memory budget: " << describeMemoryBudget(session.memoryBudget()) << std::endl;
     const std::vector<std::string> fallbackNodes = session.cpuFallbackNodes();
     if (!fallbackNodes.empty()) std::cout << describeFallback(fallbackNodes) << std::endl;
 
@@ -214,6 +220,7 @@ int runRun(Args& args) {
                               {"in_place_concat", options.inPlaceConcat},
                               {"in_place_ops", options.inPlaceOps},
                               {"blocked_layout", options.blockedLayout},
+                              {"memory_budget", budgetJson(session.memoryBudget())},
                               {"execution_order", executionOrderJson(session)},
                               {"live_peak", livePeakJson(session)},
                               {"lower_bound_bytes", session.lowerBoundBytes()},

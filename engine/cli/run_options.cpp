@@ -62,6 +62,12 @@ bool parseRunOption(Args& args, RunOptions& o, Status& error) {
     }
     if (args.option("--max-memory", value, error)) {
         if (!error.isOk()) return true;
+        // "none" switches the guard off; no flag: the automatic budget.
+        if (value == "none") {
+            o.noBudget = true;
+            o.maxMemory = 0;
+            return true;
+        }
         // A byte count with an optional K, M or G suffix (binary units).
         char* stop = nullptr;
         const double number = std::strtod(value.c_str(), &stop);
@@ -73,9 +79,9 @@ bool parseRunOption(Args& args, RunOptions& o, Status& error) {
         else if (*stop == 'G' || *stop == 'g')
             scale = 1024.0 * 1024 * 1024, ++stop;
         if (value.empty() || *stop != '\0' || number <= 0)
-            error = invalidArgument("--max-memory '" + value + "' must be a size such as 200M or 1.5G");
+            error = invalidArgument("--max-memory '" + value + "' must be a size such as 200M or 1.5G, or none");
         else
-            o.maxMemory = static_cast<std::size_t>(number * scale);
+            o.maxMemory = static_cast<std::size_t>(number * scale), o.noBudget = false;
         return true;
     }
     if (args.option("--timeout", value, error)) {
@@ -113,8 +119,16 @@ std::vector<std::string> childArguments(const RunOptions& o) {
     if (o.noBlockedLayout) a.push_back("--no-blocked-layout");
     if (o.fileOrder) a.push_back("--file-order");
     if (o.maxMemory) a.insert(a.end(), {"--max-memory", std::to_string(o.maxMemory)});
+    if (o.noBudget) a.insert(a.end(), {"--max-memory", "none"});
     if (o.timeoutSeconds > 0) a.insert(a.end(), {"--timeout", std::to_string(o.timeoutSeconds)});
     return a;
+}
+
+LoadOptions loadOptionsFor(const RunOptions& o) {
+    LoadOptions load;
+    load.maxMemoryBytes = o.maxMemory;
+    load.automaticBudget = !o.noBudget;
+    return load;
 }
 
 Status buildSessionOptions(const RunOptions& o, SessionOptions& options, std::map<std::string, TensorData>& inputs) {
@@ -132,6 +146,7 @@ Status buildSessionOptions(const RunOptions& o, SessionOptions& options, std::ma
     options.memoryAwareOrder = !o.fileOrder;
     options.keep = o.keep;
     options.maxMemoryBytes = o.maxMemory;
+    options.automaticBudget = !o.noBudget;
     for (const auto& spec : o.inputSpecs) {
         auto s = parseInputSpec(spec);
         if (!s.ok()) return s.status();

@@ -31,7 +31,8 @@ struct RunOptions {
     std::string json;
     std::string trace;
     std::string session;        // --session FILE: the run sets saved for the app
-    std::size_t maxMemory = 0;  // bytes; 0 = no budget
+    std::size_t maxMemory = 0;  // bytes; 0 = automatic (or none with noBudget)
+    bool noBudget = false;      // --max-memory none: the guard off
     double timeoutSeconds = 0;  // stop the runs after this long; 0 = never
 };
 
@@ -41,6 +42,9 @@ bool parseRunOption(Args& args, RunOptions& o, Status& error);
 
 // The arguments that give a child process the same configuration.
 std::vector<std::string> childArguments(const RunOptions& o);
+
+// The load's memory guard: the same budget as the session's.
+LoadOptions loadOptionsFor(const RunOptions& o);
 
 // Session options and inputs from the parsed options.
 Status buildSessionOptions(const RunOptions& o, SessionOptions& options, std::map<std::string, TensorData>& inputs);

@@ -34,13 +34,9 @@ SavedRunSet savedRunSet(int setId, const SessionOptions& options, int runsReques
     set.error = error;
     if (!session) {
         // No session (refused when created): the budget it was refused
-        // under, resolved as Session::create resolves it.
-        if (options.maxMemoryBytes)
-            set.budget = {options.maxMemoryBytes, "set by the caller", false};
-        else if (options.automaticBudget)
-            set.budget = automaticHostBudget();
-        else
-            set.budget = {0, "none (switched off)", false};
+        // under, resolved as Session::create resolves it (the host's: a
+        // Vulkan session refused this early never saw its device).
+        set.budget = resolveMemoryBudget(options.maxMemoryBytes, options.automaticBudget);
         return set;
     }
     set.budget = session->memoryBudget();

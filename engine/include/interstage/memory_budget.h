@@ -29,4 +29,14 @@ std::size_t hostAvailableBytes();
 // said so) when the available memory cannot be read.
 MemoryBudget automaticHostBudget();
 
+// The budget of SessionOptions' two fields: maxMemoryBytes when set (the
+// caller's), else the automatic host budget, or none when automatic is
+// off. What a session resolves when it is created; front ends call it to
+// show the budget before they run.
+MemoryBudget resolveMemoryBudget(std::size_t maxMemoryBytes, bool automatic);
+
+// "20.6 GiB (host: 21.7 GiB available (MemAvailable) less a 1.1 GiB
+// margin)", "none (switched off)": one line for people.
+std::string describeMemoryBudget(const MemoryBudget& budget);
+
 }  // namespace interstage

@@ -24,6 +24,15 @@ struct LoadOptions {
     // the load; those initializers keep their type and shape but no data
     // (Graph::unloadedWeights lists them) and a Session refuses to run them.
     bool weightsOptional = false;
+    // The memory guard before reading (interstage/memory_budget.h): a file
+    // larger than the budget, or external weights that cannot fit with it,
+    // are refused with the numbers before they are read (with
+    // weightsOptional, external weights that cannot fit are left unloaded,
+    // the refusal their reason). maxMemoryBytes set: that budget; 0 with
+    // automaticBudget: the host's available memory less a margin; 0
+    // without: none.
+    uint64_t maxMemoryBytes = 0;
+    bool automaticBudget = true;
 };
 
 struct Model {

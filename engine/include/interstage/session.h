@@ -72,6 +72,12 @@ public:
     // from (SessionOptions::maxMemoryBytes / automaticBudget), resolved
     // when the session is created.
     MemoryBudget memoryBudget() const;
+    // Another budget from now on: runs stop with OutOfMemory at the
+    // allocation that would take the tracked bytes past it (the modes that
+    // allocate while running: reduce, reduce+reuse, control-flow bodies),
+    // and the next preparation (other input shapes) checks its plan
+    // against it. The plan prepared now is not checked again.
+    void setMemoryBudget(MemoryBudget budget);
     // Vulkan backend: "name (Op)" of every node that runs on the CPU for
     // want of a shader (empty on the CPU backend), known once the session
     // is prepared; and whether device heap usage is sampled during runs.

@@ -55,7 +55,9 @@ struct SessionOptions {
     // workspace, inputs) exceeds it is refused before any run, with the
     // numbers. 0 with automaticBudget (the default): what the machine can
     // give (interstage/memory_budget.h: the host's available memory less a
-    // margin); 0 without it: none.
+    // margin; on Vulkan the device-local heap's budget); 0 without it: none.
+    // On Vulkan the budget bounds what the device holds (its tensors,
+    // weights and inputs).
     std::size_t maxMemoryBytes = 0;
     bool automaticBudget = true;
 };

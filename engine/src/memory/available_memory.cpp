@@ -1,5 +1,7 @@
 // What the host can give: MemAvailable (the kernel's estimate of memory
 // that new allocations get without swapping), or a test's override.
+#include "memory/available_memory.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -11,9 +13,7 @@
 #include "interstage/memory_budget.h"
 
 namespace interstage {
-namespace {
 
-// "1073741824", "512M", "1.5GiB" -> bytes; 0 when unreadable.
 std::size_t parseByteCount(const std::string& text) {
     std::istringstream in(text);
     double number = 0;
@@ -32,6 +32,13 @@ std::size_t parseByteCount(const std::string& text) {
     }
     return static_cast<std::size_t>(number * scale);
 }
+
+std::size_t byteCountFromEnvironment(const char* variable) {
+    const char* text = std::getenv(variable);
+    return text && *text ? parseByteCount(text) : 0;
+}
+
+namespace {
 
 std::size_t memAvailableFromProc() {
     std::ifstream meminfo("/proc/meminfo");
@@ -70,6 +77,17 @@ MemoryBudget automaticHostBudget() {
                     (overridden ? "INTERSTAGE_AVAILABLE_MEMORY" : "MemAvailable") + ") less a " +
                     formatBytes(double(margin)) + " margin";
     return budget;
+}
+
+MemoryBudget resolveMemoryBudget(std::size_t maxMemoryBytes, bool automatic) {
+    if (maxMemoryBytes) return {maxMemoryBytes, "set by the caller", false};
+    if (!automatic) return {0, "none (switched off)", false};
+    return automaticHostBudget();
+}
+
+std::string describeMemoryBudget(const MemoryBudget& budget) {
+    if (budget.bytes == 0) return budget.source.empty() ? "none" : budget.source;
+    return formatBytes(double(budget.bytes)) + " (" + budget.source + ")";
 }
 
 }  // namespace interstage

@@ -5,6 +5,9 @@
 #pragma once
 
 #include <cstddef>
+#include <utility>
+
+#include "interstage/memory_budget.h"
 
 namespace interstage {
 
@@ -40,6 +43,14 @@ public:
     // where the block is not mapped or `keep` is not page-aligned.
     bool trim(void* data, std::size_t bytes, std::size_t keep);
 
+    // The run-time guard: the budget the tracked live bytes must stay
+    // under (bytes 0: none). The allocator does not track; TensorMemory
+    // asks before each buffer it allocates while a run goes (reduce modes,
+    // control-flow bodies), so every executor sharing this allocator obeys
+    // the same budget.
+    void setBudget(MemoryBudget budget) { budget_ = std::move(budget); }
+    const MemoryBudget& budget() const { return budget_; }
+
     // Fault injection for tests: the n-th allocation from now fails
     // (n >= 1); 0 turns it off. Page moves likewise.
     void failNthAllocation(int n) { failCountdown_ = n; }
@@ -47,6 +58,7 @@ public:
 
 private:
     std::size_t mapThreshold_;
+    MemoryBudget budget_;
     int failCountdown_ = 0;
     int moveFailCountdown_ = 0;
 };

@@ -12,6 +12,7 @@
 
 #include "interstage/model.h"
 #include "model/graph_convert.h"
+#include "model/load_budget.h"
 #include "model/onnx_checks.h"
 #include "model/onnx_source.h"
 
@@ -88,7 +89,11 @@ Result<Model> loadModelFromBytes(const std::string& bytes, const std::string& di
     model.producerVersion = proto.producer_version();
     model.domain = proto.domain();
 
-    TensorDecodeContext context{directory, &options};
+    TensorDecodeContext context{directory, &options, ""};
+    // External weights that cannot fit are refused before any is read.
+    context.externalRefusal = externalWeightsRefusal(proto.graph(), context, bytes.size(), loadBudget(options));
+    if (!context.externalRefusal.empty() && !options.weightsOptional)
+        return Status(StatusCode::OutOfMemory, context.externalRefusal);
     int64_t defaultOpset = proto.opset_import_size() == 0 ? 1 : 0;
     for (const auto& opset : proto.opset_import())
         if (opset.domain().empty() || opset.domain() == "ai.onnx") defaultOpset = opset.version();
@@ -119,6 +124,7 @@ Result<Model> loadModel(const std::string& path, const LoadOptions& options) {
     if (size > options.maxFileBytes)
         return invalidModel("'" + path + "' is " + std::to_string(size) + " bytes, more than the limit of " +
                             std::to_string(options.maxFileBytes));
+    IS_RETURN_IF_ERROR(checkModelFileFits(path, size, loadBudget(options)));
 
     std::ifstream in(file, std::ios::binary);
     if (!in) return Status(StatusCode::IoError, "cannot open model '" + path + "': " + std::strerror(errno));

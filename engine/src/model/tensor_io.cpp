@@ -17,7 +17,7 @@ Result<NamedTensor> readTensorFile(const std::string& path) {
     if (!proto.ParseFromString(bytes.str()))
         return invalidArgument("'" + path + "' is not a serialized ONNX TensorProto");
     std::string directory = std::filesystem::path(path).parent_path().string();
-    TensorDecodeContext context{directory.empty() ? "." : directory, nullptr};
+    TensorDecodeContext context{directory.empty() ? "." : directory, nullptr, ""};
     auto data = decodeTensor(proto, context, "tensor file '" + path + "'");
     if (!data.ok()) return data.status();
     return NamedTensor{proto.name(), data.take()};

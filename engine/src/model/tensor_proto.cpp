@@ -156,6 +156,8 @@ Result<TensorData> decodeTensor(const onnx::TensorProto& proto, const TensorDeco
         if (hasLength && length != expectedBytes)
             return invalidModel(label + " needs " + std::to_string(expectedBytes) +
                                 " bytes but its external data length is " + std::to_string(length));
+        if (!context.externalRefusal.empty())
+            return Status(StatusCode::OutOfMemory, label + " was not read: " + context.externalRefusal);
         auto bytes = readExternalData(context.directory, location, offset, expectedBytes, label);
         if (!bytes.ok()) return bytes.status();
         t.bytes = bytes.take();

@@ -13,6 +13,9 @@ namespace interstage {
 struct TensorDecodeContext {
     std::string directory;  // the model's folder: external data must stay inside it
     const LoadOptions* options = nullptr;
+    // Set when the external weights cannot fit the load's memory budget
+    // (model/load_budget.h): every external tensor fails with it, unread.
+    std::string externalRefusal;
 };
 
 // Decodes the tensor; `what` names it in errors ("initializer 'w'").

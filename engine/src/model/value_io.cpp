@@ -41,7 +41,7 @@ Result<std::vector<NamedTensor>> readValueFile(const std::string& path, const st
     std::stringstream bytes;
     bytes << in.rdbuf();
     const std::string directory = std::filesystem::path(path).parent_path().string();
-    const TensorDecodeContext context{directory.empty() ? "." : directory, nullptr};
+    const TensorDecodeContext context{directory.empty() ? "." : directory, nullptr, ""};
     if (kind == ValueKind::Sequence) {
         onnx::SequenceProto sequence;
         if (!sequence.ParseFromString(bytes.str()))

@@ -19,6 +19,12 @@ namespace interstage {
 void releaseUnreadConstants(Graph& exec, Graph& file, std::set<const TensorData*> stillNeeded, bool fileWeightsToo,
                             const std::set<std::string>& pinned);
 
+// The bytes of the distinct weight copies the two graphs would still hold
+// after releaseUnreadConstants with these arguments, without releasing
+// anything (the budget is checked before the plan is set up).
+std::size_t keptConstantBytes(const Graph& exec, const Graph& file, std::set<const TensorData*> stillNeeded,
+                              bool fileWeightsToo, const std::set<std::string>& pinned);
+
 // Bytes of the distinct weight copies the two graphs still hold.
 std::size_t heldConstantBytes(const Graph& file, const Graph& exec);
 

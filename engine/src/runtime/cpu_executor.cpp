@@ -162,7 +162,8 @@ Status CpuExecutor::runSteps(RunProgress* progress, const std::function<bool()>&
     for (size_t n = 0; n < graph_.nodes.size(); ++n) {
         const int step = static_cast<int>(n);
         tracker_.setNode(body_ ? reportedNode_ : step);
-        IS_RETURN_IF_ERROR(memory_.beforeStep(step));
+        if (Status allocated = memory_.beforeStep(step); !allocated.isOk())
+            return Status(allocated.code(), "before node '" + graph_.nodes[n].name + "': " + allocated.message());
         if (kernels_[n]) {
             const auto start = Clock::now();
             IS_RETURN_IF_ERROR(runNode(n, context, stopRequested));

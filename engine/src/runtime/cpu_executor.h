@@ -41,7 +41,7 @@ public:
     const std::vector<PlannedTensor>& tensors() const { return memory_.tensors(); }
 
     // Control-flow bodies (If, Loop, Scan) are planned in this memory mode
-    // and checked against this budget (default: the Default mode, none).
+    // and checked against the allocator's budget (default: the Default mode).
     // Set before prepareKernels().
     void setSubgraphOptions(const SubgraphOptions& options) { subgraphOptions_ = options; }
 

@@ -56,24 +56,32 @@ struct Session::Impl {
     MemoryTracker tracker;
     MemorySampler sampler;
     std::unique_ptr<Executor> executor;
-    std::vector<PlannedTensor> tensors;  // what the plan places (workspace entries after the values)
+    vulkan::VulkanExecutor* device = nullptr;  // the executor, on the Vulkan backend
+    std::vector<PlannedTensor> tensors;        // what the plan places (workspace entries after the values)
     MemoryPlan plan;
     std::size_t weightBytesHeld = 0;  // the graphs' weight copies, as reported to the tracker
     std::size_t ownWeightBytes = 0;   // the CPU kernels' packed copies, as reported
     std::size_t plannedPeak = 0;
-    MemoryBudget budget;  // resolved at creation (resolveBudget)
+    MemoryBudget budget;     // resolved at creation (resolveMemoryBudget), or set since
+    bool budgetSet = false;  // setMemoryBudget: the caller's from then on
     // The driver's count of device-local heap bytes, where the device has
     // VK_EXT_memory_budget: it sees what the tracker cannot (the driver's
     // own allocations, rounding to its page sizes).
     MemorySampler deviceHeapSampler{[this] { return executor ? executor->deviceHeapUsageBytes() : 0; }};
 
     bool onGpu() const { return vulkanDevice >= 0; }
+    // The run-time guard bounds what the host allocates during runs (the
+    // device's memory is allocated once, with the plan).
+    void guardRuns() { allocator.setBudget(onGpu() ? MemoryBudget{} : budget); }
 
     Result<Graph> passesOn(const InputShapes& shapes, const InputValues* values, RemovedValues& removedBy,
                            ExecutionOrderReport& order) const;
     Status buildExecGraph(const InputShapes& shapes, const InputValues* values);
     InPlaceOptions inPlaceOptions() const;
     void accountWeights();
+    PlanRequest planRequest(const MemoryMode& mode) const;
+    PlannedPeak peakOf(const PlannedMemory& planned, const MemoryMode& mode) const;
+    std::vector<FittingPreset> fittingPresets() const;
     Status prepare();
     Status prepareFor(const std::map<std::string, TensorData>& inputs);
     Status execute(const std::map<std::string, TensorData>& inputs, RunStats& stats);
@@ -130,24 +138,10 @@ void Session::Impl::accountWeights() {
     if (ownWeightBytes) tracker.allocated(ownWeightBytes, MemoryDevice::Host, MemoryCategory::Weights, kNoValue);
 }
 
-// model -> passes (done) -> kernels -> plan -> executor -> budget.
-Status Session::Impl::prepare() {
-    prepared = false;
-    executor.reset();
-    if (onGpu()) {
-        auto vulkanExecutor = std::make_unique<vulkan::VulkanExecutor>(exec, tracker, vulkanDevice);
-        // Bodies run on the host as fallbacks; the budget is the device's
-        // there, so it does not bound them (as it bounds no fallback).
-        vulkanExecutor->setSubgraphOptions(allocator, {options.mode, 0, options.shapeOptions});
-        executor = std::move(vulkanExecutor);
-    } else {
-        auto cpuExecutor = std::make_unique<CpuExecutor>(exec, threads, allocator, tracker);
-        cpuExecutor->setSubgraphOptions({options.mode, budget.bytes, options.shapeOptions});
-        executor = std::move(cpuExecutor);
-    }
-    IS_RETURN_IF_ERROR(executor->prepareKernels());
+// The plan request for a mode, with what the kernels say.
+PlanRequest Session::Impl::planRequest(const MemoryMode& mode) const {
     PlanRequest request;
-    request.mode = options.mode;
+    request.mode = mode;
     request.pinned = pinned;
     request.inPlace = inPlaceOptions();
     // What the kernels really do decides (they agree with the graph's say
@@ -156,26 +150,91 @@ Status Session::Impl::prepare() {
         request.inPlace.stripedConv = [this](const Graph&, size_t step) { return executor->writesOverInput(step); };
     request.aliases = executor->realizesAliases();
     request.workspaceBytes = [this](size_t step) { return executor->workspaceBytes(step); };
-    PlannedMemory planned = planMemory(exec, request);
+    return request;
+}
+
+// What a plan holds at its peak, counted before anything of it is
+// allocated: the weights as they will be once the copies nobody reads are
+// released, the plan's buffers, the shared workspace, the inputs.
+PlannedPeak Session::Impl::peakOf(const PlannedMemory& planned, const MemoryMode& mode) const {
+    PlannedPeak peak;
+    for (ValueId id : exec.runtimeInputs()) peak.inputs += exec.value(id).byteSize();
+    const std::size_t tensorBytes = interstage::plannedPeakBytes(planned.plan, static_cast<int>(exec.nodes.size()));
+    if (device) {
+        // What the device will hold: its weights and tables, the plan's
+        // buffers (offsets scaled up on devices that align storage above
+        // the planner's 64 bytes: an upper bound there), the inputs. The
+        // kernels need no shared workspace.
+        peak.weights = device->plannedWeightBytes(planned.tensors);
+        peak.tensors = tensorBytes * device->offsetScale();
+        return peak;
+    }
+    peak.weights = keptConstantBytes(exec, model.graph, executor->hostConstantsRead(), mode.reduceConstant, pinned) +
+                   executor->ownWeightBytes();
+    peak.tensors = tensorBytes;
+    peak.workspace = planned.sharedWorkspaceBytes;
+    return peak;
+}
+
+// The other presets whose plan of the same graph and kernels fits the
+// budget: planning is cheap (no allocation), so a refusal can name them.
+std::vector<FittingPreset> Session::Impl::fittingPresets() const {
+    std::vector<FittingPreset> fitting;
+    for (const MemoryPreset& preset : memoryPresets()) {
+        if (preset.mode.planner == options.mode.planner) continue;
+        const PlannedPeak peak = peakOf(planMemory(exec, planRequest(preset.mode)), preset.mode);
+        if (fitsBudget(peak, budget)) fitting.push_back({preset.name, peak.total()});
+    }
+    return fitting;
+}
+
+// model -> passes (done) -> kernels -> plan -> budget -> executor.
+Status Session::Impl::prepare() {
+    prepared = false;
+    device = nullptr;
+    executor.reset();
+    if (onGpu()) {
+        auto vulkanExecutor = std::make_unique<vulkan::VulkanExecutor>(exec, tracker, vulkanDevice);
+        device = vulkanExecutor.get();
+        // Bodies run on the host as fallbacks; the budget is the device's
+        // there, so it does not bound them (as it bounds no fallback: the
+        // allocator has no budget, guardRuns).
+        vulkanExecutor->setSubgraphOptions(allocator, {options.mode, options.shapeOptions});
+        executor = std::move(vulkanExecutor);
+    } else {
+        auto cpuExecutor = std::make_unique<CpuExecutor>(exec, threads, allocator, tracker);
+        cpuExecutor->setSubgraphOptions({options.mode, options.shapeOptions});
+        executor = std::move(cpuExecutor);
+    }
+    // The kernels pack their weights here; no tensor memory is allocated
+    // before the executor takes its plan.
+    IS_RETURN_IF_ERROR(executor->prepareKernels());
+    // On Vulkan the automatic budget is the device's, known once the
+    // device is open; a budget the caller set bounds the device's bytes.
+    if (device && !options.maxMemoryBytes && options.automaticBudget && !budgetSet) budget = device->deviceBudget();
+    PlannedMemory planned = planMemory(exec, planRequest(options.mode));
+    const PlannedPeak peak = peakOf(planned, options.mode);
+    plannedPeak = peak.total();
+    // Refused before the executor allocates anything of the plan (input
+    // buffers, the shared workspace, the arena, the kept buffers; on
+    // Vulkan the device's tensors and weights).
+    // The refused plan stays readable (memoryMap: what it would need); the
+    // executor, which holds no plan, goes.
     tensors = std::move(planned.tensors);
     plan = std::move(planned.plan);
-    const std::size_t sharedWorkspace = planned.sharedWorkspaceBytes;
-    IS_RETURN_IF_ERROR(executor->setPlan(tensors, plan, sharedWorkspace));
+    if (!fitsBudget(peak, budget)) {
+        Status refusal = budgetRefusal(peak, budget, options.mode.name(), fittingPresets());
+        executor.reset();
+        device = nullptr;
+        return refusal;
+    }
+    IS_RETURN_IF_ERROR(executor->setPlan(tensors, plan, planned.sharedWorkspaceBytes));
     execLowerBound = lowerBound(exec, intermediateLifetimes(exec)).bytes;
     // The kernels packed their weights (or the device holds them): the
     // host copies nobody reads go.
     releaseUnreadConstants(exec, model.graph, executor->hostConstantsRead(), options.mode.reduceConstant, pinned);
     if (options.mode.reduceConstant) weightsReleased = true;
     accountWeights();
-    PlannedPeak peak;
-    peak.weights = weightBytesHeld + ownWeightBytes;
-    peak.tensors = interstage::plannedPeakBytes(plan, static_cast<int>(exec.nodes.size()));
-    peak.workspace = sharedWorkspace;
-    for (ValueId id : exec.runtimeInputs()) peak.inputs += exec.value(id).byteSize();
-    plannedPeak = peak.total();
-    // On Vulkan the budget is the device's; the planned host figure does
-    // not apply.
-    if (!onGpu()) IS_RETURN_IF_ERROR(checkBudget(peak, budget.bytes, options.mode.name()));
     prepared = true;
     return Status::ok();
 }
@@ -216,17 +275,6 @@ Status Session::Impl::execute(const std::map<std::string, TensorData>& inputs, R
     return status;
 }
 
-namespace {
-
-// The caller's budget, none, or what the machine can give.
-MemoryBudget resolveBudget(const SessionOptions& options) {
-    if (options.maxMemoryBytes) return {options.maxMemoryBytes, "set by the caller", false};
-    if (!options.automaticBudget) return {0, "none (switched off)", false};
-    return automaticHostBudget();
-}
-
-}  // namespace
-
 Session::Session() : impl_(std::make_unique<Impl>()) {}
 Session::~Session() = default;
 
@@ -236,7 +284,7 @@ Result<std::unique_ptr<Session>> Session::create(Model model, const SessionOptio
     Impl& s = *session->impl_;
     s.model = std::move(model);
     s.options = options;
-    s.budget = resolveBudget(options);
+    s.budget = resolveMemoryBudget(options.maxMemoryBytes, options.automaticBudget);
     // Sequences become their tensors for the lengths the input shapes give,
     // once: from here on the session's graph holds tensors only. Where a
     // position is an input's value, every run lowers the file's graph anew.
@@ -251,6 +299,7 @@ Result<std::unique_ptr<Session>> Session::create(Model model, const SessionOptio
         }
     }
     IS_ASSIGN_OR_RETURN(s.vulkanDevice, vulkanDeviceIndex(options.backend));
+    s.guardRuns();
     if (options.threads < 0) return invalidArgument("threads must be 0 (all cores) or more");
     s.threads =
         options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -374,6 +423,11 @@ Result<Graph> Session::executedGraphWithWeights() const {
 }
 std::size_t Session::plannedPeakBytes() const { return impl_->plannedPeak; }
 MemoryBudget Session::memoryBudget() const { return impl_->budget; }
+void Session::setMemoryBudget(MemoryBudget budget) {
+    impl_->budget = std::move(budget);
+    impl_->budgetSet = true;
+    impl_->guardRuns();
+}
 std::vector<std::string> Session::cpuFallbackNodes() const {
     return impl_->executor ? impl_->executor->fallbackNodes() : std::vector<std::string>{};
 }

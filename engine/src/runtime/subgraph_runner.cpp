@@ -6,6 +6,7 @@
 #include "model/subgraph_shapes.h"
 #include "plan/plan_memory.h"
 #include "runtime/cpu_executor.h"
+#include "runtime/memory_budget.h"
 
 namespace interstage {
 
@@ -153,11 +154,12 @@ Result<std::unique_ptr<SubgraphRunner::PreparedBody>> SubgraphRunner::build(
     PlannedMemory planned = planMemory(graph, request);
     const std::size_t peak =
         plannedPeakBytes(planned.plan, static_cast<int>(graph.nodes.size())) + planned.sharedWorkspaceBytes;
-    if (options_.maxMemoryBytes && tracker_.currentBytes() + peak > options_.maxMemoryBytes)
-        return Status(StatusCode::OutOfMemory,
-                      "the subgraph '" + body.name + "' needs " + formatBytes(double(peak)) + " at its peak; with " +
-                          formatBytes(double(tracker_.currentBytes())) + " held, that exceeds the memory budget of " +
-                          formatBytes(double(options_.maxMemoryBytes)) + " (mode " + options_.mode.name() + ")");
+    const MemoryBudget& budget = allocator_.budget();
+    if (budget.bytes && tracker_.currentBytes() + peak > budget.bytes)
+        return Status(StatusCode::OutOfMemory, "the subgraph '" + body.name + "' needs " + budgetBytesText(peak) +
+                                                   " at its peak; with " + budgetBytesText(tracker_.currentBytes()) +
+                                                   " held, that is more than " + budgetText(budget) + " (mode " +
+                                                   options_.mode.name() + ")");
     IS_RETURN_IF_ERROR(executor->setPlan(planned.tensors, planned.plan, planned.sharedWorkspaceBytes));
     prepared->executor_ = std::move(executor);
     return prepared;

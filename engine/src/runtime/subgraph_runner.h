@@ -35,11 +35,11 @@ protected:
     ~OuterValues() = default;
 };
 
-// How bodies are planned: the session's memory mode, budget and shape
-// options.
+// How bodies are planned: the session's memory mode and shape options.
+// The budget is the allocator's (HostAllocator::budget()): the one the
+// session's runs obey, none where the host is not what is bounded.
 struct SubgraphOptions {
     MemoryMode mode;
-    std::size_t maxMemoryBytes = 0;  // 0: no budget
     ShapeOptions shapes;
 };
 

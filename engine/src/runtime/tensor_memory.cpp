@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "runtime/memory_budget.h"
+
 namespace interstage {
 
 TensorMemory::~TensorMemory() { releaseAll(); }
@@ -43,6 +45,17 @@ void TensorMemory::setPlan(const std::vector<PlannedTensor>& tensors, MemoryPlan
 
 Status TensorMemory::allocate(size_t buffer) {
     const BufferSpec& spec = plan_.buffers[buffer];
+    // The run-time guard: the plan was checked against the budget before
+    // the run, but what other executors hold (bodies, a budget lowered
+    // since) is known only now. Refused before the allocator is asked.
+    const MemoryBudget& budget = allocator_.budget();
+    const std::size_t held = tracker_.currentBytes();
+    if (budget.bytes && held + spec.bytes > budget.bytes)
+        return Status(StatusCode::OutOfMemory,
+                      "allocating " + budgetBytesText(spec.bytes) + " for " +
+                          (spec.firstTenant == kNoValue ? std::string("the arena") : std::string("a tensor buffer")) +
+                          " would bring the memory held to " + budgetBytesText(held + spec.bytes) + ", more than " +
+                          budgetText(budget) + "; the run stopped there");
     void* data = allocator_.allocate(spec.bytes);
     if (!data) {
         std::string name = spec.firstTenant == kNoValue ? "the arena" : "a tensor buffer";

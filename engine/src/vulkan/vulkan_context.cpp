@@ -7,6 +7,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "interstage/format.h"
+#include "memory/available_memory.h"
 #include "vulkan/shader_code.h"
 
 namespace interstage::vulkan {
@@ -130,6 +132,45 @@ std::size_t Context::deviceHeapUsageBytes() const {
         if (properties.memoryProperties.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
             used += static_cast<std::size_t>(budget.heapUsage[h]);
     return used;
+}
+
+MemoryBudget Context::deviceBudget() const {
+    MemoryBudget budget;
+    budget.automatic = true;
+    if (const std::size_t simulated = byteCountFromEnvironment("INTERSTAGE_DEVICE_AVAILABLE_MEMORY")) {
+        budget.bytes = simulated;
+        budget.source = "device: " + formatBytes(double(simulated)) + " (INTERSTAGE_DEVICE_AVAILABLE_MEMORY)";
+        return budget;
+    }
+    VkPhysicalDeviceMemoryBudgetPropertiesEXT heapBudgets{};
+    heapBudgets.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT;
+    VkPhysicalDeviceMemoryProperties2 properties{};
+    properties.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2;
+    if (memoryBudget_) properties.pNext = &heapBudgets;
+    vkGetPhysicalDeviceMemoryProperties2(physical_, &properties);
+    // Tensors and weights go to one device-local heap: the largest bounds
+    // what a plan can get.
+    const VkPhysicalDeviceMemoryProperties& memory = properties.memoryProperties;
+    uint32_t heap = memory.memoryHeapCount;
+    for (uint32_t h = 0; h < memory.memoryHeapCount; ++h)
+        if ((memory.memoryHeaps[h].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) &&
+            (heap == memory.memoryHeapCount || memory.memoryHeaps[h].size > memory.memoryHeaps[heap].size))
+            heap = h;
+    if (heap == memory.memoryHeapCount) {
+        budget.source = std::string("none: '") + properties_.deviceName + "' reports no device-local heap";
+        return budget;
+    }
+    const std::size_t size = static_cast<std::size_t>(memory.memoryHeaps[heap].size);
+    if (memoryBudget_ && heapBudgets.heapBudget[heap] > 0) {
+        budget.bytes = static_cast<std::size_t>(heapBudgets.heapBudget[heap]);
+        budget.source =
+            "device: heap budget of the " + formatBytes(double(size)) + " device-local heap (VK_EXT_memory_budget)";
+    } else {
+        budget.bytes = size;
+        budget.source =
+            "device: the " + formatBytes(double(size)) + " device-local heap (its size: no VK_EXT_memory_budget)";
+    }
+    return budget;
 }
 
 VKAPI_ATTR VkBool32 VKAPI_CALL Context::onMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,

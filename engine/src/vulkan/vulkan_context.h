@@ -17,6 +17,7 @@
 
 #include "interstage/graph.h"
 #include "interstage/memory.h"
+#include "interstage/memory_budget.h"
 #include "interstage/status.h"
 #include "memory/memory_tracker.h"
 
@@ -110,6 +111,12 @@ public:
     // alignment). Safe to call from another thread during a run.
     bool memoryBudgetSupported() const { return memoryBudget_; }
     std::size_t deviceHeapUsageBytes() const;
+    // The automatic budget of a session on this device: the largest
+    // device-local heap's budget (VK_EXT_memory_budget's heapBudget: what
+    // this process can still get, others' use deducted) where the driver
+    // gives one, else that heap's size; INTERSTAGE_DEVICE_AVAILABLE_MEMORY
+    // overrides it (tests simulate a small device).
+    MemoryBudget deviceBudget() const;
     double timestampPeriodNs() const { return properties_.limits.timestampPeriod; }
 
 private:

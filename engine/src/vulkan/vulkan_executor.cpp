@@ -351,5 +351,9 @@ std::size_t VulkanExecutor::offsetScale() const { return impl_->scale; }
 bool VulkanExecutor::memoryBudgetSupported() const { return impl_->ctx && impl_->ctx->memoryBudgetSupported(); }
 std::size_t VulkanExecutor::deviceHeapUsageBytes() const { return impl_->ctx ? impl_->ctx->deviceHeapUsageBytes() : 0; }
 std::size_t VulkanExecutor::weightBytes() const { return impl_->weights.bytes; }
+MemoryBudget VulkanExecutor::deviceBudget() const { return impl_->ctx ? impl_->ctx->deviceBudget() : MemoryBudget{}; }
+std::size_t VulkanExecutor::plannedWeightBytes(const std::vector<PlannedTensor>& tensors) const {
+    return impl_->ctx ? impl_->deviceWeightBytes(tensors) : 0;
+}
 
 }  // namespace interstage::vulkan

@@ -117,6 +117,12 @@ public:
     std::size_t deviceHeapUsageBytes() const override;
     // Device bytes of the uploaded weights and kernel tables.
     std::size_t weightBytes() const;
+    // The memory guard, before setPlan allocates anything (after
+    // prepareKernels): the device's automatic budget (Context::deviceBudget)
+    // and the device bytes the weights and tables will take with a plan of
+    // these tensors.
+    MemoryBudget deviceBudget() const;
+    std::size_t plannedWeightBytes(const std::vector<PlannedTensor>& tensors) const;
     std::size_t ownWeightBytes() const override { return weightBytes(); }
 
 private:

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -252,6 +253,20 @@ struct VulkanExecutor::Impl : Recorder {
 
     Status prepareKernels();
     Status setPlan(const std::vector<PlannedTensor>& t, const MemoryPlan& p);
+    // Where the weights read by GPU kernels and the kernels' tables go in
+    // the one device buffer (constants `heldElsewhere` skips: planned
+    // tensors, run inputs). Computed, not allocated: the budget check asks
+    // for the total before setPlan.
+    struct WeightLayout {
+        VkDeviceSize total = 0;
+        std::vector<std::pair<VkDeviceSize, const void*>> pieces;  // offset, data (sizes alongside)
+        std::vector<VkDeviceSize> pieceBytes;
+        std::deque<std::vector<uint32_t>> tables;  // stable addresses while pieces point into them
+        std::vector<VkDeviceSize> weightOffset;    // per value
+        std::vector<std::vector<Binding>> constants;
+    };
+    WeightLayout layoutWeights(const std::function<bool(ValueId)>& heldElsewhere) const;
+    std::size_t deviceWeightBytes(const std::vector<PlannedTensor>& planTensors) const;
     Status uploadWeights();
     Status run(const std::map<std::string, TensorData>& inputs);
     Status runNodes();

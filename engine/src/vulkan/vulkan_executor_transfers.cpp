@@ -10,14 +10,13 @@ using Clock = ExecutorClock;
 // Weights read by GPU kernels and the kernels' own tables go into one
 // device buffer, each at the storage offset alignment, through one
 // temporary staging buffer.
-Status VulkanExecutor::Impl::uploadWeights() {
+VulkanExecutor::Impl::WeightLayout VulkanExecutor::Impl::layoutWeights(
+    const std::function<bool(ValueId)>& heldElsewhere) const {
     const VkDeviceSize align = ctx->storageAlignment();
-    weightOffset.assign(graph.values.size(), kNoOffset);
-    constants.assign(graph.nodes.size(), {});
-    VkDeviceSize total = 0;
-    std::vector<std::pair<VkDeviceSize, const void*>> pieces;  // offset, data (sizes alongside)
-    std::vector<VkDeviceSize> pieceBytes;
-    std::deque<std::vector<uint32_t>> tables;  // stable addresses while pieces point into them
+    WeightLayout layout;
+    layout.weightOffset.assign(graph.values.size(), kNoOffset);
+    layout.constants.assign(graph.nodes.size(), {});
+    VkDeviceSize& total = layout.total;
     for (size_t n = 0; n < graph.nodes.size(); ++n) {
         if (!gpu[n]) continue;
         const Node& node = graph.nodes[n];
@@ -25,24 +24,44 @@ Status VulkanExecutor::Impl::uploadWeights() {
             const ValueId id = node.inputs[i];
             if (id == kNoValue || !gpu[n]->readsInput(i)) continue;
             const Value& v = graph.value(id);
-            if (!v.constant || planned(id) || inputBuffers[static_cast<size_t>(id)].valid()) continue;
-            if (weightOffset[static_cast<size_t>(id)] != kNoOffset) continue;
+            if (!v.constant || heldElsewhere(id)) continue;
+            if (layout.weightOffset[static_cast<size_t>(id)] != kNoOffset) continue;
             total = alignUp(total, align);
-            weightOffset[static_cast<size_t>(id)] = total;
-            pieces.emplace_back(total, v.constant->bytes.data());
-            pieceBytes.push_back(v.constant->byteSize());
+            layout.weightOffset[static_cast<size_t>(id)] = total;
+            layout.pieces.emplace_back(total, v.constant->bytes.data());
+            layout.pieceBytes.push_back(v.constant->byteSize());
             total += std::max<VkDeviceSize>(v.constant->byteSize(), 4);
         }
         for (auto& table : gpu[n]->constantData()) {
             total = alignUp(total, align);
             const VkDeviceSize bytes = table.size() * sizeof(uint32_t);
-            constants[n].push_back({VK_NULL_HANDLE, total, bytes});
-            tables.push_back(std::move(table));
-            pieces.emplace_back(total, tables.back().data());
-            pieceBytes.push_back(bytes);
+            layout.constants[n].push_back({VK_NULL_HANDLE, total, bytes});
+            layout.tables.push_back(std::move(table));
+            layout.pieces.emplace_back(total, layout.tables.back().data());
+            layout.pieceBytes.push_back(bytes);
             total += std::max<VkDeviceSize>(bytes, 4);
         }
     }
+    return layout;
+}
+
+std::size_t VulkanExecutor::Impl::deviceWeightBytes(const std::vector<PlannedTensor>& planTensors) const {
+    std::vector<bool> elsewhere(graph.values.size(), false);
+    for (const PlannedTensor& t : planTensors)
+        if (t.value >= 0 && static_cast<size_t>(t.value) < elsewhere.size())
+            elsewhere[static_cast<size_t>(t.value)] = true;
+    for (ValueId id : graph.runtimeInputs()) elsewhere[static_cast<size_t>(id)] = true;
+    return layoutWeights([&elsewhere](ValueId id) { return elsewhere[static_cast<size_t>(id)]; }).total;
+}
+
+Status VulkanExecutor::Impl::uploadWeights() {
+    WeightLayout layout =
+        layoutWeights([this](ValueId id) { return planned(id) || inputBuffers[static_cast<size_t>(id)].valid(); });
+    weightOffset = std::move(layout.weightOffset);
+    constants = std::move(layout.constants);
+    const VkDeviceSize total = layout.total;
+    const auto& pieces = layout.pieces;
+    const auto& pieceBytes = layout.pieceBytes;
     if (total == 0) return Status::ok();
     auto w = ctx->createBuffer(total, false, MemoryCategory::Weights, kNoValue);
     if (!w.ok()) return w.status();
