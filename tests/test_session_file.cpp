@@ -653,14 +653,24 @@ private slots:
         QCOMPARE(set.inputs.at("x").shape, Shape({1, 4}));
         QCOMPARE(set.inputs.at("x").data<float>()[2], 3.0f);
 
-        // A refused run is saved with its error and budget.
+        // A refused run is saved with its error and budget: a model whose
+        // file fits the budget (the loader checks that first) and whose
+        // plan (3 x 256 KiB) does not.
+        const std::string wide = dir.filePath("wide.onnx").toStdString();
+        {
+            GraphBuilder b("wide", 13);
+            b.input("x", DataType::Float, {1, 65536});
+            const std::string r = b.op("Relu", {"x"}, {}, "relu");
+            b.output(b.op("Sigmoid", {r}, {}, "sigmoid"), DataType::Float, {1, 65536});
+            QVERIFY(b.save(wide).isOk());
+        }
         const QString refused = dir.filePath("refused.interstage");
-        run = runCli({"run", QString::fromStdString(model), "--max-memory", "1", "--session", refused});
+        run = runCli({"run", QString::fromStdString(wide), "--max-memory", "100K", "--session", refused});
         QCOMPARE(run.code, 1);
         auto refusedSet = readSessionFile(refused.toStdString());
         QVERIFY2(refusedSet.ok(), refusedSet.status().toString().c_str());
         QVERIFY(refusedSet->runSets[0].error.find("out of memory: ") == 0);
-        QCOMPARE(refusedSet->runSets[0].budget.bytes, std::size_t(1));
+        QCOMPARE(refusedSet->runSets[0].budget.bytes, std::size_t(100 * 1024));
         QVERIFY(refusedSet->runSets[0].runs.empty());
 
         // compare: one run set per mode, in the table's order.
@@ -679,15 +689,20 @@ private slots:
         }
         QVERIFY(all->runSets.back().options.mode.reduceConstant);
 
-        // A failed mode stops compare; it is saved with its error.
+        // A mode the guard refuses is a row of the table, not the end of
+        // the comparison: every refused set is saved with its error.
         const QString failedCompare = dir.filePath("failed.interstage");
-        run = runCli({"compare", QString::fromStdString(model), "--max-memory", "1", "--session", failedCompare});
-        QCOMPARE(run.code, 1);
+        run = runCli({"compare", QString::fromStdString(wide), "--max-memory", "100K", "--session", failedCompare});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains("refused"), qPrintable(run.out));
         auto failed = readSessionFile(failedCompare.toStdString());
         QVERIFY2(failed.ok(), failed.status().toString().c_str());
-        QCOMPARE(failed->runSets.size(), std::size_t(1));
-        QVERIFY2(failed->runSets[0].error.find("out of memory: mode default: ") == 0, failed->runSets[0].error.c_str());
-        QCOMPARE(failed->runSets[0].budget.bytes, std::size_t(1));
+        QCOMPARE(failed->runSets.size(), memoryPresets().size() + 1);
+        for (const SavedRunSet& s : failed->runSets) {
+            QVERIFY2(s.error.find("out of memory: mode " + s.options.mode.name() + ": ") == 0, s.error.c_str());
+            QCOMPARE(s.budget.bytes, std::size_t(100 * 1024));
+            QVERIFY(s.runs.empty());
+        }
         QCOMPARE(failed->runSets[0].label, std::string("default · all cores · cpu"));
     }
 };
