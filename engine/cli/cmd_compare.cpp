@@ -164,85 +164,23 @@ std::string mib(double bytes) {
     return s.str();
 }
 
-}  // namespace
-
-int runCompare(Args& args) {
-    RunOptions o;
-    o.runs = 5;
-    while (!args.done()) {
-        Status error;
-        if (parseRunOption(args, o, error)) {
-            if (!error.isOk()) return reportError(error);
-        } else if (args.peek().rfind('-', 0) == 0) {
-            return usageError("compare: unknown option '" + args.peek() + "'");
-        } else if (o.model.empty()) {
-            o.model = args.next();
-        } else {
-            return usageError("compare: unexpected argument '" + args.peek() + "'");
-        }
-    }
-    if (o.model.empty()) return usageError("compare: name a model file");
-    if (o.mode != "default") return usageError("compare runs every mode; drop --mode");
-    // Fail early, in this process, on a bad model or option.
-    MemoryBudget budget;
-    auto model = loadModel(o.model, loadOptionsFor(o));
-    if (!model.ok()) return reportError(model.status());
-    SessionOptions checked;
-    std::map<std::string, TensorData> inputs;
-    {
-        Status built = buildSessionOptions(o, checked, inputs);
-        if (built.isOk()) built = addInputValues(o, model->graph, checked, inputs);
-        if (!built.isOk()) return reportError(built);
-        budget = resolveMemoryBudget(checked.maxMemoryBytes, checked.automaticBudget);
-    }
-    // --session: one run set per mode, in the table's order.
-    std::vector<SavedRunSet> sets;
-    auto saveSets = [&]() {
-        return o.session.empty() ? Status::ok() : writeSessionOutput(o, checked.inputShapes, sets);
-    };
-
-    // The weights as the file stores them: a mode holding more at run time
-    // (packed copies beside the file's, weights widened to float32) shows
-    // as a ratio above 1.
-    const std::size_t fileWeightBytes = summarizeModel(model->graph).weightBytes;
+// The comparison's rows (the table) and modes (--json), one per mode run
+// or refused, and what the modes' documents say of the model.
+struct CompareTable {
     nlohmann::json modes = nlohmann::json::array();
-    std::size_t lowerBound = 0, executedLowerBound = 0;
-    std::cout << "model " << o.model << ", " << o.runs << " runs per mode, steady = median of runs 2.." << o.runs
-              << std::endl;
-    // Each mode's process resolves the budget again (the automatic one from
-    // the memory available then); this is the budget as it stands now.
-    std::cout << "memory budget: " << describeMemoryBudget(budget) << std::endl;
     std::vector<std::vector<std::string>> rows;
+    std::size_t lowerBound = 0, executedLowerBound = 0;
     std::string fallbackNote;  // the Vulkan backend's CPU-fallback nodes, from the first mode
     bool anyHeapSampled = false;
     std::vector<std::string> refusals;  // "mode X: the X plan needs ..."
-    // The presets, then the last one with reduce-constant: the kernels'
-    // packed copies replacing the file's, measured like the rest.
-    std::vector<std::string> modeNames;
-    for (const MemoryPreset& preset : memoryPresets()) modeNames.emplace_back(preset.name);
-    modeNames.push_back(modeNames.back() + "+reduce-constant");
-    for (const std::string& modeName : modeNames) {
-        const char* mode = modeName.c_str();
-        auto result = runMode(o, mode);
-        if (!o.session.empty())
-            sets.push_back(childRunSet(o, mode, static_cast<int>(sets.size()) + 1, checked, inputs, result.status()));
-        if (!result.ok()) {
-            // A mode the memory guard refuses (or stops) is a result, not a
-            // failure of the comparison: its row says so (and its set, with
-            // the refusal), the others run.
-            if (result.status().code() == StatusCode::OutOfMemory) {
-                modes.push_back({{"mode", mode}, {"refused", result.status().message()}});
-                rows.push_back({mode, "refused"});
-                refusals.push_back(result.status().message());
-                continue;
-            }
-            // The sets so far and the failed one are saved: the failure
-            // opens in the app as it would have shown it.
-            Status saved = saveSets();
-            if (!saved.isOk()) reportError(saved);
-            return reportError(result.status());
-        }
-        const nlohmann::json& doc = result.value();
+
+    void addRefused(const std::string& mode, const std::string& message) {
+        modes.push_back({{"mode", mode}, {"refused", message}});
+        rows.push_back({mode, "refused"});
+        refusals.push_back(message);
+    }
+
+    void addMeasured(const std::string& mode, const nlohmann::json& doc, std::size_t fileWeightBytes) {
         lowerBound = doc["lower_bound_bytes"];
         executedLowerBound = doc["executed_lower_bound_bytes"];
         const std::size_t weightBytes = doc["weight_bytes"];
@@ -271,14 +209,81 @@ int runCompare(Args& args) {
                         fixed(s.firstMs, 1), fixed(s.steadyMedianMs, 1),
                         heapSampled ? mib(double(s.peakDeviceHeapBytes)) : "-"});
     }
+};
+
+}  // namespace
+
+int runCompare(Args& args) {
+    RunOptions o;
+    o.runs = 5;
+    {
+        bool usage = false;
+        Status parsed = parseCommandArgs(args, "compare", o, usage);
+        if (!parsed.isOk()) return usage ? usageError(parsed.message()) : reportError(parsed);
+    }
+    if (o.mode != "default") return usageError("compare runs every mode; drop --mode");
+    // Fail early, in this process, on a bad model or option.
+    MemoryBudget budget;
+    auto model = loadModel(o.model, loadOptionsFor(o));
+    if (!model.ok()) return reportError(model.status());
+    SessionOptions checked;
+    std::map<std::string, TensorData> inputs;
+    {
+        Status built = buildSessionOptions(o, checked, inputs);
+        if (built.isOk()) built = addInputValues(o, model->graph, checked, inputs);
+        if (!built.isOk()) return reportError(built);
+        budget = resolveMemoryBudget(checked.maxMemoryBytes, checked.automaticBudget);
+    }
+    // --session: one run set per mode, in the table's order.
+    std::vector<SavedRunSet> sets;
+    auto saveSets = [&]() {
+        return o.session.empty() ? Status::ok() : writeSessionOutput(o, checked.inputShapes, sets);
+    };
+
+    // The weights as the file stores them: a mode holding more at run time
+    // (packed copies beside the file's, weights widened to float32) shows
+    // as a ratio above 1.
+    const std::size_t fileWeightBytes = summarizeModel(model->graph).weightBytes;
+    CompareTable table;
+    std::cout << "model " << o.model << ", " << o.runs << " runs per mode, steady = median of runs 2.." << o.runs
+              << std::endl;
+    // Each mode's process resolves the budget again (the automatic one from
+    // the memory available then); this is the budget as it stands now.
+    std::cout << "memory budget: " << describeMemoryBudget(budget) << std::endl;
+    // The presets, then the last one with reduce-constant: the kernels'
+    // packed copies replacing the file's, measured like the rest.
+    std::vector<std::string> modeNames;
+    for (const MemoryPreset& preset : memoryPresets()) modeNames.emplace_back(preset.name);
+    modeNames.push_back(modeNames.back() + "+reduce-constant");
+    for (const std::string& modeName : modeNames) {
+        const char* mode = modeName.c_str();
+        auto result = runMode(o, mode);
+        if (!o.session.empty())
+            sets.push_back(childRunSet(o, mode, static_cast<int>(sets.size()) + 1, checked, inputs, result.status()));
+        if (!result.ok()) {
+            // A mode the memory guard refuses (or stops) is a result, not a
+            // failure of the comparison: its row says so (and its set, with
+            // the refusal), the others run.
+            if (result.status().code() == StatusCode::OutOfMemory) {
+                table.addRefused(mode, result.status().message());
+                continue;
+            }
+            // The sets so far and the failed one are saved: the failure
+            // opens in the app as it would have shown it.
+            Status saved = saveSets();
+            if (!saved.isOk()) reportError(saved);
+            return reportError(result.status());
+        }
+        table.addMeasured(mode, result.value(), fileWeightBytes);
+    }
     std::cout << "weights in the file " << mib(double(fileWeightBytes)) << " MiB; lower bound "
-              << mib(double(lowerBound)) << " MiB as stored, " << mib(double(executedLowerBound))
+              << mib(double(table.lowerBound)) << " MiB as stored, " << mib(double(table.executedLowerBound))
               << " MiB as executed (after fusion and folding)\n";
     printTable({"mode", "tracked MiB", "RSS MiB", "weights MiB", "w./file", "activ. MiB", "activ./LB", "allocs/run",
                 "first ms", "steady ms"},
-               std::move(rows), anyHeapSampled);
-    if (!fallbackNote.empty()) std::cout << fallbackNote << "\n";
-    for (const std::string& refusal : refusals) std::cout << "refused: " << refusal << "\n";
+               std::move(table.rows), table.anyHeapSampled);
+    if (!table.fallbackNote.empty()) std::cout << table.fallbackNote << "\n";
+    for (const std::string& refusal : table.refusals) std::cout << "refused: " << refusal << "\n";
     Status saved = saveSets();
     if (!saved.isOk()) return reportError(saved);
 
@@ -287,11 +292,11 @@ int runCompare(Args& args) {
             {"model", o.model},
             {"backend", o.backend},
             {"runs", o.runs},
-            {"lower_bound_bytes", lowerBound},
-            {"executed_lower_bound_bytes", executedLowerBound},
+            {"lower_bound_bytes", table.lowerBound},
+            {"executed_lower_bound_bytes", table.executedLowerBound},
             {"file_weight_bytes", fileWeightBytes},
             {"memory_budget", {{"bytes", budget.bytes}, {"source", budget.source}, {"automatic", budget.automatic}}},
-            {"modes", std::move(modes)}};
+            {"modes", std::move(table.modes)}};
         std::ofstream out(o.json);
         out << std::setw(2) << doc << "\n";
         if (!out) return reportError(Status(StatusCode::IoError, "cannot write '" + o.json + "'"));

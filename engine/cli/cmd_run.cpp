@@ -126,23 +126,42 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
+// --json: the run's settings, the session's figures and every run.
+Status writeRunJson(const RunOptions& o, const SessionOptions& options, const Session& session, nlohmann::json runs,
+                    nlohmann::json outputs, std::size_t rssBeforeLoad) {
+    nlohmann::json doc = {{"model", o.model},
+                          {"backend", o.backend},
+                          {"threads", session.threads()},
+                          {"mode", options.mode.name()},
+                          {"fusion", options.fusion},
+                          {"in_place_concat", options.inPlaceConcat},
+                          {"in_place_ops", options.inPlaceOps},
+                          {"blocked_layout", options.blockedLayout},
+                          {"memory_budget", budgetJson(session.memoryBudget())},
+                          {"execution_order", executionOrderJson(session)},
+                          {"live_peak", livePeakJson(session)},
+                          {"lower_bound_bytes", session.lowerBoundBytes()},
+                          {"executed_lower_bound_bytes", session.executedLowerBoundBytes()},
+                          {"weight_bytes", session.weightBytes()},
+                          {"rss_before_load_bytes", rssBeforeLoad},
+                          {"cpu_fallback_nodes", session.cpuFallbackNodes()},
+                          {"device_heap_sampled", session.samplesDeviceHeap()},
+                          {"runs", std::move(runs)},
+                          {"outputs", std::move(outputs)}};
+    std::ostringstream text;
+    text << std::setw(2) << doc << "\n";
+    return writeText(o.json, text.str());
+}
+
 }  // namespace
 
 int runRun(Args& args) {
     RunOptions o;
-    while (!args.done()) {
-        Status error;
-        if (parseRunOption(args, o, error)) {
-            if (!error.isOk()) return reportError(error);
-        } else if (args.peek().rfind('-', 0) == 0) {
-            return usageError("run: unknown option '" + args.peek() + "'");
-        } else if (o.model.empty()) {
-            o.model = args.next();
-        } else {
-            return usageError("run: unexpected argument '" + args.peek() + "'");
-        }
+    {
+        bool usage = false;
+        Status parsed = parseCommandArgs(args, "run", o, usage);
+        if (!parsed.isOk()) return usage ? usageError(parsed.message()) : reportError(parsed);
     }
-    if (o.model.empty()) return usageError("run: name a model file");
 
     const std::size_t rssBeforeLoad = processResidentBytes();
     SessionOptions options;
@@ -212,28 +231,7 @@ int runRun(Args& args) {
         if (!written.isOk()) return reportError(written);
     }
     if (!o.json.empty()) {
-        nlohmann::json doc = {{"model", o.model},
-                              {"backend", o.backend},
-                              {"threads", session.threads()},
-                              {"mode", options.mode.name()},
-                              {"fusion", options.fusion},
-                              {"in_place_concat", options.inPlaceConcat},
-                              {"in_place_ops", options.inPlaceOps},
-                              {"blocked_layout", options.blockedLayout},
-                              {"memory_budget", budgetJson(session.memoryBudget())},
-                              {"execution_order", executionOrderJson(session)},
-                              {"live_peak", livePeakJson(session)},
-                              {"lower_bound_bytes", session.lowerBoundBytes()},
-                              {"executed_lower_bound_bytes", session.executedLowerBoundBytes()},
-                              {"weight_bytes", session.weightBytes()},
-                              {"rss_before_load_bytes", rssBeforeLoad},
-                              {"cpu_fallback_nodes", session.cpuFallbackNodes()},
-                              {"device_heap_sampled", session.samplesDeviceHeap()},
-                              {"runs", std::move(runs)},
-                              {"outputs", std::move(outputs)}};
-        std::ostringstream text;
-        text << std::setw(2) << doc << "\n";
-        Status written = writeText(o.json, text.str());
+        Status written = writeRunJson(o, options, session, std::move(runs), std::move(outputs), rssBeforeLoad);
         if (!written.isOk()) return reportError(written);
     }
     return 0;

@@ -188,4 +188,27 @@ Status addInputValues(const RunOptions& o, const Graph& graph, SessionOptions& o
     return Status::ok();
 }
 
+Status parseCommandArgs(Args& args, const std::string& command, RunOptions& o, bool& usage) {
+    usage = false;
+    while (!args.done()) {
+        Status error;
+        if (parseRunOption(args, o, error)) {
+            if (!error.isOk()) return error;
+        } else if (args.peek().rfind('-', 0) == 0) {
+            usage = true;
+            return invalidArgument(command + ": unknown option '" + args.peek() + "'");
+        } else if (o.model.empty()) {
+            o.model = args.next();
+        } else {
+            usage = true;
+            return invalidArgument(command + ": unexpected argument '" + args.peek() + "'");
+        }
+    }
+    if (o.model.empty()) {
+        usage = true;
+        return invalidArgument(command + ": name a model file");
+    }
+    return Status::ok();
+}
+
 }  // namespace interstage::cli

@@ -55,4 +55,8 @@ Status buildSessionOptions(const RunOptions& o, SessionOptions& options, std::ma
 Status addInputValues(const RunOptions& o, const Graph& graph, SessionOptions& options,
                       std::map<std::string, TensorData>& inputs);
 
+// The flags and the one model file of `run` / `compare`; `usage` is set
+// when the error is one of usage (an unknown flag, no model).
+Status parseCommandArgs(Args& args, const std::string& command, RunOptions& o, bool& usage);
+
 }  // namespace interstage::cli
