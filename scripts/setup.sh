@@ -11,7 +11,7 @@ packages=(
   qt6-base-dev qt6-svg-dev libqcustomplot-dev libgl-dev
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
-  libdnnl-dev ocl-icd-opencl-dev opencl-headers libgraphviz-dev nlohmann-json3-dev
+  libdnnl-dev ocl-icd-opencl-dev opencl-headers libgraphviz-dev nlohmann-json3-dev libssl-dev
   xvfb xauth
 )
 # npm fetches the sample models; machines of this kind ship Node.js and npm

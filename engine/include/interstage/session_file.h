@@ -82,4 +82,8 @@ Result<SavedSession> readSessionFile(const std::string& path);
 // command line tells a session from a model by this).
 bool looksLikeSessionFile(const std::string& path);
 
+// "reduce · 2 threads · cpu": a run set's name in legends and tables, the
+// text the app's RunConfig::label() gives, for sets the CLI saves.
+std::string runSetLabel(const SessionOptions& options);
+
 }  // namespace interstage
