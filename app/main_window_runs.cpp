@@ -76,13 +76,18 @@ void MainWindow::startSet(const appcore::RunConfig& given) {
 
 void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
     timeline_->finishSet(result);
+    history_.push_back(result);
     if (!result.runs.empty()) {
+        setUnsaved(true);
         results_.push_back(result);
         timingChart_->addRunSet(result);
         memoryMap_->setPlacements(result.memoryMap, result.config.label(),
                                   result.config.session.mode.planner == interstage::PlannerKind::Arena,
                                   result.bodyMemory);
     }
+    // Every finished set, also between a comparison's presets: a crash
+    // loses at most the set in flight.
+    requestAutosave();
     if (!result.error.isEmpty()) {
         queue_.clear();
         showError(tr("The run failed"), result.error);
