@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <QCryptographicHash>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
@@ -204,6 +205,19 @@ std::string smallSessionText() {
     options.mode.planner = PlannerKind::Reduce;
     options.threads = 1;
     return sessionToJson(sessionAround({runSet(1, testsupport::tinyChain(), options, 2)}));
+}
+
+struct CliResult {
+    int code = -1;
+    QString out, err;
+};
+
+CliResult runCli(const QStringList& args) {
+    QProcess p;
+    p.start(INTERSTAGE_CLI, args);
+    p.waitForFinished(300000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
 }
 
 // The error of reading `text`; the test fails when it reads.
@@ -465,6 +479,64 @@ private slots:
         QVERIFY(errorOf(doc.dump()).contains("inputs.x.dtype is 99, not an ONNX element type"));
     }
 
+    // tests/hostile/sessions: each file gives its manifest's error (or
+    // loads); looksLikeSessionFile is true of every file that loads.
+    void hostileSessionCorpus() {
+        const QString dir = QString(INTERSTAGE_SOURCE_DIR) + "/tests/hostile/sessions/";
+        QFile manifest(dir + "MANIFEST.tsv");
+        QVERIFY(manifest.open(QIODevice::ReadOnly));
+        int errors = 0, loads = 0;
+        QSet<QString> listed;
+        while (!manifest.atEnd()) {
+            const QString line = QString::fromUtf8(manifest.readLine()).trimmed();
+            if (line.isEmpty() || line.startsWith('#')) continue;
+            const QStringList field = line.split('\t');
+            QCOMPARE(field.size(), 4);
+            listed.insert(field[0]);
+            const std::string path = (dir + field[0]).toStdString();
+            auto read = readSessionFile(path);
+            if (field[1] == "loads") {
+                QVERIFY2(read.ok(), qPrintable(field[0] + ": " + QString::fromStdString(read.status().toString())));
+                QVERIFY2(looksLikeSessionFile(path), qPrintable(field[0]));
+                ++loads;
+            } else {
+                QCOMPARE(field[1], QString("error"));
+                QVERIFY2(!read.ok(), qPrintable(field[0] + " read"));
+                const QString message = QString::fromStdString(read.status().toString());
+                QVERIFY2(message.contains(field[2]), qPrintable(field[0] + ": " + message));
+                QVERIFY2(message.contains(QString::fromStdString("'" + path + "'")), qPrintable(message));
+                QVERIFY2(!message.contains('\n'), qPrintable(message));
+                ++errors;
+            }
+        }
+        QVERIFY(errors >= 30);
+        QVERIFY(loads >= 4);
+        // Every file in the folder is listed.
+        for (const QString& file : QDir(dir).entryList({"*.interstage"}, QDir::Files))
+            QVERIFY2(listed.contains(file), qPrintable(file + " is not in MANIFEST.tsv"));
+    }
+
+    // Every prefix and every single-byte change of a valid file: read or a
+    // clear error, never a crash.
+    void everyPrefixAndByteFlipOfAValidFile() {
+        QFile file(QString(INTERSTAGE_SOURCE_DIR) + "/tests/hostile/sessions/valid_small.interstage");
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const std::string text = file.readAll().toStdString();
+        QVERIFY(sessionFromJson(text).ok());
+        int failed = 0;
+        for (std::size_t length = 0; length < text.size(); ++length)
+            failed += sessionFromJson(std::string_view(text).substr(0, length)).ok() ? 0 : 1;
+        QVERIFY(failed >= int(text.size()) - 2);  // the last brace and newline
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            for (const char replacement : {'\0', '9', '"', '[', '-', '\xff'}) {
+                std::string changed = text;
+                changed[i] = replacement;
+                auto read = sessionFromJson(changed);
+                if (!read.ok()) QVERIFY(!read.status().message().empty());
+            }
+        }
+    }
+
     void looksLikeASessionOnlyWhenItIsOne() {
         QTemporaryDir dir;
         const std::string session = dir.filePath("a.interstage").toStdString();
@@ -533,6 +605,60 @@ private slots:
                  read.status().message().c_str());
         QVERIFY(readSessionFile(path).ok());
         QCOMPARE(readSessionFile(dir.filePath("none").toStdString()).status().code(), StatusCode::NotFound);
+    }
+
+    void theCliSavesRunAndCompareSessions() {
+        QTemporaryDir dir;
+        const std::string model = dir.filePath("tiny.onnx").toStdString();
+        QVERIFY(testsupport::tinyChain().save(model).isOk());
+        const QString file = dir.filePath("run.interstage");
+        CliResult run = runCli({"run", QString::fromStdString(model), "--runs", "2", "--threads", "1", "--mode",
+                                "reduce", "--value", "x=1,2,3,4", "--session", file});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains("session written to " + file + " ("), qPrintable(run.out));
+        auto read = readSessionFile(file.toStdString());
+        QVERIFY2(read.ok(), read.status().toString().c_str());
+        QCOMPARE(read->model.sha256, identifyModel(model)->sha256);
+        QVERIFY(read->writer.rfind("interstage-cli ", 0) == 0);
+        QCOMPARE(read->runSets.size(), std::size_t(1));
+        const SavedRunSet& set = read->runSets[0];
+        QCOMPARE(set.label, std::string("reduce · 1 thread · cpu"));
+        QCOMPARE(set.runsRequested, 2);
+        QCOMPARE(set.runs.size(), std::size_t(2));
+        QVERIFY(!set.runs[1].events.empty());
+        QVERIFY(!set.memoryMap.empty());
+        QVERIFY(set.plannedPeakBytes > 0);
+        QVERIFY(!set.executedNodeNames.empty());
+        QVERIFY(set.error.empty());
+        // The typed value is saved with its dtype and bytes.
+        QCOMPARE(set.inputs.at("x").shape, Shape({1, 4}));
+        QCOMPARE(set.inputs.at("x").data<float>()[2], 3.0f);
+
+        // A refused run is saved with its error and budget.
+        const QString refused = dir.filePath("refused.interstage");
+        run = runCli({"run", QString::fromStdString(model), "--max-memory", "1", "--session", refused});
+        QCOMPARE(run.code, 1);
+        auto refusedSet = readSessionFile(refused.toStdString());
+        QVERIFY2(refusedSet.ok(), refusedSet.status().toString().c_str());
+        QVERIFY(refusedSet->runSets[0].error.find("out of memory: ") == 0);
+        QCOMPARE(refusedSet->runSets[0].budget.bytes, std::size_t(1));
+        QVERIFY(refusedSet->runSets[0].runs.empty());
+
+        // compare: one run set per mode, in the table's order.
+        const QString compared = dir.filePath("compare.interstage");
+        run = runCli({"compare", QString::fromStdString(model), "--runs", "2", "--session", compared});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        auto all = readSessionFile(compared.toStdString());
+        QVERIFY2(all.ok(), all.status().toString().c_str());
+        QCOMPARE(all->runSets.size(), memoryPresets().size() + 1);
+        for (std::size_t i = 0; i < memoryPresets().size(); ++i) {
+            const SavedRunSet& s = all->runSets[i];
+            QCOMPARE(s.setId, int(i) + 1);
+            QCOMPARE(s.options.mode.name(), std::string(memoryPresets()[i].name));
+            QCOMPARE(s.runs.size(), std::size_t(2));
+            QVERIFY(s.error.empty());
+        }
+        QVERIFY(all->runSets.back().options.mode.reduceConstant);
     }
 };
 

@@ -19,6 +19,7 @@
 #include "interstage/model_info.h"
 #include "interstage/run_summary.h"
 #include "run_options.h"
+#include "session_output.h"
 
 extern char** environ;
 
@@ -78,6 +79,8 @@ Result<nlohmann::json> runMode(const RunOptions& o, const char* mode) {
     std::vector<std::string> runArgs = {"run", o.model, "--mode", mode, "--json", tempPath("run.json")};
     auto child = childArguments(o);
     runArgs.insert(runArgs.end(), child.begin(), child.end());
+    // The child saves its run set (also a failed one) for --session.
+    if (!o.session.empty()) runArgs.insert(runArgs.end(), {"--session", tempPath("session")});
     const std::string errFile = tempPath("stderr");
     const int rc = spawnSelf(runArgs, errFile);
     std::string err = readAll(errFile);
@@ -87,6 +90,25 @@ Result<nlohmann::json> runMode(const RunOptions& o, const char* mode) {
     std::remove(tempPath("run.json").c_str());
     if (doc.is_discarded()) return Status(StatusCode::Internal, "mode " + std::string(mode) + ": unreadable result");
     return doc;
+}
+
+// The run set a child saved (--session), as set `setId`; one made here
+// from the configuration and the error when the child saved none.
+SavedRunSet childRunSet(const RunOptions& o, const char* mode, int setId, const SessionOptions& checked,
+                        const std::map<std::string, TensorData>& inputs, const Status& failure) {
+    auto read = readSessionFile(tempPath("session"));
+    std::remove(tempPath("session").c_str());
+    if (read.ok() && read->runSets.size() == 1) {
+        SavedRunSet set = std::move(read->runSets[0]);
+        set.setId = setId;
+        if (!failure.isOk()) set.error = failure.toString();
+        return set;
+    }
+    SessionOptions options = checked;
+    auto parsed = MemoryMode::parse(mode);
+    if (parsed.ok()) options.mode = parsed.value();
+    return savedRunSet(setId, options, o.runs, inputs, nullptr, {},
+                       failure.isOk() ? "the run saved no session: " + read.status().message() : failure.toString());
 }
 
 // The runs of a child's document, as much of RunStats as summarizeRuns reads.
@@ -164,13 +186,18 @@ int runCompare(Args& args) {
     // Fail early, in this process, on a bad model or option.
     auto model = loadModel(o.model);
     if (!model.ok()) return reportError(model.status());
+    SessionOptions checked;
+    std::map<std::string, TensorData> inputs;
     {
-        SessionOptions checked;
-        std::map<std::string, TensorData> inputs;
         Status built = buildSessionOptions(o, checked, inputs);
         if (built.isOk()) built = addInputValues(o, model->graph, checked, inputs);
         if (!built.isOk()) return reportError(built);
     }
+    // --session: one run set per mode, in the table's order.
+    std::vector<SavedRunSet> sets;
+    auto saveSets = [&]() {
+        return o.session.empty() ? Status::ok() : writeSessionOutput(o, checked.inputShapes, sets);
+    };
 
     // The weights as the file stores them: a mode holding more at run time
     // (packed copies beside the file's, weights widened to float32) shows
@@ -191,7 +218,15 @@ int runCompare(Args& args) {
     for (const std::string& modeName : modeNames) {
         const char* mode = modeName.c_str();
         auto result = runMode(o, mode);
-        if (!result.ok()) return reportError(result.status());
+        if (!o.session.empty())
+            sets.push_back(childRunSet(o, mode, static_cast<int>(sets.size()) + 1, checked, inputs, result.status()));
+        if (!result.ok()) {
+            // The sets so far and the failed one are saved: the failure
+            // opens in the app as it would have shown it.
+            Status saved = saveSets();
+            if (!saved.isOk()) reportError(saved);
+            return reportError(result.status());
+        }
         const nlohmann::json& doc = result.value();
         lowerBound = doc["lower_bound_bytes"];
         executedLowerBound = doc["executed_lower_bound_bytes"];
@@ -228,6 +263,8 @@ int runCompare(Args& args) {
                 "first ms", "steady ms"},
                std::move(rows), anyHeapSampled);
     if (!fallbackNote.empty()) std::cout << fallbackNote << "\n";
+    Status saved = saveSets();
+    if (!saved.isOk()) return reportError(saved);
 
     if (!o.json.empty()) {
         nlohmann::json doc = {{"model", o.model},

@@ -15,6 +15,7 @@
 #include "interstage/tensor_io.h"
 #include "interstage/trace.h"
 #include "run_options.h"
+#include "session_output.h"
 
 namespace interstage::cli {
 namespace {
@@ -145,13 +146,30 @@ int runRun(Args& args) {
     if (!built.isOk()) return reportError(built);
     LiveProgress live(o.timeoutSeconds);
     options.observer = &live;
+    // With --session, a failure is saved too (the set with its error and
+    // the runs that finished), so that a refused or broken run opens in
+    // the app as the app would have shown it.
+    std::vector<RunStats> finished;
+    const Session* current = nullptr;
+    bool loaded = false;  // a model that does not load leaves nothing to open
+    auto fail = [&](const Status& status) {
+        if (!o.session.empty() && loaded) {
+            Status saved = writeSessionOutput(
+                o, options.inputShapes,
+                {savedRunSet(1, options, o.runs, inputs, current, std::move(finished), status.toString())});
+            if (!saved.isOk()) reportError(saved);
+        }
+        return reportError(status);
+    };
     auto model = loadModel(o.model);
-    if (!model.ok()) return reportError(model.status());
+    if (!model.ok()) return fail(model.status());
+    loaded = true;
     Status valued = addInputValues(o, model->graph, options, inputs);
-    if (!valued.isOk()) return reportError(valued);
+    if (!valued.isOk()) return fail(valued);
     auto created = Session::create(model.take(), options);
-    if (!created.ok()) return reportError(created.status());
+    if (!created.ok()) return fail(created.status());
     Session& session = *created.value();
+    current = &session;
     const std::vector<std::string> fallbackNodes = session.cpuFallbackNodes();
     if (!fallbackNodes.empty()) std::cout << describeFallback(fallbackNodes) << std::endl;
 
@@ -163,13 +181,13 @@ int runRun(Args& args) {
         if (status.code() == StatusCode::Cancelled && live.timedOut()) {
             std::ostringstream limit;
             limit << o.timeoutSeconds;
-            return reportError(Status(StatusCode::Cancelled, "run " + std::to_string(r) + " of " +
-                                                                 std::to_string(o.runs) + " stopped at --timeout " +
-                                                                 limit.str() + " s"));
+            return fail(Status(StatusCode::Cancelled, "run " + std::to_string(r) + " of " + std::to_string(o.runs) +
+                                                          " stopped at --timeout " + limit.str() + " s"));
         }
-        if (!status.isOk()) return reportError(status);
+        if (!status.isOk()) return fail(status);
         printRunLine(r, stats);
         runs.push_back(nlohmann::json::parse(runStatsJson(stats, session.samplesDeviceHeap())));
+        if (!o.session.empty()) finished.push_back(stats);
         if (!o.trace.empty()) all.push_back(std::move(stats));
     }
 
@@ -180,6 +198,11 @@ int runRun(Args& args) {
     if (!saved.isOk()) return reportError(saved);
     if (!o.trace.empty()) {
         Status written = writeText(o.trace, chromeTrace(all, o.model + " (" + options.mode.name() + ")"));
+        if (!written.isOk()) return reportError(written);
+    }
+    if (!o.session.empty()) {
+        Status written = writeSessionOutput(
+            o, options.inputShapes, {savedRunSet(1, options, o.runs, inputs, &session, std::move(finished), "")});
         if (!written.isOk()) return reportError(written);
     }
     if (!o.json.empty()) {

@@ -30,6 +30,7 @@ struct RunOptions {
     std::string saveOutputs;
     std::string json;
     std::string trace;
+    std::string session;        // --session FILE: the run sets saved for the app
     std::size_t maxMemory = 0;  // bytes; 0 = no budget
     double timeoutSeconds = 0;  // stop the runs after this long; 0 = never
 };

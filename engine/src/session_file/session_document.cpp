@@ -170,9 +170,10 @@ Result<SavedSession> parseSession(std::string_view text, const std::string& what
     Json doc;
     try {
         doc = Json::parse(text.begin(), text.end());
-    } catch (const Json::parse_error& e) {
-        // "[json.exception.parse_error.101] parse error at line 1, ...":
-        // the part after the tag.
+    } catch (const Json::exception& e) {
+        // "[json.exception.parse_error.101] parse error at line 1, ...",
+        // "[json.exception.out_of_range.406] number overflow parsing
+        // '1e400'": the part after the tag.
         std::string detail = e.what();
         const auto at = detail.find("] ");
         if (at != std::string::npos) detail = detail.substr(at + 2);

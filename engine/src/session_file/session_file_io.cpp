@@ -125,7 +125,10 @@ bool looksLikeSessionFile(const std::string& path) {
     char head[256] = {};
     in.read(head, sizeof head);
     std::string compact;
-    for (std::streamsize i = 0; i < in.gcount(); ++i)
+    std::streamsize i = 0;
+    // A UTF-8 byte order mark (an editor's) before the document.
+    if (in.gcount() >= 3 && std::memcmp(head, "\xEF\xBB\xBF", 3) == 0) i = 3;
+    for (; i < in.gcount(); ++i)
         if (!std::isspace(static_cast<unsigned char>(head[i]))) compact += head[i];
     // The writer puts the format tag first: {"format":"interstage-session"
     return compact.rfind("{\"format\":\"interstage-session\"", 0) == 0;
