@@ -137,7 +137,7 @@ private slots:
     // and a model with control flow (body memory in the map).
     void roundTripRedrawsEveryChartExactlyOnCpu() {
         QTemporaryDir dir;
-        const QString session = dir.filePath("cpu.isession");
+        const QString session = dir.filePath("cpu.interstage");
         MainWindow saved;
         saved.setQuiet(true);
         saved.resize(1400, 900);
@@ -204,11 +204,11 @@ private slots:
         QVERIFY(openAndWait(saved, model));
         runPreset(saved, "reduce", 2);
         QVERIFY(!saved.results().back().bodyMemory.empty());
-        QVERIFY(saved.saveSession(dir.filePath("cf.isession")));
+        QVERIFY(saved.saveSession(dir.filePath("cf.interstage")));
         MainWindow opened;
         opened.setQuiet(true);
         opened.show();
-        QVERIFY(openSessionAndWait(opened, dir.filePath("cf.isession")));
+        QVERIFY(openSessionAndWait(opened, dir.filePath("cf.interstage")));
         QCOMPARE(opened.results().back().bodyMemory.size(), saved.results().back().bodyMemory.size());
         QCOMPARE(chartData(opened), chartData(saved));
     }
@@ -227,11 +227,11 @@ private slots:
         runPreset(saved, "default", 2, "vulkan:0");
         runPreset(saved, "arena", 2, "vulkan:0");
         QVERIFY(saved.results().back().runs.back()->fallbackTransfers > 0);
-        QVERIFY(saved.saveSession(dir.filePath("vk.isession")));
+        QVERIFY(saved.saveSession(dir.filePath("vk.interstage")));
         MainWindow opened;
         opened.setQuiet(true);
         opened.show();
-        QVERIFY(openSessionAndWait(opened, dir.filePath("vk.isession")));
+        QVERIFY(openSessionAndWait(opened, dir.filePath("vk.interstage")));
         QCOMPARE(opened.results().back().config.backend(), QString("vulkan:0"));
         QCOMPARE(opened.results().back().runs.back()->fallbackTransfers,
                  saved.results().back().runs.back()->fallbackTransfers);
@@ -240,12 +240,36 @@ private slots:
         QCOMPARE(chartData(opened), chartData(saved));
     }
 
+    // A run set made by the CLI (`run --session`) opens in the app with
+    // its model, labelled as the app labels its own sets.
+    void cliSessionOpensInTheApp() {
+        QTemporaryDir dir;
+        const QString model = QString::fromStdString(smallChainModel(dir));
+        const QString session = dir.filePath("cli.interstage");
+        QProcess cli;
+        cli.start(INTERSTAGE_CLI, {"run", model, "--mode", "arena", "--runs", "2", "--session", session});
+        QVERIFY(cli.waitForFinished(120000));
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        MainWindow w;
+        w.setQuiet(true);
+        w.show();
+        QVERIFY2(openSessionAndWait(w, session), qPrintable(w.lastError()));
+        QVERIFY(!w.isChartsOnly());
+        QVERIFY(w.document());
+        QCOMPARE(w.results().size(), size_t(1));
+        QCOMPARE(int(w.results().front().runs.size()), 2);
+        QCOMPARE(w.results().front().config.session.mode.planner, interstage::PlannerKind::Arena);
+        QVERIFY(w.memoryTimeline()->displayedRun() == 2);
+        QVERIFY(!w.findChild<widgets::MemoryMap*>()->blockRects().empty());
+        QCOMPARE(w.timingChart()->barCount(), 2);
+    }
+
     // (b) The model is gone: the charts come back, the graph does not, and
     // the window says why.
     void missingModelRestoresChartsOnly() {
         QTemporaryDir dir;
         const QString model = QString::fromStdString(smallChainModel(dir));
-        const QString session = dir.filePath("missing.isession");
+        const QString session = dir.filePath("missing.interstage");
         QStringList expected;
         {
             MainWindow saved;
@@ -281,7 +305,7 @@ private slots:
     void changedModelRestoresChartsOnly() {
         QTemporaryDir dir;
         const QString model = QString::fromStdString(smallChainModel(dir));
-        const QString session = dir.filePath("changed.isession");
+        const QString session = dir.filePath("changed.interstage");
         {
             MainWindow saved;
             saved.setQuiet(true);
@@ -303,8 +327,8 @@ private slots:
         QVERIFY2(opened.chartsOnlyNote().contains("has changed since the session was saved"),
                  qPrintable(opened.chartsOnlyNote()));
         QCOMPARE(opened.results().size(), size_t(1));
-        QVERIFY(opened.saveSession(dir.filePath("again.isession")));
-        auto again = interstage::readSessionFile(dir.filePath("again.isession").toStdString());
+        QVERIFY(opened.saveSession(dir.filePath("again.interstage")));
+        auto again = interstage::readSessionFile(dir.filePath("again.interstage").toStdString());
         QVERIFY(again.ok());
         QCOMPARE(again->model, original->model);
         QCOMPARE(again->runSets.size(), size_t(1));
@@ -320,7 +344,7 @@ private slots:
         w.show();
         QVERIFY(openAndWait(w, model));
         runPreset(w, "default", 1);
-        const QString good = dir.filePath("good.isession");
+        const QString good = dir.filePath("good.interstage");
         QVERIFY(w.saveSession(good));
         QFile file(good);
         QVERIFY(file.open(QIODevice::ReadOnly));
@@ -341,7 +365,7 @@ private slots:
         const auto* documentBefore = w.document();
         const QStringList chartsBefore = chartData(w);
         for (const auto& [name, content] : cases) {
-            const QString path = dir.filePath(name + ".isession");
+            const QString path = dir.filePath(name + ".interstage");
             QFile out(path);
             QVERIFY(out.open(QIODevice::WriteOnly));
             out.write(content);
@@ -464,7 +488,7 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return saved.count() >= presets; }, 30000));
         double slowest = 0;
         for (const auto& call : saved) slowest = std::max(slowest, call.at(1).toDouble());
-        const QString path = dir.filePath("compare.isession");
+        const QString path = dir.filePath("compare.interstage");
         QElapsedTimer timer;
         timer.start();
         QVERIFY(w.saveSession(path));
@@ -499,7 +523,7 @@ private slots:
         QVERIFY(w.isVisible());
         QVERIFY(w.hasUnsavedRuns());
 
-        const QString savePath = dir.filePath("on-close.isession");
+        const QString savePath = dir.filePath("on-close.interstage");
         w.setUnsavedAnswerForTesting(QMessageBox::Save, savePath);
         QVERIFY(w.close());
         QVERIFY(!w.hasUnsavedRuns());

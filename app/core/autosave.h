@@ -22,7 +22,7 @@
 namespace appcore {
 
 // What Save Session names a session file by default.
-inline constexpr const char* kSessionSuffix = "isession";
+inline constexpr const char* kSessionSuffix = "interstage";
 
 class Autosave : public QObject {
     Q_OBJECT
