@@ -386,6 +386,54 @@ private slots:
         QVERIFY(interstage::looksLikeSessionFile(good.toStdString()));
     }
 
+    // The hostile session corpus (tests/hostile/sessions, MANIFEST.tsv):
+    // a file that must fail is refused with its message and the window
+    // keeps its model and run sets; one that loads (NaN times, no run
+    // sets, ...) is drawn without a crash.
+    void hostileSessionCorpus() {
+        QTemporaryDir dir;
+        const QString model = QString::fromStdString(smallChainModel(dir));
+        const QString corpus = QString(INTERSTAGE_SOURCE_DIR) + "/tests/hostile/sessions/";
+        QFile manifest(corpus + "MANIFEST.tsv");
+        QVERIFY(manifest.open(QIODevice::ReadOnly | QIODevice::Text));
+        int refused = 0, loaded = 0;
+        while (!manifest.atEnd()) {
+            const QString line = QString::fromUtf8(manifest.readLine()).trimmed();
+            if (line.isEmpty() || line.startsWith('#')) continue;
+            const QStringList fields = line.split('\t');
+            QVERIFY2(fields.size() >= 3, qPrintable(line));
+            const QString path = corpus + fields[0];
+            MainWindow w;
+            w.setQuiet(true);
+            w.show();
+            QVERIFY(openAndWait(w, model));
+            runPreset(w, "default", 1);
+            const auto* documentBefore = w.document();
+            if (fields[1] == "error") {
+                QVERIFY2(!w.openSession(path), qPrintable(fields[0]));
+                QVERIFY2(w.lastError().contains(fields[2]), qPrintable(fields[0] + ": " + w.lastError()));
+                QCOMPARE(w.document(), documentBefore);
+                QCOMPARE(w.results().size(), size_t(1));
+                ++refused;
+            } else {
+                QVERIFY2(openSessionAndWait(w, path), qPrintable(fields[0] + ": " + w.lastError()));
+                w.memoryTimeline()->replotNow();
+                w.grab();  // every chart painted once
+                for (int tab = 0; tab < w.chartTabs()->count(); ++tab) {
+                    w.chartTabs()->setCurrentIndex(tab);
+                    w.grab();
+                }
+                auto read = interstage::readSessionFile(path.toStdString());
+                QVERIFY(read.ok());
+                QCOMPARE(w.runSetHistory().size(), read->runSets.size());
+                ++loaded;
+            }
+        }
+        qInfo("%d hostile session files refused, %d loaded and drawn", refused, loaded);
+        QVERIFY(refused > 20);
+        QVERIFY(loaded >= 3);
+    }
+
     // (e) The app as its own process: killed after a run set, its autosave
     // is offered to the next start and restores the set.
     void autosaveSurvivesSigkill() {
