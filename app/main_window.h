@@ -176,6 +176,7 @@ private:
     // the identity the session saved.
     std::shared_future<interstage::Result<interstage::ModelIdentity>> modelIdentity_;
     interstage::InputShapes sessionShapes_;  // charts only: the shapes the session was opened with
+    QStringList sessionTensorNames_;         // charts only: the model's value names, as saved
     QString chartsOnlyNote_;
     QString sessionPath_;
     bool unsaved_ = false;

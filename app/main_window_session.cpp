@@ -72,6 +72,10 @@ appcore::Autosave::Builder MainWindow::sessionBuilder() const {
         view.selectedNode = QString::fromStdString(document_->resolved.nodes[size_t(selectedNode_)].name);
     QString ignored;
     view.panel = runPanel_->config(&ignored);
+    if (document_)
+        for (const auto& v : document_->resolved.values) view.tensorNames << QString::fromStdString(v.name);
+    else
+        view.tensorNames = sessionTensorNames_;
     return [identity = modelIdentity_, shapes = document_ ? document_->inputShapes : sessionShapes_,
             path = document_ ? document_->path : QString(), history = history_,
             viewJson = appcore::viewStateToJson(view)] {
@@ -187,6 +191,10 @@ void MainWindow::restoreSession(const interstage::SavedSession& session, const Q
     const appcore::ViewState view = appcore::viewStateFromJson(QString::fromStdString(session.viewState));
     if (kTabNames.contains(view.tab)) tabs_->setCurrentIndex(int(kTabNames.indexOf(view.tab)));
     if (view.panel) runPanel_->applyConfig(*view.panel);
+    if (!document_) {
+        sessionTensorNames_ = view.tensorNames;
+        timeline_->setTensorNames(view.tensorNames);
+    }
     if (document_ && !view.selectedNode.isEmpty() && graphView_->selectNode(view.selectedNode))
         selectNode(graphView_->selectedNode());
     sessionPath_ = QFileInfo(path).absoluteFilePath();
@@ -219,7 +227,6 @@ void MainWindow::restoreChartsOnly(const interstage::SavedSession& session, cons
     inspector_->clearNode();
     runPanel_->setInputs({}, {}, {}, {});
     runPanel_->setBlocked(tr("charts only: the session's model is not open"));
-    timeline_->setTensorNames({});
     statusLabel_->setText(chartsOnlyNote_);
     restoreSession(session, path);
 }

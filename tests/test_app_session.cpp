@@ -270,16 +270,26 @@ private slots:
         QTemporaryDir dir;
         const QString model = QString::fromStdString(smallChainModel(dir));
         const QString session = dir.filePath("missing.interstage");
-        QStringList expected;
+        QStringList expected, expectedTips;
+        // The hover's text at a few points of the run drawn: it names the
+        // tensors of the events near the cursor.
+        const auto tooltips = [](const MainWindow& w) {
+            const double ms = w.results().back().runs.back()->ms;
+            QStringList tips;
+            for (int k = 0; k <= 8; ++k) tips << w.memoryTimeline()->tooltipAt(ms * k / 8, ms / 4);
+            return tips;
+        };
         {
             MainWindow saved;
             saved.setQuiet(true);
             saved.show();
             QVERIFY(openAndWait(saved, model));
-            runPreset(saved, "reuse", 2);
+            runPreset(saved, "reduce", 2);  // allocates during the run: events that name tensors
             QVERIFY(saved.saveSession(session));
             expected = chartData(saved);
+            expectedTips = tooltips(saved);
         }
+        QVERIFY(expectedTips.join("").contains("+ relu0"));  // a value's name, not "tensor #3"
         QVERIFY(QFile::remove(model));
         MainWindow opened;
         opened.setQuiet(true);
@@ -295,6 +305,24 @@ private slots:
         QVERIFY(!opened.runPanel()->blockedReason().isEmpty());
         QCOMPARE(opened.results().size(), size_t(1));
         QCOMPARE(chartData(opened), expected);
+        QCOMPARE(tooltips(opened), expectedTips);
+        // Saved again without the model, the names stay.
+        QVERIFY(opened.saveSession(dir.filePath("again.interstage")));
+        MainWindow reopened;
+        reopened.setQuiet(true);
+        reopened.show();
+        QVERIFY(openSessionAndWait(reopened, dir.filePath("again.interstage")));
+        QCOMPARE(tooltips(reopened), expectedTips);
+        // The app's command line opens it the same way.
+        const QString shot = dir.filePath("charts-only.png");
+        QProcess app;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert("QT_QPA_PLATFORM", "offscreen");
+        app.setProcessEnvironment(environment);
+        app.start(INTERSTAGE_APP, {session, "--screenshot", shot});
+        QVERIFY(app.waitForFinished(120000));
+        QVERIFY2(app.exitCode() == 0, app.readAllStandardError().constData());
+        QVERIFY(QFile::exists(shot));
         // Run asks for a model rather than crashing.
         opened.runOnce();
         QVERIFY(opened.lastError().contains("Open a model"));

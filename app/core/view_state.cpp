@@ -46,6 +46,7 @@ std::optional<RunConfig> panelFromJson(const QJsonObject& o) {
 QString viewStateToJson(const ViewState& state) {
     QJsonObject o{{"tab", state.tab}, {"selected_node", state.selectedNode}};
     if (state.panel) o.insert("run_panel", panelToJson(*state.panel));
+    if (!state.tensorNames.isEmpty()) o.insert("tensor_names", QJsonArray::fromStringList(state.tensorNames));
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
@@ -57,6 +58,7 @@ ViewState viewStateFromJson(const QString& text) {
     state.tab = o.value("tab").toString();
     state.selectedNode = o.value("selected_node").toString();
     if (o.value("run_panel").isObject()) state.panel = panelFromJson(o.value("run_panel").toObject());
+    for (const QJsonValue& name : o.value("tensor_names").toArray()) state.tensorNames << name.toString();
     return state;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 #include <optional>
 
 #include "core/run_types.h"
@@ -17,6 +18,10 @@ struct ViewState {
     // The run panel's settings (backend, threads, memory flags, run count,
     // kept tensors); input shapes travel as the session's own.
     std::optional<RunConfig> panel;
+    // The model's value names by id (MemoryEvent::tensor): the timeline's
+    // hover names tensors with them also when the session opens without
+    // its model.
+    QStringList tensorNames;
 };
 
 QString viewStateToJson(const ViewState& state);
