@@ -79,10 +79,10 @@ public:
     bool saveSession(const QString& path);
     // Reads the file now; a file that cannot be read, or is not a session
     // of a format this build reads, is an error and the window keeps what
-    // it had. When the model is where the session says and its size and
-    // SHA-256 match, it opens (off the UI thread: isBusy() until the run
-    // sets are drawn, then sessionRestored()); otherwise the charts alone
-    // are restored at once and the window says why (chartsOnlyNote()).
+    // it had. Then, off the UI thread (isBusy() until sessionRestored()),
+    // the model where the session says is hashed: the same size and
+    // SHA-256 open it with the saved input shapes and redraw the run sets;
+    // otherwise the charts alone, and the window says why (chartsOnlyNote()).
     bool openSession(const QString& path);
     // Opens a session file or a model, whichever `path` is.
     void openPath(const QString& path);
@@ -133,6 +133,8 @@ private:
     void buildSessionMenu(QMenu* file);
     appcore::Autosave::Builder sessionBuilder() const;
     void requestAutosave();
+    void modelChecked(const interstage::SavedSession& session, const QString& path,
+                      const interstage::Result<interstage::ModelIdentity>& found);
     void restorePending();  // the session's model has opened: its run sets follow
     void restoreSession(const interstage::SavedSession& session, const QString& path);
     void restoreChartsOnly(const interstage::SavedSession& session, const QString& path, const QString& why);

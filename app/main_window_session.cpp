@@ -12,6 +12,7 @@
 #include <QProgressBar>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QtConcurrent>
 
 #include "core/session_convert.h"
 #include "core/view_state.h"
@@ -124,10 +125,35 @@ bool MainWindow::openSession(const QString& path) {
                   tr("'%1': %2").arg(path, QString::fromStdString(read.status().message())));
         return false;
     }
-    interstage::SavedSession session = read.take();
+    auto session = std::make_shared<const interstage::SavedSession>(read.take());
+    // Whether the model is the one saved: hashing streams the whole file
+    // (openssl dgst -sha256, the same EVP code: 0.25 s for 200 MB here, more
+    // from a cold disk), so off the UI thread, as a load is;
+    // opening something else meanwhile supersedes it the same way.
+    if (loadCancel_) loadCancel_->store(true);
+    pendingRestore_.reset();
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    loadCancel_ = cancel;
+    loading_ = true;
+    statusLabel_->setText(tr("Checking the model of %1...").arg(QFileInfo(path).fileName()));
+    auto found = std::make_shared<interstage::Result<interstage::ModelIdentity>>(
+        interstage::Status(interstage::StatusCode::Internal, "not checked"));
+    auto* watcher = new QFutureWatcher<void>(this);
+    connect(watcher, &QFutureWatcher<void>::finished, this, [this, watcher, cancel, found, session, path] {
+        watcher->deleteLater();
+        if (cancel->load()) return;  // superseded
+        loadCancel_.reset();
+        loading_ = false;
+        modelChecked(*session, path, *found);
+    });
+    watcher->setFuture(
+        QtConcurrent::run([found, modelPath = session->model.path] { *found = interstage::identifyModel(modelPath); }));
+    return true;
+}
+
+void MainWindow::modelChecked(const interstage::SavedSession& session, const QString& path,
+                              const interstage::Result<interstage::ModelIdentity>& found) {
     const QString modelPath = QString::fromStdString(session.model.path);
-    // Hashing streams the file: a model of a few hundred MB takes about a second.
-    const auto found = interstage::identifyModel(session.model.path);
     const bool same = found.ok() && !session.model.sha256.empty() && found.value() == session.model;
     if (!same) {
         const QString why = !QFileInfo::exists(modelPath) ? tr("the model at %1 was not found").arg(modelPath)
@@ -137,11 +163,10 @@ bool MainWindow::openSession(const QString& path) {
                                 : tr("the model at %1 has changed since the session was saved").arg(modelPath);
         restoreChartsOnly(session, path, why);
         addRecent(path);
-        return true;
+        return;
     }
     openModel(modelPath, session.inputShapes);  // clears any earlier pending restore
-    pendingRestore_ = PendingRestore{std::move(session), path};
-    return true;
+    pendingRestore_ = PendingRestore{session, path};
 }
 
 void MainWindow::openPath(const QString& path) {
