@@ -127,6 +127,9 @@ private:
     void rebuildRecentMenu();
     void startSet(const appcore::RunConfig& config);
     void onSetFinished(const appcore::RunSetResult& result);
+    // What every chart does with a finished set, live or restored from a
+    // session (one function, so that both draw the same).
+    void drawFinishedSet(const appcore::RunSetResult& result);
     void showTensor(const QString& name);
     void updateStatus();
     // main_window_session.cpp

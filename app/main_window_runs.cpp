@@ -74,17 +74,21 @@ void MainWindow::startSet(const appcore::RunConfig& given) {
     statusBar()->showMessage(tr("Running %1 (%2 runs)...").arg(currentLabel_).arg(config.runs));
 }
 
-void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
+void MainWindow::drawFinishedSet(const appcore::RunSetResult& result) {
     timeline_->finishSet(result);
     history_.push_back(result);
     if (!result.runs.empty()) {
-        setUnsaved(true);
         results_.push_back(result);
         timingChart_->addRunSet(result);
         memoryMap_->setPlacements(result.memoryMap, result.config.label(),
                                   result.config.session.mode.planner == interstage::PlannerKind::Arena,
                                   result.bodyMemory);
     }
+}
+
+void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
+    drawFinishedSet(result);
+    if (!result.runs.empty()) setUnsaved(true);
     // Every finished set, also between a comparison's presets: a crash
     // loses at most the set in flight.
     requestAutosave();

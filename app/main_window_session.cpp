@@ -197,21 +197,13 @@ void MainWindow::clearCharts() {
 
 void MainWindow::restoreSession(const interstage::SavedSession& session, const QString& path) {
     clearCharts();
-    // As onSetFinished draws each set when it finishes live, so that every
-    // chart ends up with the same data.
+    // As each set is drawn when it finishes live (the timeline also gets
+    // every run's RunDone first), so that every chart ends with the same data.
     for (const appcore::RunSetResult& result : appcore::fromSavedRunSets(session.runSets)) {
         controller_.continueSetIdsAfter(result.setId);
         timeline_->beginSet(result.setId, result.config.label());
         for (const auto& run : result.runs) timeline_->finishRun(appcore::RunDone{result.setId, run});
-        timeline_->finishSet(result);
-        if (!result.runs.empty()) {
-            results_.push_back(result);
-            timingChart_->addRunSet(result);
-            memoryMap_->setPlacements(result.memoryMap, result.config.label(),
-                                      result.config.session.mode.planner == interstage::PlannerKind::Arena,
-                                      result.bodyMemory);
-        }
-        history_.push_back(result);
+        drawFinishedSet(result);
     }
     const appcore::ViewState view = appcore::viewStateFromJson(QString::fromStdString(session.viewState));
     if (kTabNames.contains(view.tab)) tabs_->setCurrentIndex(int(kTabNames.indexOf(view.tab)));

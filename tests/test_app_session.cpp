@@ -240,6 +240,42 @@ private slots:
         QCOMPARE(chartData(opened), chartData(saved));
     }
 
+    // A set that failed is part of the session too, with its error and
+    // the runs that finished before the failure; restored, every chart
+    // shows what it showed after the failure. (A run that failed midway
+    // is not in the file: a set that failed before finishing any run
+    // leaves the timeline as it was live only until the next set starts.)
+    void failedSetsRoundTrip() {
+        QTemporaryDir dir;
+        const QString model = QString::fromStdString(smallChainModel(dir));
+        MainWindow saved;
+        saved.setQuiet(true);
+        saved.show();
+        QVERIFY(openAndWait(saved, model));
+        runPreset(saved, "default", 2);
+        // Reduce allocates every tensor in every run: the 12th host
+        // allocation fails in the second run.
+        saved.runPanel()->applyPreset("reduce");
+        saved.runPanel()->setRunCount(3);
+        saved.injectFaultsForTesting(12, 0);
+        saved.runOnce();
+        QVERIFY(waitIdle(saved));
+        QCOMPARE(saved.runSetHistory().size(), size_t(2));
+        const appcore::RunSetResult& failed = saved.runSetHistory().back();
+        QVERIFY2(!failed.error.isEmpty(), "the injected fault failed the set");
+        QCOMPARE(failed.runs.size(), size_t(1));
+        QVERIFY(saved.saveSession(dir.filePath("failed.interstage")));
+        MainWindow opened;
+        opened.setQuiet(true);
+        opened.show();
+        QVERIFY(openSessionAndWait(opened, dir.filePath("failed.interstage")));
+        QCOMPARE(opened.runSetHistory().size(), size_t(2));
+        QCOMPARE(opened.runSetHistory().back().error, failed.error);
+        QCOMPARE(opened.runSetHistory().back().runs.size(), size_t(1));
+        QCOMPARE(opened.results().size(), saved.results().size());
+        QCOMPARE(chartData(opened), chartData(saved));
+    }
+
     // A run set made by the CLI (`run --session`) opens in the app with
     // its model, labelled as the app labels its own sets.
     void cliSessionOpensInTheApp() {
