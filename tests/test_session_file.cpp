@@ -323,6 +323,22 @@ private slots:
         saved.viewState = "{}";
         read->viewState = "{}";
         compareSessions(saved, read.value());
+        // A name that is not UTF-8 (read from a model file) is written
+        // with U+FFFD in its place, never thrown on.
+        SavedSession odd = sessionAround({set});
+        odd.runSets[0].runs[0].nodes[0].name = "bad\xff";
+        auto oddRead = sessionFromJson(sessionToJson(odd));
+        QVERIFY2(oddRead.ok(), oddRead.status().toString().c_str());
+        QCOMPARE(oddRead->runSets[0].runs[0].nodes[0].name, std::string("bad\xef\xbf\xbd"));
+        // A view state nested deeper than a reader accepts (read from a
+        // hostile file as text) is written as text and reads back.
+        SavedSession deep = sessionAround({});
+        deep.viewState = "";
+        for (int i = 0; i < 5000; ++i) deep.viewState += "{\"a\":";
+        deep.viewState += "1" + std::string(5000, '}');
+        auto deepRead = sessionFromJson(sessionToJson(deep));
+        QVERIFY2(deepRead.ok(), deepRead.status().toString().c_str());
+        QCOMPARE(deepRead->viewState, deep.viewState);
     }
 
     void identifyModelIsTheFilesSha256() {
@@ -349,6 +365,9 @@ private slots:
         auto missing = identifyModel(dir.filePath("nothing.onnx").toStdString());
         QCOMPARE(missing.status().code(), StatusCode::NotFound);
         QCOMPARE(identifyModel(dir.path().toStdString()).status().code(), StatusCode::IoError);
+        const std::string fifo = dir.filePath("pipe").toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        QCOMPARE(identifyModel(fifo).status().message(), "'" + fifo + "' is not a regular file");
     }
 
     void everyTruncationGivesAClearError() {
@@ -659,6 +678,17 @@ private slots:
             QVERIFY(s.error.empty());
         }
         QVERIFY(all->runSets.back().options.mode.reduceConstant);
+
+        // A failed mode stops compare; it is saved with its error.
+        const QString failedCompare = dir.filePath("failed.interstage");
+        run = runCli({"compare", QString::fromStdString(model), "--max-memory", "1", "--session", failedCompare});
+        QCOMPARE(run.code, 1);
+        auto failed = readSessionFile(failedCompare.toStdString());
+        QVERIFY2(failed.ok(), failed.status().toString().c_str());
+        QCOMPARE(failed->runSets.size(), std::size_t(1));
+        QVERIFY2(failed->runSets[0].error.find("out of memory: mode default: ") == 0, failed->runSets[0].error.c_str());
+        QCOMPARE(failed->runSets[0].budget.bytes, std::size_t(1));
+        QCOMPARE(failed->runSets[0].label, std::string("default · all cores · cpu"));
     }
 };
 

@@ -20,6 +20,9 @@ Result<ModelIdentity> identifyModel(const std::string& path) {
     if (ec) return Status(StatusCode::IoError, "cannot resolve '" + path + "': " + ec.message());
     if (std::filesystem::is_directory(absolute, ec))
         return Status(StatusCode::IoError, "'" + path + "' is a folder, not a model file");
+    // A pipe or a device would block or never end: only files are hashed.
+    if (std::filesystem::exists(absolute, ec) && !std::filesystem::is_regular_file(absolute, ec))
+        return Status(StatusCode::IoError, "'" + path + "' is not a regular file");
     std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(absolute.c_str(), "rb"), &std::fclose);
     if (!file)
         return Status(errno == ENOENT ? StatusCode::NotFound : StatusCode::IoError,

@@ -148,7 +148,11 @@ std::string sessionToJson(const SavedSession& session) {
     // file stays one readable document; text that is not JSON is kept as
     // a string rather than lost.
     if (!session.viewState.empty()) {
-        OrderedJson view = OrderedJson::parse(session.viewState, nullptr, false);
+        // Nested deeper than a reader accepts (a hostile string read from
+        // a file): kept as text, never walked by dump().
+        OrderedJson view = nestingDepth(session.viewState) > kMaxNesting - 2
+                               ? OrderedJson()
+                               : OrderedJson::parse(session.viewState, nullptr, false);
         if (view.is_object())
             doc["view_state"] = std::move(view);
         else
