@@ -140,12 +140,16 @@ void MainWindow::buildMenus() {
         if (!path.isEmpty()) openPath(path);
     });
     QMenu* samples = file->addMenu(tr("Open &Sample"));
-    samples->addAction(tr("U^2-Net-P (built in)"), this, [this] { openSample("u2netp"); });
+    samples->addAction(tr("U^2-Net-P (built in)"), this, [this] {
+        if (confirmDiscardUnsaved()) openSample("u2netp");
+    });
     for (const auto& [label, fileName] :
          {std::pair<QString, QString>{"PP-OCRv4 detection", "ch_PP-OCRv4_det_infer.onnx"},
           {"PP-OCRv4 recognition", "ch_PP-OCRv4_rec_infer.onnx"},
           {"PP-OCR direction classifier", "ch_ppocr_mobile_v2.0_cls_infer.onnx"}}) {
-        QAction* action = samples->addAction(label, this, [this, fileName = fileName] { openSample(fileName); });
+        QAction* action = samples->addAction(label, this, [this, fileName = fileName] {
+            if (confirmDiscardUnsaved()) openSample(fileName);
+        });
         action->setEnabled(QFileInfo::exists(appcore::samplesDirectory() + "/ocr/" + fileName));
     }
     recentMenu_ = file->addMenu(tr("Open &Recent"));

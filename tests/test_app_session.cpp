@@ -634,6 +634,12 @@ private slots:
         QVERIFY(!w.close());
         QVERIFY(w.isVisible());
         QVERIFY(w.hasUnsavedRuns());
+        // Opening another file asks too; Cancel keeps everything.
+        const auto* documentBefore = w.document();
+        w.openPath(QString::fromStdString(smallChainModel(dir, "other.onnx")));
+        QVERIFY(!w.isBusy());
+        QCOMPARE(w.document(), documentBefore);
+        QCOMPARE(w.results().size(), size_t(1));
 
         const QString savePath = dir.filePath("on-close.interstage");
         w.setUnsavedAnswerForTesting(QMessageBox::Save, savePath);
@@ -648,7 +654,16 @@ private slots:
         other.show();
         QVERIFY(openAndWait(other, model));
         runPreset(other, "default", 1);
+        // Discard, then File > Open of a session file: openPath tells it
+        // from a model by its first bytes.
         other.setUnsavedAnswerForTesting(QMessageBox::Discard);
+        QSignalSpy restored(&other, &MainWindow::sessionRestored);
+        other.openPath(savePath);
+        QVERIFY(restored.count() > 0 || restored.wait(60000));
+        QVERIFY(waitIdle(other));
+        QCOMPARE(other.sessionPath(), savePath);
+        QVERIFY(!other.hasUnsavedRuns());
+        runPreset(other, "default", 1);
         QVERIFY(other.close());
     }
 
