@@ -276,6 +276,35 @@ private slots:
         QCOMPARE(chartData(opened), chartData(saved));
     }
 
+    // A set the memory guard refused before any run (a 1 MiB budget for
+    // U^2-Net-P): saved with its refusal, and the charts after reopening
+    // are those the refusal left.
+    void refusedSetRoundTrip() {
+        QTemporaryDir dir;
+        MainWindow saved;
+        saved.setQuiet(true);
+        saved.show();
+        QVERIFY(openAndWait(saved, QString::fromStdString(testsupport::sampleModelPath())));
+        runPreset(saved, "arena", 1);
+        saved.runPanel()->setBudgetMiB(1);
+        saved.runPanel()->applyPreset("default");
+        saved.runOnce();
+        QVERIFY(waitIdle(saved));
+        QCOMPARE(saved.runSetHistory().size(), size_t(2));
+        const appcore::RunSetResult& refused = saved.runSetHistory().back();
+        QVERIFY2(refused.error.contains("budget"), qPrintable(refused.error));
+        QVERIFY(refused.runs.empty());
+        QVERIFY(saved.saveSession(dir.filePath("refused.interstage")));
+        MainWindow opened;
+        opened.setQuiet(true);
+        opened.show();
+        QVERIFY(openSessionAndWait(opened, dir.filePath("refused.interstage")));
+        QCOMPARE(opened.runSetHistory().size(), size_t(2));
+        QCOMPARE(opened.runSetHistory().back().error, refused.error);
+        QCOMPARE(opened.results().size(), size_t(1));
+        QCOMPARE(chartData(opened), chartData(saved));
+    }
+
     // A run set made by the CLI (`run --session`) opens in the app with
     // its model, labelled as the app labels its own sets.
     void cliSessionOpensInTheApp() {
