@@ -1,10 +1,14 @@
 // The Interstage desktop application.
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QIcon>
+#include <QLocale>
+#include <QMessageBox>
 #include <QTimer>
 #include <cstdio>
 
+#include "core/autosave.h"
 #include "main_window.h"
 #include "ui_benchmark.h"
 #include "widgets/graph_view.h"
@@ -44,13 +48,20 @@ struct AppOptions {
                              "NAME=V"};
     QCommandLineOption backend{"backend",
                                "Select the backend to run on (cpu, vulkan:0, ...; see interstage-cli devices).", "ID"};
+    QCommandLineOption restoreAutosave{
+        "restore-autosave",
+        "Restore the newest autosave that a crashed or killed Interstage left, without "
+        "asking (instead of MODEL). Autosaves live in INTERSTAGE_AUTOSAVE_DIR when set."};
 
     explicit AppOptions(QCommandLineParser& parser) {
         parser.setApplicationDescription("Makes the memory of neural-network inference visible.");
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addPositionalArgument("model", "ONNX model to open (default: the built-in U^2-Net-P sample)");
-        parser.addOptions({backend, input, value, compare, screenshot, tab, preset, benchmark, find});
+        parser.addPositionalArgument("model",
+                                     "ONNX model or saved session to open (default: the built-in U^2-Net-P sample). "
+                                     "A session opens with its model when the file there is unchanged, else as "
+                                     "charts only; --screenshot then saves the restored window.");
+        parser.addOptions({backend, input, value, compare, screenshot, tab, preset, benchmark, find, restoreAutosave});
     }
 };
 
@@ -72,6 +83,32 @@ bool displayConfigured(int argc, char** argv) {
     for (int i = 1; i < argc; ++i)
         if (QString::fromLocal8Bit(argv[i]) == "-platform") return true;
     return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+}
+
+// The newest autosave a crashed or killed app left, if the user (or
+// --restore-autosave) wants it back; "" otherwise. Declined autosaves are
+// removed, or they would be offered at every start.
+QString autosaveToRestore(MainWindow& window, bool restore, bool mayAsk) {
+    const auto orphans = appcore::Autosave::orphans();
+    if (orphans.empty()) {
+        if (restore) std::fprintf(stderr, "interstage: --restore-autosave: no autosave to restore\n");
+        return QString();
+    }
+    const appcore::Autosave::Orphan& newest = orphans.front();
+    if (!restore && mayAsk) {
+        const auto answer =
+            QMessageBox::question(&window, QObject::tr("Restore session?"),
+                                  QObject::tr("Interstage did not quit cleanly. Restore the session from %1?")
+                                      .arg(QLocale().toString(newest.savedAt, QLocale::LongFormat)),
+                                  QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+        restore = answer == QMessageBox::Yes;
+    }
+    if (!restore) {
+        if (mayAsk)
+            for (const auto& orphan : orphans) appcore::Autosave::discardOrphan(orphan.path);
+        return QString();
+    }
+    return newest.path;
 }
 
 void describeApplication() {
@@ -131,10 +168,17 @@ int main(int argc, char** argv) {
         return runUiBenchmark(window, parser.value(options.benchmark), sample.value(), 5);
     }
     const QStringList args = parser.positionalArguments();
+    // What the window starts with: an autosave a killed app left (offered,
+    // or taken with --restore-autosave), a session file, or a model.
+    const QString autosaved = autosaveToRestore(window, parser.isSet(options.restoreAutosave),
+                                                /*mayAsk=*/!parser.isSet(options.screenshot));
+    const bool startsWithSession =
+        !autosaved.isEmpty() || (!args.isEmpty() && interstage::looksLikeSessionFile(args.first().toStdString()));
     const bool onePreset = parser.isSet(options.preset);
     const bool doCompare = !onePreset && (parser.isSet(options.compare) || parser.isSet(options.screenshot));
     const QString shotPath = parser.value(options.screenshot);
     QObject::connect(&window, &MainWindow::documentChanged, &window, [&] {
+        if (startsWithSession) return;  // a session shows its run sets; nothing runs by itself
         // The panel's fields, as a user would fill them; a bad shape or
         // value is the run's error (the panel checks them when it runs).
         const auto fill = [&](const QCommandLineOption& option,
@@ -169,7 +213,7 @@ int main(int argc, char** argv) {
             window.grab().save(shotPath);
             app.exit(1);
         });
-        QObject::connect(&window, &MainWindow::runSetFinished, &window, [&] {
+        const auto takeScreenshot = [&] {
             if (window.isBusy() || !window.lastError().isEmpty()) return;
             // Show the first graph output in the inspector (it is readable
             // in every mode) before taking the picture.
@@ -177,7 +221,7 @@ int main(int argc, char** argv) {
             if (parser.isSet(options.find)) {
                 window.graphView()->findAndSelect(parser.value(options.find));
                 if (window.graphView()->selectedNode() >= 0) window.selectNode(window.graphView()->selectedNode());
-            } else if (doc && !doc->resolved.outputs.empty()) {
+            } else if (doc && !doc->resolved.outputs.empty() && !startsWithSession) {
                 const auto producer = doc->resolved.value(doc->resolved.outputs.front()).producer;
                 if (producer != interstage::kNoNode) {
                     window.graphView()->selectNode(QString::fromStdString(doc->resolved.nodes[size_t(producer)].name));
@@ -197,7 +241,9 @@ int main(int argc, char** argv) {
                 });
             });
             poll->start(100);
-        });
+        };
+        QObject::connect(&window, &MainWindow::runSetFinished, &window, takeScreenshot);
+        QObject::connect(&window, &MainWindow::sessionRestored, &window, takeScreenshot);
     }
     // Shapes given on the command line are the model's from the start, so
     // the graph, the problems and the lower bound show them (a spec that
@@ -207,10 +253,18 @@ int main(int argc, char** argv) {
         if (auto parsed = interstage::parseInputSpec(spec.toStdString()); parsed.ok())
             shapes[parsed.value().first] = parsed.value().second;
     QTimer::singleShot(0, &window, [&] {
-        if (args.isEmpty())
+        if (!autosaved.isEmpty()) {
+            // Read now (the window keeps its own autosave from here on), so
+            // the file is not offered again whether it opens or not.
+            window.openSession(autosaved);
+            appcore::Autosave::discardOrphan(autosaved);
+        } else if (startsWithSession) {
+            window.openSession(args.first());
+        } else if (args.isEmpty()) {
             window.openSample("u2netp");
-        else
+        } else {
             window.openModel(args.first(), shapes);
+        }
     });
     return app.exec();
 }

@@ -101,7 +101,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(&controller_, &appcore::RunController::runFinished, this,
             [this](const appcore::RunDone& done) { timingChart_->addRun(done.setId, currentLabel_, done.stats->ms); });
     connect(&controller_, &appcore::RunController::setFinished, this, &MainWindow::onSetFinished);
+    autosave_ = std::make_unique<appcore::Autosave>();
+    connect(autosave_.get(), &appcore::Autosave::failed, this, [this](const QString& message) {
+        statusBar()->showMessage(tr("Autosave failed: %1").arg(message), 10000);
+    });
     updateStatus();
+    updateTitle();
 }
 
 MainWindow::~MainWindow() {
@@ -129,21 +134,28 @@ void MainWindow::buildDocks() {
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open..."), QKeySequence::Open, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open ONNX model"), QString(),
-                                                          tr("ONNX models (*.onnx);;All files (*)"));
-        if (!path.isEmpty()) openModel(path);
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open ONNX model or session"), QString(),
+            tr("ONNX models and sessions (*.onnx *.%1);;All files (*)").arg(appcore::kSessionSuffix));
+        if (!path.isEmpty()) openPath(path);
     });
     QMenu* samples = file->addMenu(tr("Open &Sample"));
-    samples->addAction(tr("U^2-Net-P (built in)"), this, [this] { openSample("u2netp"); });
+    samples->addAction(tr("U^2-Net-P (built in)"), this, [this] {
+        if (confirmDiscardUnsaved()) openSample("u2netp");
+    });
     for (const auto& [label, fileName] :
          {std::pair<QString, QString>{"PP-OCRv4 detection", "ch_PP-OCRv4_det_infer.onnx"},
           {"PP-OCRv4 recognition", "ch_PP-OCRv4_rec_infer.onnx"},
           {"PP-OCR direction classifier", "ch_ppocr_mobile_v2.0_cls_infer.onnx"}}) {
-        QAction* action = samples->addAction(label, this, [this, fileName = fileName] { openSample(fileName); });
+        QAction* action = samples->addAction(label, this, [this, fileName = fileName] {
+            if (confirmDiscardUnsaved()) openSample(fileName);
+        });
         action->setEnabled(QFileInfo::exists(appcore::samplesDirectory() + "/ocr/" + fileName));
     }
     recentMenu_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
+    file->addSeparator();
+    buildSessionMenu(file);
     file->addSeparator();
     QMenu* exportMenu = file->addMenu(tr("&Export"));
     auto exportTo = [this](const QString& title, const QString& filter, auto&& action) {
@@ -206,6 +218,7 @@ void MainWindow::openSample(const QString& name) {
 }
 
 void MainWindow::openModel(const QString& path, const interstage::InputShapes& shapes) {
+    pendingRestore_.reset();  // a session waiting for its model gives way to this one
     // A model still loading is superseded: its layout stops at the next
     // group, and its result never reaches the window.
     if (loadCancel_) loadCancel_->store(true);
@@ -236,6 +249,14 @@ void MainWindow::openModel(const QString& path, const interstage::InputShapes& s
         loadCancel_.reset();
         progress_->hide();
         if (!holder->ok()) {
+            if (pendingRestore_) {
+                // The session's model is there but does not open (now): its charts still can.
+                const PendingRestore pending = std::move(*pendingRestore_);
+                restoreChartsOnly(pending.session, pending.path,
+                                  tr("the model at %1 cannot be opened (%2)")
+                                      .arg(path, QString::fromStdString(holder->status().message())));
+                return;
+            }
             updateStatus();
             showError(tr("Cannot open model"), QString::fromStdString(holder->status().toString()));
             return;
@@ -277,14 +298,26 @@ void MainWindow::documentLoaded(std::shared_ptr<const appcore::ModelDocument> do
     for (const auto& v : document_->resolved.values) tensorNames << QString::fromStdString(v.name);
     timeline_->setTensorNames(tensorNames);
     timeline_->setLowerBound(document_->summary.lowerBound.bytes);
-    setWindowTitle(QFileInfo(document_->path).fileName() + " — Interstage");
+    chartsOnlyNote_.clear();
+    graphView_->setEmptyText(tr("No model open"));
     updateStatus();
+    if (pendingRestore_) {
+        restorePending();
+    } else {
+        clearCharts();
+        sessionPath_.clear();
+        setUnsaved(false);
+        updateTitle();
+        identifyOpenModel();
+        requestAutosave();
+    }
     emit documentChanged();
 }
 
 void MainWindow::updateStatus() {
     if (!document_) {
-        statusLabel_->setText(tr("Open a model (File > Open, or drop an .onnx file here)"));
+        statusLabel_->setText(isChartsOnly() ? chartsOnlyNote_
+                                             : tr("Open a model (File > Open, or drop an .onnx file here)"));
         return;
     }
     const auto& s = document_->summary;
@@ -346,7 +379,7 @@ void MainWindow::rebuildRecentMenu() {
     recentMenu_->clear();
     const QStringList recent = QSettings().value("recentFiles").toStringList();
     for (const QString& path : recent)
-        recentMenu_->addAction(QFileInfo(path).fileName(), this, [this, path] { openModel(path); })->setToolTip(path);
+        recentMenu_->addAction(QFileInfo(path).fileName(), this, [this, path] { openPath(path); })->setToolTip(path);
     recentMenu_->setEnabled(!recent.isEmpty());
 }
 
@@ -358,10 +391,14 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
 
 void MainWindow::dropEvent(QDropEvent* event) {
     const auto urls = event->mimeData()->urls();
-    if (!urls.isEmpty() && urls.first().isLocalFile()) openModel(urls.first().toLocalFile());
+    if (!urls.isEmpty() && urls.first().isLocalFile()) openPath(urls.first().toLocalFile());
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (!confirmDiscardUnsaved()) {
+        event->ignore();
+        return;
+    }
     // Closing during a run: stop it; the controller joins its worker.
     queue_.clear();
     controller_.stop();

@@ -6,14 +6,19 @@
 
 #include <QFutureWatcher>
 #include <QMainWindow>
+#include <QMessageBox>
 #include <atomic>
 #include <deque>
+#include <future>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
+#include "core/autosave.h"
 #include "core/model_document.h"
 #include "core/run_controller.h"
+#include "interstage/session_file.h"
 
 class QLabel;
 class QMenu;
@@ -69,9 +74,42 @@ public:
     bool exportTrace(const QString& path);
     bool exportReport(const QString& path);
 
+    // Saved sessions (main_window_session.cpp; File > Save Session / Open
+    // Session). false + lastError() on failure.
+    bool saveSession(const QString& path);
+    // Reads the file now; a file that cannot be read, or is not a session
+    // of a format this build reads, is an error and the window keeps what
+    // it had. Then, off the UI thread (isBusy() until sessionRestored()),
+    // the model where the session says is hashed: the same size and
+    // SHA-256 open it with the saved input shapes and redraw the run sets;
+    // otherwise the charts alone, and the window says why (chartsOnlyNote()).
+    bool openSession(const QString& path);
+    // Opens a session file or a model, whichever `path` is.
+    void openPath(const QString& path);
+    // Run sets finished since the last save or open (the title's [*]).
+    bool hasUnsavedRuns() const { return unsaved_; }
+    bool isChartsOnly() const { return !chartsOnlyNote_.isEmpty(); }
+    QString chartsOnlyNote() const { return chartsOnlyNote_; }
+    QString sessionPath() const { return sessionPath_; }
+    // Every finished run set in order, failed ones included (what a saved
+    // session holds; results() holds those with runs, as the charts do).
+    const std::vector<appcore::RunSetResult>& runSetHistory() const { return history_; }
+    const appcore::Autosave& autosave() const { return *autosave_; }
+    // Tests: in quiet mode the unsaved-runs question is not asked; this is
+    // its answer (Discard unless set) and where Save then writes.
+    void setUnsavedAnswerForTesting(QMessageBox::StandardButton answer, const QString& savePath = QString()) {
+        unsavedAnswer_ = answer;
+        unsavedSavePath_ = savePath;
+    }
+    // Save / Discard / Cancel for unsaved run sets; true: go on (saved or
+    // discarded). Asked before quitting and before opening something else.
+    bool confirmDiscardUnsaved();
+
 signals:
     void documentChanged();
     void runSetFinished();
+    // A session's run sets are drawn (with its model, or charts only).
+    void sessionRestored();
     // Every error the window reports (shown in a dialog unless quiet).
     void errorShown(const QString& title, const QString& message);
 
@@ -89,8 +127,24 @@ private:
     void rebuildRecentMenu();
     void startSet(const appcore::RunConfig& config);
     void onSetFinished(const appcore::RunSetResult& result);
+    // What every chart does with a finished set, live or restored from a
+    // session (one function, so that both draw the same).
+    void drawFinishedSet(const appcore::RunSetResult& result);
     void showTensor(const QString& name);
     void updateStatus();
+    // main_window_session.cpp
+    void buildSessionMenu(QMenu* file);
+    appcore::Autosave::Builder sessionBuilder() const;
+    void requestAutosave();
+    void modelChecked(const interstage::SavedSession& session, const QString& path,
+                      const interstage::Result<interstage::ModelIdentity>& found);
+    void restorePending();  // the session's model has opened: its run sets follow
+    void restoreSession(const interstage::SavedSession& session, const QString& path);
+    void restoreChartsOnly(const interstage::SavedSession& session, const QString& path, const QString& why);
+    void clearCharts();
+    void setUnsaved(bool unsaved);
+    void updateTitle();
+    void identifyOpenModel();
 
     std::shared_ptr<const appcore::ModelDocument> document_;
     appcore::RunController controller_;
@@ -115,4 +169,23 @@ private:
     QMenu* recentMenu_ = nullptr;
     QLabel* statusLabel_ = nullptr;
     QProgressBar* progress_ = nullptr;
+
+    // Sessions (main_window_session.cpp).
+    struct PendingRestore {
+        interstage::SavedSession session;
+        QString path;
+    };
+    std::optional<PendingRestore> pendingRestore_;  // waits for its model to open
+    std::vector<appcore::RunSetResult> history_;    // runSetHistory()
+    // The open model's identity (hashed off the UI thread) or, charts only,
+    // the identity the session saved.
+    std::shared_future<interstage::Result<interstage::ModelIdentity>> modelIdentity_;
+    interstage::InputShapes sessionShapes_;  // charts only: the shapes the session was opened with
+    QStringList sessionTensorNames_;         // charts only: the model's value names, as saved
+    QString chartsOnlyNote_;
+    QString sessionPath_;
+    bool unsaved_ = false;
+    QMessageBox::StandardButton unsavedAnswer_ = QMessageBox::Discard;
+    QString unsavedSavePath_;
+    std::unique_ptr<appcore::Autosave> autosave_;
 };

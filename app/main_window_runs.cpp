@@ -74,8 +74,9 @@ void MainWindow::startSet(const appcore::RunConfig& given) {
     statusBar()->showMessage(tr("Running %1 (%2 runs)...").arg(currentLabel_).arg(config.runs));
 }
 
-void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
+void MainWindow::drawFinishedSet(const appcore::RunSetResult& result) {
     timeline_->finishSet(result);
+    history_.push_back(result);
     // A set refused before its first run (the memory guard) drew nothing:
     // the last set that ran stays the one drawn.
     if (result.runs.empty() && !results_.empty()) timeline_->showFinishedSet(results_.back());
@@ -86,6 +87,14 @@ void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
                                   result.config.session.mode.planner == interstage::PlannerKind::Arena,
                                   result.bodyMemory);
     }
+}
+
+void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
+    drawFinishedSet(result);
+    if (!result.runs.empty()) setUnsaved(true);
+    // Every finished set, also between a comparison's presets: a crash
+    // loses at most the set in flight.
+    requestAutosave();
     if (!result.error.isEmpty()) {
         // The engine's refusal names the CLI's flag; here a field does it.
         const bool budget = result.error.contains("--max-memory");

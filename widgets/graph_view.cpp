@@ -82,6 +82,11 @@ void GraphView::clearScene() {
     maxLifetime_ = 0;
 }
 
+void GraphView::setEmptyText(const QString& text) {
+    emptyText_ = text;
+    viewport()->update();
+}
+
 void GraphView::clearGraph() {
     clearScene();
     values_.clear();
@@ -647,7 +652,7 @@ void GraphView::drawBackground(QPainter* painter, const QRectF& rect) {
     painter->save();
     painter->resetTransform();
     painter->setPen(style::kMutedText);
-    painter->drawText(viewport()->rect(), Qt::AlignCenter, tr("No model open"));
+    painter->drawText(viewport()->rect().adjusted(24, 24, -24, -24), Qt::AlignCenter | Qt::TextWordWrap, emptyText_);
     painter->restore();
 }
 

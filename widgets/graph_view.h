@@ -48,6 +48,10 @@ public:
     void setGraph(const interstage::Graph& graph, const appcore::GraphLayout& layout);
     void clearGraph();
     bool hasGraph() const { return !nodes_.isEmpty(); }
+    // What the empty view says ("No model open"; a session restored
+    // without its model says why the graph is missing).
+    void setEmptyText(const QString& text);
+    QString emptyText() const { return emptyText_; }
 
     // Shows a graph with groups (appcore::GroupedGraph), laid out under
     // `expansion`. A double-click on a group, or a click on its +/- marker,
@@ -199,6 +203,7 @@ private:
     QVector<int> matches_;  // nodes_ indices
     int matchCursor_ = -1;
     bool pendingInitialView_ = false;
+    QString emptyText_ = tr("No model open");
     QPoint pressPos_;
 };
 

@@ -311,6 +311,13 @@ QString MemoryMap::summaryText() const { return summary_->text(); }
 int MemoryMap::laneCount() const { return static_cast<int>(blocks_->lanes.size()); }
 int MemoryMap::bodyBlockCount() const { return static_cast<int>(blocks_->bodies.size()); }
 
+std::vector<QRectF> MemoryMap::blockRects() const {
+    std::vector<QRectF> rects;
+    rects.reserve(blocks_->blocks.size());
+    for (const auto& block : blocks_->blocks) rects.push_back(block.rect);
+    return rects;
+}
+
 // Body lanes above the plan's (from `base` bytes), one per body value, as
 // tall as its largest iteration; each iteration a slice of its node's
 // step. Returns the bytes the lanes add.

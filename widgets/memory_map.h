@@ -8,6 +8,7 @@
 // slice of the step per iteration, in lanes above the plan's.
 #pragma once
 
+#include <QRectF>
 #include <QString>
 #include <QWidget>
 #include <vector>
@@ -43,8 +44,11 @@ public:
 
     QCustomPlot* plot() const { return plot_; }
     int tensorCount() const;
-    int laneCount() const;        // buffers drawn as lanes (1 for the arena's slab)
-    int bodyBlockCount() const;   // body tensors drawn, one per value and iteration
+    int laneCount() const;       // buffers drawn as lanes (1 for the arena's slab)
+    int bodyBlockCount() const;  // body tensors drawn, one per value and iteration
+    // Every rectangle drawn, in plot coordinates (x: steps, y: MiB): one
+    // per placement, then one per body block (tests compare maps with it).
+    std::vector<QRectF> blockRects() const;
     QString summaryText() const;  // the line under the title (modes, buffers, the live peak)
     // The tensor drawn at a pixel of plot() (empty: none); hover and click use it.
     QString tensorAt(const QPointF& pixel) const;

@@ -51,6 +51,11 @@ public:
     // The configuration the controls show now; `error` is set when an input
     // shape or typed value does not parse or fit.
     appcore::RunConfig config(QString* error = nullptr) const;
+    // Shows a configuration's settings (a restored session's panel): the
+    // backend when this machine offers it, threads, memory flags, fusion,
+    // order, in-place writes, layout, run count, kept tensors. Input shapes
+    // and the budget are left as they are (run_panel_apply.cpp).
+    void applyConfig(const appcore::RunConfig& config);
     void applyPreset(const QString& preset);  // a name of interstage::memoryPresets()
     void addKeep(const QString& tensor);      // "Pin this tensor" from the inspector
     void setRunCount(int runs);

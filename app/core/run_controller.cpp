@@ -4,6 +4,7 @@
 
 #include <QMetaObject>
 #include <QPointer>
+#include <algorithm>
 
 namespace appcore {
 namespace {
@@ -63,6 +64,8 @@ void RunController::join() {
 
 void RunController::stop() { cancel_ = true; }
 
+void RunController::continueSetIdsAfter(int setId) { nextSetId_ = std::max(nextSetId_, setId + 1); }
+
 int RunController::start(std::shared_ptr<const interstage::Model> model, const RunConfig& config) {
     stop();
     join();
@@ -97,6 +100,8 @@ void RunController::work(int setId, std::shared_ptr<const interstage::Model> mod
         if (config.loseDeviceAtSubmitForTesting)
             session->loseDeviceAtNthSubmitForTesting(config.loseDeviceAtSubmitForTesting);
         result.lowerBoundBytes = session->lowerBoundBytes();
+        result.plannedPeakBytes = session->plannedPeakBytes();
+        result.budget = session->memoryBudget();
         for (int r = 0; r < config.runs && !cancel_.load(); ++r) {
             auto stats = std::make_shared<interstage::RunStats>();
             interstage::Status status = session->run(config.inputs, stats.get());

@@ -27,6 +27,9 @@ public:
     // Asks the running set to stop after the node in progress.
     void stop();
     bool isRunning() const { return running_.load(); }
+    // Restored run sets keep their ids (colours, overlays and timing series
+    // are keyed by them): new sets are numbered after them.
+    void continueSetIdsAfter(int setId);
 
     // Tensor data from the last finished set's session (values or the
     // engine's DataRemoved status). Call on the GUI thread, when not running.

@@ -59,6 +59,8 @@ struct RunSetResult {
     std::size_t lowerBoundBytes = 0;          // the file's graph
     std::size_t executedLowerBoundBytes = 0;  // after fusion and folding
     std::size_t weightBytes = 0;
+    std::size_t plannedPeakBytes = 0;  // what the plan needs, as checked against the budget
+    interstage::MemoryBudget budget;   // the budget the set ran under, and where it came from
     std::vector<interstage::TensorPlacement> memoryMap;
     std::vector<BodyBlock> bodyMemory;           // the last run's control-flow bodies, per iteration (memory map)
     std::vector<std::string> executedNodeNames;  // node names by step (for timeline ticks)
