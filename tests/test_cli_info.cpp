@@ -9,26 +9,13 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "cli_process.h"
 #include "hostile_manifest.h"
 #include "interstage/zoo.h"
 #include "test_support.h"
 
-namespace {
-
-struct CliResult {
-    int exitCode = -1;
-    QString out, err;
-};
-
-CliResult runCli(const QStringList& args) {
-    QProcess p;
-    p.start(INTERSTAGE_CLI, args);
-    p.waitForFinished(120000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
-
-}  // namespace
+using testsupport::CliResult;
+using testsupport::runCli;
 
 class CliInfoTest : public QObject {
     Q_OBJECT
@@ -37,7 +24,7 @@ private slots:
         QTemporaryDir dir;
         QString json = dir.filePath("info.json");
         auto r = runCli({"info", QString::fromStdString(testsupport::sampleModelPath()), "--json", json});
-        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.code, 0);
         QVERIFY(r.out.contains("lower bound"));
         QFile f(json);
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -60,25 +47,25 @@ private slots:
         b.output(b.op("Relu", {"x"}, {}, "y"), DataType::Float, {});
         std::string path = testsupport::writeFile(dir, "d.onnx", b.serialize());
         auto r = runCli({"info", QString::fromStdString(path), "--input", "x=2x3x17x5"});
-        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains("2x3x17x5"), qPrintable(r.out));
         auto defaults = runCli({"info", QString::fromStdString(path)});
-        QCOMPARE(defaults.exitCode, 0);
+        QCOMPARE(defaults.code, 0);
         QVERIFY2(defaults.out.contains("1x3x320x320") && defaults.out.contains("default"), qPrintable(defaults.out));
     }
 
     void errorsAreOneLineAndNonZero() {
         auto missing = runCli({"info", "/nonexistent/model.onnx"});
-        QCOMPARE(missing.exitCode, 1);
+        QCOMPARE(missing.code, 1);
         QCOMPARE(missing.err.trimmed().count('\n'), 0);
         QVERIFY(missing.err.contains("no such file"));
 
         auto badSpec = runCli({"info", QString::fromStdString(testsupport::sampleModelPath()), "--input", "input=1x3"});
-        QVERIFY(badSpec.exitCode != 0);
+        QVERIFY(badSpec.code != 0);
         QVERIFY2(badSpec.err.contains("rank"), qPrintable(badSpec.err));
 
         auto noCommand = runCli({"frobnicate"});
-        QCOMPARE(noCommand.exitCode, 2);
+        QCOMPARE(noCommand.code, 2);
     }
 
     // What stops a run is listed, and the rest of the model still shown: a
@@ -97,7 +84,7 @@ private slots:
             const QString json = dir.filePath("info.json");
             const CliResult r = runCli({"info", model, "--json", json});
             QFile f(json);
-            if (r.exitCode != 0 || !f.open(QIODevice::ReadOnly)) return QJsonObject{{"failed", r.err}};
+            if (r.code != 0 || !f.open(QIODevice::ReadOnly)) return QJsonObject{{"failed", r.err}};
             return QJsonDocument::fromJson(f.readAll()).object();
         };
 
@@ -153,7 +140,7 @@ private slots:
             const CliResult r = runCli({"info", path, "--json", json});
             if (text) *text = r.out;
             QFile f(json);
-            if (r.exitCode != 0 || !f.open(QIODevice::ReadOnly)) return QJsonObject{{"failed", r.err}};
+            if (r.code != 0 || !f.open(QIODevice::ReadOnly)) return QJsonObject{{"failed", r.err}};
             return QJsonDocument::fromJson(f.readAll()).object()["unsupported"].toObject();
         };
 
@@ -204,7 +191,7 @@ private slots:
             const QString json = dir.filePath("info.json");
             const CliResult r = runCli({"info", model, "--json", json});
             QFile f(json);
-            if (r.exitCode != 0 || !f.open(QIODevice::ReadOnly)) return QJsonObject{{"failed", r.err}};
+            if (r.code != 0 || !f.open(QIODevice::ReadOnly)) return QJsonObject{{"failed", r.err}};
             return QJsonDocument::fromJson(f.readAll()).object();
         };
         const QJsonObject full = info(whole), partial = info(graphOnly);
@@ -219,7 +206,7 @@ private slots:
         QVERIFY(peaks["reduce"].toObject()["planned_peak_bytes"].toDouble() <
                 peaks["default"].toObject()["planned_peak_bytes"].toDouble());
         const CliResult run = runCli({"run", graphOnly});
-        QCOMPARE(run.exitCode, 1);
+        QCOMPARE(run.code, 1);
         QVERIFY2(run.err.contains("weights_not_downloaded.bin"), qPrintable(run.err));
     }
 
@@ -227,10 +214,10 @@ private slots:
         QTemporaryDir dir;
         QString out = dir.filePath("m.onnx");
         auto r = runCli({"zoo", "mobilenetv2", "-o", out});
-        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.code, 0);
         QVERIFY(QFile::exists(out));
         auto bad = runCli({"zoo", "nosuch", "-o", out});
-        QCOMPARE(bad.exitCode, 1);
+        QCOMPARE(bad.code, 1);
     }
 };
 

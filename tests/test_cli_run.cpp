@@ -7,30 +7,16 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "cli_process.h"
 #include "interstage/tensor_io.h"
 #include "models/control_flow_models.h"
 #include "test_support.h"
 
+using testsupport::CliResult;
+using testsupport::readJsonObject;
+using testsupport::runCli;
+
 namespace {
-
-struct CliResult {
-    int exitCode = -1;
-    QString out, err;
-};
-
-CliResult runCli(const QStringList& args) {
-    QProcess p;
-    p.start(INTERSTAGE_CLI, args);
-    p.waitForFinished(600000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
-
-QJsonObject readJson(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    return QJsonDocument::fromJson(f.readAll()).object();
-}
 
 // A small model with a Conv (so fusion has work) written to dir.
 QString smallModel(const QTemporaryDir& dir) {
@@ -65,10 +51,10 @@ private slots:
         const QString json = dir.filePath("run.json");
         auto r = runCli({"run", smallModel(dir), "--runs", "3", "--threads", "1", "--json", json, "--save-outputs",
                          dir.filePath("out")});
-        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains(QRegularExpression("run 1: processing time \\d+ ms")), qPrintable(r.out));
         QVERIFY(r.out.contains("run 3: processing time"));
-        QJsonObject doc = readJson(json);
+        QJsonObject doc = readJsonObject(json);
         for (const char* key : {"backend", "threads", "runs", "outputs", "mode", "lower_bound_bytes"})
             QVERIFY2(doc.contains(key), key);
         QCOMPARE(doc["threads"].toInt(), 1);
@@ -93,7 +79,7 @@ private slots:
             QString::fromStdString(testsupport::writeFile(dir, "sr.onnx", testmodels::sampleRateModel().serialize()));
         auto rate = [&](const QString& out, const QStringList& extra) -> float {
             auto r = runCli(QStringList{"run", model, "--save-outputs", dir.filePath(out)} + extra);
-            if (r.exitCode != 0) qWarning("%s", qPrintable(r.err));
+            if (r.code != 0) qWarning("%s", qPrintable(r.err));
             auto saved = interstage::readTensorFile(dir.filePath(out + "/rate.pb").toStdString());
             return saved.ok() ? saved->data.data<float>()[0] : -1.f;
         };
@@ -102,7 +88,7 @@ private slots:
         QCOMPARE(rate("generated", {}), 8.f);
         QCOMPARE(rate("withShape", {"--input", "sr=scalar", "--value=sr=16000"}), 16.f);
         auto compare = runCli({"compare", model, "--runs", "1", "--value", "sr=16000"});
-        QVERIFY2(compare.exitCode == 0, qPrintable(compare.err));
+        QVERIFY2(compare.code == 0, qPrintable(compare.err));
         QVERIFY(compare.out.contains("reduce+reuse"));
     }
 
@@ -123,7 +109,7 @@ private slots:
         for (const auto& [value, expected] : cases) {
             for (const char* command : {"run", "compare"}) {
                 auto r = runCli({command, model, "--value", value});
-                QVERIFY2(r.exitCode == 2, qPrintable(value + ": " + r.err));
+                QVERIFY2(r.code == 2, qPrintable(value + ": " + r.err));
                 QVERIFY2(r.err.contains(expected), qPrintable(r.err));
                 QCOMPARE(r.err.trimmed().count('\n'), 0);
                 QVERIFY2(r.out.isEmpty(), qPrintable(r.out));  // compare fails before any child runs
@@ -137,10 +123,10 @@ private slots:
         // Pinning a tensor keeps it readable in every mode: fusion leaves it
         // alone, and reduce does not free it.
         auto kept = runCli({"run", model, "--mode", "reduce", "--keep", "conv", "--save-outputs", dir.filePath("k")});
-        QCOMPARE(kept.exitCode, 0);
+        QCOMPARE(kept.code, 0);
         QVERIFY(QFile::exists(dir.filePath("k/conv.pb")));
         auto pool = runCli({"run", model, "--mode", "arena", "--keep", "pool", "--save-outputs", dir.filePath("p")});
-        QCOMPARE(pool.exitCode, 0);
+        QCOMPARE(pool.code, 0);
         QVERIFY(QFile::exists(dir.filePath("p/pool.pb")));
     }
 
@@ -150,11 +136,11 @@ private slots:
         QTemporaryDir dir;
         const QString model = smallModel(dir), json = dir.filePath("peak.json");
         auto r = runCli({"run", model, "--mode", "reduce", "--threads", "1", "--json", json});
-        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains(QRegularExpression("live tensors peak [0-9.]+ KiB at step \\d+, node '")),
                  qPrintable(r.out));
         QVERIFY2(r.out.contains("execution order: the file's (no memory-aware order lowers"), qPrintable(r.out));
-        const QJsonObject doc = readJson(json);
+        const QJsonObject doc = readJsonObject(json);
         const QJsonObject peak = doc["live_peak"].toObject();
         const QJsonArray tensors = peak["tensors"].toArray();
         QVERIFY(!tensors.isEmpty());
@@ -168,16 +154,16 @@ private slots:
         QCOMPARE(order["peak_bytes"].toInteger(), order["file_order_peak_bytes"].toInteger());
 
         auto fileOrder = runCli({"run", model, "--mode", "reduce", "--file-order", "--json", json});
-        QCOMPARE(fileOrder.exitCode, 0);
+        QCOMPARE(fileOrder.code, 0);
         QVERIFY2(fileOrder.out.contains("execution order: the file's (--file-order)"), qPrintable(fileOrder.out));
-        QCOMPARE(readJson(json)["execution_order"].toObject()["memory_aware"].toBool(), false);
+        QCOMPARE(readJsonObject(json)["execution_order"].toObject()["memory_aware"].toBool(), false);
     }
 
     void traceOpensAsChromeTrace() {
         QTemporaryDir dir;
         const QString trace = dir.filePath("trace.json");
         auto r = runCli({"run", smallModel(dir), "--runs", "2", "--mode", "reduce", "--trace", trace});
-        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.code, 0);
         QFile f(trace);
         QVERIFY(f.open(QIODevice::ReadOnly));
         QJsonParseError error;
@@ -197,10 +183,10 @@ private slots:
         QTemporaryDir dir;
         const QString json = dir.filePath("compare.json");
         auto r = runCli({"compare", smallModel(dir), "--runs", "3", "--threads", "1", "--json", json});
-        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.code, 0);
         for (const char* mode : {"default", "reduce", "reuse", "arena"})
             QVERIFY2(r.out.contains(mode), qPrintable(r.out));
-        QJsonObject doc = readJson(json);
+        QJsonObject doc = readJsonObject(json);
         QVERIFY(doc.contains("lower_bound_bytes"));
         // The file's weights, and per mode the weights held while running:
         // never less than the file's (a kernel's packed copy replaces one,
@@ -234,12 +220,12 @@ private slots:
         QTemporaryDir dir;
         const QString model = modelWithoutShader(dir), json = dir.filePath("run.json");
         auto r = runCli({"run", model, "--backend", "vulkan", "--runs", "2", "--json", json});
-        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.code, 0);
         QVERIFY2(
             r.out.contains("note: 1 node runs on the CPU for want of a Vulkan shader") && r.out.contains("erf (Erf)"),
             qPrintable(r.out));
         QVERIFY2(r.out.contains("2 CPU-fallback transfers of 2.0 KiB"), qPrintable(r.out));
-        QJsonObject doc = readJson(json);
+        QJsonObject doc = readJsonObject(json);
         QCOMPARE(doc["cpu_fallback_nodes"].toArray().size(), 1);
         QVERIFY(doc.contains("device_heap_sampled"));
         const QJsonObject run = doc["runs"].toArray().at(1).toObject();
@@ -254,14 +240,14 @@ private slots:
         QCOMPARE(marked, 1);
 
         auto onCpu = runCli({"run", model, "--json", json});
-        QCOMPARE(onCpu.exitCode, 0);
+        QCOMPARE(onCpu.code, 0);
         QVERIFY(!onCpu.out.contains("note:") && !onCpu.out.contains("transfers"));
 
         const QString compareJson = dir.filePath("compare.json");
         auto c = runCli({"compare", model, "--backend", "vulkan", "--runs", "2", "--json", compareJson});
-        QCOMPARE(c.exitCode, 0);
+        QCOMPARE(c.code, 0);
         QVERIFY2(c.out.contains("erf (Erf)"), qPrintable(c.out));
-        for (const auto& m : readJson(compareJson)["modes"].toArray())
+        for (const auto& m : readJsonObject(compareJson)["modes"].toArray())
             QCOMPARE(m.toObject()["fallback_transfers_per_run"].toInt(), 2);
     }
 
@@ -270,25 +256,25 @@ private slots:
     void timeoutStopsTheRuns() {
         QTemporaryDir dir;
         auto r = runCli({"run", smallModel(dir), "--runs", "1000000", "--threads", "1", "--timeout", "0.5"});
-        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains("stopped at --timeout 0.5 s"), qPrintable(r.err));
         QCOMPARE(r.err.count('\n'), 1);
         QVERIFY2(r.out.contains("run 1:") || r.out.contains("processing time"), qPrintable(r.out.left(200)));
         auto bad = runCli({"run", smallModel(dir), "--timeout", "soon"});
-        QCOMPARE(bad.exitCode, 2);
+        QCOMPARE(bad.code, 2);
         QVERIFY2(bad.err.contains("--timeout 'soon'"), qPrintable(bad.err));
     }
 
     void badOptionsAreOneLineErrors() {
         QTemporaryDir dir;
         auto badMode = runCli({"run", smallModel(dir), "--mode", "fastest"});
-        QCOMPARE(badMode.exitCode, 2);
+        QCOMPARE(badMode.code, 2);
         QVERIFY(badMode.err.contains("unknown memory mode"));
         auto badKeep = runCli({"run", smallModel(dir), "--keep", "nothing"});
-        QCOMPARE(badKeep.exitCode, 1);
+        QCOMPARE(badKeep.code, 1);
         QVERIFY(badKeep.err.contains("'nothing'"));
         auto badRuns = runCli({"run", smallModel(dir), "--runs", "0"});
-        QCOMPARE(badRuns.exitCode, 2);
+        QCOMPARE(badRuns.code, 2);
     }
 };
 

@@ -18,6 +18,7 @@
 #include <fstream>
 #include <string>
 
+#include "cli_process.h"
 #include "interstage/builder.h"
 #include "interstage/format.h"
 #include "interstage/memory_budget.h"
@@ -26,6 +27,10 @@
 #include "test_support.h"
 
 using namespace interstage;
+
+using testsupport::CliResult;
+using testsupport::readJsonObject;
+using testsupport::runCli;
 
 namespace {
 
@@ -103,25 +108,6 @@ onnx::ModelProto externalWeightsModel(int64_t n) {
 void makeSparseFile(const std::string& path, std::size_t bytes) {
     { std::ofstream create(path, std::ios::binary); }
     QCOMPARE(truncate(path.c_str(), static_cast<off_t>(bytes)), 0);
-}
-
-struct CliResult {
-    int exitCode = -1;
-    QString out, err;
-};
-
-CliResult runCli(const QStringList& args) {
-    QProcess p;
-    p.start(INTERSTAGE_CLI, args);
-    p.waitForFinished(300000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
-}
-
-QJsonObject readJson(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    return QJsonDocument::fromJson(f.readAll()).object();
 }
 
 QString chainFile(const QTemporaryDir& dir, int64_t elements) {
@@ -355,20 +341,20 @@ private slots:
         const QString json = dir.filePath("run.json");
         qputenv("INTERSTAGE_AVAILABLE_MEMORY", "300M");
         auto automatic = runCli({"run", model, "--json", json});
-        QVERIFY2(automatic.exitCode == 0, qPrintable(automatic.err));
+        QVERIFY2(automatic.code == 0, qPrintable(automatic.err));
         QVERIFY2(automatic.out.contains("memory budget: 225.0 MiB (host: 300.0 MiB available "
                                         "(INTERSTAGE_AVAILABLE_MEMORY) less a 75.0 MiB margin)"),
                  qPrintable(automatic.out));
-        const QJsonObject budget = readJson(json)["memory_budget"].toObject();
+        const QJsonObject budget = readJsonObject(json)["memory_budget"].toObject();
         QCOMPARE(budget["bytes"].toDouble(), double(std::size_t(225) << 20));
         QVERIFY(budget["automatic"].toBool());
 
         auto none = runCli({"run", model, "--max-memory", "none"});
-        QVERIFY2(none.exitCode == 0, qPrintable(none.err));
+        QVERIFY2(none.code == 0, qPrintable(none.err));
         QVERIFY2(none.out.contains("memory budget: none (switched off)"), qPrintable(none.out));
 
         auto refused = runCli({"run", model, "--max-memory", "13000"});
-        QCOMPARE(refused.exitCode, 1);
+        QCOMPARE(refused.code, 1);
         QVERIFY2(refused.err.contains("out of memory: the default plan needs 19.5 KiB (20000 bytes)") &&
                      refused.err.contains("(13000 bytes) (set by the caller)") && refused.err.contains("arena ("),
                  qPrintable(refused.err));
@@ -383,12 +369,12 @@ private slots:
         const QString json = dir.filePath("compare.json");
         auto r = runCli({"compare", chainFile(dir, 1000), "--runs", "1", "--threads", "1", "--max-memory", "13000",
                          "--json", json});
-        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        QVERIFY2(r.code == 0, qPrintable(r.err + r.out));
         QVERIFY2(r.out.contains("memory budget: 12.7 KiB (set by the caller)"), qPrintable(r.out));
         QVERIFY2(r.out.contains("refused: mode default: the default plan needs 19.5 KiB (20000 bytes)"),
                  qPrintable(r.out));
         int refusedRows = 0, ranRows = 0;
-        for (const auto& mode : readJson(json)["modes"].toArray()) {
+        for (const auto& mode : readJsonObject(json)["modes"].toArray()) {
             const QJsonObject m = mode.toObject();
             if (m.contains("refused"))
                 ++refusedRows;
@@ -397,8 +383,8 @@ private slots:
         }
         QVERIFY(refusedRows >= 1);
         QVERIFY(ranRows >= 1);  // the arena's plan (12064 bytes) fits and runs
-        QCOMPARE(readJson(json)["modes"].toArray()[0].toObject()["mode"].toString(), QString("default"));
-        QVERIFY(readJson(json)["modes"].toArray()[0].toObject().contains("refused"));
+        QCOMPARE(readJsonObject(json)["modes"].toArray()[0].toObject()["mode"].toString(), QString("default"));
+        QVERIFY(readJsonObject(json)["modes"].toArray()[0].toObject().contains("refused"));
     }
 
     // The budget is the device's on Vulkan (lavapipe here): its heap, or

@@ -16,12 +16,17 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "cli_process.h"
 #include "interstage/session.h"
 #include "interstage/session_file.h"
 #include "interstage/vulkan.h"
 #include "test_support.h"
 
 using namespace interstage;
+
+using testsupport::CliResult;
+using testsupport::readJsonObject;
+using testsupport::runCli;
 
 namespace {
 
@@ -205,19 +210,6 @@ std::string smallSessionText() {
     options.mode.planner = PlannerKind::Reduce;
     options.threads = 1;
     return sessionToJson(sessionAround({runSet(1, testsupport::tinyChain(), options, 2)}));
-}
-
-struct CliResult {
-    int code = -1;
-    QString out, err;
-};
-
-CliResult runCli(const QStringList& args) {
-    QProcess p;
-    p.start(INTERSTAGE_CLI, args);
-    p.waitForFinished(300000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
 }
 
 // The error of reading `text`; the test fails when it reads.

@@ -1,0 +1,23 @@
+#include "cli_process.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QProcess>
+
+namespace testsupport {
+
+CliResult runCli(const QStringList& args) {
+    QProcess p;
+    p.start(INTERSTAGE_CLI, args);
+    p.waitForFinished(600000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
+            p.readAllStandardError()};
+}
+
+QJsonObject readJsonObject(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+}  // namespace testsupport
