@@ -101,6 +101,13 @@ void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
         // A preset the guard refuses before it runs does not stop Compare:
         // the others may fit.
         if (!budget || !result.runs.empty()) queue_.clear();
+        // The window is idle again before the (modal) dialog shows: Run is
+        // enabled and the status bar says what happened, not "Running".
+        if (queue_.empty()) {
+            runPanel_->setRunning(false);
+            statusBar()->showMessage(budget ? tr("%1: refused by the memory guard").arg(result.config.label())
+                                            : tr("%1: the run failed").arg(result.config.label()));
+        }
         showError(budget ? tr("The memory guard refused the run") : tr("The run failed"),
                   budget ? result.error + tr(" (in the app: the Budget field of the Run panel)") : result.error);
     }
@@ -124,7 +131,9 @@ void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
         summary += onCpu == 1 ? tr("; 1 node ran on the CPU (no Vulkan shader; see Timings)")
                               : tr("; %1 nodes ran on the CPU (no Vulkan shader; see Timings)").arg(onCpu);
     }
-    statusBar()->showMessage(result.cancelled ? tr("Stopped") : summary, 10000);
+    // A set that never ran keeps the status its error gave it.
+    if (result.cancelled || !result.runs.empty())
+        statusBar()->showMessage(result.cancelled ? tr("Stopped") : summary, 10000);
     if (selectedNode_ >= 0) selectNode(selectedNode_);  // refresh the values shown
     emit runSetFinished();
 }
