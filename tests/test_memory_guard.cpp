@@ -40,7 +40,7 @@ constexpr std::size_t kBigTensor = std::size_t(kBigElements) * sizeof(float);
 // x -> Relu a -> Sigmoid b -> Tanh c -> Neg d (output), `elements` floats
 // each. The default plan keeps all four and the input: 5 tensors; the arena
 // needs two at a time and the input: 3.
-Model chainModel(int64_t elements) {
+GraphBuilder chainBuilder(int64_t elements) {
     GraphBuilder b("chain");
     b.input("x", DataType::Float, {1, elements});
     auto a = b.op("Relu", {"x"}, {}, "a");
@@ -48,8 +48,10 @@ Model chainModel(int64_t elements) {
     auto t = b.op("Tanh", {s}, {}, "c");
     auto d = b.op("Neg", {t}, {}, "d");
     b.output(d, DataType::Float, {1, elements});
-    return testsupport::builtModel(b);
+    return b;
 }
+
+Model chainModel(int64_t elements) { return testsupport::builtModel(chainBuilder(elements)); }
 
 // The peak of the process's mapped (virtual) bytes: a buffer the engine
 // mapped shows here even when its pages were never touched and it is gone
@@ -111,14 +113,7 @@ void makeSparseFile(const std::string& path, std::size_t bytes) {
 }
 
 QString chainFile(const QTemporaryDir& dir, int64_t elements) {
-    GraphBuilder b("chain");
-    b.input("x", DataType::Float, {1, elements});
-    auto a = b.op("Relu", {"x"}, {}, "a");
-    auto s = b.op("Sigmoid", {a}, {}, "b");
-    auto t = b.op("Tanh", {s}, {}, "c");
-    auto d = b.op("Neg", {t}, {}, "d");
-    b.output(d, DataType::Float, {1, elements});
-    return QString::fromStdString(testsupport::writeFile(dir, "chain.onnx", b.serialize()));
+    return QString::fromStdString(testsupport::writeFile(dir, "chain.onnx", chainBuilder(elements).serialize()));
 }
 
 }  // namespace
