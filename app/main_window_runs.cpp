@@ -54,7 +54,7 @@ void MainWindow::comparePresets() {
     queue_.clear();
     for (const interstage::MemoryPreset& preset : interstage::memoryPresets()) {
         appcore::RunConfig config = base;
-        config.session.mode.planner = preset.mode.planner;  // the panel's constant flags stay
+        config.session.mode = preset.mode;  // the seed's flags: reduce-constant and ignore-input-initializer on
         queue_.push_back(config);
     }
     appcore::RunConfig first = queue_.front();

@@ -125,6 +125,7 @@ void RunController::work(int setId, std::shared_ptr<const interstage::Model> mod
         }
         if (cancel_.load()) result.cancelled = true;
         result.executedLowerBoundBytes = session->executedLowerBoundBytes();
+        result.aliasedLowerBoundBytes = session->aliasedLowerBoundBytes();
         result.weightBytes = session->weightBytes();
         result.memoryMap = session->memoryMap();
         if (!result.runs.empty()) result.bodyMemory = bodyBlocks(*result.runs.back());

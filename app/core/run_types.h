@@ -58,6 +58,7 @@ struct RunSetResult {
     std::vector<std::shared_ptr<const interstage::RunStats>> runs;
     std::size_t lowerBoundBytes = 0;          // the file's graph
     std::size_t executedLowerBoundBytes = 0;  // after fusion and folding
+    std::size_t aliasedLowerBoundBytes = 0;   // under the set's in-place rules: no plan goes below it
     std::size_t weightBytes = 0;
     std::size_t plannedPeakBytes = 0;  // what the plan needs, as checked against the budget
     interstage::MemoryBudget budget;   // the budget the set ran under, and where it came from

@@ -226,7 +226,8 @@ Status Session::Impl::prepare() {
     tensors = std::move(planned.tensors);
     plan = std::move(planned.plan);
     if (!fitsBudget(peak, budget)) {
-        Status refusal = budgetRefusal(peak, budget, options.mode.name(), fittingPresets());
+        const MemoryPreset* preset = presetOf(options.mode);
+        Status refusal = budgetRefusal(peak, budget, preset ? preset->name : options.mode.name(), fittingPresets());
         executor.reset();
         device = nullptr;
         return refusal;
