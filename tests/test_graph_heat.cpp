@@ -3,6 +3,8 @@
 // highlights the right boxes and arrows (flat and grouped), the heat
 // colours put the hottest colour on the peak step's node, and the minimap
 // marks it.
+#include <QElapsedTimer>
+#include <QMenuBar>
 #include <QMouseEvent>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -13,11 +15,13 @@
 #include "interstage/live_peak.h"
 #include "interstage/session.h"
 #include "interstage/zoo.h"
+#include "main_window.h"
 #include "test_support.h"
 #include "widgets/graph_legend.h"
 #include "widgets/graph_minimap.h"
 #include "widgets/graph_style.h"
 #include "widgets/graph_view.h"
+#include "widgets/run_panel.h"
 
 using namespace interstage;
 using widgets::GraphView;
@@ -62,6 +66,8 @@ class GraphHeatTest : public QObject {
 private slots:
     void initTestCase() {
         QVERIFY(dir_.isValid());
+        // The window's autosaves stay in this run's folder.
+        qputenv("INTERSTAGE_AUTOSAVE_DIR", dir_.filePath("autosave").toUtf8());
         auto bytes = buildZooModel("u2netp");
         QVERIFY2(bytes.ok(), bytes.status().toString().c_str());
         const QString path = dir_.filePath("u2netp.onnx");
@@ -252,6 +258,36 @@ private slots:
                  qPrintable(QString("%1 vs %2").arg(centre.y()).arg(target.y())));
         view->clearNodeMemory();
         QVERIFY(!view->minimap()->hasPeakMarker());
+    }
+
+    // The window: a finished set colours the graph and marks its peak, and
+    // View > Colour by offers both memory colours.
+    void windowColoursTheGraphFromTheFinishedSet() {
+        MainWindow w;
+        w.setQuiet(true);
+        w.show();
+        w.openModel(dir_.filePath("u2netp.onnx"));
+        QElapsedTimer timer;
+        timer.start();
+        while ((w.isBusy() || !w.document()) && timer.elapsed() < 120000) QTest::qWait(20);
+        QVERIFY(w.document());
+        QVERIFY(w.graphView()->nodeMemory().empty());
+        w.runPanel()->applyPreset("reduce");
+        w.runPanel()->setRunCount(1);
+        w.runOnce();
+        timer.restart();
+        while (w.isBusy() && timer.elapsed() < 240000) QTest::qWait(20);
+        QVERIFY2(w.lastError().isEmpty(), qPrintable(w.lastError()));
+        QCOMPARE(int(w.results().size()), 1);
+        const appcore::NodeMemory& memory = w.graphView()->nodeMemory();
+        QVERIFY(!memory.empty());
+        QCOMPARE(memory.peakStep, peakOfLiveTensors(w.results().back().memoryMap).step);
+        QCOMPARE(memory.peakBytes, peakOfLiveTensors(w.results().back().memoryMap).bytes);
+        QVERIFY(w.graphView()->minimap()->hasPeakMarker());
+        QStringList colours;
+        for (QAction* action : w.menuBar()->findChildren<QAction*>()) colours << action->text();
+        QVERIFY2(colours.contains("Live bytes at its step") && colours.contains("Bytes added / freed"),
+                 qPrintable(colours.join(", ")));
     }
 };
 

@@ -49,11 +49,8 @@ void GraphView::clearNodeMemory() { setNodeMemory(appcore::NodeMemory()); }
 double GraphView::heatPosition(const NodeEntry& entry) const {
     const double none = std::nan("");
     std::vector<int> members;
-    if (entry.group >= 0 && grouped_) {
-        const auto& plan = grouped_->plan().nodes;
-        for (int item = 0; item < plan.size(); ++item)
-            if (plan[item].node >= 0 && grouped_->tree().contains(entry.group, item))
-                members.push_back(plan[item].node);
+    if (entry.group >= 0) {
+        members = nodesInGroup(entry.group);
     } else if (entry.node >= 0) {
         members.push_back(entry.node);
     }
