@@ -4,6 +4,7 @@
 // colours put the hottest colour on the peak step's node, and the minimap
 // marks it.
 #include <QElapsedTimer>
+#include <QGraphicsItem>
 #include <QMenuBar>
 #include <QMouseEvent>
 #include <QTemporaryDir>
@@ -223,6 +224,12 @@ private slots:
         QCOMPARE(view->nodeColorOf(peakNode), widgets::graphstyle::rampColor(1.0));
         for (size_t n = 0; n < memory.liveBytes.size(); ++n) QVERIFY(memory.liveBytes[n] <= memory.peakBytes);
         QVERIFY2(view->legend()->highLabel().contains("MiB"), qPrintable(view->legend()->highLabel()));
+        // The peak node's tooltip says its step and bytes.
+        const QString stepLine = QString("Step %1: ").arg(memory.peakStep);
+        bool tooltipSaysPeak = false;
+        for (QGraphicsItem* item : view->scene()->items())
+            if (item->toolTip().contains(peakNode) && item->toolTip().contains(stepLine)) tooltipSaysPeak = true;
+        QVERIFY(tooltipSaysPeak);
 
         view->setColorBy(GraphView::ColorBy::BytesAddedFreed);
         std::int64_t most = 0;
@@ -275,19 +282,22 @@ private slots:
         view.setGroupedGraph(doc_->resolved, doc_->grouped, doc_->layout, doc_->expansion);
         view.show();
         QElapsedTimer timer;
-        qint64 slowest = 0;
+        std::vector<qint64> times;
         for (int s = 0; s < nodes_.steps(); ++s) {
             timer.restart();
             const auto nodes = appcore::mapExecutedNodes(doc_->resolved, executed_, map_);
             view.showStep(appcore::graphStepAt(nodes, doc_->resolved, map_, s));
-            slowest = std::max(slowest, timer.nsecsElapsed());
+            times.push_back(timer.nsecsElapsed());
             if (qEnvironmentVariableIsSet("GRAPH_HEAT_SHOTS") && s % 60 == 0) {
                 QCoreApplication::processEvents();
                 view.grab().save(QString("/tmp/gh_step_%1.png").arg(s));
             }
         }
-        qInfo("slowest step: %.1f ms over %d steps", slowest / 1e6, nodes_.steps());
-        QVERIFY2(slowest < 100'000'000, qPrintable(QString::number(slowest / 1e6)));
+        std::sort(times.begin(), times.end());
+        const qint64 median = times[times.size() / 2];
+        qInfo("steps: median %.1f ms, slowest %.1f ms over %d steps", median / 1e6, times.back() / 1e6, nodes_.steps());
+        // The median, not the slowest: a loaded CI machine stalls now and then.
+        QVERIFY2(median < 50'000'000, qPrintable(QString::number(median / 1e6)));
     }
 
     // The window: a finished set colours the graph and marks its peak, and

@@ -345,7 +345,8 @@ void GraphView::applyProblems() {
                                : entry.group >= 0 ? problemInGroup(entry.group)
                                                   : QString();
         entry.item->setProblem(!reason.isEmpty());
-        entry.item->setToolTip(reason.isEmpty() ? entry.tooltip : entry.tooltip + QStringLiteral("\n\n") + reason);
+        const QString tooltip = entry.tooltip + memoryNote(entry);
+        entry.item->setToolTip(reason.isEmpty() ? tooltip : tooltip + QStringLiteral("\n\n") + reason);
     }
 }
 

@@ -235,6 +235,7 @@ private:
     bool applyHeatColor(const NodeEntry& entry);
     double heatPosition(const NodeEntry& entry) const;
     bool showHeatLegend();
+    QString memoryNote(const NodeEntry& entry) const;  // the tooltip's memory line
     void updateMinimap();
 
     QGraphicsScene* scene_;
