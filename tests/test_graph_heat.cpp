@@ -5,8 +5,10 @@
 // marks it.
 #include <QElapsedTimer>
 #include <QGraphicsItem>
+#include <QImage>
 #include <QMenuBar>
 #include <QMouseEvent>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <fstream>
@@ -298,6 +300,31 @@ private slots:
         qInfo("steps: median %.1f ms, slowest %.1f ms over %d steps", median / 1e6, times.back() / 1e6, nodes_.steps());
         // The median, not the slowest: a loaded CI machine stalls now and then.
         QVERIFY2(median < 50'000'000, qPrintable(QString::number(median / 1e6)));
+    }
+
+    // `interstage --color-by`: a mode it does not know is refused by name;
+    // "live" with a preset saves the coloured window.
+    void commandLineColourMode() {
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert("QT_QPA_PLATFORM", "offscreen");
+        environment.insert("INTERSTAGE_AUTOSAVE_DIR", dir_.filePath("autosave"));
+        const auto run = [&](const QStringList& arguments) {
+            QProcess app;
+            app.setProcessEnvironment(environment);
+            app.start(INTERSTAGE_APP, arguments);
+            if (!app.waitForFinished(120000)) app.kill();
+            app.waitForFinished();
+            return std::make_pair(app.exitCode(), QString::fromLocal8Bit(app.readAllStandardError()));
+        };
+        const QString model = dir_.filePath("u2netp.onnx");
+        const auto bogus = run({model, "--color-by", "heat"});
+        QCOMPARE(bogus.first, 1);
+        QVERIFY2(bogus.second.contains("no colour mode 'heat'") && bogus.second.contains("live"),
+                 qPrintable(bogus.second));
+        const QString shot = dir_.filePath("live.png");
+        const auto live = run({model, "--preset", "reduce", "--color-by", "live", "--screenshot", shot});
+        QVERIFY2(live.first == 0, qPrintable(live.second));
+        QVERIFY(!QImage(shot).isNull());
     }
 
     // The window: a finished set colours the graph and marks its peak, and
