@@ -133,9 +133,6 @@ private:
     void showTensor(const QString& name);
     // main_window_graphheat.cpp
     void showMemoryOnGraph(const appcore::RunSetResult& result);
-    // The graph at one step of a set (run or planned): the running node,
-    // live tensors, the rest greyed; step < 0 clears it.
-    void showStepOnGraph(const appcore::RunSetResult& set, int step);
     void addMemoryColourActions(QMenu* colour);
     void updateStatus();
     // main_window_session.cpp

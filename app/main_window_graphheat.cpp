@@ -15,18 +15,6 @@ void MainWindow::showMemoryOnGraph(const appcore::RunSetResult& result) {
     graphView_->setNodeMemory(appcore::nodeMemoryOf(nodes, result.memoryMap, result.config.label()));
 }
 
-void MainWindow::showStepOnGraph(const appcore::RunSetResult& set, int step) {
-    if (!document_ || step < 0 || set.memoryMap.empty()) {
-        graphView_->clearStep();
-        return;
-    }
-    // Mapped again at every step: a few milliseconds on U^2-Net-P, and no
-    // cache to go stale when the set or the model changes.
-    const appcore::ExecutedNodes nodes =
-        appcore::mapExecutedNodes(document_->resolved, set.executedNodeNames, set.memoryMap);
-    graphView_->showStep(appcore::graphStepAt(nodes, document_->resolved, set.memoryMap, step));
-}
-
 void MainWindow::addMemoryColourActions(QMenu* colour) {
     using ColorBy = widgets::GraphView::ColorBy;
     colour->addSeparator();
