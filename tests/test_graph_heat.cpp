@@ -14,11 +14,13 @@
 #include <fstream>
 
 #include "core/executed_nodes.h"
+#include "core/graph_bodies.h"
 #include "core/model_document.h"
 #include "interstage/live_peak.h"
 #include "interstage/session.h"
 #include "interstage/zoo.h"
 #include "main_window.h"
+#include "models/control_flow_models.h"
 #include "test_support.h"
 #include "widgets/graph_legend.h"
 #include "widgets/graph_minimap.h"
@@ -274,6 +276,54 @@ private slots:
                  qPrintable(QString("%1 vs %2").arg(centre.y()).arg(target.y())));
         view->clearNodeMemory();
         QVERIFY(!view->minimap()->hasPeakMarker());
+    }
+
+    // Control flow: the Loop runs as one step of the top-level plan; its
+    // body's nodes (drawn as a group) have no steps and stay as they are,
+    // and heat leaves them neutral. Every step and both colours draw.
+    void controlFlowBodiesStayNeutral() {
+        const QString path =
+            QString::fromStdString(testsupport::writeFile(dir_, "cf.onnx", testmodels::decoderModel(5).serialize()));
+        auto doc = appcore::loadDocument(path, {});
+        QVERIFY2(doc.ok(), doc.status().toString().c_str());
+        QVERIFY(doc.value()->grouped);
+        auto session = Session::create(*doc.value()->model, SessionOptions());
+        QVERIFY2(session.ok(), session.status().toString().c_str());
+        std::vector<std::string> executed;
+        for (const Node& node : session.value()->executedGraph().nodes) executed.push_back(node.name);
+        const auto map = session.value()->memoryMap();
+        const appcore::ExecutedNodes nodes = appcore::mapExecutedNodes(doc.value()->resolved, executed, map);
+        for (int s = 0; s < nodes.steps(); ++s) QVERIFY(!nodes.fileNodesOfStep[static_cast<size_t>(s)].empty());
+        GraphView view;
+        view.resize(800, 600);
+        view.setGroupedGraph(doc.value()->resolved, doc.value()->grouped, doc.value()->layout, doc.value()->expansion);
+        view.show();
+        int running = 0;
+        for (int s = 0; s < nodes.steps(); ++s) {
+            view.showStep(appcore::graphStepAt(nodes, doc.value()->resolved, map, s));
+            for (int n : nodes.fileNodesOfStep[static_cast<size_t>(s)])
+                running += view.stepStateOf(nodes.nodeNames[static_cast<size_t>(n)]) == StepState::Running;
+        }
+        QVERIFY(running >= nodes.steps());
+        // The body's nodes drawn: no step state, neutral heat.
+        const Graph& graph = doc.value()->resolved;
+        const appcore::GraphBodies bodies = appcore::collectBodies(graph);
+        QVERIFY(!bodies.nodes.empty());
+        QStringList bodyNodes;
+        for (size_t k = 0; k < bodies.nodes.size(); ++k) {
+            const int number = static_cast<int>(graph.nodes.size() + k);
+            if (view.isNodeShown(number))
+                bodyNodes << QString::fromStdString(appcore::bodyNode(graph, bodies, number)->name);
+        }
+        QVERIFY(!bodyNodes.isEmpty());
+        for (const QString& name : bodyNodes) QCOMPARE(view.stepStateOf(name), StepState::None);
+        view.setNodeMemory(appcore::nodeMemoryOf(nodes, map, "default"));
+        const QColor neutral = widgets::graphstyle::pale(widgets::graphstyle::kEdge, 0.7);
+        for (auto mode : {GraphView::ColorBy::LiveBytes, GraphView::ColorBy::BytesAddedFreed}) {
+            view.setColorBy(mode);
+            QVERIFY(view.minimap()->hasPeakMarker());
+            for (const QString& name : bodyNodes) QCOMPARE(view.nodeColorOf(name), neutral);
+        }
     }
 
     // Stepping stays interactive: mapping, building the step and drawing
