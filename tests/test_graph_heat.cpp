@@ -274,6 +274,15 @@ private slots:
         const QPointF target = view->layoutRect(peak).center();
         QVERIFY2(std::abs(centre.y() - target.y()) < slop || view->zoom() < 0.2,
                  qPrintable(QString("%1 vs %2").arg(centre.y()).arg(target.y())));
+        // The overview never covers the legend, in a wide or a narrow view.
+        view->setColorBy(GraphView::ColorBy::LiveBytes);
+        for (int width : {900, 420}) {
+            view->resize(width, 700);
+            QCoreApplication::processEvents();
+            QVERIFY2(!view->minimap()->geometry().intersects(view->legend()->geometry()),
+                     qPrintable(QString::number(width)));
+            QVERIFY(view->viewport()->geometry().contains(view->minimap()->geometry()));
+        }
         view->clearNodeMemory();
         QVERIFY(!view->minimap()->hasPeakMarker());
     }
