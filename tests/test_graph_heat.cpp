@@ -394,10 +394,6 @@ private slots:
             const auto nodes = appcore::mapExecutedNodes(doc_->resolved, executed_, map_);
             view.showStep(appcore::graphStepAt(nodes, doc_->resolved, map_, s));
             times.push_back(timer.nsecsElapsed());
-            if (qEnvironmentVariableIsSet("GRAPH_HEAT_SHOTS") && s % 60 == 0) {
-                QCoreApplication::processEvents();
-                view.grab().save(QString("/tmp/gh_step_%1.png").arg(s));
-            }
         }
         std::sort(times.begin(), times.end());
         const qint64 median = times[times.size() / 2];
