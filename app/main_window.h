@@ -131,6 +131,9 @@ private:
     // session (one function, so that both draw the same).
     void drawFinishedSet(const appcore::RunSetResult& result);
     void showTensor(const QString& name);
+    // main_window_graphheat.cpp
+    void showMemoryOnGraph(const appcore::RunSetResult& result);
+    void addMemoryColourActions(QMenu* colour);
     void updateStatus();
     // main_window_session.cpp
     void buildSessionMenu(QMenu* file);
