@@ -31,6 +31,10 @@ void printHelp() {
                  "  compare MODEL [--runs 5] [--json FILE] [run's options]\n"
                  "      every memory mode in a fresh process, in one table; --session FILE saves\n"
                  "      each mode as a run set of one session file\n"
+                 "  explain MODEL [run's options] [--json FILE]\n"
+                 "      why the plan peaks where it does, planned without a run: the peak step and\n"
+                 "      node, the tensors alive there and why, the lower bounds, fragmentation,\n"
+                 "      what each --keep and each in-place rule costs at the peak\n"
                  "  zoo NAME [--fp16|--bf16] -o FILE.onnx | zoo --list\n"
                  "      writes a built-in architecture (u2netp, resnet, mobilenetv2, inception)\n"
                  "  devices\n"
@@ -63,6 +67,7 @@ int main(int argc, char** argv) {
     if (command == "zoo") return runZoo(args);
     if (command == "run") return runRun(args);
     if (command == "compare") return runCompare(args);
+    if (command == "explain") return runExplain(args);
     if (command == "devices") return runDevices(args);
     return usageError("unknown command '" + command + "'");
 }
