@@ -51,13 +51,18 @@ struct PeakExplanation {
     std::size_t bestOrderPeakBytes = 0;        // ... and of the best order found
     std::size_t bufferPeakBytes = 0;           // the buffers held at their worst step (arena: the slab)
     std::size_t fragmentationBytes = 0;        // bufferPeakBytes - planPeakBytes
+    bool costsPlanned = false;                 // addPeakCosts ran
     std::vector<PeakCost> pinnedCost;          // per SessionOptions::keep entry
     std::vector<PeakCost> inPlaceCost;         // per in-place rule in effect, if it were off
 };
 
-// From a prepared session and the model it was created from (the costs
-// plan the model again with one pin or one rule less: a Session per
-// variant, created and dropped, never run).
+// From a prepared session, without the costs (cheap: its plan and graph).
+PeakExplanation explainPeak(const Session& session);
+// The costs: the model (as the session was created from it) planned again
+// with one pin or one rule less, a Session per variant, created and
+// dropped, never run (seconds on a real model: kernels are prepared).
+void addPeakCosts(PeakExplanation& explanation, const Model& model, const SessionOptions& options);
+// Both.
 PeakExplanation explainPeak(const Session& session, const Model& model);
 // The same, creating the session from the model and options.
 Result<PeakExplanation> explainPeak(const Model& model, const SessionOptions& options);

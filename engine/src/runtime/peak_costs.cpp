@@ -55,8 +55,4 @@ std::vector<PeakCost> inPlaceCosts(const Model& model, const SessionOptions& opt
     return costs;
 }
 
-// Until the session reports the bound under its in-place rules, the
-// executed graph's bound as written stands in (marked in the report).
-std::size_t aliasedLowerBoundOf(const Session& session) { return session.executedLowerBoundBytes(); }
-
 }  // namespace interstage

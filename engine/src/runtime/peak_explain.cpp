@@ -14,7 +14,7 @@ namespace {
 void fillBounds(const Session& session, PeakExplanation& e) {
     e.lowerBoundBytes = session.lowerBoundBytes();
     e.executedLowerBoundBytes = session.executedLowerBoundBytes();
-    e.aliasedLowerBoundBytes = aliasedLowerBoundOf(session);
+    e.aliasedLowerBoundBytes = session.aliasedLowerBoundBytes();
     const Session::ExecutionOrder order = session.executionOrder();
     e.fileOrderPeakBytes = order.fileOrderPeakBytes;
     e.bestOrderPeakBytes = order.peakBytes;
@@ -24,7 +24,7 @@ void fillBounds(const Session& session, PeakExplanation& e) {
 
 std::size_t planPeakBytesOf(const Session& session) { return peakOfLiveTensors(session.memoryMap()).bytes; }
 
-PeakExplanation explainPeak(const Session& session, const Model& model) {
+PeakExplanation explainPeak(const Session& session) {
     PeakExplanation e;
     e.mode = session.options().mode.name();
     const std::vector<TensorPlacement> map = session.memoryMap();
@@ -46,8 +46,18 @@ PeakExplanation explainPeak(const Session& session, const Model& model) {
     // waste, measured the same way. Never negative (page moves are counted
     // alike in both).
     e.fragmentationBytes = e.bufferPeakBytes > e.planPeakBytes ? e.bufferPeakBytes - e.planPeakBytes : 0;
-    e.pinnedCost = pinCosts(model, session.options(), e.planPeakBytes);
-    e.inPlaceCost = inPlaceCosts(model, session.options(), e.planPeakBytes);
+    return e;
+}
+
+void addPeakCosts(PeakExplanation& e, const Model& model, const SessionOptions& options) {
+    e.pinnedCost = pinCosts(model, options, e.planPeakBytes);
+    e.inPlaceCost = inPlaceCosts(model, options, e.planPeakBytes);
+    e.costsPlanned = true;
+}
+
+PeakExplanation explainPeak(const Session& session, const Model& model) {
+    PeakExplanation e = explainPeak(session);
+    addPeakCosts(e, model, session.options());
     return e;
 }
 

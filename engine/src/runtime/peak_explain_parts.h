@@ -19,7 +19,4 @@ std::vector<LiveTensorAtPeak> liveRowsAt(const Session& session, const std::vect
 std::vector<PeakCost> pinCosts(const Model& model, const SessionOptions& options, std::size_t peakBytes);
 std::vector<PeakCost> inPlaceCosts(const Model& model, const SessionOptions& options, std::size_t peakBytes);
 
-// The session's bound under its in-place rules.
-std::size_t aliasedLowerBoundOf(const Session& session);
-
 }  // namespace interstage
