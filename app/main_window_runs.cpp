@@ -14,6 +14,7 @@
 #include "widgets/inspector.h"
 #include "widgets/memory_map.h"
 #include "widgets/memory_timeline.h"
+#include "widgets/peak_panel.h"
 #include "widgets/run_panel.h"
 #include "widgets/timing_chart.h"
 
@@ -86,6 +87,7 @@ void MainWindow::drawFinishedSet(const appcore::RunSetResult& result) {
         memoryMap_->setPlacements(result.memoryMap, result.config.label(),
                                   result.config.session.mode.planner == interstage::PlannerKind::Arena,
                                   result.bodyMemory);
+        peakPanel_->addSet(result);
     }
 }
 
