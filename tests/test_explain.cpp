@@ -190,11 +190,19 @@ private slots:
                                 "mode", "executed_lower_bound_bytes", "in_place_cost"})
             QVERIFY2(doc.contains(key), key);
         double sum = 0;
+        bool pinSeen = false;
         for (const QJsonValue& t : doc["live_at_peak"].toArray()) {
             for (const char* key : {"name", "bytes", "reason", "producer", "last_reader"})
                 QVERIFY2(t.toObject().contains(key), key);
             sum += t.toObject()["bytes"].toDouble();
+            // Pinned, relu lives to the end: alive at any peak, and says why.
+            if (t.toObject()["name"].toString() == "relu") {
+                pinSeen = true;
+                QVERIFY2(t.toObject()["reason"].toString().startsWith("pinned (--keep)"),
+                         qPrintable(t.toObject()["reason"].toString()));
+            }
         }
+        QVERIFY(pinSeen);
         QCOMPARE(sum, doc["plan_peak_bytes"].toDouble());
         const QJsonArray pins = doc["pinned_cost"].toArray();
         QCOMPARE(pins.size(), 1);

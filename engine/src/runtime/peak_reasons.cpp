@@ -52,7 +52,9 @@ std::string ownReason(const Facts& f, const TensorPlacement& p, const LiveTensor
     if (p.name.rfind(kWorkspacePrefix, 0) == 0) return "scratch of " + p.name.substr(kWorkspacePrefix.size());
     const ValueId id = f.graph.find(p.name);
     if (id != kNoValue && f.graph.value(id).isGraphOutput) return "graph output";
-    if (f.pinned.count(p.name)) return "pinned (--keep)";
+    // A pin matters at the peak only where no reader needs the tensor later.
+    if (f.pinned.count(p.name))
+        return lastReaderStep > f.step ? "pinned (--keep); also read later by " + row.lastReader : "pinned (--keep)";
     const std::string made = p.first == f.step ? "produced here, " : "";
     if (p.first > f.step) return "holds its Concat members until " + row.producer + " runs";
     if (lastReaderStep > f.step) return made + "read later by " + row.lastReader;
