@@ -132,7 +132,9 @@ void PeakPanel::addRow(const QString& bytes, qint64 counted, const QString& tens
     bytesItem->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     live_->setItem(row, Bytes, bytesItem);
     live_->setItem(row, Tensor, new QTableWidgetItem(tensor));
-    live_->setItem(row, Reason, new QTableWidgetItem(reason));
+    auto* reasonItem = new QTableWidgetItem(reason);
+    reasonItem->setToolTip(reason);  // a long reason is elided in its column
+    live_->setItem(row, Reason, reasonItem);
     live_->setItem(row, Producer, new QTableWidgetItem(producer));
     live_->setItem(row, LastReader, new QTableWidgetItem(lastReader));
 }
@@ -152,15 +154,15 @@ void PeakPanel::showExplanation(const interstage::PeakExplanation& e) {
     }
     live_->resizeColumnToContents(Bytes);
     live_->resizeColumnToContents(Tensor);
-    bounds_->setText(
-        tableOf({{tr("Plan peak (live tensors)"), bytesText(double(e.planPeakBytes))},
-                 {tr("Lower bound (graph as written)"), bytesText(double(e.lowerBoundBytes))},
-                 {tr("Lower bound (executed graph as written)"), bytesText(double(e.executedLowerBoundBytes))},
-                 {tr("Lower bound (in-place rules in effect)"), bytesText(double(e.aliasedLowerBoundBytes))},
-                 {tr("Lower bound of the file's order"), bytesText(double(e.fileOrderPeakBytes))},
-                 {tr("Lower bound of the best order found"), bytesText(double(e.bestOrderPeakBytes))},
-                 {tr("Buffers at their worst step"), bytesText(double(e.bufferPeakBytes))},
-                 {tr("Fragmentation (buffers − live peak)"), bytesText(double(e.fragmentationBytes))}}));
+    bounds_->setText(tableOf(
+        {{tr("Plan peak (live tensors)"), bytesText(double(e.planPeakBytes))},
+         {tr("Lower bound (graph as written)"), bytesText(double(e.lowerBoundBytes))},
+         {tr("Lower bound (executed graph as written)"), bytesText(double(e.executedLowerBoundBytes))},
+         {tr("Lower bound (in-place rules in effect)"), bytesText(double(e.aliasedLowerBoundBytes))},
+         {tr("Lower bound of the file's order (reduce, no workspace)"), bytesText(double(e.fileOrderPeakBytes))},
+         {tr("Lower bound of the best order found (same)"), bytesText(double(e.bestOrderPeakBytes))},
+         {tr("Buffers at their worst step"), bytesText(double(e.bufferPeakBytes))},
+         {tr("Fragmentation (buffers − live peak)"), bytesText(double(e.fragmentationBytes))}}));
     if (!e.costsPlanned) {
         costs_->setText(tr("What each pin and each in-place rule costs at the peak: not planned yet."));
         planCosts_->show();

@@ -77,14 +77,14 @@ void printExplanation(const PeakExplanation& e) {
               << " of live tensors at step " << e.peakStep << ", node '" << e.peakNode << "' (" << e.peakOp << ")\n";
     printLiveTable(e);
     auto line = [](const std::string& label, std::size_t bytes) {
-        std::cout << "  " << std::left << std::setw(48) << label << formatBytes(static_cast<double>(bytes)) << "\n";
+        std::cout << "  " << std::left << std::setw(52) << label << formatBytes(static_cast<double>(bytes)) << "\n";
     };
     std::cout << "bounds:\n";
     line("lower bound (graph as written)", e.lowerBoundBytes);
     line("lower bound (executed graph as written)", e.executedLowerBoundBytes);
     line("lower bound (in-place rules in effect)", e.aliasedLowerBoundBytes);
-    line("lower bound of the file's order", e.fileOrderPeakBytes);
-    line("lower bound of the best order found", e.bestOrderPeakBytes);
+    line("lower bound of the file's order (reduce, no workspace)", e.fileOrderPeakBytes);
+    line("lower bound of the best order found (same)", e.bestOrderPeakBytes);
     std::cout << "fragmentation:\n";
     line("buffers at their worst step", e.bufferPeakBytes);
     line("fragmentation (buffers - live peak)", e.fragmentationBytes);
