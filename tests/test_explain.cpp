@@ -86,6 +86,11 @@ void checkInvariants(const PeakExplanation& e) {
         QVERIFY(t.bytes <= t.tensorBytes);
         // Counted once: a row adding nothing says where it is counted.
         if (t.bytes == 0) QVERIFY2(t.reason.find("counted there") != std::string::npos, t.reason.c_str());
+        // "read later by X" / "read here by X" name the tensor's last reader.
+        for (const std::string lead : {"read later by ", "produced here, read later by ", "read here by "})
+            if (t.reason.rfind(lead, 0) == 0)
+                QVERIFY2(t.reason.compare(lead.size(), t.lastReader.size(), t.lastReader) == 0 && !t.lastReader.empty(),
+                         (t.name + ": " + t.reason + " / " + t.lastReader).c_str());
     }
 }
 
@@ -208,6 +213,14 @@ private slots:
         QCOMPARE(pins.size(), 1);
         QCOMPARE(pins[0].toObject()["name"].toString(), QString("relu"));
         QVERIFY(pins[0].toObject().contains("bytes"));
+    }
+
+    void cliNamesAPinThatIsNotThere() {
+        QTemporaryDir dir;
+        const std::string path = testsupport::writeFile(dir, "readers.onnx", lastReaderModel().serialize());
+        auto r = testsupport::runCli({"explain", QString::fromStdString(path), "--keep", "nosuch"});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.err.contains("nosuch"), qPrintable(r.err));
     }
 
     void cliRefusesAMissingModel() {
