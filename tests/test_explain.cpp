@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cstring>
 
 #include "cli_process.h"
 #include "interstage/live_peak.h"
@@ -87,9 +88,10 @@ void checkInvariants(const PeakExplanation& e) {
         // Counted once: a row adding nothing says where it is counted.
         if (t.bytes == 0) QVERIFY2(t.reason.find("counted there") != std::string::npos, t.reason.c_str());
         // "read later by X" / "read here by X" name the tensor's last reader.
-        for (const std::string lead : {"read later by ", "produced here, read later by ", "read here by "})
+        for (const char* lead : {"read later by ", "produced here, read later by ", "read here by "})
             if (t.reason.rfind(lead, 0) == 0)
-                QVERIFY2(t.reason.compare(lead.size(), t.lastReader.size(), t.lastReader) == 0 && !t.lastReader.empty(),
+                QVERIFY2(!t.lastReader.empty() &&
+                             t.reason.compare(std::strlen(lead), t.lastReader.size(), t.lastReader) == 0,
                          (t.name + ": " + t.reason + " / " + t.lastReader).c_str());
     }
 }
