@@ -140,6 +140,15 @@ void PeakPanel::addRow(const QString& bytes, qint64 counted, const QString& tens
 }
 
 void PeakPanel::showExplanation(const interstage::PeakExplanation& e) {
+    if (e.peakStep < 0) {
+        summary_->setText(tr("<b>%1</b>: the plan places no tensor (no intermediates, or shapes known only "
+                             "while running).")
+                              .arg(QString::fromStdString(e.mode).toHtmlEscaped()));
+        bounds_->clear();
+        costs_->clear();
+        planCosts_->hide();
+        return;
+    }
     summary_->setText(
         tr("<b>%1</b>: the plan's live tensors peak at <b>%2</b> at step %3, node <b>%4</b> (%5). "
            "The rows below add up to it; in-place members count once, in their host.")
