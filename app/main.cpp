@@ -26,7 +26,7 @@ struct AppOptions {
                                   "fails to open or run, the window as it is is saved, the error goes to stderr and "
                                   "the exit status is 1.",
                                   "FILE"};
-    QCommandLineOption tab{"tab", "The chart tab to show: timeline (default), map or timings.", "TAB"};
+    QCommandLineOption tab{"tab", "The chart tab to show: timeline (default), map, timings or peak.", "TAB"};
     QCommandLineOption preset{"preset",
                               "Run one memory preset (default, reduce, reuse, reduce+reuse or arena) once the model "
                               "is open, instead of --compare's five.",
@@ -155,7 +155,7 @@ int main(int argc, char** argv) {
                      qPrintable(presets.join(", ")));
         return 1;
     }
-    const QStringList chartTabs = {"timeline", "map", "timings"};
+    const QStringList chartTabs = {"timeline", "map", "timings", "peak"};
     if (parser.isSet(options.tab) && !chartTabs.contains(parser.value(options.tab))) {
         std::fprintf(stderr, "interstage: no chart tab '%s' (offered: %s)\n", qPrintable(parser.value(options.tab)),
                      qPrintable(chartTabs.join(", ")));

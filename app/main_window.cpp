@@ -52,6 +52,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     buildDocks();
     buildMenus();
+    buildPeakPanel();
     {
         // The CPU and every Vulkan device the loader finds (none: CPU only).
         QStringList ids{"cpu"}, labels{tr("CPU")};

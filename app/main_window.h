@@ -28,6 +28,7 @@ class QTabWidget;
 namespace widgets {
 class GraphView;
 class Inspector;
+class PeakPanel;
 class MemoryMap;
 class MemoryTimeline;
 class RunPanel;
@@ -63,6 +64,9 @@ public:
     widgets::GraphView* graphView() const { return graphView_; }
     void selectNode(int nodeIndex);
     QTabWidget* chartTabs() const { return tabs_; }
+    widgets::PeakPanel* peakPanel() const { return peakPanel_; }
+    // The Peak tab's costs for results()[set], planned now (main_window_peak.cpp).
+    void planPeakCosts(int set);
     // Tests: faults for the next run set only (see RunConfig).
     void injectFaultsForTesting(int failNthAllocation, int loseDeviceAtSubmit) {
         nextFaults_ = {failNthAllocation, loseDeviceAtSubmit};
@@ -135,6 +139,9 @@ private:
     void showMemoryOnGraph(const appcore::RunSetResult& result);
     void addMemoryColourActions(QMenu* colour);
     void updateStatus();
+    // main_window_peak.cpp
+    void buildPeakPanel();
+    void selectProducer(const QString& tensor, const QString& producer);
     // main_window_session.cpp
     void buildSessionMenu(QMenu* file);
     appcore::Autosave::Builder sessionBuilder() const;
@@ -168,6 +175,7 @@ private:
     widgets::TimingChart* timingChart_ = nullptr;
     widgets::RunPanel* runPanel_ = nullptr;
     widgets::Inspector* inspector_ = nullptr;
+    widgets::PeakPanel* peakPanel_ = nullptr;
     QTabWidget* tabs_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QLabel* statusLabel_ = nullptr;

@@ -14,6 +14,7 @@
 #include "widgets/inspector.h"
 #include "widgets/memory_map.h"
 #include "widgets/memory_timeline.h"
+#include "widgets/peak_panel.h"
 #include "widgets/run_panel.h"
 #include "widgets/timing_chart.h"
 
@@ -87,6 +88,7 @@ void MainWindow::drawFinishedSet(const appcore::RunSetResult& result) {
                                   result.config.session.mode.planner == interstage::PlannerKind::Arena,
                                   result.bodyMemory);
         showMemoryOnGraph(result);
+        peakPanel_->addSet(result);
     }
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/body_memory.h"
+#include "interstage/peak_explain.h"
 #include "interstage/run_summary.h"
 #include "interstage/session.h"
 
@@ -65,7 +66,10 @@ struct RunSetResult {
     std::vector<interstage::TensorPlacement> memoryMap;
     std::vector<BodyBlock> bodyMemory;           // the last run's control-flow bodies, per iteration (memory map)
     std::vector<std::string> executedNodeNames;  // node names by step (for timeline ticks)
-    QString error;                               // empty when every run finished
+    // Why the plan peaks where it does (the Peak tab), from the session;
+    // null for a set restored from a saved session (not saved there).
+    std::shared_ptr<const interstage::PeakExplanation> peak;
+    QString error;  // empty when every run finished
     bool cancelled = false;
 
     interstage::RunSetSummary summary() const;  // the engine's one summary of a run set

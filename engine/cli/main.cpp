@@ -33,6 +33,10 @@ void printHelp() {
                  "      SDK tutorial's flags, get_memory_mode(True, True, x, x), and the table\n"
                  "      shows them; --seed-table prints the tutorial's U^2-Net-P rows beside ours;\n"
                  "      --session FILE saves each mode as a run set of one session file\n"
+                 "  explain MODEL [run's options] [--json FILE]\n"
+                 "      why the plan peaks where it does, planned without a run: the peak step and\n"
+                 "      node, the tensors alive there and why, the lower bounds, fragmentation,\n"
+                 "      what each --keep and each in-place rule costs at the peak\n"
                  "  zoo NAME [--fp16|--bf16] -o FILE.onnx | zoo --list\n"
                  "      writes a built-in architecture (u2netp, resnet, mobilenetv2, inception)\n"
                  "  devices\n"
@@ -65,6 +69,7 @@ int main(int argc, char** argv) {
     if (command == "zoo") return runZoo(args);
     if (command == "run") return runRun(args);
     if (command == "compare") return runCompare(args);
+    if (command == "explain") return runExplain(args);
     if (command == "devices") return runDevices(args);
     return usageError("unknown command '" + command + "'");
 }

@@ -76,6 +76,9 @@ public:
     Result<Graph> executedGraphWithWeights() const;
     // The peak the plan needs, as checked against the budget.
     std::size_t plannedPeakBytes() const;
+    // The plan's buffers alone at their worst step (no weights, inputs or
+    // shared workspace): the arena's slab, what the other planners hold.
+    std::size_t plannedBufferPeakBytes() const;
     // The budget the session checks its plans against, and where it came
     // from (SessionOptions::maxMemoryBytes / automaticBudget), resolved
     // when the session is created.

@@ -426,6 +426,9 @@ Result<Graph> Session::executedGraphWithWeights() const {
     return s.passesOn(s.preparedShapes, nullptr, removedBy, order);
 }
 std::size_t Session::plannedPeakBytes() const { return impl_->plannedPeak; }
+std::size_t Session::plannedBufferPeakBytes() const {
+    return interstage::plannedPeakBytes(impl_->plan, static_cast<int>(impl_->exec.nodes.size()));
+}
 MemoryBudget Session::memoryBudget() const { return impl_->budget; }
 void Session::setMemoryBudget(MemoryBudget budget) {
     impl_->budget = std::move(budget);
