@@ -30,6 +30,7 @@ class GraphView;
 class Inspector;
 class MemoryMap;
 class MemoryTimeline;
+class PlanDiffView;
 class RunPanel;
 class TimingChart;
 }  // namespace widgets
@@ -63,6 +64,9 @@ public:
     widgets::GraphView* graphView() const { return graphView_; }
     void selectNode(int nodeIndex);
     QTabWidget* chartTabs() const { return tabs_; }
+    // The "Compare plans" tab (main_window_diff.cpp).
+    widgets::PlanDiffView* planDiffView() const { return planDiff_; }
+    void showPlanDiff();
     // Tests: faults for the next run set only (see RunConfig).
     void injectFaultsForTesting(int failNthAllocation, int loseDeviceAtSubmit) {
         nextFaults_ = {failNthAllocation, loseDeviceAtSubmit};
@@ -132,6 +136,9 @@ private:
     void drawFinishedSet(const appcore::RunSetResult& result);
     void showTensor(const QString& name);
     void updateStatus();
+    // main_window_diff.cpp
+    void buildDiffTab();
+    void updateDiffView();
     // main_window_session.cpp
     void buildSessionMenu(QMenu* file);
     appcore::Autosave::Builder sessionBuilder() const;
@@ -166,6 +173,7 @@ private:
     widgets::RunPanel* runPanel_ = nullptr;
     widgets::Inspector* inspector_ = nullptr;
     QTabWidget* tabs_ = nullptr;
+    widgets::PlanDiffView* planDiff_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QLabel* statusLabel_ = nullptr;
     QProgressBar* progress_ = nullptr;

@@ -87,6 +87,7 @@ void MainWindow::drawFinishedSet(const appcore::RunSetResult& result) {
                                   result.config.session.mode.planner == interstage::PlannerKind::Arena,
                                   result.bodyMemory);
     }
+    updateDiffView();
 }
 
 void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
