@@ -100,6 +100,7 @@ private slots:
         QCOMPARE(a->xAxis->range().lower, b->xAxis->range().lower);
         QCOMPARE(a->xAxis->range().upper, b->xAxis->range().upper);
         QVERIFY(a->xAxis->range().upper >= w.results()[0].executedNodeNames.size() - 1);
+        QCOMPARE(a->axisRect()->left(), b->axisRect()->left());  // a step above the same step
         QCOMPARE(view->mapA()->tensorCount(), int(reduce.size()));
         QCOMPARE(view->mapB()->laneCount(), 1);  // the arena's slab
         a->xAxis->setRange(10, 40);

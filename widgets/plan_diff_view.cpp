@@ -84,16 +84,8 @@ PlanDiffView::PlanDiffView(QWidget* parent) : QWidget(parent) {
         mapB_->highlightTensor(name);
     });
     // One step axis: zooming or panning either map moves the other.
-    for (auto [from, to] : {std::pair{mapA_, mapB_}, std::pair{mapB_, mapA_}}) {
-        connect(from->plot()->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
-                [this, to](const QCPRange& range) {
-                    if (syncing_) return;
-                    syncing_ = true;
-                    to->plot()->xAxis->setRange(range);
-                    to->plot()->replot(QCustomPlot::rpQueuedReplot);
-                    syncing_ = false;
-                });
-    }
+    followSteps(mapA_, mapB_);
+    followSteps(mapB_, mapA_);
 
     auto* maps = new QSplitter(Qt::Vertical);
     maps->addWidget(mapA_);
@@ -113,6 +105,17 @@ PlanDiffView::PlanDiffView(QWidget* parent) : QWidget(parent) {
     layout->addLayout(pick);
     layout->addWidget(summary_);
     layout->addWidget(split, 1);
+}
+
+void PlanDiffView::followSteps(MemoryMap* from, MemoryMap* to) {
+    connect(from->plot()->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+            [this, to](const QCPRange& range) {
+                if (syncing_) return;
+                syncing_ = true;
+                to->plot()->xAxis->setRange(range);
+                to->plot()->replot(QCustomPlot::rpQueuedReplot);
+                syncing_ = false;
+            });
 }
 
 void PlanDiffView::setRunSets(const std::vector<appcore::RunSetResult>& sets) {
@@ -203,13 +206,22 @@ void PlanDiffView::refresh() {
     summary_->setText(summaryText());
 }
 
-// Both maps over the longer plan's steps.
+// Both maps over the longer plan's steps, their plots' left edges at the
+// same pixel (the y labels differ in width: MiB of a slab, lanes), so a
+// step lies above the same step.
 void PlanDiffView::syncSteps() {
     const double steps = std::max(mapA_->plot()->xAxis->range().upper, mapB_->plot()->xAxis->range().upper);
+    int left = 0;
+    for (MemoryMap* map : {mapA_, mapB_}) {
+        map->plot()->axisRect()->setMinimumMargins(QMargins());
+        map->plot()->replot(QCustomPlot::rpImmediateRefresh);  // lays the margins out
+        left = std::max(left, map->plot()->axisRect()->margins().left());
+    }
     syncing_ = true;
     for (MemoryMap* map : {mapA_, mapB_}) {
+        map->plot()->axisRect()->setMinimumMargins(QMargins(left, 0, 0, 0));
         map->plot()->xAxis->setRange(0, steps);
-        map->plot()->replot(QCustomPlot::rpQueuedReplot);
+        map->plot()->replot(QCustomPlot::rpImmediateRefresh);
     }
     syncing_ = false;
 }

@@ -58,6 +58,7 @@ private:
     void refresh();
     void fillTable();
     void syncSteps();
+    void followSteps(MemoryMap* from, MemoryMap* to);
     void showPlan(MemoryMap* map, const appcore::RunSetResult& set);
 
     std::vector<appcore::RunSetResult> sets_;

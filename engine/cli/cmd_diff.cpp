@@ -117,6 +117,19 @@ void printSide(const char* tag, const PlanSideSummary& s, const std::vector<std:
               << s.buffers << " buffers, " << s.allocationsPerRun << " allocated per run\n";
 }
 
+// "b's live peak is 16.3 MiB above a's (plan peak: +16.3 MiB)".
+void printPeakDifference(const PlanDiff& diff) {
+    auto signedBytes = [](std::size_t from, std::size_t to) {
+        const double delta = static_cast<double>(to) - static_cast<double>(from);
+        return (delta < 0 ? "-" : "+") + formatBytes(delta < 0 ? -delta : delta);
+    };
+    std::cout << "b - a: live peak " << signedBytes(diff.a.livePeakBytes, diff.b.livePeakBytes) << ", plan peak "
+              << signedBytes(diff.a.planPeakBytes, diff.b.planPeakBytes) << ", buffers "
+              << (diff.b.buffers - diff.a.buffers >= 0 ? "+" : "") << diff.b.buffers - diff.a.buffers
+              << ", allocations per run " << (diff.b.allocationsPerRun - diff.a.allocationsPerRun >= 0 ? "+" : "")
+              << diff.b.allocationsPerRun - diff.a.allocationsPerRun << "\n";
+}
+
 void printTable(const PlanDiff& diff, int rows) {
     int atPeak = 0;
     for (const TensorDiff& t : diff.tensors) atPeak += t.differs && t.atPeak ? 1 : 0;
@@ -254,6 +267,7 @@ int runDiff(Args& args) {
                  "the budget; live peak: the planned tensors alive together\n";
     printSide("a", diff.a, a->nodeNames);
     printSide("b", diff.b, b->nodeNames);
+    printPeakDifference(diff);
     printTable(diff, d.rows);
     if (!d.shared.json.empty()) {
         Status written = writeDiffJson(d.shared.json, d.shared.model, diff);
