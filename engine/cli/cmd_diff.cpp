@@ -215,7 +215,10 @@ Status parseDiffArgs(Args& args, DiffArgs& d, bool& usage) {
     std::string rows;
     while (!args.done()) {
         if (args.option("--a", d.a, error) || args.option("--b", d.b, error) || args.option("--rows", rows, error)) {
-            if (!error.isOk()) return usage = true, error;
+            if (!error.isOk()) {
+                usage = true;
+                return error;
+            }
         } else if (args.flag("--all")) {
             d.rows = -1;
         } else {
@@ -225,11 +228,14 @@ Status parseDiffArgs(Args& args, DiffArgs& d, bool& usage) {
     if (!rows.empty()) {
         char* stop = nullptr;
         const long n = std::strtol(rows.c_str(), &stop, 10);
-        if (*stop != '\0' || n < 0 || n > 1000000)
-            return usage = true, invalidArgument("diff: --rows must be a whole number, not '" + rows + "'");
+        if (*stop != '\0' || n < 0 || n > 1000000) {
+            usage = true;
+            return invalidArgument("diff: --rows must be a whole number, not '" + rows + "'");
+        }
         if (d.rows >= 0) d.rows = static_cast<int>(n);
     }
     std::vector<char*> argv;
+    argv.reserve(rest.size());
     for (std::string& s : rest) argv.push_back(s.data());
     Args runArgs(static_cast<int>(argv.size()), argv.data(), 0);
     IS_RETURN_IF_ERROR(parseCommandArgs(runArgs, "diff", d.shared, usage));
