@@ -67,6 +67,9 @@ public:
     // The "Compare plans" tab (main_window_diff.cpp).
     widgets::PlanDiffView* planDiffView() const { return planDiff_; }
     void showPlanDiff();
+    // Plans the Run panel's configuration without running it (a set of no
+    // runs: its plan and memory map only), for Compare plans.
+    void planOnly();
     // Tests: faults for the next run set only (see RunConfig).
     void injectFaultsForTesting(int failNthAllocation, int loseDeviceAtSubmit) {
         nextFaults_ = {failNthAllocation, loseDeviceAtSubmit};

@@ -117,6 +117,27 @@ private slots:
         QVERIFY(view->compare(1, 1));
         QCOMPARE(view->diff().differing, 0);
         QCOMPARE(view->timeline()->overlayCount(), 0);
+
+        // A configuration planned, not run: a set of its plan alone, listed
+        // and compared like the others; the charts keep the sets that ran.
+        w.runPanel()->applyPreset("reuse");
+        w.planOnly();
+        QVERIFY(waitIdle(w));
+        QVERIFY2(w.lastError().isEmpty(), qPrintable(w.lastError()));
+        QCOMPARE(int(w.results().size()), 2);
+        QCOMPARE(int(w.runSetHistory().size()), 3);
+        QVERIFY(w.runSetHistory().back().runs.empty());
+        QCOMPARE(w.chartTabs()->currentWidget(), static_cast<QWidget*>(view));
+        QCOMPARE(view->setCount(), 3);
+        const int reuse = view->findSet("reuse");
+        QVERIFY(reuse >= 0);
+        QVERIFY(view->compare(view->findSet("reduce"), reuse));
+        const auto& planned = w.runSetHistory().back().memoryMap;
+        QCOMPARE(view->diff().b.tensors, int(planned.size()));
+        QCOMPARE(view->diff().b.livePeakBytes, interstage::peakOfLiveTensors(planned).bytes);
+        QVERIFY(view->diff().b.buffers < view->diff().a.buffers);  // reuse shares buffers of equal size
+        QCOMPARE(view->timeline()->overlayCount(), 0);             // nothing ran to draw for B: A alone
+        QCOMPARE(view->timeline()->displayedRun(), 1);
     }
 };
 

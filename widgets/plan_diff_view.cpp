@@ -6,6 +6,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QPushButton>
 #include <QSignalBlocker>
 #include <QSplitter>
 #include <QTabWidget>
@@ -62,8 +63,15 @@ PlanDiffView::PlanDiffView(QWidget* parent) : QWidget(parent) {
     pick->addWidget(new QLabel(tr("with plan B")));
     pick->addWidget(boxB_);
     pick->addStretch(1);
+    auto* plan = new QPushButton(tr("Plan without running"));
+    plan->setToolTip(
+        tr("Plan the Run panel's settings (mode, switches, inputs) without running them: a set that "
+           "holds only its plan, to compare here"));
+    connect(plan, &QPushButton::clicked, this, &PlanDiffView::planRequested);
+    pick->addWidget(plan);
 
-    summary_ = new QLabel(tr("Run two sets (or Compare presets) to compare their plans."));
+    summary_ =
+        new QLabel(tr("Run or plan two sets (Compare presets, or Plan without running) to compare their plans."));
     summary_->setWordWrap(true);
     summary_->setTextFormat(Qt::RichText);
 
@@ -180,7 +188,8 @@ void PlanDiffView::refresh() {
         mapA_->clear();
         mapB_->clear();
         table_->setRowCount(0);
-        summary_->setText(tr("Run two sets (or Compare presets) to compare their plans."));
+        summary_->setText(
+            tr("Run or plan two sets (Compare presets, or Plan without running) to compare their plans."));
         return;
     }
     const appcore::RunSetResult& setA = sets_[static_cast<std::size_t>(a)];

@@ -51,6 +51,10 @@ public:
     // The tensor names in table order (tests).
     QStringList tableNames() const;
 
+signals:
+    // "Plan without running": the window plans the Run panel's settings.
+    void planRequested();
+
 protected:
     void showEvent(QShowEvent* event) override;
 
