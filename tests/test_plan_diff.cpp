@@ -50,12 +50,13 @@ class TestPlanDiff : public QObject {
     std::vector<TensorPlacement> reduce_, arena_;
     std::unique_ptr<Session> reduceSession_;
 
-    std::unique_ptr<Session> planned(PlannerKind kind) {
+    std::unique_ptr<Session> planned(PlannerKind kind, bool fusion = true) {
         auto model = loadModel(model_);
         if (!model.ok()) qFatal("%s", model.status().toString().c_str());
         SessionOptions options;
         options.threads = 1;  // kernel scratch sizes depend on the threads
         options.mode.planner = kind;
+        options.fusion = fusion;
         auto session = Session::create(model.take(), options);
         if (!session.ok()) qFatal("%s", session.status().toString().c_str());
         return session.take();
@@ -176,6 +177,46 @@ private slots:
                                 "a_shared", "b_shared"})
             QVERIFY2(row.contains(key), key);
         QCOMPARE(row["a_life"].toArray().size(), 2);
+    }
+
+    // Fusion off keeps tensors that fusion removes (BatchNorm and
+    // activation outputs): those are in b only; the rest of the union once.
+    void cliListsTensorsOfOnePlanOnly() {
+        const QString json = dir_.filePath("fusion.json");
+        auto r = testsupport::runCli({"diff", QString::fromStdString(model_), "--a", "reduce", "--b",
+                                      "reduce,no-fusion", "--threads", "1", "--json", json});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject doc = testsupport::readJsonObject(json);
+        QCOMPARE(doc["b"]["mode"].toString(), QString("reduce,no-fusion"));
+        const std::vector<TensorPlacement> unfused = planned(PlannerKind::Reduce, false)->memoryMap();
+        std::set<std::string> expected = namesOf(reduce_);
+        for (const std::string& name : namesOf(unfused)) expected.insert(name);
+        const QJsonArray tensors = doc["tensors"].toArray();
+        QCOMPARE(std::size_t(tensors.size()), expected.size());
+        int onlyB = 0;
+        for (const auto& t : tensors) {
+            const QJsonObject row = t.toObject();
+            const std::string name = row["name"].toString().toStdString();
+            QCOMPARE(row["in_a"].toBool(), namesOf(reduce_).count(name) == 1);
+            QCOMPARE(row["in_b"].toBool(), namesOf(unfused).count(name) == 1);
+            if (!row["in_a"].toBool()) {
+                ++onlyB;
+                QVERIFY(row["a_offset"].isNull() && row["a_life"].isNull() && row["differs"].toBool());
+            }
+        }
+        QVERIFY(onlyB > 0);
+        QCOMPARE(doc["b"]["tensors"].toInt(), int(unfused.size()));
+    }
+
+    void cliPlanAgainstItself() {
+        const QString json = dir_.filePath("self.json");
+        auto r = testsupport::runCli(
+            {"diff", QString::fromStdString(model_), "--a", "arena", "--b", "arena", "--threads", "1", "--json", json});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QJsonObject doc = testsupport::readJsonObject(json);
+        QCOMPARE(doc["differing"].toInt(), 0);
+        QCOMPARE(doc["a"]["plan_peak_bytes"].toDouble(), doc["b"]["plan_peak_bytes"].toDouble());
+        QCOMPARE(std::size_t(doc["tensors"].toArray().size()), arena_.size());
     }
 
     void cliRefusesAnUnknownPlanOption() {
