@@ -154,6 +154,23 @@ private slots:
         QCOMPARE(diff.b.allocationsPerRun, 1);
     }
 
+    // Away from the peaks, a tensor whose life changed comes before one
+    // that only moved, whatever their sizes; identical ones last.
+    void changedBeforeMovedBeforeSame() {
+        const std::vector<TensorPlacement> a = {placed("p", 0, 0, 100, 0, 0), placed("q", 1, 0, 10, 2, 5),
+                                                placed("r", 2, 0, 50, 1, 1)};
+        const std::vector<TensorPlacement> b = {placed("p", 0, 0, 100, 0, 0), placed("q", 1, 0, 10, 2, 9),
+                                                placed("r", 3, 0, 50, 1, 1)};
+        const PlanDiff diff = diffPlans(a, b);
+        QCOMPARE(diff.a.livePeakStep, 0);
+        QCOMPARE(diff.tensors.size(), std::size_t(3));
+        QCOMPARE(diff.tensors[0].name, std::string("q"));
+        QCOMPARE(diff.tensors[1].name, std::string("r"));
+        QCOMPARE(diff.tensors[2].name, std::string("p"));
+        QVERIFY(diff.tensors[2].atPeak && !diff.tensors[2].differs);
+        QCOMPARE(diff.differing, 2);
+    }
+
     // `diff --json`: both plans' figures and one row per tensor.
     void cliWritesTheJson() {
         const QString json = dir_.filePath("diff.json");

@@ -241,8 +241,10 @@ void PlanDiffView::fillTable() {
     const QColor peakRow(255, 226, 222), sameText(140, 140, 140);
     for (int r = 0; r < table_->rowCount(); ++r) {
         const interstage::TensorDiff& t = diff_.tensors[static_cast<std::size_t>(r)];
+        const bool resized = t.a.present && t.b.present && t.a.bytes != t.b.bytes;
+        const QString bytes = resized ? bytesText(t.a.bytes) + " → " + bytesText(t.b.bytes) : bytesText(t.bytes);
         const QStringList cells = {QString::fromStdString(t.name),
-                                   bytesText(t.bytes),
+                                   bytes,
                                    placeText(t.a),
                                    lifeText(t.a),
                                    sharedText(t.a),

@@ -109,6 +109,14 @@ std::string placeText(const TensorSide& s) {
     return t.str();
 }
 
+// "2.5 MiB>15.0 MiB" where the plans size a tensor differently (a
+// kernel's scratch grows when the input it would write over is pinned).
+std::string bytesText(const TensorDiff& t) {
+    if (t.a.present && t.b.present && t.a.bytes != t.b.bytes)
+        return formatBytes(static_cast<double>(t.a.bytes)) + ">" + formatBytes(static_cast<double>(t.b.bytes));
+    return formatBytes(static_cast<double>(t.bytes));
+}
+
 void printSide(const char* tag, const PlanSideSummary& s, const std::vector<std::string>& nodes) {
     const bool atNode = s.livePeakStep >= 0 && static_cast<std::size_t>(s.livePeakStep) < nodes.size();
     std::cout << tag << ": " << s.mode << ": plan peak " << formatBytes(static_cast<double>(s.planPeakBytes))
@@ -135,16 +143,15 @@ void printTable(const PlanDiff& diff, int rows) {
     for (const TensorDiff& t : diff.tensors) atPeak += t.differs && t.atPeak ? 1 : 0;
     std::cout << diff.tensors.size() << " tensors in either plan, " << diff.differing << " differ, " << atPeak
               << " of them alive at a live peak (listed first)\n";
-    std::cout << std::left << std::setw(40) << "tensor" << std::right << std::setw(11) << "bytes"
+    std::cout << std::left << std::setw(41) << "tensor" << std::right << std::setw(19) << "bytes"
               << "  " << std::left << std::setw(34) << "a: buffer+offset [life]"
               << "b: buffer+offset [life]\n";
     const std::size_t shown = rows < 0 ? diff.tensors.size() : std::min<std::size_t>(rows, diff.tensors.size());
     for (std::size_t i = 0; i < shown; ++i) {
         const TensorDiff& t = diff.tensors[i];
         const std::string mark = t.differs ? (t.atPeak ? "* " : "  ") : "= ";
-        std::cout << std::left << std::setw(40) << mark + t.name << std::right << std::setw(11)
-                  << formatBytes(static_cast<double>(t.bytes)) << "  " << std::left << std::setw(34) << placeText(t.a)
-                  << placeText(t.b) << "\n";
+        std::cout << std::left << std::setw(41) << mark + t.name + " " << std::right << std::setw(19) << bytesText(t)
+                  << "  " << std::left << std::setw(34) << placeText(t.a) << placeText(t.b) << "\n";
     }
     if (shown < diff.tensors.size())
         std::cout << "(" << diff.tensors.size() - shown << " more rows; --all lists every tensor)\n";
@@ -171,6 +178,7 @@ nlohmann::json tensorJson(const TensorDiff& t) {
         return s.present ? nlohmann::json::array({s.first, s.last}) : nlohmann::json(nullptr);
     };
     auto offset = [](const TensorSide& s) { return s.offset; };
+    auto bytes = [](const TensorSide& s) { return s.bytes; };
     auto buffer = [](const TensorSide& s) { return static_cast<std::size_t>(s.buffer); };
     auto shared = [](const TensorSide& s) { return s.present ? nlohmann::json(s.shared) : nlohmann::json(nullptr); };
     return {{"name", t.name},
@@ -183,6 +191,8 @@ nlohmann::json tensorJson(const TensorDiff& t) {
             {"b_buffer", sideJson(t.b, buffer)},
             {"a_shared", shared(t.a)},
             {"b_shared", shared(t.b)},
+            {"a_bytes", sideJson(t.a, bytes)},
+            {"b_bytes", sideJson(t.b, bytes)},
             {"in_a", t.a.present},
             {"in_b", t.b.present},
             {"at_peak", t.atPeak},

@@ -54,8 +54,10 @@ struct TensorDiff {
 struct PlanDiff {
     PlanSideSummary a, b;
     // Every tensor named in either map exactly once: first those alive at
-    // either live peak that differ, then the other differing ones, then the
-    // identical ones; each group by bytes, largest first (then by name).
+    // either live peak that differ; then those whose life, bytes or
+    // presence differ (a pin, a switch: what moves a slab's size even away
+    // from the live peak); then those only placed elsewhere; then the
+    // identical ones. Each group by bytes, largest first (then by name).
     std::vector<TensorDiff> tensors;
     int differing = 0;  // how many tensors differ
 };

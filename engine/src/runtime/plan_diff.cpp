@@ -77,10 +77,19 @@ bool sameSide(const TensorSide& x, const TensorSide& y) {
 
 bool aliveAt(const TensorSide& s, int step) { return s.present && step >= 0 && s.first <= step && step <= s.last; }
 
-// Peak-making differences first, then other differences, then the rest.
+// What a plan changes about a tensor itself (its life, its size, whether
+// it exists), as against where the planner put it: a pin or a switch
+// changes the former, and the offsets of everything else follow.
+bool lifeDiffers(const TensorDiff& t) {
+    return t.a.present != t.b.present || t.a.bytes != t.b.bytes || t.a.first != t.b.first || t.a.last != t.b.last;
+}
+
+// Peak-making differences first, then changed tensors, then moved ones,
+// then the rest.
 int tier(const TensorDiff& t) {
-    if (t.differs && t.atPeak) return 0;
-    return t.differs ? 1 : 2;
+    if (!t.differs) return 3;
+    if (t.atPeak) return 0;
+    return lifeDiffers(t) ? 1 : 2;
 }
 
 void order(std::vector<TensorDiff>& rows) {
