@@ -31,6 +31,7 @@ class Inspector;
 class PeakPanel;
 class MemoryMap;
 class MemoryTimeline;
+class PlanDiffView;
 class RunPanel;
 class TimingChart;
 }  // namespace widgets
@@ -67,6 +68,12 @@ public:
     widgets::PeakPanel* peakPanel() const { return peakPanel_; }
     // The Peak tab's costs for results()[set], planned now (main_window_peak.cpp).
     void planPeakCosts(int set);
+    // The "Compare plans" tab (main_window_diff.cpp).
+    widgets::PlanDiffView* planDiffView() const { return planDiff_; }
+    void showPlanDiff();
+    // Plans the Run panel's configuration without running it (a set of no
+    // runs: its plan and memory map only), for Compare plans.
+    void planOnly();
     // Tests: faults for the next run set only (see RunConfig).
     void injectFaultsForTesting(int failNthAllocation, int loseDeviceAtSubmit) {
         nextFaults_ = {failNthAllocation, loseDeviceAtSubmit};
@@ -142,6 +149,9 @@ private:
     // main_window_peak.cpp
     void buildPeakPanel();
     void selectProducer(const QString& tensor, const QString& producer);
+    // main_window_diff.cpp
+    void buildDiffTab();
+    void updateDiffView();
     // main_window_session.cpp
     void buildSessionMenu(QMenu* file);
     appcore::Autosave::Builder sessionBuilder() const;
@@ -177,6 +187,7 @@ private:
     widgets::Inspector* inspector_ = nullptr;
     widgets::PeakPanel* peakPanel_ = nullptr;
     QTabWidget* tabs_ = nullptr;
+    widgets::PlanDiffView* planDiff_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QLabel* statusLabel_ = nullptr;
     QProgressBar* progress_ = nullptr;

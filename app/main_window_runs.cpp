@@ -90,6 +90,7 @@ void MainWindow::drawFinishedSet(const appcore::RunSetResult& result) {
         showMemoryOnGraph(result);
         peakPanel_->addSet(result);
     }
+    updateDiffView();
 }
 
 void MainWindow::onSetFinished(const appcore::RunSetResult& result) {

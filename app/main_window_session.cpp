@@ -195,6 +195,7 @@ void MainWindow::clearCharts() {
     timingChart_->clear();
     memoryMap_->clear();
     peakPanel_->clear();
+    updateDiffView();
 }
 
 void MainWindow::restoreSession(const interstage::SavedSession& session, const QString& path) {

@@ -62,6 +62,7 @@ int runZoo(Args& args);
 int runRun(Args& args);
 int runCompare(Args& args);
 int runExplain(Args& args);
+int runDiff(Args& args);
 int runDevices(Args& args);
 
 }  // namespace interstage::cli

@@ -37,6 +37,12 @@ void printHelp() {
                  "      why the plan peaks where it does, planned without a run: the peak step and\n"
                  "      node, the tensors alive there and why, the lower bounds, fragmentation,\n"
                  "      what each --keep and each in-place rule costs at the peak\n"
+                 "  diff MODEL --a MODE[,OPT...] --b MODE[,OPT...] [--all|--rows N] [--json FILE]\n"
+                 "      [run's options]  two plans side by side, planned without running: peaks,\n"
+                 "      buffers, allocations per run and each tensor's buffer, offset and life,\n"
+                 "      those that make the peak difference first. OPT: no-fusion, no-in-place,\n"
+                 "      no-in-place-concat, no-in-place-ops, no-blocked-layout, file-order,\n"
+                 "      reduce-constant, keep=NAME (e.g. --a reduce --b arena,no-in-place)\n"
                  "  zoo NAME [--fp16|--bf16] -o FILE.onnx | zoo --list\n"
                  "      writes a built-in architecture (u2netp, resnet, mobilenetv2, inception)\n"
                  "  devices\n"
@@ -70,6 +76,7 @@ int main(int argc, char** argv) {
     if (command == "run") return runRun(args);
     if (command == "compare") return runCompare(args);
     if (command == "explain") return runExplain(args);
+    if (command == "diff") return runDiff(args);
     if (command == "devices") return runDevices(args);
     return usageError("unknown command '" + command + "'");
 }
