@@ -62,5 +62,6 @@ int runZoo(Args& args);
 int runRun(Args& args);
 int runCompare(Args& args);
 int runDevices(Args& args);
+int runFit(Args& args);
 
 }  // namespace interstage::cli

@@ -21,6 +21,8 @@ void printHelp() {
                  "      [--no-in-place-ops]  (no op writes its output over a dying input)\n"
                  "      [--no-blocked-layout]  (keep every CPU tensor NCHW)\n"
                  "      [--file-order]  (run nodes in the file's order, not the memory-aware one)\n"
+                 "      [--allow-other-dims]  (run an input at other sizes than the static dims\n"
+                 "                             the model declares)\n"
                  "      [--keep NAME]... [--trace FILE]\n"
                  "      [--max-memory SIZE|none]  (refuse a plan above SIZE, e.g. 200M; default: the\n"
                  "                                 host's available memory less a margin)\n"
@@ -31,6 +33,11 @@ void printHelp() {
                  "  compare MODEL [--runs 5] [--json FILE] [run's options]\n"
                  "      every memory mode in a fresh process, in one table; --session FILE saves\n"
                  "      each mode as a run set of one session file\n"
+                 "  fit MODEL --sweep NAME=1x3xSxS [--range 64:1024:32] [--budget 200M]\n"
+                 "      [--presets default,reduce,...] [--input NAME=DIMS]... [--json FILE]\n"
+                 "      plans every preset at each size of S (nothing runs): the peak --max-memory\n"
+                 "      checks (weights + planned tensors + workspace + inputs), and the largest\n"
+                 "      size whose plan fits the budget\n"
                  "  zoo NAME [--fp16|--bf16] -o FILE.onnx | zoo --list\n"
                  "      writes a built-in architecture (u2netp, resnet, mobilenetv2, inception)\n"
                  "  devices\n"
@@ -64,5 +71,6 @@ int main(int argc, char** argv) {
     if (command == "run") return runRun(args);
     if (command == "compare") return runCompare(args);
     if (command == "devices") return runDevices(args);
+    if (command == "fit") return runFit(args);
     return usageError("unknown command '" + command + "'");
 }
