@@ -76,8 +76,9 @@ struct SweepOptions {
     InputShapes otherInputs;           // the shapes of the inputs not swept (default: as a session)
     ShapeOptions shapeOptions;         // allowOtherDims is implied for the swept input
     int threads = 0;                   // as the session that would run it (0: every core)
-    // Called after each size with (sizes done, sizes in all); false stops
-    // the sweep (the points so far are returned).
+    // Called after each size with (sizes done, sizes in all), from the
+    // sweep's worker threads, one call at a time; false stops the sweep
+    // (the sizes planned so far are returned).
     std::function<bool(int, int)> progress;
 };
 

@@ -8,6 +8,8 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "cpu/ops/nn/conv_paths.h"
@@ -139,6 +141,48 @@ Status planSize(const Graph& file, const InputShapes& shapes, const ShapeOptions
     return Status::ok();
 }
 
+// Every size, on as many workers as the machine has cores: the sizes are
+// independent (each its own graph, kernels and plans), and the passes'
+// memory-aware order search dominates. The kernels are made for the
+// session's `threads` whatever the worker count. Sizes not reached when
+// the caller stops are left out.
+std::vector<std::vector<SweepPoint>> planSizes(const Graph& file, const SweepSpec& spec, const SweepOptions& options,
+                                               const ShapeOptions& shapeOptions, int threads,
+                                               const std::vector<MemoryPreset>& presets,
+                                               const std::vector<int64_t>& sizes) {
+    std::vector<std::vector<SweepPoint>> bySize(sizes.size());
+    std::atomic<size_t> next{0};
+    std::atomic<int> done{0};
+    std::atomic<bool> stop{false};
+    std::mutex progressLock;
+    auto work = [&] {
+        omp_set_num_threads(threads);  // as the session's thread sets it before making kernels
+        for (size_t i = next++; i < sizes.size() && !stop; i = next++) {
+            InputShapes shapes = options.otherInputs;
+            shapes[spec.input] = spec.shapeAt(sizes[i]);
+            SweepPoint point;
+            point.size = sizes[i];
+            std::vector<SweepPoint> points(presets.size(), point);
+            const Status planned = planSize(file, shapes, shapeOptions, threads, presets, points);
+            for (SweepPoint& p : points)
+                if (!planned.isOk()) p.error = planned.message();
+            bySize[i] = std::move(points);
+            const int finished = ++done;
+            std::lock_guard<std::mutex> lock(progressLock);
+            if (options.progress && !options.progress(finished, static_cast<int>(sizes.size()))) stop = true;
+        }
+    };
+    const unsigned workers = std::min<unsigned>(std::max(1u, std::thread::hardware_concurrency()),
+                                                static_cast<unsigned>(std::max<size_t>(sizes.size(), 1)));
+    std::vector<std::thread> pool;
+    for (unsigned w = 1; w < workers; ++w) pool.emplace_back(work);
+    work();
+    for (std::thread& t : pool) t.join();
+    bySize.erase(std::remove_if(bySize.begin(), bySize.end(), [](const auto& points) { return points.empty(); }),
+                 bySize.end());
+    return bySize;
+}
+
 }  // namespace
 
 std::vector<int64_t> SweepSpec::sizes() const {
@@ -208,21 +252,11 @@ Result<PlanSweep> sweepPlans(const Model& model, const SweepSpec& spec, const Sw
     shapeOptions.allowOtherDims = true;  // planned, not run: the point is to see other sizes
     const int threads =
         options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    omp_set_num_threads(threads);
     const std::vector<int64_t> sizes = spec.sizes();
-    for (size_t i = 0; i < sizes.size(); ++i) {
-        InputShapes shapes = options.otherInputs;
-        shapes[spec.input] = spec.shapeAt(sizes[i]);
-        SweepPoint point;
-        point.size = sizes[i];
-        std::vector<SweepPoint> points(presets.size(), point);
-        const Status planned = planSize(file, shapes, shapeOptions, threads, presets, points);
-        for (size_t m = 0; m < presets.size(); ++m) {
-            if (!planned.isOk()) points[m].error = planned.message();
-            sweep.presets[m].points.push_back(points[m]);
-        }
-        if (options.progress && !options.progress(static_cast<int>(i + 1), static_cast<int>(sizes.size()))) break;
-    }
+    const std::vector<std::vector<SweepPoint>> bySize =
+        planSizes(file, spec, options, shapeOptions, threads, presets, sizes);
+    for (const std::vector<SweepPoint>& points : bySize)
+        for (size_t m = 0; m < points.size(); ++m) sweep.presets[m].points.push_back(points[m]);
     for (PresetSweep& preset : sweep.presets) preset.largestFitting = largestFitting(preset.points, sweep.budgetBytes);
     return sweep;
 }
