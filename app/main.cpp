@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "core/autosave.h"
+#include "fit_explorer.h"
 #include "main_window.h"
 #include "ui_benchmark.h"
 #include "widgets/graph_view.h"
@@ -25,7 +26,7 @@ struct AppOptions {
                                   "fails to open or run, the window as it is is saved, the error goes to stderr and "
                                   "the exit status is 1.",
                                   "FILE"};
-    QCommandLineOption tab{"tab", "The chart tab to show: timeline (default), map or timings.", "TAB"};
+    QCommandLineOption tab{"tab", "The chart tab to show: timeline (default), map, timings or fit.", "TAB"};
     QCommandLineOption preset{"preset",
                               "Run one memory preset (default, reduce, reuse, reduce+reuse or arena) once the model "
                               "is open, instead of --compare's five.",
@@ -148,7 +149,7 @@ int main(int argc, char** argv) {
                      qPrintable(presets.join(", ")));
         return 1;
     }
-    const QStringList chartTabs = {"timeline", "map", "timings"};
+    const QStringList chartTabs = {"timeline", "map", "timings", "fit"};
     if (parser.isSet(options.tab) && !chartTabs.contains(parser.value(options.tab))) {
         std::fprintf(stderr, "interstage: no chart tab '%s' (offered: %s)\n", qPrintable(parser.value(options.tab)),
                      qPrintable(chartTabs.join(", ")));
@@ -233,7 +234,7 @@ int main(int argc, char** argv) {
             // Once the graph view's re-layout (if any) is on screen.
             auto* poll = new QTimer(&window);
             QObject::connect(poll, &QTimer::timeout, &window, [&, poll] {
-                if (window.graphView()->isLayoutPending()) return;
+                if (window.graphView()->isLayoutPending() || window.fitExplorer()->isPlanning()) return;
                 poll->stop();
                 QTimer::singleShot(800, &window, [&] {
                     window.grab().save(shotPath);

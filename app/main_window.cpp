@@ -206,6 +206,7 @@ void MainWindow::buildMenus() {
     colour->addAction(tr("Tensor size"), this,
                       [this] { graphView_->setColorBy(widgets::GraphView::ColorBy::TensorSize); });
     colour->addAction(tr("Lifetime"), this, [this] { graphView_->setColorBy(widgets::GraphView::ColorBy::Lifetime); });
+    buildFitTab(view);
 }
 
 void MainWindow::openSample(const QString& name) {

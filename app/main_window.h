@@ -20,6 +20,7 @@
 #include "core/run_controller.h"
 #include "interstage/session_file.h"
 
+class FitExplorer;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -63,6 +64,7 @@ public:
     widgets::GraphView* graphView() const { return graphView_; }
     void selectNode(int nodeIndex);
     QTabWidget* chartTabs() const { return tabs_; }
+    FitExplorer* fitExplorer() const { return fitExplorer_; }  // the "Will it fit?" tab
     // Tests: faults for the next run set only (see RunConfig).
     void injectFaultsForTesting(int failNthAllocation, int loseDeviceAtSubmit) {
         nextFaults_ = {failNthAllocation, loseDeviceAtSubmit};
@@ -145,6 +147,7 @@ private:
     void setUnsaved(bool unsaved);
     void updateTitle();
     void identifyOpenModel();
+    void buildFitTab(QMenu* view);  // main_window_fit.cpp
 
     std::shared_ptr<const appcore::ModelDocument> document_;
     appcore::RunController controller_;
@@ -166,6 +169,7 @@ private:
     widgets::RunPanel* runPanel_ = nullptr;
     widgets::Inspector* inspector_ = nullptr;
     QTabWidget* tabs_ = nullptr;
+    FitExplorer* fitExplorer_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QLabel* statusLabel_ = nullptr;
     QProgressBar* progress_ = nullptr;
