@@ -160,6 +160,12 @@ void FitExplorer::finish() {
     watcher_ = nullptr;
     progress_->hide();
     planButton_->setEnabled(true);
+    // A sweep cancelled because the model changed is not this model's.
+    if (stop_ && stop_->load()) {
+        planned_ = false;
+        if (model_ && isVisible()) plan();  // the new model's, now that the worker is free
+        return;
+    }
     if (!result_ || !result_->has_value()) return;
     const auto& result = result_->value();
     if (!result.ok()) {
