@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "core/autosave.h"
+#include "fit_explorer.h"
 #include "main_window.h"
 #include "ui_benchmark.h"
 #include "widgets/graph_view.h"
@@ -28,7 +29,7 @@ struct AppOptions {
                                   "fails to open or run, the window as it is is saved, the error goes to stderr and "
                                   "the exit status is 1.",
                                   "FILE"};
-    QCommandLineOption tab{"tab", "The chart tab to show: timeline (default), map, timings, peak or diff.", "TAB"};
+    QCommandLineOption tab{"tab", "The chart tab to show: timeline (default), map, timings, peak, diff or fit.", "TAB"};
     QCommandLineOption diff{"diff",
                             "With --compare and --screenshot: the Compare plans tab with the sets of presets A "
                             "and B (e.g. reduce,arena).",
@@ -151,7 +152,8 @@ void selectChartTab(MainWindow& window, const QString& name) {
                                                   {"map", "Memory map"},
                                                   {"timings", "Timings"},
                                                   {"peak", "Peak"},
-                                                  {"diff", "Compare plans"}};
+                                                  {"diff", "Compare plans"},
+                                                  {"fit", "Will it fit?"}};
     QTabWidget* tabs = window.chartTabs();
     for (int i = 0; i < tabs->count(); ++i)
         if (tabs->tabText(i).remove('&') == titles.value(name)) tabs->setCurrentIndex(i);
@@ -188,7 +190,7 @@ int main(int argc, char** argv) {
                      qPrintable(presets.join(", ")));
         return 1;
     }
-    const QStringList chartTabs = {"timeline", "map", "timings", "peak", "diff"};
+    const QStringList chartTabs = {"timeline", "map", "timings", "peak", "diff", "fit"};
     if (parser.isSet(options.tab) && !chartTabs.contains(parser.value(options.tab))) {
         std::fprintf(stderr, "interstage: no chart tab '%s' (offered: %s)\n", qPrintable(parser.value(options.tab)),
                      qPrintable(chartTabs.join(", ")));
@@ -287,7 +289,7 @@ int main(int argc, char** argv) {
             // Once the graph view's re-layout (if any) is on screen.
             auto* poll = new QTimer(&window);
             QObject::connect(poll, &QTimer::timeout, &window, [&, poll] {
-                if (window.graphView()->isLayoutPending()) return;
+                if (window.graphView()->isLayoutPending() || window.fitExplorer()->isPlanning()) return;
                 poll->stop();
                 QTimer::singleShot(800, &window, [&] {
                     window.grab().save(shotPath);

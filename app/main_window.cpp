@@ -209,6 +209,7 @@ void MainWindow::buildMenus() {
                       [this] { graphView_->setColorBy(widgets::GraphView::ColorBy::TensorSize); });
     colour->addAction(tr("Lifetime"), this, [this] { graphView_->setColorBy(widgets::GraphView::ColorBy::Lifetime); });
     addMemoryColourActions(colour);
+    buildFitTab(view);
 }
 
 void MainWindow::openSample(const QString& name) {

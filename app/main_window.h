@@ -20,6 +20,7 @@
 #include "core/run_controller.h"
 #include "interstage/session_file.h"
 
+class FitExplorer;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -74,6 +75,7 @@ public:
     // Plans the Run panel's configuration without running it (a set of no
     // runs: its plan and memory map only), for Compare plans.
     void planOnly();
+    FitExplorer* fitExplorer() const { return fitExplorer_; }  // the "Will it fit?" tab
     // Tests: faults for the next run set only (see RunConfig).
     void injectFaultsForTesting(int failNthAllocation, int loseDeviceAtSubmit) {
         nextFaults_ = {failNthAllocation, loseDeviceAtSubmit};
@@ -165,6 +167,7 @@ private:
     void setUnsaved(bool unsaved);
     void updateTitle();
     void identifyOpenModel();
+    void buildFitTab(QMenu* view);  // main_window_fit.cpp
 
     std::shared_ptr<const appcore::ModelDocument> document_;
     appcore::RunController controller_;
@@ -188,6 +191,7 @@ private:
     widgets::PeakPanel* peakPanel_ = nullptr;
     QTabWidget* tabs_ = nullptr;
     widgets::PlanDiffView* planDiff_ = nullptr;
+    FitExplorer* fitExplorer_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QLabel* statusLabel_ = nullptr;
     QProgressBar* progress_ = nullptr;

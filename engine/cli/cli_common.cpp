@@ -24,6 +24,7 @@ Status withCliFlags(const Status& status, const std::string& tensor) {
     if (status.offers(Remedy::DisableFusion)) flags.push_back("--no-fusion");
     if (status.offers(Remedy::KeepFileWeights)) flags.push_back("no --reduce-constant");
     if (status.offers(Remedy::SetInputShape)) flags.push_back("--input NAME=DIMS");
+    if (status.offers(Remedy::AllowOtherDims)) flags.push_back("--allow-other-dims");
     if (flags.empty()) return status;
     std::string text;
     for (const auto& f : flags) text += (text.empty() ? "" : ", ") + f;

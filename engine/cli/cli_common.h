@@ -64,5 +64,6 @@ int runCompare(Args& args);
 int runExplain(Args& args);
 int runDiff(Args& args);
 int runDevices(Args& args);
+int runFit(Args& args);
 
 }  // namespace interstage::cli

@@ -21,6 +21,8 @@ void printHelp() {
                  "      [--no-in-place-ops]  (no op writes its output over a dying input)\n"
                  "      [--no-blocked-layout]  (keep every CPU tensor NCHW)\n"
                  "      [--file-order]  (run nodes in the file's order, not the memory-aware one)\n"
+                 "      [--allow-other-dims]  (run an input at other sizes than the static dims\n"
+                 "                             the model declares)\n"
                  "      [--keep NAME]... [--trace FILE]\n"
                  "      [--max-memory SIZE|none]  (refuse a plan above SIZE, e.g. 200M; default: the\n"
                  "                                 host's available memory less a margin)\n"
@@ -43,6 +45,11 @@ void printHelp() {
                  "      those that make the peak difference first. OPT: no-fusion, no-in-place,\n"
                  "      no-in-place-concat, no-in-place-ops, no-blocked-layout, file-order,\n"
                  "      reduce-constant, keep=NAME (e.g. --a reduce --b arena,no-in-place)\n"
+                 "  fit MODEL --sweep NAME=1x3xSxS [--range 64:1024:32] [--budget 200M]\n"
+                 "      [--presets default,reduce,...] [--input NAME=DIMS]... [--json FILE]\n"
+                 "      plans every preset at each size of S (nothing runs): the peak --max-memory\n"
+                 "      checks (weights + planned tensors + workspace + inputs), and the largest\n"
+                 "      size whose plan fits the budget\n"
                  "  zoo NAME [--fp16|--bf16] -o FILE.onnx | zoo --list\n"
                  "      writes a built-in architecture (u2netp, resnet, mobilenetv2, inception)\n"
                  "  devices\n"
@@ -78,5 +85,6 @@ int main(int argc, char** argv) {
     if (command == "explain") return runExplain(args);
     if (command == "diff") return runDiff(args);
     if (command == "devices") return runDevices(args);
+    if (command == "fit") return runFit(args);
     return usageError("unknown command '" + command + "'");
 }

@@ -101,6 +101,7 @@ bool parseRunOption(Args& args, RunOptions& o, Status& error) {
     if (args.flag("--no-in-place-ops")) return o.noInPlaceOps = true;
     if (args.flag("--no-blocked-layout")) return o.noBlockedLayout = true;
     if (args.flag("--file-order")) return o.fileOrder = true;
+    if (args.flag("--allow-other-dims")) return o.allowOtherDims = true;
     return false;
 }
 
@@ -118,6 +119,7 @@ std::vector<std::string> childArguments(const RunOptions& o) {
     if (o.noInPlaceOps) a.push_back("--no-in-place-ops");
     if (o.noBlockedLayout) a.push_back("--no-blocked-layout");
     if (o.fileOrder) a.push_back("--file-order");
+    if (o.allowOtherDims) a.push_back("--allow-other-dims");
     if (o.maxMemory) a.insert(a.end(), {"--max-memory", std::to_string(o.maxMemory)});
     if (o.noBudget) a.insert(a.end(), {"--max-memory", "none"});
     if (o.timeoutSeconds > 0) a.insert(a.end(), {"--timeout", std::to_string(o.timeoutSeconds)});
@@ -144,6 +146,7 @@ Status buildSessionOptions(const RunOptions& o, SessionOptions& options, std::ma
     options.inPlaceOps = !o.noInPlaceOps;
     options.blockedLayout = !o.noBlockedLayout;
     options.memoryAwareOrder = !o.fileOrder;
+    options.shapeOptions.allowOtherDims = o.allowOtherDims;
     options.keep = o.keep;
     options.maxMemoryBytes = o.maxMemory;
     options.automaticBudget = !o.noBudget;

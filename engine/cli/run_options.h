@@ -27,6 +27,7 @@ struct RunOptions {
     bool noInPlaceOps = false;
     bool noBlockedLayout = false;
     bool fileOrder = false;
+    bool allowOtherDims = false;  // run inputs at dims other than the static ones declared
     std::vector<std::string> keep;
     std::string saveOutputs;
     std::string json;

@@ -76,6 +76,10 @@ struct ShapeOptions {
     // ShapeReport::unresolved (and left unresolved) instead of failing;
     // everything downstream that can still be resolved is.
     bool keepGoing = false;
+    // A given input shape may differ from dims the model declares static
+    // (a torch export at one fixed size): the graph is tried at that size.
+    // Off, such a shape is refused naming the declared dims.
+    bool allowOtherDims = false;
 };
 
 // A value resolveShapes() could not give a shape (with keepGoing).

@@ -34,6 +34,7 @@ enum class Remedy : unsigned {
     DisableFusion = 4,    // turn layer fusion off, so fused-away tensors exist
     KeepFileWeights = 8,  // run without reduce-constant
     SetInputShape = 16,   // give a graph input its dims
+    AllowOtherDims = 32,  // run an input at dims other than the static ones it declares
 };
 
 class [[nodiscard]] Status {

@@ -35,8 +35,8 @@ float fanInScale(int64_t fanIn, Activation followedBy) {
 
 NetBuilder::NetBuilder(std::string graphName, int64_t opset) : graph_(std::move(graphName), opset) {}
 
-Feature NetBuilder::input(const std::string& name, const Shape& dims) {
-    graph_.input(name, DataType::Float, dims);
+Feature NetBuilder::input(const std::string& name, const Shape& dims, const std::vector<std::string>& dimNames) {
+    graph_.input(name, DataType::Float, dims, dimNames);
     return {name, dims.size() > 1 ? dims[1] : 0};
 }
 

@@ -40,8 +40,8 @@ public:
     // dynamicQuantizedConv() in net_builder_dynq.cpp.
     void quantizeConvsDynamically() { dynamicQuantized_ = true; }
 
-    // A float NCHW graph input.
-    Feature input(const std::string& name, const Shape& dims);
+    // A float NCHW graph input; dims < 0 are dynamic, named by dimNames.
+    Feature input(const std::string& name, const Shape& dims, const std::vector<std::string>& dimNames = {});
     // Marks a float output with its (expected) shape.
     void output(const Feature& x, const Shape& dims);
 

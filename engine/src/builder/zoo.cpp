@@ -23,8 +23,8 @@ struct ZooModel {
 const std::array<ZooModel, 4>& registry() {
     static const std::array<ZooModel, 4> models{{
         {"u2netp",
-         "U^2-Net-P salient object detection, 1x3x320x320, 11 RSU blocks, 7 outputs, 1.13M params "
-         "(data-dependent Resize sizes)",
+         "U^2-Net-P salient object detection, 1x3xheightxwidth (320 by default), 11 RSU blocks, 7 outputs, "
+         "1.13M params (data-dependent Resize sizes)",
          [] { return zoo::makeU2netp(); }},
         {"resnet", "ResNet-18 classifier, 1x3x224x224, basic blocks with residual Add, 11.7M params", zoo::makeResnet},
         {"mobilenetv2", "MobileNetV2 classifier, 1x3x224x224, depthwise convs and ReLU6 (Clip), 3.5M params",

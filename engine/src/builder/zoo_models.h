@@ -6,7 +6,9 @@
 namespace interstage::zoo {
 
 // size: the input's height and width (320 in the zoo; "u2netp-1024" asks for 1024).
-NetBuilder makeU2netp(int64_t size = 320);
+// size 0: height and width are dynamic ("height", "width"; 320 unless the
+// caller sets them); otherwise fixed at size x size.
+NetBuilder makeU2netp(int64_t size = 0);
 // U^2-Net-P with every Conv dynamically quantized (net_builder_dynq.cpp).
 NetBuilder makeU2netpDynq();
 NetBuilder makeResnet();

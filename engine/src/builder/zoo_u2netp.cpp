@@ -75,11 +75,14 @@ Feature side(NetBuilder& net, const std::string& name, const Feature& x) {
     return net.conv(name, x, 1, spec, Activation::Sigmoid);
 }
 
-// size: the input's height and width.
+// size: the input's height and width; 0 writes them as the symbols
+// "height" and "width" (the net takes any size: its upsampling reads the
+// sizes at run time), as a dynamic export would.
 NetBuilder buildU2netp(const std::string& graphName, bool dynamicQuantized, int64_t size) {
     NetBuilder net(graphName);
     if (dynamicQuantized) net.quantizeConvsDynamically();
-    const Feature x = net.input("input", {1, 3, size, size});
+    const int64_t hw = size > 0 ? size : -1;
+    const Feature x = net.input("input", {1, 3, hw, hw}, {"", "", "height", "width"});
 
     // Encoder.
     const Feature hx1 = rsu(net, "stage1", x, 7, 16, 64);
@@ -117,7 +120,7 @@ NetBuilder buildU2netp(const std::string& graphName, bool dynamicQuantized, int6
     const std::vector<Feature> logits{d0, d1, d2, d3, d4, d5, d6};
     for (size_t i = 0; i < logits.size(); ++i) {
         const std::string name = 'd' + std::to_string(i);
-        net.output(net.activation(name, logits[i], Activation::Sigmoid), {1, 1, size, size});
+        net.output(net.activation(name, logits[i], Activation::Sigmoid), {1, 1, hw, hw});
     }
     return net;
 }

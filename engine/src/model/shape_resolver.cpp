@@ -34,12 +34,13 @@ Status resolveInput(Value& v, const InputShapes& given, const std::map<std::stri
                 return invalidArgument("input '" + v.name + "' is declared " + shapeToString(v.declaredShape) +
                                        " (rank " + std::to_string(v.declaredShape.size()) + "), but " +
                                        shapeToString(shape) + " has rank " + std::to_string(shape.size()));
-            for (size_t i = 0; i < shape.size(); ++i)
+            for (size_t i = 0; i < shape.size() && !options.allowOtherDims; ++i)
                 if (v.declaredShape[i].isStatic() && v.declaredShape[i].value != shape[i])
                     return invalidArgument("input '" + v.name + "' is declared " + shapeToString(v.declaredShape) +
                                            "; dim " + std::to_string(i) + " must be " +
                                            std::to_string(v.declaredShape[i].value) + ", not " +
-                                           std::to_string(shape[i]));
+                                           std::to_string(shape[i]) + ", unless other dims are allowed")
+                        .offering({Remedy::AllowOtherDims});
         }
         v.shape = shape;
         v.shapeResolved = true;

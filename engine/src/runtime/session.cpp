@@ -24,6 +24,7 @@
 #include "runtime/backend_choice.h"
 #include "runtime/constant_release.h"
 #include "runtime/cpu_executor.h"
+#include "runtime/kernel_plan_peak.h"
 #include "runtime/memory_budget.h"
 #include "runtime/memory_map.h"
 #include "runtime/run_inputs.h"
@@ -141,39 +142,23 @@ void Session::Impl::accountWeights() {
 
 // The plan request for a mode, with what the kernels say.
 PlanRequest Session::Impl::planRequest(const MemoryMode& mode) const {
-    PlanRequest request;
-    request.mode = mode;
-    request.pinned = pinned;
-    request.inPlace = inPlaceOptions();
-    // What the kernels really do decides (they agree with the graph's say
-    // unless oneDNN refused a layout).
-    if (request.inPlace.stripedConv)
-        request.inPlace.stripedConv = [this](const Graph&, size_t step) { return executor->writesOverInput(step); };
-    request.aliases = executor->realizesAliases();
-    request.workspaceBytes = [this](size_t step) { return executor->workspaceBytes(step); };
-    return request;
+    return kernelPlanRequest(mode, pinned, inPlaceOptions(), *executor);
 }
 
 // What a plan holds at its peak, counted before anything of it is
 // allocated: the weights as they will be once the copies nobody reads are
 // released, the plan's buffers, the shared workspace, the inputs.
 PlannedPeak Session::Impl::peakOf(const PlannedMemory& planned, const MemoryMode& mode) const {
+    if (!device) return hostPlannedPeak(exec, model.graph, *executor, planned, mode, pinned);
+    // What the device will hold: its weights and tables, the plan's
+    // buffers (offsets scaled up on devices that align storage above the
+    // planner's 64 bytes: an upper bound there), the inputs. The kernels
+    // need no shared workspace.
     PlannedPeak peak;
     for (ValueId id : exec.runtimeInputs()) peak.inputs += exec.value(id).byteSize();
-    const std::size_t tensorBytes = interstage::plannedPeakBytes(planned.plan, static_cast<int>(exec.nodes.size()));
-    if (device) {
-        // What the device will hold: its weights and tables, the plan's
-        // buffers (offsets scaled up on devices that align storage above
-        // the planner's 64 bytes: an upper bound there), the inputs. The
-        // kernels need no shared workspace.
-        peak.weights = device->plannedWeightBytes(planned.tensors);
-        peak.tensors = tensorBytes * device->offsetScale();
-        return peak;
-    }
-    peak.weights = keptConstantBytes(exec, model.graph, executor->hostConstantsRead(), mode.reduceConstant, pinned) +
-                   executor->ownWeightBytes();
-    peak.tensors = tensorBytes;
-    peak.workspace = planned.sharedWorkspaceBytes;
+    peak.weights = device->plannedWeightBytes(planned.tensors);
+    peak.tensors =
+        interstage::plannedPeakBytes(planned.plan, static_cast<int>(exec.nodes.size())) * device->offsetScale();
     return peak;
 }
 

@@ -48,13 +48,16 @@ Status TensorMemory::allocate(size_t buffer) {
     // The run-time guard: the plan was checked against the budget before
     // the run, but what other executors hold (bodies, a budget lowered
     // since) is known only now. Refused before the allocator is asked.
+    // Bytes that arrive by page moves come from a buffer already held:
+    // they are counted once, as the plan's peak counts them.
     const MemoryBudget& budget = allocator_.budget();
     const std::size_t held = tracker_.currentBytes();
-    if (budget.bytes && held + spec.bytes > budget.bytes)
+    const std::size_t adding = spec.bytes - arriving_[buffer];
+    if (budget.bytes && held + adding > budget.bytes)
         return Status(StatusCode::OutOfMemory,
-                      "allocating " + budgetBytesText(spec.bytes) + " for " +
+                      "allocating " + budgetBytesText(adding) + " for " +
                           (spec.firstTenant == kNoValue ? std::string("the arena") : std::string("a tensor buffer")) +
-                          " would bring the memory held to " + budgetBytesText(held + spec.bytes) + ", more than " +
+                          " would bring the memory held to " + budgetBytesText(held + adding) + ", more than " +
                           budgetText(budget) + "; the run stopped there");
     void* data = allocator_.allocate(spec.bytes);
     if (!data) {
