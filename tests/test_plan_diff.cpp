@@ -184,7 +184,8 @@ private slots:
                 QVERIFY2(doc[side].toObject().contains(key), key);
         QCOMPARE(doc["a"]["mode"].toString(), QString("reduce"));
         QCOMPARE(doc["b"]["allocations_per_run"].toInt(), 0);
-        QCOMPARE(doc["a"]["plan_peak_bytes"].toDouble(), double(reduceSession_->plannedPeakBytes()));
+        QCOMPARE(doc["a"]["planned_peak_bytes"].toDouble(), double(reduceSession_->plannedPeakBytes()));
+        QCOMPARE(doc["a"]["plan_peak_bytes"].toDouble(), doc["a"]["live_peak_bytes"].toDouble());
         const QJsonArray tensors = doc["tensors"].toArray();
         std::set<std::string> expected = namesOf(reduce_);
         for (const std::string& name : namesOf(arena_)) expected.insert(name);

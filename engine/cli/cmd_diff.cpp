@@ -163,8 +163,11 @@ nlohmann::json sideJson(const TensorSide& s, std::size_t (*pick)(const TensorSid
 }
 
 nlohmann::json summaryJson(const PlanSideSummary& s) {
+    // plan_peak_bytes is the plan's live peak, as `explain` names it (its
+    // live_at_peak sums to it); planned_peak_bytes what the guard checks.
     return {{"mode", s.mode},
-            {"plan_peak_bytes", s.planPeakBytes},
+            {"plan_peak_bytes", s.livePeakBytes},
+            {"planned_peak_bytes", s.planPeakBytes},
             {"live_peak_bytes", s.livePeakBytes},
             {"live_peak_step", s.livePeakStep},
             {"allocations_per_run", s.allocationsPerRun},
