@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "core/autosave.h"
+#include "core/step_state.h"
 #include "main_window.h"
 #include "ui_benchmark.h"
 #include "widgets/graph_view.h"
@@ -48,6 +49,13 @@ struct AppOptions {
                              "NAME=V"};
     QCommandLineOption backend{"backend",
                                "Select the backend to run on (cpu, vulkan:0, ...; see interstage-cli devices).", "ID"};
+    QCommandLineOption plan{"plan",
+                            "Plan --preset's configuration (or the Run panel's) without running it: the memory "
+                            "map and the step-through, without times."};
+    QCommandLineOption step{"step",
+                            "With --screenshot: show step N of the execution order (the scrubber under the "
+                            "charts: the map's and the timeline's cursors, the Live now list) before the picture.",
+                            "N"};
     QCommandLineOption restoreAutosave{
         "restore-autosave",
         "Restore the newest autosave that a crashed or killed Interstage left, without "
@@ -61,7 +69,8 @@ struct AppOptions {
                                      "ONNX model or saved session to open (default: the built-in U^2-Net-P sample). "
                                      "A session opens with its model when the file there is unchanged, else as "
                                      "charts only; --screenshot then saves the restored window.");
-        parser.addOptions({backend, input, value, compare, screenshot, tab, preset, benchmark, find, restoreAutosave});
+        parser.addOptions(
+            {backend, input, value, compare, screenshot, tab, preset, benchmark, find, plan, step, restoreAutosave});
     }
 };
 
@@ -155,6 +164,14 @@ int main(int argc, char** argv) {
         return 1;
     }
 
+    bool stepIsNumber = false;
+    const int step = parser.value(options.step).toInt(&stepIsNumber);
+    if (parser.isSet(options.step) && (!stepIsNumber || step < 0)) {
+        std::fprintf(stderr, "interstage: --step '%s' must be a step number (0, 1, ...)\n",
+                     qPrintable(parser.value(options.step)));
+        return 1;
+    }
+
     MainWindow window;
     window.show();
     if (parser.isSet(options.backend) && !window.runPanel()->setBackend(parser.value(options.backend))) {
@@ -175,7 +192,9 @@ int main(int argc, char** argv) {
     const bool startsWithSession =
         !autosaved.isEmpty() || (!args.isEmpty() && interstage::looksLikeSessionFile(args.first().toStdString()));
     const bool onePreset = parser.isSet(options.preset);
-    const bool doCompare = !onePreset && (parser.isSet(options.compare) || parser.isSet(options.screenshot));
+    const bool planOnly = parser.isSet(options.plan);
+    const bool doCompare =
+        !onePreset && !planOnly && (parser.isSet(options.compare) || parser.isSet(options.screenshot));
     const QString shotPath = parser.value(options.screenshot);
     QObject::connect(&window, &MainWindow::documentChanged, &window, [&] {
         if (startsWithSession) return;  // a session shows its run sets; nothing runs by itself
@@ -197,8 +216,10 @@ int main(int argc, char** argv) {
             app.exit(1);
             return;
         }
-        if (onePreset) {
-            window.runPanel()->applyPreset(parser.value(options.preset));
+        if (onePreset) window.runPanel()->applyPreset(parser.value(options.preset));
+        if (planOnly) {
+            window.planOnce();
+        } else if (onePreset) {
             window.runOnce();
         } else if (doCompare) {
             window.comparePresets();
@@ -230,6 +251,14 @@ int main(int argc, char** argv) {
             }
             if (parser.isSet(options.tab))
                 window.chartTabs()->setCurrentIndex(int(chartTabs.indexOf(parser.value(options.tab))));
+            if (parser.isSet(options.step) && !window.showStep(step)) {
+                const int steps = window.stepSet() ? appcore::stepCount(*window.stepSet()) : 0;
+                std::fprintf(stderr, "interstage: --step %d: the plan shown has %d steps (0 to %d)\n", step, steps,
+                             steps - 1);
+                window.grab().save(shotPath);
+                app.exit(1);
+                return;
+            }
             // Once the graph view's re-layout (if any) is on screen.
             auto* poll = new QTimer(&window);
             QObject::connect(poll, &QTimer::timeout, &window, [&, poll] {

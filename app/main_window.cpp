@@ -44,7 +44,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     tabs_->addTab(timingChart_, tr("Timings"));
     auto* splitter = new QSplitter(Qt::Horizontal);
     splitter->addWidget(graphView_);
-    splitter->addWidget(tabs_);
+    splitter->addWidget(buildStepArea(tabs_));
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({430, 770});
@@ -92,6 +92,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     connect(runPanel_, &widgets::RunPanel::runRequested, this, &MainWindow::runOnce);
     connect(runPanel_, &widgets::RunPanel::compareRequested, this, &MainWindow::comparePresets);
+    connect(runPanel_, &widgets::RunPanel::planRequested, this, &MainWindow::planOnce);
     connect(runPanel_, &widgets::RunPanel::stopRequested, this, [this] {
         queue_.clear();
         controller_.stop();

@@ -28,11 +28,16 @@ class QTabWidget;
 namespace widgets {
 class GraphView;
 class Inspector;
+class LiveList;
 class MemoryMap;
 class MemoryTimeline;
 class RunPanel;
+class StepScrubber;
 class TimingChart;
 }  // namespace widgets
+namespace appcore {
+struct StepState;
+}
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -49,6 +54,9 @@ public:
     void openSample(const QString& name);
     void runOnce();
     void comparePresets();
+    // Plans the Run panel's configuration without running it
+    // (main_window_steps.cpp): the map and the step-through, no times.
+    void planOnce();
 
     // For tests and scripted screenshots.
     const appcore::ModelDocument* document() const { return document_.get(); }
@@ -63,6 +71,15 @@ public:
     widgets::GraphView* graphView() const { return graphView_; }
     void selectNode(int nodeIndex);
     QTabWidget* chartTabs() const { return tabs_; }
+    widgets::MemoryMap* memoryMap() const { return memoryMap_; }
+    // Step-through (main_window_steps.cpp): the scrubber follows the set
+    // the memory map shows, a run set or a plan that did not run.
+    widgets::StepScrubber* stepScrubber() const { return scrubber_; }
+    widgets::LiveList* liveList() const { return liveList_; }
+    const appcore::RunSetResult* stepSet() const { return stepSet_ ? &*stepSet_ : nullptr; }
+    appcore::StepState currentStep() const;
+    // Shows `step` of the set followed; false when it has no such step.
+    bool showStep(int step);
     // Tests: faults for the next run set only (see RunConfig).
     void injectFaultsForTesting(int failNthAllocation, int loseDeviceAtSubmit) {
         nextFaults_ = {failNthAllocation, loseDeviceAtSubmit};
@@ -132,6 +149,13 @@ private:
     void drawFinishedSet(const appcore::RunSetResult& result);
     void showTensor(const QString& name);
     void updateStatus();
+    // main_window_steps.cpp
+    QWidget* buildStepArea(QTabWidget* tabs);
+    void followSetForSteps(const appcore::RunSetResult& set);
+    void showPlannedSet(const appcore::RunSetResult& set);
+    void clearSteps();
+    void onStepChanged(int step);
+    void showStepInGraph(const appcore::StepState& state);
     // main_window_session.cpp
     void buildSessionMenu(QMenu* file);
     appcore::Autosave::Builder sessionBuilder() const;
@@ -166,6 +190,9 @@ private:
     widgets::RunPanel* runPanel_ = nullptr;
     widgets::Inspector* inspector_ = nullptr;
     QTabWidget* tabs_ = nullptr;
+    widgets::StepScrubber* scrubber_ = nullptr;
+    widgets::LiveList* liveList_ = nullptr;
+    std::optional<appcore::RunSetResult> stepSet_;  // the set the scrubber steps through
     QMenu* recentMenu_ = nullptr;
     QLabel* statusLabel_ = nullptr;
     QProgressBar* progress_ = nullptr;

@@ -86,10 +86,15 @@ void MainWindow::drawFinishedSet(const appcore::RunSetResult& result) {
         memoryMap_->setPlacements(result.memoryMap, result.config.label(),
                                   result.config.session.mode.planner == interstage::PlannerKind::Arena,
                                   result.bodyMemory);
+        followSetForSteps(result);
     }
 }
 
 void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
+    if (result.config.planOnly() && result.error.isEmpty() && !result.cancelled) {
+        showPlannedSet(result);
+        return;
+    }
     drawFinishedSet(result);
     if (!result.runs.empty()) setUnsaved(true);
     // Every finished set, also between a comparison's presets: a crash

@@ -193,6 +193,7 @@ void MainWindow::clearCharts() {
     timeline_->clear();
     timingChart_->clear();
     memoryMap_->clear();
+    clearSteps();
 }
 
 void MainWindow::restoreSession(const interstage::SavedSession& session, const QString& path) {

@@ -128,7 +128,10 @@ void RunController::work(int setId, std::shared_ptr<const interstage::Model> mod
         result.weightBytes = session->weightBytes();
         result.memoryMap = session->memoryMap();
         if (!result.runs.empty()) result.bodyMemory = bodyBlocks(*result.runs.back());
-        for (const auto& node : session->executedGraph().nodes) result.executedNodeNames.push_back(node.name);
+        for (const auto& node : session->executedGraph().nodes) {
+            result.executedNodeNames.push_back(node.name);
+            result.executedNodeOps.push_back(node.opType);
+        }
     }
     QPointer<RunController> target = this;
     QMetaObject::invokeMethod(
