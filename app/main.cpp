@@ -4,6 +4,7 @@
 #include <QFileInfo>
 #include <QIcon>
 #include <QLocale>
+#include <QMap>
 #include <QMessageBox>
 #include <QTimer>
 #include <cstdio>
@@ -61,6 +62,11 @@ struct AppOptions {
         "Restore the newest autosave that a crashed or killed Interstage left, without "
         "asking (instead of MODEL). Autosaves live in INTERSTAGE_AUTOSAVE_DIR when set."};
 
+    QCommandLineOption colorBy{"color-by",
+                               "Colour the graph by: op (default), size, lifetime, live (bytes alive at each node's "
+                               "step, from the run set drawn) or delta (bytes each step adds minus frees).",
+                               "MODE"};
+
     explicit AppOptions(QCommandLineParser& parser) {
         parser.setApplicationDescription("Makes the memory of neural-network inference visible.");
         parser.addHelpOption();
@@ -69,8 +75,9 @@ struct AppOptions {
                                      "ONNX model or saved session to open (default: the built-in U^2-Net-P sample). "
                                      "A session opens with its model when the file there is unchanged, else as "
                                      "charts only; --screenshot then saves the restored window.");
-        parser.addOptions(
-            {backend, input, value, compare, screenshot, tab, preset, benchmark, find, plan, step, restoreAutosave});
+        parser.addOptions({backend, input, value, compare, screenshot, tab, preset, benchmark, find, restoreAutosave});
+        parser.addOption(colorBy);
+        parser.addOptions({plan, step});
     }
 };
 
@@ -171,9 +178,21 @@ int main(int argc, char** argv) {
                      qPrintable(parser.value(options.step)));
         return 1;
     }
+    using ColorBy = widgets::GraphView::ColorBy;
+    const QMap<QString, ColorBy> colorModes = {{"op", ColorBy::OpType},
+                                               {"size", ColorBy::TensorSize},
+                                               {"lifetime", ColorBy::Lifetime},
+                                               {"live", ColorBy::LiveBytes},
+                                               {"delta", ColorBy::BytesAddedFreed}};
+    if (parser.isSet(options.colorBy) && !colorModes.contains(parser.value(options.colorBy))) {
+        std::fprintf(stderr, "interstage: no colour mode '%s' (offered: %s)\n",
+                     qPrintable(parser.value(options.colorBy)), qPrintable(colorModes.keys().join(", ")));
+        return 1;
+    }
 
     MainWindow window;
     window.show();
+    if (parser.isSet(options.colorBy)) window.graphView()->setColorBy(colorModes.value(parser.value(options.colorBy)));
     if (parser.isSet(options.backend) && !window.runPanel()->setBackend(parser.value(options.backend))) {
         std::fprintf(stderr, "interstage: no backend '%s' on this machine (offered: %s)\n",
                      qPrintable(parser.value(options.backend)), qPrintable(window.runPanel()->backendIds().join(", ")));

@@ -207,6 +207,7 @@ void MainWindow::buildMenus() {
     colour->addAction(tr("Tensor size"), this,
                       [this] { graphView_->setColorBy(widgets::GraphView::ColorBy::TensorSize); });
     colour->addAction(tr("Lifetime"), this, [this] { graphView_->setColorBy(widgets::GraphView::ColorBy::Lifetime); });
+    addMemoryColourActions(colour);
 }
 
 void MainWindow::openSample(const QString& name) {

@@ -36,8 +36,9 @@ class StepScrubber;
 class TimingChart;
 }  // namespace widgets
 namespace appcore {
+struct ExecutedNodes;
 struct StepState;
-}
+}  // namespace appcore
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -148,6 +149,9 @@ private:
     // session (one function, so that both draw the same).
     void drawFinishedSet(const appcore::RunSetResult& result);
     void showTensor(const QString& name);
+    // main_window_graphheat.cpp
+    void showMemoryOnGraph(const appcore::RunSetResult& result);
+    void addMemoryColourActions(QMenu* colour);
     void updateStatus();
     // main_window_steps.cpp
     QWidget* buildStepArea(QTabWidget* tabs);
@@ -192,7 +196,8 @@ private:
     QTabWidget* tabs_ = nullptr;
     widgets::StepScrubber* scrubber_ = nullptr;
     widgets::LiveList* liveList_ = nullptr;
-    std::optional<appcore::RunSetResult> stepSet_;  // the set the scrubber steps through
+    std::optional<appcore::RunSetResult> stepSet_;             // the set the scrubber steps through
+    std::shared_ptr<const appcore::ExecutedNodes> stepNodes_;  // its steps on the file's graph
     QMenu* recentMenu_ = nullptr;
     QLabel* statusLabel_ = nullptr;
     QProgressBar* progress_ = nullptr;

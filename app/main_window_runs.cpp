@@ -86,6 +86,7 @@ void MainWindow::drawFinishedSet(const appcore::RunSetResult& result) {
         memoryMap_->setPlacements(result.memoryMap, result.config.label(),
                                   result.config.session.mode.planner == interstage::PlannerKind::Arena,
                                   result.bodyMemory);
+        showMemoryOnGraph(result);
         followSetForSteps(result);
     }
 }

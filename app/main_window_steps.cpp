@@ -8,6 +8,7 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include "core/executed_nodes.h"
 #include "core/step_state.h"
 #include "interstage/format.h"
 #include "main_window.h"
@@ -72,6 +73,7 @@ void MainWindow::showPlannedSet(const appcore::RunSetResult& set) {
     runPanel_->setRunning(false);
     memoryMap_->setPlacements(set.memoryMap, set.config.label() + tr(" (planned, not run)"),
                               set.config.session.mode.planner == interstage::PlannerKind::Arena);
+    showMemoryOnGraph(set);
     followSetForSteps(set);
     tabs_->setCurrentWidget(memoryMap_);
     statusBar()->showMessage(
@@ -84,6 +86,11 @@ void MainWindow::showPlannedSet(const appcore::RunSetResult& set) {
 
 void MainWindow::followSetForSteps(const appcore::RunSetResult& set) {
     stepSet_ = set;
+    // A restored session without its model has no graph to step on.
+    stepNodes_.reset();
+    if (document_)
+        stepNodes_ = std::make_shared<const appcore::ExecutedNodes>(
+            appcore::mapExecutedNodes(document_->resolved, set.executedNodeNames, set.memoryMap));
     const int before = scrubber_->step();
     scrubber_->setStepCount(appcore::stepCount(set));
     // The same step number in the new set, shown again even when unchanged.
@@ -92,6 +99,7 @@ void MainWindow::followSetForSteps(const appcore::RunSetResult& set) {
 
 void MainWindow::clearSteps() {
     stepSet_.reset();
+    stepNodes_.reset();
     scrubber_->setStepCount(0);
     scrubber_->setLabel(appcore::StepState().label());
     liveList_->clear();
@@ -126,6 +134,12 @@ void MainWindow::onStepChanged(int step) {
     showStepInGraph(state);
 }
 
-// The graph view has no step highlight yet (br-graphheat adds one): the
-// one place that will call it.
-void MainWindow::showStepInGraph(const appcore::StepState& state) { Q_UNUSED(state); }
+// The running node(s) and the live tensors' edges on the file's graph;
+// what is not yet made or already freed greyed.
+void MainWindow::showStepInGraph(const appcore::StepState& state) {
+    if (!stepNodes_ || !stepSet_ || !document_ || state.step < 0) {
+        graphView_->clearStep();
+        return;
+    }
+    graphView_->showStep(appcore::graphStepAt(*stepNodes_, document_->resolved, stepSet_->memoryMap, state.step));
+}

@@ -14,10 +14,12 @@
 #include <QtTest>
 #include <algorithm>
 
+#include "core/executed_nodes.h"
 #include "core/step_state.h"
 #include "interstage/live_peak.h"
 #include "interstage/zoo.h"
 #include "main_window.h"
+#include "widgets/graph_view.h"
 #include "widgets/live_list.h"
 #include "widgets/memory_map.h"
 #include "widgets/memory_timeline.h"
@@ -76,6 +78,10 @@ private:
         QCOMPARE(scrubber->stepCount(), int(set.executedNodeNames.size()));
         const std::vector<std::size_t> live = interstage::liveBytesPerStep(set.memoryMap);
         QVERIFY(live.size() > 200);
+        const appcore::ExecutedNodes onGraph =
+            appcore::mapExecutedNodes(w.document()->resolved, set.executedNodeNames, set.memoryMap);
+        using GraphState = widgets::GraphView::StepState;
+        int liveEdges = 0;
         int inPlaceRows = 0;
         for (int step = 0; step < scrubber->stepCount(); ++step) {
             scrubber->setStep(step);
@@ -88,8 +94,22 @@ private:
             QVERIFY2(scrubber->labelText().contains(QString("step %1 / ").arg(step)),
                      qPrintable(scrubber->labelText()));
             QVERIFY2(scrubber->labelText().contains(node), qPrintable(scrubber->labelText()));
-            for (const appcore::LiveRow& row : w.currentStep().live) inPlaceRows += row.inPlace ? 1 : 0;
+            // The graph: the step's node(s) running, live tensors' edges
+            // drawn live (or not drawn, inside a collapsed group).
+            QVERIFY(w.graphView()->hasStep());
+            for (int n : onGraph.fileNodesOfStep[size_t(step)])
+                QCOMPARE(w.graphView()->stepStateOf(onGraph.nodeNames[size_t(n)]), GraphState::Running);
+            for (const appcore::LiveRow& row : w.currentStep().live) {
+                inPlaceRows += row.inPlace ? 1 : 0;
+                if (row.heldForInputs || w.document()->resolved.find(row.name.toStdString()) == interstage::kNoValue)
+                    continue;
+                const GraphState edge = w.graphView()->edgeStepStateOf(row.name);
+                QVERIFY2(edge == GraphState::Live || edge == GraphState::None,
+                         qPrintable(QString("%1 at step %2: %3").arg(row.name).arg(step).arg(int(edge))));
+                liveEdges += edge == GraphState::Live ? 1 : 0;
+            }
         }
+        QVERIFY(liveEdges > 0);
         // Reduce and arena write in place: the flag shows up somewhere.
         QVERIFY(inPlaceRows > 0);
     }

@@ -82,6 +82,13 @@ void NodeItem::setSelectedMark(bool selected) {
     update();
 }
 
+void NodeItem::setRunningMark(bool running) {
+    if (running_ == running) return;
+    running_ = running;
+    setZValue(running ? 3 : 2);  // above its neighbours' halos
+    update();
+}
+
 void NodeItem::setCollapsedGroup(bool group) {
     if (group_ == group) return;
     group_ = group;
@@ -140,6 +147,7 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
         // fills vanish at this size), with marks still visible.
         painter->setRenderHint(QPainter::Antialiasing, false);
         painter->fillRect(rect_, border_);
+        if (running_) painter->fillRect(rect_.adjusted(-3 / lod, -3 / lod, 3 / lod, 3 / lod), style::kStepRunning);
         if (selected_ || match_ || problem_) {
             painter->setPen(QPen(problem_ && !selected_ ? style::kProblem : markColor, 2.5 / lod));
             painter->setBrush(Qt::NoBrush);
@@ -149,6 +157,12 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
         return;
     }
 
+    if (running_) {
+        const double r = (marker_ ? rect_.height() / 2 : kRadius) + kGlow;
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(withAlpha(style::kStepRunning, 90));
+        painter->drawRoundedRect(rect_.adjusted(-kGlow, -kGlow, kGlow, kGlow), r, r);
+    }
     if (selected_ || match_) {
         const double r = (marker_ ? rect_.height() / 2 : kRadius) + kGlow - 1;
         painter->setPen(Qt::NoPen);
@@ -171,8 +185,9 @@ void NodeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, 
         painter->setBrush(header_);
         painter->drawPath(headerPath_);
     }
-    const double outlineWidth = selected_ ? 2.0 : 1.0;
-    painter->setPen(QPen(selected_ ? style::kSelection : border_, std::max(outlineWidth, 0.8 / lod)));
+    const double outlineWidth = selected_ || running_ ? 2.5 : 1.0;
+    const QColor outline = selected_ ? style::kSelection : running_ ? style::kStepRunning : border_;
+    painter->setPen(QPen(outline, std::max(outlineWidth, 0.8 / lod)));
     painter->setBrush(Qt::NoBrush);
     painter->drawPath(outline_);
     if (problem_) paintProblem(painter, textShown);
@@ -248,6 +263,12 @@ void EdgeItem::setHighlighted(bool highlighted) {
     update();
 }
 
+void EdgeItem::setLiveMark(bool live) {
+    if (live_ == live) return;
+    live_ = live;
+    update();
+}
+
 QRectF EdgeItem::boundingRect() const { return bounds_; }
 
 QPainterPath EdgeItem::shape() const {
@@ -262,8 +283,8 @@ QPainterPath EdgeItem::shape() const {
 
 void EdgeItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*) {
     const double lod = QStyleOptionGraphicsItem::levelOfDetailFromTransform(painter->worldTransform());
-    const QColor color = highlighted_ ? style::kSelection : color_;
-    const double width = highlighted_ ? std::max(width_, 2.2) : width_;
+    const QColor color = highlighted_ ? style::kSelection : live_ ? style::kStepLive : color_;
+    const double width = highlighted_ || live_ ? std::max(width_, 2.2) : width_;
     // Never thinner than ~0.7 device pixels, or the overview loses its edges.
     painter->setPen(QPen(color, std::max(width, 0.7 / lod), Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin));
     painter->setBrush(Qt::NoBrush);

@@ -29,6 +29,11 @@ public:
     void setColors(const QColor& header, const QColor& body, const QColor& border);
     void setSelectedMark(bool selected);
     void setMatchMark(bool match);
+    // The node running at the step shown (GraphView::showStep): a thick
+    // outline and halo in the step colour.
+    void setRunningMark(bool running);
+    bool isRunningMark() const { return running_; }
+    const QColor& borderColor() const { return border_; }
     // A node that cannot run or whose output has no shape (or a collapsed
     // group holding one): a red dashed outline and a "!" badge.
     void setProblem(bool problem);
@@ -59,6 +64,7 @@ private:
     QColor border_;
     bool selected_ = false;
     bool match_ = false;
+    bool running_ = false;
     bool problem_ = false;
     bool group_ = false;
 };
@@ -73,6 +79,9 @@ public:
     // Width in scene units; the view never draws it thinner than a hairline.
     void setStyle(const QColor& color, double width);
     void setHighlighted(bool highlighted);
+    // A tensor alive at the step shown (GraphView::showStep).
+    void setLiveMark(bool live);
+    bool isLiveMark() const { return live_; }
 
     int type() const override { return EdgeType; }
     QRectF boundingRect() const override;
@@ -90,6 +99,7 @@ private:
     QColor color_;
     double width_ = 1.2;
     bool highlighted_ = false;
+    bool live_ = false;
 };
 
 }  // namespace widgets::graphitems

@@ -35,6 +35,7 @@ void GraphLegend::showSwatches(const QString& title, const QVector<Swatch>& swat
     title_ = title;
     swatches_ = swatches;
     ramp_ = false;
+    note_.clear();
     resize(sizeHint());
     update();
 }
@@ -43,8 +44,23 @@ void GraphLegend::showRamp(const QString& title, const QString& low, const QStri
     title_ = title;
     swatches_.clear();
     ramp_ = true;
+    diverging_ = false;
     low_ = low;
     high_ = high;
+    note_.clear();
+    resize(sizeHint());
+    update();
+}
+
+void GraphLegend::showDivergingRamp(const QString& title, const QString& low, const QString& mid, const QString& high) {
+    showRamp(title, low, high);
+    diverging_ = true;
+    mid_ = mid;
+    update();
+}
+
+void GraphLegend::setNote(const QString& note) {
+    note_ = note;
     resize(sizeHint());
     update();
 }
@@ -57,6 +73,10 @@ QSize GraphLegend::sizeHint() const {
     if (ramp_) {
         width = std::max(width, kRampWidth);
         height += 6 + kRampHeight + 4 + normal.height();
+        if (!note_.isEmpty()) {
+            width = std::max(width, normal.horizontalAdvance(note_));
+            height += 2 + normal.height();
+        }
     } else {
         for (const Swatch& swatch : swatches_)
             width = std::max(width, kSwatch + 7 + normal.horizontalAdvance(swatch.text));
@@ -91,7 +111,8 @@ void GraphLegend::paintEvent(QPaintEvent*) {
         y += 6;
         const QRectF bar(kPadding, y, width() - 2 * kPadding, kRampHeight);
         QLinearGradient gradient(bar.topLeft(), bar.topRight());
-        for (int i = 0; i <= 8; ++i) gradient.setColorAt(i / 8.0, style::rampColor(i / 8.0));
+        for (int i = 0; i <= 8; ++i)
+            gradient.setColorAt(i / 8.0, diverging_ ? style::divergingColor(i / 4.0 - 1.0) : style::rampColor(i / 8.0));
         painter.setPen(Qt::NoPen);
         painter.setBrush(gradient);
         painter.drawRoundedRect(bar, 3, 3);
@@ -100,6 +121,10 @@ void GraphLegend::paintEvent(QPaintEvent*) {
         const QRect labels(kPadding, y, width() - 2 * kPadding, normal.height());
         painter.drawText(labels, Qt::AlignLeft | Qt::AlignVCenter, low_);
         painter.drawText(labels, Qt::AlignRight | Qt::AlignVCenter, high_);
+        if (diverging_) painter.drawText(labels, Qt::AlignHCenter | Qt::AlignVCenter, mid_);
+        if (!note_.isEmpty())
+            painter.drawText(QRect(kPadding, y + normal.height() + 2, width() - 2 * kPadding, normal.height()),
+                             Qt::AlignLeft | Qt::AlignVCenter, note_);
         return;
     }
     y += 4;

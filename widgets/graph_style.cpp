@@ -144,6 +144,18 @@ QColor rampColor(double t) {
                             static_cast<float>(a.blueF() + (b.blueF() - a.blueF()) * f));
 }
 
+QColor divergingColor(double t) {
+    static const QColor freed(0x21, 0x66, 0xAC);
+    static const QColor zero(0xB8, 0xBE, 0xC8);
+    static const QColor added(0xC9, 0x28, 0x3E);
+    t = std::clamp(std::isfinite(t) ? t : 0.0, -1.0, 1.0);
+    const QColor& end = t < 0 ? freed : added;
+    const double f = std::abs(t);
+    return QColor::fromRgbF(static_cast<float>(zero.redF() + (end.redF() - zero.redF()) * f),
+                            static_cast<float>(zero.greenF() + (end.greenF() - zero.greenF()) * f),
+                            static_cast<float>(zero.blueF() + (end.blueF() - zero.blueF()) * f));
+}
+
 QColor pale(const QColor& color, double amount) {
     const double k = std::clamp(amount, 0.0, 1.0);
     return QColor::fromRgbF(static_cast<float>(1.0 - (1.0 - color.redF()) * k),

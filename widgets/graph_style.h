@@ -24,6 +24,9 @@ FamilyColors familyColors(OpFamily family);
 // Sequential ramp from cool (small, short-lived) to warm (large,
 // long-lived); t in [0, 1].
 QColor rampColor(double t);
+// Diverging ramp for bytes a step adds (t > 0, red) or frees (t < 0,
+// blue); t in [-1, 1], grey at 0.
+QColor divergingColor(double t);
 // A pale version of a colour for box fills (mixed with white).
 QColor pale(const QColor& color, double amount);
 
@@ -39,6 +42,10 @@ inline const QColor kGroupBorder{0x6B, 0x78, 0x90};
 inline const QColor kEdge{0x8A, 0x94, 0xA3};
 inline const QColor kSelection{0x2F, 0x6F, 0xED};
 inline const QColor kMatch{0xF0, 0xB4, 0x00};
+// Step-through (GraphView::showStep): the node running, the tensors alive.
+// Violet and indigo: apart from the op families, the heat ramp and the selection.
+inline const QColor kStepRunning{0xAE, 0x3E, 0xC9};
+inline const QColor kStepLive{0x5F, 0x3D, 0xC4};
 inline const QColor kProblem{0xC6, 0x28, 0x28};  // cannot run, or no shape
 inline const QColor kInputFill{0xE7, 0xEF, 0xFB};
 inline const QColor kInputBorder{0x7F, 0x9C, 0xCC};

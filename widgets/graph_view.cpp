@@ -15,6 +15,7 @@
 #include "widgets/graph_group_items.h"
 #include "widgets/graph_items.h"
 #include "widgets/graph_legend.h"
+#include "widgets/graph_minimap.h"
 #include "widgets/graph_style.h"
 
 namespace widgets {
@@ -53,6 +54,9 @@ GraphView::GraphView(QWidget* parent) : QGraphicsView(parent), scene_(new QGraph
     setFocusPolicy(Qt::StrongFocus);
     legend_ = new GraphLegend(this);
     legend_->hide();
+    minimap_ = new GraphMinimap(this);
+    minimap_->hide();
+    connect(this, &GraphView::zoomChanged, minimap_, [this] { minimap_->update(); });
     breadcrumb_ = new QLabel(this);
     breadcrumb_->setTextFormat(Qt::RichText);
     breadcrumb_->setStyleSheet(
@@ -100,12 +104,16 @@ void GraphView::clearGraph() {
     layoutCancel_.reset();
     pendingNode_ = -1;
     focusGroup_ = -1;
+    step_ = GraphStep();
+    hasStep_ = false;
+    memory_ = appcore::NodeMemory();
     query_.clear();
     matchNodes_.clear();
     matchCursor_ = -1;
     scene_->setSceneRect(QRectF());
     legend_->hide();
     breadcrumb_->hide();
+    updateMinimap();
     viewport()->update();
 }
 
@@ -256,7 +264,9 @@ void GraphView::buildScene(const appcore::GraphLayout& layout) {
     applyColors();
     applyMarks();
     applyProblems();
+    applyStep();
     updateLegend();
+    updateMinimap();
 }
 
 double GraphView::rampPosition(interstage::ValueId value) const {
@@ -276,6 +286,7 @@ double GraphView::rampPosition(interstage::ValueId value) const {
 
 void GraphView::applyColors() {
     for (const NodeEntry& entry : nodes_) {
+        if (applyHeatColor(entry)) continue;
         if (entry.group >= 0) {
             entry.item->setColors(style::kGroupHeader, style::kGroupFill, style::kGroupBorder);
             continue;
@@ -298,7 +309,7 @@ void GraphView::applyColors() {
                               color);
     }
     for (const EdgeEntry& entry : edges_) {
-        if (colorBy_ == ColorBy::OpType) {
+        if (colorBy_ == ColorBy::OpType || colorBy_ == ColorBy::LiveBytes || colorBy_ == ColorBy::BytesAddedFreed) {
             entry.item->setStyle(style::kEdge, 1.2);
             continue;
         }
@@ -362,6 +373,7 @@ void GraphView::setColorBy(ColorBy mode) {
     colorBy_ = mode;
     applyColors();
     updateLegend();
+    updateMinimap();
 }
 
 void GraphView::updateLegend() {
@@ -369,7 +381,9 @@ void GraphView::updateLegend() {
         legend_->hide();
         return;
     }
-    if (colorBy_ == ColorBy::OpType) {
+    if (showHeatLegend()) {
+        // graph_view_heat.cpp
+    } else if (colorBy_ == ColorBy::OpType) {
         // Only the families this graph has, in a fixed order.
         std::vector<bool> present(static_cast<size_t>(style::OpFamily::Count), false);
         for (const NodeEntry& entry : nodes_)
@@ -642,7 +656,13 @@ void GraphView::showEvent(QShowEvent* event) {
 void GraphView::resizeEvent(QResizeEvent* event) {
     QGraphicsView::resizeEvent(event);
     placeLegend();
+    minimap_->place();
     if (pendingInitialView_ && isVisible() && !viewport()->size().isEmpty()) initialView();
+}
+
+void GraphView::scrollContentsBy(int dx, int dy) {
+    QGraphicsView::scrollContentsBy(dx, dy);
+    minimap_->update();  // the visible rect moved
 }
 
 void GraphView::drawBackground(QPainter* painter, const QRectF& rect) {

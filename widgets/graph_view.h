@@ -13,6 +13,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/executed_nodes.h"
 #include "core/graph_layout.h"
 #include "core/grouped_layout.h"
 #include "interstage/graph.h"
@@ -28,16 +29,33 @@ class EdgeItem;
 class GroupFrameItem;
 }  // namespace graphitems
 class GraphLegend;
+class GraphMinimap;
+
+// One step of a run on the file's graph (appcore::graphStepAt builds it
+// from a run set's plan): names as the file's graph gives them.
+using GraphStep = appcore::GraphStep;
 
 class GraphView : public QGraphicsView {
     Q_OBJECT
 public:
     enum class ColorBy {
-        OpType,      // boxes by op family (the default)
-        TensorSize,  // boxes and arrows by their tensor's bytes, log scale
-        Lifetime,    // by steps between a tensor's producer and its last consumer
+        OpType,           // boxes by op family (the default)
+        TensorSize,       // boxes and arrows by their tensor's bytes, log scale
+        Lifetime,         // by steps between a tensor's producer and its last consumer
+        LiveBytes,        // boxes by the bytes alive when they run (setNodeMemory), linear
+        BytesAddedFreed,  // boxes by what their step allocates minus what it frees (diverging)
     };
     Q_ENUM(ColorBy)
+
+    // What a drawn node or edge looks like at the step shown.
+    enum class StepState {
+        None,        // no step shown, or not drawn
+        Running,     // the node running (or a collapsed group holding it)
+        Live,        // made and still alive
+        NotYetMade,  // greyed: made at a later step (or never, folded away)
+        Freed,       // greyed: made and already freed
+    };
+    Q_ENUM(StepState)
 
     explicit GraphView(QWidget* parent = nullptr);
     ~GraphView() override;
@@ -71,6 +89,36 @@ public:
     int shownGroupBoxes() const;  // collapsed groups on screen
     // The focused group's path as the breadcrumb shows it ("graph › encoder › layer.3").
     QString breadcrumb() const;
+
+    // Step-through (graph_view_step.cpp): highlights the running node(s)
+    // and the edges of live tensors, and greys nodes and edges not yet made
+    // or already freed. Kept across re-layouts (expanding a group); a node
+    // inside a collapsed group lights its group. clearStep() restores all.
+    void showStep(const GraphStep& step);
+    void clearStep();
+    bool hasStep() const { return hasStep_; }
+    // The state of a node by file name: its box, or the collapsed group
+    // drawn for it; None when no step is shown or it is not drawn.
+    StepState stepStateOf(const QString& nodeName) const;
+    // The state of a tensor's edges (the first drawn one) by value name.
+    StepState edgeStepStateOf(const QString& valueName) const;
+
+    // Memory per node from a plan (appcore::nodeMemoryOf) for the
+    // LiveBytes and BytesAddedFreed colours and the minimap's peak marker.
+    // Without it those modes draw every node neutral.
+    void setNodeMemory(const appcore::NodeMemory& memory);
+    void clearNodeMemory();
+    const appcore::NodeMemory& nodeMemory() const { return memory_; }
+    // The outline colour a node's box (or its collapsed group) has now;
+    // invalid when not drawn.
+    QColor nodeColorOf(const QString& nodeName) const;
+    const GraphLegend* legend() const { return legend_; }
+    // The overview in the corner; it marks the peak step's node.
+    GraphMinimap* minimap() const { return minimap_; }
+    // The layout index of the box drawn for the peak step (its first
+    // file node, or the collapsed group holding it); -1 without memory.
+    int peakLayoutIndex() const;
+    QRectF layoutRect(int layoutIndex) const;
 
     void setColorBy(ColorBy mode);
     // Marks nodes that cannot run or have outputs without a shape (by
@@ -117,6 +165,7 @@ protected:
     void keyPressEvent(QKeyEvent* event) override;
     void showEvent(QShowEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
+    void scrollContentsBy(int dx, int dy) override;
     void drawBackground(QPainter* painter, const QRectF& rect) override;
 
 private:
@@ -173,6 +222,17 @@ private:
     double rampPosition(interstage::ValueId value) const;
     void updateLegend();
     void placeLegend();
+    // graph_view_step.cpp
+    int layoutIndexOfNode(const QString& nodeName) const;
+    int collapsedGroupEntry(int nodeIndex) const;  // nodes_ index of the collapsed group drawn for a node
+    void applyStep();
+    StepState nodeStepState(const NodeEntry& entry) const;
+    StepState groupStepState(int group) const;
+    StepState valueStepState(interstage::ValueId value) const;
+    bool applyHeatColor(const NodeEntry& entry);
+    double heatPosition(const NodeEntry& entry) const;
+    bool showHeatLegend();
+    void updateMinimap();
 
     QGraphicsScene* scene_;
     GraphLegend* legend_;
@@ -205,6 +265,11 @@ private:
     bool pendingInitialView_ = false;
     QString emptyText_ = tr("No model open");
     QPoint pressPos_;
+    GraphStep step_;
+    bool hasStep_ = false;
+    appcore::NodeMemory memory_;
+    std::int64_t maxHeatDelta_ = 0;  // the largest |added - freed| of a node, for the diverging scale
+    GraphMinimap* minimap_ = nullptr;
 };
 
 }  // namespace widgets

@@ -19,6 +19,7 @@ QString flagsOf(const appcore::LiveRow& row) {
     QStringList flags;
     if (row.kept) flags << QObject::tr("pinned");
     if (row.inPlace) flags << QObject::tr("in place");
+    if (row.heldForInputs) flags << QObject::tr("held for its inputs");
     if (row.freedAfter) flags << QObject::tr("freed after this step");
     return flags.join(QStringLiteral(", "));
 }

@@ -39,6 +39,7 @@ LiveRow rowOf(const RunSetResult& set, const interstage::LiveTensor& live, int s
     row.kept = p.kept;
     row.inPlace = live.inside;
     row.freedAfter = p.last == step && !p.kept;
+    row.heldForInputs = step < p.first || step > p.last;
     return row;
 }
 

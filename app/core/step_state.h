@@ -23,6 +23,9 @@ struct LiveRow {
     bool kept = false;        // pinned or a graph output: never freed during the run
     bool inPlace = false;     // written inside another live tensor's bytes
     bool freedAfter = false;  // its last step is this one and it is not kept
+    // Alive outside its own life: a Concat output whose inputs are written
+    // into its bytes before it runs, or read after it died, hold them.
+    bool heldForInputs = false;
 };
 
 struct StepState {
