@@ -116,7 +116,10 @@ appcore::StepState MainWindow::currentStep() const {
 
 bool MainWindow::showStep(int step) {
     if (!stepSet_ || step < 0 || step >= scrubber_->stepCount()) return false;
-    scrubber_->setStep(step);
+    if (scrubber_->step() == step)
+        onStepChanged(step);  // shown again: the graph may have moved since
+    else
+        scrubber_->setStep(step);
     return true;
 }
 
@@ -142,4 +145,7 @@ void MainWindow::showStepInGraph(const appcore::StepState& state) {
         return;
     }
     graphView_->showStep(appcore::graphStepAt(*stepNodes_, document_->resolved, stepSet_->memoryMap, state.step));
+    if (!scrubber_->followsGraph() || state.step >= stepNodes_->steps()) return;
+    const std::vector<int>& running = stepNodes_->fileNodesOfStep[size_t(state.step)];
+    if (!running.empty()) graphView_->centreOnNode(stepNodes_->nodeNames[size_t(running.front())]);
 }

@@ -166,6 +166,18 @@ private slots:
         QTest::qWait(200);
         QCOMPARE(scrubber->step(), paused);
         QCOMPARE(sorted(w.liveList()->names()), planLiveNames(*w.stepSet(), paused));
+        // Following the running node moves the graph's view; not following keeps it.
+        const auto viewCentre = [&] { return w.graphView()->mapToScene(w.graphView()->viewport()->rect().center()); };
+        scrubber->setFollowsGraph(false);
+        scrubber->setStep(0);
+        const QPointF still = viewCentre();
+        scrubber->setStep(scrubber->stepCount() - 1);
+        QCOMPARE(viewCentre(), still);
+        scrubber->setFollowsGraph(true);
+        scrubber->setStep(0);
+        const QPointF first = viewCentre();
+        scrubber->setStep(scrubber->stepCount() - 1);
+        QVERIFY(viewCentre() != first);
         // Play stops at the last step.
         scrubber->setStep(scrubber->stepCount() - 3);
         scrubber->play();

@@ -1,5 +1,6 @@
 #include "widgets/step_scrubber.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QEvent>
 #include <QHBoxLayout>
@@ -30,6 +31,10 @@ StepScrubber::StepScrubber(QWidget* parent) : QWidget(parent) {
     for (int s : speeds()) speed_->addItem(tr("%1 steps/s").arg(s), s);
     speed_->setCurrentIndex(1);
     speed_->setToolTip(tr("Play speed"));
+    follow_ = new QCheckBox(tr("Follow in graph"));
+    follow_->setObjectName("stepFollow");
+    follow_->setChecked(true);
+    follow_->setToolTip(tr("Keep the running node on screen in the graph"));
     label_ = new QLabel;
     label_->setObjectName("stepLabel");
     label_->setMinimumWidth(260);
@@ -44,6 +49,7 @@ StepScrubber::StepScrubber(QWidget* parent) : QWidget(parent) {
     row->addWidget(slider_, 2);
     row->addWidget(forward_);
     row->addWidget(label_, 3);
+    row->addWidget(follow_);
 
     connect(slider_, &QSlider::valueChanged, this, [this](int value) {
         updateButtons();
@@ -101,6 +107,9 @@ void StepScrubber::pause() {
     timer_->stop();
     updateButtons();
 }
+
+bool StepScrubber::followsGraph() const { return follow_->isChecked(); }
+void StepScrubber::setFollowsGraph(bool follow) { follow_->setChecked(follow); }
 
 bool StepScrubber::isPlaying() const { return timer_->isActive(); }
 

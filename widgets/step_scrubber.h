@@ -6,6 +6,7 @@
 #include <QStringList>
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QSlider;
@@ -39,6 +40,10 @@ public:
     int speed() const;
     static QList<int> speeds() { return {1, 5, 20}; }
 
+    // "Follow in graph": the window keeps the running node on screen.
+    bool followsGraph() const;
+    void setFollowsGraph(bool follow);
+
     // ← and → step while `area` or a widget inside it has the focus (a
     // click anywhere in it gives it the focus).
     void takeArrowKeysFrom(QWidget* area);
@@ -57,6 +62,7 @@ private:
     QToolButton* forward_;
     QToolButton* play_;
     QComboBox* speed_;
+    QCheckBox* follow_;
     QLabel* label_;
     QTimer* timer_;
     int count_ = 0;
