@@ -9,6 +9,7 @@
 #include <QSlider>
 #include <QTimer>
 #include <QToolButton>
+#include <QVBoxLayout>
 #include <algorithm>
 
 namespace widgets {
@@ -41,15 +42,21 @@ StepScrubber::StepScrubber(QWidget* parent) : QWidget(parent) {
     label_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     timer_ = new QTimer(this);
 
-    auto* row = new QHBoxLayout(this);
-    row->setContentsMargins(4, 2, 4, 2);
+    // The label on its own line: node names are long ("stage1d/rebnconv1d/conv_s1").
+    auto* top = new QHBoxLayout;
+    top->addWidget(label_, 1);
+    top->addWidget(follow_);
+    auto* row = new QHBoxLayout;
     row->addWidget(play_);
     row->addWidget(speed_);
     row->addWidget(back_);
-    row->addWidget(slider_, 2);
+    row->addWidget(slider_, 1);
     row->addWidget(forward_);
-    row->addWidget(label_, 3);
-    row->addWidget(follow_);
+    auto* column = new QVBoxLayout(this);
+    column->setContentsMargins(4, 2, 4, 2);
+    column->setSpacing(2);
+    column->addLayout(top);
+    column->addLayout(row);
 
     connect(slider_, &QSlider::valueChanged, this, [this](int value) {
         updateButtons();
