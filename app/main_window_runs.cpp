@@ -92,7 +92,7 @@ void MainWindow::drawFinishedSet(const appcore::RunSetResult& result) {
 }
 
 void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
-    if (result.config.planOnly() && result.error.isEmpty() && !result.cancelled) {
+    if (result.config.planOnly()) {  // Plan: nothing ran (main_window_steps.cpp)
         showPlannedSet(result);
         return;
     }

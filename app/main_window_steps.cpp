@@ -71,6 +71,20 @@ void MainWindow::planOnce() {
 
 void MainWindow::showPlannedSet(const appcore::RunSetResult& set) {
     runPanel_->setRunning(false);
+    // A plan is not a run set: a stopped or refused one leaves the charts
+    // and the sets as they were.
+    if (set.cancelled) {
+        statusBar()->showMessage(tr("Stopped"), 10000);
+        return;
+    }
+    if (!set.error.isEmpty()) {
+        const bool budget = set.error.contains("--max-memory");
+        statusBar()->showMessage(budget ? tr("%1: refused by the memory guard").arg(set.config.label())
+                                        : tr("%1: planning failed").arg(set.config.label()));
+        showError(budget ? tr("The memory guard refused the plan") : tr("Planning failed"),
+                  budget ? set.error + tr(" (in the app: the Budget field of the Run panel)") : set.error);
+        return;
+    }
     memoryMap_->setPlacements(set.memoryMap, set.config.label() + tr(" (planned, not run)"),
                               set.config.session.mode.planner == interstage::PlannerKind::Arena);
     showMemoryOnGraph(set);

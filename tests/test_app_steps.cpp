@@ -208,6 +208,25 @@ private slots:
         QVERIFY(w.memoryTimeline()->timeCursorVisible());
     }
 
+    // A plan the memory guard refuses says so and leaves the plan shown.
+    void refusedPlanKeepsWhatWasShown() {
+        MainWindow w;
+        QVERIFY2(openAndFinish(w, "reduce", true), qPrintable(w.lastError()));
+        const int steps = w.stepScrubber()->stepCount();
+        const int tensors = w.memoryMap()->tensorCount();
+        w.stepScrubber()->setStep(17);
+        w.runPanel()->setBudgetMiB(1);
+        w.planOnce();
+        QVERIFY(waitIdle(w));
+        QVERIFY2(w.lastError().contains("Budget field"), qPrintable(w.lastError()));
+        QVERIFY(w.stepSet());
+        QCOMPARE(w.stepScrubber()->stepCount(), steps);
+        QCOMPARE(w.stepScrubber()->step(), 17);
+        QCOMPARE(w.memoryMap()->tensorCount(), tensors);
+        QVERIFY(w.results().empty());
+        QVERIFY(w.runSetHistory().empty());
+    }
+
     void commandLineStepWritesTheScreenshot() {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert("QT_QPA_PLATFORM", "offscreen");

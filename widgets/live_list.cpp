@@ -40,7 +40,7 @@ LiveList::LiveList(QWidget* parent) : QWidget(parent) {
     title_->setFont(bold);
     table_ = new QTableWidget(0, kColumns);
     table_->setObjectName("liveTable");
-    table_->setHorizontalHeaderLabels({tr("Tensor"), tr("Bytes"), tr("Producer"), tr("Last reader"), tr("")});
+    table_->setHorizontalHeaderLabels({tr("Tensor"), tr("Bytes"), tr("Producer"), tr("Last reader"), tr("Flags")});
     table_->verticalHeader()->hide();
     table_->verticalHeader()->setDefaultSectionSize(20);
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
