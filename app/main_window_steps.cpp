@@ -41,6 +41,8 @@ QWidget* MainWindow::buildStepArea(QTabWidget* tabs) {
         memoryMap_->highlightTensor(name);
         showTensor(name);
     });
+    // Another run of the set drawn: the cursor moves to its times.
+    connect(timeline_, &widgets::MemoryTimeline::runShown, this, [this] { onStepChanged(scrubber_->step()); });
     // A new set's live timeline is not the set stepped through.
     connect(&controller_, &appcore::RunController::runStarted, this, [this] { timeline_->hideTimeCursor(); });
     return area;

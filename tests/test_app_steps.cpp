@@ -59,12 +59,12 @@ private:
 
     // A window with the model open and one finished set: `preset` run once,
     // or only planned.
-    bool openAndFinish(MainWindow& w, const QString& preset, bool plan) {
+    bool openAndFinish(MainWindow& w, const QString& preset, bool plan, int runs = 1) {
         w.setQuiet(true);
         w.show();
         w.openModel(model_);
         if (!waitIdle(w) || !w.document()) return false;
-        w.runPanel()->setRunCount(1);
+        w.runPanel()->setRunCount(runs);
         w.runPanel()->applyPreset(preset);
         plan ? w.planOnce() : w.runOnce();
         return waitIdle(w) && w.lastError().isEmpty() && w.stepSet() != nullptr;
@@ -144,8 +144,16 @@ private slots:
 
     void arrowKeysStepByOneAndPlayAdvances() {
         MainWindow w;
-        QVERIFY2(openAndFinish(w, "reduce", false), qPrintable(w.lastError()));
+        QVERIFY2(openAndFinish(w, "reduce", false, 2), qPrintable(w.lastError()));
         widgets::StepScrubber* scrubber = w.stepScrubber();
+        // The cursor takes the times of the run the timeline draws.
+        const auto& runs = w.results().back().runs;
+        QCOMPARE(int(runs.size()), 2);
+        scrubber->setStep(100);
+        QCOMPARE(w.memoryTimeline()->timeCursorMs(), runs[1]->nodes[100].startMs);
+        w.memoryTimeline()->showRun(1);
+        QCOMPARE(w.memoryTimeline()->timeCursorMs(), runs[0]->nodes[100].startMs);
+        QVERIFY(runs[0]->nodes[100].startMs != runs[1]->nodes[100].startMs);
         w.chartTabs()->setCurrentWidget(w.memoryMap());
         scrubber->setStep(10);
         // A key the chart ignores reaches the area the scrubber listens to.

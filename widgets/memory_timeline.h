@@ -90,6 +90,10 @@ public slots:
     // Draws run `run` (1-based) of the current set once it has finished.
     void showRun(int run);
 
+signals:
+    // Another finished run is drawn (the step cursor takes its times).
+    void runShown(int run);
+
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
