@@ -3,21 +3,30 @@
 // highlights the right boxes and arrows (flat and grouped), the heat
 // colours put the hottest colour on the peak step's node, and the minimap
 // marks it.
+#include <QElapsedTimer>
+#include <QGraphicsItem>
+#include <QImage>
+#include <QMenuBar>
 #include <QMouseEvent>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <fstream>
 
 #include "core/executed_nodes.h"
+#include "core/graph_bodies.h"
 #include "core/model_document.h"
 #include "interstage/live_peak.h"
 #include "interstage/session.h"
 #include "interstage/zoo.h"
+#include "main_window.h"
+#include "models/control_flow_models.h"
 #include "test_support.h"
 #include "widgets/graph_legend.h"
 #include "widgets/graph_minimap.h"
 #include "widgets/graph_style.h"
 #include "widgets/graph_view.h"
+#include "widgets/run_panel.h"
 
 using namespace interstage;
 using widgets::GraphView;
@@ -62,6 +71,8 @@ class GraphHeatTest : public QObject {
 private slots:
     void initTestCase() {
         QVERIFY(dir_.isValid());
+        // The window's autosaves stay in this run's folder.
+        qputenv("INTERSTAGE_AUTOSAVE_DIR", dir_.filePath("autosave").toUtf8());
         auto bytes = buildZooModel("u2netp");
         QVERIFY2(bytes.ok(), bytes.status().toString().c_str());
         const QString path = dir_.filePath("u2netp.onnx");
@@ -149,6 +160,13 @@ private slots:
         const QString last = nodes_.nodeNames[nodes_.fileNodesOfStep.back().front()];
         QCOMPARE(view->stepStateOf(last), StepState::NotYetMade);
 
+        // The graph input (not planned: the caller's buffer) is alive at the
+        // first step and freed once its only reader has run.
+        const QString input = QString::fromStdString(doc_->resolved.value(doc_->resolved.runtimeInputs().front()).name);
+        QCOMPARE(view->edgeStepStateOf(input), StepState::Freed);
+        view->showStep(appcore::graphStepAt(nodes_, doc_->resolved, map_, 0));
+        QCOMPARE(view->edgeStepStateOf(input), StepState::Live);
+
         view->clearStep();
         QVERIFY(!view->hasStep());
         QCOMPARE(view->stepStateOf(last), StepState::None);
@@ -210,6 +228,12 @@ private slots:
         QCOMPARE(view->nodeColorOf(peakNode), widgets::graphstyle::rampColor(1.0));
         for (size_t n = 0; n < memory.liveBytes.size(); ++n) QVERIFY(memory.liveBytes[n] <= memory.peakBytes);
         QVERIFY2(view->legend()->highLabel().contains("MiB"), qPrintable(view->legend()->highLabel()));
+        // The peak node's tooltip says its step and bytes.
+        const QString stepLine = QString("Step %1: ").arg(memory.peakStep);
+        bool tooltipSaysPeak = false;
+        for (QGraphicsItem* item : view->scene()->items())
+            if (item->toolTip().contains(peakNode) && item->toolTip().contains(stepLine)) tooltipSaysPeak = true;
+        QVERIFY(tooltipSaysPeak);
 
         view->setColorBy(GraphView::ColorBy::BytesAddedFreed);
         std::int64_t most = 0;
@@ -250,8 +274,146 @@ private slots:
         const QPointF target = view->layoutRect(peak).center();
         QVERIFY2(std::abs(centre.y() - target.y()) < slop || view->zoom() < 0.2,
                  qPrintable(QString("%1 vs %2").arg(centre.y()).arg(target.y())));
+        // The overview never covers the legend, in a wide or a narrow view.
+        view->setColorBy(GraphView::ColorBy::LiveBytes);
+        for (int width : {900, 420}) {
+            view->resize(width, 700);
+            QCoreApplication::processEvents();
+            QVERIFY2(!view->minimap()->geometry().intersects(view->legend()->geometry()),
+                     qPrintable(QString::number(width)));
+            QVERIFY(view->viewport()->geometry().contains(view->minimap()->geometry()));
+        }
         view->clearNodeMemory();
         QVERIFY(!view->minimap()->hasPeakMarker());
+    }
+
+    // Control flow: the Loop runs as one step of the top-level plan; its
+    // body's nodes (drawn as a group) have no steps and stay as they are,
+    // and heat leaves them neutral. Every step and both colours draw.
+    void controlFlowBodiesStayNeutral() {
+        const QString path =
+            QString::fromStdString(testsupport::writeFile(dir_, "cf.onnx", testmodels::decoderModel(5).serialize()));
+        auto doc = appcore::loadDocument(path, {});
+        QVERIFY2(doc.ok(), doc.status().toString().c_str());
+        QVERIFY(doc.value()->grouped);
+        auto session = Session::create(*doc.value()->model, SessionOptions());
+        QVERIFY2(session.ok(), session.status().toString().c_str());
+        std::vector<std::string> executed;
+        for (const Node& node : session.value()->executedGraph().nodes) executed.push_back(node.name);
+        const auto map = session.value()->memoryMap();
+        const appcore::ExecutedNodes nodes = appcore::mapExecutedNodes(doc.value()->resolved, executed, map);
+        for (int s = 0; s < nodes.steps(); ++s) QVERIFY(!nodes.fileNodesOfStep[static_cast<size_t>(s)].empty());
+        GraphView view;
+        view.resize(800, 600);
+        view.setGroupedGraph(doc.value()->resolved, doc.value()->grouped, doc.value()->layout, doc.value()->expansion);
+        view.show();
+        int running = 0;
+        for (int s = 0; s < nodes.steps(); ++s) {
+            view.showStep(appcore::graphStepAt(nodes, doc.value()->resolved, map, s));
+            for (int n : nodes.fileNodesOfStep[static_cast<size_t>(s)])
+                running += view.stepStateOf(nodes.nodeNames[static_cast<size_t>(n)]) == StepState::Running;
+        }
+        QVERIFY(running >= nodes.steps());
+        // The body's nodes drawn: no step state, neutral heat.
+        const Graph& graph = doc.value()->resolved;
+        const appcore::GraphBodies bodies = appcore::collectBodies(graph);
+        QVERIFY(!bodies.nodes.empty());
+        QStringList bodyNodes;
+        for (size_t k = 0; k < bodies.nodes.size(); ++k) {
+            const int number = static_cast<int>(graph.nodes.size() + k);
+            if (view.isNodeShown(number))
+                bodyNodes << QString::fromStdString(appcore::bodyNode(graph, bodies, number)->name);
+        }
+        QVERIFY(!bodyNodes.isEmpty());
+        for (const QString& name : bodyNodes) QCOMPARE(view.stepStateOf(name), StepState::None);
+        view.setNodeMemory(appcore::nodeMemoryOf(nodes, map, "default"));
+        const QColor neutral = widgets::graphstyle::pale(widgets::graphstyle::kEdge, 0.7);
+        for (auto mode : {GraphView::ColorBy::LiveBytes, GraphView::ColorBy::BytesAddedFreed}) {
+            view.setColorBy(mode);
+            QVERIFY(view.minimap()->hasPeakMarker());
+            for (const QString& name : bodyNodes) QCOMPARE(view.nodeColorOf(name), neutral);
+        }
+    }
+
+    // Stepping stays interactive: mapping, building the step and drawing
+    // it, for every step of the run on the grouped view.
+    void everyStepIsQuickOnTheGroupedView() {
+        GraphView view;
+        view.resize(900, 700);
+        view.setGroupedGraph(doc_->resolved, doc_->grouped, doc_->layout, doc_->expansion);
+        view.show();
+        QElapsedTimer timer;
+        std::vector<qint64> times;
+        for (int s = 0; s < nodes_.steps(); ++s) {
+            timer.restart();
+            const auto nodes = appcore::mapExecutedNodes(doc_->resolved, executed_, map_);
+            view.showStep(appcore::graphStepAt(nodes, doc_->resolved, map_, s));
+            times.push_back(timer.nsecsElapsed());
+            if (qEnvironmentVariableIsSet("GRAPH_HEAT_SHOTS") && s % 60 == 0) {
+                QCoreApplication::processEvents();
+                view.grab().save(QString("/tmp/gh_step_%1.png").arg(s));
+            }
+        }
+        std::sort(times.begin(), times.end());
+        const qint64 median = times[times.size() / 2];
+        qInfo("steps: median %.1f ms, slowest %.1f ms over %d steps", median / 1e6, times.back() / 1e6, nodes_.steps());
+        // The median, not the slowest: a loaded CI machine stalls now and then.
+        QVERIFY2(median < 50'000'000, qPrintable(QString::number(median / 1e6)));
+    }
+
+    // `interstage --color-by`: a mode it does not know is refused by name;
+    // "live" with a preset saves the coloured window.
+    void commandLineColourMode() {
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert("QT_QPA_PLATFORM", "offscreen");
+        environment.insert("INTERSTAGE_AUTOSAVE_DIR", dir_.filePath("autosave"));
+        const auto run = [&](const QStringList& arguments) {
+            QProcess app;
+            app.setProcessEnvironment(environment);
+            app.start(INTERSTAGE_APP, arguments);
+            if (!app.waitForFinished(120000)) app.kill();
+            app.waitForFinished();
+            return std::make_pair(app.exitCode(), QString::fromLocal8Bit(app.readAllStandardError()));
+        };
+        const QString model = dir_.filePath("u2netp.onnx");
+        const auto bogus = run({model, "--color-by", "heat"});
+        QCOMPARE(bogus.first, 1);
+        QVERIFY2(bogus.second.contains("no colour mode 'heat'") && bogus.second.contains("live"),
+                 qPrintable(bogus.second));
+        const QString shot = dir_.filePath("live.png");
+        const auto live = run({model, "--preset", "reduce", "--color-by", "live", "--screenshot", shot});
+        QVERIFY2(live.first == 0, qPrintable(live.second));
+        QVERIFY(!QImage(shot).isNull());
+    }
+
+    // The window: a finished set colours the graph and marks its peak, and
+    // View > Colour by offers both memory colours.
+    void windowColoursTheGraphFromTheFinishedSet() {
+        MainWindow w;
+        w.setQuiet(true);
+        w.show();
+        w.openModel(dir_.filePath("u2netp.onnx"));
+        QElapsedTimer timer;
+        timer.start();
+        while ((w.isBusy() || !w.document()) && timer.elapsed() < 120000) QTest::qWait(20);
+        QVERIFY(w.document());
+        QVERIFY(w.graphView()->nodeMemory().empty());
+        w.runPanel()->applyPreset("reduce");
+        w.runPanel()->setRunCount(1);
+        w.runOnce();
+        timer.restart();
+        while (w.isBusy() && timer.elapsed() < 240000) QTest::qWait(20);
+        QVERIFY2(w.lastError().isEmpty(), qPrintable(w.lastError()));
+        QCOMPARE(int(w.results().size()), 1);
+        const appcore::NodeMemory& memory = w.graphView()->nodeMemory();
+        QVERIFY(!memory.empty());
+        QCOMPARE(memory.peakStep, peakOfLiveTensors(w.results().back().memoryMap).step);
+        QCOMPARE(memory.peakBytes, peakOfLiveTensors(w.results().back().memoryMap).bytes);
+        QVERIFY(w.graphView()->minimap()->hasPeakMarker());
+        QStringList colours;
+        for (QAction* action : w.menuBar()->findChildren<QAction*>()) colours << action->text();
+        QVERIFY2(colours.contains("Live bytes at its step") && colours.contains("Bytes added / freed"),
+                 qPrintable(colours.join(", ")));
     }
 };
 

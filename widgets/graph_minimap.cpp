@@ -5,6 +5,7 @@
 #include <QPainter>
 #include <algorithm>
 
+#include "widgets/graph_legend.h"
 #include "widgets/graph_style.h"
 #include "widgets/graph_view.h"
 
@@ -63,7 +64,13 @@ void GraphMinimap::setPeakMarker(const QRectF& sceneRect, const QString& tooltip
 
 void GraphMinimap::place() {
     const QRect area = view_->viewport()->geometry();
-    move(area.left() + kMargin, area.bottom() - height() - kMargin + 1);
+    // Beside the legend when both fit across the bottom; else the top
+    // right corner (the breadcrumb has the top left).
+    const int legend = view_->legend()->isVisible() ? view_->legend()->width() : 0;
+    if (width() + legend + 3 * kMargin <= area.width())
+        move(area.left() + kMargin, area.bottom() - height() - kMargin + 1);
+    else
+        move(area.right() - width() - kMargin + 1, area.top() + kMargin);
 }
 
 // The picture keeps the scene's aspect inside its box (render() centres it).

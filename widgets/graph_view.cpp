@@ -345,7 +345,8 @@ void GraphView::applyProblems() {
                                : entry.group >= 0 ? problemInGroup(entry.group)
                                                   : QString();
         entry.item->setProblem(!reason.isEmpty());
-        entry.item->setToolTip(reason.isEmpty() ? entry.tooltip : entry.tooltip + QStringLiteral("\n\n") + reason);
+        const QString tooltip = entry.tooltip + memoryNote(entry);
+        entry.item->setToolTip(reason.isEmpty() ? tooltip : tooltip + QStringLiteral("\n\n") + reason);
     }
 }
 
@@ -415,6 +416,7 @@ void GraphView::placeLegend() {
     // the last ranks' right side is the emptiest.
     legend_->move(area.right() - legend_->width() - kLegendMargin + 1,
                   area.bottom() - legend_->height() - kLegendMargin + 1);
+    minimap_->place();  // beside the legend, or above when both do not fit
 }
 
 double GraphView::zoom() const { return transform().m11(); }
@@ -656,7 +658,6 @@ void GraphView::showEvent(QShowEvent* event) {
 void GraphView::resizeEvent(QResizeEvent* event) {
     QGraphicsView::resizeEvent(event);
     placeLegend();
-    minimap_->place();
     if (pendingInitialView_ && isVisible() && !viewport()->size().isEmpty()) initialView();
 }
 

@@ -232,10 +232,14 @@ private:
     void applyStep();
     StepState nodeStepState(const NodeEntry& entry) const;
     StepState groupStepState(int group) const;
+    // The node numbers drawn inside a group, at any depth (its items and
+    // its child groups' items: a walk of that group only).
+    std::vector<int> nodesInGroup(int group) const;
     StepState valueStepState(interstage::ValueId value) const;
     bool applyHeatColor(const NodeEntry& entry);
     double heatPosition(const NodeEntry& entry) const;
     bool showHeatLegend();
+    QString memoryNote(const NodeEntry& entry) const;  // the tooltip's memory line
     void updateMinimap();
 
     QGraphicsScene* scene_;

@@ -36,6 +36,7 @@ void GraphView::setNodeMemory(const appcore::NodeMemory& memory) {
     for (size_t n = 0; n < memory_.ran.size(); ++n)
         if (memory_.ran[n]) maxHeatDelta_ = std::max(maxHeatDelta_, std::abs(netBytes(memory_, n)));
     applyColors();
+    applyProblems();  // the tooltips' memory lines
     updateLegend();
     updateMinimap();
 }
@@ -49,11 +50,8 @@ void GraphView::clearNodeMemory() { setNodeMemory(appcore::NodeMemory()); }
 double GraphView::heatPosition(const NodeEntry& entry) const {
     const double none = std::nan("");
     std::vector<int> members;
-    if (entry.group >= 0 && grouped_) {
-        const auto& plan = grouped_->plan().nodes;
-        for (int item = 0; item < plan.size(); ++item)
-            if (plan[item].node >= 0 && grouped_->tree().contains(entry.group, item))
-                members.push_back(plan[item].node);
+    if (entry.group >= 0) {
+        members = nodesInGroup(entry.group);
     } else if (entry.node >= 0) {
         members.push_back(entry.node);
     }
@@ -74,6 +72,18 @@ double GraphView::heatPosition(const NodeEntry& entry) const {
     if (colorBy_ == ColorBy::LiveBytes)
         return memory_.peakBytes == 0 ? 0.0 : static_cast<double>(live) / static_cast<double>(memory_.peakBytes);
     return maxHeatDelta_ == 0 ? 0.0 : static_cast<double>(net) / static_cast<double>(maxHeatDelta_);
+}
+
+// What a box's tooltip adds once a plan is known: its step's bytes.
+QString GraphView::memoryNote(const NodeEntry& entry) const {
+    const auto n = static_cast<size_t>(entry.node);
+    if (memory_.empty() || entry.node < 0 || n >= memory_.ran.size()) return {};
+    if (!memory_.ran[n]) return tr("\n\nDid not run (folded into a constant before the run)");
+    return tr("\n\nStep %1: %2 alive · adds %3 · frees %4")
+        .arg(memory_.step[n])
+        .arg(formatBytes(static_cast<double>(memory_.liveBytes[n])))
+        .arg(formatBytes(static_cast<double>(memory_.addedBytes[n])))
+        .arg(formatBytes(static_cast<double>(memory_.freedBytes[n])));
 }
 
 bool GraphView::applyHeatColor(const NodeEntry& entry) {

@@ -74,12 +74,8 @@ GraphView::StepState GraphView::nodeStepState(const NodeEntry& entry) const {
 
 // A collapsed group shows the most telling state of the nodes inside.
 GraphView::StepState GraphView::groupStepState(int group) const {
-    if (!grouped_) return StepState::None;
-    const auto& plan = grouped_->plan().nodes;
     StepState best = StepState::None;
-    for (int item = 0; item < plan.size(); ++item) {
-        const int node = plan[item].node;
-        if (node < 0 || static_cast<size_t>(node) >= infos_.size() || !grouped_->tree().contains(group, item)) continue;
+    for (int node : nodesInGroup(group)) {
         NodeEntry member;
         member.node = node;
         const StepState state = nodeStepState(member);
@@ -105,6 +101,23 @@ void GraphView::applyStep() {
         edge.item->setLiveMark(state == StepState::Live);
         edge.item->setOpacity(greyed(state) ? kGreyOpacity : 1.0);
     }
+}
+
+std::vector<int> GraphView::nodesInGroup(int group) const {
+    std::vector<int> nodes;
+    if (!grouped_ || group < 0 || group >= grouped_->tree().groupCount()) return nodes;
+    const auto& plan = grouped_->plan().nodes;
+    std::vector<int> pending{group};
+    while (!pending.empty()) {
+        const appcore::Group& g = grouped_->tree().group(pending.back());
+        pending.pop_back();
+        for (int item : g.items)
+            if (item >= 0 && item < plan.size() && plan[item].node >= 0 &&
+                static_cast<size_t>(plan[item].node) < infos_.size())
+                nodes.push_back(plan[item].node);
+        pending.insert(pending.end(), g.children.begin(), g.children.end());
+    }
+    return nodes;
 }
 
 int GraphView::layoutIndexOfNode(const QString& nodeName) const {

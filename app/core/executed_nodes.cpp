@@ -108,6 +108,16 @@ GraphStep graphStepAt(const ExecutedNodes& nodes, const interstage::Graph& file,
         result.madeValues.insert(nodes.valueNames[static_cast<size_t>(v)]);
         if (step <= p.last) result.liveValues.insert(nodes.valueNames[static_cast<size_t>(v)]);
     }
+    // Graph inputs the plan leaves out (the caller's buffers): there from
+    // the start, alive until their last reader has run.
+    for (interstage::ValueId v : file.runtimeInputs()) {
+        if (planned[static_cast<size_t>(v)]) continue;
+        int last = -1;
+        for (interstage::NodeId consumer : file.value(v).consumers)
+            last = std::max(last, nodes.stepOfFileNode[static_cast<size_t>(consumer)]);
+        result.madeValues.insert(nodes.valueNames[static_cast<size_t>(v)]);
+        if (step <= last) result.liveValues.insert(nodes.valueNames[static_cast<size_t>(v)]);
+    }
     // Tensors inside a fused node have no buffer: made when it runs.
     for (size_t n = 0; n < file.nodes.size(); ++n) {
         const int s = nodes.stepOfFileNode[n];

@@ -38,7 +38,8 @@ ExecutedNodes mapExecutedNodes(const interstage::Graph& file, const std::vector<
 // What the graph view shows at one step, by file graph names: the node(s)
 // running, the tensors alive (edges), and every tensor made so far (the
 // ones made but not alive are freed). A tensor fusion removed (inside a
-// fused node) counts as made at its node's step, never alive.
+// fused node) counts as made at its node's step, never alive; a graph
+// input the plan leaves out is alive from the start to its last reader.
 struct GraphStep {
     QSet<QString> runningNodes;
     QSet<QString> liveValues;
