@@ -6,6 +6,7 @@
 #include <QLocale>
 #include <QMap>
 #include <QMessageBox>
+#include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
 
@@ -14,6 +15,7 @@
 #include "main_window.h"
 #include "ui_benchmark.h"
 #include "widgets/graph_view.h"
+#include "widgets/plan_diff_view.h"
 #include "widgets/run_panel.h"
 
 namespace {
@@ -27,7 +29,11 @@ struct AppOptions {
                                   "fails to open or run, the window as it is is saved, the error goes to stderr and "
                                   "the exit status is 1.",
                                   "FILE"};
-    QCommandLineOption tab{"tab", "The chart tab to show: timeline (default), map or timings.", "TAB"};
+    QCommandLineOption tab{"tab", "The chart tab to show: timeline (default), map, timings, peak or diff.", "TAB"};
+    QCommandLineOption diff{"diff",
+                            "With --compare and --screenshot: the Compare plans tab with the sets of presets A "
+                            "and B (e.g. reduce,arena).",
+                            "A,B"};
     QCommandLineOption preset{"preset",
                               "Run one memory preset (default, reduce, reuse, reduce+reuse or arena) once the model "
                               "is open, instead of --compare's five.",
@@ -75,11 +81,21 @@ struct AppOptions {
                                      "ONNX model or saved session to open (default: the built-in U^2-Net-P sample). "
                                      "A session opens with its model when the file there is unchanged, else as "
                                      "charts only; --screenshot then saves the restored window.");
-        parser.addOptions({backend, input, value, compare, screenshot, tab, preset, benchmark, find, restoreAutosave});
+        parser.addOptions(
+            {backend, input, value, compare, screenshot, tab, preset, benchmark, find, restoreAutosave, diff});
         parser.addOption(colorBy);
         parser.addOptions({plan, step});
     }
 };
+
+// --diff A,B: the Compare plans tab with the sets of those presets (the
+// first and the last set when either is missing).
+void showDiff(MainWindow& window, const QString& pair) {
+    window.showPlanDiff();
+    const QStringList modes = pair.split(',');
+    widgets::PlanDiffView* view = window.planDiffView();
+    if (modes.size() == 2) view->compare(view->findSet(modes[0]), view->findSet(modes[1]));
+}
 
 // --help and --version print and exit; they must work where there is no
 // display (a server, a CI job), and QApplication aborts there.
@@ -135,6 +151,23 @@ void describeApplication() {
 
 }  // namespace
 
+namespace {
+
+// --tab NAME: the tab whose title it names (tabs are added by several
+// files, so their order is not fixed).
+void selectChartTab(MainWindow& window, const QString& name) {
+    static const QMap<QString, QString> titles = {{"timeline", "Memory timeline"},
+                                                  {"map", "Memory map"},
+                                                  {"timings", "Timings"},
+                                                  {"peak", "Peak"},
+                                                  {"diff", "Compare plans"}};
+    QTabWidget* tabs = window.chartTabs();
+    for (int i = 0; i < tabs->count(); ++i)
+        if (tabs->tabText(i).remove('&') == titles.value(name)) tabs->setCurrentIndex(i);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     if (onlyPrintsText(argc, argv)) {
         QCoreApplication textOnly(argc, argv);
@@ -164,7 +197,7 @@ int main(int argc, char** argv) {
                      qPrintable(presets.join(", ")));
         return 1;
     }
-    const QStringList chartTabs = {"timeline", "map", "timings"};
+    const QStringList chartTabs = {"timeline", "map", "timings", "peak", "diff"};
     if (parser.isSet(options.tab) && !chartTabs.contains(parser.value(options.tab))) {
         std::fprintf(stderr, "interstage: no chart tab '%s' (offered: %s)\n", qPrintable(parser.value(options.tab)),
                      qPrintable(chartTabs.join(", ")));
@@ -268,8 +301,9 @@ int main(int argc, char** argv) {
                     window.selectNode(producer);
                 }
             }
-            if (parser.isSet(options.tab))
-                window.chartTabs()->setCurrentIndex(int(chartTabs.indexOf(parser.value(options.tab))));
+            if (parser.isSet(options.tab)) selectChartTab(window, parser.value(options.tab));
+            if (parser.isSet(options.diff) || parser.value(options.tab) == "diff")
+                showDiff(window, parser.value(options.diff));
             if (parser.isSet(options.step) && !window.showStep(step)) {
                 const int steps = window.stepSet() ? appcore::stepCount(*window.stepSet()) : 0;
                 std::fprintf(stderr, "interstage: --step %d: the plan shown has %d steps (0 to %d)\n", step, steps,

@@ -42,6 +42,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     tabs_->addTab(timeline_, tr("Memory timeline"));
     tabs_->addTab(memoryMap_, tr("Memory map"));
     tabs_->addTab(timingChart_, tr("Timings"));
+    buildDiffTab();
     auto* splitter = new QSplitter(Qt::Horizontal);
     splitter->addWidget(graphView_);
     splitter->addWidget(buildStepArea(tabs_));
@@ -52,6 +53,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     buildDocks();
     buildMenus();
+    buildPeakPanel();
     {
         // The CPU and every Vulkan device the loader finds (none: CPU only).
         QStringList ids{"cpu"}, labels{tr("CPU")};

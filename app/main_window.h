@@ -29,8 +29,10 @@ namespace widgets {
 class GraphView;
 class Inspector;
 class LiveList;
+class PeakPanel;
 class MemoryMap;
 class MemoryTimeline;
+class PlanDiffView;
 class RunPanel;
 class StepScrubber;
 class TimingChart;
@@ -81,6 +83,15 @@ public:
     appcore::StepState currentStep() const;
     // Shows `step` of the set followed; false when it has no such step.
     bool showStep(int step);
+    widgets::PeakPanel* peakPanel() const { return peakPanel_; }
+    // The Peak tab's costs for results()[set], planned now (main_window_peak.cpp).
+    void planPeakCosts(int set);
+    // The "Compare plans" tab (main_window_diff.cpp).
+    widgets::PlanDiffView* planDiffView() const { return planDiff_; }
+    void showPlanDiff();
+    // Plans the Run panel's configuration without running it (a set of no
+    // runs: its plan and memory map only), for Compare plans.
+    void planOnly();
     // Tests: faults for the next run set only (see RunConfig).
     void injectFaultsForTesting(int failNthAllocation, int loseDeviceAtSubmit) {
         nextFaults_ = {failNthAllocation, loseDeviceAtSubmit};
@@ -160,6 +171,12 @@ private:
     void clearSteps();
     void onStepChanged(int step);
     void showStepInGraph(const appcore::StepState& state);
+    // main_window_peak.cpp
+    void buildPeakPanel();
+    void selectProducer(const QString& tensor, const QString& producer);
+    // main_window_diff.cpp
+    void buildDiffTab();
+    void updateDiffView();
     // main_window_session.cpp
     void buildSessionMenu(QMenu* file);
     appcore::Autosave::Builder sessionBuilder() const;
@@ -193,11 +210,13 @@ private:
     widgets::TimingChart* timingChart_ = nullptr;
     widgets::RunPanel* runPanel_ = nullptr;
     widgets::Inspector* inspector_ = nullptr;
+    widgets::PeakPanel* peakPanel_ = nullptr;
     QTabWidget* tabs_ = nullptr;
     widgets::StepScrubber* scrubber_ = nullptr;
     widgets::LiveList* liveList_ = nullptr;
     std::optional<appcore::RunSetResult> stepSet_;             // the set the scrubber steps through
     std::shared_ptr<const appcore::ExecutedNodes> stepNodes_;  // its steps on the file's graph
+    widgets::PlanDiffView* planDiff_ = nullptr;
     QMenu* recentMenu_ = nullptr;
     QLabel* statusLabel_ = nullptr;
     QProgressBar* progress_ = nullptr;

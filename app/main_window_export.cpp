@@ -54,6 +54,7 @@ bool MainWindow::exportData(const QString& path) {
                                 {"mode", QString::fromStdString(r.config.session.mode.name())},
                                 {"lower_bound_bytes", double(r.lowerBoundBytes)},
                                 {"executed_lower_bound_bytes", double(r.executedLowerBoundBytes)},
+                                {"aliased_lower_bound_bytes", double(r.aliasedLowerBoundBytes)},
                                 {"weight_bytes", double(r.weightBytes)},
                                 {"first_ms", r.firstMs()},
                                 {"steady_median_ms", r.steadyMedianMs()},

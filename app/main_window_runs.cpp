@@ -14,6 +14,7 @@
 #include "widgets/inspector.h"
 #include "widgets/memory_map.h"
 #include "widgets/memory_timeline.h"
+#include "widgets/peak_panel.h"
 #include "widgets/run_panel.h"
 #include "widgets/timing_chart.h"
 
@@ -54,7 +55,7 @@ void MainWindow::comparePresets() {
     queue_.clear();
     for (const interstage::MemoryPreset& preset : interstage::memoryPresets()) {
         appcore::RunConfig config = base;
-        config.session.mode.planner = preset.mode.planner;  // the panel's constant flags stay
+        config.session.mode = preset.mode;  // the seed's flags: reduce-constant and ignore-input-initializer on
         queue_.push_back(config);
     }
     appcore::RunConfig first = queue_.front();
@@ -87,15 +88,15 @@ void MainWindow::drawFinishedSet(const appcore::RunSetResult& result) {
                                   result.config.session.mode.planner == interstage::PlannerKind::Arena,
                                   result.bodyMemory);
         showMemoryOnGraph(result);
+        peakPanel_->addSet(result);
         followSetForSteps(result);
     }
+    // A plan that did not run (Plan, Compare plans): its map and steps.
+    if (result.config.planOnly() && result.error.isEmpty() && !result.cancelled) showPlannedSet(result);
+    updateDiffView();
 }
 
 void MainWindow::onSetFinished(const appcore::RunSetResult& result) {
-    if (result.config.planOnly()) {  // Plan: nothing ran (main_window_steps.cpp)
-        showPlannedSet(result);
-        return;
-    }
     drawFinishedSet(result);
     if (!result.runs.empty()) setUnsaved(true);
     // Every finished set, also between a comparison's presets: a crash

@@ -21,6 +21,7 @@
 #include "widgets/inspector.h"
 #include "widgets/memory_map.h"
 #include "widgets/memory_timeline.h"
+#include "widgets/peak_panel.h"
 #include "widgets/run_panel.h"
 #include "widgets/timing_chart.h"
 
@@ -193,6 +194,8 @@ void MainWindow::clearCharts() {
     timeline_->clear();
     timingChart_->clear();
     memoryMap_->clear();
+    peakPanel_->clear();
+    updateDiffView();
     clearSteps();
 }
 

@@ -48,56 +48,25 @@ QWidget* MainWindow::buildStepArea(QTabWidget* tabs) {
     return area;
 }
 
+// The Run panel's Plan: planOnly() (main_window_diff.cpp) makes the set,
+// which arrives through drawFinishedSet; the map is what it is for here.
 void MainWindow::planOnce() {
-    if (!document_) {
-        showError(tr("Nothing to plan"), tr("Open a model first (File > Open, or File > Open Sample)."));
-        return;
-    }
-    if (!document_->runBlocker.isEmpty()) {
-        showError(tr("Cannot plan this model"), document_->runBlocker);
-        return;
-    }
-    QString error;
-    appcore::RunConfig config = runPanel_->config(&error);
-    if (!error.isEmpty()) {
-        showError(tr("Check the run settings"), error);
-        return;
-    }
-    queue_.clear();
-    config.runs = 0;  // the controller prepares the session (kernels, plan) and runs nothing
-    currentLabel_ = config.label();
-    controller_.start(document_->model, config);
-    runPanel_->setRunning(true);
-    statusBar()->showMessage(tr("Planning %1...").arg(currentLabel_));
+    planOnly();
+    if (isBusy()) tabs_->setCurrentWidget(memoryMap_);
 }
 
+// A plan's set (no runs, no error) is drawn like a run set's plan: the map,
+// the graph's colours and the steps, without times.
 void MainWindow::showPlannedSet(const appcore::RunSetResult& set) {
-    runPanel_->setRunning(false);
-    // A plan is not a run set: a stopped or refused one leaves the charts
-    // and the sets as they were.
-    if (set.cancelled) {
-        statusBar()->showMessage(tr("Stopped"), 10000);
-        return;
-    }
-    if (!set.error.isEmpty()) {
-        const bool budget = set.error.contains("--max-memory");
-        statusBar()->showMessage(budget ? tr("%1: refused by the memory guard").arg(set.config.label())
-                                        : tr("%1: planning failed").arg(set.config.label()));
-        showError(budget ? tr("The memory guard refused the plan") : tr("Planning failed"),
-                  budget ? set.error + tr(" (in the app: the Budget field of the Run panel)") : set.error);
-        return;
-    }
     memoryMap_->setPlacements(set.memoryMap, set.config.label() + tr(" (planned, not run)"),
                               set.config.session.mode.planner == interstage::PlannerKind::Arena);
     showMemoryOnGraph(set);
     followSetForSteps(set);
-    tabs_->setCurrentWidget(memoryMap_);
     statusBar()->showMessage(
         tr("%1: planned, not run: peak %2, %3 steps")
             .arg(set.config.label(), QString::fromStdString(interstage::formatBytes(double(set.plannedPeakBytes))))
             .arg(appcore::stepCount(set)),
         10000);
-    emit runSetFinished();
 }
 
 void MainWindow::followSetForSteps(const appcore::RunSetResult& set) {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "interstage/memory.h"
+#include "plan/aliased_bound.h"
 
 namespace interstage::fuzzing {
 namespace {
@@ -113,6 +114,15 @@ std::string checkTrims(const std::vector<PlannedTensor>& tensors, const MemoryPl
     return {};
 }
 
+std::string checkAboveBound(const MemoryPlan& plan, const std::vector<std::size_t>& bound) {
+    const auto held = plannedBytesPerStep(plan, static_cast<int>(bound.size()));
+    for (size_t s = 0; s < bound.size(); ++s)
+        if (held[s] < bound[s])
+            return "step " + std::to_string(s) + " holds " + std::to_string(held[s]) +
+                   " bytes, below the aliased lower bound " + std::to_string(bound[s]);
+    return {};
+}
+
 std::string checkPlans(const Graph& graph) {
     const auto tensors = plannedIntermediates(graph);
     if (tensors.size() > 2000) return {};
@@ -138,6 +148,12 @@ std::string checkPlans(const Graph& graph) {
         const MemoryPlan session = planInPlace(mode.value(), graph, tensors, options);
         if (plannedPeakBytes(session, steps) > plannedPeakBytes(plan, steps))
             return "the in-place plan's peak is above the plain plan's" + in;
+        // No plan holds fewer bytes at a step than the bound under the
+        // rules it was planned with (plan/aliased_bound.h).
+        const auto bound = aliasedLiveBytesPerStep(tensors, inPlaceCandidates(graph, tensors, options), steps);
+        if (std::string below = checkAboveBound(plan, bound); !below.empty()) return below + in;
+        if (std::string below = checkAboveBound(inPlace, bound); !below.empty()) return below + " with aliases" + in;
+        if (std::string below = checkAboveBound(session, bound); !below.empty()) return below + " (in place)" + in;
         std::string broken = checkMoves(graph, tensors, session, smallPages);
         if (broken.empty()) broken = checkTrims(tensors, session);
         if (broken.empty()) broken = checkTrims(tensors, inPlace);

@@ -29,6 +29,9 @@ std::string checkMoves(const Graph& graph, const std::vector<PlannedTensor>& ten
 // A cut buffer holds no tensor past the bytes it keeps after the cut.
 std::string checkTrims(const std::vector<PlannedTensor>& tensors, const MemoryPlan& plan);
 
+// A plan holds at least the aliased lower bound's bytes at every step
+// (plan/aliased_bound.h).
+std::string checkAboveBound(const MemoryPlan& plan, const std::vector<std::size_t>& bound);
 // Every memory mode on the graph as it stands (no passes, no reordering):
 // the plain plan, the plan with in-place aliases (64-byte pages, every
 // Conv taken for striped), and the session's choice, whose peak is never

@@ -202,7 +202,8 @@ private slots:
             auto* button = w.runPanel()->findChild<QPushButton*>(QString("preset:") + preset.name);
             QVERIFY2(button, preset.name);
             button->click();
-            QCOMPARE(w.runPanel()->config().session.mode.planner, preset.mode.planner);
+            // The whole mode, constant flags too: the seed's configurations.
+            QVERIFY2(w.runPanel()->config().session.mode == preset.mode, preset.name);
         }
         const auto with = w.results()[0].runs[0]->peakActivationBytes;
         const auto without = w.results()[1].runs[0]->peakActivationBytes;
@@ -229,7 +230,9 @@ private slots:
         for (const auto& r : w.results()) QCOMPARE(int(r.runs.size()), 2);
         QCOMPARE(w.timingChart()->runSetCount(), 4);
         QCOMPARE(w.timingChart()->barCount(), 8);
-        QCOMPARE(w.results()[1].config.session.mode.name(), std::string("reduce"));
+        QCOMPARE(w.results()[1].config.session.mode.name(), interstage::memoryPresets()[1].mode.name());
+        QVERIFY(w.results()[1].config.session.mode.reduceConstant);  // get_memory_mode(True, True, True, False)
+        QVERIFY(w.results()[1].config.label().startsWith("reduce (T,T,T,F)"));
         QVERIFY(w.results()[1].runs[1]->allocations > 0);  // reduce allocates on every run
         QCOMPARE(w.results()[3].runs[1]->allocations, 0);  // the arena never does after the first
 

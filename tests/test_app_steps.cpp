@@ -232,7 +232,9 @@ private slots:
         QCOMPARE(w.stepScrubber()->step(), 17);
         QCOMPARE(w.memoryMap()->tensorCount(), tensors);
         QVERIFY(w.results().empty());
-        QVERIFY(w.runSetHistory().empty());
+        // Both plans are in the history (Compare plans lists them), the refused one with its error.
+        QCOMPARE(int(w.runSetHistory().size()), 2);
+        QVERIFY(!w.runSetHistory().back().error.isEmpty());
     }
 
     void commandLineStepWritesTheScreenshot() {

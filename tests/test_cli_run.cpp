@@ -182,11 +182,22 @@ private slots:
     void compareTableAndJson() {
         QTemporaryDir dir;
         const QString json = dir.filePath("compare.json");
-        auto r = runCli({"compare", smallModel(dir), "--runs", "3", "--threads", "1", "--json", json});
+        auto r = runCli({"compare", smallModel(dir), "--runs", "3", "--threads", "1", "--json", json, "--seed-table"});
         QCOMPARE(r.code, 0);
         for (const char* mode : {"default", "reduce", "reuse", "arena"})
             QVERIFY2(r.out.contains(mode), qPrintable(r.out));
         QJsonObject doc = readJsonObject(json);
+        // --seed-table: the tutorial's three rows, each beside our run of
+        // the same preset (three runs here), and how the methods differ.
+        QVERIFY2(r.out.contains("the seed's table beside ours"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("557.2") && r.out.contains("176.4") && r.out.contains("296.8"), qPrintable(r.out));
+        QVERIFY(r.out.contains("method: "));
+        const QJsonArray seedRows = doc["seed_table"].toObject()["rows"].toArray();
+        QCOMPARE(seedRows.size(), 3);
+        QCOMPARE(seedRows[1].toObject()["preset"].toString(), QString("reduce"));
+        QCOMPARE(seedRows[1].toObject()["sdk_flags"].toString(), QString("T,T,T,F"));
+        QCOMPARE(seedRows[1].toObject()["seed_cpu_ms"].toArray().size(), 5);
+        QCOMPARE(seedRows[1].toObject()["run_ms"].toArray().size(), 3);
         QVERIFY(doc.contains("lower_bound_bytes"));
         // The file's weights, and per mode the weights held while running:
         // never less than the file's (a kernel's packed copy replaces one,
@@ -195,10 +206,16 @@ private slots:
         QVERIFY(fileWeights > 0);
         QVERIFY2(r.out.contains("w./file"), qPrintable(r.out));
         QJsonArray modes = doc["modes"].toArray();
-        QCOMPARE(modes.size(), 6);  // the five presets, then arena+reduce-constant
-        QCOMPARE(modes[5].toObject()["mode"].toString(), QString("arena+reduce-constant"));
-        // Its weights: the kernels' packed copies replace the file's.
-        QVERIFY(modes[5].toObject()["weight_bytes"].toDouble() < modes[4].toObject()["weight_bytes"].toDouble());
+        QCOMPARE(modes.size(), 6);  // the five presets (the seed's flags), then the arena with both flags off
+        QCOMPARE(modes[0].toObject()["preset"].toString(), QString("default"));
+        QCOMPARE(modes[0].toObject()["sdk_flags"].toString(), QString("T,T,F,F"));
+        QCOMPARE(modes[1].toObject()["sdk_flags"].toString(), QString("T,T,T,F"));
+        QCOMPARE(modes[5].toObject()["mode"].toString(), QString("arena"));
+        QCOMPARE(modes[5].toObject()["sdk_flags"].toString(), QString("F,F,arena"));
+        QVERIFY(r.out.contains("SDK flags"));
+        // With reduce-constant (the presets) the kernels' packed copies
+        // replace the file's weights; without it both are held.
+        QVERIFY(modes[4].toObject()["weight_bytes"].toDouble() < modes[5].toObject()["weight_bytes"].toDouble());
         for (const auto& m : modes) {
             const QJsonObject o = m.toObject();
             for (const char* key :
@@ -208,6 +225,8 @@ private slots:
             QVERIFY(o["weight_bytes"].toDouble() > 0);
             QVERIFY(o["weight_bytes"].toDouble() <= o["peak_tracked_bytes"].toDouble());
             const bool perRun = o["mode"].toString().startsWith("reduce");
+            // Activations never below the bound of the mode's in-place rules.
+            QVERIFY(o["activation_to_aliased_bound"].toDouble() >= 1.0);
             QCOMPARE(o["allocations_per_steady_run"].toDouble() > 0, perRun);
         }
     }

@@ -378,7 +378,7 @@ private slots:
         }
         QVERIFY(refusedRows >= 1);
         QVERIFY(ranRows >= 1);  // the arena's plan (12064 bytes) fits and runs
-        QCOMPARE(readJsonObject(json)["modes"].toArray()[0].toObject()["mode"].toString(), QString("default"));
+        QCOMPARE(readJsonObject(json)["modes"].toArray()[0].toObject()["preset"].toString(), QString("default"));
         QVERIFY(readJsonObject(json)["modes"].toArray()[0].toObject().contains("refused"));
     }
 

@@ -675,11 +675,14 @@ private slots:
         for (std::size_t i = 0; i < memoryPresets().size(); ++i) {
             const SavedRunSet& s = all->runSets[i];
             QCOMPARE(s.setId, int(i) + 1);
-            QCOMPARE(s.options.mode.name(), std::string(memoryPresets()[i].name));
+            QCOMPARE(s.options.mode.name(), memoryPresets()[i].mode.name());
+            QCOMPARE(s.aliasedLowerBoundBytes > 0, true);
             QCOMPARE(s.runs.size(), std::size_t(2));
             QVERIFY(s.error.empty());
         }
-        QVERIFY(all->runSets.back().options.mode.reduceConstant);
+        // The last row: the arena with the constant flags off.
+        QVERIFY(!all->runSets.back().options.mode.reduceConstant);
+        QVERIFY(all->runSets.front().options.mode.reduceConstant);
 
         // A mode the guard refuses is a row of the table, not the end of
         // the comparison: every refused set is saved with its error.
@@ -691,11 +694,14 @@ private slots:
         QVERIFY2(failed.ok(), failed.status().toString().c_str());
         QCOMPARE(failed->runSets.size(), memoryPresets().size() + 1);
         for (const SavedRunSet& s : failed->runSets) {
-            QVERIFY2(s.error.find("out of memory: mode " + s.options.mode.name() + ": ") == 0, s.error.c_str());
+            // Errors name a preset by its short name ("mode reduce: ...").
+            const MemoryPreset* preset = presetOf(s.options.mode);
+            const std::string row = preset ? preset->name : s.options.mode.name();
+            QVERIFY2(s.error.find("out of memory: mode " + row + ": ") == 0, s.error.c_str());
             QCOMPARE(s.budget.bytes, std::size_t(100 * 1024));
             QVERIFY(s.runs.empty());
         }
-        QCOMPARE(failed->runSets[0].label, std::string("default · all cores · cpu"));
+        QCOMPARE(failed->runSets[0].label, std::string("default (T,T,F,F) · all cores · cpu"));
     }
 };
 

@@ -149,20 +149,11 @@ void MemoryTimeline::buildPlot() {
     ticks_->setName(tr("node starts"));
 
     const QPen boundPen(QColor(0xd9, 0x30, 0x25), 1.4, Qt::DashLine);
-    lowerBoundLegend_ = plot_->addGraph();  // no data: stands for the line in the legend
-    lowerBoundLegend_->setName(tr("lower bound (activations)"));
-    lowerBoundLegend_->setPen(boundPen);
-    lowerBoundLine_ = new QCPItemStraightLine(plot_);
-    lowerBoundLine_->setPen(boundPen);
-    lowerBoundLine_->setSelectable(false);
-    lowerBoundText_ = new QCPItemText(plot_);
-    lowerBoundText_->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
-    lowerBoundText_->position->setTypeY(QCPItemPosition::ptPlotCoords);
-    lowerBoundText_->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
-    lowerBoundText_->setColor(boundPen.color());
-    lowerBoundText_->setBrush(QColor(255, 255, 255, 210));  // readable over the fills and the RSS line
-    lowerBoundText_->setPadding(QMargins(3, 1, 3, 1));
-    lowerBoundText_->setSelectable(false);
+    makeBoundItems(boundPen, tr("lower bound, graph as written (activations)"), lowerBoundLegend_, lowerBoundLine_,
+                   lowerBoundText_);
+    const QPen aliasedPen(QColor(0x9c, 0x27, 0xb0), 1.4, Qt::DotLine);
+    makeBoundItems(aliasedPen, tr("lower bound, in-place writes counted once (no plan below)"), aliasedBoundLegend_,
+                   aliasedBoundLine_, aliasedBoundText_);
 
     // The hover cursor lives on its own buffered layer: moving it redraws
     // one layer, not thousands of points.
@@ -281,6 +272,7 @@ void MemoryTimeline::finishSet(const appcore::RunSetResult& result) {
     setFinished_ = true;
     if (!result.runs.empty()) finishedRuns_ = result.runs;
     if (result.executedLowerBoundBytes > 0) lowerBound_ = result.executedLowerBoundBytes;
+    aliasedBound_ = result.aliasedLowerBoundBytes;
     if (!finishedRuns_.empty()) {
         const QSignalBlocker block(runBox_);
         runBox_->setRange(1, static_cast<int>(finishedRuns_.size()));
@@ -295,6 +287,7 @@ void MemoryTimeline::finishSet(const appcore::RunSetResult& result) {
 
 void MemoryTimeline::setLowerBound(std::size_t bytes) {
     lowerBound_ = bytes;
+    aliasedBound_ = 0;  // known once a set is planned
     updateLowerBound();
     scheduleReplot();
 }
@@ -316,6 +309,7 @@ void MemoryTimeline::clear() {
     syncedRun_ = 0;
     liveRss_.clear();
     lowerBound_ = 0;
+    aliasedBound_ = 0;
     userZoomed_ = false;
     resetShown();
     updateLowerBound();
@@ -540,10 +534,31 @@ void MemoryTimeline::updateRanges() {
     settingRange_ = false;
 }
 
+void MemoryTimeline::makeBoundItems(const QPen& pen, const QString& name, QCPGraph*& legend, QCPItemStraightLine*& line,
+                                    QCPItemText*& text) {
+    legend = plot_->addGraph();  // no data: stands for the line in the legend
+    legend->setName(name);
+    legend->setPen(pen);
+    line = new QCPItemStraightLine(plot_);
+    line->setPen(pen);
+    line->setSelectable(false);
+    text = new QCPItemText(plot_);
+    text->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
+    text->position->setTypeY(QCPItemPosition::ptPlotCoords);
+    text->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+    text->setColor(pen.color());
+    text->setBrush(QColor(255, 255, 255, 210));  // readable over the fills and the RSS line
+    text->setPadding(QMargins(3, 1, 3, 1));
+    text->setSelectable(false);
+}
+
 void MemoryTimeline::updateLowerBound() {
     const bool show = lowerBound_ > 0;
+    const bool showAliased = show && aliasedBound_ > 0 && aliasedBound_ < lowerBound_;
     lowerBoundLine_->setVisible(show);
     lowerBoundText_->setVisible(show);
+    aliasedBoundLine_->setVisible(showAliased);
+    aliasedBoundText_->setVisible(showAliased);
     if (!show) return;
     // The bound counts activations only, so it sits on the floor they are
     // stacked on (weights, inputs, staging when the run starts).
@@ -556,7 +571,16 @@ void MemoryTimeline::updateLowerBound() {
     lowerBoundLine_->point1->setCoords(0, y);
     lowerBoundLine_->point2->setCoords(1, y);
     lowerBoundText_->position->setCoords(0.995, y);
-    lowerBoundText_->setText(tr("lower bound %1").arg(formatBytes(static_cast<double>(lowerBound_))));
+    lowerBoundText_->setText(tr("lower bound as written %1").arg(formatBytes(static_cast<double>(lowerBound_))));
+    if (!showAliased) return;
+    const double low = toMiB(floor + static_cast<double>(aliasedBound_));
+    aliasedBoundLine_->point1->setCoords(0, low);
+    aliasedBoundLine_->point2->setCoords(1, low);
+    // Left-aligned, so the two labels do not collide when the bounds are close.
+    aliasedBoundText_->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    aliasedBoundText_->position->setCoords(0.005, low);
+    aliasedBoundText_->setText(
+        tr("lower bound with in-place writes %1").arg(formatBytes(static_cast<double>(aliasedBound_))));
 }
 
 void MemoryTimeline::updateLegend() {
@@ -573,6 +597,7 @@ void MemoryTimeline::updateLegend() {
     }
     if (!rss_->data()->isEmpty()) rss_->addToLegend();
     if (lowerBound_ > 0) lowerBoundLegend_->addToLegend();
+    if (aliasedBoundLine_->visible()) aliasedBoundLegend_->addToLegend();
     plot_->legend->setVisible(plot_->legend->itemCount() > 0);
 }
 
@@ -600,7 +625,9 @@ void MemoryTimeline::updateHeader() {
     QStringList parts;
     if (shown_.maxStackBytes > 0) parts << tr("peak tracked %1").arg(formatBytes(shown_.maxStackBytes));
     if (shown_.maxRssBytes > 0) parts << tr("peak RSS %1").arg(formatBytes(shown_.maxRssBytes));
-    if (lowerBound_ > 0) parts << tr("lower bound %1").arg(formatBytes(static_cast<double>(lowerBound_)));
+    if (lowerBound_ > 0) parts << tr("lower bound %1 as written").arg(formatBytes(static_cast<double>(lowerBound_)));
+    if (aliasedBoundLine_->visible())
+        parts << tr("%1 with in-place writes").arg(formatBytes(static_cast<double>(aliasedBound_)));
     if (!shown_.nodes.empty()) parts << tr("%n node(s)", nullptr, static_cast<int>(shown_.nodes.size()));
     summary_->setText(parts.join(QStringLiteral("  ·  ")));
 }

@@ -131,6 +131,8 @@ private:
     void scheduleReplot();
     void updateRanges();
     void updateLowerBound();
+    void makeBoundItems(const QPen& pen, const QString& name, QCPGraph*& legend, QCPItemStraightLine*& line,
+                        QCPItemText*& text);
     void updateHeader();
     void updateLegend();
     void hideCursor();
@@ -156,6 +158,11 @@ private:
     QCPGraph* lowerBoundLegend_ = nullptr;
     QCPItemStraightLine* lowerBoundLine_ = nullptr;
     QCPItemText* lowerBoundText_ = nullptr;
+    // The bound under the set's in-place rules (no plan goes below it),
+    // drawn beside the graph-as-written one when it is lower.
+    QCPGraph* aliasedBoundLegend_ = nullptr;
+    QCPItemStraightLine* aliasedBoundLine_ = nullptr;
+    QCPItemText* aliasedBoundText_ = nullptr;
     QCPItemStraightLine* cursorLine_ = nullptr;
     QCPItemRect* nodeSpan_ = nullptr;
     QCPItemStraightLine* stepLine_ = nullptr;  // the step-through's cursor, made on first use
@@ -175,6 +182,7 @@ private:
     // run's statistics hold only those no batch carried.
     std::map<int, std::vector<interstage::RssSample>> liveRss_;
     std::size_t lowerBound_ = 0;
+    std::size_t aliasedBound_ = 0;
     QStringList tensorNames_;
     // The session's body values (MemoryEvent::bodyValue), from the newest
     // finished run: indices never change, so it names live batches too.

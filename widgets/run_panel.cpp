@@ -43,7 +43,8 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
         const QString name = QString::fromLatin1(p.name);
         auto* button = new QPushButton(name.left(1).toUpper() + name.mid(1));
         button->setObjectName("preset:" + name);
-        button->setToolTip(tr("Set the flags of the %1 preset").arg(name));
+        button->setToolTip(tr("Set the flags of the %1 preset: get_memory_mode(%2), as the SDK tutorial runs it")
+                               .arg(name, QString::fromStdString(interstage::sdkFlags(p.mode))));
         connect(button, &QPushButton::clicked, this, [this, name] { applyPreset(name); });
         presets->addWidget(button, index / 3, index % 3);
         ++index;
@@ -187,8 +188,13 @@ void RunPanel::syncExclusive(QCheckBox* changed) {
 }
 
 void RunPanel::applyPreset(const QString& preset) {
-    auto mode = interstage::MemoryMode::parse(preset.toStdString());
-    if (!mode.ok()) return;
+    const interstage::MemoryMode* mode = nullptr;
+    for (const interstage::MemoryPreset& p : interstage::memoryPresets())
+        if (preset == QLatin1String(p.name)) mode = &p.mode;
+    if (!mode) return;
+    // The seed's configurations set the constant flags too.
+    reduceConstant_->setChecked(mode->reduceConstant);
+    ignoreInputInitializer_->setChecked(mode->ignoreInputWithInitializer);
     reduceInterstage_->setChecked(mode->reduceInterstage());
     reuseInterstage_->setChecked(mode->reuseInterstage());
     arena_->setChecked(mode->planner == interstage::PlannerKind::Arena);

@@ -78,6 +78,45 @@ void mapFusedMiddles(const Graph& file, ExecutedNodes& out) {
     }
 }
 
+// What a step adds and frees, counted as the live bytes are (in-place
+// writes and Concat members once, inside their host): the bytes alive at
+// the step less those carried in from the step before (made earlier), or
+// less those carried on to the next (read later). So live(s) - added(s) is
+// live(s-1) - freed(s-1), and the colours add up to the live curve.
+std::vector<interstage::TensorPlacement> carriedIn(const std::vector<interstage::TensorPlacement>& map) {
+    std::vector<interstage::TensorPlacement> made;
+    for (interstage::TensorPlacement p : map) {
+        if (p.movedAt > p.first) {
+            // A Concat member's pages move into its host at movedAt: there
+            // they are the host's bytes, but made before (reduce plans).
+            interstage::TensorPlacement pages = p;
+            pages.first = pages.last = p.movedAt;
+            pages.buffer = p.movedBuffer;
+            pages.offset = p.movedOffset;
+            pages.movedAt = -1;
+            made.push_back(pages);
+        }
+        if (p.first >= p.last) continue;  // made and last read at one step
+        ++p.first;
+        made.push_back(p);
+    }
+    return made;
+}
+
+std::vector<interstage::TensorPlacement> carriedOut(const std::vector<interstage::TensorPlacement>& map) {
+    std::vector<interstage::TensorPlacement> kept;
+    for (interstage::TensorPlacement p : map) {
+        if (p.kept) {
+            kept.push_back(p);  // graph outputs and pinned tensors are never freed
+            continue;
+        }
+        if (p.last <= p.first) continue;
+        --p.last;
+        kept.push_back(p);
+    }
+    return kept;
+}
+
 }  // namespace
 
 ExecutedNodes mapExecutedNodes(const interstage::Graph& file, const std::vector<std::string>& executedNodeNames,
@@ -135,12 +174,13 @@ NodeMemory nodeMemoryOf(const ExecutedNodes& nodes, const std::vector<interstage
     memory.source = source;
     const size_t count = nodes.stepOfFileNode.size();
     const std::vector<std::size_t> live = interstage::liveBytesPerStep(map);
+    const std::vector<std::size_t> in = liveBytesPerStep(carriedIn(map));
+    const std::vector<std::size_t> out = liveBytesPerStep(carriedOut(map));
     std::vector<std::size_t> added(live.size(), 0);
     std::vector<std::size_t> freed(live.size(), 0);
-    for (const interstage::TensorPlacement& p : map) {
-        if (p.first >= 0 && static_cast<size_t>(p.first) < added.size()) added[static_cast<size_t>(p.first)] += p.bytes;
-        if (!p.kept && p.last >= 0 && static_cast<size_t>(p.last) < freed.size())
-            freed[static_cast<size_t>(p.last)] += p.bytes;
+    for (size_t s = 0; s < live.size(); ++s) {
+        added[s] = live[s] - std::min(live[s], s < in.size() ? in[s] : 0);
+        freed[s] = live[s] - std::min(live[s], s < out.size() ? out[s] : 0);
     }
     memory.ran.assign(count, false);
     memory.step = nodes.stepOfFileNode;

@@ -125,8 +125,12 @@ void RunController::work(int setId, std::shared_ptr<const interstage::Model> mod
         }
         if (cancel_.load()) result.cancelled = true;
         result.executedLowerBoundBytes = session->executedLowerBoundBytes();
+        result.aliasedLowerBoundBytes = session->aliasedLowerBoundBytes();
         result.weightBytes = session->weightBytes();
         result.memoryMap = session->memoryMap();
+        // The plan's explanation is cheap; its costs (a session per pin and
+        // per in-place rule) are planned when the Peak tab asks for them.
+        result.peak = std::make_shared<const interstage::PeakExplanation>(interstage::explainPeak(*session));
         if (!result.runs.empty()) result.bodyMemory = bodyBlocks(*result.runs.back());
         for (const auto& node : session->executedGraph().nodes) {
             result.executedNodeNames.push_back(node.name);

@@ -6,7 +6,7 @@ namespace appcore {
 
 QString RunConfig::label() const {
     const interstage::SessionOptions& s = session;
-    QString text = QString::fromStdString(s.mode.name());
+    QString text = QString::fromStdString(interstage::modeLabel(s.mode));
     if (!s.fusion) text += " · no fusion";
     if (!s.memoryAwareOrder) text += " · file order";
     if (!s.inPlaceConcat && !s.inPlaceOps) text += " · no in-place writes";

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/body_memory.h"
+#include "interstage/peak_explain.h"
 #include "interstage/run_summary.h"
 #include "interstage/session.h"
 
@@ -59,6 +60,7 @@ struct RunSetResult {
     std::vector<std::shared_ptr<const interstage::RunStats>> runs;
     std::size_t lowerBoundBytes = 0;          // the file's graph
     std::size_t executedLowerBoundBytes = 0;  // after fusion and folding
+    std::size_t aliasedLowerBoundBytes = 0;   // under the set's in-place rules: no plan goes below it
     std::size_t weightBytes = 0;
     std::size_t plannedPeakBytes = 0;  // what the plan needs, as checked against the budget
     interstage::MemoryBudget budget;   // the budget the set ran under, and where it came from
@@ -66,7 +68,10 @@ struct RunSetResult {
     std::vector<BodyBlock> bodyMemory;           // the last run's control-flow bodies, per iteration (memory map)
     std::vector<std::string> executedNodeNames;  // node names by step (for timeline ticks)
     std::vector<std::string> executedNodeOps;    // their op types (step-through labels; empty when restored)
-    QString error;                               // empty when every run finished
+    // Why the plan peaks where it does (the Peak tab), from the session;
+    // null for a set restored from a saved session (not saved there).
+    std::shared_ptr<const interstage::PeakExplanation> peak;
+    QString error;  // empty when every run finished
     bool cancelled = false;
 
     interstage::RunSetSummary summary() const;  // the engine's one summary of a run set

@@ -17,6 +17,7 @@ interstage::SavedRunSet toSavedRunSet(const RunSetResult& result) {
     for (const auto& run : result.runs) saved.runs.push_back(*run);
     saved.lowerBoundBytes = result.lowerBoundBytes;
     saved.executedLowerBoundBytes = result.executedLowerBoundBytes;
+    saved.aliasedLowerBoundBytes = result.aliasedLowerBoundBytes;
     saved.weightBytes = result.weightBytes;
     saved.plannedPeakBytes = result.plannedPeakBytes;
     saved.memoryMap = result.memoryMap;
@@ -38,6 +39,7 @@ RunSetResult fromSavedRunSet(const interstage::SavedRunSet& saved) {
     for (const auto& run : saved.runs) result.runs.push_back(std::make_shared<const interstage::RunStats>(run));
     result.lowerBoundBytes = saved.lowerBoundBytes;
     result.executedLowerBoundBytes = saved.executedLowerBoundBytes;
+    result.aliasedLowerBoundBytes = saved.aliasedLowerBoundBytes;
     result.weightBytes = saved.weightBytes;
     result.plannedPeakBytes = saved.plannedPeakBytes;
     result.memoryMap = saved.memoryMap;

@@ -61,6 +61,8 @@ int runInfo(Args& args);
 int runZoo(Args& args);
 int runRun(Args& args);
 int runCompare(Args& args);
+int runExplain(Args& args);
+int runDiff(Args& args);
 int runDevices(Args& args);
 
 }  // namespace interstage::cli

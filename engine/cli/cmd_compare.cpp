@@ -19,6 +19,7 @@
 #include "interstage/model_info.h"
 #include "interstage/run_summary.h"
 #include "run_options.h"
+#include "seed_table_output.h"
 #include "session_output.h"
 
 extern char** environ;
@@ -75,7 +76,9 @@ Status childError(const char* mode, int rc, std::string err) {
 }
 
 // Runs one mode in a child process (`run --json`) and reads its document.
-Result<nlohmann::json> runMode(const RunOptions& o, const char* mode) {
+// `label` names the mode in errors ("mode reduce: ..."), `mode` is what
+// the child's --mode reads.
+Result<nlohmann::json> runMode(const RunOptions& o, const char* mode, const char* label) {
     std::vector<std::string> runArgs = {"run", o.model, "--mode", mode, "--json", tempPath("run.json")};
     auto child = childArguments(o);
     runArgs.insert(runArgs.end(), child.begin(), child.end());
@@ -85,7 +88,7 @@ Result<nlohmann::json> runMode(const RunOptions& o, const char* mode) {
     const int rc = spawnSelf(runArgs, errFile);
     std::string err = readAll(errFile);
     std::remove(errFile.c_str());
-    if (rc != 0) return childError(mode, rc, err);
+    if (rc != 0) return childError(label, rc, err);
     nlohmann::json doc = nlohmann::json::parse(readAll(tempPath("run.json")), nullptr, false);
     std::remove(tempPath("run.json").c_str());
     if (doc.is_discarded()) return Status(StatusCode::Internal, "mode " + std::string(mode) + ": unreadable result");
@@ -172,15 +175,31 @@ struct CompareTable {
     std::size_t lowerBound = 0, executedLowerBound = 0;
     std::string fallbackNote;  // the Vulkan backend's CPU-fallback nodes, from the first mode
     bool anyHeapSampled = false;
-    std::vector<std::string> refusals;  // "mode X: the X plan needs ..."
+    std::vector<std::string> refusals;     // "mode X: the X plan needs ..."
+    std::vector<SeedComparison> seedRows;  // the presets' figures, for --seed-table
 
-    void addRefused(const std::string& mode, const std::string& message) {
-        modes.push_back({{"mode", mode}, {"refused", message}});
-        rows.push_back({mode, "refused"});
+    // A row names a preset by its short name; the flags column and the
+    // JSON's mode (MemoryMode::name(), which --mode reads back) say the rest.
+    static std::string rowName(const MemoryMode& mode) {
+        const MemoryPreset* preset = presetOf(mode);
+        return preset ? preset->name : mode.name();
+    }
+    static nlohmann::json modeJson(const MemoryMode& mode) {
+        const MemoryPreset* preset = presetOf(mode);
+        return {{"mode", mode.name()},
+                {"preset", preset ? nlohmann::json(preset->name) : nlohmann::json()},
+                {"sdk_flags", sdkFlags(mode)}};
+    }
+
+    void addRefused(const MemoryMode& mode, const std::string& message) {
+        nlohmann::json entry = modeJson(mode);
+        entry["refused"] = message;
+        modes.push_back(std::move(entry));
+        rows.push_back({rowName(mode), sdkFlags(mode), "refused"});
         refusals.push_back(message);
     }
 
-    void addMeasured(const std::string& mode, const nlohmann::json& doc, std::size_t fileWeightBytes) {
+    void addMeasured(const MemoryMode& mode, const nlohmann::json& doc, std::size_t fileWeightBytes) {
         lowerBound = doc["lower_bound_bytes"];
         executedLowerBound = doc["executed_lower_bound_bytes"];
         const std::size_t weightBytes = doc["weight_bytes"];
@@ -189,25 +208,38 @@ struct CompareTable {
         const bool heapSampled = doc.value("device_heap_sampled", false);
         anyHeapSampled = anyHeapSampled || heapSampled;
         const RunSetSummary s = summaryOf(doc);
-        const double ratio = executedLowerBound ? double(s.peakActivationBytes) / double(executedLowerBound) : 0;
-        modes.push_back({{"mode", mode},
-                         {"peak_tracked_bytes", s.peakTrackedBytes},
-                         {"peak_rss_bytes", s.peakRssBytes},
-                         {"weight_bytes", weightBytes},
-                         {"rss_before_load_bytes", doc["rss_before_load_bytes"]},
-                         {"peak_activation_bytes", s.peakActivationBytes},
-                         {"activation_to_lower_bound", ratio},
-                         {"allocations_per_steady_run", s.steadyAllocations},
-                         {"first_ms", s.firstMs},
-                         {"steady_median_ms", s.steadyMedianMs},
-                         {"fallback_transfers_per_run", s.fallbackTransfers}});
+        // Activations against the bound of this mode's in-place rules: a
+        // ratio below 1 against the graph-as-written bound only meant that
+        // tensors were written inside others; against this one it cannot.
+        const std::size_t bound = doc.value("aliased_lower_bound_bytes", std::size_t(0));
+        const double ratio = bound ? double(s.peakActivationBytes) / double(bound) : 0;
+        const double writtenRatio = executedLowerBound ? double(s.peakActivationBytes) / double(executedLowerBound) : 0;
+        nlohmann::json entry = modeJson(mode);
+        entry.update({{"peak_tracked_bytes", s.peakTrackedBytes},
+                      {"peak_rss_bytes", s.peakRssBytes},
+                      {"weight_bytes", weightBytes},
+                      {"rss_before_load_bytes", doc["rss_before_load_bytes"]},
+                      {"peak_activation_bytes", s.peakActivationBytes},
+                      {"aliased_lower_bound_bytes", bound},
+                      {"activation_to_aliased_bound", ratio},
+                      {"activation_to_lower_bound", writtenRatio},
+                      {"allocations_per_steady_run", s.steadyAllocations},
+                      {"first_ms", s.firstMs},
+                      {"steady_median_ms", s.steadyMedianMs},
+                      {"fallback_transfers_per_run", s.fallbackTransfers}});
+        modes.push_back(std::move(entry));
+        if (const MemoryPreset* preset = presetOf(mode)) {
+            SeedComparison seed{preset->name, s.peakRssBytes, s.peakTrackedBytes, {}};
+            for (const auto& run : doc["runs"]) seed.runMs.push_back(run["ms"]);
+            seedRows.push_back(std::move(seed));
+        }
         if (heapSampled) modes.back()["peak_device_heap_bytes"] = s.peakDeviceHeapBytes;
         const double weightRatio = fileWeightBytes ? double(weightBytes) / double(fileWeightBytes) : 0;
-        rows.push_back({mode, mib(double(s.peakTrackedBytes)), mib(double(s.peakRssBytes)), mib(double(weightBytes)),
-                        fileWeightBytes ? fixed(weightRatio, 2) : "-", mib(double(s.peakActivationBytes)),
-                        fixed(ratio, 2), std::to_string(static_cast<long long>(s.steadyAllocations)),
-                        fixed(s.firstMs, 1), fixed(s.steadyMedianMs, 1),
-                        heapSampled ? mib(double(s.peakDeviceHeapBytes)) : "-"});
+        rows.push_back({rowName(mode), sdkFlags(mode), mib(double(s.peakTrackedBytes)), mib(double(s.peakRssBytes)),
+                        mib(double(weightBytes)), fileWeightBytes ? fixed(weightRatio, 2) : "-",
+                        mib(double(s.peakActivationBytes)), mib(double(bound)), fixed(ratio, 2),
+                        std::to_string(static_cast<long long>(s.steadyAllocations)), fixed(s.firstMs, 1),
+                        fixed(s.steadyMedianMs, 1), heapSampled ? mib(double(s.peakDeviceHeapBytes)) : "-"});
     }
 };
 
@@ -216,9 +248,12 @@ struct CompareTable {
 int runCompare(Args& args) {
     RunOptions o;
     o.runs = 5;
+    bool seedTable = false;
     {
         bool usage = false;
-        Status parsed = parseCommandArgs(args, "compare", o, usage);
+        Status parsed = parseCommandArgs(args, "compare", o, usage, [&](Args& a, Status&) {
+            return a.flag("--seed-table") ? (seedTable = true) : false;
+        });
         if (!parsed.isOk()) return usage ? usageError(parsed.message()) : reportError(parsed);
     }
     if (o.mode != "default") return usageError("compare runs every mode; drop --mode");
@@ -250,14 +285,17 @@ int runCompare(Args& args) {
     // Each mode's process resolves the budget again (the automatic one from
     // the memory available then); this is the budget as it stands now.
     std::cout << "memory budget: " << describeMemoryBudget(budget) << std::endl;
-    // The presets, then the last one with reduce-constant: the kernels'
-    // packed copies replacing the file's, measured like the rest.
-    std::vector<std::string> modeNames;
-    for (const MemoryPreset& preset : memoryPresets()) modeNames.emplace_back(preset.name);
-    modeNames.push_back(modeNames.back() + "+reduce-constant");
-    for (const std::string& modeName : modeNames) {
+    // The presets (the seed's flags: reduce-constant and
+    // ignore-input-initializer on), then the arena with both off: the
+    // kernels' packed weight copies held beside the file's, measured like
+    // the rest.
+    std::vector<MemoryMode> rowModes;
+    for (const MemoryPreset& preset : memoryPresets()) rowModes.push_back(preset.mode);
+    rowModes.push_back(MemoryMode{PlannerKind::Arena});
+    for (const MemoryMode& rowMode : rowModes) {
+        const std::string modeName = rowMode.name();
         const char* mode = modeName.c_str();
-        auto result = runMode(o, mode);
+        auto result = runMode(o, mode, CompareTable::rowName(rowMode).c_str());
         if (!o.session.empty())
             sets.push_back(childRunSet(o, mode, static_cast<int>(sets.size()) + 1, checked, inputs, result.status()));
         if (!result.ok()) {
@@ -265,7 +303,7 @@ int runCompare(Args& args) {
             // failure of the comparison: its row says so (and its set, with
             // the refusal), the others run.
             if (result.status().code() == StatusCode::OutOfMemory) {
-                table.addRefused(mode, result.status().message());
+                table.addRefused(rowMode, result.status().message());
                 continue;
             }
             // The sets so far and the failed one are saved: the failure
@@ -274,16 +312,19 @@ int runCompare(Args& args) {
             if (!saved.isOk()) reportError(saved);
             return reportError(result.status());
         }
-        table.addMeasured(mode, result.value(), fileWeightBytes);
+        table.addMeasured(rowMode, result.value(), fileWeightBytes);
     }
     std::cout << "weights in the file " << mib(double(fileWeightBytes)) << " MiB; lower bound "
               << mib(double(table.lowerBound)) << " MiB as stored, " << mib(double(table.executedLowerBound))
-              << " MiB as executed (after fusion and folding)\n";
-    printTable({"mode", "tracked MiB", "RSS MiB", "weights MiB", "w./file", "activ. MiB", "activ./LB", "allocs/run",
-                "first ms", "steady ms"},
+              << " MiB as executed (after fusion and folding): the graph as written, every tensor its own bytes\n"
+              << "bound: the lower bound under the mode's in-place rules (a tensor written inside another counts "
+                 "once); no plan goes below it\n";
+    printTable({"mode", "SDK flags", "tracked MiB", "RSS MiB", "weights MiB", "w./file", "activ. MiB", "bound MiB",
+                "activ./bound", "allocs/run", "first ms", "steady ms"},
                std::move(table.rows), table.anyHeapSampled);
     if (!table.fallbackNote.empty()) std::cout << table.fallbackNote << "\n";
     for (const std::string& refusal : table.refusals) std::cout << "refused: " << refusal << "\n";
+    if (seedTable) printSeedTable(table.seedRows, o.model);
     Status saved = saveSets();
     if (!saved.isOk()) return reportError(saved);
 
@@ -297,6 +338,7 @@ int runCompare(Args& args) {
             {"file_weight_bytes", fileWeightBytes},
             {"memory_budget", {{"bytes", budget.bytes}, {"source", budget.source}, {"automatic", budget.automatic}}},
             {"modes", std::move(table.modes)}};
+        if (seedTable) doc["seed_table"] = seedTableJson(table.seedRows);
         std::ofstream out(o.json);
         out << std::setw(2) << doc << "\n";
         if (!out) return reportError(Status(StatusCode::IoError, "cannot write '" + o.json + "'"));

@@ -142,6 +142,7 @@ Status writeRunJson(const RunOptions& o, const SessionOptions& options, const Se
                           {"live_peak", livePeakJson(session)},
                           {"lower_bound_bytes", session.lowerBoundBytes()},
                           {"executed_lower_bound_bytes", session.executedLowerBoundBytes()},
+                          {"aliased_lower_bound_bytes", session.aliasedLowerBoundBytes()},
                           {"weight_bytes", session.weightBytes()},
                           {"rss_before_load_bytes", rssBeforeLoad},
                           {"cpu_fallback_nodes", session.cpuFallbackNodes()},

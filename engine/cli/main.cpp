@@ -28,9 +28,21 @@ void printHelp() {
                  "      [--session FILE.interstage]  (save the run set, a failed one too, as a\n"
                  "      session the app opens: interstage FILE.interstage)\n"
                  "      runs the model N times; prints each run's processing time and memory\n"
-                 "  compare MODEL [--runs 5] [--json FILE] [run's options]\n"
-                 "      every memory mode in a fresh process, in one table; --session FILE saves\n"
-                 "      each mode as a run set of one session file\n"
+                 "  compare MODEL [--runs 5] [--json FILE] [--seed-table] [run's options]\n"
+                 "      every memory preset in a fresh process, in one table; the presets use the\n"
+                 "      SDK tutorial's flags, get_memory_mode(True, True, x, x), and the table\n"
+                 "      shows them; --seed-table prints the tutorial's U^2-Net-P rows beside ours;\n"
+                 "      --session FILE saves each mode as a run set of one session file\n"
+                 "  explain MODEL [run's options] [--json FILE]\n"
+                 "      why the plan peaks where it does, planned without a run: the peak step and\n"
+                 "      node, the tensors alive there and why, the lower bounds, fragmentation,\n"
+                 "      what each --keep and each in-place rule costs at the peak\n"
+                 "  diff MODEL --a MODE[,OPT...] --b MODE[,OPT...] [--all|--rows N] [--json FILE]\n"
+                 "      [run's options]  two plans side by side, planned without running: peaks,\n"
+                 "      buffers, allocations per run and each tensor's buffer, offset and life,\n"
+                 "      those that make the peak difference first. OPT: no-fusion, no-in-place,\n"
+                 "      no-in-place-concat, no-in-place-ops, no-blocked-layout, file-order,\n"
+                 "      reduce-constant, keep=NAME (e.g. --a reduce --b arena,no-in-place)\n"
                  "  zoo NAME [--fp16|--bf16] -o FILE.onnx | zoo --list\n"
                  "      writes a built-in architecture (u2netp, resnet, mobilenetv2, inception)\n"
                  "  devices\n"
@@ -63,6 +75,8 @@ int main(int argc, char** argv) {
     if (command == "zoo") return runZoo(args);
     if (command == "run") return runRun(args);
     if (command == "compare") return runCompare(args);
+    if (command == "explain") return runExplain(args);
+    if (command == "diff") return runDiff(args);
     if (command == "devices") return runDevices(args);
     return usageError("unknown command '" + command + "'");
 }

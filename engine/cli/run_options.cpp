@@ -188,11 +188,13 @@ Status addInputValues(const RunOptions& o, const Graph& graph, SessionOptions& o
     return Status::ok();
 }
 
-Status parseCommandArgs(Args& args, const std::string& command, RunOptions& o, bool& usage) {
+Status parseCommandArgs(Args& args, const std::string& command, RunOptions& o, bool& usage, const ExtraOptions& extra) {
     usage = false;
     while (!args.done()) {
         Status error;
-        if (parseRunOption(args, o, error)) {
+        if (extra && extra(args, error)) {
+            if (!error.isOk()) return error;
+        } else if (parseRunOption(args, o, error)) {
             if (!error.isOk()) return error;
         } else if (args.peek().rfind('-', 0) == 0) {
             usage = true;

@@ -2,6 +2,7 @@
 // memory flags.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,10 @@ Status addInputValues(const RunOptions& o, const Graph& graph, SessionOptions& o
 
 // The flags and the one model file of `run` / `compare`; `usage` is set
 // when the error is one of usage (an unknown flag, no model).
-Status parseCommandArgs(Args& args, const std::string& command, RunOptions& o, bool& usage);
+// `extra` takes the command's own options first (true: it took the one
+// at args.peek(), setting error when its value is bad).
+using ExtraOptions = std::function<bool(Args& args, Status& error)>;
+Status parseCommandArgs(Args& args, const std::string& command, RunOptions& o, bool& usage,
+                        const ExtraOptions& extra = nullptr);
 
 }  // namespace interstage::cli

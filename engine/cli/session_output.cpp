@@ -42,6 +42,7 @@ SavedRunSet savedRunSet(int setId, const SessionOptions& options, int runsReques
     set.budget = session->memoryBudget();
     set.lowerBoundBytes = session->lowerBoundBytes();
     set.executedLowerBoundBytes = session->executedLowerBoundBytes();
+    set.aliasedLowerBoundBytes = session->aliasedLowerBoundBytes();
     set.weightBytes = session->weightBytes();
     set.plannedPeakBytes = session->plannedPeakBytes();
     set.memoryMap = session->memoryMap();

@@ -49,7 +49,9 @@ struct MemoryMode {
     bool reduceInterstage() const { return allocatesPerRun(); }
     bool reuseInterstage() const { return planner == PlannerKind::Reuse || planner == PlannerKind::ReduceReuse; }
 
-    // "default", "reduce", "reuse", "reduce+reuse", "arena" (+ "+reduce-constant").
+    // "default", "reduce", "reuse", "reduce+reuse", "arena", then
+    // "+reduce-constant" and "+ignore-input-initializer" for the flags
+    // set: what parse() reads back to this mode.
     std::string name() const;
     // Why a tensor this mode does not keep cannot be read after a run.
     std::string whyReleased() const;
@@ -66,13 +68,24 @@ PlannerKind plannerForSdkFlags(bool reduceInterstage, bool reuseInterstage);
 MemoryMode memoryMode(bool reduceConstant, bool ignoreInputWithInitializer, bool reduceInterstage,
                       bool reuseInterstage);
 
-// The presets compared side by side (the CLI's compare, the app's Compare
-// presets): one per planner kind, constant flags off.
+// The presets compared side by side (the CLI's compare, the app's preset
+// buttons and Compare presets): one per planner kind, each with both
+// constant flags on. The SDK tutorial the project grows from runs all its
+// configurations as get_memory_mode(True, True, x, x), so its table and
+// ours compare like with like.
 struct MemoryPreset {
-    const char* name;  // as MemoryMode::name() and parse() spell it
+    const char* name;  // the preset's short name ("reduce", "reduce+reuse"); mode.name() adds the flags
     MemoryMode mode;
 };
 const std::vector<MemoryPreset>& memoryPresets();
+// The preset whose mode this is, or null.
+const MemoryPreset* presetOf(const MemoryMode& mode);
+// The SDK's four flags as the tutorial writes them, "T,T,T,F"; the arena,
+// which the SDK has not, as its constant flags and "arena" ("T,T,arena").
+std::string sdkFlags(const MemoryMode& mode);
+// How labels and tables name a mode: a preset by its short name and its
+// flags ("reduce (T,T,T,F)"), any other mode by name().
+std::string modeLabel(const MemoryMode& mode);
 
 enum class MemoryCategory : uint8_t { Weights, Interstage, Workspace, Input, Output, Staging };
 enum class MemoryDevice : uint8_t { Host, Gpu };

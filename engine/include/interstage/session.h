@@ -44,6 +44,14 @@ public:
     // graph the session executes (after fusion and folding).
     std::size_t lowerBoundBytes() const;
     std::size_t executedLowerBoundBytes() const;
+    // The lower bound under the in-place rules this session's plan may use
+    // (Concat members, overwrites; pins included): a tensor that could be
+    // written inside another alive at the same step counts once. No plan
+    // of this configuration holds fewer live bytes (activations) at its
+    // peak; the graph-as-written bounds above can be undercut by in-place
+    // writes. Equal to executedLowerBoundBytes() (plus pins) where nothing
+    // is written in place (default mode, Vulkan).
+    std::size_t aliasedLowerBoundBytes() const;
     // The memory-aware execution order (SessionOptions::memoryAwareOrder):
     // how many nodes run elsewhere than in the file's order (0: the file's
     // order kept), and the planned reduce-mode peak of live tensors in the
@@ -68,6 +76,9 @@ public:
     Result<Graph> executedGraphWithWeights() const;
     // The peak the plan needs, as checked against the budget.
     std::size_t plannedPeakBytes() const;
+    // The plan's buffers alone at their worst step (no weights, inputs or
+    // shared workspace): the arena's slab, what the other planners hold.
+    std::size_t plannedBufferPeakBytes() const;
     // The budget the session checks its plans against, and where it came
     // from (SessionOptions::maxMemoryBytes / automaticBudget), resolved
     // when the session is created.

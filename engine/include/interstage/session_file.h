@@ -45,6 +45,7 @@ struct SavedRunSet {
     std::vector<RunStats> runs;                // every finished run
     std::size_t lowerBoundBytes = 0;           // the file's graph
     std::size_t executedLowerBoundBytes = 0;   // after fusion and folding
+    std::size_t aliasedLowerBoundBytes = 0;    // under the set's in-place rules (0: a file without it)
     std::size_t weightBytes = 0;
     std::size_t plannedPeakBytes = 0;
     std::vector<TensorPlacement> memoryMap;

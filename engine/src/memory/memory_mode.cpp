@@ -25,6 +25,7 @@ const char* plannerName(PlannerKind planner) {
 std::string MemoryMode::name() const {
     std::string base = plannerName(planner);
     if (reduceConstant) base += "+reduce-constant";
+    if (ignoreInputWithInitializer) base += "+ignore-input-initializer";
     return base;
 }
 
@@ -70,7 +71,8 @@ Result<MemoryMode> MemoryMode::parse(const std::string& text) {
             mode.ignoreInputWithInitializer = true;
         } else if (part != "default") {
             return invalidArgument("unknown memory mode '" + part +
-                                   "' (modes: default, reduce, reuse, reduce+reuse, arena; add +reduce-constant)");
+                                   "' (modes: default, reduce, reuse, reduce+reuse, arena; add +reduce-constant, "
+                                   "+ignore-input-initializer)");
         }
         start = end + 1;
     }
@@ -96,11 +98,31 @@ const std::vector<MemoryPreset>& memoryPresets() {
                                  PlannerKind::ReduceReuse, PlannerKind::Arena}) {
             MemoryMode mode;
             mode.planner = kind;
+            mode.reduceConstant = true;
+            mode.ignoreInputWithInitializer = true;
             list.push_back({plannerName(kind), mode});
         }
         return list;
     }();
     return presets;
+}
+
+const MemoryPreset* presetOf(const MemoryMode& mode) {
+    for (const MemoryPreset& preset : memoryPresets())
+        if (preset.mode == mode) return &preset;
+    return nullptr;
+}
+
+std::string sdkFlags(const MemoryMode& mode) {
+    auto letter = [](bool on) { return on ? std::string("T") : std::string("F"); };
+    std::string flags = letter(mode.reduceConstant) + "," + letter(mode.ignoreInputWithInitializer) + ",";
+    if (mode.planner == PlannerKind::Arena) return flags + "arena";
+    return flags + letter(mode.reduceInterstage()) + "," + letter(mode.reuseInterstage());
+}
+
+std::string modeLabel(const MemoryMode& mode) {
+    const MemoryPreset* preset = presetOf(mode);
+    return preset ? std::string(preset->name) + " (" + sdkFlags(mode) + ")" : mode.name();
 }
 
 const char* memoryCategoryName(MemoryCategory category) {

@@ -321,6 +321,20 @@ std::vector<TensorAlias> inPlaceAliases(const Graph& graph, const std::vector<Pl
     return chosen;
 }
 
+std::vector<AliasCandidate> inPlaceCandidates(const Graph& graph, const std::vector<PlannedTensor>& tensors,
+                                              const InPlaceOptions& options) {
+    std::map<ValueId, size_t> indexOf;
+    for (size_t i = 0; i < tensors.size(); ++i) indexOf[tensors[i].value] = i;
+    Candidates found;
+    std::vector<bool> member(tensors.size(), false);
+    if (options.concat) addConcatCandidates(graph, tensors, indexOf, nullptr, found, member);
+    addOverwriteCandidates(graph, tensors, indexOf, options, member, found);
+    std::vector<AliasCandidate> out;
+    out.reserve(found.aliases.size());
+    for (const Candidate& c : found.aliases) out.push_back({c.tensor, static_cast<size_t>(c.alias.host)});
+    return out;
+}
+
 MemoryPlan planWithAliases(const MemoryMode& mode, const std::vector<PlannedTensor>& tensors,
                            const std::vector<TensorAlias>& aliases) {
     const size_t n = tensors.size();

@@ -75,6 +75,17 @@ InPlaceOptions hostInPlaceOptions(bool concat, bool ops);
 std::vector<TensorAlias> inPlaceAliases(const Graph& graph, const std::vector<PlannedTensor>& tensors,
                                         const InPlaceOptions& options);
 
+// A tensor the rules could write inside another, before any choice:
+// every Concat member candidate and every overwrite candidate of
+// inPlaceAliases(). The aliases a plan takes are a subset of these, which
+// is what makes plan/aliased_bound.h a bound.
+struct AliasCandidate {
+    size_t member = 0;  // indices into the planned tensors
+    size_t host = 0;
+};
+std::vector<AliasCandidate> inPlaceCandidates(const Graph& graph, const std::vector<PlannedTensor>& tensors,
+                                              const InPlaceOptions& options);
+
 // planFor() on the alias groups, then every member placed in its host's
 // buffer at its offset (chains resolved to the outermost host). A group
 // whose root a striped conv overwrites with fewer bytes is cut to them

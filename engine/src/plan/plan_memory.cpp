@@ -1,7 +1,9 @@
 #include "plan/plan_memory.h"
 
 #include <algorithm>
+#include <optional>
 
+#include "plan/aliased_bound.h"
 #include "plan/planned_tensors.h"
 
 namespace interstage {
@@ -31,21 +33,31 @@ void addWorkspace(const Graph& graph, const PlanRequest& request, PlannedMemory&
     }
 }
 
+// The in-place options planMemory() plans with; nullopt: no aliases.
+std::optional<InPlaceOptions> aliasOptions(const PlanRequest& request) {
+    InPlaceOptions inPlace = request.inPlace;
+    if (!request.aliases || request.mode.keepsEveryTensor() || !(inPlace.concat || inPlace.ops)) return std::nullopt;
+    // Page moves and cut buffers need buffers that come and go every run.
+    if (!request.mode.allocatesPerRun()) inPlace.pages = nullptr;
+    return inPlace;
+}
+
 }  // namespace
 
 PlannedMemory planMemory(const Graph& graph, const PlanRequest& request) {
     PlannedMemory out;
     out.tensors = plannedIntermediates(graph, request.pinned);
     addWorkspace(graph, request, out);
-    InPlaceOptions inPlace = request.inPlace;
-    if (!request.aliases || request.mode.keepsEveryTensor() || !(inPlace.concat || inPlace.ops)) {
-        out.plan = planFor(request.mode, out.tensors);
-        return out;
-    }
-    // Page moves and cut buffers need buffers that come and go every run.
-    if (!request.mode.allocatesPerRun()) inPlace.pages = nullptr;
-    out.plan = planInPlace(request.mode, graph, out.tensors, inPlace);
+    const auto inPlace = aliasOptions(request);
+    out.plan = inPlace ? planInPlace(request.mode, graph, out.tensors, *inPlace) : planFor(request.mode, out.tensors);
     return out;
+}
+
+LowerBound aliasedLowerBound(const Graph& graph, const PlanRequest& request) {
+    const auto tensors = plannedIntermediates(graph, request.pinned);
+    const auto inPlace = aliasOptions(request);
+    const auto candidates = inPlace ? inPlaceCandidates(graph, tensors, *inPlace) : std::vector<AliasCandidate>{};
+    return aliasedLowerBound(tensors, candidates, static_cast<int>(graph.nodes.size()));
 }
 
 }  // namespace interstage

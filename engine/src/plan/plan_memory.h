@@ -43,4 +43,11 @@ struct PlannedMemory {
 
 PlannedMemory planMemory(const Graph& graph, const PlanRequest& request);
 
+// The least live bytes any plan of this request can hold at one step
+// (plan/aliased_bound.h): the intermediates (pins included, workspace
+// aside) with the in-place writes planMemory() may take for it. Without
+// aliases (default mode, or a backend that plans every tensor apart) it is
+// lowerBound() of the graph as written, pins included.
+LowerBound aliasedLowerBound(const Graph& graph, const PlanRequest& request);
+
 }  // namespace interstage

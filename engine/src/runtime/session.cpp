@@ -49,6 +49,7 @@ struct Session::Impl {
     InputShapes preparedShapes;
     std::size_t fileLowerBound = 0;
     std::size_t execLowerBound = 0;
+    std::size_t aliasedBound = 0;  // under the in-place rules of this plan (plan/aliased_bound.h)
     ExecutionOrderReport orderReport;
     int runCount = 0;
 
@@ -213,6 +214,8 @@ Status Session::Impl::prepare() {
     // device is open; a budget the caller set bounds the device's bytes.
     if (device && !options.maxMemoryBytes && options.automaticBudget && !budgetSet) budget = device->deviceBudget();
     PlannedMemory planned = planMemory(exec, planRequest(options.mode));
+    execLowerBound = lowerBound(exec, intermediateLifetimes(exec)).bytes;
+    aliasedBound = aliasedLowerBound(exec, planRequest(options.mode)).bytes;
     const PlannedPeak peak = peakOf(planned, options.mode);
     plannedPeak = peak.total();
     // Refused before the executor allocates anything of the plan (input
@@ -223,13 +226,13 @@ Status Session::Impl::prepare() {
     tensors = std::move(planned.tensors);
     plan = std::move(planned.plan);
     if (!fitsBudget(peak, budget)) {
-        Status refusal = budgetRefusal(peak, budget, options.mode.name(), fittingPresets());
+        const MemoryPreset* preset = presetOf(options.mode);
+        Status refusal = budgetRefusal(peak, budget, preset ? preset->name : options.mode.name(), fittingPresets());
         executor.reset();
         device = nullptr;
         return refusal;
     }
     IS_RETURN_IF_ERROR(executor->setPlan(tensors, plan, planned.sharedWorkspaceBytes));
-    execLowerBound = lowerBound(exec, intermediateLifetimes(exec)).bytes;
     // The kernels packed their weights (or the device holds them): the
     // host copies nobody reads go.
     releaseUnreadConstants(exec, model.graph, executor->hostConstantsRead(), options.mode.reduceConstant, pinned);
@@ -400,6 +403,7 @@ Result<TensorData> Session::blob(const std::string& name) const {
 
 std::size_t Session::lowerBoundBytes() const { return impl_->fileLowerBound; }
 std::size_t Session::executedLowerBoundBytes() const { return impl_->execLowerBound; }
+std::size_t Session::aliasedLowerBoundBytes() const { return impl_->aliasedBound; }
 Session::ExecutionOrder Session::executionOrder() const {
     const ExecutionOrderReport& r = impl_->orderReport;
     return {r.nodesMoved, r.fileOrderPeak, r.chosenPeak};
@@ -422,6 +426,9 @@ Result<Graph> Session::executedGraphWithWeights() const {
     return s.passesOn(s.preparedShapes, nullptr, removedBy, order);
 }
 std::size_t Session::plannedPeakBytes() const { return impl_->plannedPeak; }
+std::size_t Session::plannedBufferPeakBytes() const {
+    return interstage::plannedPeakBytes(impl_->plan, static_cast<int>(impl_->exec.nodes.size()));
+}
 MemoryBudget Session::memoryBudget() const { return impl_->budget; }
 void Session::setMemoryBudget(MemoryBudget budget) {
     impl_->budget = std::move(budget);

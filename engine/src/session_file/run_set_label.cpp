@@ -6,7 +6,7 @@
 namespace interstage {
 
 std::string runSetLabel(const SessionOptions& s) {
-    std::string text = s.mode.name();
+    std::string text = modeLabel(s.mode);
     if (!s.fusion) text += " · no fusion";
     if (!s.memoryAwareOrder) text += " · file order";
     if (!s.inPlaceConcat && !s.inPlaceOps) text += " · no in-place writes";

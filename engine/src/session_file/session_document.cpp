@@ -36,6 +36,7 @@ OrderedJson runSetToJson(const SavedRunSet& set) {
             {"budget", session_json::budgetToJson(set.budget)},
             {"lower_bound_bytes", set.lowerBoundBytes},
             {"executed_lower_bound_bytes", set.executedLowerBoundBytes},
+            {"aliased_lower_bound_bytes", set.aliasedLowerBoundBytes},
             {"weight_bytes", set.weightBytes},
             {"planned_peak_bytes", set.plannedPeakBytes},
             {"error", set.error},
@@ -57,6 +58,8 @@ SavedRunSet runSetFromJson(const Field& field) {
     set.budget = session_json::budgetFromJson(field["budget"]);
     set.lowerBoundBytes = field["lower_bound_bytes"].bytes();
     set.executedLowerBoundBytes = field["executed_lower_bound_bytes"].bytes();
+    // Files written before the bound existed lack it: 0, "not known".
+    if (field.has("aliased_lower_bound_bytes")) set.aliasedLowerBoundBytes = field["aliased_lower_bound_bytes"].bytes();
     set.weightBytes = field["weight_bytes"].bytes();
     set.plannedPeakBytes = field["planned_peak_bytes"].bytes();
     set.error = field["error"].string();
