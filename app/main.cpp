@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "core/autosave.h"
+#include "core/step_state.h"
 #include "fit_explorer.h"
 #include "main_window.h"
 #include "ui_benchmark.h"
@@ -56,6 +57,13 @@ struct AppOptions {
                              "NAME=V"};
     QCommandLineOption backend{"backend",
                                "Select the backend to run on (cpu, vulkan:0, ...; see interstage-cli devices).", "ID"};
+    QCommandLineOption plan{"plan",
+                            "Plan --preset's configuration (or the Run panel's) without running it: the memory "
+                            "map and the step-through, without times."};
+    QCommandLineOption step{"step",
+                            "With --screenshot: show step N of the execution order (the scrubber under the "
+                            "charts: the map's and the timeline's cursors, the Live now list) before the picture.",
+                            "N"};
     QCommandLineOption restoreAutosave{
         "restore-autosave",
         "Restore the newest autosave that a crashed or killed Interstage left, without "
@@ -77,6 +85,7 @@ struct AppOptions {
         parser.addOptions(
             {backend, input, value, compare, screenshot, tab, preset, benchmark, find, restoreAutosave, diff});
         parser.addOption(colorBy);
+        parser.addOptions({plan, step});
     }
 };
 
@@ -148,12 +157,9 @@ namespace {
 // --tab NAME: the tab whose title it names (tabs are added by several
 // files, so their order is not fixed).
 void selectChartTab(MainWindow& window, const QString& name) {
-    static const QMap<QString, QString> titles = {{"timeline", "Memory timeline"},
-                                                  {"map", "Memory map"},
-                                                  {"timings", "Timings"},
-                                                  {"peak", "Peak"},
-                                                  {"diff", "Compare plans"},
-                                                  {"fit", "Will it fit?"}};
+    static const QMap<QString, QString> titles = {{"timeline", "Memory timeline"}, {"map", "Memory map"},
+                                                  {"timings", "Timings"},          {"peak", "Peak"},
+                                                  {"diff", "Compare plans"},       {"fit", "Will it fit?"}};
     QTabWidget* tabs = window.chartTabs();
     for (int i = 0; i < tabs->count(); ++i)
         if (tabs->tabText(i).remove('&') == titles.value(name)) tabs->setCurrentIndex(i);
@@ -197,6 +203,13 @@ int main(int argc, char** argv) {
         return 1;
     }
 
+    bool stepIsNumber = false;
+    const int step = parser.value(options.step).toInt(&stepIsNumber);
+    if (parser.isSet(options.step) && (!stepIsNumber || step < 0)) {
+        std::fprintf(stderr, "interstage: --step '%s' must be a step number (0, 1, ...)\n",
+                     qPrintable(parser.value(options.step)));
+        return 1;
+    }
     using ColorBy = widgets::GraphView::ColorBy;
     const QMap<QString, ColorBy> colorModes = {{"op", ColorBy::OpType},
                                                {"size", ColorBy::TensorSize},
@@ -230,7 +243,9 @@ int main(int argc, char** argv) {
     const bool startsWithSession =
         !autosaved.isEmpty() || (!args.isEmpty() && interstage::looksLikeSessionFile(args.first().toStdString()));
     const bool onePreset = parser.isSet(options.preset);
-    const bool doCompare = !onePreset && (parser.isSet(options.compare) || parser.isSet(options.screenshot));
+    const bool planOnly = parser.isSet(options.plan);
+    const bool doCompare =
+        !onePreset && !planOnly && (parser.isSet(options.compare) || parser.isSet(options.screenshot));
     const QString shotPath = parser.value(options.screenshot);
     QObject::connect(&window, &MainWindow::documentChanged, &window, [&] {
         if (startsWithSession) return;  // a session shows its run sets; nothing runs by itself
@@ -252,8 +267,10 @@ int main(int argc, char** argv) {
             app.exit(1);
             return;
         }
-        if (onePreset) {
-            window.runPanel()->applyPreset(parser.value(options.preset));
+        if (onePreset) window.runPanel()->applyPreset(parser.value(options.preset));
+        if (planOnly) {
+            window.planOnce();
+        } else if (onePreset) {
             window.runOnce();
         } else if (doCompare) {
             window.comparePresets();
@@ -286,6 +303,14 @@ int main(int argc, char** argv) {
             if (parser.isSet(options.tab)) selectChartTab(window, parser.value(options.tab));
             if (parser.isSet(options.diff) || parser.value(options.tab) == "diff")
                 showDiff(window, parser.value(options.diff));
+            if (parser.isSet(options.step) && !window.showStep(step)) {
+                const int steps = window.stepSet() ? appcore::stepCount(*window.stepSet()) : 0;
+                std::fprintf(stderr, "interstage: --step %d: the plan shown has %d steps (0 to %d)\n", step, steps,
+                             steps - 1);
+                window.grab().save(shotPath);
+                app.exit(1);
+                return;
+            }
             // Once the graph view's re-layout (if any) is on screen.
             auto* poll = new QTimer(&window);
             QObject::connect(poll, &QTimer::timeout, &window, [&, poll] {

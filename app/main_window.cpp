@@ -45,7 +45,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     buildDiffTab();
     auto* splitter = new QSplitter(Qt::Horizontal);
     splitter->addWidget(graphView_);
-    splitter->addWidget(tabs_);
+    splitter->addWidget(buildStepArea(tabs_));
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({430, 770});
@@ -94,6 +94,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     connect(runPanel_, &widgets::RunPanel::runRequested, this, &MainWindow::runOnce);
     connect(runPanel_, &widgets::RunPanel::compareRequested, this, &MainWindow::comparePresets);
+    connect(runPanel_, &widgets::RunPanel::planRequested, this, &MainWindow::planOnce);
     connect(runPanel_, &widgets::RunPanel::stopRequested, this, [this] {
         queue_.clear();
         controller_.stop();

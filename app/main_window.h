@@ -29,13 +29,19 @@ class QTabWidget;
 namespace widgets {
 class GraphView;
 class Inspector;
+class LiveList;
 class PeakPanel;
 class MemoryMap;
 class MemoryTimeline;
 class PlanDiffView;
 class RunPanel;
+class StepScrubber;
 class TimingChart;
 }  // namespace widgets
+namespace appcore {
+struct ExecutedNodes;
+struct StepState;
+}  // namespace appcore
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -52,6 +58,9 @@ public:
     void openSample(const QString& name);
     void runOnce();
     void comparePresets();
+    // Plans the Run panel's configuration without running it
+    // (main_window_steps.cpp): the map and the step-through, no times.
+    void planOnce();
 
     // For tests and scripted screenshots.
     const appcore::ModelDocument* document() const { return document_.get(); }
@@ -66,6 +75,15 @@ public:
     widgets::GraphView* graphView() const { return graphView_; }
     void selectNode(int nodeIndex);
     QTabWidget* chartTabs() const { return tabs_; }
+    widgets::MemoryMap* memoryMap() const { return memoryMap_; }
+    // Step-through (main_window_steps.cpp): the scrubber follows the set
+    // the memory map shows, a run set or a plan that did not run.
+    widgets::StepScrubber* stepScrubber() const { return scrubber_; }
+    widgets::LiveList* liveList() const { return liveList_; }
+    const appcore::RunSetResult* stepSet() const { return stepSet_ ? &*stepSet_ : nullptr; }
+    appcore::StepState currentStep() const;
+    // Shows `step` of the set followed; false when it has no such step.
+    bool showStep(int step);
     widgets::PeakPanel* peakPanel() const { return peakPanel_; }
     // The Peak tab's costs for results()[set], planned now (main_window_peak.cpp).
     void planPeakCosts(int set);
@@ -148,6 +166,13 @@ private:
     void showMemoryOnGraph(const appcore::RunSetResult& result);
     void addMemoryColourActions(QMenu* colour);
     void updateStatus();
+    // main_window_steps.cpp
+    QWidget* buildStepArea(QTabWidget* tabs);
+    void followSetForSteps(const appcore::RunSetResult& set);
+    void showPlannedSet(const appcore::RunSetResult& set);
+    void clearSteps();
+    void onStepChanged(int step);
+    void showStepInGraph(const appcore::StepState& state);
     // main_window_peak.cpp
     void buildPeakPanel();
     void selectProducer(const QString& tensor, const QString& producer);
@@ -190,6 +215,10 @@ private:
     widgets::Inspector* inspector_ = nullptr;
     widgets::PeakPanel* peakPanel_ = nullptr;
     QTabWidget* tabs_ = nullptr;
+    widgets::StepScrubber* scrubber_ = nullptr;
+    widgets::LiveList* liveList_ = nullptr;
+    std::optional<appcore::RunSetResult> stepSet_;             // the set the scrubber steps through
+    std::shared_ptr<const appcore::ExecutedNodes> stepNodes_;  // its steps on the file's graph
     widgets::PlanDiffView* planDiff_ = nullptr;
     FitExplorer* fitExplorer_ = nullptr;
     QMenu* recentMenu_ = nullptr;

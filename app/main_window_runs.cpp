@@ -89,7 +89,10 @@ void MainWindow::drawFinishedSet(const appcore::RunSetResult& result) {
                                   result.bodyMemory);
         showMemoryOnGraph(result);
         peakPanel_->addSet(result);
+        followSetForSteps(result);
     }
+    // A plan that did not run (Plan, Compare plans): its map and steps.
+    if (result.config.planOnly() && result.error.isEmpty() && !result.cancelled) showPlannedSet(result);
     updateDiffView();
 }
 

@@ -196,6 +196,7 @@ void MainWindow::clearCharts() {
     memoryMap_->clear();
     peakPanel_->clear();
     updateDiffView();
+    clearSteps();
 }
 
 void MainWindow::restoreSession(const interstage::SavedSession& session, const QString& path) {

@@ -96,6 +96,10 @@ public:
     // inside a collapsed group lights its group. clearStep() restores all.
     void showStep(const GraphStep& step);
     void clearStep();
+    // Centres the view on a node by file name (or the collapsed group
+    // holding it) without selecting it (graph_view_follow.cpp: the
+    // step-through follows the running node). False: not drawn.
+    bool centreOnNode(const QString& nodeName);
     bool hasStep() const { return hasStep_; }
     // The state of a node by file name: its box, or the collapsed group
     // drawn for it; None when no step is shown or it is not drawn.

@@ -42,6 +42,12 @@ public:
     bool arena = false;
     int hovered = -1;
     int highlighted = -1;
+    int cursorStep = -1;  // the step-through's step (-1: none)
+
+    // Blocks drawn across the cursor's step: the tensors alive there.
+    bool atCursor(const Block& block) const {
+        return cursorStep >= 0 && block.rect.left() < cursorStep + 1 && block.rect.right() > cursorStep;
+    }
 
     double selectTest(const QPointF&, bool, QVariant*) const override { return -1; }
     QCPRange getKeyRange(bool& found, QCP::SignDomain) const override {
@@ -101,6 +107,10 @@ protected:
             painter->setPen(QPen(color, 2));
             painter->drawRect(toPixels(blocks[static_cast<size_t>(index)].rect).adjusted(-1, -1, 1, 1));
         };
+        painter->setBrush(Qt::NoBrush);
+        painter->setPen(QPen(QColor(0xe3, 0x74, 0x00), 1.5));
+        for (const Block& block : blocks)
+            if (atCursor(block)) painter->drawRect(toPixels(block.rect));
         mark(highlighted, QColor(0xd9, 0x30, 0x25));
         mark(hovered, QColor(0x20, 0x21, 0x24));
     }
@@ -158,6 +168,9 @@ MemoryMap::MemoryMap(QWidget* parent) : QWidget(parent) {
     peakLine_ = new QCPItemStraightLine(plot_);
     peakLine_->setPen(QPen(QColor(0xc5, 0x22, 0x1f), 1, Qt::DashLine));
     peakLine_->setVisible(false);
+    stepLine_ = new QCPItemStraightLine(plot_);
+    stepLine_->setPen(QPen(QColor(0xe3, 0x74, 0x00), 2));
+    stepLine_->setVisible(false);
     connect(plot_, &QCustomPlot::mouseMove, this, &MemoryMap::onMouseMove);
     connect(plot_, &QCustomPlot::mousePress, this, &MemoryMap::onMousePress);
     connect(plot_, &QCustomPlot::mouseRelease, this, &MemoryMap::onMouseRelease);
@@ -179,6 +192,7 @@ void MemoryMap::setPlacements(const std::vector<interstage::TensorPlacement>& pl
     blocks_->blocks.clear();
     blocks_->lanes.clear();
     blocks_->hovered = blocks_->highlighted = -1;
+    setStepCursor(-1);  // the window sets it again for the new plan
     int steps = 0;
     double minBytes = 0, maxBytes = 0;
     for (const auto& p : placements) {
@@ -304,6 +318,21 @@ void MemoryMap::highlightTensor(const QString& name) {
     for (size_t i = 0; i < blocks_->blocks.size() && !name.isEmpty(); ++i)
         if (blocks_->nameOf(i) == name) blocks_->highlighted = static_cast<int>(i);
     plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void MemoryMap::setStepCursor(int step) {
+    blocks_->cursorStep = step;
+    stepLine_->setVisible(step >= 0);
+    stepLine_->point1->setCoords(step + 0.5, 0);
+    stepLine_->point2->setCoords(step + 0.5, 1);
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+int MemoryMap::stepCursor() const { return blocks_->cursorStep; }
+
+int MemoryMap::blocksAtStepCursor() const {
+    return int(std::count_if(blocks_->blocks.begin(), blocks_->blocks.end(),
+                             [this](const PlacementBlocks::Block& b) { return blocks_->atCursor(b); }));
 }
 
 int MemoryMap::tensorCount() const { return static_cast<int>(blocks_->placements.size()); }

@@ -42,6 +42,12 @@ public:
     // unknown or empty name removes the outline.
     void highlightTensor(const QString& name);
 
+    // The step-through's cursor: a line through `step` and an outline
+    // around every block drawn across it (-1: none). A new map clears it.
+    void setStepCursor(int step);
+    int stepCursor() const;
+    int blocksAtStepCursor() const;  // blocks outlined (tests)
+
     QCustomPlot* plot() const { return plot_; }
     int tensorCount() const;
     int laneCount() const;       // buffers drawn as lanes (1 for the arena's slab)
@@ -73,6 +79,7 @@ private:
     QLabel* summary_ = nullptr;
     PlacementBlocks* blocks_ = nullptr;        // owned by plot_
     QCPItemStraightLine* peakLine_ = nullptr;  // owned by plot_
+    QCPItemStraightLine* stepLine_ = nullptr;  // owned by plot_
     QPointF pressPos_;
 };
 

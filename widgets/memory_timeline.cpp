@@ -323,6 +323,7 @@ void MemoryTimeline::showRun(int run) {
     drawStats(*finishedRuns_[static_cast<size_t>(run - 1)]);
     updateHeader();
     scheduleReplot();
+    emit runShown(run);
 }
 
 void MemoryTimeline::resetShown() {

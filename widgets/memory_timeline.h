@@ -75,6 +75,13 @@ public:
     int overlayCount() const { return static_cast<int>(overlays_.size()); }
     bool overlayVisible(int index) const;
     void setOverlayVisible(int index, bool visible);
+    // The step-through's cursor (memory_timeline_step.cpp): a line at the
+    // step's start in the run drawn and a band over its node's time;
+    // hidden for a step without times (a plan that did not run).
+    void setTimeCursor(double startMs, double ms);
+    void hideTimeCursor();
+    bool timeCursorVisible() const;
+    double timeCursorMs() const { return timeCursorMs_; }
     // What the hover tooltip says at `ms` of the run drawn, with the
     // memory events within `windowMs` of it (HTML).
     QString tooltipAt(double ms, double windowMs) const;
@@ -82,6 +89,10 @@ public:
 public slots:
     // Draws run `run` (1-based) of the current set once it has finished.
     void showRun(int run);
+
+signals:
+    // Another finished run is drawn (the step cursor takes its times).
+    void runShown(int run);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -154,6 +165,9 @@ private:
     QCPItemText* aliasedBoundText_ = nullptr;
     QCPItemStraightLine* cursorLine_ = nullptr;
     QCPItemRect* nodeSpan_ = nullptr;
+    QCPItemStraightLine* stepLine_ = nullptr;  // the step-through's cursor, made on first use
+    QCPItemRect* stepSpan_ = nullptr;
+    double timeCursorMs_ = 0;
 
     int setId_ = -1;
     QString setLabel_;

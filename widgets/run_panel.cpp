@@ -144,7 +144,12 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
     stop_->setEnabled(false);
     compare_ = new QPushButton(tr("Compare presets"));
     compare_->setToolTip(tr("One run set for each memory preset: Default, Reduce, Reuse, Reduce + reuse and Arena"));
+    plan_ = new QPushButton(tr("Plan"));
+    plan_->setObjectName("planButton");
+    plan_->setToolTip(tr("Plan this configuration without running it: the memory map and the step-through, no times"));
+    connect(plan_, &QPushButton::clicked, this, &RunPanel::planRequested);
     buttons->addWidget(run_);
+    buttons->addWidget(plan_);
     buttons->addWidget(stop_);
     runForm->addRow(buttons);
     runForm->addRow(compare_);
@@ -305,6 +310,7 @@ void RunPanel::setRunning(bool running) {
     running_ = running;
     run_->setEnabled(!running && blocked_.isEmpty());
     compare_->setEnabled(!running && blocked_.isEmpty());
+    if (plan_) plan_->setEnabled(!running && blocked_.isEmpty());
     stop_->setEnabled(running);
 }
 

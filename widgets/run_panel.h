@@ -69,6 +69,7 @@ signals:
     void runRequested();
     void stopRequested();
     void compareRequested();  // every preset, one run set each
+    void planRequested();     // plan the configuration, do not run it
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -108,6 +109,7 @@ private:
     QPushButton* run_;
     QPushButton* stop_;
     QPushButton* compare_;
+    QPushButton* plan_ = nullptr;
 };
 
 }  // namespace widgets

@@ -132,7 +132,10 @@ void RunController::work(int setId, std::shared_ptr<const interstage::Model> mod
         // per in-place rule) are planned when the Peak tab asks for them.
         result.peak = std::make_shared<const interstage::PeakExplanation>(interstage::explainPeak(*session));
         if (!result.runs.empty()) result.bodyMemory = bodyBlocks(*result.runs.back());
-        for (const auto& node : session->executedGraph().nodes) result.executedNodeNames.push_back(node.name);
+        for (const auto& node : session->executedGraph().nodes) {
+            result.executedNodeNames.push_back(node.name);
+            result.executedNodeOps.push_back(node.opType);
+        }
     }
     QPointer<RunController> target = this;
     QMetaObject::invokeMethod(

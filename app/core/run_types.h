@@ -21,7 +21,7 @@ struct RunConfig {
     // The engine's own options for the set's session, as the CLI fills
     // them from its flags (the controller sets the observer).
     interstage::SessionOptions session;
-    int runs = 3;
+    int runs = 3;  // 0: plan only (the set has the plan and no runs)
     // Values the user typed for small inputs (the run panel's value
     // fields), in the shapes `session.inputShapes` gives them; the other
     // inputs get the engine's generated default input.
@@ -35,6 +35,7 @@ struct RunConfig {
     // "reduce · 2 threads · cpu" — names a set in legends and tables.
     QString label() const;
     QString backend() const { return QString::fromStdString(session.backend); }
+    bool planOnly() const { return runs == 0; }
 };
 
 // Part of a run as it happens (sent every few milliseconds).
@@ -66,6 +67,7 @@ struct RunSetResult {
     std::vector<interstage::TensorPlacement> memoryMap;
     std::vector<BodyBlock> bodyMemory;           // the last run's control-flow bodies, per iteration (memory map)
     std::vector<std::string> executedNodeNames;  // node names by step (for timeline ticks)
+    std::vector<std::string> executedNodeOps;    // their op types (step-through labels; empty when restored)
     // Why the plan peaks where it does (the Peak tab), from the session;
     // null for a set restored from a saved session (not saved there).
     std::shared_ptr<const interstage::PeakExplanation> peak;

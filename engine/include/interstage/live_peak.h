@@ -25,4 +25,20 @@ LivePeak peakOfLiveTensors(const std::vector<TensorPlacement>& map);
 // The bytes alive at every step, counted the same way.
 std::vector<std::size_t> liveBytesPerStep(const std::vector<TensorPlacement>& map);
 
+// One tensor alive at a step, as liveBytesPerStep counts it.
+struct LiveTensor {
+    std::size_t index = 0;  // into the map
+    // Its bytes lie inside another live tensor's (an in-place Concat input
+    // or overwrite, or a Concat input whose pages moved into the output):
+    // counted there, not here.
+    bool inside = false;
+    // What it adds to the step's live bytes: 0 when inside; less than its
+    // size where it overlaps bytes already counted. The sum over a step
+    // is liveBytesPerStep(map)[step].
+    std::size_t countedBytes = 0;
+};
+// Every tensor alive at `step` (a Concat host from its first in-place
+// input on), in map order; empty outside the plan's steps.
+std::vector<LiveTensor> liveTensorsAtStep(const std::vector<TensorPlacement>& map, int step);
+
 }  // namespace interstage

@@ -42,9 +42,13 @@ std::vector<TensorPlacement> withHostsStretched(std::vector<TensorPlacement> map
     return map;
 }
 
-// The alive tensors that no other alive tensor of the same buffer
-// contains (ties: the first listed hosts), and the bytes they cover.
-std::pair<std::vector<std::size_t>, std::size_t> outermostAlive(const std::vector<TensorPlacement>& map, int step) {
+// Every tensor alive in its own bytes at `step`, with the bytes it adds to
+// the step's count: 0 for one inside bytes already counted (an in-place
+// member inside its host; ties: the first listed hosts), less than its size
+// where it overlaps counted bytes or covers a range whose pages have not
+// moved in yet. The one counting rule: the live bytes, the peak and the
+// live set all sum these.
+std::vector<LiveTensor> countAlive(const std::vector<TensorPlacement>& map, int step) {
     std::map<int, std::vector<std::size_t>> byBuffer;
     for (std::size_t i = 0; i < map.size(); ++i)
         if (aliveAt(map[i], step)) byBuffer[map[i].buffer].push_back(i);
@@ -52,8 +56,7 @@ std::pair<std::vector<std::size_t>, std::size_t> outermostAlive(const std::vecto
     std::map<int, std::vector<std::pair<std::size_t, std::size_t>>> pending;
     for (const TensorPlacement& p : map)
         if (p.movedAt > step) pending[p.movedBuffer].emplace_back(p.movedOffset, p.movedOffset + p.bytes);
-    std::vector<std::size_t> outer;
-    std::size_t bytes = 0;
+    std::vector<LiveTensor> live;
     for (auto& [buffer, alive] : byBuffer) {
         // Widest first at each offset, so a host comes before its members.
         std::sort(alive.begin(), alive.end(), [&](std::size_t a, std::size_t b) {
@@ -64,17 +67,32 @@ std::pair<std::vector<std::size_t>, std::size_t> outermostAlive(const std::vecto
         bool any = false;
         for (std::size_t i : alive) {
             const std::size_t end = map[i].offset + map[i].bytes;
-            if (any && end <= coveredTo) continue;  // inside a tensor already counted
+            if (any && end <= coveredTo) {  // inside a tensor already counted
+                live.push_back({i, true, 0});
+                continue;
+            }
             const std::size_t begin = std::max(map[i].offset, any ? coveredTo : map[i].offset);
-            bytes += end - begin;
+            std::size_t added = end - begin;
             for (const auto& [holeBegin, holeEnd] : pending[buffer]) {
                 const std::size_t lo = std::max(begin, holeBegin), hi = std::min(end, holeEnd);
-                if (lo < hi) bytes -= hi - lo;
+                if (lo < hi) added -= hi - lo;
             }
             coveredTo = std::max(coveredTo, end);
             any = true;
-            outer.push_back(i);
+            live.push_back({i, false, added});
         }
+    }
+    return live;
+}
+
+// The alive tensors that no other alive tensor of the same buffer
+// contains, and the bytes they cover.
+std::pair<std::vector<std::size_t>, std::size_t> outermostAlive(const std::vector<TensorPlacement>& map, int step) {
+    std::vector<std::size_t> outer;
+    std::size_t bytes = 0;
+    for (const LiveTensor& t : countAlive(map, step)) {
+        bytes += t.countedBytes;
+        if (!t.inside) outer.push_back(t.index);
     }
     return {outer, bytes};
 }
@@ -106,6 +124,17 @@ LivePeak peakOfLiveTensors(const std::vector<TensorPlacement>& planned) {
     std::sort(peak.tensors.begin(), peak.tensors.end(),
               [&](std::size_t a, std::size_t b) { return map[a].bytes > map[b].bytes; });
     return peak;
+}
+
+std::vector<LiveTensor> liveTensorsAtStep(const std::vector<TensorPlacement>& planned, int step) {
+    const std::vector<TensorPlacement> map = withHostsStretched(planned);
+    std::vector<LiveTensor> live = countAlive(map, step);
+    // A Concat input whose pages moved into its Concat's output is still
+    // alive until its last reader, its bytes now the output's.
+    for (std::size_t i = 0; i < map.size(); ++i)
+        if (map[i].movedAt >= 0 && map[i].movedAt <= step && step <= map[i].last) live.push_back({i, true, 0});
+    std::sort(live.begin(), live.end(), [](const LiveTensor& a, const LiveTensor& b) { return a.index < b.index; });
+    return live;
 }
 
 }  // namespace interstage

@@ -57,7 +57,7 @@ long hostOf(const std::vector<TensorPlacement>& map, const std::vector<LiveAtSte
 
 }  // namespace
 
-std::vector<LiveAtStep> liveTensorsAtStep(const std::vector<TensorPlacement>& planned, int step) {
+std::vector<LiveAtStep> liveAtStepWithHosts(const std::vector<TensorPlacement>& planned, int step) {
     const std::vector<TensorPlacement> map = withHostsStretched(planned);
     std::map<int, std::vector<std::size_t>> byBuffer;
     for (std::size_t i = 0; i < map.size(); ++i)

@@ -20,6 +20,8 @@ struct LiveAtStep {
     long host = -1;
 };
 
-std::vector<LiveAtStep> liveTensorsAtStep(const std::vector<TensorPlacement>& map, int step);
+// (Named apart from interstage::liveTensorsAtStep in interstage/live_peak.h,
+// the same live set without hosts, which the app's step-through lists.)
+std::vector<LiveAtStep> liveAtStepWithHosts(const std::vector<TensorPlacement>& map, int step);
 
 }  // namespace interstage

@@ -36,7 +36,7 @@ PeakExplanation explainPeak(const Session& session) {
         e.peakNode = graph.nodes[static_cast<std::size_t>(peak.step)].name;
         e.peakOp = graph.nodes[static_cast<std::size_t>(peak.step)].opType;
     }
-    if (peak.step >= 0) e.liveAtPeak = liveRowsAt(session, map, liveTensorsAtStep(map, peak.step), peak.step);
+    if (peak.step >= 0) e.liveAtPeak = liveRowsAt(session, map, liveAtStepWithHosts(map, peak.step), peak.step);
     fillBounds(session, e);
     e.bufferPeakBytes = session.plannedBufferPeakBytes();
     // For the arena the buffers are the slab, held through the run, against
