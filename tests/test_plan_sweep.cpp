@@ -59,7 +59,9 @@ void checkMonotone(const PlanSweep& sweep, size_t sizes) {
 
 SessionOptions budgeted(const std::string& mode, std::size_t budget, const Shape& input) {
     SessionOptions options;
-    options.mode = MemoryMode::parse(mode).value();
+    // The sweep plans the presets, constant flags and all.
+    for (const MemoryPreset& preset : memoryPresets())
+        if (mode == preset.name) options.mode = preset.mode;
     options.maxMemoryBytes = budget;
     options.automaticBudget = false;
     options.inputShapes["input"] = input;

@@ -168,8 +168,13 @@ bool PlanDiffView::compare(int a, int b) {
 }
 
 int PlanDiffView::findSet(const QString& modeName) const {
-    for (std::size_t i = 0; i < sets_.size(); ++i)
-        if (QString::fromStdString(sets_[i].config.session.mode.name()) == modeName) return static_cast<int>(i);
+    // By the mode's full name, or a preset's short name ("reduce").
+    for (std::size_t i = 0; i < sets_.size(); ++i) {
+        const interstage::MemoryMode& mode = sets_[i].config.session.mode;
+        const interstage::MemoryPreset* preset = interstage::presetOf(mode);
+        if (QString::fromStdString(mode.name()) == modeName || (preset && modeName == QLatin1String(preset->name)))
+            return static_cast<int>(i);
+    }
     return -1;
 }
 

@@ -29,6 +29,7 @@ enum class PlannerKind : uint8_t {
 struct MemoryMode {
     PlannerKind planner = PlannerKind::Default;
     bool reduceConstant = false;              // release the graph's weight copy once a kernel packed its own
+                                              // (kept where shapes depend on input values: rebuilt per run)
     bool ignoreInputWithInitializer = false;  // initializers also listed as inputs are constants
 
     // Every intermediate keeps its own buffer through and after the run, so

@@ -85,6 +85,14 @@ struct Session::Impl {
     PlannedPeak peakOf(const PlannedMemory& planned, const MemoryMode& mode) const;
     std::vector<FittingPreset> fittingPresets() const;
     Status prepare();
+    // The mode as it acts on the file's weights: reduce-constant keeps
+    // them where shapes depend on input values, since the graph is then
+    // rebuilt, from those weights, on every run (an If whose branches
+    // differ, a Reshape read from an input).
+    MemoryMode releasing(MemoryMode mode) const {
+        if (shapesNeedInputValues) mode.reduceConstant = false;
+        return mode;
+    }
     Status prepareFor(const std::map<std::string, TensorData>& inputs);
     Status execute(const std::map<std::string, TensorData>& inputs, RunStats& stats);
 };
@@ -149,7 +157,7 @@ PlanRequest Session::Impl::planRequest(const MemoryMode& mode) const {
 // allocated: the weights as they will be once the copies nobody reads are
 // released, the plan's buffers, the shared workspace, the inputs.
 PlannedPeak Session::Impl::peakOf(const PlannedMemory& planned, const MemoryMode& mode) const {
-    if (!device) return hostPlannedPeak(exec, model.graph, *executor, planned, mode, pinned);
+    if (!device) return hostPlannedPeak(exec, model.graph, *executor, planned, releasing(mode), pinned);
     // What the device will hold: its weights and tables, the plan's
     // buffers (offsets scaled up on devices that align storage above the
     // planner's 64 bytes: an upper bound there), the inputs. The kernels
@@ -220,8 +228,9 @@ Status Session::Impl::prepare() {
     IS_RETURN_IF_ERROR(executor->setPlan(tensors, plan, planned.sharedWorkspaceBytes));
     // The kernels packed their weights (or the device holds them): the
     // host copies nobody reads go.
-    releaseUnreadConstants(exec, model.graph, executor->hostConstantsRead(), options.mode.reduceConstant, pinned);
-    if (options.mode.reduceConstant) weightsReleased = true;
+    const bool releaseFileWeights = releasing(options.mode).reduceConstant;
+    releaseUnreadConstants(exec, model.graph, executor->hostConstantsRead(), releaseFileWeights, pinned);
+    if (releaseFileWeights) weightsReleased = true;
     accountWeights();
     prepared = true;
     return Status::ok();
