@@ -219,6 +219,11 @@ private:
     widgets::LiveList* liveList_ = nullptr;
     std::optional<appcore::RunSetResult> stepSet_;             // the set the scrubber steps through
     std::shared_ptr<const appcore::ExecutedNodes> stepNodes_;  // its steps on the file's graph
+    // The graph greys what a step has not made or has freed only once the
+    // user steps (the scrubber, ← →, Play, --step): a finished set leaves
+    // the graph as it was.
+    bool steppingGraph_ = false;
+    bool settingSteps_ = false;  // the scrubber moved by a new set, not by the user
     widgets::PlanDiffView* planDiff_ = nullptr;
     FitExplorer* fitExplorer_ = nullptr;
     QMenu* recentMenu_ = nullptr;

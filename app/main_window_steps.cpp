@@ -77,12 +77,15 @@ void MainWindow::followSetForSteps(const appcore::RunSetResult& set) {
         stepNodes_ = std::make_shared<const appcore::ExecutedNodes>(
             appcore::mapExecutedNodes(document_->resolved, set.executedNodeNames, set.memoryMap));
     const int before = scrubber_->step();
+    settingSteps_ = true;
     scrubber_->setStepCount(appcore::stepCount(set));
     // The same step number in the new set, shown again even when unchanged.
     if (scrubber_->step() == before) onStepChanged(scrubber_->step());
+    settingSteps_ = false;
 }
 
 void MainWindow::clearSteps() {
+    steppingGraph_ = false;
     stepSet_.reset();
     stepNodes_.reset();
     scrubber_->setStepCount(0);
@@ -101,6 +104,7 @@ appcore::StepState MainWindow::currentStep() const {
 
 bool MainWindow::showStep(int step) {
     if (!stepSet_ || step < 0 || step >= scrubber_->stepCount()) return false;
+    steppingGraph_ = true;
     if (scrubber_->step() == step)
         onStepChanged(step);  // shown again: the graph may have moved since
     else
@@ -110,6 +114,7 @@ bool MainWindow::showStep(int step) {
 
 void MainWindow::onStepChanged(int step) {
     if (!stepSet_ || step < 0) return;
+    if (!settingSteps_) steppingGraph_ = true;
     const appcore::StepState state = currentStep();
     scrubber_->setLabel(state.label());
     memoryMap_->setStepCursor(state.step);
@@ -125,7 +130,7 @@ void MainWindow::onStepChanged(int step) {
 // The running node(s) and the live tensors' edges on the file's graph;
 // what is not yet made or already freed greyed.
 void MainWindow::showStepInGraph(const appcore::StepState& state) {
-    if (!stepNodes_ || !stepSet_ || !document_ || state.step < 0) {
+    if (!stepNodes_ || !stepSet_ || !document_ || state.step < 0 || !steppingGraph_) {
         graphView_->clearStep();
         return;
     }

@@ -83,6 +83,9 @@ private:
         using GraphState = widgets::GraphView::StepState;
         int liveEdges = 0;
         int inPlaceRows = 0;
+        // A finished set leaves the graph as it was until the user steps.
+        QVERIFY(!w.graphView()->hasStep());
+        QVERIFY(w.showStep(0));  // as --step 0 does
         for (int step = 0; step < scrubber->stepCount(); ++step) {
             scrubber->setStep(step);
             QCOMPARE(scrubber->step(), step);

@@ -149,11 +149,10 @@ void MemoryTimeline::buildPlot() {
     ticks_->setName(tr("node starts"));
 
     const QPen boundPen(QColor(0xd9, 0x30, 0x25), 1.4, Qt::DashLine);
-    makeBoundItems(boundPen, tr("lower bound, graph as written (activations)"), lowerBoundLegend_, lowerBoundLine_,
-                   lowerBoundText_);
+    makeBoundItems(boundPen, tr("lower bound as written"), lowerBoundLegend_, lowerBoundLine_, lowerBoundText_);
     const QPen aliasedPen(QColor(0x9c, 0x27, 0xb0), 1.4, Qt::DotLine);
-    makeBoundItems(aliasedPen, tr("lower bound, in-place writes counted once (no plan below)"), aliasedBoundLegend_,
-                   aliasedBoundLine_, aliasedBoundText_);
+    makeBoundItems(aliasedPen, tr("lower bound with in-place writes"), aliasedBoundLegend_, aliasedBoundLine_,
+                   aliasedBoundText_);
 
     // The hover cursor lives on its own buffered layer: moving it redraws
     // one layer, not thousands of points.
@@ -625,9 +624,12 @@ void MemoryTimeline::updateHeader() {
     QStringList parts;
     if (shown_.maxStackBytes > 0) parts << tr("peak tracked %1").arg(formatBytes(shown_.maxStackBytes));
     if (shown_.maxRssBytes > 0) parts << tr("peak RSS %1").arg(formatBytes(shown_.maxRssBytes));
-    if (lowerBound_ > 0) parts << tr("lower bound %1 as written").arg(formatBytes(static_cast<double>(lowerBound_)));
-    if (aliasedBoundLine_->visible())
-        parts << tr("%1 with in-place writes").arg(formatBytes(static_cast<double>(aliasedBound_)));
+    if (lowerBound_ > 0 && aliasedBoundLine_->visible())
+        parts << tr("lower bound %1 (%2 in place)")
+                     .arg(formatBytes(static_cast<double>(lowerBound_)),
+                          formatBytes(static_cast<double>(aliasedBound_)));
+    else if (lowerBound_ > 0)
+        parts << tr("lower bound %1").arg(formatBytes(static_cast<double>(lowerBound_)));
     if (!shown_.nodes.empty()) parts << tr("%n node(s)", nullptr, static_cast<int>(shown_.nodes.size()));
     summary_->setText(parts.join(QStringLiteral("  ·  ")));
 }
