@@ -119,19 +119,19 @@ std::string bytesText(const TensorDiff& t) {
 
 void printSide(const char* tag, const PlanSideSummary& s, const std::vector<std::string>& nodes) {
     const bool atNode = s.livePeakStep >= 0 && static_cast<std::size_t>(s.livePeakStep) < nodes.size();
-    std::cout << tag << ": " << s.mode << ": plan peak " << formatBytes(static_cast<double>(s.planPeakBytes))
+    std::cout << tag << ": " << s.mode << ": planned peak " << formatBytes(static_cast<double>(s.planPeakBytes))
               << ", live peak " << formatBytes(static_cast<double>(s.livePeakBytes)) << " at step " << s.livePeakStep
               << (atNode ? " ('" + nodes[static_cast<std::size_t>(s.livePeakStep)] + "')" : std::string()) << ", "
               << s.buffers << " buffers, " << s.allocationsPerRun << " allocated per run\n";
 }
 
-// "b's live peak is 16.3 MiB above a's (plan peak: +16.3 MiB)".
+// "b's live peak is 16.3 MiB above a's (planned peak: +16.3 MiB)".
 void printPeakDifference(const PlanDiff& diff) {
     auto signedBytes = [](std::size_t from, std::size_t to) {
         const double delta = static_cast<double>(to) - static_cast<double>(from);
         return (delta < 0 ? "-" : "+") + formatBytes(delta < 0 ? -delta : delta);
     };
-    std::cout << "b - a: live peak " << signedBytes(diff.a.livePeakBytes, diff.b.livePeakBytes) << ", plan peak "
+    std::cout << "b - a: live peak " << signedBytes(diff.a.livePeakBytes, diff.b.livePeakBytes) << ", planned peak "
               << signedBytes(diff.a.planPeakBytes, diff.b.planPeakBytes) << ", buffers "
               << (diff.b.buffers - diff.a.buffers >= 0 ? "+" : "") << diff.b.buffers - diff.a.buffers
               << ", allocations per run " << (diff.b.allocationsPerRun - diff.a.allocationsPerRun >= 0 ? "+" : "")
@@ -282,7 +282,7 @@ int runDiff(Args& args) {
     diff.a.planPeakBytes = a->summary.planPeakBytes;
     diff.b.mode = b->summary.mode;
     diff.b.planPeakBytes = b->summary.planPeakBytes;
-    std::cout << "plans only, nothing run; plan peak: weights, tensors, workspace and inputs as checked against "
+    std::cout << "plans only, nothing run; planned peak: weights, tensors, workspace and inputs as checked against "
                  "the budget; live peak: the planned tensors alive together\n";
     printSide("a", diff.a, a->nodeNames);
     printSide("b", diff.b, b->nodeNames);

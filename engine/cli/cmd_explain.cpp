@@ -77,7 +77,7 @@ void printExplanation(const PeakExplanation& e) {
               << " of live tensors at step " << e.peakStep << ", node '" << e.peakNode << "' (" << e.peakOp << ")\n";
     printLiveTable(e);
     auto line = [](const std::string& label, std::size_t bytes) {
-        std::cout << "  " << std::left << std::setw(52) << label << formatBytes(static_cast<double>(bytes)) << "\n";
+        std::cout << "  " << std::left << std::setw(56) << label << formatBytes(static_cast<double>(bytes)) << "\n";
     };
     std::cout << "bounds:\n";
     line("lower bound (graph as written)", e.lowerBoundBytes);
