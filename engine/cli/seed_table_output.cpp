@@ -38,7 +38,7 @@ std::string flagsOf(const std::string& preset) {
 void printSeedTable(const std::vector<SeedComparison>& ours, const std::string& model) {
     std::cout << "\nthe seed's table beside ours (" << seedSource() << "; ours: " << model << ", this machine)\n";
     std::cout << std::left << std::setw(9) << "preset" << std::setw(10) << "flags" << std::right << std::setw(12)
-              << "seed MB" << std::setw(12) << "ours RSS MB" << std::setw(15) << "ours tracked MB"
+              << "seed MB" << std::setw(13) << "ours RSS MB" << std::setw(17) << "ours tracked MB"
               << "   seed CPU ms / ours ms, run by run\n";
     std::cout << std::fixed << std::setprecision(1);
     for (const SeedRow& row : seedTable()) {
@@ -46,10 +46,10 @@ void printSeedTable(const std::vector<SeedComparison>& ours, const std::string& 
         std::cout << std::left << std::setw(9) << row.preset << std::setw(10) << flagsOf(row.preset) << std::right
                   << std::setw(12) << row.peakMB;
         if (c)
-            std::cout << std::setw(12) << megabytes(c->peakRssBytes) << std::setw(15) << megabytes(c->peakTrackedBytes)
+            std::cout << std::setw(13) << megabytes(c->peakRssBytes) << std::setw(17) << megabytes(c->peakTrackedBytes)
                       << "   " << joined(row.cpuMs) << " / " << joined(c->runMs);
         else
-            std::cout << std::setw(12) << "-" << std::setw(15) << "-"
+            std::cout << std::setw(13) << "-" << std::setw(17) << "-"
                       << "   " << joined(row.cpuMs) << " / (refused)";
         std::cout << "\n";
     }
