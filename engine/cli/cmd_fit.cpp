@@ -27,18 +27,10 @@ struct FitOptions {
 
 // "200M", "1.5G", "512K" or bytes (binary units), as --max-memory reads it.
 Result<std::size_t> parseBudget(const std::string& value) {
-    char* stop = nullptr;
-    const double number = std::strtod(value.c_str(), &stop);
-    double scale = 1;
-    if (*stop == 'K' || *stop == 'k')
-        scale = 1024.0, ++stop;
-    else if (*stop == 'M' || *stop == 'm')
-        scale = 1024.0 * 1024, ++stop;
-    else if (*stop == 'G' || *stop == 'g')
-        scale = 1024.0 * 1024 * 1024, ++stop;
-    if (value.empty() || *stop != '\0' || !(number > 0) || number * scale > 1e18)
+    std::size_t bytes = 0;
+    if (!parseByteSize(value, bytes))
         return invalidArgument("--budget '" + value + "' must be a size such as 200M or 1.5G");
-    return static_cast<std::size_t>(number * scale);
+    return bytes;
 }
 
 std::vector<std::string> splitCommas(const std::string& text) {

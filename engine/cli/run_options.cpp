@@ -68,20 +68,11 @@ bool parseRunOption(Args& args, RunOptions& o, Status& error) {
             o.maxMemory = 0;
             return true;
         }
-        // A byte count with an optional K, M or G suffix (binary units).
-        char* stop = nullptr;
-        const double number = std::strtod(value.c_str(), &stop);
-        double scale = 1;
-        if (*stop == 'K' || *stop == 'k')
-            scale = 1024.0, ++stop;
-        else if (*stop == 'M' || *stop == 'm')
-            scale = 1024.0 * 1024, ++stop;
-        else if (*stop == 'G' || *stop == 'g')
-            scale = 1024.0 * 1024 * 1024, ++stop;
-        if (value.empty() || *stop != '\0' || number <= 0)
+        std::size_t bytes = 0;
+        if (!parseByteSize(value, bytes))
             error = invalidArgument("--max-memory '" + value + "' must be a size such as 200M or 1.5G, or none");
         else
-            o.maxMemory = static_cast<std::size_t>(number * scale), o.noBudget = false;
+            o.maxMemory = bytes, o.noBudget = false;
         return true;
     }
     if (args.option("--timeout", value, error)) {
