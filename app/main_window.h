@@ -178,6 +178,9 @@ private:
     void selectProducer(const QString& tensor, const QString& producer);
     // main_window_diff.cpp
     void buildDiffTab();
+    // The Run panel's configuration; false (and the reason shown) when a
+    // field does not parse.
+    bool panelConfig(appcore::RunConfig& config);
     void updateDiffView();
     // main_window_session.cpp
     void buildSessionMenu(QMenu* file);

@@ -26,12 +26,8 @@ void MainWindow::planOnly() {
         showError(tr("Nothing to plan"), document_ ? document_->runBlocker : tr("Open a model first."));
         return;
     }
-    QString error;
-    appcore::RunConfig config = runPanel_->config(&error);
-    if (!error.isEmpty()) {
-        showError(tr("Check the run settings"), error);
-        return;
-    }
+    appcore::RunConfig config;
+    if (!panelConfig(config)) return;
     config.runs = 0;
     queue_.clear();
     startSet(config);

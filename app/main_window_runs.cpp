@@ -27,14 +27,18 @@ void MainWindow::runOnce() {
         showError(tr("Cannot run this model"), document_->runBlocker);
         return;
     }
-    QString error;
-    appcore::RunConfig config = runPanel_->config(&error);
-    if (!error.isEmpty()) {
-        showError(tr("Check the run settings"), error);
-        return;
-    }
+    appcore::RunConfig config;
+    if (!panelConfig(config)) return;
     queue_.clear();
     startSet(config);
+}
+
+bool MainWindow::panelConfig(appcore::RunConfig& config) {
+    QString error;
+    config = runPanel_->config(&error);
+    if (error.isEmpty()) return true;
+    showError(tr("Check the run settings"), error);
+    return false;
 }
 
 void MainWindow::comparePresets() {
@@ -46,12 +50,8 @@ void MainWindow::comparePresets() {
         showError(tr("Cannot run this model"), document_->runBlocker);
         return;
     }
-    QString error;
-    const appcore::RunConfig base = runPanel_->config(&error);
-    if (!error.isEmpty()) {
-        showError(tr("Check the run settings"), error);
-        return;
-    }
+    appcore::RunConfig base;
+    if (!panelConfig(base)) return;
     queue_.clear();
     for (const interstage::MemoryPreset& preset : interstage::memoryPresets()) {
         appcore::RunConfig config = base;
