@@ -84,7 +84,7 @@ Result<nlohmann::json> runMode(const RunOptions& o, const char* mode, const char
     auto child = childArguments(o);
     runArgs.insert(runArgs.end(), child.begin(), child.end());
     // The child saves its run set (also a failed one) for --session.
-    if (!o.session.empty()) runArgs.insert(runArgs.end(), {"--session", tempPath("session")});
+    if (o.wantsDocument()) runArgs.insert(runArgs.end(), {"--session", tempPath("session")});
     const std::string errFile = tempPath("stderr");
     const int rc = spawnSelf(runArgs, errFile);
     std::string err = readAll(errFile);
@@ -273,9 +273,9 @@ int runCompare(Args& args) {
     // --session: one run set per mode, in the table's order.
     std::vector<SavedRunSet> sets;
     const ModelFacts facts =
-        o.session.empty() ? ModelFacts{} : modelFactsOf(model.value(), checked.inputShapes, checked.shapeOptions);
+        !o.wantsDocument() ? ModelFacts{} : modelFactsOf(model.value(), checked.inputShapes, checked.shapeOptions);
     auto saveSets = [&]() {
-        return o.session.empty() ? Status::ok() : writeSessionOutput(o, checked.inputShapes, sets, facts);
+        return !o.wantsDocument() ? Status::ok() : writeSessionOutput(o, checked.inputShapes, sets, facts);
     };
 
     // The weights as the file stores them: a mode holding more at run time
@@ -299,7 +299,7 @@ int runCompare(Args& args) {
         const std::string modeName = rowMode.name();
         const char* mode = modeName.c_str();
         auto result = runMode(o, mode, CompareTable::rowName(rowMode).c_str());
-        if (!o.session.empty())
+        if (o.wantsDocument())
             sets.push_back(childRunSet(o, mode, static_cast<int>(sets.size()) + 1, checked, inputs, result.status()));
         if (!result.ok()) {
             // A mode the memory guard refuses (or stops) is a result, not a

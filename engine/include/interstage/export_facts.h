@@ -28,8 +28,8 @@ std::vector<PlanTensorFacts> planTensorFactsOf(const Session& session);
 // The same from a memory map and the graph its names belong to.
 std::vector<PlanTensorFacts> planTensorFactsOf(const std::vector<TensorPlacement>& map, const Graph& graph);
 
-// Fills a saved run set's executedNodeOps, planTensors and peak (without
-// the costs) from its prepared session.
+// Fills a saved run set's executedNodeOps, executedValueNames, planTensors
+// and peak (without the costs) from its prepared session.
 void addExportFacts(SavedRunSet& set, const Session& session);
 
 }  // namespace interstage

@@ -133,6 +133,8 @@ std::vector<PlanTensorFacts> planTensorFactsOf(const Session& session) {
 void addExportFacts(SavedRunSet& set, const Session& session) {
     set.executedNodeOps.clear();
     for (const Node& node : session.executedGraph().nodes) set.executedNodeOps.push_back(node.opType);
+    set.executedValueNames.clear();
+    for (const Value& value : session.executedGraph().values) set.executedValueNames.push_back(value.name);
     set.planTensors = planTensorFactsOf(session);
     set.peak = explainPeak(session);
 }
