@@ -1,0 +1,206 @@
+#include "report_pdf.h"
+
+#include <QFileInfo>
+#include <QSvgRenderer>
+
+#include "report_pdf_page.h"
+#include "report_pdf_table.h"
+
+namespace report {
+
+namespace {
+
+constexpr double kMarginMm = 16;
+
+class PdfReport {
+public:
+    PdfReport(QPdfWriter& writer, const ReportDocument& doc, const interstage::SavedSession& session,
+              ReportLayout* layout)
+        : doc_(doc), session_(session), layout_(layout), theme_(PdfTheme::make(doc.style)), flow_(writer, kMarginMm) {}
+
+    void layOut();
+    void paint(QPainter& p, QPdfWriter& writer) const;
+
+private:
+    void heading(const QString& text, const QFont& font, double keepWithMm);
+    void section(size_t index);
+    void contents();
+    void cover();
+    void block(const Block& b);
+    void figure(const FigureSpec& f);
+    void chrome(QPainter& p, int page, int pages) const;
+
+    const ReportDocument& doc_;
+    const interstage::SavedSession& session_;
+    ReportLayout* layout_;
+    PdfTheme theme_;
+    PageFlow flow_;
+    std::vector<int> sectionPages_;  // per document section, 1-based
+};
+
+void PdfReport::heading(const QString& text, const QFont& font, double keepWithMm) {
+    const QFontMetricsF fm(font, flow_.device());
+    flow_.ensure(fm.lineSpacing() * 1.6 + flow_.mm(keepWithMm));
+    flow_.skip(fm.lineSpacing() * 0.3);
+    flowText(flow_, font, theme_.accent, text, flow_.width());
+    flow_.skip(fm.lineSpacing() * 0.3);
+}
+
+void PdfReport::cover() {
+    const QFontMetricsF fm(theme_.title, flow_.device());
+    flow_.skip(flow_.mm(4));
+    flowText(flow_, theme_.title, theme_.accent, doc_.title, flow_.width());
+    flowText(flow_, theme_.subtitle, theme_.text, doc_.subtitle, flow_.width());
+    flow_.skip(fm.lineSpacing() * 0.3);
+    flowText(flow_, theme_.small, theme_.muted, doc_.footnote, flow_.width());
+    flow_.skip(fm.lineSpacing() * 0.6);
+}
+
+void PdfReport::contents() {
+    heading("Contents", theme_.h1, 20);
+    const QFontMetricsF fm(theme_.body, flow_.device());
+    for (size_t i = 0; i < doc_.sections.size(); ++i) {
+        if (doc_.sections[i].id == "contents") continue;
+        flow_.ensure(fm.lineSpacing() * 1.4);
+        const QRectF line(flow_.left(), flow_.y(), flow_.width(), fm.lineSpacing() * 1.4);
+        // The page numbers are known once the whole document is laid out:
+        // the step reads them when it is painted.
+        flow_.add(line.height(), [this, i, line](QPainter& p) {
+            p.setFont(theme_.body);
+            p.setPen(theme_.text);
+            const QString number = QString::number(sectionPages_[i]);
+            const double numberWidth = p.fontMetrics().horizontalAdvance(number);
+            p.drawText(line, Qt::AlignLeft | Qt::AlignVCenter, doc_.sections[i].title);
+            p.drawText(line, Qt::AlignRight | Qt::AlignVCenter, number);
+            const double titleEnd = line.left() + p.fontMetrics().horizontalAdvance(doc_.sections[i].title);
+            p.setPen(QPen(theme_.rule, flow_.mm(0.2), Qt::DotLine));
+            const double y = line.center().y() + p.fontMetrics().ascent() * 0.35;
+            p.drawLine(QPointF(titleEnd + flow_.mm(2), y), QPointF(line.right() - numberWidth - flow_.mm(2), y));
+        });
+    }
+}
+
+void PdfReport::figure(const FigureSpec& f) {
+    const QFontMetricsF cfm(theme_.caption, flow_.device());
+    QRectF box(flow_.left(), 0, flow_.width(), flow_.mm(f.heightMm));
+    if (f.graph && f.svgSize.width() > 0) {
+        // As wide as the text, unless that makes it taller than a page.
+        const double aspect = f.svgSize.height() / f.svgSize.width();
+        const double most = flow_.pageHeight() - cfm.lineSpacing() * 3;
+        box.setHeight(std::min(box.width() * aspect, most));
+        box.setWidth(box.height() / aspect);
+        box.moveLeft(flow_.left() + (flow_.width() - box.width()) / 2);
+    }
+    flow_.ensure(box.height() + cfm.lineSpacing() * 2);
+    box.moveTop(flow_.y());
+    if (f.graph) {
+        const QByteArray svg = f.svg;
+        flow_.add(box.height(), [svg, box](QPainter& p) {
+            QSvgRenderer renderer(svg);
+            renderer.render(&p, box);
+        });
+    } else {
+        FigureOptions options = f.chart;
+        options.size = box.size();
+        flow_.add(box.height(), [this, options, box](QPainter& p) {
+            p.save();
+            drawFigure(p, box, session_, options);
+            p.restore();
+        });
+    }
+    flow_.skip(cfm.lineSpacing() * 0.4);
+    if (!f.caption.isEmpty()) flowText(flow_, theme_.caption, theme_.muted, f.caption, flow_.width());
+    flow_.skip(cfm.lineSpacing() * 0.8);
+}
+
+void PdfReport::block(const Block& b) {
+    switch (b.kind) {
+        case Block::Kind::Heading:
+            heading(b.text, theme_.h2, 25);
+            break;
+        case Block::Kind::Paragraph:
+            flowText(flow_, theme_.body, theme_.text, b.text, flow_.width());
+            flow_.skip(QFontMetricsF(theme_.body, flow_.device()).lineSpacing() * 0.6);
+            break;
+        case Block::Kind::Table:
+            flowTable(flow_, theme_, b.table, layout_);
+            break;
+        case Block::Kind::Figure:
+            figure(b.figure);
+            break;
+    }
+}
+
+void PdfReport::section(size_t index) {
+    const Section& s = doc_.sections[index];
+    if (index > 0) flow_.newPage();
+    sectionPages_[index] = flow_.page();
+    if (layout_) layout_->sections.push_back({s.title, flow_.page()});
+    if (s.id == "cover")
+        cover();
+    else if (s.id == "contents")
+        contents();
+    else
+        heading(s.title, theme_.h1, 30);
+    for (const Block& b : s.blocks) block(b);
+}
+
+void PdfReport::layOut() {
+    sectionPages_.assign(doc_.sections.size(), 0);
+    for (size_t i = 0; i < doc_.sections.size(); ++i) section(i);
+    if (layout_) layout_->pages = int(flow_.pages().size());
+}
+
+void PdfReport::chrome(QPainter& p, int page, int pages) const {
+    const QRectF c = flow_.content();
+    const QFontMetricsF fm(theme_.small, flow_.device());
+    p.setFont(theme_.small);
+    p.setPen(theme_.muted);
+    const QRectF head(c.left(), c.top() - flow_.mm(6), c.width(), fm.lineSpacing());
+    p.drawText(head, Qt::AlignLeft | Qt::AlignVCenter, doc_.header);
+    p.drawText(head, Qt::AlignRight | Qt::AlignVCenter, doc_.title);
+    p.setPen(QPen(theme_.rule, flow_.mm(0.2)));
+    p.drawLine(QPointF(c.left(), head.bottom() + flow_.mm(0.8)), QPointF(c.right(), head.bottom() + flow_.mm(0.8)));
+    p.setPen(theme_.muted);
+    const QRectF foot(c.left(), c.bottom() + flow_.mm(3), c.width(), fm.lineSpacing());
+    p.drawText(foot, Qt::AlignCenter, QString("page %1 of %2").arg(page).arg(pages));
+}
+
+void PdfReport::paint(QPainter& p, QPdfWriter& writer) const {
+    const auto& pages = flow_.pages();
+    for (size_t i = 0; i < pages.size(); ++i) {
+        if (i > 0) writer.newPage();
+        chrome(p, int(i + 1), int(pages.size()));
+        for (const auto& step : pages[i]) step(p);
+    }
+}
+
+}  // namespace
+
+bool writeReportPdf(const QString& path, const ReportDocument& doc, const interstage::SavedSession& session,
+                    QString* error, ReportLayout* layout) {
+    QPdfWriter writer(path);
+    writer.setPageSize(QPageSize(QPageSize::A4));
+    writer.setPageOrientation(QPageLayout::Portrait);
+    writer.setPageMargins(QMarginsF(0, 0, 0, 0));
+    writer.setResolution(300);
+    writer.setTitle(doc.title + " · " + doc.subtitle);
+    writer.setCreator("Interstage");
+    PdfReport report(writer, doc, session, layout);
+    report.layOut();
+    QPainter painter;
+    if (!painter.begin(&writer)) {
+        if (error) *error = QString("cannot write '%1'").arg(path);
+        return false;
+    }
+    painter.setRenderHint(QPainter::Antialiasing);
+    report.paint(painter, writer);
+    painter.end();
+    if (!QFileInfo(path).isFile()) {
+        if (error) *error = QString("cannot write '%1'").arg(path);
+        return false;
+    }
+    return true;
+}
+
+}  // namespace report
