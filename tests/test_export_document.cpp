@@ -5,8 +5,13 @@
 // get errors naming the field.
 #include <QtTest>
 #include <nlohmann/json.hpp>
+#include <set>
 
+#include "interstage/export_facts.h"
+#include "interstage/live_peak.h"
 #include "interstage/session_file.h"
+#include "interstage/zoo.h"
+#include "test_support.h"
 
 using namespace interstage;
 
@@ -65,6 +70,21 @@ SavedSession sampleSession() {
     return s;
 }
 
+Model zooModel(const std::string& name) {
+    auto bytes = buildZooModel(name);
+    if (!bytes.ok()) qFatal("%s", bytes.status().toString().c_str());
+    return loadModelFromBytes(bytes.value(), ".").take();
+}
+
+std::unique_ptr<Session> sessionOf(const Model& model, const char* mode) {
+    SessionOptions options;
+    options.mode = MemoryMode::parse(mode).value();
+    options.threads = 1;
+    auto session = Session::create(model, options);
+    if (!session.ok()) qFatal("%s", session.status().toString().c_str());
+    return session.take();
+}
+
 QString errorOf(const std::string& text) {
     auto read = sessionFromJson(text);
     return read.ok() ? QString() : QString::fromStdString(read.status().message());
@@ -78,6 +98,10 @@ private slots:
     void factsRoundTrip();
     void fileWithoutFactsReadsNotKnown();
     void damagedFactsNameTheField();
+    void modelFactsAreConsistent();
+    void onlyTheSeedSizeIsTheSample();
+    void planRolesAreParallelAndHostsExist_data();
+    void planRolesAreParallelAndHostsExist();
 };
 
 void TestExportDocument::factsRoundTrip() {
@@ -153,6 +177,80 @@ void TestExportDocument::damagedFactsNameTheField() {
         const QString error = errorOf(doc.dump());
         QVERIFY2(error.contains(c.expected), qPrintable("expected '" + QString(c.expected) + "' in: " + error));
     }
+}
+
+void TestExportDocument::modelFactsAreConsistent() {
+    const Model model = zooModel("u2netp-64");
+    const ModelFacts f = modelFactsOf(model);
+    QVERIFY(f.present);
+    QCOMPARE(f.opset, std::int64_t(13));
+    int sum = 0;
+    for (const auto& [op, count] : f.ops) sum += count;
+    QCOMPARE(sum, f.nodes);
+    QCOMPARE(int(f.graph.size()), f.nodes);
+    QCOMPARE(f.graph.front().name, model.graph.nodes.front().name);
+    // Shapes resolved for the facts: the sizes and the bound are real.
+    QVERIFY(f.intermediateBytes > 0);
+    QVERIFY(f.largestTensorBytes > 0 && f.largestTensorBytes <= f.intermediateBytes);
+    QVERIFY(f.lowerBoundBytes >= f.largestTensorBytes && f.lowerBoundBytes <= f.intermediateBytes);
+    QVERIFY(f.weightBytes > 0);
+    // Every node input and output names a value of the graph (or "").
+    for (const GraphNodeFacts& n : f.graph)
+        for (const std::string& v : n.outputs) QVERIFY(v.empty() || model.graph.find(v) != kNoValue);
+}
+
+void TestExportDocument::onlyTheSeedSizeIsTheSample() {
+    // u2netp-64 is U^2-Net-P but not at the seed's 320x320: no seed table.
+    QCOMPARE(modelFactsOf(zooModel("u2netp-64")).architecture, std::string());
+    QCOMPARE(modelFactsOf(zooModel("u2netp")).architecture, std::string("u2netp"));
+    // The same file at another input size is not the seed's run either.
+    QCOMPARE(modelFactsOf(zooModel("u2netp"), {{"input", {1, 3, 64, 64}}}).architecture, std::string());
+    QCOMPARE(modelFactsOf(testsupport::builtModel(testsupport::tinyChain())).architecture, std::string());
+}
+
+void TestExportDocument::planRolesAreParallelAndHostsExist_data() {
+    QTest::addColumn<QString>("mode");
+    for (const char* mode : {"default", "reduce", "reuse", "arena"}) QTest::newRow(mode) << QString(mode);
+}
+
+void TestExportDocument::planRolesAreParallelAndHostsExist() {
+    QFETCH(QString, mode);
+    const Model model = zooModel("u2netp-64");
+    auto session = sessionOf(model, mode.toUtf8().constData());
+    const std::vector<TensorPlacement> map = session->memoryMap();
+    const std::vector<PlanTensorFacts> facts = planTensorFactsOf(*session);
+    QCOMPARE(facts.size(), map.size());
+    std::set<std::string> names;
+    for (const TensorPlacement& p : map) names.insert(p.name);
+    std::map<std::string, int> roles;
+    for (std::size_t i = 0; i < facts.size(); ++i) {
+        ++roles[facts[i].role];
+        QVERIFY2(facts[i].host.empty() || names.count(facts[i].host), facts[i].host.c_str());
+        QVERIFY(facts[i].host != map[i].name);
+        // A shared tensor names its host; one with its own bytes names none.
+        const bool shared = facts[i].role == "in-place" || facts[i].role == "concat-member";
+        QCOMPARE(!facts[i].host.empty(), shared);
+        if (facts[i].role != "workspace") QCOMPARE(facts[i].dtype, int(DataType::Float));
+    }
+    if (mode == "default") {
+        // Every tensor its own buffer: nothing shared.
+        QCOMPARE(roles["in-place"] + roles["concat-member"], 0);
+    } else if (mode == "reduce") {
+        QVERIFY(roles["in-place"] > 0);
+        QVERIFY(roles["concat-member"] > 0);
+    }
+    QVERIFY(roles["kept"] >= 7);  // U^2-Net-P's seven outputs
+    // The peak: its rows sum to the plan peak, as the live count says.
+    SavedRunSet set;
+    addExportFacts(set, *session);
+    QCOMPARE(set.executedNodeOps.size(), session->executedGraph().nodes.size());
+    QCOMPARE(set.planTensors.size(), map.size());
+    QVERIFY(set.peak.peakStep >= 0);
+    std::size_t sum = 0;
+    for (const LiveTensorAtPeak& t : set.peak.liveAtPeak) sum += t.bytes;
+    QCOMPARE(sum, set.peak.planPeakBytes);
+    QCOMPARE(set.peak.planPeakBytes, peakOfLiveTensors(map).bytes);
+    QCOMPARE(set.executedNodeOps[std::size_t(set.peak.peakStep)], set.peak.peakOp);
 }
 
 QTEST_GUILESS_MAIN(TestExportDocument)

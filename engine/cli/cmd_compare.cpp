@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "interstage/export_facts.h"
 #include "interstage/model_info.h"
 #include "interstage/run_summary.h"
 #include "run_options.h"
@@ -271,8 +272,10 @@ int runCompare(Args& args) {
     }
     // --session: one run set per mode, in the table's order.
     std::vector<SavedRunSet> sets;
+    const ModelFacts facts =
+        o.session.empty() ? ModelFacts{} : modelFactsOf(model.value(), checked.inputShapes, checked.shapeOptions);
     auto saveSets = [&]() {
-        return o.session.empty() ? Status::ok() : writeSessionOutput(o, checked.inputShapes, sets);
+        return o.session.empty() ? Status::ok() : writeSessionOutput(o, checked.inputShapes, sets, facts);
     };
 
     // The weights as the file stores them: a mode holding more at run time

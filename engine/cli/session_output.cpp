@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "interstage/export_facts.h"
+
 namespace interstage::cli {
 namespace {
 
@@ -47,10 +49,12 @@ SavedRunSet savedRunSet(int setId, const SessionOptions& options, int runsReques
     set.plannedPeakBytes = session->plannedPeakBytes();
     set.memoryMap = session->memoryMap();
     for (const Node& node : session->executedGraph().nodes) set.executedNodeNames.push_back(node.name);
+    addExportFacts(set, *session);
     return set;
 }
 
-Status writeSessionOutput(const RunOptions& o, const InputShapes& shapes, std::vector<SavedRunSet> sets) {
+Status writeSessionOutput(const RunOptions& o, const InputShapes& shapes, std::vector<SavedRunSet> sets,
+                          ModelFacts facts) {
     SavedSession saved;
     saved.writer = std::string("interstage-cli ") + INTERSTAGE_VERSION;
     saved.savedAt = utcNow();
@@ -58,6 +62,7 @@ Status writeSessionOutput(const RunOptions& o, const InputShapes& shapes, std::v
     if (!identity.ok()) return identity.status();
     saved.model = identity.take();
     saved.inputShapes = shapes;
+    saved.facts = std::move(facts);
     saved.runSets = std::move(sets);
     IS_RETURN_IF_ERROR(writeSessionFile(o.session, saved));
     std::error_code ec;
