@@ -119,7 +119,7 @@ ReportDocument buildReportDocument(const SavedSession& session, const ReportOpti
     doc.sections.push_back(Section{"contents", "Contents", {}});
     for (int i = 0; i < int(session.runSets.size()); ++i)
         doc.sections.push_back(configurationSection(session, i, options.style));
-    doc.sections.push_back(timingsSection(session, options.style));
+    if (!session.runSets.empty()) doc.sections.push_back(timingsSection(session, options.style));
     if (isSeedModel(session)) doc.sections.push_back(seedSection(session));
     doc.sections.push_back(nodeTimesSection(session));
     doc.sections.push_back(plansSection(session));

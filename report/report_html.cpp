@@ -36,7 +36,7 @@ caption{text-align:left;font-style:italic;color:#5a626e;padding-bottom:4px;font-
 th,td{padding:2px %5px;vertical-align:top;overflow-wrap:anywhere;word-break:break-word;text-align:left;border-bottom:1px solid #e0e4ea}
 th{background:%2;border-bottom:2px solid #a0aab9} tbody tr:nth-child(even){background:%3} td.n,th.n{text-align:right}
 thead{display:table-header-group} .key{font-size:11px;color:#5a626e;margin:0 0 14px}
-figure{margin:10px 0 16px} figure svg{width:100%;height:auto;display:block} figcaption{font-style:italic;color:#5a626e;font-size:13px}
+figure{margin:10px 0 16px} figure svg{width:100%;height:auto;display:block} figure.graph svg{width:auto;max-width:100%;margin:0 auto} figcaption{font-style:italic;color:#5a626e;font-size:13px}
 )")
         .arg(accent, headFill, stripe)
         .arg(kFontPx)
@@ -109,7 +109,7 @@ void HtmlReport::figure(const FigureSpec& f) {
         options.size = QSizeF(size);
         drawFigure(painter, QRectF(QPointF(0, 0), QSizeF(size)), session_, options);
     }
-    out_ += "<figure>" + QString::fromUtf8(inlineSvg(svg));
+    out_ += QString(f.graph ? "<figure class=\"graph\">" : "<figure>") + QString::fromUtf8(inlineSvg(svg));
     if (!f.caption.isEmpty()) out_ += "<figcaption>" + esc(f.caption) + "</figcaption>";
     out_ += "</figure>\n";
 }

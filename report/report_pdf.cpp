@@ -28,6 +28,7 @@ private:
     void cover();
     void block(const Block& b);
     void figure(const FigureSpec& f);
+    void graphFigure(const FigureSpec& f);
     void chrome(QPainter& p, int page, int pages) const;
 
     const ReportDocument& doc_;
@@ -80,31 +81,61 @@ void PdfReport::contents() {
     }
 }
 
+// The most of `room` from `done` (device units) that ends between nodes.
+double bandHeight(const FigureSpec& f, double done, double room, double scale) {
+    double cut = (done + room) / scale;
+    if ((done + room) / scale >= f.svgSize.height()) return room;
+    // Move the cut up above any node it would go through; again, for
+    // nodes side by side.
+    for (bool moved = true; moved;) {
+        moved = false;
+        for (const auto& [top, bottom] : f.keepWhole)
+            if (top - 2 < cut && cut < bottom + 2 && top - 2 > done / scale) {
+                cut = top - 2;
+                moved = true;
+            }
+    }
+    return cut * scale - done;
+}
+
+// The graph at its natural size (or narrower, to fit the width), in bands
+// of a page each when it is taller than a page: small type stays readable.
+void PdfReport::graphFigure(const FigureSpec& f) {
+    const double scale = std::min(flow_.device()->logicalDpiY() / 72.0, flow_.width() / f.svgSize.width());
+    const double width = f.svgSize.width() * scale, height = f.svgSize.height() * scale;
+    const double left = flow_.left() + (flow_.width() - width) / 2;
+    flow_.ensure(std::min(height, flow_.mm(60)));
+    for (double done = 0; done < height;) {
+        if (flow_.room() < flow_.mm(20)) flow_.newPage();
+        const double band = bandHeight(f, done, std::min(height - done, flow_.room()), scale);
+        const QRectF box(left, flow_.y(), width, band);
+        const QRectF view(0, done / scale, f.svgSize.width(), band / scale);
+        const QByteArray svg = f.svg;
+        flow_.add(band, [svg, box, view](QPainter& p) {
+            QSvgRenderer renderer(svg);
+            renderer.setViewBox(view);
+            p.save();
+            p.setClipRect(box);
+            renderer.render(&p, box);
+            p.restore();
+        });
+        done += band;
+    }
+}
+
 void PdfReport::figure(const FigureSpec& f) {
     const QFontMetricsF cfm(theme_.caption, flow_.device());
-    QRectF box(flow_.left(), 0, flow_.width(), flow_.mm(f.heightMm));
-    if (f.graph && f.svgSize.width() > 0) {
-        // As wide as the text, unless that makes it taller than a page.
-        const double aspect = f.svgSize.height() / f.svgSize.width();
-        const double most = flow_.pageHeight() - cfm.lineSpacing() * 3;
-        box.setHeight(std::min(box.width() * aspect, most));
-        box.setWidth(box.height() / aspect);
-        box.moveLeft(flow_.left() + (flow_.width() - box.width()) / 2);
-    }
-    flow_.ensure(box.height() + cfm.lineSpacing() * 2);
-    box.moveTop(flow_.y());
     if (f.graph) {
-        const QByteArray svg = f.svg;
-        flow_.add(box.height(), [svg, box](QPainter& p) {
-            QSvgRenderer renderer(svg);
-            renderer.render(&p, box);
-        });
+        graphFigure(f);
     } else {
+        const QRectF box(flow_.left(), 0, flow_.width(), flow_.mm(f.heightMm));
+        flow_.ensure(box.height() + cfm.lineSpacing() * 2);
         FigureOptions options = f.chart;
         options.size = box.size();
-        flow_.add(box.height(), [this, options, box](QPainter& p) {
+        const QRectF at = box.translated(0, flow_.y());
+        flow_.add(box.height(), [this, options, at](QPainter& p) {
             p.save();
-            drawFigure(p, box, session_, options);
+            drawFigure(p, at, session_, options);
             p.restore();
         });
     }

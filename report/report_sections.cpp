@@ -1,6 +1,8 @@
 #include "report_sections.h"
 
+#include <algorithm>
 #include <map>
+#include <utility>
 
 #include "interstage/live_peak.h"
 #include "interstage/memory.h"
@@ -88,8 +90,42 @@ TableSpec peakTable(const SavedRunSet& set, int step) {
     return t;
 }
 
+// The engine's explanation, saved with the set (live tensors, reasons).
+TableSpec explainedPeakTable(const interstage::PeakExplanation& peak) {
+    TableSpec t;
+    t.caption = "Alive at the peak, largest first (bytes: what each adds; in-place members count in their host)";
+    t.header = {"tensor", "bytes", "producer", "last reader", "why alive"};
+    t.numeric = {false, true, false, false, false};
+    for (const auto& l : peak.liveAtPeak)
+        t.rows.push_back({QString::fromStdString(l.name), bytesText(double(l.bytes)),
+                          l.producer.empty() ? "-" : QString::fromStdString(l.producer),
+                          l.lastReader.empty() ? "-" : QString::fromStdString(l.lastReader),
+                          QString::fromStdString(l.reason)});
+    return t;
+}
+
+QString explainedPeakText(const interstage::PeakExplanation& p) {
+    QString text = QString(
+                       "The plan peaks at step %1, node %2 (%3), with %4 alive, in-place members counted once. "
+                       "Lower bounds: %5 for the file's graph as written, %6 for the executed graph, %7 under "
+                       "this configuration's in-place rules.")
+                       .arg(p.peakStep)
+                       .arg(QString::fromStdString(p.peakNode), QString::fromStdString(p.peakOp),
+                            bytesText(double(p.planPeakBytes)), bytesText(double(p.lowerBoundBytes)),
+                            bytesText(double(p.executedLowerBoundBytes)), bytesText(double(p.aliasedLowerBoundBytes)));
+    if (p.bufferPeakBytes)
+        text += QString(" Its buffers hold %1 at their worst step: %2 lost to fragmentation.")
+                    .arg(bytesText(double(p.bufferPeakBytes)), bytesText(double(p.fragmentationBytes)));
+    return text;
+}
+
 void addPeakBlocks(Section& s, const SavedRunSet& set) {
     s.blocks.push_back(heading("The peak explained"));
+    if (set.peak.peakStep >= 0) {
+        s.blocks.push_back(paragraph(explainedPeakText(set.peak)));
+        s.blocks.push_back(tableBlock(explainedPeakTable(set.peak)));
+        return;
+    }
     const interstage::LivePeak peak = interstage::peakOfLiveTensors(set.memoryMap);
     if (peak.step < 0) {
         s.blocks.push_back(paragraph("Nothing was planned: no peak to explain."));
@@ -121,9 +157,15 @@ QString setKey(const SavedSession& session) {
     return key.join("; ") + ".";
 }
 
-QString roleOf(const interstage::TensorPlacement& p) {
+QString roleOf(const SavedRunSet& set, size_t index) {
+    const interstage::TensorPlacement& p = set.memoryMap[index];
     QStringList r;
-    if (p.kept) r << "kept";
+    if (index < set.planTensors.size() && !set.planTensors[index].role.empty()) {
+        const auto& facts = set.planTensors[index];
+        r << QString::fromStdString(facts.role);
+        if (!facts.host.empty()) r.back() += " in " + QString::fromStdString(facts.host);
+    }
+    if (p.kept && !r.contains("kept")) r << "kept";
     if (p.movedAt >= 0) r << QString("pages moved at %1").arg(p.movedAt);
     if (p.perRunBuffer) r << "per-run buffer";
     return r.isEmpty() ? "own" : r.join(", ");
@@ -131,11 +173,24 @@ QString roleOf(const interstage::TensorPlacement& p) {
 
 }  // namespace
 
+void addFileFactRows(TableSpec& t, const interstage::ModelFacts& f) {
+    t.rows.push_back({"opset", QString::number(f.opset)});
+    t.rows.push_back({"nodes", QString::number(f.nodes)});
+    t.rows.push_back({"weights in the file", bytesText(double(f.weightBytes))});
+    t.rows.push_back({"intermediate tensors",
+                      QString("%1, %2 in all").arg(f.intermediateCount).arg(bytesText(double(f.intermediateBytes)))});
+    if (!f.largestTensor.empty())
+        t.rows.push_back({"largest tensor", QString("%1 (%2)").arg(QString::fromStdString(f.largestTensor),
+                                                                   bytesText(double(f.largestTensorBytes)))});
+}
+
 void addModelFactRows(TableSpec& t, const SavedSession& session) {
+    if (session.facts.present) addFileFactRows(t, session.facts);
     if (session.runSets.empty()) return;
     const SavedRunSet& first = session.runSets.front();
     t.rows.push_back({"weights", bytesText(double(first.weightBytes)) + " held by the first configuration"});
-    t.rows.push_back({"lower bound as written", bytesText(double(first.lowerBoundBytes))});
+    const std::size_t written = session.facts.present ? session.facts.lowerBoundBytes : first.lowerBoundBytes;
+    t.rows.push_back({"lower bound as written", bytesText(double(written))});
     t.rows.push_back({"lower bound, executed graph", bytesText(double(first.executedLowerBoundBytes))});
     QStringList aliased;
     for (const auto& set : session.runSets)
@@ -146,14 +201,18 @@ void addModelFactRows(TableSpec& t, const SavedSession& session) {
 }
 
 TableSpec opsHistogramTable(const SavedSession& session) {
-    std::map<std::string, int> ops;
-    for (const auto& set : session.runSets)
-        if (!set.runs.empty()) {
-            for (const auto& n : set.runs.back().nodes) ++ops[n.op];
-            break;
-        }
+    std::map<std::string, int> ops = session.facts.ops;
     TableSpec t;
-    t.caption = "Ops of the executed graph (node count)";
+    t.caption = "Ops in the file (node count)";
+    if (ops.empty()) {
+        // A document without the model's facts: the executed graph's ops.
+        t.caption = "Ops of the executed graph (node count)";
+        for (const auto& set : session.runSets)
+            if (!set.runs.empty()) {
+                for (const auto& n : set.runs.back().nodes) ++ops[n.op];
+                break;
+            }
+    }
     constexpr int kPairs = 4;  // four op/count pairs a row keep the histogram compact
     for (int i = 0; i < kPairs; ++i) {
         t.header << "op"
@@ -191,9 +250,7 @@ Section timingsSection(const SavedSession& session, Style style) {
     return sec;
 }
 
-bool isSeedModel(const SavedSession&) { return false; }
-
-Section seedSection(const SavedSession&) { return Section{"seed", "The seed tutorial's table beside ours", {}}; }
+bool isSeedModel(const SavedSession& session) { return session.facts.architecture == "u2netp"; }
 
 Section nodeTimesSection(const SavedSession& session) {
     Section sec{"node-times", "Per-node times of every configuration", {}};
@@ -231,16 +288,17 @@ Section plansSection(const SavedSession& session) {
         t.caption = setTitle(session, int(i));
         t.header = {"tensor", "bytes", "buffer", "offset", "first", "last", "role"};
         t.numeric = {false, true, true, true, true, true, false};
-        for (const auto& p : set.memoryMap)
+        for (size_t k = 0; k < set.memoryMap.size(); ++k) {
+            const auto& p = set.memoryMap[k];
             t.rows.push_back({QString::fromStdString(p.name), QString::number(p.bytes), QString::number(p.buffer),
-                              QString::number(p.offset), QString::number(p.first), QString::number(p.last), roleOf(p)});
+                              QString::number(p.offset), QString::number(p.first), QString::number(p.last),
+                              roleOf(set, k)});
+        }
         sec.blocks.push_back(heading(t.caption));
         t.caption.clear();
         sec.blocks.push_back(tableBlock(std::move(t)));
     }
     return sec;
 }
-
-Section graphSection(const SavedSession&) { return Section{"graph", "The graph", {}}; }
 
 }  // namespace report

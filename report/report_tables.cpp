@@ -27,6 +27,7 @@ QStringList piecesOf(const QString& text) {
 // Appends `piece` to the lines, starting new lines where it does not fit
 // and breaking it between characters where it alone is too wide.
 void place(QStringList& lines, QString& line, const QString& piece, const QFontMetricsF& fm, double width) {
+    if (line.isEmpty() && piece.trimmed().isEmpty() && !lines.isEmpty()) return;  // no line starts with a space
     if (fm.horizontalAdvance(line + piece) <= width) {
         line += piece;
         return;

@@ -104,7 +104,7 @@ private slots:
         auto has = [&](const QString& part) {
             return std::any_of(titles.begin(), titles.end(), [&](const QString& t) { return t.contains(part); });
         };
-        for (const char* part : {"Cover", "Contents", "Timings", "Per-node times", "plan of every"})
+        for (const char* part : {"Cover", "Contents", "Timings", "Per-node times", "plan of every", "The graph"})
             QVERIFY2(has(part), part);
         for (size_t i = 0; i < session_.runSets.size(); ++i)
             QVERIFY(has(QString::fromStdString(session_.runSets[i].label)));
