@@ -2,6 +2,7 @@
 
 #include <QBuffer>
 #include <QFile>
+#include <QPainter>
 #include <QRegularExpression>
 #include <QSaveFile>
 #include <QSvgGenerator>

@@ -11,6 +11,7 @@ namespace report {
 namespace {
 
 constexpr double kMarginMm = 16;
+constexpr double kFigurePxPerMm = 3.0;
 
 class PdfReport {
 public:
@@ -131,7 +132,11 @@ void PdfReport::figure(const FigureSpec& f) {
         const QRectF box(flow_.left(), 0, flow_.width(), flow_.mm(f.heightMm));
         flow_.ensure(box.height() + cfm.lineSpacing() * 2);
         FigureOptions options = f.chart;
-        options.size = box.size();
+        // Laid out at kFigurePxPerMm logical px per mm of the box, which
+        // drawFigure scales to the box as vectors: with the figures' text
+        // at 8 px or more (figure_style.cpp), about 7.5 pt on the page,
+        // near the body's 9.5 pt.
+        options.size = QSizeF(box.width(), box.height()) / flow_.mm(1) * kFigurePxPerMm;
         const QRectF at = box.translated(0, flow_.y());
         flow_.add(box.height(), [this, options, at](QPainter& p) {
             p.save();

@@ -11,10 +11,10 @@
 
 #include "cli_process.h"
 #include "interstage/session_file.h"
-#include "report.h"
-#include "report_document.h"
-#include "report_sections.h"
-#include "report_tables.h"
+#include "report/report.h"
+#include "report/report_document.h"
+#include "report/report_sections.h"
+#include "report/report_tables.h"
 
 namespace {
 
