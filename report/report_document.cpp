@@ -106,6 +106,17 @@ Section coverSection(const SavedSession& session) {
     return s;
 }
 
+// The figures' footnote names one set's options; the report's names the
+// tool, the date and what the report covers.
+QString reportFootnote(const SavedSession& session) {
+    const QStringList figure = footnoteFor(session, -1).split(" \u00b7 ");
+    const QString toolAndDate = figure.mid(0, 2).join(" \u00b7 ");
+    return QString("%1 \u00b7 %2 configuration(s) of %3, input %4")
+        .arg(toolAndDate)
+        .arg(session.runSets.size())
+        .arg(QFileInfo(QString::fromStdString(session.model.path)).fileName(), shapesText(session.inputShapes));
+}
+
 }  // namespace
 
 ReportDocument buildReportDocument(const SavedSession& session, const ReportOptions& options) {
@@ -114,7 +125,7 @@ ReportDocument buildReportDocument(const SavedSession& session, const ReportOpti
     doc.title = "Interstage memory report";
     doc.subtitle = QFileInfo(QString::fromStdString(session.model.path)).fileName();
     doc.header = doc.subtitle + " · " + QString::fromStdString(session.savedAt).left(10);
-    doc.footnote = options.footnote.isEmpty() ? footnoteFor(session, -1) : options.footnote;
+    doc.footnote = options.footnote.isEmpty() ? reportFootnote(session) : options.footnote;
     doc.sections.push_back(coverSection(session));
     doc.sections.push_back(Section{"contents", "Contents", {}});
     for (int i = 0; i < int(session.runSets.size()); ++i)

@@ -13,6 +13,7 @@
 #include "interstage/session_file.h"
 #include "report/report.h"
 #include "report/report_document.h"
+#include "report/report_graph.h"
 #include "report/report_sections.h"
 #include "report/report_tables.h"
 
@@ -164,6 +165,80 @@ private slots:
         qInfo("screenshot: %lld colours, %d non-white samples", qlonglong(colours.size()), nonWhite);
         QVERIFY(colours.size() > 20);
         QVERIFY(nonWhite > 500);
+    }
+
+    // U^2-Net-P, the seed's model: its table beside ours, and the graph
+    // around the peak (673 nodes: too many to draw whole) with the peak's
+    // node found and marked.
+    void u2netpSeedTableAndGraph() {
+        const QString model = path("u2netp.onnx");
+        QCOMPARE(testsupport::runCli({"zoo", "u2netp", "-o", model}).code, 0);
+        const QString file = path("u2.interstage");
+        auto compare = testsupport::runCli({"compare", model, "--runs", "2", "--threads", "1", "--session", file});
+        QVERIFY2(compare.code == 0, qPrintable(compare.err));
+        auto read = interstage::readSessionFile(file.toStdString());
+        QVERIFY(read.ok());
+        const interstage::SavedSession u2 = std::move(read).value();
+        QCOMPARE(QString::fromStdString(u2.facts.architecture), QString("u2netp"));
+
+        const std::string peakNode = u2.runSets.front().peak.peakNode;
+        const report::GraphFigure graph = report::graphFigure(u2.facts, peakNode);
+        QVERIFY2(graph.error.isEmpty(), qPrintable(graph.error));
+        QCOMPARE(graph.total, int(u2.facts.graph.size()));
+        QVERIFY(graph.total > report::kWholeGraphNodes);
+        QCOMPARE(graph.shown, 2 * report::kNodesAroundPeak + 1);
+        QVERIFY(graph.peakIndex >= 0);
+        QCOMPARE(u2.facts.graph[size_t(graph.peakIndex)].name, peakNode);
+        QVERIFY(graph.svg.contains("the peak"));
+
+        report::ReportLayout layout;
+        QString error;
+        const QString pdf = path("u2.pdf");
+        QVERIFY2(report::writeReport(pdf, u2, {report::Style::Print, {}}, &error, &layout), qPrintable(error));
+        auto page = [&](const QString& part) {
+            for (const auto& s : layout.sections)
+                if (s.title.contains(part)) return s.page;
+            return 0;
+        };
+        QVERIFY(page("seed tutorial") > 0);
+        QVERIFY(page("The graph") > page("plan of every"));
+        for (const auto& c : layout.cells) QVERIFY2(c.textWidth <= c.cellWidth + 1e-6, qPrintable(c.text));
+        const Tool text = runTool("pdftotext", {pdf, "-"});
+        const QString plain = squeezed(text.out);
+        QVERIFY(plain.contains("557.2"));  // the seed's default row, as printed
+        QVERIFY(plain.contains(QString("%1 of the graph's %2 nodes").arg(graph.shown).arg(graph.total)));
+        qInfo("U^2-Net-P: %d pages, %zu cells", layout.pages, layout.cells.size());
+    }
+
+    // interstage-render --report: 0 and a file, 1 with one line for a bad
+    // session, 2 for a bad command line.
+    void renderToolReport() {
+        const QString out = path("tool.html");
+        Tool ok = runTool(INTERSTAGE_RENDER, {path("m.interstage"), "--report", "--style", "print", "-o", out});
+        QVERIFY2(ok.code == 0, qPrintable(ok.err));
+        QVERIFY(QFileInfo(out).size() > 10000);
+        QFile junk(path("junk.interstage"));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write("not a session");
+        junk.close();
+        const Tool bad = runTool(INTERSTAGE_RENDER, {path("junk.interstage"), "--report", "-o", path("x.pdf")});
+        QCOMPARE(bad.code, 1);
+        QCOMPARE(bad.err.trimmed().count('\n'), 0);
+        QVERIFY2(bad.err.contains("junk.interstage"), qPrintable(bad.err));
+        QCOMPARE(runTool(INTERSTAGE_RENDER, {path("m.interstage"), "--report"}).code, 2);
+        QCOMPARE(runTool(INTERSTAGE_RENDER, {path("m.interstage"), "--report", "--style", "neon", "-o", out}).code, 2);
+        QCOMPARE(runTool(INTERSTAGE_RENDER, {path("m.interstage"), "--report", "-o", path("r.txt")}).code, 1);
+    }
+
+    // A document with no run sets still makes a report (cover, contents).
+    void emptySession() {
+        interstage::SavedSession empty;
+        empty.model.path = "/nowhere/empty.onnx";
+        report::ReportLayout layout;
+        QString error;
+        QVERIFY2(report::writeReport(path("empty.pdf"), empty, {}, &error, &layout), qPrintable(error));
+        QVERIFY(layout.pages >= 2);
+        QVERIFY2(report::writeReport(path("empty.html"), empty, {}, &error, &layout), qPrintable(error));
     }
 
     void badPathsAreClearErrors() {
