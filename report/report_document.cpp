@@ -134,7 +134,8 @@ ReportDocument buildReportDocument(const SavedSession& session, const ReportOpti
     if (isSeedModel(session)) doc.sections.push_back(seedSection(session));
     doc.sections.push_back(nodeTimesSection(session));
     doc.sections.push_back(plansSection(session));
-    if (auto graph = graphSection(session); !graph.blocks.empty()) doc.sections.push_back(std::move(graph));
+    if (auto graph = graphSection(session, options.style); !graph.blocks.empty())
+        doc.sections.push_back(std::move(graph));
     return doc;
 }
 

@@ -34,28 +34,34 @@ int findPeak(const interstage::ModelFacts& facts, const std::string& peakNode) {
     return -1;
 }
 
-std::string nodeLine(const GraphNodeFacts& n, size_t id, bool peak) {
+struct GraphColours {
+    const char *fill, *peakFill, *line, *edge;
+};
+
+std::string nodeLine(const GraphNodeFacts& n, size_t id, bool peak, const GraphColours& colours) {
     std::ostringstream s;
     // Graphviz's label escapes: \n breaks lines; the name may hold quotes.
     // Two lines: the op (and the peak's mark), then the node's name.
     s << "n" << id << " [label=\"" << escaped(n.op) << (peak ? "  \xe2\x97\x86 the peak" : "") << "\\n"
       << escaped(n.name) << "\"";
-    if (peak) s << ", penwidth=3.5, fillcolor=\"#ffd9a8\"";
+    if (peak) s << ", penwidth=3.5, fillcolor=\"" << colours.peakFill << "\"";
     s << "];\n";
     return s.str();
 }
 
 // The dot text of nodes [from, to): edges where one's output is another's input.
-std::string dotText(const std::vector<GraphNodeFacts>& g, size_t from, size_t to, int peak) {
+std::string dotText(const std::vector<GraphNodeFacts>& g, size_t from, size_t to, int peak, const GraphColours& c) {
     std::ostringstream s;
     s << "digraph interstage {\n"
          "graph [rankdir=TB, nodesep=0.25, ranksep=0.3, fontname=\"DejaVu Sans\"];\n"
-         "node [shape=box, style=\"rounded,filled\", fillcolor=\"#eef2f8\", color=\"#4a5566\", "
-         "fontname=\"DejaVu Sans\", fontsize=10, height=0.3, margin=\"0.08,0.03\"];\n"
-         "edge [color=\"#6b7685\", arrowsize=0.6];\n";
+         "node [shape=box, style=\"rounded,filled\", fillcolor=\""
+      << c.fill << "\", color=\"" << c.line
+      << "\", fontname=\"DejaVu Sans\", fontsize=10, height=0.3, margin=\"0.08,0.03\"];\n"
+         "edge [color=\""
+      << c.edge << "\", arrowsize=0.6];\n";
     std::map<std::string, size_t> producer;
     for (size_t i = from; i < to; ++i) {
-        s << nodeLine(g[i], i, int(i) == peak);
+        s << nodeLine(g[i], i, int(i) == peak, c);
         for (const std::string& out : g[i].outputs) producer[out] = i;
     }
     for (size_t i = from; i < to; ++i)
@@ -106,7 +112,9 @@ QByteArray renderSvg(const std::string& dot, QString& error, std::vector<std::pa
 
 }  // namespace
 
-GraphFigure graphFigure(const interstage::ModelFacts& facts, const std::string& peakNode) {
+GraphFigure graphFigure(const interstage::ModelFacts& facts, const std::string& peakNode, bool print) {
+    static const GraphColours light{"#eef2f8", "#ffd9a8", "#4a5566", "#6b7685"};
+    static const GraphColours grey{"#ffffff", "#d0d0d0", "#000000", "#404040"};
     GraphFigure f;
     const auto& g = facts.graph;
     f.total = int(g.size());
@@ -122,7 +130,7 @@ GraphFigure graphFigure(const interstage::ModelFacts& facts, const std::string& 
         to = size_t(std::min(f.total, centre + kNodesAroundPeak + 1));
     }
     f.shown = int(to - from);
-    f.svg = renderSvg(dotText(g, from, to, f.peakIndex), f.error, f.nodeSpans);
+    f.svg = renderSvg(dotText(g, from, to, f.peakIndex, print ? grey : light), f.error, f.nodeSpans);
     if (!f.svg.isEmpty()) f.size = QSvgRenderer(f.svg).viewBoxF().size();
     return f;
 }

@@ -34,6 +34,7 @@ struct GraphFigure {
 // `peakNode`: the executed graph's node at the peak (fused nodes keep a
 // file node's name); found by name, else by the producer of the model's
 // largest tensor.
-GraphFigure graphFigure(const interstage::ModelFacts& facts, const std::string& peakNode);
+// Print: greys only (the peak keeps its thick frame and mark).
+GraphFigure graphFigure(const interstage::ModelFacts& facts, const std::string& peakNode, bool print = false);
 
 }  // namespace report

@@ -2,6 +2,7 @@
 
 #include <QFileInfo>
 #include <QSvgRenderer>
+#include <cmath>
 
 #include "report_pdf_page.h"
 #include "report_pdf_table.h"
@@ -30,6 +31,7 @@ private:
     void block(const Block& b);
     void figure(const FigureSpec& f);
     void graphFigure(const FigureSpec& f);
+    void graphBand(const FigureSpec& f, const QRectF& box, double from, double scale);
     void chrome(QPainter& p, int page, int pages) const;
 
     const ReportDocument& doc_;
@@ -102,26 +104,44 @@ double bandHeight(const FigureSpec& f, double done, double room, double scale) {
 // The graph at its natural size (or narrower, to fit the width), in bands
 // of a page each when it is taller than a page: small type stays readable.
 void PdfReport::graphFigure(const FigureSpec& f) {
-    const double scale = std::min(flow_.device()->logicalDpiY() / 72.0, flow_.width() / f.svgSize.width());
+    // A narrow graph (a chain, mostly) runs in columns side by side, as
+    // newspaper text does, instead of down many pages: as many as keep
+    // its 10 pt labels at 7 pt or more.
+    const double gap = flow_.mm(6), natural = flow_.device()->logicalDpiY() / 72.0;
+    auto scaleFor = [&](int c) { return std::min(natural, (flow_.width() - (c - 1) * gap) / c / f.svgSize.width()); };
+    int columns = 1;
+    while (columns < 4 && scaleFor(columns + 1) >= 0.7 * natural) ++columns;
+    // A graph short enough for half a page keeps its natural size.
+    while (columns > 1 && f.svgSize.height() * scaleFor(1) <= flow_.pageHeight() * 0.5) --columns;
+    const double scale = scaleFor(columns);
     const double width = f.svgSize.width() * scale, height = f.svgSize.height() * scale;
-    const double left = flow_.left() + (flow_.width() - width) / 2;
+    const double left = flow_.left() + (flow_.width() - (columns * (width + gap) - gap)) / 2;
     flow_.ensure(std::min(height, flow_.mm(60)));
     for (double done = 0; done < height;) {
         if (flow_.room() < flow_.mm(20)) flow_.newPage();
-        const double band = bandHeight(f, done, std::min(height - done, flow_.room()), scale);
-        const QRectF box(left, flow_.y(), width, band);
-        const QRectF view(0, done / scale, f.svgSize.width(), band / scale);
-        const QByteArray svg = f.svg;
-        flow_.add(band, [svg, box, view](QPainter& p) {
-            QSvgRenderer renderer(svg);
-            renderer.setViewBox(view);
-            p.save();
-            p.setClipRect(box);
-            renderer.render(&p, box);
-            p.restore();
-        });
-        done += band;
+        double used = 0;
+        for (int c = 0; c < columns && done < height; ++c) {
+            const double band = bandHeight(f, done, std::min(height - done, flow_.room()), scale);
+            graphBand(f, QRectF(left + c * (width + gap), flow_.y(), width, band), done / scale, scale);
+            used = std::max(used, band);
+            done += band;
+        }
+        flow_.skip(used);
     }
+}
+
+// One band of the graph: SVG rows from `from` (points) drawn into `box`.
+void PdfReport::graphBand(const FigureSpec& f, const QRectF& box, double from, double scale) {
+    const QRectF view(0, from, f.svgSize.width(), box.height() / scale);
+    const QByteArray svg = f.svg;
+    flow_.add(0, [svg, box, view](QPainter& p) {
+        QSvgRenderer renderer(svg);
+        renderer.setViewBox(view);
+        p.save();
+        p.setClipRect(box);
+        renderer.render(&p, box);
+        p.restore();
+    });
 }
 
 void PdfReport::figure(const FigureSpec& f) {

@@ -270,6 +270,7 @@ Section nodeTimesSection(const SavedSession& session) {
             if (!std::exchange(seen[n.name], true)) order.emplace_back(n.name, n.op);
     }
     t.key = setKey(session);
+    sec.blocks.push_back(paragraph("Columns S1, S2, ...: the configurations in order. " + t.key));
     for (const auto& [name, op] : order) {
         QStringList row{QString::fromStdString(name), QString::fromStdString(op)};
         for (const auto& m : perSet) row << (m.count(name) ? msText(m.at(name)) : "-");

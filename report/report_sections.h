@@ -17,6 +17,6 @@ bool isSeedModel(const interstage::SavedSession& session);
 Section seedSection(const interstage::SavedSession& session);
 Section nodeTimesSection(const interstage::SavedSession& session);
 Section plansSection(const interstage::SavedSession& session);
-Section graphSection(const interstage::SavedSession& session);
+Section graphSection(const interstage::SavedSession& session, Style style);
 
 }  // namespace report

@@ -84,10 +84,10 @@ std::string peakNodeOf(const interstage::SavedSession& session) {
     return {};
 }
 
-Section graphSection(const interstage::SavedSession& session) {
+Section graphSection(const interstage::SavedSession& session, Style style) {
     Section sec{"graph", "The graph", {}};
     if (!session.facts.present || session.facts.graph.empty()) return sec;
-    const GraphFigure g = graphFigure(session.facts, peakNodeOf(session));
+    const GraphFigure g = graphFigure(session.facts, peakNodeOf(session), style == Style::Print);
     Block text;
     if (g.svg.isEmpty()) {
         text.text = "The graph could not be drawn: " + g.error;
