@@ -147,23 +147,28 @@ void PdfReport::graphBand(const FigureSpec& f, const QRectF& box, double from, d
 void PdfReport::figure(const FigureSpec& f) {
     const QFontMetricsF cfm(theme_.caption, flow_.device());
     if (f.graph) {
+        // The caption above: after a graph cut into page-high columns it
+        // could land alone on the next page.
+        if (!f.caption.isEmpty()) flowText(flow_, theme_.caption, theme_.muted, f.caption, flow_.width());
+        flow_.skip(cfm.lineSpacing() * 0.4);
         graphFigure(f);
-    } else {
-        const QRectF box(flow_.left(), 0, flow_.width(), flow_.mm(f.heightMm));
-        flow_.ensure(box.height() + cfm.lineSpacing() * 2);
-        FigureOptions options = f.chart;
-        // Laid out at kFigurePxPerMm logical px per mm of the box, which
-        // drawFigure scales to the box as vectors: with the figures' text
-        // at 8 px or more (figure_style.cpp), about 7.5 pt on the page,
-        // near the body's 9.5 pt.
-        options.size = QSizeF(box.width(), box.height()) / flow_.mm(1) * kFigurePxPerMm;
-        const QRectF at = box.translated(0, flow_.y());
-        flow_.add(box.height(), [this, options, at](QPainter& p) {
-            p.save();
-            drawFigure(p, at, session_, options);
-            p.restore();
-        });
+        flow_.skip(cfm.lineSpacing() * 0.8);
+        return;
     }
+    const QRectF box(flow_.left(), 0, flow_.width(), flow_.mm(f.heightMm));
+    flow_.ensure(box.height() + cfm.lineSpacing() * 2);
+    FigureOptions options = f.chart;
+    // Laid out at kFigurePxPerMm logical px per mm of the box, which
+    // drawFigure scales to the box as vectors: with the figures' text at
+    // 8 px or more (figure_style.cpp), about 7.5 pt on the page, near the
+    // body's 9.5 pt.
+    options.size = QSizeF(box.width(), box.height()) / flow_.mm(1) * kFigurePxPerMm;
+    const QRectF at = box.translated(0, flow_.y());
+    flow_.add(box.height(), [this, options, at](QPainter& p) {
+        p.save();
+        drawFigure(p, at, session_, options);
+        p.restore();
+    });
     flow_.skip(cfm.lineSpacing() * 0.4);
     if (!f.caption.isEmpty()) flowText(flow_, theme_.caption, theme_.muted, f.caption, flow_.width());
     flow_.skip(cfm.lineSpacing() * 0.8);
