@@ -23,7 +23,7 @@ struct ReportLayout {
     int pages = 0;  // 0 for HTML (the browser paginates)
     struct Section {
         QString title;
-        int page = 0;  // 1-based
+        int page = 0;  // 1-based; 0 in HTML
     };
     std::vector<Section> sections;  // in order
     struct Cell {

@@ -123,7 +123,7 @@ void HtmlReport::contents() {
 }
 
 void HtmlReport::section(const Section& s) {
-    if (layout_) layout_->sections.push_back({s.title, 1});
+    if (layout_) layout_->sections.push_back({s.title, 0});  // HTML: no pages
     if (s.id == "contents") return contents();
     out_ += QString("<section id=\"%1\">").arg(s.id);
     if (s.id == "cover")

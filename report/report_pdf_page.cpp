@@ -9,6 +9,9 @@ QFont font(double points, bool bold = false, bool italic = false) {
     f.setPointSizeF(points);
     f.setBold(bold);
     f.setItalic(italic);
+    // No ligatures: the PDF's text then holds "offset", not "o\ufb00set",
+    // so names copy, search and extract as written.
+    f.setStyleStrategy(QFont::PreferNoShaping);
     return f;
 }
 

@@ -207,6 +207,12 @@ private slots:
         const QString plain = squeezed(text.out);
         QVERIFY(plain.contains("557.2"));  // the seed's default row, as printed
         QVERIFY(plain.contains(QString("%1 of the graph's %2 nodes").arg(graph.shown).arg(graph.total)));
+        // The plans run over many pages, each with the table's header.
+        for (int p = page("plan of every"); p < page("The graph"); ++p) {
+            const Tool one = runTool("pdftotext", {"-f", QString::number(p), "-l", QString::number(p), pdf, "-"});
+            QVERIFY2(one.out.contains("offset") && one.out.contains("role"), qPrintable(QString("page %1").arg(p)));
+        }
+        QVERIFY(page("The graph") - page("plan of every") >= 10);
         qInfo("U^2-Net-P: %d pages, %zu cells", layout.pages, layout.cells.size());
     }
 
