@@ -14,7 +14,8 @@ using interstage::SavedRunSet;
 using interstage::SavedSession;
 
 QString bytesText(double bytes) { return QString::fromStdString(interstage::formatBytes(bytes)); }
-QString msText(double ms) { return QString::number(ms, 'f', ms < 10 ? 2 : 1); }
+// Three significant-ish digits: a 0.004 ms node does not print as 0.00.
+QString msText(double ms) { return QString::number(ms, 'f', ms < 0.1 ? 3 : ms < 10 ? 2 : 1); }
 
 QString setTitle(const SavedSession& session, int set) {
     return QString("Configuration %1: %2").arg(set + 1).arg(QString::fromStdString(session.runSets[size_t(set)].label));
