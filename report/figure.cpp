@@ -130,8 +130,6 @@ QString figureInputError(const interstage::SavedSession& session, const FigureOp
             .arg(options.size.height());
     if (options.target != Target::Slide && !(options.dpi >= 10 && options.dpi <= 2400))
         return QStringLiteral("dpi must be within 10..2400, not %1").arg(options.dpi);
-    // Drawn in a later commit; refused until then rather than drawn empty.
-    if (options.kind != ChartKind::Timeline) return QStringLiteral("this build draws only the timeline");
     if (options.kind == ChartKind::Timings) {
         bool anyRuns = false;
         for (const auto& set : session.runSets) anyRuns = anyRuns || !set.runs.empty();

@@ -38,6 +38,7 @@ FigureFrame::FigureFrame(const FigureOptions& options, const QSizeF& logicalSize
     : options_(options), size_(logicalSize), fonts_(fontsFor(options, logicalSize)), plot_(new QCustomPlot) {
     plot_->setAttribute(Qt::WA_DontShowOnScreen);
     plot_->resize(static_cast<int>(size_.width()), static_cast<int>(size_.height()));
+    main_ = plot_->axisRect();
     applyFigureTheme(*plot_, options_.style, fonts_);
     buildRows();
 }
@@ -67,7 +68,7 @@ void FigureFrame::buildRows() {
     footnote_->setMargins(QMargins(0, static_cast<int>(fonts_.basePx * 0.3), 0, 0));
 
     QCPLegend* legend = plot_->legend;
-    plot_->axisRect()->insetLayout()->take(legend);
+    main_->insetLayout()->take(legend);
     // Legend, then an empty stretching cell: entries stay packed at the left.
     legendRow_->addElement(0, 0, legend);
     legendRow_->addElement(0, 1, new QCPLayoutElement(plot_.get()));
@@ -83,6 +84,14 @@ void FigureFrame::buildRows() {
     legend->setRowSpacing(0);
     legend->setMargins(QMargins(0, 0, 0, 0));
     legend->setVisible(true);
+}
+
+void FigureFrame::padLegendItems() {
+    // Room under the descenders: text replayed at another DPI may be a
+    // hair taller than it was measured.
+    const int pad = static_cast<int>(fonts_.basePx * 0.15);
+    for (int i = 0; i < plot_->legend->itemCount(); ++i)
+        plot_->legend->item(i)->setMargins(QMargins(pad, pad, pad, pad));
 }
 
 QString FigureFrame::wrapToWidth(const QString& text, const QFont& font) const {
@@ -115,8 +124,18 @@ void FigureFrame::setFootnote(const QString& text) {
     footnote_->setText(wrapToWidth(text, fonts_.footnote));
 }
 
+// Items belong to the data panel, whatever panels a figure adds.
+void FigureFrame::attach(QCPAbstractItem* item) {
+    item->setClipAxisRect(main_);
+    for (QCPItemPosition* position : item->positions()) {
+        position->setAxes(plot_->xAxis, plot_->yAxis);
+        position->setAxisRect(main_);
+    }
+}
+
 QCPItemText* FigureFrame::makeLabel(const QString& text, const QPen& pen) {
     auto* label = new QCPItemText(plot_.get());
+    attach(label);
     label->setText(text);
     label->setFont(fonts_.reference);
     // Print: black text whatever the line; Light: the line's colour names it.
@@ -130,8 +149,9 @@ QCPItemText* FigureFrame::makeLabel(const QString& text, const QPen& pen) {
 }
 
 void FigureFrame::addHorizontalReference(double value, const QString& label, const QPen& pen, Qt::Alignment side,
-                                         bool below) {
+                                         bool below, bool insideData) {
     auto* line = new QCPItemLine(plot_.get());
+    attach(line);
     line->setPen(pen);
     for (QCPItemPosition* end : {line->start, line->end}) {
         end->setTypeX(QCPItemPosition::ptAxisRectRatio);
@@ -139,16 +159,12 @@ void FigureFrame::addHorizontalReference(double value, const QString& label, con
     }
     line->start->setCoords(0, value);
     line->end->setCoords(1, value);
-    QCPItemText* text = makeLabel(label, pen);
-    text->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
-    text->position->setTypeY(QCPItemPosition::ptPlotCoords);
-    const bool right = side.testFlag(Qt::AlignRight);
-    text->position->setCoords(right ? 0.995 : 0.005, value);
-    text->setPositionAlignment((right ? Qt::AlignRight : Qt::AlignLeft) | (below ? Qt::AlignTop : Qt::AlignBottom));
+    labels_.push_back({Label::Horizontal, makeLabel(label, pen), 0, value, side, below, insideData});
 }
 
 void FigureFrame::addVerticalReference(double key, const QString& label, const QPen& pen) {
     auto* line = new QCPItemLine(plot_.get());
+    attach(line);
     line->setPen(pen);
     for (QCPItemPosition* end : {line->start, line->end}) {
         end->setTypeX(QCPItemPosition::ptPlotCoords);
@@ -156,14 +172,7 @@ void FigureFrame::addVerticalReference(double key, const QString& label, const Q
     }
     line->start->setCoords(key, 0);
     line->end->setCoords(key, 1);
-    QCPItemText* text = makeLabel(label, pen);
-    text->position->setTypeX(QCPItemPosition::ptPlotCoords);
-    text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-    text->position->setCoords(key, 0.01);
-    // On the side of the line with more room.
-    const QCPRange range = plot_->xAxis->range();
-    const bool roomRight = key < range.lower + range.size() * 0.6;
-    text->setPositionAlignment((roomRight ? Qt::AlignLeft : Qt::AlignRight) | Qt::AlignTop);
+    labels_.push_back({Label::Vertical, makeLabel(label, pen), key, 0, Qt::AlignLeft, false});
 }
 
 void FigureFrame::addPointMarker(double key, double value, const QString& label, const QPen& pen) {
@@ -173,21 +182,15 @@ void FigureFrame::addPointMarker(double key, double value, const QString& label,
     dot->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, pen.color(), pen.color(), fonts_.basePx * 0.5));
     dot->addData(key, value);
     QCPItemText* text = makeLabel(label, pen);
-    text->position->setCoords(key, value);
-    const QCPRange range = plot_->xAxis->range();
-    const double at = (key - range.lower) / std::max(1e-12, range.size());
-    const Qt::Alignment horizontal = at < 0.25 ? Qt::AlignLeft : at > 0.75 ? Qt::AlignRight : Qt::AlignHCenter;
-    text->setPositionAlignment(horizontal | Qt::AlignBottom);
-    // Lift the text off the dot.
-    const int lift = static_cast<int>(fonts_.basePx * 0.5);
-    text->setPadding(QMargins(lift / 2, 0, lift / 2, lift));
     text->setBrush(Qt::NoBrush);
+    labels_.push_back({Label::Point, text, key, value, Qt::AlignHCenter, false});
 }
 
 void FigureFrame::layoutLegend() {
     QCPLegend* legend = plot_->legend;
     const int count = legend->itemCount();
     legend->setVisible(count > 0);
+    padLegendItems();
     if (count == 0) return;
     std::vector<double> widths;
     for (int i = 0; i < count; ++i) widths.push_back(legend->item(i)->minimumOuterSizeHint().width());
@@ -212,10 +215,145 @@ void FigureFrame::layoutLegend() {
     legend->setFillOrder(QCPLayoutGrid::foColumnsFirst, true);
 }
 
+namespace {
+
+struct Candidate {
+    QPointF anchor;
+    Qt::Alignment alignment;
+};
+
+QRectF rectAt(const Candidate& c, const QSizeF& size) {
+    double x = c.anchor.x(), y = c.anchor.y();
+    if (c.alignment.testFlag(Qt::AlignRight)) x -= size.width();
+    if (c.alignment.testFlag(Qt::AlignHCenter)) x -= size.width() / 2;
+    if (c.alignment.testFlag(Qt::AlignBottom)) y -= size.height();
+    if (c.alignment.testFlag(Qt::AlignVCenter)) y -= size.height() / 2;
+    return QRectF(QPointF(x, y), size);
+}
+
+// How bad a place is: area over names already placed, and (far worse)
+// area outside the data panel.
+double cost(const QRectF& rect, const QRectF& area, const std::vector<QRectF>& taken) {
+    double c = (rect.width() * rect.height() - rect.intersected(area).width() * rect.intersected(area).height()) * 100;
+    for (const QRectF& t : taken) {
+        const QRectF overlap = rect.intersected(t);
+        c += overlap.width() * overlap.height();
+    }
+    return c;
+}
+
+// Greedy word wrap: a name wider than the data panel goes on more lines.
+QString wrapWords(const QString& text, const QFont& font, double width) {
+    const QFontMetricsF metrics(font);
+    QStringList lines;
+    QString line;
+    for (const QString& word : text.split(QLatin1Char(' '))) {
+        const QString joined = line.isEmpty() ? word : line + QLatin1Char(' ') + word;
+        if (!line.isEmpty() && metrics.horizontalAdvance(joined) > width) {
+            lines << line;
+            line = word;
+        } else {
+            line = joined;
+        }
+    }
+    lines << line;
+    return lines.join(QLatin1Char('\n'));
+}
+
+}  // namespace
+
+void FigureFrame::setDataEnvelope(const QVector<double>& keys, const QVector<double>& values) {
+    envelopeKeys_ = keys;
+    envelopeValues_ = values;
+}
+
+// Pixel area of `rect` below the highest data value within its x span.
+double FigureFrame::dataCovered(const QRectF& rect) const {
+    if (envelopeKeys_.isEmpty()) return 0;
+    const double from = plot_->xAxis->pixelToCoord(rect.left()), to = plot_->xAxis->pixelToCoord(rect.right());
+    double top = 0;
+    for (qsizetype i = 0; i < envelopeKeys_.size(); ++i) {
+        const double end = i + 1 < envelopeKeys_.size() ? envelopeKeys_[i + 1] : envelopeKeys_[i];
+        if (end >= from && envelopeKeys_[i] <= to) top = std::max(top, envelopeValues_[i]);
+    }
+    const double yTop = plot_->yAxis->coordToPixel(top);
+    return rect.width() * std::clamp(rect.bottom() - yTop, 0.0, rect.height());
+}
+
+void FigureFrame::placeLabels() {
+    const QRectF area = main_->rect();
+    const double gap = fonts_.basePx * 0.3;
+    std::vector<QRectF> taken;
+    // Lines first, in order; then points, which have places all around them.
+    std::vector<const Label*> order;
+    for (const Label& l : labels_)
+        if (l.kind != Label::Point) order.push_back(&l);
+    for (const Label& l : labels_)
+        if (l.kind == Label::Point) order.push_back(&l);
+    for (const Label* label : order) {
+        QCPItemText* item = label->item;
+        item->setText(wrapWords(item->text(), item->font(), area.width() * 0.9));
+        const QMargins pad = item->padding();
+        const QSizeF size =
+            QFontMetricsF(item->font()).boundingRect(QRectF(0, 0, 1e6, 1e6), Qt::AlignLeft, item->text()).size() +
+            QSizeF(pad.left() + pad.right(), pad.top() + pad.bottom());
+        std::vector<Candidate> candidates;
+        if (label->kind == Label::Horizontal) {
+            const double y = plot_->yAxis->coordToPixel(label->value);
+            const QPointF left(area.left() + gap, y), right(area.right() - gap, y), mid(area.center().x(), y);
+            const Qt::Alignment first = label->below ? Qt::AlignTop : Qt::AlignBottom;
+            const Qt::Alignment second = label->below ? Qt::AlignBottom : Qt::AlignTop;
+            const bool preferRight = label->side.testFlag(Qt::AlignRight);
+            const QPointF near = preferRight ? right : left, far = preferRight ? left : right;
+            const Qt::Alignment nearSide = preferRight ? Qt::AlignRight : Qt::AlignLeft;
+            const Qt::Alignment farSide = preferRight ? Qt::AlignLeft : Qt::AlignRight;
+            candidates = {{near, nearSide | first}, {far, farSide | first},          {near, nearSide | second},
+                          {far, farSide | second},  {mid, Qt::AlignHCenter | first}, {mid, Qt::AlignHCenter | second}};
+            if (label->insideData) candidates.resize(2);  // its side of the line only
+        } else if (label->kind == Label::Vertical) {
+            const double x = plot_->xAxis->coordToPixel(label->key);
+            candidates = {{QPointF(x + gap, area.top() + gap), Qt::AlignLeft | Qt::AlignTop},
+                          {QPointF(x - gap, area.top() + gap), Qt::AlignRight | Qt::AlignTop},
+                          {QPointF(x + gap, area.bottom() - gap), Qt::AlignLeft | Qt::AlignBottom},
+                          {QPointF(x - gap, area.bottom() - gap), Qt::AlignRight | Qt::AlignBottom}};
+        } else {
+            const QPointF at(plot_->xAxis->coordToPixel(label->key), plot_->yAxis->coordToPixel(label->value));
+            const QPointF above = at - QPointF(0, gap * 2), under = at + QPointF(0, gap * 2);
+            const QPointF right = at + QPointF(gap * 2, 0), left = at - QPointF(gap * 2, 0);
+            candidates = {{above, Qt::AlignHCenter | Qt::AlignBottom}, {above, Qt::AlignLeft | Qt::AlignBottom},
+                          {above, Qt::AlignRight | Qt::AlignBottom},   {right, Qt::AlignLeft | Qt::AlignVCenter},
+                          {left, Qt::AlignRight | Qt::AlignVCenter},   {under, Qt::AlignHCenter | Qt::AlignTop},
+                          {under, Qt::AlignLeft | Qt::AlignTop},       {under, Qt::AlignRight | Qt::AlignTop}};
+        }
+        const Candidate* best = &candidates.front();
+        double bestCost = 1e300;
+        for (const Candidate& c : candidates) {
+            // Covering data is bad, covering another name is worse.
+            const double k =
+                10 * cost(rectAt(c, size), area, taken) + (label->insideData ? 0 : dataCovered(rectAt(c, size)));
+            if (k < bestCost) {
+                bestCost = k;
+                best = &c;
+            }
+        }
+        item->position->setType(QCPItemPosition::ptAbsolute);
+        item->position->setCoords(best->anchor);
+        item->setPositionAlignment(best->alignment);
+        taken.push_back(rectAt(*best, size));
+    }
+}
+
 FigureLayout FigureFrame::paint(QPainter& painter, const QRectF& rect) {
     layoutLegend();
     const int w = static_cast<int>(std::lround(size_.width()));
     const int h = static_cast<int>(std::lround(size_.height()));
+    {
+        // A layout pass: axis rect and axes' pixel mapping for placing the labels.
+        QPicture scratch;
+        QCPPainter layoutPainter(&scratch);
+        plot_->toPainter(&layoutPainter, w, h);
+    }
+    placeLabels();
     QPicture picture;
     {
         QCPPainter recorder(&picture);
@@ -241,7 +379,7 @@ FigureLayout FigureFrame::paint(QPainter& painter, const QRectF& rect) {
     layout.title = titleText_;
     layout.subtitle = subtitleText_;
     layout.footnote = footnoteText_;
-    layout.axisRect = plot_->axisRect()->rect();
+    layout.axisRect = main_->rect();
     if (plot_->legend->visible()) layout.legendRect = plot_->legend->outerRect();
     layout.legendColumns = plot_->legend->visible() ? plot_->legend->columnCount() : 0;
     layout.referenceLabels = referenceLabels_;

@@ -89,6 +89,13 @@ void applyFigureTheme(QCustomPlot& plot, Style style, const FigureFonts& fonts) 
     plot.setAntialiasedElements(QCP::aeAll);
 }
 
+void applyAxisRectTheme(QCPAxisRect& rect, Style style, const FigureFonts& fonts) {
+    rect.setBackground(Qt::white);
+    for (QCPAxis* axis : rect.axes()) styleAxis(axis, style, fonts);
+    rect.axis(QCPAxis::atTop)->setVisible(false);
+    rect.axis(QCPAxis::atRight)->setVisible(false);
+}
+
 QColor textColor(Style style) { return style == Style::Print ? QColor(Qt::black) : QColor(0x20, 0x21, 0x24); }
 QColor mutedTextColor(Style style) { return style == Style::Print ? QColor(Qt::black) : QColor(0x5f, 0x63, 0x68); }
 
@@ -189,6 +196,9 @@ QPen referencePen(Style style, Reference reference, double width) {
         case Reference::Peak:
             pen = QPen(print ? QColor(Qt::black) : QColor(0xc5, 0x22, 0x1f), width, Qt::SolidLine);
             break;
+        case Reference::Held:
+            pen = QPen(print ? QColor(Qt::black) : QColor(0x5f, 0x63, 0x68), width * 0.7, Qt::DotLine);
+            break;
         case Reference::PeakStep:
             pen = QPen(print ? QColor(Qt::black) : QColor(0xc5, 0x22, 0x1f), width * 0.9, Qt::DashLine);
             break;
@@ -199,8 +209,8 @@ QPen referencePen(Style style, Reference reference, double width) {
 
 QBrush tensorBrush(Style style, double sizeFraction) {
     const double t = std::clamp(sizeFraction, 0.0, 1.0);
-    const QColor light = style == Style::Print ? QColor(0xe6, 0xe6, 0xe6) : QColor(0xb9, 0xd3, 0xf6);
-    const QColor dark = style == Style::Print ? QColor(0x59, 0x59, 0x59) : QColor(0x1f, 0x5f, 0xbf);
+    const QColor light = style == Style::Print ? QColor(0xc8, 0xc8, 0xc8) : QColor(0xb9, 0xd3, 0xf6);
+    const QColor dark = style == Style::Print ? QColor(0x40, 0x40, 0x40) : QColor(0x1f, 0x5f, 0xbf);
     return QBrush(QColor::fromRgbF(light.redF() + t * (dark.redF() - light.redF()),
                                    light.greenF() + t * (dark.greenF() - light.greenF()),
                                    light.blueF() + t * (dark.blueF() - light.blueF())));
@@ -216,7 +226,7 @@ QBrush blockBrush(Style style, BlockKind kind) {
         case BlockKind::Workspace:
             return print ? QBrush(Qt::black, Qt::DiagCrossPattern) : QBrush(QColor(0xb3, 0x9d, 0xdb));
         case BlockKind::HeldLane:
-            return print ? QBrush(Qt::black, Qt::Dense7Pattern) : QBrush(QColor(0xe8, 0xec, 0xf2));
+            return print ? QBrush(QColor(0xf0, 0xf0, 0xf0)) : QBrush(QColor(0xe8, 0xec, 0xf2));
     }
     return QBrush(Qt::gray);
 }

@@ -15,6 +15,7 @@
 #include "report/figure.h"
 
 class QCustomPlot;
+class QCPAxisRect;
 
 namespace report {
 
@@ -30,6 +31,8 @@ FigureFonts fontsFor(const FigureOptions& options, const QSizeF& logicalSize);
 
 // Background, grid, axes and tick labels of the style.
 void applyFigureTheme(QCustomPlot& plot, Style style, const FigureFonts& fonts);
+// The same for a second panel's axes.
+void applyAxisRectTheme(QCPAxisRect& rect, Style style, const FigureFonts& fonts);
 
 QColor textColor(Style style);
 QColor mutedTextColor(Style style);
@@ -46,7 +49,7 @@ QPen seriesPen(Style style, int index, double width);
 QBrush seriesBrush(Style style, int index);
 
 // The named lines drawn over the data.
-enum class Reference { LowerBound, AliasedBound, Budget, Peak, PeakStep };
+enum class Reference { LowerBound, AliasedBound, Budget, Peak, PeakStep, Held };
 QPen referencePen(Style style, Reference reference, double width);
 
 // Placed tensors in the memory map: shade by size (darker is bigger), and

@@ -97,18 +97,36 @@ void addStack(FigureFrame& frame, const Stack& stack) {
     }
 }
 
-double addRss(FigureFrame& frame, const interstage::RunStats& stats) {
-    if (stats.rss.empty()) return 0;
-    QCPGraph* rss = frame.plot().addGraph();
+// Resident memory in its own panel above the tracked bytes, on the same
+// time axis: it includes the process's code and libraries, often several
+// times the tracked bytes, and on one scale it would flatten them.
+void addRssPanel(FigureFrame& frame, const interstage::RunStats& stats, double endMs) {
+    if (stats.rss.empty()) return;
+    QCustomPlot& plot = frame.plot();
+    auto* panel = new QCPAxisRect(&plot);
+    applyAxisRectTheme(*panel, frame.style(), frame.fonts());
+    // Above the main panel (row 3 of title, subtitle, legend, data, footnote).
+    plot.plotLayout()->insertRow(3);
+    plot.plotLayout()->addElement(3, 0, panel);
+    plot.plotLayout()->setRowStretchFactor(3, 0.22);
+    auto* margins = new QCPMarginGroup(&plot);
+    panel->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+    frame.mainRect().setMarginGroup(QCP::msLeft | QCP::msRight, margins);
+    QCPAxis* x = panel->axis(QCPAxis::atBottom);
+    QCPAxis* y = panel->axis(QCPAxis::atLeft);
+    QCPGraph* rss = plot.addGraph(x, y);
     rss->setName(QStringLiteral("resident memory (RSS)"));
-    QPen pen(textColor(frame.style()), frame.lineWidth() * 1.2);
-    rss->setPen(pen);
+    rss->setPen(QPen(textColor(frame.style()), frame.lineWidth() * 1.2));
     double most = 0;
     for (const interstage::RssSample& s : stats.rss) {
         rss->addData(nsToMs(s.timeNs), toMiB(static_cast<double>(s.bytes)));
         most = std::max(most, static_cast<double>(s.bytes));
     }
-    return most;
+    x->setRange(0, std::max(endMs, 1e-3) * 1.01);
+    x->setTickLabels(false);
+    y->setLabel(QStringLiteral("MiB"));
+    y->setRange(0, std::max(toMiB(most), 1e-3) * 1.15);
+    y->ticker()->setTickCount(2);
 }
 
 // An earlier set by what differs from the drawn one: its mode alone when
@@ -145,7 +163,9 @@ double addOverlays(FigureFrame& frame, const interstage::SavedSession& session, 
         QCPGraph* line = frame.plot().addGraph();
         line->setName(QStringLiteral("%1: total tracked").arg(overlayName(set, chosen)));
         line->setLineStyle(QCPGraph::lsStepLeft);
-        line->setPen(seriesPen(frame.style(), colour++, frame.lineWidth() * 1.3));
+        // Print: the solid pen is the RSS line's; overlays start at the dashes.
+        const int pattern = colour++ + (frame.style() == Style::Print ? 1 : 0);
+        line->setPen(seriesPen(frame.style(), pattern, frame.lineWidth() * 1.3));
         line->setData(keys, values, true);
     }
     return most;
@@ -164,17 +184,22 @@ Bounds boundsOf(const interstage::SavedRunSet& set) {
     return b;
 }
 
-// A bound counts activations only, so its line stands on the floor they
-// are stacked on; the label gives both parts so the height reads right.
+// A bound counts activations only, so its line stands on the bytes held
+// from the start; that line's name says so, and each bound's says "held +".
 QString boundLabel(const QString& what, double bound, const Stack& stack) {
     if (stack.floorBytes <= 0) return QStringLiteral("%1: %2 of activations").arg(what, formatBytes(bound));
-    return QStringLiteral("%1: %2 of activations + %3 %4")
-        .arg(what, formatBytes(bound), formatBytes(stack.floorBytes), stack.floorParts.join(QStringLiteral(" and ")));
+    return QStringLiteral("%1: held + %2").arg(what, formatBytes(bound));
 }
 
 void addReferences(FigureFrame& frame, const interstage::SavedRunSet& set, const Stack& stack, bool budgetShown) {
     const Bounds bounds = boundsOf(set);
     const double width = frame.lineWidth();
+    if (stack.floorBytes > 0 && bounds.written > 0)
+        frame.addHorizontalReference(
+            toMiB(stack.floorBytes),
+            QStringLiteral("held from the start: %1 of %2 (the lower bounds count activations above this line)")
+                .arg(formatBytes(stack.floorBytes), stack.floorParts.join(QStringLiteral(" and "))),
+            referencePen(frame.style(), Reference::Held, width), Qt::AlignLeft, true, true);
     if (bounds.written > 0)
         frame.addHorizontalReference(toMiB(stack.floorBytes + bounds.written),
                                      boundLabel(QStringLiteral("lower bound as written"), bounds.written, stack),
@@ -192,7 +217,7 @@ void addReferences(FigureFrame& frame, const interstage::SavedRunSet& set, const
                      set.budget.automatic ? QStringLiteral("automatic") : QStringLiteral("set by the caller")),
             referencePen(frame.style(), Reference::Budget, width), Qt::AlignLeft);
     frame.addPointMarker(stack.peakMs, toMiB(stack.peakBytes),
-                         QStringLiteral("peak %1 at %2").arg(formatBytes(stack.peakBytes), formatMs(stack.peakMs)),
+                         QStringLiteral("peak %1").arg(formatBytes(stack.peakBytes)),
                          referencePen(frame.style(), Reference::Peak, width));
 }
 
@@ -205,7 +230,8 @@ void buildTimeline(FigureFrame& frame, const interstage::SavedSession& session, 
     const interstage::RunStats& stats = set.runs[static_cast<std::size_t>(runIndex)];
     const Stack stack = stackOf(stats);
     addStack(frame, stack);
-    double most = std::max(stack.peakBytes, addRss(frame, stats));
+    addRssPanel(frame, stats, stack.endMs);
+    double most = stack.peakBytes;
     if (options.overlays) most = std::max(most, addOverlays(frame, session, setIndex));
     const Bounds bounds = boundsOf(set);
     most = std::max(most, stack.floorBytes + bounds.written);
@@ -216,18 +242,15 @@ void buildTimeline(FigureFrame& frame, const interstage::SavedSession& session, 
 
     QCustomPlot& plot = frame.plot();
     plot.xAxis->setLabel(QStringLiteral("time since the run started (ms)"));
-    plot.yAxis->setLabel(QStringLiteral("memory (MiB)"));
+    plot.yAxis->setLabel(QStringLiteral("tracked (MiB)"));
     plot.xAxis->setRange(0, std::max(stack.endMs, 1e-3) * 1.01);
-    plot.yAxis->setRange(0, std::max(toMiB(most), 1e-3) * 1.15);  // room for the labels above the lines
+    plot.yAxis->setRange(0, std::max(toMiB(most), 1e-3) * 1.3);  // room for the names above the lines
+    frame.setDataEnvelope(stack.keys, stack.tops[slot(kStackOrder.back())]);
     addReferences(frame, set, stack, budgetShown);
 
-    QString subtitle = QStringLiteral("%1 · run %2 of %3 · peak tracked %4")
-                           .arg(configurationLabel(set))
-                           .arg(runIndex + 1)
-                           .arg(set.runs.size())
-                           .arg(formatBytes(stack.peakBytes));
-    if (stats.peakRssBytes > 0)
-        subtitle += QStringLiteral(" · peak RSS %1").arg(formatBytes(double(stats.peakRssBytes)));
+    // The peaks are marked in the chart and named in the RSS panel.
+    QString subtitle =
+        QStringLiteral("%1 · run %2 of %3").arg(configurationLabel(set)).arg(runIndex + 1).arg(set.runs.size());
     if (budget > 0 && !budgetShown)
         subtitle += QStringLiteral(" · budget %1, above the scale").arg(formatBytes(budget));
     frame.setTitle(QStringLiteral("Memory over one run of %1").arg(modelFileName(session)), subtitle);
