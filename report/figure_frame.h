@@ -1,0 +1,103 @@
+// The frame every page figure shares: an off-screen QCustomPlot (no
+// parent, never shown) laid out as title, subtitle, legend row, data,
+// footnote; fonts and pens from the target and style; reference lines
+// that always carry their name; vector painting onto any QPainter.
+#pragma once
+
+#include <QPen>
+#include <QSizeF>
+#include <QString>
+#include <QVector>
+#include <memory>
+#include <vector>
+
+#include "report/figure.h"
+#include "report/figure_layout.h"
+#include "report/figure_style.h"
+
+class QCustomPlot;
+class QCPTextElement;
+class QCPLayoutGrid;
+class QCPItemText;
+class QCPAxisRect;
+class QCPAbstractItem;
+
+namespace report {
+
+class FigureFrame {
+public:
+    FigureFrame(const FigureOptions& options, const QSizeF& logicalSize);
+    ~FigureFrame();
+    FigureFrame(const FigureFrame&) = delete;
+    FigureFrame& operator=(const FigureFrame&) = delete;
+
+    QCustomPlot& plot() { return *plot_; }
+    // The data panel (the one with plot().xAxis and yAxis). Not
+    // plot().axisRect(): that is the first panel in layout order, and a
+    // figure may add panels above it.
+    QCPAxisRect& mainRect() { return *main_; }
+    const FigureFonts& fonts() const { return fonts_; }
+    Style style() const { return options_.style; }
+    double lineWidth() const { return fonts_.lineWidth; }
+
+    // Both wrap at " · " where a line would be wider than the figure.
+    void setTitle(const QString& title, const QString& subtitle);
+    void setFootnote(const QString& text);
+
+    // A line across the data at `value` (y), named at the left or right end
+    // (`side`: Qt::AlignLeft or Qt::AlignRight), above it or, with
+    // `below`, under it. Ranges must be set first.
+    // `insideData`: the name may lie over the data below the line (the
+    // line is the top of a plain band, as the bytes held from the start).
+    void addHorizontalReference(double value, const QString& label, const QPen& pen, Qt::Alignment side,
+                                bool below = false, bool insideData = false);
+    // A line down the data at `key` (x), named at its top, on the side with room.
+    void addVerticalReference(double key, const QString& label, const QPen& pen);
+    // A dot at (key, value) named above it.
+    void addPointMarker(double key, double value, const QString& label, const QPen& pen);
+
+    // The top of the data drawn in the data panel, as steps (each value
+    // holds from its key to the next): names are placed off it where they can.
+    void setDataEnvelope(const QVector<double>& keys, const QVector<double>& values);
+
+    // Lays the legend out in columns that fit the width, then paints the
+    // plot scaled into `rect` (vector commands on vector painters).
+    FigureLayout paint(QPainter& painter, const QRectF& rect);
+
+private:
+    void buildRows();
+    void layoutLegend();
+    void padLegendItems();
+    QString wrapToWidth(const QString& text, const QFont& font) const;
+    QCPItemText* makeLabel(const QString& text, const QPen& pen);
+    void attach(QCPAbstractItem* item);
+    void placeLabels();
+
+    // A reference's name, placed after layout where it covers no other
+    // name and stays inside the data area.
+    struct Label {
+        enum Kind { Horizontal, Vertical, Point } kind = Horizontal;
+        QCPItemText* item = nullptr;
+        double key = 0, value = 0;            // plot coordinates of the line or point
+        Qt::Alignment side = Qt::AlignRight;  // preferred end of a horizontal line
+        bool below = false;
+        bool insideData = false;
+    };
+    std::vector<Label> labels_;
+    QVector<double> envelopeKeys_, envelopeValues_;
+    double dataCovered(const QRectF& rect) const;
+
+    FigureOptions options_;
+    QSizeF size_;
+    FigureFonts fonts_;
+    std::unique_ptr<QCustomPlot> plot_;
+    QCPAxisRect* main_ = nullptr;
+    QCPTextElement* title_ = nullptr;
+    QCPTextElement* subtitle_ = nullptr;
+    QCPTextElement* footnote_ = nullptr;
+    QCPLayoutGrid* legendRow_ = nullptr;
+    QString titleText_, subtitleText_, footnoteText_;
+    QStringList referenceLabels_;
+};
+
+}  // namespace report
