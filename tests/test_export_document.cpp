@@ -45,6 +45,7 @@ SavedRunSet sampleSet() {
                      {"y", 2, 2, 512, 1, 0, true, 0, -1, -1, 0, false}};
     set.executedNodeNames = {"c1", "r1", "c2"};
     set.executedNodeOps = {"Conv", "Relu", "Conv"};
+    set.executedValueNames = {"x", "w1", "conv1", "relu1", "w2", "y"};
     set.planTensors = {{1, "in-place", "relu1"}, {1, "own", ""}, {1, "kept", ""}};
     set.peak.mode = "reduce";
     set.peak.peakStep = 2;
@@ -113,6 +114,7 @@ void TestExportDocument::factsRoundTrip() {
     QCOMPARE(b.runSets.size(), std::size_t(1));
     const SavedRunSet &x = a.runSets[0], &y = b.runSets[0];
     QVERIFY(y.executedNodeOps == x.executedNodeOps);
+    QVERIFY(y.executedValueNames == x.executedValueNames);
     QVERIFY(y.planTensors == x.planTensors);
     QCOMPARE(y.peak.mode, x.peak.mode);
     QCOMPARE(y.peak.peakStep, x.peak.peakStep);
@@ -135,7 +137,8 @@ void TestExportDocument::factsRoundTrip() {
 void TestExportDocument::fileWithoutFactsReadsNotKnown() {
     auto doc = nlohmann::json::parse(sessionToJson(sampleSession()));
     doc.erase("model_facts");
-    for (const char* key : {"executed_node_ops", "plan_tensors", "peak"}) doc["run_sets"][0].erase(key);
+    for (const char* key : {"executed_node_ops", "executed_value_names", "plan_tensors", "peak"})
+        doc["run_sets"][0].erase(key);
     auto read = sessionFromJson(doc.dump());
     QVERIFY2(read.ok(), read.status().message().c_str());
     QVERIFY(!read->facts.present);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "interstage/export_csv.h"
 #include "interstage/export_facts.h"
 
 namespace interstage::cli {
@@ -64,6 +65,11 @@ Status writeSessionOutput(const RunOptions& o, const InputShapes& shapes, std::v
     saved.inputShapes = shapes;
     saved.facts = std::move(facts);
     saved.runSets = std::move(sets);
+    if (!o.csv.empty()) {
+        IS_RETURN_IF_ERROR(writeCsvExports(o.csv, saved));
+        std::cout << "CSV tables written to " << o.csv << " (sets, plan, node_times, events, rss)" << std::endl;
+    }
+    if (o.session.empty()) return Status::ok();
     IS_RETURN_IF_ERROR(writeSessionFile(o.session, saved));
     std::error_code ec;
     const auto bytes = std::filesystem::file_size(o.session, ec);

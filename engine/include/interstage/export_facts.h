@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "interstage/model.h"
+#include "interstage/model_info.h"
 #include "interstage/session.h"
 #include "interstage/session_file.h"
 
@@ -19,6 +20,10 @@ namespace interstage {
 // Shapes are resolved (on a copy) for `shapes`, so that the sizes and the
 // bound are those of the run.
 ModelFacts modelFactsOf(const Model& model, const InputShapes& shapes = {}, const ShapeOptions& options = {});
+// The same from what a caller has already: the summary of `resolved` (a
+// graph with its shapes resolved) and the file's producer name (the app's
+// open model document).
+ModelFacts modelFactsFrom(const ModelSummary& summary, const Graph& resolved, const std::string& producerName);
 
 // One entry per row of session.memoryMap(), in the same order: dtype from
 // the executed graph; role and host from the plan's geometry (a tensor
@@ -28,8 +33,8 @@ std::vector<PlanTensorFacts> planTensorFactsOf(const Session& session);
 // The same from a memory map and the graph its names belong to.
 std::vector<PlanTensorFacts> planTensorFactsOf(const std::vector<TensorPlacement>& map, const Graph& graph);
 
-// Fills a saved run set's executedNodeOps, planTensors and peak (without
-// the costs) from its prepared session.
+// Fills a saved run set's executedNodeOps, executedValueNames, planTensors
+// and peak (without the costs) from its prepared session.
 void addExportFacts(SavedRunSet& set, const Session& session);
 
 }  // namespace interstage

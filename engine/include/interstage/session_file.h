@@ -90,9 +90,12 @@ struct SavedRunSet {
     std::vector<TensorPlacement> memoryMap;
     std::vector<std::string> executedNodeNames;  // by step
     std::vector<std::string> executedNodeOps;    // op types by step (optional: empty when not known)
-    std::vector<PlanTensorFacts> planTensors;    // parallel to memoryMap (empty: not known)
-    PeakExplanation peak;                        // without costs; peakStep -1: not known
-    std::string error;                           // empty when every run finished
+    // The executed graph's value names by id (MemoryEvent::tensor indexes
+    // it; optional: empty when not known).
+    std::vector<std::string> executedValueNames;
+    std::vector<PlanTensorFacts> planTensors;  // parallel to memoryMap (empty: not known)
+    PeakExplanation peak;                      // without costs; peakStep -1: not known
+    std::string error;                         // empty when every run finished
     bool cancelled = false;
 };
 

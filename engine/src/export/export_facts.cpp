@@ -13,8 +13,8 @@ const std::string kWorkspacePrefix = "workspace of ";
 // The zoo's U^2-Net-P at the seed's size (its table was measured at
 // 1x3x320x320 float): another size or type is the same architecture but
 // not the seed's numbers.
-bool isSeedU2netp(const Model& model, const Graph& resolved) {
-    if (model.producerName != "interstage" || resolved.name != "u2netp") return false;
+bool isSeedU2netp(const std::string& producerName, const Graph& resolved) {
+    if (producerName != "interstage" || resolved.name != "u2netp") return false;
     for (ValueId id : resolved.inputs) {
         const Value& v = resolved.value(id);
         if (!v.isInitializer) return v.dtype == DataType::Float && v.shapeResolved && v.shape == Shape{1, 3, 320, 320};
@@ -102,7 +102,10 @@ ModelFacts modelFactsOf(const Model& model, const InputShapes& shapes, const Sha
     keepGoing.keepGoing = true;
     const bool resolved = resolveShapes(graph, shapes, keepGoing).ok();
     const Graph& summarized = resolved ? graph : model.graph;
-    const ModelSummary summary = summarizeModel(summarized);
+    return modelFactsFrom(summarizeModel(summarized), summarized, model.producerName);
+}
+
+ModelFacts modelFactsFrom(const ModelSummary& summary, const Graph& resolved, const std::string& producerName) {
     ModelFacts f;
     f.present = true;
     f.opset = summary.opset;
@@ -114,8 +117,8 @@ ModelFacts modelFactsOf(const Model& model, const InputShapes& shapes, const Sha
     f.largestTensor = summary.largestTensor;
     f.largestTensorBytes = summary.largestTensorBytes;
     f.lowerBoundBytes = summary.lowerBound.bytes;
-    f.architecture = isSeedU2netp(model, summarized) ? "u2netp" : "";
-    f.graph = graphFactsOf(model.graph);
+    f.architecture = isSeedU2netp(producerName, resolved) ? "u2netp" : "";
+    f.graph = graphFactsOf(resolved);
     return f;
 }
 
@@ -133,6 +136,8 @@ std::vector<PlanTensorFacts> planTensorFactsOf(const Session& session) {
 void addExportFacts(SavedRunSet& set, const Session& session) {
     set.executedNodeOps.clear();
     for (const Node& node : session.executedGraph().nodes) set.executedNodeOps.push_back(node.opType);
+    set.executedValueNames.clear();
+    for (const Value& value : session.executedGraph().values) set.executedValueNames.push_back(value.name);
     set.planTensors = planTensorFactsOf(session);
     set.peak = explainPeak(session);
 }

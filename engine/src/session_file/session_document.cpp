@@ -27,6 +27,7 @@ constexpr int kMaxNesting = 64;
 // without them reads back the same.
 void addSetFactsToJson(const SavedRunSet& set, OrderedJson& json) {
     if (!set.executedNodeOps.empty()) json["executed_node_ops"] = set.executedNodeOps;
+    if (!set.executedValueNames.empty()) json["executed_value_names"] = set.executedValueNames;
     if (!set.planTensors.empty()) json["plan_tensors"] = session_json::planTensorsToJson(set.planTensors);
     if (set.peak.peakStep >= 0) json["peak"] = session_json::peakToJson(set.peak);
 }
@@ -39,6 +40,8 @@ void setFactsFromJson(const Field& field, SavedRunSet& set) {
                                             " entries, executed_node_names " +
                                             std::to_string(set.executedNodeNames.size()));
     }
+    if (field.has("executed_value_names"))
+        set.executedValueNames = session_json::stringsFromJson(field["executed_value_names"]);
     if (field.has("plan_tensors")) {
         set.planTensors = session_json::planTensorsFromJson(field["plan_tensors"]);
         if (set.planTensors.size() != set.memoryMap.size())
