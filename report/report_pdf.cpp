@@ -1,7 +1,6 @@
 #include "report_pdf.h"
 
 #include <QFileInfo>
-#include <QSvgRenderer>
 #include <cmath>
 
 #include "report_pdf_page.h"
@@ -92,9 +91,9 @@ double bandHeight(const FigureSpec& f, double done, double room, double scale) {
     // nodes side by side.
     for (bool moved = true; moved;) {
         moved = false;
-        for (const auto& [top, bottom] : f.keepWhole)
-            if (top - 2 < cut && cut < bottom + 2 && top - 2 > done / scale) {
-                cut = top - 2;
+        for (const auto& box : f.drawing->boxes)
+            if (box.rect.top() - 2 < cut && cut < box.rect.bottom() + 2 && box.rect.top() - 2 > done / scale) {
+                cut = box.rect.top() - 2;
                 moved = true;
             }
     }
@@ -106,11 +105,11 @@ double bandHeight(const FigureSpec& f, double done, double room, double scale) {
 void PdfReport::graphFigure(const FigureSpec& f) {
     // A narrow graph (a chain, mostly) runs in columns side by side, as
     // newspaper text does, instead of down many pages: as many as keep
-    // its 10 pt labels at 7 pt or more.
+    // its 10 pt labels at 6.5 pt or more.
     const double gap = flow_.mm(6), natural = flow_.device()->logicalDpiY() / 72.0;
     auto scaleFor = [&](int c) { return std::min(natural, (flow_.width() - (c - 1) * gap) / c / f.svgSize.width()); };
     int columns = 1;
-    while (columns < 4 && scaleFor(columns + 1) >= 0.7 * natural) ++columns;
+    while (columns < 4 && scaleFor(columns + 1) >= 0.65 * natural) ++columns;
     // A graph short enough for half a page keeps its natural size.
     while (columns > 1 && f.svgSize.height() * scaleFor(1) <= flow_.pageHeight() * 0.5) --columns;
     const double scale = scaleFor(columns);
@@ -133,15 +132,8 @@ void PdfReport::graphFigure(const FigureSpec& f) {
 // One band of the graph: SVG rows from `from` (points) drawn into `box`.
 void PdfReport::graphBand(const FigureSpec& f, const QRectF& box, double from, double scale) {
     const QRectF view(0, from, f.svgSize.width(), box.height() / scale);
-    const QByteArray svg = f.svg;
-    flow_.add(0, [svg, box, view](QPainter& p) {
-        QSvgRenderer renderer(svg);
-        renderer.setViewBox(view);
-        p.save();
-        p.setClipRect(box);
-        renderer.render(&p, box);
-        p.restore();
-    });
+    const std::shared_ptr<const GraphDrawing> drawing = f.drawing;
+    flow_.add(0, [drawing, box, view](QPainter& p) { drawGraph(p, *drawing, box, view); });
 }
 
 void PdfReport::figure(const FigureSpec& f) {

@@ -190,6 +190,21 @@ private slots:
         QVERIFY(graph.peakIndex >= 0);
         QCOMPARE(u2.facts.graph[size_t(graph.peakIndex)].name, peakNode);
         QVERIFY(graph.svg.contains("the peak"));
+        // The PDF draws the layout itself: every label inside its box.
+        QVERIFY(graph.drawing);
+        QCOMPARE(int(graph.drawing->boxes.size()), graph.shown);
+        QImage points(1, 1, QImage::Format_RGB32);
+        points.setDotsPerMeterX(2835);
+        points.setDotsPerMeterY(2835);
+        const QFontMetricsF fm(report::graphFont(), &points);
+        int peaks = 0;
+        for (const auto& box : graph.drawing->boxes) {
+            peaks += box.peak;
+            for (const QString& line : {box.op, box.name})
+                QVERIFY2(fm.horizontalAdvance(line) < box.rect.width(), qPrintable(line));
+        }
+        QCOMPARE(peaks, 1);
+        QVERIFY(graph.drawing->edges.size() >= size_t(graph.shown - 1));
 
         report::ReportLayout layout;
         QString error;
@@ -213,6 +228,12 @@ private slots:
             QVERIFY2(one.out.contains("offset") && one.out.contains("role"), qPrintable(QString("page %1").arg(p)));
         }
         QVERIFY(page("The graph") - page("plan of every") >= 10);
+        // The graph's text is text (searchable), and the file stays small:
+        // drawn through QSvgRenderer the labels became outlines, 6 MB.
+        const Tool graphText = runTool("pdftotext", {"-f", QString::number(page("The graph")), pdf, "-"});
+        QVERIFY(graphText.out.contains(QString::fromStdString(peakNode)));
+        QVERIFY(graphText.out.contains("the peak"));
+        QVERIFY2(QFileInfo(pdf).size() < 2'000'000, qPrintable(QString::number(QFileInfo(pdf).size())));
         qInfo("U^2-Net-P: %d pages, %zu cells", layout.pages, layout.cells.size());
     }
 
