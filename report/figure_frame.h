@@ -5,6 +5,8 @@
 #pragma once
 
 #include <QPen>
+#include <QPointF>
+#include <QRectF>
 #include <QSizeF>
 #include <QString>
 #include <QVector>
@@ -21,11 +23,18 @@ class QCPLayoutGrid;
 class QCPItemText;
 class QCPAxisRect;
 class QCPAbstractItem;
+class QCPItemLine;
 
 namespace report {
 
 class FigureFrame {
 public:
+    // Where a name may go: an anchor in pixels and how the text aligns to it.
+    struct Candidate {
+        QPointF anchor;
+        Qt::Alignment alignment;
+    };
+
     FigureFrame(const FigureOptions& options, const QSizeF& logicalSize);
     ~FigureFrame();
     FigureFrame(const FigureFrame&) = delete;
@@ -72,6 +81,7 @@ private:
     QCPItemText* makeLabel(const QString& text, const QPen& pen);
     void attach(QCPAbstractItem* item);
     void placeLabels();
+    static constexpr int kLeaderFrom = 8;  // a point's candidates from here on are lifted away from it
 
     // A reference's name, placed after layout where it covers no other
     // name and stays inside the data area.
@@ -82,10 +92,12 @@ private:
         Qt::Alignment side = Qt::AlignRight;  // preferred end of a horizontal line
         bool below = false;
         bool insideData = false;
+        QCPItemLine* leader = nullptr;  // a point's, shown when its name sits away from it
     };
     std::vector<Label> labels_;
     QVector<double> envelopeKeys_, envelopeValues_;
     double dataCovered(const QRectF& rect) const;
+    std::vector<Candidate> candidatesFor(const Label& label, const QSizeF& size) const;
 
     FigureOptions options_;
     QSizeF size_;
@@ -98,6 +110,8 @@ private:
     QCPLayoutGrid* legendRow_ = nullptr;
     QString titleText_, subtitleText_, footnoteText_;
     QStringList referenceLabels_;
+    int referenceLines_ = 0;
+    std::vector<QRectF> labelRects_;
 };
 
 }  // namespace report

@@ -212,9 +212,10 @@ void addReferences(FigureFrame& frame, const interstage::SavedRunSet& set, const
     if (budgetShown)
         frame.addHorizontalReference(
             toMiB(static_cast<double>(set.budget.bytes)),
-            QStringLiteral("memory budget %1 (%2)")
-                .arg(formatBytes(static_cast<double>(set.budget.bytes)),
-                     set.budget.automatic ? QStringLiteral("automatic") : QStringLiteral("set by the caller")),
+            // Short: where it came from is in the footnote's options.
+            QStringLiteral("%1 budget %2")
+                .arg(set.budget.automatic ? QStringLiteral("automatic") : QStringLiteral("memory"),
+                     formatBytes(static_cast<double>(set.budget.bytes))),
             referencePen(frame.style(), Reference::Budget, width), Qt::AlignLeft);
     frame.addPointMarker(stack.peakMs, toMiB(stack.peakBytes),
                          QStringLiteral("peak %1").arg(formatBytes(stack.peakBytes)),
@@ -230,7 +231,10 @@ void buildTimeline(FigureFrame& frame, const interstage::SavedSession& session, 
     const interstage::RunStats& stats = set.runs[static_cast<std::size_t>(runIndex)];
     const Stack stack = stackOf(stats);
     addStack(frame, stack);
-    addRssPanel(frame, stats, stack.endMs);
+    // A column figure is 60 mm tall: the RSS panel would leave the tracked
+    // bytes too little height, so it is named in the subtitle instead.
+    const bool rssPanel = options.target != Target::Column;
+    if (rssPanel) addRssPanel(frame, stats, stack.endMs);
     double most = stack.peakBytes;
     if (options.overlays) most = std::max(most, addOverlays(frame, session, setIndex));
     const Bounds bounds = boundsOf(set);
@@ -251,6 +255,8 @@ void buildTimeline(FigureFrame& frame, const interstage::SavedSession& session, 
     // The peaks are marked in the chart and named in the RSS panel.
     QString subtitle =
         QStringLiteral("%1 · run %2 of %3").arg(configurationLabel(set)).arg(runIndex + 1).arg(set.runs.size());
+    if (!rssPanel && stats.peakRssBytes > 0)
+        subtitle += QStringLiteral(" · peak RSS %1").arg(formatBytes(double(stats.peakRssBytes)));
     if (budget > 0 && !budgetShown)
         subtitle += QStringLiteral(" · budget %1, above the scale").arg(formatBytes(budget));
     frame.setTitle(QStringLiteral("Memory over one run of %1").arg(modelFileName(session)), subtitle);
