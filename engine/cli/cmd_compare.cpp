@@ -272,22 +272,29 @@ Result<std::vector<MemoryMode>> rowModesFor(const std::string& presets) {
     return modes;
 }
 
+// compare's command line: the run options, --seed-table and --presets
+// (as the rows to run). 0, or the exit status of a bad one.
+int parseCompareArgs(Args& args, RunOptions& o, bool& seedTable, std::vector<MemoryMode>& rowModes) {
+    std::string presets;
+    bool usage = false;
+    Status parsed = parseCommandArgs(args, "compare", o, usage, [&](Args& a, Status& error) {
+        return a.flag("--seed-table") ? (seedTable = true) : a.option("--presets", presets, error);
+    });
+    if (!parsed.isOk()) return usage ? usageError(parsed.message()) : reportError(parsed);
+    auto modes = rowModesFor(presets);
+    if (!modes.ok()) return usageError(modes.status().message());
+    rowModes = modes.take();
+    return 0;
+}
+
 }  // namespace
 
 int runCompare(Args& args) {
     RunOptions o;
     o.runs = 5;
     bool seedTable = false;
-    std::string presets;
-    {
-        bool usage = false;
-        Status parsed = parseCommandArgs(args, "compare", o, usage, [&](Args& a, Status& error) {
-            return a.flag("--seed-table") ? (seedTable = true) : a.option("--presets", presets, error);
-        });
-        if (!parsed.isOk()) return usage ? usageError(parsed.message()) : reportError(parsed);
-    }
-    auto chosenModes = rowModesFor(presets);
-    if (!chosenModes.ok()) return usageError(chosenModes.status().message());
+    std::vector<MemoryMode> rowModes;
+    if (const int bad = parseCompareArgs(args, o, seedTable, rowModes)) return bad;
     if (o.mode != "default") return usageError("compare runs every mode; drop --mode");
     // Fail early, in this process, on a bad model or option.
     MemoryBudget budget;
@@ -323,7 +330,7 @@ int runCompare(Args& args) {
     // ignore-input-initializer on), then the arena with both off: the
     // kernels' packed weight copies held beside the file's, measured like
     // the rest.
-    for (const MemoryMode& rowMode : chosenModes.value()) {
+    for (const MemoryMode& rowMode : rowModes) {
         const std::string modeName = rowMode.name();
         const char* mode = modeName.c_str();
         auto result = runMode(o, mode, CompareTable::rowName(rowMode).c_str());
