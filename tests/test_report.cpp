@@ -174,12 +174,14 @@ private slots:
         const QString model = path("u2netp.onnx");
         QCOMPARE(testsupport::runCli({"zoo", "u2netp", "-o", model}).code, 0);
         const QString file = path("u2.interstage");
-        auto compare = testsupport::runCli({"compare", model, "--runs", "2", "--threads", "1", "--session", file});
+        auto compare = testsupport::runCli({"compare", model, "--presets", "default,reduce,reuse,arena", "--runs", "2",
+                                            "--threads", "1", "--session", file});
         QVERIFY2(compare.code == 0, qPrintable(compare.err));
         auto read = interstage::readSessionFile(file.toStdString());
         QVERIFY(read.ok());
         const interstage::SavedSession u2 = std::move(read).value();
         QCOMPARE(QString::fromStdString(u2.facts.architecture), QString("u2netp"));
+        QCOMPARE(int(u2.runSets.size()), 4);
 
         const std::string peakNode = u2.runSets.front().peak.peakNode;
         const report::GraphFigure graph = report::graphFigure(u2.facts, peakNode);
@@ -216,6 +218,8 @@ private slots:
             return 0;
         };
         QVERIFY(page("seed tutorial") > 0);
+        for (int i = 1; i <= 4; ++i) QVERIFY(page(QString("Configuration %1:").arg(i)) > 0);
+        QCOMPARE(page("Configuration 5:"), 0);
         QVERIFY(page("The graph") > page("plan of every"));
         for (const auto& c : layout.cells) QVERIFY2(c.textWidth <= c.cellWidth + 1e-6, qPrintable(c.text));
         const Tool text = runTool("pdftotext", {pdf, "-"});
