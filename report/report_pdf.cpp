@@ -5,6 +5,7 @@
 
 #include "report_pdf_page.h"
 #include "report_pdf_table.h"
+#include "report_tables.h"
 
 namespace report {
 
@@ -62,23 +63,31 @@ void PdfReport::cover() {
 void PdfReport::contents() {
     heading("Contents", theme_.h1, 20);
     const QFontMetricsF fm(theme_.body, flow_.device());
+    // Room for page numbers up to 9999; a long title wraps before them.
+    const double numberRoom = fm.horizontalAdvance("99999") + flow_.mm(4);
     for (size_t i = 0; i < doc_.sections.size(); ++i) {
         if (doc_.sections[i].id == "contents") continue;
-        flow_.ensure(fm.lineSpacing() * 1.4);
-        const QRectF line(flow_.left(), flow_.y(), flow_.width(), fm.lineSpacing() * 1.4);
+        const QStringList lines = wrapText(doc_.sections[i].title, fm, flow_.width() - numberRoom);
+        const double height = fm.lineSpacing() * (double(lines.size()) + 0.4);
+        flow_.ensure(height);
+        const QRectF box(flow_.left(), flow_.y(), flow_.width(), height);
         // The page numbers are known once the whole document is laid out:
         // the step reads them when it is painted.
-        flow_.add(line.height(), [this, i, line](QPainter& p) {
+        flow_.add(height, [this, i, box, lines](QPainter& p) {
             p.setFont(theme_.body);
             p.setPen(theme_.text);
+            const QFontMetricsF m = p.fontMetrics();
+            const double base = box.top() + m.lineSpacing() * 0.2 + m.ascent();
+            for (int k = 0; k < lines.size(); ++k)
+                p.drawText(QPointF(box.left(), base + k * m.lineSpacing()), lines[k]);
             const QString number = QString::number(sectionPages_[i]);
-            const double numberWidth = p.fontMetrics().horizontalAdvance(number);
-            p.drawText(line, Qt::AlignLeft | Qt::AlignVCenter, doc_.sections[i].title);
-            p.drawText(line, Qt::AlignRight | Qt::AlignVCenter, number);
-            const double titleEnd = line.left() + p.fontMetrics().horizontalAdvance(doc_.sections[i].title);
+            const double y = base + double(lines.size() - 1) * m.lineSpacing();
+            p.drawText(QPointF(box.right() - m.horizontalAdvance(number), y), number);
+            // Dots from the title's last line to the number.
             p.setPen(QPen(theme_.rule, flow_.mm(0.2), Qt::DotLine));
-            const double y = line.center().y() + p.fontMetrics().ascent() * 0.35;
-            p.drawLine(QPointF(titleEnd + flow_.mm(2), y), QPointF(line.right() - numberWidth - flow_.mm(2), y));
+            const double from = box.left() + m.horizontalAdvance(lines.back()) + flow_.mm(2);
+            const double to = box.right() - m.horizontalAdvance(number) - flow_.mm(2);
+            if (to > from) p.drawLine(QPointF(from, y - m.ascent() * 0.3), QPointF(to, y - m.ascent() * 0.3));
         });
     }
 }
