@@ -108,6 +108,10 @@ public:
     // Saved sessions (main_window_session.cpp; File > Save Session / Open
     // Session). false + lastError() on failure.
     bool saveSession(const QString& path);
+    // The export document (docs/session_format.md): what Save Session
+    // writes, model facts, plan roles and peaks included; the data export,
+    // the charts and the report are made from it.
+    interstage::SavedSession exportDocument() const;
     // Reads the file now; a file that cannot be read, or is not a session
     // of a format this build reads, is an error and the window keeps what
     // it had. Then, off the UI thread (isBusy() until sessionRestored()),
@@ -245,6 +249,7 @@ private:
     std::shared_future<interstage::Result<interstage::ModelIdentity>> modelIdentity_;
     interstage::InputShapes sessionShapes_;  // charts only: the shapes the session was opened with
     QStringList sessionTensorNames_;         // charts only: the model's value names, as saved
+    interstage::ModelFacts sessionFacts_;    // charts only: the model's facts, as saved
     QString chartsOnlyNote_;
     QString sessionPath_;
     bool unsaved_ = false;

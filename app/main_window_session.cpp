@@ -79,6 +79,7 @@ appcore::Autosave::Builder MainWindow::sessionBuilder() const {
     else
         view.tensorNames = sessionTensorNames_;
     return [identity = modelIdentity_, shapes = document_ ? document_->inputShapes : sessionShapes_,
+            facts = document_ ? appcore::modelFactsOf(*document_) : sessionFacts_,
             path = document_ ? document_->path : QString(), history = history_,
             viewJson = appcore::viewStateToJson(view)] {
         interstage::SavedSession session;
@@ -91,11 +92,14 @@ appcore::Autosave::Builder MainWindow::sessionBuilder() const {
             session.model.path = QFileInfo(path).absoluteFilePath().toStdString();
         }
         session.inputShapes = shapes;
+        session.facts = facts;
         session.runSets = appcore::toSavedRunSets(history);
         session.viewState = viewJson.toStdString();
         return session;
     };
 }
+
+interstage::SavedSession MainWindow::exportDocument() const { return sessionBuilder()(); }
 
 bool MainWindow::saveSession(const QString& path) {
     if (!document_ && !isChartsOnly()) {
@@ -241,6 +245,7 @@ void MainWindow::restoreChartsOnly(const interstage::SavedSession& session, cons
     selectedNode_ = -1;
     modelIdentity_ = readyIdentity(session.model);
     sessionShapes_ = session.inputShapes;
+    sessionFacts_ = session.facts;
     chartsOnlyNote_ = tr("Charts only: %1.").arg(why);
     graphView_->clearGraph();
     graphView_->setEmptyText(chartsOnlyNote_ + "\n" + tr("Open the model to see its graph and run it."));

@@ -3,6 +3,7 @@
 //   interstage-render SESSION --chart timeline|map|timings [--set N] [--run N]
 //       [--style light|print] [--target slide|column] [--size WxH] [--dpi N]
 //       [--no-overlays] -o OUT.png|.svg|.pdf
+//   interstage-render SESSION --report [--style light|print] -o OUT.pdf|.html
 // Exit 0: written. 1: one line on stderr naming the problem. 2: bad command line.
 #include <QApplication>
 #include <QStringList>
@@ -12,6 +13,7 @@
 
 #include "interstage/session_file.h"
 #include "report/figure.h"
+#include "report/render_report.h"
 
 namespace {
 
@@ -19,7 +21,8 @@ constexpr int kBadCommandLine = 2;
 
 const char* const kUsage =
     "usage: interstage-render SESSION_FILE --chart timeline|map|timings [--set N] [--run N] "
-    "[--style light|print] [--target slide|column] [--size WxH] [--dpi N] [--no-overlays] -o OUT.png|.svg|.pdf";
+    "[--style light|print] [--target slide|column] [--size WxH] [--dpi N] [--no-overlays] -o OUT.png|.svg|.pdf\n"
+    "       interstage-render SESSION_FILE --report [--style light|print] -o OUT.pdf|.html";
 
 struct CommandLine {
     QString session, output, chart;
@@ -142,6 +145,8 @@ int main(int argc, char** argv) {
     for (int i = 0; i < argc; ++i) args << QString::fromLocal8Bit(argv[i]);
     int qtArgc = 1;
     QApplication app(qtArgc, argv);
+    // --report: the whole report instead of one figure (render_report.h).
+    if (args.contains(QLatin1String("--report"))) return report::renderReportCommand(args.mid(1));
     const CommandLine cl = parse(args);
     if (!cl.error.isEmpty()) {
         std::fprintf(stderr, "interstage-render: %s\n%s\n", cl.error.toLocal8Bit().constData(), kUsage);

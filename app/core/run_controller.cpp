@@ -6,6 +6,8 @@
 #include <QPointer>
 #include <algorithm>
 
+#include "interstage/export_facts.h"
+
 namespace appcore {
 namespace {
 
@@ -136,6 +138,8 @@ void RunController::work(int setId, std::shared_ptr<const interstage::Model> mod
             result.executedNodeNames.push_back(node.name);
             result.executedNodeOps.push_back(node.opType);
         }
+        for (const auto& value : session->executedGraph().values) result.executedValueNames.push_back(value.name);
+        result.planTensors = interstage::planTensorFactsOf(*session);
     }
     QPointer<RunController> target = this;
     QMetaObject::invokeMethod(

@@ -13,6 +13,7 @@
 #include "interstage/peak_explain.h"
 #include "interstage/run_summary.h"
 #include "interstage/session.h"
+#include "interstage/session_file.h"
 
 namespace appcore {
 
@@ -67,9 +68,15 @@ struct RunSetResult {
     std::vector<interstage::TensorPlacement> memoryMap;
     std::vector<BodyBlock> bodyMemory;           // the last run's control-flow bodies, per iteration (memory map)
     std::vector<std::string> executedNodeNames;  // node names by step (for timeline ticks)
-    std::vector<std::string> executedNodeOps;    // their op types (step-through labels; empty when restored)
+    std::vector<std::string>
+        executedNodeOps;  // their op types (step-through labels; empty when restored from an old file)
+    std::vector<std::string> executedValueNames;  // the executed graph's value names by id (events' tensors)
+    // Each memory map row's dtype, role (in-place, Concat member...) and
+    // host, for the exports (interstage/export_facts.h); empty when unknown.
+    std::vector<interstage::PlanTensorFacts> planTensors;
     // Why the plan peaks where it does (the Peak tab), from the session;
-    // null for a set restored from a saved session (not saved there).
+    // null for a set restored from a session file written before the
+    // explanation was saved (then without its costs).
     std::shared_ptr<const interstage::PeakExplanation> peak;
     QString error;  // empty when every run finished
     bool cancelled = false;

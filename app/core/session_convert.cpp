@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "interstage/export_facts.h"
+
 namespace appcore {
 
 interstage::SavedRunSet toSavedRunSet(const RunSetResult& result) {
@@ -22,6 +24,10 @@ interstage::SavedRunSet toSavedRunSet(const RunSetResult& result) {
     saved.plannedPeakBytes = result.plannedPeakBytes;
     saved.memoryMap = result.memoryMap;
     saved.executedNodeNames = result.executedNodeNames;
+    saved.executedNodeOps = result.executedNodeOps;
+    saved.executedValueNames = result.executedValueNames;
+    saved.planTensors = result.planTensors;
+    if (result.peak) saved.peak = *result.peak;
     saved.error = result.error.toStdString();
     saved.cancelled = result.cancelled;
     return saved;
@@ -45,6 +51,12 @@ RunSetResult fromSavedRunSet(const interstage::SavedRunSet& saved) {
     result.memoryMap = saved.memoryMap;
     if (!result.runs.empty()) result.bodyMemory = bodyBlocks(*result.runs.back());
     result.executedNodeNames = saved.executedNodeNames;
+    result.executedNodeOps = saved.executedNodeOps;
+    result.executedValueNames = saved.executedValueNames;
+    result.planTensors = saved.planTensors;
+    // A file from before the explanation was saved: none (the Peak tab
+    // then shows the map's peak).
+    if (saved.peak.peakStep >= 0) result.peak = std::make_shared<const interstage::PeakExplanation>(saved.peak);
     result.error = QString::fromStdString(saved.error);
     result.cancelled = saved.cancelled;
     return result;
@@ -55,6 +67,11 @@ std::vector<interstage::SavedRunSet> toSavedRunSets(const std::vector<RunSetResu
     saved.reserve(results.size());
     for (const RunSetResult& r : results) saved.push_back(toSavedRunSet(r));
     return saved;
+}
+
+interstage::ModelFacts modelFactsOf(const ModelDocument& document) {
+    return interstage::modelFactsFrom(document.summary, document.resolved,
+                                      document.model ? document.model->producerName : std::string());
 }
 
 std::vector<RunSetResult> fromSavedRunSets(const std::vector<interstage::SavedRunSet>& saved) {

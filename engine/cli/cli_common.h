@@ -70,5 +70,7 @@ int runExplain(Args& args);
 int runDiff(Args& args);
 int runDevices(Args& args);
 int runFit(Args& args);
+int runReport(Args& args);  // cmd_report.cpp
+int runChart(Args& args);
 
 }  // namespace interstage::cli

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "interstage/export_facts.h"
 #include "interstage/model_info.h"
 #include "interstage/run_summary.h"
 #include "run_options.h"
@@ -83,7 +84,7 @@ Result<nlohmann::json> runMode(const RunOptions& o, const char* mode, const char
     auto child = childArguments(o);
     runArgs.insert(runArgs.end(), child.begin(), child.end());
     // The child saves its run set (also a failed one) for --session.
-    if (!o.session.empty()) runArgs.insert(runArgs.end(), {"--session", tempPath("session")});
+    if (o.wantsDocument()) runArgs.insert(runArgs.end(), {"--session", tempPath("session")});
     const std::string errFile = tempPath("stderr");
     const int rc = spawnSelf(runArgs, errFile);
     std::string err = readAll(errFile);
@@ -243,19 +244,57 @@ struct CompareTable {
     }
 };
 
+// The rows --presets names ("default,reduce,arena"), in the table's
+// order; none named: the five presets, then the arena with the constant
+// flags off. A name that is not a preset is a usage error.
+Result<std::vector<MemoryMode>> rowModesFor(const std::string& presets) {
+    std::vector<MemoryMode> modes;
+    if (presets.empty()) {
+        for (const MemoryPreset& preset : memoryPresets()) modes.push_back(preset.mode);
+        modes.push_back(MemoryMode{PlannerKind::Arena});
+        return modes;
+    }
+    std::vector<std::string> names;
+    for (std::size_t start = 0; start <= presets.size();) {
+        const std::size_t comma = std::min(presets.find(',', start), presets.size());
+        names.push_back(presets.substr(start, comma - start));
+        start = comma + 1;
+    }
+    for (const MemoryPreset& preset : memoryPresets())
+        if (std::find(names.begin(), names.end(), preset.name) != names.end()) modes.push_back(preset.mode);
+    for (const std::string& name : names) {
+        const bool known = std::any_of(memoryPresets().begin(), memoryPresets().end(),
+                                       [&](const MemoryPreset& p) { return name == p.name; });
+        if (!known)
+            return invalidArgument("--presets: '" + name +
+                                   "' is not a preset (default, reduce, reuse, reduce+reuse, arena)");
+    }
+    return modes;
+}
+
+// compare's command line: the run options, --seed-table and --presets
+// (as the rows to run). 0, or the exit status of a bad one.
+int parseCompareArgs(Args& args, RunOptions& o, bool& seedTable, std::vector<MemoryMode>& rowModes) {
+    std::string presets;
+    bool usage = false;
+    Status parsed = parseCommandArgs(args, "compare", o, usage, [&](Args& a, Status& error) {
+        return a.flag("--seed-table") ? (seedTable = true) : a.option("--presets", presets, error);
+    });
+    if (!parsed.isOk()) return usage ? usageError(parsed.message()) : reportError(parsed);
+    auto modes = rowModesFor(presets);
+    if (!modes.ok()) return usageError(modes.status().message());
+    rowModes = modes.take();
+    return 0;
+}
+
 }  // namespace
 
 int runCompare(Args& args) {
     RunOptions o;
     o.runs = 5;
     bool seedTable = false;
-    {
-        bool usage = false;
-        Status parsed = parseCommandArgs(args, "compare", o, usage, [&](Args& a, Status&) {
-            return a.flag("--seed-table") ? (seedTable = true) : false;
-        });
-        if (!parsed.isOk()) return usage ? usageError(parsed.message()) : reportError(parsed);
-    }
+    std::vector<MemoryMode> rowModes;
+    if (const int bad = parseCompareArgs(args, o, seedTable, rowModes)) return bad;
     if (o.mode != "default") return usageError("compare runs every mode; drop --mode");
     // Fail early, in this process, on a bad model or option.
     MemoryBudget budget;
@@ -271,8 +310,10 @@ int runCompare(Args& args) {
     }
     // --session: one run set per mode, in the table's order.
     std::vector<SavedRunSet> sets;
+    const ModelFacts facts =
+        !o.wantsDocument() ? ModelFacts{} : modelFactsOf(model.value(), checked.inputShapes, checked.shapeOptions);
     auto saveSets = [&]() {
-        return o.session.empty() ? Status::ok() : writeSessionOutput(o, checked.inputShapes, sets);
+        return !o.wantsDocument() ? Status::ok() : writeSessionOutput(o, checked.inputShapes, sets, facts);
     };
 
     // The weights as the file stores them: a mode holding more at run time
@@ -285,18 +326,15 @@ int runCompare(Args& args) {
     // Each mode's process resolves the budget again (the automatic one from
     // the memory available then); this is the budget as it stands now.
     std::cout << "memory budget: " << describeMemoryBudget(budget) << std::endl;
-    // The presets (the seed's flags: reduce-constant and
+    // The presets --presets names, else all (the seed's flags: reduce-constant and
     // ignore-input-initializer on), then the arena with both off: the
     // kernels' packed weight copies held beside the file's, measured like
     // the rest.
-    std::vector<MemoryMode> rowModes;
-    for (const MemoryPreset& preset : memoryPresets()) rowModes.push_back(preset.mode);
-    rowModes.push_back(MemoryMode{PlannerKind::Arena});
     for (const MemoryMode& rowMode : rowModes) {
         const std::string modeName = rowMode.name();
         const char* mode = modeName.c_str();
         auto result = runMode(o, mode, CompareTable::rowName(rowMode).c_str());
-        if (!o.session.empty())
+        if (o.wantsDocument())
             sets.push_back(childRunSet(o, mode, static_cast<int>(sets.size()) + 1, checked, inputs, result.status()));
         if (!result.ok()) {
             // A mode the memory guard refuses (or stops) is a result, not a

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "interstage/export_facts.h"
 #include "interstage/live_peak.h"
 #include "interstage/run_json.h"
 #include "interstage/tensor_io.h"
@@ -177,11 +178,12 @@ int runRun(Args& args) {
     std::vector<RunStats> finished;
     const Session* current = nullptr;
     bool loaded = false;  // a model that does not load leaves nothing to open
+    ModelFacts facts;     // the report's cover: known once the model loads
     auto fail = [&](const Status& status) {
-        if (!o.session.empty() && loaded) {
+        if (o.wantsDocument() && loaded) {
             Status saved = writeSessionOutput(
                 o, options.inputShapes,
-                {savedRunSet(1, options, o.runs, inputs, current, std::move(finished), status.toString())});
+                {savedRunSet(1, options, o.runs, inputs, current, std::move(finished), status.toString())}, facts);
             if (!saved.isOk()) reportError(saved);
         }
         return reportError(status);
@@ -191,6 +193,7 @@ int runRun(Args& args) {
     loaded = true;
     Status valued = addInputValues(o, model->graph, options, inputs);
     if (!valued.isOk()) return fail(valued);
+    if (o.wantsDocument()) facts = modelFactsOf(model.value(), options.inputShapes, options.shapeOptions);
     auto created = Session::create(model.take(), options);
     if (!created.ok()) return fail(created.status());
     Session& session = *created.value();
@@ -213,7 +216,7 @@ int runRun(Args& args) {
         if (!status.isOk()) return fail(status);
         printRunLine(r, stats);
         runs.push_back(nlohmann::json::parse(runStatsJson(stats, session.samplesDeviceHeap())));
-        if (!o.session.empty()) finished.push_back(stats);
+        if (o.wantsDocument()) finished.push_back(stats);
         if (!o.trace.empty()) all.push_back(std::move(stats));
     }
 
@@ -226,9 +229,10 @@ int runRun(Args& args) {
         Status written = writeText(o.trace, chromeTrace(all, o.model + " (" + options.mode.name() + ")"));
         if (!written.isOk()) return reportError(written);
     }
-    if (!o.session.empty()) {
+    if (o.wantsDocument()) {
         Status written = writeSessionOutput(
-            o, options.inputShapes, {savedRunSet(1, options, o.runs, inputs, &session, std::move(finished), "")});
+            o, options.inputShapes, {savedRunSet(1, options, o.runs, inputs, &session, std::move(finished), "")},
+            std::move(facts));
         if (!written.isOk()) return reportError(written);
     }
     if (!o.json.empty()) {

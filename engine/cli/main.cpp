@@ -29,12 +29,15 @@ void printHelp() {
                  "      [--timeout SECONDS]  (stop the runs after this long; exit status 1)\n"
                  "      [--session FILE.interstage]  (save the run set, a failed one too, as a\n"
                  "      session the app opens: interstage FILE.interstage)\n"
+                 "      [--csv DIR]  (the same as CSV tables: sets, plan, node_times, events, rss)\n"
                  "      runs the model N times; prints each run's processing time and memory\n"
-                 "  compare MODEL [--runs 5] [--json FILE] [--seed-table] [run's options]\n"
+                 "  compare MODEL [--runs 5] [--json FILE] [--seed-table] [--presets LIST]\n"
+                 "      [run's options]\n"
                  "      every memory preset in a fresh process, in one table; the presets use the\n"
                  "      SDK tutorial's flags, get_memory_mode(True, True, x, x), and the table\n"
                  "      shows them; --seed-table prints the tutorial's U^2-Net-P rows beside ours;\n"
-                 "      --session FILE saves each mode as a run set of one session file\n"
+                 "      --session FILE saves each mode as a run set of one session file; --csv DIR\n"
+                 "      the same as CSV tables; --presets default,reduce,... runs only those\n"
                  "  explain MODEL [run's options] [--json FILE]\n"
                  "      why the plan peaks where it does, planned without a run: the peak step and\n"
                  "      node, the tensors alive there and why, the lower bounds, fragmentation,\n"
@@ -50,6 +53,20 @@ void printHelp() {
                  "      plans every preset at each size of S (nothing runs): the peak --max-memory\n"
                  "      checks (weights + planned tensors + workspace + inputs), and the largest\n"
                  "      size whose plan fits the budget\n"
+                 "  report MODEL|SESSION [run's options] [--presets default,reduce,reuse,arena]\n"
+                 "      [--runs 3] [--style light|print] -o REPORT.pdf|.html\n"
+                 "      runs each preset (as compare --session does), then draws the report:\n"
+                 "      model facts, each configuration's timeline, memory map and peak, the\n"
+                 "      timings, the tables and the graph; a session file is drawn as it is\n"
+                 "  chart MODEL|SESSION [run's options] --chart timeline|map|timings\n"
+                 "      [--style light|print] [--target slide|column] [--size WxH] [--dpi N]\n"
+                 "      [--set N] [--run N] -o FILE.svg|.pdf|.png\n"
+                 "      runs the configuration (2 runs, as run --session does) and draws one\n"
+                 "      chart of the last run, titled, labelled and footnoted for a slide\n"
+                 "      (1920 px) or a column (85 mm); a session file is drawn as it is\n"
+                 "      (--set I: its set I, 0 the first, default the last; --run N: run N).\n"
+                 "      Both need interstage-render beside interstage-cli (or INTERSTAGE_RENDER)\n"
+                 "      and no display\n"
                  "  zoo NAME [--fp16|--bf16] -o FILE.onnx | zoo --list\n"
                  "      writes a built-in architecture (u2netp, resnet, mobilenetv2, inception)\n"
                  "  devices\n"
@@ -86,5 +103,7 @@ int main(int argc, char** argv) {
     if (command == "diff") return runDiff(args);
     if (command == "devices") return runDevices(args);
     if (command == "fit") return runFit(args);
+    if (command == "report") return runReport(args);
+    if (command == "chart") return runChart(args);
     return usageError("unknown command '" + command + "'");
 }

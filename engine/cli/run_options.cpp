@@ -26,6 +26,7 @@ bool parseRunOption(Args& args, RunOptions& o, Status& error) {
     if (args.option("--json", o.json, error)) return true;
     if (args.option("--trace", o.trace, error)) return true;
     if (args.option("--session", o.session, error)) return true;
+    if (args.option("--csv", o.csv, error)) return true;
     if (args.option("--input", value, error)) {
         o.inputSpecs.push_back(value);
         return true;

@@ -33,9 +33,13 @@ struct RunOptions {
     std::string json;
     std::string trace;
     std::string session;        // --session FILE: the run sets saved for the app
+    std::string csv;            // --csv DIR: the same document as CSV tables (export_csv.h)
     std::size_t maxMemory = 0;  // bytes; 0 = automatic (or none with noBudget)
     bool noBudget = false;      // --max-memory none: the guard off
     double timeoutSeconds = 0;  // stop the runs after this long; 0 = never
+
+    // --session or --csv: the run sets are kept for the export document.
+    bool wantsDocument() const { return !session.empty() || !csv.empty(); }
 };
 
 // Consumes one option it knows from args; false when the current arg is

@@ -5,6 +5,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include "interstage/export_csv.h"
+#include "interstage/export_facts.h"
+
 namespace interstage::cli {
 namespace {
 
@@ -47,10 +50,12 @@ SavedRunSet savedRunSet(int setId, const SessionOptions& options, int runsReques
     set.plannedPeakBytes = session->plannedPeakBytes();
     set.memoryMap = session->memoryMap();
     for (const Node& node : session->executedGraph().nodes) set.executedNodeNames.push_back(node.name);
+    addExportFacts(set, *session);
     return set;
 }
 
-Status writeSessionOutput(const RunOptions& o, const InputShapes& shapes, std::vector<SavedRunSet> sets) {
+Status writeSessionOutput(const RunOptions& o, const InputShapes& shapes, std::vector<SavedRunSet> sets,
+                          ModelFacts facts) {
     SavedSession saved;
     saved.writer = std::string("interstage-cli ") + INTERSTAGE_VERSION;
     saved.savedAt = utcNow();
@@ -58,7 +63,13 @@ Status writeSessionOutput(const RunOptions& o, const InputShapes& shapes, std::v
     if (!identity.ok()) return identity.status();
     saved.model = identity.take();
     saved.inputShapes = shapes;
+    saved.facts = std::move(facts);
     saved.runSets = std::move(sets);
+    if (!o.csv.empty()) {
+        IS_RETURN_IF_ERROR(writeCsvExports(o.csv, saved));
+        std::cout << "CSV tables written to " << o.csv << " (sets, plan, node_times, events, rss)" << std::endl;
+    }
+    if (o.session.empty()) return Status::ok();
     IS_RETURN_IF_ERROR(writeSessionFile(o.session, saved));
     std::error_code ec;
     const auto bytes = std::filesystem::file_size(o.session, ec);

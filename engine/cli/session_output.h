@@ -20,8 +20,10 @@ SavedRunSet savedRunSet(int setId, const SessionOptions& options, int runsReques
                         const std::map<std::string, TensorData>& inputs, const Session* session,
                         std::vector<RunStats> runs, const std::string& error);
 
-// Identifies the model and writes the sets to o.session; prints
-// "session written to FILE (N KiB)".
-Status writeSessionOutput(const RunOptions& o, const InputShapes& shapes, std::vector<SavedRunSet> sets);
+// Identifies the model and writes the sets (and the model's facts, when
+// known: modelFactsOf) to o.session and as CSV tables into o.csv, each
+// when asked; prints "session written to FILE (N KiB)".
+Status writeSessionOutput(const RunOptions& o, const InputShapes& shapes, std::vector<SavedRunSet> sets,
+                          ModelFacts facts = {});
 
 }  // namespace interstage::cli

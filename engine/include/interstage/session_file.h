@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "interstage/memory_budget.h"
+#include "interstage/peak_explain.h"
 #include "interstage/run_stats.h"
 #include "interstage/session_options.h"
 #include "interstage/status.h"
@@ -33,6 +34,44 @@ struct ModelIdentity {
     bool operator==(const ModelIdentity&) const = default;
 };
 
+// One node of the model file's graph, in file order (the report draws the
+// graph from these without the model).
+struct GraphNodeFacts {
+    std::string name, op;
+    std::vector<std::string> inputs, outputs;
+    bool operator==(const GraphNodeFacts&) const = default;
+};
+
+// What the model file is, independent of any run set: the report's cover
+// and graph figure. Optional in the document ("model_facts"): a file
+// without it reads with present = false.
+struct ModelFacts {
+    bool present = false;
+    std::int64_t opset = 0;
+    int nodes = 0;
+    std::map<std::string, int> ops;  // op type -> count
+    std::size_t weightBytes = 0;
+    int intermediateCount = 0;
+    std::size_t intermediateBytes = 0;
+    std::string largestTensor;
+    std::size_t largestTensorBytes = 0;
+    std::size_t lowerBoundBytes = 0;    // the file's graph as written
+    std::string architecture;           // "u2netp" when it is the built-in sample (the seed table), else ""
+    std::vector<GraphNodeFacts> graph;  // the file's nodes in file order
+    bool operator==(const ModelFacts&) const = default;
+};
+
+// How one tensor of the memory map holds its bytes. role: "own",
+// "in-place" (written over an input), "concat-member" (lies inside its
+// Concat's output), "kept" (pinned for the user), "workspace"; host: the
+// tensor whose bytes it shares ("" when none).
+struct PlanTensorFacts {
+    int dtype = 0;  // ONNX TensorProto.DataType number (0: not known)
+    std::string role;
+    std::string host;
+    bool operator==(const PlanTensorFacts&) const = default;
+};
+
 // One run set: its configuration, every finished run and what its session
 // knew. The observer pointer of `options` is not saved.
 struct SavedRunSet {
@@ -50,7 +89,13 @@ struct SavedRunSet {
     std::size_t plannedPeakBytes = 0;
     std::vector<TensorPlacement> memoryMap;
     std::vector<std::string> executedNodeNames;  // by step
-    std::string error;                           // empty when every run finished
+    std::vector<std::string> executedNodeOps;    // op types by step (optional: empty when not known)
+    // The executed graph's value names by id (MemoryEvent::tensor indexes
+    // it; optional: empty when not known).
+    std::vector<std::string> executedValueNames;
+    std::vector<PlanTensorFacts> planTensors;  // parallel to memoryMap (empty: not known)
+    PeakExplanation peak;                      // without costs; peakStep -1: not known
+    std::string error;                         // empty when every run finished
     bool cancelled = false;
 };
 
@@ -60,6 +105,7 @@ struct SavedSession {
     std::string savedAt;                        // ISO 8601, UTC
     ModelIdentity model;
     InputShapes inputShapes;  // the shapes the model was opened with
+    ModelFacts facts;         // optional: present = false when not known
     std::vector<SavedRunSet> runSets;
     // The app's own view state (selected tab, node, panel settings) as a
     // JSON object's text; the engine keeps it as is ("" : none).

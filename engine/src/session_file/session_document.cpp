@@ -23,27 +23,57 @@ constexpr const char* kFormatTag = "interstage-session";
 // "[[[[..." never reaches a recursive walk.
 constexpr int kMaxNesting = 64;
 
+// The optional export facts, written only when known so that a file
+// without them reads back the same.
+void addSetFactsToJson(const SavedRunSet& set, OrderedJson& json) {
+    if (!set.executedNodeOps.empty()) json["executed_node_ops"] = set.executedNodeOps;
+    if (!set.executedValueNames.empty()) json["executed_value_names"] = set.executedValueNames;
+    if (!set.planTensors.empty()) json["plan_tensors"] = session_json::planTensorsToJson(set.planTensors);
+    if (set.peak.peakStep >= 0) json["peak"] = session_json::peakToJson(set.peak);
+}
+
+void setFactsFromJson(const Field& field, SavedRunSet& set) {
+    if (field.has("executed_node_ops")) {
+        set.executedNodeOps = session_json::stringsFromJson(field["executed_node_ops"]);
+        if (set.executedNodeOps.size() != set.executedNodeNames.size())
+            field["executed_node_ops"].fail("has " + std::to_string(set.executedNodeOps.size()) +
+                                            " entries, executed_node_names " +
+                                            std::to_string(set.executedNodeNames.size()));
+    }
+    if (field.has("executed_value_names"))
+        set.executedValueNames = session_json::stringsFromJson(field["executed_value_names"]);
+    if (field.has("plan_tensors")) {
+        set.planTensors = session_json::planTensorsFromJson(field["plan_tensors"]);
+        if (set.planTensors.size() != set.memoryMap.size())
+            field["plan_tensors"].fail("has " + std::to_string(set.planTensors.size()) + " rows, memory_map " +
+                                       std::to_string(set.memoryMap.size()));
+    }
+    if (field.has("peak")) set.peak = session_json::peakFromJson(field["peak"]);
+}
+
 OrderedJson runSetToJson(const SavedRunSet& set) {
     OrderedJson inputs = OrderedJson::object();
     for (const auto& [name, value] : set.inputs) inputs[name] = session_json::tensorToJson(value);
     OrderedJson runs = OrderedJson::array();
     for (const RunStats& r : set.runs) runs.push_back(session_json::runStatsToJson(r));
-    return {{"set_id", set.setId},
-            {"label", set.label},
-            {"options", session_json::optionsToJson(set.options)},
-            {"runs_requested", set.runsRequested},
-            {"inputs", std::move(inputs)},
-            {"budget", session_json::budgetToJson(set.budget)},
-            {"lower_bound_bytes", set.lowerBoundBytes},
-            {"executed_lower_bound_bytes", set.executedLowerBoundBytes},
-            {"aliased_lower_bound_bytes", set.aliasedLowerBoundBytes},
-            {"weight_bytes", set.weightBytes},
-            {"planned_peak_bytes", set.plannedPeakBytes},
-            {"error", set.error},
-            {"cancelled", set.cancelled},
-            {"executed_node_names", set.executedNodeNames},
-            {"memory_map", session_json::placementsToJson(set.memoryMap)},
-            {"runs", std::move(runs)}};
+    OrderedJson json = {{"set_id", set.setId},
+                        {"label", set.label},
+                        {"options", session_json::optionsToJson(set.options)},
+                        {"runs_requested", set.runsRequested},
+                        {"inputs", std::move(inputs)},
+                        {"budget", session_json::budgetToJson(set.budget)},
+                        {"lower_bound_bytes", set.lowerBoundBytes},
+                        {"executed_lower_bound_bytes", set.executedLowerBoundBytes},
+                        {"aliased_lower_bound_bytes", set.aliasedLowerBoundBytes},
+                        {"weight_bytes", set.weightBytes},
+                        {"planned_peak_bytes", set.plannedPeakBytes},
+                        {"error", set.error},
+                        {"cancelled", set.cancelled},
+                        {"executed_node_names", set.executedNodeNames},
+                        {"memory_map", session_json::placementsToJson(set.memoryMap)},
+                        {"runs", std::move(runs)}};
+    addSetFactsToJson(set, json);
+    return json;
 }
 
 SavedRunSet runSetFromJson(const Field& field) {
@@ -69,6 +99,7 @@ SavedRunSet runSetFromJson(const Field& field) {
     const Field runs = field["runs"];
     set.runs.reserve(runs.array().size());
     for (std::size_t i = 0; i < runs.json.size(); ++i) set.runs.push_back(session_json::runStatsFromJson(runs.at(i)));
+    setFactsFromJson(field, set);
     return set;
 }
 
@@ -119,6 +150,7 @@ Result<SavedSession> documentFromJson(const Json& doc, const std::string& what) 
     session.savedAt = root["saved_at"].string();
     session.model = modelFromJson(root["model"]);
     session.inputShapes = session_json::inputShapesFromJson(root["input_shapes"]);
+    if (root.has("model_facts")) session.facts = session_json::modelFactsFromJson(root["model_facts"]);
     const Field sets = root["run_sets"];
     session.runSets.reserve(sets.array().size());
     for (std::size_t i = 0; i < sets.json.size(); ++i) session.runSets.push_back(runSetFromJson(sets.at(i)));
@@ -145,8 +177,9 @@ std::string sessionToJson(const SavedSession& session) {
         {"writer", session.writer},
         {"saved_at", session.savedAt},
         {"model", {{"path", session.model.path}, {"bytes", session.model.bytes}, {"sha256", session.model.sha256}}},
-        {"input_shapes", session_json::inputShapesToJson(session.inputShapes)},
-        {"run_sets", std::move(sets)}};
+        {"input_shapes", session_json::inputShapesToJson(session.inputShapes)}};
+    if (session.facts.present) doc["model_facts"] = session_json::modelFactsToJson(session.facts);
+    doc["run_sets"] = std::move(sets);
     // The app's view state is JSON already: kept as an object so that the
     // file stays one readable document; text that is not JSON is kept as
     // a string rather than lost.

@@ -9,6 +9,7 @@
 
 #include "interstage/memory_budget.h"
 #include "interstage/run_stats.h"
+#include "interstage/session_file.h"
 #include "interstage/session_options.h"
 #include "interstage/tensor.h"
 #include "session_file/json_fields.h"
@@ -35,5 +36,14 @@ OrderedJson tensorToJson(const TensorData& tensor);
 TensorData tensorFromJson(const Field& field);
 
 std::vector<std::string> stringsFromJson(const Field& field);
+
+// session_json_facts.cpp: the optional export facts (the report's input).
+OrderedJson modelFactsToJson(const ModelFacts& facts);
+ModelFacts modelFactsFromJson(const Field& field);
+// Rows [dtype, role, host], parallel to the memory map.
+OrderedJson planTensorsToJson(const std::vector<PlanTensorFacts>& tensors);
+std::vector<PlanTensorFacts> planTensorsFromJson(const Field& field);
+OrderedJson peakToJson(const PeakExplanation& peak);
+PeakExplanation peakFromJson(const Field& field);
 
 }  // namespace interstage::session_json
