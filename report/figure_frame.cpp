@@ -160,7 +160,10 @@ void FigureFrame::addHorizontalReference(double value, const QString& label, con
     }
     line->start->setCoords(0, value);
     line->end->setCoords(1, value);
-    labels_.push_back({Label::Horizontal, makeLabel(label, pen), 0, value, side, below, insideData});
+    // A band too thin for its name: the name may rise above the data, tied
+    // to its line by a leader.
+    QCPItemLine* leader = insideData ? makeLeader(pen) : nullptr;
+    labels_.push_back({Label::Horizontal, makeLabel(label, pen), 0, value, side, below, insideData, leader});
 }
 
 void FigureFrame::addVerticalReference(double key, const QString& label, const QPen& pen) {
@@ -177,6 +180,15 @@ void FigureFrame::addVerticalReference(double key, const QString& label, const Q
     labels_.push_back({Label::Vertical, makeLabel(label, pen), key, 0, Qt::AlignLeft, false});
 }
 
+QCPItemLine* FigureFrame::makeLeader(const QPen& pen) {
+    auto* leader = new QCPItemLine(plot_.get());
+    attach(leader);
+    leader->setPen(QPen(pen.color(), std::max(1.0, pen.widthF() * 0.5)));
+    leader->end->setType(QCPItemPosition::ptAbsolute);
+    leader->setVisible(false);
+    return leader;
+}
+
 void FigureFrame::addPointMarker(double key, double value, const QString& label, const QPen& pen) {
     QCPGraph* dot = plot_->addGraph();
     ++referenceLines_;
@@ -186,12 +198,8 @@ void FigureFrame::addPointMarker(double key, double value, const QString& label,
     dot->addData(key, value);
     QCPItemText* text = makeLabel(label, pen);
     text->setBrush(Qt::NoBrush);
-    auto* leader = new QCPItemLine(plot_.get());
-    attach(leader);
-    leader->setPen(QPen(pen.color(), std::max(1.0, pen.widthF() * 0.5)));
+    QCPItemLine* leader = makeLeader(pen);
     leader->start->setCoords(key, value);
-    leader->end->setType(QCPItemPosition::ptAbsolute);
-    leader->setVisible(false);
     labels_.push_back({Label::Point, text, key, value, Qt::AlignHCenter, false, false, leader});
 }
 
@@ -298,8 +306,16 @@ std::vector<Candidate> FigureFrame::candidatesFor(const Label& label, const QSiz
         const QPointF near = preferRight ? right : left, far = preferRight ? left : right;
         const Qt::Alignment nearSide = preferRight ? Qt::AlignRight : Qt::AlignLeft;
         const Qt::Alignment farSide = preferRight ? Qt::AlignLeft : Qt::AlignRight;
-        return {{near, nearSide | first}, {far, farSide | first},          {near, nearSide | second},
-                {far, farSide | second},  {mid, Qt::AlignHCenter | first}, {mid, Qt::AlignHCenter | second}};
+        std::vector<Candidate> candidates = {{near, nearSide | first},        {far, farSide | first},
+                                             {near, nearSide | second},       {far, farSide | second},
+                                             {mid, Qt::AlignHCenter | first}, {mid, Qt::AlignHCenter | second}};
+        candidates.resize(kLeaderFrom, candidates.back());  // the first kLeaderFrom sit at the line
+        for (int k = 1; label.leader && k <= 8; ++k) {
+            const QPointF up(0, -2 * k * size.height());
+            candidates.push_back({near + up, nearSide | Qt::AlignBottom});
+            candidates.push_back({far + up, farSide | Qt::AlignBottom});
+        }
+        return candidates;
     }
     if (label.kind == Label::Vertical) {
         const double x = plot_->xAxis->coordToPixel(label.key);
@@ -351,15 +367,29 @@ void FigureFrame::placeLabels() {
             places.push_back({&l, size, candidatesFor(l, size)});
         }
     }
+    // The other reference lines are obstacles too: a name across a line is hard to read.
+    std::vector<QRectF> lines(places.size());
+    for (std::size_t i = 0; i < places.size(); ++i) {
+        const Label& l = *places[i].label;
+        if (l.kind == Label::Horizontal)
+            lines[i] = QRectF(area.left(), plot_->yAxis->coordToPixel(l.value) - 2, area.width(), 4);
+        else if (l.kind == Label::Vertical)
+            lines[i] = QRectF(plot_->xAxis->coordToPixel(l.key) - 2, area.top(), 4, area.height());
+    }
     auto choose = [&](std::size_t i) {
         std::vector<QRectF> others;
-        for (std::size_t j = 0; j < places.size(); ++j)
+        for (std::size_t j = 0; j < places.size(); ++j) {
             if (j != i && places[j].chosen >= 0) others.push_back(places[j].rect());
+            if (j != i && !lines[j].isEmpty()) others.push_back(lines[j]);
+        }
         double best = 1e300;
         for (std::size_t c = 0; c < places[i].candidates.size(); ++c) {
             const QRectF r = rectAt(places[i].candidates[c], places[i].size);
             // Covering data is bad, covering another name is worse.
-            const double k = 10 * cost(r, area, others) + (places[i].label->insideData ? 0 : dataCovered(r));
+            // A name kept inside its band may cover the band below its line, not data above it.
+            const bool inBand =
+                places[i].label->insideData && r.top() >= plot_->yAxis->coordToPixel(places[i].label->value) - 0.5;
+            const double k = 10 * cost(r, area, others) + (inBand ? 0 : dataCovered(r));
             if (k < best - 1e-9) {
                 best = k;
                 places[i].chosen = static_cast<int>(c);
@@ -372,9 +402,17 @@ void FigureFrame::placeLabels() {
     for (const Slot& slot : places) {
         const Candidate& at = slot.candidates[std::size_t(slot.chosen)];
         if (slot.label->leader && slot.chosen >= kLeaderFrom) {
-            // Lifted above the crowd: a leader from the point to its name.
-            slot.label->leader->end->setCoords(at.anchor);
-            slot.label->leader->setVisible(true);
+            // Lifted above the crowd: a leader from the point or line to its name.
+            QCPItemLine* leader = slot.label->leader;
+            if (slot.label->kind == Label::Horizontal) {
+                const double x = at.anchor.x() + (at.alignment.testFlag(Qt::AlignRight) ? -1 : 1) * fonts_.basePx;
+                leader->start->setType(QCPItemPosition::ptAbsolute);
+                leader->start->setCoords(x, plot_->yAxis->coordToPixel(slot.label->value));
+                leader->end->setCoords(x, at.anchor.y());
+            } else {
+                leader->end->setCoords(at.anchor);
+            }
+            leader->setVisible(true);
         }
         slot.label->item->position->setType(QCPItemPosition::ptAbsolute);
         slot.label->item->position->setCoords(at.anchor);

@@ -80,8 +80,9 @@ private:
     QString wrapToWidth(const QString& text, const QFont& font) const;
     QCPItemText* makeLabel(const QString& text, const QPen& pen);
     void attach(QCPAbstractItem* item);
+    QCPItemLine* makeLeader(const QPen& pen);
     void placeLabels();
-    static constexpr int kLeaderFrom = 8;  // a point's candidates from here on are lifted away from it
+    static constexpr int kLeaderFrom = 8;  // candidates from here on are lifted away, with a leader
 
     // A reference's name, placed after layout where it covers no other
     // name and stays inside the data area.
