@@ -71,7 +71,7 @@ std::string nodeLine(const GraphNodeFacts& n, size_t id, bool peak, const GraphC
 std::string dotText(const std::vector<GraphNodeFacts>& g, size_t from, size_t to, int peak, const GraphColours& c) {
     std::ostringstream s;
     s << "digraph interstage {\n"
-         "graph [rankdir=TB, nodesep=0.18, ranksep=0.28, fontname=\"DejaVu Sans\"];\n"
+         "graph [rankdir=TB, nodesep=0.18, ranksep=0.2, fontname=\"DejaVu Sans\"];\n"
          "node [shape=box, style=\"rounded,filled\", fillcolor=\""
       << c.fill << "\", color=\"" << c.line
       << "\", fontname=\"DejaVu Sans\", fontsize=10, height=0.36, margin=\"0.08,0.03\"];\n"

@@ -109,6 +109,17 @@ double bandHeight(const FigureSpec& f, double done, double room, double scale) {
     return cut * scale - done;
 }
 
+// The pages the graph takes at `scale` in `columns`, from `first` room on
+// this page and `page` on each next one.
+int graphPages(const FigureSpec& f, double scale, int columns, double first, double page) {
+    const double height = f.svgSize.height() * scale;
+    int pages = 0;
+    for (double done = 0, room = first; done < height; room = page, ++pages)
+        for (int c = 0; c < columns && done < height; ++c)
+            done += bandHeight(f, done, std::min(height - done, room), scale);
+    return pages;
+}
+
 // The graph at its natural size (or narrower, to fit the width), in bands
 // of a page each when it is taller than a page: small type stays readable.
 void PdfReport::graphFigure(const FigureSpec& f) {
@@ -121,10 +132,19 @@ void PdfReport::graphFigure(const FigureSpec& f) {
     while (columns < 4 && scaleFor(columns + 1) >= 0.65 * natural) ++columns;
     // A graph short enough for half a page keeps its natural size.
     while (columns > 1 && f.svgSize.height() * scaleFor(1) <= flow_.pageHeight() * 0.5) --columns;
-    const double scale = scaleFor(columns);
+    double scale = scaleFor(columns);
+    flow_.ensure(std::min(f.svgSize.height() * scale, flow_.mm(60)));
+    // A last page holding a few boxes: a slightly smaller graph (labels at
+    // 6 pt or more) may take one page less.
+    const double first = flow_.room() < flow_.mm(20) ? flow_.pageHeight() : flow_.room();
+    const int pages = graphPages(f, scale, columns, first, flow_.pageHeight());
+    for (double shrink = 0.95; pages > 1 && shrink > 0.79 && scale * shrink >= 0.6 * natural; shrink -= 0.05)
+        if (graphPages(f, scale * shrink, columns, first, flow_.pageHeight()) < pages) {
+            scale *= shrink;
+            break;
+        }
     const double width = f.svgSize.width() * scale, height = f.svgSize.height() * scale;
     const double left = flow_.left() + (flow_.width() - (columns * (width + gap) - gap)) / 2;
-    flow_.ensure(std::min(height, flow_.mm(60)));
     for (double done = 0; done < height;) {
         if (flow_.room() < flow_.mm(20)) flow_.newPage();
         double used = 0;
