@@ -160,9 +160,9 @@ void FigureFrame::addHorizontalReference(double value, const QString& label, con
     }
     line->start->setCoords(0, value);
     line->end->setCoords(1, value);
-    // A band too thin for its name: the name may rise above the data, tied
-    // to its line by a leader.
-    QCPItemLine* leader = insideData ? makeLeader(pen) : nullptr;
+    // Where the lines crowd (or a band is too thin for its name) the name
+    // may rise above them, tied to its line by a leader.
+    QCPItemLine* leader = makeLeader(pen);
     labels_.push_back({Label::Horizontal, makeLabel(label, pen), 0, value, side, below, insideData, leader});
 }
 

@@ -46,6 +46,7 @@ public:
     // figure may add panels above it.
     QCPAxisRect& mainRect() { return *main_; }
     const FigureFonts& fonts() const { return fonts_; }
+    QSizeF size() const { return size_; }  // logical px
     Style style() const { return options_.style; }
     double lineWidth() const { return fonts_.lineWidth; }
 

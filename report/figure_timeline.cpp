@@ -4,6 +4,7 @@
 // start, and labelled with both parts) and the peak marked.
 #include <qcustomplot.h>
 
+#include <QFontMetricsF>
 #include <algorithm>
 #include <array>
 
@@ -185,29 +186,44 @@ Bounds boundsOf(const interstage::SavedRunSet& set) {
 }
 
 // A bound counts activations only, so its line stands on the bytes held
-// from the start; that line's name says so, and each bound's says "held +".
-QString boundLabel(const QString& what, double bound, const Stack& stack) {
+// from the start. Where that band is tall enough for a name, its line is
+// named ("held from the start: ...") and each bound's says "held +";
+// where it is too thin, the bounds' names carry both parts themselves.
+QString boundLabel(const QString& what, double bound, const Stack& stack, bool heldNamed) {
     if (stack.floorBytes <= 0) return QStringLiteral("%1: %2 of activations").arg(what, formatBytes(bound));
-    return QStringLiteral("%1: held + %2").arg(what, formatBytes(bound));
+    if (heldNamed) return QStringLiteral("%1: held + %2").arg(what, formatBytes(bound));
+    return QStringLiteral("%1: %2 of activations on %3 of %4")
+        .arg(what, formatBytes(bound), formatBytes(stack.floorBytes), stack.floorParts.join(QStringLiteral(" and ")));
+}
+
+// Whether the held band (bottom of the data panel) is tall enough for its
+// two-line name: estimated from the figure's height before layout.
+bool heldBandFitsName(FigureFrame& frame, const Stack& stack) {
+    const QCPRange range = frame.plot().yAxis->range();
+    const double panelPx = frame.size().height() * 0.5;  // the data panel's share, at least
+    const double bandPx = toMiB(stack.floorBytes) / std::max(1e-9, range.upper) * panelPx;
+    return bandPx >= QFontMetricsF(frame.fonts().reference).height() * 2.6;
 }
 
 void addReferences(FigureFrame& frame, const interstage::SavedRunSet& set, const Stack& stack, bool budgetShown) {
     const Bounds bounds = boundsOf(set);
     const double width = frame.lineWidth();
-    if (stack.floorBytes > 0 && bounds.written > 0)
+    const bool heldNamed = stack.floorBytes > 0 && bounds.written > 0 && heldBandFitsName(frame, stack);
+    if (heldNamed)
         frame.addHorizontalReference(
             toMiB(stack.floorBytes),
             QStringLiteral("held from the start: %1 of %2 (the lower bounds count activations above this line)")
                 .arg(formatBytes(stack.floorBytes), stack.floorParts.join(QStringLiteral(" and "))),
             referencePen(frame.style(), Reference::Held, width), Qt::AlignLeft, true, true);
     if (bounds.written > 0)
-        frame.addHorizontalReference(toMiB(stack.floorBytes + bounds.written),
-                                     boundLabel(QStringLiteral("lower bound as written"), bounds.written, stack),
-                                     referencePen(frame.style(), Reference::LowerBound, width), Qt::AlignRight);
+        frame.addHorizontalReference(
+            toMiB(stack.floorBytes + bounds.written),
+            boundLabel(QStringLiteral("lower bound as written"), bounds.written, stack, heldNamed),
+            referencePen(frame.style(), Reference::LowerBound, width), Qt::AlignRight);
     if (bounds.inPlace > 0)
         frame.addHorizontalReference(
             toMiB(stack.floorBytes + bounds.inPlace),
-            boundLabel(QStringLiteral("lower bound with in-place writes"), bounds.inPlace, stack),
+            boundLabel(QStringLiteral("lower bound with in-place writes"), bounds.inPlace, stack, heldNamed),
             referencePen(frame.style(), Reference::AliasedBound, width), Qt::AlignLeft, true);
     if (budgetShown)
         frame.addHorizontalReference(
