@@ -9,6 +9,7 @@
 #include "core/session_convert.h"
 #include "interstage/zoo.h"
 #include "main_window.h"
+#include "schema_check.h"
 #include "test_support.h"
 #include "widgets/run_panel.h"
 
@@ -67,6 +68,10 @@ private slots:
         auto read = interstage::readSessionFile(file.toStdString());
         QVERIFY2(read.ok(), read.status().message().c_str());
         QVERIFY(read.value().facts == doc.facts);
+        // The app's document keeps to the schema the CLI's keeps to.
+        QVERIFY2(testsupport::schemaValidatorAvailable(), "needs /usr/bin/python3 with jsonschema (scripts/setup.sh)");
+        const testsupport::SchemaCheck check = testsupport::validateSessionDocument(file);
+        QVERIFY2(check.code == 0, qPrintable(check.errors));
         const appcore::RunSetResult restored = appcore::fromSavedRunSet(read.value().runSets.front());
         QVERIFY(restored.planTensors == set.planTensors);
         QVERIFY(restored.executedNodeOps == set.executedNodeOps);

@@ -5,13 +5,13 @@
 // of its enum, or a required field gone must not: the schema checks what
 // the reader checks.
 #include <QFile>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <nlohmann/json.hpp>
 
 #include "cli_process.h"
 #include "interstage/session_file.h"
+#include "schema_check.h"
 #include "test_support.h"
 
 using namespace interstage;
@@ -19,31 +19,10 @@ using testsupport::runCli;
 
 namespace {
 
-const QString kPython = "/usr/bin/python3";
-const QString kSchema = QStringLiteral(INTERSTAGE_SOURCE_DIR) + "/docs/session.schema.json";
+using testsupport::validateSessionDocument;
+using Validation = testsupport::SchemaCheck;
 
-// Every error the validator finds, one per line ("" when valid). The
-// schema itself is checked first (a broken schema fails every case).
-struct Validation {
-    int code = -1;
-    QString errors;
-};
-
-Validation validate(const QString& document) {
-    const QString script =
-        "import json, sys, jsonschema\n"
-        "schema = json.load(open(sys.argv[1]))\n"
-        "jsonschema.Draft202012Validator.check_schema(schema)\n"
-        "v = jsonschema.Draft202012Validator(schema)\n"
-        "errors = list(v.iter_errors(json.load(open(sys.argv[2]))))\n"
-        "for e in errors: print('/'.join(map(str, e.absolute_path)) + ': ' + e.message[:200])\n"
-        "sys.exit(1 if errors else 0)\n";
-    QProcess p;
-    p.start(kPython, {"-c", script, kSchema, document});
-    if (!p.waitForFinished(120000)) return {};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError())};
-}
+Validation validate(const QString& document) { return validateSessionDocument(document); }
 
 QString writeText(const QTemporaryDir& dir, const QString& name, const std::string& text) {
     return QString::fromStdString(testsupport::writeFile(dir, name.toStdString(), text));
@@ -63,11 +42,8 @@ class TestExportSchema : public QObject {
 
 private slots:
     void initTestCase() {
-        if (!QFile::exists(kPython)) QSKIP("needs /usr/bin/python3 with jsonschema (scripts/setup.sh)");
-        QProcess probe;
-        probe.start(kPython, {"-c", "import jsonschema"});
-        QVERIFY(probe.waitForFinished(60000));
-        if (probe.exitCode() != 0) QSKIP("needs python3-jsonschema (scripts/setup.sh)");
+        if (!testsupport::schemaValidatorAvailable())
+            QSKIP("needs /usr/bin/python3 with jsonschema (scripts/setup.sh)");
         const QString model = writeText(dir_, "chain.onnx", testsupport::chainWithoutVulkanShader().serialize());
         runFile_ = dir_.filePath("run.interstage");
         auto r = runCli({"run", model, "--runs", "2", "--threads", "1", "--mode", "reduce", "--session", runFile_});

@@ -113,6 +113,38 @@ changed(["run_sets"], [], "loads", "", "a session with no run sets", "no_run_set
 changed(["future_field"], {"anything": [1, 2]}, "loads", "", "a field this build does not know is ignored",
         "unknown_field.interstage")
 
+# The export facts (optional fields), from valid_facts.interstage: the same
+# model's 2-run reduce set saved with model_facts, plan_tensors, peak and
+# the executed ops and value names.
+facts_text = open("valid_facts.interstage", encoding="utf-8").read()
+cases.append(("valid_facts.interstage", "loads", "", "a small valid session with the export facts"))
+set0 = ["run_sets", 0]
+
+
+def changed_facts(path, value, substring, why, name):
+    global valid
+    saved, valid = valid, json.loads(facts_text)
+    changed(path, value, "error", substring, why, name)
+    valid = saved
+
+
+changed_facts(set0 + ["plan_tensors", 0, 1], "borrowed", 'plan_tensors[0][1] is "borrowed"',
+              "a plan role this build does not know", "plan_role_unknown.interstage")
+changed_facts(set0 + ["plan_tensors"], [[1, "own", ""], [1, "own", ""]], "plan_tensors has 2 rows, memory_map 1",
+              "more plan rows than memory map rows", "plan_tensors_count.interstage")
+changed_facts(set0 + ["plan_tensors", 0], [1, "own"], "plan_tensors[0] must have 3 columns", "a plan row short",
+              "plan_tensors_row_short.interstage")
+changed_facts(set0 + ["peak", "live", 0], ["z", 16], "peak.live[0] must have 6 columns", "a live row short",
+              "peak_live_row_short.interstage")
+changed_facts(set0 + ["peak", "plan_peak_bytes"], 2 ** 62, "plan_peak_bytes is", "a peak beyond 2^60 bytes",
+              "peak_bytes_out_of_range.interstage")
+changed_facts(set0 + ["executed_node_ops"], ["If", "Relu"], "executed_node_ops has 2 entries",
+              "more ops than executed nodes", "executed_ops_count.interstage")
+changed_facts(["model_facts", "graph", 0], ["branch"], "model_facts.graph[0] must have 4 columns",
+              "a graph row short", "model_graph_row_short.interstage")
+changed_facts(["model_facts", "ops"], ["If"], "model_facts.ops must be an object", "ops as an array",
+              "model_ops_not_object.interstage")
+
 with open("MANIFEST.tsv", "w") as f:
     f.write("# Written by make_session_corpus.py; one line per .interstage file in this folder, tab-separated:\n"
             "# file, expect (error: readSessionFile fails, its one-line message contains the substring;\n"
