@@ -151,6 +151,7 @@ QCPItemText* FigureFrame::makeLabel(const QString& text, const QPen& pen) {
 void FigureFrame::addHorizontalReference(double value, const QString& label, const QPen& pen, Qt::Alignment side,
                                          bool below, bool insideData) {
     auto* line = new QCPItemLine(plot_.get());
+    ++referenceLines_;
     attach(line);
     line->setPen(pen);
     for (QCPItemPosition* end : {line->start, line->end}) {
@@ -159,11 +160,15 @@ void FigureFrame::addHorizontalReference(double value, const QString& label, con
     }
     line->start->setCoords(0, value);
     line->end->setCoords(1, value);
-    labels_.push_back({Label::Horizontal, makeLabel(label, pen), 0, value, side, below, insideData});
+    // Where the lines crowd (or a band is too thin for its name) the name
+    // may rise above them, tied to its line by a leader.
+    QCPItemLine* leader = makeLeader(pen);
+    labels_.push_back({Label::Horizontal, makeLabel(label, pen), 0, value, side, below, insideData, leader});
 }
 
 void FigureFrame::addVerticalReference(double key, const QString& label, const QPen& pen) {
     auto* line = new QCPItemLine(plot_.get());
+    ++referenceLines_;
     attach(line);
     line->setPen(pen);
     for (QCPItemPosition* end : {line->start, line->end}) {
@@ -175,15 +180,27 @@ void FigureFrame::addVerticalReference(double key, const QString& label, const Q
     labels_.push_back({Label::Vertical, makeLabel(label, pen), key, 0, Qt::AlignLeft, false});
 }
 
+QCPItemLine* FigureFrame::makeLeader(const QPen& pen) {
+    auto* leader = new QCPItemLine(plot_.get());
+    attach(leader);
+    leader->setPen(QPen(pen.color(), std::max(1.0, pen.widthF() * 0.5)));
+    leader->end->setType(QCPItemPosition::ptAbsolute);
+    leader->setVisible(false);
+    return leader;
+}
+
 void FigureFrame::addPointMarker(double key, double value, const QString& label, const QPen& pen) {
     QCPGraph* dot = plot_->addGraph();
+    ++referenceLines_;
     dot->removeFromLegend();
     dot->setLineStyle(QCPGraph::lsNone);
     dot->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, pen.color(), pen.color(), fonts_.basePx * 0.5));
     dot->addData(key, value);
     QCPItemText* text = makeLabel(label, pen);
     text->setBrush(Qt::NoBrush);
-    labels_.push_back({Label::Point, text, key, value, Qt::AlignHCenter, false});
+    QCPItemLine* leader = makeLeader(pen);
+    leader->start->setCoords(key, value);
+    labels_.push_back({Label::Point, text, key, value, Qt::AlignHCenter, false, false, leader});
 }
 
 void FigureFrame::layoutLegend() {
@@ -217,10 +234,7 @@ void FigureFrame::layoutLegend() {
 
 namespace {
 
-struct Candidate {
-    QPointF anchor;
-    Qt::Alignment alignment;
-};
+using Candidate = FigureFrame::Candidate;
 
 QRectF rectAt(const Candidate& c, const QSizeF& size) {
     double x = c.anchor.x(), y = c.anchor.y();
@@ -280,66 +294,130 @@ double FigureFrame::dataCovered(const QRectF& rect) const {
     return rect.width() * std::clamp(rect.bottom() - yTop, 0.0, rect.height());
 }
 
-void FigureFrame::placeLabels() {
+std::vector<Candidate> FigureFrame::candidatesFor(const Label& label, const QSizeF& size) const {
     const QRectF area = main_->rect();
     const double gap = fonts_.basePx * 0.3;
-    std::vector<QRectF> taken;
-    // Lines first, in order; then points, which have places all around them.
-    std::vector<const Label*> order;
-    for (const Label& l : labels_)
-        if (l.kind != Label::Point) order.push_back(&l);
-    for (const Label& l : labels_)
-        if (l.kind == Label::Point) order.push_back(&l);
-    for (const Label* label : order) {
-        QCPItemText* item = label->item;
-        item->setText(wrapWords(item->text(), item->font(), area.width() * 0.9));
-        const QMargins pad = item->padding();
-        const QSizeF size =
-            QFontMetricsF(item->font()).boundingRect(QRectF(0, 0, 1e6, 1e6), Qt::AlignLeft, item->text()).size() +
-            QSizeF(pad.left() + pad.right(), pad.top() + pad.bottom());
-        std::vector<Candidate> candidates;
-        if (label->kind == Label::Horizontal) {
-            const double y = plot_->yAxis->coordToPixel(label->value);
-            const QPointF left(area.left() + gap, y), right(area.right() - gap, y), mid(area.center().x(), y);
-            const Qt::Alignment first = label->below ? Qt::AlignTop : Qt::AlignBottom;
-            const Qt::Alignment second = label->below ? Qt::AlignBottom : Qt::AlignTop;
-            const bool preferRight = label->side.testFlag(Qt::AlignRight);
-            const QPointF near = preferRight ? right : left, far = preferRight ? left : right;
-            const Qt::Alignment nearSide = preferRight ? Qt::AlignRight : Qt::AlignLeft;
-            const Qt::Alignment farSide = preferRight ? Qt::AlignLeft : Qt::AlignRight;
-            candidates = {{near, nearSide | first}, {far, farSide | first},          {near, nearSide | second},
-                          {far, farSide | second},  {mid, Qt::AlignHCenter | first}, {mid, Qt::AlignHCenter | second}};
-            if (label->insideData) candidates.resize(2);  // its side of the line only
-        } else if (label->kind == Label::Vertical) {
-            const double x = plot_->xAxis->coordToPixel(label->key);
-            candidates = {{QPointF(x + gap, area.top() + gap), Qt::AlignLeft | Qt::AlignTop},
-                          {QPointF(x - gap, area.top() + gap), Qt::AlignRight | Qt::AlignTop},
-                          {QPointF(x + gap, area.bottom() - gap), Qt::AlignLeft | Qt::AlignBottom},
-                          {QPointF(x - gap, area.bottom() - gap), Qt::AlignRight | Qt::AlignBottom}};
-        } else {
-            const QPointF at(plot_->xAxis->coordToPixel(label->key), plot_->yAxis->coordToPixel(label->value));
-            const QPointF above = at - QPointF(0, gap * 2), under = at + QPointF(0, gap * 2);
-            const QPointF right = at + QPointF(gap * 2, 0), left = at - QPointF(gap * 2, 0);
-            candidates = {{above, Qt::AlignHCenter | Qt::AlignBottom}, {above, Qt::AlignLeft | Qt::AlignBottom},
-                          {above, Qt::AlignRight | Qt::AlignBottom},   {right, Qt::AlignLeft | Qt::AlignVCenter},
-                          {left, Qt::AlignRight | Qt::AlignVCenter},   {under, Qt::AlignHCenter | Qt::AlignTop},
-                          {under, Qt::AlignLeft | Qt::AlignTop},       {under, Qt::AlignRight | Qt::AlignTop}};
+    if (label.kind == Label::Horizontal) {
+        const double y = plot_->yAxis->coordToPixel(label.value);
+        const QPointF left(area.left() + gap, y), right(area.right() - gap, y), mid(area.center().x(), y);
+        const Qt::Alignment first = label.below ? Qt::AlignTop : Qt::AlignBottom;
+        const Qt::Alignment second = label.below ? Qt::AlignBottom : Qt::AlignTop;
+        const bool preferRight = label.side.testFlag(Qt::AlignRight);
+        const QPointF near = preferRight ? right : left, far = preferRight ? left : right;
+        const Qt::Alignment nearSide = preferRight ? Qt::AlignRight : Qt::AlignLeft;
+        const Qt::Alignment farSide = preferRight ? Qt::AlignLeft : Qt::AlignRight;
+        std::vector<Candidate> candidates = {{near, nearSide | first},        {far, farSide | first},
+                                             {near, nearSide | second},       {far, farSide | second},
+                                             {mid, Qt::AlignHCenter | first}, {mid, Qt::AlignHCenter | second}};
+        candidates.resize(kLeaderFrom, candidates.back());  // the first kLeaderFrom sit at the line
+        for (int k = 1; label.leader && k <= 8; ++k) {
+            const QPointF up(0, -2 * k * size.height());
+            candidates.push_back({near + up, nearSide | Qt::AlignBottom});
+            candidates.push_back({far + up, farSide | Qt::AlignBottom});
         }
-        const Candidate* best = &candidates.front();
-        double bestCost = 1e300;
-        for (const Candidate& c : candidates) {
+        return candidates;
+    }
+    if (label.kind == Label::Vertical) {
+        const double x = plot_->xAxis->coordToPixel(label.key);
+        return {{QPointF(x + gap, area.top() + gap), Qt::AlignLeft | Qt::AlignTop},
+                {QPointF(x - gap, area.top() + gap), Qt::AlignRight | Qt::AlignTop},
+                {QPointF(x + gap, area.bottom() - gap), Qt::AlignLeft | Qt::AlignBottom},
+                {QPointF(x - gap, area.bottom() - gap), Qt::AlignRight | Qt::AlignBottom}};
+    }
+    const QPointF at(plot_->xAxis->coordToPixel(label.key), plot_->yAxis->coordToPixel(label.value));
+    const QPointF above = at - QPointF(0, gap * 2), under = at + QPointF(0, gap * 2);
+    const QPointF right = at + QPointF(gap * 2, 0), left = at - QPointF(gap * 2, 0);
+    const QPointF aboveRight = above + QPointF(gap, 0), aboveLeft = above - QPointF(gap, 0);
+    std::vector<Candidate> candidates = {
+        {above, Qt::AlignHCenter | Qt::AlignBottom},   {aboveRight, Qt::AlignLeft | Qt::AlignBottom},
+        {aboveLeft, Qt::AlignRight | Qt::AlignBottom}, {right, Qt::AlignLeft | Qt::AlignVCenter},
+        {left, Qt::AlignRight | Qt::AlignVCenter},     {under, Qt::AlignHCenter | Qt::AlignTop},
+        {under, Qt::AlignLeft | Qt::AlignTop},         {under, Qt::AlignRight | Qt::AlignTop}};
+    // Farther up, when the lines crowd the point (kLeaderFrom on: with a leader).
+    for (int k = 1; k <= 4; ++k) {
+        const QPointF higher = above - QPointF(0, k * size.height());
+        for (Qt::Alignment side : {Qt::AlignHCenter, Qt::AlignLeft, Qt::AlignRight})
+            candidates.push_back({higher, side | Qt::AlignBottom});
+    }
+    return candidates;
+}
+
+// Each name at its cheapest place: a greedy pass (lines first, then
+// points), then rounds that move each name again against all the others,
+// so an early name can step aside for a later one.
+void FigureFrame::placeLabels() {
+    const QRectF area = main_->rect();
+    struct Slot {
+        const Label* label;
+        QSizeF size;
+        std::vector<Candidate> candidates;
+        int chosen = -1;
+        QRectF rect() const { return chosen < 0 ? QRectF() : rectAt(candidates[std::size_t(chosen)], size); }
+    };
+    std::vector<Slot> places;
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const Label& l : labels_) {
+            if ((l.kind == Label::Point) != (pass == 1)) continue;
+            QCPItemText* item = l.item;
+            item->setText(wrapWords(item->text(), item->font(), area.width() * 0.9));
+            const QMargins pad = item->padding();
+            const QSizeF size =
+                QFontMetricsF(item->font()).boundingRect(QRectF(0, 0, 1e6, 1e6), Qt::AlignLeft, item->text()).size() +
+                QSizeF(pad.left() + pad.right(), pad.top() + pad.bottom());
+            places.push_back({&l, size, candidatesFor(l, size)});
+        }
+    }
+    // The other reference lines are obstacles too: a name across a line is hard to read.
+    std::vector<QRectF> lines(places.size());
+    for (std::size_t i = 0; i < places.size(); ++i) {
+        const Label& l = *places[i].label;
+        if (l.kind == Label::Horizontal)
+            lines[i] = QRectF(area.left(), plot_->yAxis->coordToPixel(l.value) - 2, area.width(), 4);
+        else if (l.kind == Label::Vertical)
+            lines[i] = QRectF(plot_->xAxis->coordToPixel(l.key) - 2, area.top(), 4, area.height());
+    }
+    auto choose = [&](std::size_t i) {
+        std::vector<QRectF> others;
+        for (std::size_t j = 0; j < places.size(); ++j) {
+            if (j != i && places[j].chosen >= 0) others.push_back(places[j].rect());
+            if (j != i && !lines[j].isEmpty()) others.push_back(lines[j]);
+        }
+        double best = 1e300;
+        for (std::size_t c = 0; c < places[i].candidates.size(); ++c) {
+            const QRectF r = rectAt(places[i].candidates[c], places[i].size);
             // Covering data is bad, covering another name is worse.
-            const double k =
-                10 * cost(rectAt(c, size), area, taken) + (label->insideData ? 0 : dataCovered(rectAt(c, size)));
-            if (k < bestCost) {
-                bestCost = k;
-                best = &c;
+            // A name kept inside its band may cover the band below its line, not data above it.
+            const bool inBand =
+                places[i].label->insideData && r.top() >= plot_->yAxis->coordToPixel(places[i].label->value) - 0.5;
+            const double k = 10 * cost(r, area, others) + (inBand ? 0 : dataCovered(r));
+            if (k < best - 1e-9) {
+                best = k;
+                places[i].chosen = static_cast<int>(c);
             }
         }
-        item->position->setType(QCPItemPosition::ptAbsolute);
-        item->position->setCoords(best->anchor);
-        item->setPositionAlignment(best->alignment);
-        taken.push_back(rectAt(*best, size));
+    };
+    for (int round = 0; round < 4; ++round)
+        for (std::size_t i = 0; i < places.size(); ++i) choose(i);
+    labelRects_.clear();
+    for (const Slot& slot : places) {
+        const Candidate& at = slot.candidates[std::size_t(slot.chosen)];
+        if (slot.label->leader && slot.chosen >= kLeaderFrom) {
+            // Lifted above the crowd: a leader from the point or line to its name.
+            QCPItemLine* leader = slot.label->leader;
+            if (slot.label->kind == Label::Horizontal) {
+                const double x = at.anchor.x() + (at.alignment.testFlag(Qt::AlignRight) ? -1 : 1) * fonts_.basePx;
+                leader->start->setType(QCPItemPosition::ptAbsolute);
+                leader->start->setCoords(x, plot_->yAxis->coordToPixel(slot.label->value));
+                leader->end->setCoords(x, at.anchor.y());
+            } else {
+                leader->end->setCoords(at.anchor);
+            }
+            leader->setVisible(true);
+        }
+        slot.label->item->position->setType(QCPItemPosition::ptAbsolute);
+        slot.label->item->position->setCoords(at.anchor);
+        slot.label->item->setPositionAlignment(at.alignment);
+        labelRects_.push_back(slot.rect());
     }
 }
 
@@ -383,6 +461,8 @@ FigureLayout FigureFrame::paint(QPainter& painter, const QRectF& rect) {
     if (plot_->legend->visible()) layout.legendRect = plot_->legend->outerRect();
     layout.legendColumns = plot_->legend->visible() ? plot_->legend->columnCount() : 0;
     layout.referenceLabels = referenceLabels_;
+    layout.referenceLines = referenceLines_;
+    layout.labelRects = labelRects_;
     return layout;
 }
 

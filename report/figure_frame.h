@@ -5,6 +5,8 @@
 #pragma once
 
 #include <QPen>
+#include <QPointF>
+#include <QRectF>
 #include <QSizeF>
 #include <QString>
 #include <QVector>
@@ -21,11 +23,18 @@ class QCPLayoutGrid;
 class QCPItemText;
 class QCPAxisRect;
 class QCPAbstractItem;
+class QCPItemLine;
 
 namespace report {
 
 class FigureFrame {
 public:
+    // Where a name may go: an anchor in pixels and how the text aligns to it.
+    struct Candidate {
+        QPointF anchor;
+        Qt::Alignment alignment;
+    };
+
     FigureFrame(const FigureOptions& options, const QSizeF& logicalSize);
     ~FigureFrame();
     FigureFrame(const FigureFrame&) = delete;
@@ -37,6 +46,7 @@ public:
     // figure may add panels above it.
     QCPAxisRect& mainRect() { return *main_; }
     const FigureFonts& fonts() const { return fonts_; }
+    QSizeF size() const { return size_; }  // logical px
     Style style() const { return options_.style; }
     double lineWidth() const { return fonts_.lineWidth; }
 
@@ -71,7 +81,9 @@ private:
     QString wrapToWidth(const QString& text, const QFont& font) const;
     QCPItemText* makeLabel(const QString& text, const QPen& pen);
     void attach(QCPAbstractItem* item);
+    QCPItemLine* makeLeader(const QPen& pen);
     void placeLabels();
+    static constexpr int kLeaderFrom = 8;  // candidates from here on are lifted away, with a leader
 
     // A reference's name, placed after layout where it covers no other
     // name and stays inside the data area.
@@ -82,10 +94,12 @@ private:
         Qt::Alignment side = Qt::AlignRight;  // preferred end of a horizontal line
         bool below = false;
         bool insideData = false;
+        QCPItemLine* leader = nullptr;  // a point's, shown when its name sits away from it
     };
     std::vector<Label> labels_;
     QVector<double> envelopeKeys_, envelopeValues_;
     double dataCovered(const QRectF& rect) const;
+    std::vector<Candidate> candidatesFor(const Label& label, const QSizeF& size) const;
 
     FigureOptions options_;
     QSizeF size_;
@@ -98,6 +112,8 @@ private:
     QCPLayoutGrid* legendRow_ = nullptr;
     QString titleText_, subtitleText_, footnoteText_;
     QStringList referenceLabels_;
+    int referenceLines_ = 0;
+    std::vector<QRectF> labelRects_;
 };
 
 }  // namespace report

@@ -7,6 +7,7 @@
 #include <QSizeF>
 #include <QString>
 #include <QStringList>
+#include <vector>
 
 #include "report/figure.h"
 
@@ -21,7 +22,9 @@ struct FigureLayout {
     // One entry per reference line drawn (bounds, budget, peak, peak step):
     // the text drawn beside it. A line without a name would have "".
     QStringList referenceLabels;
-    QString error;  // the reason nothing but this sentence was drawn ("" : drawn)
+    int referenceLines = 0;          // lines and marked points drawn; each has its entry above
+    std::vector<QRectF> labelRects;  // where those names were placed
+    QString error;                   // the reason nothing but this sentence was drawn ("" : drawn)
 };
 
 // The reason the options do not fit the document ("" when they do): no

@@ -194,8 +194,9 @@ void buildMemoryMap(FigureFrame& frame, const interstage::SavedSession& session,
     fillBlocks(frame, *blocks, set, arena);
     addLegend(frame, set, arena);
     plot.xAxis->setLabel(QStringLiteral("step (execution order)"));
-    plot.yAxis->setLabel(arena ? QStringLiteral("offset in the slab (MiB)")
-                               : QStringLiteral("buffers, one lane each, stacked (MiB)"));
+    // Short: the label must fit the panel's height at column size; the
+    // subtitle says how the lanes stack.
+    plot.yAxis->setLabel(arena ? QStringLiteral("slab offset (MiB)") : QStringLiteral("buffer lanes (MiB)"));
     plot.xAxis->setRange(0, blocks->steps);
     plot.yAxis->setRange(0, blocks->top * 1.02);
 
@@ -204,9 +205,10 @@ void buildMemoryMap(FigureFrame& frame, const interstage::SavedSession& session,
         frame.addVerticalReference(peak.step + 0.5, peakLabel(set, peak),
                                    referencePen(frame.style(), Reference::PeakStep, frame.lineWidth()));
     const Lanes lanes = laneLayout(set.memoryMap, arena);
-    const QString shape =
-        arena ? QStringLiteral("one slab of %1").arg(formatBytes(lanes.totalBytes))
-              : QStringLiteral("%1 buffers, %2 in all").arg(lanes.buffers).arg(formatBytes(lanes.totalBytes));
+    const QString shape = arena ? QStringLiteral("one slab of %1").arg(formatBytes(lanes.totalBytes))
+                                : QStringLiteral("%1 buffers stacked as lanes, %2 in all")
+                                      .arg(lanes.buffers)
+                                      .arg(formatBytes(lanes.totalBytes));
     frame.setTitle(
         QStringLiteral("Memory map of %1").arg(modelFileName(session)),
         QStringLiteral("%1 · %2 tensors · %3").arg(configurationLabel(set)).arg(set.memoryMap.size()).arg(shape));

@@ -4,6 +4,7 @@
 // start, and labelled with both parts) and the peak marked.
 #include <qcustomplot.h>
 
+#include <QFontMetricsF>
 #include <algorithm>
 #include <array>
 
@@ -185,36 +186,52 @@ Bounds boundsOf(const interstage::SavedRunSet& set) {
 }
 
 // A bound counts activations only, so its line stands on the bytes held
-// from the start; that line's name says so, and each bound's says "held +".
-QString boundLabel(const QString& what, double bound, const Stack& stack) {
+// from the start. Where that band is tall enough for a name, its line is
+// named ("held from the start: ...") and each bound's says "held +";
+// where it is too thin, the bounds' names carry both parts themselves.
+QString boundLabel(const QString& what, double bound, const Stack& stack, bool heldNamed) {
     if (stack.floorBytes <= 0) return QStringLiteral("%1: %2 of activations").arg(what, formatBytes(bound));
-    return QStringLiteral("%1: held + %2").arg(what, formatBytes(bound));
+    if (heldNamed) return QStringLiteral("%1: held + %2").arg(what, formatBytes(bound));
+    return QStringLiteral("%1: %2 of activations on %3 of %4")
+        .arg(what, formatBytes(bound), formatBytes(stack.floorBytes), stack.floorParts.join(QStringLiteral(" and ")));
+}
+
+// Whether the held band (bottom of the data panel) is tall enough for its
+// two-line name: estimated from the figure's height before layout.
+bool heldBandFitsName(FigureFrame& frame, const Stack& stack) {
+    const QCPRange range = frame.plot().yAxis->range();
+    const double panelPx = frame.size().height() * 0.5;  // the data panel's share, at least
+    const double bandPx = toMiB(stack.floorBytes) / std::max(1e-9, range.upper) * panelPx;
+    return bandPx >= QFontMetricsF(frame.fonts().reference).height() * 2.6;
 }
 
 void addReferences(FigureFrame& frame, const interstage::SavedRunSet& set, const Stack& stack, bool budgetShown) {
     const Bounds bounds = boundsOf(set);
     const double width = frame.lineWidth();
-    if (stack.floorBytes > 0 && bounds.written > 0)
+    const bool heldNamed = stack.floorBytes > 0 && bounds.written > 0 && heldBandFitsName(frame, stack);
+    if (heldNamed)
         frame.addHorizontalReference(
             toMiB(stack.floorBytes),
             QStringLiteral("held from the start: %1 of %2 (the lower bounds count activations above this line)")
                 .arg(formatBytes(stack.floorBytes), stack.floorParts.join(QStringLiteral(" and "))),
             referencePen(frame.style(), Reference::Held, width), Qt::AlignLeft, true, true);
     if (bounds.written > 0)
-        frame.addHorizontalReference(toMiB(stack.floorBytes + bounds.written),
-                                     boundLabel(QStringLiteral("lower bound as written"), bounds.written, stack),
-                                     referencePen(frame.style(), Reference::LowerBound, width), Qt::AlignRight);
+        frame.addHorizontalReference(
+            toMiB(stack.floorBytes + bounds.written),
+            boundLabel(QStringLiteral("lower bound as written"), bounds.written, stack, heldNamed),
+            referencePen(frame.style(), Reference::LowerBound, width), Qt::AlignRight);
     if (bounds.inPlace > 0)
         frame.addHorizontalReference(
             toMiB(stack.floorBytes + bounds.inPlace),
-            boundLabel(QStringLiteral("lower bound with in-place writes"), bounds.inPlace, stack),
+            boundLabel(QStringLiteral("lower bound with in-place writes"), bounds.inPlace, stack, heldNamed),
             referencePen(frame.style(), Reference::AliasedBound, width), Qt::AlignLeft, true);
     if (budgetShown)
         frame.addHorizontalReference(
             toMiB(static_cast<double>(set.budget.bytes)),
-            QStringLiteral("memory budget %1 (%2)")
-                .arg(formatBytes(static_cast<double>(set.budget.bytes)),
-                     set.budget.automatic ? QStringLiteral("automatic") : QStringLiteral("set by the caller")),
+            // Short: where it came from is in the footnote's options.
+            QStringLiteral("%1 budget %2")
+                .arg(set.budget.automatic ? QStringLiteral("automatic") : QStringLiteral("memory"),
+                     formatBytes(static_cast<double>(set.budget.bytes))),
             referencePen(frame.style(), Reference::Budget, width), Qt::AlignLeft);
     frame.addPointMarker(stack.peakMs, toMiB(stack.peakBytes),
                          QStringLiteral("peak %1").arg(formatBytes(stack.peakBytes)),
@@ -230,7 +247,10 @@ void buildTimeline(FigureFrame& frame, const interstage::SavedSession& session, 
     const interstage::RunStats& stats = set.runs[static_cast<std::size_t>(runIndex)];
     const Stack stack = stackOf(stats);
     addStack(frame, stack);
-    addRssPanel(frame, stats, stack.endMs);
+    // A column figure is 60 mm tall: the RSS panel would leave the tracked
+    // bytes too little height, so it is named in the subtitle instead.
+    const bool rssPanel = options.target != Target::Column;
+    if (rssPanel) addRssPanel(frame, stats, stack.endMs);
     double most = stack.peakBytes;
     if (options.overlays) most = std::max(most, addOverlays(frame, session, setIndex));
     const Bounds bounds = boundsOf(set);
@@ -251,6 +271,8 @@ void buildTimeline(FigureFrame& frame, const interstage::SavedSession& session, 
     // The peaks are marked in the chart and named in the RSS panel.
     QString subtitle =
         QStringLiteral("%1 · run %2 of %3").arg(configurationLabel(set)).arg(runIndex + 1).arg(set.runs.size());
+    if (!rssPanel && stats.peakRssBytes > 0)
+        subtitle += QStringLiteral(" · peak RSS %1").arg(formatBytes(double(stats.peakRssBytes)));
     if (budget > 0 && !budgetShown)
         subtitle += QStringLiteral(" · budget %1, above the scale").arg(formatBytes(budget));
     frame.setTitle(QStringLiteral("Memory over one run of %1").arg(modelFileName(session)), subtitle);

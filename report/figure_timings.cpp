@@ -87,7 +87,7 @@ void buildTimings(FigureFrame& frame, const interstage::SavedSession& session, c
 
     QString subtitle =
         drawn.size() == 1 ? configurationLabel(*drawn.front()) : QStringLiteral("%1 configurations").arg(drawn.size());
-    subtitle += QStringLiteral(" · %1 run(s) each").arg(maxRuns);
+    subtitle += maxRuns == 1 ? QStringLiteral(" · 1 run each") : QStringLiteral(" · %1 runs each").arg(maxRuns);
     if (!refused.isEmpty()) subtitle += QStringLiteral(" · ") + refused.join(QStringLiteral(" · "));
     frame.setTitle(QStringLiteral("Wall time per run of %1").arg(modelFileName(session)), subtitle);
     frame.setFootnote(options.footnote.isEmpty() ? timingsFootnote(session, *drawn.front(), maxRuns)

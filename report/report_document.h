@@ -12,6 +12,7 @@
 #include "figure.h"
 #include "interstage/session_file.h"
 #include "report.h"
+#include "report_graph.h"
 
 namespace report {
 
@@ -24,12 +25,12 @@ struct TableSpec {
 };
 
 struct FigureSpec {
-    bool graph = false;                                // the graph's SVG (report_graph), else a chart (drawFigure)
-    FigureOptions chart;                               // for a chart
-    QByteArray svg;                                    // for the graph
-    QSizeF svgSize;                                    // its natural size in points
-    std::vector<std::pair<double, double>> keepWhole;  // the graph's node spans (points): no page cut through them
-    double heightMm = 95;                              // height on the page at the text's full width (charts)
+    bool graph = false;                           // the graph's SVG (report_graph), else a chart (drawFigure)
+    FigureOptions chart;                          // for a chart
+    QByteArray svg;                               // for the graph
+    QSizeF svgSize;                               // its natural size in points
+    std::shared_ptr<const GraphDrawing> drawing;  // the graph for the PDF (the same layout as svg)
+    double heightMm = 95;                         // height on the page at the text's full width (charts)
     QString caption;
 };
 

@@ -13,9 +13,12 @@ namespace report {
 
 namespace {
 
-// The nominal width the HTML's tables are measured at (CSS px), with the
-// fonts the CSS names.
-constexpr double kTableWidthPx = 1000;
+// The width the HTML's tables are measured at (CSS px), with the fonts the
+// CSS names: A4 printed from a browser (about 718 px inside its margins),
+// so columns sized for print only gain room on a wider screen.
+constexpr double kTableWidthPx = 700;
+// The figures' SVG size (CSS scales them to the text's width).
+constexpr double kFigureWidthPx = 1000;
 constexpr double kCellPaddingPx = 5;
 constexpr double kFontPx = 12;
 
@@ -97,7 +100,7 @@ void HtmlReport::table(const TableSpec& t) {
 void HtmlReport::figure(const FigureSpec& f) {
     QByteArray svg = f.svg;
     if (!f.graph) {
-        const QSize size(int(kTableWidthPx), int(kTableWidthPx * f.heightMm / 174));
+        const QSize size(int(kFigureWidthPx), int(kFigureWidthPx * f.heightMm / 174));
         QBuffer buffer(&svg);
         buffer.open(QIODevice::WriteOnly);
         QSvgGenerator generator;

@@ -1,11 +1,11 @@
 #include "report_pdf.h"
 
 #include <QFileInfo>
-#include <QSvgRenderer>
 #include <cmath>
 
 #include "report_pdf_page.h"
 #include "report_pdf_table.h"
+#include "report_tables.h"
 
 namespace report {
 
@@ -63,23 +63,31 @@ void PdfReport::cover() {
 void PdfReport::contents() {
     heading("Contents", theme_.h1, 20);
     const QFontMetricsF fm(theme_.body, flow_.device());
+    // Room for page numbers up to 9999; a long title wraps before them.
+    const double numberRoom = fm.horizontalAdvance("99999") + flow_.mm(4);
     for (size_t i = 0; i < doc_.sections.size(); ++i) {
         if (doc_.sections[i].id == "contents") continue;
-        flow_.ensure(fm.lineSpacing() * 1.4);
-        const QRectF line(flow_.left(), flow_.y(), flow_.width(), fm.lineSpacing() * 1.4);
+        const QStringList lines = wrapText(doc_.sections[i].title, fm, flow_.width() - numberRoom);
+        const double height = fm.lineSpacing() * (double(lines.size()) + 0.4);
+        flow_.ensure(height);
+        const QRectF box(flow_.left(), flow_.y(), flow_.width(), height);
         // The page numbers are known once the whole document is laid out:
         // the step reads them when it is painted.
-        flow_.add(line.height(), [this, i, line](QPainter& p) {
+        flow_.add(height, [this, i, box, lines](QPainter& p) {
             p.setFont(theme_.body);
             p.setPen(theme_.text);
+            const QFontMetricsF m = p.fontMetrics();
+            const double base = box.top() + m.lineSpacing() * 0.2 + m.ascent();
+            for (int k = 0; k < lines.size(); ++k)
+                p.drawText(QPointF(box.left(), base + k * m.lineSpacing()), lines[k]);
             const QString number = QString::number(sectionPages_[i]);
-            const double numberWidth = p.fontMetrics().horizontalAdvance(number);
-            p.drawText(line, Qt::AlignLeft | Qt::AlignVCenter, doc_.sections[i].title);
-            p.drawText(line, Qt::AlignRight | Qt::AlignVCenter, number);
-            const double titleEnd = line.left() + p.fontMetrics().horizontalAdvance(doc_.sections[i].title);
+            const double y = base + double(lines.size() - 1) * m.lineSpacing();
+            p.drawText(QPointF(box.right() - m.horizontalAdvance(number), y), number);
+            // Dots from the title's last line to the number.
             p.setPen(QPen(theme_.rule, flow_.mm(0.2), Qt::DotLine));
-            const double y = line.center().y() + p.fontMetrics().ascent() * 0.35;
-            p.drawLine(QPointF(titleEnd + flow_.mm(2), y), QPointF(line.right() - numberWidth - flow_.mm(2), y));
+            const double from = box.left() + m.horizontalAdvance(lines.back()) + flow_.mm(2);
+            const double to = box.right() - m.horizontalAdvance(number) - flow_.mm(2);
+            if (to > from) p.drawLine(QPointF(from, y - m.ascent() * 0.3), QPointF(to, y - m.ascent() * 0.3));
         });
     }
 }
@@ -92,13 +100,24 @@ double bandHeight(const FigureSpec& f, double done, double room, double scale) {
     // nodes side by side.
     for (bool moved = true; moved;) {
         moved = false;
-        for (const auto& [top, bottom] : f.keepWhole)
-            if (top - 2 < cut && cut < bottom + 2 && top - 2 > done / scale) {
-                cut = top - 2;
+        for (const auto& box : f.drawing->boxes)
+            if (box.rect.top() - 2 < cut && cut < box.rect.bottom() + 2 && box.rect.top() - 2 > done / scale) {
+                cut = box.rect.top() - 2;
                 moved = true;
             }
     }
     return cut * scale - done;
+}
+
+// The pages the graph takes at `scale` in `columns`, from `first` room on
+// this page and `page` on each next one.
+int graphPages(const FigureSpec& f, double scale, int columns, double first, double page) {
+    const double height = f.svgSize.height() * scale;
+    int pages = 0;
+    for (double done = 0, room = first; done < height; room = page, ++pages)
+        for (int c = 0; c < columns && done < height; ++c)
+            done += bandHeight(f, done, std::min(height - done, room), scale);
+    return pages;
 }
 
 // The graph at its natural size (or narrower, to fit the width), in bands
@@ -106,17 +125,26 @@ double bandHeight(const FigureSpec& f, double done, double room, double scale) {
 void PdfReport::graphFigure(const FigureSpec& f) {
     // A narrow graph (a chain, mostly) runs in columns side by side, as
     // newspaper text does, instead of down many pages: as many as keep
-    // its 10 pt labels at 7 pt or more.
+    // its 10 pt labels at 6.5 pt or more.
     const double gap = flow_.mm(6), natural = flow_.device()->logicalDpiY() / 72.0;
     auto scaleFor = [&](int c) { return std::min(natural, (flow_.width() - (c - 1) * gap) / c / f.svgSize.width()); };
     int columns = 1;
-    while (columns < 4 && scaleFor(columns + 1) >= 0.7 * natural) ++columns;
+    while (columns < 4 && scaleFor(columns + 1) >= 0.65 * natural) ++columns;
     // A graph short enough for half a page keeps its natural size.
     while (columns > 1 && f.svgSize.height() * scaleFor(1) <= flow_.pageHeight() * 0.5) --columns;
-    const double scale = scaleFor(columns);
+    double scale = scaleFor(columns);
+    flow_.ensure(std::min(f.svgSize.height() * scale, flow_.mm(60)));
+    // A last page holding a few boxes: a slightly smaller graph (labels at
+    // 6 pt or more) may take one page less.
+    const double first = flow_.room() < flow_.mm(20) ? flow_.pageHeight() : flow_.room();
+    const int pages = graphPages(f, scale, columns, first, flow_.pageHeight());
+    for (double shrink = 0.95; pages > 1 && shrink > 0.79 && scale * shrink >= 0.6 * natural; shrink -= 0.05)
+        if (graphPages(f, scale * shrink, columns, first, flow_.pageHeight()) < pages) {
+            scale *= shrink;
+            break;
+        }
     const double width = f.svgSize.width() * scale, height = f.svgSize.height() * scale;
     const double left = flow_.left() + (flow_.width() - (columns * (width + gap) - gap)) / 2;
-    flow_.ensure(std::min(height, flow_.mm(60)));
     for (double done = 0; done < height;) {
         if (flow_.room() < flow_.mm(20)) flow_.newPage();
         double used = 0;
@@ -133,15 +161,8 @@ void PdfReport::graphFigure(const FigureSpec& f) {
 // One band of the graph: SVG rows from `from` (points) drawn into `box`.
 void PdfReport::graphBand(const FigureSpec& f, const QRectF& box, double from, double scale) {
     const QRectF view(0, from, f.svgSize.width(), box.height() / scale);
-    const QByteArray svg = f.svg;
-    flow_.add(0, [svg, box, view](QPainter& p) {
-        QSvgRenderer renderer(svg);
-        renderer.setViewBox(view);
-        p.save();
-        p.setClipRect(box);
-        renderer.render(&p, box);
-        p.restore();
-    });
+    const std::shared_ptr<const GraphDrawing> drawing = f.drawing;
+    flow_.add(0, [drawing, box, view](QPainter& p) { drawGraph(p, *drawing, box, view); });
 }
 
 void PdfReport::figure(const FigureSpec& f) {

@@ -245,8 +245,12 @@ Section configurationSection(const SavedSession& session, int set, Style style) 
 
 Section timingsSection(const SavedSession& session, Style style) {
     Section sec{"timings", "Timings of every configuration", {}};
-    sec.blocks.push_back(paragraph("First run and steady runs of each configuration, per node op."));
-    sec.blocks.push_back(chart(ChartKind::Timings, int(session.runSets.size()) - 1, style, 110, "Run times"));
+    sec.blocks.push_back(
+        paragraph("The wall time of every run of each configuration: run 1 pays first-touch costs "
+                  "(page faults, packing), the later runs are the steady ones the cover's table "
+                  "takes the median of. Per-node times follow in their own table."));
+    sec.blocks.push_back(chart(ChartKind::Timings, int(session.runSets.size()) - 1, style, 110,
+                               "Wall time per run, every configuration"));
     return sec;
 }
 

@@ -111,7 +111,7 @@ Section graphSection(const interstage::SavedSession& session, Style style) {
     figure.figure.graph = true;
     figure.figure.svg = g.svg;
     figure.figure.svgSize = g.size;
-    figure.figure.keepWhole = g.nodeSpans;
+    figure.figure.drawing = g.drawing;
     figure.figure.caption = "The model's graph: op and node name per box";
     sec.blocks.push_back(figure);
     return sec;

@@ -174,12 +174,14 @@ private slots:
         const QString model = path("u2netp.onnx");
         QCOMPARE(testsupport::runCli({"zoo", "u2netp", "-o", model}).code, 0);
         const QString file = path("u2.interstage");
-        auto compare = testsupport::runCli({"compare", model, "--runs", "2", "--threads", "1", "--session", file});
+        auto compare = testsupport::runCli({"compare", model, "--presets", "default,reduce,reuse,arena", "--runs", "2",
+                                            "--threads", "1", "--session", file});
         QVERIFY2(compare.code == 0, qPrintable(compare.err));
         auto read = interstage::readSessionFile(file.toStdString());
         QVERIFY(read.ok());
         const interstage::SavedSession u2 = std::move(read).value();
         QCOMPARE(QString::fromStdString(u2.facts.architecture), QString("u2netp"));
+        QCOMPARE(int(u2.runSets.size()), 4);
 
         const std::string peakNode = u2.runSets.front().peak.peakNode;
         const report::GraphFigure graph = report::graphFigure(u2.facts, peakNode);
@@ -190,6 +192,21 @@ private slots:
         QVERIFY(graph.peakIndex >= 0);
         QCOMPARE(u2.facts.graph[size_t(graph.peakIndex)].name, peakNode);
         QVERIFY(graph.svg.contains("the peak"));
+        // The PDF draws the layout itself: every label inside its box.
+        QVERIFY(graph.drawing);
+        QCOMPARE(int(graph.drawing->boxes.size()), graph.shown);
+        QImage points(1, 1, QImage::Format_RGB32);
+        points.setDotsPerMeterX(2835);
+        points.setDotsPerMeterY(2835);
+        const QFontMetricsF fm(report::graphFont(), &points);
+        int peaks = 0;
+        for (const auto& box : graph.drawing->boxes) {
+            peaks += box.peak;
+            for (const QString& line : {box.op, box.name})
+                QVERIFY2(fm.horizontalAdvance(line) < box.rect.width(), qPrintable(line));
+        }
+        QCOMPARE(peaks, 1);
+        QVERIFY(graph.drawing->edges.size() >= size_t(graph.shown - 1));
 
         report::ReportLayout layout;
         QString error;
@@ -201,6 +218,8 @@ private slots:
             return 0;
         };
         QVERIFY(page("seed tutorial") > 0);
+        for (int i = 1; i <= 4; ++i) QVERIFY(page(QString("Configuration %1:").arg(i)) > 0);
+        QCOMPARE(page("Configuration 5:"), 0);
         QVERIFY(page("The graph") > page("plan of every"));
         for (const auto& c : layout.cells) QVERIFY2(c.textWidth <= c.cellWidth + 1e-6, qPrintable(c.text));
         const Tool text = runTool("pdftotext", {pdf, "-"});
@@ -213,6 +232,12 @@ private slots:
             QVERIFY2(one.out.contains("offset") && one.out.contains("role"), qPrintable(QString("page %1").arg(p)));
         }
         QVERIFY(page("The graph") - page("plan of every") >= 10);
+        // The graph's text is text (searchable), and the file stays small:
+        // drawn through QSvgRenderer the labels became outlines, 6 MB.
+        const Tool graphText = runTool("pdftotext", {"-f", QString::number(page("The graph")), pdf, "-"});
+        QVERIFY(graphText.out.contains(QString::fromStdString(peakNode)));
+        QVERIFY(graphText.out.contains("the peak"));
+        QVERIFY2(QFileInfo(pdf).size() < 2'000'000, qPrintable(QString::number(QFileInfo(pdf).size())));
         qInfo("U^2-Net-P: %d pages, %zu cells", layout.pages, layout.cells.size());
     }
 
