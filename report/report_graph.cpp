@@ -9,8 +9,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <mutex>
 #include <sstream>
+
+#include "graphviz/graphviz_context.h"
 
 namespace report {
 
@@ -90,12 +91,6 @@ std::string dotText(const std::vector<GraphNodeFacts>& g, size_t from, size_t to
     return s.str();
 }
 
-// Graphviz keeps global state: one layout at a time in this library.
-std::mutex& graphvizMutex() {
-    static std::mutex m;
-    return m;
-}
-
 // dot's coordinates (points, y up) as the SVG's (y down, 4 pt padding).
 struct Flip {
     double top;
@@ -131,8 +126,9 @@ void addEdges(Agraph_t* g, const Flip& flip, GraphDrawing& d) {
 // Lays out the dot text; the SVG (for the HTML) and the drawing (for the PDF).
 bool layOut(const std::string& dot, const std::vector<GraphNodeFacts>& facts, int peak, GraphFigure& f,
             GraphDrawing& d) {
-    std::lock_guard<std::mutex> lock(graphvizMutex());
-    static GVC_t* gvc = gvContext();
+    // The app's layout worker shares this lock: Graphviz has global state.
+    const gvshared::GraphvizSession graphviz = gvshared::lockGraphviz();
+    GVC_t* gvc = graphviz.context;
     if (!gvc) return f.error = "Graphviz: cannot create a context", false;
     Agraph_t* g = agmemread(dot.c_str());
     if (!g) return f.error = "Graphviz: cannot read the graph", false;

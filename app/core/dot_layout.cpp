@@ -1,6 +1,7 @@
 // Graphviz's dot through libgvc. Graphviz keeps global state (its plugin
-// registry, the current graph's attribute symbols), so one static mutex
-// serializes every layout in the process.
+// registry, the current graph's attribute symbols), so one lock, shared
+// with the report's graph figure (graphviz/graphviz_context.h), serializes
+// every layout in the process.
 #include "core/dot_layout.h"
 
 #include <gvc.h>
@@ -8,8 +9,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <mutex>
 #include <string>
+
+#include "graphviz/graphviz_context.h"
 
 namespace appcore {
 namespace {
@@ -68,12 +70,9 @@ interstage::Result<DotOutput> runDot(const DotInput& input, const std::atomic<bo
     const size_t count = input.sizes.size();
     if (count == 0) return out;
 
-    static std::mutex graphvizMutex;
-    std::lock_guard<std::mutex> lock(graphvizMutex);
+    const gvshared::GraphvizSession graphviz = gvshared::lockGraphviz();
     if (cancel && cancel->load()) return interstage::Status(interstage::StatusCode::Cancelled, "layout cancelled");
-    // One context for the process: creating it loads the plugin list, which
-    // costs more than laying out a small graph.
-    static GVC_t* gvc = gvContext();
+    GVC_t* gvc = graphviz.context;
     if (!gvc) return interstage::Status(interstage::StatusCode::Internal, "Graphviz: cannot create a context");
 
     Agraph_t* g = agopen(cstr("interstage"), Agdirected, nullptr);
