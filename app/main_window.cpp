@@ -160,34 +160,7 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     buildSessionMenu(file);
     file->addSeparator();
-    QMenu* exportMenu = file->addMenu(tr("&Export"));
-    auto exportTo = [this](const QString& title, const QString& filter, auto&& action) {
-        const QString path = QFileDialog::getSaveFileName(this, title, QString(), filter);
-        if (!path.isEmpty() && !action(path)) showError(tr("Export failed"), lastError_);
-    };
-    const QString chartFilter = tr("PNG image (*.png);;SVG image (*.svg);;PDF document (*.pdf)");
-    exportMenu->addAction(tr("Memory timeline..."), this, [=, this] {
-        exportTo(tr("Export memory timeline"), chartFilter,
-                 [this](const QString& p) { return exportChart("timeline", p); });
-    });
-    exportMenu->addAction(tr("Memory map..."), this, [=, this] {
-        exportTo(tr("Export memory map"), chartFilter,
-                 [this](const QString& p) { return exportChart("memorymap", p); });
-    });
-    exportMenu->addAction(tr("Timings chart..."), this, [=, this] {
-        exportTo(tr("Export timings"), chartFilter, [this](const QString& p) { return exportChart("timings", p); });
-    });
-    exportMenu->addSeparator();
-    exportMenu->addAction(tr("Run data (CSV / JSON)..."), this, [=, this] {
-        exportTo(tr("Export run data"), tr("CSV (*.csv);;JSON (*.json)"),
-                 [this](const QString& p) { return exportData(p); });
-    });
-    exportMenu->addAction(tr("Chrome trace (Perfetto)..."), this, [=, this] {
-        exportTo(tr("Export trace"), tr("Chrome trace (*.json)"), [this](const QString& p) { return exportTrace(p); });
-    });
-    exportMenu->addAction(tr("Report (PDF)..."), this, [=, this] {
-        exportTo(tr("Export report"), tr("PDF document (*.pdf)"), [this](const QString& p) { return exportReport(p); });
-    });
+    buildExportMenu(file);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 

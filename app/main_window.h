@@ -19,6 +19,7 @@
 #include "core/model_document.h"
 #include "core/run_controller.h"
 #include "interstage/session_file.h"
+#include "report/figure.h"
 
 class FitExplorer;
 class QLabel;
@@ -99,11 +100,20 @@ public:
         nextFaults_ = {failNthAllocation, loseDeviceAtSubmit};
     }
 
-    // Exports (also behind the File > Export menu); false + lastError() on failure.
-    bool exportChart(const QString& which, const QString& path);  // "timeline", "timings", "memorymap"
-    bool exportData(const QString& path);                         // .csv or .json by suffix
+    // Exports (main_window_export.cpp, also behind File > Export); false +
+    // lastError() on failure. Charts and the report are drawn afresh from
+    // exportDocument() (report/), never grabbed from the screen.
+    // A chart of the set the charts show, as they show it (run, overlays),
+    // in the default style and size: "timeline", "timings", "memorymap".
+    bool exportChart(const QString& which, const QString& path);
+    bool exportFigure(const report::FigureOptions& options, const QString& path);
+    report::FigureOptions chartOptionsAsShown(report::ChartKind kind) const;
+    // .json: the one export document; .csv: one row per run of every set.
+    bool exportData(const QString& path);
+    // The plan, per-node times, memory events and RSS samples as CSV tables in `dir`.
+    bool exportCsvTables(const QString& dir);
     bool exportTrace(const QString& path);
-    bool exportReport(const QString& path);
+    bool exportReport(const QString& path, report::Style style = report::Style::Light);  // .pdf or .html
 
     // Saved sessions (main_window_session.cpp; File > Save Session / Open
     // Session). false + lastError() on failure.
@@ -188,6 +198,8 @@ private:
     void updateDiffView();
     // main_window_session.cpp
     void buildSessionMenu(QMenu* file);
+    void buildExportMenu(QMenu* file);
+    void exportChartWithDialog(report::ChartKind kind);  // File > Export > a chart: options, preview, file
     appcore::Autosave::Builder sessionBuilder() const;
     void requestAutosave();
     void modelChecked(const interstage::SavedSession& session, const QString& path,

@@ -1,68 +1,106 @@
-// Exports: charts as PNG / SVG / PDF, run data as CSV / JSON, the last run
-// set as a Chrome trace, and a one-file PDF report.
+// Exports: charts drawn afresh for the page (report/figure.h: PNG at a
+// chosen DPI, SVG, PDF, with title, legend, named lines and a footnote),
+// the report (PDF or one self-contained HTML file), the data as the one
+// export document (JSON: the session format with the model's facts, plan
+// roles and peaks) or as CSV tables, and the last run set as a Chrome
+// trace. Every figure and table is drawn from exportDocument(), the same
+// document `interstage-cli report|chart` renders, so the app and scripts
+// make the same files.
+#include <QDir>
 #include <QFile>
+#include <QFileDialog>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QPageSize>
-#include <QPainter>
-#include <QPdfWriter>
-#include <QTabWidget>
-#include <QTextStream>
+#include <QMenu>
 
-#include "interstage/run_json.h"
+#include "export_dialog.h"
+#include "interstage/export_csv.h"
 #include "interstage/trace.h"
 #include "main_window.h"
+#include "report/figure.h"
+#include "report/report.h"
 #include "widgets/chart_export.h"
-#include "widgets/memory_map.h"
 #include "widgets/memory_timeline.h"
-#include "widgets/timing_chart.h"
+
+namespace {
+
+std::optional<report::ChartKind> chartKindOf(const QString& which) {
+    if (which == "timeline") return report::ChartKind::Timeline;
+    if (which == "memorymap" || which == "map") return report::ChartKind::MemoryMap;
+    if (which == "timings") return report::ChartKind::Timings;
+    return std::nullopt;
+}
+
+}  // namespace
+
+report::FigureOptions MainWindow::chartOptionsAsShown(report::ChartKind kind) const {
+    report::FigureOptions options;
+    options.kind = kind;
+    if (results_.empty()) return options;
+    // The charts show the newest set that ran; find it among the document's
+    // sets (every set of the session, plans and refused sets included).
+    const int shownId = results_.back().setId;
+    for (std::size_t i = 0; i < history_.size(); ++i)
+        if (history_[i].setId == shownId) options.set = int(i);
+    if (timeline_->displayedRun() > 0) options.run = timeline_->displayedRun();
+    // Earlier sets go in as lines when the timeline shows any of them.
+    bool anyOverlay = false;
+    for (int i = 0; i < timeline_->overlayCount(); ++i) anyOverlay = anyOverlay || timeline_->overlayVisible(i);
+    options.overlays = anyOverlay;
+    return options;
+}
 
 bool MainWindow::exportChart(const QString& which, const QString& path) {
-    // The plots themselves (QCustomPlot writes vector SVG / PDF).
-    QCustomPlot* plot = which == "timeline"    ? timeline_->plot()
-                        : which == "timings"   ? timingChart_->plot()
-                        : which == "memorymap" ? memoryMap_->plot()
-                                               : nullptr;
-    if (!plot) {
+    const auto kind = chartKindOf(which);
+    if (!kind) {
         lastError_ = tr("unknown chart '%1'").arg(which);
         return false;
     }
-    return widgets::exportChart(plot, path, &lastError_);
+    return exportFigure(chartOptionsAsShown(*kind), path);
+}
+
+bool MainWindow::exportFigure(const report::FigureOptions& options, const QString& path) {
+    if (history_.empty()) {
+        lastError_ = tr("nothing to draw yet: run the model first");
+        return false;
+    }
+    return report::saveFigure(path, exportDocument(), options, &lastError_);
+}
+
+void MainWindow::exportChartWithDialog(report::ChartKind kind) {
+    if (history_.empty()) {
+        showError(tr("Export failed"), tr("nothing to draw yet: run the model first"));
+        return;
+    }
+    auto document = std::make_shared<const interstage::SavedSession>(exportDocument());
+    ChartExportDialog dialog(document, chartOptionsAsShown(kind), this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export chart"), QString(), ChartExportDialog::fileFilter());
+    if (path.isEmpty()) return;
+    if (!report::saveFigure(path, *document, dialog.options(), &lastError_)) showError(tr("Export failed"), lastError_);
 }
 
 bool MainWindow::exportData(const QString& path) {
-    if (results_.empty()) {
+    if (history_.empty()) {
         lastError_ = tr("nothing to export yet: run the model first");
         return false;
     }
     if (QFileInfo(path).suffix().toLower() != "json") return widgets::exportTimingsCsv(results_, path, &lastError_);
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
-        lastError_ = tr("cannot write '%1'").arg(path);
+    // The one export document: what Save Session writes, plus the model's
+    // facts, the plan's roles and each set's peak (docs/session_format.md).
+    const interstage::Status status = interstage::writeSessionFile(path.toStdString(), exportDocument());
+    if (!status.isOk()) lastError_ = QString::fromStdString(status.message());
+    return status.isOk();
+}
+
+bool MainWindow::exportCsvTables(const QString& dir) {
+    if (history_.empty()) {
+        lastError_ = tr("nothing to export yet: run the model first");
         return false;
     }
-    QJsonArray sets;
-    for (const auto& r : results_) {
-        QJsonArray runs;
-        // The engine's writer: the same keys as `interstage-cli run --json`.
-        for (const auto& run : r.runs)
-            runs.append(
-                QJsonDocument::fromJson(QByteArray::fromStdString(interstage::runStatsJson(*run, false))).object());
-        sets.append(QJsonObject{{"config", r.config.label()},
-                                {"mode", QString::fromStdString(r.config.session.mode.name())},
-                                {"lower_bound_bytes", double(r.lowerBoundBytes)},
-                                {"executed_lower_bound_bytes", double(r.executedLowerBoundBytes)},
-                                {"aliased_lower_bound_bytes", double(r.aliasedLowerBoundBytes)},
-                                {"weight_bytes", double(r.weightBytes)},
-                                {"first_ms", r.firstMs()},
-                                {"steady_median_ms", r.steadyMedianMs()},
-                                {"runs", runs}});
-    }
-    file.write(
-        QJsonDocument(QJsonObject{{"model", document_ ? document_->path : QString()}, {"run_sets", sets}}).toJson());
-    return true;
+    const interstage::Status status = interstage::writeCsvExports(dir.toStdString(), exportDocument());
+    if (!status.isOk()) lastError_ = QString::fromStdString(status.message());
+    return status.isOk();
 }
 
 bool MainWindow::exportTrace(const QString& path) {
@@ -81,88 +119,46 @@ bool MainWindow::exportTrace(const QString& path) {
     return true;
 }
 
-bool MainWindow::exportReport(const QString& path) {
-    if (!document_) {
+bool MainWindow::exportReport(const QString& path, report::Style style) {
+    if (!document_ && !isChartsOnly()) {
         lastError_ = tr("open a model first");
         return false;
     }
-    QPdfWriter pdf(path);
-    pdf.setPageSize(QPageSize(QPageSize::A4));
-    pdf.setResolution(96);
-    pdf.setTitle("Interstage report");
-    QPainter p;
-    if (!p.begin(&pdf)) {
-        lastError_ = tr("cannot write '%1'").arg(path);
-        return false;
-    }
-    const QRect page = p.viewport();
-    const QLocale locale;
-    auto size = [&](std::size_t bytes) {
-        return locale.formattedDataSize(qint64(bytes), 1, QLocale::DataSizeTraditionalFormat);
+    report::ReportOptions options;
+    options.style = style;
+    return report::writeReport(path, exportDocument(), options, &lastError_);
+}
+
+void MainWindow::buildExportMenu(QMenu* file) {
+    QMenu* menu = file->addMenu(tr("&Export"));
+    auto exportTo = [this](const QString& title, const QString& filter, auto&& action) {
+        const QString path = QFileDialog::getSaveFileName(this, title, QString(), filter);
+        if (!path.isEmpty() && !action(path)) showError(tr("Export failed"), lastError_);
     };
-    int y = 40;
-    QFont title = p.font();
-    title.setPointSize(18);
-    title.setBold(true);
-    p.setFont(title);
-    p.drawText(40, y, tr("Interstage memory report"));
-    y += 36;
-    QFont body = p.font();
-    body.setPointSize(10);
-    body.setBold(false);
-    p.setFont(body);
-    const auto& s = document_->summary;
-    const QStringList lines = {tr("Model: %1").arg(document_->path),
-                               tr("Opset %1, %2 nodes, weights %3").arg(s.opset).arg(s.nodes).arg(size(s.weightBytes)),
-                               tr("Intermediates: %1 tensors, %2; largest %3 (%4)")
-                                   .arg(s.intermediateCount)
-                                   .arg(size(s.intermediateBytes))
-                                   .arg(QString::fromStdString(s.largestTensor))
-                                   .arg(size(s.largestTensorBytes)),
-                               tr("Lower bound (as stored): %1").arg(size(s.lowerBound.bytes))};
-    for (const QString& line : lines) {
-        p.drawText(40, y, line);
-        y += 20;
-    }
-    y += 14;
-    QFont bold = body;
-    bold.setBold(true);
-    const QStringList header = {tr("configuration"), tr("first ms"), tr("steady ms"),
-                                tr("peak tracked"),  tr("peak RSS"), tr("allocs/run")};
-    const int columns[] = {40, 330, 410, 490, 590, 690};
-    p.setFont(bold);
-    for (int c = 0; c < header.size(); ++c) p.drawText(columns[c], y, header[c]);
-    p.setFont(body);
-    y += 20;
-    for (const auto& r : results_) {
-        const int steadyAllocations = r.runs.size() > 1 ? r.runs.back()->allocations : r.runs.front()->allocations;
-        const QStringList row = {r.config.label(),
-                                 QString::number(r.firstMs(), 'f', 1),
-                                 QString::number(r.steadyMedianMs(), 'f', 1),
-                                 size(r.peakTrackedBytes()),
-                                 size(r.peakRssBytes()),
-                                 QString::number(steadyAllocations)};
-        for (int c = 0; c < row.size(); ++c) p.drawText(columns[c], y, row[c]);
-        y += 18;
-    }
-    if (results_.empty()) p.drawText(40, y, tr("(no runs yet)"));
-    y += 20;
-    // The charts, scaled to the page width.
-    for (QWidget* chart : {static_cast<QWidget*>(timeline_), static_cast<QWidget*>(timingChart_)}) {
-        const QSize natural = chart->size().isEmpty() ? QSize(1000, 600) : chart->size();
-        const double scale = double(page.width() - 80) / natural.width();
-        const int height = int(natural.height() * scale);
-        if (y + height > page.height() - 40) {
-            pdf.newPage();
-            y = 40;
-        }
-        p.save();
-        p.translate(40, y);
-        p.scale(scale, scale);
-        chart->render(&p);
-        p.restore();
-        y += height + 20;
-    }
-    p.end();
-    return true;
+    menu->addAction(tr("Memory timeline..."), this, [this] { exportChartWithDialog(report::ChartKind::Timeline); });
+    menu->addAction(tr("Memory map..."), this, [this] { exportChartWithDialog(report::ChartKind::MemoryMap); });
+    menu->addAction(tr("Timings chart..."), this, [this] { exportChartWithDialog(report::ChartKind::Timings); });
+    menu->addSeparator();
+    menu->addAction(tr("Report (PDF or HTML)..."), this, [=, this] {
+        exportTo(tr("Export report"), tr("PDF document (*.pdf);;Web page, one file (*.html)"),
+                 [this](const QString& p) { return exportReport(p); });
+    });
+    menu->addAction(tr("Report for print (greyscale-safe)..."), this, [=, this] {
+        exportTo(tr("Export report for print"), tr("PDF document (*.pdf);;Web page, one file (*.html)"),
+                 [this](const QString& p) { return exportReport(p, report::Style::Print); });
+    });
+    menu->addSeparator();
+    menu->addAction(tr("Data as one JSON document..."), this, [=, this] {
+        exportTo(tr("Export data"), tr("JSON document (*.json)"), [this](const QString& p) { return exportData(p); });
+    });
+    menu->addAction(tr("Data as CSV tables (a folder)..."), this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Export CSV tables into"));
+        if (!dir.isEmpty() && !exportCsvTables(dir)) showError(tr("Export failed"), lastError_);
+    });
+    menu->addAction(tr("Run summary (CSV)..."), this, [=, this] {
+        exportTo(tr("Export run summary"), tr("CSV (*.csv)"), [this](const QString& p) { return exportData(p); });
+    });
+    menu->addAction(tr("Chrome trace (Perfetto)..."), this, [=, this] {
+        exportTo(tr("Export trace"), tr("Chrome trace (*.json)"), [this](const QString& p) { return exportTrace(p); });
+    });
 }
