@@ -281,6 +281,22 @@ void FigureFrame::setDataEnvelope(const QVector<double>& keys, const QVector<dou
     envelopeValues_ = values;
 }
 
+void FigureFrame::addObstacleSteps(const QVector<double>& keys, const QVector<double>& values) {
+    obstacleSteps_.push_back({keys, values});
+}
+
+std::vector<QRectF> FigureFrame::obstacleRects() const {
+    std::vector<QRectF> rects;
+    for (const auto& [keys, values] : obstacleSteps_) {
+        for (qsizetype i = 0; i + 1 < keys.size(); ++i) {
+            const double x0 = plot_->xAxis->coordToPixel(keys[i]), x1 = plot_->xAxis->coordToPixel(keys[i + 1]);
+            if (x1 - x0 < 1) continue;  // runs under a pixel: the risers cover them
+            rects.push_back(QRectF(x0, plot_->yAxis->coordToPixel(values[i]) - 2, x1 - x0, 4));
+        }
+    }
+    return rects;
+}
+
 // Pixel area of `rect` below the highest data value within its x span.
 double FigureFrame::dataCovered(const QRectF& rect) const {
     if (envelopeKeys_.isEmpty()) return 0;
@@ -376,8 +392,9 @@ void FigureFrame::placeLabels() {
         else if (l.kind == Label::Vertical)
             lines[i] = QRectF(plot_->xAxis->coordToPixel(l.key) - 2, area.top(), 4, area.height());
     }
+    const std::vector<QRectF> steps = obstacleRects();
     auto choose = [&](std::size_t i) {
-        std::vector<QRectF> others;
+        std::vector<QRectF> others = steps;
         for (std::size_t j = 0; j < places.size(); ++j) {
             if (j != i && places[j].chosen >= 0) others.push_back(places[j].rect());
             if (j != i && !lines[j].isEmpty()) others.push_back(lines[j]);

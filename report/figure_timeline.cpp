@@ -168,6 +168,7 @@ double addOverlays(FigureFrame& frame, const interstage::SavedSession& session, 
         const int pattern = colour++ + (frame.style() == Style::Print ? 1 : 0);
         line->setPen(seriesPen(frame.style(), pattern, frame.lineWidth() * 1.3));
         line->setData(keys, values, true);
+        frame.addObstacleSteps(keys, values);
     }
     return most;
 }
