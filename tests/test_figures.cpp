@@ -263,7 +263,12 @@ void TestFigures::svgCarriesTitle() {
     // The text is drawn as text (vector), not as an image.
     QVERIFY(svg.contains(QStringLiteral(">Memory over one run of u2netp.onnx</text>")));
     QVERIFY(svg.contains(QStringLiteral("viewBox=\"0 0 900 560\"")));
+    // Shown at its px size (900 px at 96 dpi = 238.125 mm).
+    QVERIFY2(svg.contains(QStringLiteral("width=\"238.125mm\"")) || svg.contains(QStringLiteral("width=\"238.12mm\"")),
+             qPrintable(svg.left(600)));
     QVERIFY(!svg.contains(QStringLiteral("<image")));
+    // The footnote as its description: the tool, the date, the options.
+    QVERIFY(svg.contains(QStringLiteral("<desc>Interstage 0.1.0 · ")));
 }
 
 void TestFigures::columnPngIs85mmAt300Dpi() {
