@@ -375,7 +375,13 @@ void FigureFrame::placeLabels() {
         for (const Label& l : labels_) {
             if ((l.kind == Label::Point) != (pass == 1)) continue;
             QCPItemText* item = l.item;
-            item->setText(wrapWords(item->text(), item->font(), area.width() * 0.9));
+            // A line's name fits beside it: across the panel, or on the wider side of a vertical line.
+            double room = area.width() * 0.9;
+            if (l.kind == Label::Vertical) {
+                const double x = plot_->xAxis->coordToPixel(l.key);
+                room = std::max(x - area.left(), area.right() - x) - fonts_.basePx;
+            }
+            item->setText(wrapWords(item->text(), item->font(), room));
             const QMargins pad = item->padding();
             const QSizeF size =
                 QFontMetricsF(item->font()).boundingRect(QRectF(0, 0, 1e6, 1e6), Qt::AlignLeft, item->text()).size() +
@@ -477,6 +483,9 @@ FigureLayout FigureFrame::paint(QPainter& painter, const QRectF& rect) {
     layout.axisRect = main_->rect();
     if (plot_->legend->visible()) layout.legendRect = plot_->legend->outerRect();
     layout.legendColumns = plot_->legend->visible() ? plot_->legend->columnCount() : 0;
+    for (int i = 0; i < plot_->legend->itemCount(); ++i)
+        if (auto* item = qobject_cast<QCPPlottableLegendItem*>(plot_->legend->item(i)))
+            layout.legendNames << item->plottable()->name();
     layout.referenceLabels = referenceLabels_;
     layout.referenceLines = referenceLines_;
     layout.labelRects = labelRects_;

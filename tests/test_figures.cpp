@@ -109,6 +109,7 @@ private slots:
     void titleNamesModelConfigurationAndRun();
     void everyReferenceLineNamed();
     void namesDoNotCoverEachOther();
+    void mapMarksTensorsInsideTheirHost();
     void svgCarriesTitle();
     void columnPngIs85mmAt300Dpi();
     void pdfPageIsTheFigure();
@@ -223,6 +224,14 @@ void TestFigures::everyReferenceLineNamed() {
     QVERIFY2(all.contains(QStringLiteral("memory budget 16.0 MiB")), qPrintable(all));
     QVERIFY2(all.contains(QStringLiteral("peak 10.4 MiB")), qPrintable(all));
     QCOMPARE(timeline.referenceLines, 5);
+    // Earlier sets drawn as named lines; the refused one has no line.
+    QVERIFY(timeline.legendNames.contains(QStringLiteral("reduce (T,T,T,F): total tracked")));
+    QVERIFY(timeline.legendNames.contains(QStringLiteral("reuse (T,T,F,T): total tracked")));
+    QVERIFY(timeline.legendNames.contains(QStringLiteral("resident memory (RSS)")));
+    QCOMPARE(timeline.legendNames.filter(QStringLiteral("default")).size(), 0);
+    FigureOptions alone = options(ChartKind::Timeline);
+    alone.overlays = false;
+    QCOMPARE(layoutOf(alone).legendNames.filter(QStringLiteral("total tracked")).size(), 0);
 
     const report::FigureLayout map = layoutOf(options(ChartKind::MemoryMap));
     QCOMPARE(map.referenceLines, 1);
@@ -249,6 +258,29 @@ void TestFigures::namesDoNotCoverEachOther() {
             }
         }
     }
+}
+
+void TestFigures::mapMarksTensorsInsideTheirHost() {
+    // The fixture predates the plan facts: without them no tensor is marked.
+    const report::FigureLayout before = layoutOf(options(ChartKind::MemoryMap));
+    QVERIFY2(before.legendNames.contains(QStringLiteral("kernel workspace")), qPrintable(before.legendNames.join('|')));
+    QVERIFY(!before.legendNames.contains(QStringLiteral("inside its host (in place)")));
+    // With them (roles parallel to the map), written-in-place tensors get their own legend entry.
+    interstage::SavedSession session = fixture();
+    interstage::SavedRunSet& arena = session.runSets.back();
+    arena.planTensors.assign(arena.memoryMap.size(), interstage::PlanTensorFacts{1, "own", ""});
+    arena.planTensors[3] = {1, "concat-member", arena.memoryMap[10].name};
+    QImage image(900, 560, QImage::Format_ARGB32_Premultiplied);
+    QPainter painter(&image);
+    const report::FigureLayout after =
+        report::drawFigureWithLayout(painter, QRectF(0, 0, 900, 560), session, options(ChartKind::MemoryMap));
+    QVERIFY2(after.legendNames.contains(QStringLiteral("inside its host (in place)")),
+             qPrintable(after.legendNames.join('|')));
+    // Facts that do not match the map (another length) are not used.
+    arena.planTensors.pop_back();
+    const report::FigureLayout mismatched =
+        report::drawFigureWithLayout(painter, QRectF(0, 0, 900, 560), session, options(ChartKind::MemoryMap));
+    QVERIFY(!mismatched.legendNames.contains(QStringLiteral("inside its host (in place)")));
 }
 
 void TestFigures::svgCarriesTitle() {
