@@ -328,8 +328,8 @@ std::vector<Candidate> FigureFrame::candidatesFor(const Label& label, const QSiz
         candidates.resize(kLeaderFrom, candidates.back());  // the first kLeaderFrom sit at the line
         for (int k = 1; label.leader && k <= 8; ++k) {
             const QPointF up(0, -2 * k * size.height());
-            candidates.push_back({near + up, nearSide | Qt::AlignBottom});
-            candidates.push_back({far + up, farSide | Qt::AlignBottom});
+            candidates.push_back({near + up, nearSide | Qt::AlignBottom, k});
+            candidates.push_back({far + up, farSide | Qt::AlignBottom, k});
         }
         return candidates;
     }
@@ -353,7 +353,7 @@ std::vector<Candidate> FigureFrame::candidatesFor(const Label& label, const QSiz
     for (int k = 1; k <= 4; ++k) {
         const QPointF higher = above - QPointF(0, k * size.height());
         for (Qt::Alignment side : {Qt::AlignHCenter, Qt::AlignLeft, Qt::AlignRight})
-            candidates.push_back({higher, side | Qt::AlignBottom});
+            candidates.push_back({higher, side | Qt::AlignBottom, k});
     }
     return candidates;
 }
@@ -412,7 +412,17 @@ void FigureFrame::placeLabels() {
             // A name kept inside its band may cover the band below its line, not data above it.
             const bool inBand =
                 places[i].label->insideData && r.top() >= plot_->yAxis->coordToPixel(places[i].label->value) - 0.5;
-            const double k = 10 * cost(r, area, others) + (inBand ? 0 : dataCovered(r));
+            // Rising costs a little per level, and per line its leader crosses.
+            const Candidate& at = places[i].candidates[c];
+            double rise = 0;
+            if (at.lift > 0) {
+                const double y = plot_->yAxis->coordToPixel(places[i].label->value);  // the line's or point's
+                const QRectF leader = QRectF(QPointF(at.anchor.x() - 1, at.anchor.y()), QPointF(at.anchor.x() + 1, y));
+                int crossed = 0;
+                for (std::size_t j = 0; j < lines.size(); ++j) crossed += j != i && leader.intersects(lines[j]) ? 1 : 0;
+                rise = 0.25 * (at.lift + crossed) * r.width() * r.height();
+            }
+            const double k = 10 * cost(r, area, others) + (inBand ? 0 : dataCovered(r)) + rise;
             if (k < best - 1e-9) {
                 best = k;
                 places[i].chosen = static_cast<int>(c);

@@ -33,6 +33,7 @@ public:
     struct Candidate {
         QPointF anchor;
         Qt::Alignment alignment;
+        int lift = 0;  // how far it rose from its line or point (0: beside it)
     };
 
     FigureFrame(const FigureOptions& options, const QSizeF& logicalSize);
