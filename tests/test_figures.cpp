@@ -20,6 +20,7 @@
 #include <QTest>
 #include <cmath>
 
+#include "interstage/format.h"
 #include "report/figure.h"
 #include "report/figure_layout.h"
 
@@ -114,6 +115,7 @@ private slots:
     void columnPngIs85mmAt300Dpi();
     void pdfPageIsTheFigure();
     void badInputsAreClearErrors();
+    void sparseDocumentsStillDraw();
     void renderToolExitCodes();
 };
 
@@ -374,6 +376,39 @@ void TestFigures::badInputsAreClearErrors() {
     o.set = 42;
     const report::FigureLayout layout = layoutOf(o);
     QVERIFY(layout.error.contains(QStringLiteral("set 42 is out of range")));
+}
+
+// Runs with nothing but their time (no events, no RSS samples, a time the
+// file held as null), sets without node names or bounds: every kind draws.
+void TestFigures::sparseDocumentsStillDraw() {
+    interstage::SavedSession session = fixture();
+    for (interstage::SavedRunSet& set : session.runSets) {
+        set.executedNodeNames.clear();
+        set.executedLowerBoundBytes = set.lowerBoundBytes = set.aliasedLowerBoundBytes = 0;
+        set.budget = {};
+        for (interstage::RunStats& run : set.runs) {
+            run.events.clear();
+            run.rss.clear();
+        }
+        if (!set.runs.empty()) set.runs.front().ms = std::nan("");
+    }
+    QImage image(900, 560, QImage::Format_ARGB32_Premultiplied);
+    QPainter painter(&image);
+    for (ChartKind kind : {ChartKind::Timeline, ChartKind::MemoryMap, ChartKind::Timings}) {
+        const report::FigureLayout layout =
+            report::drawFigureWithLayout(painter, QRectF(0, 0, 900, 560), session, options(kind));
+        QVERIFY2(layout.error.isEmpty(), qPrintable(layout.error));
+        QVERIFY(!layout.title.isEmpty());
+        QVERIFY(!layout.legendRect.intersects(layout.axisRect));
+    }
+    // Without bounds or budget the timeline names only its peak.
+    const report::FigureLayout timeline =
+        report::drawFigureWithLayout(painter, QRectF(0, 0, 900, 560), session, options(ChartKind::Timeline));
+    // ... the bytes held from the start, as nothing is allocated after it.
+    double held = 0;
+    for (std::size_t bytes : session.runSets.back().runs.back().bytesAtStart) held += double(bytes);
+    QCOMPARE(timeline.referenceLabels,
+             QStringList{QStringLiteral("peak ") + QString::fromStdString(interstage::formatBytes(held))});
 }
 
 void TestFigures::renderToolExitCodes() {
