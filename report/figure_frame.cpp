@@ -197,7 +197,6 @@ void FigureFrame::addPointMarker(double key, double value, const QString& label,
     dot->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, pen.color(), pen.color(), fonts_.basePx * 0.5));
     dot->addData(key, value);
     QCPItemText* text = makeLabel(label, pen);
-    text->setBrush(Qt::NoBrush);
     QCPItemLine* leader = makeLeader(pen);
     leader->start->setCoords(key, value);
     labels_.push_back({Label::Point, text, key, value, Qt::AlignHCenter, false, false, leader});
@@ -245,10 +244,9 @@ QRectF rectAt(const Candidate& c, const QSizeF& size) {
     return QRectF(QPointF(x, y), size);
 }
 
-// How bad a place is: area over names already placed, and (far worse)
-// area outside the data panel.
-double cost(const QRectF& rect, const QRectF& area, const std::vector<QRectF>& taken) {
-    double c = (rect.width() * rect.height() - rect.intersected(area).width() * rect.intersected(area).height()) * 100;
+// Area of `rect` over the lines drawn in the data panel.
+double cost(const QRectF& rect, const std::vector<QRectF>& taken) {
+    double c = 0;
     for (const QRectF& t : taken) {
         const QRectF overlap = rect.intersected(t);
         c += overlap.width() * overlap.height();
@@ -355,6 +353,14 @@ std::vector<Candidate> FigureFrame::candidatesFor(const Label& label, const QSiz
         for (Qt::Alignment side : {Qt::AlignHCenter, Qt::AlignLeft, Qt::AlignRight})
             candidates.push_back({higher, side | Qt::AlignBottom, k});
     }
+    // And aside, for a point at the panel's edge with names above it.
+    for (int k = 0; k <= 4; ++k) {
+        for (int j = 1; j <= 3; ++j) {
+            const QPointF shift(j * size.width() * 0.6, -k * size.height());
+            candidates.push_back({above + shift, Qt::AlignLeft | Qt::AlignBottom, k + j});
+            candidates.push_back({above - QPointF(shift.x(), -shift.y()), Qt::AlignRight | Qt::AlignBottom, k + j});
+        }
+    }
     return candidates;
 }
 
@@ -400,9 +406,9 @@ void FigureFrame::placeLabels() {
     }
     const std::vector<QRectF> steps = obstacleRects();
     auto choose = [&](std::size_t i) {
-        std::vector<QRectF> others = steps;
+        std::vector<QRectF> others = steps, names;
         for (std::size_t j = 0; j < places.size(); ++j) {
-            if (j != i && places[j].chosen >= 0) others.push_back(places[j].rect());
+            if (j != i && places[j].chosen >= 0) names.push_back(places[j].rect());
             if (j != i && !lines[j].isEmpty()) others.push_back(lines[j]);
         }
         double best = 1e300;
@@ -422,7 +428,17 @@ void FigureFrame::placeLabels() {
                 for (std::size_t j = 0; j < lines.size(); ++j) crossed += j != i && leader.intersects(lines[j]) ? 1 : 0;
                 rise = 0.25 * (at.lift + crossed) * r.width() * r.height();
             }
-            const double k = 10 * cost(r, area, others) + (inBand ? 0 : dataCovered(r)) + rise;
+            // Two names must never touch: any overlap costs more than every other fault.
+            double touching = 0;
+            for (const QRectF& n : names) {
+                const QRectF overlap = r.intersected(n);
+                touching += overlap.isEmpty() ? 0 : 1e12 + 1e6 * overlap.width() * overlap.height();
+            }
+            // Outside the panel (clipped) is as bad.
+            const QRectF inside = r.intersected(area);
+            const double outside = r.width() * r.height() - inside.width() * inside.height();
+            const double k = touching + (outside > 0.5 ? 1e12 : 0) + 1e6 * outside + 10 * cost(r, others) +
+                             (inBand ? 0 : dataCovered(r)) + rise;
             if (k < best - 1e-9) {
                 best = k;
                 places[i].chosen = static_cast<int>(c);

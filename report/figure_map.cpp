@@ -197,10 +197,10 @@ void addLegend(FigureFrame& frame, const interstage::SavedRunSet& set, bool aren
 }
 
 QString peakLabel(const interstage::SavedRunSet& set, const interstage::LivePeak& peak) {
-    QString node;
+    QString label = QStringLiteral("peak step %1: %2 live").arg(peak.step).arg(formatBytes(double(peak.bytes)));
     if (peak.step >= 0 && peak.step < static_cast<int>(set.executedNodeNames.size()))
-        node = QStringLiteral(" (%1)").arg(QString::fromStdString(set.executedNodeNames[std::size_t(peak.step)]));
-    return QStringLiteral("peak step %1%2: %3 live").arg(peak.step).arg(node, formatBytes(double(peak.bytes)));
+        label += QStringLiteral(" (%1)").arg(QString::fromStdString(set.executedNodeNames[std::size_t(peak.step)]));
+    return label;
 }
 
 }  // namespace

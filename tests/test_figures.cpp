@@ -224,7 +224,7 @@ void TestFigures::everyReferenceLineNamed() {
     QVERIFY2(all.contains(QStringLiteral("lower bound with in-place writes: held + 3.0 MiB")), qPrintable(all));
     QVERIFY2(all.contains(QStringLiteral("held from the start: 6.9 MiB of weights and inputs")), qPrintable(all));
     QVERIFY2(all.contains(QStringLiteral("memory budget 16.0 MiB")), qPrintable(all));
-    QVERIFY2(all.contains(QStringLiteral("peak 10.4 MiB")), qPrintable(all));
+    QVERIFY2(all.contains(QStringLiteral("peak 10.4 MiB at 0.000 ms")), qPrintable(all));
     QCOMPARE(timeline.referenceLines, 5);
     // Earlier sets drawn as named lines; the refused one has no line.
     QVERIFY(timeline.legendNames.contains(QStringLiteral("reduce (T,T,T,F): total tracked")));
@@ -240,7 +240,9 @@ void TestFigures::everyReferenceLineNamed() {
     QCOMPARE(map.referenceLabels.size(), 1);
     QVERIFY2(map.referenceLabels.front().startsWith(QStringLiteral("peak step ")),
              qPrintable(map.referenceLabels.front()));
-    QVERIFY(map.referenceLabels.front().endsWith(QStringLiteral(" live")));
+    // "peak step 213: 3.5 MiB live (stage1d/rebnconvin/conv_s1)": the fixture's arena plan.
+    QVERIFY2(map.referenceLabels.front().startsWith(QStringLiteral("peak step 213: 3.5 MiB live (")),
+             qPrintable(map.referenceLabels.front()));
 }
 
 void TestFigures::namesDoNotCoverEachOther() {
@@ -250,7 +252,11 @@ void TestFigures::namesDoNotCoverEachOther() {
             o.set = set;
             const report::FigureLayout layout = layoutOf(o);
             for (std::size_t i = 0; i < layout.labelRects.size(); ++i) {
-                QVERIFY(layout.axisRect.adjusted(-1, -1, 1, 1).contains(layout.labelRects[i]));
+                QVERIFY2(layout.axisRect.adjusted(-1, -1, 1, 1).contains(layout.labelRects[i]),
+                         qPrintable(QStringLiteral("target %1 set %2: '%3' leaves the data panel")
+                                        .arg(int(target))
+                                        .arg(set)
+                                        .arg(layout.referenceLabels[int(i)])));
                 for (std::size_t j = i + 1; j < layout.labelRects.size(); ++j)
                     QVERIFY2(!layout.labelRects[i].intersects(layout.labelRects[j]),
                              qPrintable(QStringLiteral("target %1 set %2: '%3' overlaps '%4'")
@@ -408,7 +414,8 @@ void TestFigures::sparseDocumentsStillDraw() {
     double held = 0;
     for (std::size_t bytes : session.runSets.back().runs.back().bytesAtStart) held += double(bytes);
     QCOMPARE(timeline.referenceLabels,
-             QStringList{QStringLiteral("peak ") + QString::fromStdString(interstage::formatBytes(held))});
+             QStringList{QStringLiteral("peak ") + QString::fromStdString(interstage::formatBytes(held)) +
+                         QStringLiteral(" at 0.000 ms")});
 }
 
 void TestFigures::renderToolExitCodes() {
