@@ -197,7 +197,6 @@ void FigureFrame::addPointMarker(double key, double value, const QString& label,
     dot->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, pen.color(), pen.color(), fonts_.basePx * 0.5));
     dot->addData(key, value);
     QCPItemText* text = makeLabel(label, pen);
-    text->setBrush(Qt::NoBrush);
     QCPItemLine* leader = makeLeader(pen);
     leader->start->setCoords(key, value);
     labels_.push_back({Label::Point, text, key, value, Qt::AlignHCenter, false, false, leader});
@@ -245,10 +244,9 @@ QRectF rectAt(const Candidate& c, const QSizeF& size) {
     return QRectF(QPointF(x, y), size);
 }
 
-// How bad a place is: area over names already placed, and (far worse)
-// area outside the data panel.
-double cost(const QRectF& rect, const QRectF& area, const std::vector<QRectF>& taken) {
-    double c = (rect.width() * rect.height() - rect.intersected(area).width() * rect.intersected(area).height()) * 100;
+// Area of `rect` over the lines drawn in the data panel.
+double cost(const QRectF& rect, const std::vector<QRectF>& taken) {
+    double c = 0;
     for (const QRectF& t : taken) {
         const QRectF overlap = rect.intersected(t);
         c += overlap.width() * overlap.height();
@@ -279,6 +277,22 @@ QString wrapWords(const QString& text, const QFont& font, double width) {
 void FigureFrame::setDataEnvelope(const QVector<double>& keys, const QVector<double>& values) {
     envelopeKeys_ = keys;
     envelopeValues_ = values;
+}
+
+void FigureFrame::addObstacleSteps(const QVector<double>& keys, const QVector<double>& values) {
+    obstacleSteps_.push_back({keys, values});
+}
+
+std::vector<QRectF> FigureFrame::obstacleRects() const {
+    std::vector<QRectF> rects;
+    for (const auto& [keys, values] : obstacleSteps_) {
+        for (qsizetype i = 0; i + 1 < keys.size(); ++i) {
+            const double x0 = plot_->xAxis->coordToPixel(keys[i]), x1 = plot_->xAxis->coordToPixel(keys[i + 1]);
+            if (x1 - x0 < 1) continue;  // runs under a pixel: the risers cover them
+            rects.push_back(QRectF(x0, plot_->yAxis->coordToPixel(values[i]) - 2, x1 - x0, 4));
+        }
+    }
+    return rects;
 }
 
 // Pixel area of `rect` below the highest data value within its x span.
@@ -312,8 +326,8 @@ std::vector<Candidate> FigureFrame::candidatesFor(const Label& label, const QSiz
         candidates.resize(kLeaderFrom, candidates.back());  // the first kLeaderFrom sit at the line
         for (int k = 1; label.leader && k <= 8; ++k) {
             const QPointF up(0, -2 * k * size.height());
-            candidates.push_back({near + up, nearSide | Qt::AlignBottom});
-            candidates.push_back({far + up, farSide | Qt::AlignBottom});
+            candidates.push_back({near + up, nearSide | Qt::AlignBottom, k});
+            candidates.push_back({far + up, farSide | Qt::AlignBottom, k});
         }
         return candidates;
     }
@@ -337,7 +351,15 @@ std::vector<Candidate> FigureFrame::candidatesFor(const Label& label, const QSiz
     for (int k = 1; k <= 4; ++k) {
         const QPointF higher = above - QPointF(0, k * size.height());
         for (Qt::Alignment side : {Qt::AlignHCenter, Qt::AlignLeft, Qt::AlignRight})
-            candidates.push_back({higher, side | Qt::AlignBottom});
+            candidates.push_back({higher, side | Qt::AlignBottom, k});
+    }
+    // And aside, for a point at the panel's edge with names above it.
+    for (int k = 0; k <= 4; ++k) {
+        for (int j = 1; j <= 3; ++j) {
+            const QPointF shift(j * size.width() * 0.6, -k * size.height());
+            candidates.push_back({above + shift, Qt::AlignLeft | Qt::AlignBottom, k + j});
+            candidates.push_back({above - QPointF(shift.x(), -shift.y()), Qt::AlignRight | Qt::AlignBottom, k + j});
+        }
     }
     return candidates;
 }
@@ -359,7 +381,13 @@ void FigureFrame::placeLabels() {
         for (const Label& l : labels_) {
             if ((l.kind == Label::Point) != (pass == 1)) continue;
             QCPItemText* item = l.item;
-            item->setText(wrapWords(item->text(), item->font(), area.width() * 0.9));
+            // A line's name fits beside it: across the panel, or on the wider side of a vertical line.
+            double room = area.width() * 0.9;
+            if (l.kind == Label::Vertical) {
+                const double x = plot_->xAxis->coordToPixel(l.key);
+                room = std::max(x - area.left(), area.right() - x) - fonts_.basePx;
+            }
+            item->setText(wrapWords(item->text(), item->font(), room));
             const QMargins pad = item->padding();
             const QSizeF size =
                 QFontMetricsF(item->font()).boundingRect(QRectF(0, 0, 1e6, 1e6), Qt::AlignLeft, item->text()).size() +
@@ -376,10 +404,11 @@ void FigureFrame::placeLabels() {
         else if (l.kind == Label::Vertical)
             lines[i] = QRectF(plot_->xAxis->coordToPixel(l.key) - 2, area.top(), 4, area.height());
     }
+    const std::vector<QRectF> steps = obstacleRects();
     auto choose = [&](std::size_t i) {
-        std::vector<QRectF> others;
+        std::vector<QRectF> others = steps, names;
         for (std::size_t j = 0; j < places.size(); ++j) {
-            if (j != i && places[j].chosen >= 0) others.push_back(places[j].rect());
+            if (j != i && places[j].chosen >= 0) names.push_back(places[j].rect());
             if (j != i && !lines[j].isEmpty()) others.push_back(lines[j]);
         }
         double best = 1e300;
@@ -389,7 +418,27 @@ void FigureFrame::placeLabels() {
             // A name kept inside its band may cover the band below its line, not data above it.
             const bool inBand =
                 places[i].label->insideData && r.top() >= plot_->yAxis->coordToPixel(places[i].label->value) - 0.5;
-            const double k = 10 * cost(r, area, others) + (inBand ? 0 : dataCovered(r));
+            // Rising costs a little per level, and per line its leader crosses.
+            const Candidate& at = places[i].candidates[c];
+            double rise = 0;
+            if (at.lift > 0) {
+                const double y = plot_->yAxis->coordToPixel(places[i].label->value);  // the line's or point's
+                const QRectF leader = QRectF(QPointF(at.anchor.x() - 1, at.anchor.y()), QPointF(at.anchor.x() + 1, y));
+                int crossed = 0;
+                for (std::size_t j = 0; j < lines.size(); ++j) crossed += j != i && leader.intersects(lines[j]) ? 1 : 0;
+                rise = 0.25 * (at.lift + crossed) * r.width() * r.height();
+            }
+            // Two names must never touch: any overlap costs more than every other fault.
+            double touching = 0;
+            for (const QRectF& n : names) {
+                const QRectF overlap = r.intersected(n);
+                touching += overlap.isEmpty() ? 0 : 1e12 + 1e6 * overlap.width() * overlap.height();
+            }
+            // Outside the panel (clipped) is as bad.
+            const QRectF inside = r.intersected(area);
+            const double outside = r.width() * r.height() - inside.width() * inside.height();
+            const double k = touching + (outside > 0.5 ? 1e12 : 0) + 1e6 * outside + 10 * cost(r, others) +
+                             (inBand ? 0 : dataCovered(r)) + rise;
             if (k < best - 1e-9) {
                 best = k;
                 places[i].chosen = static_cast<int>(c);
@@ -460,6 +509,9 @@ FigureLayout FigureFrame::paint(QPainter& painter, const QRectF& rect) {
     layout.axisRect = main_->rect();
     if (plot_->legend->visible()) layout.legendRect = plot_->legend->outerRect();
     layout.legendColumns = plot_->legend->visible() ? plot_->legend->columnCount() : 0;
+    for (int i = 0; i < plot_->legend->itemCount(); ++i)
+        if (auto* item = qobject_cast<QCPPlottableLegendItem*>(plot_->legend->item(i)))
+            layout.legendNames << item->plottable()->name();
     layout.referenceLabels = referenceLabels_;
     layout.referenceLines = referenceLines_;
     layout.labelRects = labelRects_;

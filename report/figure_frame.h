@@ -33,6 +33,7 @@ public:
     struct Candidate {
         QPointF anchor;
         Qt::Alignment alignment;
+        int lift = 0;  // how far it rose from its line or point (0: beside it)
     };
 
     FigureFrame(const FigureOptions& options, const QSizeF& logicalSize);
@@ -69,6 +70,8 @@ public:
     // The top of the data drawn in the data panel, as steps (each value
     // holds from its key to the next): names are placed off it where they can.
     void setDataEnvelope(const QVector<double>& keys, const QVector<double>& values);
+    // A step line drawn over the data (an earlier set's total): names keep off it.
+    void addObstacleSteps(const QVector<double>& keys, const QVector<double>& values);
 
     // Lays the legend out in columns that fit the width, then paints the
     // plot scaled into `rect` (vector commands on vector painters).
@@ -98,6 +101,8 @@ private:
     };
     std::vector<Label> labels_;
     QVector<double> envelopeKeys_, envelopeValues_;
+    std::vector<std::pair<QVector<double>, QVector<double>>> obstacleSteps_;
+    std::vector<QRectF> obstacleRects() const;  // the step lines' flat runs, in pixels
     double dataCovered(const QRectF& rect) const;
     std::vector<Candidate> candidatesFor(const Label& label, const QSizeF& size) const;
 

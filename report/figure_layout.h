@@ -19,6 +19,7 @@ struct FigureLayout {
     QRectF axisRect;    // the data area
     QRectF legendRect;  // empty when there is no legend
     int legendColumns = 0;
+    QStringList legendNames;  // the legend's entries, in order
     // One entry per reference line drawn (bounds, budget, peak, peak step):
     // the text drawn beside it. A line without a name would have "".
     QStringList referenceLabels;

@@ -68,6 +68,15 @@ private:
 
 bool isWorkspace(const interstage::TensorPlacement& p) { return p.name.rfind("workspace of ", 0) == 0; }
 
+// Written inside another tensor's bytes (an overwrite in place, a Concat
+// input placed in its output), from the document's plan facts when it has
+// them: drawn over its host, hatched, so both stay visible.
+bool isInsideHost(const interstage::SavedRunSet& set, std::size_t i) {
+    if (set.planTensors.size() != set.memoryMap.size()) return false;
+    const std::string& role = set.planTensors[i].role;
+    return role == "in-place" || role == "concat-member";
+}
+
 struct Lanes {
     std::vector<double> origin;                   // bytes, per placement
     std::vector<std::pair<double, double>> held;  // (y, bytes) of buffers held through the run
@@ -137,13 +146,21 @@ void fillBlocks(FigureFrame& frame, BlocksPlottable& plottable, const interstage
         plottable.lanes.push_back({QRectF(0, toMiB(y), steps, toMiB(bytes)),
                                    blockBrush(frame.style(), BlockKind::HeldLane), QPen(Qt::NoPen)});
     const QPen outline = blockPen(frame.style(), BlockKind::Tensor, frame.lineWidth());
-    for (std::size_t i = 0; i < map.size(); ++i) {
-        const auto& p = map[i];
-        // A Concat input whose pages moved into the Concat's output holds its
-        // own lane until the move; from then its bytes are the output's.
-        const int end = p.movedAt >= 0 ? p.movedAt : p.last + 1;
-        const QRectF rect(p.first, toMiB(lanes.origin[i]), std::max(1, end - p.first), toMiB(double(p.bytes)));
-        plottable.blocks.push_back({rect, brushFor(frame.style(), p, logMin, logMax), outline});
+    // Tensors inside a host last, so they are drawn over it.
+    for (bool inside : {false, true}) {
+        for (std::size_t i = 0; i < map.size(); ++i) {
+            if (isInsideHost(set, i) != inside) continue;
+            const auto& p = map[i];
+            // A Concat input whose pages moved into the Concat's output holds its
+            // own lane until the move; from then its bytes are the output's.
+            const int end = p.movedAt >= 0 ? p.movedAt : p.last + 1;
+            const QRectF rect(p.first, toMiB(lanes.origin[i]), std::max(1, end - p.first), toMiB(double(p.bytes)));
+            if (inside)
+                plottable.blocks.push_back({rect, blockBrush(frame.style(), BlockKind::InsideHost),
+                                            blockPen(frame.style(), BlockKind::InsideHost, frame.lineWidth())});
+            else
+                plottable.blocks.push_back({rect, brushFor(frame.style(), p, logMin, logMax), outline});
+        }
     }
     plottable.steps = steps;
     plottable.top = std::max(toMiB(lanes.totalBytes), 1e-6);
@@ -162,24 +179,28 @@ void addLegend(FigureFrame& frame, const interstage::SavedRunSet& set, bool aren
     const Style style = frame.style();
     const QPen pen = blockPen(style, BlockKind::Tensor, frame.lineWidth());
     addSwatch(plot, QStringLiteral("small tensor"), tensorBrush(style, 0), pen);
-    addSwatch(plot, QStringLiteral("large tensor (shade by size)"), tensorBrush(style, 1), pen);
+    addSwatch(plot, QStringLiteral("large tensor (darker: bigger)"), tensorBrush(style, 1), pen);
     bool kept = false, workspace = false;
     for (const auto& p : set.memoryMap) {
         kept = kept || p.kept;
         workspace = workspace || isWorkspace(p);
     }
-    if (kept) addSwatch(plot, QStringLiteral("kept (graph output or pinned)"), blockBrush(style, BlockKind::Kept), pen);
+    if (kept) addSwatch(plot, QStringLiteral("kept (output or pinned)"), blockBrush(style, BlockKind::Kept), pen);
+    bool inside = false;
+    for (std::size_t i = 0; i < set.memoryMap.size(); ++i) inside = inside || isInsideHost(set, i);
+    if (inside)
+        addSwatch(plot, QStringLiteral("inside its host (in place)"), blockBrush(style, BlockKind::InsideHost),
+                  blockPen(style, BlockKind::InsideHost, frame.lineWidth()));
     if (workspace) addSwatch(plot, QStringLiteral("kernel workspace"), blockBrush(style, BlockKind::Workspace), pen);
-    addSwatch(plot,
-              arena ? QStringLiteral("the slab, held through the run") : QStringLiteral("buffer held through the run"),
+    addSwatch(plot, arena ? QStringLiteral("slab, held through the run") : QStringLiteral("held through the run"),
               blockBrush(style, BlockKind::HeldLane), QPen(mutedTextColor(style), frame.lineWidth() * 0.4));
 }
 
 QString peakLabel(const interstage::SavedRunSet& set, const interstage::LivePeak& peak) {
-    QString node;
+    QString label = QStringLiteral("peak step %1: %2 live").arg(peak.step).arg(formatBytes(double(peak.bytes)));
     if (peak.step >= 0 && peak.step < static_cast<int>(set.executedNodeNames.size()))
-        node = QStringLiteral(" (%1)").arg(QString::fromStdString(set.executedNodeNames[std::size_t(peak.step)]));
-    return QStringLiteral("peak step %1%2: %3 live").arg(peak.step).arg(node, formatBytes(double(peak.bytes)));
+        label += QStringLiteral(" (%1)").arg(QString::fromStdString(set.executedNodeNames[std::size_t(peak.step)]));
+    return label;
 }
 
 }  // namespace

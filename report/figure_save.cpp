@@ -42,12 +42,14 @@ bool writePng(QSaveFile& file, const interstage::SavedSession& session, const Fi
     return writer.write(image);
 }
 
-// The figure's title for the file's metadata, from a layout pass.
-QString titleOf(const interstage::SavedSession& session, const FigureOptions& options) {
+// The figure's title and footnote for the file's metadata, from a layout pass.
+FigureLayout layoutOf(const interstage::SavedSession& session, const FigureOptions& options) {
     QPicture scratch;
     QPainter painter(&scratch);
-    const FigureLayout layout =
-        drawFigureWithLayout(painter, QRectF(QPointF(0, 0), figurePixelSize(options)), session, options);
+    return drawFigureWithLayout(painter, QRectF(QPointF(0, 0), figurePixelSize(options)), session, options);
+}
+
+QString titleOf(const FigureLayout& layout) {
     return layout.subtitle.isEmpty() ? layout.title : layout.title + QStringLiteral(" — ") + layout.subtitle;
 }
 
@@ -57,9 +59,12 @@ bool writeSvg(QSaveFile& file, const interstage::SavedSession& session, const Fi
     svg.setOutputDevice(&file);
     svg.setSize(px.toSize());
     svg.setViewBox(QRectF(QPointF(0, 0), px));
-    svg.setResolution(static_cast<int>(std::lround(effectiveDpi(options))));
-    svg.setTitle(titleOf(session, options));
-    svg.setDescription(options.footnote.isEmpty() ? footnoteFor(session, options.set) : options.footnote);
+    // The SVG's width and height are px / resolution: a column keeps its
+    // 85 mm; slides and custom sizes show at their px in a browser.
+    svg.setResolution(static_cast<int>(std::lround(options.target == Target::Column ? options.dpi : kScreenDpi)));
+    const FigureLayout layout = layoutOf(session, options);
+    svg.setTitle(titleOf(layout));
+    svg.setDescription(layout.footnote);
     QPainter painter;
     if (!painter.begin(&svg)) return false;
     drawFigure(painter, QRectF(QPointF(0, 0), px), session, options);
@@ -70,7 +75,7 @@ bool writePdf(QSaveFile& file, const interstage::SavedSession& session, const Fi
     const QSizeF px = figurePixelSize(options);
     const double mmPerPx = kMmPerInch / effectiveDpi(options);
     QPdfWriter pdf(&file);
-    pdf.setTitle(titleOf(session, options));
+    pdf.setTitle(titleOf(layoutOf(session, options)));
     pdf.setCreator(QStringLiteral("Interstage"));
     pdf.setResolution(1200);  // device units fine enough for hairlines; the figure is vector
     const QPageSize page(QSizeF(px.width() * mmPerPx, px.height() * mmPerPx), QPageSize::Millimeter,

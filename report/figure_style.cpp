@@ -225,6 +225,8 @@ QBrush blockBrush(Style style, BlockKind kind) {
             return print ? QBrush(Qt::black, Qt::BDiagPattern) : QBrush(QColor(0xef, 0x8a, 0x62));
         case BlockKind::Workspace:
             return print ? QBrush(Qt::black, Qt::DiagCrossPattern) : QBrush(QColor(0xb3, 0x9d, 0xdb));
+        case BlockKind::InsideHost:
+            return print ? QBrush(Qt::black, Qt::VerPattern) : QBrush(QColor(0x0b, 0x2f, 0x6e), Qt::BDiagPattern);
         case BlockKind::HeldLane:
             return print ? QBrush(QColor(0xf0, 0xf0, 0xf0)) : QBrush(QColor(0xe8, 0xec, 0xf2));
     }
@@ -233,6 +235,8 @@ QBrush blockBrush(Style style, BlockKind kind) {
 
 QPen blockPen(Style style, BlockKind kind, double width) {
     if (kind == BlockKind::HeldLane) return QPen(Qt::NoPen);
+    if (kind == BlockKind::InsideHost)
+        return QPen(style == Style::Print ? QColor(Qt::black) : QColor(0x0b, 0x2f, 0x6e), width * 0.4, Qt::DashLine);
     if (style == Style::Print) return QPen(Qt::black, width * 0.4);
     return QPen(blockBrush(style, kind).color().darker(150), width * 0.4);
 }

@@ -55,7 +55,7 @@ QPen referencePen(Style style, Reference reference, double width);
 // Placed tensors in the memory map: shade by size (darker is bigger), and
 // the kinds apart from the plain tensors.
 QBrush tensorBrush(Style style, double sizeFraction);
-enum class BlockKind { Tensor, Kept, Workspace, HeldLane };
+enum class BlockKind { Tensor, Kept, Workspace, HeldLane, InsideHost };
 QBrush blockBrush(Style style, BlockKind kind);
 QPen blockPen(Style style, BlockKind kind, double width);
 

@@ -168,6 +168,7 @@ double addOverlays(FigureFrame& frame, const interstage::SavedSession& session, 
         const int pattern = colour++ + (frame.style() == Style::Print ? 1 : 0);
         line->setPen(seriesPen(frame.style(), pattern, frame.lineWidth() * 1.3));
         line->setData(keys, values, true);
+        frame.addObstacleSteps(keys, values);
     }
     return most;
 }
@@ -234,7 +235,7 @@ void addReferences(FigureFrame& frame, const interstage::SavedRunSet& set, const
                      formatBytes(static_cast<double>(set.budget.bytes))),
             referencePen(frame.style(), Reference::Budget, width), Qt::AlignLeft);
     frame.addPointMarker(stack.peakMs, toMiB(stack.peakBytes),
-                         QStringLiteral("peak %1").arg(formatBytes(stack.peakBytes)),
+                         QStringLiteral("peak %1 at %2").arg(formatBytes(stack.peakBytes), formatMs(stack.peakMs)),
                          referencePen(frame.style(), Reference::Peak, width));
 }
 
@@ -264,7 +265,10 @@ void buildTimeline(FigureFrame& frame, const interstage::SavedSession& session, 
     plot.xAxis->setLabel(QStringLiteral("time since the run started (ms)"));
     plot.yAxis->setLabel(QStringLiteral("tracked (MiB)"));
     plot.xAxis->setRange(0, std::max(stack.endMs, 1e-3) * 1.01);
-    plot.yAxis->setRange(0, std::max(toMiB(most), 1e-3) * 1.3);  // room for the names above the lines
+    // Room for the names above the lines; more in a column, where they are
+    // tall against the panel.
+    const double headroom = options.target == Target::Column ? 1.5 : 1.3;
+    plot.yAxis->setRange(0, std::max(toMiB(most), 1e-3) * headroom);
     frame.setDataEnvelope(stack.keys, stack.tops[slot(kStackOrder.back())]);
     addReferences(frame, set, stack, budgetShown);
 

@@ -5,6 +5,7 @@
 #include <qcustomplot.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "interstage/shape.h"
 #include "report/figure_kinds.h"
@@ -17,7 +18,9 @@ namespace {
 // run when there is one.
 double steadyMedian(const interstage::SavedRunSet& set) {
     std::vector<double> ms;
-    for (std::size_t i = set.runs.size() > 1 ? 1 : 0; i < set.runs.size(); ++i) ms.push_back(set.runs[i].ms);
+    // A time the file holds as null (NaN) has no place in an order.
+    for (std::size_t i = set.runs.size() > 1 ? 1 : 0; i < set.runs.size(); ++i)
+        if (std::isfinite(set.runs[i].ms)) ms.push_back(set.runs[i].ms);
     if (ms.empty()) return 0;
     std::sort(ms.begin(), ms.end());
     const std::size_t mid = ms.size() / 2;
@@ -71,6 +74,7 @@ void buildTimings(FigureFrame& frame, const interstage::SavedSession& session, c
                          : QPen(seriesBrush(frame.style(), int(s)).color().darker(130), frame.lineWidth() * 0.5));
         bars->setBarsGroup(group);
         for (std::size_t r = 0; r < set.runs.size(); ++r) {
+            if (!std::isfinite(set.runs[r].ms)) continue;  // unknown: no bar
             bars->addData(static_cast<double>(r + 1), set.runs[r].ms);
             maxMs = std::max(maxMs, set.runs[r].ms);
         }

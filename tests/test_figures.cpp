@@ -20,6 +20,7 @@
 #include <QTest>
 #include <cmath>
 
+#include "interstage/format.h"
 #include "report/figure.h"
 #include "report/figure_layout.h"
 
@@ -109,10 +110,12 @@ private slots:
     void titleNamesModelConfigurationAndRun();
     void everyReferenceLineNamed();
     void namesDoNotCoverEachOther();
+    void mapMarksTensorsInsideTheirHost();
     void svgCarriesTitle();
     void columnPngIs85mmAt300Dpi();
     void pdfPageIsTheFigure();
     void badInputsAreClearErrors();
+    void sparseDocumentsStillDraw();
     void renderToolExitCodes();
 };
 
@@ -221,15 +224,25 @@ void TestFigures::everyReferenceLineNamed() {
     QVERIFY2(all.contains(QStringLiteral("lower bound with in-place writes: held + 3.0 MiB")), qPrintable(all));
     QVERIFY2(all.contains(QStringLiteral("held from the start: 6.9 MiB of weights and inputs")), qPrintable(all));
     QVERIFY2(all.contains(QStringLiteral("memory budget 16.0 MiB")), qPrintable(all));
-    QVERIFY2(all.contains(QStringLiteral("peak 10.4 MiB")), qPrintable(all));
+    QVERIFY2(all.contains(QStringLiteral("peak 10.4 MiB at 0.000 ms")), qPrintable(all));
     QCOMPARE(timeline.referenceLines, 5);
+    // Earlier sets drawn as named lines; the refused one has no line.
+    QVERIFY(timeline.legendNames.contains(QStringLiteral("reduce (T,T,T,F): total tracked")));
+    QVERIFY(timeline.legendNames.contains(QStringLiteral("reuse (T,T,F,T): total tracked")));
+    QVERIFY(timeline.legendNames.contains(QStringLiteral("resident memory (RSS)")));
+    QCOMPARE(timeline.legendNames.filter(QStringLiteral("default")).size(), 0);
+    FigureOptions alone = options(ChartKind::Timeline);
+    alone.overlays = false;
+    QCOMPARE(layoutOf(alone).legendNames.filter(QStringLiteral("total tracked")).size(), 0);
 
     const report::FigureLayout map = layoutOf(options(ChartKind::MemoryMap));
     QCOMPARE(map.referenceLines, 1);
     QCOMPARE(map.referenceLabels.size(), 1);
     QVERIFY2(map.referenceLabels.front().startsWith(QStringLiteral("peak step ")),
              qPrintable(map.referenceLabels.front()));
-    QVERIFY(map.referenceLabels.front().endsWith(QStringLiteral(" live")));
+    // "peak step 213: 3.5 MiB live (stage1d/rebnconvin/conv_s1)": the fixture's arena plan.
+    QVERIFY2(map.referenceLabels.front().startsWith(QStringLiteral("peak step 213: 3.5 MiB live (")),
+             qPrintable(map.referenceLabels.front()));
 }
 
 void TestFigures::namesDoNotCoverEachOther() {
@@ -239,7 +252,11 @@ void TestFigures::namesDoNotCoverEachOther() {
             o.set = set;
             const report::FigureLayout layout = layoutOf(o);
             for (std::size_t i = 0; i < layout.labelRects.size(); ++i) {
-                QVERIFY(layout.axisRect.adjusted(-1, -1, 1, 1).contains(layout.labelRects[i]));
+                QVERIFY2(layout.axisRect.adjusted(-1, -1, 1, 1).contains(layout.labelRects[i]),
+                         qPrintable(QStringLiteral("target %1 set %2: '%3' leaves the data panel")
+                                        .arg(int(target))
+                                        .arg(set)
+                                        .arg(layout.referenceLabels[int(i)])));
                 for (std::size_t j = i + 1; j < layout.labelRects.size(); ++j)
                     QVERIFY2(!layout.labelRects[i].intersects(layout.labelRects[j]),
                              qPrintable(QStringLiteral("target %1 set %2: '%3' overlaps '%4'")
@@ -249,6 +266,29 @@ void TestFigures::namesDoNotCoverEachOther() {
             }
         }
     }
+}
+
+void TestFigures::mapMarksTensorsInsideTheirHost() {
+    // The fixture predates the plan facts: without them no tensor is marked.
+    const report::FigureLayout before = layoutOf(options(ChartKind::MemoryMap));
+    QVERIFY2(before.legendNames.contains(QStringLiteral("kernel workspace")), qPrintable(before.legendNames.join('|')));
+    QVERIFY(!before.legendNames.contains(QStringLiteral("inside its host (in place)")));
+    // With them (roles parallel to the map), written-in-place tensors get their own legend entry.
+    interstage::SavedSession session = fixture();
+    interstage::SavedRunSet& arena = session.runSets.back();
+    arena.planTensors.assign(arena.memoryMap.size(), interstage::PlanTensorFacts{1, "own", ""});
+    arena.planTensors[3] = {1, "concat-member", arena.memoryMap[10].name};
+    QImage image(900, 560, QImage::Format_ARGB32_Premultiplied);
+    QPainter painter(&image);
+    const report::FigureLayout after =
+        report::drawFigureWithLayout(painter, QRectF(0, 0, 900, 560), session, options(ChartKind::MemoryMap));
+    QVERIFY2(after.legendNames.contains(QStringLiteral("inside its host (in place)")),
+             qPrintable(after.legendNames.join('|')));
+    // Facts that do not match the map (another length) are not used.
+    arena.planTensors.pop_back();
+    const report::FigureLayout mismatched =
+        report::drawFigureWithLayout(painter, QRectF(0, 0, 900, 560), session, options(ChartKind::MemoryMap));
+    QVERIFY(!mismatched.legendNames.contains(QStringLiteral("inside its host (in place)")));
 }
 
 void TestFigures::svgCarriesTitle() {
@@ -263,7 +303,12 @@ void TestFigures::svgCarriesTitle() {
     // The text is drawn as text (vector), not as an image.
     QVERIFY(svg.contains(QStringLiteral(">Memory over one run of u2netp.onnx</text>")));
     QVERIFY(svg.contains(QStringLiteral("viewBox=\"0 0 900 560\"")));
+    // Shown at its px size (900 px at 96 dpi = 238.125 mm).
+    QVERIFY2(svg.contains(QStringLiteral("width=\"238.125mm\"")) || svg.contains(QStringLiteral("width=\"238.12mm\"")),
+             qPrintable(svg.left(600)));
     QVERIFY(!svg.contains(QStringLiteral("<image")));
+    // The footnote as its description: the tool, the date, the options.
+    QVERIFY(svg.contains(QStringLiteral("<desc>Interstage 0.1.0 · ")));
 }
 
 void TestFigures::columnPngIs85mmAt300Dpi() {
@@ -337,6 +382,40 @@ void TestFigures::badInputsAreClearErrors() {
     o.set = 42;
     const report::FigureLayout layout = layoutOf(o);
     QVERIFY(layout.error.contains(QStringLiteral("set 42 is out of range")));
+}
+
+// Runs with nothing but their time (no events, no RSS samples, a time the
+// file held as null), sets without node names or bounds: every kind draws.
+void TestFigures::sparseDocumentsStillDraw() {
+    interstage::SavedSession session = fixture();
+    for (interstage::SavedRunSet& set : session.runSets) {
+        set.executedNodeNames.clear();
+        set.executedLowerBoundBytes = set.lowerBoundBytes = set.aliasedLowerBoundBytes = 0;
+        set.budget = {};
+        for (interstage::RunStats& run : set.runs) {
+            run.events.clear();
+            run.rss.clear();
+        }
+        if (!set.runs.empty()) set.runs.front().ms = std::nan("");
+    }
+    QImage image(900, 560, QImage::Format_ARGB32_Premultiplied);
+    QPainter painter(&image);
+    for (ChartKind kind : {ChartKind::Timeline, ChartKind::MemoryMap, ChartKind::Timings}) {
+        const report::FigureLayout layout =
+            report::drawFigureWithLayout(painter, QRectF(0, 0, 900, 560), session, options(kind));
+        QVERIFY2(layout.error.isEmpty(), qPrintable(layout.error));
+        QVERIFY(!layout.title.isEmpty());
+        QVERIFY(!layout.legendRect.intersects(layout.axisRect));
+    }
+    // Without bounds or budget the timeline names only its peak.
+    const report::FigureLayout timeline =
+        report::drawFigureWithLayout(painter, QRectF(0, 0, 900, 560), session, options(ChartKind::Timeline));
+    // ... the bytes held from the start, as nothing is allocated after it.
+    double held = 0;
+    for (std::size_t bytes : session.runSets.back().runs.back().bytesAtStart) held += double(bytes);
+    QCOMPARE(timeline.referenceLabels,
+             QStringList{QStringLiteral("peak ") + QString::fromStdString(interstage::formatBytes(held)) +
+                         QStringLiteral(" at 0.000 ms")});
 }
 
 void TestFigures::renderToolExitCodes() {
