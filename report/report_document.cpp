@@ -23,7 +23,12 @@ QString setTitle(const SavedSession& session, int set) {
 
 std::size_t planPeakOf(const SavedRunSet& set) { return interstage::peakOfLiveTensors(set.memoryMap).bytes; }
 
-namespace {
+Block heading(const QString& text) {
+    Block b;
+    b.kind = Block::Kind::Heading;
+    b.text = text;
+    return b;
+}
 
 Block paragraph(const QString& text) {
     Block b;
@@ -38,6 +43,8 @@ Block tableBlock(TableSpec table) {
     b.table = std::move(table);
     return b;
 }
+
+namespace {
 
 QString shapesText(const interstage::InputShapes& shapes) {
     QStringList parts;

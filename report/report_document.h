@@ -60,6 +60,9 @@ struct ReportDocument {
 ReportDocument buildReportDocument(const interstage::SavedSession& session, const ReportOptions& options);
 
 // Shared helpers for the builders.
+Block heading(const QString& text);
+Block paragraph(const QString& text);
+Block tableBlock(TableSpec table);
 QString bytesText(double bytes);
 QString msText(double ms);
 

@@ -15,26 +15,6 @@ using interstage::SavedSession;
 
 namespace {
 
-Block paragraph(const QString& text) {
-    Block b;
-    b.text = text;
-    return b;
-}
-
-Block heading(const QString& text) {
-    Block b;
-    b.kind = Block::Kind::Heading;
-    b.text = text;
-    return b;
-}
-
-Block tableBlock(TableSpec table) {
-    Block b;
-    b.kind = Block::Kind::Table;
-    b.table = std::move(table);
-    return b;
-}
-
 Block chart(ChartKind kind, int set, Style style, double heightMm, const QString& caption) {
     Block b;
     b.kind = Block::Kind::Figure;

@@ -6,6 +6,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "app_wait.h"
 #include "core/session_convert.h"
 #include "interstage/zoo.h"
 #include "main_window.h"
@@ -13,16 +14,7 @@
 #include "test_support.h"
 #include "widgets/run_panel.h"
 
-namespace {
-
-bool waitIdle(MainWindow& w, int ms = 180000) {
-    QElapsedTimer timer;
-    timer.start();
-    while (w.isBusy() && timer.elapsed() < ms) QTest::qWait(20);
-    return !w.isBusy();
-}
-
-}  // namespace
+using testsupport::waitIdle;
 
 class AppExportDocumentTest : public QObject {
     Q_OBJECT

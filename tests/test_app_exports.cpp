@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "app_wait.h"
 #include "export_dialog.h"
 #include "interstage/zoo.h"
 #include "main_window.h"
@@ -18,14 +19,9 @@
 #include "test_support.h"
 #include "widgets/run_panel.h"
 
-namespace {
+using testsupport::waitIdle;
 
-bool waitIdle(MainWindow& w, int ms = 180000) {
-    QElapsedTimer timer;
-    timer.start();
-    while (w.isBusy() && timer.elapsed() < ms) QTest::qWait(20);
-    return !w.isBusy();
-}
+namespace {
 
 QString readText(const QString& path) {
     QFile f(path);

@@ -9,19 +9,15 @@
 #include <QTimer>
 #include <QtTest>
 
+#include "app_wait.h"
 #include "hostile_manifest.h"
 #include "main_window.h"
 #include "widgets/graph_view.h"
 #include "widgets/run_panel.h"
 
-namespace {
+using testsupport::waitIdle;
 
-bool waitIdle(MainWindow& w, int ms = 60000) {
-    QElapsedTimer timer;
-    timer.start();
-    while (w.isBusy() && timer.elapsed() < ms) QTest::qWait(10);
-    return !w.isBusy();
-}
+namespace {
 
 // Closes every message box that comes up (they are modal: the window waits
 // in their event loop) and remembers its title and text.

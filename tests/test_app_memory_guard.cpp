@@ -9,6 +9,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "app_wait.h"
 #include "interstage/builder.h"
 #include "interstage/format.h"
 #include "main_window.h"
@@ -17,14 +18,9 @@
 #include "widgets/run_panel.h"
 #include "widgets/timing_chart.h"
 
-namespace {
+using testsupport::waitIdle;
 
-bool waitIdle(MainWindow& w, int ms = 120000) {
-    QElapsedTimer timer;
-    timer.start();
-    while (w.isBusy() && timer.elapsed() < ms) QTest::qWait(20);
-    return !w.isBusy();
-}
+namespace {
 
 // x[1, n] -> Relu -> Sigmoid -> Neg: n sets how much every plan needs.
 std::string dynamicChain(const QTemporaryDir& dir) {

@@ -9,6 +9,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "app_wait.h"
 #include "interstage/live_peak.h"
 #include "interstage/peak_explain.h"
 #include "interstage/zoo.h"
@@ -18,14 +19,9 @@
 #include "widgets/peak_panel.h"
 #include "widgets/run_panel.h"
 
-namespace {
+using testsupport::waitIdle;
 
-bool waitIdle(MainWindow& w, int ms = 180000) {
-    QElapsedTimer timer;
-    timer.start();
-    while (w.isBusy() && timer.elapsed() < ms) QTest::qWait(20);
-    return !w.isBusy();
-}
+namespace {
 
 qint64 rowSum(const QTableWidget& table) {
     qint64 sum = 0;

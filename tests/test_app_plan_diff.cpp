@@ -11,6 +11,7 @@
 #include <QtTest>
 #include <set>
 
+#include "app_wait.h"
 #include "interstage/live_peak.h"
 #include "interstage/zoo.h"
 #include "main_window.h"
@@ -19,14 +20,9 @@
 #include "widgets/plan_diff_view.h"
 #include "widgets/run_panel.h"
 
-namespace {
+using testsupport::waitIdle;
 
-bool waitIdle(MainWindow& w, int ms = 120000) {
-    QElapsedTimer timer;
-    timer.start();
-    while (w.isBusy() && timer.elapsed() < ms) QTest::qWait(20);
-    return !w.isBusy();
-}
+namespace {
 
 std::set<QString> namesOf(const std::vector<interstage::TensorPlacement>& map) {
     std::set<QString> names;

@@ -14,6 +14,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "app_wait.h"
 #include "core/autosave.h"
 #include "interstage/session_file.h"
 #include "interstage/vulkan.h"
@@ -27,14 +28,9 @@
 #include "widgets/run_panel.h"
 #include "widgets/timing_chart.h"
 
-namespace {
+using testsupport::waitIdle;
 
-bool waitIdle(MainWindow& w, int ms = 240000) {
-    QElapsedTimer timer;
-    timer.start();
-    while (w.isBusy() && timer.elapsed() < ms) QTest::qWait(20);
-    return !w.isBusy();
-}
+namespace {
 
 bool haveVulkan() {
     auto devices = interstage::listVulkanDevices();

@@ -14,6 +14,7 @@
 #include <QtTest>
 #include <algorithm>
 
+#include "app_wait.h"
 #include "core/executed_nodes.h"
 #include "core/step_state.h"
 #include "interstage/live_peak.h"
@@ -26,14 +27,9 @@
 #include "widgets/run_panel.h"
 #include "widgets/step_scrubber.h"
 
-namespace {
+using testsupport::waitIdle;
 
-bool waitIdle(MainWindow& w, int ms = 120000) {
-    QElapsedTimer timer;
-    timer.start();
-    while (w.isBusy() && timer.elapsed() < ms) QTest::qWait(20);
-    return !w.isBusy();
-}
+namespace {
 
 // The plan's live set at a step, by name, sorted.
 QStringList planLiveNames(const appcore::RunSetResult& set, int step) {

@@ -7,11 +7,14 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "app_wait.h"
 #include "interstage/session.h"
 #include "interstage/vulkan.h"
 #include "main_window.h"
 #include "test_support.h"
 #include "widgets/run_panel.h"
+
+using testsupport::waitIdle;
 
 using namespace interstage;
 
@@ -30,13 +33,6 @@ CliResult runCli(const QStringList& args) {
     p.waitForFinished(300000);
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
             p.readAllStandardError()};
-}
-
-bool waitIdle(MainWindow& w, int ms = 120000) {
-    QElapsedTimer timer;
-    timer.start();
-    while (w.isBusy() && timer.elapsed() < ms) QTest::qWait(20);
-    return !w.isBusy();
 }
 
 }  // namespace
