@@ -14,8 +14,9 @@ packages=(
   libdnnl-dev ocl-icd-opencl-dev opencl-headers libgraphviz-dev nlohmann-json3-dev libssl-dev
   xvfb xauth
   # The report's checks: PDF text and pages (pdftotext, pdfinfo), the HTML
-  # report in a real headless browser, the export schema (jsonschema).
-  poppler-utils chromium python3-jsonschema fonts-dejavu-core
+  # report in a real headless browser, the export schema (jsonschema); the
+  # figures' fonts, as the golden images were drawn with them.
+  poppler-utils chromium python3-jsonschema fonts-dejavu-core fonts-dejavu-extra fonts-liberation
 )
 # npm fetches the sample models; machines of this kind ship Node.js and npm
 # already (Debian's nodejs package conflicts with that npm), so install
