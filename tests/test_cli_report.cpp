@@ -89,6 +89,23 @@ private slots:
         QCOMPARE(image.size(), QSize(1920, 1080));
     }
 
+    // A session of two sets: the last set's timeline carries the first
+    // set's line, named, unless --no-overlays leaves it out.
+    void chartOverlaysOfEarlierSets() {
+        const QString session = dir_.filePath("two.interstage");
+        CliResult r = runCli(
+            {"compare", model_, "--presets", "default,reduce", "--threads", "1", "--runs", "2", "--session", session});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QString with = dir_.filePath("with.svg"), without = dir_.filePath("without.svg");
+        r = runCli({"chart", session, "--chart", "timeline", "-o", with});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = runCli({"chart", session, "--chart", "timeline", "--no-overlays", "-o", without});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        const QString overlayName = "total tracked";
+        QVERIFY(QString::fromUtf8(readAll(with)).contains(overlayName));
+        QVERIFY(!QString::fromUtf8(readAll(without)).contains(overlayName));
+    }
+
     void reportPdfHasPagesAndEveryPreset() {
         const QString out = dir_.filePath("report.pdf");
         const CliResult r = runCli({"report", model_, "--threads", "1", "--runs", "2", "-o", out});

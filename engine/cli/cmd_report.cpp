@@ -25,12 +25,14 @@ namespace {
 // What `report` and `chart` take beyond the run options.
 struct ExportOptions {
     std::string output, style, presets, chart, target, dpi, size, set, run;
+    bool noOverlays = false;  // chart: earlier sets' lines left out of a session's timeline
 };
 
 bool takeExportOption(Args& a, ExportOptions& e, Status& error, bool chart) {
     if (a.option("-o", e.output, error) || a.option("--output", e.output, error) || a.option("--style", e.style, error))
         return true;
     if (!chart) return a.option("--presets", e.presets, error);
+    if (a.flag("--no-overlays")) return e.noOverlays = true;
     return a.option("--chart", e.chart, error) || a.option("--target", e.target, error) ||
            a.option("--dpi", e.dpi, error) || a.option("--size", e.size, error) || a.option("--set", e.set, error) ||
            a.option("--run", e.run, error);
@@ -147,6 +149,7 @@ std::vector<std::string> rendererArguments(const std::string& session, const Exp
                                                                  {"--set", &e.set},     {"--run", &e.run}};
     for (const auto& [flag, value] : passed)
         if (!value->empty()) args.insert(args.end(), {flag, *value});
+    if (e.noOverlays) args.push_back("--no-overlays");
     args.insert(args.end(), {"-o", e.output});
     return args;
 }
