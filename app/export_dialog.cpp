@@ -26,7 +26,7 @@ int lastIndex(int requested, int count) { return requested < 0 || requested >= c
 
 ChartExportDialog::ChartExportDialog(std::shared_ptr<const interstage::SavedSession> session,
                                      const report::FigureOptions& options, QWidget* parent)
-    : QDialog(parent), session_(std::move(session)) {
+    : QDialog(parent), session_(std::move(session)), hiddenOverlays_(options.hiddenOverlays) {
     setWindowTitle(tr("Export chart"));
     kind_ = new QComboBox(this);
     kind_->addItem(tr("Memory timeline"), int(report::ChartKind::Timeline));
@@ -119,6 +119,7 @@ report::FigureOptions ChartExportDialog::options() const {
     o.set = set_->currentIndex();
     o.run = run_->value() == 0 ? -1 : run_->value();
     o.overlays = overlays_->isChecked();
+    o.hiddenOverlays = hiddenOverlays_;
     return o;
 }
 

@@ -5,6 +5,7 @@
 
 #include <QDialog>
 #include <memory>
+#include <vector>
 
 #include "interstage/session_file.h"
 #include "report/figure.h"
@@ -41,4 +42,5 @@ private:
     QCheckBox* overlays_ = nullptr;
     QLabel* size_ = nullptr;
     QLabel* preview_ = nullptr;
+    std::vector<int> hiddenOverlays_;  // as the timeline shows them (the dialog keeps them)
 };

@@ -42,9 +42,16 @@ report::FigureOptions MainWindow::chartOptionsAsShown(report::ChartKind kind) co
     for (std::size_t i = 0; i < history_.size(); ++i)
         if (history_[i].setId == shownId) options.set = int(i);
     if (timeline_->displayedRun() > 0) options.run = timeline_->displayedRun();
-    // Earlier sets go in as lines when the timeline shows any of them.
+    // Earlier sets go in as lines as the timeline shows them: those its
+    // overlay list has unticked stay out.
     bool anyOverlay = false;
-    for (int i = 0; i < timeline_->overlayCount(); ++i) anyOverlay = anyOverlay || timeline_->overlayVisible(i);
+    for (int i = 0; i < timeline_->overlayCount(); ++i) {
+        const bool visible = timeline_->overlayVisible(i);
+        anyOverlay = anyOverlay || visible;
+        if (visible) continue;
+        for (std::size_t set = 0; set < history_.size(); ++set)
+            if (history_[set].setId == timeline_->overlaySetId(i)) options.hiddenOverlays.push_back(int(set));
+    }
     options.overlays = anyOverlay;
     return options;
 }

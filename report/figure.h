@@ -8,6 +8,7 @@
 
 #include <QSizeF>
 #include <QString>
+#include <vector>
 
 #include "interstage/session_file.h"
 
@@ -32,7 +33,10 @@ struct FigureOptions {
     int set = -1;          // index into SavedSession::runSets (-1: the last)
     int run = -1;          // 1-based run of that set (-1: its last)
     bool overlays = true;  // timeline: earlier sets' tracked bytes as named lines
-    QString footnote;      // empty: footnoteFor(session, set)
+    // Timeline: earlier sets left out of the overlays (indices into
+    // runSets), as the app's overlay list has them unticked.
+    std::vector<int> hiddenOverlays;
+    QString footnote;  // empty: footnoteFor(session, set)
 };
 
 // What saveFigure renders at (px): Slide 1920x1080, Column 85x60 mm at the

@@ -141,13 +141,14 @@ QString overlayName(const interstage::SavedRunSet& set, const interstage::SavedR
 }
 
 // Earlier sets' tracked totals (their last run) as named step lines.
-double addOverlays(FigureFrame& frame, const interstage::SavedSession& session, int setIndex) {
+double addOverlays(FigureFrame& frame, const interstage::SavedSession& session, int setIndex,
+                   const std::vector<int>& hidden) {
     const interstage::SavedRunSet& chosen = session.runSets[static_cast<std::size_t>(setIndex)];
     double most = 0;
     int colour = 0;
     for (int i = 0; i < setIndex; ++i) {
         const interstage::SavedRunSet& set = session.runSets[static_cast<std::size_t>(i)];
-        if (set.runs.empty()) continue;
+        if (set.runs.empty() || std::find(hidden.begin(), hidden.end(), i) != hidden.end()) continue;
         const interstage::RunStats& stats = set.runs.back();
         double total = 0;
         for (std::size_t bytes : stats.bytesAtStart) total += static_cast<double>(bytes);
@@ -253,7 +254,7 @@ void buildTimeline(FigureFrame& frame, const interstage::SavedSession& session, 
     const bool rssPanel = options.target != Target::Column;
     if (rssPanel) addRssPanel(frame, stats, stack.endMs);
     double most = stack.peakBytes;
-    if (options.overlays) most = std::max(most, addOverlays(frame, session, setIndex));
+    if (options.overlays) most = std::max(most, addOverlays(frame, session, setIndex, options.hiddenOverlays));
     const Bounds bounds = boundsOf(set);
     most = std::max(most, stack.floorBytes + bounds.written);
     // A budget far above the data would flatten it: named in the subtitle instead.

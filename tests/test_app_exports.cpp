@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QImage>
 #include <QLabel>
+#include <QPainter>
 #include <QProcess>
 #include <QSvgRenderer>
 #include <QTemporaryDir>
@@ -15,8 +16,10 @@
 #include "export_dialog.h"
 #include "interstage/zoo.h"
 #include "main_window.h"
+#include "report/figure_layout.h"
 #include "schema_check.h"
 #include "test_support.h"
+#include "widgets/memory_timeline.h"
 #include "widgets/run_panel.h"
 
 using testsupport::waitIdle;
@@ -54,7 +57,7 @@ private slots:
         QVERIFY(!window_->exportChart("timeline", dir_.filePath("early.png")));
         QVERIFY2(window_->lastError().contains("run the model first"), qPrintable(window_->lastError()));
         QVERIFY(!QFile::exists(dir_.filePath("early.png")));
-        for (const char* preset : {"default", "reduce"}) {
+        for (const char* preset : {"default", "reduce", "arena"}) {
             window_->runPanel()->setRunCount(2);
             window_->runPanel()->applyPreset(preset);
             window_->runOnce();
@@ -62,14 +65,14 @@ private slots:
             QVERIFY(!window_->results().empty());
             QVERIFY2(window_->results().back().error.isEmpty(), qPrintable(window_->results().back().error));
         }
-        QCOMPARE(int(window_->results().size()), 2);
+        QCOMPARE(int(window_->results().size()), 3);
     }
 
     // The chart the window shows, exported: the newest set, its run and
     // the earlier set as a line; the SVG's text names the set and model.
     void chartsAreDrawnForThePage() {
         const report::FigureOptions shown = window_->chartOptionsAsShown(report::ChartKind::Timeline);
-        QCOMPARE(shown.set, 1);
+        QCOMPARE(shown.set, 2);
         QCOMPARE(shown.run, 2);
         QVERIFY(shown.overlays);
         const QString label = window_->results().back().config.label();
@@ -92,6 +95,32 @@ private slots:
         QVERIFY2(timeline.contains(label.section(QChar(0xb7), 0, 0).trimmed()), qPrintable(label));
         QVERIFY(!window_->exportChart("pie", dir_.filePath("pie.png")));
         QVERIFY(window_->lastError().contains("pie"));
+    }
+
+    // An overlay unticked in the timeline's list stays out of the export;
+    // the other earlier set is still drawn, named.
+    void overlaysExportedAsShown() {
+        auto* timeline = window_->memoryTimeline();
+        QCOMPARE(timeline->overlayCount(), 2);
+        int defaultOverlay = -1;
+        for (int i = 0; i < timeline->overlayCount(); ++i)
+            if (timeline->overlaySetId(i) == window_->results().front().setId) defaultOverlay = i;
+        QVERIFY(defaultOverlay >= 0);
+        timeline->setOverlayVisible(defaultOverlay, false);
+        const report::FigureOptions options = window_->chartOptionsAsShown(report::ChartKind::Timeline);
+        QVERIFY(options.overlays);
+        QCOMPARE(options.hiddenOverlays, std::vector<int>{0});
+        QImage image(QSize(1920, 1080), QImage::Format_ARGB32_Premultiplied);
+        QPainter painter(&image);
+        const report::FigureLayout layout =
+            report::drawFigureWithLayout(painter, QRectF(0, 0, 1920, 1080), window_->exportDocument(), options);
+        const QString names = layout.legendNames.join('|');
+        QVERIFY2(names.contains("reduce") && names.contains("total tracked"), qPrintable(names));
+        QVERIFY2(!names.contains("default"), qPrintable(names));
+        // The export dialog keeps them.
+        auto document = std::make_shared<const interstage::SavedSession>(window_->exportDocument());
+        QCOMPARE(ChartExportDialog(document, options).options().hiddenOverlays, std::vector<int>{0});
+        timeline->setOverlayVisible(defaultOverlay, true);
     }
 
     // A column-wide print PNG at 300 dpi: 85 mm is 1004 px.
@@ -122,7 +151,7 @@ private slots:
         // A folder that does not exist: a clear error, and the window keeps its sets.
         QVERIFY(!window_->exportReport(dir_.filePath("missing/report.pdf")));
         QVERIFY(!window_->lastError().isEmpty());
-        QCOMPARE(int(window_->results().size()), 2);
+        QCOMPARE(int(window_->results().size()), 3);
     }
 
     // The JSON is the export document (schema-valid, with the facts); the
@@ -133,7 +162,7 @@ private slots:
         auto read = interstage::readSessionFile(json.toStdString());
         QVERIFY2(read.ok(), read.ok() ? "" : read.status().message().c_str());
         QVERIFY(read.value().facts.present);
-        QCOMPARE(read.value().runSets.size(), std::size_t(2));
+        QCOMPARE(read.value().runSets.size(), std::size_t(3));
         if (!testsupport::schemaValidatorAvailable())
             QFAIL("python3-jsonschema is missing (scripts/setup.sh installs it)");
         const testsupport::SchemaCheck check = testsupport::validateSessionDocument(json);
@@ -152,7 +181,7 @@ private slots:
         auto document = std::make_shared<const interstage::SavedSession>(window_->exportDocument());
         ChartExportDialog dialog(document, window_->chartOptionsAsShown(report::ChartKind::Timings));
         QCOMPARE(dialog.options().kind, report::ChartKind::Timings);
-        QCOMPARE(dialog.options().set, 1);
+        QCOMPARE(dialog.options().set, 2);
         auto* target = dialog.findChild<QComboBox*>("target");
         QVERIFY(target);
         target->setCurrentIndex(target->findData(int(report::Target::Column)));

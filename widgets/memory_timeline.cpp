@@ -491,6 +491,11 @@ bool MemoryTimeline::overlayVisible(int index) const {
     return overlays_[static_cast<size_t>(index)]->graph->visible();
 }
 
+int MemoryTimeline::overlaySetId(int index) const {
+    if (index < 0 || index >= overlayCount()) return -1;
+    return overlays_[static_cast<size_t>(index)]->setId;
+}
+
 void MemoryTimeline::setOverlayVisible(int index, bool visible) {
     if (index < 0 || index >= overlayCount()) return;
     overlays_[static_cast<size_t>(index)]->item->setCheckState(visible ? Qt::Checked : Qt::Unchecked);

@@ -74,6 +74,7 @@ public:
     int nodeTickCount() const;
     int overlayCount() const { return static_cast<int>(overlays_.size()); }
     bool overlayVisible(int index) const;
+    int overlaySetId(int index) const;  // the run set an overlay line draws (-1: no such overlay)
     void setOverlayVisible(int index, bool visible);
     // The step-through's cursor (memory_timeline_step.cpp): a line at the
     // step's start in the run drawn and a band over its node's time;
