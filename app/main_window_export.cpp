@@ -6,11 +6,13 @@
 // trace. Every figure and table is drawn from exportDocument(), the same
 // document `interstage-cli report|chart` renders, so the app and scripts
 // make the same files.
+#include <QApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenu>
+#include <QStatusBar>
 
 #include "export_dialog.h"
 #include "interstage/export_csv.h"
@@ -146,14 +148,22 @@ void MainWindow::buildExportMenu(QMenu* file) {
     menu->addAction(tr("Memory map..."), this, [this] { exportChartWithDialog(report::ChartKind::MemoryMap); });
     menu->addAction(tr("Timings chart..."), this, [this] { exportChartWithDialog(report::ChartKind::Timings); });
     menu->addSeparator();
-    menu->addAction(tr("Report (PDF or HTML)..."), this, [=, this] {
-        exportTo(tr("Export report"), tr("PDF document (*.pdf);;Web page, one file (*.html)"),
-                 [this](const QString& p) { return exportReport(p); });
-    });
-    menu->addAction(tr("Report for print (greyscale-safe)..."), this, [=, this] {
-        exportTo(tr("Export report for print"), tr("PDF document (*.pdf);;Web page, one file (*.html)"),
-                 [this](const QString& p) { return exportReport(p, report::Style::Print); });
-    });
+    // The report draws on the GUI thread (its figures are QCustomPlots):
+    // a wait cursor and a status line while it does (seconds for a big
+    // model), and where it went after.
+    auto reportTo = [=, this](const QString& title, report::Style style) {
+        exportTo(title, tr("PDF document (*.pdf);;Web page, one file (*.html)"), [this, style](const QString& p) {
+            statusBar()->showMessage(tr("Writing the report to %1...").arg(p));
+            QApplication::setOverrideCursor(Qt::WaitCursor);
+            const bool written = exportReport(p, style);
+            QApplication::restoreOverrideCursor();
+            statusBar()->showMessage(written ? tr("Report written to %1").arg(p) : QString(), 5000);
+            return written;
+        });
+    };
+    menu->addAction(tr("Report (PDF or HTML)..."), this, [=] { reportTo(tr("Export report"), report::Style::Light); });
+    menu->addAction(tr("Report for print (greyscale-safe)..."), this,
+                    [=] { reportTo(tr("Export report for print"), report::Style::Print); });
     menu->addSeparator();
     menu->addAction(tr("Data as one JSON document..."), this, [=, this] {
         exportTo(tr("Export data"), tr("JSON document (*.json)"), [this](const QString& p) { return exportData(p); });

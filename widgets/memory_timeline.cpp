@@ -575,7 +575,12 @@ void MemoryTimeline::updateLowerBound() {
     lowerBoundLine_->point1->setCoords(0, y);
     lowerBoundLine_->point2->setCoords(1, y);
     lowerBoundText_->position->setCoords(0.995, y);
-    lowerBoundText_->setText(tr("lower bound as written %1").arg(formatBytes(static_cast<double>(lowerBound_))));
+    // Both parts named, as the exported figure names them: the line stands
+    // at activations + what was held from the start, not at the bound.
+    const QString held =
+        floor > 0 ? tr(" of activations on %1 held from the start").arg(formatBytes(floor)) : QString();
+    lowerBoundText_->setText(
+        tr("lower bound as written %1%2").arg(formatBytes(static_cast<double>(lowerBound_)), held));
     if (!showAliased) return;
     const double low = toMiB(floor + static_cast<double>(aliasedBound_));
     aliasedBoundLine_->point1->setCoords(0, low);
@@ -584,7 +589,7 @@ void MemoryTimeline::updateLowerBound() {
     aliasedBoundText_->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
     aliasedBoundText_->position->setCoords(0.005, low);
     aliasedBoundText_->setText(
-        tr("lower bound with in-place writes %1").arg(formatBytes(static_cast<double>(aliasedBound_))));
+        tr("lower bound with in-place writes %1%2").arg(formatBytes(static_cast<double>(aliasedBound_)), held));
 }
 
 void MemoryTimeline::updateLegend() {
