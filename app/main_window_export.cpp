@@ -23,17 +23,6 @@
 #include "widgets/chart_export.h"
 #include "widgets/memory_timeline.h"
 
-namespace {
-
-std::optional<report::ChartKind> chartKindOf(const QString& which) {
-    if (which == "timeline") return report::ChartKind::Timeline;
-    if (which == "memorymap" || which == "map") return report::ChartKind::MemoryMap;
-    if (which == "timings") return report::ChartKind::Timings;
-    return std::nullopt;
-}
-
-}  // namespace
-
 report::FigureOptions MainWindow::chartOptionsAsShown(report::ChartKind kind) const {
     report::FigureOptions options;
     options.kind = kind;
@@ -59,12 +48,12 @@ report::FigureOptions MainWindow::chartOptionsAsShown(report::ChartKind kind) co
 }
 
 bool MainWindow::exportChart(const QString& which, const QString& path) {
-    const auto kind = chartKindOf(which);
-    if (!kind) {
+    report::ChartKind kind;
+    if (!report::chartKindFromName(which, &kind)) {
         lastError_ = tr("unknown chart '%1'").arg(which);
         return false;
     }
-    return exportFigure(chartOptionsAsShown(*kind), path);
+    return exportFigure(chartOptionsAsShown(kind), path);
 }
 
 bool MainWindow::exportFigure(const report::FigureOptions& options, const QString& path) {

@@ -170,4 +170,16 @@ void drawFigure(QPainter& painter, const QRectF& rect, const interstage::SavedSe
     drawFigureWithLayout(painter, rect, session, options);
 }
 
+bool chartKindFromName(const QString& name, ChartKind* kind) {
+    if (name == QLatin1String("timeline"))
+        *kind = ChartKind::Timeline;
+    else if (name == QLatin1String("map") || name == QLatin1String("memorymap"))
+        *kind = ChartKind::MemoryMap;
+    else if (name == QLatin1String("timings"))
+        *kind = ChartKind::Timings;
+    else
+        return false;
+    return true;
+}
+
 }  // namespace report

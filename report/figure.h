@@ -39,6 +39,10 @@ struct FigureOptions {
     QString footnote;  // empty: footnoteFor(session, set)
 };
 
+// A chart's name on command lines and in the app's exports: "timeline",
+// "map" (or "memorymap"), "timings"; false for any other name.
+bool chartKindFromName(const QString& name, ChartKind* kind);
+
 // What saveFigure renders at (px): Slide 1920x1080, Column 85x60 mm at the
 // DPI, Custom its size.
 QSizeF figurePixelSize(const FigureOptions& options);

@@ -56,14 +56,7 @@ bool applyOption(CommandLine& cl, const QString& name, const QString& value) {
         cl.output = value;
     } else if (name == QLatin1String("--chart")) {
         cl.chart = value;
-        if (value == QLatin1String("timeline"))
-            f.kind = report::ChartKind::Timeline;
-        else if (value == QLatin1String("map"))
-            f.kind = report::ChartKind::MemoryMap;
-        else if (value == QLatin1String("timings"))
-            f.kind = report::ChartKind::Timings;
-        else
-            return bad(QStringLiteral("must be timeline, map or timings"));
+        if (!report::chartKindFromName(value, &f.kind)) return bad(QStringLiteral("must be timeline, map or timings"));
     } else if (name == QLatin1String("--style")) {
         if (value == QLatin1String("light"))
             f.style = report::Style::Light;
