@@ -34,6 +34,9 @@ const models = [
   { name: 'resnet', file: () => zoo('resnet'), input: 'input=1x3x224x224' },
   { name: 'mobilenetv2', file: () => zoo('mobilenetv2'), input: 'input=1x3x224x224' },
   { name: 'inception', file: () => zoo('inception'), input: 'input=1x3x224x224' },
+  { name: 'densenet121', file: () => zoo('densenet121'), input: 'input=1x3x224x224' },
+  { name: 'transformer', file: () => zoo('transformer'), input: ['embeddings=1x128x256', 'attention_bias=1x1x1x128'] },
+  { name: 'vit', file: () => zoo('vit'), input: 'pixel_values=1x3x224x224' },
 ];
 
 function timings(command, commandArgs) {
@@ -57,7 +60,8 @@ for (const m of models) {
     console.log(`${m.name.padEnd(16)} missing ${file}`);
     continue;
   }
-  const common = ['--threads', String(threads), '--runs', String(runs), '--input', m.input];
+  const inputs = [m.input].flat().flatMap((spec) => ['--input', spec]);
+  const common = ['--threads', String(threads), '--runs', String(runs), ...inputs];
   const ours = timings(cli, ['run', file, ...common]);
   const ort = timings('node', [path.join(root, 'bench/ort_run.mjs'), file, ...common]);
   if (ours.error || ort.error) {

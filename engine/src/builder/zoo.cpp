@@ -20,8 +20,8 @@ struct ZooModel {
     zoo::NetBuilder (*make)();
 };
 
-const std::array<ZooModel, 4>& registry() {
-    static const std::array<ZooModel, 4> models{{
+const std::array<ZooModel, 6>& registry() {
+    static const std::array<ZooModel, 6> models{{
         {"u2netp",
          "U^2-Net-P salient object detection, 1x3xheightxwidth (320 by default), 11 RSU blocks, 7 outputs, "
          "1.13M params (data-dependent Resize sizes)",
@@ -31,6 +31,14 @@ const std::array<ZooModel, 4>& registry() {
          zoo::makeMobilenetV2},
         {"inception", "Inception-v1 (GoogLeNet) classifier, 1x3x224x224, 9 four-branch modules, 7.0M params",
          zoo::makeInception},
+        {"transformer",
+         "BERT-style encoder, 1x128 tokens of hidden 256, 4 layers, 4 heads, GELU (erf form), decomposed "
+         "LayerNorm, an additive attention mask input, 3.2M params",
+         zoo::makeTransformerEncoder},
+        {"vit",
+         "ViT-Tiny-style classifier, 1x3x224x224 in 16x16 patches (197 tokens), hidden 192, 3 heads, "
+         "12 pre-LN layers, tanh GELU, LayerNormalization (opset 17), 5.7M params",
+         zoo::makeVit},
     }};
     return models;
 }
@@ -45,7 +53,7 @@ const std::array<ZooModel, 2>& stressRegistry() {
          zoo::makeDensenet},
         {"deep_encoder",
          "BERT-style encoder, 216 layers, ~9,950 nodes named /encoder/layer.N/...; hidden 32, 16 tokens",
-         zoo::makeTransformer},
+         zoo::makeDeepEncoder},
     }};
     return models;
 }

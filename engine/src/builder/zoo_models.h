@@ -14,9 +14,12 @@ NetBuilder makeU2netpDynq();
 NetBuilder makeResnet();
 NetBuilder makeMobilenetV2();
 NetBuilder makeInception();
+// zoo_transformer.cpp: a BERT-like encoder and a ViT-style classifier.
+NetBuilder makeTransformerEncoder();
+NetBuilder makeVit();
 
 // Graph-view stress models: not in zooModels() (see interstage/zoo.h).
 NetBuilder makeDensenet();
-NetBuilder makeTransformer();
+NetBuilder makeDeepEncoder();
 
 }  // namespace interstage::zoo
