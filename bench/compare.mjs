@@ -1,7 +1,10 @@
 // One run, side by side: interstage-cli vs ONNX Runtime on the same models,
 // same threads, same input. Prints first-run and steady (median of runs
-// 2..N) times and the ratio ours / ORT.
-//   node bench/compare.mjs [--threads 2] [--runs 5] [--only NAME]
+// 2..N) times and the ratio ours / ORT; the time to the first result (load
+// + first run, each engine in fresh processes, best of --fresh); and our
+// reduce / default steady ratio.
+//   node bench/compare.mjs [--threads 2] [--runs 5] [--only NAME] [--fresh 3]
+//                          [--first-only | --reduce-only]
 // Needs: scripts/setup.sh done, and `npm install --ignore-scripts` in bench/.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,6 +22,9 @@ const opt = (name, fallback) => {
 const threads = Number(opt('--threads', 2));
 const runs = Number(opt('--runs', 5));
 const only = opt('--only', null);
+const fresh = Number(opt('--fresh', 3));
+const firstOnly = args.includes('--first-only');
+const reduceOnly = args.includes('--reduce-only');
 
 const zoo = (name) => {
   const file = path.join(root, 'models', `${name}.onnx`);
@@ -41,18 +47,50 @@ const models = [
 
 function timings(command, commandArgs) {
   const json = path.join(os.tmpdir(), `interstage-bench-${process.pid}.json`);
+  const start = process.hrtime.bigint();
   const r = spawnSync(command, [...commandArgs, '--json', json], { encoding: 'utf8' });
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0) return { error: (r.stderr || r.stdout || '').trim().split('\n').pop() };
   const doc = JSON.parse(fs.readFileSync(json, 'utf8'));
   fs.unlinkSync(json);
   const ms = doc.runs.map((x) => x.ms);
   const steady = ms.slice(1).sort((a, b) => a - b);
-  return { first: ms[0], steady: steady.length ? steady[Math.floor((steady.length - 1) / 2)] : ms[0] };
+  // Load + first run as the engine times it: ours reads the file and makes
+  // the session (load_ms, session_ms), ORT creates its session (create_ms).
+  const setup = (doc.load_ms ?? 0) + (doc.session_ms ?? 0) + (doc.create_ms ?? 0);
+  return {
+    first: ms[0],
+    steady: steady.length ? steady[Math.floor((steady.length - 1) / 2)] : ms[0],
+    firstResult: setup + ms[0],
+    wall,
+  };
+}
+
+// The time to the first result, best of `fresh` new processes: inside the
+// engine (load + first run) and the whole process (ours: the CLI from exec
+// to exit; ORT: Node.js starting, importing onnxruntime-node, creating the
+// session, one run).
+function firstResult(command, commandArgs) {
+  let best = { firstResult: Infinity, wall: Infinity };
+  for (let i = 0; i < fresh; ++i) {
+    const t = timings(command, commandArgs);
+    if (t.error) return t;
+    best = { firstResult: Math.min(best.firstResult, t.firstResult), wall: Math.min(best.wall, t.wall) };
+  }
+  return best;
 }
 
 const fmt = (x) => (x === undefined ? '-' : x.toFixed(1).padStart(8));
-console.log(`threads ${threads}, runs ${runs}, steady = median of runs 2..${runs}`);
-console.log('model            ours first  ours steady   ORT first   ORT steady   ratio');
+const ratio = (a, b) => (a / b).toFixed(2).padStart(6);
+const steadyColumns = !firstOnly && !reduceOnly;
+const firstColumns = !reduceOnly;
+const reduceColumns = !firstOnly;
+console.log(`threads ${threads}, runs ${runs}, steady = median of runs 2..${runs}; first result = best of ${fresh} fresh processes`);
+let header = 'model           ';
+if (steadyColumns) header += ' ours first  ours steady   ORT first   ORT steady   ratio';
+if (firstColumns) header += ' | 1st result ours   ORT  ratio | whole process ours   ORT  ratio';
+if (reduceColumns) header += ' | reduce steady  reduce/default';
+console.log(header);
 for (const m of models) {
   if (only && m.name !== only) continue;
   const file = m.file();
@@ -62,11 +100,25 @@ for (const m of models) {
   }
   const inputs = [m.input].flat().flatMap((spec) => ['--input', spec]);
   const common = ['--threads', String(threads), '--runs', String(runs), ...inputs];
-  const ours = timings(cli, ['run', file, ...common]);
-  const ort = timings('node', [path.join(root, 'bench/ort_run.mjs'), file, ...common]);
-  if (ours.error || ort.error) {
-    console.log(`${m.name.padEnd(16)} ours: ${ours.error || 'ok'} | ORT: ${ort.error || 'ok'}`);
+  const once = ['--threads', String(threads), '--runs', '1', ...inputs];
+  const ortScript = path.join(root, 'bench/ort_run.mjs');
+  const ours = steadyColumns || reduceColumns ? timings(cli, ['run', file, ...common]) : {};
+  const ort = steadyColumns ? timings('node', [ortScript, file, ...common]) : {};
+  const oursFirst = firstColumns ? firstResult(cli, ['run', file, ...once]) : {};
+  const ortFirst = firstColumns ? firstResult('node', [ortScript, file, ...once]) : {};
+  const reduce = reduceColumns ? timings(cli, ['run', file, ...common, '--mode', 'reduce']) : {};
+  const error = [ours, ort, oursFirst, ortFirst, reduce].find((t) => t.error);
+  if (error) {
+    console.log(`${m.name.padEnd(16)} ${error.error}`);
     continue;
   }
-  console.log(`${m.name.padEnd(16)} ${fmt(ours.first)}    ${fmt(ours.steady)}    ${fmt(ort.first)}    ${fmt(ort.steady)}    ${(ours.steady / ort.steady).toFixed(2)}`);
+  let line = m.name.padEnd(16);
+  if (steadyColumns)
+    line += ` ${fmt(ours.first)}    ${fmt(ours.steady)}    ${fmt(ort.first)}    ${fmt(ort.steady)}    ${(ours.steady / ort.steady).toFixed(2)}`;
+  if (firstColumns)
+    line +=
+      ` |      ${fmt(oursFirst.firstResult)} ${fmt(ortFirst.firstResult)} ${ratio(oursFirst.firstResult, ortFirst.firstResult)}` +
+      ` |         ${fmt(oursFirst.wall)} ${fmt(ortFirst.wall)} ${ratio(oursFirst.wall, ortFirst.wall)}`;
+  if (reduceColumns) line += ` |      ${fmt(reduce.steady)}          ${ratio(reduce.steady, ours.steady)}`;
+  console.log(line);
 }
