@@ -15,12 +15,22 @@ namespace interstage {
 // aligned_alloc (64-byte aligned).
 constexpr std::size_t kHostMapThreshold = 64 * 1024;
 
+// Mapped blocks of at least this many bytes start on a huge-page boundary
+// and are advised for transparent huge pages (madvise): a run that touches
+// hundreds of MiB of fresh tensors takes a fault per 2 MiB, not per page.
+constexpr std::size_t kHostHugePageBytes = std::size_t(2) << 20;
+
+// False when INTERSTAGE_NO_HUGE_PAGES is set (to anything but 0): every
+// block is then mapped with small pages, as before (A/B measurements).
+bool hostHugePagesEnabled();
+
 // The OS page size (what mapped blocks and page moves are made of).
 std::size_t hostPageBytes();
 
 class HostAllocator {
 public:
-    explicit HostAllocator(std::size_t mapThreshold = kHostMapThreshold) : mapThreshold_(mapThreshold) {}
+    explicit HostAllocator(std::size_t mapThreshold = kHostMapThreshold, bool hugePages = hostHugePagesEnabled())
+        : mapThreshold_(mapThreshold), hugePages_(hugePages) {}
 
     // nullptr when the system refuses (or an injected fault fires).
     void* allocate(std::size_t bytes);
@@ -57,7 +67,10 @@ public:
     void failNthPageMove(int n) { moveFailCountdown_ = n; }
 
 private:
+    void* mapHuge(std::size_t mapped);
+
     std::size_t mapThreshold_;
+    bool hugePages_;
     MemoryBudget budget_;
     int failCountdown_ = 0;
     int moveFailCountdown_ = 0;
