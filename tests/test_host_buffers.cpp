@@ -1,0 +1,224 @@
+// Host buffers on huge pages: blocks of 2 MiB or more start on a huge-page
+// boundary and are mapped exactly their page-rounded size, so the process's
+// resident memory still counts them to the page; page moves, trims and
+// releases keep working on them, and a reduce-mode run still returns its
+// tensors' memory between runs.
+#include <sys/mman.h>
+
+#include <QtTest>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "interstage/memory.h"
+#include "interstage/session.h"
+#include "memory/host_allocator.h"
+#include "test_support.h"
+
+using namespace interstage;
+
+namespace {
+
+constexpr std::size_t kMiB = std::size_t(1) << 20;
+
+std::size_t pageRounded(std::size_t bytes) {
+    const std::size_t page = hostPageBytes();
+    return (bytes + page - 1) / page * page;
+}
+
+// The /proc/self/smaps entry of the mapping that holds `p`: its range and
+// its resident bytes. {0, 0, 0} when no mapping holds it.
+struct Mapping {
+    std::uintptr_t start = 0, end = 0;
+    std::size_t rssBytes = 0;
+};
+
+Mapping mappingOf(const void* p) {
+    const auto at = reinterpret_cast<std::uintptr_t>(p);
+    std::ifstream smaps("/proc/self/smaps");
+    std::string line;
+    Mapping found;
+    bool inside = false;
+    while (std::getline(smaps, line)) {
+        std::uintptr_t start = 0, end = 0;
+        char dash = 0;
+        std::istringstream head(line);
+        if (head >> std::hex >> start >> dash >> end && dash == '-') {
+            if (inside) break;  // the next mapping begins: ours is read
+            inside = start <= at && at < end;
+            if (inside) found = {start, end, 0};
+            continue;
+        }
+        if (inside && line.rfind("Rss:", 0) == 0) found.rssBytes = std::stoull(line.substr(4)) * 1024;
+    }
+    return found;
+}
+
+// Pages of [p, p + bytes) that are mapped, and of those the resident ones
+// (mincore: it refuses a range with an unmapped page, so page by page).
+struct Pages {
+    std::size_t mapped = 0, resident = 0;
+};
+
+Pages pagesIn(const void* p, std::size_t bytes) {
+    const std::size_t page = hostPageBytes();
+    Pages out;
+    for (std::size_t at = 0; at < bytes; at += page) {
+        unsigned char in = 0;
+        if (mincore(const_cast<unsigned char*>(static_cast<const unsigned char*>(p)) + at, page, &in) != 0) continue;
+        out.mapped += page;
+        if (in & 1) out.resident += page;
+    }
+    return out;
+}
+
+void fill(void* p, std::size_t bytes, unsigned char value) { std::memset(p, value, bytes); }
+
+bool allBytes(const void* p, std::size_t bytes, unsigned char value) {
+    const auto* b = static_cast<const unsigned char*>(p);
+    for (std::size_t i = 0; i < bytes; ++i)
+        if (b[i] != value) return false;
+    return true;
+}
+
+// Conv chain whose tensors are 4 to 16 MiB: reduce mode maps and unmaps
+// several huge-page blocks every run.
+Model bigChain() {
+    GraphBuilder b("big_chain");
+    b.input("x", DataType::Float, {1, 16, 256, 256});
+    auto weights = [&](const char* name, int64_t out, int64_t in) {
+        std::vector<float> w(static_cast<size_t>(out * in * 9));
+        for (size_t i = 0; i < w.size(); ++i) w[i] = float((i * 7919) % 13) / 13.0f - 0.45f;
+        return b.initializer(name, TensorData::fromFloat(w, {out, in, 3, 3}));
+    };
+    const auto pads = intsAttr("pads", {1, 1, 1, 1});
+    auto y1 = b.op("Conv", {"x", weights("w1", 64, 16)}, {pads}, "y1");
+    auto r1 = b.op("Relu", {y1}, {}, "r1");
+    auto y2 = b.op("Conv", {r1, weights("w2", 32, 64)}, {pads}, "y2");
+    auto z = b.op("Conv", {y2, weights("w3", 16, 32)}, {pads}, "z");
+    b.output(z, DataType::Float, {1, 16, 256, 256});
+    return testsupport::builtModel(b);
+}
+
+}  // namespace
+
+class TestHostBuffers : public QObject {
+    Q_OBJECT
+
+private slots:
+    // Aligned to 2 MiB, mapped exactly the page-rounded size (the slack
+    // reserved for the alignment is gone), and resident to the page once
+    // written: huge pages never make RSS count more than the block.
+    void hugeBlocksAreAlignedAndExact() {
+        HostAllocator allocator(kHostMapThreshold, true);
+        for (std::size_t bytes : {2 * kMiB, 5 * kMiB + 123, 9 * kMiB + 4096}) {
+            void* p = allocator.allocate(bytes);
+            QVERIFY(p);
+            QCOMPARE(reinterpret_cast<std::uintptr_t>(p) % kHostHugePageBytes, std::uintptr_t(0));
+            const Mapping m = mappingOf(p);
+            QCOMPARE(m.start, reinterpret_cast<std::uintptr_t>(p));
+            QCOMPARE(std::size_t(m.end - m.start), pageRounded(bytes));
+            QCOMPARE(m.rssBytes, std::size_t(0));  // nothing touched yet
+            fill(p, bytes, 0x5a);
+            QCOMPARE(mappingOf(p).rssBytes, pageRounded(bytes));
+            allocator.release(p, bytes);
+            QCOMPARE(mappingOf(p).end, std::uintptr_t(0));  // unmapped: its pages went back
+        }
+    }
+
+    // Below 2 MiB, and with huge pages off, blocks are mapped as before.
+    void smallOrPlainBlocksAreOrdinary() {
+        HostAllocator huge(kHostMapThreshold, true), plain(kHostMapThreshold, false);
+        for (HostAllocator* allocator : {&huge, &plain}) {
+            const std::size_t bytes = allocator == &huge ? kMiB : 3 * kMiB;
+            void* p = allocator->allocate(bytes);
+            QVERIFY(p);
+            QCOMPARE(mappingOf(p).start, reinterpret_cast<std::uintptr_t>(p));
+            fill(p, bytes, 1);
+            QCOMPARE(mappingOf(p).rssBytes, pageRounded(bytes));
+            allocator->release(p, bytes);
+        }
+    }
+
+    // A page move onto an offset that is page- but not huge-page-aligned,
+    // then a trim, then the release: the data arrives, the rest of the
+    // block is intact, and each step leaves the mapping the right size.
+    void movesAndTrimsWorkOnHugeBlocks() {
+        HostAllocator allocator(kHostMapThreshold, true);
+        const std::size_t page = hostPageBytes();
+        const std::size_t intoBytes = 8 * kMiB, fromBytes = 3 * kMiB, offset = 2 * kMiB + page;
+        auto* into = static_cast<unsigned char*>(allocator.allocate(intoBytes));
+        auto* from = static_cast<unsigned char*>(allocator.allocate(fromBytes));
+        QVERIFY(into && from);
+        fill(into, intoBytes, 0x11);
+        fill(from, fromBytes, 0x77);
+        QVERIFY(allocator.movePages(from, fromBytes, into, intoBytes, offset));
+        QVERIFY(allBytes(into, offset, 0x11));
+        QVERIFY(allBytes(into + offset, fromBytes, 0x77));
+        QVERIFY(allBytes(into + offset + fromBytes, intoBytes - offset - fromBytes, 0x11));
+        QCOMPARE(pagesIn(from, fromBytes).mapped, std::size_t(0));  // the source mapping is gone
+        QCOMPARE(pagesIn(into, intoBytes).resident, intoBytes);     // no page lost, none doubled
+        const std::size_t keep = 4 * kMiB + page;
+        QVERIFY(allocator.trim(into, intoBytes, keep));
+        QCOMPARE(pagesIn(into, keep).resident, keep);
+        QCOMPARE(pagesIn(into + keep, intoBytes - keep).mapped, std::size_t(0));  // the tail went back
+        QVERIFY(allBytes(into, offset, 0x11));
+        QVERIFY(allBytes(into + offset, keep - offset, 0x77));
+        allocator.release(into, keep);
+        QCOMPARE(pagesIn(into, intoBytes).mapped, std::size_t(0));
+    }
+
+    // Refusals stay refusals on huge blocks: a range that is not page
+    // aligned or does not fit moves nothing and changes nothing.
+    void badMovesAndTrimsAreRefused() {
+        HostAllocator allocator(kHostMapThreshold, true);
+        const std::size_t bytes = 4 * kMiB;
+        auto* into = static_cast<unsigned char*>(allocator.allocate(bytes));
+        auto* from = static_cast<unsigned char*>(allocator.allocate(bytes));
+        fill(into, bytes, 3);
+        fill(from, bytes, 4);
+        QVERIFY(!allocator.movePages(from, bytes, into, bytes, 100));
+        QVERIFY(!allocator.movePages(from, bytes, into, bytes, hostPageBytes()));
+        QVERIFY(!allocator.trim(into, bytes, 100));
+        QVERIFY(allBytes(into, bytes, 3));
+        QVERIFY(allBytes(from, bytes, 4));
+        QCOMPARE(pagesIn(into, bytes).resident, bytes);
+        QCOMPARE(pagesIn(from, bytes).resident, bytes);
+        allocator.release(into, bytes);
+        allocator.release(from, bytes);
+    }
+
+    // Reduce mode on huge pages keeps its meaning: each run's resident peak
+    // holds its tensors (the 16 MiB r1 with the 8 MiB y2), and after the
+    // run they are back with the OS: RSS falls at least 8 MiB from the peak
+    // and does not grow from run to run.
+    void reduceRunsStillReturnTheirMemory() {
+        SessionOptions options;
+        options.threads = 2;
+        options.mode = MemoryMode::parse("reduce").value();
+        auto session = Session::create(bigChain(), options);
+        QVERIFY2(session.ok(), qPrintable(QString::fromStdString(session.status().toString())));
+        std::vector<std::size_t> after;
+        for (int run = 0; run < 5; ++run) {
+            const std::size_t before = processResidentBytes();
+            RunStats stats;
+            QVERIFY(session.value()->run({}, &stats).isOk());
+            after.push_back(processResidentBytes());
+            const QString figures = QString("run %1: before %2, peak %3, after %4")
+                                        .arg(run + 1)
+                                        .arg(before)
+                                        .arg(stats.peakRssBytes)
+                                        .arg(after.back());
+            QVERIFY2(stats.peakRssBytes >= before + 8 * kMiB, qPrintable(figures));
+            QVERIFY2(after.back() + 8 * kMiB <= stats.peakRssBytes, qPrintable(figures));
+            // From the third run on the process has settled (the first runs
+            // also allocate the input, the kept output and the heap's own).
+            if (run >= 2) QVERIFY2(after.back() < after[1] + 2 * kMiB, qPrintable(figures));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHostBuffers)
+#include "test_host_buffers.moc"
