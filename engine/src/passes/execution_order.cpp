@@ -175,6 +175,23 @@ std::vector<NodeId> moved(std::vector<NodeId> order, size_t from, size_t to) {
     return order;
 }
 
+// Each move's evaluation, in the moves' order. They are independent (each
+// copies and plans its own graph), so the session's threads share them:
+// this search is most of a session's set-up on graphs of a few hundred
+// nodes (U^2-Net-P), and the pick below stays the sequential one.
+std::vector<Evaluation> evaluateMoves(const Graph& graph, const std::vector<NodeId>& order,
+                                      const std::vector<std::pair<size_t, size_t>>& moves,
+                                      const std::set<std::string>& pinned, const InPlaceOptions& inPlace) {
+    std::vector<Evaluation> tries(moves.size());
+    const auto count = static_cast<std::ptrdiff_t>(moves.size());
+#pragma omp parallel for schedule(dynamic, 1) if (count > 1)
+    for (std::ptrdiff_t k = 0; k < count; ++k) {
+        const auto& [from, to] = moves[static_cast<size_t>(k)];
+        tries[static_cast<size_t>(k)] = evaluate(reorderedGraph(graph, moved(order, from, to)), pinned, inPlace);
+    }
+    return tries;
+}
+
 // Peak-directed local search. For each tensor held at a peak step but not
 // used there, moves that take it off that step: its last reader runs just
 // before the step, or as early as its inputs allow (so the tensor dies
@@ -227,15 +244,16 @@ std::vector<NodeId> improveLocally(const Graph& graph, const Dependencies& deps,
         }
         std::sort(moves.begin(), moves.end());
         moves.erase(std::unique(moves.begin(), moves.end()), moves.end());
+        const size_t tried = std::min(moves.size(), static_cast<size_t>(kMaxEvaluations - evaluations));
+        moves.resize(tried);
+        evaluations += static_cast<int>(tried);
+        std::vector<Evaluation> tries = evaluateMoves(graph, order, moves, pinned, inPlace);
         Evaluation best = current;
         std::vector<NodeId> bestOrder;
-        for (const auto& [from, to] : moves) {
-            if (evaluations++ >= kMaxEvaluations) break;
-            std::vector<NodeId> candidate = moved(order, from, to);
-            Evaluation e = evaluate(reorderedGraph(graph, candidate), pinned, inPlace);
-            if (e < best) {  // a lower peak, or the same peak with less held over the run
-                best = std::move(e);
-                bestOrder = std::move(candidate);
+        for (size_t k = 0; k < tried; ++k) {
+            if (tries[k] < best) {  // a lower peak, or the same peak with less held over the run
+                best = std::move(tries[k]);
+                bestOrder = moved(order, moves[k].first, moves[k].second);
             }
         }
         if (bestOrder.empty()) break;
