@@ -13,7 +13,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const cli = path.join(root, 'build/bin/interstage-cli');
+// INTERSTAGE_CLI: another build's CLI (A/B against an older binary).
+const cli = process.env.INTERSTAGE_CLI || path.join(root, 'build/bin/interstage-cli');
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
   const i = args.indexOf(name);
