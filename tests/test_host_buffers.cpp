@@ -112,7 +112,7 @@ private slots:
     // reserved for the alignment is gone), and resident to the page once
     // written: huge pages never make RSS count more than the block.
     void hugeBlocksAreAlignedAndExact() {
-        HostAllocator allocator(kHostMapThreshold, true);
+        HostAllocator allocator(kHostMapThreshold, true, 0);
         for (std::size_t bytes : {2 * kMiB, 5 * kMiB + 123, 9 * kMiB + 4096}) {
             void* p = allocator.allocate(bytes);
             QVERIFY(p);
@@ -130,7 +130,7 @@ private slots:
 
     // Below 2 MiB, and with huge pages off, blocks are mapped as before.
     void smallOrPlainBlocksAreOrdinary() {
-        HostAllocator huge(kHostMapThreshold, true), plain(kHostMapThreshold, false);
+        HostAllocator huge(kHostMapThreshold, true, 0), plain(kHostMapThreshold, false, 0);
         for (HostAllocator* allocator : {&huge, &plain}) {
             const std::size_t bytes = allocator == &huge ? kMiB : 3 * kMiB;
             void* p = allocator->allocate(bytes);
@@ -146,7 +146,7 @@ private slots:
     // then a trim, then the release: the data arrives, the rest of the
     // block is intact, and each step leaves the mapping the right size.
     void movesAndTrimsWorkOnHugeBlocks() {
-        HostAllocator allocator(kHostMapThreshold, true);
+        HostAllocator allocator(kHostMapThreshold, true, 0);
         const std::size_t page = hostPageBytes();
         const std::size_t intoBytes = 8 * kMiB, fromBytes = 3 * kMiB, offset = 2 * kMiB + page;
         auto* into = static_cast<unsigned char*>(allocator.allocate(intoBytes));
@@ -173,7 +173,7 @@ private slots:
     // Refusals stay refusals on huge blocks: a range that is not page
     // aligned or does not fit moves nothing and changes nothing.
     void badMovesAndTrimsAreRefused() {
-        HostAllocator allocator(kHostMapThreshold, true);
+        HostAllocator allocator(kHostMapThreshold, true, 0);
         const std::size_t bytes = 4 * kMiB;
         auto* into = static_cast<unsigned char*>(allocator.allocate(bytes));
         auto* from = static_cast<unsigned char*>(allocator.allocate(bytes));
@@ -188,6 +188,37 @@ private slots:
         QCOMPARE(pagesIn(from, bytes).resident, bytes);
         allocator.release(into, bytes);
         allocator.release(from, bytes);
+    }
+
+    // The freed-block cache keeps the newest freed blocks up to its bound,
+    // gives the oldest back past it, hands a block back out for the same
+    // size only, reports the most it held, and drops everything at once.
+    void freedBlockCacheIsBoundedAndReported() {
+        const std::size_t bound = kMiB, block = 256 * 1024;
+        HostAllocator allocator(kHostMapThreshold, true, bound);
+        std::vector<void*> blocks;
+        for (int i = 0; i < 6; ++i) blocks.push_back(allocator.allocate(block));
+        for (void* p : blocks) fill(p, block, 9);
+        for (void* p : blocks) {
+            allocator.release(p, block);
+            QVERIFY(allocator.blockCacheBytes() <= bound);
+        }
+        QCOMPARE(allocator.blockCacheBytes(), bound);
+        QCOMPARE(pagesIn(blocks[0], block).mapped, std::size_t(0));  // the oldest went back
+        QCOMPARE(pagesIn(blocks[5], block).resident, block);         // the newest is kept, resident
+        void* again = allocator.allocate(block);
+        QCOMPARE(again, blocks[5]);  // the most recently freed of that size
+        QCOMPARE(allocator.blockCacheBytes(), bound - block);
+        void* big = allocator.allocate(2 * kMiB);
+        fill(big, 2 * kMiB, 1);
+        allocator.release(big, 2 * kMiB);  // over the bound: straight back to the OS
+        QCOMPARE(pagesIn(big, 2 * kMiB).mapped, std::size_t(0));
+        QCOMPARE(allocator.takeBlockCachePeak(), bound);
+        QCOMPARE(allocator.takeBlockCachePeak(), bound - block);  // the peak restarts from what is held
+        allocator.dropBlockCache();
+        QCOMPARE(allocator.blockCacheBytes(), std::size_t(0));
+        for (int i = 2; i < 5; ++i) QCOMPARE(pagesIn(blocks[static_cast<size_t>(i)], block).mapped, std::size_t(0));
+        allocator.release(again, block);
     }
 
     // Reduce mode on huge pages keeps its meaning: each run's resident peak
@@ -212,6 +243,7 @@ private slots:
                                         .arg(stats.peakRssBytes)
                                         .arg(after.back());
             QVERIFY2(stats.peakRssBytes >= before + 8 * kMiB, qPrintable(figures));
+            QVERIFY(stats.peakBlockCacheBytes <= kHostBlockCacheBytes);
             QVERIFY2(after.back() + 8 * kMiB <= stats.peakRssBytes, qPrintable(figures));
             // From the third run on the process has settled (the first runs
             // also allocate the input, the kept output and the heap's own).

@@ -30,7 +30,12 @@ struct RunStats {
     std::size_t peakRssBytes = 0;         // most resident memory the OS reported during the run
     std::size_t peakActivationBytes = 0;  // most interstage + output bytes held at once (compare to the lower bound)
     long minorPageFaults = 0;             // page faults taken during the run (the price of reduce on a CPU)
-    std::vector<MemoryEvent> events;      // every allocation and free of the run
+    // Most bytes the host allocator's freed-block cache held at once in the
+    // run: freed tensor blocks kept (resident, not tracked as tensors) for
+    // the next tensor of the same size, at most kHostBlockCacheBytes, all
+    // returned when the run ends.
+    std::size_t peakBlockCacheBytes = 0;
+    std::vector<MemoryEvent> events;  // every allocation and free of the run
     // The session's body values so far (MemoryEvent::bodyValue indexes it;
     // an index never changes, so the last run's table names every run's).
     std::vector<BodyValue> bodyValues;

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -17,6 +18,12 @@ T roundUp(T value, std::size_t multiple) {
     return (value + multiple - 1) / multiple * multiple;
 }
 
+// An environment switch that turns a default off (A/B measurements).
+bool switchedOff(const char* name) {
+    const char* off = std::getenv(name);
+    return off && *off && std::string(off) != "0";
+}
+
 }  // namespace
 
 std::size_t hostPageBytes() {
@@ -27,13 +34,15 @@ std::size_t hostPageBytes() {
     return bytes;
 }
 
+// Read once: the settings are the process's, not a block's.
 bool hostHugePagesEnabled() {
-    // Read once: the setting is the process's, not the block's.
-    static const bool enabled = [] {
-        const char* off = std::getenv("INTERSTAGE_NO_HUGE_PAGES");
-        return !(off && *off && std::string(off) != "0");
-    }();
+    static const bool enabled = !switchedOff("INTERSTAGE_NO_HUGE_PAGES");
     return enabled;
+}
+
+std::size_t hostBlockCacheBytes() {
+    static const std::size_t bytes = switchedOff("INTERSTAGE_NO_BLOCK_CACHE") ? 0 : kHostBlockCacheBytes;
+    return bytes;
 }
 
 void* HostAllocator::allocate(std::size_t bytes) {
@@ -41,6 +50,7 @@ void* HostAllocator::allocate(std::size_t bytes) {
     if (bytes == 0) bytes = 1;  // a real pointer even for empty tensors
     if (bytes >= mapThreshold_) {
         const std::size_t mapped = roundUp(bytes, hostPageBytes());
+        if (void* cached = reuseCached(mapped)) return cached;
         if (hugePages_ && mapped >= kHostHugePageBytes) return mapHuge(mapped);
         void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         return p == MAP_FAILED ? nullptr : p;
@@ -72,10 +82,54 @@ void* HostAllocator::mapHuge(std::size_t mapped) {
 void HostAllocator::release(void* data, std::size_t bytes) {
     if (!data) return;
     if (bytes == 0) bytes = 1;
-    if (bytes >= mapThreshold_)
-        munmap(data, bytes);
-    else
+    if (bytes >= mapThreshold_) {
+        const std::size_t mapped = roundUp(bytes, hostPageBytes());
+        if (!keepInCache(data, mapped)) munmap(data, mapped);
+    } else
         std::free(data);
+}
+
+// A cached block of exactly this size, the most recently freed first (the
+// next layer's tensor is often the same size as the one just freed): its
+// pages are resident already, and its producer writes it whole.
+void* HostAllocator::reuseCached(std::size_t mapped) {
+    for (std::size_t i = cache_.size(); i-- > 0;) {
+        if (cache_[i].mapped != mapped) continue;
+        void* data = cache_[i].data;
+        cache_.erase(cache_.begin() + static_cast<std::ptrdiff_t>(i));
+        cachedBytes_ -= mapped;
+        return data;
+    }
+    return nullptr;
+}
+
+// Keeps the block, giving back the oldest cached ones to stay within the
+// bound; a block over the bound goes back itself.
+bool HostAllocator::keepInCache(void* data, std::size_t mapped) {
+    if (mapped > cacheLimit_) return false;
+    std::size_t evicted = 0;
+    while (cachedBytes_ + mapped > cacheLimit_) {
+        munmap(cache_[evicted].data, cache_[evicted].mapped);
+        cachedBytes_ -= cache_[evicted].mapped;
+        ++evicted;
+    }
+    cache_.erase(cache_.begin(), cache_.begin() + static_cast<std::ptrdiff_t>(evicted));
+    cache_.push_back({data, mapped});
+    cachedBytes_ += mapped;
+    cachePeak_ = std::max(cachePeak_, cachedBytes_);
+    return true;
+}
+
+std::size_t HostAllocator::takeBlockCachePeak() {
+    const std::size_t peak = cachePeak_;
+    cachePeak_ = cachedBytes_;
+    return peak;
+}
+
+void HostAllocator::dropBlockCache() {
+    for (const CachedBlock& block : cache_) munmap(block.data, block.mapped);
+    cache_.clear();
+    cachedBytes_ = 0;
 }
 
 bool HostAllocator::movePages(void* from, std::size_t bytes, void* into, std::size_t intoBytes, std::size_t offset) {

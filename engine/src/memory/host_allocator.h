@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <utility>
+#include <vector>
 
 #include "interstage/memory_budget.h"
 
@@ -20,6 +21,17 @@ constexpr std::size_t kHostMapThreshold = 64 * 1024;
 // hundreds of MiB of fresh tensors takes a fault per 2 MiB, not per page.
 constexpr std::size_t kHostHugePageBytes = std::size_t(2) << 20;
 
+// The most bytes of freed mapped blocks the allocator keeps for reuse by
+// the next block of the same size (reduce modes free and allocate tensors
+// of the same sizes all run long): such a block skips mmap, its page
+// faults, the kernel's zeroing and munmap. Small, so RSS still falls as
+// tensors die; emptied at the end of each run (dropBlockCache).
+constexpr std::size_t kHostBlockCacheBytes = std::size_t(8) << 20;
+
+// kHostBlockCacheBytes, or 0 when INTERSTAGE_NO_BLOCK_CACHE is set (to
+// anything but 0): every freed block then goes straight back (A/B runs).
+std::size_t hostBlockCacheBytes();
+
 // False when INTERSTAGE_NO_HUGE_PAGES is set (to anything but 0): every
 // block is then mapped with small pages, as before (A/B measurements).
 bool hostHugePagesEnabled();
@@ -29,8 +41,12 @@ std::size_t hostPageBytes();
 
 class HostAllocator {
 public:
-    explicit HostAllocator(std::size_t mapThreshold = kHostMapThreshold, bool hugePages = hostHugePagesEnabled())
-        : mapThreshold_(mapThreshold), hugePages_(hugePages) {}
+    explicit HostAllocator(std::size_t mapThreshold = kHostMapThreshold, bool hugePages = hostHugePagesEnabled(),
+                           std::size_t blockCacheBytes = hostBlockCacheBytes())
+        : mapThreshold_(mapThreshold), hugePages_(hugePages), cacheLimit_(blockCacheBytes) {}
+    ~HostAllocator() { dropBlockCache(); }
+    HostAllocator(const HostAllocator&) = delete;
+    HostAllocator& operator=(const HostAllocator&) = delete;
 
     // nullptr when the system refuses (or an injected fault fires).
     void* allocate(std::size_t bytes);
@@ -53,6 +69,13 @@ public:
     // where the block is not mapped or `keep` is not page-aligned.
     bool trim(void* data, std::size_t bytes, std::size_t keep);
 
+    // The freed-block cache: what it holds now, the most it held since the
+    // last takeBlockCachePeak(), and giving every cached block back to the
+    // OS (run ends, session ends).
+    std::size_t blockCacheBytes() const { return cachedBytes_; }
+    std::size_t takeBlockCachePeak();
+    void dropBlockCache();
+
     // The run-time guard: the budget the tracked live bytes must stay
     // under (bytes 0: none). The allocator does not track; TensorMemory
     // asks before each buffer it allocates while a run goes (reduce modes,
@@ -68,9 +91,19 @@ public:
 
 private:
     void* mapHuge(std::size_t mapped);
+    void* reuseCached(std::size_t mapped);
+    bool keepInCache(void* data, std::size_t mapped);
 
     std::size_t mapThreshold_;
     bool hugePages_;
+    struct CachedBlock {
+        void* data;
+        std::size_t mapped;
+    };
+    std::vector<CachedBlock> cache_;  // oldest first
+    std::size_t cacheLimit_;
+    std::size_t cachedBytes_ = 0;
+    std::size_t cachePeak_ = 0;
     MemoryBudget budget_;
     int failCountdown_ = 0;
     int moveFailCountdown_ = 0;

@@ -19,6 +19,7 @@ std::string runStatsJson(const RunStats& stats, bool deviceHeapSampled) {
                           {"peak_rss_bytes", stats.peakRssBytes},
                           {"peak_activation_bytes", stats.peakActivationBytes},
                           {"minor_page_faults", stats.minorPageFaults},
+                          {"peak_block_cache_bytes", stats.peakBlockCacheBytes},
                           {"fallback_transfers", stats.fallbackTransfers},
                           {"fallback_bytes", stats.fallbackBytes},
                           {"progress_batches", stats.progressBatches}};

@@ -232,6 +232,7 @@ Status Session::Impl::prepare() {
     releaseUnreadConstants(exec, model.graph, executor->hostConstantsRead(), releaseFileWeights, pinned);
     if (releaseFileWeights) weightsReleased = true;
     accountWeights();
+    allocator.dropBlockCache();  // what an earlier plan freed
     prepared = true;
     return Status::ok();
 }
@@ -268,6 +269,10 @@ Status Session::Impl::execute(const std::map<std::string, TensorData>& inputs, R
         stats.peakDeviceHeapBytes = deviceHeapSampler.peakBytes();
     }
     executor->fillBackendStats(stats);
+    // The freed blocks kept for reuse go back with the run: between runs
+    // the process holds what the plan keeps, no more.
+    stats.peakBlockCacheBytes = allocator.takeBlockCachePeak();
+    allocator.dropBlockCache();
     progress.finish();
     return status;
 }
