@@ -35,11 +35,12 @@ EW_VECTOR_CLONES float expShiftedSum(float* row, int64_t n, float peak) {
 }
 
 // Decoding (a query row or a few): scores[t] = scale * q . k_t straight
-// from the cache rows. sgemm would pack the whole key cache per call for a
-// single row; this reads each key once.
-EW_VECTOR_CLONES void scoreRow(const float* q, const float* k, int64_t T, int64_t D, float scale, float* scores) {
+// from the key rows (kRow floats apart). sgemm would pack the whole key
+// cache per call for a single row; this reads each key once.
+EW_VECTOR_CLONES void scoreRow(const float* q, const float* k, int64_t kRow, int64_t T, int64_t D, float scale,
+                               float* scores) {
     using namespace ew;
-    for (int64_t t = 0; t < T; ++t, k += D) {
+    for (int64_t t = 0; t < T; ++t, k += kRow) {
         VecF acc = splat(0.f);
         int64_t d = 0;
         for (; d + kLanes <= D; d += kLanes) acc += loadVec(q + d) * loadVec(k + d);
@@ -50,11 +51,12 @@ EW_VECTOR_CLONES void scoreRow(const float* q, const float* k, int64_t T, int64_
     }
 }
 
-// out[d] = sum_t weights[t] * v_t[d] over the cache rows (keys with weight
-// 0, outside the softmax, are skipped).
-EW_VECTOR_CLONES void weightedRow(const float* weights, const float* v, int64_t T, int64_t D, float* out) {
+// out[d] = sum_t weights[t] * v_t[d] over the value rows (vRow floats
+// apart; keys with weight 0, outside the softmax, are skipped).
+EW_VECTOR_CLONES void weightedRow(const float* weights, const float* v, int64_t vRow, int64_t T, int64_t D,
+                                  float* out) {
     for (int64_t d = 0; d < D; ++d) out[d] = 0.f;
-    for (int64_t t = 0; t < T; ++t, v += D) {
+    for (int64_t t = 0; t < T; ++t, v += vRow) {
         const float w = weights[t];
         if (w == 0.f) continue;
         for (int64_t d = 0; d < D; ++d) out[d] += w * v[d];
@@ -82,7 +84,7 @@ KeyRange maskRow(const AttentionProblem& p, int64_t b, int64_t h, int64_t s, flo
         return {first, end};
     }
     if (p.bias) {
-        const float* bias = p.bias + b * p.biasBatch + h * p.biasHead + s * T;
+        const float* bias = p.bias + b * p.biasBatch + h * p.biasHead + s * p.biasRow;
         for (int64_t t = 0; t < T; ++t) row[t] += bias[t];
     }
     if (p.keyEnds)
@@ -130,37 +132,66 @@ void fillCache(const CacheFill& f, float* cache, const int32_t* pastKept) {
 }
 
 std::size_t attentionScratchFloats(const AttentionProblem& p, int threads) {
-    return static_cast<std::size_t>(std::max(threads, 1)) * static_cast<std::size_t>(p.seq * p.total);
+    const int64_t rows = std::min(p.seq, kQueryBlock);
+    return static_cast<std::size_t>(std::max(threads, 1)) * static_cast<std::size_t>(rows * p.total);
 }
 
-void runAttention(const AttentionProblem& p, float* scratch, int threads) {
-    const int64_t pairs = p.batch * p.heads;
-    const int64_t group = p.heads / p.kvHeads;
+namespace {
+
+// The problem with the cache layout's strides filled in where left 0.
+AttentionProblem withStrides(AttentionProblem p) {
+    if (p.kRow == 0) {
+        p.kRow = p.headSize;
+        p.kHead = p.total * p.headSize;
+        p.kBatch = p.kvHeads * p.kHead;
+    }
+    if (p.vRow == 0) {
+        p.vRow = p.vHeadSize;
+        p.vHead = p.total * p.vHeadSize;
+        p.vBatch = p.kvHeads * p.vHead;
+    }
+    return p;
+}
+
+// One tile: query rows [s0, s0 + rows) of batch b and head h against every
+// key, their output rows written straight into the (b, s, h, d) output.
+void attendTile(const AttentionProblem& p, int64_t b, int64_t h, int64_t s0, int64_t rows, float* scores) {
+    const int64_t g = h / (p.heads / p.kvHeads);
     const int64_t outRow = p.heads * p.vHeadSize;
+    const int64_t T = p.total;
+    const float* q = p.q + b * p.qBatch + s0 * p.qRow + h * p.headSize;
+    const float* k = p.k + b * p.kBatch + g * p.kHead;
+    const float* v = p.v + b * p.vBatch + g * p.vHead;
+    float* out = p.out + (b * p.seq + s0) * outRow + h * p.vHeadSize;
+    const bool direct = rows <= kDirectRows;
+    if (direct)
+        for (int64_t r = 0; r < rows; ++r) scoreRow(q + r * p.qRow, k, p.kRow, T, p.headSize, p.scale, scores + r * T);
+    else
+        sgemm(false, true, rows, T, p.headSize, p.scale, q, p.qRow, k, p.kRow, 0.f, scores, T);
+    for (int64_t r = 0; r < rows; ++r) {
+        float* row = scores + r * T;
+        softmax(row, maskRow(p, b, h, s0 + r, row), T);
+    }
+    if (direct)
+        for (int64_t r = 0; r < rows; ++r) weightedRow(scores + r * T, v, p.vRow, T, p.vHeadSize, out + r * outRow);
+    else
+        sgemm(false, false, rows, p.vHeadSize, T, 1.f, scores, T, v, p.vRow, 0.f, out, outRow);
+}
+
+}  // namespace
+
+void runAttention(const AttentionProblem& problem, float* scratch, int threads) {
+    const AttentionProblem p = withStrides(problem);
+    const int64_t blockRows = std::min(p.seq, kQueryBlock);
+    if (blockRows <= 0) return;
+    const int64_t blocks = (p.seq + blockRows - 1) / blockRows;
+    const int64_t tiles = p.batch * p.heads * blocks;
     threads = std::max(threads, 1);
-#pragma omp parallel for schedule(dynamic) num_threads(threads) if (pairs > 1)
-    for (int64_t pair = 0; pair < pairs; ++pair) {
-        const int64_t b = pair / p.heads, h = pair % p.heads, g = h / group;
-        float* scores = scratch + static_cast<int64_t>(omp_get_thread_num()) * p.seq * p.total;
-        const float* q = p.q + b * p.qBatch + h * p.headSize;
-        const float* k = p.k + (b * p.kvHeads + g) * p.total * p.headSize;
-        const float* v = p.v + (b * p.kvHeads + g) * p.total * p.vHeadSize;
-        float* out = p.out + b * p.seq * outRow + h * p.vHeadSize;
-        const bool direct = p.seq <= kDirectRows;
-        if (direct)
-            for (int64_t s = 0; s < p.seq; ++s)
-                scoreRow(q + s * p.qRow, k, p.total, p.headSize, p.scale, scores + s * p.total);
-        else
-            sgemm(false, true, p.seq, p.total, p.headSize, p.scale, q, p.qRow, k, p.headSize, 0.f, scores, p.total);
-        for (int64_t s = 0; s < p.seq; ++s) {
-            float* row = scores + s * p.total;
-            softmax(row, maskRow(p, b, h, s, row), p.total);
-        }
-        if (direct)
-            for (int64_t s = 0; s < p.seq; ++s)
-                weightedRow(scores + s * p.total, v, p.total, p.vHeadSize, out + s * outRow);
-        else
-            sgemm(false, false, p.seq, p.vHeadSize, p.total, 1.f, scores, p.total, v, p.vHeadSize, 0.f, out, outRow);
+#pragma omp parallel for schedule(dynamic) num_threads(threads) if (tiles > 1)
+    for (int64_t tile = 0; tile < tiles; ++tile) {
+        const int64_t pair = tile / blocks, s0 = (tile % blocks) * blockRows;
+        float* scores = scratch + static_cast<int64_t>(omp_get_thread_num()) * blockRows * p.total;
+        attendTile(p, pair / p.heads, pair % p.heads, s0, std::min(blockRows, p.seq - s0), scores);
     }
 }
 

@@ -3,7 +3,10 @@
 // optional bias. Key and value are appended to past_key / past_value into
 // present_key / present_value (batch, heads, total, head size); masks as
 // Attention's (key_padding_mask 1-D, 2-D or 3-D, attention_bias,
-// unidirectional).
+// unidirectional). Without bias, past or present outputs, key and value
+// are read where they lie (each head a column slice of the rows), so the
+// kernel's only workspace is the attention core's score tiles: this is
+// the op passes/fuse_attention.cpp writes for a decomposed attention.
 #include <cmath>
 
 #include "cpu/ops/contrib/attention_core.h"
@@ -43,9 +46,12 @@ public:
         if (context.hasInput(3)) queryOffset_ = plan.reserve(elementCount(q).value_or(0) * sizeof(float));
         presentKey_ = context.outputCount() > 1 && context.hasOutput(1);
         presentValue_ = context.outputCount() > 2 && context.hasOutput(2);
+        inPlace_ = !context.hasInput(3) && !context.hasInput(6) && !presentKey_ && !presentValue_;
         const int64_t heads = p_.batch * p_.heads * p_.total;
-        if (!presentKey_) keyOffset_ = plan.reserve(static_cast<std::size_t>(heads * p_.headSize) * sizeof(float));
-        if (!presentValue_) valueOffset_ = plan.reserve(static_cast<std::size_t>(heads * p_.vHeadSize) * sizeof(float));
+        if (!presentKey_ && !inPlace_)
+            keyOffset_ = plan.reserve(static_cast<std::size_t>(heads * p_.headSize) * sizeof(float));
+        if (!presentValue_ && !inPlace_)
+            valueOffset_ = plan.reserve(static_cast<std::size_t>(heads * p_.vHeadSize) * sizeof(float));
         scratchOffset_ = plan.reserve(attentionScratchFloats(p_, threads_) * sizeof(float));
         workspace_ = plan.total();
         return Status::ok();
@@ -54,6 +60,7 @@ public:
     std::size_t workspaceBytes() const override { return workspace_; }
 
     Status run(RunContext& context) override {
+        if (inPlace_) return runInPlace(context);
         void* ws = context.workspace;
         const float* bias = context.hasInput(3) ? context.inputs[3].as<float>() : nullptr;
         const int64_t hidden = p_.heads * p_.headSize, vHidden = p_.heads * p_.vHeadSize;
@@ -91,9 +98,31 @@ public:
     }
 
 private:
+    // Query, key and value read as they lie: (batch, sequence, heads x head
+    // size) rows, head h a column slice.
+    Status runInPlace(RunContext& context) {
+        const int64_t hidden = p_.heads * p_.headSize, vHidden = p_.heads * p_.vHeadSize;
+        AttentionProblem p = p_;
+        p.q = context.inputs[0].as<float>();
+        p.qBatch = p_.seq * hidden;
+        p.qRow = hidden;
+        p.k = context.inputs[1].as<float>();
+        p.kBatch = kvSeq_ * hidden;
+        p.kHead = p_.headSize;
+        p.kRow = hidden;
+        p.v = context.inputs[2].as<float>();
+        p.vBatch = kvSeq_ * vHidden;
+        p.vHead = p_.vHeadSize;
+        p.vRow = vHidden;
+        p.out = context.outputs[0].as<float>();
+        bindMasks(context, 4, 5, p);
+        runAttention(p, static_cast<float*>(nn::workspaceAt(context.workspace, scratchOffset_)), threads_);
+        return Status::ok();
+    }
+
     AttentionProblem p_;
     int64_t kvSeq_ = 0, past_ = 0;
-    bool presentKey_ = false, presentValue_ = false;
+    bool presentKey_ = false, presentValue_ = false, inPlace_ = false;
     int threads_ = 1;
     std::size_t queryOffset_ = 0, keyOffset_ = 0, valueOffset_ = 0, scratchOffset_ = 0, workspace_ = 0;
 };
