@@ -1,0 +1,234 @@
+// Attention fusion (passes/fuse_attention.cpp): self-attention written op
+// by op runs as one MultiHeadAttention whose kernel computes the scores a
+// tile of query rows at a time. The fused graph gives the unfused graph's
+// outputs, loses every (batch, heads, seq, seq) tensor, and near-misses
+// stay as written.
+#include <QtTest>
+#include <cmath>
+
+#include "interstage/session.h"
+#include "test_support.h"
+
+using namespace interstage;
+
+namespace {
+
+enum class ScaleForm { Div, Mul, MulOnQuery };
+
+// One attention block: q, k, v dense layers over x (1, tokens, heads * d),
+// then the heads split, the scores, the softmax and the heads merged.
+struct Form {
+    int64_t tokens = 5, heads = 2, headSize = 8;
+    bool mask = false;
+    ScaleForm scale = ScaleForm::Div;
+    bool keyTwoTransposes = false;  // K^T as (0 2 1 3) then (0 1 3 2)
+    int64_t softmaxAxis = -1;
+    bool scoresAlsoOutput = false;  // a second reader of the scores
+    Shape maskShape;                // default (1, 1, 1, tokens)
+};
+
+constexpr int kUnfusedAttentionNodes = 12;  // 3 Reshape, 3 Transpose, 2 MatMul, Div, Softmax, Transpose, Reshape
+
+std::string dense(GraphBuilder& b, const std::string& name, const std::string& x, int64_t hidden, uint64_t seed) {
+    WeightGenerator gen(seed);
+    auto w = b.initializer(name + "_w", TensorData::fromFloat(gen.uniform(hidden * hidden, 0.3f), {hidden, hidden}));
+    auto bias = b.initializer(name + "_b", TensorData::fromFloat(gen.uniform(hidden, 0.1f), {hidden}));
+    return b.op("Add", {b.op("MatMul", {x, w}, {}, name + "_mm"), bias}, {}, name);
+}
+
+std::string splitHeads(GraphBuilder& b, const std::string& name, const std::string& x, std::vector<int64_t> perm) {
+    auto split = b.op("Reshape", {x, "split_shape"}, {}, name + "_split");
+    return b.op("Transpose", {split}, {intsAttr("perm", std::move(perm))}, name + "_heads");
+}
+
+std::string scaled(GraphBuilder& b, const Form& f, const std::string& scores) {
+    const float root = std::sqrt(static_cast<float>(f.headSize));
+    if (f.scale == ScaleForm::Div)
+        return b.op("Div", {scores, b.initializer("root_d", TensorData::fromFloat({root}, {}))}, {}, "scale");
+    if (f.scale == ScaleForm::Mul)
+        return b.op("Mul", {b.initializer("inv_root_d", TensorData::fromFloat({1.f / root}, {})), scores}, {}, "scale");
+    return scores;  // scaled on Q already
+}
+
+GraphBuilder attentionGraph(const Form& f) {
+    GraphBuilder b("attention", 13);
+    const int64_t T = f.tokens, H = f.heads * f.headSize;
+    b.input("x", DataType::Float, {1, T, H});
+    if (f.mask) b.input("mask", DataType::Float, f.maskShape.empty() ? Shape{1, 1, 1, T} : f.maskShape);
+    b.initializer("split_shape", TensorData::fromInt64({1, T, f.heads, f.headSize}, {4}));
+    std::string q = splitHeads(b, "q", dense(b, "q", "x", H, 1), {0, 2, 1, 3});
+    if (f.scale == ScaleForm::MulOnQuery) {
+        const float inv = 1.f / std::sqrt(static_cast<float>(f.headSize));
+        q = b.op("Mul", {q, b.initializer("inv_root_d", TensorData::fromFloat({inv}, {}))}, {}, "q_scaled");
+    }
+    std::string kT;
+    if (f.keyTwoTransposes)
+        kT = b.op("Transpose", {splitHeads(b, "k", dense(b, "k", "x", H, 2), {0, 2, 1, 3})},
+                  {intsAttr("perm", {0, 1, 3, 2})}, "k_t");
+    else
+        kT = splitHeads(b, "k", dense(b, "k", "x", H, 2), {0, 2, 3, 1});
+    const std::string v = splitHeads(b, "v", dense(b, "v", "x", H, 3), {0, 2, 1, 3});
+    const std::string rawScores = b.op("MatMul", {q, kT}, {}, "scores");
+    std::string scores = scaled(b, f, rawScores);
+    if (f.mask) scores = b.op("Add", {scores, "mask"}, {}, "masked");
+    const std::string probs = b.op("Softmax", {scores}, {intAttr("axis", f.softmaxAxis)}, "probs");
+    const std::string context = b.op("MatMul", {probs, v}, {}, "context");
+    const std::string merged = b.op("Transpose", {context}, {intsAttr("perm", {0, 2, 1, 3})}, "merged");
+    auto shape = b.initializer("merge_shape", TensorData::fromInt64({1, T, H}, {3}));
+    const std::string y = b.op("Reshape", {merged, shape}, {}, "y");
+    b.output(y, DataType::Float, {1, T, H});
+    if (f.scoresAlsoOutput) b.output(rawScores, DataType::Float, {1, f.heads, T, T});
+    return b;
+}
+
+std::map<std::string, TensorData> inputsFor(const Form& f) {
+    WeightGenerator gen(11);
+    const int64_t T = f.tokens, H = f.heads * f.headSize;
+    std::map<std::string, TensorData> inputs{{"x", TensorData::fromFloat(gen.uniform(T * H, 1.f), {1, T, H})}};
+    if (f.mask) {
+        const Shape shape = f.maskShape.empty() ? Shape{1, 1, 1, T} : f.maskShape;
+        std::vector<float> mask = gen.uniform(elementCount(shape).value_or(0), 2.f);
+        mask[1] = -10000.f;  // one key hidden, as a padding mask hides it
+        inputs["mask"] = TensorData::fromFloat(mask, shape);
+    }
+    return inputs;
+}
+
+struct Outcome {
+    TensorData y;
+    Graph executed;
+    std::vector<TensorPlacement> map;
+};
+
+Outcome runWith(const Form& f, bool fusion, std::vector<std::string> keep = {}) {
+    SessionOptions options;
+    options.fusion = fusion;
+    options.threads = 2;
+    options.keep = std::move(keep);
+    options.mode = MemoryMode::parse("reduce").value();
+    auto session = Session::create(loadModelFromBytes(attentionGraph(f).serialize(), ".").take(), options);
+    if (!session.ok()) qFatal("%s", session.status().toString().c_str());
+    const Status run = session.value()->run(inputsFor(f));
+    if (!run.isOk()) qFatal("run failed: %s", run.toString().c_str());
+    return {session.value()->output("y").value(), session.value()->executedGraph(), session.value()->memoryMap()};
+}
+
+int countOp(const Graph& g, const std::string& op) {
+    return static_cast<int>(
+        std::count_if(g.nodes.begin(), g.nodes.end(), [&](const Node& n) { return n.opType == op; }));
+}
+
+// Values the executed graph makes whose shape is (batch, heads, seq, seq).
+int scoreSizedTensors(const Graph& g, const Form& f) {
+    int count = 0;
+    for (const Node& n : g.nodes)
+        for (ValueId id : n.outputs)
+            if (id != kNoValue && g.value(id).shape == Shape{1, f.heads, f.tokens, f.tokens}) ++count;
+    return count;
+}
+
+void expectClose(const TensorData& a, const TensorData& b) {
+    QCOMPARE(a.shape, b.shape);
+    for (int64_t i = 0; i < a.elementCount(); ++i) {
+        const float x = a.data<float>()[i], y = b.data<float>()[i];
+        QVERIFY2(std::abs(x - y) <= 1e-5f + 1e-4f * std::abs(y),
+                 qPrintable(QString("%1: %2 vs %3").arg(i).arg(x).arg(y)));
+    }
+}
+
+}  // namespace
+
+class TestAttentionFusion : public QObject {
+    Q_OBJECT
+
+private slots:
+    void fusesAndMatchesUnfused_data() {
+        QTest::addColumn<int>("tokens");
+        QTest::addColumn<bool>("mask");
+        QTest::addColumn<int>("scale");
+        QTest::addColumn<bool>("keyTwoTransposes");
+        QTest::newRow("T5 div mask") << 5 << true << int(ScaleForm::Div) << false;
+        QTest::newRow("T5 mul") << 5 << false << int(ScaleForm::Mul) << false;
+        QTest::newRow("T33 div") << 33 << false << int(ScaleForm::Div) << true;
+        QTest::newRow("T197 div") << 197 << false << int(ScaleForm::Div) << false;
+        QTest::newRow("T197 mul mask") << 197 << true << int(ScaleForm::Mul) << false;
+        QTest::newRow("T70 q-scaled mask two transposes") << 70 << true << int(ScaleForm::MulOnQuery) << true;
+    }
+
+    void fusesAndMatchesUnfused() {
+        QFETCH(int, tokens);
+        QFETCH(bool, mask);
+        QFETCH(int, scale);
+        QFETCH(bool, keyTwoTransposes);
+        Form f;
+        f.tokens = tokens;
+        f.heads = 3;
+        f.mask = mask;
+        f.scale = static_cast<ScaleForm>(scale);
+        f.keyTwoTransposes = keyTwoTransposes;
+        const Outcome fused = runWith(f, true);
+        const Outcome plain = runWith(f, false);
+        QCOMPARE(countOp(fused.executed, "MultiHeadAttention"), 1);
+        QCOMPARE(countOp(plain.executed, "MultiHeadAttention"), 0);
+        QCOMPARE(countOp(fused.executed, "Softmax"), 0);
+        for (const char* op : {"Reshape", "Transpose", "Div"}) QCOMPARE(countOp(fused.executed, op), 0);
+        // Other fusions may remove more (bias Adds), never fewer.
+        const int written = kUnfusedAttentionNodes + (mask ? 1 : 0) + (keyTwoTransposes ? 1 : 0);
+        QVERIFY(int(plain.executed.nodes.size() - fused.executed.nodes.size()) >= written - 1);
+        QVERIFY(scoreSizedTensors(plain.executed, f) > 0);
+        QCOMPARE(scoreSizedTensors(fused.executed, f), 0);
+        expectClose(fused.y, plain.y);
+    }
+
+    // The kernel's workspace is its score tiles: with more tokens than a
+    // tile has rows, less than one head's score matrix for both threads.
+    void workspaceIsTiles() {
+        Form f;
+        f.tokens = 197;
+        f.heads = 3;
+        const Outcome fused = runWith(f, true);
+        std::size_t workspace = 0;
+        for (const TensorPlacement& t : fused.map)
+            if (t.name.rfind("workspace of ", 0) == 0) workspace = std::max(workspace, t.bytes);
+        const std::size_t oneHead = std::size_t(f.tokens * f.tokens) * sizeof(float);
+        QVERIFY(workspace > 0);
+        QVERIFY2(workspace < oneHead, qPrintable(QString("%1 >= %2").arg(workspace).arg(oneHead)));
+    }
+
+    void nearMissesStayUnfused_data() {
+        QTest::addColumn<int>("axis");
+        QTest::addColumn<bool>("scoresAlsoOutput");
+        QTest::addColumn<QString>("keep");
+        QTest::addColumn<bool>("maskLastAxisOne");
+        QTest::newRow("softmax over queries") << 2 << false << QString() << false;
+        QTest::newRow("scores read twice") << -1 << true << QString() << false;
+        QTest::newRow("probs pinned") << -1 << false << QString("probs") << false;
+        QTest::newRow("heads pinned") << -1 << false << QString("k_heads") << false;
+        QTest::newRow("mask broadcast over keys") << -1 << false << QString() << true;
+    }
+
+    void nearMissesStayUnfused() {
+        QFETCH(int, axis);
+        QFETCH(bool, scoresAlsoOutput);
+        QFETCH(QString, keep);
+        QFETCH(bool, maskLastAxisOne);
+        Form f;
+        f.tokens = 6;
+        f.softmaxAxis = axis;
+        f.scoresAlsoOutput = scoresAlsoOutput;
+        if (maskLastAxisOne) {
+            f.mask = true;
+            f.maskShape = {1, 1, f.tokens, 1};
+        }
+        std::vector<std::string> kept;
+        if (!keep.isEmpty()) kept.push_back(keep.toStdString());
+        const Outcome fused = runWith(f, true, kept);
+        const Outcome plain = runWith(f, false, kept);
+        QCOMPARE(countOp(fused.executed, "MultiHeadAttention"), 0);
+        QCOMPARE(fused.executed.nodes.size(), plain.executed.nodes.size());
+        expectClose(fused.y, plain.y);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAttentionFusion)
+#include "test_attention_fusion.moc"
