@@ -136,6 +136,99 @@ void expectClose(const TensorData& a, const TensorData& b) {
     }
 }
 
+// MultiHeadAttention as a file writes it: (batch, seq, hidden) q, k, v;
+// with `cache` also a bias and past key / value (the kernel's cache
+// layout), else read in place. attention_bias (1, heads, 1, total)
+// broadcasts over the query rows; the key padding mask hides key 2 of
+// batch 1.
+struct MhaCase {
+    int64_t B = 2, S = 37, P = 0, N = 2, D = 8;
+    bool cache = false;
+    int64_t H() const { return N * D; }
+    int64_t T() const { return P + S; }
+};
+
+std::vector<float> uniformValues(int64_t count, uint64_t seed) {
+    WeightGenerator gen(seed);
+    return gen.uniform(count, 1.f);
+}
+
+std::map<std::string, TensorData> mhaInputs(const MhaCase& m) {
+    std::map<std::string, TensorData> in;
+    for (const char* name : {"q", "k", "v"})
+        in[name] = TensorData::fromFloat(uniformValues(m.B * m.S * m.H(), name[0]), {m.B, m.S, m.H()});
+    in["attention_bias"] = TensorData::fromFloat(uniformValues(m.N * m.T(), 5), {1, m.N, 1, m.T()});
+    TensorData mask = TensorData::zeros(DataType::Int32, {m.B, m.T()});
+    for (int64_t i = 0; i < m.B * m.T(); ++i) mask.data<int32_t>()[i] = i == m.T() + 2 ? 0 : 1;
+    in["mask"] = mask;
+    if (m.cache) {
+        in["bias"] = TensorData::fromFloat(uniformValues(3 * m.H(), 6), {3 * m.H()});
+        in["past_k"] = TensorData::fromFloat(uniformValues(m.B * m.N * m.P * m.D, 7), {m.B, m.N, m.P, m.D});
+        in["past_v"] = TensorData::fromFloat(uniformValues(m.B * m.N * m.P * m.D, 8), {m.B, m.N, m.P, m.D});
+    }
+    return in;
+}
+
+// Key or value (b, h, t, d) as the op sees it: past, then the new rows
+// plus their bias slice.
+double cached(const MhaCase& m, const std::map<std::string, TensorData>& in, const char* which, int64_t b, int64_t h,
+              int64_t t, int64_t d) {
+    const bool key = which[0] == 'k';
+    if (t < m.P) return in.at(key ? "past_k" : "past_v").data<float>()[((b * m.N + h) * m.P + t) * m.D + d];
+    const float* fresh = in.at(which).data<float>();
+    const double bias = m.cache ? in.at("bias").data<float>()[(key ? 1 : 2) * m.H() + h * m.D + d] : 0.0;
+    return fresh[(b * m.S + t - m.P) * m.H() + h * m.D + d] + bias;
+}
+
+// softmax(Q K^T / sqrt(D) + attention_bias + mask) V, in double.
+std::vector<float> mhaReference(const MhaCase& m, const std::map<std::string, TensorData>& in) {
+    std::vector<float> out(size_t(m.B * m.S * m.H()));
+    const float* q = in.at("q").data<float>();
+    const float* addend = in.at("attention_bias").data<float>();
+    for (int64_t b = 0; b < m.B; ++b)
+        for (int64_t h = 0; h < m.N; ++h)
+            for (int64_t s = 0; s < m.S; ++s) {
+                std::vector<double> w(size_t(m.T()));
+                double peak = -1e300, sum = 0;
+                for (int64_t t = 0; t < m.T(); ++t) {
+                    double dot = 0;
+                    for (int64_t d = 0; d < m.D; ++d) {
+                        const double qb = m.cache ? in.at("bias").data<float>()[h * m.D + d] : 0.0;
+                        dot += (q[(b * m.S + s) * m.H() + h * m.D + d] + qb) * cached(m, in, "k", b, h, t, d);
+                    }
+                    const bool hidden = in.at("mask").data<int32_t>()[b * m.T() + t] == 0;
+                    w[size_t(t)] = dot / std::sqrt(double(m.D)) + addend[h * m.T() + t] + (hidden ? -10000.0 : 0.0);
+                    peak = std::max(peak, w[size_t(t)]);
+                }
+                for (double& x : w) sum += (x = std::exp(x - peak));
+                for (int64_t d = 0; d < m.D; ++d) {
+                    double acc = 0;
+                    for (int64_t t = 0; t < m.T(); ++t) acc += w[size_t(t)] / sum * cached(m, in, "v", b, h, t, d);
+                    out[size_t((b * m.S + s) * m.H() + h * m.D + d)] = float(acc);
+                }
+            }
+    return out;
+}
+
+TensorData runMha(const MhaCase& m, const std::map<std::string, TensorData>& in) {
+    GraphBuilder b("mha", 13);
+    for (const auto& [name, t] : in) b.input(name, t.dtype, t.shape);
+    const std::vector<std::string> inputs =
+        m.cache ? std::vector<std::string>{"q", "k", "v", "bias", "mask", "attention_bias", "past_k", "past_v"}
+                : std::vector<std::string>{"q", "k", "v", "", "mask", "attention_bias"};
+    b.node("MultiHeadAttention", inputs, {intAttr("num_heads", m.N)}, 1, "mha");
+    b.setDomain("mha", "com.microsoft");
+    b.importDomain("com.microsoft", 1);
+    b.output("mha", DataType::Float, {m.B, m.S, m.H()});
+    SessionOptions options;
+    options.threads = 2;
+    auto session = Session::create(loadModelFromBytes(b.serialize(), ".").take(), options);
+    if (!session.ok()) qFatal("%s", session.status().toString().c_str());
+    const Status run = session.value()->run(in);
+    if (!run.isOk()) qFatal("run failed: %s", run.toString().c_str());
+    return session.value()->output("mha").value();
+}
+
 }  // namespace
 
 class TestAttentionFusion : public QObject {
@@ -193,6 +286,33 @@ private slots:
         const std::size_t oneHead = std::size_t(f.tokens * f.tokens) * sizeof(float);
         QVERIFY(workspace > 0);
         QVERIFY2(workspace < oneHead, qPrintable(QString("%1 >= %2").arg(workspace).arg(oneHead)));
+    }
+
+    // The contrib op on the tiled core: full tiles and a short last one,
+    // keys read in place or from the cache layout (bias and past), the
+    // bias broadcast over query rows, a padding mask.
+    void multiHeadAttentionMatchesReference_data() {
+        QTest::addColumn<bool>("cache");
+        QTest::addColumn<int>("seq");
+        QTest::newRow("in place, 37 rows") << false << 37;
+        QTest::newRow("in place, 70 rows") << false << 70;
+        QTest::newRow("bias and past, 37 rows") << true << 37;
+    }
+
+    void multiHeadAttentionMatchesReference() {
+        QFETCH(bool, cache);
+        QFETCH(int, seq);
+        MhaCase m;
+        m.cache = cache;
+        m.S = seq;
+        m.P = cache ? 3 : 0;
+        const auto in = mhaInputs(m);
+        const TensorData got = runMha(m, in);
+        const std::vector<float> want = mhaReference(m, in);
+        QCOMPARE(got.elementCount(), int64_t(want.size()));
+        for (size_t i = 0; i < want.size(); ++i)
+            QVERIFY2(std::abs(got.data<float>()[i] - want[i]) <= 1e-5f + 1e-4f * std::abs(want[i]),
+                     qPrintable(QString("%1: %2 vs %3").arg(i).arg(got.data<float>()[i]).arg(want[i])));
     }
 
     void nearMissesStayUnfused_data() {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "cpu/ops/contrib/attention_tiles.h"
 #include "cpu/ops/contrib/batched_gemm.h"
 #include "cpu/ops/elementwise/vec_math.h"
 
@@ -64,9 +65,6 @@ EW_VECTOR_CLONES void weightedRow(const float* weights, const float* v, int64_t 
 }
 
 namespace {
-
-// Below this many query rows the per-row loops beat sgemm's packing.
-constexpr int64_t kDirectRows = 4;
 
 // The keys [first, end) of a query row that take part in its softmax.
 struct KeyRange {
@@ -136,10 +134,7 @@ std::size_t attentionScratchFloats(const AttentionProblem& p, int threads) {
     return static_cast<std::size_t>(std::max(threads, 1)) * static_cast<std::size_t>(rows * p.total);
 }
 
-namespace {
-
-// The problem with the cache layout's strides filled in where left 0.
-AttentionProblem withStrides(AttentionProblem p) {
+AttentionProblem withCacheStrides(AttentionProblem p) {
     if (p.kRow == 0) {
         p.kRow = p.headSize;
         p.kHead = p.total * p.headSize;
@@ -153,9 +148,33 @@ AttentionProblem withStrides(AttentionProblem p) {
     return p;
 }
 
+namespace {
+
+// The thread's part of the tile products' scratch.
+void* threadScratch(const AttentionProblem& p, int thread) {
+    return static_cast<char*>(p.gemmScratch) + static_cast<std::size_t>(thread) * p.gemmScratchStride;
+}
+
+// The tile's two products: on the prepared primitives (over the head the
+// thread packed) where they cover it, else on sgemm.
+void tileScores(const AttentionProblem& p, int thread, int64_t rows, const float* q, const float* k, float* scores) {
+    if (p.gemms && p.gemms->covers(rows))
+        p.gemms->scores(thread, rows, q, scores, threadScratch(p, thread));
+    else
+        sgemm(false, true, rows, p.total, p.headSize, p.scale, q, p.qRow, k, p.kRow, 0.f, scores, p.total);
+}
+
+void tileContext(const AttentionProblem& p, int thread, int64_t rows, const float* probs, const float* v, float* out) {
+    if (p.gemms && p.gemms->covers(rows))
+        p.gemms->context(thread, rows, probs, out, threadScratch(p, thread));
+    else
+        sgemm(false, false, rows, p.vHeadSize, p.total, 1.f, probs, p.total, v, p.vRow, 0.f, out,
+              p.heads * p.vHeadSize);
+}
+
 // One tile: query rows [s0, s0 + rows) of batch b and head h against every
 // key, their output rows written straight into the (b, s, h, d) output.
-void attendTile(const AttentionProblem& p, int64_t b, int64_t h, int64_t s0, int64_t rows, float* scores) {
+void attendTile(const AttentionProblem& p, int thread, int64_t b, int64_t h, int64_t s0, int64_t rows, float* scores) {
     const int64_t g = h / (p.heads / p.kvHeads);
     const int64_t outRow = p.heads * p.vHeadSize;
     const int64_t T = p.total;
@@ -167,7 +186,7 @@ void attendTile(const AttentionProblem& p, int64_t b, int64_t h, int64_t s0, int
     if (direct)
         for (int64_t r = 0; r < rows; ++r) scoreRow(q + r * p.qRow, k, p.kRow, T, p.headSize, p.scale, scores + r * T);
     else
-        sgemm(false, true, rows, T, p.headSize, p.scale, q, p.qRow, k, p.kRow, 0.f, scores, T);
+        tileScores(p, thread, rows, q, k, scores);
     for (int64_t r = 0; r < rows; ++r) {
         float* row = scores + r * T;
         softmax(row, maskRow(p, b, h, s0 + r, row), T);
@@ -175,23 +194,38 @@ void attendTile(const AttentionProblem& p, int64_t b, int64_t h, int64_t s0, int
     if (direct)
         for (int64_t r = 0; r < rows; ++r) weightedRow(scores + r * T, v, p.vRow, T, p.vHeadSize, out + r * outRow);
     else
-        sgemm(false, false, rows, p.vHeadSize, T, 1.f, scores, T, v, p.vRow, 0.f, out, outRow);
+        tileContext(p, thread, rows, scores, v, out);
 }
 
 }  // namespace
 
 void runAttention(const AttentionProblem& problem, float* scratch, int threads) {
-    const AttentionProblem p = withStrides(problem);
+    const AttentionProblem p = withCacheStrides(problem);
     const int64_t blockRows = std::min(p.seq, kQueryBlock);
     if (blockRows <= 0) return;
     const int64_t blocks = (p.seq + blockRows - 1) / blockRows;
     const int64_t tiles = p.batch * p.heads * blocks;
+    const int64_t group = p.heads / p.kvHeads;
     threads = std::max(threads, 1);
-#pragma omp parallel for schedule(dynamic) num_threads(threads) if (tiles > 1)
-    for (int64_t tile = 0; tile < tiles; ++tile) {
-        const int64_t pair = tile / blocks, s0 = (tile % blocks) * blockRows;
-        float* scores = scratch + static_cast<int64_t>(omp_get_thread_num()) * blockRows * p.total;
-        attendTile(p, pair / p.heads, pair % p.heads, s0, std::min(blockRows, p.seq - s0), scores);
+    // Contiguous runs of tiles per thread (all tiles cost the same): a
+    // thread's tiles share a head but where its run crosses into the next,
+    // so the packed path packs about heads / threads + 1 heads per thread.
+#pragma omp parallel num_threads(threads) if (tiles > 1)
+    {
+        const int thread = omp_get_thread_num();
+        float* scores = scratch + static_cast<int64_t>(thread) * blockRows * p.total;
+        int64_t packed = -1;
+#pragma omp for schedule(static)
+        for (int64_t tile = 0; tile < tiles; ++tile) {
+            const int64_t pair = tile / blocks, s0 = (tile % blocks) * blockRows;
+            const int64_t b = pair / p.heads, h = pair % p.heads;
+            if (p.gemms && pair != packed) {
+                p.gemms->packHead(p.k + b * p.kBatch + (h / group) * p.kHead,
+                                  p.v + b * p.vBatch + (h / group) * p.vHead, threadScratch(p, thread));
+                packed = pair;
+            }
+            attendTile(p, thread, b, h, s0, std::min(blockRows, p.seq - s0), scores);
+        }
     }
 }
 

@@ -17,6 +17,8 @@
 
 namespace interstage::cpu::contrib {
 
+class AttentionTileGemms;
+
 struct AttentionProblem {
     int64_t batch = 0, heads = 0, kvHeads = 0, seq = 0, total = 0, headSize = 0, vHeadSize = 0;
     float scale = 1.f;
@@ -50,6 +52,13 @@ struct AttentionProblem {
     // p - localWindow + 1 to p (a sliding window, as Mistral's; ONNX
     // Runtime counts it so); -1: no window.
     int64_t localWindow = -1;
+
+    // The tiles' products on primitives made at prepare (attention_tiles.h;
+    // nullptr: sgemm), with each thread's scratchpad gemmScratchStride
+    // bytes apart from gemmScratch.
+    const AttentionTileGemms* gemms = nullptr;
+    void* gemmScratch = nullptr;
+    std::size_t gemmScratchStride = 0;
 };
 
 // Fills a cache (batch, heads, cacheLength, headSize): positions [0, past)
@@ -72,6 +81,13 @@ void fillCache(const CacheFill& f, float* cache, const int32_t* pastKept = nullp
 // Query rows per score tile: small enough that a tile of a few hundred keys
 // stays in L2 beside its Q rows, large enough for sgemm to pay off.
 constexpr int64_t kQueryBlock = 32;
+
+// Tiles of at most this many query rows skip the matrix products (a
+// decoding step): per-row loops beat packing the keys for one row.
+constexpr int64_t kDirectRows = 4;
+
+// The problem with the cache layout's strides filled in where left 0.
+AttentionProblem withCacheStrides(AttentionProblem p);
 
 // Scratch floats runAttention needs for `threads` threads.
 std::size_t attentionScratchFloats(const AttentionProblem& p, int threads);

@@ -11,6 +11,7 @@
 
 #include "cpu/ops/contrib/attention_core.h"
 #include "cpu/ops/contrib/attention_masks.h"
+#include "cpu/ops/contrib/attention_tiles.h"
 #include "cpu/ops/contrib/contrib_kernels.h"
 #include "cpu/ops/nn/dnnl_context.h"
 
@@ -53,6 +54,11 @@ public:
         if (!presentValue_ && !inPlace_)
             valueOffset_ = plan.reserve(static_cast<std::size_t>(heads * p_.vHeadSize) * sizeof(float));
         scratchOffset_ = plan.reserve(attentionScratchFloats(p_, threads_) * sizeof(float));
+        setLayout();
+        if (gemms_.prepare(p_, threads_)) {
+            gemmScratchStride_ = (gemms_.scratchBytesPerThread() + 63) / 64 * 64;
+            gemmScratchOffset_ = plan.reserve(gemmScratchStride_ * static_cast<std::size_t>(threads_));
+        }
         workspace_ = plan.total();
         return Status::ok();
     }
@@ -85,10 +91,8 @@ public:
                    kvSeq_ * vHidden, vHidden, kvSeq_, bias ? bias + 2 * hidden : nullptr},
                   value);
 
-        AttentionProblem p = p_;
+        AttentionProblem p = problemIn(ws);
         p.q = query;
-        p.qBatch = p_.seq * hidden;
-        p.qRow = hidden;
         p.k = key;
         p.v = value;
         p.out = context.outputs[0].as<float>();
@@ -101,26 +105,45 @@ private:
     // Query, key and value read as they lie: (batch, sequence, heads x head
     // size) rows, head h a column slice.
     Status runInPlace(RunContext& context) {
-        const int64_t hidden = p_.heads * p_.headSize, vHidden = p_.heads * p_.vHeadSize;
-        AttentionProblem p = p_;
+        AttentionProblem p = problemIn(context.workspace);
         p.q = context.inputs[0].as<float>();
-        p.qBatch = p_.seq * hidden;
-        p.qRow = hidden;
         p.k = context.inputs[1].as<float>();
-        p.kBatch = kvSeq_ * hidden;
-        p.kHead = p_.headSize;
-        p.kRow = hidden;
         p.v = context.inputs[2].as<float>();
-        p.vBatch = kvSeq_ * vHidden;
-        p.vHead = p_.vHeadSize;
-        p.vRow = vHidden;
         p.out = context.outputs[0].as<float>();
         bindMasks(context, 4, 5, p);
         runAttention(p, static_cast<float*>(nn::workspaceAt(context.workspace, scratchOffset_)), threads_);
         return Status::ok();
     }
 
+    // The strides the tiles read with (fixed at prepare: the primitives are
+    // made for them): query rows of hidden floats; key and value as the
+    // inputs lie, or in the cache layout.
+    void setLayout() {
+        const int64_t hidden = p_.heads * p_.headSize, vHidden = p_.heads * p_.vHeadSize;
+        p_.qBatch = p_.seq * hidden;
+        p_.qRow = hidden;
+        if (!inPlace_) return;  // withCacheStrides fills the cache layout in
+        p_.kBatch = kvSeq_ * hidden;
+        p_.kHead = p_.headSize;
+        p_.kRow = hidden;
+        p_.vBatch = kvSeq_ * vHidden;
+        p_.vHead = p_.vHeadSize;
+        p_.vRow = vHidden;
+    }
+
+    AttentionProblem problemIn(void* ws) const {
+        AttentionProblem p = p_;
+        if (gemms_.covers(std::min(p_.seq, kQueryBlock))) {  // prepared
+            p.gemms = &gemms_;
+            p.gemmScratch = nn::workspaceAt(ws, gemmScratchOffset_);
+            p.gemmScratchStride = gemmScratchStride_;
+        }
+        return p;
+    }
+
     AttentionProblem p_;
+    AttentionTileGemms gemms_;
+    std::size_t gemmScratchOffset_ = 0, gemmScratchStride_ = 0;
     int64_t kvSeq_ = 0, past_ = 0;
     bool presentKey_ = false, presentValue_ = false, inPlace_ = false;
     int threads_ = 1;
