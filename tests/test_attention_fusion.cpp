@@ -13,7 +13,7 @@ using namespace interstage;
 
 namespace {
 
-enum class ScaleForm { Div, Mul, MulOnQuery };
+enum class ScaleForm { Div, Mul, MulOnQuery, MulOnBoth };
 
 // One attention block: q, k, v dense layers over x (1, tokens, heads * d),
 // then the heads split, the scores, the softmax and the heads merged.
@@ -27,7 +27,9 @@ struct Form {
     Shape maskShape;                // default (1, 1, 1, tokens)
 };
 
-constexpr int kUnfusedAttentionNodes = 12;  // 3 Reshape, 3 Transpose, 2 MatMul, Div, Softmax, Transpose, Reshape
+// 3 Reshape, 3 Transpose, 2 MatMul, the scale (one Div or Mul; a second
+// Mul when Q and K are both scaled), Softmax, Transpose, Reshape.
+constexpr int kUnfusedAttentionNodes = 12;
 
 std::string dense(GraphBuilder& b, const std::string& name, const std::string& x, int64_t hidden, uint64_t seed) {
     WeightGenerator gen(seed);
@@ -47,7 +49,7 @@ std::string scaled(GraphBuilder& b, const Form& f, const std::string& scores) {
         return b.op("Div", {scores, b.initializer("root_d", TensorData::fromFloat({root}, {}))}, {}, "scale");
     if (f.scale == ScaleForm::Mul)
         return b.op("Mul", {b.initializer("inv_root_d", TensorData::fromFloat({1.f / root}, {})), scores}, {}, "scale");
-    return scores;  // scaled on Q already
+    return scores;  // scaled on Q (and K) already
 }
 
 GraphBuilder attentionGraph(const Form& f) {
@@ -57,9 +59,10 @@ GraphBuilder attentionGraph(const Form& f) {
     if (f.mask) b.input("mask", DataType::Float, f.maskShape.empty() ? Shape{1, 1, 1, T} : f.maskShape);
     b.initializer("split_shape", TensorData::fromInt64({1, T, f.heads, f.headSize}, {4}));
     std::string q = splitHeads(b, "q", dense(b, "q", "x", H, 1), {0, 2, 1, 3});
-    if (f.scale == ScaleForm::MulOnQuery) {
-        const float inv = 1.f / std::sqrt(static_cast<float>(f.headSize));
-        q = b.op("Mul", {q, b.initializer("inv_root_d", TensorData::fromFloat({inv}, {}))}, {}, "q_scaled");
+    if (f.scale == ScaleForm::MulOnQuery || f.scale == ScaleForm::MulOnBoth) {
+        const float inv = f.scale == ScaleForm::MulOnBoth ? std::pow(static_cast<float>(f.headSize), -0.25f)
+                                                          : 1.f / std::sqrt(static_cast<float>(f.headSize));
+        q = b.op("Mul", {q, b.initializer("q_factor", TensorData::fromFloat({inv}, {}))}, {}, "q_scaled");
     }
     std::string kT;
     if (f.keyTwoTransposes)
@@ -67,6 +70,10 @@ GraphBuilder attentionGraph(const Form& f) {
                   {intsAttr("perm", {0, 1, 3, 2})}, "k_t");
     else
         kT = splitHeads(b, "k", dense(b, "k", "x", H, 2), {0, 2, 3, 1});
+    if (f.scale == ScaleForm::MulOnBoth)
+        kT = b.op("Mul",
+                  {b.initializer("k_factor", TensorData::fromFloat({std::pow(float(f.headSize), -0.25f)}, {})), kT}, {},
+                  "k_scaled");
     const std::string v = splitHeads(b, "v", dense(b, "v", "x", H, 3), {0, 2, 1, 3});
     const std::string rawScores = b.op("MatMul", {q, kT}, {}, "scores");
     std::string scores = scaled(b, f, rawScores);
@@ -246,6 +253,7 @@ private slots:
         QTest::newRow("T197 div") << 197 << false << int(ScaleForm::Div) << false;
         QTest::newRow("T197 mul mask") << 197 << true << int(ScaleForm::Mul) << false;
         QTest::newRow("T70 q-scaled mask two transposes") << 70 << true << int(ScaleForm::MulOnQuery) << true;
+        QTest::newRow("T40 q- and k-scaled") << 40 << false << int(ScaleForm::MulOnBoth) << false;
     }
 
     void fusesAndMatchesUnfused() {

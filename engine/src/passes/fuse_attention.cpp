@@ -6,9 +6,9 @@
 //   MatMul(Q, K^T) -> Div or Mul by a scalar [-> Add mask] -> Softmax(last)
 //     -> MatMul(probs, V) -> Transpose (0 2 1 3) -> Reshape (batch, seq, hidden)
 //
-// (a scalar Mul on Q before the first MatMul counts into the scale) becomes
-// one com.microsoft MultiHeadAttention reading q, k and v where the dense
-// layers wrote them. Its kernel (cpu/ops/contrib/attention_core) computes
+// (a scalar Mul on Q or K^T before the first MatMul counts into the scale)
+// becomes one com.microsoft MultiHeadAttention reading q, k and v where the
+// dense layers wrote them. Its kernel (cpu/ops/contrib/attention_core) computes
 // the scores a tile of query rows at a time, so the (batch, heads, seq,
 // seq) scores and probabilities, and the heads' transposed copies, are
 // never made: the plan loses them and gains only the tiles' workspace.
@@ -146,27 +146,26 @@ private:
         return nullptr;
     }
 
-    // Q: Transpose(0 2 1 3) of the split heads, optionally times a scalar
-    // (the scale applied to Q before the product, as PyTorch exports it).
-    ValueId queryFrom(ValueId id) {
-        Node* node = take(id);
-        if (isOp(node, "Mul")) {
-            Node* mul = node;
-            node = nullptr;
-            for (size_t side = 0; side < 2 && !node; ++side) {
-                if (const std::optional<float> c = scalarWeight(g_, mul->input(side))) {
-                    scale_ *= *c;
-                    node = take(mul->input(1 - side));
-                }
+    // A scalar Mul on Q or K^T before the product (as PyTorch exports
+    // scale Q, or both by the root of the scale) counts into the scale.
+    Node* unscaled(Node* node) {
+        if (!isOp(node, "Mul")) return node;
+        for (size_t side = 0; side < 2; ++side) {
+            if (const std::optional<float> c = scalarWeight(g_, node->input(side))) {
+                scale_ *= *c;
+                return take(node->input(1 - side));
             }
         }
-        return splitHeads(node, kSplitHeads);
+        return nullptr;
     }
+
+    // Q: Transpose(0 2 1 3) of the split heads.
+    ValueId queryFrom(ValueId id) { return splitHeads(unscaled(take(id)), kSplitHeads); }
 
     // K^T: Transpose(0 2 3 1) of the split heads, or Transpose(0 1 3 2) of
     // Transpose(0 2 1 3) of them.
     ValueId keyFrom(ValueId id) {
-        Node* node = take(id);
+        Node* node = unscaled(take(id));
         if (isOp(node, "Transpose") && node->attrInts("perm") == kSwapLast)
             return splitHeads(take(node->input(0)), kSplitHeads);
         return splitHeads(node, kKeysT);
