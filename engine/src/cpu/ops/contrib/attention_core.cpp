@@ -129,8 +129,21 @@ void fillCache(const CacheFill& f, float* cache, const int32_t* pastKept) {
     }
 }
 
+TileSplit splitTiles(const AttentionProblem& p, int threads) {
+    if (p.seq <= 0) return {};
+    const int64_t fewest = (p.seq + kQueryBlock - 1) / kQueryBlock, pairs = p.batch * p.heads;
+    int64_t blocks = fewest;
+    for (int64_t more = fewest; more < fewest + threads && more <= p.seq; ++more)
+        if ((pairs * more) % std::max(threads, 1) == 0) {
+            blocks = more;
+            break;
+        }
+    const int64_t rows = (p.seq + blocks - 1) / blocks;
+    return {rows, (p.seq + rows - 1) / rows};
+}
+
 std::size_t attentionScratchFloats(const AttentionProblem& p, int threads) {
-    const int64_t rows = std::min(p.seq, kQueryBlock);
+    const int64_t rows = splitTiles(p, threads).rows;
     return static_cast<std::size_t>(std::max(threads, 1)) * static_cast<std::size_t>(rows * p.total);
 }
 
@@ -201,12 +214,12 @@ void attendTile(const AttentionProblem& p, int thread, int64_t b, int64_t h, int
 
 void runAttention(const AttentionProblem& problem, float* scratch, int threads) {
     const AttentionProblem p = withCacheStrides(problem);
-    const int64_t blockRows = std::min(p.seq, kQueryBlock);
+    threads = std::max(threads, 1);
+    const TileSplit split = splitTiles(p, threads);
+    const int64_t blockRows = split.rows, blocks = split.blocks;
     if (blockRows <= 0) return;
-    const int64_t blocks = (p.seq + blockRows - 1) / blockRows;
     const int64_t tiles = p.batch * p.heads * blocks;
     const int64_t group = p.heads / p.kvHeads;
-    threads = std::max(threads, 1);
     // Contiguous runs of tiles per thread (all tiles cost the same): a
     // thread's tiles share a head but where its run crosses into the next,
     // so the packed path packs about heads / threads + 1 heads per thread.

@@ -82,6 +82,15 @@ void fillCache(const CacheFill& f, float* cache, const int32_t* pastKept = nullp
 // stays in L2 beside its Q rows, large enough for sgemm to pay off.
 constexpr int64_t kQueryBlock = 32;
 
+// How a problem's query rows split into tiles: `blocks` per batch and
+// head of `rows` rows (the last may be shorter). At most kQueryBlock rows,
+// the rows spread evenly over the blocks, and (within a few extra blocks)
+// a tile count the threads divide, so that every thread gets the same work.
+struct TileSplit {
+    int64_t rows = 0, blocks = 0;
+};
+TileSplit splitTiles(const AttentionProblem& p, int threads);
+
 // Tiles of at most this many query rows skip the matrix products (a
 // decoding step): per-row loops beat packing the keys for one row.
 constexpr int64_t kDirectRows = 4;

@@ -64,12 +64,13 @@ dnnl::memory::desc dense(int64_t rows, int64_t cols) { return nn::plainDesc({row
 
 bool AttentionTileGemms::prepare(const AttentionProblem& problem, int threads) {
     const AttentionProblem p = withCacheStrides(problem);
-    const int64_t full = std::min(p.seq, kQueryBlock), last = p.seq % std::max<int64_t>(full, 1);
+    const TileSplit split = splitTiles(p, threads);
+    const int64_t full = split.rows, last = p.seq - (split.blocks - 1) * split.rows;
     scores_.clear();
     context_.clear();
     rows_.clear();
     for (int64_t rows : {full, last})
-        if (rows > kDirectRows) rows_.push_back(rows);
+        if (rows > kDirectRows && !covers(rows)) rows_.push_back(rows);
     total_ = p.total, headSize_ = p.headSize, vHeadSize_ = p.vHeadSize;
     qRow_ = p.qRow, kRow_ = p.kRow, vRow_ = p.vRow, outRow_ = p.heads * p.vHeadSize;
     std::size_t pad = 0;

@@ -133,7 +133,7 @@ private:
 
     AttentionProblem problemIn(void* ws) const {
         AttentionProblem p = p_;
-        if (gemms_.covers(std::min(p_.seq, kQueryBlock))) {  // prepared
+        if (gemms_.covers(splitTiles(p_, threads_).rows)) {  // prepared
             p.gemms = &gemms_;
             p.gemmScratch = nn::workspaceAt(ws, gemmScratchOffset_);
             p.gemmScratchStride = gemmScratchStride_;
