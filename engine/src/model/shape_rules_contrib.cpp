@@ -171,10 +171,10 @@ Status checkMasks(const ShapeContext& c, size_t maskIndex, size_t biasIndex, int
     if (c.hasInput(biasIndex)) {
         const Shape& b = c.inputShape(biasIndex);
         const bool ok = b.size() == 4 && (b[0] == 1 || b[0] == batch) && (b[1] == 1 || b[1] == heads) &&
-                        b[2] == sequence && b[3] == total;
+                        (b[2] == 1 || b[2] == sequence) && b[3] == total;
         if (!ok)
             return c.fail("attention_bias of shape " + dims(b) + " is not (batch or 1, heads or 1, " +
-                          std::to_string(sequence) + ", " + std::to_string(total) + ")");
+                          std::to_string(sequence) + " or 1, " + std::to_string(total) + ")");
     }
     return Status::ok();
 }

@@ -42,6 +42,12 @@ void fuseQdqConv(Graph& graph, const std::set<std::string>& pinned, RemovedValue
 // writes the float result (fuse_dequantize_conv.cpp).
 void fuseDequantizeIntoConvInteger(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
 
+// Self-attention written as MatMul -> scale -> [mask Add] -> Softmax ->
+// MatMul between head splits and merges becomes one com.microsoft
+// MultiHeadAttention reading Q, K and V as the dense layers wrote them
+// (fuse_attention.cpp): the (batch, heads, seq, seq) scores are never made.
+void fuseAttention(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+
 // Conv -> Mul(constant) [-> Add(constant)] with scalar or per-channel
 // constants folds into the Conv's weights and bias.
 void foldAffineIntoConv(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);

@@ -13,6 +13,7 @@ Result<Graph> runPasses(const Graph& file, const InputShapes& shapes, const Shap
     removed = {};
     if (!values) foldConstants(graph, pinned, removed);  // folded values must not depend on inputs
     if (options.fusion) {
+        if (options.fuseAttention) fuseAttention(graph, pinned, removed);  // first: later passes fold its parts
         fuseHardSwish(graph, pinned, removed);
         fuseQdqConv(graph, pinned, removed);
         fuseDequantizeIntoConvInteger(graph, pinned, removed);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "cpu/ops/contrib/attention_tiles.h"
 #include "cpu/ops/contrib/batched_gemm.h"
 #include "cpu/ops/elementwise/vec_math.h"
 
@@ -35,11 +36,12 @@ EW_VECTOR_CLONES float expShiftedSum(float* row, int64_t n, float peak) {
 }
 
 // Decoding (a query row or a few): scores[t] = scale * q . k_t straight
-// from the cache rows. sgemm would pack the whole key cache per call for a
-// single row; this reads each key once.
-EW_VECTOR_CLONES void scoreRow(const float* q, const float* k, int64_t T, int64_t D, float scale, float* scores) {
+// from the key rows (kRow floats apart). sgemm would pack the whole key
+// cache per call for a single row; this reads each key once.
+EW_VECTOR_CLONES void scoreRow(const float* q, const float* k, int64_t kRow, int64_t T, int64_t D, float scale,
+                               float* scores) {
     using namespace ew;
-    for (int64_t t = 0; t < T; ++t, k += D) {
+    for (int64_t t = 0; t < T; ++t, k += kRow) {
         VecF acc = splat(0.f);
         int64_t d = 0;
         for (; d + kLanes <= D; d += kLanes) acc += loadVec(q + d) * loadVec(k + d);
@@ -50,11 +52,12 @@ EW_VECTOR_CLONES void scoreRow(const float* q, const float* k, int64_t T, int64_
     }
 }
 
-// out[d] = sum_t weights[t] * v_t[d] over the cache rows (keys with weight
-// 0, outside the softmax, are skipped).
-EW_VECTOR_CLONES void weightedRow(const float* weights, const float* v, int64_t T, int64_t D, float* out) {
+// out[d] = sum_t weights[t] * v_t[d] over the value rows (vRow floats
+// apart; keys with weight 0, outside the softmax, are skipped).
+EW_VECTOR_CLONES void weightedRow(const float* weights, const float* v, int64_t vRow, int64_t T, int64_t D,
+                                  float* out) {
     for (int64_t d = 0; d < D; ++d) out[d] = 0.f;
-    for (int64_t t = 0; t < T; ++t, v += D) {
+    for (int64_t t = 0; t < T; ++t, v += vRow) {
         const float w = weights[t];
         if (w == 0.f) continue;
         for (int64_t d = 0; d < D; ++d) out[d] += w * v[d];
@@ -62,9 +65,6 @@ EW_VECTOR_CLONES void weightedRow(const float* weights, const float* v, int64_t 
 }
 
 namespace {
-
-// Below this many query rows the per-row loops beat sgemm's packing.
-constexpr int64_t kDirectRows = 4;
 
 // The keys [first, end) of a query row that take part in its softmax.
 struct KeyRange {
@@ -82,7 +82,7 @@ KeyRange maskRow(const AttentionProblem& p, int64_t b, int64_t h, int64_t s, flo
         return {first, end};
     }
     if (p.bias) {
-        const float* bias = p.bias + b * p.biasBatch + h * p.biasHead + s * T;
+        const float* bias = p.bias + b * p.biasBatch + h * p.biasHead + s * p.biasRow;
         for (int64_t t = 0; t < T; ++t) row[t] += bias[t];
     }
     if (p.keyEnds)
@@ -129,38 +129,116 @@ void fillCache(const CacheFill& f, float* cache, const int32_t* pastKept) {
     }
 }
 
-std::size_t attentionScratchFloats(const AttentionProblem& p, int threads) {
-    return static_cast<std::size_t>(std::max(threads, 1)) * static_cast<std::size_t>(p.seq * p.total);
+TileSplit splitTiles(const AttentionProblem& p, int threads) {
+    if (p.seq <= 0) return {};
+    const int64_t fewest = (p.seq + kQueryBlock - 1) / kQueryBlock, pairs = p.batch * p.heads;
+    int64_t blocks = fewest;
+    for (int64_t more = fewest; more < fewest + threads && more <= p.seq; ++more)
+        if ((pairs * more) % std::max(threads, 1) == 0) {
+            blocks = more;
+            break;
+        }
+    const int64_t rows = (p.seq + blocks - 1) / blocks;
+    return {rows, (p.seq + rows - 1) / rows};
 }
 
-void runAttention(const AttentionProblem& p, float* scratch, int threads) {
-    const int64_t pairs = p.batch * p.heads;
-    const int64_t group = p.heads / p.kvHeads;
+std::size_t attentionScratchFloats(const AttentionProblem& p, int threads) {
+    const int64_t rows = splitTiles(p, threads).rows;
+    return static_cast<std::size_t>(std::max(threads, 1)) * static_cast<std::size_t>(rows * p.total);
+}
+
+AttentionProblem withCacheStrides(AttentionProblem p) {
+    if (p.kRow == 0) {
+        p.kRow = p.headSize;
+        p.kHead = p.total * p.headSize;
+        p.kBatch = p.kvHeads * p.kHead;
+    }
+    if (p.vRow == 0) {
+        p.vRow = p.vHeadSize;
+        p.vHead = p.total * p.vHeadSize;
+        p.vBatch = p.kvHeads * p.vHead;
+    }
+    return p;
+}
+
+namespace {
+
+// The thread's part of the tile products' scratch.
+void* threadScratch(const AttentionProblem& p, int thread) {
+    return static_cast<char*>(p.gemmScratch) + static_cast<std::size_t>(thread) * p.gemmScratchStride;
+}
+
+// The tile's two products: on the prepared primitives (over the head the
+// thread packed) where they cover it, else on sgemm.
+void tileScores(const AttentionProblem& p, int thread, int64_t rows, const float* q, const float* k, float* scores) {
+    if (p.gemms && p.gemms->covers(rows))
+        p.gemms->scores(thread, rows, q, scores, threadScratch(p, thread));
+    else
+        sgemm(false, true, rows, p.total, p.headSize, p.scale, q, p.qRow, k, p.kRow, 0.f, scores, p.total);
+}
+
+void tileContext(const AttentionProblem& p, int thread, int64_t rows, const float* probs, const float* v, float* out) {
+    if (p.gemms && p.gemms->covers(rows))
+        p.gemms->context(thread, rows, probs, out, threadScratch(p, thread));
+    else
+        sgemm(false, false, rows, p.vHeadSize, p.total, 1.f, probs, p.total, v, p.vRow, 0.f, out,
+              p.heads * p.vHeadSize);
+}
+
+// One tile: query rows [s0, s0 + rows) of batch b and head h against every
+// key, their output rows written straight into the (b, s, h, d) output.
+void attendTile(const AttentionProblem& p, int thread, int64_t b, int64_t h, int64_t s0, int64_t rows, float* scores) {
+    const int64_t g = h / (p.heads / p.kvHeads);
     const int64_t outRow = p.heads * p.vHeadSize;
+    const int64_t T = p.total;
+    const float* q = p.q + b * p.qBatch + s0 * p.qRow + h * p.headSize;
+    const float* k = p.k + b * p.kBatch + g * p.kHead;
+    const float* v = p.v + b * p.vBatch + g * p.vHead;
+    float* out = p.out + (b * p.seq + s0) * outRow + h * p.vHeadSize;
+    const bool direct = rows <= kDirectRows;
+    if (direct)
+        for (int64_t r = 0; r < rows; ++r) scoreRow(q + r * p.qRow, k, p.kRow, T, p.headSize, p.scale, scores + r * T);
+    else
+        tileScores(p, thread, rows, q, k, scores);
+    for (int64_t r = 0; r < rows; ++r) {
+        float* row = scores + r * T;
+        softmax(row, maskRow(p, b, h, s0 + r, row), T);
+    }
+    if (direct)
+        for (int64_t r = 0; r < rows; ++r) weightedRow(scores + r * T, v, p.vRow, T, p.vHeadSize, out + r * outRow);
+    else
+        tileContext(p, thread, rows, scores, v, out);
+}
+
+}  // namespace
+
+void runAttention(const AttentionProblem& problem, float* scratch, int threads) {
+    const AttentionProblem p = withCacheStrides(problem);
     threads = std::max(threads, 1);
-#pragma omp parallel for schedule(dynamic) num_threads(threads) if (pairs > 1)
-    for (int64_t pair = 0; pair < pairs; ++pair) {
-        const int64_t b = pair / p.heads, h = pair % p.heads, g = h / group;
-        float* scores = scratch + static_cast<int64_t>(omp_get_thread_num()) * p.seq * p.total;
-        const float* q = p.q + b * p.qBatch + h * p.headSize;
-        const float* k = p.k + (b * p.kvHeads + g) * p.total * p.headSize;
-        const float* v = p.v + (b * p.kvHeads + g) * p.total * p.vHeadSize;
-        float* out = p.out + b * p.seq * outRow + h * p.vHeadSize;
-        const bool direct = p.seq <= kDirectRows;
-        if (direct)
-            for (int64_t s = 0; s < p.seq; ++s)
-                scoreRow(q + s * p.qRow, k, p.total, p.headSize, p.scale, scores + s * p.total);
-        else
-            sgemm(false, true, p.seq, p.total, p.headSize, p.scale, q, p.qRow, k, p.headSize, 0.f, scores, p.total);
-        for (int64_t s = 0; s < p.seq; ++s) {
-            float* row = scores + s * p.total;
-            softmax(row, maskRow(p, b, h, s, row), p.total);
+    const TileSplit split = splitTiles(p, threads);
+    const int64_t blockRows = split.rows, blocks = split.blocks;
+    if (blockRows <= 0) return;
+    const int64_t tiles = p.batch * p.heads * blocks;
+    const int64_t group = p.heads / p.kvHeads;
+    // Contiguous runs of tiles per thread (all tiles cost the same): a
+    // thread's tiles share a head but where its run crosses into the next,
+    // so the packed path packs about heads / threads + 1 heads per thread.
+#pragma omp parallel num_threads(threads) if (tiles > 1)
+    {
+        const int thread = omp_get_thread_num();
+        float* scores = scratch + static_cast<int64_t>(thread) * blockRows * p.total;
+        int64_t packed = -1;
+#pragma omp for schedule(static)
+        for (int64_t tile = 0; tile < tiles; ++tile) {
+            const int64_t pair = tile / blocks, s0 = (tile % blocks) * blockRows;
+            const int64_t b = pair / p.heads, h = pair % p.heads;
+            if (p.gemms && pair != packed) {
+                p.gemms->packHead(p.k + b * p.kBatch + (h / group) * p.kHead,
+                                  p.v + b * p.vBatch + (h / group) * p.vHead, threadScratch(p, thread));
+                packed = pair;
+            }
+            attendTile(p, thread, b, h, s0, std::min(blockRows, p.seq - s0), scores);
         }
-        if (direct)
-            for (int64_t s = 0; s < p.seq; ++s)
-                weightedRow(scores + s * p.total, v, p.total, p.vHeadSize, out + s * outRow);
-        else
-            sgemm(false, false, p.seq, p.vHeadSize, p.total, 1.f, scores, p.total, v, p.vHeadSize, 0.f, out, outRow);
     }
 }
 

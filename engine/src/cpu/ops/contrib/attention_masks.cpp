@@ -24,7 +24,10 @@ void bindMasks(const RunContext& context, size_t maskInput, size_t biasInput, At
     if (context.hasInput(biasInput)) {
         const TensorView& bias = context.inputs[biasInput];
         p.bias = bias.as<float>();
-        const int64_t plane = p.seq * p.total;
+        // (batch or 1, heads or 1, seq or 1, total): a size-1 axis is read
+        // again for every index (stride 0).
+        const int64_t plane = bias.shape[2] * p.total;
+        p.biasRow = bias.shape[2] == 1 ? 0 : p.total;
         p.biasHead = bias.shape[1] == 1 ? 0 : plane;
         p.biasBatch = bias.shape[0] == 1 ? 0 : bias.shape[1] * plane;
     }

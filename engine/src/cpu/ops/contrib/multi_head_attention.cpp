@@ -3,11 +3,15 @@
 // optional bias. Key and value are appended to past_key / past_value into
 // present_key / present_value (batch, heads, total, head size); masks as
 // Attention's (key_padding_mask 1-D, 2-D or 3-D, attention_bias,
-// unidirectional).
+// unidirectional). Without bias, past or present outputs, key and value
+// are read where they lie (each head a column slice of the rows), so the
+// kernel's only workspace is the attention core's score tiles: this is
+// the op passes/fuse_attention.cpp writes for a decomposed attention.
 #include <cmath>
 
 #include "cpu/ops/contrib/attention_core.h"
 #include "cpu/ops/contrib/attention_masks.h"
+#include "cpu/ops/contrib/attention_tiles.h"
 #include "cpu/ops/contrib/contrib_kernels.h"
 #include "cpu/ops/nn/dnnl_context.h"
 
@@ -43,10 +47,18 @@ public:
         if (context.hasInput(3)) queryOffset_ = plan.reserve(elementCount(q).value_or(0) * sizeof(float));
         presentKey_ = context.outputCount() > 1 && context.hasOutput(1);
         presentValue_ = context.outputCount() > 2 && context.hasOutput(2);
+        inPlace_ = !context.hasInput(3) && !context.hasInput(6) && !presentKey_ && !presentValue_;
         const int64_t heads = p_.batch * p_.heads * p_.total;
-        if (!presentKey_) keyOffset_ = plan.reserve(static_cast<std::size_t>(heads * p_.headSize) * sizeof(float));
-        if (!presentValue_) valueOffset_ = plan.reserve(static_cast<std::size_t>(heads * p_.vHeadSize) * sizeof(float));
+        if (!presentKey_ && !inPlace_)
+            keyOffset_ = plan.reserve(static_cast<std::size_t>(heads * p_.headSize) * sizeof(float));
+        if (!presentValue_ && !inPlace_)
+            valueOffset_ = plan.reserve(static_cast<std::size_t>(heads * p_.vHeadSize) * sizeof(float));
         scratchOffset_ = plan.reserve(attentionScratchFloats(p_, threads_) * sizeof(float));
+        setLayout();
+        if (gemms_.prepare(p_, threads_)) {
+            gemmScratchStride_ = (gemms_.scratchBytesPerThread() + 63) / 64 * 64;
+            gemmScratchOffset_ = plan.reserve(gemmScratchStride_ * static_cast<std::size_t>(threads_));
+        }
         workspace_ = plan.total();
         return Status::ok();
     }
@@ -54,6 +66,7 @@ public:
     std::size_t workspaceBytes() const override { return workspace_; }
 
     Status run(RunContext& context) override {
+        if (inPlace_) return runInPlace(context);
         void* ws = context.workspace;
         const float* bias = context.hasInput(3) ? context.inputs[3].as<float>() : nullptr;
         const int64_t hidden = p_.heads * p_.headSize, vHidden = p_.heads * p_.vHeadSize;
@@ -78,10 +91,8 @@ public:
                    kvSeq_ * vHidden, vHidden, kvSeq_, bias ? bias + 2 * hidden : nullptr},
                   value);
 
-        AttentionProblem p = p_;
+        AttentionProblem p = problemIn(ws);
         p.q = query;
-        p.qBatch = p_.seq * hidden;
-        p.qRow = hidden;
         p.k = key;
         p.v = value;
         p.out = context.outputs[0].as<float>();
@@ -91,9 +102,50 @@ public:
     }
 
 private:
+    // Query, key and value read as they lie: (batch, sequence, heads x head
+    // size) rows, head h a column slice.
+    Status runInPlace(RunContext& context) {
+        AttentionProblem p = problemIn(context.workspace);
+        p.q = context.inputs[0].as<float>();
+        p.k = context.inputs[1].as<float>();
+        p.v = context.inputs[2].as<float>();
+        p.out = context.outputs[0].as<float>();
+        bindMasks(context, 4, 5, p);
+        runAttention(p, static_cast<float*>(nn::workspaceAt(context.workspace, scratchOffset_)), threads_);
+        return Status::ok();
+    }
+
+    // The strides the tiles read with (fixed at prepare: the primitives are
+    // made for them): query rows of hidden floats; key and value as the
+    // inputs lie, or in the cache layout.
+    void setLayout() {
+        const int64_t hidden = p_.heads * p_.headSize, vHidden = p_.heads * p_.vHeadSize;
+        p_.qBatch = p_.seq * hidden;
+        p_.qRow = hidden;
+        if (!inPlace_) return;  // withCacheStrides fills the cache layout in
+        p_.kBatch = kvSeq_ * hidden;
+        p_.kHead = p_.headSize;
+        p_.kRow = hidden;
+        p_.vBatch = kvSeq_ * vHidden;
+        p_.vHead = p_.vHeadSize;
+        p_.vRow = vHidden;
+    }
+
+    AttentionProblem problemIn(void* ws) const {
+        AttentionProblem p = p_;
+        if (gemms_.covers(splitTiles(p_, threads_).rows)) {  // prepared
+            p.gemms = &gemms_;
+            p.gemmScratch = nn::workspaceAt(ws, gemmScratchOffset_);
+            p.gemmScratchStride = gemmScratchStride_;
+        }
+        return p;
+    }
+
     AttentionProblem p_;
+    AttentionTileGemms gemms_;
+    std::size_t gemmScratchOffset_ = 0, gemmScratchStride_ = 0;
     int64_t kvSeq_ = 0, past_ = 0;
-    bool presentKey_ = false, presentValue_ = false;
+    bool presentKey_ = false, presentValue_ = false, inPlace_ = false;
     int threads_ = 1;
     std::size_t queryOffset_ = 0, keyOffset_ = 0, valueOffset_ = 0, scratchOffset_ = 0, workspace_ = 0;
 };
