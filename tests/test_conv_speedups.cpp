@@ -1,0 +1,196 @@
+// The dense and depthwise nets' speed-ups change what runs, never the
+// result: each fused or blocked path gives the outputs of the plain,
+// unfused one (within float rounding), and near-misses stay unfused.
+#include <QtTest>
+#include <cmath>
+
+#include "cpu/ops/nn/dnnl_context.h"
+#include "interstage/session.h"
+#include "test_support.h"
+
+using namespace interstage;
+
+namespace {
+
+struct Outcome {
+    TensorData output;
+    Graph executed;
+};
+
+Outcome runWith(const GraphBuilder& b, bool fusion, bool blocked, const std::string& output = "y") {
+    SessionOptions options;
+    options.fusion = fusion;
+    options.blockedLayout = blocked;
+    options.threads = 2;
+    auto session = Session::create(loadModelFromBytes(b.serialize(), ".").take(), options);
+    if (!session.ok()) qFatal("%s", session.status().toString().c_str());
+    if (!session.value()->run({}).isOk()) qFatal("run failed");
+    return {session.value()->output(output).value(), session.value()->executedGraph()};
+}
+
+bool close(const TensorData& a, const TensorData& b, QString& why) {
+    if (a.shape != b.shape) {
+        why = "shapes differ";
+        return false;
+    }
+    for (int64_t i = 0; i < a.elementCount(); ++i) {
+        const float x = a.data<float>()[i], y = b.data<float>()[i];
+        if (!(std::abs(x - y) <= 1e-5f + 1e-4f * std::abs(y))) {
+            why = QString("%1: %2 vs %3").arg(i).arg(x).arg(y);
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string conv(GraphBuilder& b, const std::string& x, int64_t in, int64_t out, int64_t k, uint64_t seed) {
+    WeightGenerator gen(seed);
+    auto w = b.initializer("w" + std::to_string(seed),
+                           TensorData::fromFloat(gen.uniform(out * in * k * k, 0.4f), {out, in, k, k}));
+    auto bias = b.initializer("b" + std::to_string(seed), TensorData::fromFloat(gen.uniform(out, 0.2f), {out}));
+    return b.op("Conv", {x, w, bias}, {intsAttr("pads", {k / 2, k / 2, k / 2, k / 2})}, "conv" + std::to_string(seed));
+}
+
+// Inference BatchNormalization with statistics a trained net might have
+// (scale around 1, shift and mean around 0, variance in [0.5, 1.5]).
+std::string batchNorm(GraphBuilder& b, const std::string& x, int64_t channels, const std::string& name) {
+    WeightGenerator gen(channels * 7 + name.size());
+    auto param = [&](const char* what, float scale, float offset) {
+        std::vector<float> v = gen.uniform(channels, scale);
+        for (float& f : v) f += offset;
+        return b.initializer(name + "." + what, TensorData::fromFloat(v, {channels}));
+    };
+    const auto gamma = param("scale", 0.3f, 1.f), beta = param("bias", 0.3f, 0.f);
+    const auto mean = param("mean", 0.3f, 0.f), var = param("var", 0.5f, 1.f);
+    return b.op("BatchNormalization", {x, gamma, beta, mean, var}, {}, name);
+}
+
+// DenseNet's pre-activation unit: x -> conv1 (3x3) and conv2 (3x3 on conv1)
+// -> Concat (2 x width channels) -> BatchNorm -> act -> conv3 (1x1) -> y.
+// act: "Relu", "Clip" (ReLU6) or "" (none).
+GraphBuilder preActivationUnit(int64_t width, const std::string& act, bool bnIsOutput = false,
+                               bool bnReadTwice = false) {
+    GraphBuilder b("preact", 13);
+    b.input("x", DataType::Float, {1, 3, 10, 12});
+    const auto c1 = conv(b, "x", 3, width, 3, 1);
+    const auto c2 = conv(b, c1, width, width, 3, 2);
+    const auto cat = b.op("Concat", {c1, c2}, {intAttr("axis", 1)}, "cat");
+    const auto bn = batchNorm(b, cat, 2 * width, "bn");
+    std::string a = bn;
+    if (act == "Relu") a = b.op("Relu", {bn}, {}, "act");
+    if (act == "Clip") {
+        const auto lo = b.initializer("lo", TensorData::fromFloat({0.f}, {}));
+        const auto hi = b.initializer("hi", TensorData::fromFloat({0.5f}, {}));
+        a = b.op("Clip", {bn, lo, hi}, {}, "act");
+    }
+    std::string y = conv(b, a, 2 * width, width, 1, 3);
+    if (bnReadTwice)
+        y = b.op("Add",
+                 {y, b.op("Slice", {bn, b.initializer("s0", TensorData::fromInt64({0}, {1})),
+                                    b.initializer("s1", TensorData::fromInt64({width}, {1})),
+                                    b.initializer("ax", TensorData::fromInt64({1}, {1}))})},
+                 {}, "y");
+    else
+        y = b.op("Identity", {y}, {}, "y");
+    b.output(y, DataType::Float, {1, width, 10, 12});
+    if (bnIsOutput) b.output(bn, DataType::Float, {1, 2 * width, 10, 12});
+    return b;
+}
+
+int countOps(const Graph& g, const std::string& op) {
+    int n = 0;
+    for (const Node& node : g.nodes) n += node.opType == op ? 1 : 0;
+    return n;
+}
+
+const Node* nodeNamed(const Graph& g, const std::string& name) {
+    for (const Node& node : g.nodes)
+        if (node.name == name) return &node;
+    return nullptr;
+}
+
+}  // namespace
+
+class ConvSpeedupsTest : public QObject {
+    Q_OBJECT
+private slots:
+    // BatchNorm -> Relu / Clip (not foldable into the Conv after it) becomes
+    // one BatchNorm applying the activation, blocked with the Concat and
+    // the Conv where the channels are whole blocks; every combination of
+    // fusion and layout gives the unfused plain result.
+    void batchNormActivationFusesAndKeepsResults_data() {
+        QTest::addColumn<int>("width");
+        QTest::addColumn<QString>("act");
+        QTest::newRow("relu, 2 x 16 channels") << 16 << "Relu";
+        QTest::newRow("relu, 2 x 24 channels") << 24 << "Relu";
+        QTest::newRow("relu6-like clip, 2 x 16") << 16 << "Clip";
+        QTest::newRow("relu, 2 x 6 channels (not whole blocks)") << 6 << "Relu";
+        QTest::newRow("no activation, 2 x 16") << 16 << "";
+    }
+    void batchNormActivationFusesAndKeepsResults() {
+        QFETCH(int, width);
+        QFETCH(QString, act);
+        const GraphBuilder b = preActivationUnit(width, act.toStdString());
+        const Outcome reference = runWith(b, false, false);
+        QCOMPARE(countOps(reference.executed, "BatchNormalization"), 1);
+        for (bool blocked : {false, true}) {
+            const Outcome fused = runWith(b, true, blocked);
+            QString why;
+            QVERIFY2(close(fused.output, reference.output, why), qPrintable(why));
+            const Graph& g = fused.executed;
+            QCOMPARE(countOps(g, "BatchNormalization"), 1);
+            QCOMPARE(countOps(g, "Relu") + countOps(g, "Clip"), 0);
+            const Node* bn = nodeNamed(g, "bn");
+            QVERIFY(bn);
+            QCOMPARE(QString::fromStdString(bn->attrString("_fused_activation", "")), act);
+            const int block = cpu::nn::preferredChannelBlock();
+            // Blocked where every Concat part is whole blocks (2 x 24 is, 24 is not).
+            const int expected = blocked && block && width % block == 0 ? block : 0;
+            QCOMPARE(g.value(bn->input(0)).channelBlock, expected);
+            QCOMPARE(g.value(bn->output(0)).channelBlock, expected);
+        }
+    }
+
+    // Near-misses: a BatchNorm whose output is also read elsewhere, or is a
+    // graph output, keeps its Relu as a node; the results still match.
+    void batchNormNearMissesStayUnfused_data() {
+        QTest::addColumn<bool>("bnIsOutput");
+        QTest::addColumn<bool>("bnReadTwice");
+        QTest::newRow("batch norm is a graph output") << true << false;
+        QTest::newRow("batch norm read by two nodes") << false << true;
+    }
+    void batchNormNearMissesStayUnfused() {
+        QFETCH(bool, bnIsOutput);
+        QFETCH(bool, bnReadTwice);
+        const GraphBuilder b = preActivationUnit(16, "Relu", bnIsOutput, bnReadTwice);
+        const Outcome reference = runWith(b, false, false);
+        for (bool blocked : {false, true}) {
+            const Outcome fused = runWith(b, true, blocked);
+            QCOMPARE(countOps(fused.executed, "Relu"), 1);
+            const Node* bn = nodeNamed(fused.executed, "bn");
+            QVERIFY(bn);
+            QVERIFY(!bn->hasAttr("_fused_activation"));
+            QString why;
+            QVERIFY2(close(fused.output, reference.output, why), qPrintable(why));
+        }
+    }
+
+    // A BatchNorm right after a Conv still folds into the Conv's weights
+    // (the Relu then fuses into the Conv, not into a BatchNorm).
+    void batchNormAfterConvStillFoldsIntoIt() {
+        GraphBuilder b("post", 13);
+        b.input("x", DataType::Float, {1, 3, 8, 8});
+        const auto c = conv(b, "x", 3, 16, 3, 1);
+        const auto r = b.op("Relu", {batchNorm(b, c, 16, "bn")}, {}, "act");
+        b.output(conv(b, r, 16, 16, 1, 2), DataType::Float, {1, 16, 8, 8});
+        const Outcome reference = runWith(b, false, false, "conv2");
+        const Outcome fused = runWith(b, true, true, "conv2");
+        QCOMPARE(countOps(fused.executed, "BatchNormalization"), 0);
+        QCOMPARE(countOps(fused.executed, "Relu"), 0);
+        QString why;
+        QVERIFY2(close(fused.output, reference.output, why), qPrintable(why));
+    }
+};
+
+QTEST_GUILESS_MAIN(ConvSpeedupsTest)
+#include "test_conv_speedups.moc"
