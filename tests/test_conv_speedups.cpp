@@ -2,7 +2,11 @@
 // result: each fused or blocked path gives the outputs of the plain,
 // unfused one (within float rounding), and near-misses stay unfused.
 #include <QtTest>
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "cpu/ops/nn/dnnl_context.h"
 #include "interstage/session.h"
@@ -17,14 +21,15 @@ struct Outcome {
     Graph executed;
 };
 
-Outcome runWith(const GraphBuilder& b, bool fusion, bool blocked, const std::string& output = "y") {
+Outcome runWith(const GraphBuilder& b, bool fusion, bool blocked, const std::string& output = "y",
+                const std::map<std::string, TensorData>& inputs = {}) {
     SessionOptions options;
     options.fusion = fusion;
     options.blockedLayout = blocked;
     options.threads = 2;
     auto session = Session::create(loadModelFromBytes(b.serialize(), ".").take(), options);
     if (!session.ok()) qFatal("%s", session.status().toString().c_str());
-    if (!session.value()->run({}).isOk()) qFatal("run failed");
+    if (!session.value()->run(inputs).isOk()) qFatal("run failed");
     return {session.value()->output(output).value(), session.value()->executedGraph()};
 }
 
@@ -109,6 +114,26 @@ const Node* nodeNamed(const Graph& g, const std::string& name) {
     return nullptr;
 }
 
+// Depthwise KxK with bias and Relu, computed the slow, obvious way.
+std::vector<float> naiveDepthwise(const std::vector<float>& x, const std::vector<float>& w, const std::vector<float>& b,
+                                  int64_t c, int64_t h, int64_t wd, int64_t k, int64_t stride, int64_t dilation,
+                                  int64_t pad, int64_t oh, int64_t ow) {
+    std::vector<float> y(static_cast<size_t>(c * oh * ow));
+    for (int64_t ch = 0; ch < c; ++ch)
+        for (int64_t i = 0; i < oh; ++i)
+            for (int64_t j = 0; j < ow; ++j) {
+                double sum = b[size_t(ch)];
+                for (int64_t u = 0; u < k; ++u)
+                    for (int64_t v = 0; v < k; ++v) {
+                        const int64_t r = i * stride - pad + u * dilation, q = j * stride - pad + v * dilation;
+                        if (r >= 0 && r < h && q >= 0 && q < wd)
+                            sum += double(w[size_t((ch * k + u) * k + v)]) * x[size_t((ch * h + r) * wd + q)];
+                    }
+                y[size_t((ch * oh + i) * ow + j)] = std::max(0.f, float(sum));
+            }
+    return y;
+}
+
 }  // namespace
 
 class ConvSpeedupsTest : public QObject {
@@ -189,6 +214,59 @@ private slots:
         QCOMPARE(countOps(fused.executed, "Relu"), 0);
         QString why;
         QVERIFY2(close(fused.output, reference.output, why), qPrintable(why));
+    }
+
+    // Depthwise 5x5 on NCHW (conv_depthwise5x5.cpp: stride 1 and 2, pads
+    // of 2 or TF-style 2 / 1) and its near-misses (pads of 1, dilation 2,
+    // 3x3), with a fused Relu, against the obvious loops.
+    void depthwise5x5MatchesReference_data() {
+        QTest::addColumn<int>("kernel");
+        QTest::addColumn<int>("stride");
+        QTest::addColumn<int>("padEnd");
+        QTest::addColumn<int>("dilation");
+        QTest::addColumn<int>("height");
+        QTest::addColumn<int>("width");
+        QTest::newRow("5x5 s1 13x17") << 5 << 1 << 2 << 1 << 13 << 17;
+        QTest::newRow("5x5 s1 40x70 (wide rows)") << 5 << 1 << 2 << 1 << 40 << 70;
+        QTest::newRow("5x5 s2 pads 2/2 16x16") << 5 << 2 << 2 << 1 << 16 << 16;
+        QTest::newRow("5x5 s2 pads 2/1 16x18") << 5 << 2 << 1 << 1 << 16 << 18;
+        QTest::newRow("5x5 s2 pads 2/2 odd 15x21") << 5 << 2 << 2 << 1 << 15 << 21;
+        QTest::newRow("5x5 s1 2x3 (smaller than the kernel)") << 5 << 1 << 2 << 1 << 2 << 3;
+        QTest::newRow("near miss: 5x5 dilation 2") << 5 << 1 << 2 << 2 << 12 << 12;
+        QTest::newRow("near miss: 3x3 s2") << 3 << 2 << 1 << 1 << 16 << 16;
+    }
+    void depthwise5x5MatchesReference() {
+        QFETCH(int, kernel);
+        QFETCH(int, stride);
+        QFETCH(int, padEnd);
+        QFETCH(int, dilation);
+        QFETCH(int, height);
+        QFETCH(int, width);
+        const int64_t c = 24, k = kernel, pad = k / 2;
+        const int64_t extent = dilation * (k - 1) + 1;
+        const int64_t oh = (height + pad + padEnd - extent) / stride + 1;
+        const int64_t ow = (width + pad + padEnd - extent) / stride + 1;
+        WeightGenerator gen(17);
+        const std::vector<float> x = gen.uniform(c * height * width, 1.f);
+        const std::vector<float> w = gen.uniform(c * k * k, 0.3f), bias = gen.uniform(c, 0.2f);
+        GraphBuilder b("dw", 13);
+        b.input("x", DataType::Float, {1, c, height, width});
+        const auto wv = b.initializer("w", TensorData::fromFloat(w, {c, 1, k, k}));
+        const auto bv = b.initializer("b", TensorData::fromFloat(bias, {c}));
+        const auto conv =
+            b.op("Conv", {"x", wv, bv},
+                 {intAttr("group", c), intsAttr("strides", {stride, stride}),
+                  intsAttr("dilations", {dilation, dilation}), intsAttr("pads", {pad, pad, padEnd, padEnd})},
+                 "dw");
+        b.output(b.op("Relu", {conv}, {}, "y"), DataType::Float, {1, c, oh, ow});
+        const Outcome got = runWith(b, true, true, "y", {{"x", TensorData::fromFloat(x, {1, c, height, width})}});
+        QCOMPARE(got.output.shape, (Shape{1, c, oh, ow}));
+        QCOMPARE(countOps(got.executed, "Relu"), 0);  // fused into the Conv
+        const std::vector<float> expected =
+            naiveDepthwise(x, w, bias, c, height, width, k, stride, dilation, pad, oh, ow);
+        for (size_t i = 0; i < expected.size(); ++i)
+            QVERIFY2(std::abs(got.output.data<float>()[i] - expected[i]) <= 1e-4f + 1e-4f * std::abs(expected[i]),
+                     qPrintable(QString("%1: %2 vs %3").arg(i).arg(got.output.data<float>()[i]).arg(expected[i])));
     }
 };
 
