@@ -19,7 +19,8 @@ struct ChannelAffineShape {
     int block = 0;          // the tensor's channel block; 0: NCHW
 };
 
-// x and y may be the same buffer. Threads: OpenMP inside.
+// x and y do not overlap. Threads: OpenMP inside; the loops are
+// built for AVX-512, AVX2 and baseline (cpu/simd_dispatch.h).
 void channelAffine(const float* x, float* y, const float* scale, const float* shift, const ChannelAffineShape& shape,
                    const Activation& activation);
 
