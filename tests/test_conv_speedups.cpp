@@ -268,6 +268,48 @@ private slots:
             QVERIFY2(std::abs(got.output.data<float>()[i] - expected[i]) <= 1e-4f + 1e-4f * std::abs(expected[i]),
                      qPrintable(QString("%1: %2 vs %3").arg(i).arg(got.output.data<float>()[i]).arg(expected[i])));
     }
+    // The residual Add (+ fused Relu) of same-shape float32 operands runs
+    // as one vector pass (add_same_shape.cpp): exact sums, Relu as
+    // std::max (NaN kept), lengths with and without a vector tail, and an
+    // Add that broadcasts still takes the general loop.
+    void sameShapeAddMatchesTheSum_data() {
+        QTest::addColumn<int>("length");
+        QTest::addColumn<bool>("relu");
+        QTest::addColumn<bool>("broadcast");
+        QTest::newRow("1000003 floats, relu") << 1000003 << true << false;
+        QTest::newRow("37 floats, relu") << 37 << true << false;
+        QTest::newRow("4096 floats, no activation") << 4096 << false << false;
+        QTest::newRow("near miss: broadcast row, relu") << 4096 << true << true;
+    }
+    void sameShapeAddMatchesTheSum() {
+        QFETCH(int, length);
+        QFETCH(bool, relu);
+        QFETCH(bool, broadcast);
+        const int64_t n = length;
+        WeightGenerator gen(5);
+        std::vector<float> a = gen.uniform(n, 1.f);
+        const std::vector<float> b = gen.uniform(broadcast ? 1 : n, 1.f);
+        a[size_t(n / 2)] = std::nanf("");
+        GraphBuilder g("add", 13);
+        g.input("a", DataType::Float, {1, n});
+        g.input("b", DataType::Float, {1, broadcast ? 1 : n});
+        const auto sum = g.op("Add", {"a", "b"}, {}, "sum");
+        g.output(relu ? g.op("Relu", {sum}, {}, "y") : g.op("Identity", {sum}, {}, "y"), DataType::Float, {1, n});
+        const Outcome got =
+            runWith(g, true, true, "y",
+                    {{"a", TensorData::fromFloat(a, {1, n})}, {"b", TensorData::fromFloat(b, {1, broadcast ? 1 : n})}});
+        QCOMPARE(countOps(got.executed, "Relu"), 0);
+        const float* y = got.output.data<float>();
+        for (int64_t i = 0; i < n; ++i) {
+            const float e = a[size_t(i)] + b[broadcast ? 0 : size_t(i)];
+            const float expected = relu ? std::max(e, 0.f) : e;
+            if (std::isnan(expected)) {
+                QVERIFY2(std::isnan(y[i]), qPrintable(QString("%1: NaN lost").arg(i)));
+                continue;
+            }
+            QVERIFY2(y[i] == expected, qPrintable(QString("%1: %2 vs %3").arg(i).arg(y[i]).arg(expected)));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(ConvSpeedupsTest)
