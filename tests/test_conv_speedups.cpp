@@ -310,6 +310,46 @@ private slots:
             QVERIFY2(y[i] == expected, qPrintable(QString("%1: %2 vs %3").arg(i).arg(y[i]).arg(expected)));
         }
     }
+    // Constant Pad along one axis (padOneAxis in pad.cpp: fill, block
+    // copy, fill) and its near-misses (two axes, a crop), against the
+    // obvious loops over a 1x5x3x4 input.
+    void padAlongOneAxisMatchesReference_data() {
+        QTest::addColumn<QVector<int>>("pads");  // begins then ends, NCHW
+        QTest::newRow("channels 0 + 3 (BlazeFace's shortcut)") << QVector<int>{0, 0, 0, 0, 0, 3, 0, 0};
+        QTest::newRow("channels 2 + 1") << QVector<int>{0, 2, 0, 0, 0, 1, 0, 0};
+        QTest::newRow("last axis 1 + 2") << QVector<int>{0, 0, 0, 1, 0, 0, 0, 2};
+        QTest::newRow("batch 1 + 0") << QVector<int>{1, 0, 0, 0, 0, 0, 0, 0};
+        QTest::newRow("near miss: two axes") << QVector<int>{0, 1, 1, 0, 0, 0, 0, 0};
+        QTest::newRow("near miss: a crop") << QVector<int>{0, 1, 0, 0, 0, -2, 0, 0};
+    }
+    void padAlongOneAxisMatchesReference() {
+        QFETCH(QVector<int>, pads);
+        const Shape in{1, 5, 3, 4};
+        Shape out = in;
+        for (size_t a = 0; a < 4; ++a) out[a] += pads[int(a)] + pads[int(a) + 4];
+        WeightGenerator gen(9);
+        const std::vector<float> x = gen.uniform(60, 1.f);
+        GraphBuilder g("pad", 13);
+        g.input("x", DataType::Float, in);
+        const std::vector<int64_t> padValues(pads.begin(), pads.end());
+        const auto p = g.initializer("pads", TensorData::fromInt64(padValues, {8}));
+        const auto value = g.initializer("value", TensorData::fromFloat({0.25f}, {}));
+        g.output(g.op("Pad", {"x", p, value}, {}, "y"), DataType::Float, out);
+        const Outcome got = runWith(g, true, true, "y", {{"x", TensorData::fromFloat(x, in)}});
+        QCOMPARE(got.output.shape, out);
+        const float* y = got.output.data<float>();
+        int64_t i = 0;
+        for (int64_t n = 0; n < out[0]; ++n)
+            for (int64_t c = 0; c < out[1]; ++c)
+                for (int64_t h = 0; h < out[2]; ++h)
+                    for (int64_t w = 0; w < out[3]; ++w, ++i) {
+                        const int64_t src[4] = {n - pads[0], c - pads[1], h - pads[2], w - pads[3]};
+                        bool inside = true;
+                        for (size_t a = 0; a < 4; ++a) inside = inside && src[a] >= 0 && src[a] < in[a];
+                        const float e = inside ? x[size_t(((src[0] * 5 + src[1]) * 3 + src[2]) * 4 + src[3])] : 0.25f;
+                        QVERIFY2(y[i] == e, qPrintable(QString("%1: %2 vs %3").arg(i).arg(y[i]).arg(e)));
+                    }
+    }
 };
 
 QTEST_GUILESS_MAIN(ConvSpeedupsTest)
