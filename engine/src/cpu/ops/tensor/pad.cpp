@@ -139,14 +139,22 @@ private:
         const int64_t outer = product(outShape_, 0, axis), inner = product(outShape_, axis + 1, outShape_.size());
         const auto bytes = [&](int64_t elements) { return elements * static_cast<int64_t>(es); };
         const void* value = value_.data();
-        const int64_t total = bytes(outer * outShape_[axis] * inner);
-#pragma omp parallel for schedule(static) if (total > static_cast <int64_t>(kParallelBytes))
-        for (int64_t o = 0; o < outer; ++o) {
-            char* out = dst + o * bytes(outShape_[axis] * inner);
-            fillElements(out, value, es, before * inner);
-            std::memcpy(out + bytes(before * inner), src + o * bytes(inDim * inner),
-                        static_cast<std::size_t>(bytes(inDim * inner)));
-            fillElements(out + bytes((before + inDim) * inner), value, es, after * inner);
+        // Each image's [fill | copy | fill] cut in parts, so one image (the
+        // usual batch) still spreads over the threads.
+        const int64_t perOuter = outShape_[axis] * inner, copyBegin = before * inner,
+                      copyEnd = copyBegin + inDim * inner;
+        const int64_t parts = bytes(outer * perOuter) > static_cast<int64_t>(kParallelBytes) ? 8 : 1;
+#pragma omp parallel for schedule(static) if (parts > 1)
+        for (int64_t task = 0; task < outer * parts; ++task) {
+            const int64_t o = task / parts, part = task % parts;
+            const int64_t b = perOuter * part / parts, e = perOuter * (part + 1) / parts;
+            char* out = dst + bytes(o * perOuter);
+            const int64_t cb = std::clamp(copyBegin, b, e), ce = std::clamp(copyEnd, cb, e);
+            fillElements(out + bytes(b), value, es, cb - b);
+            if (ce > cb)
+                std::memcpy(out + bytes(cb), src + bytes(o * inDim * inner + cb - copyBegin),
+                            static_cast<std::size_t>(bytes(ce - cb)));
+            fillElements(out + bytes(ce), value, es, e - ce);
         }
         return true;
     }
