@@ -158,6 +158,7 @@ private slots:
         const GraphBuilder b = preActivationUnit(width, act.toStdString());
         const Outcome reference = runWith(b, false, false);
         QCOMPARE(countOps(reference.executed, "BatchNormalization"), 1);
+        if (!act.isEmpty()) QCOMPARE(countOps(reference.executed, act.toStdString()), 1);  // --no-fusion keeps it
         for (bool blocked : {false, true}) {
             const Outcome fused = runWith(b, true, blocked);
             QString why;
