@@ -44,6 +44,7 @@ const models = [
   { name: 'densenet121', file: () => zoo('densenet121'), input: 'input=1x3x224x224' },
   { name: 'transformer', file: () => zoo('transformer'), input: ['embeddings=1x128x256', 'attention_bias=1x1x1x128'] },
   { name: 'vit', file: () => zoo('vit'), input: 'pixel_values=1x3x224x224' },
+  { name: 'blazeface', file: () => zoo('blazeface'), input: 'input=1x3x256x256' },
 ];
 
 function timings(command, commandArgs) {

@@ -23,6 +23,7 @@ const cases = [
   { name: 'resnet', file: zoo('resnet'), input: ['input', [1, 3, 224, 224]] },
   { name: 'mobilenetv2', file: zoo('mobilenetv2'), input: ['input', [1, 3, 224, 224]] },
   { name: 'inception', file: zoo('inception'), input: ['input', [1, 3, 224, 224]] },
+  { name: 'blazeface', file: zoo('blazeface'), input: ['input', [1, 3, 256, 256]] },
   { name: 'ppocr-det', file: path.join(root, 'models/ocr/ch_PP-OCRv4_det_infer.onnx'), input: ['x', [1, 3, 640, 640]], pattern: 'page' },
   { name: 'ppocr-rec', file: path.join(root, 'models/ocr/ch_PP-OCRv4_rec_infer.onnx'), input: ['x', [1, 3, 48, 320]], pattern: 'page' },
   { name: 'ppocr-cls', file: path.join(root, 'models/ocr/ch_ppocr_mobile_v2.0_cls_infer.onnx'), input: ['x', [1, 3, 48, 192]], pattern: 'page' },

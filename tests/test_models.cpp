@@ -49,7 +49,8 @@ class ModelsTest : public QObject {
 private slots:
     void matchesOnnxRuntime_data() {
         QTest::addColumn<QString>("name");
-        for (const char* name : {"u2netp", "resnet", "mobilenetv2", "inception", "ppocr-det", "ppocr-rec", "ppocr-cls"})
+        for (const char* name :
+             {"u2netp", "resnet", "mobilenetv2", "inception", "blazeface", "ppocr-det", "ppocr-rec", "ppocr-cls"})
             QTest::newRow(name) << QString(name);
     }
     void matchesOnnxRuntime() {

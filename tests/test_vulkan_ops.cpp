@@ -613,23 +613,28 @@ private slots:
     }
 
     // A BatchNormalization that fusion cannot fold (its producer is not a
-    // Conv) runs on the GPU; also on a 3-D input.
+    // Conv) runs on the GPU; also on a 3-D input, and with the Relu after
+    // it fused into it (the shader's activation).
     void batchNorm_data() {
         QTest::addColumn<QString>("x");
-        QTest::newRow("NCHW") << "2x5x7x9";
-        QTest::newRow("NCL") << "3x4x11";
+        QTest::addColumn<bool>("relu");
+        QTest::newRow("NCHW") << "2x5x7x9" << false;
+        QTest::newRow("NCL") << "3x4x11" << false;
+        QTest::newRow("NCHW, Relu fused") << "2x5x7x9" << true;
     }
     void batchNorm() {
         QFETCH(QString, x);
+        QFETCH(bool, relu);
         const Shape xs = parseShape(x.toStdString()).value();
         const Shape c{xs[1]};
         GraphBuilder g("batchnorm");
         std::string in = g.input("x", DataType::Float, xs);
-        g.output(
+        const std::string bn =
             g.op("BatchNormalization",
                  {g.op("Relu", {in}), g.initializer("scale", weights(c, 51)), g.initializer("bias", weights(c, 52)),
                   g.initializer("mean", weights(c, 53)), g.initializer("var", weights(c, 54, 0.4f, 0.6f))},
-                 {floatAttr("epsilon", 1e-3f)}, "y"));
+                 {floatAttr("epsilon", 1e-3f)}, relu ? "bn" : "y");
+        g.output(relu ? g.op("Relu", {bn}, {}, "y") : bn);
         checkGraph(g);
     }
 

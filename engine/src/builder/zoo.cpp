@@ -20,8 +20,8 @@ struct ZooModel {
     zoo::NetBuilder (*make)();
 };
 
-const std::array<ZooModel, 6>& registry() {
-    static const std::array<ZooModel, 6> models{{
+const std::array<ZooModel, 7>& registry() {
+    static const std::array<ZooModel, 7> models{{
         {"u2netp",
          "U^2-Net-P salient object detection, 1x3xheightxwidth (320 by default), 11 RSU blocks, 7 outputs, "
          "1.13M params (data-dependent Resize sizes)",
@@ -39,6 +39,10 @@ const std::array<ZooModel, 6>& registry() {
          "ViT-Tiny-style classifier, 1x3x224x224 in 16x16 patches (197 tokens), hidden 192, 3 heads, "
          "12 pre-LN layers, tanh GELU, LayerNormalization (opset 17), 5.7M params",
          zoo::makeVit},
+        {"blazeface",
+         "BlazeFace-style SSD face detector, 1x3x256x256, 5x5 depthwise BlazeBlocks with padded and pooled "
+         "shortcuts, two heads over 896 anchors, 0.23M params",
+         zoo::makeBlazeface},
     }};
     return models;
 }

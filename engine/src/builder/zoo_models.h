@@ -17,6 +17,8 @@ NetBuilder makeInception();
 // zoo_transformer.cpp: a BERT-like encoder and a ViT-style classifier.
 NetBuilder makeTransformerEncoder();
 NetBuilder makeVit();
+// zoo_blazeface.cpp: an SSD face detector on depthwise 5x5 blocks.
+NetBuilder makeBlazeface();
 
 // Graph-view stress models: not in zooModels() (see interstage/zoo.h).
 NetBuilder makeDensenet();

@@ -130,7 +130,7 @@ std::vector<OpEntry> nnOps() {
     // clang-format off
     return {
         {"AveragePool", rules::pool, nn::makeAveragePoolKernel, vk::pool, 0},
-        {"BatchNormalization", rules::batchNorm, nn::makeBatchNormalizationKernel, vk::batchNorm, 0},
+        {"BatchNormalization", rules::batchNorm, nn::makeBatchNormalizationKernel, vk::batchNorm, kFusesActivation},
         {"Conv", rules::conv, nn::makeConvKernel, vk::conv, kFusesActivation},
         {"ConvTranspose", rules::convTranspose, nn::makeConvTransposeKernel, vk::convTranspose, kFusesActivation},
         {"Det", rules::det, linalg::makeDetKernel, nullptr, 0},

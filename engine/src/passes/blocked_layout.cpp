@@ -88,6 +88,23 @@ bool isGlobalPool(const Graph& graph, const Node& node) {
            node.input(0) != kNoValue && graph.value(node.input(0)).shape.size() == 4;
 }
 
+// Inference BatchNormalization of a 4-D float32 tensor with constant
+// statistics: a per-channel affine the CPU kernel runs on blocked channels
+// (cpu/ops/nn/channel_affine.h), so DenseNet's Concat -> BatchNorm -> Relu
+// -> Conv chains stay blocked from Conv to Conv.
+bool isBlockableBatchNorm(const Graph& graph, const Node& node) {
+    if (node.opType != "BatchNormalization" || !node.domain.empty() || node.inputs.size() != 5 ||
+        node.outputs.size() != 1 || node.output(0) == kNoValue || node.attrInt("training_mode", 0) != 0 ||
+        node.attrInt("spatial", 1) != 1)
+        return false;
+    for (size_t i = 0; i < 5; ++i) {
+        if (node.inputs[i] == kNoValue) return false;
+        const Value& v = graph.value(node.inputs[i]);
+        if (v.dtype != DataType::Float || (i > 0 && !v.constant)) return false;
+    }
+    return graph.value(node.input(0)).shape.size() == 4;
+}
+
 // A 2-D convolution oneDNN runs on blocked channels: dense or depthwise.
 bool isBlockableConv(const Graph& graph, const Node& node) {
     if (node.opType != "Conv" || !node.domain.empty() || node.inputs.size() < 2 || node.output(0) == kNoValue ||
@@ -128,7 +145,8 @@ int chooseBlockedLayouts(Graph& graph, int block, std::size_t mixedPlainBound, c
         conv[n] = isBlockableConv(graph, node);
         // Nodes whose data inputs and output must share one layout.
         elementwise[n] = isSameShapeElementwise(graph, node) || isChannelConcat(graph, node) ||
-                         isBlockablePool(graph, node) || isBlockableResize(graph, node);
+                         isBlockablePool(graph, node) || isBlockableResize(graph, node) ||
+                         isBlockableBatchNorm(graph, node);
         if (elementwise[n])
             for (ValueId id : node.inputs)  // Resize's constant parameters stay out
                 if (id != kNoValue && !graph.value(id).constant) groups.join(id, node.output(0));

@@ -64,7 +64,8 @@ bool foldBatchNorm(Graph& graph, Node& bn, const std::set<std::string>& pinned, 
     ValueId x = bn.input(0);
     if (!fusible(graph, x, pinned)) return false;
     for (size_t i = 1; i < bn.outputs.size(); ++i)
-        if (bn.outputs[i] != kNoValue) return false;  // training-mode outputs in use
+        if (bn.outputs[i] != kNoValue) return false;    // training-mode outputs in use
+    if (bn.hasAttr("_fused_activation")) return false;  // it applies an activation the Conv would lose
     Node& conv = graph.nodes[static_cast<size_t>(graph.value(x).producer)];
     if (conv.opType != "Conv" || conv.hasAttr("_fused_activation") || conv.outputs.size() != 1) return false;
     const DataType dtype = graph.value(x).dtype;

@@ -51,6 +51,8 @@ public:
         push_.count = static_cast<uint32_t>(count);
         push_.channels = static_cast<uint32_t>(channels);
         push_.plane = static_cast<uint32_t>(plane);
+        const auto a = fusedActivationParams(node);  // BatchNorm -> Relu fused (passes/fuse_layers)
+        push_.act = a.code, push_.alpha = a.alpha, push_.beta = a.beta;
         return Status::ok();
     }
 
@@ -65,6 +67,8 @@ public:
 private:
     struct {
         uint32_t count = 0, channels = 0, plane = 1;
+        uint32_t act = 0;
+        float alpha = 0, beta = 0;
     } push_;
     std::vector<uint32_t> table_;  // scale[C], then shift[C], as float bits
 };

@@ -1,7 +1,8 @@
 #version 450
 // Inference BatchNormalization as y = x * scale[c] + shift[c]; the host
 // folds gamma, beta, mean, var and epsilon into the two per-channel tables
-// (float bits), so the shader does one multiply-add per element.
+// (float bits), so the shader does one multiply-add per element, then the
+// activation layer fusion gave the node (ACT_NONE when none).
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
@@ -13,11 +14,15 @@ layout(push_constant) uniform Params {
     uint count;
     uint channels;
     uint plane;  // elements per (n, c)
+    uint act;
+    float alpha;
+    float beta;
 } p;
 
 void main() {
     uint i = globalIndex();
     if (i >= p.count) return;
     uint c = (i / p.plane) % p.channels;
-    y[i] = x[i] * uintBitsToFloat(table[c]) + uintBitsToFloat(table[p.channels + c]);
+    const float v = x[i] * uintBitsToFloat(table[c]) + uintBitsToFloat(table[p.channels + c]);
+    y[i] = activate(v, p.act, p.alpha, p.beta);
 }

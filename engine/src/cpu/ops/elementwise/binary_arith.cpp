@@ -5,6 +5,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "cpu/ops/elementwise/add_same_shape.h"
 #include "cpu/ops/elementwise/binary_loop.h"
 #include "cpu/ops/elementwise/elementwise_kernels.h"
 
@@ -140,6 +141,7 @@ public:
 
         name_ = node.name;
         legacy_ = LegacyBroadcast::of(node, c.opset());
+        sameShapeAdd_ = op == "Add" && type == DataType::Float && !legacy_.active && addSameShapeTakes(activation_);
         const Shape b = legacy_.apply(c.inputShape(0), c.inputShape(1));
         if (!plan_.prepare(c.inputShape(0), b, c.output(0).shape))
             return c.invalidHere("input shapes " + shapeToString(c.inputShape(0)) + " and " +
@@ -152,6 +154,11 @@ public:
         const TensorView& a = c.inputs[0];
         const TensorView& b = c.inputs[1];
         const TensorView& out = c.outputs[0];
+        if (sameShapeAdd_ && a.shape == out.shape && b.shape == out.shape) {
+            addSameShape(a.as<const float>(), b.as<const float>(), out.as<float>(), elementCount(out.shape).value_or(0),
+                         activation_);
+            return Status::ok();
+        }
         if (!plan_.update(a.shape, legacy_.apply(a.shape, b.shape), out.shape))
             return shapeError(name_ + ": input shapes do not broadcast to the output");
         fn_(plan_.plan(), a.data, b.data, out.data, activation_);
@@ -164,6 +171,7 @@ private:
     Activation activation_;
     LegacyBroadcast legacy_;
     std::string name_;
+    bool sameShapeAdd_ = false;  // float32 Add: same-shape runs take addSameShape
 };
 
 }  // namespace

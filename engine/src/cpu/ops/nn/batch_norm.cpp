@@ -1,11 +1,16 @@
 // BatchNormalization: inference (the usual case, often folded into the Conv
 // before it by layer fusion) and training mode (batch statistics, running
-// mean / var outputs), on NCHW-style inputs of any rank >= 2.
+// mean / var outputs), on NCHW-style inputs of any rank >= 2, or 4-D
+// float32 in the channel-blocked layout (passes/blocked_layout). A fused
+// activation (layer fusion: BatchNorm -> Relu) is applied in the same pass
+// (channel_affine.h).
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
+#include "cpu/activation.h"
 #include "cpu/half_rows.h"
+#include "cpu/ops/nn/channel_affine.h"
 #include "cpu/ops/nn/nn_kernels.h"
 #include "cpu/parallel.h"
 
@@ -47,6 +52,7 @@ public:
         channels_ = x[1];
         planeSize_ = 1;
         for (size_t i = 2; i < x.size(); ++i) planeSize_ *= x[i];
+        IS_RETURN_IF_ERROR(prepareLayoutAndActivation(context));
         for (size_t i = 1; i < 5; ++i)
             if (elementCount(context.inputShape(i)).value_or(-1) != channels_)
                 return context.invalidHere("input " + std::to_string(i) + " " + shapeToString(context.inputShape(i)) +
@@ -76,18 +82,28 @@ public:
             scale_[c] = gamma[c] / std::sqrt(v + epsilon_);
             shift_[c] = beta[c] - m * scale_[c];
         }
-        const int64_t planes = batch_ * channels_, planeSize = planeSize_;
-#pragma omp parallel for schedule(static) if (planes * planeSize > kParallelWork)
-        for (int64_t p = 0; p < planes; ++p) {
-            const float a = scale_[p % channels_], b = shift_[p % channels_];
-            const float* src = x + p * planeSize;
-            float* dst = y + p * planeSize;
-            for (int64_t i = 0; i < planeSize; ++i) dst[i] = src[i] * a + b;
-        }
+        channelAffine(x, y, scale_.data(), shift_.data(), {batch_, channels_, planeSize_, block_}, activation_);
         return Status::ok();
     }
 
 private:
+    // The channel block of input and output (the layout pass gives both the
+    // same), and the activation fusion gave this node: both float32 only.
+    Status prepareLayoutAndActivation(PrepareContext& context) {
+        block_ = context.input(0).channelBlock;
+        if (context.hasOutput(0) && block_ != context.output(0).channelBlock)
+            return context.invalidHere("input and output must share one channel layout");
+        if (block_ && (type_ != DataType::Float || context.inputShape(0).size() != 4 || channels_ % block_ != 0 ||
+                       (block_ != 4 && block_ != 8 && block_ != 16) || training_))
+            return context.invalidHere(
+                "a channel-blocked input must be a 4-D float32 tensor of whole blocks of 4, 8 "
+                "or 16 channels, in inference mode");
+        activation_ = fusedActivation(context.node());
+        if (activation_.active() && type_ != DataType::Float)
+            return context.unsupportedHere(std::string("a fused activation on ") + dataTypeName(type_));
+        return Status::ok();
+    }
+
     // Inference on float16 / bfloat16: the per-channel affine in float over
     // stack chunks of each plane.
     Status runHalf(RunContext& context) {
@@ -142,6 +158,8 @@ private:
     float epsilon_ = 1e-5f, momentum_ = 0.9f;
     bool training_ = false;
     int64_t batch_ = 0, channels_ = 0, planeSize_ = 0;
+    int block_ = 0;  // the input's and output's channel block (0: NCHW)
+    Activation activation_;
     std::vector<float> scale_, shift_;  // per channel, recomputed each run (parameters may arrive at run time)
 };
 

@@ -355,6 +355,7 @@ bool isDepthwise3x3Stride1(const ConvSpec& spec) {
 std::unique_ptr<ConvPath> makeDirectConv(const ConvSpec& spec) {
     if (spec.spatial() > 2) return nullptr;
     if (isDepthwise3x3Stride1(spec)) return std::make_unique<Depthwise3x3>(spec);
+    if (auto path = makeDepthwise5x5(spec)) return path;
     // Measured against oneDNN plus its reorders (PP-OCRv4, U^2-Net-P, one
     // thread): depthwise 3x3 on rows of 64+ outputs runs 1.0-2.4x faster
     // here (MobileNetV2's stride-2 112 -> 56: 1.4x); 5x5 kernels and short rows are faster in oneDNN's jit_dw. One

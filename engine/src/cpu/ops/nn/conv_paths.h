@@ -71,6 +71,9 @@ protected:
 // ones may throw dnnl::error, which the caller turns into a Status.
 std::unique_ptr<ConvPath> makePointwiseConv(const ConvSpec& spec);
 std::unique_ptr<ConvPath> makeDirectConv(const ConvSpec& spec);
+// Depthwise 5x5, stride 1 or 2, pads of 2, on NCHW (conv_depthwise5x5.cpp);
+// makeDirectConv tries it first.
+std::unique_ptr<ConvPath> makeDepthwise5x5(const ConvSpec& spec);
 std::unique_ptr<ConvPath> makeOneDnnConv(const ConvSpec& spec);
 // The workspace bound beyond which NCHW convolutions run in stripes.
 std::size_t convStripeBytes();
