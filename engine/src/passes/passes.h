@@ -46,6 +46,17 @@ void fuseDequantizeIntoConvInteger(Graph& graph, const std::set<std::string>& pi
 // constants folds into the Conv's weights and bias.
 void foldAffineIntoConv(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
 
+// Transformer fusions (run before fuseLayers, CPU only: the kernels they
+// produce have no Vulkan form):
+// ReduceMean, Sub, Pow, ReduceMean, Add eps, Sqrt, Div [, Mul gamma][, Add
+// beta] (and the Mul / Reciprocal variants) become one LayerNormalization.
+void fuseLayerNorm(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+// The erf and tanh forms of GELU written out become one Gelu node.
+void fuseGelu(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+// MatMul -> Add(constant [N]) becomes a MatMul with the bias as its third
+// input, and MatMul -> Gelu a MatMul with a fused GELU activation.
+void fuseMatMulEpilogue(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+
 // Adds a weight the passes computed (folded Conv weights and biases) under
 // `name`, or `name_` etc. when that is taken; returns its id.
 ValueId addWeight(Graph& graph, const std::string& name, TensorData data);

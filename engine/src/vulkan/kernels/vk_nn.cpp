@@ -2,6 +2,7 @@
 // AveragePool (pool2d.comp), the global pools (global_pool.comp) and Gemm /
 // MatMul (gemm.comp). Attribute parsing reuses the CPU kernels' window
 // helpers so both backends read a node the same way.
+#include "cpu/activation.h"
 #include "cpu/ops/nn/window.h"
 #include "vulkan/kernels/conv_window_push.h"
 #include "vulkan/vulkan_kernel.h"
@@ -159,6 +160,11 @@ public:
         }
         if (y.size() < 2 || u32(y[y.size() - 2]) != push_.M || u32(y.back()) != push_.N)
             return context.invalidHere("output shape does not fit the operands");
+        const cpu::Activation::Kind kind = cpu::fusedActivation(node).kind;
+        if (kind == cpu::Activation::Kind::GeluErf || kind == cpu::Activation::Kind::GeluTanh)
+            return context.unsupportedHere("a fused GELU has no Vulkan form");
+        if (context.inputCount() > 2 && node.opType == "MatMul")
+            return context.unsupportedHere("a fused MatMul bias has no Vulkan form");
         const auto act = fusedActivationParams(node);
         push_.act = act.code, push_.actAlpha = act.alpha, push_.actBeta = act.beta;
         return Status::ok();

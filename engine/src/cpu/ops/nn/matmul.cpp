@@ -1,4 +1,5 @@
-// MatMul (N-D with batch broadcasting, 1-D operands, fused activation) on
+// MatMul (N-D with batch broadcasting, 1-D operands, fused bias and
+// activation from passes/fuse_matmul_epilogue) on
 // oneDNN's matmul primitive, which reads and writes plain row-major data
 // directly. Constant B is packed once at prepare; a run-time B is read in
 // place. Float16 / bfloat16 compute in their type where oneDNN can here
@@ -20,8 +21,8 @@ using dnnl::memory;
 class MatMulKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
-        if (context.inputCount() != 2 || !context.hasInput(0) || !context.hasInput(1))
-            return context.invalidHere("needs inputs A and B");
+        if (context.inputCount() < 2 || context.inputCount() > 3 || !context.hasInput(0) || !context.hasInput(1))
+            return context.invalidHere("needs inputs A and B (and a fused bias)");
         type_ = context.inputType(0);
         for (size_t i = 0; i < 2; ++i)
             if (context.inputType(i) != type_ || (type_ != DataType::Float && !isHalfType(type_)))
@@ -31,73 +32,20 @@ public:
         if (context.output(0).dtype != type_)
             return context.invalidHere(std::string("output is ") + dataTypeName(context.output(0).dtype) + ", inputs " +
                                        dataTypeName(type_));
-        Shape a = context.inputShape(0), b = context.inputShape(1);
-        const Shape& y = context.output(0).shape;
-        if (a.empty() || b.empty()) return context.invalidHere("operands must have rank >= 1");
-        // 1-D operands become a row (A) or a column (B); the result's shape
-        // drops that axis again, which the resolved output already does.
-        if (a.size() == 1) a.insert(a.begin(), 1);
-        if (b.size() == 1) b.push_back(1);
-        const size_t rank = std::max(a.size(), b.size());
-        a.insert(a.begin(), rank - a.size(), 1);
-        b.insert(b.begin(), rank - b.size(), 1);
-        if (rank > DNNL_MAX_NDIMS) return context.unsupportedHere("rank above " + std::to_string(DNNL_MAX_NDIMS));
-        const int64_t k = a[rank - 1];
-        if (b[rank - 2] != k)
-            return context.invalidHere("A " + shapeToString(context.inputShape(0)) + " and B " +
-                                       shapeToString(context.inputShape(1)) + " do not multiply");
-        Shape out(rank);
-        for (size_t i = 0; i + 2 < rank; ++i) {
-            if (a[i] != b[i] && a[i] != 1 && b[i] != 1)
-                return context.invalidHere("batch dims of " + shapeToString(a) + " and " + shapeToString(b) +
-                                           " do not broadcast");
-            out[i] = a[i] == 1 ? b[i] : a[i];
-        }
-        out[rank - 2] = a[rank - 2];
-        out[rank - 1] = b[rank - 1];
-        if (elementCount(out) != elementCount(y))
-            return context.invalidHere("output " + shapeToString(y) + " does not match " + shapeToString(out));
+        Shape a, b, out;
+        IS_RETURN_IF_ERROR(operandShapes(context, a, b, out));
+        IS_RETURN_IF_ERROR(checkBias(context, out));
         const int64_t outCount = elementCount(out).value_or(0);
         if (outCount == 0) {
             mode_ = Mode::Empty;
             return Status::ok();
         }
         activation_ = fusedActivation(context.node());
-        if (k == 0) {
-            mode_ = Mode::Zeros;  // an empty sum: every element is 0 (then the activation)
+        if (a.back() == 0) {
+            mode_ = Mode::Zeros;  // an empty sum: every element is 0 (plus the bias, then the activation)
             return Status::ok();
         }
-
-        dnnl::post_ops ops;
-        if (!appendActivation(ops, activation_)) return context.unsupportedHere("fused activation has no oneDNN form");
-        const dnnl::primitive_attr attributes = makeAttributes(ops);
-        const TensorData* constantB = context.inputConstant(1);
-        try {
-            // A constant B gets the primitive's packed layout; a run-time B
-            // is read as it is rather than reordered on every run.
-            // Half types: in their own type where oneDNN computes it here,
-            // else in f32 with the step's reorders widening A and Y.
-            const memory::data_type stored = dnnlDataType(type_);
-            auto describe = [&](memory::data_type t) {
-                const memory::desc weights = constantB ? anyDesc(b, t) : plainDesc(b, t);
-                return dnnl::matmul::desc(plainDesc(a, t), weights, plainDesc(out, t));
-            };
-            const dnnl::matmul::primitive_desc pd = matmulIn(stored, describe, attributes, native_);
-            WorkspacePlan plan;
-            step_.setPrimitive(pd, dnnl::matmul(pd));
-            step_.addInput(DNNL_ARG_SRC, 0, plainDesc(a, stored), pd.src_desc(), plan);
-            if (constantB)
-                packedBytes_ = step_.addConstant(DNNL_ARG_WEIGHTS, constantB->bytes.data(), plainDesc(b, stored),
-                                                 pd.weights_desc());
-            else
-                step_.addInput(DNNL_ARG_WEIGHTS, 1, plainDesc(b, stored), pd.weights_desc(), plan);
-            step_.addOutput(DNNL_ARG_DST, 0, plainDesc(out, stored), pd.dst_desc(), plan);
-            step_.finish(plan);
-            workspaceBytes_ = plan.total();
-        } catch (const std::exception& error) {
-            return dnnlFailure(context, "cannot build the matmul", error);
-        }
-        ownsWeights_ = constantB && !context.inputConstant(0);
+        IS_RETURN_IF_ERROR(buildPrimitive(context, a, b, out));
         mode_ = Mode::Primitive;
         return Status::ok();
     }
@@ -109,7 +57,11 @@ public:
             case Mode::Zeros: {
                 const TensorView& y = context.outputs[0];
                 const float value = activate(activation_, 0.f);
-                if (isHalfType(type_))
+                if (hasBias_) {  // float32 only (checkBias)
+                    const float* bias = context.inputs[2].as<const float>();
+                    for (int64_t i = 0; i < y.count(); ++i)
+                        y.as<float>()[i] = activate(activation_, bias[i % columns_]);
+                } else if (isHalfType(type_))
                     for (int64_t i = 0; i < y.count(); ++i) narrowRow(type_, &value, y.as<uint16_t>() + i, 1);
                 else
                     std::fill_n(y.as<float>(), y.count(), value);
@@ -126,11 +78,102 @@ public:
     bool ownsWeights() const override { return ownsWeights_; }
 
 private:
+    // A and B as oneDNN takes them (1-D operands widened, batch dims
+    // aligned) and the product's shape, checked against the output.
+    static Status operandShapes(const PrepareContext& context, Shape& a, Shape& b, Shape& out) {
+        a = context.inputShape(0);
+        b = context.inputShape(1);
+        const Shape& y = context.output(0).shape;
+        if (a.empty() || b.empty()) return context.invalidHere("operands must have rank >= 1");
+        // 1-D operands become a row (A) or a column (B); the result's shape
+        // drops that axis again, which the resolved output already does.
+        if (a.size() == 1) a.insert(a.begin(), 1);
+        if (b.size() == 1) b.push_back(1);
+        const size_t rank = std::max(a.size(), b.size());
+        a.insert(a.begin(), rank - a.size(), 1);
+        b.insert(b.begin(), rank - b.size(), 1);
+        if (rank > DNNL_MAX_NDIMS) return context.unsupportedHere("rank above " + std::to_string(DNNL_MAX_NDIMS));
+        if (b[rank - 2] != a[rank - 1])
+            return context.invalidHere("A " + shapeToString(context.inputShape(0)) + " and B " +
+                                       shapeToString(context.inputShape(1)) + " do not multiply");
+        out.assign(rank, 0);
+        for (size_t i = 0; i + 2 < rank; ++i) {
+            if (a[i] != b[i] && a[i] != 1 && b[i] != 1)
+                return context.invalidHere("batch dims of " + shapeToString(a) + " and " + shapeToString(b) +
+                                           " do not broadcast");
+            out[i] = a[i] == 1 ? b[i] : a[i];
+        }
+        out[rank - 2] = a[rank - 2];
+        out[rank - 1] = b[rank - 1];
+        if (elementCount(out) != elementCount(y))
+            return context.invalidHere("output " + shapeToString(y) + " does not match " + shapeToString(out));
+        return Status::ok();
+    }
+
+    // The bias the transformer fusions add (passes/fuse_matmul_epilogue):
+    // float32, one value per output column.
+    Status checkBias(const PrepareContext& context, const Shape& out) {
+        hasBias_ = context.hasInput(2);
+        if (!hasBias_) return Status::ok();
+        if (type_ != DataType::Float || context.inputType(2) != DataType::Float)
+            return context.unsupportedHere("a fused bias needs float32 operands");
+        if (context.inputShape(2) != Shape{out.back()})
+            return context.invalidHere("fused bias " + shapeToString(context.inputShape(2)) + " is not [" +
+                                       std::to_string(out.back()) + "]");
+        columns_ = out.back();
+        return Status::ok();
+    }
+
+    Status buildPrimitive(PrepareContext& context, const Shape& a, const Shape& b, const Shape& out) {
+        dnnl::post_ops ops;
+        if (!appendActivation(ops, activation_)) return context.unsupportedHere("fused activation has no oneDNN form");
+        const dnnl::primitive_attr attributes = makeAttributes(ops);
+        const TensorData* constantB = context.inputConstant(1);
+        const TensorData* constantBias = hasBias_ ? context.inputConstant(2) : nullptr;
+        // The bias broadcasts over every row: [1, .., 1, N].
+        Shape biasShape(out.size(), 1);
+        biasShape.back() = out.back();
+        try {
+            // A constant B gets the primitive's packed layout; a run-time B
+            // is read as it is rather than reordered on every run.
+            // Half types: in their own type where oneDNN computes it here,
+            // else in f32 with the step's reorders widening A and Y.
+            const memory::data_type stored = dnnlDataType(type_);
+            const memory::desc biasDesc = hasBias_ ? plainDesc(biasShape, stored) : memory::desc();
+            auto describe = [&](memory::data_type t) {
+                const memory::desc weights = constantB ? anyDesc(b, t) : plainDesc(b, t);
+                return dnnl::matmul::desc(plainDesc(a, t), weights, biasDesc, plainDesc(out, t));
+            };
+            const dnnl::matmul::primitive_desc pd = matmulIn(stored, describe, attributes, native_);
+            WorkspacePlan plan;
+            step_.setPrimitive(pd, dnnl::matmul(pd));
+            step_.addInput(DNNL_ARG_SRC, 0, plainDesc(a, stored), pd.src_desc(), plan);
+            if (constantB)
+                packedBytes_ = step_.addConstant(DNNL_ARG_WEIGHTS, constantB->bytes.data(), plainDesc(b, stored),
+                                                 pd.weights_desc());
+            else
+                step_.addInput(DNNL_ARG_WEIGHTS, 1, plainDesc(b, stored), pd.weights_desc(), plan);
+            if (constantBias)
+                packedBytes_ += step_.addConstant(DNNL_ARG_BIAS, constantBias->bytes.data(), biasDesc, pd.bias_desc());
+            else if (hasBias_)
+                step_.addInput(DNNL_ARG_BIAS, 2, biasDesc, pd.bias_desc(), plan);
+            step_.addOutput(DNNL_ARG_DST, 0, plainDesc(out, stored), pd.dst_desc(), plan);
+            step_.finish(plan);
+            workspaceBytes_ = plan.total();
+        } catch (const std::exception& error) {
+            return dnnlFailure(context, "cannot build the matmul", error);
+        }
+        ownsWeights_ = constantB && !context.inputConstant(0) && (!hasBias_ || constantBias);
+        return Status::ok();
+    }
+
     enum class Mode { Empty, Zeros, Primitive };
     Mode mode_ = Mode::Empty;
     DataType type_ = DataType::Float;
     bool native_ = false;  // a half type computed as it is (no widening)
     Activation activation_;
+    bool hasBias_ = false;
+    int64_t columns_ = 0;
     DnnlStep step_;
     std::size_t workspaceBytes_ = 0;
     std::size_t packedBytes_ = 0;
