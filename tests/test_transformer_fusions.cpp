@@ -286,6 +286,37 @@ private slots:
         }
     }
 
+    // dense -> Add(residual): the residual becomes the MatMul's fourth input,
+    // even when it is computed after the MatMul in the file's order.
+    void residualFusesIntoTheDense() {
+        GraphBuilder b("residual", 13);
+        b.input("x", DataType::Float, {1, kTokens, kHidden});
+        const std::string projected = dense(b, "x", kHidden, kHidden, "dense");
+        const std::string residual = b.op("Sin", {"x"}, {}, "late_residual");  // after the MatMul in the list
+        const std::string y = b.op("Add", {residual, projected}, {}, "residual_add");
+        const std::string relu = b.op("Relu", {y}, {}, "relu");
+        b.output(relu, DataType::Float, {1, kTokens, kHidden});
+        const Outcome fused = runWith(b, true, relu, {1, kTokens, kHidden});
+        QCOMPARE(fused.nodes.size(), size_t(2));  // Sin, then MatMul + bias + residual + Relu
+        QCOMPARE(fused.nodes[1].opType, std::string("MatMul"));
+        QCOMPARE(fused.nodes[1].inputs.size(), size_t(4));
+        QCOMPARE(fused.nodes[1].attrString("_fused_activation", ""), std::string("Relu"));
+        expectClose(fused.output, runWith(b, false, relu, {1, kTokens, kHidden}).output);
+    }
+
+    // A residual that broadcasts is no residual of the output's shape.
+    void broadcastResidualStays() {
+        GraphBuilder b("residual_broadcast", 13);
+        b.input("x", DataType::Float, {1, kTokens, kHidden});
+        const std::string projected = dense(b, "x", kHidden, kHidden, "dense");
+        const std::string row = b.op("ReduceMean", {"x"}, {intsAttr("axes", {1})}, "row");  // [1, 1, kHidden]
+        const std::string y = b.op("Add", {projected, row}, {}, "add");
+        b.output(y, DataType::Float, {1, kTokens, kHidden});
+        const Outcome fused = runWith(b, true, y, {1, kTokens, kHidden});
+        QCOMPARE(fused.count("Add"), size_t(1));
+        expectClose(fused.output, runWith(b, false, y, {1, kTokens, kHidden}).output);
+    }
+
     // The zoo's encoders: every LayerNorm, GELU and bias fuses, and the
     // outputs stay the unfused graph's.
     void zooEncodersFuse_data() {
@@ -320,17 +351,19 @@ private slots:
             outputs[fusion] = session.value()->output(session.value()->outputNames()[0]).value();
             if (fusion == 0) continue;
             const Graph& g = session.value()->executedGraph();
-            int ln = 0, geluMatMul = 0, leftovers = 0, biased = 0;
+            int ln = 0, geluMatMul = 0, leftovers = 0, biased = 0, residuals = 0;
             for (const Node& n : g.nodes) {
                 ln += n.opType == "LayerNormalization";
                 geluMatMul += n.opType == "MatMul" && n.attrString("_fused_activation", "").starts_with("Gelu");
-                biased += n.opType == "MatMul" && n.inputs.size() == 3;
+                biased += n.opType == "MatMul" && n.inputs.size() >= 3 && n.inputs[2] != kNoValue;
+                residuals += n.opType == "MatMul" && n.inputs.size() == 4;
                 leftovers += n.opType == "ReduceMean" || n.opType == "Erf" || n.opType == "Tanh" || n.opType == "Pow";
             }
             QCOMPARE(ln, layerNorms);
             QCOMPARE(geluMatMul, geluMatMuls);
             QCOMPARE(leftovers, 0);
             QVERIFY(biased > 0);
+            QVERIFY(residuals > 0);
         }
         expectClose(outputs[1], outputs[0], 2e-4f);
     }

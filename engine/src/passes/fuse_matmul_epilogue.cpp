@@ -2,8 +2,9 @@
 // product: MatMul -> Add(bias [N]) becomes the MatMul's third input (oneDNN's
 // bias argument), and a Gelu after it the MatMul's fused activation (an
 // eltwise post-op), so the layer's output is written once instead of three
-// times. The node keeps the MatMul's name; `_fused_activation` and the third
-// input are what the graph view shows of the fusion.
+// times; a residual Add after it becomes a fourth input. The node keeps the
+// MatMul's name; `_fused_activation` and the extra inputs are what the graph
+// view shows of the fusion.
 #include "passes/pattern_match.h"
 
 namespace interstage {
@@ -11,10 +12,11 @@ namespace {
 
 using pattern::is;
 
-// A float32 MatMul with nothing fused yet, writing `value` alone.
-Node* plainMatMul(Graph& graph, ValueId value, const std::set<std::string>& pinned) {
+// A float32 MatMul with no activation and at most `inputs` inputs (2: no
+// bias yet), writing `value` alone.
+Node* plainMatMul(Graph& graph, ValueId value, const std::set<std::string>& pinned, size_t inputs) {
     Node* matmul = pattern::soleProducer(graph, value, pinned);
-    if (!is(matmul, "MatMul") || matmul->inputs.size() != 2 || matmul->hasAttr("_fused_activation")) return nullptr;
+    if (!is(matmul, "MatMul") || matmul->inputs.size() > inputs || matmul->hasAttr("_fused_activation")) return nullptr;
     if (graph.value(matmul->input(0)).dtype != DataType::Float) return nullptr;
     return matmul;
 }
@@ -23,7 +25,7 @@ bool fuseBias(Graph& graph, Node& add, const std::set<std::string>& pinned, Remo
     if (!is(&add, "Add") || add.inputs.size() != 2) return false;
     for (int side = 0; side < 2; ++side) {
         const ValueId product = add.inputs[static_cast<size_t>(side)];
-        Node* matmul = plainMatMul(graph, product, pinned);
+        Node* matmul = plainMatMul(graph, product, pinned, 2);
         if (!matmul) continue;
         const Shape& shape = graph.value(product).shape;
         const ValueId bias = add.inputs[static_cast<size_t>(1 - side)];
@@ -64,6 +66,33 @@ bool fuseGeluActivation(Graph& graph, Node& gelu, const std::set<std::string>& p
     return true;
 }
 
+// MatMul -> Add(residual of the output's shape): the residual becomes the
+// MatMul's fourth input (a oneDNN binary post-op). The fused node takes the
+// Add's place in the order, where the residual is surely computed.
+bool fuseResidual(Graph& graph, NodeId addId, const std::set<std::string>& pinned, RemovedValues& removed) {
+    Node& add = graph.nodes[static_cast<size_t>(addId)];
+    if (!is(&add, "Add") || add.inputs.size() != 2 || add.inputs[0] == add.inputs[1]) return false;
+    for (int side = 0; side < 2; ++side) {
+        const ValueId product = add.inputs[static_cast<size_t>(side)];
+        Node* matmul = plainMatMul(graph, product, pinned, 3);
+        const ValueId residual = add.inputs[static_cast<size_t>(1 - side)];
+        if (!matmul) continue;
+        const Value& r = graph.value(residual);
+        if (r.constant || r.dtype != DataType::Float || r.shape != graph.value(product).shape ||
+            graph.value(add.outputs[0]).shape != r.shape)
+            continue;
+        removed.fusedInto[graph.value(product).name] = matmul->name;
+        const ValueId output = add.outputs[0];
+        add = std::move(*matmul);
+        matmul->opType.clear();
+        add.inputs.resize(3, kNoValue);
+        add.inputs.push_back(residual);
+        add.outputs[0] = output;
+        return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 void fuseMatMulEpilogue(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed) {
@@ -74,6 +103,10 @@ void fuseMatMulEpilogue(Graph& graph, const std::set<std::string>& pinned, Remov
     changed = false;
     for (Node& node : graph.nodes)
         if (fuseGeluActivation(graph, node, pinned, removed)) changed = true;
+    if (changed) compactGraph(graph);  // activations first: the residual goes only where there is none
+    changed = false;
+    for (size_t i = 0; i < graph.nodes.size(); ++i)
+        if (fuseResidual(graph, static_cast<NodeId>(i), pinned, removed)) changed = true;
     if (changed) compactGraph(graph);
 }
 

@@ -54,7 +54,9 @@ void fuseLayerNorm(Graph& graph, const std::set<std::string>& pinned, RemovedVal
 // The erf and tanh forms of GELU written out become one Gelu node.
 void fuseGelu(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
 // MatMul -> Add(constant [N]) becomes a MatMul with the bias as its third
-// input, and MatMul -> Gelu a MatMul with a fused GELU activation.
+// input, MatMul -> Gelu a MatMul with a fused GELU activation, and
+// MatMul -> Add(residual, same shape) one with the residual as its fourth
+// input (added before any activation fuseLayers fuses later).
 void fuseMatMulEpilogue(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
 
 // Adds a weight the passes computed (folded Conv weights and biases) under

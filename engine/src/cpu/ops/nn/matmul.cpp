@@ -1,5 +1,5 @@
-// MatMul (N-D with batch broadcasting, 1-D operands, fused bias and
-// activation from passes/fuse_matmul_epilogue) on
+// MatMul (N-D with batch broadcasting, 1-D operands, fused bias, residual
+// and activation from passes/fuse_matmul_epilogue) on
 // oneDNN's matmul primitive, which reads and writes plain row-major data
 // directly. Constant B is packed once at prepare; a run-time B is read in
 // place. Float16 / bfloat16 compute in their type where oneDNN can here
@@ -21,8 +21,8 @@ using dnnl::memory;
 class MatMulKernel final : public Kernel {
 public:
     Status prepare(PrepareContext& context) override {
-        if (context.inputCount() < 2 || context.inputCount() > 3 || !context.hasInput(0) || !context.hasInput(1))
-            return context.invalidHere("needs inputs A and B (and a fused bias)");
+        if (context.inputCount() < 2 || context.inputCount() > 4 || !context.hasInput(0) || !context.hasInput(1))
+            return context.invalidHere("needs inputs A and B (and a fused bias and residual)");
         type_ = context.inputType(0);
         for (size_t i = 0; i < 2; ++i)
             if (context.inputType(i) != type_ || (type_ != DataType::Float && !isHalfType(type_)))
@@ -35,6 +35,7 @@ public:
         Shape a, b, out;
         IS_RETURN_IF_ERROR(operandShapes(context, a, b, out));
         IS_RETURN_IF_ERROR(checkBias(context, out));
+        IS_RETURN_IF_ERROR(checkResidual(context, out));
         const int64_t outCount = elementCount(out).value_or(0);
         if (outCount == 0) {
             mode_ = Mode::Empty;
@@ -42,6 +43,7 @@ public:
         }
         activation_ = fusedActivation(context.node());
         if (a.back() == 0) {
+            if (hasResidual_) return context.unsupportedHere("a fused residual needs K > 0");
             mode_ = Mode::Zeros;  // an empty sum: every element is 0 (plus the bias, then the activation)
             return Status::ok();
         }
@@ -124,8 +126,23 @@ private:
         return Status::ok();
     }
 
+    // The residual the transformer fusions add (input 3): a float32 tensor
+    // of the output's shape, added before the activation.
+    Status checkResidual(const PrepareContext& context, const Shape& out) {
+        hasResidual_ = context.hasInput(3);
+        if (!hasResidual_) return Status::ok();
+        if (type_ != DataType::Float || context.inputType(3) != DataType::Float)
+            return context.unsupportedHere("a fused residual needs float32 operands");
+        if (elementCount(context.inputShape(3)) != elementCount(out))
+            return context.invalidHere("fused residual " + shapeToString(context.inputShape(3)) +
+                                       " is not the output's " + shapeToString(out));
+        return Status::ok();
+    }
+
     Status buildPrimitive(PrepareContext& context, const Shape& a, const Shape& b, const Shape& out) {
         dnnl::post_ops ops;
+        // oneDNN applies post-ops in order: (A B + bias) + residual, then the activation.
+        if (hasResidual_) ops.append_binary(dnnl::algorithm::binary_add, plainDesc(out));
         if (!appendActivation(ops, activation_)) return context.unsupportedHere("fused activation has no oneDNN form");
         const dnnl::primitive_attr attributes = makeAttributes(ops);
         const TensorData* constantB = context.inputConstant(1);
@@ -157,13 +174,19 @@ private:
                 packedBytes_ += step_.addConstant(DNNL_ARG_BIAS, constantBias->bytes.data(), biasDesc, pd.bias_desc());
             else if (hasBias_)
                 step_.addInput(DNNL_ARG_BIAS, 2, biasDesc, pd.bias_desc(), plan);
+            if (hasResidual_) {
+                const memory::desc residual = plainDesc(out);
+                step_.addInput(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, 3, residual, residual, plan);
+            }
             step_.addOutput(DNNL_ARG_DST, 0, plainDesc(out, stored), pd.dst_desc(), plan);
             step_.finish(plan);
             workspaceBytes_ = plan.total();
         } catch (const std::exception& error) {
             return dnnlFailure(context, "cannot build the matmul", error);
         }
-        ownsWeights_ = constantB && !context.inputConstant(0) && (!hasBias_ || constantBias);
+        // A constant residual is read from the weights at run time: they stay.
+        ownsWeights_ = constantB && !context.inputConstant(0) && (!hasBias_ || constantBias) &&
+                       !(hasResidual_ && context.inputConstant(3));
         return Status::ok();
     }
 
@@ -172,7 +195,7 @@ private:
     DataType type_ = DataType::Float;
     bool native_ = false;  // a half type computed as it is (no widening)
     Activation activation_;
-    bool hasBias_ = false;
+    bool hasBias_ = false, hasResidual_ = false;
     int64_t columns_ = 0;
     DnnlStep step_;
     std::size_t workspaceBytes_ = 0;
