@@ -317,6 +317,44 @@ private slots:
         expectClose(fused.output, runWith(b, false, y, {1, kTokens, kHidden}).output);
     }
 
+    // Heads split by Reshape + Transpose, as attention writes them: both
+    // operands of the scores' MatMul are read through strides.
+    void transposeFoldsIntoMatMul() {
+        GraphBuilder b("heads", 13);
+        b.input("x", DataType::Float, {1, kTokens, kHidden});
+        const std::string q = b.op("Sin", {"x"}, {}, "q");
+        const std::string k = b.op("Cos", {"x"}, {}, "k");
+        auto split = [&](const std::string& v, std::vector<int64_t> perm, const std::string& name) {
+            const std::string shape = b.initializer(name + "_shape", TensorData::fromInt64({1, kTokens, 2, 8}, {4}));
+            const std::string r = b.op("Reshape", {v, shape}, {}, name + "_reshape");
+            return b.op("Transpose", {r}, {intsAttr("perm", std::move(perm))}, name + "_transpose");
+        };
+        const std::string scores = b.op("MatMul", {split(q, {0, 2, 1, 3}, "q"), split(k, {0, 2, 3, 1}, "k")}, {}, "s");
+        b.output(scores, DataType::Float, {1, 2, kTokens, kTokens});
+        const Outcome fused = runWith(b, true, scores, {1, kTokens, kHidden});
+        const Outcome plain = runWith(b, false, scores, {1, kTokens, kHidden});
+        QCOMPARE(fused.count("Transpose") + fused.count("Reshape"), size_t(0));
+        QCOMPARE(plain.count("Transpose"), size_t(2));
+        const Node* matmul = find(fused, "MatMul");
+        QVERIFY(matmul);
+        QCOMPARE(matmul->attrInts("_view_perm_1"), (std::vector<int64_t>{0, 2, 3, 1}));
+        expectClose(fused.output, plain.output);
+    }
+
+    // A transposed tensor someone else reads stays as it is.
+    void sharedTransposeStays() {
+        GraphBuilder b("shared_transpose", 13);
+        b.input("x", DataType::Float, {1, kTokens, kHidden});
+        const std::string t = b.op("Transpose", {"x"}, {intsAttr("perm", {0, 2, 1})}, "t");
+        const std::string gram = b.op("MatMul", {t, "x"}, {}, "gram");
+        const std::string other = b.op("MatMul", {t, b.op("Sin", {"x"}, {}, "sin")}, {}, "other");
+        const std::string y = b.op("Add", {gram, other}, {}, "y");
+        b.output(y, DataType::Float, {1, kHidden, kHidden});
+        const Outcome fused = runWith(b, true, y, {1, kTokens, kHidden});
+        QCOMPARE(fused.count("Transpose"), size_t(1));
+        expectClose(fused.output, runWith(b, false, y, {1, kTokens, kHidden}).output);
+    }
+
     // The zoo's encoders: every LayerNorm, GELU and bias fuses, and the
     // outputs stay the unfused graph's.
     void zooEncodersFuse_data() {

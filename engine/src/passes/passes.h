@@ -59,6 +59,10 @@ void fuseGelu(Graph& graph, const std::set<std::string>& pinned, RemovedValues& 
 // input (added before any activation fuseLayers fuses later).
 void fuseMatMulEpilogue(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
 
+// A MatMul operand made by [Reshape ->] Transpose is read as a strided view
+// of the untransposed tensor (fuse_matmul_transpose.cpp).
+void foldTransposeIntoMatMul(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+
 // Adds a weight the passes computed (folded Conv weights and biases) under
 // `name`, or `name_` etc. when that is taken; returns its id.
 ValueId addWeight(Graph& graph, const std::string& name, TensorData data);

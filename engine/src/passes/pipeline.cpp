@@ -20,6 +20,7 @@ Result<Graph> runPasses(const Graph& file, const InputShapes& shapes, const Shap
             fuseLayerNorm(graph, pinned, removed);
             fuseGelu(graph, pinned, removed);
             fuseMatMulEpilogue(graph, pinned, removed);  // after fuseGelu: GELU becomes the MatMul's activation
+            foldTransposeIntoMatMul(graph, pinned, removed);
         }
         fuseLayers(graph, pinned, removed);  // BatchNorm first: the affine fold sees the folded Conv
         foldAffineIntoConv(graph, pinned, removed);

@@ -80,13 +80,52 @@ public:
     bool ownsWeights() const override { return ownsWeights_; }
 
 private:
+    // An operand as the MatMul reads it: the input itself, or where
+    // passes/fuse_matmul_transpose folded a [Reshape ->] Transpose into the
+    // MatMul, a strided view of the input (`_view_shape_N`: the shape the
+    // Reshape gave, `_view_perm_N`: the Transpose's perm). Strides stay
+    // empty for a plain operand.
+    static Status operandView(const PrepareContext& context, size_t i, Shape& dims, Shape& strides) {
+        const Node& node = context.node();
+        const std::string suffix = std::to_string(i);
+        const std::vector<int64_t> perm = node.attrInts("_view_perm_" + suffix);
+        dims = context.inputShape(i);
+        strides.clear();
+        if (perm.empty()) return Status::ok();
+        const Shape view = node.hasAttr("_view_shape_" + suffix) ? node.attrInts("_view_shape_" + suffix) : dims;
+        if (elementCount(view) != elementCount(dims) || perm.size() != view.size())
+            return context.invalidHere("the folded view of input " + suffix + " does not fit " + shapeToString(dims));
+        Shape contiguous(view.size(), 1);
+        for (size_t k = view.size(); k-- > 1;) contiguous[k - 1] = contiguous[k] * view[k];
+        std::vector<bool> seen(view.size(), false);
+        dims.assign(view.size(), 0);
+        strides.assign(view.size(), 0);
+        for (size_t j = 0; j < perm.size(); ++j) {
+            const int64_t axis = perm[j];
+            if (axis < 0 || axis >= static_cast<int64_t>(view.size()) || seen[size_t(axis)])
+                return context.invalidHere("the folded perm of input " + suffix + " is no permutation");
+            seen[size_t(axis)] = true;
+            dims[j] = view[size_t(axis)];
+            strides[j] = contiguous[size_t(axis)];
+        }
+        return Status::ok();
+    }
+
+    // Widens a strided operand's strides as its dims were (front 1s).
+    static void alignStrides(Shape& strides, const Shape& dims) {
+        if (strides.empty()) return;
+        strides.insert(strides.begin(), dims.size() - strides.size(), dims.back() * strides.back());
+    }
+
     // A and B as oneDNN takes them (1-D operands widened, batch dims
     // aligned) and the product's shape, checked against the output.
-    static Status operandShapes(const PrepareContext& context, Shape& a, Shape& b, Shape& out) {
-        a = context.inputShape(0);
-        b = context.inputShape(1);
+    Status operandShapes(const PrepareContext& context, Shape& a, Shape& b, Shape& out) {
+        IS_RETURN_IF_ERROR(operandView(context, 0, a, aStrides_));
+        IS_RETURN_IF_ERROR(operandView(context, 1, b, bStrides_));
         const Shape& y = context.output(0).shape;
         if (a.empty() || b.empty()) return context.invalidHere("operands must have rank >= 1");
+        if ((!aStrides_.empty() && a.size() < 2) || (!bStrides_.empty() && b.size() < 2))
+            return context.invalidHere("a folded view needs rank >= 2");
         // 1-D operands become a row (A) or a column (B); the result's shape
         // drops that axis again, which the resolved output already does.
         if (a.size() == 1) a.insert(a.begin(), 1);
@@ -94,10 +133,11 @@ private:
         const size_t rank = std::max(a.size(), b.size());
         a.insert(a.begin(), rank - a.size(), 1);
         b.insert(b.begin(), rank - b.size(), 1);
+        alignStrides(aStrides_, a);
+        alignStrides(bStrides_, b);
         if (rank > DNNL_MAX_NDIMS) return context.unsupportedHere("rank above " + std::to_string(DNNL_MAX_NDIMS));
         if (b[rank - 2] != a[rank - 1])
-            return context.invalidHere("A " + shapeToString(context.inputShape(0)) + " and B " +
-                                       shapeToString(context.inputShape(1)) + " do not multiply");
+            return context.invalidHere("A " + shapeToString(a) + " and B " + shapeToString(b) + " do not multiply");
         out.assign(rank, 0);
         for (size_t i = 0; i + 2 < rank; ++i) {
             if (a[i] != b[i] && a[i] != 1 && b[i] != 1)
@@ -110,6 +150,10 @@ private:
         if (elementCount(out) != elementCount(y))
             return context.invalidHere("output " + shapeToString(y) + " does not match " + shapeToString(out));
         return Status::ok();
+    }
+
+    static memory::desc operandDesc(const Shape& dims, const Shape& strides, memory::data_type type) {
+        return strides.empty() ? plainDesc(dims, type) : stridedDesc(dims, strides, type);
     }
 
     // The bias the transformer fusions add (passes/fuse_matmul_epilogue):
@@ -157,19 +201,28 @@ private:
             // else in f32 with the step's reorders widening A and Y.
             const memory::data_type stored = dnnlDataType(type_);
             const memory::desc biasDesc = hasBias_ ? plainDesc(biasShape, stored) : memory::desc();
+            // Folded views are read in place where oneDNN has a fast kernel
+            // for their strides; else copied plain through the workspace.
+            bool strided = !aStrides_.empty() || !bStrides_.empty();
             auto describe = [&](memory::data_type t) {
-                const memory::desc weights = constantB ? anyDesc(b, t) : plainDesc(b, t);
-                return dnnl::matmul::desc(plainDesc(a, t), weights, biasDesc, plainDesc(out, t));
+                const Shape none;
+                const memory::desc weights = constantB ? anyDesc(b, t) : operandDesc(b, strided ? bStrides_ : none, t);
+                return dnnl::matmul::desc(operandDesc(a, strided ? aStrides_ : none, t), weights, biasDesc,
+                                          plainDesc(out, t));
             };
-            const dnnl::matmul::primitive_desc pd = matmulIn(stored, describe, attributes, native_);
+            dnnl::matmul::primitive_desc pd = matmulIn(stored, describe, attributes, native_);
+            if (strided && std::string(pd.impl_info_str()).find("ref") != std::string::npos) {
+                strided = false;
+                pd = matmulIn(stored, describe, attributes, native_);
+            }
             WorkspacePlan plan;
             step_.setPrimitive(pd, dnnl::matmul(pd));
-            step_.addInput(DNNL_ARG_SRC, 0, plainDesc(a, stored), pd.src_desc(), plan);
+            step_.addInput(DNNL_ARG_SRC, 0, operandDesc(a, aStrides_, stored), pd.src_desc(), plan);
             if (constantB)
-                packedBytes_ = step_.addConstant(DNNL_ARG_WEIGHTS, constantB->bytes.data(), plainDesc(b, stored),
-                                                 pd.weights_desc());
+                packedBytes_ = step_.addConstant(DNNL_ARG_WEIGHTS, constantB->bytes.data(),
+                                                 operandDesc(b, bStrides_, stored), pd.weights_desc());
             else
-                step_.addInput(DNNL_ARG_WEIGHTS, 1, plainDesc(b, stored), pd.weights_desc(), plan);
+                step_.addInput(DNNL_ARG_WEIGHTS, 1, operandDesc(b, bStrides_, stored), pd.weights_desc(), plan);
             if (constantBias)
                 packedBytes_ += step_.addConstant(DNNL_ARG_BIAS, constantBias->bytes.data(), biasDesc, pd.bias_desc());
             else if (hasBias_)
@@ -196,6 +249,7 @@ private:
     bool native_ = false;  // a half type computed as it is (no widening)
     Activation activation_;
     bool hasBias_ = false, hasResidual_ = false;
+    Shape aStrides_, bStrides_;  // of folded views (empty: plain)
     int64_t columns_ = 0;
     DnnlStep step_;
     std::size_t workspaceBytes_ = 0;
