@@ -3,6 +3,8 @@
 // matmul takes a strided view of the untransposed tensor, so the transposed
 // copy, and the Reshape's, never exist. The MatMul records the view as
 // `_view_shape_N` (the Reshape's shape) and `_view_perm_N` (the perm).
+// Likewise a Transpose [-> Reshape] after the MatMul: it writes the
+// transposed layout through strides (`_view_perm_out`).
 // Runs after the attention fusion, on the MatMuls it leaves.
 #include "passes/pattern_match.h"
 
@@ -53,6 +55,28 @@ bool foldOperand(Graph& graph, Node& matmul, size_t index, const std::set<std::s
     return true;
 }
 
+// MatMul -> Transpose [-> Reshape that merges heads]: the MatMul writes the
+// transposed layout through strides (`_view_perm_out`) into the last value.
+bool foldOutput(Graph& graph, Node& matmul, const std::set<std::string>& pinned, RemovedValues& removed) {
+    if (matmul.hasAttr("_view_perm_out") || matmul.inputs.size() > 3) return false;  // a residual reads plain
+    const ValueId product = matmul.outputs[0];
+    Node* transpose = pattern::soleConsumer(graph, product, pinned);
+    const size_t rank = graph.value(product).shape.size();
+    if (!is(transpose, "Transpose") || rank < 2) return false;
+    std::vector<Node*> gone = {transpose};
+    ValueId last = transpose->outputs[0];
+    if (Node* reshape = pattern::soleConsumer(graph, last, pinned); is(reshape, "Reshape")) {
+        removed.fusedInto[graph.value(last).name] = matmul.name;
+        gone.push_back(reshape);
+        last = reshape->outputs[0];
+    }
+    removed.fusedInto[graph.value(product).name] = matmul.name;
+    matmul.attributes.push_back(intsAttribute("_view_perm_out", permOf(*transpose, rank)));
+    matmul.outputs[0] = last;
+    for (Node* node : gone) node->opType.clear();
+    return true;
+}
+
 }  // namespace
 
 void foldTransposeIntoMatMul(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed) {
@@ -61,6 +85,7 @@ void foldTransposeIntoMatMul(Graph& graph, const std::set<std::string>& pinned, 
         if (!is(&node, "MatMul") || graph.value(node.outputs[0]).dtype != DataType::Float) continue;
         for (size_t i = 0; i < 2; ++i)
             if (foldOperand(graph, node, i, pinned, removed)) changed = true;
+        if (foldOutput(graph, node, pinned, removed)) changed = true;
     }
     if (changed) compactGraph(graph);
 }

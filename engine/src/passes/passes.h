@@ -60,7 +60,8 @@ void fuseGelu(Graph& graph, const std::set<std::string>& pinned, RemovedValues& 
 void fuseMatMulEpilogue(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
 
 // A MatMul operand made by [Reshape ->] Transpose is read as a strided view
-// of the untransposed tensor (fuse_matmul_transpose.cpp).
+// of the untransposed tensor, and a Transpose [-> Reshape] after it is
+// written through strides by the MatMul (fuse_matmul_transpose.cpp).
 void foldTransposeIntoMatMul(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
 
 // Adds a weight the passes computed (folded Conv weights and biases) under

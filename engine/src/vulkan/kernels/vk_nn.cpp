@@ -127,6 +127,8 @@ class GemmKernel : public VulkanKernel {
 public:
     Status prepare(const cpu::PrepareContext& context) override {
         const Node& node = context.node();
+        for (const char* view : {"_view_perm_0", "_view_perm_1", "_view_perm_out"})
+            if (node.hasAttr(view)) return context.unsupportedHere("a folded Transpose has no Vulkan form");
         IS_RETURN_IF_ERROR(requireFloat(context, {0, 1, 2}));
         const Shape& a = context.inputShape(0);
         const Shape& b = context.inputShape(1);

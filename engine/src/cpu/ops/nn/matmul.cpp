@@ -42,8 +42,10 @@ public:
             return Status::ok();
         }
         activation_ = fusedActivation(context.node());
+        IS_RETURN_IF_ERROR(outputView(context, out));
         if (a.back() == 0) {
-            if (hasResidual_) return context.unsupportedHere("a fused residual needs K > 0");
+            if (hasResidual_ || !outStrides_.empty())
+                return context.unsupportedHere("a fused residual or output view needs K > 0");
             mode_ = Mode::Zeros;  // an empty sum: every element is 0 (plus the bias, then the activation)
             return Status::ok();
         }
@@ -152,6 +154,32 @@ private:
         return Status::ok();
     }
 
+    // Where a Transpose [-> Reshape] after the MatMul was folded into it
+    // (`_view_perm_out`): the product is written through strides straight
+    // into the transposed layout.
+    Status outputView(const PrepareContext& context, const Shape& out) {
+        const std::vector<int64_t> perm = context.node().attrInts("_view_perm_out");
+        outStrides_.clear();
+        if (perm.empty()) return Status::ok();
+        if (perm.size() != out.size() || hasResidual_)
+            return context.invalidHere("the folded output view does not fit the product " + shapeToString(out));
+        Shape transposed(out.size());
+        std::vector<bool> seen(out.size(), false);
+        for (size_t j = 0; j < perm.size(); ++j) {
+            if (perm[j] < 0 || perm[j] >= static_cast<int64_t>(out.size()) || seen[size_t(perm[j])])
+                return context.invalidHere("the folded output perm is no permutation");
+            seen[size_t(perm[j])] = true;
+            transposed[j] = out[size_t(perm[j])];
+        }
+        outStrides_.assign(out.size(), 0);
+        int64_t stride = 1;
+        for (size_t j = perm.size(); j-- > 0;) {
+            outStrides_[size_t(perm[j])] = stride;
+            stride *= transposed[j];
+        }
+        return Status::ok();
+    }
+
     static memory::desc operandDesc(const Shape& dims, const Shape& strides, memory::data_type type) {
         return strides.empty() ? plainDesc(dims, type) : stridedDesc(dims, strides, type);
     }
@@ -203,12 +231,12 @@ private:
             const memory::desc biasDesc = hasBias_ ? plainDesc(biasShape, stored) : memory::desc();
             // Folded views are read in place where oneDNN has a fast kernel
             // for their strides; else copied plain through the workspace.
-            bool strided = !aStrides_.empty() || !bStrides_.empty();
+            bool strided = !aStrides_.empty() || !bStrides_.empty() || !outStrides_.empty();
             auto describe = [&](memory::data_type t) {
                 const Shape none;
                 const memory::desc weights = constantB ? anyDesc(b, t) : operandDesc(b, strided ? bStrides_ : none, t);
                 return dnnl::matmul::desc(operandDesc(a, strided ? aStrides_ : none, t), weights, biasDesc,
-                                          plainDesc(out, t));
+                                          operandDesc(out, strided ? outStrides_ : none, t));
             };
             dnnl::matmul::primitive_desc pd = matmulIn(stored, describe, attributes, native_);
             if (strided && std::string(pd.impl_info_str()).find("ref") != std::string::npos) {
@@ -231,7 +259,7 @@ private:
                 const memory::desc residual = plainDesc(out);
                 step_.addInput(DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1, 3, residual, residual, plan);
             }
-            step_.addOutput(DNNL_ARG_DST, 0, plainDesc(out, stored), pd.dst_desc(), plan);
+            step_.addOutput(DNNL_ARG_DST, 0, operandDesc(out, outStrides_, stored), pd.dst_desc(), plan);
             step_.finish(plan);
             workspaceBytes_ = plan.total();
         } catch (const std::exception& error) {
@@ -249,7 +277,7 @@ private:
     bool native_ = false;  // a half type computed as it is (no widening)
     Activation activation_;
     bool hasBias_ = false, hasResidual_ = false;
-    Shape aStrides_, bStrides_;  // of folded views (empty: plain)
+    Shape aStrides_, bStrides_, outStrides_;  // of folded views (empty: plain)
     int64_t columns_ = 0;
     DnnlStep step_;
     std::size_t workspaceBytes_ = 0;
