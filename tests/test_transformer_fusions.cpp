@@ -362,6 +362,26 @@ private slots:
         expectClose(fused.output, runWith(b, false, y, {1, kTokens, kHidden}).output);
     }
 
+    // cpuKernelFusions off (as on Vulkan) leaves every pattern as written.
+    void cpuKernelFusionsOffKeepsThePatterns() {
+        auto bytes = buildZooModel("transformer");
+        QVERIFY(bytes.ok());
+        SessionOptions options;
+        options.cpuKernelFusions = false;
+        options.threads = 1;
+        auto session = Session::create(loadModelFromBytes(bytes.value(), ".").take(), options);
+        QVERIFY2(session.ok(), session.status().toString().c_str());
+        int layerNorms = 0, erfs = 0, views = 0;
+        for (const Node& n : session.value()->executedGraph().nodes) {
+            layerNorms += n.opType == "LayerNormalization";
+            erfs += n.opType == "Erf";
+            views += n.opType == "MatMul" && (n.inputs.size() > 2 || n.hasAttr("_view_perm_1"));
+        }
+        QCOMPARE(layerNorms, 0);
+        QCOMPARE(erfs, 4);
+        QCOMPARE(views, 0);
+    }
+
     // The zoo's encoders: every LayerNorm, GELU and bias fuses, and the
     // outputs stay the unfused graph's.
     void zooEncodersFuse_data() {
