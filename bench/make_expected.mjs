@@ -2,7 +2,7 @@
 // ONNX Runtime on the deterministic input. To keep the repository small,
 // each output is stored as 4096 evenly strided samples plus its sum and sum
 // of absolute values (tests/data/expected/NAME.json).
-//   node bench/make_expected.mjs
+//   node bench/make_expected.mjs [NAME ...]   (all cases, or the named ones)
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -27,7 +27,11 @@ const cases = [
   { name: 'ppocr-det', file: path.join(root, 'models/ocr/ch_PP-OCRv4_det_infer.onnx'), input: ['x', [1, 3, 640, 640]], pattern: 'page' },
   { name: 'ppocr-rec', file: path.join(root, 'models/ocr/ch_PP-OCRv4_rec_infer.onnx'), input: ['x', [1, 3, 48, 320]], pattern: 'page' },
   { name: 'ppocr-cls', file: path.join(root, 'models/ocr/ch_ppocr_mobile_v2.0_cls_infer.onnx'), input: ['x', [1, 3, 48, 192]], pattern: 'page' },
+  // Several inputs, each on the default pattern: written as "inputs".
+  { name: 'transformer', file: zoo('transformer'), inputs: [['embeddings', [1, 128, 256]], ['attention_bias', [1, 1, 1, 128]]] },
+  { name: 'vit', file: zoo('vit'), input: ['pixel_values', [1, 3, 224, 224]] },
 ];
+const only = process.argv.slice(2);
 
 // 'default': element i is ((i * 7) % 256) / 255 - 0.5 (interstage's
 // defaultInput). 'page': dark glyph-like bars in 40-pixel text lines on a
@@ -52,10 +56,12 @@ function makeInput(dims, pattern) {
 }
 
 for (const c of cases) {
+  if (only.length && !only.includes(c.name)) continue;
   const session = await ort.InferenceSession.create(c.file, { intraOpNumThreads: 2, graphOptimizationLevel: 'all' });
-  const [inputName, dims] = c.input;
-  const data = makeInput(dims, c.pattern);
-  const results = await session.run({ [inputName]: new ort.Tensor('float32', data, dims) });
+  const feeds = {};
+  for (const [inputName, dims] of c.inputs || [c.input])
+    feeds[inputName] = new ort.Tensor('float32', makeInput(dims, c.pattern), dims);
+  const results = await session.run(feeds);
   const outputs = session.outputNames.map((name) => {
     const t = results[name];
     const count = t.data.length;
@@ -66,7 +72,10 @@ for (const c of cases) {
     for (const v of t.data) { sum += v; absSum += Math.abs(v); }
     return { name, shape: t.dims, count, sum, abs_sum: absSum, samples: values };
   });
-  const doc = { model: c.name, input: { name: inputName, shape: dims, pattern: c.pattern || 'default' }, reference: 'onnxruntime-node 1.30.0', outputs };
+  const described = ([name, shape]) => ({ name, shape, pattern: c.pattern || 'default' });
+  const doc = c.inputs
+    ? { model: c.name, inputs: c.inputs.map(described), reference: 'onnxruntime-node 1.30.0', outputs }
+    : { model: c.name, input: described(c.input), reference: 'onnxruntime-node 1.30.0', outputs };
   fs.writeFileSync(path.join(root, 'tests/data/expected', `${c.name}.json`), JSON.stringify(doc));
   console.log(`${c.name}: ${outputs.map((o) => `${o.name} ${o.shape.join('x')}`).join(', ')}`);
 }

@@ -49,8 +49,8 @@ class ModelsTest : public QObject {
 private slots:
     void matchesOnnxRuntime_data() {
         QTest::addColumn<QString>("name");
-        for (const char* name :
-             {"u2netp", "resnet", "mobilenetv2", "inception", "blazeface", "ppocr-det", "ppocr-rec", "ppocr-cls"})
+        for (const char* name : {"u2netp", "resnet", "mobilenetv2", "inception", "blazeface", "ppocr-det", "ppocr-rec",
+                                 "ppocr-cls", "transformer", "vit"})
             QTest::newRow(name) << QString(name);
     }
     void matchesOnnxRuntime() {
@@ -72,16 +72,23 @@ private slots:
         QVERIFY2(model.ok(), model.status().toString().c_str());
         const Model loaded = model.value();
 
-        const QJsonObject input = doc["input"].toObject();
-        Shape dims;
-        for (const auto& d : input["shape"].toArray()) dims.push_back(d.toInteger());
-        const std::string inputName = input["name"].toString().toStdString();
+        // "input", or "inputs" for models with several.
+        const QJsonArray described =
+            doc.contains("inputs") ? doc["inputs"].toArray() : QJsonArray{doc["input"].toObject()};
         SessionOptions options;
         options.threads = 2;
-        options.inputShapes[inputName] = dims;
+        std::map<std::string, TensorData> inputs;
+        for (const auto& entry : described) {
+            const QJsonObject input = entry.toObject();
+            Shape dims;
+            for (const auto& d : input["shape"].toArray()) dims.push_back(d.toInteger());
+            const std::string inputName = input["name"].toString().toStdString();
+            options.inputShapes[inputName] = dims;
+            inputs[inputName] = makeInput(dims, input["pattern"].toString());
+        }
         auto session = Session::create(model.take(), options);
         QVERIFY2(session.ok(), session.status().toString().c_str());
-        Status ran = session.value()->run({{inputName, makeInput(dims, input["pattern"].toString())}});
+        Status ran = session.value()->run(inputs);
         QVERIFY2(ran.isOk(), ran.toString().c_str());
 
         for (const auto& entry : doc["outputs"].toArray()) {
@@ -122,9 +129,8 @@ private slots:
             planned.mode = MemoryMode::parse(mode).value();
             auto other = Session::create(loaded, planned);
             QVERIFY2(other.ok(), other.status().toString().c_str());
-            const TensorData x = makeInput(dims, input["pattern"].toString());
-            QVERIFY(other.value()->run({{inputName, x}}).isOk());
-            QVERIFY(other.value()->run({{inputName, x}}).isOk());  // a steady run
+            QVERIFY(other.value()->run(inputs).isOk());
+            QVERIFY(other.value()->run(inputs).isOk());  // a steady run
             for (const std::string& output : session.value()->outputNames())
                 QVERIFY2(other.value()->output(output).value().bytes == session.value()->output(output).value().bytes,
                          qPrintable(QString("%1: output '%2' differs from default").arg(mode, output.c_str())));

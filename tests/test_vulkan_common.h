@@ -134,7 +134,10 @@ inline Result<std::unique_ptr<Session>> cpuSession(const std::string& bytes, con
         input.declaredShape.clear();
         for (int64_t d : inputShape) input.declaredShape.push_back(Dim{d, ""});
     }
-    auto session = Session::create(model.take(), SessionOptions{});
+    // Its graph runs on Vulkan too: only the fusions a Vulkan session makes.
+    SessionOptions options;
+    options.cpuKernelFusions = false;
+    auto session = Session::create(model.take(), options);
     if (!session.ok()) return session.status();
     IS_RETURN_IF_ERROR(session.value()->run(inputs));
     return session;

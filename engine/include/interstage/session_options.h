@@ -27,6 +27,10 @@ struct SessionOptions {
     MemoryMode mode;
     // Layer fusion (BatchNorm into Conv, activations into their producer).
     bool fusion = true;
+    // With fusion: the fusions only CPU kernels run (LayerNorm, GELU, MatMul
+    // bias / residual / strided views; passes.h). Never on Vulkan; a CPU
+    // session whose graph is also run on Vulkan (tests) turns them off.
+    bool cpuKernelFusions = true;
     // In the planning modes (reduce, reuse, arena; never default, which
     // gives every tensor its own buffer by definition), Concat inputs are
     // written straight into their slice of the Concat's output when the

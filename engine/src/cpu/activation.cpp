@@ -25,6 +25,10 @@ Activation fusedActivation(const Node& node) {
         a.kind = Activation::Kind::HardSwish;
     else if (kind == "LeakyRelu")
         a.kind = Activation::Kind::LeakyRelu;
+    else if (kind == "Gelu")
+        a.kind = Activation::Kind::GeluErf;
+    else if (kind == "GeluTanh")
+        a.kind = Activation::Kind::GeluTanh;
     return a;
 }
 
@@ -44,6 +48,10 @@ float activate(const Activation& a, float x) {
             return x * std::min(1.f, std::max(0.f, x / 6.f + 0.5f));
         case Activation::Kind::LeakyRelu:
             return x >= 0 ? x : a.alpha * x;
+        case Activation::Kind::GeluErf:
+            return 0.5f * x * (1.f + std::erf(x * 0.70710678f));
+        case Activation::Kind::GeluTanh:
+            return 0.5f * x * (1.f + std::tanh(0.79788456f * (x + 0.044715f * x * x * x)));
     }
     return x;
 }

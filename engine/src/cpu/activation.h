@@ -4,6 +4,7 @@
 // to their output (oneDNN kernels as an eltwise post-op).
 //
 //   _fused_activation : string  Relu | Clip | Sigmoid | HardSigmoid | HardSwish | LeakyRelu
+//                               | Gelu | GeluTanh (MatMul only: passes/fuse_matmul_epilogue)
 //   _fused_alpha      : float   LeakyRelu alpha, HardSigmoid alpha, Clip min
 //   _fused_beta       : float   HardSigmoid beta, Clip max
 #pragma once
@@ -15,7 +16,7 @@
 namespace interstage::cpu {
 
 struct Activation {
-    enum class Kind { None, Relu, Clip, Sigmoid, HardSigmoid, HardSwish, LeakyRelu };
+    enum class Kind { None, Relu, Clip, Sigmoid, HardSigmoid, HardSwish, LeakyRelu, GeluErf, GeluTanh };
     Kind kind = Kind::None;
     float alpha = 0;
     float beta = 0;

@@ -52,6 +52,24 @@ void fuseAttention(Graph& graph, const std::set<std::string>& pinned, RemovedVal
 // constants folds into the Conv's weights and bias.
 void foldAffineIntoConv(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
 
+// Transformer fusions (run before fuseLayers, CPU only: the kernels they
+// produce have no Vulkan form):
+// ReduceMean, Sub, Pow, ReduceMean, Add eps, Sqrt, Div [, Mul gamma][, Add
+// beta] (and the Mul / Reciprocal variants) become one LayerNormalization.
+void fuseLayerNorm(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+// The erf and tanh forms of GELU written out become one Gelu node.
+void fuseGelu(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+// MatMul -> Add(constant [N]) becomes a MatMul with the bias as its third
+// input, MatMul -> Gelu a MatMul with a fused GELU activation, and
+// MatMul -> Add(residual, same shape) one with the residual as its fourth
+// input (added before any activation fuseLayers fuses later).
+void fuseMatMulEpilogue(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+
+// A MatMul operand made by [Reshape ->] Transpose is read as a strided view
+// of the untransposed tensor, and a Transpose [-> Reshape] after it is
+// written through strides by the MatMul (fuse_matmul_transpose.cpp).
+void foldTransposeIntoMatMul(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+
 // Adds a weight the passes computed (folded Conv weights and biases) under
 // `name`, or `name_` etc. when that is taken; returns its id.
 ValueId addWeight(Graph& graph, const std::string& name, TensorData data);

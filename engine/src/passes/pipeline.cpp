@@ -17,6 +17,12 @@ Result<Graph> runPasses(const Graph& file, const InputShapes& shapes, const Shap
         fuseHardSwish(graph, pinned, removed);
         fuseQdqConv(graph, pinned, removed);
         fuseDequantizeIntoConvInteger(graph, pinned, removed);
+        if (options.cpuFusions) {
+            fuseLayerNorm(graph, pinned, removed);
+            fuseGelu(graph, pinned, removed);
+            fuseMatMulEpilogue(graph, pinned, removed);  // after fuseGelu: GELU becomes the MatMul's activation
+            foldTransposeIntoMatMul(graph, pinned, removed);
+        }
         fuseLayers(graph, pinned, removed);  // BatchNorm first: the affine fold sees the folded Conv
         foldAffineIntoConv(graph, pinned, removed);
         fuseLayers(graph, pinned, removed);  // activations that follow a folded affine

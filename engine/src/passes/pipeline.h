@@ -21,6 +21,9 @@ struct PassOptions {
     // Decomposed attention into one MultiHeadAttention (with fusion; off on
     // Vulkan, which has no attention shader and would run it on the CPU).
     bool fuseAttention = true;
+    // Fusions whose kernels only the CPU has (LayerNorm, GELU, MatMul bias
+    // and activation: passes.h); off for GPU sessions.
+    bool cpuFusions = true;
     // Channel block for the CPU's blocked layout (16 with AVX-512, 8 with
     // AVX2); 0 keeps every tensor NCHW (--no-blocked-layout, Vulkan).
     int channelBlock = 0;

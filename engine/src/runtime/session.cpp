@@ -106,7 +106,8 @@ Result<Graph> Session::Impl::passesOn(const InputShapes& shapes, const InputValu
             "this session released its weights (reduce-constant); create a new session to run other input shapes");
     PassOptions passes;
     passes.fusion = options.fusion;
-    passes.fuseAttention = !onGpu();
+    passes.fuseAttention = options.cpuKernelFusions && !onGpu();
+    passes.cpuFusions = options.cpuKernelFusions && !onGpu();
     passes.channelBlock = !onGpu() && options.blockedLayout ? cpu::nn::preferredChannelBlock() : 0;
     passes.stripeBytes = cpu::nn::convStripeBytes();
     passes.memoryAwareOrder = options.memoryAwareOrder;

@@ -37,6 +37,10 @@ ActivationParams fusedActivationParams(const Node& node) {
         case cpu::Activation::Kind::LeakyRelu:
             p.code = ACT_LEAKY_RELU;
             break;
+        case cpu::Activation::Kind::GeluErf:   // no shader form: GPU sessions never fuse it (PassOptions::cpuFusions),
+        case cpu::Activation::Kind::GeluTanh:  // and the gemm kernel refuses a node that has it
+            p.code = ACT_NONE;
+            break;
     }
     return p;
 }

@@ -2,6 +2,7 @@
 // AveragePool (pool2d.comp), the global pools (global_pool.comp) and Gemm /
 // MatMul (gemm.comp). Attribute parsing reuses the CPU kernels' window
 // helpers so both backends read a node the same way.
+#include "cpu/activation.h"
 #include "cpu/ops/nn/window.h"
 #include "vulkan/kernels/conv_window_push.h"
 #include "vulkan/vulkan_kernel.h"
@@ -126,6 +127,8 @@ class GemmKernel : public VulkanKernel {
 public:
     Status prepare(const cpu::PrepareContext& context) override {
         const Node& node = context.node();
+        for (const char* view : {"_view_perm_0", "_view_perm_1", "_view_perm_out"})
+            if (node.hasAttr(view)) return context.unsupportedHere("a folded Transpose has no Vulkan form");
         IS_RETURN_IF_ERROR(requireFloat(context, {0, 1, 2}));
         const Shape& a = context.inputShape(0);
         const Shape& b = context.inputShape(1);
@@ -159,6 +162,11 @@ public:
         }
         if (y.size() < 2 || u32(y[y.size() - 2]) != push_.M || u32(y.back()) != push_.N)
             return context.invalidHere("output shape does not fit the operands");
+        const cpu::Activation::Kind kind = cpu::fusedActivation(node).kind;
+        if (kind == cpu::Activation::Kind::GeluErf || kind == cpu::Activation::Kind::GeluTanh)
+            return context.unsupportedHere("a fused GELU has no Vulkan form");
+        if (context.inputCount() > 2 && node.opType == "MatMul")
+            return context.unsupportedHere("a fused MatMul bias has no Vulkan form");
         const auto act = fusedActivationParams(node);
         push_.act = act.code, push_.actAlpha = act.alpha, push_.actBeta = act.beta;
         return Status::ok();

@@ -36,6 +36,10 @@ void activateRow(const Activation& a, float* data, int64_t n) {
             return fusedHardSwish(data, data, n, 0.f, 0.f, 0.f);
         case Activation::Kind::LeakyRelu:
             return fusedLeakyRelu(data, data, n, a.alpha, 0.f, 0.f);
+        case Activation::Kind::GeluErf:  // fused into MatMul only, applied by oneDNN there
+        case Activation::Kind::GeluTanh:
+            for (int64_t i = 0; i < n; ++i) data[i] = activate(a, data[i]);
+            return;
     }
 }
 

@@ -85,6 +85,12 @@ bool appendActivation(dnnl::post_ops& ops, const Activation& activation) {
             ops.append_eltwise(1.f, algorithm::eltwise_linear, activation.alpha, activation.beta);
             ops.append_eltwise(1.f, algorithm::eltwise_clip, 0.f, 1.f);
             return true;
+        case Activation::Kind::GeluErf:
+            ops.append_eltwise(1.f, algorithm::eltwise_gelu_erf, 0.f, 0.f);
+            return true;
+        case Activation::Kind::GeluTanh:
+            ops.append_eltwise(1.f, algorithm::eltwise_gelu_tanh, 0.f, 0.f);
+            return true;
     }
     return false;
 }

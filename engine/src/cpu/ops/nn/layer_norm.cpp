@@ -5,10 +5,55 @@
 
 #include "cpu/ops/nn/nn_kernels.h"
 #include "cpu/parallel.h"
+#include "cpu/simd_dispatch.h"
 
 namespace interstage::cpu::nn {
 
 namespace {
+
+struct RowStatistics {
+    float mean = 0, invStd = 0;
+};
+
+// One row: float sums in SIMD lanes (the rows are a transformer's hidden
+// size, hundreds to a few thousand values), compiled per ISA below.
+__attribute__((always_inline)) inline RowStatistics normalizeRowBody(const float* src, float* dst, int64_t cols,
+                                                                     const float* scale, const float* bias,
+                                                                     float epsilon) {
+    float sum = 0;
+#pragma omp simd reduction(+ : sum)
+    for (int64_t j = 0; j < cols; ++j) sum += src[j];
+    const float mean = cols > 0 ? sum / static_cast<float>(cols) : 0.f;
+    float squares = 0;
+#pragma omp simd reduction(+ : squares)
+    for (int64_t j = 0; j < cols; ++j) squares += (src[j] - mean) * (src[j] - mean);
+    const float invStd = 1.f / std::sqrt((cols > 0 ? squares / static_cast<float>(cols) : 0.f) + epsilon);
+    if (bias) {
+#pragma omp simd
+        for (int64_t j = 0; j < cols; ++j) dst[j] = (src[j] - mean) * invStd * scale[j] + bias[j];
+    } else {
+#pragma omp simd
+        for (int64_t j = 0; j < cols; ++j) dst[j] = (src[j] - mean) * invStd * scale[j];
+    }
+    return {mean, invStd};
+}
+
+using RowFunction = RowStatistics (*)(const float*, float*, int64_t, const float*, const float*, float);
+
+__attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))) IS_FP_CONTRACT_FAST RowStatistics
+normalizeRowAvx512(const float* src, float* dst, int64_t cols, const float* scale, const float* bias, float epsilon) {
+    return normalizeRowBody(src, dst, cols, scale, bias, epsilon);
+}
+__attribute__((target("avx2,fma"))) IS_FP_CONTRACT_FAST RowStatistics normalizeRowAvx2(const float* src, float* dst,
+                                                                                       int64_t cols, const float* scale,
+                                                                                       const float* bias,
+                                                                                       float epsilon) {
+    return normalizeRowBody(src, dst, cols, scale, bias, epsilon);
+}
+RowStatistics normalizeRowBaseline(const float* src, float* dst, int64_t cols, const float* scale, const float* bias,
+                                   float epsilon) {
+    return normalizeRowBody(src, dst, cols, scale, bias, epsilon);
+}
 
 // Maps a parameter broadcast to the normalized shape: element j of a row
 // reads parameter index(j). Identity when the parameter has every element.
@@ -105,23 +150,14 @@ public:
         float* invStdOut = context.outputs.size() > 2 ? context.outputs[2].as<float>() : nullptr;
         const int64_t cols = cols_;
         const float epsilon = epsilon_;
-#pragma omp parallel for schedule(static) if (rows_ * cols > kParallelWork)
+        static const RowFunction normalizeRow =
+            pickBySimd<RowFunction>(&normalizeRowAvx512, &normalizeRowAvx2, &normalizeRowBaseline);
+        // About five operations per element (two sums, the normalization).
+#pragma omp parallel for schedule(static) if (rows_ * cols * 5 > kParallelWork)
         for (int64_t r = 0; r < rows_; ++r) {
-            const float* src = x + r * cols;
-            float* dst = y + r * cols;
-            double sum = 0;
-            for (int64_t j = 0; j < cols; ++j) sum += src[j];
-            const float mean = static_cast<float>(cols > 0 ? sum / static_cast<double>(cols) : 0);
-            double squares = 0;
-            for (int64_t j = 0; j < cols; ++j) squares += double(src[j] - mean) * double(src[j] - mean);
-            const float var = static_cast<float>(cols > 0 ? squares / static_cast<double>(cols) : 0);
-            const float invStd = 1.f / std::sqrt(var + epsilon);
-            if (bias)
-                for (int64_t j = 0; j < cols; ++j) dst[j] = (src[j] - mean) * invStd * scale[j] + bias[j];
-            else
-                for (int64_t j = 0; j < cols; ++j) dst[j] = (src[j] - mean) * invStd * scale[j];
-            if (meanOut) meanOut[r] = mean;
-            if (invStdOut) invStdOut[r] = invStd;
+            const RowStatistics stats = normalizeRow(x + r * cols, y + r * cols, cols, scale, bias, epsilon);
+            if (meanOut) meanOut[r] = stats.mean;
+            if (invStdOut) invStdOut[r] = stats.invStd;
         }
         return Status::ok();
     }
