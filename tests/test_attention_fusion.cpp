@@ -359,7 +359,9 @@ private slots:
         const Outcome fused = runWith(f, true, kept);
         const Outcome plain = runWith(f, false, kept);
         QCOMPARE(countOp(fused.executed, "MultiHeadAttention"), 0);
-        QCOMPARE(fused.executed.nodes.size(), plain.executed.nodes.size());
+        // The scores still go through their own Softmax (other fusions,
+        // e.g. the dense layers', may still shrink the graph).
+        QCOMPARE(countOp(fused.executed, "Softmax"), 1);
         expectClose(fused.y, plain.y);
     }
 };

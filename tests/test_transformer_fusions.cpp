@@ -319,6 +319,7 @@ private slots:
 
     // Heads split by Reshape + Transpose and merged back, as attention
     // writes them: the MatMuls read and write through strides instead.
+    // Sigmoid, not Softmax, so the attention fusion leaves them to this one.
     void transposeFoldsIntoMatMul() {
         GraphBuilder b("heads", 13);
         b.input("x", DataType::Float, {1, kTokens, kHidden});
@@ -330,7 +331,7 @@ private slots:
             return b.op("Transpose", {r}, {intsAttr("perm", std::move(perm))}, name + "_transpose");
         };
         const std::string scores = b.op("MatMul", {split(q, {0, 2, 1, 3}, "q"), split(k, {0, 2, 3, 1}, "k")}, {}, "s");
-        const std::string probs = b.op("Softmax", {scores}, {intAttr("axis", -1)}, "probs");
+        const std::string probs = b.op("Sigmoid", {scores}, {}, "probs");
         const std::string v = b.op("Tanh", {"x"}, {}, "v");
         const std::string context = b.op("MatMul", {probs, split(v, {0, 2, 1, 3}, "v")}, {}, "context");
         const std::string merged = b.op("Transpose", {context}, {intsAttr("perm", {0, 2, 1, 3})}, "merge");
