@@ -71,6 +71,10 @@ void printRunLine(int r, const RunStats& stats) {
         std::cout << ", " << stats.fallbackTransfers << " CPU-fallback transfers of "
                   << formatBytes(stats.fallbackBytes);
     if (!stats.deviceHeap.empty()) std::cout << ", device heap peak " << formatBytes(stats.peakDeviceHeapBytes);
+    // Freed blocks kept for reuse are resident but hold no tensor: say so,
+    // since they are part of the RSS figure beside them.
+    if (stats.peakBlockCacheBytes)
+        std::cout << ", freed blocks kept for reuse " << formatBytes(stats.peakBlockCacheBytes);
     std::cout << ")" << std::endl;
 }
 
