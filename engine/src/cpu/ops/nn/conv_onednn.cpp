@@ -6,6 +6,11 @@
 // DnnlStep reorders in and out through the workspace. For 3x3 / stride 1
 // convolutions with 64+ output channels Winograd (F(2x2, 3x3)) is ~1.7x
 // faster than direct on AVX-512; with fewer outputs it is slower.
+// Winograd's weight transform runs once, at prepare, single-threaded and
+// slowly (25-45 ms for a 512x512x3x3 kernel here), while its gain per run
+// scales with the output's pixels: on a 7x7 map it pays back only after
+// dozens of runs, so maps under kWinogradMinOutputPixels go direct (ResNet-18:
+// session set-up 175-285 -> 98-179 ms, steady 11.8 -> 11.9 ms).
 //
 // Stripes: the blocked copies of a big activation (U^2-Net's 128 -> 64
 // channel 3x3 at 320x320 needs ~76 MiB) would dominate the workspace, so a
@@ -36,6 +41,8 @@ namespace interstage::cpu::nn {
 using dnnl::memory;
 
 namespace {
+
+constexpr int64_t kWinogradMinOutputPixels = 100;  // 10x10: see the comment at the top
 
 constexpr int64_t kMinStripeRows = 8;  // fewer rows per stripe waste time on halos and calls
 
@@ -126,7 +133,7 @@ dnnl::convolution_forward::primitive_desc choosePrimitive(const ConvSpec& spec, 
                                dilations == DnnlDims{0, 0};
     dnnl::convolution_forward::primitive_desc pd;
     const bool stored = storedLayouts && spec.inBlock && spec.outBlock;
-    bool built = winogradShape && x[1] >= 16 && w[0] >= 64 &&
+    bool built = winogradShape && x[1] >= 16 && w[0] >= 64 && y[2] * y[3] >= kWinogradMinOutputPixels &&
                  build(dnnl::algorithm::convolution_winograd, stored ? activationDesc(x, spec.inBlock) : anyDesc(x),
                        stored ? activationDesc(y, spec.outBlock) : anyDesc(y), pd);
     if (!built)
