@@ -135,9 +135,11 @@ private slots:
             const std::size_t bytes = allocator == &huge ? kMiB : 3 * kMiB;
             void* p = allocator->allocate(bytes);
             QVERIFY(p);
-            QCOMPARE(mappingOf(p).start, reinterpret_cast<std::uintptr_t>(p));
+            QCOMPARE(pagesIn(p, bytes).mapped, pageRounded(bytes));
             fill(p, bytes, 1);
-            QCOMPARE(mappingOf(p).rssBytes, pageRounded(bytes));
+            // Counted page by page: the kernel may merge the mapping with a
+            // neighbour (ASan's own mappings do), so smaps' total is not its own.
+            QCOMPARE(pagesIn(p, bytes).resident, pageRounded(bytes));
             allocator->release(p, bytes);
         }
     }
@@ -226,6 +228,14 @@ private slots:
     // run they are back with the OS: RSS falls at least 8 MiB from the peak
     // and does not grow from run to run.
     void reduceRunsStillReturnTheirMemory() {
+#if defined(__SANITIZE_ADDRESS__)
+        // ASan's quarantine keeps freed heap blocks from reuse (256 MiB by
+        // default), so its heap grows from run to run by design (4.8 MiB
+        // here); the tensors' mapped blocks must still go back.
+        constexpr std::size_t kRunGrowthAllowance = 16 * kMiB;
+#else
+        constexpr std::size_t kRunGrowthAllowance = 2 * kMiB;
+#endif
         SessionOptions options;
         options.threads = 2;
         options.mode = MemoryMode::parse("reduce").value();
@@ -237,17 +247,18 @@ private slots:
             RunStats stats;
             QVERIFY(session.value()->run({}, &stats).isOk());
             after.push_back(processResidentBytes());
-            const QString figures = QString("run %1: before %2, peak %3, after %4")
+            const QString figures = QString("run %1: before %2, peak %3, after %4, after run 2 %5")
                                         .arg(run + 1)
                                         .arg(before)
                                         .arg(stats.peakRssBytes)
-                                        .arg(after.back());
+                                        .arg(after.back())
+                                        .arg(after.size() > 1 ? after[1] : 0);
             QVERIFY2(stats.peakRssBytes >= before + 8 * kMiB, qPrintable(figures));
             QVERIFY(stats.peakBlockCacheBytes <= kHostBlockCacheBytes);
             QVERIFY2(after.back() + 8 * kMiB <= stats.peakRssBytes, qPrintable(figures));
             // From the third run on the process has settled (the first runs
             // also allocate the input, the kept output and the heap's own).
-            if (run >= 2) QVERIFY2(after.back() < after[1] + 2 * kMiB, qPrintable(figures));
+            if (run >= 2) QVERIFY2(after.back() < after[1] + kRunGrowthAllowance, qPrintable(figures));
         }
     }
 };
