@@ -6,20 +6,13 @@
 // Likewise a Transpose [-> Reshape] after the MatMul: it writes the
 // transposed layout through strides (`_view_perm_out`).
 // Runs after the attention fusion, on the MatMuls it leaves.
+#include "interstage/builder.h"
 #include "passes/pattern_match.h"
 
 namespace interstage {
 namespace {
 
 using pattern::is;
-
-Attribute intsAttribute(const std::string& name, std::vector<int64_t> values) {
-    Attribute a;
-    a.name = name;
-    a.kind = Attribute::Kind::Ints;
-    a.ints = std::move(values);
-    return a;
-}
 
 // Transpose's perm, the default (reversed axes) included.
 std::vector<int64_t> permOf(const Node& transpose, size_t rank) {
@@ -48,8 +41,8 @@ bool foldOperand(Graph& graph, Node& matmul, size_t index, const std::set<std::s
         source = reshape->input(0);
     }
     if (graph.value(source).constant) return false;  // folded constants are packed as they are
-    matmul.attributes.push_back(intsAttribute("_view_perm_" + suffix, permOf(*transpose, rank)));
-    matmul.attributes.push_back(intsAttribute("_view_shape_" + suffix, view));
+    matmul.attributes.push_back(intsAttr("_view_perm_" + suffix, permOf(*transpose, rank)));
+    matmul.attributes.push_back(intsAttr("_view_shape_" + suffix, view));
     matmul.inputs[index] = source;
     pattern::dropNodes(graph, gone, matmul.name, removed);
     return true;
@@ -71,7 +64,7 @@ bool foldOutput(Graph& graph, Node& matmul, const std::set<std::string>& pinned,
         last = reshape->outputs[0];
     }
     removed.fusedInto[graph.value(product).name] = matmul.name;
-    matmul.attributes.push_back(intsAttribute("_view_perm_out", permOf(*transpose, rank)));
+    matmul.attributes.push_back(intsAttr("_view_perm_out", permOf(*transpose, rank)));
     matmul.outputs[0] = last;
     for (Node* node : gone) node->opType.clear();
     return true;

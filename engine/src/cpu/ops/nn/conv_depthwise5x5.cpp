@@ -141,15 +141,7 @@ public:
         g_.rowFloats = ((g_.outWidth - 1) * g_.stride + kTaps + 1) / 2 * 2;
         plane_ = g_.stride == 1 ? pickPlane<1>() : pickPlane<2>();
         hasBias_ = spec.hasBias;
-        if (spec.constantWeights) {
-            const float* w = spec.constantWeights->data<float>();
-            weights_.assign(w, w + spec.constantWeights->elementCount());
-        }
-        if (spec.constantBias) {
-            const float* b = spec.constantBias->data<float>();
-            bias_.assign(b, b + spec.constantBias->elementCount());
-        }
-        packedBytes = (weights_.size() + bias_.size()) * sizeof(float);
+        copyConstants(spec, weights_, bias_);
     }
 
     Status run(RunContext& context) override {

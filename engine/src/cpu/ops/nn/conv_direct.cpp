@@ -168,16 +168,7 @@ public:
                    spec.window.padBegin[wAxis], spec.w.back());
         rowFunction_ = pickRowFunction();
         hasBias_ = spec.hasBias;
-        // Constant weights and bias are copied so the graph's copy can go.
-        if (spec.constantWeights) {
-            const float* w = spec.constantWeights->data<float>();
-            weights_.assign(w, w + spec.constantWeights->elementCount());
-        }
-        if (spec.constantBias) {
-            const float* b = spec.constantBias->data<float>();
-            bias_.assign(b, b + spec.constantBias->elementCount());
-        }
-        packedBytes = (weights_.size() + bias_.size()) * sizeof(float);
+        copyConstants(spec, weights_, bias_);
     }
 
     Status run(RunContext& context) override {

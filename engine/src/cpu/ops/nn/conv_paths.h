@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <vector>
 
 #include "cpu/activation.h"
 #include "cpu/kernel.h"
@@ -51,6 +52,21 @@ public:
     std::size_t workspaceBytes = 0;
     std::size_t packedBytes = 0;   // weights and bias copied at prepare
     bool writesOverInput = false;  // safe with the output over the start of the input
+
+protected:
+    // Copies float weights and bias known at prepare, so the graph's copies
+    // can go, and counts them in packedBytes; empty vectors when not known.
+    void copyConstants(const ConvSpec& spec, std::vector<float>& weights, std::vector<float>& bias) {
+        if (spec.constantWeights) {
+            const float* w = spec.constantWeights->data<float>();
+            weights.assign(w, w + spec.constantWeights->elementCount());
+        }
+        if (spec.constantBias) {
+            const float* b = spec.constantBias->data<float>();
+            bias.assign(b, b + spec.constantBias->elementCount());
+        }
+        packedBytes = (weights.size() + bias.size()) * sizeof(float);
+    }
 };
 
 // A kernel that prepares one ConvPath and runs it (Conv, ConvTranspose).
