@@ -83,25 +83,6 @@ bool allBytes(const void* p, std::size_t bytes, unsigned char value) {
     return true;
 }
 
-// Conv chain whose tensors are 4 to 16 MiB: reduce mode maps and unmaps
-// several huge-page blocks every run.
-Model bigChain() {
-    GraphBuilder b("big_chain");
-    b.input("x", DataType::Float, {1, 16, 256, 256});
-    auto weights = [&](const char* name, int64_t out, int64_t in) {
-        std::vector<float> w(static_cast<size_t>(out * in * 9));
-        for (size_t i = 0; i < w.size(); ++i) w[i] = float((i * 7919) % 13) / 13.0f - 0.45f;
-        return b.initializer(name, TensorData::fromFloat(w, {out, in, 3, 3}));
-    };
-    const auto pads = intsAttr("pads", {1, 1, 1, 1});
-    auto y1 = b.op("Conv", {"x", weights("w1", 64, 16)}, {pads}, "y1");
-    auto r1 = b.op("Relu", {y1}, {}, "r1");
-    auto y2 = b.op("Conv", {r1, weights("w2", 32, 64)}, {pads}, "y2");
-    auto z = b.op("Conv", {y2, weights("w3", 16, 32)}, {pads}, "z");
-    b.output(z, DataType::Float, {1, 16, 256, 256});
-    return testsupport::builtModel(b);
-}
-
 }  // namespace
 
 class TestHostBuffers : public QObject {
@@ -239,7 +220,7 @@ private slots:
         SessionOptions options;
         options.threads = 2;
         options.mode = MemoryMode::parse("reduce").value();
-        auto session = Session::create(bigChain(), options);
+        auto session = Session::create(testsupport::bigConvChain(), options);
         QVERIFY2(session.ok(), qPrintable(QString::fromStdString(session.status().toString())));
         std::vector<std::size_t> after;
         for (int run = 0; run < 5; ++run) {

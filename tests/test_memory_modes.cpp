@@ -80,27 +80,12 @@ Model residualModel() {
     return testsupport::builtModel(b);
 }
 
-// x [1,16,256,256] -> Conv 16->64 + Relu r1 (16 MiB) -> Conv 64->32 y2
+// testsupport::bigConvChain(): x [1,16,256,256] -> Conv 16->64 + Relu r1
+// (16 MiB) -> Conv 64->32 y2
 // (8 MiB) -> Conv 32->16 z (output). r1 and y2 pass between convolutions,
 // so the CPU stores them channel-blocked, and the middle conv runs in row
 // stripes.
 constexpr size_t kMiB = 1 << 20;
-Model bigConvChain() {
-    GraphBuilder b("big_conv_chain");
-    b.input("x", DataType::Float, {1, 16, 256, 256});
-    auto weights = [&](const char* name, int64_t out, int64_t in) {
-        std::vector<float> w(static_cast<size_t>(out * in * 9));
-        for (size_t i = 0; i < w.size(); ++i) w[i] = float((i * 7919) % 13) / 13.0f - 0.45f;
-        return b.initializer(name, TensorData::fromFloat(w, {out, in, 3, 3}));
-    };
-    const auto pads = intsAttr("pads", {1, 1, 1, 1});
-    auto y1 = b.op("Conv", {"x", weights("w1", 64, 16)}, {pads}, "y1");
-    auto r1 = b.op("Relu", {y1}, {}, "r1");
-    auto y2 = b.op("Conv", {r1, weights("w2", 32, 64)}, {pads}, "y2");
-    auto z = b.op("Conv", {y2, weights("w3", 16, 32)}, {pads}, "z");
-    b.output(z, DataType::Float, {1, 16, 256, 256});
-    return testsupport::builtModel(b);
-}
 
 // z -> Relu big -> ReduceSum bs (output): a 400 KB peak first, so that
 // nothing later raises it. Then x -> Relu a; w -> Sigmoid b, Tanh c;
@@ -250,12 +235,12 @@ private slots:
             SessionOptions options;
             options.blockedLayout = false;  // no striped conv: a reference
             options.threads = 2;
-            return Session::create(bigConvChain(), options).take();
+            return Session::create(testsupport::bigConvChain(), options).take();
         }();
         QVERIFY(plain->run({}).isOk());
         const TensorData expected = plain->output("z").value();
-        auto over = makeSession(bigConvChain(), "reduce");
-        auto apart = makeSession(bigConvChain(), "reduce", {}, true, true, true, false);
+        auto over = makeSession(testsupport::bigConvChain(), "reduce");
+        auto apart = makeSession(testsupport::bigConvChain(), "reduce", {}, true, true, true, false);
         TwoRuns a = runTwice(*over), b = runTwice(*apart);
         std::map<std::string, TensorPlacement> at;
         for (const auto& p : over->memoryMap()) at[p.name] = p;
@@ -273,7 +258,7 @@ private slots:
         const TensorData got = over->output("z").value();
         QCOMPARE(apart->output("z").value().bytes, got.bytes);
         for (const char* mode : {"default", "arena"}) {
-            auto other = makeSession(bigConvChain(), mode);
+            auto other = makeSession(testsupport::bigConvChain(), mode);
             QVERIFY(other->run({}).isOk());
             QCOMPARE(other->output("z").value().bytes, got.bytes);
         }

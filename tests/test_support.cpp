@@ -3,6 +3,7 @@
 #include <QtGlobal>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "interstage/zoo.h"
 
@@ -97,6 +98,23 @@ interstage::GraphBuilder controlFlowModel(int elseNodes) {
     g.op("Add", {"choose", "repeat"}, {}, "post");
     g.output("post", DataType::Float, {1, 4});
     return g;
+}
+
+interstage::Model bigConvChain() {
+    interstage::GraphBuilder b("big_conv_chain");
+    b.input("x", interstage::DataType::Float, {1, 16, 256, 256});
+    auto weights = [&](const char* name, int64_t out, int64_t in) {
+        std::vector<float> w(static_cast<size_t>(out * in * 9));
+        for (size_t i = 0; i < w.size(); ++i) w[i] = float((i * 7919) % 13) / 13.0f - 0.45f;
+        return b.initializer(name, interstage::TensorData::fromFloat(w, {out, in, 3, 3}));
+    };
+    const auto pads = interstage::intsAttr("pads", {1, 1, 1, 1});
+    auto y1 = b.op("Conv", {"x", weights("w1", 64, 16)}, {pads}, "y1");
+    auto r1 = b.op("Relu", {y1}, {}, "r1");
+    auto y2 = b.op("Conv", {r1, weights("w2", 32, 64)}, {pads}, "y2");
+    auto z = b.op("Conv", {y2, weights("w3", 16, 32)}, {pads}, "z");
+    b.output(z, interstage::DataType::Float, {1, 16, 256, 256});
+    return builtModel(b);
 }
 
 }  // namespace testsupport

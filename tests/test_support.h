@@ -24,6 +24,10 @@ std::string writeFile(const QTemporaryDir& dir, const std::string& name, const s
 // the test (qFatal, with the loader's message).
 interstage::Model builtModel(const interstage::GraphBuilder& builder);
 
+// Three 3x3 Convs on 1x16x256x256 whose tensors are 4 to 16 MiB: big enough
+// for conv row stripes and for reduce mode's huge-page blocks.
+interstage::Model bigConvChain();
+
 // A tiny float graph: input x [1,4] -> Relu -> Sigmoid -> output y.
 interstage::GraphBuilder tinyChain();
 // x [1,4,8,8] -> Relu (relu) -> Erf (erf) -> Sigmoid -> y: Erf has a CPU
