@@ -41,6 +41,12 @@ struct ConvSpec {
     int inBlock = 0, outBlock = 0;
     const TensorData* constantWeights = nullptr;  // when known at prepare
     const TensorData* constantBias = nullptr;
+    // A residual fused by passes/fuse_conv_residual.cpp (input 3): added to
+    // the first residualChannels output channels after the activation, then
+    // residualActivation (none or Relu). 0: none; only the narrow pointwise
+    // path takes one.
+    int64_t residualChannels = 0;
+    Activation residualActivation;
 
     size_t spatial() const { return x.size() - 2; }
 };
@@ -86,6 +92,10 @@ protected:
 // Each returns nullptr when it does not apply to the spec; the oneDNN-based
 // ones may throw dnnl::error, which the caller turns into a Status.
 std::unique_ptr<ConvPath> makePointwiseConv(const ConvSpec& spec);
+// Pointwise on few channels, NCHW, AVX-512 (conv_narrow_pointwise.cpp);
+// makePointwiseConv tries it first. With a residual it is the only path
+// (and runs on any CPU).
+std::unique_ptr<ConvPath> makeNarrowPointwiseConv(const ConvSpec& spec);
 std::unique_ptr<ConvPath> makeDirectConv(const ConvSpec& spec);
 // Depthwise 5x5, stride 1 or 2, pads of 2, on NCHW (conv_depthwise5x5.cpp);
 // makeDirectConv tries it first.

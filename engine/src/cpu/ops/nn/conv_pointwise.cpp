@@ -64,6 +64,7 @@ std::unique_ptr<ConvPath> makePointwiseConv(const ConvSpec& spec) {
         if (spec.window.kernel[k] != 1 || spec.window.strides[k] != 1 || spec.window.padBegin[k] != 0 ||
             spec.window.padEnd[k] != 0)
             return nullptr;
+    if (auto narrow = makeNarrowPointwiseConv(spec)) return narrow;
     return std::make_unique<PointwiseConv>(spec);
 }
 
