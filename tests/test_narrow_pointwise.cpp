@@ -1,6 +1,9 @@
 // Pointwise convolutions of few channels (cpu/ops/nn/narrow_product and
-// conv_narrow_pointwise): the kernel against a double-precision loop on the
-// shapes that exercise its row blocks, column tails and packed tiles.
+// conv_narrow_pointwise) and the residual fused into them (passes/
+// fuse_conv_residual): the kernel against a double-precision loop on the
+// shapes that exercise its row blocks, column tails and packed tiles, and
+// whole graphs fused against the same graphs unfused; near-misses stay
+// unfused.
 #include <QtTest>
 #include <cmath>
 #include <limits>
@@ -8,6 +11,7 @@
 #include <vector>
 
 #include "cpu/ops/nn/narrow_product.h"
+#include "interstage/session.h"
 #include "test_support.h"
 
 using namespace interstage;
@@ -28,6 +32,76 @@ std::vector<float> reference(const cpu::nn::NarrowProduct& p, const std::vector<
             y[size_t(o * p.yStride + j)] = float(std::min<double>(std::max<double>(value, p.afterLow), p.afterHigh));
         }
     return y;
+}
+
+struct Outcome {
+    TensorData output;
+    Graph executed;
+};
+
+Outcome runWith(const GraphBuilder& b, bool fusion, const TensorData& x) {
+    SessionOptions options;
+    options.fusion = fusion;
+    options.threads = 2;
+    auto session = Session::create(loadModelFromBytes(b.serialize(), ".").take(), options);
+    if (!session.ok()) qFatal("%s", session.status().toString().c_str());
+    if (!session.value()->run({{"x", x}}).isOk()) qFatal("run failed");
+    return {session.value()->output("y").value(), session.value()->executedGraph()};
+}
+
+int countOps(const Graph& g, const std::string& op) {
+    int n = 0;
+    for (const Node& node : g.nodes) n += node.opType == op ? 1 : 0;
+    return n;
+}
+
+void compareClose(const TensorData& got, const TensorData& expected) {
+    QCOMPARE(got.shape, expected.shape);
+    for (int64_t i = 0; i < got.elementCount(); ++i) {
+        const float a = got.data<float>()[i], b = expected.data<float>()[i];
+        QVERIFY2(std::abs(a - b) <= 1e-5f + 1e-4f * std::abs(b),
+                 qPrintable(QString("%1: %2 vs %3").arg(i).arg(a).arg(b)));
+    }
+}
+
+// The shortcut kinds a block may have.
+enum class Shortcut {
+    Same,        // Add(conv, x)
+    ZeroPad,     // Add(conv, Pad(x) with zero channels at the end)
+    PadFront,    // near miss for the Pad: the zero channels come first
+    PadValue,    // near miss for the Pad: padded with 1, not 0
+    ReadTwice,   // near miss: the conv's output is also a graph output
+    Kernel3x3,   // near miss: not a pointwise conv
+    AddSigmoid,  // near miss: an activation after the Add the kernel lacks
+};
+
+// x {1, in, h, w} -> Conv 1x1 (in -> out) [-> Relu] -> Add(shortcut of x)
+// [-> Relu / Sigmoid] -> y.
+GraphBuilder block(int64_t in, int64_t out, int64_t h, int64_t w, Shortcut shortcut, bool convRelu, bool addRelu) {
+    GraphBuilder b("block", 13);
+    b.input("x", DataType::Float, {1, in, h, w});
+    WeightGenerator gen(uint64_t(in * 131 + out));
+    const int64_t k = shortcut == Shortcut::Kernel3x3 ? 3 : 1;
+    const auto wv = b.initializer("w", TensorData::fromFloat(gen.uniform(out * in * k * k, 0.3f), {out, in, k, k}));
+    const auto bv = b.initializer("b", TensorData::fromFloat(gen.uniform(out, 0.2f), {out}));
+    std::string y = b.op("Conv", {"x", wv, bv}, {intsAttr("pads", {k / 2, k / 2, k / 2, k / 2})}, "project");
+    if (convRelu) y = b.op("Relu", {y}, {}, "project/relu");
+    std::string skip = "x";
+    if (out > in) {
+        std::vector<int64_t> pads = {0, 0, 0, 0, 0, out - in, 0, 0};
+        if (shortcut == Shortcut::PadFront) pads = {0, out - in, 0, 0, 0, 0, 0, 0};
+        std::vector<std::string> inputs = {"x", b.initializer("pads", TensorData::fromInt64(pads, {8}))};
+        if (shortcut == Shortcut::PadValue) inputs.push_back(b.initializer("one", TensorData::fromFloat({1.f}, {})));
+        skip = b.op("Pad", inputs, {}, "shortcut/pad");
+    }
+    std::string sum = b.op("Add", {y, skip}, {}, "add");
+    if (shortcut == Shortcut::AddSigmoid)
+        sum = b.op("Sigmoid", {sum}, {}, "act");
+    else if (addRelu)
+        sum = b.op("Relu", {sum}, {}, "act");
+    b.output(b.op("Identity", {sum}, {}, "y"), DataType::Float, {1, out, h, w});
+    if (shortcut == Shortcut::ReadTwice) b.output(y, DataType::Float, {1, out, h, w});
+    return b;
 }
 
 }  // namespace
@@ -106,6 +180,65 @@ private slots:
                                             .arg(parallel ? "parallel" : "one thread")));
                 }
         }
+    }
+
+    // Conv 1x1 -> Add(shortcut) [-> Relu] fuses into one Conv reading the
+    // shortcut (unpadded when a zero Pad of channels made it), and gives
+    // the unfused graph's outputs; near-misses keep their Add, and other
+    // Pads stay and are read padded.
+    void residualFusesAndKeepsResults_data() {
+        QTest::addColumn<int>("in");
+        QTest::addColumn<int>("out");
+        QTest::addColumn<int>("shortcut");
+        QTest::addColumn<bool>("convRelu");
+        QTest::addColumn<bool>("addRelu");
+        QTest::addColumn<bool>("fuses");
+        QTest::addColumn<bool>("padGoes");
+        QTest::newRow("24 -> 24, Relu, Add, Relu") << 24 << 24 << int(Shortcut::Same) << true << true << true << false;
+        QTest::newRow("24 -> 24, no activations") << 24 << 24 << int(Shortcut::Same) << false << false << true << false;
+        QTest::newRow("24 -> 28 zero-padded shortcut")
+            << 24 << 28 << int(Shortcut::ZeroPad) << false << true << true << true;
+        QTest::newRow("32 -> 128 zero-padded (whole blocks)")
+            << 32 << 128 << int(Shortcut::ZeroPad) << true << true << true << true;
+        QTest::newRow("near miss: padded at the front")
+            << 24 << 28 << int(Shortcut::PadFront) << false << true << true << false;
+        QTest::newRow("near miss: padded with ones")
+            << 24 << 28 << int(Shortcut::PadValue) << false << true << true << false;
+        QTest::newRow("near miss: conv output read twice")
+            << 24 << 24 << int(Shortcut::ReadTwice) << false << true << false << false;
+        QTest::newRow("near miss: 3x3 conv") << 24 << 24 << int(Shortcut::Kernel3x3) << false << true << false << false;
+        QTest::newRow("near miss: Sigmoid after the Add")
+            << 24 << 24 << int(Shortcut::AddSigmoid) << false << false << false << false;
+        QTest::newRow("near miss: 160 input channels")
+            << 160 << 160 << int(Shortcut::Same) << false << true << false << false;
+    }
+    void residualFusesAndKeepsResults() {
+        QFETCH(int, in);
+        QFETCH(int, out);
+        QFETCH(int, shortcut);
+        QFETCH(bool, convRelu);
+        QFETCH(bool, addRelu);
+        QFETCH(bool, fuses);
+        QFETCH(bool, padGoes);
+        const int64_t h = 19, w = 21;  // 399 positions: six tiles and a tail
+        const GraphBuilder b = block(in, out, h, w, Shortcut(shortcut), convRelu, addRelu);
+        WeightGenerator gen(5);
+        const TensorData x = TensorData::fromFloat(gen.uniform(in * h * w, 1.f), {1, in, h, w});
+        const Outcome fused = runWith(b, true, x);
+        const Outcome plain = runWith(b, false, x);
+        QCOMPARE(countOps(plain.executed, "Add"), 1);
+        QCOMPARE(countOps(fused.executed, "Add"), fuses ? 0 : 1);
+        if (out > in) QCOMPARE(countOps(fused.executed, "Pad"), padGoes ? 0 : 1);
+        for (const Node& node : fused.executed.nodes)
+            if (node.opType == "Conv") {
+                QCOMPARE(node.inputs.size(), size_t(fuses ? 4 : 3));
+                if (!fuses) continue;
+                QCOMPARE(fused.executed.value(node.inputs[3]).shape[1], int64_t(padGoes ? in : out));
+                // The kernel reads NCHW: whole blocks of channels stay plain around it.
+                QCOMPARE(fused.executed.value(node.inputs[0]).channelBlock, 0);
+                QCOMPARE(fused.executed.value(node.inputs[3]).channelBlock, 0);
+            }
+        compareClose(fused.output, plain.output);
     }
 };
 

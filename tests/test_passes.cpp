@@ -59,14 +59,16 @@ std::string conv1x1(GraphBuilder& b, const std::string& x, int in, int out, uint
     return b.op("Conv", {x, w}, attrs, "conv" + std::to_string(seed));
 }
 
-// x -> c1 (3x3, 16) -> r1 (Relu) -> c2 (1x1) -> a = Add(c2, r1) -> d
-// (depthwise) -> e (1x1 to 8 channels) -> GlobalAveragePool -> y.
+// x -> c1 (3x3, 16) -> r1 (Relu) -> c2 (3x3) -> a = Add(c2, r1) -> d
+// (depthwise) -> e (1x1 to 8 channels) -> GlobalAveragePool -> y. c2 is
+// 3x3 so that the Add stays (a 1x1 would take it as a fused residual and
+// run NCHW: passes/fuse_conv_residual.cpp).
 GraphBuilder convChain() {
     GraphBuilder b("chain", 13);
     b.input("x", DataType::Float, {1, 3, 12, 12});
     auto c1 = conv(b, "x", 3, 16, 1);
     auto r1 = b.op("Relu", {c1}, {}, "r1");
-    auto c2 = conv1x1(b, r1, 16, 16, 2);
+    auto c2 = conv(b, r1, 16, 16, 2);
     auto a = b.op("Add", {c2, r1}, {}, "a");
     auto d = conv1x1(b, a, 16, 16, 3, 16);
     auto e = conv1x1(b, d, 16, 8, 4);

@@ -106,9 +106,10 @@ bool isBlockableBatchNorm(const Graph& graph, const Node& node) {
 }
 
 // A 2-D convolution oneDNN runs on blocked channels: dense or depthwise.
+// One with a fused residual (passes/fuse_conv_residual.cpp) runs on NCHW.
 bool isBlockableConv(const Graph& graph, const Node& node) {
-    if (node.opType != "Conv" || !node.domain.empty() || node.inputs.size() < 2 || node.output(0) == kNoValue ||
-        node.input(0) == kNoValue || node.input(1) == kNoValue)
+    if (node.opType != "Conv" || !node.domain.empty() || node.inputs.size() < 2 || node.inputs.size() > 3 ||
+        node.output(0) == kNoValue || node.input(0) == kNoValue || node.input(1) == kNoValue)
         return false;
     const Value& x = graph.value(node.input(0));
     const Value& w = graph.value(node.input(1));

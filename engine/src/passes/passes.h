@@ -65,6 +65,11 @@ void fuseGelu(Graph& graph, const std::set<std::string>& pinned, RemovedValues& 
 // input (added before any activation fuseLayers fuses later).
 void fuseMatMulEpilogue(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
 
+// Conv(1x1, few channels) -> Add(shortcut) [-> Relu] becomes one Conv with
+// the shortcut as its fourth input, read unpadded when a zero Pad of
+// channels made it (fuse_conv_residual.cpp; CPU only, after fuseLayers).
+void fuseConvResidual(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+
 // A MatMul operand made by [Reshape ->] Transpose is read as a strided view
 // of the untransposed tensor, and a Transpose [-> Reshape] after it is
 // written through strides by the MatMul (fuse_matmul_transpose.cpp).

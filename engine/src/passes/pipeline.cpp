@@ -25,7 +25,8 @@ Result<Graph> runPasses(const Graph& file, const InputShapes& shapes, const Shap
         }
         fuseLayers(graph, pinned, removed);  // BatchNorm first: the affine fold sees the folded Conv
         foldAffineIntoConv(graph, pinned, removed);
-        fuseLayers(graph, pinned, removed);  // activations that follow a folded affine
+        fuseLayers(graph, pinned, removed);                                // activations that follow a folded affine
+        if (options.cpuFusions) fuseConvResidual(graph, pinned, removed);  // after the activations it keeps
     }
     if (options.channelBlock > 0) chooseBlockedLayouts(graph, options.channelBlock, options.stripeBytes, pinned);
     order = {};

@@ -1,7 +1,9 @@
 // Conv (1-D, 2-D, 3-D; groups, depthwise, dilations, pads, auto_pad, optional
 // bias, fused activation): checks the node, then runs it on whichever of the
 // paths in conv_paths.h suits its shape.
+#include <algorithm>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <string>
 
 #include "cpu/activation.h"
 #include "cpu/half_rows.h"
@@ -58,6 +60,17 @@ public:
         spec.constantBias = spec.hasBias ? context.inputConstant(2) : nullptr;
         spec.inBlock = context.input(0).channelBlock;
         spec.outBlock = context.output(0).channelBlock;
+        if (context.inputCount() > 3 && context.hasInput(3)) {
+            if (dtype != DataType::Float) return context.unsupportedHere("a fused residual needs float32 tensors");
+            IS_RETURN_IF_ERROR(readResidual(context, spec));
+            path_ = makeNarrowPointwiseConv(spec);
+            if (!path_)
+                return context.unsupportedHere(
+                    "a fused residual needs a float32 1x1 convolution (stride 1, no padding, one group) on NCHW "
+                    "tensors with no activation, Relu or Clip");
+            ownsWeights_ = !context.inputConstant(0) && spec.constantWeights && (!spec.hasBias || spec.constantBias);
+            return Status::ok();
+        }
         try {
             // Decided by the graph alone, so that every memory mode computes
             // the same bits (the planner may then write over the input).
@@ -79,6 +92,26 @@ public:
         }
         // Owned only when nothing the run reads is left in the graph's constants.
         ownsWeights_ = !context.inputConstant(0) && spec.constantWeights && (!spec.hasBias || spec.constantBias);
+        return Status::ok();
+    }
+
+    // Input 3, the residual passes/fuse_conv_residual.cpp fused: float32,
+    // the output's shape but for fewer (zero-padded) channels.
+    static Status readResidual(const PrepareContext& context, ConvSpec& spec) {
+        const Shape& r = context.inputShape(3);
+        if (context.inputType(3) != DataType::Float)
+            return context.unsupportedHere("a fused residual needs float32 tensors");
+        if (r.size() != spec.y.size() || r[0] != spec.y[0] || r[1] < 1 || r[1] > spec.y[1] ||
+            !std::equal(r.begin() + 2, r.end(), spec.y.begin() + 2))
+            return context.invalidHere("fused residual " + shapeToString(r) + " does not fit output " +
+                                       shapeToString(spec.y));
+        if (context.input(3).channelBlock) return context.unsupportedHere("a fused residual must be NCHW");
+        spec.residualChannels = r[1];
+        const std::string after = context.node().attrString("_fused_residual_activation", "");
+        if (after == "Relu")
+            spec.residualActivation.kind = Activation::Kind::Relu;
+        else if (!after.empty())
+            return context.unsupportedHere("residual activation " + after + " (only Relu)");
         return Status::ok();
     }
 };
