@@ -1,9 +1,10 @@
-// Pointwise convolutions of few channels (cpu/ops/nn/narrow_product and
-// conv_narrow_pointwise) and the residual fused into them (passes/
-// fuse_conv_residual): the kernel against a double-precision loop on the
-// shapes that exercise its row blocks, column tails and packed tiles, and
-// whole graphs fused against the same graphs unfused; near-misses stay
-// unfused.
+// Convolutions of few channels on the narrow kernel (cpu/ops/nn/
+// narrow_product, conv_narrow_pointwise, conv_narrow_rows) and the
+// residual fused into the pointwise ones (passes/fuse_conv_residual): the
+// kernel and the row-gathering conv against double-precision loops on the
+// shapes that exercise row blocks, column tails, packed tiles, pads and
+// strides, and whole graphs fused against the same graphs unfused;
+// near-misses stay unfused.
 #include <QtTest>
 #include <cmath>
 #include <limits>
@@ -104,6 +105,29 @@ GraphBuilder block(int64_t in, int64_t out, int64_t h, int64_t w, Shortcut short
     return b;
 }
 
+// A dense 2-D conv with bias and Relu, the slow, obvious way.
+std::vector<float> naiveConv(const std::vector<float>& x, const std::vector<float>& w, const std::vector<float>& b,
+                             int64_t c, int64_t h, int64_t wd, int64_t o, int64_t k, int64_t stride, int64_t dilation,
+                             int64_t padTop, int64_t padLeft, int64_t oh, int64_t ow) {
+    std::vector<float> y(static_cast<size_t>(o * oh * ow));
+    for (int64_t oc = 0; oc < o; ++oc)
+        for (int64_t i = 0; i < oh; ++i)
+            for (int64_t j = 0; j < ow; ++j) {
+                double sum = b[size_t(oc)];
+                for (int64_t ch = 0; ch < c; ++ch)
+                    for (int64_t u = 0; u < k; ++u)
+                        for (int64_t v = 0; v < k; ++v) {
+                            const int64_t r = i * stride - padTop + u * dilation;
+                            const int64_t q = j * stride - padLeft + v * dilation;
+                            if (r >= 0 && r < h && q >= 0 && q < wd)
+                                sum += double(w[size_t(((oc * c + ch) * k + u) * k + v)]) *
+                                       x[size_t((ch * h + r) * wd + q)];
+                        }
+                y[size_t((oc * oh + i) * ow + j)] = std::max(0.f, float(sum));
+            }
+    return y;
+}
+
 }  // namespace
 
 class NarrowPointwiseTest : public QObject {
@@ -180,6 +204,64 @@ private slots:
                                             .arg(parallel ? "parallel" : "one thread")));
                 }
         }
+    }
+
+    // Dense convs of few input channels, gathered one output row at a time
+    // (conv_narrow_rows.cpp): strides 1 and 2, even and odd sizes, pads
+    // at one end only, rows too wide for its buffers and a dilation (both
+    // near misses, run by oneDNN) give the reference's values.
+    void rowsConvMatchesDoubleReference_data() {
+        QTest::addColumn<int>("channels");
+        QTest::addColumn<int>("outputs");
+        QTest::addColumn<int>("kernel");
+        QTest::addColumn<int>("stride");
+        QTest::addColumn<QVector<int>>("pads");  // top, left, bottom, right
+        QTest::addColumn<int>("dilation");
+        QTest::addColumn<int>("height");
+        QTest::addColumn<int>("width");
+        QTest::newRow("BlazeFace's stem: 3 -> 24, 5x5 s2, 64x64")
+            << 3 << 24 << 5 << 2 << QVector<int>{2, 2, 2, 2} << 1 << 64 << 64;
+        QTest::newRow("3 -> 13, 3x3 s1, 17x23") << 3 << 13 << 3 << 1 << QVector<int>{1, 1, 1, 1} << 1 << 17 << 23;
+        QTest::newRow("5 -> 7, 5x5 s2, odd 15x21, pads 2/1")
+            << 5 << 7 << 5 << 2 << QVector<int>{2, 2, 1, 1} << 1 << 15 << 21;
+        QTest::newRow("2 -> 30, 3x3 s2, no pads") << 2 << 30 << 3 << 2 << QVector<int>{0, 0, 0, 0} << 1 << 12 << 70;
+        QTest::newRow("8 -> 6, 3x3 s1, pads at the end only")
+            << 8 << 6 << 3 << 1 << QVector<int>{0, 0, 2, 2} << 1 << 9 << 9;
+        QTest::newRow("near miss: 3 -> 8, 3x3, 5000 wide")
+            << 3 << 8 << 3 << 1 << QVector<int>{1, 1, 1, 1} << 1 << 3 << 5000;
+        QTest::newRow("near miss: dilation 2") << 3 << 8 << 3 << 1 << QVector<int>{2, 2, 2, 2} << 2 << 11 << 13;
+    }
+    void rowsConvMatchesDoubleReference() {
+        QFETCH(int, channels);
+        QFETCH(int, outputs);
+        QFETCH(int, kernel);
+        QFETCH(int, stride);
+        QFETCH(QVector<int>, pads);
+        QFETCH(int, dilation);
+        QFETCH(int, height);
+        QFETCH(int, width);
+        const int64_t c = channels, o = outputs, k = kernel, extent = dilation * (k - 1) + 1;
+        const int64_t oh = (height + pads[0] + pads[2] - extent) / stride + 1;
+        const int64_t ow = (width + pads[1] + pads[3] - extent) / stride + 1;
+        WeightGenerator gen(uint64_t(c * 100 + o));
+        const std::vector<float> x = gen.uniform(c * height * width, 1.f);
+        const std::vector<float> w = gen.uniform(o * c * k * k, 0.3f), bias = gen.uniform(o, 0.2f);
+        GraphBuilder b("rows", 13);
+        b.input("x", DataType::Float, {1, c, height, width});
+        const auto wv = b.initializer("w", TensorData::fromFloat(w, {o, c, k, k}));
+        const auto bv = b.initializer("b", TensorData::fromFloat(bias, {o}));
+        const auto conv = b.op("Conv", {"x", wv, bv},
+                               {intsAttr("strides", {stride, stride}), intsAttr("dilations", {dilation, dilation}),
+                                intsAttr("pads", {pads[0], pads[1], pads[2], pads[3]})},
+                               "conv");
+        b.output(b.op("Relu", {conv}, {}, "y"), DataType::Float, {1, o, oh, ow});
+        const Outcome got = runWith(b, true, TensorData::fromFloat(x, {1, c, height, width}));
+        QCOMPARE(got.output.shape, (Shape{1, o, oh, ow}));
+        const std::vector<float> expected =
+            naiveConv(x, w, bias, c, height, width, o, k, stride, dilation, pads[0], pads[1], oh, ow);
+        for (size_t i = 0; i < expected.size(); ++i)
+            QVERIFY2(std::abs(got.output.data<float>()[i] - expected[i]) <= 1e-4f + 1e-4f * std::abs(expected[i]),
+                     qPrintable(QString("%1: %2 vs %3").arg(i).arg(got.output.data<float>()[i]).arg(expected[i])));
     }
 
     // Conv 1x1 -> Add(shortcut) [-> Relu] fuses into one Conv reading the

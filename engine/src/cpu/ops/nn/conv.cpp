@@ -85,6 +85,7 @@ public:
             if (!path_ && !spec.inBlock && !spec.outBlock) {
                 path_ = makePointwiseConv(spec);
                 if (!path_) path_ = makeDirectConv(spec);
+                if (!path_) path_ = makeNarrowRowsConv(spec);
             }
             if (!path_) path_ = makeOneDnnConv(spec);
         } catch (const std::exception& error) {

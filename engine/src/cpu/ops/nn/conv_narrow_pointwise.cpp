@@ -5,7 +5,6 @@
 // oneDNN's matmul (PointwiseConv): up to kMaxInputChannels in and
 // kMaxOutputChannels out, on AVX-512 machines; a fused residual (passes/
 // fuse_conv_residual.cpp) only this path computes, on any machine.
-#include <limits>
 #include <vector>
 
 #include "cpu/ops/nn/conv_paths.h"
@@ -18,25 +17,6 @@ namespace {
 constexpr int64_t kMaxInputChannels = 128;
 constexpr int64_t kMaxOutputChannels = 256;
 
-// The activation as the clamp the kernel applies; false when it is not one.
-bool asClamp(const Activation& activation, float& low, float& high) {
-    low = -std::numeric_limits<float>::infinity();
-    high = std::numeric_limits<float>::infinity();
-    switch (activation.kind) {
-        case Activation::Kind::None:
-            return true;
-        case Activation::Kind::Relu:
-            low = 0.f;
-            return true;
-        case Activation::Kind::Clip:
-            low = activation.alpha;
-            high = activation.beta;
-            return true;
-        default:
-            return false;
-    }
-}
-
 class NarrowPointwiseConv final : public ConvPath {
 public:
     explicit NarrowPointwiseConv(const ConvSpec& spec) {
@@ -46,9 +26,9 @@ public:
         positions_ = 1;
         for (size_t k = 2; k < spec.x.size(); ++k) positions_ *= spec.x[k];
         hasBias_ = spec.hasBias;
-        asClamp(spec.activation, low_, high_);
+        activationAsClamp(spec.activation, low_, high_);
         residualChannels_ = spec.residualChannels;
-        asClamp(spec.residualActivation, afterLow_, afterHigh_);
+        activationAsClamp(spec.residualActivation, afterLow_, afterHigh_);
         copyConstants(spec, weights_, bias_);
     }
 
@@ -91,8 +71,8 @@ private:
 
 std::unique_ptr<ConvPath> makeNarrowPointwiseConv(const ConvSpec& spec) {
     float low = 0, high = 0;
-    if (spec.group != 1 || spec.inBlock || spec.outBlock || !asClamp(spec.activation, low, high) ||
-        !asClamp(spec.residualActivation, low, high))
+    if (spec.group != 1 || spec.inBlock || spec.outBlock || !activationAsClamp(spec.activation, low, high) ||
+        !activationAsClamp(spec.residualActivation, low, high))
         return nullptr;
     // Unfused, oneDNN's matmul is as good elsewhere; a residual only this path adds.
     if (!spec.residualChannels &&

@@ -96,6 +96,10 @@ std::unique_ptr<ConvPath> makePointwiseConv(const ConvSpec& spec);
 // makePointwiseConv tries it first. With a residual it is the only path
 // (and runs on any CPU).
 std::unique_ptr<ConvPath> makeNarrowPointwiseConv(const ConvSpec& spec);
+// A dense 2-D conv of few input channels (channels x taps <= 256, stride 1
+// or 2), NCHW, AVX-512: one output row at a time, its windows gathered
+// into columns for the narrow kernel (conv_narrow_rows.cpp).
+std::unique_ptr<ConvPath> makeNarrowRowsConv(const ConvSpec& spec);
 std::unique_ptr<ConvPath> makeDirectConv(const ConvSpec& spec);
 // Depthwise 5x5, stride 1 or 2, pads of 2, on NCHW (conv_depthwise5x5.cpp);
 // makeDirectConv tries it first.

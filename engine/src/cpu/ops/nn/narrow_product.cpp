@@ -181,6 +181,24 @@ ProductFunction productFunction() {
 
 }  // namespace
 
+bool activationAsClamp(const Activation& activation, float& low, float& high) {
+    low = -std::numeric_limits<float>::infinity();
+    high = std::numeric_limits<float>::infinity();
+    switch (activation.kind) {
+        case Activation::Kind::None:
+            return true;
+        case Activation::Kind::Relu:
+            low = 0.f;
+            return true;
+        case Activation::Kind::Clip:
+            low = activation.alpha;
+            high = activation.beta;
+            return true;
+        default:
+            return false;
+    }
+}
+
 bool narrowProductIsFast() { return simdLevel() == SimdLevel::Avx512; }
 
 void runNarrowProduct(const NarrowProduct& p, int64_t firstRow, int64_t rowCount, int64_t firstColumn,

@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "cpu/activation.h"
+
 namespace interstage::cpu::nn {
 
 // y[o][j] = clamp(clamp(bias[o] + sum_k w[o][k] x[k][j], low, high)
@@ -31,6 +33,10 @@ struct NarrowProduct {
     float low = -std::numeric_limits<float>::infinity(), high = std::numeric_limits<float>::infinity();
     float afterLow = -std::numeric_limits<float>::infinity(), afterHigh = std::numeric_limits<float>::infinity();
 };
+
+// A fused activation as the clamp the kernel applies (none: +-inf, Relu:
+// [0, inf), Clip: [alpha, beta]); false when it is no clamp.
+bool activationAsClamp(const Activation& activation, float& low, float& high);
 
 // Whether this CPU has the register-blocked kernel (AVX-512); elsewhere
 // runNarrowProduct computes the same values a row at a time.
