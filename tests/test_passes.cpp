@@ -6,6 +6,7 @@
 #include "cpu/ops/nn/dnnl_context.h"
 #include "interstage/session.h"
 #include "passes/blocked_layout.h"
+#include "passes/pipeline.h"
 #include "test_support.h"
 
 using namespace interstage;
@@ -262,6 +263,42 @@ private slots:
         Outcome fused = runWith(b, true, bn), plain = runWith(b, false, bn);
         expectClose(fused.output, plain.output);
         QCOMPARE(fused.nodes, size_t(1));
+    }
+
+    // The folded weights are each output channel's weights times
+    // scale / sqrt(var + eps) (float weights are scaled in a copy of their
+    // bytes): against a double-precision loop; the file's weights stay.
+    void batchNormFoldScalesEachOutputChannel() {
+        const std::vector<float> scale{1.5f, 0.5f, 2.f}, var{0.9f, 1.1f, 0.7f};
+        GraphBuilder b("bn", 13);
+        b.input("x", DataType::Float, {1, 2, 6, 6});
+        auto c = conv(b, "x", 2, 3, 4);
+        auto s = b.initializer("s", TensorData::fromFloat(scale, {3}));
+        auto bb = b.initializer("bb", TensorData::fromFloat({0.1f, -0.2f, 0.3f}, {3}));
+        auto m = b.initializer("m", TensorData::fromFloat({0.05f, 0.1f, -0.1f}, {3}));
+        auto v = b.initializer("v", TensorData::fromFloat(var, {3}));
+        auto bn = b.op("BatchNormalization", {c, s, bb, m, v}, {}, "y");
+        b.output(bn, DataType::Float, {1, 3, 6, 6});
+        Model model = testsupport::builtModel(b);
+        PassOptions passes;
+        RemovedValues removed;
+        ExecutionOrderReport order;
+        auto graph = runPasses(model.graph, {}, {}, nullptr, {}, passes, removed, order);
+        QVERIFY(graph.ok());
+        QCOMPARE(graph.value().nodes.size(), size_t(1));
+        const Value& folded = graph.value().value(graph.value().nodes[0].input(1));
+        QVERIFY(folded.constant);
+        QCOMPARE(folded.constant->shape, (Shape{3, 2, 3, 3}));
+        const std::vector<float> w = WeightGenerator(4).uniform(3 * 2 * 9, 0.4f);
+        for (size_t i = 0; i < w.size(); ++i) {
+            const size_t channel = i / (2 * 9);
+            const double expected = double(w[i]) * scale[channel] / std::sqrt(double(var[channel]) + 1e-5);
+            const float got = folded.constant->data<float>()[i];
+            QVERIFY2(std::abs(got - expected) <= 1e-6 * std::abs(expected) + 1e-7,
+                     qPrintable(QString("%1: %2 vs %3").arg(i).arg(got).arg(expected)));
+        }
+        const Value& file = model.graph.value(model.graph.find("w4"));
+        QCOMPARE(file.constant->data<float>()[0], w[0]);
     }
 };
 

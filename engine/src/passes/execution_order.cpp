@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
 #include <tuple>
 #include <vector>
 
-#include "passes/passes.h"
+#include "passes/reordered_graph.h"
 #include "plan/planned_tensors.h"
 
 namespace interstage {
@@ -123,13 +124,6 @@ struct Evaluation {
     bool operator<(const Evaluation& o) const { return std::tie(peak, area) < std::tie(o.peak, o.area); }
 };
 
-Graph reorderedGraph(const Graph& graph, const std::vector<NodeId>& order) {
-    Graph reordered = graph;
-    for (size_t i = 0; i < order.size(); ++i) reordered.nodes[i] = graph.nodes[static_cast<size_t>(order[i])];
-    compactGraph(reordered);
-    return reordered;
-}
-
 Evaluation evaluate(const Graph& reordered, const std::set<std::string>& pinned, const InPlaceOptions& inPlace) {
     const std::vector<PlannedTensor> tensors = plannedIntermediates(reordered, pinned);
     MemoryMode reduce;
@@ -176,18 +170,27 @@ std::vector<NodeId> moved(std::vector<NodeId> order, size_t from, size_t to) {
 }
 
 // Each move's evaluation, in the moves' order. They are independent (each
-// copies and plans its own graph), so the session's threads share them:
-// this search is most of a session's set-up on graphs of a few hundred
-// nodes (U^2-Net-P), and the pick below stays the sequential one.
+// thread puts its own copy of the graph in the move's order and plans it),
+// so the session's threads share them: this search is most of a session's
+// set-up on graphs of a few hundred nodes (U^2-Net-P), and the pick below
+// stays the sequential one.
 std::vector<Evaluation> evaluateMoves(const Graph& graph, const std::vector<NodeId>& order,
                                       const std::vector<std::pair<size_t, size_t>>& moves,
                                       const std::set<std::string>& pinned, const InPlaceOptions& inPlace) {
     std::vector<Evaluation> tries(moves.size());
     const auto count = static_cast<std::ptrdiff_t>(moves.size());
-#pragma omp parallel for schedule(dynamic, 1) if (count > 1)
-    for (std::ptrdiff_t k = 0; k < count; ++k) {
-        const auto& [from, to] = moves[static_cast<size_t>(k)];
-        tries[static_cast<size_t>(k)] = evaluate(reorderedGraph(graph, moved(order, from, to)), pinned, inPlace);
+    const bool reuseCopy = ReorderedCopy::usable(graph);
+#pragma omp parallel if (count > 1)
+    {
+        std::unique_ptr<ReorderedCopy> copy;  // one per thread
+        if (reuseCopy) copy = std::make_unique<ReorderedCopy>(graph);
+#pragma omp for schedule(dynamic, 1)
+        for (std::ptrdiff_t k = 0; k < count; ++k) {
+            const auto& [from, to] = moves[static_cast<size_t>(k)];
+            const std::vector<NodeId> candidate = moved(order, from, to);
+            tries[static_cast<size_t>(k)] = copy ? evaluate(copy->inOrder(candidate), pinned, inPlace)
+                                                 : evaluate(reorderedGraph(graph, candidate), pinned, inPlace);
+        }
     }
     return tries;
 }
@@ -202,7 +205,7 @@ std::vector<Evaluation> evaluateMoves(const Graph& graph, const std::vector<Node
 std::vector<NodeId> improveLocally(const Graph& graph, const Dependencies& deps, std::vector<NodeId> order,
                                    Evaluation& current, const std::set<std::string>& pinned,
                                    const InPlaceOptions& inPlace) {
-    // Each evaluation copies and plans the graph: O(nodes). Bounded so a
+    // Each evaluation reorders and plans the graph: O(nodes). Bounded so a
     // session on a huge graph starts in well under a second more.
     const size_t n = order.size();
     const int kMaxEvaluations = static_cast<int>(std::clamp<size_t>(1000000 / std::max<size_t>(n, 1), 16, 400));

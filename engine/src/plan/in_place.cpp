@@ -16,11 +16,11 @@ using Kind = TensorAlias::Kind;
 // Each tensor's outermost host and its offset there. Linear: a chain of
 // 100,000 ops each written over the last is one group, and each path is
 // walked once.
-void resolveRoots(const std::vector<TensorAlias>& aliases, std::vector<int>& root, std::vector<std::size_t>& offset) {
+void resolveRoots(const std::vector<TensorAlias>& aliases, std::vector<int>& root, std::vector<std::size_t>& offset,
+                  std::vector<size_t>& path) {
     const size_t n = aliases.size();
     root.assign(n, -1);
     offset.assign(n, 0);
-    std::vector<size_t> path;
     for (size_t i = 0; i < n; ++i) {
         if (root[i] >= 0) continue;
         path.clear();
@@ -36,6 +36,11 @@ void resolveRoots(const std::vector<TensorAlias>& aliases, std::vector<int>& roo
             offset[*t] = offset[host] + aliases[*t].offset;
         }
     }
+}
+
+void resolveRoots(const std::vector<TensorAlias>& aliases, std::vector<int>& root, std::vector<std::size_t>& offset) {
+    std::vector<size_t> path;
+    resolveRoots(aliases, root, offset, path);
 }
 
 // One way a tensor could be written in place.
@@ -64,38 +69,64 @@ struct Trim {
     std::size_t keep = 0;
 };
 
-// The trims of each group root: convs that wrote fewer bytes over a
-// tensor of the group (always at its start: overwrites sit at offset 0).
-std::map<int, std::vector<Trim>> trimsOf(const std::vector<PlannedTensor>& tensors,
-                                         const std::vector<TensorAlias>& aliases, const std::vector<int>& root) {
-    std::map<int, std::vector<Trim>> trims;
+// The trims of each group root, indexed by root (empty for most): convs
+// that wrote fewer bytes over a tensor of the group (always at its start:
+// overwrites sit at offset 0). `roots` lists the roots that have some, in
+// ascending order. The lists keep their storage from call to call.
+void collectTrims(const std::vector<PlannedTensor>& tensors, const std::vector<TensorAlias>& aliases,
+                  const std::vector<int>& root, std::vector<std::vector<Trim>>& trims, std::vector<int>& roots) {
+    for (int r : roots) trims[static_cast<size_t>(r)].clear();
+    roots.clear();
+    trims.resize(tensors.size());
     for (size_t i = 0; i < tensors.size(); ++i) {
         const TensorAlias& a = aliases[i];
         if (a.kind != Kind::Overwrite || tensors[i].bytes >= tensors[static_cast<size_t>(a.host)].bytes) continue;
-        trims[root[i]].push_back({tensors[i].first, tensors[i].bytes});
+        auto& list = trims[static_cast<size_t>(root[i])];
+        if (list.empty()) roots.push_back(root[i]);
+        list.push_back({tensors[i].first, tensors[i].bytes});
     }
-    for (auto& [r, list] : trims)
+    std::sort(roots.begin(), roots.end());
+    for (int r : roots) {
+        auto& list = trims[static_cast<size_t>(r)];
         std::sort(list.begin(), list.end(), [](const Trim& a, const Trim& b) { return a.step < b.step; });
-    return trims;
+    }
 }
+
+// What peakLiveBytes() works in, kept between the trials of one choice of
+// aliases: a trial then allocates nothing (U^2-Net-P makes about 200
+// trials per plan, and the memory-aware order plans some 200 orders).
+struct PeakScratch {
+    std::vector<int> root, first, last, endingLast, end, trimRoots;
+    std::vector<std::size_t> offset;
+    std::vector<size_t> path;
+    std::vector<std::vector<Trim>> trims;
+    std::vector<long long> delta;
+};
 
 // The most bytes alive at one step when every group is one tensor that
 // lives from its first member's producer to its last reader, cut where an
 // overwriting conv left fewer bytes. A move candidate whose group it is the
 // last of ends at its Concat, where its bytes join the host's group; until
 // then the host's group does not hold them.
+// `outside` holds, per step, the bytes that the tensors not given here
+// add (+ at their first step) and give back (- after their last): one
+// entry per step and one past the last.
 std::size_t peakLiveBytes(const std::vector<PlannedTensor>& tensors, const std::vector<TensorAlias>& aliases,
-                          const std::vector<MoveCandidate>& moves, const PageRules* rules) {
+                          const std::vector<MoveCandidate>& moves, const PageRules* rules,
+                          const std::vector<long long>& outside, PeakScratch& scratch) {
     const size_t n = tensors.size();
-    std::vector<int> root;
-    std::vector<std::size_t> offset;
-    resolveRoots(aliases, root, offset);
-    std::vector<int> first(n), last(n), endingLast(n, 0);
-    int steps = 0;
+    std::vector<int>& root = scratch.root;
+    std::vector<std::size_t>& offset = scratch.offset;
+    resolveRoots(aliases, root, offset, scratch.path);
+    std::vector<int>& first = scratch.first;
+    std::vector<int>& last = scratch.last;
+    std::vector<int>& endingLast = scratch.endingLast;
+    first.resize(n);
+    last.resize(n);
+    endingLast.assign(n, 0);
     for (size_t i = 0; i < n; ++i) {
         first[i] = tensors[i].first;
         last[i] = tensors[i].last;
-        steps = std::max(steps, tensors[i].last + 1);
     }
     for (size_t i = 0; i < n; ++i) {
         const auto r = static_cast<size_t>(root[i]);
@@ -104,17 +135,19 @@ std::size_t peakLiveBytes(const std::vector<PlannedTensor>& tensors, const std::
     }
     for (size_t i = 0; i < n; ++i)
         if (tensors[i].last == last[static_cast<size_t>(root[i])]) ++endingLast[static_cast<size_t>(root[i])];
-    const auto trims = trimsOf(tensors, aliases, root);
-    std::vector<int> end(n);  // the last step each group holds its own bytes
-    for (size_t i = 0; i < n; ++i) end[i] = last[i];
-    std::vector<long long> delta(static_cast<size_t>(steps) + 1, 0);
+    std::vector<std::vector<Trim>>& trims = scratch.trims;
+    collectTrims(tensors, aliases, root, trims, scratch.trimRoots);
+    std::vector<int>& end = scratch.end;  // the last step each group holds its own bytes
+    end.assign(last.begin(), last.end());
+    std::vector<long long>& delta = scratch.delta;
+    delta.assign(outside.begin(), outside.end());
     if (rules) {
         for (const MoveCandidate& m : moves) {
             const auto r = static_cast<size_t>(root[m.tensor]);
             const auto hostRoot = static_cast<size_t>(root[m.host]);
             const int step = tensors[m.host].first;  // the Concat's
             if (r == hostRoot || offset[m.tensor] != 0 || tensors[m.tensor].bytes != tensors[r].bytes ||
-                last[r] != step || endingLast[r] != 1 || trims.count(static_cast<int>(r)) ||
+                last[r] != step || endingLast[r] != 1 || !trims[r].empty() ||
                 (offset[m.host] + m.offset) % rules->pageBytes != 0)
                 continue;
             end[r] = step - 1;  // its pages move into the host at the Concat
@@ -127,13 +160,11 @@ std::size_t peakLiveBytes(const std::vector<PlannedTensor>& tensors, const std::
         if (root[i] != static_cast<int>(i)) continue;
         std::size_t held = tensors[i].bytes;
         delta[static_cast<size_t>(first[i])] += static_cast<long long>(held);
-        auto cut = trims.find(static_cast<int>(i));
-        if (cut != trims.end())
-            for (const Trim& t : cut->second) {
-                if (t.step >= end[i] || t.keep >= held) continue;
-                delta[static_cast<size_t>(t.step) + 1] -= static_cast<long long>(held - t.keep);
-                held = t.keep;
-            }
+        for (const Trim& t : trims[i]) {
+            if (t.step >= end[i] || t.keep >= held) continue;
+            delta[static_cast<size_t>(t.step) + 1] -= static_cast<long long>(held - t.keep);
+            held = t.keep;
+        }
         delta[static_cast<size_t>(end[i]) + 1] -= static_cast<long long>(held);
     }
     long long live = 0, peak = 0;
@@ -149,19 +180,69 @@ std::size_t peakLiveBytes(const std::vector<PlannedTensor>& tensors, const std::
 // copy). A tensor takes one alias at most. With page moves (rules given),
 // an input left out may hand its pages over instead, and the peaks
 // compared count that.
-std::vector<TensorAlias> chooseAliases(const std::vector<PlannedTensor>& tensors, const Candidates& candidates,
-                                       const PageRules* rules) {
-    std::vector<TensorAlias> chosen(tensors.size());
+// The tensors a choice of aliases can touch: the candidates' members and
+// hosts (the move candidates are among them). Every other tensor is a
+// group of its own whatever is chosen, so its bytes go into `outside` once
+// and each trial walks the involved tensors alone (U^2-Net-P's order
+// search makes some 50,000 trials; a few dozen of its tensors are
+// involved).
+struct InvolvedTensors {
+    std::vector<PlannedTensor> tensors;  // the involved ones, in the order of all
+    std::vector<size_t> all;             // each one's index among all tensors
+    Candidates candidates;               // in the involved tensors' indices
+    std::vector<long long> outside;      // peakLiveBytes()' `outside` for the rest
+};
+
+// everyTensor: all of them count as involved (the reference the tests
+// compare with; `outside` is then all zeros).
+InvolvedTensors involvedIn(const std::vector<PlannedTensor>& tensors, const Candidates& candidates, bool everyTensor) {
+    std::vector<int> localOf(tensors.size(), everyTensor ? 0 : -1);
+    for (const Candidate& c : candidates.aliases) localOf[c.tensor] = localOf[static_cast<size_t>(c.alias.host)] = 0;
+    for (const MoveCandidate& m : candidates.moves) localOf[m.tensor] = localOf[m.host] = 0;
+    InvolvedTensors in;
+    int steps = 0;
+    for (const PlannedTensor& t : tensors) steps = std::max(steps, t.last + 1);
+    in.outside.assign(static_cast<size_t>(steps) + 1, 0);
+    for (size_t i = 0; i < tensors.size(); ++i) {
+        if (localOf[i] == 0) {
+            localOf[i] = static_cast<int>(in.all.size());
+            in.all.push_back(i);
+            in.tensors.push_back(tensors[i]);
+            continue;
+        }
+        in.outside[static_cast<size_t>(tensors[i].first)] += static_cast<long long>(tensors[i].bytes);
+        in.outside[static_cast<size_t>(tensors[i].last) + 1] -= static_cast<long long>(tensors[i].bytes);
+    }
+    auto local = [&](size_t i) { return static_cast<size_t>(localOf[i]); };
+    for (Candidate c : candidates.aliases) {
+        c.tensor = local(c.tensor);
+        c.alias.host = localOf[static_cast<size_t>(c.alias.host)];
+        in.candidates.aliases.push_back(c);
+    }
+    for (MoveCandidate m : candidates.moves) {
+        m.tensor = local(m.tensor);
+        m.host = local(m.host);
+        in.candidates.moves.push_back(m);
+    }
+    return in;
+}
+
+std::vector<TensorAlias> chooseAliases(const std::vector<PlannedTensor>& tensors, const Candidates& allCandidates,
+                                       const PageRules* rules, bool everyTensor) {
+    const InvolvedTensors involved = involvedIn(tensors, allCandidates, everyTensor);
+    const Candidates& candidates = involved.candidates;
+    std::vector<TensorAlias> chosen(involved.tensors.size());
     std::vector<size_t> open(candidates.aliases.size());
     for (size_t k = 0; k < open.size(); ++k) open[k] = k;
+    PeakScratch scratch;
     auto peakWith = [&](const std::vector<TensorAlias>& aliases) {
-        return peakLiveBytes(tensors, aliases, candidates.moves, rules);
+        return peakLiveBytes(involved.tensors, aliases, candidates.moves, rules, involved.outside, scratch);
     };
     auto take = [&](size_t k) { chosen[candidates.aliases[k].tensor] = candidates.aliases[k].alias; };
     auto drop = [&](size_t k) { chosen[candidates.aliases[k].tensor] = {}; };
     auto taken = [&](size_t k) { return chosen[candidates.aliases[k].tensor].host >= 0; };
     std::size_t peak = peakWith(chosen);
-    // Each trial costs O(tensors); keep big graphs to the greedy pass.
+    // Each trial used to cost O(tensors); big graphs keep to the greedy pass.
     const bool search = open.size() * tensors.size() < (std::size_t(1) << 22);
     while (search && !open.empty()) {
         std::size_t bestPeak = peak;
@@ -187,7 +268,13 @@ std::vector<TensorAlias> chooseAliases(const std::vector<PlannedTensor>& tensors
         else
             peak = trial;
     }
-    return chosen;
+    std::vector<TensorAlias> all(tensors.size());
+    for (size_t i = 0; i < chosen.size(); ++i) {
+        if (chosen[i].host < 0) continue;
+        all[involved.all[i]] = chosen[i];
+        all[involved.all[i]].host = static_cast<int>(involved.all[static_cast<size_t>(chosen[i].host)]);
+    }
+    return all;
 }
 
 // Concat members and the inputs that could move their pages instead.
@@ -288,8 +375,10 @@ bool overwritesElementwise(const Node& node) {
     return node.outputs.size() == 1 && ops::hasTrait(node, ops::kOverwrite);
 }
 
-std::vector<TensorAlias> inPlaceAliases(const Graph& graph, const std::vector<PlannedTensor>& tensors,
-                                        const InPlaceOptions& options) {
+namespace {
+
+std::vector<TensorAlias> aliasesChosen(const Graph& graph, const std::vector<PlannedTensor>& tensors,
+                                       const InPlaceOptions& options, bool everyTensor) {
     std::map<ValueId, size_t> indexOf;
     for (size_t i = 0; i < tensors.size(); ++i) indexOf[tensors[i].value] = i;
     Candidates candidates;
@@ -298,7 +387,7 @@ std::vector<TensorAlias> inPlaceAliases(const Graph& graph, const std::vector<Pl
     // output is never written over (the Concat would read the new bytes).
     const PageRules* moves = options.movePages ? options.pages : nullptr;
     if (options.concat) addConcatCandidates(graph, tensors, indexOf, moves, candidates, member);
-    std::vector<TensorAlias> chosen = chooseAliases(tensors, candidates, moves);
+    std::vector<TensorAlias> chosen = chooseAliases(tensors, candidates, moves, everyTensor);
     // The last reader of anything written inside each tensor (its Concat
     // members, theirs, and so on): a tensor is written over only when all
     // of that is dead by then.
@@ -319,6 +408,19 @@ std::vector<TensorAlias> inPlaceAliases(const Graph& graph, const std::vector<Pl
         if (chosen[c.tensor].host < 0 && lastInside[input] < tensors[c.tensor].first) chosen[c.tensor] = c.alias;
     }
     return chosen;
+}
+
+}  // namespace
+
+std::vector<TensorAlias> inPlaceAliases(const Graph& graph, const std::vector<PlannedTensor>& tensors,
+                                        const InPlaceOptions& options) {
+    return aliasesChosen(graph, tensors, options, false);
+}
+
+std::vector<TensorAlias> inPlaceAliasesWeighingEveryTensor(const Graph& graph,
+                                                           const std::vector<PlannedTensor>& tensors,
+                                                           const InPlaceOptions& options) {
+    return aliasesChosen(graph, tensors, options, true);
 }
 
 std::vector<AliasCandidate> inPlaceCandidates(const Graph& graph, const std::vector<PlannedTensor>& tensors,
@@ -370,11 +472,14 @@ MemoryPlan planWithAliases(const MemoryMode& mode, const std::vector<PlannedTens
     // kept buffer keeps its bytes: correct, only less saved).
     std::vector<int> groupsIn(plan.buffers.size(), 0);
     for (int b : grouped.bufferOf) ++groupsIn[static_cast<size_t>(b)];
-    for (const auto& [r, list] : trimsOf(tensors, aliases, root)) {
+    std::vector<std::vector<Trim>> trims;
+    std::vector<int> trimRoots;
+    collectTrims(tensors, aliases, root, trims, trimRoots);
+    for (int r : trimRoots) {
         const auto b = static_cast<size_t>(plan.bufferOf[static_cast<size_t>(r)]);
         BufferSpec& spec = plan.buffers[b];
         if (!spec.perRun() || groupsIn[b] != 1 || plan.offsetOf[static_cast<size_t>(r)] != 0) continue;
-        for (const Trim& t : list) spec.trims.push_back({t.step, t.keep});
+        for (const Trim& t : trims[static_cast<size_t>(r)]) spec.trims.push_back({t.step, t.keep});
     }
     return plan;
 }

@@ -75,6 +75,14 @@ InPlaceOptions hostInPlaceOptions(bool concat, bool ops);
 std::vector<TensorAlias> inPlaceAliases(const Graph& graph, const std::vector<PlannedTensor>& tensors,
                                         const InPlaceOptions& options);
 
+// inPlaceAliases() as it was first written: every tensor weighed in each
+// trial, not only those a candidate can touch (the others add the same
+// bytes to every trial). The same aliases, slower: the reference the tests
+// hold inPlaceAliases() to.
+std::vector<TensorAlias> inPlaceAliasesWeighingEveryTensor(const Graph& graph,
+                                                           const std::vector<PlannedTensor>& tensors,
+                                                           const InPlaceOptions& options);
+
 // A tensor the rules could write inside another, before any choice:
 // every Concat member candidate and every overwrite candidate of
 // inPlaceAliases(). The aliases a plan takes are a subset of these, which
