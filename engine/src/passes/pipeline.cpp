@@ -26,6 +26,7 @@ Result<Graph> runPasses(const Graph& file, const InputShapes& shapes, const Shap
         fuseLayers(graph, pinned, removed);  // BatchNorm first: the affine fold sees the folded Conv
         foldAffineIntoConv(graph, pinned, removed);
         fuseLayers(graph, pinned, removed);  // activations that follow a folded affine
+        nestPrefixConcats(graph);
     }
     if (options.channelBlock > 0) chooseBlockedLayouts(graph, options.channelBlock, options.stripeBytes, pinned);
     order = {};
