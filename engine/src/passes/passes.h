@@ -52,6 +52,12 @@ void fuseAttention(Graph& graph, const std::set<std::string>& pinned, RemovedVal
 // constants folds into the Conv's weights and bias.
 void foldAffineIntoConv(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
 
+// A Concat whose first inputs are an earlier Concat's inputs (same order
+// and axis) reads that Concat's output instead (nest_concats.cpp):
+// DenseNet's growing concatenations become a chain, each one's output a
+// candidate to be written in place at the start of the next.
+void nestPrefixConcats(Graph& graph);
+
 // Transformer fusions (run before fuseLayers, CPU only: the kernels they
 // produce have no Vulkan form):
 // ReduceMean, Sub, Pow, ReduceMean, Add eps, Sqrt, Div [, Mul gamma][, Add

@@ -27,6 +27,7 @@ Result<Graph> runPasses(const Graph& file, const InputShapes& shapes, const Shap
         foldAffineIntoConv(graph, pinned, removed);
         fuseLayers(graph, pinned, removed);                                // activations that follow a folded affine
         if (options.cpuFusions) fuseConvResidual(graph, pinned, removed);  // after the activations it keeps
+        nestPrefixConcats(graph);
     }
     if (options.channelBlock > 0) chooseBlockedLayouts(graph, options.channelBlock, options.stripeBytes, pinned);
     order = {};
