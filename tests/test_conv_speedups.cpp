@@ -33,21 +33,6 @@ Outcome runWith(const GraphBuilder& b, bool fusion, bool blocked, const std::str
     return {session.value()->output(output).value(), session.value()->executedGraph()};
 }
 
-bool close(const TensorData& a, const TensorData& b, QString& why) {
-    if (a.shape != b.shape) {
-        why = "shapes differ";
-        return false;
-    }
-    for (int64_t i = 0; i < a.elementCount(); ++i) {
-        const float x = a.data<float>()[i], y = b.data<float>()[i];
-        if (!(std::abs(x - y) <= 1e-5f + 1e-4f * std::abs(y))) {
-            why = QString("%1: %2 vs %3").arg(i).arg(x).arg(y);
-            return false;
-        }
-    }
-    return true;
-}
-
 std::string conv(GraphBuilder& b, const std::string& x, int64_t in, int64_t out, int64_t k, uint64_t seed) {
     WeightGenerator gen(seed);
     auto w = b.initializer("w" + std::to_string(seed),
@@ -162,7 +147,7 @@ private slots:
         for (bool blocked : {false, true}) {
             const Outcome fused = runWith(b, true, blocked);
             QString why;
-            QVERIFY2(close(fused.output, reference.output, why), qPrintable(why));
+            QVERIFY2(testsupport::closeFloats(fused.output, reference.output, why), qPrintable(why));
             const Graph& g = fused.executed;
             QCOMPARE(countOps(g, "BatchNormalization"), 1);
             QCOMPARE(countOps(g, "Relu") + countOps(g, "Clip"), 0);
@@ -197,7 +182,7 @@ private slots:
             QVERIFY(bn);
             QVERIFY(!bn->hasAttr("_fused_activation"));
             QString why;
-            QVERIFY2(close(fused.output, reference.output, why), qPrintable(why));
+            QVERIFY2(testsupport::closeFloats(fused.output, reference.output, why), qPrintable(why));
         }
     }
 
@@ -214,7 +199,7 @@ private slots:
         QCOMPARE(countOps(fused.executed, "BatchNormalization"), 0);
         QCOMPARE(countOps(fused.executed, "Relu"), 0);
         QString why;
-        QVERIFY2(close(fused.output, reference.output, why), qPrintable(why));
+        QVERIFY2(testsupport::closeFloats(fused.output, reference.output, why), qPrintable(why));
     }
 
     // Depthwise 5x5 on NCHW (conv_depthwise5x5.cpp: stride 1 and 2, pads

@@ -33,21 +33,6 @@ Outcome runWith(const GraphBuilder& b, bool fusion, bool blocked, PlannerKind pl
     return {session.value()->output("y").value(), session.value()->executedGraph(), session.value()->memoryMap()};
 }
 
-bool close(const TensorData& a, const TensorData& b, QString& why) {
-    if (a.shape != b.shape) {
-        why = "shapes differ";
-        return false;
-    }
-    for (int64_t i = 0; i < a.elementCount(); ++i) {
-        const float x = a.data<float>()[i], y = b.data<float>()[i];
-        if (!(std::abs(x - y) <= 1e-5f + 1e-4f * std::abs(y))) {
-            why = QString("%1: %2 vs %3").arg(i).arg(x).arg(y);
-            return false;
-        }
-    }
-    return true;
-}
-
 std::string conv(GraphBuilder& b, const std::string& x, int64_t in, int64_t out, int64_t k, uint64_t seed) {
     WeightGenerator gen(seed);
     auto w = b.initializer("w" + std::to_string(seed),
@@ -135,7 +120,7 @@ private slots:
         for (bool blocked : {false, true}) {
             const Outcome nested = runWith(b, true, blocked, static_cast<PlannerKind>(planner));
             QString why;
-            QVERIFY2(close(nested.output, reference.output, why), qPrintable(why));
+            QVERIFY2(testsupport::closeFloats(nested.output, reference.output, why), qPrintable(why));
             const Graph& g = nested.executed;
             // layer1's Concat reads the two features; each later one (and y)
             // the previous Concat and one feature.

@@ -1,6 +1,7 @@
 #include "test_support.h"
 
 #include <QtGlobal>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <vector>
@@ -115,6 +116,21 @@ interstage::Model bigConvChain() {
     auto z = b.op("Conv", {y2, weights("w3", 16, 32)}, {pads}, "z");
     b.output(z, interstage::DataType::Float, {1, 16, 256, 256});
     return builtModel(b);
+}
+
+bool closeFloats(const interstage::TensorData& a, const interstage::TensorData& b, QString& why) {
+    if (a.shape != b.shape) {
+        why = "shapes differ";
+        return false;
+    }
+    for (int64_t i = 0; i < a.elementCount(); ++i) {
+        const float x = a.data<float>()[i], y = b.data<float>()[i];
+        if (!(std::abs(x - y) <= 1e-5f + 1e-4f * std::abs(y))) {
+            why = QString("%1: %2 vs %3").arg(i).arg(x).arg(y);
+            return false;
+        }
+    }
+    return true;
 }
 
 }  // namespace testsupport

@@ -7,6 +7,7 @@
 
 #include "interstage/builder.h"
 #include "interstage/model.h"
+#include "interstage/tensor.h"
 
 namespace testsupport {
 
@@ -23,6 +24,11 @@ std::string writeFile(const QTemporaryDir& dir, const std::string& name, const s
 // The model a builder describes, loaded; a graph that does not load ends
 // the test (qFatal, with the loader's message).
 interstage::Model builtModel(const interstage::GraphBuilder& builder);
+
+// True when two float tensors have one shape and every element agrees
+// within 1e-5 + 1e-4 |b| (a fused path against the plain one); otherwise
+// `why` names the first element that differs.
+bool closeFloats(const interstage::TensorData& a, const interstage::TensorData& b, QString& why);
 
 // Three 3x3 Convs on 1x16x256x256 whose tensors are 4 to 16 MiB: big enough
 // for conv row stripes and for reduce mode's huge-page blocks.
