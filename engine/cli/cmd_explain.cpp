@@ -68,8 +68,8 @@ void printLiveTable(const PeakExplanation& e) {
     std::cout << "  " << std::left << std::setw(12) << "bytes" << std::setw(40) << "tensor"
               << "why alive\n";
     for (const LiveTensorAtPeak& t : e.liveAtPeak)
-        std::cout << "  " << std::left << std::setw(12) << formatBytes(static_cast<double>(t.bytes)) << std::setw(40)
-                  << t.name << t.reason << "\n";
+        std::cout << "  " << std::left << std::setw(12) << formatBytes(static_cast<double>(t.bytes)) << std::setw(39)
+                  << t.name << ' ' << t.reason << "\n";  // a space even after a name wider than the column
 }
 
 void printExplanation(const PeakExplanation& e) {
@@ -77,7 +77,8 @@ void printExplanation(const PeakExplanation& e) {
               << " of live tensors at step " << e.peakStep << ", node '" << e.peakNode << "' (" << e.peakOp << ")\n";
     printLiveTable(e);
     auto line = [](const std::string& label, std::size_t bytes) {
-        std::cout << "  " << std::left << std::setw(56) << label << formatBytes(static_cast<double>(bytes)) << "\n";
+        std::cout << "  " << std::left << std::setw(55) << label << ' ' << formatBytes(static_cast<double>(bytes))
+                  << "\n";
     };
     std::cout << "bounds:\n";
     line("lower bound (graph as written)", e.lowerBoundBytes);
