@@ -294,15 +294,7 @@ public:
         width_ = spec.x[3];
         hasBias_ = spec.hasBias;
         plane_ = pickPlaneFunction();
-        if (spec.constantWeights) {
-            const float* w = spec.constantWeights->data<float>();
-            weights_.assign(w, w + spec.constantWeights->elementCount());
-        }
-        if (spec.constantBias) {
-            const float* b = spec.constantBias->data<float>();
-            bias_.assign(b, b + spec.constantBias->elementCount());
-        }
-        packedBytes = (weights_.size() + bias_.size()) * sizeof(float);
+        copyConstants(spec, weights_, bias_);
     }
 
     Status run(RunContext& context) override {
