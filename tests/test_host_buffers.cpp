@@ -1,8 +1,9 @@
 // Host buffers on huge pages: blocks of 2 MiB or more start on a huge-page
 // boundary and are mapped exactly their page-rounded size, so the process's
-// resident memory still counts them to the page; page moves, trims and
-// releases keep working on them, and a reduce-mode run still returns its
-// tensors' memory between runs.
+// resident memory still counts them to the page; blocks a run re-maps
+// (BlockPages::WholeHuge) of 1 MiB or more are rounded up to whole huge
+// pages instead; page moves, trims and releases keep working on both, and a
+// reduce-mode run still returns its tensors' memory between runs.
 #include <sys/mman.h>
 
 #include <QtTest>
@@ -151,6 +152,65 @@ private slots:
         QVERIFY(allBytes(into + offset, keep - offset, 0x77));
         allocator.release(into, keep);
         QCOMPARE(pagesIn(into, intoBytes).mapped, std::size_t(0));
+    }
+
+    // Whole-huge blocks: from 1 MiB up, aligned and mapped to the next
+    // 2 MiB, never kept in the freed-block cache (re-mapping them costs a
+    // fault per 2 MiB), and unmapped whole on release. Below 1 MiB a block
+    // is mapped to the page and cached as before.
+    void wholeHugeBlocksAreRoundedAndGoBack() {
+        HostAllocator allocator(kHostMapThreshold, true, 8 * kMiB);
+        for (std::size_t bytes : {kMiB, kMiB + kMiB / 2 + 123, 5 * kMiB + 4096}) {
+            const std::size_t rounded = (bytes + kHostHugePageBytes - 1) / kHostHugePageBytes * kHostHugePageBytes;
+            void* p = allocator.allocate(bytes, BlockPages::WholeHuge);
+            QVERIFY(p);
+            QCOMPARE(reinterpret_cast<std::uintptr_t>(p) % kHostHugePageBytes, std::uintptr_t(0));
+            QCOMPARE(pagesIn(p, rounded).mapped, rounded);
+            fill(p, bytes, 0x3c);
+            allocator.release(p, bytes);
+            QCOMPARE(allocator.blockCacheBytes(), std::size_t(0));
+            QCOMPARE(pagesIn(p, rounded).mapped, std::size_t(0));
+        }
+        const std::size_t small = 512 * 1024;
+        void* p = allocator.allocate(small, BlockPages::WholeHuge);
+        fill(p, small, 1);
+        allocator.release(p, small);
+        QCOMPARE(allocator.blockCacheBytes(), small);
+        void* exact = allocator.allocate(3 * kMiB);  // huge pages, exact: not cached either
+        fill(exact, 3 * kMiB, 1);
+        allocator.release(exact, 3 * kMiB);
+        QCOMPARE(allocator.blockCacheBytes(), small);
+    }
+
+    // A whole-huge source of a page move leaves nothing mapped behind (its
+    // rounding rest goes too); a trim keeps whole huge pages and refuses
+    // where the kept bytes round up to the whole block.
+    void wholeHugeMovesAndTrims() {
+        HostAllocator allocator(kHostMapThreshold, true, 0);
+        const std::size_t page = hostPageBytes();
+        const std::size_t fromBytes = kMiB + kMiB / 2, intoBytes = 4 * kMiB;
+        auto* from = static_cast<unsigned char*>(allocator.allocate(fromBytes, BlockPages::WholeHuge));
+        auto* into = static_cast<unsigned char*>(allocator.allocate(intoBytes));
+        QVERIFY(from && into);
+        fill(from, fromBytes, 0x42);
+        fill(into, intoBytes, 0x24);
+        QVERIFY(allocator.movePages(from, fromBytes, into, intoBytes, page));
+        QVERIFY(allBytes(into, page, 0x24));
+        QVERIFY(allBytes(into + page, fromBytes, 0x42));
+        QCOMPARE(pagesIn(from, kHostHugePageBytes).mapped, std::size_t(0));
+        allocator.release(into, intoBytes);
+
+        const std::size_t bytes = 5 * kMiB;
+        auto* block = static_cast<unsigned char*>(allocator.allocate(bytes, BlockPages::WholeHuge));
+        fill(block, bytes, 7);
+        QVERIFY(!allocator.trim(block, bytes, 5 * kMiB - page));  // rounds up to the 6 MiB it has
+        QCOMPARE(pagesIn(block, 6 * kMiB).mapped, 6 * kMiB);
+        QVERIFY(allocator.trim(block, bytes, 3 * kMiB));
+        QCOMPARE(pagesIn(block, 4 * kMiB).mapped, 4 * kMiB);
+        QCOMPARE(pagesIn(block + 4 * kMiB, 2 * kMiB).mapped, std::size_t(0));
+        QVERIFY(allBytes(block, 3 * kMiB, 7));
+        allocator.release(block, 3 * kMiB);
+        QCOMPARE(pagesIn(block, 6 * kMiB).mapped, std::size_t(0));
     }
 
     // Refusals stay refusals on huge blocks: a range that is not page

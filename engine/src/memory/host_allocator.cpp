@@ -45,17 +45,29 @@ std::size_t hostBlockCacheBytes() {
     return bytes;
 }
 
-void* HostAllocator::allocate(std::size_t bytes) {
+void* HostAllocator::allocate(std::size_t bytes, BlockPages pages) {
     if (failCountdown_ > 0 && --failCountdown_ == 0) return nullptr;
     if (bytes == 0) bytes = 1;  // a real pointer even for empty tensors
-    if (bytes >= mapThreshold_) {
-        const std::size_t mapped = roundUp(bytes, hostPageBytes());
-        if (void* cached = reuseCached(mapped)) return cached;
-        if (hugePages_ && mapped >= kHostHugePageBytes) return mapHuge(mapped);
-        void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        return p == MAP_FAILED ? nullptr : p;
+    if (bytes < mapThreshold_) return std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (hugePages_ && pages == BlockPages::WholeHuge && bytes >= kHostWholeHugeMinBytes) {
+        const std::size_t mapped = roundUp(bytes, kHostHugePageBytes);
+        void* p = mapHuge(mapped);
+        if (p) wholeHuge_[p] = mapped;
+        return p;
     }
-    return std::aligned_alloc(64, (bytes + 63) / 64 * 64);
+    const std::size_t mapped = roundUp(bytes, hostPageBytes());
+    if (void* cached = reuseCached(mapped)) return cached;
+    if (hugePages_ && mapped >= kHostHugePageBytes) return mapHuge(mapped);
+    void* p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? nullptr : p;
+}
+
+std::size_t HostAllocator::mappedLength(const void* data, std::size_t bytes) const {
+    if (!wholeHuge_.empty()) {
+        const auto found = wholeHuge_.find(data);
+        if (found != wholeHuge_.end()) return found->second;
+    }
+    return roundUp(bytes, hostPageBytes());
 }
 
 // A block of `mapped` bytes (whole pages) starting on a huge-page boundary,
@@ -82,11 +94,10 @@ void* HostAllocator::mapHuge(std::size_t mapped) {
 void HostAllocator::release(void* data, std::size_t bytes) {
     if (!data) return;
     if (bytes == 0) bytes = 1;
-    if (bytes >= mapThreshold_) {
-        const std::size_t mapped = roundUp(bytes, hostPageBytes());
-        if (!keepInCache(data, mapped)) munmap(data, mapped);
-    } else
-        std::free(data);
+    if (bytes < mapThreshold_) return std::free(data);
+    const std::size_t mapped = mappedLength(data, bytes);
+    if (wholeHuge_.erase(data) == 0 && keepInCache(data, mapped)) return;
+    munmap(data, mapped);
 }
 
 // A cached block of exactly this size, the most recently freed first (the
@@ -106,7 +117,7 @@ void* HostAllocator::reuseCached(std::size_t mapped) {
 // Keeps the block, giving back the oldest cached ones to stay within the
 // bound; a block over the bound goes back itself.
 bool HostAllocator::keepInCache(void* data, std::size_t mapped) {
-    if (mapped > cacheLimit_) return false;
+    if (mapped > cacheLimit_ || (hugePages_ && mapped >= kHostHugePageBytes)) return false;
     std::size_t evicted = 0;
     while (cachedBytes_ + mapped > cacheLimit_) {
         munmap(cache_[evicted].data, cache_[evicted].mapped);
@@ -141,7 +152,14 @@ bool HostAllocator::movePages(void* from, std::size_t bytes, void* into, std::si
         offset % page != 0 || offset > intoBytes || bytes > intoBytes - offset)
         return false;
     void* to = static_cast<std::byte*>(into) + offset;
-    if (mremap(from, bytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED, to) != MAP_FAILED) return true;
+    const std::size_t fromMapped = mappedLength(from, bytes);
+    if (mremap(from, bytes, bytes, MREMAP_MAYMOVE | MREMAP_FIXED, to) != MAP_FAILED) {
+        // A block mapped past its bytes (to a huge-page boundary) leaves
+        // that rest behind: it goes back now, as `from` is gone.
+        if (fromMapped > bytes) munmap(static_cast<std::byte*>(from) + bytes, fromMapped - bytes);
+        wholeHuge_.erase(from);
+        return true;
+    }
     // With MREMAP_FIXED the kernel may have unmapped the destination range
     // before refusing: map fresh pages there, so the caller's copy lands in
     // memory (the range held nothing yet).
@@ -153,8 +171,15 @@ bool HostAllocator::trim(void* data, std::size_t bytes, std::size_t keep) {
     const std::size_t page = hostPageBytes();
     // `keep` must stay a mapping of its own too (release() unmaps it).
     if (!data || bytes < mapThreshold_ || keep < mapThreshold_ || keep % page != 0 || keep >= bytes) return false;
-    const std::size_t mapped = (bytes + page - 1) / page * page;
-    return munmap(static_cast<std::byte*>(data) + keep, mapped - keep) == 0;
+    const std::size_t mapped = mappedLength(data, bytes);
+    // A block on whole huge pages stays on whole huge pages (release()
+    // unmaps its recorded length).
+    const auto wholeHuge = wholeHuge_.find(data);
+    const std::size_t kept = wholeHuge == wholeHuge_.end() ? keep : roundUp(keep, kHostHugePageBytes);
+    if (kept >= mapped) return false;
+    if (munmap(static_cast<std::byte*>(data) + kept, mapped - kept) != 0) return false;
+    if (wholeHuge != wholeHuge_.end()) wholeHuge->second = kept;
+    return true;
 }
 
 }  // namespace interstage

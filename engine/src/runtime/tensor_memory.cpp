@@ -59,7 +59,10 @@ Status TensorMemory::allocate(size_t buffer) {
                           (spec.firstTenant == kNoValue ? std::string("the arena") : std::string("a tensor buffer")) +
                           " would bring the memory held to " + budgetBytesText(held + adding) + ", more than " +
                           budgetText(budget) + "; the run stopped there");
-    void* data = allocator_.allocate(spec.bytes);
+    // Buffers that come and go within a run (reduce modes, bodies) are
+    // re-mapped every run: whole huge pages keep that cheap. The others
+    // are mapped once, to the page.
+    void* data = allocator_.allocate(spec.bytes, spec.perRun() ? BlockPages::WholeHuge : BlockPages::Exact);
     if (!data) {
         std::string name = spec.firstTenant == kNoValue ? "the arena" : "a tensor buffer";
         return Status(StatusCode::OutOfMemory, "cannot allocate " + std::to_string(spec.bytes) + " bytes for " + name);
