@@ -213,6 +213,42 @@ private slots:
         QCOMPARE(pagesIn(block, 6 * kMiB).mapped, std::size_t(0));
     }
 
+    // Blocks allocated inside reserve() are carved one after another from
+    // one huge-page region, each on pages of its own: releasing one unmaps
+    // its pages only, endReserve() gives back what was not handed out, and
+    // small blocks (under the map threshold) still come from the heap.
+    void reservedBlocksAreCarvedOnTheirOwnPages() {
+        HostAllocator allocator(kHostMapThreshold, true, 0);
+        const std::size_t page = hostPageBytes();
+        const std::size_t a = 3 * kMiB + 100, b = 200 * 1024, tiny = 1000, unused = 5 * kMiB;
+        allocator.reserve(allocator.reservedLength(a) + allocator.reservedLength(b) + allocator.reservedLength(tiny) +
+                          unused);
+        QCOMPARE(allocator.reservedLength(tiny), std::size_t(0));
+        auto* pa = static_cast<unsigned char*>(allocator.allocate(a));
+        auto* pt = static_cast<unsigned char*>(allocator.allocate(tiny));
+        auto* pb = static_cast<unsigned char*>(allocator.allocate(b));
+        QVERIFY(pa && pt && pb);
+        QCOMPARE(reinterpret_cast<std::uintptr_t>(pa) % kHostHugePageBytes, std::uintptr_t(0));
+        QCOMPARE(pb, pa + pageRounded(a));  // carved in turn
+        QVERIFY(pt < pa || pt >= pb + pageRounded(b));
+        allocator.endReserve();
+        QCOMPARE(pagesIn(pb + pageRounded(b), unused).mapped, std::size_t(0));
+        fill(pa, a, 1);
+        fill(pb, b, 2);
+        fill(pt, tiny, 3);
+        allocator.release(pa, a);
+        QCOMPARE(pagesIn(pa, pageRounded(a)).mapped, std::size_t(0));
+        QCOMPARE(pagesIn(pb, pageRounded(b)).resident, pageRounded(b));
+        QVERIFY(allBytes(pb, b, 2));
+        allocator.release(pb, b);
+        QCOMPARE(pagesIn(pb, page).mapped, std::size_t(0));
+        allocator.release(pt, tiny);
+        // After endReserve() blocks are mapped on their own again.
+        void* alone = allocator.allocate(b);
+        QVERIFY(alone != pb);
+        allocator.release(alone, b);
+    }
+
     // Refusals stay refusals on huge blocks: a range that is not page
     // aligned or does not fit moves nothing and changes nothing.
     void badMovesAndTrimsAreRefused() {

@@ -56,10 +56,35 @@ void* HostAllocator::allocate(std::size_t bytes, BlockPages pages) {
         return p;
     }
     const std::size_t mapped = roundUp(bytes, hostPageBytes());
+    if (reservedLeft_ >= mapped) {
+        void* carved = reserved_;
+        reserved_ += mapped;
+        reservedLeft_ -= mapped;
+        return carved;
+    }
     if (void* cached = reuseCached(mapped)) return cached;
     if (hugePages_ && mapped >= kHostHugePageBytes) return mapHuge(mapped);
     void* p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? nullptr : p;
+}
+
+std::size_t HostAllocator::reservedLength(std::size_t bytes) const {
+    return bytes >= mapThreshold_ ? roundUp(bytes, hostPageBytes()) : 0;
+}
+
+// Only where huge pages are on and the region holds one: otherwise each
+// block is mapped on its own as before.
+void HostAllocator::reserve(std::size_t bytes) {
+    endReserve();
+    if (!hugePages_ || bytes < kHostHugePageBytes) return;
+    reserved_ = static_cast<std::byte*>(mapHuge(roundUp(bytes, hostPageBytes())));
+    reservedLeft_ = reserved_ ? roundUp(bytes, hostPageBytes()) : 0;
+}
+
+void HostAllocator::endReserve() {
+    if (reservedLeft_ > 0) munmap(reserved_, reservedLeft_);
+    reserved_ = nullptr;
+    reservedLeft_ = 0;
 }
 
 std::size_t HostAllocator::mappedLength(const void* data, std::size_t bytes) const {

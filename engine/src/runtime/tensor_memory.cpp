@@ -114,13 +114,21 @@ void TensorMemory::movePages(const PageMove& move) {
 }
 
 Status TensorMemory::beginRun() {
-    for (size_t b = 0; b < plan_.buffers.size(); ++b) {
+    // The lasting buffers not mapped yet (the first run's) come from one
+    // region on huge pages (HostAllocator::reserve).
+    std::size_t lasting = 0;
+    for (size_t b = 0; b < plan_.buffers.size(); ++b)
+        if (!plan_.buffers[b].perRun() && !bufferData_[b]) lasting += allocator_.reservedLength(plan_.buffers[b].bytes);
+    allocator_.reserve(lasting);
+    Status status = Status::ok();
+    for (size_t b = 0; b < plan_.buffers.size() && status.isOk(); ++b) {
         if (plan_.buffers[b].perRun())
             release(b);  // kept outputs of the previous run
         else if (!bufferData_[b])
-            IS_RETURN_IF_ERROR(allocate(b));
+            status = allocate(b);
     }
-    return Status::ok();
+    allocator_.endReserve();
+    return status;
 }
 
 Status TensorMemory::beforeStep(int step) {
