@@ -13,6 +13,7 @@
 #include "core/autosave.h"
 #include "core/step_state.h"
 #include "fit_explorer.h"
+#include "interstage/huge_page_malloc.h"
 #include "main_window.h"
 #include "ui_benchmark.h"
 #include "widgets/graph_view.h"
@@ -168,6 +169,7 @@ void selectChartTab(MainWindow& window, const QString& name) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    interstage::restartWithHugePageMalloc(argv);
     if (onlyPrintsText(argc, argv)) {
         QCoreApplication textOnly(argc, argv);
         describeApplication();

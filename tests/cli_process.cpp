@@ -6,8 +6,13 @@
 
 namespace testsupport {
 
-CliResult runCli(const QStringList& args) {
+CliResult runCli(const QStringList& args) { return runCli(args, {}); }
+
+CliResult runCli(const QStringList& args, const QMap<QString, QString>& environment) {
     QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (auto it = environment.begin(); it != environment.end(); ++it) env.insert(it.key(), it.value());
+    p.setProcessEnvironment(env);
     p.start(INTERSTAGE_CLI, args);
     p.waitForFinished(600000);
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 
@@ -16,6 +17,8 @@ struct CliResult {
 // Waits up to ten minutes: a CLI run of a real model under ASan on a busy
 // two-core machine takes minutes.
 CliResult runCli(const QStringList& args);
+// With these variables set (over the test's own environment).
+CliResult runCli(const QStringList& args, const QMap<QString, QString>& environment);
 
 // The file's JSON object; empty when it is missing or not an object.
 QJsonObject readJsonObject(const QString& path);

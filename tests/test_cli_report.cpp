@@ -21,14 +21,7 @@ using testsupport::runCli;
 namespace {
 
 CliResult runCliWith(const QStringList& args, const QString& name, const QString& value) {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(name, value);
-    p.setProcessEnvironment(env);
-    p.start(INTERSTAGE_CLI, args);
-    p.waitForFinished(600000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(),
-            p.readAllStandardError()};
+    return runCli(args, {{name, value}});
 }
 
 QString runTool(const QString& program, const QStringList& args) {

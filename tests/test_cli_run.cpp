@@ -70,6 +70,30 @@ private slots:
         QCOMPARE(saved->name, std::string("y"));
     }
 
+    // The CLI restarts itself with malloc on huge pages (glibc's tunable),
+    // once, and not where INTERSTAGE_NO_HUGE_PAGES or the user's own
+    // setting of the tunable says otherwise; the run is the same either way.
+    void mallocOnHugePagesUnlessTurnedOff() {
+        QTemporaryDir dir;
+        const QString model = smallModel(dir), json = dir.filePath("run.json");
+        const QStringList args{"run", model, "--runs", "1", "--json", json};
+        struct Case {
+            QMap<QString, QString> environment;
+            bool huge;
+        };
+        QFile thp("/sys/kernel/mm/transparent_hugepage/enabled");
+        const bool thpOn = thp.open(QIODevice::ReadOnly) && !thp.readAll().contains("[never]");
+        for (const Case& c :
+             {Case{{{"GLIBC_TUNABLES", ""}}, thpOn}, Case{{{"GLIBC_TUNABLES", "glibc.malloc.arena_max=2"}}, thpOn},
+              Case{{{"GLIBC_TUNABLES", ""}, {"INTERSTAGE_NO_HUGE_PAGES", "1"}}, false},
+              Case{{{"GLIBC_TUNABLES", "glibc.malloc.hugetlb=0"}}, false}}) {
+            QFile::remove(json);
+            auto r = runCli(args, c.environment);
+            QCOMPARE(r.code, 0);
+            QCOMPARE(readJsonObject(json)["malloc_huge_pages"].toBool(), c.huge);
+        }
+    }
+
     // --value gives a small input its values: an If on an int64 scalar
     // sample rate takes the branch the value selects (the generated
     // default, 0, takes the 8 kHz one), in run and in compare's children.

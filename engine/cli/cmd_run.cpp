@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "interstage/export_facts.h"
+#include "interstage/huge_page_malloc.h"
 #include "interstage/live_peak.h"
 #include "interstage/run_json.h"
 #include "interstage/tensor_io.h"
@@ -162,6 +163,7 @@ Status writeRunJson(const RunOptions& o, const SessionOptions& options, const Se
                           {"aliased_lower_bound_bytes", session.aliasedLowerBoundBytes()},
                           {"weight_bytes", session.weightBytes()},
                           {"rss_before_load_bytes", rssBeforeLoad},
+                          {"malloc_huge_pages", mallocOnHugePages()},
                           {"load_ms", setup.loadMs},
                           {"session_ms", setup.sessionMs},
                           {"cpu_fallback_nodes", session.cpuFallbackNodes()},

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cli_common.h"
+#include "interstage/huge_page_malloc.h"
 
 namespace {
 
@@ -86,6 +87,7 @@ void printHelp() {
 
 int main(int argc, char** argv) {
     using namespace interstage::cli;
+    interstage::restartWithHugePageMalloc(argv);
     if (argc < 2) {
         printHelp();
         return kExitUsage;
