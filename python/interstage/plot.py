@@ -49,7 +49,7 @@ def _axes(ax, figsize):
     return figure, figure.add_subplot(1, 1, 1)
 
 
-def _style(ax):
+def style_axes(ax):
     """The app's theme: white, grey axes on two sides, light grid."""
     ax.set_facecolor("white")
     for side in ("top", "right"):
@@ -84,7 +84,7 @@ def memory_timeline(stats, plan=None, ax=None, title=None):
     """Tracked memory by category over the run (stacked), the process's
     resident memory, and the plan's lower bounds when a plan is given."""
     figure, ax = _axes(ax, (9, 4.5))
-    _style(ax)
+    style_axes(ax)
     time_ms, series = category_series(stats)
     shown = [name for name in MEMORY_CATEGORIES if np.any(series[name] > 0)]
     if shown:
@@ -159,7 +159,7 @@ def memory_map(plan, ax=None, title=None):
     plan's buffers up; outputs and pinned tensors in the output colour,
     kernel workspace in the workspace colour."""
     figure, ax = _axes(ax, (9, 4.5))
-    _style(ax)
+    style_axes(ax)
     tensors = plan["tensors"]
     origins, height = buffer_origins(tensors)
     sizes = tensors["bytes"]
@@ -202,7 +202,7 @@ def timings(stats, top=25, ax=None, title=None):
     count = min(top, len(nodes["ms"]))
     order = np.argsort(nodes["ms"])[::-1][:count]
     figure, ax = _axes(ax, (9, max(2.5, 0.25 * count + 1.2)))
-    _style(ax)
+    style_axes(ax)
     labels = ["%s (%s)" % (nodes["name"][i], nodes["op"][i]) for i in order]
     ax.barh(range(count), nodes["ms"][order], color=TIMING_COLOR, edgecolor="#a85100", linewidth=0.6)
     ax.set_yticks(range(count))

@@ -83,21 +83,33 @@ class BadInput(unittest.TestCase):
         self.assert_error(interstage.NotFoundError, "no_such_tensor", self.session.blob, "no_such_tensor")
 
     def test_missing_file(self):
-        self.assert_error(interstage.NotFoundError, "does_not_exist.onnx", interstage.Session, "does_not_exist.onnx")
+        self.assert_error(
+            interstage.NotFoundError, "does_not_exist.onnx", interstage.Session, "does_not_exist.onnx"
+        )
 
     def test_bad_arguments(self):
-        self.assert_error(interstage.InvalidArgumentError, "max_memory '12 apples'", interstage.Session, self.model, max_memory="12 apples")
-        self.assert_error(interstage.InvalidArgumentError, "positive", interstage.Session, self.model, max_memory=-5)
-        self.assert_error(interstage.InvalidArgumentError, "memory_mode must be", interstage.Session, self.model, memory_mode=3)
-        self.assert_error(interstage.InvalidArgumentError, "unknown memory mode 'sideways'", interstage.Session, self.model, memory_mode="sideways")
+        bad_session_arguments = [
+            ("max_memory '12 apples'", {"max_memory": "12 apples"}),
+            ("max_memory must be a positive number of bytes, not -5", {"max_memory": -5}),
+            ("memory_mode must be an interstage.MemoryMode", {"memory_mode": 3}),
+            ("unknown memory mode 'sideways'", {"memory_mode": "sideways"}),
+            ("input_shapes must be a dict", {"input_shapes": [1, 2]}),
+            ("input_shapes['input'] must be a sequence of ints", {"input_shapes": {"input": 3.5}}),
+            ("threads must be 0 (every core) or more, not -1", {"threads": -1}),
+        ]
+        for text, arguments in bad_session_arguments:
+            with self.subTest(arguments=arguments):
+                self.assert_error(interstage.InvalidArgumentError, text, interstage.Session, self.model, **arguments)
         self.assert_error(interstage.InvalidModelError, "not an ONNX model", interstage.Session, __file__)
-        self.assert_error(interstage.InvalidArgumentError, "input_shapes", interstage.Session, self.model, input_shapes=[1, 2])
-        self.assert_error(interstage.InvalidArgumentError, "input_shapes['input']", interstage.Session, self.model, input_shapes={"input": 3.5})
-        self.assert_error(interstage.InvalidArgumentError, "threads", interstage.Session, self.model, threads=-1)
-        self.assert_error(interstage.InvalidArgumentError, "arena=True", interstage.get_memory_mode, True, True, True, False, arena=True)
+        arena_and_reduce = (True, True, True, False)
+        self.assert_error(
+            interstage.InvalidArgumentError, "arena=True", interstage.get_memory_mode, *arena_and_reduce, arena=True
+        )
 
     def test_a_budget_too_small_is_refused_before_running(self):
-        error = self.assert_error(interstage.OutOfMemoryError, "budget", interstage.Session, self.model, max_memory="1M", input_shapes=SMALL)
+        error = self.assert_error(
+            interstage.OutOfMemoryError, "budget", interstage.Session, self.model, max_memory="1M", input_shapes=SMALL
+        )
         self.assertEqual(error.code, "out of memory")
 
     def test_every_hostile_file_is_an_error_naming_its_problem_or_runs(self):

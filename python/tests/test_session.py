@@ -117,7 +117,8 @@ class Session(unittest.TestCase):
         # A reduce run allocates as it goes: its allocations are events,
         # and the tracked bytes they add up to reach the reported peak.
         self.assertEqual(int((events["bytes"] > 0).sum()), stats["allocations"])
-        held = sum(stats["bytes_at_start"].values()) + np.cumsum(events["bytes"][np.argsort(events["time_ns"], kind="stable")])
+        in_order = events["bytes"][np.argsort(events["time_ns"], kind="stable")]
+        held = sum(stats["bytes_at_start"].values()) + np.cumsum(in_order)
         self.assertEqual(int(held.max()), stats["peak_tracked_bytes"])
         self.assertEqual(set(stats["bytes_at_start"]), set(interstage.MEMORY_CATEGORIES))
         self.assertGreater(len(stats["rss"]["bytes"]), 0)
@@ -160,7 +161,8 @@ class Session(unittest.TestCase):
         # Held through the run, no tick could fall inside it but at its
         # edges; released, this thread ticks all along.
         gaps = np.diff([span["start"]] + inside + [span["end"]])
-        self.assertLess(gaps.max(), length / 2, "longest stretch without this thread: %.3f of %.3f s" % (gaps.max(), length))
+        stretch = "longest stretch without this thread: %.3f of %.3f s" % (gaps.max(), length)
+        self.assertLess(gaps.max(), length / 2, stretch)
 
 
 if __name__ == "__main__":
