@@ -24,20 +24,12 @@ PythonMemoryMode getMemoryMode(bool reduceConstant, bool ignoreInputWithInitiali
     return m;
 }
 
-const char* plannerName(PlannerKind kind) {
-    switch (kind) {
-        case PlannerKind::Default:
-            return "default";
-        case PlannerKind::Reduce:
-            return "reduce";
-        case PlannerKind::Reuse:
-            return "reuse";
-        case PlannerKind::ReduceReuse:
-            return "reduce+reuse";
-        case PlannerKind::Arena:
-            return "arena";
-    }
-    return "?";
+// The planner's name: a mode without the constant flags is named by its
+// planner alone ("reduce+reuse").
+std::string plannerName(PlannerKind kind) {
+    MemoryMode plannerOnly;
+    plannerOnly.planner = kind;
+    return plannerOnly.name();
 }
 
 }  // namespace
