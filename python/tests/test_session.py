@@ -2,6 +2,7 @@
 statistics and the plan as dicts and numpy columns, the GIL released
 during runs."""
 
+import subprocess
 import threading
 import time
 import unittest
@@ -12,6 +13,15 @@ import interstage
 import support
 
 SMALL = {"input": (1, 3, 64, 64)}
+
+
+class Module(unittest.TestCase):
+    def test_the_compiled_module_links_no_qt(self):
+        needed = subprocess.run(
+            ["readelf", "-d", interstage._interstage.__file__], capture_output=True, text=True, check=True
+        ).stdout
+        self.assertIn("libdnnl", needed)  # the engine's libraries are there
+        self.assertNotIn("Qt", needed)
 
 
 class MemoryModes(unittest.TestCase):
