@@ -119,7 +119,9 @@ public:
         return planToPython(*session_);
     }
 
-    py::list inputs() const {
+    py::list inputs() {
+        // A run with other input shapes re-prepares the executed graph.
+        std::lock_guard<std::mutex> lock(mutex_);
         py::list list;
         // The file's inputs, with the shapes the session prepared for
         // (resolved in the graph it executes).
@@ -154,6 +156,9 @@ private:
     PythonMemoryMode mode_;
     std::unique_ptr<Session> session_;
     // One call into the engine at a time: the GIL is released during runs.
+    // run() and blob() take it with the GIL released; the others wait for
+    // it holding the GIL, which cannot deadlock: no holder of the lock
+    // ever waits for the GIL.
     std::mutex mutex_;
     RunStats last_;
     bool ran_ = false;
