@@ -22,9 +22,10 @@ def scratch_folder():
     return _folder
 
 
-def zoo_model(name):
-    """The zoo model `name` as an ONNX file, written by the CLI (once)."""
-    path = os.path.join(scratch_folder(), name + ".onnx")
+def zoo_model(name, *flags):
+    """The zoo model `name` as an ONNX file, written by the CLI once per
+    process; flags such as "--fp16" make a variant."""
+    path = os.path.join(scratch_folder(), "".join([name] + [f.strip("-") for f in flags]) + ".onnx")
     if not os.path.exists(path):
-        subprocess.run([CLI, "zoo", name, "-o", path], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([CLI, "zoo", name, *flags, "-o", path], check=True, stdout=subprocess.DEVNULL)
     return path

@@ -16,16 +16,20 @@ import support
 
 # The zoo's models at small input sizes (the fixed-size classifiers run
 # at 64x64 with allow_other_dims) so the suite stays within seconds; the
-# ViT's patch grid and the encoder are fixed.
+# ViT's patch grid and the encoder are fixed. BlazeFace also in float16,
+# and in bfloat16, whose outputs Python widens to float32 as
+# numpy_helper reads the CLI's files.
 MODELS = {
-    "u2netp": {"input": (1, 3, 64, 64)},
-    "resnet": {"input": (1, 3, 64, 64)},
-    "mobilenetv2": {"input": (1, 3, 64, 64)},
-    "inception": {"input": (1, 3, 64, 64)},
-    "densenet121": {"input": (1, 3, 64, 64)},
-    "blazeface": {"input": (1, 3, 128, 128)},
-    "vit": {},
-    "transformer": {},
+    ("u2netp",): {"input": (1, 3, 64, 64)},
+    ("resnet",): {"input": (1, 3, 64, 64)},
+    ("mobilenetv2",): {"input": (1, 3, 64, 64)},
+    ("inception",): {"input": (1, 3, 64, 64)},
+    ("densenet121",): {"input": (1, 3, 64, 64)},
+    ("blazeface",): {"input": (1, 3, 128, 128)},
+    ("blazeface", "--fp16"): {"input": (1, 3, 128, 128)},
+    ("blazeface", "--bf16"): {"input": (1, 3, 128, 128)},
+    ("vit",): {},
+    ("transformer",): {},
 }
 
 
@@ -33,8 +37,9 @@ def cli_outputs(model, mode, shapes, input_files=None):
     """The outputs `interstage-cli run --save-outputs` writes, by name."""
     folder = tempfile.mkdtemp(dir=support.scratch_folder())
     command = [support.CLI, "run", model, "--threads", "1", "--mode", mode, "--save-outputs", folder]
+    command.append("--allow-other-dims")  # as the Python sessions are made
     for name, dims in shapes.items():
-        command += ["--input", "%s=%s" % (name, "x".join(str(d) for d in dims)), "--allow-other-dims"]
+        command += ["--input", "%s=%s" % (name, "x".join(str(d) for d in dims))]
     for name, path in (input_files or {}).items():
         command += ["--input-file", "%s=%s" % (name, path)]
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
@@ -56,8 +61,9 @@ class OutputsMatchCli(unittest.TestCase):
     def test_every_zoo_model_in_every_preset(self):
         presets = interstage.memory_presets()
         self.assertEqual(list(presets), ["default", "reduce", "reuse", "reduce+reuse", "arena"])
-        for model_name, shapes in MODELS.items():
-            model = support.zoo_model(model_name)
+        for zoo, shapes in MODELS.items():
+            model_name = " ".join(zoo)
+            model = support.zoo_model(*zoo)
             for preset, mode in presets.items():
                 where = "%s, %s" % (model_name, mode.label)
                 with self.subTest(model=model_name, preset=preset):
@@ -86,6 +92,16 @@ class OutputsMatchCli(unittest.TestCase):
         self.assert_same(ours, cli_outputs(model, "arena", {}, files), "transformer with given inputs")
         # The default input differs from these, so the outputs must too.
         self.assertFalse(np.array_equal(next(iter(ours.values())), next(iter(session.run().values()))))
+
+    def test_a_float16_input_matches_the_cli_given_the_same_file(self):
+        model = support.zoo_model("blazeface", "--fp16")
+        array = np.random.default_rng(5).random((1, 3, 128, 128)).astype(np.float16)
+        path = os.path.join(support.scratch_folder(), "input_fp16.pb")
+        onnx.save_tensor(numpy_helper.from_array(array, "input"), path)
+        session = interstage.Session(model, memory_mode="reuse", threads=1, allow_other_dims=True)
+        ours = session.run({"input": array})
+        self.assertEqual(ours["regressors"].dtype, np.float16)
+        self.assert_same(ours, cli_outputs(model, "reuse", {}, {"input": path}), "blazeface fp16, given input")
 
     def test_a_non_contiguous_input_gives_what_its_contiguous_copy_gives(self):
         model = support.zoo_model("blazeface")
