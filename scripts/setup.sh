@@ -17,6 +17,10 @@ packages=(
   # report in a real headless browser, the export schema (jsonschema); the
   # figures' fonts, as the golden images were drawn with them.
   poppler-utils chromium python3-jsonschema fonts-dejavu-core fonts-dejavu-extra fonts-liberation
+  # The Python module (python/): pybind11 and Python's headers to build it,
+  # numpy for its arrays, matplotlib for interstage.plot; its tests read
+  # the CLI's saved outputs (TensorProto files) with python3-onnx.
+  pybind11-dev python3-dev python3-numpy python3-matplotlib python3-onnx
 )
 # npm fetches the sample models; machines of this kind ship Node.js and npm
 # already (Debian's nodejs package conflicts with that npm), so install

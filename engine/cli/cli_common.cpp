@@ -133,19 +133,4 @@ std::string describeExecutionOrder(const Session& session) {
            formatBytes(order.peakBytes) + " (file order " + formatBytes(order.fileOrderPeakBytes) + ")";
 }
 
-bool parseByteSize(const std::string& value, std::size_t& bytes) {
-    char* stop = nullptr;
-    const double number = std::strtod(value.c_str(), &stop);
-    double scale = 1;
-    if (*stop == 'K' || *stop == 'k')
-        scale = 1024.0, ++stop;
-    else if (*stop == 'M' || *stop == 'm')
-        scale = 1024.0 * 1024, ++stop;
-    else if (*stop == 'G' || *stop == 'g')
-        scale = 1024.0 * 1024 * 1024, ++stop;
-    if (value.empty() || *stop != '\0' || !(number > 0) || number * scale > 1e18) return false;
-    bytes = static_cast<std::size_t>(number * scale);
-    return true;
-}
-
 }  // namespace interstage::cli

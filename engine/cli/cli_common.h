@@ -53,10 +53,6 @@ Result<LoadedModel> loadWithShapes(const std::string& path, const std::vector<st
 // "note: 2 nodes run on the CPU for want of a Vulkan shader ...: a (Op), b (Op)"
 std::string describeFallback(const std::vector<std::string>& nodes);
 
-// "200M", "1.5G", "512K" or a byte count (binary units), as --max-memory
-// and fit's --budget read it; false for anything else (no number, a unit
-// it does not know, zero or less, beyond 10^18).
-bool parseByteSize(const std::string& value, std::size_t& bytes);
 // "live tensors peak 81.4 MiB at node 'x' (Conv): a 50.0 MiB, b 25.0 MiB ..."
 // and the execution order's line, from a prepared session's plan.
 std::string describeLivePeak(const Session& session);

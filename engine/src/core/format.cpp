@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace interstage {
 
@@ -18,6 +19,21 @@ std::string formatBytes(double bytes) {
     else
         std::snprintf(buffer, sizeof buffer, "%.0f B", bytes);
     return buffer;
+}
+
+bool parseByteSize(const std::string& value, std::size_t& bytes) {
+    char* stop = nullptr;
+    const double number = std::strtod(value.c_str(), &stop);
+    double scale = 1;
+    if (*stop == 'K' || *stop == 'k')
+        scale = 1024.0, ++stop;
+    else if (*stop == 'M' || *stop == 'm')
+        scale = 1024.0 * 1024, ++stop;
+    else if (*stop == 'G' || *stop == 'g')
+        scale = 1024.0 * 1024 * 1024, ++stop;
+    if (value.empty() || *stop != '\0' || !(number > 0) || number * scale > 1e18) return false;
+    bytes = static_cast<std::size_t>(number * scale);
+    return true;
 }
 
 }  // namespace interstage
