@@ -147,7 +147,7 @@ QString autosaveToRestore(MainWindow& window, bool restore, bool mayAsk) {
 void describeApplication() {
     QCoreApplication::setApplicationName("Interstage");
     QCoreApplication::setOrganizationName("Interstage");
-    QCoreApplication::setApplicationVersion("0.1");
+    QCoreApplication::setApplicationVersion(INTERSTAGE_VERSION);
 }
 
 }  // namespace

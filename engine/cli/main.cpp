@@ -8,6 +8,7 @@ namespace {
 
 void printHelp() {
     std::cout << "usage: interstage-cli COMMAND [options]\n"
+                 "       interstage-cli --help | --version\n"
                  "\n"
                  "commands:\n"
                  "  info MODEL [--input NAME=DIMS]... [--json FILE]\n"
@@ -94,6 +95,11 @@ int main(int argc, char** argv) {
     Args args(argc, argv, 2);
     if (command == "--help" || command == "-h" || command == "help") {
         printHelp();
+        return 0;
+    }
+    // The first line is what help2man and packagers read: "NAME VERSION".
+    if (command == "--version") {
+        std::cout << "interstage-cli " << INTERSTAGE_VERSION << "\n";
         return 0;
     }
     if (command == "info") return runInfo(args);
