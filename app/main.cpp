@@ -185,6 +185,9 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     describeApplication();
     QApplication::setWindowIcon(QIcon(":/interstage.svg"));
+    // The installed desktop file (resources/), which Wayland shells match
+    // the window to for its name and icon.
+    QGuiApplication::setDesktopFileName("org.interstage.Interstage");
 
     QCommandLineParser parser;
     const AppOptions options(parser);
