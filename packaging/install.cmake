@@ -1,5 +1,5 @@
 # What `cmake --install` puts where (GNUInstallDirs): the programs, the
-# desktop integration (desktop file, icon, AppStream metainfo), man pages
+# desktop integration (desktop file, icon, AppStream metainfo, MIME types), man pages
 # written from the programs' --help and --version, and the
 # CLI's bash completion written from its --help, so neither can drift from
 # the programs. The engine library's rules are in engine/CMakeLists.txt.
@@ -15,6 +15,9 @@ if(INTERSTAGE_BUILD_GUI)
           DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/apps)
   install(FILES ${PROJECT_SOURCE_DIR}/resources/org.interstage.Interstage.metainfo.xml
           DESTINATION ${CMAKE_INSTALL_DATADIR}/metainfo)
+  # The types of the desktop file's MimeType (.onnx, .interstage sessions).
+  install(FILES ${PROJECT_SOURCE_DIR}/resources/org.interstage.Interstage.mime.xml
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/mime/packages RENAME org.interstage.Interstage.xml)
 endif()
 
 # Sanitizer builds are never installed, and their programs would run under

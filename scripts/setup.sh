@@ -17,11 +17,11 @@ packages=(
   # report in a real headless browser, the export schema (jsonschema); the
   # figures' fonts, as the golden images were drawn with them.
   poppler-utils chromium python3-jsonschema fonts-dejavu-core fonts-dejavu-extra fonts-liberation
-  # The install (packaging/): the desktop file and AppStream metainfo
-  # checked by their validators (desktop-file-utils, appstream); the Debian
-  # package's checks (scripts/package.sh: lintian; file, which CPack's
-  # dpkg-shlibdeps step needs).
-  desktop-file-utils appstream lintian file
+  # The install (packaging/): the desktop file, AppStream metainfo and MIME
+  # types checked by their validators (desktop-file-utils, appstream,
+  # shared-mime-info); the Debian package's checks (scripts/package.sh:
+  # lintian; file, which CPack's dpkg-shlibdeps step needs).
+  desktop-file-utils appstream shared-mime-info lintian file
 )
 # npm fetches the sample models; machines of this kind ship Node.js and npm
 # already (Debian's nodejs package conflicts with that npm), so install
