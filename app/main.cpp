@@ -148,7 +148,7 @@ QString autosaveToRestore(MainWindow& window, bool restore, bool mayAsk) {
 void describeApplication() {
     QCoreApplication::setApplicationName("Interstage");
     QCoreApplication::setOrganizationName("Interstage");
-    QCoreApplication::setApplicationVersion("0.1");
+    QCoreApplication::setApplicationVersion(INTERSTAGE_VERSION);
 }
 
 }  // namespace
@@ -187,6 +187,9 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     describeApplication();
     QApplication::setWindowIcon(QIcon(":/interstage.svg"));
+    // The installed desktop file (resources/), which Wayland shells match
+    // the window to for its name and icon.
+    QGuiApplication::setDesktopFileName("org.interstage.Interstage");
 
     QCommandLineParser parser;
     const AppOptions options(parser);

@@ -21,6 +21,11 @@ packages=(
   # numpy for its arrays, matplotlib for interstage.plot; its tests read
   # the CLI's saved outputs (TensorProto files) with python3-onnx.
   pybind11-dev python3-dev python3-numpy python3-matplotlib python3-onnx
+  # The install (packaging/): the desktop file, AppStream metainfo and MIME
+  # types checked by their validators (desktop-file-utils, appstream,
+  # shared-mime-info); the Debian package's checks (scripts/package.sh:
+  # lintian; file, which CPack's dpkg-shlibdeps step needs).
+  desktop-file-utils appstream shared-mime-info lintian file
 )
 # npm fetches the sample models; machines of this kind ship Node.js and npm
 # already (Debian's nodejs package conflicts with that npm), so install

@@ -56,7 +56,7 @@ private slots:
         const Outcome version = runApp({"--version"}, withoutDisplay());
         QCOMPARE(version.exitStatus, QProcess::NormalExit);
         QCOMPARE(version.exitCode, 0);
-        QVERIFY2(version.out.contains("Interstage"), qPrintable(version.out));
+        QCOMPARE(version.out.trimmed(), QStringLiteral("Interstage " INTERSTAGE_VERSION));
     }
 
     void noDisplayIsAClearErrorNotAnAbort() {

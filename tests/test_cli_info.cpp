@@ -68,6 +68,21 @@ private slots:
         QCOMPARE(noCommand.code, 2);
     }
 
+    // --version and --help print to stdout and exit 0 (help2man reads both
+    // to write the man page); no arguments at all is a usage error.
+    void versionAndHelpExitZero() {
+        const CliResult version = runCli({"--version"});
+        QCOMPARE(version.code, 0);
+        QCOMPARE(version.out, QStringLiteral("interstage-cli " INTERSTAGE_VERSION "\n"));
+
+        const CliResult help = runCli({"--help"});
+        QCOMPARE(help.code, 0);
+        QVERIFY2(help.out.startsWith("usage: interstage-cli COMMAND"), qPrintable(help.out));
+        QVERIFY2(help.out.contains("--version"), qPrintable(help.out));
+
+        QCOMPARE(runCli({}).code, 2);
+    }
+
     // What stops a run is listed, and the rest of the model still shown: a
     // Reshape to a shape given at run time (unresolved, yet runnable) and
     // the hostile corpus's unknown op and missing weights file.

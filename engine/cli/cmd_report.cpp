@@ -72,7 +72,9 @@ std::string checkExportOptions(const RunOptions& o, const ExportOptions& e, bool
     return {};
 }
 
-// interstage-render beside this executable, or $INTERSTAGE_RENDER.
+// $INTERSTAGE_RENDER, else interstage-render beside this executable (the
+// build tree), else where the install puts it, relative to this program's
+// folder (INTERSTAGE_RENDER_INSTALLED: ../libexec/interstage/...).
 Result<std::string> findRenderer() {
     const char* env = std::getenv("INTERSTAGE_RENDER");
     std::string path;
@@ -83,6 +85,8 @@ Result<std::string> findRenderer() {
         const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
         if (ec) return Status(StatusCode::IoError, "cannot find this program's folder: " + ec.message());
         path = (self.parent_path() / "interstage-render").string();
+        const auto installed = (self.parent_path() / INTERSTAGE_RENDER_INSTALLED).lexically_normal();
+        if (::access(path.c_str(), X_OK) != 0 && ::access(installed.c_str(), X_OK) == 0) path = installed.string();
     }
     if (::access(path.c_str(), X_OK) != 0)
         return Status(StatusCode::NotFound, "the renderer '" + path +

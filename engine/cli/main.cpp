@@ -9,6 +9,7 @@ namespace {
 
 void printHelp() {
     std::cout << "usage: interstage-cli COMMAND [options]\n"
+                 "       interstage-cli --help | --version\n"
                  "\n"
                  "commands:\n"
                  "  info MODEL [--input NAME=DIMS]... [--json FILE]\n"
@@ -67,8 +68,8 @@ void printHelp() {
                  "      (1920 px) or a column (85 mm); a session file is drawn as it is\n"
                  "      (--set I: its set I, 0 the first, default the last; --run N: run N;\n"
                  "      --no-overlays: the timeline without the earlier sets' lines).\n"
-                 "      Both need interstage-render beside interstage-cli (or INTERSTAGE_RENDER)\n"
-                 "      and no display\n"
+                 "      Both need interstage-render (beside interstage-cli, in its installed\n"
+                 "      place, or INTERSTAGE_RENDER) and no display\n"
                  "  zoo NAME [--fp16|--bf16] -o FILE.onnx | zoo --list\n"
                  "      writes a built-in architecture (u2netp, resnet, mobilenetv2, inception)\n"
                  "  devices\n"
@@ -96,6 +97,11 @@ int main(int argc, char** argv) {
     Args args(argc, argv, 2);
     if (command == "--help" || command == "-h" || command == "help") {
         printHelp();
+        return 0;
+    }
+    // The first line is what help2man and packagers read: "NAME VERSION".
+    if (command == "--version") {
+        std::cout << "interstage-cli " << INTERSTAGE_VERSION << "\n";
         return 0;
     }
     if (command == "info") return runInfo(args);
