@@ -67,6 +67,8 @@ installed_path=/usr/bin:/bin
   interstage-cli chart u2netp.interstage --chart map -o map.png
   [ -s map.png ] || { echo "package: the installed chart wrote no map.png" >&2; exit 1; }
   bash -c 'source /usr/share/bash-completion/completions/interstage-cli && complete -p interstage-cli' >/dev/null
+  # The Python module from dist-packages (no PYTHONPATH): a run, its peak.
+  env -u PYTHONPATH /usr/bin/python3 -c "import interstage; s = interstage.Session('$root/models/u2netp.onnx', memory_mode='reduce', threads=2); s.run(); print('python: interstage', interstage.__file__, 'peak tracked', s.stats()['peak_tracked_bytes'])"
   # The engine from C++: examples/cpp finds Interstage in /usr by itself.
   cmake -S "$root/examples/cpp" -B example >/dev/null
   cmake --build example >/dev/null
