@@ -41,20 +41,6 @@ std::string conv(GraphBuilder& b, const std::string& x, int64_t in, int64_t out,
     return b.op("Conv", {x, w, bias}, {intsAttr("pads", {k / 2, k / 2, k / 2, k / 2})}, "conv" + std::to_string(seed));
 }
 
-// Inference BatchNormalization with statistics a trained net might have
-// (scale around 1, shift and mean around 0, variance in [0.5, 1.5]).
-std::string batchNorm(GraphBuilder& b, const std::string& x, int64_t channels, const std::string& name) {
-    WeightGenerator gen(channels * 7 + name.size());
-    auto param = [&](const char* what, float scale, float offset) {
-        std::vector<float> v = gen.uniform(channels, scale);
-        for (float& f : v) f += offset;
-        return b.initializer(name + "." + what, TensorData::fromFloat(v, {channels}));
-    };
-    const auto gamma = param("scale", 0.3f, 1.f), beta = param("bias", 0.3f, 0.f);
-    const auto mean = param("mean", 0.3f, 0.f), var = param("var", 0.5f, 1.f);
-    return b.op("BatchNormalization", {x, gamma, beta, mean, var}, {}, name);
-}
-
 // DenseNet's pre-activation unit: x -> conv1 (3x3) and conv2 (3x3 on conv1)
 // -> Concat (2 x width channels) -> BatchNorm -> act -> conv3 (1x1) -> y.
 // act: "Relu", "Clip" (ReLU6) or "" (none).
@@ -65,7 +51,7 @@ GraphBuilder preActivationUnit(int64_t width, const std::string& act, bool bnIsO
     const auto c1 = conv(b, "x", 3, width, 3, 1);
     const auto c2 = conv(b, c1, width, width, 3, 2);
     const auto cat = b.op("Concat", {c1, c2}, {intAttr("axis", 1)}, "cat");
-    const auto bn = batchNorm(b, cat, 2 * width, "bn");
+    const auto bn = testsupport::batchNormalization(b, cat, 2 * width, "bn");
     std::string a = bn;
     if (act == "Relu") a = b.op("Relu", {bn}, {}, "act");
     if (act == "Clip") {
@@ -192,7 +178,7 @@ private slots:
         GraphBuilder b("post", 13);
         b.input("x", DataType::Float, {1, 3, 8, 8});
         const auto c = conv(b, "x", 3, 16, 3, 1);
-        const auto r = b.op("Relu", {batchNorm(b, c, 16, "bn")}, {}, "act");
+        const auto r = b.op("Relu", {testsupport::batchNormalization(b, c, 16, "bn")}, {}, "act");
         b.output(conv(b, r, 16, 16, 1, 2), DataType::Float, {1, 16, 8, 8});
         const Outcome reference = runWith(b, false, false, "conv2");
         const Outcome fused = runWith(b, true, true, "conv2");

@@ -41,16 +41,7 @@ std::string conv(GraphBuilder& b, const std::string& x, int64_t in, int64_t out,
 }
 
 std::string batchNormRelu(GraphBuilder& b, const std::string& x, int64_t channels, const std::string& name) {
-    WeightGenerator gen(channels * 7 + name.size());
-    auto param = [&](const char* what, float scale, float offset) {
-        std::vector<float> v = gen.uniform(channels, scale);
-        for (float& f : v) f += offset;
-        return b.initializer(name + "." + what, TensorData::fromFloat(v, {channels}));
-    };
-    const auto gamma = param("scale", 0.3f, 1.f), beta = param("bias", 0.3f, 0.f);
-    const auto mean = param("mean", 0.3f, 0.f), var = param("var", 0.5f, 1.f);
-    const auto bn = b.op("BatchNormalization", {x, gamma, beta, mean, var}, {}, name);
-    return b.op("Relu", {bn}, {}, name + "/relu");
+    return b.op("Relu", {testsupport::batchNormalization(b, x, channels, name)}, {}, name + "/relu");
 }
 
 constexpr int64_t kHeight = 9, kWidth = 11;

@@ -101,6 +101,19 @@ interstage::GraphBuilder controlFlowModel(int elseNodes) {
     return g;
 }
 
+std::string batchNormalization(interstage::GraphBuilder& b, const std::string& x, int64_t channels,
+                               const std::string& name) {
+    interstage::WeightGenerator gen(static_cast<uint64_t>(channels) * 7 + name.size());
+    auto param = [&](const char* what, float scale, float offset) {
+        std::vector<float> v = gen.uniform(channels, scale);
+        for (float& f : v) f += offset;
+        return b.initializer(name + "." + what, interstage::TensorData::fromFloat(v, {channels}));
+    };
+    const auto gamma = param("scale", 0.3f, 1.f), beta = param("bias", 0.3f, 0.f);
+    const auto mean = param("mean", 0.3f, 0.f), var = param("var", 0.5f, 1.f);
+    return b.op("BatchNormalization", {x, gamma, beta, mean, var}, {}, name);
+}
+
 interstage::Model bigConvChain() {
     interstage::GraphBuilder b("big_conv_chain");
     b.input("x", interstage::DataType::Float, {1, 16, 256, 256});

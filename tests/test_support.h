@@ -30,6 +30,12 @@ interstage::Model builtModel(const interstage::GraphBuilder& builder);
 // `why` names the first element that differs.
 bool closeFloats(const interstage::TensorData& a, const interstage::TensorData& b, QString& why);
 
+// An inference BatchNormalization node `name` over `channels` channels of
+// x, with statistics a trained net might have (scale around 1, shift and
+// mean around 0, variance in [0.5, 1.5]), seeded by channels and name.
+std::string batchNormalization(interstage::GraphBuilder& b, const std::string& x, int64_t channels,
+                               const std::string& name);
+
 // Three 3x3 Convs on 1x16x256x256 whose tensors are 4 to 16 MiB: big enough
 // for conv row stripes and for reduce mode's huge-page blocks.
 interstage::Model bigConvChain();
