@@ -82,7 +82,9 @@ installed_path=/usr/bin:/bin
 # 4. Purged: the package is gone and so is every file it brought.
 DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get purge -y interstage >"$work/apt.log" 2>&1 ||
   { cat "$work/apt.log"; exit 1; }
-if dpkg-query -W -f='${Status}' interstage 2>/dev/null | grep -q "installed"; then
+# dpkg forgets a purged package; any status left but not-installed is a leftover.
+status=$(dpkg-query -W -f='${Status}' interstage 2>/dev/null || true)
+if [ -n "$status" ] && [[ "$status" != *not-installed ]]; then
   echo "package: interstage is still installed after apt-get purge" >&2
   exit 1
 fi

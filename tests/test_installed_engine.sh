@@ -49,6 +49,9 @@ echo "$output"
 grep -qx "lower bound $expected bytes" <<<"$output" ||
   { echo "FAIL: the example's lower bound is not interstage-cli info's ($expected bytes)"; exit 1; }
 grep -q "^peak activations [1-9]" <<<"$output" || { echo "FAIL: the example reports no peak"; exit 1; }
-ldd "$work/example/peak_of_model" | grep -q "libinterstage.so.* => $prefix/" ||
-  { echo "FAIL: the example does not load the installed libinterstage.so"; exit 1; }
+# ldd's whole output first: `ldd | grep -q` under pipefail fails at random
+# when grep exits on its match before ldd has written the rest (SIGPIPE).
+libraries=$(ldd "$work/example/peak_of_model")
+grep -q "libinterstage.so.* => $prefix/" <<<"$libraries" ||
+  { echo "FAIL: the example does not load the installed libinterstage.so:"; echo "$libraries"; exit 1; }
 echo "examples/cpp built against the installed engine and ran"
