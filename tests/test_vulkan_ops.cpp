@@ -185,6 +185,18 @@ private slots:
         QTest::newRow("depthwise relu") << "1x6x15x17" << 6 << 3 << 1 << 1 << 1 << 6 << "Relu";
         QTest::newRow("5x5 clip6") << "2x3x19x21" << 4 << 5 << 2 << 2 << 1 << 1 << "Clip";
         QTest::newRow("3x3 sigmoid") << "1x8x9x7" << 3 << 3 << 1 << 1 << 1 << 1 << "Sigmoid";
+        // Widths that are a multiple of 4 take the vec4 shaders
+        // (conv1x1_packed, conv3x3_packed): output channels past a block
+        // of 8, row ends, padding on every side, a batch.
+        QTest::newRow("1x1 vec4 planes") << "1x7x12x8" << 9 << 1 << 1 << 0 << 1 << 1 << "";
+        QTest::newRow("1x1 vec4 batch relu") << "2x5x4x6" << 17 << 1 << 1 << 0 << 1 << 1 << "Relu";
+        QTest::newRow("3x3 vec4 rows") << "1x5x9x12" << 11 << 3 << 1 << 1 << 1 << 1 << "";
+        QTest::newRow("3x3 vec4 dilation 2") << "1x4x10x16" << 8 << 3 << 1 << 2 << 2 << 1 << "Relu";
+        QTest::newRow("3x3 vec4 dilation 4") << "1x3x11x20" << 5 << 3 << 1 << 4 << 4 << 1 << "";
+        QTest::newRow("3x3 vec4 no pads") << "1x4x9x12" << 6 << 3 << 1 << 0 << 1 << 1 << "";
+        QTest::newRow("3x3 vec4 batch") << "2x3x7x8" << 9 << 3 << 1 << 1 << 1 << 1 << "Clip";
+        QTest::newRow("3x3 stride 2 (not vec4)") << "1x3x9x16" << 4 << 3 << 2 << 1 << 1 << 1 << "";
+        QTest::newRow("3x3 dilation 8") << "1x2x20x24" << 3 << 3 << 1 << 8 << 8 << 1 << "";
     }
     void conv() {
         QFETCH(QString, x);

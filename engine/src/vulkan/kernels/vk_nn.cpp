@@ -1,10 +1,11 @@
-// Neural-network Vulkan kernels: direct Conv2D (conv2d.comp), MaxPool /
+// Neural-network Vulkan kernels: MaxPool /
 // AveragePool (pool2d.comp), the global pools (global_pool.comp) and Gemm /
 // MatMul (gemm.comp). Attribute parsing reuses the CPU kernels' window
 // helpers so both backends read a node the same way.
 #include "cpu/activation.h"
 #include "cpu/ops/nn/window.h"
 #include "vulkan/kernels/conv_window_push.h"
+#include "vulkan/kernels/window2d.h"
 #include "vulkan/vulkan_kernel.h"
 
 namespace interstage::vulkan {
@@ -12,52 +13,6 @@ namespace interstage::vulkan {
 namespace {
 
 uint32_t u32(int64_t v) { return static_cast<uint32_t>(v); }
-
-// Windowed ops take NCHW input; the window's pads resolved for the output.
-Status readWindow2d(const cpu::PrepareContext& context, const std::vector<int64_t>& kernelFromWeights,
-                    cpu::nn::Window& window) {
-    const Shape& x = context.inputShape(0);
-    const Shape& y = context.output(0).shape;
-    if (x.size() != 4 || y.size() != 4) return context.unsupportedHere("the Vulkan kernel handles 2D (NCHW) only");
-    IS_RETURN_IF_ERROR(cpu::nn::readWindow(context, 2, kernelFromWeights, window));
-    cpu::nn::resolveForwardPads(window, {x[2], x[3]}, {y[2], y[3]});
-    return Status::ok();
-}
-
-class ConvKernel : public VulkanKernel {
-public:
-    Status prepare(const cpu::PrepareContext& context) override {
-        if (!context.hasInput(0) || !context.hasInput(1)) return context.invalidHere("needs X and W");
-        IS_RETURN_IF_ERROR(requireFloat(context, {0, 1, 2}));
-        const Shape& x = context.inputShape(0);
-        const Shape& w = context.inputShape(1);
-        const Shape& y = context.output(0).shape;
-        if (w.size() != 4) return context.unsupportedHere("the Vulkan kernel handles 2D convolutions only");
-        cpu::nn::Window window;
-        IS_RETURN_IF_ERROR(readWindow2d(context, {w[2], w[3]}, window));
-        const int64_t group = context.node().attrInt("group", 1);
-        if (group < 1 || x[1] % group || w[0] % group || w[1] * group != x[1] || y[1] != w[0])
-            return context.invalidHere("channels do not fit the groups");
-        push_.count = u32(y[0] * y[1] * y[2] * y[3]);
-        push_.C = u32(x[1]), push_.H = u32(x[2]), push_.W = u32(x[3]);
-        push_.K = u32(y[1]), push_.OH = u32(y[2]), push_.OW = u32(y[3]);
-        push_.kh = u32(window.kernel[0]), push_.kw = u32(window.kernel[1]);
-        push_.strideH = u32(window.strides[0]), push_.strideW = u32(window.strides[1]);
-        push_.dilH = u32(window.dilations[0]), push_.dilW = u32(window.dilations[1]);
-        push_.padT = static_cast<int32_t>(window.padBegin[0]), push_.padL = static_cast<int32_t>(window.padBegin[1]);
-        push_.group = u32(group);
-        push_.hasBias = context.hasInput(2) ? 1 : 0;
-        push_.setActivation(context.node());
-        return Status::ok();
-    }
-
-    Status record(Recorder& recorder, const KernelBindings& b) override {
-        return recordConvWindow(recorder, "conv2d", b, push_);
-    }
-
-private:
-    ConvWindowPush push_;
-};
 
 class PoolKernel : public VulkanKernel {
 public:
@@ -198,7 +153,6 @@ std::unique_ptr<VulkanKernel> make() {
 
 // The kernels this file gives the op table (ops/op_table.cpp).
 namespace kernels {
-const VulkanKernelFactory conv = &make<ConvKernel>;
 const VulkanKernelFactory pool = &make<PoolKernel>;
 const VulkanKernelFactory globalPool = &make<GlobalPoolKernel>;
 const VulkanKernelFactory gemm = &make<GemmKernel>;

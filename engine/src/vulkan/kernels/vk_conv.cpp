@@ -1,0 +1,145 @@
+// Conv on Vulkan: NCHW 2-D convolutions with bias and the activation the
+// fusion pass folds in. Ungrouped convolutions with constant weights (all
+// the zoo's and the OCR models') run on packed weights
+// (shaders/conv_packed_params.glsl): conv1x1_packed for pointwise ones,
+// conv3x3_packed for 3-wide stride-1 rows, conv_packed for the rest.
+// Grouped (depthwise) convolutions and weights computed at run time take
+// the direct shader, conv2d.comp, one output value per invocation.
+#include <algorithm>
+
+#include "vulkan/kernels/conv_window_push.h"
+#include "vulkan/kernels/window2d.h"
+#include "vulkan/vulkan_kernel.h"
+
+namespace interstage::vulkan {
+
+namespace {
+
+uint32_t u32(int64_t v) { return static_cast<uint32_t>(v); }
+
+// The packed shaders' push constants (conv_packed_params.glsl).
+struct ConvPackedPush {
+    uint32_t count = 0, N = 0, C = 0, H = 0, W = 0, K = 0, OH = 0, OW = 0, kh = 1, kw = 1;
+    uint32_t strideH = 1, strideW = 1, dilH = 1, dilW = 1;
+    int32_t padT = 0, padL = 0;
+    uint32_t hasBias = 0, act = 0;
+    float alpha = 0, beta = 0;
+};
+
+constexpr int64_t kChannelsPerTile = 8;  // the packed shaders' k-block
+constexpr int64_t kWorkgroup = 64;
+
+class ConvKernel : public VulkanKernel {
+public:
+    Status prepare(const cpu::PrepareContext& context) override {
+        if (!context.hasInput(0) || !context.hasInput(1)) return context.invalidHere("needs X and W");
+        IS_RETURN_IF_ERROR(requireFloat(context, {0, 1, 2}));
+        const Shape& x = context.inputShape(0);
+        const Shape& w = context.inputShape(1);
+        const Shape& y = context.output(0).shape;
+        if (w.size() != 4) return context.unsupportedHere("the Vulkan kernel handles 2D convolutions only");
+        cpu::nn::Window window;
+        IS_RETURN_IF_ERROR(readWindow2d(context, {w[2], w[3]}, window));
+        const int64_t group = context.node().attrInt("group", 1);
+        if (group < 1 || x[1] % group || w[0] % group || w[1] * group != x[1] || y[1] != w[0])
+            return context.invalidHere("channels do not fit the groups");
+        direct_.count = u32(y[0] * y[1] * y[2] * y[3]);
+        direct_.C = u32(x[1]), direct_.H = u32(x[2]), direct_.W = u32(x[3]);
+        direct_.K = u32(y[1]), direct_.OH = u32(y[2]), direct_.OW = u32(y[3]);
+        direct_.kh = u32(window.kernel[0]), direct_.kw = u32(window.kernel[1]);
+        direct_.strideH = u32(window.strides[0]), direct_.strideW = u32(window.strides[1]);
+        direct_.dilH = u32(window.dilations[0]), direct_.dilW = u32(window.dilations[1]);
+        direct_.padT = static_cast<int32_t>(window.padBegin[0]);
+        direct_.padL = static_cast<int32_t>(window.padBegin[1]);
+        direct_.group = u32(group);
+        direct_.hasBias = context.hasInput(2) ? 1 : 0;
+        direct_.setActivation(context.node());
+        packed_.clear();
+        if (group == 1)
+            if (const TensorData* weights = context.inputConstant(1)) choosePackedShader(*weights, y[0]);
+        return Status::ok();
+    }
+
+    std::vector<std::vector<uint32_t>> constantData() const override {
+        if (packed_.empty()) return {};
+        return {packed_};
+    }
+    // The packed copy stands in for W on the device.
+    bool readsInput(size_t i) const override { return i != 1 || packed_.empty(); }
+
+    Status record(Recorder& recorder, const KernelBindings& b) override {
+        if (packed_.empty()) return recordConvWindow(recorder, "conv2d", b, direct_);
+        const Binding& x = b.inputs[0];
+        const Binding& weights = b.constants[0];
+        const Binding bias = push_.hasBias ? b.inputs[2] : weights;
+        const Binding bindings[] = {x, weights, bias, b.outputs[0], x};
+        return recorder.dispatch(shader_, bindings, &push_, sizeof(push_), push_.count);
+    }
+
+private:
+    // Picks the packed shader for the geometry, fills its push constants
+    // and packs the weights.
+    void choosePackedShader(const TensorData& weights, int64_t batch) {
+        const ConvWindowPush& d = direct_;
+        push_ = ConvPackedPush{};
+        push_.N = u32(batch), push_.C = d.C, push_.H = d.H, push_.W = d.W, push_.K = d.K, push_.OH = d.OH;
+        push_.OW = d.OW, push_.kh = d.kh, push_.kw = d.kw, push_.strideH = d.strideH, push_.strideW = d.strideW;
+        push_.dilH = d.dilH, push_.dilW = d.dilW, push_.padT = d.padT, push_.padL = d.padL;
+        push_.hasBias = d.hasBias, push_.act = d.act, push_.alpha = d.alpha, push_.beta = d.beta;
+        const bool pointwise = d.kh == 1 && d.kw == 1 && d.strideH == 1 && d.strideW == 1 && d.padT == 0 &&
+                               d.padL == 0 && d.OH == d.H && d.OW == d.W;
+        const int64_t pixels = int64_t{d.H} * d.W;
+        // conv3x3_packed reads each row as aligned vec4 and needs every tap
+        // within the 16 values around its 8 pixels.
+        const bool rowOfThree = d.kw == 3 && d.strideW == 1 && d.W % 4 == 0 && d.padL >= 0 && d.padL <= 4 &&
+                                2 * static_cast<int32_t>(d.dilW) - d.padL <= 4;
+        int64_t positions = 0;  // the pixel groups of one image (8 or 4 pixels each)
+        if (pointwise && pixels % 4 == 0) {
+            shader_ = "conv1x1_packed";
+            // One row per image: the pointwise shader walks all pixels.
+            push_.H = push_.OH = 1;
+            push_.W = push_.OW = u32(pixels);
+            positions = (pixels + 7) / 8;
+        } else if (rowOfThree) {
+            shader_ = "conv3x3_packed";
+            positions = int64_t{d.OH} * ((d.OW + 7) / 8);
+        } else {
+            shader_ = "conv_packed";
+            positions = int64_t{d.OH} * ((d.OW + 3) / 4);
+        }
+        const int64_t blocks = (d.K + kChannelsPerTile - 1) / kChannelsPerTile;
+        const int64_t workgroups = (batch * positions + kWorkgroup - 1) / kWorkgroup;
+        push_.count = u32(workgroups * kWorkgroup * blocks);
+        packWeights(weights, d.K, int64_t{d.C} * d.kh * d.kw);
+    }
+
+    // W (K x C x kh x kw) as blocks of 8 output channels, each tap's 8
+    // weights side by side (conv_packed_params.glsl); zeros past K.
+    void packWeights(const TensorData& weights, int64_t K, int64_t perChannel) {
+        const int64_t blocks = (K + kChannelsPerTile - 1) / kChannelsPerTile;
+        packed_.assign(static_cast<size_t>(blocks * perChannel * kChannelsPerTile), 0u);
+        const auto* source = weights.data<uint32_t>();  // float32 bits, copied as they are
+        for (int64_t k = 0; k < K; ++k) {
+            const int64_t block = k / kChannelsPerTile, lane = k % kChannelsPerTile;
+            for (int64_t e = 0; e < perChannel; ++e)
+                packed_[static_cast<size_t>((block * perChannel + e) * kChannelsPerTile + lane)] =
+                    source[k * perChannel + e];
+        }
+    }
+
+    ConvWindowPush direct_;
+    ConvPackedPush push_;
+    const char* shader_ = "conv_packed";
+    std::vector<uint32_t> packed_;
+};
+
+std::unique_ptr<VulkanKernel> make() { return std::make_unique<ConvKernel>(); }
+
+}  // namespace
+
+// The kernels this file gives the op table (ops/op_table.cpp).
+namespace kernels {
+const VulkanKernelFactory conv = &make;
+}  // namespace kernels
+
+}  // namespace interstage::vulkan
