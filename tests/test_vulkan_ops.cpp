@@ -107,6 +107,13 @@ private slots:
         QTest::newRow("pow channel") << "Pow"
                                      << "1x5x7x9"
                                      << "1x5x1x1";
+        // Same shapes, a multiple of 4 elements: binary_vec4.
+        QTest::newRow("add same vec4") << "Add"
+                                       << "1x3x8x12"
+                                       << "1x3x8x12";
+        QTest::newRow("div same vec4") << "Div"
+                                       << "2x4x6"
+                                       << "2x4x6";
     }
     void binary() {
         QFETCH(QString, op);
@@ -303,6 +310,20 @@ private slots:
             Shape other{1, 3, 5, 7};
             other[static_cast<size_t>(axis < 0 ? 3 : axis)] = 2;
             std::string a = g.initializer("a", weights(other, 21));
+            std::string y = g.op("Relu", {x});
+            g.output(g.op("Concat", {a, y, x}, {intAttr("axis", axis)}, "y"));
+            checkGraph(g);
+        }
+    }
+
+    // Rows, slots and output rows in whole vec4: concat_vec4, on every axis.
+    void concatVec4() {
+        for (int axis : {0, 1, 2, 3}) {
+            GraphBuilder g("concat");
+            std::string x = g.input("x", DataType::Float, {2, 3, 4, 8});
+            Shape other{2, 3, 4, 8};
+            other[static_cast<size_t>(axis)] = 4;
+            std::string a = g.initializer("a", weights(other, 22));
             std::string y = g.op("Relu", {x});
             g.output(g.op("Concat", {a, y, x}, {intAttr("axis", axis)}, "y"));
             checkGraph(g);

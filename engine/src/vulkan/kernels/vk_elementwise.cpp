@@ -34,11 +34,19 @@ public:
             push_.dims[axis] = axis < int(pad) ? 1 : static_cast<uint32_t>(out[axis - pad]);
         fillStrides(context.inputShape(0), push_.strideA);
         fillStrides(context.inputShape(1), push_.strideB);
+        // Same shapes and whole vec4s: binary_vec4, no broadcast indexing.
+        sameShapes_ = context.inputShape(0) == out && context.inputShape(1) == out && push_.count % 4 == 0;
         return Status::ok();
     }
 
     Status record(Recorder& recorder, const KernelBindings& b) override {
         const Binding bindings[] = {b.inputs[0], b.inputs[1], b.outputs[0]};
+        if (sameShapes_) {
+            // binary_vec4 reads the leading fields of the same push block.
+            auto push = push_;
+            push.count /= 4;
+            return recorder.dispatch("binary_vec4", bindings, &push, sizeof(push), push.count);
+        }
         return recorder.dispatch("binary", bindings, &push_, sizeof(push_), push_.count);
     }
 
@@ -59,6 +67,7 @@ private:
         float alpha = 0, beta = 0;
         uint32_t dims[kMaxRank]{}, strideA[kMaxRank]{}, strideB[kMaxRank]{};
     } push_;
+    bool sameShapes_ = false;
 };
 
 class UnaryKernel : public VulkanKernel {

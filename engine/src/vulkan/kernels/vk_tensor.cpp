@@ -49,7 +49,12 @@ public:
         for (size_t i = 0; i < parts_.size(); ++i) {
             if (parts_[i].count == 0) continue;
             const Binding bindings[] = {b.inputs[i], b.outputs[0]};
-            IS_RETURN_IF_ERROR(recorder.dispatch("concat", bindings, &parts_[i], sizeof(Part), parts_[i].count));
+            Part part = parts_[i];
+            // Rows, slot and output rows in whole vec4: concat_vec4.
+            const bool vec4 = part.inAxisInner % 4 == 0 && part.outAxisInner % 4 == 0 && part.offset % 4 == 0;
+            if (vec4) part.count /= 4, part.inAxisInner /= 4, part.outAxisInner /= 4, part.offset /= 4;
+            IS_RETURN_IF_ERROR(
+                recorder.dispatch(vec4 ? "concat_vec4" : "concat", bindings, &part, sizeof(Part), part.count));
         }
         return Status::ok();
     }
@@ -110,17 +115,26 @@ public:
         const AxisTaps& w = axes[3];
         if (h.taps != w.taps || h.taps > 2 || h.anyOutside || w.anyOutside)
             return context.unsupportedHere("this Resize variant");
-        push_.count = static_cast<uint32_t>(out[0] * out[1] * out[2] * out[3]);
+        push_.count = static_cast<uint32_t>(out[0] * out[1] * out[2] * ((out[3] + 3) / 4));
         push_.H = static_cast<uint32_t>(in[2]), push_.W = static_cast<uint32_t>(in[3]);
         push_.OH = static_cast<uint32_t>(out[2]), push_.OW = static_cast<uint32_t>(out[3]);
         push_.taps = static_cast<uint32_t>(h.taps);
+        // One uvec4 per output row, then per column (resize.comp): two
+        // indices and two weights; a single tap repeats its index, weight 0.
         table_.clear();
+        const auto bits = [](float weight) {
+            uint32_t b = 0;
+            std::memcpy(&b, &weight, sizeof(b));
+            return b;
+        };
         for (const AxisTaps* axis : {&h, &w}) {
-            for (int64_t index : axis->index) table_.push_back(static_cast<uint32_t>(index));
-            for (float weight : axis->weight) {
-                uint32_t bits = 0;
-                std::memcpy(&bits, &weight, sizeof(bits));
-                table_.push_back(bits);
+            const size_t taps = static_cast<size_t>(axis->taps);
+            for (size_t o = 0; o * taps < axis->index.size(); ++o) {
+                const size_t second = taps > 1 ? o * taps + 1 : o * taps;
+                table_.push_back(static_cast<uint32_t>(axis->index[o * taps]));
+                table_.push_back(static_cast<uint32_t>(axis->index[second]));
+                table_.push_back(bits(axis->weight[o * taps]));
+                table_.push_back(taps > 1 ? bits(axis->weight[second]) : 0u);
             }
         }
         return Status::ok();

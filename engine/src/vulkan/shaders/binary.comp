@@ -4,6 +4,7 @@
 // serves every shape pair. A fused activation (Add + Relu) is applied last.
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
+#include "binary_op.glsl"
 
 layout(std430, set = 0, binding = 0) readonly buffer A { float a[]; };
 layout(std430, set = 0, binding = 1) readonly buffer B { float b[]; };
@@ -20,18 +21,6 @@ layout(push_constant) uniform Params {
     uint strideB[6];
 } p;
 
-// GLSL's pow() is undefined for a negative base; ONNX (like C) defines it
-// for integral exponents, and x^2 (variance in layer norms) is common.
-float power(float base, float exponent) {
-    if (exponent == 2.0) return base * base;
-    if (exponent == 1.0) return base;
-    if (exponent == 0.0) return 1.0;
-    if (base >= 0.0) return pow(base, exponent);
-    if (exponent != floor(exponent)) return uintBitsToFloat(0x7fc00000u);  // NaN, as C's pow
-    float magnitude = pow(-base, exponent);
-    return mod(exponent, 2.0) == 1.0 ? -magnitude : magnitude;
-}
-
 void main() {
     uint i = globalIndex();
     if (i >= p.count) return;
@@ -44,11 +33,5 @@ void main() {
         ib += coord * p.strideB[axis];
     }
     float va = a[ia], vb = b[ib];
-    float r;
-    if (p.op == BINARY_ADD) r = va + vb;
-    else if (p.op == BINARY_SUB) r = va - vb;
-    else if (p.op == BINARY_MUL) r = va * vb;
-    else if (p.op == BINARY_DIV) r = va / vb;
-    else r = power(va, vb);
-    c[i] = activate(r, p.act, p.alpha, p.beta);
+    c[i] = activate(binaryOp(p.op, va, vb), p.act, p.alpha, p.beta);
 }
