@@ -114,6 +114,19 @@ private slots:
         QTest::newRow("div same vec4") << "Div"
                                        << "2x4x6"
                                        << "2x4x6";
+        // Broadcasts whose merged last axis is whole vec4: binary_vec4.
+        QTest::newRow("mul channel vec4") << "Mul"
+                                          << "1x5x6x8"
+                                          << "1x5x1x1";
+        QTest::newRow("sub channel first vec4") << "Sub"
+                                                << "1x5x1x1"
+                                                << "1x5x6x8";
+        QTest::newRow("add row vec4") << "Add"
+                                      << "3x8"
+                                      << "8";
+        QTest::newRow("pow scalar vec4") << "Pow"
+                                         << "2x12"
+                                         << "1";
     }
     void binary() {
         QFETCH(QString, op);
@@ -204,6 +217,13 @@ private slots:
         QTest::newRow("3x3 vec4 batch") << "2x3x7x8" << 9 << 3 << 1 << 1 << 1 << 1 << "Clip";
         QTest::newRow("3x3 stride 2 (not vec4)") << "1x3x9x16" << 4 << 3 << 2 << 1 << 1 << 1 << "";
         QTest::newRow("3x3 dilation 8") << "1x2x20x24" << 3 << 3 << 1 << 8 << 8 << 1 << "";
+        // Depthwise: rows of whole vec4 (conv_depthwise_rows), else
+        // conv_depthwise; a channel multiplier of 2 in both.
+        QTest::newRow("depthwise rows 3x3") << "1x6x9x12" << 6 << 3 << 1 << 1 << 1 << 6 << "Relu";
+        QTest::newRow("depthwise rows 5x5 batch") << "2x3x9x12" << 3 << 5 << 1 << 2 << 1 << 3 << "";
+        QTest::newRow("depthwise rows multiplier") << "1x3x8x8" << 6 << 3 << 1 << 1 << 1 << 3 << "";
+        QTest::newRow("depthwise stride 2") << "1x4x11x13" << 4 << 3 << 2 << 1 << 1 << 4 << "Clip";
+        QTest::newRow("depthwise multiplier stride 2") << "1x2x9x9" << 4 << 3 << 2 << 1 << 1 << 2 << "";
     }
     void conv() {
         QFETCH(QString, x);

@@ -3,9 +3,13 @@
 // the zoo's and the OCR models') run on packed weights
 // (shaders/conv_packed_params.glsl): conv1x1_packed for pointwise ones,
 // conv3x3_packed for 3-wide stride-1 rows, conv_packed for the rest.
-// Grouped (depthwise) convolutions and weights computed at run time take
-// the direct shader, conv2d.comp, one output value per invocation.
+// Depthwise convolutions take conv_depthwise_rows or conv_depthwise, one
+// channel x 8 or 4 pixels per invocation. Other grouped convolutions and
+// weights computed at run time take the direct shader, conv2d.comp, one
+// output value per invocation.
 #include <algorithm>
+#include <span>
+#include <string_view>
 
 #include "vulkan/kernels/conv_window_push.h"
 #include "vulkan/kernels/window2d.h"
@@ -55,8 +59,12 @@ public:
         direct_.hasBias = context.hasInput(2) ? 1 : 0;
         direct_.setActivation(context.node());
         packed_.clear();
-        if (group == 1)
+        depthwise_ = nullptr;
+        if (group == 1) {
             if (const TensorData* weights = context.inputConstant(1)) choosePackedShader(*weights, y[0]);
+        } else if (group == x[1] && y[1] % x[1] == 0) {
+            chooseDepthwiseShader(y[0]);
+        }
         return Status::ok();
     }
 
@@ -68,6 +76,14 @@ public:
     bool readsInput(size_t i) const override { return i != 1 || packed_.empty(); }
 
     Status record(Recorder& recorder, const KernelBindings& b) override {
+        if (depthwise_) {
+            const Binding bias = depthwisePush_.hasBias ? b.inputs[2] : b.inputs[1];
+            const Binding bindings[] = {b.inputs[0], b.inputs[1], bias, b.outputs[0], b.inputs[0]};
+            // conv_depthwise has four bindings; rows reads X as vec4 too.
+            const size_t count = depthwise_ == std::string_view("conv_depthwise_rows") ? 5 : 4;
+            return recorder.dispatch(depthwise_, std::span(bindings, count), &depthwisePush_, sizeof(depthwisePush_),
+                                     depthwisePush_.count);
+        }
         if (packed_.empty()) return recordConvWindow(recorder, "conv2d", b, direct_);
         const Binding& x = b.inputs[0];
         const Binding& weights = b.constants[0];
@@ -113,6 +129,18 @@ private:
         packWeights(weights, d.K, int64_t{d.C} * d.kh * d.kw);
     }
 
+    // Depthwise: conv_depthwise_rows (8 pixels a row, the input as vec4)
+    // where stride-1 rows of whole vec4 hold every tap, else conv_depthwise.
+    void chooseDepthwiseShader(int64_t batch) {
+        const ConvWindowPush& d = direct_;
+        depthwisePush_ = d;
+        const int32_t reach = static_cast<int32_t>((d.kw - 1) * d.dilW) - d.padL;
+        const bool rows = d.strideW == 1 && d.W % 4 == 0 && d.padL >= 0 && d.padL <= 4 && reach <= 4;
+        depthwise_ = rows ? "conv_depthwise_rows" : "conv_depthwise";
+        const int64_t pixelsPerInvocation = rows ? 8 : 4;
+        depthwisePush_.count = u32(batch * d.K * d.OH * ((d.OW + pixelsPerInvocation - 1) / pixelsPerInvocation));
+    }
+
     // W (K x C x kh x kw) as blocks of 8 output channels, each tap's 8
     // weights side by side (conv_packed_params.glsl); zeros past K.
     void packWeights(const TensorData& weights, int64_t K, int64_t perChannel) {
@@ -128,6 +156,8 @@ private:
     }
 
     ConvWindowPush direct_;
+    ConvWindowPush depthwisePush_;
+    const char* depthwise_ = nullptr;  // the depthwise shader, if the node is one
     ConvPackedPush push_;
     const char* shader_ = "conv_packed";
     std::vector<uint32_t> packed_;

@@ -34,23 +34,58 @@ public:
             push_.dims[axis] = axis < int(pad) ? 1 : static_cast<uint32_t>(out[axis - pad]);
         fillStrides(context.inputShape(0), push_.strideA);
         fillStrides(context.inputShape(1), push_.strideB);
-        // Same shapes and whole vec4s: binary_vec4, no broadcast indexing.
-        sameShapes_ = context.inputShape(0) == out && context.inputShape(1) == out && push_.count % 4 == 0;
+        mergeAxes();
+        // The last axis in whole vec4, each operand along it contiguous or
+        // broadcast: binary_vec4 (four elements share one index decode).
+        const uint32_t last = push_.dims[kMaxRank - 1];
+        inFours_ = last % 4 == 0 && push_.strideA[kMaxRank - 1] <= 1 && push_.strideB[kMaxRank - 1] <= 1;
         return Status::ok();
     }
 
     Status record(Recorder& recorder, const KernelBindings& b) override {
-        const Binding bindings[] = {b.inputs[0], b.inputs[1], b.outputs[0]};
-        if (sameShapes_) {
-            // binary_vec4 reads the leading fields of the same push block.
+        if (inFours_) {
+            // binary_vec4 reads each operand as floats and as vec4.
             auto push = push_;
             push.count /= 4;
+            const Binding bindings[] = {b.inputs[0], b.inputs[1], b.outputs[0], b.inputs[0], b.inputs[1]};
             return recorder.dispatch("binary_vec4", bindings, &push, sizeof(push), push.count);
         }
+        const Binding bindings[] = {b.inputs[0], b.inputs[1], b.outputs[0]};
         return recorder.dispatch("binary", bindings, &push_, sizeof(push_), push_.count);
     }
 
 private:
+    // Merges each axis into the next one where both operands step through
+    // them as one (both contiguous across the pair, or both broadcast), so
+    // a residual Add is one axis of `count` and a per-channel Mul two; the
+    // shaders skip the axes of 1 this leaves, and decode fewer indices.
+    void mergeAxes() {
+        struct Axis {
+            uint32_t dim, a, b;
+        };
+        std::vector<Axis> kept;  // outermost first; axes of 1 dropped
+        for (int axis = 0; axis < kMaxRank; ++axis) {
+            const Axis here{push_.dims[axis], push_.strideA[axis], push_.strideB[axis]};
+            if (here.dim == 1) continue;
+            if (!kept.empty()) {
+                Axis& outer = kept.back();
+                const auto joins = [&](uint32_t outerStride, uint32_t stride) {
+                    return outerStride == stride * here.dim;  // both 0 included
+                };
+                if (joins(outer.a, here.a) && joins(outer.b, here.b)) {
+                    outer = Axis{outer.dim * here.dim, here.a, here.b};
+                    continue;
+                }
+            }
+            kept.push_back(here);
+        }
+        const size_t pad = kMaxRank - kept.size();
+        for (size_t axis = 0; axis < kMaxRank; ++axis) {
+            const Axis axisNow = axis < pad ? Axis{1, 0, 0} : kept[axis - pad];
+            push_.dims[axis] = axisNow.dim, push_.strideA[axis] = axisNow.a, push_.strideB[axis] = axisNow.b;
+        }
+    }
+
     // Strides of an operand along the (padded) output axes; 0 where it broadcasts.
     void fillStrides(const Shape& shape, uint32_t* strides) const {
         uint32_t stride = 1;
@@ -67,7 +102,7 @@ private:
         float alpha = 0, beta = 0;
         uint32_t dims[kMaxRank]{}, strideA[kMaxRank]{}, strideB[kMaxRank]{};
     } push_;
-    bool sameShapes_ = false;
+    bool inFours_ = false;
 };
 
 class UnaryKernel : public VulkanKernel {

@@ -27,6 +27,7 @@ void main() {
     uint rest = i;
     uint ia = 0u, ib = 0u;
     for (int axis = 5; axis >= 0; --axis) {
+        if (p.dims[axis] == 1u) continue;  // the axes of 1 the kernel's merging leaves
         uint coord = rest % p.dims[axis];
         rest /= p.dims[axis];
         ia += coord * p.strideA[axis];
