@@ -414,6 +414,12 @@ private slots:
         QTest::newRow("depthwise k4 s2 relu") << "1x6x5x5" << 6 << 4 << 2 << 1 << 1 << 6 << 0 << "Relu";
         QTest::newRow("k3 s3 batch2 sigmoid") << "2x3x5x4" << 3 << 3 << 3 << 0 << 1 << 1 << 2 << "Sigmoid";
         QTest::newRow("k5 s3 pad2 groups output_padding") << "1x6x4x3" << 9 << 5 << 3 << 2 << 1 << 3 << 1 << "";
+        // Input rows of whole vec4: conv_transpose2x2_packed (channels past
+        // a block of 8, a batch, an activation); output_padding keeps the
+        // general shader.
+        QTest::newRow("k2 s2 upsample vec4") << "1x5x3x8" << 11 << 2 << 2 << 0 << 1 << 1 << 0 << "";
+        QTest::newRow("k2 s2 upsample vec4 batch relu") << "2x9x4x4" << 8 << 2 << 2 << 0 << 1 << 1 << 0 << "Relu";
+        QTest::newRow("k2 s2 output_padding1") << "1x3x4x8" << 4 << 2 << 2 << 0 << 1 << 1 << 1 << "";
     }
     void convTranspose() {
         QFETCH(QString, x);

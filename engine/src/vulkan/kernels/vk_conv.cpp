@@ -11,6 +11,7 @@
 #include <span>
 #include <string_view>
 
+#include "vulkan/kernels/conv_packed.h"
 #include "vulkan/kernels/conv_window_push.h"
 #include "vulkan/kernels/window2d.h"
 #include "vulkan/vulkan_kernel.h"
@@ -20,18 +21,6 @@ namespace interstage::vulkan {
 namespace {
 
 uint32_t u32(int64_t v) { return static_cast<uint32_t>(v); }
-
-// The packed shaders' push constants (conv_packed_params.glsl).
-struct ConvPackedPush {
-    uint32_t count = 0, N = 0, C = 0, H = 0, W = 0, K = 0, OH = 0, OW = 0, kh = 1, kw = 1;
-    uint32_t strideH = 1, strideW = 1, dilH = 1, dilW = 1;
-    int32_t padT = 0, padL = 0;
-    uint32_t hasBias = 0, act = 0;
-    float alpha = 0, beta = 0;
-};
-
-constexpr int64_t kChannelsPerTile = 8;  // the packed shaders' k-block
-constexpr int64_t kWorkgroup = 64;
 
 class ConvKernel : public VulkanKernel {
 public:
@@ -123,10 +112,12 @@ private:
             shader_ = "conv_packed";
             positions = int64_t{d.OH} * ((d.OW + 3) / 4);
         }
-        const int64_t blocks = (d.K + kChannelsPerTile - 1) / kChannelsPerTile;
-        const int64_t workgroups = (batch * positions + kWorkgroup - 1) / kWorkgroup;
-        push_.count = u32(workgroups * kWorkgroup * blocks);
-        packWeights(weights, d.K, int64_t{d.C} * d.kh * d.kw);
+        push_.count = packedInvocations(batch, positions, d.K);
+        // W is K x C x kh x kw: weight (k, e) at k * perChannel + e.
+        const int64_t perChannel = int64_t{d.C} * d.kh * d.kw;
+        const auto* source = weights.data<uint32_t>();  // float32 bits, copied as they are
+        packed_ =
+            packOutputChannelBlocks(d.K, perChannel, [&](int64_t k, int64_t e) { return source[k * perChannel + e]; });
     }
 
     // Depthwise: conv_depthwise_rows (8 pixels a row, the input as vec4)
@@ -139,20 +130,6 @@ private:
         depthwise_ = rows ? "conv_depthwise_rows" : "conv_depthwise";
         const int64_t pixelsPerInvocation = rows ? 8 : 4;
         depthwisePush_.count = u32(batch * d.K * d.OH * ((d.OW + pixelsPerInvocation - 1) / pixelsPerInvocation));
-    }
-
-    // W (K x C x kh x kw) as blocks of 8 output channels, each tap's 8
-    // weights side by side (conv_packed_params.glsl); zeros past K.
-    void packWeights(const TensorData& weights, int64_t K, int64_t perChannel) {
-        const int64_t blocks = (K + kChannelsPerTile - 1) / kChannelsPerTile;
-        packed_.assign(static_cast<size_t>(blocks * perChannel * kChannelsPerTile), 0u);
-        const auto* source = weights.data<uint32_t>();  // float32 bits, copied as they are
-        for (int64_t k = 0; k < K; ++k) {
-            const int64_t block = k / kChannelsPerTile, lane = k % kChannelsPerTile;
-            for (int64_t e = 0; e < perChannel; ++e)
-                packed_[static_cast<size_t>((block * perChannel + e) * kChannelsPerTile + lane)] =
-                    source[k * perChannel + e];
-        }
     }
 
     ConvWindowPush direct_;
