@@ -275,6 +275,10 @@ private slots:
     void globalPool() {
         checkGraph(single("GlobalAveragePool", {1, 5, 13, 11}, {}, {}));
         checkGraph(single("GlobalMaxPool", {2, 3, 7, 9}, {}, {}));
+        // Planes of 256 values and more: a workgroup each (global_pool_wide),
+        // sizes that leave some lanes short.
+        checkGraph(single("GlobalAveragePool", {1, 5, 17, 19}, {}, {}));
+        checkGraph(single("GlobalMaxPool", {2, 3, 16, 16}, {}, {}));
     }
 
     void resize_data() {
@@ -354,6 +358,9 @@ private slots:
         checkGraph(single("Softmax", {13, 127}, {}, {intAttr("axis", -1)}));
         checkGraph(single("Softmax", {2, 13, 5}, {}, {intAttr("axis", 1)}));
         checkGraph(single("LogSoftmax", {13, 127}, {}, {intAttr("axis", -1)}));
+        // Rows of 256 values and more: a workgroup each (softmax_wide).
+        checkGraph(single("Softmax", {3, 1000}, {}, {intAttr("axis", -1)}));
+        checkGraph(single("LogSoftmax", {2, 2, 257}, {}, {intAttr("axis", -1)}));
     }
 
     void gemmAndMatMul() {
@@ -620,6 +627,12 @@ private slots:
                                                                   << "-3,0" << 1 << 18;
             QTest::newRow((name + " all axes").c_str()) << op << "3x5x11"
                                                         << "none" << 0 << 13;
+            // 256 elements and more per output: reduce_wide, its lanes
+            // splitting the outer walk (70 x 9) or the inner run (300).
+            QTest::newRow((name + " wide axes 0,2").c_str()) << op << "70x3x9"
+                                                             << "0,2" << 0 << 18;
+            QTest::newRow((name + " wide last axis").c_str()) << op << "2x3x300"
+                                                              << "-1" << 1 << 13;
         }
         QTest::newRow("ReduceMean H,W keepdims") << "ReduceMean"
                                                  << "1x6x17x23"

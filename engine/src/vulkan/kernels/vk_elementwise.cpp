@@ -11,6 +11,8 @@ namespace interstage::vulkan {
 namespace {
 
 constexpr int kMaxRank = 6;
+// From this row length, softmax_wide gives a row a workgroup of 64.
+constexpr uint32_t kWideRow = 256;
 
 class BinaryKernel : public VulkanKernel {
 public:
@@ -202,6 +204,9 @@ public:
 
     Status record(Recorder& recorder, const KernelBindings& b) override {
         const Binding bindings[] = {b.inputs[0], b.outputs[0]};
+        // Long contiguous rows: a workgroup each (softmax_wide).
+        if (push_.inner == 1 && push_.axis >= kWideRow)
+            return recorder.dispatch("softmax_wide", bindings, &push_, sizeof(push_), uint64_t{push_.lines} * 64);
         return recorder.dispatch("softmax", bindings, &push_, sizeof(push_), push_.lines);
     }
 

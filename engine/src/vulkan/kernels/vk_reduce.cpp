@@ -11,6 +11,10 @@ namespace interstage::vulkan {
 
 namespace {
 
+// From this many elements per output, reduce_wide gives an output a
+// workgroup of 64 instead of one invocation.
+constexpr uint32_t kWideReduction = 256;
+
 // reduce.comp's op code of each op (shaders/op_codes.h).
 constexpr std::pair<const char*, uint32_t> kOps[] = {
     {"ReduceSum", REDUCE_SUM},        {"ReduceMean", REDUCE_MEAN},
@@ -75,6 +79,9 @@ public:
     Status record(Recorder& recorder, const KernelBindings& b) override {
         if (copy_) return bytes_ ? recorder.copy(b.inputs[0], b.outputs[0], bytes_) : Status::ok();
         const Binding bindings[] = {b.inputs[0], b.outputs[0]};
+        // Outputs of many elements: a workgroup each (reduce_wide).
+        if (push_.reduceCount >= kWideReduction)
+            return recorder.dispatch("reduce_wide", bindings, &push_, sizeof(push_), uint64_t{push_.count} * 64);
         return recorder.dispatch("reduce", bindings, &push_, sizeof(push_), push_.count);
     }
 
