@@ -379,6 +379,24 @@ private slots:
             g.output(g.op("MatMul", {x, w}, {}, "y"));
             checkGraph(g);
         }
+        // 4 x 4 blocks (gemm_tiled): transposes, a full C, ragged edges, a
+        // batch on both sides.
+        {
+            GraphBuilder g("gemm");
+            std::string x = g.input("x", DataType::Float, {11, 9});
+            std::string w = g.initializer("w", weights({6, 11}, 34));
+            std::string c = g.initializer("c", weights({9, 6}, 35));
+            g.output(
+                g.op("Gemm", {x, w, c}, {intAttr("transA", 1), intAttr("transB", 1), floatAttr("beta", 0.25f)}, "y"));
+            checkGraph(g);
+        }
+        {
+            GraphBuilder g("matmul");
+            std::string x = g.input("x", DataType::Float, {2, 9, 11});
+            std::string w = g.initializer("w", weights({2, 11, 6}, 36));
+            g.output(g.op("MatMul", {x, w}, {}, "y"));
+            checkGraph(g);
+        }
     }
 
     // The ops that only relabel a tensor's shape copy it on the device.

@@ -137,6 +137,13 @@ public:
     Status record(Recorder& recorder, const KernelBindings& b) override {
         const Binding c = push_.hasC ? b.inputs[2] : b.inputs[1];  // a stand-in, never read
         const Binding bindings[] = {b.inputs[0], b.inputs[1], c, b.outputs[0]};
+        // 4 x 4 blocks where both sides have 4 (gemm_tiled), else one output each.
+        if (push_.M >= 4 && push_.N >= 4) {
+            auto push = push_;
+            const uint32_t batches = push_.count / (push_.M * push_.N);
+            push.count = batches * ((push_.M + 3) / 4) * ((push_.N + 3) / 4);
+            return recorder.dispatch("gemm_tiled", bindings, &push, sizeof(push), push.count);
+        }
         return recorder.dispatch("gemm", bindings, &push_, sizeof(push_), push_.count);
     }
 
