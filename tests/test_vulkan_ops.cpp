@@ -272,6 +272,23 @@ private slots:
         checkGraph(single(op.toStdString(), {1, 3, 17, 23}, {}, attrs));
     }
 
+    // 2x2 / stride 2 MaxPool over rows of whole vec4 (maxpool2x2_vec4):
+    // ragged output rows, an odd height with and without ceil_mode, a batch.
+    void maxPoolHalving_data() {
+        QTest::addColumn<QString>("x");
+        QTest::addColumn<int>("ceil");
+        QTest::newRow("12 wide") << "1x3x8x12" << 0;
+        QTest::newRow("odd height ceil") << "2x2x7x8" << 1;
+        QTest::newRow("odd height floor") << "1x2x7x16" << 0;
+    }
+    void maxPoolHalving() {
+        QFETCH(QString, x);
+        QFETCH(int, ceil);
+        std::vector<Attribute> attrs{intsAttr("kernel_shape", {2, 2}), intsAttr("strides", {2, 2}),
+                                     intAttr("ceil_mode", ceil)};
+        checkGraph(single("MaxPool", parseShape(x.toStdString()).value(), {}, attrs));
+    }
+
     void globalPool() {
         checkGraph(single("GlobalAveragePool", {1, 5, 13, 11}, {}, {}));
         checkGraph(single("GlobalMaxPool", {2, 3, 7, 9}, {}, {}));

@@ -38,11 +38,22 @@ public:
         push_.padB = static_cast<int32_t>(window.padEnd[0]), push_.padR = static_cast<int32_t>(window.padEnd[1]);
         push_.isMax = node.opType == "MaxPool" ? 1 : 0;
         push_.countIncludePad = node.attrInt("count_include_pad", 0) != 0 ? 1 : 0;
+        // 2x2 / stride-2 MaxPool over rows of whole vec4: maxpool2x2_vec4.
+        const auto& w = push_;
+        halving_ = w.isMax && w.kh == 2 && w.kw == 2 && w.strideH == 2 && w.strideW == 2 && w.dilH == 1 &&
+                   w.dilW == 1 && w.padT == 0 && w.padL == 0 && w.W % 4 == 0 && w.OW == w.W / 2 &&
+                   w.OH <= (w.H + 1) / 2;
         return Status::ok();
     }
 
     Status record(Recorder& recorder, const KernelBindings& b) override {
         const Binding bindings[] = {b.inputs[0], b.outputs[0]};
+        if (halving_) {
+            const struct {
+                uint32_t count, H, W, OH, OW;
+            } push{push_.count / push_.OW * ((push_.OW + 3) / 4), push_.H, push_.W, push_.OH, push_.OW};
+            return recorder.dispatch("maxpool2x2_vec4", bindings, &push, sizeof(push), push.count);
+        }
         return recorder.dispatch("pool2d", bindings, &push_, sizeof(push_), push_.count);
     }
 
@@ -53,6 +64,7 @@ private:
         int32_t padT = 0, padL = 0, padB = 0, padR = 0;
         uint32_t isMax = 0, countIncludePad = 0;
     } push_;
+    bool halving_ = false;
 };
 
 class GlobalPoolKernel : public VulkanKernel {
