@@ -5,9 +5,9 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer A { float a[]; };
-layout(std430, set = 0, binding = 1) readonly buffer B { float b[]; };
-layout(std430, set = 0, binding = 2) writeonly buffer C { float c[]; };
+layout(std430, set = 0, binding = 0) readonly buffer A { STORE_T a[]; };
+layout(std430, set = 0, binding = 1) readonly buffer B { STORE_T b[]; };
+layout(std430, set = 0, binding = 2) writeonly buffer C { STORE_T c[]; };
 
 layout(push_constant) uniform Params {
     uint count;
@@ -43,12 +43,12 @@ void main() {
         ia += coord * p.strideA[axis];
         ib += coord * p.strideB[axis];
     }
-    float va = a[ia], vb = b[ib];
+    float va = float(a[ia]), vb = float(b[ib]);
     float r;
     if (p.op == BINARY_ADD) r = va + vb;
     else if (p.op == BINARY_SUB) r = va - vb;
     else if (p.op == BINARY_MUL) r = va * vb;
     else if (p.op == BINARY_DIV) r = va / vb;
     else r = power(va, vb);
-    c[i] = activate(r, p.act, p.alpha, p.beta);
+    c[i] = STORE_T(activate(r, p.act, p.alpha, p.beta));
 }

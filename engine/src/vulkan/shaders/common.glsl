@@ -1,3 +1,18 @@
+// Storage precision. shaders.cmake builds every shader twice: <name>
+// (float32 tensors) and <name>_fp16 with STORAGE_FP16 defined, where the
+// tensors are float16 (VK_KHR_16bit_storage). Tensor buffers hold STORE_T
+// (float data) or WORD_T (the data-movement shaders' raw units); reads go
+// through float() and writes through STORE_T(), so arithmetic stays
+// float32 in both, and in the float32 build the casts are no-ops.
+#ifdef STORAGE_FP16
+#extension GL_EXT_shader_16bit_storage : require
+#define STORE_T float16_t
+#define WORD_T uint16_t
+#else
+#define STORE_T float
+#define WORD_T uint
+#endif
+
 // Shared by every shader: 64 invocations per workgroup and a flat index
 // over a 2D dispatch (the executor splits big grids across y because
 // maxComputeWorkGroupCount[0] may be only 65535).

@@ -1,5 +1,5 @@
 #version 450
-// The Reduce* ops, float32, one output element per invocation. The host
+// The Reduce* ops, one output element per invocation. The host
 // merges the input's dims into groups of kept and reduced axes: the kept
 // groups place the output element in the input, the reduced ones walk the
 // elements that fold into it (the last reduced group in an inner loop, no
@@ -13,8 +13,8 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
-layout(std430, set = 0, binding = 1) writeonly buffer Y { float y[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X { STORE_T x[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Y { STORE_T y[]; };
 
 layout(push_constant) uniform Params {
     uint count;        // output elements
@@ -42,7 +42,7 @@ void fold(uint op, uint base, float shift, inout float acc) {
             rest /= p.reducedDims[g];
         }
         for (uint j = 0u; j < innerSize; ++j) {
-            float v = x[start + j * innerStride];
+            float v = float(x[start + j * innerStride]);
             if (op == REDUCE_MAX) acc = acc < v ? v : acc;
             else if (op == REDUCE_MIN) acc = v < acc ? v : acc;
             else if (op == REDUCE_PROD) acc *= v;
@@ -73,7 +73,7 @@ void main() {
         fold(2u, base, 0.0, shift);
         // All -inf (the sum is 0) or an infinite maximum: the result is the maximum.
         if (isinf(shift)) {
-            y[i] = shift;
+            y[i] = STORE_T(shift);
             return;
         }
     }
@@ -84,5 +84,5 @@ void main() {
     else if (p.op == REDUCE_L2) r = sqrt(acc);
     else if (p.op == REDUCE_LOG_SUM) r = log(acc);
     else if (p.op == REDUCE_LOG_SUM_EXP) r = log(acc) + shift;
-    y[i] = r;
+    y[i] = STORE_T(r);
 }

@@ -8,9 +8,9 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X { STORE_T x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer T { uint table[]; };
-layout(std430, set = 0, binding = 2) writeonly buffer Y { float y[]; };
+layout(std430, set = 0, binding = 2) writeonly buffer Y { STORE_T y[]; };
 
 layout(push_constant) uniform Params {
     uint count;  // N * C * OH * OW
@@ -32,8 +32,8 @@ void main() {
         for (uint tx = 0u; tx < p.taps; ++tx) {
             uint ix = table[wIdx + ox * p.taps + tx];
             float wx = uintBitsToFloat(table[wW + ox * p.taps + tx]);
-            sum += wy * wx * x[(plane * p.H + iy) * p.W + ix];
+            sum += wy * wx * float(x[(plane * p.H + iy) * p.W + ix]);
         }
     }
-    y[i] = sum;
+    y[i] = STORE_T(sum);
 }
