@@ -73,7 +73,8 @@ public:
     bool readsInput(size_t i) const override { return i == 0; }
 
     Status record(Recorder& recorder, const KernelBindings& b) override {
-        if (copy_) return bytes_ ? recorder.copy(b.inputs[0], b.outputs[0], bytes_) : Status::ok();
+        // A copy moves the output binding's bytes: what the tensor takes on the device.
+        if (copy_) return bytes_ ? recorder.copy(b.inputs[0], b.outputs[0], b.outputs[0].bytes) : Status::ok();
         const Binding bindings[] = {b.inputs[0], b.outputs[0]};
         return recorder.dispatch("reduce", bindings, &push_, sizeof(push_), push_.count);
     }
