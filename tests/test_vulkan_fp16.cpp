@@ -3,12 +3,19 @@
 // outputs stay within 1e-2 relative of the float32 run (U^2-Net-P at
 // 64x64), CPU-fallback copies move half the bytes, and the option is
 // refused clearly on the CPU backend and on a device without 16-bit
-// storage buffers.
+// storage buffers. The CLI: run --gpu-fp16 records it in --json and in the
+// saved session; compare --gpu-fp16 adds the fp16 rows with their error.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
 #include <QtTest>
 #include <cstdlib>
 
+#include "cli_process.h"
 #include "interstage/output_error.h"
 #include "interstage/session.h"
+#include "interstage/session_file.h"
 #include "interstage/vulkan.h"
 #include "interstage/zoo.h"
 #include "test_support.h"
@@ -124,6 +131,51 @@ private slots:
                  refused.status().message().c_str());
         QVERIFY2(plain.ok(), plain.status().toString().c_str());
         QVERIFY(plain.value()->run({}).isOk());
+    }
+
+    void cliRunRecordsFp16() {
+        QTemporaryDir dir;
+        const QString model = QString::fromStdString(
+            testsupport::writeFile(dir, "chain.onnx", testsupport::chainWithoutVulkanShader().serialize()));
+        const QString json = dir.filePath("run.json"), session = dir.filePath("run.interstage");
+        auto run = testsupport::runCli(
+            {"run", model, "--backend", "vulkan", "--gpu-fp16", "--json", json, "--session", session});
+        QVERIFY2(run.code == 0, qPrintable(run.err));
+        QFile file(json);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(file.readAll()).object().value("gpu_fp16").toBool(false), true);
+        auto saved = readSessionFile(session.toStdString());
+        QVERIFY2(saved.ok(), saved.status().toString().c_str());
+        QVERIFY(saved->runSets.at(0).options.gpuFp16);
+        QVERIFY(saved->runSets.at(0).label.find("fp16 storage") != std::string::npos);
+        auto cpu = testsupport::runCli({"run", model, "--gpu-fp16"});
+        QVERIFY(cpu.code != 0);
+        QVERIFY2(cpu.err.contains("--backend vulkan"), qPrintable(cpu.err));
+    }
+
+    void cliCompareAddsFp16Rows() {
+        QTemporaryDir dir;
+        const QString model = QString::fromStdString(
+            testsupport::writeFile(dir, "chain.onnx", testsupport::chainWithoutVulkanShader().serialize()));
+        const QString json = dir.filePath("compare.json");
+        auto compare = testsupport::runCli({"compare", model, "--backend", "vulkan", "--gpu-fp16", "--runs", "1",
+                                            "--presets", "default,reduce", "--json", json});
+        QVERIFY2(compare.code == 0, qPrintable(compare.err));
+        QVERIFY2(compare.out.contains("default fp16") && compare.out.contains("fp16 error"), qPrintable(compare.out));
+        QFile file(json);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonArray modes = QJsonDocument::fromJson(file.readAll()).object().value("modes").toArray();
+        QCOMPARE(modes.size(), 4);  // default, default fp16, reduce, reduce fp16
+        for (int row = 0; row < modes.size(); ++row) {
+            const QJsonObject mode = modes.at(row).toObject();
+            const bool fp16 = row % 2 == 1;
+            QCOMPARE(mode.value("gpu_fp16").toBool(false), fp16);
+            QCOMPARE(mode.contains("max_relative_error"), fp16);
+            if (!fp16) continue;
+            const double error = mode.value("max_relative_error").toDouble(-1);
+            QVERIFY2(error > 0 && error <= 1e-2, qPrintable(QString::number(error)));
+            QVERIFY(mode.value("activation_to_float32").toDouble(1) <= 0.55);
+        }
     }
 
     void maxRelativeErrorIsRelativeToTheLargest() {
