@@ -19,6 +19,7 @@
 #include "interstage/vulkan.h"
 #include "interstage/zoo.h"
 #include "test_support.h"
+#include "test_vulkan_common.h"
 
 using namespace interstage;
 
@@ -61,10 +62,8 @@ class VulkanFp16Test : public QObject {
     Q_OBJECT
 private slots:
     void initTestCase() {
-        auto devices = listVulkanDevices();
-        if (!devices.ok() || devices->empty())
-            QSKIP(
-                qPrintable("no Vulkan device on this machine: " + QString::fromStdString(devices.status().message())));
+        std::string why;
+        if (!vktest::haveVulkan(why)) QSKIP(why.c_str());
     }
 
     void u2netpHalvesActivations_data() {

@@ -11,6 +11,18 @@ namespace {
 
 bool converts(DataType type, bool fp16Storage) { return fp16Storage && type == DataType::Float; }
 
+// `count` elements of From at `source` into To at `target` (either may be
+// unaligned: the staging memory is mapped bytes).
+template <class From, class To, class Convert>
+void convertEach(const std::byte* source, std::byte* target, std::size_t count, Convert convert) {
+    for (std::size_t i = 0; i < count; ++i) {
+        From value{};
+        std::memcpy(&value, source + i * sizeof(From), sizeof(From));
+        const To converted = convert(value);
+        std::memcpy(target + i * sizeof(To), &converted, sizeof(To));
+    }
+}
+
 }  // namespace
 
 std::size_t deviceElementBytes(DataType type, bool fp16Storage) {
@@ -26,31 +38,17 @@ std::size_t deviceBytes(const Value& value, bool fp16Storage) {
 }
 
 void hostToDevice(DataType type, bool fp16Storage, const std::byte* host, std::size_t hostBytes, std::byte* device) {
-    if (!converts(type, fp16Storage)) {
-        if (hostBytes) std::memcpy(device, host, hostBytes);
-        return;
-    }
-    const std::size_t count = hostBytes / sizeof(float);
-    for (std::size_t i = 0; i < count; ++i) {
-        float value = 0;
-        std::memcpy(&value, host + i * sizeof(float), sizeof(float));
-        const uint16_t half = floatToHalf(value);
-        std::memcpy(device + i * sizeof(uint16_t), &half, sizeof(uint16_t));
-    }
+    if (converts(type, fp16Storage))
+        convertEach<float, uint16_t>(host, device, hostBytes / sizeof(float), floatToHalf);
+    else if (hostBytes)
+        std::memcpy(device, host, hostBytes);
 }
 
 void deviceToHost(DataType type, bool fp16Storage, const std::byte* device, std::byte* host, std::size_t hostBytes) {
-    if (!converts(type, fp16Storage)) {
-        if (hostBytes) std::memcpy(host, device, hostBytes);
-        return;
-    }
-    const std::size_t count = hostBytes / sizeof(float);
-    for (std::size_t i = 0; i < count; ++i) {
-        uint16_t half = 0;
-        std::memcpy(&half, device + i * sizeof(uint16_t), sizeof(uint16_t));
-        const float value = halfToFloat(half);
-        std::memcpy(host + i * sizeof(float), &value, sizeof(float));
-    }
+    if (converts(type, fp16Storage))
+        convertEach<uint16_t, float>(device, host, hostBytes / sizeof(float), halfToFloat);
+    else if (hostBytes)
+        std::memcpy(host, device, hostBytes);
 }
 
 }  // namespace interstage::vulkan
