@@ -58,6 +58,9 @@ struct AppOptions {
                              "NAME=V"};
     QCommandLineOption backend{"backend",
                                "Select the backend to run on (cpu, vulkan:0, ...; see interstage-cli devices).", "ID"};
+    QCommandLineOption gpuFp16{"gpu-fp16",
+                               "With a Vulkan --backend: store float32 tensors and weights as float16 on the "
+                               "device (the Run panel's Half-precision storage box), as the CLI's --gpu-fp16."};
     QCommandLineOption plan{"plan",
                             "Plan --preset's configuration (or the Run panel's) without running it: the memory "
                             "map and the step-through, without times."};
@@ -86,7 +89,7 @@ struct AppOptions {
         parser.addOptions(
             {backend, input, value, compare, screenshot, tab, preset, benchmark, find, restoreAutosave, diff});
         parser.addOption(colorBy);
-        parser.addOptions({plan, step});
+        parser.addOptions({plan, step, gpuFp16});
     }
 };
 
@@ -233,6 +236,10 @@ int main(int argc, char** argv) {
     if (parser.isSet(options.backend) && !window.runPanel()->setBackend(parser.value(options.backend))) {
         std::fprintf(stderr, "interstage: no backend '%s' on this machine (offered: %s)\n",
                      qPrintable(parser.value(options.backend)), qPrintable(window.runPanel()->backendIds().join(", ")));
+        return 1;
+    }
+    if (parser.isSet(options.gpuFp16) && !window.runPanel()->setGpuFp16(true)) {
+        std::fprintf(stderr, "interstage: --gpu-fp16 stores tensors on a Vulkan device; add --backend vulkan:0\n");
         return 1;
     }
     if (parser.isSet(options.benchmark)) {

@@ -370,6 +370,42 @@ private slots:
         QTest::qWait(200);  // results the worker queued for the window arrive nowhere, harmlessly
     }
 
+    // "Half-precision storage (GPU)": off limits on the CPU backend; on
+    // Vulkan a set run with it holds half the activation bytes and its
+    // label says so.
+    void halfPrecisionStorageOnVulkan() {
+        if (!haveVulkan()) QSKIP("no Vulkan device on this machine");
+        QTemporaryDir dir;
+        MainWindow w;
+        w.setQuiet(true);
+        w.show();
+        w.openModel(QString::fromStdString(
+            testsupport::writeFile(dir, "chain.onnx", testsupport::chainWithoutVulkanShader().serialize())));
+        QVERIFY(waitIdle(w));
+        auto* box = w.runPanel()->findChild<QCheckBox*>("gpuFp16");
+        QVERIFY(box);
+        QVERIFY(w.runPanel()->setBackend("cpu"));
+        QVERIFY(!box->isEnabled());
+        box->setChecked(true);
+        QVERIFY(!w.runPanel()->config().session.gpuFp16);
+        QVERIFY(w.runPanel()->setBackend("vulkan:0"));
+        QVERIFY(box->isEnabled());
+        w.runPanel()->setRunCount(1);
+        for (bool fp16 : {false, true}) {
+            box->setChecked(fp16);
+            QCOMPARE(w.runPanel()->config().session.gpuFp16, fp16);
+            w.runOnce();
+            QVERIFY(waitIdle(w));
+            QVERIFY2(w.lastError().isEmpty(), qPrintable(w.lastError()));
+        }
+        QCOMPARE(int(w.results().size()), 2);
+        QVERIFY(!w.results()[0].config.label().contains("fp16"));
+        QVERIFY(w.results()[1].config.label().contains("fp16 storage"));
+        const double ratio =
+            double(w.results()[1].summary().peakActivationBytes) / double(w.results()[0].summary().peakActivationBytes);
+        QVERIFY2(ratio > 0.3 && ratio <= 0.55, qPrintable(QString::number(ratio)));
+    }
+
     // A lost Vulkan device (injected at the first submit of the set): a
     // one-line error says so; the next set gets a new device, and the CPU
     // backend runs too.

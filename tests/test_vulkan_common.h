@@ -17,6 +17,7 @@
 #include "memory/memory_tracker.h"
 #include "plan/memory_plan.h"
 #include "plan/planned_tensors.h"
+#include "vulkan/fp16_storage.h"
 #include "vulkan/vulkan_executor.h"
 
 namespace vktest {
@@ -63,6 +64,23 @@ inline Comparison compare(const TensorData& expected, const TensorData& actual, 
     return c;
 }
 
+inline double largestMagnitude(const TensorData& t) {
+    double largest = 0;
+    if (t.dtype != DataType::Float) return largest;
+    for (int64_t i = 0; i < t.elementCount(); ++i)
+        if (std::isfinite(t.doubleAt(i))) largest = std::max(largest, std::fabs(t.doubleAt(i)));
+    return largest;
+}
+
+// For fp16 storage: inputs, weights and every tensor are rounded to
+// float16 (relative step 2^-11) while sums stay float32, so an element is
+// off by a few steps of the largest magnitude in play: the output's, or
+// the inputs' (`inputMagnitude`) where a sum cancels them.
+inline Comparison compareHalf(const TensorData& expected, const TensorData& actual, double inputMagnitude = 0) {
+    const double scale = std::max(largestMagnitude(expected), inputMagnitude);
+    return compare(expected, actual, 1e-2, 4e-3 * scale + 1e-5);
+}
+
 struct GpuRun {
     std::map<std::string, TensorData> outputs;
     int fallbackTransfers = 0;
@@ -74,12 +92,14 @@ struct GpuRun {
     std::size_t gpuPeak = 0;
     std::vector<NodeTiming> timings;
     std::set<std::string> gpuOps;  // op types of the nodes that ran on the device
+    double inputMagnitude = 0;     // the largest |x| of the float inputs run
 };
 
 // Runs the session's executed graph on Vulkan device 0 with `mode`'s plan,
-// `runs` times, with the given inputs (by name) or else the default ones.
+// `runs` times, with the given inputs (by name) or else the default ones;
+// fp16: with fp16 storage (the plan at its device bytes).
 inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode, int runs = 1,
-                                  const std::map<std::string, TensorData>& given = {}) {
+                                  const std::map<std::string, TensorData>& given = {}, bool fp16 = false) {
     // The CPU session may store tensors channel-blocked; the device keeps
     // every tensor as ONNX lays it out.
     auto rebuilt = session.executedGraphWithWeights();  // with the folded weights the session released
@@ -87,9 +107,11 @@ inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode
     Graph exec = rebuilt.take();
     for (Value& v : exec.values) v.channelBlock = 0;
     auto tensors = plannedIntermediates(exec);
+    for (PlannedTensor& t : tensors) t.bytes = vulkan::deviceBytes(exec.value(t.value), fp16);
     MemoryPlan plan = planFor(mode, tensors);
     MemoryTracker tracker;
     vulkan::VulkanExecutor executor(exec, tensors, plan, tracker, 0);
+    executor.setFp16Storage(fp16);
     IS_RETURN_IF_ERROR(executor.prepare());
     std::map<std::string, TensorData> inputs;
     for (ValueId id : exec.runtimeInputs()) {
@@ -98,6 +120,8 @@ inline Result<GpuRun> runOnVulkan(const Session& session, const MemoryMode& mode
         inputs[v.name] = it != given.end() ? it->second : defaultInput(v.dtype, v.shape);
     }
     GpuRun result;
+    for (const auto& [name, input] : inputs)
+        result.inputMagnitude = std::max(result.inputMagnitude, largestMagnitude(input));
     for (int r = 1; r <= runs; ++r) {
         tracker.beginRun(r);
         IS_RETURN_IF_ERROR(executor.run(inputs));

@@ -1,7 +1,9 @@
 // Each Vulkan kernel against the CPU kernel (the oracle) on odd sizes, the
 // ncnn way: one tiny graph per case, run by the CPU Session and by
 // VulkanExecutor on lavapipe (or any Vulkan device), compared with
-// rtol 1e-3 / atol 1e-5. Validation is on; a run must raise no errors.
+// rtol 1e-3 / atol 1e-5, and again with fp16 storage (the _fp16 shaders)
+// within half precision's tolerance (vktest::compareHalf). Validation is
+// on; a run must raise no errors.
 #include <QTest>
 
 #include "interstage/builder.h"
@@ -31,25 +33,33 @@ std::set<std::string>& opsRunOnGpu() {
     return ops;
 }
 
-void checkGraph(const GraphBuilder& builder, bool expectGpuOnly = true) {
-    auto session = vktest::cpuSession(builder.serialize());
-    QVERIFY2(session.ok(), session.status().toString().c_str());
-    auto gpu = vktest::runOnVulkan(*session.value(), MemoryMode{});
+void checkStorage(const Session& session, bool expectGpuOnly, bool fp16) {
+    auto gpu = vktest::runOnVulkan(session, MemoryMode{}, 1, {}, fp16);
     QVERIFY2(gpu.ok(), gpu.status().toString().c_str());
-    opsRunOnGpu().insert(gpu->gpuOps.begin(), gpu->gpuOps.end());
+    if (!fp16) opsRunOnGpu().insert(gpu->gpuOps.begin(), gpu->gpuOps.end());
+    const std::string storage = fp16 ? " (fp16 storage)" : "";
     for (const auto& [name, actual] : gpu->outputs) {
-        auto expected = session.value()->output(name);
+        auto expected = session.output(name);
         QVERIFY2(expected.ok(), expected.status().toString().c_str());
-        auto c = vktest::compare(expected.value(), actual);
-        QVERIFY2(
-            c.bad == 0,
-            (name + ": " + std::to_string(c.bad) + " of " + std::to_string(c.count) + " differ; " + c.first).c_str());
+        auto c = fp16 ? vktest::compareHalf(expected.value(), actual, gpu->inputMagnitude)
+                      : vktest::compare(expected.value(), actual);
+        QVERIFY2(c.bad == 0, (name + storage + ": " + std::to_string(c.bad) + " of " + std::to_string(c.count) +
+                              " differ; " + c.first)
+                                 .c_str());
     }
     if (expectGpuOnly)
-        QVERIFY2(gpu->fallbackTransfers == 0, ("ran on the CPU: " + gpu->fallbackNodes).c_str());
+        QVERIFY2(gpu->fallbackTransfers == 0, ("ran on the CPU" + storage + ": " + gpu->fallbackNodes).c_str());
     else
         QVERIFY(gpu->fallbackTransfers > 0);
     QVERIFY2(gpu->validationErrors == 0, gpu->validationMessage.c_str());
+}
+
+void checkGraph(const GraphBuilder& builder, bool expectGpuOnly = true) {
+    auto session = vktest::cpuSession(builder.serialize());
+    QVERIFY2(session.ok(), session.status().toString().c_str());
+    checkStorage(*session.value(), expectGpuOnly, false);
+    if (QTest::currentTestFailed()) return;
+    checkStorage(*session.value(), expectGpuOnly, true);
 }
 
 std::vector<int64_t> ints(const QString& list) {
@@ -790,12 +800,17 @@ private slots:
         g.output(g.op("Sigmoid", {t}, {}, "y"));
         auto session = vktest::cpuSession(g.serialize());
         QVERIFY2(session.ok(), session.status().toString().c_str());
-        auto gpu = vktest::runOnVulkan(*session.value(), MemoryMode{});
-        QVERIFY2(gpu.ok(), gpu.status().toString().c_str());
-        QCOMPARE(gpu->fallbackTransfers, 2);  // Relu's output down, Sin's up
-        auto c = vktest::compare(session.value()->output("y").value(), gpu->outputs.at("y"));
-        QVERIFY2(c.bad == 0, c.first.c_str());
-        QCOMPARE(gpu->validationErrors, 0);
+        // With fp16 storage the tensors are converted on the way down and up.
+        for (bool fp16 : {false, true}) {
+            auto gpu = vktest::runOnVulkan(*session.value(), MemoryMode{}, 1, {}, fp16);
+            QVERIFY2(gpu.ok(), gpu.status().toString().c_str());
+            QCOMPARE(gpu->fallbackTransfers, 2);  // Relu's output down, Sin's up
+            const TensorData expected = session.value()->output("y").value();
+            auto c = fp16 ? vktest::compareHalf(expected, gpu->outputs.at("y"))
+                          : vktest::compare(expected, gpu->outputs.at("y"));
+            QVERIFY2(c.bad == 0, c.first.c_str());
+            QCOMPARE(gpu->validationErrors, 0);
+        }
     }
 
     // Runs last: every op the op table gives a Vulkan kernel ran on the

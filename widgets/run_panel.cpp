@@ -29,8 +29,17 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
     threads_->setRange(0, 256);
     threads_->setValue(QThread::idealThreadCount());
     threads_->setSpecialValueText(tr("all cores"));
+    // fp16 storage needs a Vulkan device: enabled only while one is picked.
+    gpuFp16_ = new QCheckBox(tr("Half-precision storage (GPU)"));
+    gpuFp16_->setObjectName("gpuFp16");
+    gpuFp16_->setToolTip(
+        tr("Vulkan: float32 tensors and weights are stored as float16 on the device, which halves "
+           "their device memory; the shaders still compute in float32 (outputs differ by float16 "
+           "rounding)"));
+    gpuFp16_->setEnabled(false);
     deviceForm->addRow(tr("Backend"), backend_);
     deviceForm->addRow(tr("Threads"), threads_);
+    deviceForm->addRow(gpuFp16_);
     layout->addWidget(device);
 
     auto* memory = new QGroupBox(tr("Memory mode"));
@@ -167,7 +176,10 @@ RunPanel::RunPanel(QWidget* parent) : QWidget(parent) {
         refreshBudget();
     });
     connect(budget_, &QSpinBox::valueChanged, this, [this] { refreshBudget(); });
-    connect(backend_, &QComboBox::currentIndexChanged, this, [this] { refreshBudget(); });
+    connect(backend_, &QComboBox::currentIndexChanged, this, [this] {
+        gpuFp16_->setEnabled(config().session.backend.rfind("vulkan", 0) == 0);
+        refreshBudget();
+    });
     refreshBudget();
 
     connect(run_, &QPushButton::clicked, this, &RunPanel::runRequested);
@@ -356,6 +368,7 @@ appcore::RunConfig RunPanel::config(QString* error) const {
     s.memoryAwareOrder = memoryAwareOrder_->isChecked();
     s.inPlaceConcat = s.inPlaceOps = inPlace_->isChecked();
     s.blockedLayout = blockedLayout_->isChecked();
+    s.gpuFp16 = gpuFp16_->isEnabled() && gpuFp16_->isChecked();
     c.runs = runs_->value();
     s.maxMemoryBytes =
         budgetKind_->currentIndex() == kBudgetLimit ? static_cast<std::size_t>(budget_->value()) << 20 : 0;

@@ -59,6 +59,9 @@ public:
     void applyPreset(const QString& preset);  // a name of interstage::memoryPresets()
     void addKeep(const QString& tensor);      // "Pin this tensor" from the inspector
     void setRunCount(int runs);
+    // Checks "Half-precision storage (GPU)"; false, unchanged, unless a
+    // Vulkan backend is selected.
+    bool setGpuFp16(bool on);
     void setBudgetMiB(int mib);  // a limit; 0: no budget
     void setBudgetAutomatic();   // the default: what the machine can give
     // "auto: 20.6 GiB (host: 21.7 GiB available ...)": the budget the
@@ -90,6 +93,7 @@ private:
     QCheckBox* memoryAwareOrder_;
     QCheckBox* inPlace_;
     QCheckBox* blockedLayout_;
+    QCheckBox* gpuFp16_;
     QSpinBox* runs_;
     QLabel* blockedLabel_ = nullptr;
     QString blocked_;

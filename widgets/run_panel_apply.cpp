@@ -26,10 +26,17 @@ void RunPanel::applyConfig(const appcore::RunConfig& c) {
     memoryAwareOrder_->setChecked(s.memoryAwareOrder);
     inPlace_->setChecked(s.inPlaceConcat && s.inPlaceOps);
     blockedLayout_->setChecked(s.blockedLayout);
+    gpuFp16_->setChecked(s.gpuFp16);  // enabled only with a Vulkan backend selected
     runs_->setValue(c.runs);
     QStringList keep;
     for (const std::string& name : s.keep) keep << QString::fromStdString(name);
     keep_->setText(keep.join(", "));
+}
+
+bool RunPanel::setGpuFp16(bool on) {
+    if (!gpuFp16_->isEnabled()) return false;
+    gpuFp16_->setChecked(on);
+    return true;
 }
 
 }  // namespace widgets

@@ -11,6 +11,7 @@ QString RunConfig::label() const {
     if (!s.memoryAwareOrder) text += " · file order";
     if (!s.inPlaceConcat && !s.inPlaceOps) text += " · no in-place writes";
     if (!s.blockedLayout) text += " · NCHW only";
+    if (s.gpuFp16) text += " · fp16 storage";
     text += " · " + (s.threads > 0 ? QString::number(s.threads) + (s.threads == 1 ? " thread" : " threads")
                                    : QString("all cores"));
     text += " · " + backend();

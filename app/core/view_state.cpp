@@ -19,6 +19,7 @@ QJsonObject panelToJson(const RunConfig& config) {
                        {"memory_aware_order", s.memoryAwareOrder},
                        {"in_place", s.inPlaceConcat && s.inPlaceOps},
                        {"blocked_layout", s.blockedLayout},
+                       {"gpu_fp16", s.gpuFp16},
                        {"runs", config.runs},
                        {"keep", keep}};
 }
@@ -35,6 +36,7 @@ std::optional<RunConfig> panelFromJson(const QJsonObject& o) {
     s.memoryAwareOrder = o.value("memory_aware_order").toBool(true);
     s.inPlaceConcat = s.inPlaceOps = o.value("in_place").toBool(true);
     s.blockedLayout = o.value("blocked_layout").toBool(true);
+    s.gpuFp16 = o.value("gpu_fp16").toBool(false);
     config.runs = std::max(1, o.value("runs").toInt(3));
     for (const QJsonValue& name : o.value("keep").toArray())
         if (name.isString()) s.keep.push_back(name.toString().toStdString());

@@ -2,7 +2,9 @@
 // process (so resident memory starts clean), in one table: peak tracked
 // bytes, peak RSS, weights held at run time against the file's, activations
 // against the lower bound, allocations per steady run, first run and steady
-// median times.
+// median times. With --gpu-fp16 each mode runs twice on the Vulkan device,
+// in float32 and in fp16 storage, the fp16 row with its outputs' largest
+// error relative to the float32 row's.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -10,15 +12,19 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "interstage/export_facts.h"
 #include "interstage/model_info.h"
+#include "interstage/output_error.h"
 #include "interstage/run_summary.h"
+#include "interstage/tensor_io.h"
 #include "run_options.h"
 #include "seed_table_output.h"
 #include "session_output.h"
@@ -78,11 +84,14 @@ Status childError(const char* mode, int rc, std::string err) {
 
 // Runs one mode in a child process (`run --json`) and reads its document.
 // `label` names the mode in errors ("mode reduce: ..."), `mode` is what
-// the child's --mode reads.
-Result<nlohmann::json> runMode(const RunOptions& o, const char* mode, const char* label) {
+// the child's --mode reads; `outputs`, when given, the folder the child
+// saves its outputs in.
+Result<nlohmann::json> runMode(const RunOptions& o, const char* mode, const char* label,
+                               const std::string& outputs = "") {
     std::vector<std::string> runArgs = {"run", o.model, "--mode", mode, "--json", tempPath("run.json")};
     auto child = childArguments(o);
     runArgs.insert(runArgs.end(), child.begin(), child.end());
+    if (!outputs.empty()) runArgs.insert(runArgs.end(), {"--save-outputs", outputs});
     // The child saves its run set (also a failed one) for --session.
     if (o.wantsDocument()) runArgs.insert(runArgs.end(), {"--session", tempPath("session")});
     const std::string errFile = tempPath("stderr");
@@ -115,6 +124,28 @@ SavedRunSet childRunSet(const RunOptions& o, const char* mode, int setId, const 
                        failure.isOk() ? "the run saved no session: " + read.status().message() : failure.toString());
 }
 
+// The largest maxRelativeError over the outputs a float32 child saved in
+// `reference` and an fp16 child in `other` (one .pb per output, by name).
+Result<double> outputsError(const std::string& reference, const std::string& other) {
+    double worst = 0;
+    int compared = 0;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(reference, ec)) {
+        const std::string file = entry.path().filename().string();
+        auto r = readTensorFile(entry.path().string());
+        if (!r.ok()) return r.status();
+        auto x = readTensorFile(other + "/" + file);
+        if (!x.ok()) return x.status();
+        auto error = maxRelativeError(r->data, x->data);
+        if (!error.ok()) return Status(error.status().code(), file + ": " + error.status().message());
+        worst = std::max(worst, error.value());
+        ++compared;
+    }
+    if (ec) return Status(StatusCode::IoError, "cannot read the outputs in '" + reference + "': " + ec.message());
+    if (compared == 0) return Status(StatusCode::Internal, "the float32 run saved no outputs to compare");
+    return worst;
+}
+
 // The runs of a child's document, as much of RunStats as summarizeRuns reads.
 RunSetSummary summaryOf(const nlohmann::json& doc) {
     std::vector<RunStats> runs;
@@ -141,12 +172,20 @@ std::string fixed(double value, int digits) {
     return s.str();
 }
 
-// The table, columns aligned (the mode left, numbers right).
-void printTable(std::vector<std::string> header, std::vector<std::vector<std::string>> rows, bool heapColumn) {
+// The table, columns aligned (the mode left, numbers right). Each row has
+// the header's figures, then the device heap and the fp16 error.
+void printTable(std::vector<std::string> header, std::vector<std::vector<std::string>> rows, bool heapColumn,
+                bool errorColumn) {
+    const size_t figures = header.size();
     // The driver's own count of device memory, where it gives one
     // (VK_EXT_memory_budget): a column only when some mode has it.
     if (heapColumn) header.push_back("device heap MiB");
-    for (auto& row : rows) row.resize(header.size());
+    if (errorColumn) header.push_back("fp16 error");
+    for (auto& row : rows) {
+        row.resize(figures + 2);
+        if (!errorColumn) row.pop_back();
+        if (!heapColumn) row.erase(row.begin() + static_cast<std::ptrdiff_t>(figures));
+    }
     std::vector<size_t> width(header.size());
     for (size_t c = 0; c < header.size(); ++c) {
         width[c] = header[c].size();
@@ -178,6 +217,7 @@ struct CompareTable {
     bool anyHeapSampled = false;
     std::vector<std::string> refusals;     // "mode X: the X plan needs ..."
     std::vector<SeedComparison> seedRows;  // the presets' figures, for --seed-table
+    std::size_t float32Activations = 0;    // --gpu-fp16: the last float32 row's peak activations
 
     // A row names a preset by its short name; the flags column and the
     // JSON's mode (MemoryMode::name(), which --mode reads back) say the rest.
@@ -192,17 +232,25 @@ struct CompareTable {
                 {"sdk_flags", sdkFlags(mode)}};
     }
 
-    void addRefused(const MemoryMode& mode, const std::string& message) {
+    void addRefused(const MemoryMode& mode, const std::string& message, bool fp16Row = false) {
         nlohmann::json entry = modeJson(mode);
         entry["refused"] = message;
+        if (fp16Row) entry["gpu_fp16"] = true;
         modes.push_back(std::move(entry));
-        rows.push_back({rowName(mode), sdkFlags(mode), "refused"});
+        if (!fp16Row) float32Activations = 0;
+        rows.push_back({rowName(mode) + (fp16Row ? " fp16" : ""), sdkFlags(mode), "refused"});
         refusals.push_back(message);
     }
 
-    void addMeasured(const MemoryMode& mode, const nlohmann::json& doc, std::size_t fileWeightBytes) {
-        lowerBound = doc["lower_bound_bytes"];
-        executedLowerBound = doc["executed_lower_bound_bytes"];
+    // fp16Row: an fp16 storage row (--gpu-fp16), with its outputs' error
+    // against the float32 row just added (none when that one was refused).
+    void addMeasured(const MemoryMode& mode, const nlohmann::json& doc, std::size_t fileWeightBytes,
+                     bool fp16Row = false, std::optional<double> fp16Error = std::nullopt) {
+        // The bounds at float32's bytes: the graph's, as the notes say.
+        if (!fp16Row || !lowerBound) {
+            lowerBound = doc["lower_bound_bytes"];
+            executedLowerBound = doc["executed_lower_bound_bytes"];
+        }
         const std::size_t weightBytes = doc["weight_bytes"];
         if (fallbackNote.empty() && doc.contains("cpu_fallback_nodes") && !doc["cpu_fallback_nodes"].empty())
             fallbackNote = describeFallback(doc["cpu_fallback_nodes"].get<std::vector<std::string>>());
@@ -235,14 +283,73 @@ struct CompareTable {
             seedRows.push_back(std::move(seed));
         }
         if (heapSampled) modes.back()["peak_device_heap_bytes"] = s.peakDeviceHeapBytes;
+        modes.back()["gpu_fp16"] = fp16Row;
+        if (fp16Row) {
+            if (fp16Error) modes.back()["max_relative_error"] = *fp16Error;
+            if (float32Activations)
+                modes.back()["activation_to_float32"] = double(s.peakActivationBytes) / double(float32Activations);
+        } else {
+            float32Activations = s.peakActivationBytes;
+        }
         const double weightRatio = fileWeightBytes ? double(weightBytes) / double(fileWeightBytes) : 0;
-        rows.push_back({rowName(mode), sdkFlags(mode), mib(double(s.peakTrackedBytes)), mib(double(s.peakRssBytes)),
-                        mib(double(weightBytes)), fileWeightBytes ? fixed(weightRatio, 2) : "-",
-                        mib(double(s.peakActivationBytes)), mib(double(bound)), fixed(ratio, 2),
+        std::ostringstream error;
+        if (fp16Error) error << std::setprecision(2) << std::scientific << *fp16Error;
+        rows.push_back({rowName(mode) + (fp16Row ? " fp16" : ""), sdkFlags(mode), mib(double(s.peakTrackedBytes)),
+                        mib(double(s.peakRssBytes)), mib(double(weightBytes)),
+                        fileWeightBytes ? fixed(weightRatio, 2) : "-", mib(double(s.peakActivationBytes)),
+                        mib(double(bound)), fixed(ratio, 2),
                         std::to_string(static_cast<long long>(s.steadyAllocations)), fixed(s.firstMs, 1),
-                        fixed(s.steadyMedianMs, 1), heapSampled ? mib(double(s.peakDeviceHeapBytes)) : "-"});
+                        fixed(s.steadyMedianMs, 1), heapSampled ? mib(double(s.peakDeviceHeapBytes)) : "-",
+                        fp16Error ? error.str() : "-"});
     }
 };
+
+// What every row's child is checked against and measured by.
+struct RowContext {
+    const SessionOptions& checked;
+    const std::map<std::string, TensorData>& inputs;
+    std::size_t fileWeightBytes = 0;
+};
+
+// Each mode in a child process, a row each (twice with --gpu-fp16: float32,
+// then fp16 storage with its outputs' error against the float32 run). A
+// mode the memory guard refuses is a row; any other failure ends the
+// comparison (the sets so far kept in `sets`).
+Status runRows(const RunOptions& o, const std::vector<MemoryMode>& rowModes, const RowContext& context,
+               CompareTable& table, std::vector<SavedRunSet>& sets) {
+    const std::vector<bool> precisions = o.gpuFp16 ? std::vector<bool>{false, true} : std::vector<bool>{false};
+    for (const MemoryMode& rowMode : rowModes) {
+        const std::string modeName = rowMode.name();
+        const char* mode = modeName.c_str();
+        bool float32Measured = false;
+        for (const bool fp16 : precisions) {
+            RunOptions row = o;
+            row.gpuFp16 = fp16;
+            const std::string label = CompareTable::rowName(rowMode) + (fp16 ? " fp16" : "");
+            const std::string outputs = o.gpuFp16 ? tempPath(fp16 ? "fp16" : "fp32") : "";
+            auto result = runMode(row, mode, label.c_str(), outputs);
+            if (o.wantsDocument())
+                sets.push_back(childRunSet(row, mode, static_cast<int>(sets.size()) + 1, context.checked,
+                                           context.inputs, result.status()));
+            if (!result.ok() && result.status().code() != StatusCode::OutOfMemory) return result.status();
+            if (!result.ok()) {
+                table.addRefused(rowMode, result.status().message(), fp16);
+                continue;
+            }
+            std::optional<double> error;
+            if (fp16 && float32Measured) {
+                auto measured = outputsError(tempPath("fp32"), outputs);
+                if (!measured.ok()) return measured.status();
+                error = measured.value();
+            }
+            float32Measured = !fp16;
+            table.addMeasured(rowMode, result.value(), context.fileWeightBytes, fp16, error);
+        }
+        std::filesystem::remove_all(tempPath("fp32"));
+        std::filesystem::remove_all(tempPath("fp16"));
+    }
+    return Status::ok();
+}
 
 // The rows --presets names ("default,reduce,arena"), in the table's
 // order; none named: the five presets, then the arena with the constant
@@ -330,27 +437,13 @@ int runCompare(Args& args) {
     // ignore-input-initializer on), then the arena with both off: the
     // kernels' packed weight copies held beside the file's, measured like
     // the rest.
-    for (const MemoryMode& rowMode : rowModes) {
-        const std::string modeName = rowMode.name();
-        const char* mode = modeName.c_str();
-        auto result = runMode(o, mode, CompareTable::rowName(rowMode).c_str());
-        if (o.wantsDocument())
-            sets.push_back(childRunSet(o, mode, static_cast<int>(sets.size()) + 1, checked, inputs, result.status()));
-        if (!result.ok()) {
-            // A mode the memory guard refuses (or stops) is a result, not a
-            // failure of the comparison: its row says so (and its set, with
-            // the refusal), the others run.
-            if (result.status().code() == StatusCode::OutOfMemory) {
-                table.addRefused(rowMode, result.status().message());
-                continue;
-            }
-            // The sets so far and the failed one are saved: the failure
-            // opens in the app as it would have shown it.
-            Status saved = saveSets();
-            if (!saved.isOk()) reportError(saved);
-            return reportError(result.status());
-        }
-        table.addMeasured(rowMode, result.value(), fileWeightBytes);
+    Status rows = runRows(o, rowModes, {checked, inputs, fileWeightBytes}, table, sets);
+    if (!rows.isOk()) {
+        // The sets so far and the failed one are saved: the failure
+        // opens in the app as it would have shown it.
+        Status saved = saveSets();
+        if (!saved.isOk()) reportError(saved);
+        return reportError(rows);
     }
     std::cout << "weights in the file " << mib(double(fileWeightBytes)) << " MiB; lower bound "
               << mib(double(table.lowerBound)) << " MiB as stored, " << mib(double(table.executedLowerBound))
@@ -359,7 +452,10 @@ int runCompare(Args& args) {
                  "once); no plan goes below it\n";
     printTable({"mode", "SDK flags", "tracked MiB", "RSS MiB", "weights MiB", "w./file", "activ. MiB", "bound MiB",
                 "activ./bound", "allocs/run", "first ms", "steady ms"},
-               std::move(table.rows), table.anyHeapSampled);
+               std::move(table.rows), table.anyHeapSampled, o.gpuFp16);
+    if (o.gpuFp16)
+        std::cout << "fp16: the mode with float32 tensors stored as float16 on the device; fp16 error: its outputs' "
+                     "largest difference from the float32 row's, relative to their largest magnitude\n";
     if (!table.fallbackNote.empty()) std::cout << table.fallbackNote << "\n";
     for (const std::string& refusal : table.refusals) std::cout << "refused: " << refusal << "\n";
     if (seedTable) printSeedTable(table.seedRows, o.model);
@@ -370,6 +466,7 @@ int runCompare(Args& args) {
         nlohmann::json doc = {
             {"model", o.model},
             {"backend", o.backend},
+            {"gpu_fp16", o.gpuFp16},
             {"runs", o.runs},
             {"lower_bound_bytes", table.lowerBound},
             {"executed_lower_bound_bytes", table.executedLowerBound},

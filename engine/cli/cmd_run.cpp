@@ -155,6 +155,7 @@ Status writeRunJson(const RunOptions& o, const SessionOptions& options, const Se
                           {"in_place_concat", options.inPlaceConcat},
                           {"in_place_ops", options.inPlaceOps},
                           {"blocked_layout", options.blockedLayout},
+                          {"gpu_fp16", options.gpuFp16},
                           {"memory_budget", budgetJson(session.memoryBudget())},
                           {"execution_order", executionOrderJson(session)},
                           {"live_peak", livePeakJson(session)},

@@ -94,6 +94,7 @@ bool parseRunOption(Args& args, RunOptions& o, Status& error) {
     if (args.flag("--no-blocked-layout")) return o.noBlockedLayout = true;
     if (args.flag("--file-order")) return o.fileOrder = true;
     if (args.flag("--allow-other-dims")) return o.allowOtherDims = true;
+    if (args.flag("--gpu-fp16")) return o.gpuFp16 = true;
     return false;
 }
 
@@ -112,6 +113,7 @@ std::vector<std::string> childArguments(const RunOptions& o) {
     if (o.noBlockedLayout) a.push_back("--no-blocked-layout");
     if (o.fileOrder) a.push_back("--file-order");
     if (o.allowOtherDims) a.push_back("--allow-other-dims");
+    if (o.gpuFp16) a.push_back("--gpu-fp16");
     if (o.maxMemory) a.insert(a.end(), {"--max-memory", std::to_string(o.maxMemory)});
     if (o.noBudget) a.insert(a.end(), {"--max-memory", "none"});
     if (o.timeoutSeconds > 0) a.insert(a.end(), {"--timeout", std::to_string(o.timeoutSeconds)});
@@ -138,6 +140,9 @@ Status buildSessionOptions(const RunOptions& o, SessionOptions& options, std::ma
     options.inPlaceOps = !o.noInPlaceOps;
     options.blockedLayout = !o.noBlockedLayout;
     options.memoryAwareOrder = !o.fileOrder;
+    options.gpuFp16 = o.gpuFp16;
+    if (o.gpuFp16 && o.backend.rfind("vulkan", 0) != 0)
+        return invalidArgument("--gpu-fp16 stores tensors as float16 on a Vulkan device; add --backend vulkan");
     options.shapeOptions.allowOtherDims = o.allowOtherDims;
     options.keep = o.keep;
     options.maxMemoryBytes = o.maxMemory;

@@ -28,6 +28,7 @@ struct RunOptions {
     bool noBlockedLayout = false;
     bool fileOrder = false;
     bool allowOtherDims = false;  // run inputs at dims other than the static ones declared
+    bool gpuFp16 = false;         // --gpu-fp16: float16 storage on a Vulkan backend
     std::vector<std::string> keep;
     std::string saveOutputs;
     std::string json;

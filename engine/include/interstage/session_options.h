@@ -50,6 +50,14 @@ struct SessionOptions {
     // that frees at least what it allocates runs as soon as it can. Kept
     // only where it lowers the planned peak; off: the file's order.
     bool memoryAwareOrder = true;
+    // Vulkan backend: float32 tensors and weights are stored on the device
+    // as float16 (VK_KHR_16bit_storage), which halves their device memory;
+    // the shaders still compute in float32, so outputs differ from a
+    // float32 run by float16 rounding (about 1e-3 relative). Inputs are
+    // converted on upload and tensors read back are float32 again. Refused
+    // on the CPU backend and on a device without 16-bit storage buffers.
+    // Takes effect when the session is created.
+    bool gpuFp16 = false;
     // Tensors that stay readable after a run in every mode (pinned).
     std::vector<std::string> keep;
     // Receives run progress and memory events as they happen; may be null.

@@ -42,11 +42,19 @@ std::optional<InPlaceOptions> aliasOptions(const PlanRequest& request) {
     return inPlace;
 }
 
+// The intermediates at the bytes the backend stores them in.
+std::vector<PlannedTensor> storedIntermediates(const Graph& graph, const PlanRequest& request) {
+    std::vector<PlannedTensor> tensors = plannedIntermediates(graph, request.pinned);
+    if (request.tensorBytes)
+        for (PlannedTensor& t : tensors) t.bytes = request.tensorBytes(graph.value(t.value));
+    return tensors;
+}
+
 }  // namespace
 
 PlannedMemory planMemory(const Graph& graph, const PlanRequest& request) {
     PlannedMemory out;
-    out.tensors = plannedIntermediates(graph, request.pinned);
+    out.tensors = storedIntermediates(graph, request);
     addWorkspace(graph, request, out);
     const auto inPlace = aliasOptions(request);
     out.plan = inPlace ? planInPlace(request.mode, graph, out.tensors, *inPlace) : planFor(request.mode, out.tensors);
@@ -54,7 +62,7 @@ PlannedMemory planMemory(const Graph& graph, const PlanRequest& request) {
 }
 
 LowerBound aliasedLowerBound(const Graph& graph, const PlanRequest& request) {
-    const auto tensors = plannedIntermediates(graph, request.pinned);
+    const auto tensors = storedIntermediates(graph, request);
     const auto inPlace = aliasOptions(request);
     const auto candidates = inPlace ? inPlaceCandidates(graph, tensors, *inPlace) : std::vector<AliasCandidate>{};
     return aliasedLowerBound(tensors, candidates, static_cast<int>(graph.nodes.size()));

@@ -30,6 +30,9 @@ struct PlanRequest {
     // Scratch bytes of the kernel at each step; unset: none (a plan from
     // the graph alone).
     std::function<std::size_t(size_t step)> workspaceBytes;
+    // The bytes of a value's tensor where the backend stores it; unset:
+    // Value::byteSize() (Vulkan's fp16 storage halves float32 tensors).
+    std::function<std::size_t(const Value& value)> tensorBytes;
 };
 
 struct PlannedMemory {

@@ -39,6 +39,10 @@ public:
     virtual std::size_t workspaceBytes(size_t step) const = 0;
     virtual bool writesOverInput(size_t step) const = 0;
     virtual bool realizesAliases() const = 0;
+    // The bytes a value's tensor takes where this executor stores it (the
+    // planner's size of it): Value::byteSize() unless the backend stores
+    // it otherwise (Vulkan's fp16 storage halves float32 tensors).
+    virtual std::size_t tensorBytes(const Value& value) const { return value.byteSize(); }
 
     // Takes the plan of the graph's tensors (PlannedTensor i is placed by
     // plan.bufferOf[i] / offsetOf[i]; workspace entries have value ids

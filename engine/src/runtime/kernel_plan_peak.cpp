@@ -16,6 +16,7 @@ PlanRequest kernelPlanRequest(const MemoryMode& mode, const std::set<std::string
         request.inPlace.stripedConv = [&executor](const Graph&, size_t step) { return executor.writesOverInput(step); };
     request.aliases = executor.realizesAliases();
     request.workspaceBytes = [&executor](size_t step) { return executor.workspaceBytes(step); };
+    request.tensorBytes = [&executor](const Value& value) { return executor.tensorBytes(value); };
     return request;
 }
 

@@ -165,7 +165,7 @@ PlannedPeak Session::Impl::peakOf(const PlannedMemory& planned, const MemoryMode
     // planner's 64 bytes: an upper bound there), the inputs. The kernels
     // need no shared workspace.
     PlannedPeak peak;
-    for (ValueId id : exec.runtimeInputs()) peak.inputs += exec.value(id).byteSize();
+    for (ValueId id : exec.runtimeInputs()) peak.inputs += device->tensorBytes(exec.value(id));
     peak.weights = device->plannedWeightBytes(planned.tensors);
     peak.tensors =
         interstage::plannedPeakBytes(planned.plan, static_cast<int>(exec.nodes.size())) * device->offsetScale();
@@ -196,6 +196,7 @@ Status Session::Impl::prepare() {
         // there, so it does not bound them (as it bounds no fallback: the
         // allocator has no budget, guardRuns).
         vulkanExecutor->setSubgraphOptions(allocator, {options.mode, options.shapeOptions});
+        vulkanExecutor->setFp16Storage(options.gpuFp16);
         executor = std::move(vulkanExecutor);
     } else {
         auto cpuExecutor = std::make_unique<CpuExecutor>(exec, threads, allocator, tracker);
@@ -209,7 +210,10 @@ Status Session::Impl::prepare() {
     // device is open; a budget the caller set bounds the device's bytes.
     if (device && !options.maxMemoryBytes && options.automaticBudget && !budgetSet) budget = device->deviceBudget();
     PlannedMemory planned = planMemory(exec, planRequest(options.mode));
-    execLowerBound = lowerBound(exec, intermediateLifetimes(exec)).bytes;
+    // At the bytes the executor stores tensors in, as the plan is (fp16 storage).
+    std::vector<Lifetime> lifetimes = intermediateLifetimes(exec);
+    for (Lifetime& life : lifetimes) life.bytes = executor->tensorBytes(exec.value(life.value));
+    execLowerBound = lowerBound(exec, lifetimes).bytes;
     aliasedBound = aliasedLowerBound(exec, planRequest(options.mode)).bytes;
     const PlannedPeak peak = peakOf(planned, options.mode);
     plannedPeak = peak.total();
@@ -303,6 +307,9 @@ Result<std::unique_ptr<Session>> Session::create(Model model, const SessionOptio
         }
     }
     IS_ASSIGN_OR_RETURN(s.vulkanDevice, vulkanDeviceIndex(options.backend));
+    if (options.gpuFp16 && !s.onGpu())
+        return invalidArgument("half-precision storage (fp16) is for a Vulkan backend; backend '" + options.backend +
+                               "' computes in float32");
     s.guardRuns();
     if (options.threads < 0) return invalidArgument("threads must be 0 (all cores) or more");
     s.threads =

@@ -11,6 +11,7 @@ std::string runSetLabel(const SessionOptions& s) {
     if (!s.memoryAwareOrder) text += " · file order";
     if (!s.inPlaceConcat && !s.inPlaceOps) text += " · no in-place writes";
     if (!s.blockedLayout) text += " · NCHW only";
+    if (s.gpuFp16) text += " · fp16 storage";
     text += " · " + (s.threads > 0 ? std::to_string(s.threads) + (s.threads == 1 ? " thread" : " threads")
                                    : std::string("all cores"));
     text += " · " + s.backend;

@@ -92,7 +92,8 @@ OrderedJson optionsToJson(const SessionOptions& o) {
             {"memory_aware_order", o.memoryAwareOrder},
             {"keep", o.keep},
             {"max_memory_bytes", o.maxMemoryBytes},
-            {"automatic_budget", o.automaticBudget}};
+            {"automatic_budget", o.automaticBudget},
+            {"gpu_fp16", o.gpuFp16}};
 }
 
 SessionOptions optionsFromJson(const Field& field) {
@@ -110,6 +111,8 @@ SessionOptions optionsFromJson(const Field& field) {
     o.keep = stringsFromJson(field["keep"]);
     o.maxMemoryBytes = field["max_memory_bytes"].bytes();
     o.automaticBudget = field["automatic_budget"].boolean();
+    // Files written before fp16 storage have no such field: float32.
+    if (field.has("gpu_fp16")) o.gpuFp16 = field["gpu_fp16"].boolean();
     return o;
 }
 

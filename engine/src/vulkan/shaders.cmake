@@ -12,19 +12,28 @@ file(MAKE_DIRECTORY ${_shader_out})
 set(_shader_incs "")
 set(_shader_arrays "")
 set(_shader_entries "")
+# Each shader is built twice (common.glsl's storage precision): <name>
+# with float32 tensors and <name>_fp16 with STORAGE_FP16 (float16 tensors).
 foreach(_shader ${INTERSTAGE_SHADERS})
-  get_filename_component(_name ${_shader} NAME_WE)
-  set(_inc ${_shader_out}/${_name}.spv.inc)
-  add_custom_command(
-    OUTPUT ${_inc}
-    COMMAND ${GLSLC} --target-env=vulkan1.1 -O -mfmt=num -MD -MF ${_inc}.d -o ${_inc} ${_shader}
-    DEPENDS ${_shader}
-    DEPFILE ${_inc}.d
-    COMMENT "glslc ${_name}.comp"
-    VERBATIM)
-  list(APPEND _shader_incs ${_inc})
-  string(APPEND _shader_arrays "const uint32_t k_${_name}[] = {\n#include \"${_name}.spv.inc\"\n};\n")
-  string(APPEND _shader_entries "    {\"${_name}\", std::span<const uint32_t>(k_${_name})},\n")
+  get_filename_component(_base ${_shader} NAME_WE)
+  foreach(_variant "" "_fp16")
+    set(_name ${_base}${_variant})
+    set(_defines "")
+    if(_variant STREQUAL "_fp16")
+      set(_defines -DSTORAGE_FP16)
+    endif()
+    set(_inc ${_shader_out}/${_name}.spv.inc)
+    add_custom_command(
+      OUTPUT ${_inc}
+      COMMAND ${GLSLC} --target-env=vulkan1.1 -O ${_defines} -mfmt=num -MD -MF ${_inc}.d -o ${_inc} ${_shader}
+      DEPENDS ${_shader}
+      DEPFILE ${_inc}.d
+      COMMENT "glslc ${_name}.comp"
+      VERBATIM)
+    list(APPEND _shader_incs ${_inc})
+    string(APPEND _shader_arrays "const uint32_t k_${_name}[] = {\n#include \"${_name}.spv.inc\"\n};\n")
+    string(APPEND _shader_entries "    {\"${_name}\", std::span<const uint32_t>(k_${_name})},\n")
+  endforeach()
 endforeach()
 
 set(_shader_cpp ${_shader_out}/shader_code.cpp)

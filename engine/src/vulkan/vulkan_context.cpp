@@ -184,13 +184,59 @@ VKAPI_ATTR VkBool32 VKAPI_CALL Context::onMessage(VkDebugUtilsMessageSeverityFla
     return VK_FALSE;
 }
 
-Result<std::unique_ptr<Context>> Context::create(int deviceIndex, MemoryTracker& tracker) {
+Result<std::unique_ptr<Context>> Context::create(int deviceIndex, MemoryTracker& tracker, bool fp16Storage) {
     std::unique_ptr<Context> context(new Context(tracker));
-    IS_RETURN_IF_ERROR(context->init(deviceIndex));
+    IS_RETURN_IF_ERROR(context->init(deviceIndex, fp16Storage));
     return context;
 }
 
-Status Context::init(int deviceIndex) {
+// Prefer a compute-only family (a dedicated async compute queue), else any with compute.
+Status Context::pickQueueFamily() {
+    uint32_t familyCount = 0;
+    vkGetPhysicalDeviceQueueFamilyProperties(physical_, &familyCount, nullptr);
+    std::vector<VkQueueFamilyProperties> families(familyCount);
+    vkGetPhysicalDeviceQueueFamilyProperties(physical_, &familyCount, families.data());
+    for (int pass = 0; pass < 2; ++pass)
+        for (uint32_t f = 0; f < familyCount; ++f) {
+            const auto flags = families[f].queueFlags;
+            if (!(flags & VK_QUEUE_COMPUTE_BIT) || (pass == 0 && (flags & VK_QUEUE_GRAPHICS_BIT))) continue;
+            queueFamily_ = f;
+            timestampBits_ = families[f].timestampValidBits;
+            return Status::ok();
+        }
+    return unsupported(std::string("Vulkan device '") + properties_.deviceName + "' has no compute queue");
+}
+
+// fp16 storage binds float16 arrays to the shaders' storage buffers: the
+// device must offer storageBuffer16BitAccess (Vulkan 1.1 core). The
+// features struct is chained into the device's create info by the caller.
+// INTERSTAGE_VULKAN_NO_16BIT_STORAGE=1 hides it (tests of the refusal on
+// devices that have it).
+Status Context::require16BitStorage(VkPhysicalDevice16BitStorageFeatures& features) const {
+    features = VkPhysicalDevice16BitStorageFeatures{};
+    features.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES;
+    const char* hidden = std::getenv("INTERSTAGE_VULKAN_NO_16BIT_STORAGE");
+    const bool hide = hidden && std::strcmp(hidden, "1") == 0;
+    if (!hide && properties_.apiVersion >= VK_API_VERSION_1_1) {
+        VkPhysicalDeviceFeatures2 all{};
+        all.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
+        all.pNext = &features;
+        vkGetPhysicalDeviceFeatures2(physical_, &all);
+    }
+    if (features.storageBuffer16BitAccess) {
+        // Only what the shaders use.
+        features.uniformAndStorageBuffer16BitAccess = VK_FALSE;
+        features.storagePushConstant16 = VK_FALSE;
+        features.storageInputOutput16 = VK_FALSE;
+        features.pNext = nullptr;
+        return Status::ok();
+    }
+    return unsupported(std::string("Vulkan device '") + properties_.deviceName +
+                       "' has no 16-bit storage buffers (storageBuffer16BitAccess), which half-precision "
+                       "storage needs; run it in float32");
+}
+
+Status Context::init(int deviceIndex, bool fp16Storage) {
     const bool validation = validationRequested() && layerAvailable(kValidationLayer);
     auto instance = sharedInstance(validation);
     if (!instance.ok()) return instance.status();
@@ -225,21 +271,9 @@ Status Context::init(int deviceIndex) {
     vkGetPhysicalDeviceProperties(physical_, &properties_);
     vkGetPhysicalDeviceMemoryProperties(physical_, &memory_);
 
-    uint32_t familyCount = 0;
-    vkGetPhysicalDeviceQueueFamilyProperties(physical_, &familyCount, nullptr);
-    std::vector<VkQueueFamilyProperties> families(familyCount);
-    vkGetPhysicalDeviceQueueFamilyProperties(physical_, &familyCount, families.data());
-    bool found = false;
-    // Prefer a compute-only family (a dedicated async compute queue), else any with compute.
-    for (int pass = 0; pass < 2 && !found; ++pass)
-        for (uint32_t f = 0; f < familyCount && !found; ++f) {
-            const auto flags = families[f].queueFlags;
-            if (!(flags & VK_QUEUE_COMPUTE_BIT) || (pass == 0 && (flags & VK_QUEUE_GRAPHICS_BIT))) continue;
-            queueFamily_ = f;
-            timestampBits_ = families[f].timestampValidBits;
-            found = true;
-        }
-    if (!found) return unsupported(std::string("Vulkan device '") + properties_.deviceName + "' has no compute queue");
+    IS_RETURN_IF_ERROR(pickQueueFamily());
+    VkPhysicalDevice16BitStorageFeatures storage16{};
+    if (fp16Storage) IS_RETURN_IF_ERROR(require16BitStorage(storage16));
 
     uint32_t extensionCount = 0;
     if (vkEnumerateDeviceExtensionProperties(physical_, nullptr, &extensionCount, nullptr) == VK_SUCCESS) {
@@ -260,6 +294,7 @@ Status Context::init(int deviceIndex) {
     deviceInfo.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
     deviceInfo.queueCreateInfoCount = 1;
     deviceInfo.pQueueCreateInfos = &queueInfo;
+    if (fp16Storage) deviceInfo.pNext = &storage16;
     if (memoryBudget_) {
         deviceInfo.enabledExtensionCount = 1;
         deviceInfo.ppEnabledExtensionNames = &budgetExtension;

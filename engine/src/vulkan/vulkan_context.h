@@ -61,7 +61,9 @@ public:
     // errors) is enabled when INTERSTAGE_VULKAN_VALIDATION=1 and the layer
     // is installed. The messenger sees every message of the instance, so
     // contexts alive at the same time count each other's errors too.
-    static Result<std::unique_ptr<Context>> create(int deviceIndex, MemoryTracker& tracker);
+    // fp16Storage enables 16-bit storage buffers (the shaders' _fp16
+    // variants), Unsupported with a message where the device lacks them.
+    static Result<std::unique_ptr<Context>> create(int deviceIndex, MemoryTracker& tracker, bool fp16Storage = false);
     ~Context();
     Context(const Context&) = delete;
     Context& operator=(const Context&) = delete;
@@ -121,7 +123,9 @@ public:
 
 private:
     Context(MemoryTracker& tracker) : tracker_(tracker) {}
-    Status init(int deviceIndex);
+    Status init(int deviceIndex, bool fp16Storage);
+    Status pickQueueFamily();
+    Status require16BitStorage(VkPhysicalDevice16BitStorageFeatures& features) const;
     static VKAPI_ATTR VkBool32 VKAPI_CALL onMessage(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
                                                     VkDebugUtilsMessageTypeFlagsEXT types,
                                                     const VkDebugUtilsMessengerCallbackDataEXT* data, void* user);

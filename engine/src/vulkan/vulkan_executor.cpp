@@ -36,7 +36,7 @@ Status VulkanExecutor::Impl::prepareKernels() {
             return Status(StatusCode::Internal, "tensor '" + v.name +
                                                     "' is channel-blocked; the Vulkan executor "
                                                     "runs graphs with NCHW tensors only");
-    auto created = Context::create(deviceIndex, tracker);
+    auto created = Context::create(deviceIndex, tracker, fp16);
     if (!created.ok()) return created.status();
     ctx = created.take();
     const VkDeviceSize align = ctx->storageAlignment();
@@ -57,6 +57,7 @@ Status VulkanExecutor::Impl::prepareKernels() {
         if (VulkanKernelFactory factory =
                 node.domain.empty() && !halfTensors ? findVulkanKernel(node.opType) : nullptr) {
             auto kernel = factory();
+            kernel->setFp16Storage(fp16);
             Status status = kernel->prepare(context);
             if (status.isOk()) {
                 gpu[n] = std::move(kernel);
@@ -107,7 +108,7 @@ Status VulkanExecutor::Impl::setPlan(const std::vector<PlannedTensor>& t, const 
     }
     inputBuffers.assign(values, Buffer{});
     for (ValueId id : graph.runtimeInputs()) {
-        auto b = ctx->createBuffer(graph.value(id).byteSize(), false, MemoryCategory::Input, id);
+        auto b = ctx->createBuffer(deviceBytes(graph.value(id), fp16), false, MemoryCategory::Input, id);
         if (!b.ok()) return b.status();
         inputBuffers[static_cast<size_t>(id)] = b.take();
     }
@@ -145,7 +146,7 @@ Status VulkanExecutor::Impl::run(const std::map<std::string, TensorData>& inputs
         if (it->second.dtype != v.dtype || it->second.shape != v.shape)
             return invalidArgument("input '" + v.name + "' must be " + dataTypeName(v.dtype) + " " +
                                    shapeToString(v.shape) + " as prepared");
-        IS_RETURN_IF_ERROR(upload({inputBuffers[static_cast<size_t>(id)].buffer, 0, v.byteSize()},
+        IS_RETURN_IF_ERROR(upload({inputBuffers[static_cast<size_t>(id)].buffer, 0, deviceBytes(v, fp16)}, v.dtype,
                                   it->second.bytes.data(), it->second.bytes.size()));
         hostInputs[id] = it->second;
     }
@@ -278,6 +279,10 @@ void VulkanExecutor::setSubgraphOptions(HostAllocator& allocator, const Subgraph
     impl_->allocator = &allocator;
     impl_->subgraphOptions = options;
 }
+
+void VulkanExecutor::setFp16Storage(bool on) { impl_->fp16 = on; }
+bool VulkanExecutor::fp16Storage() const { return impl_->fp16; }
+std::size_t VulkanExecutor::tensorBytes(const Value& value) const { return deviceBytes(value, impl_->fp16); }
 
 Status VulkanExecutor::prepareKernels() {
     if (impl_->ctx) return Status(StatusCode::Internal, "the Vulkan executor is prepared once");

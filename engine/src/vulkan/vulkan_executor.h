@@ -53,6 +53,12 @@ public:
     // prepareKernels(); without it, the Default mode and an allocator of
     // the executor's own.
     void setSubgraphOptions(HostAllocator& allocator, const SubgraphOptions& options);
+    // fp16 storage (SessionOptions::gpuFp16; vulkan/fp16_storage.h). Set
+    // before prepareKernels(), which refuses it (Unsupported, with the
+    // reason) on a device without 16-bit storage buffers.
+    void setFp16Storage(bool on);
+    bool fp16Storage() const;
+    std::size_t tensorBytes(const Value& value) const override;
     // Creates the device and prepares a Vulkan kernel per node (or the CPU
     // kernel where there is none).
     Status prepareKernels() override;
@@ -91,7 +97,7 @@ public:
     // fallback nodes by wall clock). startMs is the sum of the nodes before.
     const std::vector<NodeTiming>& nodeTimings() const;
     // Host <-> device transfers the CPU fallback nodes caused in the last
-    // run (one per tensor moved) and their bytes.
+    // run (one per tensor moved) and their bytes (the device's bytes).
     int fallbackTransfers() const;
     std::size_t fallbackBytes() const;
     // "name (Op)" of each node that runs on the CPU.

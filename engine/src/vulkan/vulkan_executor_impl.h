@@ -59,6 +59,7 @@ struct VulkanExecutor::Impl : Recorder {
     std::vector<std::vector<Binding>> constants;  // per node: its kernel tables
     Buffer staging;
     VkDeviceSize scale = 1;
+    bool fp16 = false;  // fp16 storage: float32 tensors are float16 on the device
     bool prepared = false;
     RunProgress* progress = nullptr;  // during run()
     int nodesInStretch = 0;           // nodes recorded since the last submit
@@ -101,7 +102,8 @@ struct VulkanExecutor::Impl : Recorder {
                     uint64_t invocations) override {
         if (invocations == 0) return Status::ok();
         if (pushBytes > kPushConstantBytes) return Status(StatusCode::Internal, "push constants too large");
-        auto pipeline = ctx->pipeline(shader, static_cast<uint32_t>(bindings.size()));
+        auto pipeline = ctx->pipeline(fp16 ? std::string(shader) + "_fp16" : std::string(shader),
+                                      static_cast<uint32_t>(bindings.size()));
         if (!pipeline.ok()) return pipeline.status();
         auto set = ctx->allocateDescriptorSet(*pipeline.value());
         if (!set.ok()) return set.status();
@@ -195,26 +197,33 @@ struct VulkanExecutor::Impl : Recorder {
         return Status::ok();
     }
 
-    Status upload(const Binding& target, const void* data, std::size_t bytes) {
-        if (bytes == 0) return Status::ok();
+    // A `type` tensor's host bytes up to the device, converted there with
+    // fp16 storage.
+    Status upload(const Binding& target, DataType type, const void* data, std::size_t hostBytes) {
+        if (hostBytes == 0) return Status::ok();
+        const std::size_t bytes = deviceBytes(type, fp16, hostBytes);
         IS_RETURN_IF_ERROR(flush());
         IS_RETURN_IF_ERROR(ensureStaging(bytes));
-        std::memcpy(staging.mapped, data, bytes);
+        hostToDevice(type, fp16, static_cast<const std::byte*>(data), hostBytes,
+                     static_cast<std::byte*>(staging.mapped));
         IS_RETURN_IF_ERROR(open());
         IS_RETURN_IF_ERROR(copy({staging.buffer, 0, bytes}, target, bytes));
         barrier();
         return flush();
     }
 
-    Status download(const Binding& source, void* data, std::size_t bytes) {
-        if (bytes == 0) return Status::ok();
+    // The way back: the device's bytes of a `type` tensor into `hostBytes`.
+    Status download(const Binding& source, DataType type, void* data, std::size_t hostBytes) {
+        if (hostBytes == 0) return Status::ok();
+        const std::size_t bytes = deviceBytes(type, fp16, hostBytes);
         IS_RETURN_IF_ERROR(flush());
         IS_RETURN_IF_ERROR(ensureStaging(bytes));
         IS_RETURN_IF_ERROR(open());
         IS_RETURN_IF_ERROR(copy(source, {staging.buffer, 0, bytes}, bytes));
         barrier();
         IS_RETURN_IF_ERROR(flush());
-        std::memcpy(data, staging.mapped, bytes);
+        deviceToHost(type, fp16, static_cast<const std::byte*>(staging.mapped), static_cast<std::byte*>(data),
+                     hostBytes);
         return Status::ok();
     }
 
@@ -226,14 +235,15 @@ struct VulkanExecutor::Impl : Recorder {
         if (id == kNoValue) return Binding{};
         const Value& v = graph.value(id);
         const auto i = static_cast<size_t>(id);
-        if (weightOffset[i] != kNoOffset) return Binding{weights.buffer, weightOffset[i], v.byteSize()};
-        if (inputBuffers[i].valid()) return Binding{inputBuffers[i].buffer, 0, v.byteSize()};
+        const VkDeviceSize bytes = deviceBytes(v, fp16);
+        if (weightOffset[i] != kNoOffset) return Binding{weights.buffer, weightOffset[i], bytes};
+        if (inputBuffers[i].valid()) return Binding{inputBuffers[i].buffer, 0, bytes};
         if (planned(id)) {
             const auto t = static_cast<size_t>(tensorOf[i]);
             const Buffer& b = buffers[static_cast<size_t>(plan.bufferOf[t])];
             if (!b.valid())
                 return Status(StatusCode::Internal, "tensor '" + v.name + "' has no device buffer at this step");
-            return Binding{b.buffer, plan.offsetOf[t] * scale, v.byteSize()};
+            return Binding{b.buffer, plan.offsetOf[t] * scale, bytes};
         }
         return Status(StatusCode::Internal, "tensor '" + v.name + "' is not on the device");
     }
@@ -257,10 +267,15 @@ struct VulkanExecutor::Impl : Recorder {
     // the one device buffer (constants `heldElsewhere` skips: planned
     // tensors, run inputs). Computed, not allocated: the budget check asks
     // for the total before setPlan.
+    struct WeightPiece {
+        VkDeviceSize offset = 0;
+        const void* data = nullptr;
+        std::size_t hostBytes = 0;
+        DataType type = DataType::UInt32;  // kernel tables: 32-bit words, never converted
+    };
     struct WeightLayout {
         VkDeviceSize total = 0;
-        std::vector<std::pair<VkDeviceSize, const void*>> pieces;  // offset, data (sizes alongside)
-        std::vector<VkDeviceSize> pieceBytes;
+        std::vector<WeightPiece> pieces;
         std::deque<std::vector<uint32_t>> tables;  // stable addresses while pieces point into them
         std::vector<VkDeviceSize> weightOffset;    // per value
         std::vector<std::vector<Binding>> constants;

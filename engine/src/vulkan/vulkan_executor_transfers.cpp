@@ -28,17 +28,15 @@ VulkanExecutor::Impl::WeightLayout VulkanExecutor::Impl::layoutWeights(
             if (layout.weightOffset[static_cast<size_t>(id)] != kNoOffset) continue;
             total = alignUp(total, align);
             layout.weightOffset[static_cast<size_t>(id)] = total;
-            layout.pieces.emplace_back(total, v.constant->bytes.data());
-            layout.pieceBytes.push_back(v.constant->byteSize());
-            total += std::max<VkDeviceSize>(v.constant->byteSize(), 4);
+            layout.pieces.push_back({total, v.constant->bytes.data(), v.constant->byteSize(), v.dtype});
+            total += std::max<VkDeviceSize>(deviceBytes(v.dtype, fp16, v.constant->byteSize()), 4);
         }
         for (auto& table : gpu[n]->constantData()) {
             total = alignUp(total, align);
             const VkDeviceSize bytes = table.size() * sizeof(uint32_t);
             layout.constants[n].push_back({VK_NULL_HANDLE, total, bytes});
             layout.tables.push_back(std::move(table));
-            layout.pieces.emplace_back(total, layout.tables.back().data());
-            layout.pieceBytes.push_back(bytes);
+            layout.pieces.push_back({total, layout.tables.back().data(), bytes, DataType::UInt32});
             total += std::max<VkDeviceSize>(bytes, 4);
         }
     }
@@ -61,7 +59,6 @@ Status VulkanExecutor::Impl::uploadWeights() {
     constants = std::move(layout.constants);
     const VkDeviceSize total = layout.total;
     const auto& pieces = layout.pieces;
-    const auto& pieceBytes = layout.pieceBytes;
     if (total == 0) return Status::ok();
     auto w = ctx->createBuffer(total, false, MemoryCategory::Weights, kNoValue);
     if (!w.ok()) return w.status();
@@ -71,9 +68,10 @@ Status VulkanExecutor::Impl::uploadWeights() {
     auto s = ctx->createBuffer(total, true, MemoryCategory::Staging, kNoValue);
     if (!s.ok()) return s.status();
     Buffer upload = s.take();
-    for (size_t p = 0; p < pieces.size(); ++p)
-        if (pieceBytes[p])
-            std::memcpy(static_cast<std::byte*>(upload.mapped) + pieces[p].first, pieces[p].second, pieceBytes[p]);
+    // float32 weights become float16 here, once, with fp16 storage.
+    for (const WeightPiece& piece : pieces)
+        hostToDevice(piece.type, fp16, static_cast<const std::byte*>(piece.data), piece.hostBytes,
+                     static_cast<std::byte*>(upload.mapped) + piece.offset);
     Status status = open();
     if (status.isOk()) status = copy({upload.buffer, 0, total}, {weights.buffer, 0, total}, total);
     if (status.isOk()) {
@@ -101,9 +99,9 @@ Result<cpu::TensorView> VulkanExecutor::Impl::hostView(ValueId id, std::vector<T
         auto source = binding(id);
         if (!source.ok()) return source.status();
         host.push_back(TensorData::zeros(v.dtype, v.shape));
-        IS_RETURN_IF_ERROR(download(source.value(), host.back().bytes.data(), host.back().bytes.size()));
+        IS_RETURN_IF_ERROR(download(source.value(), v.dtype, host.back().bytes.data(), host.back().bytes.size()));
         ++transfers;
-        transferBytes += host.back().bytes.size();
+        transferBytes += deviceBytes(v, fp16);
         hostBytes += host.back().bytes.size();
         view.data = host.back().bytes.data();
     }
@@ -176,9 +174,9 @@ Status VulkanExecutor::Impl::runOnCpu(size_t n) {
             status = target.status();
             break;
         }
-        status = upload(target.value(), out.bytes.data(), out.bytes.size());
+        status = upload(target.value(), out.dtype, out.bytes.data(), out.bytes.size());
         ++transfers;
-        transferBytes += out.bytes.size();
+        transferBytes += deviceBytes(out.dtype, fp16, out.bytes.size());
     }
     if (hostBytes) tracker.freed(hostBytes, MemoryDevice::Host, MemoryCategory::Staging, kNoValue);
     outerValues.views.clear();
@@ -203,7 +201,7 @@ Result<TensorData> VulkanExecutor::read(ValueId id) {
                                                    "use the default mode to read it")
             .offering({Remedy::PinTensor, Remedy::DefaultMode});
     TensorData t = TensorData::zeros(v.dtype, v.shape);
-    IS_RETURN_IF_ERROR(s.download(source.value(), t.bytes.data(), t.bytes.size()));
+    IS_RETURN_IF_ERROR(s.download(source.value(), v.dtype, t.bytes.data(), t.bytes.size()));
     return t;
 }
 

@@ -57,15 +57,18 @@ Status requireFloat(const cpu::PrepareContext& context, std::initializer_list<si
 }
 
 Status wordWalk(const cpu::PrepareContext& context, const cpu::tensor::StridedView& view, std::size_t elementBytes,
-                WordWalk& walk) {
-    if (elementBytes != 4 && elementBytes != 8)
-        return context.unsupportedHere("elements of " + std::to_string(elementBytes) + " bytes (4 or 8 only)");
-    const auto words = static_cast<int64_t>(elementBytes / 4);
+                std::size_t wordBytes, WordWalk& walk) {
+    if (elementBytes < wordBytes || elementBytes > 8 || elementBytes % wordBytes != 0)
+        return context.unsupportedHere("elements of " + std::to_string(elementBytes) + " bytes on the device (" +
+                                       std::to_string(wordBytes) + " to 8, in words of " + std::to_string(wordBytes) +
+                                       ")");
+    const auto words = static_cast<int64_t>(elementBytes / wordBytes);
     Shape dims = view.shape, strides = view.strides;
     for (int64_t& s : strides) s *= words;
     dims.push_back(words);
     strides.push_back(1);
     walk = WordWalk{};
+    walk.wordBytes = static_cast<int64_t>(wordBytes);
     walk.offset = view.offset * words;
     walk.words = 1;
     for (int64_t d : dims) walk.words *= d;

@@ -22,6 +22,7 @@
 #include "cpu/ops/tensor/view_plans.h"
 #include "interstage/graph.h"
 #include "interstage/status.h"
+#include "vulkan/fp16_storage.h"
 
 namespace interstage::vulkan {
 
@@ -48,7 +49,8 @@ public:
     virtual ~Recorder() = default;
     // Runs shaders/<shader>.comp over `invocations` (64 per workgroup,
     // split over x and y) with the bindings as set 0, bindings 0..n-1, and
-    // `push` as its push constants (at most kPushConstantBytes).
+    // `push` as its push constants (at most kPushConstantBytes). With fp16
+    // storage the shader's _fp16 variant runs.
     virtual Status dispatch(std::string_view shader, std::span<const Binding> bindings, const void* push,
                             std::size_t pushBytes, uint64_t invocations) = 0;
     virtual Status copy(const Binding& source, const Binding& target, VkDeviceSize bytes) = 0;
@@ -57,6 +59,15 @@ public:
 class VulkanKernel {
 public:
     virtual ~VulkanKernel() = default;
+    // Set by the executor before prepare(): float32 tensors are float16 on
+    // the device (Recorder::dispatch then runs the shaders' _fp16
+    // variants). Kernels that move raw bytes size them with it.
+    void setFp16Storage(bool on) { fp16Storage_ = on; }
+    bool fp16Storage() const { return fp16Storage_; }
+    // The unit the word-moving shaders (slice, transpose, concat) move:
+    // their WORD_T, 4 bytes, or 2 with fp16 storage.
+    std::size_t storageWordBytes() const { return fp16Storage_ ? 2 : 4; }
+    std::size_t deviceElementBytes(DataType type) const { return vulkan::deviceElementBytes(type, fp16Storage_); }
     virtual Status prepare(const cpu::PrepareContext& context) = 0;
     // Constant tables the kernel needs on the device (uploaded with the
     // weights, accounted as weights).
@@ -65,6 +76,9 @@ public:
     // scales) need not be there.
     virtual bool readsInput(size_t i) const { return true; }
     virtual Status record(Recorder& recorder, const KernelBindings& bindings) = 0;
+
+private:
+    bool fp16Storage_ = false;
 };
 
 // The shaders' activate() parameters: code is an ACT_* of shaders/op_codes.h.
@@ -79,23 +93,26 @@ ActivationParams fusedActivationParams(const Node& node);
 // Unsupported unless every listed input / output that is present is float32.
 Status requireFloat(const cpu::PrepareContext& context, std::initializer_list<size_t> inputs);
 
-// A strided view of 4- or 8-byte elements as a walk over 32-bit words
-// (8-byte elements move as two words), with dims merged where memory
-// allows. The shaders that gather through views (slice, transpose) take
-// these dims and strides as push constants.
+// A strided view as a walk over words of `wordBytes` (the shaders'
+// WORD_T: 4 bytes, 2 with fp16 storage; wider elements move as several
+// words), with dims merged where memory allows. The shaders that gather
+// through views (slice, transpose) take these dims and strides as push
+// constants.
 struct WordWalk {
     static constexpr size_t kMaxDims = 12;  // what fits the push constants
     std::vector<int64_t> dims;              // outermost first; empty: a single word run
     std::vector<int64_t> strides;           // in words, may be negative
     int64_t offset = 0;                     // in words
     int64_t words = 0;                      // the output's size in words
+    int64_t wordBytes = 4;
     // The view reads one contiguous run starting at offset: a buffer copy.
     bool contiguous() const { return dims.empty() || (dims.size() == 1 && strides[0] == 1); }
 };
-// Unsupported for other element sizes, for more than kMaxDims merged dims
-// and for outputs beyond 2^32 words.
+// Unsupported for elements other than 1, 2 or 4 words of at most 8 bytes
+// (the device's element size), for more than kMaxDims merged dims and for
+// outputs beyond 2^32 words.
 Status wordWalk(const cpu::PrepareContext& context, const cpu::tensor::StridedView& view, std::size_t elementBytes,
-                WordWalk& walk);
+                std::size_t wordBytes, WordWalk& walk);
 
 using VulkanKernelFactory = std::unique_ptr<VulkanKernel> (*)();
 // The op's Vulkan kernel, from the op table (ops/op_table.h); nullptr when

@@ -77,7 +77,8 @@ public:
     bool readsInput(size_t i) const override { return i == 0; }
 
     Status record(Recorder& recorder, const KernelBindings& b) override {
-        if (copy_) return bytes_ ? recorder.copy(b.inputs[0], b.outputs[0], bytes_) : Status::ok();
+        // A copy moves the output binding's bytes: what the tensor takes on the device.
+        if (copy_) return bytes_ ? recorder.copy(b.inputs[0], b.outputs[0], b.outputs[0].bytes) : Status::ok();
         const Binding bindings[] = {b.inputs[0], b.outputs[0]};
         // Outputs of many elements: a workgroup each (reduce_wide).
         if (push_.reduceCount >= kWideReduction)

@@ -1,5 +1,5 @@
 // Slice on Vulkan (slice.comp): any rank, negative steps and axes, 4- and
-// 8-byte elements. The CPU kernel's readSliceParams / planSlice turn the
+// 8-byte elements (and float16 ones with fp16 storage). The CPU kernel's readSliceParams / planSlice turn the
 // node into a strided view of the input, so both backends clamp the same
 // way; a slice that keeps one contiguous run becomes a buffer copy.
 #include <cstdint>
@@ -19,8 +19,8 @@ public:
         bool known = false;
         IS_RETURN_IF_ERROR(cpu::tensor::readSliceParams(context, params, known));
         if (!known) return context.unsupportedHere("starts / ends / axes / steps known only at run time");
-        // The shader's offsets and strides are signed 32-bit words.
-        if (context.input(0).byteSize() / 4 > std::size_t(INT32_MAX))
+        // The shader's offsets and strides are signed 32-bit word counts.
+        if (deviceBytes(context.input(0), fp16Storage()) / storageWordBytes() > std::size_t(INT32_MAX))
             return context.unsupportedHere("an input beyond 2^31 words");
         cpu::tensor::StridedView view;
         const std::string why = cpu::tensor::planSlice(context.inputShape(0), params, view);
@@ -28,7 +28,7 @@ public:
         if (view.shape != context.output(0).shape)
             return context.invalidHere("the slice gives " + shapeToString(view.shape) + ", not the resolved output " +
                                        shapeToString(context.output(0).shape));
-        return wordWalk(context, view, dataTypeSize(context.inputType(0)), walk_);
+        return wordWalk(context, view, deviceElementBytes(context.inputType(0)), storageWordBytes(), walk_);
     }
 
     bool readsInput(size_t i) const override { return i == 0; }
@@ -37,8 +37,8 @@ public:
         if (walk_.words == 0) return Status::ok();
         if (walk_.contiguous()) {
             Binding source = b.inputs[0];
-            source.offset += static_cast<VkDeviceSize>(walk_.offset) * 4;
-            return recorder.copy(source, b.outputs[0], static_cast<VkDeviceSize>(walk_.words) * 4);
+            source.offset += static_cast<VkDeviceSize>(walk_.offset * walk_.wordBytes);
+            return recorder.copy(source, b.outputs[0], static_cast<VkDeviceSize>(walk_.words * walk_.wordBytes));
         }
         Push push;
         push.count = static_cast<uint32_t>(walk_.words);

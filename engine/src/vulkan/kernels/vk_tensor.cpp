@@ -17,12 +17,15 @@ class ConcatKernel : public VulkanKernel {
 public:
     Status prepare(const cpu::PrepareContext& context) override {
         const Shape& out = context.output(0).shape;
-        const std::size_t elem = dataTypeSize(context.output(0).dtype);
-        if (elem != 4 && elem != 8) return context.unsupportedHere("Concat of elements other than 4 or 8 bytes");
+        // On the device: 4 or 8 bytes, or float16 with fp16 storage.
+        const std::size_t elem = deviceElementBytes(context.output(0).dtype);
+        const std::size_t word = storageWordBytes();
+        if (elem < word || elem > 8 || elem % word != 0)
+            return context.unsupportedHere("Concat of elements of " + std::to_string(elem) + " bytes on the device");
         int64_t axis = context.node().attrInt("axis", 0);
         if (axis < 0) axis += static_cast<int64_t>(out.size());
         if (axis < 0 || axis >= static_cast<int64_t>(out.size())) return context.invalidHere("axis out of range");
-        const uint32_t words = static_cast<uint32_t>(elem / 4);  // 8-byte elements move as two words
+        const uint32_t words = static_cast<uint32_t>(elem / word);  // wider elements move as several words
         uint64_t outer = 1, inner = words;
         for (int64_t d = 0; d < axis; ++d) outer *= static_cast<uint64_t>(out[static_cast<size_t>(d)]);
         for (size_t d = static_cast<size_t>(axis) + 1; d < out.size(); ++d) inner *= static_cast<uint64_t>(out[d]);
@@ -178,9 +181,10 @@ public:
 
     bool readsInput(size_t i) const override { return i == 0; }
 
+    // The output binding's bytes: what the tensor takes on the device.
     Status record(Recorder& recorder, const KernelBindings& b) override {
         if (bytes_ == 0) return Status::ok();
-        return recorder.copy(b.inputs[0], b.outputs[0], bytes_);
+        return recorder.copy(b.inputs[0], b.outputs[0], b.outputs[0].bytes);
     }
 
 private:

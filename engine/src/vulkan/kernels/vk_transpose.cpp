@@ -19,13 +19,13 @@ public:
         const cpu::tensor::StridedView view = cpu::tensor::transposeView(context.inputShape(0), perm);
         if (view.shape != context.output(0).shape)
             return context.invalidHere("the output shape does not match the permutation");
-        return wordWalk(context, view, dataTypeSize(context.inputType(0)), walk_);
+        return wordWalk(context, view, deviceElementBytes(context.inputType(0)), storageWordBytes(), walk_);
     }
 
     Status record(Recorder& recorder, const KernelBindings& b) override {
         if (walk_.words == 0) return Status::ok();
         if (walk_.contiguous())
-            return recorder.copy(b.inputs[0], b.outputs[0], static_cast<VkDeviceSize>(walk_.words) * 4);
+            return recorder.copy(b.inputs[0], b.outputs[0], static_cast<VkDeviceSize>(walk_.words * walk_.wordBytes));
         Push push;
         push.count = static_cast<uint32_t>(walk_.words);
         push.rank = static_cast<uint32_t>(walk_.dims.size());

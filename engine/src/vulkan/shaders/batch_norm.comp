@@ -6,9 +6,9 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X { STORE_T x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer T { uint table[]; };
-layout(std430, set = 0, binding = 2) writeonly buffer Y { float y[]; };
+layout(std430, set = 0, binding = 2) writeonly buffer Y { STORE_T y[]; };
 
 layout(push_constant) uniform Params {
     uint count;
@@ -23,6 +23,6 @@ void main() {
     uint i = globalIndex();
     if (i >= p.count) return;
     uint c = (i / p.plane) % p.channels;
-    const float v = x[i] * uintBitsToFloat(table[c]) + uintBitsToFloat(table[p.channels + c]);
-    y[i] = activate(v, p.act, p.alpha, p.beta);
+    const float v = float(x[i]) * uintBitsToFloat(table[c]) + uintBitsToFloat(table[p.channels + c]);
+    y[i] = STORE_T(activate(v, p.act, p.alpha, p.beta));
 }

@@ -6,9 +6,9 @@
 #include "common.glsl"
 #include "binary_op.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer A { float a[]; };
-layout(std430, set = 0, binding = 1) readonly buffer B { float b[]; };
-layout(std430, set = 0, binding = 2) writeonly buffer C { float c[]; };
+layout(std430, set = 0, binding = 0) readonly buffer A { STORE_T a[]; };
+layout(std430, set = 0, binding = 1) readonly buffer B { STORE_T b[]; };
+layout(std430, set = 0, binding = 2) writeonly buffer C { STORE_T c[]; };
 
 layout(push_constant) uniform Params {
     uint count;
@@ -33,6 +33,6 @@ void main() {
         ia += coord * p.strideA[axis];
         ib += coord * p.strideB[axis];
     }
-    float va = a[ia], vb = b[ib];
-    c[i] = activate(binaryOp(p.op, va, vb), p.act, p.alpha, p.beta);
+    float va = float(a[ia]), vb = float(b[ib]);
+    c[i] = STORE_T(activate(binaryOp(p.op, va, vb), p.act, p.alpha, p.beta));
 }

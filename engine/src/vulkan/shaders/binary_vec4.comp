@@ -8,11 +8,11 @@
 #include "common.glsl"
 #include "binary_op.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer A { float a[]; };
-layout(std430, set = 0, binding = 1) readonly buffer B { float b[]; };
-layout(std430, set = 0, binding = 2) writeonly buffer C { vec4 c[]; };
-layout(std430, set = 0, binding = 3) readonly buffer A4 { vec4 a4[]; };
-layout(std430, set = 0, binding = 4) readonly buffer B4 { vec4 b4[]; };
+layout(std430, set = 0, binding = 0) readonly buffer A { STORE_T a[]; };
+layout(std430, set = 0, binding = 1) readonly buffer B { STORE_T b[]; };
+layout(std430, set = 0, binding = 2) writeonly buffer C { STORE4_T c[]; };
+layout(std430, set = 0, binding = 3) readonly buffer A4 { STORE4_T a4[]; };
+layout(std430, set = 0, binding = 4) readonly buffer B4 { STORE4_T b4[]; };
 
 layout(push_constant) uniform Params {
     uint count;  // output elements / 4
@@ -37,9 +37,9 @@ void main() {
         ia += coord * p.strideA[axis];
         ib += coord * p.strideB[axis];
     }
-    vec4 va = p.strideA[5] == 1u ? a4[ia / 4u] : vec4(a[ia]);
-    vec4 vb = p.strideB[5] == 1u ? b4[ib / 4u] : vec4(b[ib]);
+    vec4 va = p.strideA[5] == 1u ? vec4(a4[ia / 4u]) : vec4(float(a[ia]));
+    vec4 vb = p.strideB[5] == 1u ? vec4(b4[ib / 4u]) : vec4(float(b[ib]));
     vec4 r;
     for (int e = 0; e < 4; ++e) r[e] = activate(binaryOp(p.op, va[e], vb[e]), p.act, p.alpha, p.beta);
-    c[i] = r;
+    c[i] = STORE4_T(r);
 }

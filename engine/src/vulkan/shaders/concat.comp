@@ -1,12 +1,13 @@
 #version 450
 // One Concat input copied into its slot of the output: the output is
 // [outer][outAxisInner] and this input fills [offset, offset + inAxisInner)
-// of each outer row. One dispatch per input; the slots do not overlap.
+// of each outer row, in words (WORD_T). One dispatch per input; the slots
+// do not overlap.
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer X { uint x[]; };
-layout(std430, set = 0, binding = 1) buffer Y { uint y[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X { WORD_T x[]; };
+layout(std430, set = 0, binding = 1) buffer Y { WORD_T y[]; };
 
 layout(push_constant) uniform Params {
     uint count;  // outer * inAxisInner

@@ -1,12 +1,12 @@
 #version 450
-// concat.comp four words at a time, for parts whose rows, slot offset and
+// concat.comp four words (WORD_T) at a time, for parts whose rows, slot offset and
 // output rows are all multiples of 4 words (the kernel divides them by 4):
 // a quarter of the loads and stores, each 16 bytes.
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer X { uvec4 x[]; };
-layout(std430, set = 0, binding = 1) buffer Y { uvec4 y[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X { WORD4_T x[]; };
+layout(std430, set = 0, binding = 1) buffer Y { WORD4_T y[]; };
 
 layout(push_constant) uniform Params {
     uint count;  // outer * inAxisInner, in vec4

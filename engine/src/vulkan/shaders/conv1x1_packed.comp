@@ -23,7 +23,7 @@ void main() {
     uint atHigh = t.n * p.C * plane + min(ox0 / 4u + 1u, plane - 1u);
     uint wi = t.kb * p.C * 2u;
     for (uint c = 0u; c < p.C; ++c) {
-        vec4 a = x4[at], b = x4[atHigh];
+        vec4 a = vec4(x4[at]), b = vec4(x4[atHigh]);
         at += plane;
         atHigh += plane;
         vec4 w0 = w[wi], w1 = w[wi + 1u];

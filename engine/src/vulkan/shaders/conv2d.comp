@@ -16,7 +16,7 @@ void main() {
     uint cPerGroup = p.C / p.group;
     uint kPerGroup = p.K / p.group;
     uint c0 = (k / kPerGroup) * cPerGroup;
-    float sum = p.hasBias != 0u ? bias[k] : 0.0;
+    float sum = p.hasBias != 0u ? float(bias[k]) : 0.0;
     int iy0 = int(oy * p.strideH) - p.padT;
     int ix0 = int(ox * p.strideW) - p.padL;
     for (uint c = 0u; c < cPerGroup; ++c) {
@@ -28,9 +28,9 @@ void main() {
             for (uint kx = 0u; kx < p.kw; ++kx) {
                 int ix = ix0 + int(kx * p.dilW);
                 if (ix < 0 || ix >= int(p.W)) continue;
-                sum += x[xBase + uint(iy) * p.W + uint(ix)] * w[wBase + ky * p.kw + kx];
+                sum += float(x[xBase + uint(iy) * p.W + uint(ix)]) * float(w[wBase + ky * p.kw + kx]);
             }
         }
     }
-    y[i] = activate(sum, p.act, p.alpha, p.beta);
+    y[i] = STORE_T(activate(sum, p.act, p.alpha, p.beta));
 }

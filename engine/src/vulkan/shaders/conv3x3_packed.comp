@@ -61,7 +61,7 @@ void main() {
         uint row = image + uint(iy) * uint(rowVec4s);
         uint wi = (t.kb * p.C * taps + ky * 3u) * 2u;
         for (uint c = 0u; c < p.C; ++c) {
-            vec4 v0 = x4[row + b0], v1 = x4[row + b1], v2 = x4[row + b2], v3 = x4[row + b3];
+            vec4 v0 = vec4(x4[row + b0]), v1 = vec4(x4[row + b1]), v2 = vec4(x4[row + b2]), v3 = vec4(x4[row + b3]);
             row += plane;
             vec4 a0 = window4(v0, v1, v2, pos0) * in0, h0 = window4(v1, v2, v3, pos0) * in0h;
             vec4 a1 = window4(v0, v1, v2, pos1) * in1, h1 = window4(v1, v2, v3, pos1) * in1h;

@@ -17,7 +17,7 @@ void main() {
     uint k = plane % p.K;
     uint n = plane / p.K;
     uint c = k / (p.K / p.C);
-    vec4 acc = vec4(p.hasBias != 0u ? bias[k] : 0.0);
+    vec4 acc = vec4(p.hasBias != 0u ? float(bias[k]) : 0.0);
     uint image = (n * p.C + c) * p.H * p.W;
     uint wBase = k * p.kh * p.kw;
     int iy0 = int(oy * p.strideH) - p.padT;
@@ -30,11 +30,11 @@ void main() {
             ivec4 ix = ix0 + int(kx * p.dilW) + ivec4(0, 1, 2, 3) * int(p.strideW);
             vec4 inside = vec4(greaterThanEqual(ix, ivec4(0))) * vec4(lessThan(ix, ivec4(int(p.W))));
             uvec4 col = uvec4(clamp(ix, ivec4(0), ivec4(int(p.W) - 1)));
-            vec4 v = vec4(x[row + col.x], x[row + col.y], x[row + col.z], x[row + col.w]) * inside;
-            acc += v * w[wBase + ky * p.kw + kx];
+            vec4 v = vec4(float(x[row + col.x]), float(x[row + col.y]), float(x[row + col.z]), float(x[row + col.w])) * inside;
+            acc += v * float(w[wBase + ky * p.kw + kx]);
         }
     }
     uint at = (plane * p.OH + oy) * p.OW;
     for (uint e = 0u; e < 4u; ++e)
-        if (ox0 + e < p.OW) y[at + ox0 + e] = activate(acc[e], p.act, p.alpha, p.beta);
+        if (ox0 + e < p.OW) y[at + ox0 + e] = STORE_T(activate(acc[e], p.act, p.alpha, p.beta));
 }

@@ -10,7 +10,7 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 #include "conv_params.glsl"
-layout(std430, set = 0, binding = 4) readonly buffer X4 { vec4 x4[]; };
+layout(std430, set = 0, binding = 4) readonly buffer X4 { STORE4_T x4[]; };
 
 // The 4 values starting `pos` (0..8) into the 12 contiguous values a, b, c.
 vec4 window4(vec4 a, vec4 b, vec4 c, int pos) {
@@ -36,7 +36,7 @@ void main() {
     uint k = plane % p.K;
     uint n = plane / p.K;
     uint c = k / (p.K / p.C);
-    float b = p.hasBias != 0u ? bias[k] : 0.0;
+    float b = p.hasBias != 0u ? float(bias[k]) : 0.0;
     vec4 lo = vec4(b), hi = vec4(b);
     int rowVec4s = int(p.W / 4u);
     int first = int(ox0) / 4 - 1;
@@ -49,17 +49,17 @@ void main() {
         int iy = iy0 + int(ky * p.dilH);
         if (iy < 0 || iy >= int(p.H)) continue;
         uint row = image + uint(iy) * uint(rowVec4s);
-        vec4 v0 = x4[row + b0], v1 = x4[row + b1], v2 = x4[row + b2], v3 = x4[row + b3];
+        vec4 v0 = vec4(x4[row + b0]), v1 = vec4(x4[row + b1]), v2 = vec4(x4[row + b2]), v3 = vec4(x4[row + b3]);
         for (uint kx = 0u; kx < p.kw; ++kx) {
             int o = int(kx * p.dilW) - p.padL;  // tap kx starts at column ox0 + o
-            float wt = w[wBase + ky * p.kw + kx];
+            float wt = float(w[wBase + ky * p.kw + kx]);
             lo += window4(v0, v1, v2, o + 4) * inside(int(ox0) + o) * wt;
             hi += window4(v1, v2, v3, o + 4) * inside(int(ox0) + o + 4) * wt;
         }
     }
     uint at = (plane * p.OH + oy) * p.OW;
     for (uint e = 0u; e < 4u; ++e) {
-        if (ox0 + e < p.OW) y[at + ox0 + e] = activate(lo[e], p.act, p.alpha, p.beta);
-        if (ox0 + 4u + e < p.OW) y[at + ox0 + 4u + e] = activate(hi[e], p.act, p.alpha, p.beta);
+        if (ox0 + e < p.OW) y[at + ox0 + e] = STORE_T(activate(lo[e], p.act, p.alpha, p.beta));
+        if (ox0 + 4u + e < p.OW) y[at + ox0 + 4u + e] = STORE_T(activate(hi[e], p.act, p.alpha, p.beta));
     }
 }

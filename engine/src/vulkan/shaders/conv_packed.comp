@@ -30,7 +30,7 @@ void main() {
             uint at = image + uint(iy) * p.W;
             uint wi = (t.kb * p.C * taps + ky * p.kw + kx) * 2u;
             for (uint c = 0u; c < p.C; ++c) {
-                vec4 v = vec4(x[at + col.x], x[at + col.y], x[at + col.z], x[at + col.w]) * inside;
+                vec4 v = vec4(float(x[at + col.x]), float(x[at + col.y]), float(x[at + col.z]), float(x[at + col.w])) * inside;
                 at += planeSize;
                 vec4 w0 = w[wi], w1 = w[wi + 1u];
                 wi += taps * 2u;

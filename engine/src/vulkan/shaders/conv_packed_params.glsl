@@ -12,13 +12,14 @@
 // input value it loads 8 times and every weight 4 or 8 times.
 //
 // X4 is the same input as X, read as vec4 where rows (3x3) or planes (1x1)
-// are a multiple of 4 floats. Without a bias the kernel binds the packed
+// are a multiple of 4 values. The packed weights stay float32 with fp16
+// storage too (kernel tables are uploaded as they are). Without a bias the kernel binds the packed
 // weights at binding 2; hasBias says not to read it.
-layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X { STORE_T x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer W { vec4 w[]; };
-layout(std430, set = 0, binding = 2) readonly buffer Bias { float bias[]; };
-layout(std430, set = 0, binding = 3) writeonly buffer Y { float y[]; };
-layout(std430, set = 0, binding = 4) readonly buffer X4 { vec4 x4[]; };
+layout(std430, set = 0, binding = 2) readonly buffer Bias { STORE_T bias[]; };
+layout(std430, set = 0, binding = 3) writeonly buffer Y { STORE_T y[]; };
+layout(std430, set = 0, binding = 4) readonly buffer X4 { STORE4_T x4[]; };
 
 layout(push_constant) uniform Params {
     uint count;                // invocations dispatched (whole workgroups)
@@ -60,11 +61,11 @@ Tile tileOf(uint tiles) {
 }
 
 // The 8 accumulators of one pixel group start at the bias.
-vec4 biasOf(uint k) { return vec4(p.hasBias != 0u && k < p.K ? bias[k] : 0.0); }
+vec4 biasOf(uint k) { return vec4(p.hasBias != 0u && k < p.K ? float(bias[k]) : 0.0); }
 
 // Writes 4 pixels of output channel k starting at ox0 of row `rowBase`.
 void store4(uint k, uint rowBase, uint ox0, vec4 v) {
     if (k >= p.K) return;
     for (uint e = 0u; e < 4u; ++e)
-        if (ox0 + e < p.OW) y[rowBase + k * p.OH * p.OW + ox0 + e] = activate(v[e], p.act, p.alpha, p.beta);
+        if (ox0 + e < p.OW) y[rowBase + k * p.OH * p.OW + ox0 + e] = STORE_T(activate(v[e], p.act, p.alpha, p.beta));
 }

@@ -21,7 +21,7 @@ void main() {
     uint kPerGroup = p.K / p.group;
     uint c0 = (k / kPerGroup) * cPerGroup;
     uint kInGroup = k % kPerGroup;
-    float sum = p.hasBias != 0u ? bias[k] : 0.0;
+    float sum = p.hasBias != 0u ? float(bias[k]) : 0.0;
     int y0 = int(oy) + p.padT;
     int x0 = int(ox) + p.padL;
     for (uint ky = 0u; ky < p.kh; ++ky) {
@@ -37,9 +37,9 @@ void main() {
             for (uint c = 0u; c < cPerGroup; ++c) {
                 uint xi = ((n * p.C + c0 + c) * p.H + iy) * p.W + ix;
                 uint wi = (((c0 + c) * kPerGroup + kInGroup) * p.kh + ky) * p.kw + kx;
-                sum += x[xi] * w[wi];
+                sum += float(x[xi]) * float(w[wi]);
             }
         }
     }
-    y[i] = activate(sum, p.act, p.alpha, p.beta);
+    y[i] = STORE_T(activate(sum, p.act, p.alpha, p.beta));
 }

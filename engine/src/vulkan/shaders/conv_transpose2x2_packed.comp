@@ -26,7 +26,7 @@ void main() {
     uint at = t.n * p.C * plane + (oy / 2u) * rowVec4s + min(ox0 / 8u, rowVec4s - 1u);
     uint wi = (t.kb * p.C * 4u + (oy % 2u) * 2u) * 2u;  // tap (oy % 2, 0); then (oy % 2, 1)
     for (uint c = 0u; c < p.C; ++c) {
-        vec4 v = x4[at];
+        vec4 v = vec4(x4[at]);
         at += plane;
         vec4 left0 = w[wi], left1 = w[wi + 1u], right0 = w[wi + 2u], right1 = w[wi + 3u];
         wi += 8u;

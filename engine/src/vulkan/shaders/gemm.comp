@@ -5,10 +5,10 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer A { float a[]; };
-layout(std430, set = 0, binding = 1) readonly buffer B { float b[]; };
-layout(std430, set = 0, binding = 2) readonly buffer Cb { float c[]; };
-layout(std430, set = 0, binding = 3) writeonly buffer Y { float y[]; };
+layout(std430, set = 0, binding = 0) readonly buffer A { STORE_T a[]; };
+layout(std430, set = 0, binding = 1) readonly buffer B { STORE_T b[]; };
+layout(std430, set = 0, binding = 2) readonly buffer Cb { STORE_T c[]; };
+layout(std430, set = 0, binding = 3) writeonly buffer Y { STORE_T y[]; };
 
 layout(push_constant) uniform Params {
     uint count;  // batch * M * N
@@ -30,8 +30,8 @@ void main() {
     uint aBase = batch * p.aBatch + row * p.aRow;
     uint bBase = batch * p.bBatch + col * p.bCol;
     float sum = 0.0;
-    for (uint k = 0u; k < p.K; ++k) sum += a[aBase + k * p.aCol] * b[bBase + k * p.bRow];
+    for (uint k = 0u; k < p.K; ++k) sum += float(a[aBase + k * p.aCol]) * float(b[bBase + k * p.bRow]);
     float r = p.alpha * sum;
-    if (p.hasC != 0u) r += p.beta * c[row * p.cRow + col * p.cCol];
-    y[i] = activate(r, p.act, p.actAlpha, p.actBeta);
+    if (p.hasC != 0u) r += p.beta * float(c[row * p.cRow + col * p.cCol]);
+    y[i] = STORE_T(activate(r, p.act, p.actAlpha, p.actBeta));
 }

@@ -6,10 +6,10 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer A { float a[]; };
-layout(std430, set = 0, binding = 1) readonly buffer B { float b[]; };
-layout(std430, set = 0, binding = 2) readonly buffer Cb { float c[]; };
-layout(std430, set = 0, binding = 3) writeonly buffer Y { float y[]; };
+layout(std430, set = 0, binding = 0) readonly buffer A { STORE_T a[]; };
+layout(std430, set = 0, binding = 1) readonly buffer B { STORE_T b[]; };
+layout(std430, set = 0, binding = 2) readonly buffer Cb { STORE_T c[]; };
+layout(std430, set = 0, binding = 3) writeonly buffer Y { STORE_T y[]; };
 
 layout(push_constant) uniform Params {
     uint count;  // batch * ceil(M / 4) * ceil(N / 4)
@@ -22,7 +22,7 @@ layout(push_constant) uniform Params {
     float actAlpha, actBeta;
 } p;
 
-float cAt(uint row, uint col) { return c[row * p.cRow + col * p.cCol]; }
+float cAt(uint row, uint col) { return float(c[row * p.cRow + col * p.cCol]); }
 
 void main() {
     uint i = globalIndex();
@@ -38,8 +38,8 @@ void main() {
     uvec4 bAt = batch * p.bBatch + cols * p.bCol;
     vec4 acc[4] = vec4[4](vec4(0.0), vec4(0.0), vec4(0.0), vec4(0.0));  // acc[r][c]
     for (uint k = 0u; k < p.K; ++k) {
-        vec4 av = vec4(a[aAt.x], a[aAt.y], a[aAt.z], a[aAt.w]);
-        vec4 bv = vec4(b[bAt.x], b[bAt.y], b[bAt.z], b[bAt.w]);
+        vec4 av = vec4(float(a[aAt.x]), float(a[aAt.y]), float(a[aAt.z]), float(a[aAt.w]));
+        vec4 bv = vec4(float(b[bAt.x]), float(b[bAt.y]), float(b[bAt.z]), float(b[bAt.w]));
         aAt += p.aCol;
         bAt += p.bRow;
         acc[0] += av.x * bv;
@@ -55,7 +55,7 @@ void main() {
             if (col >= p.N) break;
             float v = p.alpha * acc[r][c];
             if (p.hasC != 0u) v += p.beta * cAt(row, col);
-            y[(batch * p.M + row) * p.N + col] = activate(v, p.act, p.actAlpha, p.actBeta);
+            y[(batch * p.M + row) * p.N + col] = STORE_T(activate(v, p.act, p.actAlpha, p.actBeta));
         }
     }
 }

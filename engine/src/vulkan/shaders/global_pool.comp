@@ -3,8 +3,8 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
-layout(std430, set = 0, binding = 1) writeonly buffer Y { float y[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X { STORE_T x[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Y { STORE_T y[]; };
 
 layout(push_constant) uniform Params {
     uint planes;
@@ -19,9 +19,9 @@ void main() {
     float sum = 0.0;
     float best = -3.402823466e38;
     for (uint j = 0u; j < p.planeSize; ++j) {
-        float v = x[base + j];
+        float v = float(x[base + j]);
         sum += v;
         best = max(best, v);
     }
-    y[i] = p.isMax != 0u ? best : sum / float(max(p.planeSize, 1u));
+    y[i] = STORE_T(p.isMax != 0u ? best : sum / float(max(p.planeSize, 1u)));
 }

@@ -8,8 +8,8 @@
 #include "common.glsl"
 #include "workgroup_reduce.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
-layout(std430, set = 0, binding = 1) writeonly buffer Y { float y[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X { STORE_T x[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Y { STORE_T y[]; };
 
 layout(push_constant) uniform Params {
     uint planes;
@@ -26,10 +26,10 @@ void main() {
     float sum = 0.0;
     float best = -3.402823466e38;
     for (uint j = lane; j < p.planeSize; j += 64u) {
-        float v = x[base + j];
+        float v = float(x[base + j]);
         sum += v;
         best = max(best, v);
     }
     float result = p.isMax != 0u ? workgroupMax(best) : workgroupSum(sum) / float(p.planeSize);
-    if (lane == 0u) y[plane] = result;
+    if (lane == 0u) y[plane] = STORE_T(result);
 }

@@ -6,8 +6,8 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer X4 { vec4 x4[]; };
-layout(std430, set = 0, binding = 1) writeonly buffer Y { float y[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X4 { STORE4_T x4[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Y { STORE_T y[]; };
 
 layout(push_constant) uniform Params {
     uint count;  // N * C * OH * ceil(OW / 4)
@@ -26,10 +26,10 @@ void main() {
     // ceil_mode's last window of an odd height holds one row.
     uint bottom = 2u * oy + 1u < p.H ? top + rowVec4s : top;
     uint first = min(ox0 / 2u, rowVec4s - 1u), second = min(ox0 / 2u + 1u, rowVec4s - 1u);
-    vec4 a = max(x4[top + first], x4[bottom + first]);    // columns 2 ox0 .. + 3
-    vec4 b = max(x4[top + second], x4[bottom + second]);  // columns 2 ox0 + 4 .. + 7
+    vec4 a = max(vec4(x4[top + first]), vec4(x4[bottom + first]));    // columns 2 ox0 .. + 3
+    vec4 b = max(vec4(x4[top + second]), vec4(x4[bottom + second]));  // columns 2 ox0 + 4 .. + 7
     vec4 r = vec4(max(a.x, a.y), max(a.z, a.w), max(b.x, b.y), max(b.z, b.w));
     uint at = (plane * p.OH + oy) * p.OW;
     for (uint e = 0u; e < 4u; ++e)
-        if (ox0 + e < p.OW) y[at + ox0 + e] = r[e];
+        if (ox0 + e < p.OW) y[at + ox0 + e] = STORE_T(r[e]);
 }

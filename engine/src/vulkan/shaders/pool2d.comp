@@ -7,8 +7,8 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
-layout(std430, set = 0, binding = 1) writeonly buffer Y { float y[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X { STORE_T x[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Y { STORE_T y[]; };
 
 layout(push_constant) uniform Params {
     uint count;  // N * C * OH * OW
@@ -40,12 +40,12 @@ void main() {
             int ix = ix0 + int(kx * p.dilW);
             if (yPad && ix >= -p.padL && ix < int(p.W) + p.padR) ++padded;
             if (iy < 0 || iy >= int(p.H) || ix < 0 || ix >= int(p.W)) continue;
-            float v = x[base + uint(iy) * p.W + uint(ix)];
+            float v = float(x[base + uint(iy) * p.W + uint(ix)]);
             best = max(best, v);
             sum += v;
             ++inside;
         }
     }
-    if (p.isMax != 0u) y[i] = best;
-    else y[i] = sum / float(max(p.countIncludePad != 0u ? padded : inside, 1u));
+    if (p.isMax != 0u) y[i] = STORE_T(best);
+    else y[i] = STORE_T(sum / float(max(p.countIncludePad != 0u ? padded : inside, 1u)));
 }

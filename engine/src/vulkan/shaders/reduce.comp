@@ -1,5 +1,5 @@
 #version 450
-// The Reduce* ops, float32, one output element per invocation. The host
+// The Reduce* ops, one output element per invocation. The host
 // merges the input's dims into groups of kept and reduced axes: the kept
 // groups place the output element in the input, the reduced ones walk the
 // elements that fold into it (the last reduced group in an inner loop, no
@@ -19,12 +19,12 @@ void main() {
         fold(REDUCE_MAX, base, 0.0, shift, unused, 0u, 1u);
         // All -inf (the sum is 0) or an infinite maximum: the result is the maximum.
         if (isinf(shift)) {
-            y[i] = shift;
+            y[i] = STORE_T(shift);
             return;
         }
     }
     float acc = initialValue(p.op);
     precise float compensation = 0.0;
     fold(p.op, base, shift, acc, compensation, 0u, 1u);
-    y[i] = finish(p.op, acc, shift);
+    y[i] = STORE_T(finish(p.op, acc, shift));
 }

@@ -7,8 +7,8 @@
 // maximum first so that exp() does not overflow where the oracle's double
 // does not.
 
-layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
-layout(std430, set = 0, binding = 1) writeonly buffer Y { float y[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X { STORE_T x[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Y { STORE_T y[]; };
 
 layout(push_constant) uniform Params {
     uint count;        // output elements
@@ -43,7 +43,7 @@ void fold(uint op, uint base, float shift, inout float acc, precise inout float 
             rest /= p.reducedDims[g];
         }
         for (uint j = jFirst; j < innerSize; j += jStep) {
-            float v = x[start + j * innerStride];
+            float v = float(x[start + j * innerStride]);
             if (op == REDUCE_MAX) acc = acc < v ? v : acc;
             else if (op == REDUCE_MIN) acc = v < acc ? v : acc;
             else if (op == REDUCE_PROD) acc *= v;

@@ -66,7 +66,7 @@ void main() {
         shift = combine(REDUCE_MAX, shift);
         // All -inf (the sum is 0) or an infinite maximum: the result is the maximum.
         if (isinf(shift)) {
-            if (lane == 0u) y[i] = shift;
+            if (lane == 0u) y[i] = STORE_T(shift);
             return;
         }
     }
@@ -75,5 +75,5 @@ void main() {
     fold(p.op, base, shift, acc, compensation, lane, 64u);
     bool isSum = p.op != REDUCE_MAX && p.op != REDUCE_MIN && p.op != REDUCE_PROD;
     float total = isSum ? compensatedSum(acc, -compensation) : combine(p.op, acc);
-    if (lane == 0u) y[i] = finish(p.op, total, shift);
+    if (lane == 0u) y[i] = STORE_T(finish(p.op, total, shift));
 }

@@ -9,9 +9,9 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X { STORE_T x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer T { uvec4 table[]; };
-layout(std430, set = 0, binding = 2) writeonly buffer Y { float y[]; };
+layout(std430, set = 0, binding = 2) writeonly buffer Y { STORE_T y[]; };
 
 layout(push_constant) uniform Params {
     uint count;  // N * C * OH * ceil(OW / 4)
@@ -35,9 +35,10 @@ void main() {
         if (ox >= p.OW) break;
         uvec4 col = table[p.OH + ox];
         float wl = uintBitsToFloat(col.z), wr = uintBitsToFloat(col.w);
-        float sum = wTop * wl * x[top + col.x];
+        float sum = wTop * wl * float(x[top + col.x]);
         if (p.taps > 1u)
-            sum += wTop * wr * x[top + col.y] + wBottom * (wl * x[bottom + col.x] + wr * x[bottom + col.y]);
-        y[at + ox] = sum;
+            sum += wTop * wr * float(x[top + col.y]) +
+                   wBottom * (wl * float(x[bottom + col.x]) + wr * float(x[bottom + col.y]));
+        y[at + ox] = STORE_T(sum);
     }
 }

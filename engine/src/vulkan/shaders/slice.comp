@@ -1,13 +1,14 @@
 #version 450
-// Slice as a strided gather over 32-bit words (8-byte elements arrive as
-// an extra inner dim of 2): output word i is input word offset + sum of
+// Slice as a strided gather over words (WORD_T: 32 bits, 16 in the _fp16
+// build; wider elements arrive as an extra inner dim of the words each
+// holds): output word i is input word offset + sum of
 // its coordinates times the strides. Negative steps are negative strides.
 // Dims come merged from the host, so the loop is usually 2-3 long.
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer X { uint x[]; };
-layout(std430, set = 0, binding = 1) writeonly buffer Y { uint y[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X { WORD_T x[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Y { WORD_T y[]; };
 
 layout(push_constant) uniform Params {
     uint count;  // output words

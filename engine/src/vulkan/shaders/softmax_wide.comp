@@ -8,8 +8,8 @@
 #include "common.glsl"
 #include "workgroup_reduce.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
-layout(std430, set = 0, binding = 1) writeonly buffer Y { float y[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X { STORE_T x[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Y { STORE_T y[]; };
 
 layout(push_constant) uniform Params {
     uint lines;  // rows
@@ -24,13 +24,13 @@ void main() {
     uint lane = gl_LocalInvocationID.x;
     uint base = row * p.axis;
     float m = -3.402823466e38;
-    for (uint j = lane; j < p.axis; j += 64u) m = max(m, x[base + j]);
+    for (uint j = lane; j < p.axis; j += 64u) m = max(m, float(x[base + j]));
     m = workgroupMax(m);
     float sum = 0.0;
-    for (uint j = lane; j < p.axis; j += 64u) sum += exp(x[base + j] - m);
+    for (uint j = lane; j < p.axis; j += 64u) sum += exp(float(x[base + j]) - m);
     sum = workgroupSum(sum);
     for (uint j = lane; j < p.axis; j += 64u) {
-        float v = x[base + j] - m;
-        y[base + j] = p.logSoftmax != 0u ? v - log(sum) : exp(v) / sum;
+        float v = float(x[base + j]) - m;
+        y[base + j] = STORE_T(p.logSoftmax != 0u ? v - log(sum) : exp(v) / sum);
     }
 }

@@ -1,13 +1,14 @@
 #version 450
-// Transpose as a gather over 32-bit words (8-byte elements arrive as an
-// extra inner dim of 2): output dim k walks the input with strides[k].
+// Transpose as a gather over words (WORD_T: 32 bits, 16 in the _fp16
+// build; wider elements arrive as an extra inner dim of the words each
+// holds): output dim k walks the input with strides[k].
 // Reads are scattered, writes contiguous, so neighbouring invocations
 // write neighbouring words.
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer X { uint x[]; };
-layout(std430, set = 0, binding = 1) writeonly buffer Y { uint y[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X { WORD_T x[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Y { WORD_T y[]; };
 
 layout(push_constant) uniform Params {
     uint count;  // output words

@@ -5,8 +5,8 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
-layout(std430, set = 0, binding = 0) readonly buffer X { float x[]; };
-layout(std430, set = 0, binding = 1) writeonly buffer Y { float y[]; };
+layout(std430, set = 0, binding = 0) readonly buffer X { STORE_T x[]; };
+layout(std430, set = 0, binding = 1) writeonly buffer Y { STORE_T y[]; };
 
 layout(push_constant) uniform Params {
     uint count;
@@ -33,5 +33,6 @@ float mathFunction(float v, uint fn) {
 void main() {
     uint i = globalIndex();
     if (i >= p.count) return;
-    y[i] = p.math == MATH_NONE ? activate(x[i], p.act, p.alpha, p.beta) : mathFunction(x[i], p.math);
+    y[i] = STORE_T(p.math == MATH_NONE ? activate(float(x[i]), p.act, p.alpha, p.beta)
+                                       : mathFunction(float(x[i]), p.math));
 }
