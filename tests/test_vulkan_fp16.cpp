@@ -28,6 +28,7 @@ namespace {
 struct Fp16Run {
     RunStats stats;
     std::map<std::string, TensorData> outputs;
+    std::size_t weightBytes = 0;  // on the device: the graph's and the kernels' packed copies
 };
 
 Result<std::unique_ptr<Session>> u2netpSession(const std::string& mode, bool fp16) {
@@ -48,6 +49,7 @@ Result<Fp16Run> runU2netp(const std::string& mode, bool fp16) {
     if (!session.ok()) return session.status();
     Fp16Run run;
     IS_RETURN_IF_ERROR(session.value()->run({}, &run.stats));
+    run.weightBytes = session.value()->weightBytes();
     for (const std::string& name : session.value()->outputNames()) {
         auto output = session.value()->output(name);
         if (!output.ok()) return output.status();
@@ -81,6 +83,9 @@ private slots:
         const double ratio = double(half->stats.peakActivationBytes) / double(full->stats.peakActivationBytes);
         QVERIFY2(ratio <= 0.55, qPrintable(QString("activations fp16 / fp32 = %1").arg(ratio)));
         QVERIFY(ratio > 0.3);  // halved, not lost
+        // The weights too, the convolutions' packed copies included.
+        const double weights = double(half->weightBytes) / double(full->weightBytes);
+        QVERIFY2(weights <= 0.55 && weights > 0.3, qPrintable(QString("weights fp16 / fp32 = %1").arg(weights)));
         QCOMPARE(half->outputs.size(), std::size_t(7));
         for (const auto& [name, reference] : full->outputs) {
             auto error = maxRelativeError(reference, half->outputs.at(name));

@@ -271,7 +271,7 @@ struct VulkanExecutor::Impl : Recorder {
         VkDeviceSize offset = 0;
         const void* data = nullptr;
         std::size_t hostBytes = 0;
-        DataType type = DataType::UInt32;  // kernel tables: 32-bit words, never converted
+        DataType type = DataType::UInt32;  // kernel tables: words, or Float (constantsAreFloat)
     };
     struct WeightLayout {
         VkDeviceSize total = 0;

@@ -31,12 +31,15 @@ VulkanExecutor::Impl::WeightLayout VulkanExecutor::Impl::layoutWeights(
             layout.pieces.push_back({total, v.constant->bytes.data(), v.constant->byteSize(), v.dtype});
             total += std::max<VkDeviceSize>(deviceBytes(v.dtype, fp16, v.constant->byteSize()), 4);
         }
+        // Float tables (packed weights) follow the storage precision.
+        const DataType tableType = gpu[n]->constantsAreFloat() ? DataType::Float : DataType::UInt32;
         for (auto& table : gpu[n]->constantData()) {
             total = alignUp(total, align);
-            const VkDeviceSize bytes = table.size() * sizeof(uint32_t);
+            const std::size_t hostBytes = table.size() * sizeof(uint32_t);
+            const VkDeviceSize bytes = deviceBytes(tableType, fp16, hostBytes);
             layout.constants[n].push_back({VK_NULL_HANDLE, total, bytes});
             layout.tables.push_back(std::move(table));
-            layout.pieces.push_back({total, layout.tables.back().data(), bytes, DataType::UInt32});
+            layout.pieces.push_back({total, layout.tables.back().data(), hostBytes, tableType});
             total += std::max<VkDeviceSize>(bytes, 4);
         }
     }

@@ -72,6 +72,10 @@ public:
     // Constant tables the kernel needs on the device (uploaded with the
     // weights, accounted as weights).
     virtual std::vector<std::vector<uint32_t>> constantData() const { return {}; }
+    // True where the tables are float32 values (packed weights) that fp16
+    // storage should halve like the graph's weights; false for index and
+    // parameter tables, uploaded as they are.
+    virtual bool constantsAreFloat() const { return false; }
     // Inputs the kernel reads on the device. Others (shape tensors, Resize
     // scales) need not be there.
     virtual bool readsInput(size_t i) const { return true; }

@@ -61,8 +61,9 @@ public:
         if (packed_.empty()) return {};
         return {packed_};
     }
-    // The packed copy stands in for W on the device.
+    // The packed copy stands in for W on the device, in the storage's precision.
     bool readsInput(size_t i) const override { return i != 1 || packed_.empty(); }
+    bool constantsAreFloat() const override { return true; }
 
     Status record(Recorder& recorder, const KernelBindings& b) override {
         if (depthwise_) {

@@ -26,7 +26,7 @@ void main() {
         vec4 a = vec4(x4[at]), b = vec4(x4[atHigh]);
         at += plane;
         atHigh += plane;
-        vec4 w0 = w[wi], w1 = w[wi + 1u];
+        vec4 w0 = vec4(w[wi]), w1 = vec4(w[wi + 1u]);
         wi += 2u;
         for (int j = 0; j < 4; ++j) {
             lo[j] += a * w0[j];

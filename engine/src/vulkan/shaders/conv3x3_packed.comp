@@ -66,7 +66,8 @@ void main() {
             vec4 a0 = window4(v0, v1, v2, pos0) * in0, h0 = window4(v1, v2, v3, pos0) * in0h;
             vec4 a1 = window4(v0, v1, v2, pos1) * in1, h1 = window4(v1, v2, v3, pos1) * in1h;
             vec4 a2 = window4(v0, v1, v2, pos2) * in2, h2 = window4(v1, v2, v3, pos2) * in2h;
-            vec4 w0 = w[wi], w1 = w[wi + 1u], w2 = w[wi + 2u], w3 = w[wi + 3u], w4 = w[wi + 4u], w5 = w[wi + 5u];
+            vec4 w0 = vec4(w[wi]), w1 = vec4(w[wi + 1u]), w2 = vec4(w[wi + 2u]);
+            vec4 w3 = vec4(w[wi + 3u]), w4 = vec4(w[wi + 4u]), w5 = vec4(w[wi + 5u]);
             wi += taps * 2u;
             for (int j = 0; j < 4; ++j) {
                 lo[j] += a0 * w0[j] + a1 * w2[j] + a2 * w4[j];

@@ -32,7 +32,7 @@ void main() {
             for (uint c = 0u; c < p.C; ++c) {
                 vec4 v = vec4(float(x[at + col.x]), float(x[at + col.y]), float(x[at + col.z]), float(x[at + col.w])) * inside;
                 at += planeSize;
-                vec4 w0 = w[wi], w1 = w[wi + 1u];
+                vec4 w0 = vec4(w[wi]), w1 = vec4(w[wi + 1u]);
                 wi += taps * 2u;
                 for (int j = 0; j < 4; ++j) {
                     acc[j] += v * w0[j];

@@ -16,7 +16,7 @@
 // storage too (kernel tables are uploaded as they are). Without a bias the kernel binds the packed
 // weights at binding 2; hasBias says not to read it.
 layout(std430, set = 0, binding = 0) readonly buffer X { STORE_T x[]; };
-layout(std430, set = 0, binding = 1) readonly buffer W { vec4 w[]; };
+layout(std430, set = 0, binding = 1) readonly buffer W { STORE4_T w[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Bias { STORE_T bias[]; };
 layout(std430, set = 0, binding = 3) writeonly buffer Y { STORE_T y[]; };
 layout(std430, set = 0, binding = 4) readonly buffer X4 { STORE4_T x4[]; };

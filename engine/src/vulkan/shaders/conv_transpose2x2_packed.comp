@@ -28,7 +28,7 @@ void main() {
     for (uint c = 0u; c < p.C; ++c) {
         vec4 v = vec4(x4[at]);
         at += plane;
-        vec4 left0 = w[wi], left1 = w[wi + 1u], right0 = w[wi + 2u], right1 = w[wi + 3u];
+        vec4 left0 = vec4(w[wi]), left1 = vec4(w[wi + 1u]), right0 = vec4(w[wi + 2u]), right1 = vec4(w[wi + 3u]);
         wi += 8u;
         vec4 first = v.xxyy, second = v.zzww;  // each input pixel feeds two outputs
         for (int j = 0; j < 4; ++j) {
