@@ -7,7 +7,26 @@
 #include <cstdint>
 #include <vector>
 
+#include "vulkan/vulkan_kernel.h"
+
 namespace interstage::vulkan {
+
+// A convolution kernel that may run on packed weights: when packed_ holds
+// them, they are its one constant table, stand in for W (input 1) on the
+// device and follow the storage precision; when it is empty, the kernel
+// reads W as the graph has it.
+class PackedWeightsKernel : public VulkanKernel {
+public:
+    std::vector<std::vector<uint32_t>> constantData() const override {
+        if (packed_.empty()) return {};
+        return {packed_};
+    }
+    bool readsInput(size_t i) const override { return i != 1 || packed_.empty(); }
+    bool constantsAreFloat() const override { return true; }
+
+protected:
+    std::vector<uint32_t> packed_;
+};
 
 // The packed shaders' push constants (conv_packed_params.glsl).
 struct ConvPackedPush {

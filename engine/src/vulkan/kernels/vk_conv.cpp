@@ -22,7 +22,7 @@ namespace {
 
 uint32_t u32(int64_t v) { return static_cast<uint32_t>(v); }
 
-class ConvKernel : public VulkanKernel {
+class ConvKernel : public PackedWeightsKernel {
 public:
     Status prepare(const cpu::PrepareContext& context) override {
         if (!context.hasInput(0) || !context.hasInput(1)) return context.invalidHere("needs X and W");
@@ -56,14 +56,6 @@ public:
         }
         return Status::ok();
     }
-
-    std::vector<std::vector<uint32_t>> constantData() const override {
-        if (packed_.empty()) return {};
-        return {packed_};
-    }
-    // The packed copy stands in for W on the device, in the storage's precision.
-    bool readsInput(size_t i) const override { return i != 1 || packed_.empty(); }
-    bool constantsAreFloat() const override { return true; }
 
     Status record(Recorder& recorder, const KernelBindings& b) override {
         if (depthwise_) {
@@ -138,7 +130,6 @@ private:
     const char* depthwise_ = nullptr;  // the depthwise shader, if the node is one
     ConvPackedPush push_;
     const char* shader_ = "conv_packed";
-    std::vector<uint32_t> packed_;
 };
 
 std::unique_ptr<VulkanKernel> make() { return std::make_unique<ConvKernel>(); }

@@ -18,7 +18,7 @@ namespace {
 
 uint32_t u32(int64_t v) { return static_cast<uint32_t>(v); }
 
-class ConvTransposeKernel : public VulkanKernel {
+class ConvTransposeKernel : public PackedWeightsKernel {
 public:
     Status prepare(const cpu::PrepareContext& context) override {
         cpu::nn::ConvTransposeSpec spec;
@@ -44,14 +44,6 @@ public:
         if (!oneD && weights && isUpsampling2x2(spec)) packUpsampling2x2(spec, *weights);
         return Status::ok();
     }
-
-    std::vector<std::vector<uint32_t>> constantData() const override {
-        if (packed_.empty()) return {};
-        return {packed_};
-    }
-    // The packed copy stands in for W on the device, in the storage's precision.
-    bool readsInput(size_t i) const override { return i != 1 || packed_.empty(); }
-    bool constantsAreFloat() const override { return true; }
 
     Status record(Recorder& recorder, const KernelBindings& b) override {
         if (packed_.empty()) return recordConvWindow(recorder, "conv_transpose", b, push_);
@@ -94,7 +86,6 @@ private:
 
     ConvWindowPush push_;
     ConvPackedPush packedPush_;
-    std::vector<uint32_t> packed_;
 };
 
 std::unique_ptr<VulkanKernel> make() { return std::make_unique<ConvTransposeKernel>(); }
