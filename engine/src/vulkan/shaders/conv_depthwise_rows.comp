@@ -12,19 +12,7 @@
 #include "conv_params.glsl"
 layout(std430, set = 0, binding = 4) readonly buffer X4 { STORE4_T x4[]; };
 
-// The 4 values starting `pos` (0..8) into the 12 contiguous values a, b, c.
-vec4 window4(vec4 a, vec4 b, vec4 c, int pos) {
-    if (pos == 8) return c;
-    vec4 lo = pos < 4 ? a : b;
-    vec4 hi = pos < 4 ? b : c;
-    int s = pos & 3;
-    return s == 0 ? lo : s == 1 ? vec4(lo.yzw, hi.x) : s == 2 ? vec4(lo.zw, hi.xy) : vec4(lo.w, hi.xyz);
-}
-
-vec4 inside(int first) {
-    ivec4 ix = first + ivec4(0, 1, 2, 3);
-    return vec4(greaterThanEqual(ix, ivec4(0))) * vec4(lessThan(ix, ivec4(int(p.W))));
-}
+#include "row_window.glsl"
 
 void main() {
     uint i = globalIndex();
