@@ -85,6 +85,12 @@ private:
     bool fp16Storage_ = false;
 };
 
+// From this many input values per output, the *_wide shaders
+// (reduce_wide, global_pool_wide, softmax_wide) give each output a
+// workgroup of 64 and a tree in shared memory (workgroup_reduce.glsl)
+// instead of one invocation.
+inline constexpr uint32_t kWideOutputValues = 256;
+
 // The shaders' activate() parameters: code is an ACT_* of shaders/op_codes.h.
 struct ActivationParams {
     uint32_t code = 0;

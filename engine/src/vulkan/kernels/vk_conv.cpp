@@ -9,7 +9,6 @@
 // output value per invocation.
 #include <algorithm>
 #include <span>
-#include <string_view>
 
 #include "vulkan/kernels/conv_packed.h"
 #include "vulkan/kernels/conv_window_push.h"
@@ -61,8 +60,8 @@ public:
         if (depthwise_) {
             const Binding bias = depthwisePush_.hasBias ? b.inputs[2] : b.inputs[1];
             const Binding bindings[] = {b.inputs[0], b.inputs[1], bias, b.outputs[0], b.inputs[0]};
-            // conv_depthwise has four bindings; rows reads X as vec4 too.
-            const size_t count = depthwise_ == std::string_view("conv_depthwise_rows") ? 5 : 4;
+            // conv_depthwise has four bindings; the rows shader reads X as vec4 too.
+            const size_t count = depthwiseRows_ ? 5 : 4;
             return recorder.dispatch(depthwise_, std::span(bindings, count), &depthwisePush_, sizeof(depthwisePush_),
                                      depthwisePush_.count);
         }
@@ -120,6 +119,7 @@ private:
         depthwisePush_ = d;
         const int32_t reach = static_cast<int32_t>((d.kw - 1) * d.dilW) - d.padL;
         const bool rows = d.strideW == 1 && d.W % 4 == 0 && d.padL >= 0 && d.padL <= 4 && reach <= 4;
+        depthwiseRows_ = rows;
         depthwise_ = rows ? "conv_depthwise_rows" : "conv_depthwise";
         const int64_t pixelsPerInvocation = rows ? 8 : 4;
         depthwisePush_.count = u32(batch * d.K * d.OH * ((d.OW + pixelsPerInvocation - 1) / pixelsPerInvocation));
@@ -128,6 +128,7 @@ private:
     ConvWindowPush direct_;
     ConvWindowPush depthwisePush_;
     const char* depthwise_ = nullptr;  // the depthwise shader, if the node is one
+    bool depthwiseRows_ = false;       // it is conv_depthwise_rows
     ConvPackedPush push_;
     const char* shader_ = "conv_packed";
 };

@@ -11,8 +11,6 @@ namespace interstage::vulkan {
 namespace {
 
 constexpr int kMaxRank = 6;
-// From this row length, softmax_wide gives a row a workgroup of 64.
-constexpr uint32_t kWideRow = 256;
 
 class BinaryKernel : public VulkanKernel {
 public:
@@ -205,7 +203,7 @@ public:
     Status record(Recorder& recorder, const KernelBindings& b) override {
         const Binding bindings[] = {b.inputs[0], b.outputs[0]};
         // Long contiguous rows: a workgroup each (softmax_wide).
-        if (push_.inner == 1 && push_.axis >= kWideRow)
+        if (push_.inner == 1 && push_.axis >= kWideOutputValues)
             return recorder.dispatch("softmax_wide", bindings, &push_, sizeof(push_), uint64_t{push_.lines} * 64);
         return recorder.dispatch("softmax", bindings, &push_, sizeof(push_), push_.lines);
     }

@@ -14,10 +14,6 @@ namespace {
 
 uint32_t u32(int64_t v) { return static_cast<uint32_t>(v); }
 
-// From this many values per output, the *_wide shaders give an output a
-// workgroup of 64 (workgroup_reduce.glsl) instead of one invocation.
-constexpr uint32_t kWidePlane = 256;
-
 class PoolKernel : public VulkanKernel {
 public:
     Status prepare(const cpu::PrepareContext& context) override {
@@ -84,7 +80,7 @@ public:
     Status record(Recorder& recorder, const KernelBindings& b) override {
         const Binding bindings[] = {b.inputs[0], b.outputs[0]};
         // Large planes: a workgroup each (global_pool_wide), else an invocation.
-        if (push_.planeSize >= kWidePlane)
+        if (push_.planeSize >= kWideOutputValues)
             return recorder.dispatch("global_pool_wide", bindings, &push_, sizeof(push_), uint64_t{push_.planes} * 64);
         return recorder.dispatch("global_pool", bindings, &push_, sizeof(push_), push_.planes);
     }

@@ -11,10 +11,6 @@ namespace interstage::vulkan {
 
 namespace {
 
-// From this many elements per output, reduce_wide gives an output a
-// workgroup of 64 instead of one invocation.
-constexpr uint32_t kWideReduction = 256;
-
 // reduce.comp's op code of each op (shaders/op_codes.h).
 constexpr std::pair<const char*, uint32_t> kOps[] = {
     {"ReduceSum", REDUCE_SUM},        {"ReduceMean", REDUCE_MEAN},
@@ -81,7 +77,7 @@ public:
         if (copy_) return bytes_ ? recorder.copy(b.inputs[0], b.outputs[0], b.outputs[0].bytes) : Status::ok();
         const Binding bindings[] = {b.inputs[0], b.outputs[0]};
         // Outputs of many elements: a workgroup each (reduce_wide).
-        if (push_.reduceCount >= kWideReduction)
+        if (push_.reduceCount >= kWideOutputValues)
             return recorder.dispatch("reduce_wide", bindings, &push_, sizeof(push_), uint64_t{push_.count} * 64);
         return recorder.dispatch("reduce", bindings, &push_, sizeof(push_), push_.count);
     }
