@@ -236,6 +236,49 @@ private slots:
         QCOMPARE(fused.nodes, size_t(1));
     }
 
+    // PP-LCNetV3's learnable affine after an activation: Conv -> Relu ->
+    // Mul(scale) -> Add(shift) -> 1x1 Conv, here with per-channel
+    // constants, a grouped 1x1 Conv and a second unpadded reader (a 3x3
+    // with no pads): the affine folds into both readers' weights and bias.
+    void inputAffineFoldsIntoUnpaddedConvs() {
+        GraphBuilder b("input_affine", 13);
+        b.input("x", DataType::Float, {1, 3, 8, 8});
+        auto c = conv(b, "x", 3, 4, 5);
+        auto r = b.op("Relu", {c}, {}, "r");
+        auto scale = b.initializer("scale4", TensorData::fromFloat({1.7f, -0.5f, 0.25f, 2.f}, {1, 4, 1, 1}));
+        auto scaled = b.op("Mul", {scale, r}, {}, "lab_mul");
+        auto shift = b.op("Add", {scaled, scalar(b, "shift", -0.3f)}, {}, "lab_add");
+        auto grouped = conv1x1(b, shift, 4, 6, 6);  // 1x1, one group
+        WeightGenerator gen(7);
+        auto w = b.initializer("w7", TensorData::fromFloat(gen.uniform(4 * 2 * 9, 0.4f), {4, 2, 3, 3}));
+        auto valid = b.op("Conv", {shift, w}, {intAttr("group", 2)}, "valid3x3");  // grouped, no pads
+        auto pooled = b.op("GlobalAveragePool", {grouped}, {}, "gp");
+        auto pooled2 = b.op("GlobalAveragePool", {valid}, {}, "gp2");
+        auto y = b.op("Concat", {pooled, pooled2}, {intAttr("axis", 1)}, "y");
+        b.output(y, DataType::Float, {1, 10, 1, 1});
+        Outcome fused = runWith(b, true, y), plain = runWith(b, false, y);
+        expectClose(fused.output, plain.output);
+        QCOMPARE(plain.nodes, size_t(9));
+        QCOMPARE(fused.nodes, size_t(6));  // Conv+Relu, the two Convs, two pools, Concat
+    }
+
+    // A padded reader sees zeros at the border where x * a + b would be b:
+    // no folding, for any reader, when one reader pads.
+    void inputAffineBeforePaddedConvStays() {
+        GraphBuilder b("padded_reader", 13);
+        b.input("x", DataType::Float, {1, 3, 6, 6});
+        auto r = b.op("Relu", {"x"}, {}, "r");
+        auto scaled = b.op("Mul", {r, scalar(b, "scale", 1.5f)}, {}, "lab_mul");
+        auto shift = b.op("Add", {scaled, scalar(b, "shift", 0.7f)}, {}, "lab_add");
+        auto padded = conv(b, shift, 3, 4, 8);
+        auto pointwise = conv1x1(b, shift, 3, 4, 9);
+        auto y = b.op("Concat", {padded, pointwise}, {intAttr("axis", 1)}, "y");
+        b.output(y, DataType::Float, {1, 8, 6, 6});
+        Outcome fused = runWith(b, true, y), plain = runWith(b, false, y);
+        expectClose(fused.output, plain.output);
+        QCOMPARE(fused.nodes, plain.nodes);
+    }
+
     // A [C] constant broadcasts along W, not along channels: no folding.
     void perWidthConstantIsNotFolded() {
         GraphBuilder b("width", 13);

@@ -51,6 +51,10 @@ void fuseAttention(Graph& graph, const std::set<std::string>& pinned, RemovedVal
 // Conv -> Mul(constant) [-> Add(constant)] with scalar or per-channel
 // constants folds into the Conv's weights and bias.
 void foldAffineIntoConv(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
+// Mul(constant) [-> Add(constant)] (or an Add alone) whose every reader is
+// an unpadded Conv folds into those Convs' weights and bias: the learnable
+// affine that PP-LCNetV3 puts after an activation, before a 1x1 Conv.
+void foldInputAffineIntoConv(Graph& graph, const std::set<std::string>& pinned, RemovedValues& removed);
 
 // A Concat whose first inputs are an earlier Concat's inputs (same order
 // and axis) reads that Concat's output instead (nest_concats.cpp):

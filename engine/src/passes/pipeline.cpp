@@ -25,6 +25,7 @@ Result<Graph> runPasses(const Graph& file, const InputShapes& shapes, const Shap
         }
         fuseLayers(graph, pinned, removed);  // BatchNorm first: the affine fold sees the folded Conv
         foldAffineIntoConv(graph, pinned, removed);
+        foldInputAffineIntoConv(graph, pinned, removed);
         fuseLayers(graph, pinned, removed);                                // activations that follow a folded affine
         if (options.cpuFusions) fuseConvResidual(graph, pinned, removed);  // after the activations it keeps
         nestPrefixConcats(graph);
