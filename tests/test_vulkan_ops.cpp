@@ -150,6 +150,38 @@ private slots:
         checkGraph(g);
     }
 
+    // A constant of one value on either side of a tensor of whole vec4:
+    // binary_scalar_vec4, the value in the push constants; with a fused Relu
+    // after the Add.
+    void binaryScalarConstant_data() {
+        QTest::addColumn<QString>("op");
+        QTest::addColumn<bool>("constantFirst");
+        QTest::addColumn<bool>("relu");
+        for (const char* op : {"Add", "Sub", "Mul", "Div", "Pow"})
+            for (bool first : {false, true})
+                QTest::newRow((std::string(op) + (first ? " constant first" : " constant second")).c_str())
+                    << op << first << false;
+        QTest::newRow("Add then Relu") << "Add" << false << true;
+    }
+    void binaryScalarConstant() {
+        QFETCH(QString, op);
+        QFETCH(bool, constantFirst);
+        QFETCH(bool, relu);
+        GraphBuilder g("binary_scalar");
+        // Div and Pow take 1.7: no division by 0 when the constant divides,
+        // and a negative base gives NaN on both backends (power()).
+        std::string x = g.input("x", DataType::Float, {1, 3, 8, 12});
+        const bool positive = op == "Div" || op == "Pow";
+        std::string c =
+            g.initializer("c", positive ? TensorData::fromFloat({1.7f}, {1}) : TensorData::fromFloat({-1.3f}, {}));
+        std::vector<std::string> inputs =
+            constantFirst ? std::vector<std::string>{c, x} : std::vector<std::string>{x, c};
+        std::string y = g.op(op.toStdString(), inputs, {}, relu ? "sum" : "y");
+        if (relu) y = g.op("Relu", {y}, {}, "y");
+        g.output(y);
+        checkGraph(g);
+    }
+
     // Pow with a negative base: defined for integral exponents (x^2 in layer
     // norms), NaN otherwise, as on the CPU.
     void power_data() {

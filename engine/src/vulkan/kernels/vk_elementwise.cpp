@@ -1,5 +1,6 @@
 // Elementwise Vulkan kernels: broadcast binary arithmetic and Pow
-// (binary.comp), activations and math functions (unary.comp) and Softmax / LogSoftmax (softmax.comp).
+// (binary.comp, binary_vec4.comp, binary_scalar_vec4.comp), activations
+// and math functions (unary.comp) and Softmax / LogSoftmax (softmax.comp).
 #include <cfloat>
 #include <iterator>
 
@@ -39,10 +40,18 @@ public:
         // broadcast: binary_vec4 (four elements share one index decode).
         const uint32_t last = push_.dims[kMaxRank - 1];
         inFours_ = last % 4 == 0 && push_.strideA[kMaxRank - 1] <= 1 && push_.strideB[kMaxRank - 1] <= 1;
+        chooseScalarConstant(context);
         return Status::ok();
     }
 
+    bool readsInput(size_t i) const override { return scalarSide_ < 0 || static_cast<int>(i) != scalarSide_; }
+
     Status record(Recorder& recorder, const KernelBindings& b) override {
+        if (scalarSide_ >= 0) {
+            const Binding bindings[] = {b.inputs[scalarSide_ == 0 ? 1 : 0], b.outputs[0]};
+            return recorder.dispatch("binary_scalar_vec4", bindings, &scalarPush_, sizeof(scalarPush_),
+                                     scalarPush_.count);
+        }
         if (inFours_) {
             // binary_vec4 reads each operand as floats and as vec4.
             auto push = push_;
@@ -86,6 +95,29 @@ private:
         }
     }
 
+    // One operand a constant of one value, the other the output's shape, in
+    // whole vec4: binary_scalar_vec4 takes the value as a push constant (as
+    // the device would store it: rounded to float16 with fp16 storage).
+    void chooseScalarConstant(const cpu::PrepareContext& context) {
+        scalarSide_ = -1;
+        if (push_.count % 4 != 0) return;
+        const Shape& out = context.output(0).shape;
+        for (int side = 1; side >= 0; --side) {
+            const TensorData* constant = context.inputConstant(static_cast<size_t>(side));
+            if (!constant || constant->dtype != DataType::Float || constant->elementCount() != 1 ||
+                context.inputShape(static_cast<size_t>(1 - side)) != out)
+                continue;
+            float value = constant->data<float>()[0];
+            std::byte device[sizeof(float)];
+            hostToDevice(DataType::Float, fp16Storage(), reinterpret_cast<const std::byte*>(&value), sizeof value,
+                         device);
+            deviceToHost(DataType::Float, fp16Storage(), device, reinterpret_cast<std::byte*>(&value), sizeof value);
+            scalarPush_ = {push_.count / 4, push_.op, push_.act, push_.alpha, push_.beta, value, side == 0 ? 1u : 0u};
+            scalarSide_ = side;
+            return;
+        }
+    }
+
     // Strides of an operand along the (padded) output axes; 0 where it broadcasts.
     void fillStrides(const Shape& shape, uint32_t* strides) const {
         uint32_t stride = 1;
@@ -103,6 +135,12 @@ private:
         uint32_t dims[kMaxRank]{}, strideA[kMaxRank]{}, strideB[kMaxRank]{};
     } push_;
     bool inFours_ = false;
+    struct {
+        uint32_t count = 0, op = 0, act = 0;
+        float alpha = 0, beta = 0, value = 0;
+        uint32_t valueFirst = 0;
+    } scalarPush_;
+    int scalarSide_ = -1;  // the input that is the constant, or -1
 };
 
 class UnaryKernel : public VulkanKernel {
