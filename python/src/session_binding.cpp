@@ -23,7 +23,7 @@ class PythonSession {
 public:
     PythonSession(std::string path, const py::handle& memoryMode, std::string backend, int threads,
                   std::vector<std::string> keep, const py::handle& maxMemory, const py::handle& inputShapes,
-                  bool allowOtherDims)
+                  bool allowOtherDims, bool gpuFp16)
         : path_(std::move(path)), mode_(memoryModeFrom(memoryMode)) {
         if (threads < 0)
             raiseStatus(invalidArgument("threads must be 0 (every core) or more, not " + std::to_string(threads)));
@@ -35,6 +35,7 @@ public:
         options.keep = std::move(keep);
         options.inputShapes = inputShapesFrom(inputShapes);
         options.shapeOptions.allowOtherDims = allowOtherDims;
+        options.gpuFp16 = gpuFp16;
         applyMaxMemory(maxMemory, options, load);
         Status status;
         {
@@ -143,12 +144,13 @@ public:
     std::vector<std::string> outputNames() const { return session_->outputNames(); }
     int threads() const { return session_->threads(); }
     const std::string& backend() const { return session_->options().backend; }
+    bool gpuFp16() const { return session_->options().gpuFp16; }
     const PythonMemoryMode& memoryMode() const { return mode_; }
     const std::string& path() const { return path_; }
 
     std::string repr() const {
         return "Session('" + path_ + "', memory_mode=" + mode_.repr() + ", backend='" + backend() +
-               "', threads=" + std::to_string(threads()) + ")";
+               "', threads=" + std::to_string(threads()) + (gpuFp16() ? ", gpu_fp16=True" : "") + ")";
     }
 
 private:
@@ -171,15 +173,17 @@ void bindSession(py::module_& module) {
                               "One model with one configuration (memory mode, backend, threads, input shapes),\n"
                               "run any number of times. Errors are interstage.Error subclasses with the\n"
                               "engine's one-line message.")
-        .def(py::init<std::string, py::handle, std::string, int, std::vector<std::string>, py::handle, py::handle,
+        .def(py::init<std::string, py::handle, std::string, int, std::vector<std::string>, py::handle, py::handle, bool,
                       bool>(),
              py::arg("path"), py::arg("memory_mode") = py::none(), py::arg("backend") = "cpu", py::arg("threads") = 0,
              py::arg("keep") = std::vector<std::string>(), py::arg("max_memory") = py::none(),
-             py::arg("input_shapes") = py::none(), py::arg("allow_other_dims") = false,
+             py::arg("input_shapes") = py::none(), py::arg("allow_other_dims") = false, py::arg("gpu_fp16") = false,
              "memory_mode: get_memory_mode(...) or a mode name ('reduce'); backend: 'cpu' or 'vulkan:N';\n"
              "threads: 0 for every core; keep: tensors readable after a run in every mode; max_memory:\n"
              "None (what the machine can give), 'none', bytes or '200M'; input_shapes: {name: dims} for\n"
-             "dynamic dims; allow_other_dims: run at dims other than static ones the file declares.")
+             "dynamic dims; allow_other_dims: run at dims other than static ones the file declares;\n"
+             "gpu_fp16: on a Vulkan backend, float32 tensors and weights stored as float16 on the device\n"
+             "(computed in float32), as the CLI's --gpu-fp16.")
         .def("run", &PythonSession::run, py::arg("inputs") = py::none(),
              "Runs once: {input name: array} -> {output name: array}. Inputs not given get the engine's\n"
              "default input. The GIL is released while the engine runs. Each input is copied once into\n"
@@ -193,6 +197,7 @@ void bindSession(py::module_& module) {
         .def_property_readonly("output_names", &PythonSession::outputNames)
         .def_property_readonly("threads", &PythonSession::threads, "The resolved thread count.")
         .def_property_readonly("backend", &PythonSession::backend)
+        .def_property_readonly("gpu_fp16", &PythonSession::gpuFp16)
         .def_property_readonly("memory_mode", &PythonSession::memoryMode)
         .def_property_readonly("path", &PythonSession::path)
         .def("__repr__", &PythonSession::repr);

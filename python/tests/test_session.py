@@ -175,5 +175,42 @@ class Session(unittest.TestCase):
         self.assertLess(gaps.max(), length / 2, stretch)
 
 
+
+class HalfPrecisionStorage(unittest.TestCase):
+    """gpu_fp16 as the CLI's --gpu-fp16: the device holds half the bytes and
+    the outputs stay within float16's rounding of the float32 run's."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.model = support.zoo_model("u2netp")
+
+    def vulkan(self, fp16):
+        try:
+            return interstage.Session(
+                self.model, backend="vulkan:0", threads=1, input_shapes=SMALL, gpu_fp16=fp16
+            )
+        except (interstage.NotFoundError, interstage.UnsupportedError) as error:
+            self.skipTest(f"no Vulkan device: {error}")
+
+    def test_half_storage_halves_the_plan_and_keeps_the_outputs(self):
+        full, half = self.vulkan(False), self.vulkan(True)
+        self.assertTrue(half.gpu_fp16)
+        self.assertFalse(full.gpu_fp16)
+        self.assertIn("gpu_fp16=True", repr(half))
+        # Half, give or take each tensor's alignment (#19: at most 0.55).
+        ratio = half.plan()["planned_peak_bytes"] / full.plan()["planned_peak_bytes"]
+        self.assertTrue(0.45 < ratio <= 0.55, ratio)
+        reference, outputs = full.run(), half.run()
+        self.assertEqual(set(outputs), set(reference))
+        for name, r in reference.items():
+            error = np.abs(outputs[name] - r).max() / np.abs(r).max()
+            self.assertLess(error, 1e-2, name)
+            self.assertGreater(error, 0, f"{name}: float16 storage should round somewhere")
+
+    def test_half_storage_on_the_cpu_is_an_invalid_argument(self):
+        with self.assertRaisesRegex(interstage.InvalidArgumentError, "Vulkan"):
+            interstage.Session(self.model, backend="cpu", input_shapes=SMALL, gpu_fp16=True)
+
+
 if __name__ == "__main__":
     unittest.main()
