@@ -414,15 +414,18 @@ void Context::destroyBuffer(Buffer& b) {
     b = Buffer{};
 }
 
-Result<const Pipeline*> Context::pipeline(std::string_view name, uint32_t bindings) {
+Result<const Pipeline*> Context::pipeline(std::string_view shader, uint32_t bindings,
+                                          std::span<const int32_t> constants) {
     if (lost_) return lostStatus();
+    std::string name(shader);  // the cache key: the shader and its constants
+    for (int32_t c : constants) name += "|" + std::to_string(c);
     auto it = pipelines_.find(name);
     if (it != pipelines_.end()) {
         if (it->second.bindings != bindings) return Status(StatusCode::Internal, "shader binding count mismatch");
         return &it->second;
     }
-    const auto code = shaderCode(name);
-    if (code.empty()) return Status(StatusCode::Internal, "no embedded shader named '" + std::string(name) + "'");
+    const auto code = shaderCode(shader);
+    if (code.empty()) return Status(StatusCode::Internal, "no embedded shader named '" + std::string(shader) + "'");
     Pipeline p;
     p.bindings = bindings;
     std::vector<VkDescriptorSetLayoutBinding> layoutBindings(bindings);
@@ -461,6 +464,11 @@ Result<const Pipeline*> Context::pipeline(std::string_view name, uint32_t bindin
     pipelineInfo.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
     pipelineInfo.stage.module = module;
     pipelineInfo.stage.pName = "main";
+    std::vector<VkSpecializationMapEntry> entries(constants.size());
+    for (uint32_t i = 0; i < entries.size(); ++i) entries[i] = {i, i * uint32_t(sizeof(int32_t)), sizeof(int32_t)};
+    VkSpecializationInfo specialization{static_cast<uint32_t>(entries.size()), entries.data(), constants.size_bytes(),
+                                        constants.data()};
+    if (!constants.empty()) pipelineInfo.stage.pSpecializationInfo = &specialization;
     pipelineInfo.layout = stored.layout;
     VkResult result = vkCreateComputePipelines(device_, pipelineCache_, 1, &pipelineInfo, nullptr, &stored.pipeline);
     vkDestroyShaderModule(device_, module, nullptr);

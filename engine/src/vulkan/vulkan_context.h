@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,7 +84,9 @@ public:
     void destroyBuffer(Buffer& buffer);
 
     // The pipeline of shaders/<name>.comp with `bindings` storage buffers.
-    Result<const Pipeline*> pipeline(std::string_view name, uint32_t bindings);
+    // The shader's pipeline with `bindings` storage buffers, built on first
+    // use; one per distinct `constants` (specialization constants 0..n-1).
+    Result<const Pipeline*> pipeline(std::string_view name, uint32_t bindings, std::span<const int32_t> constants = {});
     Result<VkDescriptorSet> allocateDescriptorSet(const Pipeline& pipeline);
     Status resetDescriptors();
 

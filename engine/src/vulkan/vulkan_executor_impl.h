@@ -98,12 +98,13 @@ struct VulkanExecutor::Impl : Recorder {
 
     // ---- Recorder -------------------------------------------------------
 
-    Status dispatch(std::string_view shader, std::span<const Binding> bindings, const void* push, std::size_t pushBytes,
-                    uint64_t invocations) override {
+    Status dispatchSpecialized(std::string_view shader, std::span<const int32_t> specialization,
+                               std::span<const Binding> bindings, const void* push, std::size_t pushBytes,
+                               uint64_t invocations) override {
         if (invocations == 0) return Status::ok();
         if (pushBytes > kPushConstantBytes) return Status(StatusCode::Internal, "push constants too large");
         auto pipeline = ctx->pipeline(fp16 ? std::string(shader) + "_fp16" : std::string(shader),
-                                      static_cast<uint32_t>(bindings.size()));
+                                      static_cast<uint32_t>(bindings.size()), specialization);
         if (!pipeline.ok()) return pipeline.status();
         auto set = ctx->allocateDescriptorSet(*pipeline.value());
         if (!set.ok()) return set.status();

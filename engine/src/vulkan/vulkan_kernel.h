@@ -51,8 +51,17 @@ public:
     // split over x and y) with the bindings as set 0, bindings 0..n-1, and
     // `push` as its push constants (at most kPushConstantBytes). With fp16
     // storage the shader's _fp16 variant runs.
-    virtual Status dispatch(std::string_view shader, std::span<const Binding> bindings, const void* push,
-                            std::size_t pushBytes, uint64_t invocations) = 0;
+    Status dispatch(std::string_view shader, std::span<const Binding> bindings, const void* push, std::size_t pushBytes,
+                    uint64_t invocations) {
+        return dispatchSpecialized(shader, {}, bindings, push, pushBytes, invocations);
+    }
+    // The same with the shader's specialization constants: constant_id i
+    // takes constants[i] (32-bit each). Each distinct set of values is a
+    // pipeline of its own, built once, so the driver compiles the shader
+    // with them as literals: what depends on them folds away.
+    virtual Status dispatchSpecialized(std::string_view shader, std::span<const int32_t> constants,
+                                       std::span<const Binding> bindings, const void* push, std::size_t pushBytes,
+                                       uint64_t invocations) = 0;
     virtual Status copy(const Binding& source, const Binding& target, VkDeviceSize bytes) = 0;
 };
 

@@ -70,7 +70,7 @@ public:
         const Binding& weights = b.constants[0];
         const Binding bias = push_.hasBias ? b.inputs[2] : weights;
         const Binding bindings[] = {x, weights, bias, b.outputs[0], x};
-        return recorder.dispatch(shader_, bindings, &push_, sizeof(push_), push_.count);
+        return recorder.dispatchSpecialized(shader_, specialization_, bindings, &push_, sizeof(push_), push_.count);
     }
 
 private:
@@ -91,6 +91,7 @@ private:
         const bool rowOfThree = d.kw == 3 && d.strideW == 1 && d.W % 4 == 0 && d.padL >= 0 && d.padL <= 4 &&
                                 2 * static_cast<int32_t>(d.dilW) - d.padL <= 4;
         int64_t positions = 0;  // the pixel groups of one image (8 or 4 pixels each)
+        specialization_.clear();
         if (pointwise && pixels % 4 == 0) {
             shader_ = "conv1x1_packed";
             // One row per image: the pointwise shader walks all pixels.
@@ -100,6 +101,8 @@ private:
         } else if (rowOfThree) {
             shader_ = "conv3x3_packed";
             positions = int64_t{d.OH} * ((d.OW + 7) / 8);
+            // Each tap's place in the loaded vec4 becomes a literal.
+            specialization_ = {d.padL, static_cast<int32_t>(d.dilW)};
         } else {
             shader_ = "conv_packed";
             positions = int64_t{d.OH} * ((d.OW + 3) / 4);
@@ -131,6 +134,7 @@ private:
     bool depthwiseRows_ = false;       // it is conv_depthwise_rows
     ConvPackedPush push_;
     const char* shader_ = "conv_packed";
+    std::vector<int32_t> specialization_;  // the shader's constants (conv3x3_packed: padL, dilW)
 };
 
 std::unique_ptr<VulkanKernel> make() { return std::make_unique<ConvKernel>(); }

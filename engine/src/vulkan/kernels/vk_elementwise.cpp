@@ -1,6 +1,7 @@
 // Elementwise Vulkan kernels: broadcast binary arithmetic and Pow
 // (binary.comp, binary_vec4.comp, binary_scalar_vec4.comp), activations
 // and math functions (unary.comp) and Softmax / LogSoftmax (softmax.comp).
+#include <array>
 #include <cfloat>
 #include <iterator>
 
@@ -49,21 +50,29 @@ public:
     Status record(Recorder& recorder, const KernelBindings& b) override {
         if (scalarSide_ >= 0) {
             const Binding bindings[] = {b.inputs[scalarSide_ == 0 ? 1 : 0], b.outputs[0]};
-            return recorder.dispatch("binary_scalar_vec4", bindings, &scalarPush_, sizeof(scalarPush_),
-                                     scalarPush_.count);
+            const int32_t constants[] = {static_cast<int32_t>(push_.op), static_cast<int32_t>(push_.act),
+                                         static_cast<int32_t>(scalarPush_.valueFirst)};
+            return recorder.dispatchSpecialized("binary_scalar_vec4", constants, bindings, &scalarPush_,
+                                                sizeof(scalarPush_), scalarPush_.count);
         }
         if (inFours_) {
             // binary_vec4 reads each operand as floats and as vec4.
             auto push = push_;
             push.count /= 4;
             const Binding bindings[] = {b.inputs[0], b.inputs[1], b.outputs[0], b.inputs[0], b.inputs[1]};
-            return recorder.dispatch("binary_vec4", bindings, &push, sizeof(push), push.count);
+            return recorder.dispatchSpecialized("binary_vec4", specialization(), bindings, &push, sizeof(push),
+                                                push.count);
         }
         const Binding bindings[] = {b.inputs[0], b.inputs[1], b.outputs[0]};
-        return recorder.dispatch("binary", bindings, &push_, sizeof(push_), push_.count);
+        return recorder.dispatchSpecialized("binary", specialization(), bindings, &push_, sizeof(push_), push_.count);
     }
 
 private:
+    // binary_op.glsl's OP and ACT.
+    std::array<int32_t, 2> specialization() const {
+        return {static_cast<int32_t>(push_.op), static_cast<int32_t>(push_.act)};
+    }
+
     // Merges each axis into the next one where both operands step through
     // them as one (both contiguous across the pair, or both broadcast), so
     // a residual Add is one axis of `count` and a per-channel Mul two; the

@@ -34,5 +34,5 @@ void main() {
         ib += coord * p.strideB[axis];
     }
     float va = float(a[ia]), vb = float(b[ib]);
-    c[i] = STORE_T(activate(binaryOp(p.op, va, vb), p.act, p.alpha, p.beta));
+    c[i] = STORE_T(activate(binaryOp(OP, va, vb), ACT, p.alpha, p.beta));
 }

@@ -1,5 +1,12 @@
-// The arithmetic of binary.comp and binary_vec4.comp: BINARY_* of
-// op_codes.h applied to one pair of values.
+// The arithmetic of binary.comp, binary_vec4.comp and
+// binary_scalar_vec4.comp: BINARY_* of op_codes.h applied to one pair of
+// values.
+
+// Specialization constants (vk_elementwise.cpp sets them): the BINARY_* op
+// and the ACT_* activation, so that each pipeline compiles one operation
+// and one activation instead of testing every element for all of them.
+layout(constant_id = 0) const uint OP = 0u;
+layout(constant_id = 1) const uint ACT = 0u;
 
 // GLSL's pow() is undefined for a negative base; ONNX (like C) defines it
 // for integral exponents, and x^2 (variance in layer norms) is common.

@@ -8,17 +8,19 @@
 #include "common.glsl"
 #include "binary_op.glsl"
 
+layout(constant_id = 2) const uint VALUE_FIRST = 0u;  // 1: the constant is the first operand
+
 layout(std430, set = 0, binding = 0) readonly buffer X { STORE4_T x[]; };
 layout(std430, set = 0, binding = 1) writeonly buffer Y { STORE4_T y[]; };
 
 layout(push_constant) uniform Params {
     uint count;  // output elements / 4
-    uint op;     // BINARY_* of op_codes.h
+    uint op;     // unread: OP and ACT are specialization constants
     uint act;
     float alpha;
     float beta;
-    float value;       // the constant, as the device stores it
-    uint valueFirst;   // 1: the constant is the first operand (value - x)
+    float value;      // the constant, as the device stores it
+    uint valueFirst;  // unread: VALUE_FIRST
 } p;
 
 void main() {
@@ -27,8 +29,8 @@ void main() {
     vec4 v = vec4(x[i]);
     vec4 r;
     for (int e = 0; e < 4; ++e) {
-        float result = p.valueFirst != 0u ? binaryOp(p.op, p.value, v[e]) : binaryOp(p.op, v[e], p.value);
-        r[e] = activate(result, p.act, p.alpha, p.beta);
+        float result = VALUE_FIRST != 0u ? binaryOp(OP, p.value, v[e]) : binaryOp(OP, v[e], p.value);
+        r[e] = activate(result, ACT, p.alpha, p.beta);
     }
     y[i] = STORE4_T(r);
 }

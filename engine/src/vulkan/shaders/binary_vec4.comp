@@ -16,7 +16,7 @@ layout(std430, set = 0, binding = 4) readonly buffer B4 { STORE4_T b4[]; };
 
 layout(push_constant) uniform Params {
     uint count;  // output elements / 4
-    uint op;     // BINARY_* of op_codes.h
+    uint op;     // unread: OP and ACT are specialization constants
     uint act;
     float alpha;
     float beta;
@@ -40,6 +40,6 @@ void main() {
     vec4 va = p.strideA[5] == 1u ? vec4(a4[ia / 4u]) : vec4(float(a[ia]));
     vec4 vb = p.strideB[5] == 1u ? vec4(b4[ib / 4u]) : vec4(float(b[ib]));
     vec4 r;
-    for (int e = 0; e < 4; ++e) r[e] = activate(binaryOp(p.op, va[e], vb[e]), p.act, p.alpha, p.beta);
+    for (int e = 0; e < 4; ++e) r[e] = activate(binaryOp(OP, va[e], vb[e]), ACT, p.alpha, p.beta);
     c[i] = STORE4_T(r);
 }

@@ -13,6 +13,12 @@
 #include "conv_packed_params.glsl"
 #include "row_window.glsl"
 
+// Specialization constants (vk_conv.cpp sets them): the left pad and the
+// dilation along x, so that each tap's place in the loaded vec4 is a
+// literal and window4() compiles to register moves, not selects.
+layout(constant_id = 0) const int PAD_L = 1;
+layout(constant_id = 1) const int DIL_W = 1;
+
 void main() {
     uint groupsPerRow = (p.OW + 7u) / 8u;
     Tile t = tileOf(groupsPerRow * p.OH);
@@ -26,8 +32,8 @@ void main() {
     }
     // Tap kx starts at column ox0 + o[kx]; relative to the first loaded
     // vec4 (columns ox0 - 4 ..), at pos[kx].
-    int o0 = -p.padL, o1 = o0 + int(p.dilW), o2 = o1 + int(p.dilW);
-    int pos0 = o0 + 4, pos1 = o1 + 4, pos2 = o2 + 4;
+    const int o0 = -PAD_L, o1 = o0 + DIL_W, o2 = o1 + DIL_W;
+    const int pos0 = o0 + 4, pos1 = o1 + 4, pos2 = o2 + 4;
     int ox = int(ox0);
     vec4 in0 = inside(ox + o0), in0h = inside(ox + o0 + 4);
     vec4 in1 = inside(ox + o1), in1h = inside(ox + o1 + 4);
