@@ -7,6 +7,10 @@
 #include "common.glsl"
 #include "conv_params.glsl"
 
+// Specialization constant 2 (vk_conv.cpp sets it): the fused ACT_*
+// activation, compiled in instead of tested for every output.
+layout(constant_id = 2) const uint ACT = ACT_NONE;
+
 void main() {
     uint i = globalIndex();
     if (i >= p.count) return;
@@ -36,5 +40,5 @@ void main() {
     }
     uint at = (plane * p.OH + oy) * p.OW;
     for (uint e = 0u; e < 4u; ++e)
-        if (ox0 + e < p.OW) y[at + ox0 + e] = STORE_T(activate(acc[e], p.act, p.alpha, p.beta));
+        if (ox0 + e < p.OW) y[at + ox0 + e] = STORE_T(activate(acc[e], ACT, p.alpha, p.beta));
 }

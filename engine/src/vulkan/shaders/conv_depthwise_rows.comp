@@ -10,6 +10,10 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 #include "conv_params.glsl"
+
+// Specialization constant 2 (vk_conv.cpp sets it): the fused ACT_*
+// activation, compiled in instead of tested for every output.
+layout(constant_id = 2) const uint ACT = ACT_NONE;
 layout(std430, set = 0, binding = 4) readonly buffer X4 { STORE4_T x4[]; };
 
 #include "row_window.glsl"
@@ -47,7 +51,7 @@ void main() {
     }
     uint at = (plane * p.OH + oy) * p.OW;
     for (uint e = 0u; e < 4u; ++e) {
-        if (ox0 + e < p.OW) y[at + ox0 + e] = STORE_T(activate(lo[e], p.act, p.alpha, p.beta));
-        if (ox0 + 4u + e < p.OW) y[at + ox0 + 4u + e] = STORE_T(activate(hi[e], p.act, p.alpha, p.beta));
+        if (ox0 + e < p.OW) y[at + ox0 + e] = STORE_T(activate(lo[e], ACT, p.alpha, p.beta));
+        if (ox0 + 4u + e < p.OW) y[at + ox0 + 4u + e] = STORE_T(activate(hi[e], ACT, p.alpha, p.beta));
     }
 }

@@ -35,6 +35,11 @@ layout(push_constant) uniform Params {
     float beta;
 } p;
 
+// Specialization constant 2 (vk_conv.cpp sets it): the fused ACT_*
+// activation, so that the stores compile one activation instead of
+// testing every output for all of them (0 and 1 are conv3x3_packed's).
+layout(constant_id = 2) const uint ACT = ACT_NONE;
+
 // An invocation's share: output channels kb * 8 .. + 7 of image n, and
 // `tiles` positions (pixel groups) of that image's output, of which this
 // is `r`. Neighbouring workgroups take the same positions for the next
@@ -67,5 +72,5 @@ vec4 biasOf(uint k) { return vec4(p.hasBias != 0u && k < p.K ? float(bias[k]) : 
 void store4(uint k, uint rowBase, uint ox0, vec4 v) {
     if (k >= p.K) return;
     for (uint e = 0u; e < 4u; ++e)
-        if (ox0 + e < p.OW) y[rowBase + k * p.OH * p.OW + ox0 + e] = STORE_T(activate(v[e], p.act, p.alpha, p.beta));
+        if (ox0 + e < p.OW) y[rowBase + k * p.OH * p.OW + ox0 + e] = STORE_T(activate(v[e], ACT, p.alpha, p.beta));
 }
