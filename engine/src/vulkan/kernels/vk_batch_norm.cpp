@@ -61,7 +61,8 @@ public:
 
     Status record(Recorder& recorder, const KernelBindings& b) override {
         const Binding bindings[] = {b.inputs[0], b.constants[0], b.outputs[0]};
-        return recorder.dispatch("batch_norm", bindings, &push_, sizeof(push_), push_.count);
+        const int32_t constants[] = {static_cast<int32_t>(push_.act)};  // batch_norm.comp's ACT
+        return recorder.dispatchSpecialized("batch_norm", constants, bindings, &push_, sizeof(push_), push_.count);
     }
 
 private:

@@ -198,7 +198,8 @@ public:
 
     Status record(Recorder& recorder, const KernelBindings& b) override {
         const Binding bindings[] = {b.inputs[0], b.outputs[0]};
-        return recorder.dispatch("unary", bindings, &push_, sizeof(push_), push_.count);
+        const int32_t constants[] = {static_cast<int32_t>(push_.act), static_cast<int32_t>(push_.math)};
+        return recorder.dispatchSpecialized("unary", constants, bindings, &push_, sizeof(push_), push_.count);
     }
 
 private:

@@ -6,6 +6,10 @@
 #extension GL_GOOGLE_include_directive : enable
 #include "common.glsl"
 
+// Specialization constant (vk_batch_norm.cpp sets it): the activation,
+// compiled in instead of tested for every element.
+layout(constant_id = 0) const uint ACT = ACT_NONE;
+
 layout(std430, set = 0, binding = 0) readonly buffer X { STORE_T x[]; };
 layout(std430, set = 0, binding = 1) readonly buffer T { uint table[]; };
 layout(std430, set = 0, binding = 2) writeonly buffer Y { STORE_T y[]; };
@@ -14,7 +18,7 @@ layout(push_constant) uniform Params {
     uint count;
     uint channels;
     uint plane;  // elements per (n, c)
-    uint act;
+    uint act;  // unread: ACT
     float alpha;
     float beta;
 } p;
@@ -24,5 +28,5 @@ void main() {
     if (i >= p.count) return;
     uint c = (i / p.plane) % p.channels;
     const float v = float(x[i]) * uintBitsToFloat(table[c]) + uintBitsToFloat(table[p.channels + c]);
-    y[i] = STORE_T(activate(v, p.act, p.alpha, p.beta));
+    y[i] = STORE_T(activate(v, ACT, p.alpha, p.beta));
 }

@@ -10,11 +10,17 @@ layout(std430, set = 0, binding = 1) writeonly buffer Y { STORE_T y[]; };
 
 layout(push_constant) uniform Params {
     uint count;
-    uint act;
+    uint act;  // unread: ACT and MATH below
     float alpha;
     float beta;
-    uint math;  // MATH_NONE: the activation `act`; else the function below
+    uint math;
 } p;
+
+// Specialization constants (vk_elementwise.cpp sets them): the activation
+// ACT when MATH is MATH_NONE, else the function MATH, so that each
+// pipeline compiles one of them instead of testing every element.
+layout(constant_id = 0) const uint ACT = ACT_NONE;
+layout(constant_id = 1) const uint MATH = MATH_NONE;
 
 float mathFunction(float v, uint fn) {
     switch (fn) {
@@ -33,6 +39,5 @@ float mathFunction(float v, uint fn) {
 void main() {
     uint i = globalIndex();
     if (i >= p.count) return;
-    y[i] = STORE_T(p.math == MATH_NONE ? activate(float(x[i]), p.act, p.alpha, p.beta)
-                                       : mathFunction(float(x[i]), p.math));
+    y[i] = STORE_T(MATH == MATH_NONE ? activate(float(x[i]), ACT, p.alpha, p.beta) : mathFunction(float(x[i]), MATH));
 }
