@@ -4,6 +4,7 @@
 // dispatch size.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -36,6 +37,14 @@ struct ConvPackedPush {
     uint32_t hasBias = 0, act = 0;
     float alpha = 0, beta = 0;
 };
+
+// The specialization constants of the convolution shaders: 0 and 1 the
+// left pad and x dilation conv3x3_packed places its taps by (the others
+// ignore them), 2 the fused ACT_* activation (conv_packed_params.glsl,
+// conv_depthwise*.comp).
+inline std::array<int32_t, 3> convConstants(uint32_t activation, int32_t padL = 0, uint32_t dilW = 0) {
+    return {padL, static_cast<int32_t>(dilW), static_cast<int32_t>(activation)};
+}
 
 inline constexpr int64_t kPackedChannels = 8;  // the shaders' k-block
 inline constexpr int64_t kPackedWorkgroup = 64;

@@ -8,6 +8,7 @@
 // weights computed at run time take the direct shader, conv2d.comp, one
 // output value per invocation.
 #include <algorithm>
+#include <array>
 #include <span>
 
 #include "vulkan/kernels/conv_packed.h"
@@ -62,9 +63,9 @@ public:
             const Binding bindings[] = {b.inputs[0], b.inputs[1], bias, b.outputs[0], b.inputs[0]};
             // conv_depthwise has four bindings; the rows shader reads X as vec4 too.
             const size_t count = depthwiseRows_ ? 5 : 4;
-            const int32_t constants[] = {0, 0, static_cast<int32_t>(depthwisePush_.act)};
-            return recorder.dispatchSpecialized(depthwise_, constants, std::span(bindings, count), &depthwisePush_,
-                                                sizeof(depthwisePush_), depthwisePush_.count);
+            return recorder.dispatchSpecialized(depthwise_, convConstants(depthwisePush_.act),
+                                                std::span(bindings, count), &depthwisePush_, sizeof(depthwisePush_),
+                                                depthwisePush_.count);
         }
         if (packed_.empty()) return recordConvWindow(recorder, "conv2d", b, direct_);
         const Binding& x = b.inputs[0];
@@ -92,8 +93,7 @@ private:
         const bool rowOfThree = d.kw == 3 && d.strideW == 1 && d.W % 4 == 0 && d.padL >= 0 && d.padL <= 4 &&
                                 2 * static_cast<int32_t>(d.dilW) - d.padL <= 4;
         int64_t positions = 0;  // the pixel groups of one image (8 or 4 pixels each)
-        // Constants 0 and 1 matter to conv3x3_packed only; 2 is the activation.
-        specialization_ = {0, 0, static_cast<int32_t>(d.act)};
+        specialization_ = convConstants(d.act);
         if (pointwise && pixels % 4 == 0) {
             shader_ = "conv1x1_packed";
             // One row per image: the pointwise shader walks all pixels.
@@ -104,7 +104,7 @@ private:
             shader_ = "conv3x3_packed";
             positions = int64_t{d.OH} * ((d.OW + 7) / 8);
             // Each tap's place in the loaded vec4 becomes a literal.
-            specialization_[0] = d.padL, specialization_[1] = static_cast<int32_t>(d.dilW);
+            specialization_ = convConstants(d.act, d.padL, d.dilW);
         } else {
             shader_ = "conv_packed";
             positions = int64_t{d.OH} * ((d.OW + 3) / 4);
@@ -136,7 +136,7 @@ private:
     bool depthwiseRows_ = false;       // it is conv_depthwise_rows
     ConvPackedPush push_;
     const char* shader_ = "conv_packed";
-    std::vector<int32_t> specialization_;  // the shader's constants: padL, dilW (conv3x3_packed), activation
+    std::array<int32_t, 3> specialization_{};  // convConstants()
 };
 
 std::unique_ptr<VulkanKernel> make() { return std::make_unique<ConvKernel>(); }

@@ -50,10 +50,8 @@ public:
         const Binding& weights = b.constants[0];
         const Binding bias = packedPush_.hasBias ? b.inputs[2] : weights;
         const Binding bindings[] = {b.inputs[0], weights, bias, b.outputs[0], b.inputs[0]};
-        // conv_packed_params.glsl's specialization constant 2: the activation.
-        const int32_t constants[] = {0, 0, static_cast<int32_t>(packedPush_.act)};
-        return recorder.dispatchSpecialized("conv_transpose2x2_packed", constants, bindings, &packedPush_,
-                                            sizeof(packedPush_), packedPush_.count);
+        return recorder.dispatchSpecialized("conv_transpose2x2_packed", convConstants(packedPush_.act), bindings,
+                                            &packedPush_, sizeof(packedPush_), packedPush_.count);
     }
 
 private:
