@@ -2,8 +2,10 @@
 // boundary and are mapped exactly their page-rounded size, so the process's
 // resident memory still counts them to the page; blocks a run re-maps
 // (BlockPages::WholeHuge) of 1 MiB or more are rounded up to whole huge
-// pages instead; page moves, trims and releases keep working on both, and a
-// reduce-mode run still returns its tensors' memory between runs.
+// pages instead, smaller ones share huge pages (BlockPages::Shared), and
+// blocks freed between two steps pass to the next step's; page moves,
+// trims and releases keep working on all, and a reduce-mode run still
+// returns its tensors' memory between runs.
 #include <sys/mman.h>
 
 #include <QtTest>
@@ -155,11 +157,10 @@ private slots:
     }
 
     // Whole-huge blocks: from 1 MiB up, aligned and mapped to the next
-    // 2 MiB, never kept in the freed-block cache (re-mapping them costs a
-    // fault per 2 MiB), and unmapped whole on release. Below 1 MiB a block
-    // is mapped to the page and cached as before.
+    // 2 MiB, and unmapped whole on release where the freed-block cache has
+    // no room (here: none). Below 1 MiB a block is mapped to the page.
     void wholeHugeBlocksAreRoundedAndGoBack() {
-        HostAllocator allocator(kHostMapThreshold, true, 8 * kMiB);
+        HostAllocator allocator(kHostMapThreshold, true, 0);
         for (std::size_t bytes : {kMiB, kMiB + kMiB / 2 + 123, 5 * kMiB + 4096}) {
             const std::size_t rounded = (bytes + kHostHugePageBytes - 1) / kHostHugePageBytes * kHostHugePageBytes;
             void* p = allocator.allocate(bytes, BlockPages::WholeHuge);
@@ -173,13 +174,100 @@ private slots:
         }
         const std::size_t small = 512 * 1024;
         void* p = allocator.allocate(small, BlockPages::WholeHuge);
-        fill(p, small, 1);
+        QCOMPARE(pagesIn(p, small).mapped, small);
         allocator.release(p, small);
-        QCOMPARE(allocator.blockCacheBytes(), small);
-        void* exact = allocator.allocate(3 * kMiB);  // huge pages, exact: not cached either
-        fill(exact, 3 * kMiB, 1);
-        allocator.release(exact, 3 * kMiB);
-        QCOMPARE(allocator.blockCacheBytes(), small);
+        QCOMPARE(pagesIn(p, small).mapped, std::size_t(0));
+    }
+
+    // Between two steps (holdReleases .. endHold) a freed run block goes to
+    // the next allocation that fits in it, cut to that one's length: the
+    // same pages, still resident, the rest unmapped at once; what nobody
+    // took goes back at endHold (no cache here). Outside a hold, nothing is
+    // handed over.
+    void blocksFreedBetweenStepsAreHandedOver() {
+        HostAllocator allocator(kHostMapThreshold, true, 0);
+        const std::size_t big = 9 * kMiB, next = 5 * kMiB, other = 3 * kMiB;
+        auto* a = static_cast<unsigned char*>(allocator.allocate(big, BlockPages::WholeHuge));
+        auto* b = static_cast<unsigned char*>(allocator.allocate(other, BlockPages::WholeHuge));
+        fill(a, big, 7);
+        fill(b, other, 8);
+        allocator.holdReleases();
+        allocator.release(a, big);
+        allocator.release(b, other);
+        QCOMPARE(pagesIn(a, 10 * kMiB).resident, 10 * kMiB);  // held, not gone
+        auto* c = static_cast<unsigned char*>(allocator.allocate(next, BlockPages::WholeHuge));
+        QCOMPARE(c, a);                                     // the smallest that fits is a (b is too short)
+        QCOMPARE(pagesIn(c, 10 * kMiB).mapped, 6 * kMiB);   // cut to 5 MiB on whole huge pages
+        QCOMPARE(pagesIn(c, 6 * kMiB).resident, 6 * kMiB);  // no fault to come
+        QCOMPARE(allocator.takeHandedOverBytes(), 6 * kMiB);
+        QCOMPARE(allocator.takeHandedOverBytes(), std::size_t(0));
+        allocator.endHold();
+        QCOMPARE(pagesIn(b, other).mapped, std::size_t(0));  // nobody took b: back to the OS
+        allocator.release(c, next);
+        void* d = allocator.allocate(next, BlockPages::WholeHuge);  // no hold now: fresh pages
+        QCOMPARE(pagesIn(d, 6 * kMiB).resident, std::size_t(0));
+        QCOMPARE(allocator.takeHandedOverBytes(), std::size_t(0));
+        allocator.release(d, next);
+    }
+
+    // Small run blocks that nothing moves or cuts (BlockPages::Shared)
+    // share 2 MiB huge pages: two of them lie in one huge page, page-aligned
+    // and apart; the huge page goes back with the last of them, and one
+    // block freed between steps leaves its huge page for the next step.
+    void smallRunBlocksShareHugePages() {
+        HostAllocator allocator(kHostMapThreshold, true, 0);
+        const std::size_t one = 300 * 1024 + 5, two = 600 * 1024;
+        auto* a = static_cast<unsigned char*>(allocator.allocate(one, BlockPages::Shared));
+        auto* b = static_cast<unsigned char*>(allocator.allocate(two, BlockPages::Shared));
+        QVERIFY(a && b);
+        const auto slab = reinterpret_cast<std::uintptr_t>(a) / kHostHugePageBytes;
+        QCOMPARE(reinterpret_cast<std::uintptr_t>(b) / kHostHugePageBytes, slab);
+        QCOMPARE(reinterpret_cast<std::uintptr_t>(a) % hostPageBytes(), std::uintptr_t(0));
+        QVERIFY(b >= a + pageRounded(one) || a >= b + two);
+        fill(a, one, 1);
+        fill(b, two, 2);
+        QVERIFY(allBytes(a, one, 1));
+        QCOMPARE(allocator.takeSharedPagePeak(), kHostHugePageBytes);
+        allocator.release(a, one);
+        QVERIFY(allBytes(b, two, 2));
+        auto* base = reinterpret_cast<unsigned char*>(slab * kHostHugePageBytes);
+        QCOMPARE(pagesIn(base, kHostHugePageBytes).mapped, kHostHugePageBytes);  // b still in it
+        allocator.holdReleases();
+        allocator.release(b, two);
+        QCOMPARE(pagesIn(base, kHostHugePageBytes).mapped, kHostHugePageBytes);  // empty, held for the next step
+        void* c = allocator.allocate(two, BlockPages::Shared);
+        QCOMPARE(reinterpret_cast<std::uintptr_t>(c) / kHostHugePageBytes, slab);
+        allocator.endHold();
+        allocator.release(c, two);
+        QCOMPARE(pagesIn(base, kHostHugePageBytes).mapped, std::size_t(0));  // the last one out: unmapped
+        // From 1 MiB up a Shared block is a whole-huge block of its own.
+        void* big = allocator.allocate(kMiB, BlockPages::Shared);
+        QCOMPARE(pagesIn(big, kHostHugePageBytes).mapped, kHostHugePageBytes);
+        allocator.release(big, kMiB);
+        QCOMPARE(pagesIn(big, kHostHugePageBytes).mapped, std::size_t(0));
+    }
+
+    // A run block with a phase starts that far past a huge-page boundary,
+    // so a page move to an offset of the same phase lands its 2 MiB
+    // stretches on 2 MiB boundaries; the move keeps the data, and the
+    // source's mapping ends on a huge-page boundary.
+    void phasedBlocksMoveOntoHugePageBoundaries() {
+        HostAllocator allocator(kHostMapThreshold, true, 0);
+        const std::size_t intoBytes = 52 * kMiB, fromBytes = 25 * kMiB, offset = 25 * kMiB;
+        auto* into = static_cast<unsigned char*>(allocator.allocate(intoBytes, BlockPages::WholeHuge));
+        auto* from = static_cast<unsigned char*>(allocator.allocate(fromBytes, BlockPages::WholeHuge, offset));
+        QVERIFY(into && from);
+        QCOMPARE(reinterpret_cast<std::uintptr_t>(into) % kHostHugePageBytes, std::uintptr_t(0));
+        QCOMPARE(reinterpret_cast<std::uintptr_t>(from) % kHostHugePageBytes, offset % kHostHugePageBytes);
+        QCOMPARE(pagesIn(from, fromBytes).mapped, fromBytes);  // 1 MiB head + 12 huge pages, to the boundary
+        QCOMPARE(reinterpret_cast<std::uintptr_t>(from + fromBytes) % kHostHugePageBytes, std::uintptr_t(0));
+        fill(into, offset, 0x11);
+        fill(from, fromBytes, 0x66);
+        QVERIFY(allocator.movePages(from, fromBytes, into, intoBytes, offset));
+        QVERIFY(allBytes(into, offset, 0x11));
+        QVERIFY(allBytes(into + offset, fromBytes, 0x66));
+        QCOMPARE(pagesIn(from, fromBytes).mapped, std::size_t(0));
+        allocator.release(into, intoBytes);
     }
 
     // A whole-huge source of a page move leaves nothing mapped behind (its
@@ -269,14 +357,15 @@ private slots:
         allocator.release(from, bytes);
     }
 
-    // The freed-block cache keeps the newest freed blocks up to its bound,
-    // gives the oldest back past it, hands a block back out for the same
-    // size only, reports the most it held, and drops everything at once.
+    // The freed-block cache keeps the newest freed run blocks up to its
+    // bound, gives the oldest back past it, hands out the smallest block
+    // that fits (the most recently freed among equals, cut to size),
+    // reports the most it held, and drops everything at once.
     void freedBlockCacheIsBoundedAndReported() {
         const std::size_t bound = kMiB, block = 256 * 1024;
         HostAllocator allocator(kHostMapThreshold, true, bound);
         std::vector<void*> blocks;
-        for (int i = 0; i < 6; ++i) blocks.push_back(allocator.allocate(block));
+        for (int i = 0; i < 6; ++i) blocks.push_back(allocator.allocate(block, BlockPages::WholeHuge));
         for (void* p : blocks) fill(p, block, 9);
         for (void* p : blocks) {
             allocator.release(p, block);
@@ -285,19 +374,27 @@ private slots:
         QCOMPARE(allocator.blockCacheBytes(), bound);
         QCOMPARE(pagesIn(blocks[0], block).mapped, std::size_t(0));  // the oldest went back
         QCOMPARE(pagesIn(blocks[5], block).resident, block);         // the newest is kept, resident
-        void* again = allocator.allocate(block);
+        void* again = allocator.allocate(block, BlockPages::WholeHuge);
         QCOMPARE(again, blocks[5]);  // the most recently freed of that size
         QCOMPARE(allocator.blockCacheBytes(), bound - block);
-        void* big = allocator.allocate(2 * kMiB);
+        void* shorter = allocator.allocate(block / 2, BlockPages::WholeHuge);
+        QCOMPARE(shorter, blocks[4]);  // cut to size: its second half went back
+        QCOMPARE(pagesIn(blocks[4], block).mapped, block / 2);
+        QCOMPARE(allocator.blockCacheBytes(), bound - 2 * block);
+        void* big = allocator.allocate(2 * kMiB, BlockPages::WholeHuge);
         fill(big, 2 * kMiB, 1);
         allocator.release(big, 2 * kMiB);  // over the bound: straight back to the OS
         QCOMPARE(pagesIn(big, 2 * kMiB).mapped, std::size_t(0));
+        void* lasting = allocator.allocate(block);  // Exact: never cached
+        allocator.release(lasting, block);
+        QCOMPARE(allocator.blockCacheBytes(), bound - 2 * block);
         QCOMPARE(allocator.takeBlockCachePeak(), bound);
-        QCOMPARE(allocator.takeBlockCachePeak(), bound - block);  // the peak restarts from what is held
+        QCOMPARE(allocator.takeBlockCachePeak(), bound - 2 * block);  // the peak restarts from what is held
         allocator.dropBlockCache();
         QCOMPARE(allocator.blockCacheBytes(), std::size_t(0));
-        for (int i = 2; i < 5; ++i) QCOMPARE(pagesIn(blocks[static_cast<size_t>(i)], block).mapped, std::size_t(0));
+        for (int i = 2; i < 4; ++i) QCOMPARE(pagesIn(blocks[static_cast<size_t>(i)], block).mapped, std::size_t(0));
         allocator.release(again, block);
+        allocator.release(shorter, block / 2);
     }
 
     // Reduce mode on huge pages keeps its meaning: each run's resident peak
@@ -332,6 +429,7 @@ private slots:
                                         .arg(after.size() > 1 ? after[1] : 0);
             QVERIFY2(stats.peakRssBytes >= before + 8 * kMiB, qPrintable(figures));
             QVERIFY(stats.peakBlockCacheBytes <= kHostBlockCacheBytes);
+            QVERIFY2(stats.handedOverBytes > 0, qPrintable(figures));  // the chain's blocks pass step to step
             QVERIFY2(after.back() + 8 * kMiB <= stats.peakRssBytes, qPrintable(figures));
             // From the third run on the process has settled (the first runs
             // also allocate the input, the kept output and the heap's own).

@@ -106,6 +106,8 @@ py::dict runStatsToPython(const RunStats& stats, const Graph& executed) {
     d["peak_rss_bytes"] = stats.peakRssBytes;
     d["peak_activation_bytes"] = stats.peakActivationBytes;
     d["peak_block_cache_bytes"] = stats.peakBlockCacheBytes;
+    d["handed_over_bytes"] = stats.handedOverBytes;
+    d["peak_shared_page_bytes"] = stats.peakSharedPageBytes;
     d["minor_page_faults"] = stats.minorPageFaults;
     d["fallback_transfers"] = stats.fallbackTransfers;
     d["fallback_bytes"] = stats.fallbackBytes;

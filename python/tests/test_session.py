@@ -105,6 +105,8 @@ class Session(unittest.TestCase):
             "peak_rss_bytes",
             "peak_activation_bytes",
             "peak_block_cache_bytes",
+            "handed_over_bytes",
+            "peak_shared_page_bytes",
             "minor_page_faults",
             "nodes",
             "events",

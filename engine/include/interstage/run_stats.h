@@ -35,6 +35,15 @@ struct RunStats {
     // the next tensor of the same size, at most kHostBlockCacheBytes, all
     // returned when the run ends.
     std::size_t peakBlockCacheBytes = 0;
+    // Bytes of blocks freed after one step that the next step's tensors
+    // took as they were (HostAllocator::holdReleases): no node ran between,
+    // so the RSS during every node is what fresh pages would give, without
+    // the kernel zeroing and faulting them in again.
+    std::size_t handedOverBytes = 0;
+    // Most bytes of the huge pages small tensors of the run share
+    // (SharedHugePages): resident, in the RSS; the pages of a huge page its
+    // tensors do not fill are no tensor's.
+    std::size_t peakSharedPageBytes = 0;
     std::vector<MemoryEvent> events;  // every allocation and free of the run
     // The session's body values so far (MemoryEvent::bodyValue indexes it;
     // an index never changes, so the last run's table names every run's).

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 namespace interstage {
@@ -40,21 +41,23 @@ bool hostHugePagesEnabled() {
     return enabled;
 }
 
+bool hostHandOverEnabled() {
+    static const bool enabled = !switchedOff("INTERSTAGE_NO_HAND_OVER");
+    return enabled;
+}
+
 std::size_t hostBlockCacheBytes() {
     static const std::size_t bytes = switchedOff("INTERSTAGE_NO_BLOCK_CACHE") ? 0 : kHostBlockCacheBytes;
     return bytes;
 }
 
-void* HostAllocator::allocate(std::size_t bytes, BlockPages pages) {
+void* HostAllocator::allocate(std::size_t bytes, BlockPages pages, std::size_t phase) {
     if (failCountdown_ > 0 && --failCountdown_ == 0) return nullptr;
     if (bytes == 0) bytes = 1;  // a real pointer even for empty tensors
     if (bytes < mapThreshold_) return std::aligned_alloc(64, (bytes + 63) / 64 * 64);
-    if (hugePages_ && pages == BlockPages::WholeHuge && bytes >= kHostWholeHugeMinBytes) {
-        const std::size_t mapped = roundUp(bytes, kHostHugePageBytes);
-        void* p = mapHuge(mapped);
-        if (p) wholeHuge_[p] = mapped;
-        return p;
-    }
+    if (pages == BlockPages::Shared && hugePages_ && bytes < kHostWholeHugeMinBytes)
+        if (void* carved = shared_.take(bytes)) return carved;
+    if (pages != BlockPages::Exact) return allocateRunBlock(bytes, phase % kHostHugePageBytes);
     const std::size_t mapped = roundUp(bytes, hostPageBytes());
     if (reservedLeft_ >= mapped) {
         void* carved = reserved_;
@@ -62,10 +65,52 @@ void* HostAllocator::allocate(std::size_t bytes, BlockPages pages) {
         reservedLeft_ -= mapped;
         return carved;
     }
-    if (void* cached = reuseCached(mapped)) return cached;
-    if (hugePages_ && mapped >= kHostHugePageBytes) return mapHuge(mapped);
+    if (hugePages_ && mapped >= kHostHugePageBytes) return mapOnHugePages(mapped, 0);
     void* p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? nullptr : p;
+}
+
+// A block of a run: pages freed a moment ago where they fit (held between
+// two steps, then the cache), else fresh ones. A block with a phase is
+// mapped fresh, its end on a huge-page boundary, and never reused: its
+// pages move into another block (movePages), where it goes.
+void* HostAllocator::allocateRunBlock(std::size_t bytes, std::size_t phase) {
+    const bool huge = hugePages_ && bytes >= kHostWholeHugeMinBytes;
+    const std::size_t page = hostPageBytes();
+    phase = huge ? roundUp(phase, page) % kHostHugePageBytes : 0;
+    const std::size_t mapped = roundUp(bytes + phase, huge ? kHostHugePageBytes : page) - phase;
+    void* p = nullptr;
+    if (phase > 0) {
+        p = mapOnHugePages(mapped, phase);
+    } else if (std::optional<FreeBlock> held = takeBestFit(held_, mapped)) {
+        p = held->data;
+        handedOver_ += mapped;
+    } else if (std::optional<FreeBlock> cached = takeBestFit(cache_, mapped)) {
+        p = cached->data;
+        cachedBytes_ -= cached->mapped;
+    } else if (huge) {
+        p = mapOnHugePages(mapped, 0);
+    } else {
+        p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) p = nullptr;
+    }
+    if (p) runBlocks_[p] = {mapped, huge, phase};
+    return p;
+}
+
+// The smallest free block of at least `mapped` bytes (the most recently
+// freed among equals: the next layer's tensor is often the size of the one
+// just freed), cut to `mapped`: its pages are resident already, and the
+// producer writes them. The cut goes back to the OS.
+std::optional<HostAllocator::FreeBlock> HostAllocator::takeBestFit(std::vector<FreeBlock>& blocks, std::size_t mapped) {
+    std::size_t best = blocks.size();
+    for (std::size_t i = blocks.size(); i-- > 0;)
+        if (blocks[i].mapped >= mapped && (best == blocks.size() || blocks[i].mapped < blocks[best].mapped)) best = i;
+    if (best == blocks.size()) return std::nullopt;
+    const FreeBlock block = blocks[best];
+    blocks.erase(blocks.begin() + static_cast<std::ptrdiff_t>(best));
+    if (block.mapped > mapped) munmap(static_cast<std::byte*>(block.data) + mapped, block.mapped - mapped);
+    return block;
 }
 
 std::size_t HostAllocator::reservedLength(std::size_t bytes) const {
@@ -77,7 +122,7 @@ std::size_t HostAllocator::reservedLength(std::size_t bytes) const {
 void HostAllocator::reserve(std::size_t bytes) {
     endReserve();
     if (!hugePages_ || bytes < kHostHugePageBytes) return;
-    reserved_ = static_cast<std::byte*>(mapHuge(roundUp(bytes, hostPageBytes())));
+    reserved_ = static_cast<std::byte*>(mapOnHugePages(roundUp(bytes, hostPageBytes()), 0));
     reservedLeft_ = reserved_ ? roundUp(bytes, hostPageBytes()) : 0;
 }
 
@@ -88,26 +133,27 @@ void HostAllocator::endReserve() {
 }
 
 std::size_t HostAllocator::mappedLength(const void* data, std::size_t bytes) const {
-    if (!wholeHuge_.empty()) {
-        const auto found = wholeHuge_.find(data);
-        if (found != wholeHuge_.end()) return found->second;
+    if (!runBlocks_.empty()) {
+        const auto found = runBlocks_.find(data);
+        if (found != runBlocks_.end()) return found->second.mapped;
     }
     return roundUp(bytes, hostPageBytes());
 }
 
-// A block of `mapped` bytes (whole pages) starting on a huge-page boundary,
-// advised for transparent huge pages: one fault then brings 2 MiB instead
-// of 512 faults bringing 4 KiB each. The mapping is exactly `mapped` long
-// (the slack reserved to find the boundary is unmapped at once), so the
-// resident memory still counts this block to the page: only its whole
-// 2 MiB stretches can become huge pages, its tail stays in small ones.
-void* HostAllocator::mapHuge(std::size_t mapped) {
+// A block of `mapped` bytes (whole pages) starting `phase` bytes past a
+// huge-page boundary, advised for transparent huge pages: one fault then
+// brings 2 MiB instead of 512 faults bringing 4 KiB each. The mapping is
+// exactly `mapped` long (the slack reserved to find the boundary is
+// unmapped at once), so the resident memory still counts this block to the
+// page: only its whole 2 MiB stretches can become huge pages, its head and
+// tail stay in small ones.
+void* mapOnHugePages(std::size_t mapped, std::size_t phase) {
     const std::size_t page = hostPageBytes();
-    const std::size_t reserve = mapped + kHostHugePageBytes - page;
+    const std::size_t reserve = mapped + kHostHugePageBytes - page + phase;
     void* raw = mmap(nullptr, reserve, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (raw == MAP_FAILED) return nullptr;
     const auto start = reinterpret_cast<std::uintptr_t>(raw);
-    const std::uintptr_t aligned = roundUp(start, kHostHugePageBytes);
+    const std::uintptr_t aligned = roundUp(start, kHostHugePageBytes) + phase;
     if (aligned > start) munmap(raw, aligned - start);
     const std::uintptr_t end = aligned + mapped;
     if (start + reserve > end) munmap(reinterpret_cast<void*>(end), start + reserve - end);
@@ -120,29 +166,36 @@ void HostAllocator::release(void* data, std::size_t bytes) {
     if (!data) return;
     if (bytes == 0) bytes = 1;
     if (bytes < mapThreshold_) return std::free(data);
+    if (shared_.give(data)) return;
     const std::size_t mapped = mappedLength(data, bytes);
-    if (wholeHuge_.erase(data) == 0 && keepInCache(data, mapped)) return;
+    const bool severalMappings = receivedPages_.erase(data) > 0;
+    const auto run = runBlocks_.find(data);
+    const bool reusable = run != runBlocks_.end() && run->second.phase == 0 && !severalMappings;
+    if (run != runBlocks_.end()) runBlocks_.erase(run);
+    if (reusable) {
+        if (holding_) {
+            held_.push_back({data, mapped});
+            return;
+        }
+        if (keepInCache(data, mapped)) return;
+    }
     munmap(data, mapped);
 }
 
-// A cached block of exactly this size, the most recently freed first (the
-// next layer's tensor is often the same size as the one just freed): its
-// pages are resident already, and its producer writes it whole.
-void* HostAllocator::reuseCached(std::size_t mapped) {
-    for (std::size_t i = cache_.size(); i-- > 0;) {
-        if (cache_[i].mapped != mapped) continue;
-        void* data = cache_[i].data;
-        cache_.erase(cache_.begin() + static_cast<std::ptrdiff_t>(i));
-        cachedBytes_ -= mapped;
-        return data;
-    }
-    return nullptr;
+void HostAllocator::endHold() {
+    holding_ = false;
+    shared_.endHold();
+    // What no allocation took is freed as any run block is: kept in the
+    // cache where it fits, else given back.
+    for (const FreeBlock& block : held_)
+        if (!keepInCache(block.data, block.mapped)) munmap(block.data, block.mapped);
+    held_.clear();
 }
 
 // Keeps the block, giving back the oldest cached ones to stay within the
 // bound; a block over the bound goes back itself.
 bool HostAllocator::keepInCache(void* data, std::size_t mapped) {
-    if (mapped > cacheLimit_ || (hugePages_ && mapped >= kHostHugePageBytes)) return false;
+    if (mapped > cacheLimit_) return false;
     std::size_t evicted = 0;
     while (cachedBytes_ + mapped > cacheLimit_) {
         munmap(cache_[evicted].data, cache_[evicted].mapped);
@@ -163,7 +216,7 @@ std::size_t HostAllocator::takeBlockCachePeak() {
 }
 
 void HostAllocator::dropBlockCache() {
-    for (const CachedBlock& block : cache_) munmap(block.data, block.mapped);
+    for (const FreeBlock& block : cache_) munmap(block.data, block.mapped);
     cache_.clear();
     cachedBytes_ = 0;
 }
@@ -173,8 +226,9 @@ bool HostAllocator::movePages(void* from, std::size_t bytes, void* into, std::si
     const std::size_t page = hostPageBytes();
     // Both blocks must be mappings of their own: remapping onto the C heap
     // would corrupt it.
-    if (!from || !into || bytes < mapThreshold_ || intoBytes < mapThreshold_ || bytes % page != 0 ||
-        offset % page != 0 || offset > intoBytes || bytes > intoBytes - offset)
+    if (!from || !into || shared_.holds(from) || shared_.holds(into) || bytes < mapThreshold_ ||
+        intoBytes < mapThreshold_ || bytes % page != 0 || offset % page != 0 || offset > intoBytes ||
+        bytes > intoBytes - offset)
         return false;
     void* to = static_cast<std::byte*>(into) + offset;
     const std::size_t fromMapped = mappedLength(from, bytes);
@@ -182,7 +236,9 @@ bool HostAllocator::movePages(void* from, std::size_t bytes, void* into, std::si
         // A block mapped past its bytes (to a huge-page boundary) leaves
         // that rest behind: it goes back now, as `from` is gone.
         if (fromMapped > bytes) munmap(static_cast<std::byte*>(from) + bytes, fromMapped - bytes);
-        wholeHuge_.erase(from);
+        runBlocks_.erase(from);
+        receivedPages_.erase(from);
+        receivedPages_.insert(into);
         return true;
     }
     // With MREMAP_FIXED the kernel may have unmapped the destination range
@@ -195,15 +251,19 @@ bool HostAllocator::movePages(void* from, std::size_t bytes, void* into, std::si
 bool HostAllocator::trim(void* data, std::size_t bytes, std::size_t keep) {
     const std::size_t page = hostPageBytes();
     // `keep` must stay a mapping of its own too (release() unmaps it).
-    if (!data || bytes < mapThreshold_ || keep < mapThreshold_ || keep % page != 0 || keep >= bytes) return false;
+    if (!data || shared_.holds(data) || bytes < mapThreshold_ || keep < mapThreshold_ || keep % page != 0 ||
+        keep >= bytes)
+        return false;
     const std::size_t mapped = mappedLength(data, bytes);
     // A block on whole huge pages stays on whole huge pages (release()
     // unmaps its recorded length).
-    const auto wholeHuge = wholeHuge_.find(data);
-    const std::size_t kept = wholeHuge == wholeHuge_.end() ? keep : roundUp(keep, kHostHugePageBytes);
+    const auto run = runBlocks_.find(data);
+    const bool huge = run != runBlocks_.end() && run->second.huge;
+    const std::size_t phase = huge ? run->second.phase : 0;
+    const std::size_t kept = huge ? roundUp(keep + phase, kHostHugePageBytes) - phase : keep;
     if (kept >= mapped) return false;
     if (munmap(static_cast<std::byte*>(data) + kept, mapped - kept) != 0) return false;
-    if (wholeHuge != wholeHuge_.end()) wholeHuge->second = kept;
+    if (run != runBlocks_.end()) run->second.mapped = kept;
     return true;
 }
 

@@ -5,11 +5,14 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "interstage/memory_budget.h"
+#include "memory/shared_huge_pages.h"
 
 namespace interstage {
 
@@ -32,21 +35,29 @@ constexpr std::size_t kHostHugePageBytes = std::size_t(2) << 20;
 // 1 MiB block, 1.1x at 20 MiB); the tracked bytes stay the tensors' own.
 constexpr std::size_t kHostWholeHugeMinBytes = std::size_t(1) << 20;
 
-// The most bytes of freed mapped blocks the allocator keeps for reuse by
-// the next block of the same size (reduce modes free and allocate tensors
-// of the same sizes all run long): such a block skips mmap, its page
+// The most bytes of freed run blocks (BlockPages::WholeHuge) the allocator
+// keeps for reuse by a later block of the run that fits in one (the
+// smallest that does, cut to size): such a block skips mmap, its page
 // faults, the kernel's zeroing and munmap. Small, so RSS still falls as
-// tensors die; emptied at the end of each run (dropBlockCache). Only blocks
-// on small pages are kept: remapping a huge-page block costs one fault per
-// 2 MiB, so keeping it would hold much memory to save little.
+// tensors die; emptied at the end of each run (dropBlockCache).
 constexpr std::size_t kHostBlockCacheBytes = std::size_t(8) << 20;
 
 // How a block's pages are mapped: Exact maps its bytes to the page (what
 // lasts a session: default mode's tensors, the arena's slab, where rounding
-// every tensor up would add up); WholeHuge rounds a block of at least
-// kHostWholeHugeMinBytes up to whole huge pages (blocks that live a few
-// steps of a run, where the faults of each run's re-mapping dominate).
-enum class BlockPages { Exact, WholeHuge };
+// every tensor up would add up); WholeHuge is a run block, one that lives a
+// few steps of a run, where the faults of each run's re-mapping dominate:
+// one of at least kHostWholeHugeMinBytes is rounded up to whole huge pages,
+// and freed run blocks are reused (holdReleases(), the freed-block cache).
+//
+// Shared is a run block that nothing moves, moves pages into or cuts
+// (TensorMemory knows): one under kHostWholeHugeMinBytes is carved from huge
+// pages it shares with other small blocks (SharedHugePages), and from there
+// up it is a WholeHuge block.
+enum class BlockPages { Exact, WholeHuge, Shared };
+
+// False when INTERSTAGE_NO_HAND_OVER is set (to anything but 0): run blocks
+// released between two steps go back at once (HostAllocator::holdReleases).
+bool hostHandOverEnabled();
 
 // kHostBlockCacheBytes, or 0 when INTERSTAGE_NO_BLOCK_CACHE is set (to
 // anything but 0): every freed block then goes straight back (A/B runs).
@@ -56,6 +67,10 @@ std::size_t hostBlockCacheBytes();
 // block is then mapped with small pages, as before (A/B measurements).
 bool hostHugePagesEnabled();
 
+// `mapped` bytes (whole pages) starting `phase` bytes past a huge-page
+// boundary, advised for transparent huge pages; nullptr when the OS refuses.
+void* mapOnHugePages(std::size_t mapped, std::size_t phase);
+
 // The OS page size (what mapped blocks and page moves are made of).
 std::size_t hostPageBytes();
 
@@ -64,12 +79,23 @@ public:
     explicit HostAllocator(std::size_t mapThreshold = kHostMapThreshold, bool hugePages = hostHugePagesEnabled(),
                            std::size_t blockCacheBytes = hostBlockCacheBytes())
         : mapThreshold_(mapThreshold), hugePages_(hugePages), cacheLimit_(blockCacheBytes) {}
-    ~HostAllocator() { dropBlockCache(); }
+    ~HostAllocator() {
+        endHold();
+        dropBlockCache();
+    }
     HostAllocator(const HostAllocator&) = delete;
     HostAllocator& operator=(const HostAllocator&) = delete;
 
     // nullptr when the system refuses (or an injected fault fires).
-    void* allocate(std::size_t bytes, BlockPages pages = BlockPages::Exact);
+    // A run block's `phase` is where its start falls within a huge page:
+    // a block whose pages move to an offset in another (movePages) starts
+    // at that offset's phase, so that its 2 MiB stretches land on 2 MiB
+    // boundaries there and move whole. Pages moved off the boundary are
+    // split into small ones, and on a virtual machine with shadow page
+    // tables every one of them then costs a trap on its next touch
+    // (measured here: reading 25 MiB moved 1 MiB off the boundary took
+    // 49 ms, against 1.2 ms when it lands on one).
+    void* allocate(std::size_t bytes, BlockPages pages = BlockPages::Exact, std::size_t phase = 0);
     void release(void* data, std::size_t bytes);
 
     // Set-up of many lasting blocks at once (default mode's tensors, reuse
@@ -110,6 +136,28 @@ public:
     std::size_t takeBlockCachePeak();
     void dropBlockCache();
 
+    // Hand-over between two steps of a run (reduce modes): from
+    // holdReleases() until endHold(), a released run block is held back,
+    // and allocate() of a run block takes the smallest held one that is
+    // long enough (its tail past the new length goes back at once) instead
+    // of mapping fresh pages. No node runs between the releases after one
+    // step and the allocations before the next, so during every node the
+    // process holds what it would if the one block went back and the other
+    // were mapped anew (once its producer wrote it); what is saved is the
+    // kernel zeroing and faulting the pages in again, most of reduce mode's
+    // cost. endHold() frees what no allocation took (to the cache or the
+    // OS); takeHandedOverBytes() says how many bytes were handed over since
+    // its last call.
+    void holdReleases() {
+        holding_ = handOver_;
+        if (holding_) shared_.hold();
+    }
+    void endHold();
+    std::size_t takeHandedOverBytes() { return std::exchange(handedOver_, 0); }
+    // The most bytes of huge pages shared by small blocks since the last
+    // call (SharedHugePages::takePeakBytes).
+    std::size_t takeSharedPagePeak() { return shared_.takePeakBytes(); }
+
     // The run-time guard: the budget the tracked live bytes must stay
     // under (bytes 0: none). The allocator does not track; TensorMemory
     // asks before each buffer it allocates while a run goes (reduce modes,
@@ -124,24 +172,38 @@ public:
     void failNthPageMove(int n) { moveFailCountdown_ = n; }
 
 private:
+    struct FreeBlock {
+        void* data;
+        std::size_t mapped;
+    };
+    struct RunBlock {
+        std::size_t mapped;
+        bool huge;          // on whole huge pages: trims keep it so
+        std::size_t phase;  // its start past a huge-page boundary (a page move's source): never reused
+    };
+
     // The length of the mapping of an allocate()d block of `bytes`.
     std::size_t mappedLength(const void* data, std::size_t bytes) const;
-    void* mapHuge(std::size_t mapped);
-    void* reuseCached(std::size_t mapped);
+    void* allocateRunBlock(std::size_t bytes, std::size_t phase);
+    static std::optional<FreeBlock> takeBestFit(std::vector<FreeBlock>& blocks, std::size_t mapped);
     bool keepInCache(void* data, std::size_t mapped);
 
     std::size_t mapThreshold_;
     bool hugePages_;
     std::byte* reserved_ = nullptr;  // the rest of the reserve() region
     std::size_t reservedLeft_ = 0;
-    struct CachedBlock {
-        void* data;
-        std::size_t mapped;
-    };
-    std::vector<CachedBlock> cache_;  // oldest first
-    // Blocks mapped as whole huge pages, by address: their mapped length
-    // (past their bytes) for release(), trim() and movePages().
-    std::unordered_map<const void*, std::size_t> wholeHuge_;
+    // Run blocks in use, by address: their mapped length (past their bytes
+    // where on whole huge pages) for release(), trim() and movePages().
+    std::unordered_map<const void*, RunBlock> runBlocks_;
+    // Blocks pages were moved into: several mappings, which a later page
+    // move out of them would refuse, so they are never reused.
+    std::unordered_set<const void*> receivedPages_;
+    SharedHugePages shared_;        // BlockPages::Shared blocks under kHostWholeHugeMinBytes
+    std::vector<FreeBlock> held_;   // released while holding
+    std::vector<FreeBlock> cache_;  // oldest first
+    bool handOver_ = hostHandOverEnabled();
+    bool holding_ = false;
+    std::size_t handedOver_ = 0;
     std::size_t cacheLimit_;
     std::size_t cachedBytes_ = 0;
     std::size_t cachePeak_ = 0;

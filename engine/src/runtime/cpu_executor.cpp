@@ -174,7 +174,10 @@ Status CpuExecutor::runSteps(RunProgress* progress, const std::function<bool()>&
                     {node.name, node.opType, msBetween(start, end), msBetween(tracker_.runStart(), start)});
         }
         memory_.afterStep(step);
-        if (stopRequested()) return Status(StatusCode::Cancelled, "the run was stopped");
+        if (stopRequested()) {
+            memory_.endSteps();
+            return Status(StatusCode::Cancelled, "the run was stopped");
+        }
     }
     return Status::ok();
 }

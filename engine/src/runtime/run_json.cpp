@@ -20,6 +20,8 @@ std::string runStatsJson(const RunStats& stats, bool deviceHeapSampled) {
                           {"peak_activation_bytes", stats.peakActivationBytes},
                           {"minor_page_faults", stats.minorPageFaults},
                           {"peak_block_cache_bytes", stats.peakBlockCacheBytes},
+                          {"handed_over_bytes", stats.handedOverBytes},
+                          {"peak_shared_page_bytes", stats.peakSharedPageBytes},
                           {"fallback_transfers", stats.fallbackTransfers},
                           {"fallback_bytes", stats.fallbackBytes},
                           {"progress_batches", stats.progressBatches}};

@@ -278,6 +278,8 @@ Status Session::Impl::execute(const std::map<std::string, TensorData>& inputs, R
     // The freed blocks kept for reuse go back with the run: between runs
     // the process holds what the plan keeps, no more.
     stats.peakBlockCacheBytes = allocator.takeBlockCachePeak();
+    stats.handedOverBytes = allocator.takeHandedOverBytes();
+    stats.peakSharedPageBytes = allocator.takeSharedPagePeak();
     allocator.dropBlockCache();
     progress.finish();
     return status;

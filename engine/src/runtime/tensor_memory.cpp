@@ -29,8 +29,12 @@ void TensorMemory::setPlan(const std::vector<PlannedTensor>& tensors, MemoryPlan
     heldBytes_.assign(plan_.buffers.size(), 0);
     allocatedIn_.assign(plan_.buffers.size(), -1);
     arriving_.assign(plan_.buffers.size(), 0);
+    phase_.assign(plan_.buffers.size(), 0);
+    ownMapping_.assign(plan_.buffers.size(), false);
     for (size_t m = 0; m < plan_.moves.size(); ++m) {
         const PageMove& move = plan_.moves[m];
+        phase_[static_cast<size_t>(move.from)] = move.offset % kHostHugePageBytes;
+        ownMapping_[static_cast<size_t>(move.from)] = ownMapping_[static_cast<size_t>(move.into)] = true;
         movesAt_[static_cast<size_t>(move.step)].push_back(m);
         arriving_[static_cast<size_t>(move.into)] += plan_.buffers[static_cast<size_t>(move.from)].bytes;
     }
@@ -41,6 +45,17 @@ void TensorMemory::setPlan(const std::vector<PlannedTensor>& tensors, MemoryPlan
         allocAt_[static_cast<size_t>(spec.allocStep)].push_back(b);
         if (spec.freeStep != kPersistent) freeAt_[static_cast<size_t>(spec.freeStep)].push_back(b);
     }
+}
+
+// Buffers that come and go within a run (reduce modes, bodies) are
+// re-mapped every run: huge pages, whole or shared, keep that cheap. A
+// buffer pages move out of or into, or one cut short, is a mapping of its
+// own (the OS moves and cuts mappings). The others are mapped once, to the
+// page.
+BlockPages TensorMemory::pagesOf(size_t buffer) const {
+    const BufferSpec& spec = plan_.buffers[buffer];
+    if (!spec.perRun()) return BlockPages::Exact;
+    return ownMapping_[buffer] || !spec.trims.empty() ? BlockPages::WholeHuge : BlockPages::Shared;
 }
 
 Status TensorMemory::allocate(size_t buffer) {
@@ -59,10 +74,7 @@ Status TensorMemory::allocate(size_t buffer) {
                           (spec.firstTenant == kNoValue ? std::string("the arena") : std::string("a tensor buffer")) +
                           " would bring the memory held to " + budgetBytesText(held + adding) + ", more than " +
                           budgetText(budget) + "; the run stopped there");
-    // Buffers that come and go within a run (reduce modes, bodies) are
-    // re-mapped every run: whole huge pages keep that cheap. The others
-    // are mapped once, to the page.
-    void* data = allocator_.allocate(spec.bytes, spec.perRun() ? BlockPages::WholeHuge : BlockPages::Exact);
+    void* data = allocator_.allocate(spec.bytes, pagesOf(buffer), phase_[buffer]);
     if (!data) {
         std::string name = spec.firstTenant == kNoValue ? "the arena" : "a tensor buffer";
         return Status(StatusCode::OutOfMemory, "cannot allocate " + std::to_string(spec.bytes) + " bytes for " + name);
@@ -114,6 +126,7 @@ void TensorMemory::movePages(const PageMove& move) {
 }
 
 Status TensorMemory::beginRun() {
+    allocator_.endHold();
     // The lasting buffers not mapped yet (the first run's) come from one
     // region on huge pages (HostAllocator::reserve).
     std::size_t lasting = 0;
@@ -133,8 +146,14 @@ Status TensorMemory::beginRun() {
 
 Status TensorMemory::beforeStep(int step) {
     if (step < 0 || static_cast<size_t>(step) >= allocAt_.size()) return Status::ok();
-    for (size_t b : allocAt_[static_cast<size_t>(step)]) IS_RETURN_IF_ERROR(allocate(b));
+    for (size_t b : allocAt_[static_cast<size_t>(step)]) {
+        if (Status status = allocate(b); !status.isOk()) {
+            allocator_.endHold();
+            return status;
+        }
+    }
     for (size_t m : movesAt_[static_cast<size_t>(step)]) movePages(plan_.moves[m]);
+    allocator_.endHold();  // what the step's allocations did not take
     return Status::ok();
 }
 
@@ -152,15 +171,23 @@ void TensorMemory::afterStep(int step) {
         heldBytes_[b] -= cut;
         mappedBytes_[b] = keep;
     }
+    // The blocks freed here and those the next step allocates can be the
+    // same pages (HostAllocator::holdReleases); the next beforeStep() ends
+    // the hold, the last step has none.
+    if (static_cast<size_t>(step) + 1 < freeAt_.size()) allocator_.holdReleases();
     for (size_t b : freeAt_[static_cast<size_t>(step)]) release(b);
 }
 
+void TensorMemory::endSteps() { allocator_.endHold(); }
+
 void TensorMemory::releasePerRun() {
+    allocator_.endHold();
     for (size_t b = 0; b < bufferData_.size(); ++b)
         if (plan_.buffers[b].perRun()) release(b);
 }
 
 void TensorMemory::releaseAll() {
+    allocator_.endHold();
     for (size_t b = 0; b < bufferData_.size(); ++b) release(b);
 }
 

@@ -28,6 +28,9 @@ public:
     Status beginRun();
     Status beforeStep(int step);
     void afterStep(int step);
+    // A run that stops between steps gives back the blocks afterStep() held
+    // for the next step.
+    void endSteps();
     // Frees everything (session end, re-plan).
     void releaseAll();
     // Frees the buffers the plan allocates per run (a body whose node is
@@ -52,6 +55,7 @@ public:
     const std::vector<PlannedTensor>& tensors() const { return tensors_; }
 
 private:
+    BlockPages pagesOf(size_t buffer) const;
     Status allocate(size_t buffer);
     void release(size_t buffer);
     // A PageMove of the plan (before its step's kernel runs); where the
@@ -70,6 +74,8 @@ private:
     std::vector<std::vector<std::pair<size_t, std::size_t>>> trimsAt_;  // per step: (buffer, bytes kept) after it
     std::vector<std::size_t> mappedBytes_;  // per buffer: its length for the allocator (after trims)
     std::vector<std::size_t> heldBytes_;    // per buffer: the bytes reported to the tracker as held
+    std::vector<bool> ownMapping_;          // per buffer: pages move out of or into it
+    std::vector<std::size_t> phase_;        // per buffer: where a page move's source starts in a huge page
     std::vector<std::size_t> arriving_;     // per buffer: bytes that arrive by page moves
     std::vector<void*> address_;            // per value
     bool nameTensors_ = true;
