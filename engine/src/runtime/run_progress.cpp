@@ -44,6 +44,7 @@ void RunProgress::finish() {
 
 void RunProgress::nodeDone(NodeTiming timing) {
     stats_.nodes.push_back(std::move(timing));
+    sampler_.sampleIfDue();
     if (observer_ && std::chrono::steady_clock::now() - lastBatch_ > kBatchInterval) deliver();
 }
 
