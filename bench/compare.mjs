@@ -105,10 +105,14 @@ for (const m of models) {
   const once = ['--threads', String(threads), '--runs', '1', ...inputs];
   const ortScript = path.join(root, 'bench/ort_run.mjs');
   const ours = steadyColumns || reduceColumns ? timings(cli, ['run', file, ...common]) : {};
+  // Reduce right after default: this machine's speed drifts by 10-30% over
+  // minutes, and with the other columns between them the ratio of the two
+  // measured that drift as much as reduce mode (U^2-Net-P 1.19 to 1.62 in
+  // three tables of one hour, against 1.08-1.17 run next to each other).
+  const reduce = reduceColumns ? timings(cli, ['run', file, ...common, '--mode', 'reduce']) : {};
   const ort = steadyColumns ? timings('node', [ortScript, file, ...common]) : {};
   const oursFirst = firstColumns ? firstResult(cli, ['run', file, ...once]) : {};
   const ortFirst = firstColumns ? firstResult('node', [ortScript, file, ...once]) : {};
-  const reduce = reduceColumns ? timings(cli, ['run', file, ...common, '--mode', 'reduce']) : {};
   const error = [ours, ort, oursFirst, ortFirst, reduce].find((t) => t.error);
   if (error) {
     console.log(`${m.name.padEnd(16)} ${error.error}`);
