@@ -195,6 +195,13 @@ private slots:
         allocator.release(a, big);
         allocator.release(b, other);
         QCOMPARE(pagesIn(a, 10 * kMiB).resident, 10 * kMiB);  // held, not gone
+        // A block pages will move into takes fresh pages: resident ones
+        // there would be held, untracked, until the move replaced them.
+        void* destination = allocator.allocate(other, BlockPages::WholeHuge, {0, true});
+        QVERIFY(destination != a && destination != b);
+        QCOMPARE(pagesIn(destination, other).resident, std::size_t(0));
+        QCOMPARE(allocator.takeHandedOverBytes(), std::size_t(0));
+        allocator.release(destination, other);  // held as well
         auto* c = static_cast<unsigned char*>(allocator.allocate(next, BlockPages::WholeHuge));
         QCOMPARE(c, a);                                     // the smallest that fits is a (b is too short)
         QCOMPARE(pagesIn(c, 10 * kMiB).mapped, 6 * kMiB);   // cut to 5 MiB on whole huge pages
@@ -255,7 +262,7 @@ private slots:
         HostAllocator allocator(kHostMapThreshold, true, 0);
         const std::size_t intoBytes = 52 * kMiB, fromBytes = 25 * kMiB, offset = 25 * kMiB;
         auto* into = static_cast<unsigned char*>(allocator.allocate(intoBytes, BlockPages::WholeHuge));
-        auto* from = static_cast<unsigned char*>(allocator.allocate(fromBytes, BlockPages::WholeHuge, offset));
+        auto* from = static_cast<unsigned char*>(allocator.allocate(fromBytes, BlockPages::WholeHuge, {offset}));
         QVERIFY(into && from);
         QCOMPARE(reinterpret_cast<std::uintptr_t>(into) % kHostHugePageBytes, std::uintptr_t(0));
         QCOMPARE(reinterpret_cast<std::uintptr_t>(from) % kHostHugePageBytes, offset % kHostHugePageBytes);

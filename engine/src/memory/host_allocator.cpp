@@ -51,13 +51,13 @@ std::size_t hostBlockCacheBytes() {
     return bytes;
 }
 
-void* HostAllocator::allocate(std::size_t bytes, BlockPages pages, std::size_t phase) {
+void* HostAllocator::allocate(std::size_t bytes, BlockPages pages, BlockPlacement placement) {
     if (failCountdown_ > 0 && --failCountdown_ == 0) return nullptr;
     if (bytes == 0) bytes = 1;  // a real pointer even for empty tensors
     if (bytes < mapThreshold_) return std::aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (pages == BlockPages::Shared && hugePages_ && bytes < kHostWholeHugeMinBytes)
         if (void* carved = shared_.take(bytes)) return carved;
-    if (pages != BlockPages::Exact) return allocateRunBlock(bytes, phase % kHostHugePageBytes);
+    if (pages != BlockPages::Exact) return allocateRunBlock(bytes, placement);
     const std::size_t mapped = roundUp(bytes, hostPageBytes());
     if (reservedLeft_ >= mapped) {
         void* carved = reserved_;
@@ -73,15 +73,20 @@ void* HostAllocator::allocate(std::size_t bytes, BlockPages pages, std::size_t p
 // A block of a run: pages freed a moment ago where they fit (held between
 // two steps, then the cache), else fresh ones. A block with a phase is
 // mapped fresh, its end on a huge-page boundary, and never reused: its
-// pages move into another block (movePages), where it goes.
-void* HostAllocator::allocateRunBlock(std::size_t bytes, std::size_t phase) {
+// pages move into another block (movePages), where it goes. One pages
+// move into takes fresh pages too (BlockPlacement::freshPages).
+void* HostAllocator::allocateRunBlock(std::size_t bytes, BlockPlacement placement) {
     const bool huge = hugePages_ && bytes >= kHostWholeHugeMinBytes;
     const std::size_t page = hostPageBytes();
-    phase = huge ? roundUp(phase, page) % kHostHugePageBytes : 0;
+    const std::size_t phase = huge ? roundUp(placement.phase, page) % kHostHugePageBytes : 0;
     const std::size_t mapped = roundUp(bytes + phase, huge ? kHostHugePageBytes : page) - phase;
     void* p = nullptr;
     if (phase > 0) {
         p = mapOnHugePages(mapped, phase);
+    } else if (placement.freshPages) {
+        p = huge ? mapOnHugePages(mapped, 0)
+                 : mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED) p = nullptr;
     } else if (std::optional<FreeBlock> held = takeBestFit(held_, mapped)) {
         p = held->data;
         handedOver_ += mapped;
@@ -244,7 +249,10 @@ bool HostAllocator::movePages(void* from, std::size_t bytes, void* into, std::si
     // With MREMAP_FIXED the kernel may have unmapped the destination range
     // before refusing: map fresh pages there, so the caller's copy lands in
     // memory (the range held nothing yet).
+    // The range is a mapping of its own now: `into` is several, so it is
+    // not reused either.
     (void)mmap(to, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    receivedPages_.insert(into);
     return false;
 }
 

@@ -74,6 +74,22 @@ void* mapOnHugePages(std::size_t mapped, std::size_t phase);
 // The OS page size (what mapped blocks and page moves are made of).
 std::size_t hostPageBytes();
 
+// Where a run block's pages lie and come from, for page moves (movePages).
+struct BlockPlacement {
+    // Where its start falls within a huge page: a block whose pages move to
+    // an offset in another starts at that offset's phase, so that its 2 MiB
+    // stretches land on 2 MiB boundaries there and move whole. Pages moved
+    // off the boundary are split into small ones, and on a virtual machine
+    // with shadow page tables every one of them then costs a trap on its
+    // next touch (measured here: reading 25 MiB moved 1 MiB off the boundary
+    // took 49 ms, against 1.2 ms when it lands on one).
+    std::size_t phase = 0;
+    // Pages move into it: fresh ones only. A freed block's resident pages
+    // would sit where the moved ones arrive, held until the move replaces
+    // them, above the bytes the tracker counts.
+    bool freshPages = false;
+};
+
 class HostAllocator {
 public:
     explicit HostAllocator(std::size_t mapThreshold = kHostMapThreshold, bool hugePages = hostHugePagesEnabled(),
@@ -87,15 +103,7 @@ public:
     HostAllocator& operator=(const HostAllocator&) = delete;
 
     // nullptr when the system refuses (or an injected fault fires).
-    // A run block's `phase` is where its start falls within a huge page:
-    // a block whose pages move to an offset in another (movePages) starts
-    // at that offset's phase, so that its 2 MiB stretches land on 2 MiB
-    // boundaries there and move whole. Pages moved off the boundary are
-    // split into small ones, and on a virtual machine with shadow page
-    // tables every one of them then costs a trap on its next touch
-    // (measured here: reading 25 MiB moved 1 MiB off the boundary took
-    // 49 ms, against 1.2 ms when it lands on one).
-    void* allocate(std::size_t bytes, BlockPages pages = BlockPages::Exact, std::size_t phase = 0);
+    void* allocate(std::size_t bytes, BlockPages pages = BlockPages::Exact, BlockPlacement placement = {});
     void release(void* data, std::size_t bytes);
 
     // Set-up of many lasting blocks at once (default mode's tensors, reuse
@@ -184,7 +192,7 @@ private:
 
     // The length of the mapping of an allocate()d block of `bytes`.
     std::size_t mappedLength(const void* data, std::size_t bytes) const;
-    void* allocateRunBlock(std::size_t bytes, std::size_t phase);
+    void* allocateRunBlock(std::size_t bytes, BlockPlacement placement);
     static std::optional<FreeBlock> takeBestFit(std::vector<FreeBlock>& blocks, std::size_t mapped);
     bool keepInCache(void* data, std::size_t mapped);
 

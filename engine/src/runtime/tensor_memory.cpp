@@ -74,7 +74,7 @@ Status TensorMemory::allocate(size_t buffer) {
                           (spec.firstTenant == kNoValue ? std::string("the arena") : std::string("a tensor buffer")) +
                           " would bring the memory held to " + budgetBytesText(held + adding) + ", more than " +
                           budgetText(budget) + "; the run stopped there");
-    void* data = allocator_.allocate(spec.bytes, pagesOf(buffer), phase_[buffer]);
+    void* data = allocator_.allocate(spec.bytes, pagesOf(buffer), {phase_[buffer], arriving_[buffer] > 0});
     if (!data) {
         std::string name = spec.firstTenant == kNoValue ? "the arena" : "a tensor buffer";
         return Status(StatusCode::OutOfMemory, "cannot allocate " + std::to_string(spec.bytes) + " bytes for " + name);
