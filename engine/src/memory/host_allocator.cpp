@@ -81,21 +81,18 @@ void* HostAllocator::allocateRunBlock(std::size_t bytes, BlockPlacement placemen
     const std::size_t phase = huge ? roundUp(placement.phase, page) % kHostHugePageBytes : 0;
     const std::size_t mapped = roundUp(bytes + phase, huge ? kHostHugePageBytes : page) - phase;
     void* p = nullptr;
-    if (phase > 0) {
+    if (phase == 0 && !placement.freshPages) {
+        if (std::optional<FreeBlock> held = takeBestFit(held_, mapped)) {
+            p = held->data;
+            handedOver_ += mapped;
+        } else if (std::optional<FreeBlock> cached = takeBestFit(cache_, mapped)) {
+            p = cached->data;
+            cachedBytes_ -= cached->mapped;
+        }
+    }
+    if (!p && huge) {
         p = mapOnHugePages(mapped, phase);
-    } else if (placement.freshPages) {
-        p = huge ? mapOnHugePages(mapped, 0)
-                 : mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED) p = nullptr;
-    } else if (std::optional<FreeBlock> held = takeBestFit(held_, mapped)) {
-        p = held->data;
-        handedOver_ += mapped;
-    } else if (std::optional<FreeBlock> cached = takeBestFit(cache_, mapped)) {
-        p = cached->data;
-        cachedBytes_ -= cached->mapped;
-    } else if (huge) {
-        p = mapOnHugePages(mapped, 0);
-    } else {
+    } else if (!p) {
         p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED) p = nullptr;
     }
