@@ -240,6 +240,51 @@ private slots:
             QVERIFY2(std::abs(got.output.data<float>()[i] - expected[i]) <= 1e-4f + 1e-4f * std::abs(expected[i]),
                      qPrintable(QString("%1: %2 vs %3").arg(i).arg(got.output.data<float>()[i]).arg(expected[i])));
     }
+    // Every activation fusion folds into a convolution computed outside
+    // oneDNN is applied by the vectorized activateRow (cpu/activation.h)
+    // after each output plane: the fused result is the unfused graph's,
+    // on planes whose length leaves a vector tail (3 x 23) and ones that
+    // do not (2 x 96, PP-LCNet's last stage).
+    void depthwiseFusedActivationsMatchUnfused_data() {
+        QTest::addColumn<QString>("act");
+        QTest::addColumn<int>("height");
+        QTest::addColumn<int>("width");
+        for (const char* act : {"Relu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "LeakyRelu"}) {
+            QTest::newRow(qPrintable(QString("%1 3x23").arg(act))) << QString(act) << 3 << 23;
+            QTest::newRow(qPrintable(QString("%1 2x96").arg(act))) << QString(act) << 2 << 96;
+        }
+    }
+    void depthwiseFusedActivationsMatchUnfused() {
+        QFETCH(QString, act);
+        QFETCH(int, height);
+        QFETCH(int, width);
+        const int64_t c = 20;
+        WeightGenerator gen(29);
+        GraphBuilder b("dwact", 13);
+        b.input("x", DataType::Float, {1, c, height, width});
+        const auto wv = b.initializer("w", TensorData::fromFloat(gen.uniform(c * 25, 0.5f), {c, 1, 5, 5}));
+        const auto bv = b.initializer("b", TensorData::fromFloat(gen.uniform(c, 0.5f), {c}));
+        const auto conv = b.op("Conv", {"x", wv, bv}, {intAttr("group", c), intsAttr("pads", {2, 2, 2, 2})}, "dw");
+        std::vector<std::string> inputs{conv};
+        std::vector<Attribute> attributes;
+        if (act == "Clip") {
+            inputs.push_back(b.initializer("lo", TensorData::fromFloat({-0.25f}, {})));
+            inputs.push_back(b.initializer("hi", TensorData::fromFloat({0.75f}, {})));
+        }
+        if (act == "HardSigmoid") attributes = {floatAttr("alpha", 0.3f), floatAttr("beta", 0.4f)};
+        if (act == "LeakyRelu") attributes = {floatAttr("alpha", 0.1f)};
+        b.output(b.op(act.toStdString(), inputs, attributes, "y"), DataType::Float, {1, c, height, width});
+        // Inputs spread over [-4, 4], across HardSwish's and HardSigmoid's bends.
+        const std::map<std::string, TensorData> in{
+            {"x", TensorData::fromFloat(gen.uniform(c * height * width, 4.f), {1, c, height, width})}};
+        const Outcome reference = runWith(b, false, false, "y", in);
+        const Outcome fused = runWith(b, true, false, "y", in);
+        QCOMPARE(countOps(reference.executed, act.toStdString()), 1);
+        QCOMPARE(countOps(fused.executed, act.toStdString()), 0);
+        QString why;
+        QVERIFY2(testsupport::closeFloats(fused.output, reference.output, why), qPrintable(why));
+    }
+
     // The residual Add (+ fused Relu) of same-shape float32 operands runs
     // as one vector pass (add_same_shape.cpp): exact sums, Relu as
     // std::max (NaN kept), lengths with and without a vector tail, and an

@@ -28,6 +28,11 @@ Activation fusedActivation(const Node& node);
 // Applies the activation in place to n floats (threads: OpenMP inside).
 void applyActivation(const Activation& activation, float* data, int64_t n);
 
+// The same on one thread, for kernels that finish an output row while it is
+// in cache: vectorized with the switch outside the loop
+// (ops/elementwise/fused_activation.cpp; the Gelu forms element by element).
+void activateRow(const Activation& activation, float* data, int64_t n);
+
 // One element, for kernels that fuse it into their own loop.
 float activate(const Activation& activation, float x);
 

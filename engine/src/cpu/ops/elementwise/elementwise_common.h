@@ -209,10 +209,6 @@ inline int64_t dimProduct(const Shape& shape, size_t from, size_t to) {
     return p;
 }
 
-// ---- fused activation applied in place to one row of float32 output
-// (fused_activation.cpp: vectorized, the switch hoisted out of the loop).
-void activateRow(const Activation& activation, float* data, int64_t n);
-
 // ---- parallel loop over [0, n) in contiguous blocks, one block per thread.
 template <class Fn>
 void parallelBlocks(int64_t n, int64_t work, Fn&& fn) {

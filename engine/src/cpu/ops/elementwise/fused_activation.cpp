@@ -1,6 +1,7 @@
-// The activations layer fusion folds into a producing elementwise op (Add):
-// applied to each run of the output while it is still in cache, with the
-// same vectorized rows as the standalone activation kernels.
+// cpu::activateRow (cpu/activation.h): the activations layer fusion folds
+// into a producing op (Add, the convolutions computed outside oneDNN, a
+// channel affine), applied to each run of the output while it is still in
+// cache, with the same vectorized rows as the standalone activation kernels.
 #include "cpu/ops/elementwise/elementwise_common.h"
 #include "cpu/ops/elementwise/vec_math.h"
 
@@ -20,7 +21,12 @@ EW_DEFINE_VEC_MAP(fusedLeakyRelu, x >= 0.f ? x : alpha * x)
 
 }  // namespace
 
+}  // namespace interstage::cpu::ew
+
+namespace interstage::cpu {
+
 void activateRow(const Activation& a, float* data, int64_t n) {
+    using namespace ew;
     switch (a.kind) {
         case Activation::Kind::None:
             return;
@@ -43,4 +49,4 @@ void activateRow(const Activation& a, float* data, int64_t n) {
     }
 }
 
-}  // namespace interstage::cpu::ew
+}  // namespace interstage::cpu

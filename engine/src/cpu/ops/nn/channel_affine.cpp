@@ -11,16 +11,15 @@ namespace interstage::cpu::nn {
 namespace {
 
 // One run of `count` elements of one channel (NCHW), or `count` vectors of
-// Block lanes (blocked: lane k is channel first + k). The activation kinds
-// with a vector form (none, Relu) get their own loops; the others go
-// through activate().
-enum class Act { None, Relu, Other };
+// Block lanes (blocked: lane k is channel first + k). Relu is fused into
+// the loop; the other activations follow over the run while it is in
+// cache (channelAffine, activateRow).
+enum class Act { None, Relu };
 
 template <Act A>
-[[gnu::always_inline]] inline float apply(const Activation& a, float v) {
+[[gnu::always_inline]] inline float apply(float v) {
     if constexpr (A == Act::None) return v;
-    if constexpr (A == Act::Relu) return v < 0.f ? 0.f : v;  // as std::max(v, 0): NaN stays; a vector select
-    return activate(a, v);
+    return v < 0.f ? 0.f : v;  // as std::max(v, 0): NaN stays; a vector select
 }
 
 // Block floats as one vector (GCC's vector extension), so the per-lane
@@ -30,9 +29,9 @@ using Lanes [[gnu::vector_size(Block * sizeof(float))]] = float;
 
 template <int Block, Act A>
 [[gnu::always_inline]] inline void runBody(const float* __restrict x, float* __restrict y, const float* scale,
-                                           const float* shift, int64_t count, const Activation& act) {
-    if constexpr (Block == 1 || A == Act::Other) {
-        for (int64_t i = 0; i < count * Block; ++i) y[i] = apply<A>(act, x[i] * scale[i % Block] + shift[i % Block]);
+                                           const float* shift, int64_t count) {
+    if constexpr (Block == 1) {
+        for (int64_t i = 0; i < count; ++i) y[i] = apply<A>(x[i] * scale[0] + shift[0]);
     } else {
         using V = Lanes<Block>;
         V a, c;
@@ -49,23 +48,21 @@ template <int Block, Act A>
     }
 }
 
-using RunFunction = void (*)(const float*, float*, const float*, const float*, int64_t, const Activation&);
+using RunFunction = void (*)(const float*, float*, const float*, const float*, int64_t);
 
 template <int Block, Act A>
 __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"))) IS_FP_CONTRACT_FAST void runAvx512(
-    const float* x, float* y, const float* scale, const float* shift, int64_t count, const Activation& act) {
-    runBody<Block, A>(x, y, scale, shift, count, act);
+    const float* x, float* y, const float* scale, const float* shift, int64_t count) {
+    runBody<Block, A>(x, y, scale, shift, count);
 }
 template <int Block, Act A>
 __attribute__((target("avx2,fma"))) IS_FP_CONTRACT_FAST void runAvx2(const float* x, float* y, const float* scale,
-                                                                     const float* shift, int64_t count,
-                                                                     const Activation& act) {
-    runBody<Block, A>(x, y, scale, shift, count, act);
+                                                                     const float* shift, int64_t count) {
+    runBody<Block, A>(x, y, scale, shift, count);
 }
 template <int Block, Act A>
-void runBaseline(const float* x, float* y, const float* scale, const float* shift, int64_t count,
-                 const Activation& act) {
-    runBody<Block, A>(x, y, scale, shift, count, act);
+void runBaseline(const float* x, float* y, const float* scale, const float* shift, int64_t count) {
+    runBody<Block, A>(x, y, scale, shift, count);
 }
 
 template <int Block, Act A>
@@ -77,7 +74,7 @@ template <int Block>
 RunFunction pickFor(const Activation& a) {
     if (a.kind == Activation::Kind::None) return pick<Block, Act::None>();
     if (a.kind == Activation::Kind::Relu) return pick<Block, Act::Relu>();
-    return pick<Block, Act::Other>();
+    return pick<Block, Act::None>();  // channelAffine applies the rest after each run
 }
 
 RunFunction pickRun(int block, const Activation& a) {
@@ -98,6 +95,7 @@ RunFunction pickRun(int block, const Activation& a) {
 void channelAffine(const float* x, float* y, const float* scale, const float* shift, const ChannelAffineShape& s,
                    const Activation& activation) {
     const RunFunction run = pickRun(s.block, activation);
+    const bool activateAfter = activation.kind != Activation::Kind::None && activation.kind != Activation::Kind::Relu;
     // NCHW: one run per (image, channel) plane; blocked: one per (image,
     // channel block), Block lanes wide.
     const int64_t width = s.block > 0 ? s.block : 1;
@@ -105,7 +103,9 @@ void channelAffine(const float* x, float* y, const float* scale, const float* sh
 #pragma omp parallel for schedule(static) if (runs * planeSize * width > kParallelWork)
     for (int64_t r = 0; r < runs; ++r) {
         const int64_t first = (r % perImage) * width;
-        run(x + r * planeSize * width, y + r * planeSize * width, scale + first, shift + first, planeSize, activation);
+        float* out = y + r * planeSize * width;
+        run(x + r * planeSize * width, out, scale + first, shift + first, planeSize);
+        if (activateAfter) activateRow(activation, out, planeSize * width);
     }
 }
 

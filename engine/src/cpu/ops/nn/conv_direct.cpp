@@ -122,29 +122,6 @@ RowFunction pickRowFunction() {
     return pickBySimd<RowFunction>(&accumulateRowsAvx512, &accumulateRowsAvx2, &accumulateRowsBaseline);
 }
 
-}  // namespace
-
-void activateRow(const Activation& a, float* row, int64_t n) {
-    switch (a.kind) {
-        case Activation::Kind::None:
-            return;
-        case Activation::Kind::Relu:
-            for (int64_t i = 0; i < n; ++i) row[i] = row[i] > 0 ? row[i] : 0;
-            return;
-        case Activation::Kind::LeakyRelu:
-            for (int64_t i = 0; i < n; ++i) row[i] = row[i] >= 0 ? row[i] : a.alpha * row[i];
-            return;
-        case Activation::Kind::Clip:
-            for (int64_t i = 0; i < n; ++i) row[i] = std::min(std::max(row[i], a.alpha), a.beta);
-            return;
-        default:
-            for (int64_t i = 0; i < n; ++i) row[i] = activate(a, row[i]);
-            return;
-    }
-}
-
-namespace {
-
 constexpr int64_t kMaxFusedRows = 8;
 
 class DirectConv final : public ConvPath {

@@ -128,10 +128,6 @@ std::unique_ptr<ConvPath> makeRowStripedConv(const ConvSpec& spec);
 //             start of the input, as with row stripes.
 std::unique_ptr<ConvPath> makeHalfBandConv(const ConvSpec& spec, DataType dtype, bool overInput);
 
-// The fused activation over one finished output row (the switch stays
-// outside the loop); for the paths that compute outside oneDNN.
-void activateRow(const Activation& activation, float* row, int64_t n);
-
 // ConvTranspose: w is {C_in, O/group, k...}; padBegin crops the start of the
 // full transposed output, padEnd its end (negative: the output grows, from
 // output_padding / output_shape).
