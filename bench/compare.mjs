@@ -4,7 +4,11 @@
 // + first run, each engine in fresh processes, best of --fresh); and our
 // reduce / default steady ratio.
 //   node bench/compare.mjs [--threads 2] [--runs 5] [--only NAME] [--fresh 3]
-//                          [--first-only | --reduce-only]
+//                          [--rounds 2] [--first-only | --reduce-only]
+// Steady times: --rounds processes per engine, in the order ours, ORT, then
+// ORT, ours, and so on (this machine's speed drifts by 10-30% over
+// minutes, so neither engine always goes first into a slow spell); each
+// engine's steady is the median of its runs 2..N of every round together.
 // Needs: scripts/setup.sh done, and `npm install --ignore-scripts` in bench/.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,6 +28,7 @@ const threads = Number(opt('--threads', 2));
 const runs = Number(opt('--runs', 5));
 const only = opt('--only', null);
 const fresh = Number(opt('--fresh', 3));
+const rounds = Math.max(1, Number(opt('--rounds', 2)));
 const firstOnly = args.includes('--first-only');
 const reduceOnly = args.includes('--reduce-only');
 
@@ -56,16 +61,32 @@ function timings(command, commandArgs) {
   const doc = JSON.parse(fs.readFileSync(json, 'utf8'));
   fs.unlinkSync(json);
   const ms = doc.runs.map((x) => x.ms);
-  const steady = ms.slice(1).sort((a, b) => a - b);
+  const steady = ms.slice(1);
   // Load + first run as the engine times it: ours reads the file and makes
   // the session (load_ms, session_ms), ORT creates its session (create_ms).
   const setup = (doc.load_ms ?? 0) + (doc.session_ms ?? 0) + (doc.create_ms ?? 0);
-  return {
-    first: ms[0],
-    steady: steady.length ? steady[Math.floor((steady.length - 1) / 2)] : ms[0],
-    firstResult: setup + ms[0],
-    wall,
-  };
+  return { first: ms[0], steadyRuns: steady.length ? steady : [ms[0]], firstResult: setup + ms[0], wall };
+}
+
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+};
+
+// `rounds` processes of each engine, alternating which goes first; the
+// first round's first run, and the median of every round's steady runs.
+function steadyRounds(oursArgs, ortArgs) {
+  const ours = [], ort = [];
+  for (let r = 0; r < rounds; ++r) {
+    const pair = r % 2 === 0 ? [[ours, oursArgs], [ort, ortArgs]] : [[ort, ortArgs], [ours, oursArgs]];
+    for (const [list, [command, commandArgs]] of pair) {
+      const t = timings(command, commandArgs);
+      if (t.error) return [t, t];
+      list.push(t);
+    }
+  }
+  const pooled = (list) => ({ first: list[0].first, steady: median(list.flatMap((t) => t.steadyRuns)) });
+  return [pooled(ours), pooled(ort)];
 }
 
 // The time to the first result, best of `fresh` new processes: inside the
@@ -87,7 +108,10 @@ const ratio = (a, b) => (a / b).toFixed(2).padStart(6);
 const steadyColumns = !firstOnly && !reduceOnly;
 const firstColumns = !reduceOnly;
 const reduceColumns = !firstOnly;
-console.log(`threads ${threads}, runs ${runs}, steady = median of runs 2..${runs}; first result = best of ${fresh} fresh processes`);
+console.log(
+  `threads ${threads}, runs ${runs}, steady = median of runs 2..${runs} of ${rounds} processes per engine` +
+    ` (alternating which goes first); first result = best of ${fresh} fresh processes`,
+);
 let header = 'model           ';
 if (steadyColumns) header += ' ours first  ours steady   ORT first   ORT steady   ratio';
 if (firstColumns) header += ' | 1st result ours   ORT  ratio | whole process ours   ORT  ratio';
@@ -104,16 +128,24 @@ for (const m of models) {
   const common = ['--threads', String(threads), '--runs', String(runs), ...inputs];
   const once = ['--threads', String(threads), '--runs', '1', ...inputs];
   const ortScript = path.join(root, 'bench/ort_run.mjs');
-  const ours = steadyColumns || reduceColumns ? timings(cli, ['run', file, ...common]) : {};
   // Reduce right after default: this machine's speed drifts by 10-30% over
   // minutes, and with the other columns between them the ratio of the two
   // measured that drift as much as reduce mode (U^2-Net-P 1.19 to 1.62 in
   // three tables of one hour, against 1.08-1.17 run next to each other).
-  const reduce = reduceColumns ? timings(cli, ['run', file, ...common, '--mode', 'reduce']) : {};
-  const ort = steadyColumns ? timings('node', [ortScript, file, ...common]) : {};
+  let defaultForReduce = {};
+  let reduce = {};
+  if (reduceColumns) {
+    const d = timings(cli, ['run', file, ...common]);
+    reduce = timings(cli, ['run', file, ...common, '--mode', 'reduce']);
+    defaultForReduce = d.error ? d : { steady: median(d.steadyRuns) };
+    if (!reduce.error) reduce = { steady: median(reduce.steadyRuns) };
+  }
+  const [ours, ort] = steadyColumns
+    ? steadyRounds([cli, ['run', file, ...common]], ['node', [ortScript, file, ...common]])
+    : [{}, {}];
   const oursFirst = firstColumns ? firstResult(cli, ['run', file, ...once]) : {};
   const ortFirst = firstColumns ? firstResult('node', [ortScript, file, ...once]) : {};
-  const error = [ours, ort, oursFirst, ortFirst, reduce].find((t) => t.error);
+  const error = [ours, ort, oursFirst, ortFirst, reduce, defaultForReduce].find((t) => t.error);
   if (error) {
     console.log(`${m.name.padEnd(16)} ${error.error}`);
     continue;
@@ -125,6 +157,6 @@ for (const m of models) {
     line +=
       ` |      ${fmt(oursFirst.firstResult)} ${fmt(ortFirst.firstResult)} ${ratio(oursFirst.firstResult, ortFirst.firstResult)}` +
       ` |         ${fmt(oursFirst.wall)} ${fmt(ortFirst.wall)} ${ratio(oursFirst.wall, ortFirst.wall)}`;
-  if (reduceColumns) line += ` |      ${fmt(reduce.steady)}          ${ratio(reduce.steady, ours.steady)}`;
+  if (reduceColumns) line += ` |      ${fmt(reduce.steady)}          ${ratio(reduce.steady, defaultForReduce.steady)}`;
   console.log(line);
 }
